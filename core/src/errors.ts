@@ -1,0 +1,189 @@
+/**
+ * Typed errors. One base class with a stable string `code` and a `retryable` flag; the
+ * platform's original error is always kept as `cause`.
+ * @module
+ */
+
+/** Stable error codes. Hosts map them to HTTP statuses in one place. */
+export type SwitchboardErrorCode =
+  | 'CONFIG_INVALID'
+  | 'WEBHOOK_VERIFICATION_FAILED'
+  | 'MALFORMED_PAYLOAD'
+  | 'CONTENT_UNSUPPORTED'
+  | 'CONTENT_INVALID'
+  | 'RATE_LIMITED'
+  | 'RECIPIENT_BLOCKED'
+  | 'WINDOW_CLOSED'
+  | 'PERMANENT_FAILURE'
+  | 'RETRYABLE_FAILURE'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'VALIDATION_FAILED'
+  | 'UNAUTHORIZED'
+  | 'PLUGIN_LOAD_FAILED'
+  | (string & {});
+
+/** Options every Switchboard error accepts. */
+export interface SwitchboardErrorOptions {
+  /** The underlying error (the platform's response, a network error…). */
+  cause?: unknown;
+  /** Structured details, safe to show to an API client. */
+  details?: Record<string, unknown>;
+}
+
+/** Base class of every error Switchboard throws on purpose. */
+export class SwitchboardError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: SwitchboardErrorCode;
+  /** Whether retrying the same operation later may succeed. */
+  readonly retryable: boolean;
+  /** Structured details. */
+  readonly details?: Record<string, unknown>;
+
+  /**
+   * @param code - stable code
+   * @param message - human-readable message
+   * @param retryable - whether a retry may succeed
+   * @param options - cause and details
+   */
+  constructor(code: SwitchboardErrorCode, message: string, retryable = false, options: SwitchboardErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retryable = retryable;
+    if (options.details) this.details = options.details;
+  }
+}
+
+/** A configuration value is missing or malformed; `field` names it. */
+export class ConfigError extends SwitchboardError {
+  /** Dotted path of the bad field. */
+  readonly field: string;
+  /**
+   * @param field - the bad field's path
+   * @param message - what is wrong with it
+   */
+  constructor(field: string, message: string, options: SwitchboardErrorOptions = {}) {
+    super('CONFIG_INVALID', `${field}: ${message}`, false, { ...options, details: { field, ...options.details } });
+    this.field = field;
+  }
+}
+
+/** A webhook's signature or token is missing or wrong. Hosts answer 401 and keep nothing. */
+export class WebhookVerificationError extends SwitchboardError {
+  /** @param message - why verification failed (never includes the secret) */
+  constructor(message: string, options: SwitchboardErrorOptions = {}) {
+    super('WEBHOOK_VERIFICATION_FAILED', message, false, options);
+  }
+}
+
+/** A verified payload could not be parsed. Hosts dead-letter it and answer 200. */
+export class MalformedPayloadError extends SwitchboardError {
+  /** @param message - what was wrong with the payload */
+  constructor(message: string, options: SwitchboardErrorOptions = {}) {
+    super('MALFORMED_PAYLOAD', message, false, options);
+  }
+}
+
+/** The content kind (or a feature of it) cannot be rendered on this channel. */
+export class ContentUnsupportedError extends SwitchboardError {
+  /** @param message - what is unsupported */
+  constructor(message: string, options: SwitchboardErrorOptions = {}) {
+    super('CONTENT_UNSUPPORTED', message, false, options);
+  }
+}
+
+/** The content breaks a channel limit that cannot be split or degraded (too many buttons…). */
+export class ContentInvalidError extends SwitchboardError {
+  /** @param message - which limit was broken */
+  constructor(message: string, options: SwitchboardErrorOptions = {}) {
+    super('CONTENT_INVALID', message, false, options);
+  }
+}
+
+/** The platform throttled us; retry after `retryAfterMs`. */
+export class RateLimitedError extends SwitchboardError {
+  /** Delay the platform asked for, or a connector default. */
+  readonly retryAfterMs: number;
+  /**
+   * @param message - the platform's message
+   * @param retryAfterMs - how long to wait before retrying
+   */
+  constructor(message: string, retryAfterMs: number, options: SwitchboardErrorOptions = {}) {
+    super('RATE_LIMITED', message, true, { ...options, details: { retryAfterMs, ...options.details } });
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** The customer blocked the business (or is not subscribed); hosts record consent `blocked`. */
+export class RecipientBlockedError extends SwitchboardError {
+  /** @param message - the platform's message */
+  constructor(message: string, options: SwitchboardErrorOptions = {}) {
+    super('RECIPIENT_BLOCKED', message, false, options);
+  }
+}
+
+/** The platform refused free-form content outside its customer-service window. */
+export class WindowClosedError extends SwitchboardError {
+  /** @param message - the platform's message */
+  constructor(message: string, options: SwitchboardErrorOptions = {}) {
+    super('WINDOW_CLOSED', message, false, options);
+  }
+}
+
+/** A failure that will not succeed on retry (bad parameter, unknown recipient, template error). */
+export class PermanentError extends SwitchboardError {
+  /** @param message - the platform's reason */
+  constructor(message: string, options: SwitchboardErrorOptions = {}) {
+    super('PERMANENT_FAILURE', message, false, options);
+  }
+}
+
+/** A transient failure (5xx, network, timeout): retry with backoff. */
+export class RetryableError extends SwitchboardError {
+  /** Delay the platform suggested, if any. */
+  readonly retryAfterMs?: number;
+  /** @param message - what failed */
+  constructor(message: string, options: SwitchboardErrorOptions & { retryAfterMs?: number } = {}) {
+    super('RETRYABLE_FAILURE', message, true, options);
+    if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/** What `Connector.classify` returns: one of the delivery-failure families. */
+export type ConnectorError =
+  | RateLimitedError
+  | RecipientBlockedError
+  | WindowClosedError
+  | PermanentError
+  | RetryableError;
+
+/** The kind of a {@link ConnectorError}, as a string for switch statements and storage. */
+export type ConnectorErrorKind = 'rate-limited' | 'recipient-blocked' | 'window-closed' | 'permanent' | 'retryable';
+
+/**
+ * The family of a classified delivery failure, read from its `code` (so errors from another copy of
+ * core are recognised too).
+ * @param error - a classified error
+ * @returns its kind
+ */
+export function connectorErrorKind(error: Pick<SwitchboardError, 'code'>): ConnectorErrorKind {
+  switch (error.code) {
+    case 'RATE_LIMITED': return 'rate-limited';
+    case 'RECIPIENT_BLOCKED': return 'recipient-blocked';
+    case 'WINDOW_CLOSED': return 'window-closed';
+    case 'PERMANENT_FAILURE': return 'permanent';
+    default: return 'retryable';
+  }
+}
+
+/**
+ * Whether a value is a Switchboard error, checked by shape (not `instanceof`) so that errors from
+ * another copy of core are recognised too.
+ * @param value - anything
+ * @returns true when it has a string `code` and boolean `retryable`
+ */
+export function isSwitchboardError(value: unknown): value is SwitchboardError {
+  return value instanceof Error && typeof (value as { code?: unknown }).code === 'string'
+    && typeof (value as { retryable?: unknown }).retryable === 'boolean';
+}

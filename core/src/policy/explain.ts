@@ -1,0 +1,94 @@
+/**
+ * Renders an effective policy as a readable table: each rule, its value, and the sources that imposed it.
+ * @module
+ */
+import type { EffectivePolicy, RuleKey } from './effective-policy.js';
+import type { PolicyDecision } from './policy-engine.js';
+
+const LABELS: Record<RuleKey, string> = {
+  initiation: 'who may start',
+  serviceWindowHours: 'service window (h)',
+  entryPointWindowHours: 'entry-point window (h)',
+  templateCategories: 'templates outside window',
+  templatesRequireApproval: 'templates need approval',
+  tags: 'message tags outside window',
+  consentRequiredFor: 'consent required for',
+  requireDoubleOptIn: 'double opt-in required',
+  marketingAllowed: 'marketing allowed',
+  marketingBlockedCallingCodes: 'no marketing to calling codes',
+  broadcastAllowed: 'broadcast allowed',
+  broadcastMaxRecipients: 'broadcast recipients/request',
+  rateLimits: 'rate limits',
+  maxTextLength: 'max text length',
+  captionMaxLength: 'max caption length',
+  textOverflow: 'longer text',
+  contentTypes: 'content types',
+  restrictedCommerce: 'restricted commerce',
+  bannedTopics: 'banned topics',
+  quietHours: 'quiet hours',
+  repliesOnly: 'replies only',
+};
+
+function show(key: RuleKey, value: unknown): string {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return 'none';
+    if (key === 'tags') return value.map((t: { tag: string; maxHoursSinceInbound?: number; senders?: string[] }) => `${t.tag}${t.maxHoursSinceInbound !== undefined ? ` ≤${t.maxHoursSinceInbound}h` : ''}${t.senders ? ` (${t.senders.join('/')})` : ''}`).join(', ');
+    if (key === 'rateLimits') return value.map((l: { scope: string; limit: number; perMs: number; enforcement: string }) => `${l.limit}/${formatMs(l.perMs)} per ${l.scope} (${l.enforcement})`).join('; ');
+    if (key === 'quietHours') return value.map((q: { start: string; end: string; utcOffsetMinutes: number }) => `${q.start}–${q.end} UTC${q.utcOffsetMinutes >= 0 ? '+' : ''}${q.utcOffsetMinutes / 60}`).join(', ');
+    return value.join(', ');
+  }
+  return String(value);
+}
+
+function formatMs(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}min`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+/**
+ * Renders the effective policy as a table of rule, value and source.
+ * @param policy - an effective policy
+ * @returns a plain-text table
+ */
+export function explain(policy: EffectivePolicy): string {
+  const rows: [string, string, string][] = [['rule', 'value', 'imposed by']];
+  for (const key of Object.keys(LABELS) as RuleKey[]) {
+    const value = policy.rules[key];
+    if (value === undefined) continue;
+    rows.push([LABELS[key], show(key, value), (policy.provenance[key] ?? []).join(' + ')]);
+  }
+  return table(rows, `effective policy: ${policy.channel}`);
+}
+
+/**
+ * Lists the effective policy as rows, for JSON APIs.
+ * @param policy - an effective policy
+ * @returns one row per rule present
+ */
+export function explainRows(policy: EffectivePolicy): { rule: RuleKey; label: string; value: unknown; sources: string[] }[] {
+  return (Object.keys(LABELS) as RuleKey[])
+    .filter((k) => policy.rules[k] !== undefined)
+    .map((k) => ({ rule: k, label: LABELS[k], value: policy.rules[k], sources: policy.provenance[k] ?? [] }));
+}
+
+/**
+ * Renders a decision in one or more lines.
+ * @param decision - the engine's answer
+ * @returns "ALLOW …" or "DENY" followed by one line per reason
+ */
+export function explainDecision(decision: PolicyDecision): string {
+  if (decision.allowed) {
+    const form = decision.form.kind === 'template' ? `template (${decision.form.category})` : decision.form.kind === 'tag' ? `tag ${decision.form.tag}` : 'free-form';
+    return `ALLOW as ${form}, price ${decision.price.amount.toFixed(4)} ${decision.price.currency} (${decision.price.category})`;
+  }
+  return ['DENY', ...decision.reasons.map((r) => `  ${r.code.padEnd(30)} [${r.source}] ${r.message}`)].join('\n');
+}
+
+function table(rows: [string, string, string][], title: string): string {
+  const widths = [0, 1, 2].map((i) => Math.min(60, Math.max(...rows.map((r) => r[i]!.length))));
+  const line = (r: [string, string, string]) => r.map((c, i) => c.padEnd(widths[i]!)).join(' │ ');
+  const sep = widths.map((w) => '─'.repeat(w)).join('─┼─');
+  return [title, line(rows[0]!), sep, ...rows.slice(1).map(line)].join('\n');
+}

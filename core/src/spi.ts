@@ -1,0 +1,233 @@
+/**
+ * The connector SPI: the contract every connector package — ours or a vendor's — implements.
+ * Names here are fixed; vendors and the host build on them.
+ * @module
+ */
+import type { ContainerModule } from 'inversify';
+import type { Address, ChannelId } from './model/address.js';
+import type { Content, ContentType } from './model/content.js';
+import type { InboundEvent, Purpose } from './model/events.js';
+import type { ConnectorError } from './errors.js';
+import type { ChannelPolicy } from './policy/channel-policy.js';
+import type { Clock } from './clock.js';
+import type { Logger } from './logger.js';
+
+/** A webhook request exactly as the host received it. */
+export interface RawWebhook {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** Header names lower-cased. */
+  headers: Record<string, string>;
+  /** The raw bytes, exactly as received (before any decoding). */
+  body: Buffer;
+}
+
+/** An HTTP request a connector would make to its platform: `render`'s pure output. */
+export interface ProviderRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+  url: string;
+  headers: Record<string, string>;
+  /** JSON-serialisable body (connectors send it as JSON unless a header says otherwise). */
+  body?: unknown;
+  /**
+   * Further requests that complete the same message, in order (a long text split in parts, a
+   * media group's caption…). The first request's answer carries the external id.
+   */
+  followUps?: ProviderRequest[];
+  /** How the content was rendered, for the stored outbound message. */
+  rendering?: { form: 'native' | 'degraded'; parts: number; note?: string };
+}
+
+/** What a successful send returns. */
+export interface SendResult {
+  /** The platform's id of the (first) message. */
+  externalId: string;
+  /** When the platform accepted it. */
+  acceptedAt: Date;
+  /** Ids of further parts when the content was split. */
+  partIds?: string[];
+  /** The raw answer, for the audit trail. */
+  raw?: unknown;
+}
+
+/** A message the host asks a connector to render or send. */
+export interface OutboundMessage {
+  /** The host's message id (also used as an idempotency key where the platform supports one). */
+  id: string;
+  to: Address;
+  content: Content;
+  /** External id of the customer message this one answers. */
+  replyTo?: string;
+  purpose?: Purpose;
+  /** The form the policy engine chose: free-form, template or a message tag. */
+  form?: MessageForm;
+  /** Who sends it. */
+  sender?: 'bot' | 'agent' | 'system';
+  /** Customer's device capabilities, when the channel reports them (Apple's capability-list). */
+  recipientCapabilities?: string[];
+  /** Set for notifications sent to many recipients in one platform call, where supported. */
+  broadcastTo?: string[];
+}
+
+/** The form in which a message leaves the host. */
+export type MessageForm =
+  | { kind: 'free-form' }
+  | { kind: 'template'; category: 'marketing' | 'utility' | 'authentication' }
+  | { kind: 'tag'; tag: string };
+
+/** How a connector renders a content kind. */
+export type Capability = 'native' | 'degraded' | 'unsupported';
+
+/** Per content kind: native, degraded (with a note saying how), or unsupported. */
+export type CapabilityTable = Record<ContentType, Capability | { support: Capability; note: string }>;
+
+/**
+ * Reads a capability table entry as a plain {@link Capability}.
+ * @param table - a capability table
+ * @param type - a content type
+ * @returns the declared support
+ */
+export function capabilityOf(table: CapabilityTable, type: ContentType): Capability {
+  const entry = table[type];
+  return typeof entry === 'string' ? entry : entry.support;
+}
+
+/** What a connector may be given instead of global defaults. */
+export interface ConnectorDeps {
+  /** The fetch to use (tests inject one that records requests). */
+  fetch: typeof globalThis.fetch;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** Options for a connector's fake platform server. */
+export interface FakePlatformOptions {
+  /** Port to listen on (0, the default, picks a free one). */
+  port?: number;
+  /** Secrets and ids the fake platform accepts and signs with; defaults are the plugin's sandbox values. */
+  config?: Record<string, unknown>;
+  /** Artificial latency per request, in milliseconds. */
+  latencyMs?: number;
+}
+
+/** A request the fake platform server received. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  /** Parsed JSON body, or the raw text when it is not JSON. */
+  body: unknown;
+  rawBody: Buffer;
+  at: Date;
+}
+
+/** A scripted answer for the fake platform server. */
+export interface ScriptedResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Delay before answering, in milliseconds. */
+  delayMs?: number;
+  /** Drop the connection instead of answering. */
+  reset?: boolean;
+}
+
+/** A fake platform server: an in-process HTTP server that behaves like the platform's API. */
+export interface FakePlatform {
+  readonly channel: ChannelId;
+  /** Base URL the connector's `apiBaseUrl` should point at (set after `start`). */
+  readonly url: string;
+  /** The connector config that talks to this fake (secrets, ids, apiBaseUrl). */
+  connectorConfig(): Record<string, unknown>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Every request received, oldest first. */
+  readonly requests: readonly RecordedRequest[];
+  /** Forgets recorded requests and scripted answers. */
+  reset(): void;
+  /** Queues answers for the next requests (matching `path` when given), before normal handling. */
+  script(responses: ScriptedResponse[], path?: string | RegExp): void;
+  /**
+   * A signed webhook carrying a customer's text message, as the platform would deliver it.
+   * @returns what to send to the host's webhook URL (method, headers, body)
+   */
+  userMessage(input: { userId: string; text: string; name?: string; messageId?: string; timestamp?: Date }): SignedWebhook;
+  /** A signed webhook carrying a delivery receipt for an earlier outbound message. */
+  statusUpdate?(input: { userId: string; externalId: string; status: 'sent' | 'delivered' | 'read' | 'failed'; timestamp?: Date }): SignedWebhook;
+  /** Posts a signed webhook to `url` and returns the answer's status. */
+  deliver(url: string, webhook: SignedWebhook): Promise<{ status: number; body: string }>;
+}
+
+/** A webhook ready to post: headers include the platform's signature. */
+export interface SignedWebhook {
+  method: 'POST';
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/** Multi-bound DI token: every configured connector instance. */
+export const Connector = Symbol.for('switchboard.Connector');
+/** A connector: one configured channel account. */
+export interface Connector {
+  readonly channel: ChannelId;
+  /** The business-side account id this connector serves (phone number id, page id, bot id…). */
+  readonly accountId?: string;
+  /** Answers a platform's subscription handshake, or `undefined` when the request is not one. */
+  handshake(req: RawWebhook): { status: number; body: string } | undefined;
+  /** Throws {@link WebhookVerificationError} unless the request is signed as the platform signs it. */
+  verify(req: RawWebhook): void;
+  /** Parses a verified request; throws {@link MalformedPayloadError}; unknown types become `unsupported` events. */
+  parse(req: RawWebhook): InboundEvent[];
+  /** Pure: the platform request that would send `msg`. */
+  render(msg: OutboundMessage): ProviderRequest;
+  /** Sends `msg`; throws a classified {@link ConnectorError} on failure. */
+  send(msg: OutboundMessage): Promise<SendResult>;
+  /** Maps anything thrown by the platform call onto the core taxonomy. */
+  classify(error: unknown): ConnectorError;
+  /**
+   * Optional: the body to answer a webhook with, when the platform reads one (Viber's welcome
+   * message in the answer to conversation_started).
+   */
+  webhookResponse?(events: InboundEvent[]): { status: number; body: string; contentType?: string } | undefined;
+}
+
+/** Multi-bound DI token: every loaded connector plugin. */
+export const ConnectorPlugin = Symbol.for('switchboard.ConnectorPlugin');
+/** A connector package's default export. */
+export interface ConnectorPlugin<C = unknown> {
+  apiVersion: 1;
+  channel: ChannelId;
+  displayName: string;
+  /** The channel's rules, as data. */
+  policy: ChannelPolicy;
+  capabilities: CapabilityTable;
+  /** Validates config; throws {@link ConfigError} naming the bad field. */
+  parseConfig(input: unknown): C;
+  create(config: C, deps?: Partial<ConnectorDeps>): Connector;
+  /** Inversify bindings: the options token, the connector, and the multi-bound `Connector` token. */
+  module(config: C): ContainerModule;
+  /** The plugin's fake platform server, for the sandbox and tests. */
+  fake?(options?: FakePlatformOptions): FakePlatform;
+}
+
+/** The current SPI version. */
+export const CONNECTOR_API_VERSION = 1 as const;
+
+/**
+ * Checks by shape (never `instanceof`) that a value is a usable connector plugin of this API version.
+ * @param value - what a dynamic import produced
+ * @returns a list of problems; empty when the plugin is usable
+ */
+export function connectorPluginProblems(value: unknown): string[] {
+  if (typeof value !== 'object' || value === null) return ['plugin is not an object'];
+  const p = value as Record<string, unknown>;
+  const problems: string[] = [];
+  if (p.apiVersion !== CONNECTOR_API_VERSION) problems.push(`apiVersion must be ${CONNECTOR_API_VERSION}, got ${String(p.apiVersion)}`);
+  for (const key of ['channel', 'displayName'] as const) if (typeof p[key] !== 'string' || p[key] === '') problems.push(`${key} must be a non-empty string`);
+  for (const key of ['parseConfig', 'create', 'module'] as const) if (typeof p[key] !== 'function') problems.push(`${key} must be a function`);
+  for (const key of ['policy', 'capabilities'] as const) if (typeof p[key] !== 'object' || p[key] === null) problems.push(`${key} must be an object`);
+  if (p.fake !== undefined && typeof p.fake !== 'function') problems.push('fake must be a function when present');
+  return problems;
+}

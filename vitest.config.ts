@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
+
+// Tests run against source: every workspace package resolves to its src/, so no build is needed first.
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@switchboard\/core\/di$/, replacement: here('./core/src/di.ts') },
+      { find: /^@switchboard\/core$/, replacement: here('./core/src/index.ts') },
+      { find: /^@switchboard\/testkit$/, replacement: here('./test/testkit/src/index.ts') },
+      { find: /^@switchboard\/host$/, replacement: here('./host/src/index.ts') },
+      { find: /^@switchboard\/(whatsapp|messenger|telegram|viber|apple)$/, replacement: here('./connectors/$1/src/index.ts') },
+    ],
+  },
+  test: {
+    include: ['**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**'],
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+    pool: 'forks',
+  },
+});

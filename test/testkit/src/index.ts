@@ -1,0 +1,8 @@
+/**
+ * `@switchboard/testkit`: the connector conformance suite any connector — ours or a vendor's — runs
+ * in its own test file, and the base for fake platform servers.
+ * @packageDocumentation
+ */
+export { describeConnectorConformance, DEFAULT_SAMPLES, type ConformanceOptions } from './conformance.js';
+export type { ConformanceFixtures, ErrorFixture, InboundFixture } from './conformance-types.js';
+export { FakePlatformServer, FakeRateLimiter, type FakeResponse } from '@switchboard/core';

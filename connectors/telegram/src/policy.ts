@@ -1,0 +1,55 @@
+/**
+ * The rules Telegram imposes on bots, as data.
+ * @module
+ */
+import type { ChannelPolicy } from '@switchboard/core';
+
+const BOT_API = 'https://core.telegram.org/bots/api';
+const BOT_FAQ = 'https://core.telegram.org/bots/faq';
+const MB = 1024 * 1024;
+
+/**
+ * Telegram's channel policy.
+ *
+ * - A bot cannot write to a user who has not started it (`403 Forbidden: bot can't initiate
+ *   conversation with a user`), so initiation is `user`.
+ * - There is no service window: once started, the bot may write at any time until blocked.
+ * - Telegram itself requires no opt-in for any purpose, so `consentRequiredFor` is empty at
+ *   channel level; marketing still needs recorded consent through the GDPR baseline (and the
+ *   default business policy adds transactional).
+ * - Broadcast has no bulk method: the host sends one request per recipient, paced to ~30/s.
+ *   Paid broadcasts (Telegram Stars, beyond 30 msg/s) are out of scope.
+ */
+export const telegramPolicy: ChannelPolicy = {
+  channel: 'telegram',
+  initiation: 'user',
+  consentRequiredFor: [],
+  marketingAllowed: true,
+  broadcast: { allowed: true, maxRecipientsPerRequest: 1 },
+  rateLimits: [
+    { scope: 'recipient', limit: 1, perMs: 1_000, enforcement: 'pace', note: '429 Too Many Requests: retry after N (short bursts tolerated)' },
+    { scope: 'group', limit: 20, perMs: 60_000, enforcement: 'pace', note: '429 Too Many Requests: retry after N' },
+    { scope: 'account', limit: 30, perMs: 1_000, enforcement: 'pace', note: '429 Too Many Requests: retry after N (paid broadcasts beyond 30/s are out of scope)' },
+  ],
+  text: { maxLength: 4096, captionMaxLength: 1024, overflow: 'split' },
+  mediaMaxBytes: { image: 10 * MB, video: 50 * MB, audio: 50 * MB, document: 50 * MB, sticker: 50 * MB },
+  restrictedCommerce: [],
+  pricing: {
+    currency: 'EUR',
+    entries: [],
+    source: 'Bot API messages are free (https://core.telegram.org/bots/api). Paid broadcasts charged in Telegram Stars above 30 msg/s (https://core.telegram.org/bots/faq) are not modelled.',
+  },
+  sources: [
+    { rule: 'initiation', url: 'https://core.telegram.org/bots#how-are-bots-different-from-users ("Bots can\'t initiate conversations with users")', grade: 'O' },
+    { rule: 'initiation', url: `${BOT_API}#sendmessage (403 "Forbidden: bot can't initiate conversation with a user")`, grade: '3P' },
+    { rule: 'serviceWindowHours', url: BOT_API, grade: 'O' },
+    { rule: 'consentRequiredFor', url: 'https://telegram.org/tos/bot-developers', grade: 'O' },
+    { rule: 'marketingAllowed', url: 'https://telegram.org/tos/bot-developers', grade: 'O' },
+    { rule: 'broadcast', url: `${BOT_FAQ}#how-can-i-message-all-of-my-bot-39s-subscribers-at-once`, grade: 'O' },
+    { rule: 'rateLimits', url: `${BOT_FAQ}#my-bot-is-hitting-limits-how-do-i-avoid-this`, grade: 'O' },
+    { rule: 'rateLimits', url: `${BOT_API}#responseparameters (retry_after)`, grade: 'O' },
+    { rule: 'text', url: `${BOT_API}#sendmessage (text 1-4096 characters; caption 0-1024 characters)`, grade: 'O' },
+    { rule: 'mediaMaxBytes', url: `${BOT_API}#sending-files (upload: photos 10 MB, other files 50 MB; by URL: photos 5 MB, other 20 MB)`, grade: 'O' },
+    { rule: 'pricing', url: `${BOT_FAQ}#how-can-i-message-all-of-my-bot-39s-subscribers-at-once (paid broadcasts)`, grade: 'O' },
+  ],
+};

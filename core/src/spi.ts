@@ -109,6 +109,12 @@ export interface FakePlatformOptions {
   config?: Record<string, unknown>;
   /** Artificial latency per request, in milliseconds. */
   latencyMs?: number;
+  /**
+   * Runs the platform's clock this many times faster than the wall clock (default 1): rate limits
+   * and windows the fake enforces shrink accordingly, so a test or benchmark can drive a 1 msg/s
+   * limit at 100 msg/s of wall time. The host's dispatcher takes the same scale.
+   */
+  timeScale?: number;
 }
 
 /** A request the fake platform server received. */

@@ -29,6 +29,8 @@ interface Script {
  */
 export class FakeRateLimiter {
   private readonly hits = new Map<string, number[]>();
+  /** @param clock - the platform's time in ms (the fake's scaled clock); defaults to the wall clock */
+  constructor(private readonly clock: () => number = Date.now) {}
   /**
    * Records a hit and says whether it is within the limit.
    * @param key - what is limited (account, chat…)
@@ -37,7 +39,7 @@ export class FakeRateLimiter {
    * @param now - current time in ms
    * @returns true when allowed; false when this hit exceeds the limit (it is not recorded then)
    */
-  take(key: string, limit: number, perMs: number, now = Date.now()): boolean {
+  take(key: string, limit: number, perMs: number, now = this.clock()): boolean {
     const list = (this.hits.get(key) ?? []).filter((t) => now - t < perMs);
     if (list.length >= limit) { this.hits.set(key, list); return false; }
     list.push(now);
@@ -48,7 +50,7 @@ export class FakeRateLimiter {
    * Milliseconds until the next hit for `key` would be allowed.
    * @returns 0 when a hit is allowed now
    */
-  retryAfter(key: string, limit: number, perMs: number, now = Date.now()): number {
+  retryAfter(key: string, limit: number, perMs: number, now = this.clock()): number {
     const list = (this.hits.get(key) ?? []).filter((t) => now - t < perMs);
     if (list.length < limit) return 0;
     return Math.max(0, perMs - (now - list[list.length - limit]!));
@@ -69,13 +71,24 @@ export abstract class FakePlatformServer implements FakePlatform {
   private scripts: Script[] = [];
   /** Options the fake was created with. */
   protected readonly options: FakePlatformOptions;
-  /** A limiter subclasses use to throttle like the platform. */
-  protected readonly limiter = new FakeRateLimiter();
+  /** A limiter subclasses use to throttle like the platform (in platform time, see {@link platformNow}). */
+  protected readonly limiter = new FakeRateLimiter(() => this.platformNow());
+  private readonly startedAt = Date.now();
   private readonly sockets = new Set<import('node:net').Socket>();
 
   /** @param options - port, latency, config overrides */
   constructor(options: FakePlatformOptions = {}) {
     this.options = options;
+  }
+
+  /**
+   * The platform's current time in ms: the wall clock, run `timeScale` times faster when set.
+   * Limits the fake enforces should be measured in this time.
+   */
+  platformNow(): number {
+    const scale = this.options.timeScale ?? 1;
+    const wall = Date.now();
+    return scale === 1 ? wall : this.startedAt + (wall - this.startedAt) * scale;
   }
 
   /** Base URL, e.g. `http://127.0.0.1:40123` (empty until started). */

@@ -1,0 +1,77 @@
+/**
+ * A circuit breaker per connector account: after repeated retryable failures it opens and the
+ * dispatcher stops calling the platform (messages stay in the outbox), after a cool-down it lets one
+ * trial through (half-open), and a success closes it again.
+ * @module
+ */
+
+/** Breaker states. */
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+/** Breaker settings. */
+export interface BreakerOptions {
+  /** Consecutive failures that open the breaker (default 5). */
+  failureThreshold?: number;
+  /** How long it stays open before a trial, in ms (default 30 s). */
+  coolDownMs?: number;
+}
+
+/** One breaker. Time is passed in, never read. */
+export class CircuitBreaker {
+  private failures = 0;
+  private openedAt: number | undefined;
+  private trialInFlight = false;
+  private readonly threshold: number;
+  private readonly coolDownMs: number;
+
+  /** @param options - threshold and cool-down */
+  constructor(options: BreakerOptions = {}) {
+    this.threshold = options.failureThreshold ?? 5;
+    this.coolDownMs = options.coolDownMs ?? 30_000;
+  }
+
+  /**
+   * The state at a time.
+   * @param now - current time in ms
+   */
+  state(now: number): BreakerState {
+    if (this.openedAt === undefined) return 'closed';
+    return now - this.openedAt >= this.coolDownMs ? 'half-open' : 'open';
+  }
+
+  /**
+   * Whether a call may go out now; in half-open state only one trial at a time.
+   * @param now - current time in ms
+   * @returns true when the caller may call the platform
+   */
+  tryAcquire(now: number): boolean {
+    const s = this.state(now);
+    if (s === 'closed') return true;
+    if (s === 'open' || this.trialInFlight) return false;
+    this.trialInFlight = true;
+    return true;
+  }
+
+  /** Milliseconds until a trial is allowed (0 when closed or half-open). */
+  waitMs(now: number): number {
+    if (this.openedAt === undefined) return 0;
+    return Math.max(0, this.coolDownMs - (now - this.openedAt));
+  }
+
+  /** Records a success: closes the breaker. */
+  success(): void {
+    this.failures = 0;
+    this.openedAt = undefined;
+    this.trialInFlight = false;
+  }
+
+  /**
+   * Records a failure that says the platform is unhealthy (5xx, timeout, reset).
+   * @param now - current time in ms
+   */
+  failure(now: number): void {
+    this.trialInFlight = false;
+    this.failures += 1;
+    if (this.openedAt !== undefined || this.failures >= this.threshold) this.openedAt = now;
+  }
+}

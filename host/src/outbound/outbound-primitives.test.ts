@@ -1,0 +1,86 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { backoffDelay } from './backoff.js';
+import { CircuitBreaker } from './circuit-breaker.js';
+import { MemoryRateBudget, type PaceRule } from './rate-budget.js';
+
+describe('MemoryRateBudget', () => {
+  it('spaces sends on one key evenly at the declared rate', () => {
+    const budget = new MemoryRateBudget();
+    const rule: PaceRule = { key: 'telegram:bot:chat-1', limit: 1, perMs: 1000 };
+    const waits = Array.from({ length: 5 }, () => budget.reserveSync([rule], 0));
+    expect(waits).toEqual([0, 1000, 2000, 3000, 4000]);
+  });
+
+  it('allows the declared burst back to back, then paces', () => {
+    const budget = new MemoryRateBudget();
+    const rule: PaceRule = { key: 'a', limit: 10, perMs: 1000, burst: 3 };
+    expect(Array.from({ length: 5 }, () => budget.reserveSync([rule], 0))).toEqual([0, 0, 0, 100, 200]);
+  });
+
+  it('respects the tightest of several rules (per chat and per account)', () => {
+    const budget = new MemoryRateBudget();
+    const account: PaceRule = { key: 'acct', limit: 30, perMs: 1000 };
+    const waits: number[] = [];
+    for (let i = 0; i < 60; i++) waits.push(budget.reserveSync([account, { key: `chat-${i}`, limit: 1, perMs: 1000 }], 0));
+    // 60 different chats: the account limit (30/s) paces them 33.3 ms apart
+    expect(waits[59]).toBeCloseTo(59 * (1000 / 30), 5);
+    const sameChat = budget.reserveSync([account, { key: 'chat-0', limit: 1, perMs: 1000 }], 0);
+    expect(sameChat).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('never books more than limit per window on any key (property)', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 20 }), fc.integer({ min: 10, max: 5000 }), fc.array(fc.integer({ min: 0, max: 10_000 }), { minLength: 1, maxLength: 200 }),
+      (limit, perMs, arrivals) => {
+        const budget = new MemoryRateBudget();
+        const rule: PaceRule = { key: 'k', limit, perMs };
+        const sends = arrivals.sort((a, b) => a - b).map((t) => t + budget.reserveSync([rule], t)).sort((a, b) => a - b);
+        // with burst 1 consecutive sends are at least one interval apart
+        for (let i = 1; i < sends.length; i++) if (sends[i]! - sends[i - 1]! < perMs / limit - 1e-6) return false;
+        return true;
+      }));
+  });
+
+  it('penalize pushes the next slot back (a 429 slows the bucket)', async () => {
+    const budget = new MemoryRateBudget();
+    await budget.penalize('k', 5000);
+    expect(budget.reserveSync([{ key: 'k', limit: 10, perMs: 1000 }], 0)).toBe(5000);
+  });
+});
+
+describe('backoffDelay', () => {
+  it('grows exponentially within the cap, with full jitter', () => {
+    expect(backoffDelay(1, undefined, { baseMs: 100, random: () => 0.999 })).toBe(99);
+    expect(backoffDelay(4, undefined, { baseMs: 100, random: () => 0.5 })).toBe(400);
+    expect(backoffDelay(30, undefined, { baseMs: 100, maxMs: 1000, random: () => 0.5 })).toBe(500);
+    expect(backoffDelay(3, undefined, { random: () => 0 })).toBe(0);
+  });
+  it('never waits less than the platform asked for', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 0, max: 100_000 }), fc.double({ min: 0, max: 0.999 }), (attempt, retryAfter, r) =>
+      backoffDelay(attempt, retryAfter, { random: () => r }) >= retryAfter));
+  });
+});
+
+describe('CircuitBreaker', () => {
+  it('opens after the threshold, half-opens after the cool-down with one trial, closes on success', () => {
+    const b = new CircuitBreaker({ failureThreshold: 3, coolDownMs: 1000 });
+    for (let i = 0; i < 3; i++) { expect(b.tryAcquire(i)).toBe(true); b.failure(i); }
+    expect(b.state(10)).toBe('open');
+    expect(b.tryAcquire(10)).toBe(false);
+    expect(b.waitMs(10)).toBe(992);
+    expect(b.state(1002)).toBe('half-open');
+    expect(b.tryAcquire(1002)).toBe(true);
+    expect(b.tryAcquire(1002)).toBe(false);
+    b.success();
+    expect(b.state(1003)).toBe('closed');
+  });
+  it('a failed trial opens it again for a full cool-down', () => {
+    const b = new CircuitBreaker({ failureThreshold: 1, coolDownMs: 1000 });
+    b.failure(0);
+    expect(b.tryAcquire(1000)).toBe(true);
+    b.failure(1000);
+    expect(b.state(1500)).toBe('open');
+    expect(b.state(2000)).toBe('half-open');
+  });
+});

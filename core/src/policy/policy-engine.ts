@@ -207,7 +207,8 @@ export class MeetPolicyEngine implements PolicyEngine {
     const content = intent.content;
     const lastIn = toMs(context.conversation?.lastInboundAt);
     const userHasWritten = lastIn !== undefined || context.conversation?.userInitiated === true;
-    const purpose = intent.purpose;
+    // a marketing template is marketing whatever purpose the caller declared: consent, quiet hours and opt-outs follow it
+    const purpose: Purpose = content.type === 'template' && content.category === 'marketing' ? 'marketing' : intent.purpose;
 
     // who may start
     if (r.initiation === 'user' && !userHasWritten) {

@@ -1,0 +1,411 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createPolicyEngine, DEFAULT_BUSINESS_POLICY, deriveConsentState, explain, explainDecision, explainRows,
+  GDPR_BASELINE, inQuietHours, ManualClock, MeetPolicyEngine, NO_CONSENT,
+  type MessageIntent, type PolicyContext, type PolicyDecision, type PolicyDeny, type PolicySourceName,
+} from '../index.js';
+import { CHANNEL_POLICIES, applePolicy, messengerPolicy, telegramCapabilities, telegramPolicy, viberPolicy, whatsappPolicy } from '../__fixtures__/channel-policies.js';
+import { annaLedger, annaLedgerAfterTelegramOptOut, ledgerEntry, NIGHT, NOW, policyScenarios } from '../__fixtures__/policy-scenarios.js';
+import { scenarioMismatches } from '../__fixtures__/scenario-check.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+function decide(intent: MessageIntent, context: PolicyContext, now = NOW): PolicyDecision {
+  return createPolicyEngine(new ManualClock(now)).evaluate(intent, context);
+}
+function denied(d: PolicyDecision): PolicyDeny {
+  if (d.allowed) throw new Error(`expected a deny, got ${explainDecision(d)}`);
+  return d;
+}
+const codes = (d: PolicyDecision): string[] => denied(d).reasons.map((r) => r.code);
+const text = (t: string): MessageIntent['content'] => ({ type: 'text', text: t });
+const gateChange: MessageIntent['content'] = { type: 'template', name: 'gate_change', language: 'en_US', category: 'utility', parameters: [{ text: 'LH 1234' }, { text: 'B42' }] };
+const springSale: MessageIntent['content'] = { type: 'template', name: 'spring_sale', language: 'en_US', category: 'marketing' };
+const annaOnWhatsapp = deriveConsentState(annaLedger, { channel: 'whatsapp' });
+
+describe('policy scenarios (shared with the cross-package test)', () => {
+  const scenarios = policyScenarios(CHANNEL_POLICIES);
+  it.each(scenarios.map((s) => [s.name, s] as const))('%s', (_name, s) => {
+    const decision = decide(s.intent, s.context, s.now);
+    expect(scenarioMismatches(s, decision), explainDecision(decision)).toEqual([]);
+  });
+  it('covers every channel and both outcomes', () => {
+    expect(new Set(scenarios.map((s) => s.channel))).toEqual(new Set(['whatsapp', 'messenger', 'telegram', 'viber', 'apple']));
+    expect(scenarios.some((s) => s.expect.allowed)).toBe(true);
+    expect(scenarios.some((s) => !s.expect.allowed)).toBe(true);
+  });
+});
+
+describe('WhatsApp service window', () => {
+  const base: PolicyContext = { channelPolicy: whatsappPolicy, business: DEFAULT_BUSINESS_POLICY };
+  it('allows a reply inside the 24 h window, free', () => {
+    const d = decide({ channel: 'whatsapp', purpose: 'service', sender: 'bot', content: text('Your car is ready') },
+      { ...base, conversation: { lastInboundAt: new Date(NOW - 23 * HOUR) } });
+    expect(d).toEqual({ allowed: true, form: { kind: 'free-form' }, price: { amount: 0, currency: 'EUR', category: 'service' }, inWindow: true });
+  });
+  it('denies free-form after 24 h with WINDOW_CLOSED and TEMPLATE_REQUIRED, naming the channel', () => {
+    const d = denied(decide({ channel: 'whatsapp', purpose: 'service', sender: 'agent', content: text('Hello again') },
+      { ...base, conversation: { lastInboundAt: NOW - 24 * HOUR } }));
+    expect(d.reasons.map((r) => [r.code, r.source])).toEqual([['WINDOW_CLOSED', 'channel'], ['TEMPLATE_REQUIRED', 'channel']]);
+    expect(d.reasons[0]!.message).toContain(new Date(NOW).toISOString());
+    expect(d.reasons[1]!.message).toContain('utility');
+  });
+  it('denies free-form to a customer who never wrote', () => {
+    expect(codes(decide({ channel: 'whatsapp', purpose: 'service', sender: 'agent', content: text('Hi') }, base))).toEqual(['WINDOW_CLOSED', 'TEMPLATE_REQUIRED']);
+  });
+  it('allows and prices an approved utility template outside the window', () => {
+    const d = decide({ channel: 'whatsapp', purpose: 'transactional', topic: 'flight updates', sender: 'system', content: gateChange },
+      { ...base, consent: annaOnWhatsapp, conversation: { lastInboundAt: NOW - 3 * DAY }, template: { status: 'approved' } });
+    expect(d).toEqual({ allowed: true, form: { kind: 'template', category: 'utility' }, price: { amount: 0.0456, currency: 'EUR', category: 'utility', rateFrom: '2025-07-01' }, inWindow: false });
+  });
+  it('a utility template inside the window is free; a marketing one is charged', () => {
+    const ctx: PolicyContext = { ...base, consent: annaOnWhatsapp, conversation: { lastInboundAt: NOW - HOUR }, template: { status: 'approved' } };
+    const utility = decide({ channel: 'whatsapp', purpose: 'transactional', topic: 'flight updates', sender: 'system', content: gateChange }, ctx);
+    const marketing = decide({ channel: 'whatsapp', purpose: 'marketing', sender: 'system', content: springSale }, ctx);
+    expect(utility.allowed && utility.price.amount).toBe(0);
+    expect(marketing.allowed && marketing.price).toEqual({ amount: 0.1131, currency: 'EUR', category: 'marketing', rateFrom: '2025-07-01' });
+  });
+  it('prices by the market when the schedule has a market rate', () => {
+    const d = decide({ channel: 'whatsapp', userId: '919812345678', purpose: 'marketing', sender: 'system', content: springSale },
+      { ...base, consent: annaOnWhatsapp, template: { status: 'approved' }, market: 'IN' });
+    expect(d.allowed && d.price.amount).toBe(0.025);
+  });
+  it('a click-to-WhatsApp entry point keeps the window open for 72 h', () => {
+    const intent: MessageIntent = { channel: 'whatsapp', purpose: 'service', sender: 'agent', content: text('Thanks for your interest') };
+    expect(decide(intent, { ...base, conversation: { lastInboundAt: NOW - 48 * HOUR, entryPointAt: NOW - 48 * HOUR } }).allowed).toBe(true);
+    expect(codes(decide(intent, { ...base, conversation: { lastInboundAt: NOW - 73 * HOUR, entryPointAt: NOW - 73 * HOUR } }))).toContain('WINDOW_CLOSED');
+  });
+  it('a template that is not approved is denied TEMPLATE_NOT_APPROVED', () => {
+    for (const status of [undefined, 'draft', 'submitted', 'rejected', 'paused'] as const) {
+      const d = denied(decide({ channel: 'whatsapp', purpose: 'transactional', topic: 'flight updates', sender: 'system', content: gateChange },
+        { ...base, consent: annaOnWhatsapp, ...(status ? { template: { status } } : {}) }));
+      expect(d.reasons).toEqual([{ code: 'TEMPLATE_NOT_APPROVED', source: 'channel', message: `template gate_change is ${status ?? 'not registered'}, not approved` }]);
+    }
+  });
+  it('marketing must use a marketing template', () => {
+    const d = decide({ channel: 'whatsapp', purpose: 'marketing', sender: 'system', content: gateChange },
+      { ...base, consent: annaOnWhatsapp, template: { status: 'approved' } });
+    expect(codes(d)).toEqual(['TEMPLATE_CATEGORY_NOT_ALLOWED']);
+  });
+  it('a template category the channel does not list is denied outside the window', () => {
+    const d = decide({ channel: 'messenger', purpose: 'marketing', sender: 'system', content: springSale },
+      { channelPolicy: messengerPolicy, consent: annaOnWhatsapp, conversation: { lastInboundAt: NOW - 2 * DAY }, template: { status: 'approved' } });
+    expect(codes(d)).toEqual(['TEMPLATE_CATEGORY_NOT_ALLOWED']);
+  });
+});
+
+describe('consent', () => {
+  const base: PolicyContext = { channelPolicy: whatsappPolicy, business: DEFAULT_BUSINESS_POLICY, template: { status: 'approved' } };
+  const marketing: MessageIntent = { channel: 'whatsapp', userId: '4915112345678', purpose: 'marketing', sender: 'system', content: springSale };
+  it('a marketing template without marketing consent is denied NO_CONSENT', () => {
+    const d = denied(decide(marketing, { ...base, consent: NO_CONSENT }));
+    expect(d.reasons).toHaveLength(1);
+    expect(d.reasons[0]).toMatchObject({ code: 'NO_CONSENT', source: 'channel' });
+  });
+  it('NO_CONSENT is imposed by the law where the channel does not ask for consent', () => {
+    const d = denied(decide({ channel: 'telegram', purpose: 'marketing', sender: 'bot', content: text('20% off') },
+      { channelPolicy: telegramPolicy, conversation: { lastInboundAt: NOW - DAY } }));
+    expect(d.reasons).toEqual([expect.objectContaining({ code: 'NO_CONSENT', source: 'law' })]);
+  });
+  it('NO_CONSENT is imposed by the business for transactional messages on a channel that does not ask', () => {
+    const d = denied(decide({ channel: 'telegram', purpose: 'transactional', topic: 'flight updates', sender: 'bot', content: text('Gate B42') },
+      { channelPolicy: telegramPolicy, business: DEFAULT_BUSINESS_POLICY, conversation: { lastInboundAt: NOW - DAY } }));
+    expect(d.reasons).toEqual([expect.objectContaining({ code: 'NO_CONSENT', source: 'business' })]);
+  });
+  it('a marketing template sent as "transactional" still needs marketing consent', () => {
+    const consent = deriveConsentState([ledgerEntry({ channel: 'whatsapp', action: 'opt-in', purpose: 'transactional', at: new Date(NOW - DAY) })], { channel: 'whatsapp' });
+    const d = decide({ ...marketing, purpose: 'transactional' }, { ...base, consent });
+    expect(codes(d)).toContain('NO_CONSENT');
+  });
+  it('with marketing consent, marketing is allowed', () => {
+    expect(decide(marketing, { ...base, consent: annaOnWhatsapp }).allowed).toBe(true);
+  });
+  it('a marketing opt-out on Telegram denies marketing on WhatsApp (OPTED_OUT, from the customer)', () => {
+    const consent = deriveConsentState(annaLedgerAfterTelegramOptOut, { channel: 'whatsapp' });
+    const d = denied(decide(marketing, { ...base, consent }));
+    expect(d.reasons).toHaveLength(1);
+    expect(d.reasons[0]).toMatchObject({ code: 'OPTED_OUT', source: 'customer' });
+    expect(d.reasons[0]!.message).toContain('telegram');
+  });
+  it('with per-channel scope the Telegram opt-out leaves WhatsApp marketing alone', () => {
+    const consent = deriveConsentState(annaLedgerAfterTelegramOptOut, { channel: 'whatsapp', scope: 'per-channel' });
+    expect(decide(marketing, { ...base, consent }).allowed).toBe(true);
+  });
+  it('the opt-out of marketing leaves transactional notifications alone', () => {
+    const consent = deriveConsentState(annaLedgerAfterTelegramOptOut, { channel: 'whatsapp' });
+    expect(decide({ channel: 'whatsapp', purpose: 'transactional', topic: 'flight updates', sender: 'system', content: gateChange }, { ...base, consent }).allowed).toBe(true);
+  });
+  it('a business requiring double opt-in ignores a single opt-in', () => {
+    const single = deriveConsentState(annaLedger, { channel: 'whatsapp' });
+    const d = denied(decide(marketing, { ...base, business: { ...DEFAULT_BUSINESS_POLICY, requireDoubleOptIn: true }, consent: single }));
+    expect(d.reasons).toEqual([expect.objectContaining({ code: 'NO_CONSENT', message: expect.stringContaining('double') })]);
+    const double = deriveConsentState([
+      ledgerEntry({ id: 'req', channel: 'whatsapp', action: 'opt-in-requested', purpose: 'marketing', at: new Date(NOW - 2 * DAY) }),
+      ledgerEntry({ channel: 'whatsapp', action: 'opt-in', purpose: 'marketing', at: new Date(NOW - DAY), evidence: { source: 'keyword', text: 'YES', confirms: 'req' } }),
+    ], { channel: 'whatsapp' });
+    expect(decide(marketing, { ...base, business: { ...DEFAULT_BUSINESS_POLICY, requireDoubleOptIn: true }, consent: double }).allowed).toBe(true);
+  });
+  it('a banned topic is denied TOPIC_BANNED by the business', () => {
+    const d = denied(decide({ channel: 'telegram', purpose: 'transactional', topic: 'Politics', sender: 'bot', content: text('Vote!') },
+      { channelPolicy: telegramPolicy, business: { bannedTopics: ['politics'] }, conversation: { lastInboundAt: NOW } }));
+    expect(d.reasons).toEqual([expect.objectContaining({ code: 'TOPIC_BANNED', source: 'business' })]);
+  });
+  it('marketing requiring verification is denied for an unverified tenant', () => {
+    const business = { ...DEFAULT_BUSINESS_POLICY, marketingRequiresVerification: { whatsapp: 'verified' } };
+    expect(codes(decide(marketing, { ...base, business, consent: annaOnWhatsapp, verificationLevel: 'confirmed' }))).toEqual(['VERIFICATION_REQUIRED']);
+    expect(decide(marketing, { ...base, business, consent: annaOnWhatsapp, verificationLevel: 'verified' }).allowed).toBe(true);
+  });
+  it('marketing forbidden by the business is MARKETING_FORBIDDEN from the business', () => {
+    const d = denied(decide(marketing, { ...base, business: { marketingAllowed: false }, consent: annaOnWhatsapp }));
+    expect(d.reasons).toEqual([expect.objectContaining({ code: 'MARKETING_FORBIDDEN', source: 'business' })]);
+  });
+  it('marketing to a +1 number is denied on WhatsApp, but not to +49', () => {
+    const d = denied(decide({ ...marketing, userId: '+1 415 555 0123'.replace(/ /g, '') }, { ...base, consent: annaOnWhatsapp }));
+    expect(d.reasons).toEqual([expect.objectContaining({ code: 'MARKETING_REGION_BLOCKED', source: 'channel' })]);
+    expect(decide({ ...marketing, userId: '4915112345678' }, { ...base, consent: annaOnWhatsapp }).allowed).toBe(true);
+  });
+});
+
+describe('Messenger tags', () => {
+  const agentReply: MessageIntent = { channel: 'messenger', purpose: 'service', sender: 'agent', tag: 'HUMAN_AGENT', content: text('Agent here') };
+  const ctx = (sinceInbound: number): PolicyContext => ({ channelPolicy: messengerPolicy, conversation: { lastInboundAt: NOW - sinceInbound } });
+  it('HUMAN_AGENT is allowed for a human agent within 7 days', () => {
+    expect(decide(agentReply, ctx(6 * DAY + 23 * HOUR))).toEqual({ allowed: true, form: { kind: 'tag', tag: 'HUMAN_AGENT' }, price: { amount: 0, currency: 'EUR', category: 'business-initiated' }, inWindow: false });
+  });
+  it('HUMAN_AGENT is denied for a bot', () => {
+    const d = denied(decide({ ...agentReply, sender: 'bot' }, ctx(2 * DAY)));
+    expect(d.reasons.map((r) => [r.code, r.source])).toEqual([['TAG_NOT_ALLOWED', 'channel'], ['WINDOW_CLOSED', 'channel']]);
+    expect(d.reasons[0]!.message).toContain('agent');
+  });
+  it('HUMAN_AGENT is denied after 7 days', () => {
+    expect(codes(decide(agentReply, ctx(7 * DAY)))).toEqual(['TAG_NOT_ALLOWED', 'WINDOW_CLOSED']);
+  });
+  it('HUMAN_AGENT cannot carry marketing', () => {
+    const consent = deriveConsentState(annaLedger, { channel: 'messenger' });
+    const d = decide({ ...agentReply, purpose: 'marketing' }, { ...ctx(DAY + HOUR), consent });
+    expect(codes(d)).toContain('TAG_NOT_ALLOWED');
+  });
+  it('an update tag is allowed for a bot at any time; an unknown tag is not', () => {
+    expect(decide({ ...agentReply, sender: 'bot', tag: 'POST_PURCHASE_UPDATE' }, ctx(30 * DAY)).allowed).toBe(true);
+    expect(codes(decide({ ...agentReply, tag: 'NON_PROMOTIONAL_SUBSCRIPTION' }, ctx(30 * DAY)))).toEqual(['TAG_NOT_ALLOWED', 'WINDOW_CLOSED']);
+  });
+  it('free-form outside the window names the tags that would work', () => {
+    const d = denied(decide({ channel: 'messenger', purpose: 'service', sender: 'bot', content: text('Hi') }, ctx(2 * DAY)));
+    expect(d.reasons.map((r) => r.code)).toEqual(['WINDOW_CLOSED', 'TEMPLATE_REQUIRED']);
+    expect(d.reasons[1]!.message).toContain('HUMAN_AGENT');
+  });
+  it('broadcast is forbidden on Messenger', () => {
+    expect(denied(decide({ ...agentReply, tag: undefined, broadcast: true } as MessageIntent, ctx(HOUR))).reasons)
+      .toEqual([expect.objectContaining({ code: 'BROADCAST_FORBIDDEN', source: 'channel' })]);
+  });
+  it('Messenger requires the user to start', () => {
+    expect(codes(decide({ channel: 'messenger', purpose: 'service', sender: 'bot', content: text('Hi') }, { channelPolicy: messengerPolicy }))).toContain('USER_MUST_INITIATE');
+  });
+});
+
+describe('who starts', () => {
+  for (const policy of [telegramPolicy, applePolicy, viberPolicy]) {
+    it(`${policy.channel}: a business-initiated message to a user who never wrote is USER_MUST_INITIATE`, () => {
+      const d = denied(decide({ channel: policy.channel, purpose: 'service', sender: 'bot', content: text('Hello') }, { channelPolicy: policy }));
+      expect(d.reasons).toEqual([expect.objectContaining({ code: 'USER_MUST_INITIATE', source: 'channel' })]);
+    });
+    it(`${policy.channel}: a user who subscribed (without a message) counts as having started`, () => {
+      expect(decide({ channel: policy.channel, purpose: 'service', sender: 'bot', content: text('Hello') },
+        { channelPolicy: policy, conversation: { userInitiated: true } }).allowed).toBe(true);
+    });
+  }
+  it('Telegram has no window: a reply weeks later is allowed', () => {
+    expect(decide({ channel: 'telegram', purpose: 'service', sender: 'bot', content: text('Still there?') },
+      { channelPolicy: telegramPolicy, conversation: { lastInboundAt: NOW - 60 * DAY } }).allowed).toBe(true);
+  });
+});
+
+describe('business policy stricter than the channel', () => {
+  const strict = { ...DEFAULT_BUSINESS_POLICY, serviceWindowHours: 12, quietHours: { start: '22:00', end: '07:00', utcOffsetMinutes: 60 } };
+  const reply: MessageIntent = { channel: 'whatsapp', purpose: 'service', sender: 'agent', content: text('Update on your car') };
+  it('a 12 h window wins over WhatsApp 24 h', () => {
+    expect(decide(reply, { channelPolicy: whatsappPolicy, business: strict, conversation: { lastInboundAt: NOW - 11 * HOUR } }).allowed).toBe(true);
+    const d = denied(decide(reply, { channelPolicy: whatsappPolicy, business: strict, conversation: { lastInboundAt: NOW - 12 * HOUR } }));
+    expect(d.reasons[0]).toMatchObject({ code: 'WINDOW_CLOSED', source: 'business' });
+    expect(d.reasons[0]!.message).toContain('12 h');
+  });
+  it('a 12 h window also applies to a channel without one', () => {
+    expect(codes(decide({ ...reply, channel: 'telegram' }, { channelPolicy: telegramPolicy, business: strict, conversation: { lastInboundAt: NOW - 13 * HOUR } }))).toEqual(['WINDOW_CLOSED']);
+  });
+  it('quiet hours 22:00–07:00 (CET) hold notifications at 23:30 and at 06:59, not at 07:00', () => {
+    const consent = annaOnWhatsapp;
+    const n: MessageIntent = { channel: 'whatsapp', purpose: 'transactional', topic: 'flight updates', sender: 'system', content: gateChange };
+    const ctx: PolicyContext = { channelPolicy: whatsappPolicy, business: strict, consent, template: { status: 'approved' } };
+    expect(denied(decide(n, ctx, NIGHT)).reasons).toEqual([expect.objectContaining({ code: 'QUIET_HOURS', source: 'business' })]);
+    expect(codes(decide(n, ctx, Date.parse('2026-03-11T05:59:00Z')))).toEqual(['QUIET_HOURS']);
+    expect(decide(n, ctx, Date.parse('2026-03-11T06:00:00Z')).allowed).toBe(true);
+    expect(decide(n, ctx, Date.parse('2026-03-10T20:59:00Z')).allowed).toBe(true);
+  });
+  it('quiet hours do not hold replies', () => {
+    expect(decide(reply, { channelPolicy: whatsappPolicy, business: strict, conversation: { lastInboundAt: NIGHT - HOUR } }, NIGHT).allowed).toBe(true);
+  });
+  it('a lower business text limit refuses only where the channel refuses, otherwise the connector splits', () => {
+    const long = text('word '.repeat(300));
+    const ctx: PolicyContext = { channelPolicy: telegramPolicy, business: { maxTextLength: 1000 }, conversation: { lastInboundAt: NOW } };
+    expect(decide({ channel: 'telegram', purpose: 'service', sender: 'bot', content: long }, ctx).allowed).toBe(true);
+    const refusing = { ...telegramPolicy, text: { maxLength: 4096, overflow: 'refuse' as const } };
+    const d = denied(decide({ channel: 'telegram', purpose: 'service', sender: 'bot', content: long }, { ...ctx, channelPolicy: refusing }));
+    expect(d.reasons).toEqual([expect.objectContaining({ code: 'TEXT_TOO_LONG', source: 'business', message: 'text is 1500 characters; the limit is 1000' })]);
+  });
+  it('content types the business does not allow are CONTENT_UNSUPPORTED from the business', () => {
+    const d = denied(decide({ channel: 'telegram', purpose: 'service', sender: 'bot', content: { type: 'location', latitude: 52.5, longitude: 13.4 } },
+      { channelPolicy: telegramPolicy, business: { contentTypes: ['text', 'image'] }, conversation: { lastInboundAt: NOW } }));
+    expect(d.reasons).toEqual([expect.objectContaining({ code: 'CONTENT_UNSUPPORTED', source: 'business' })]);
+  });
+  it('content the capability table marks unsupported is CONTENT_UNSUPPORTED from the channel', () => {
+    const d = denied(decide({ channel: 'telegram', purpose: 'service', sender: 'bot', content: { type: 'rich', kind: 'carousel', payload: {} } },
+      { channelPolicy: { ...telegramPolicy }, capabilities: telegramCapabilities, conversation: { lastInboundAt: NOW } }));
+    expect(d.reasons).toEqual([expect.objectContaining({ code: 'CONTENT_UNSUPPORTED', source: 'channel' })]);
+  });
+  it('the business may forbid broadcasts', () => {
+    const d = denied(decide({ channel: 'telegram', purpose: 'service', sender: 'bot', broadcast: true, content: text('News') },
+      { channelPolicy: telegramPolicy, business: { broadcastAllowed: false }, conversation: { lastInboundAt: NOW } }));
+    expect(d.reasons).toEqual([expect.objectContaining({ code: 'BROADCAST_FORBIDDEN', source: 'business' })]);
+  });
+  it('a business restricted-commerce category is RESTRICTED_COMMERCE from the business', () => {
+    const d = denied(decide({ channel: 'telegram', purpose: 'service', sender: 'bot', commerceCategory: 'Fireworks', content: text('Rockets!') },
+      { channelPolicy: telegramPolicy, business: { restrictedCommerce: ['fireworks'] }, conversation: { lastInboundAt: NOW } }));
+    expect(d.reasons).toEqual([expect.objectContaining({ code: 'RESTRICTED_COMMERCE', source: 'business' })]);
+  });
+});
+
+describe('customer controls', () => {
+  const ledger = (...extra: Parameters<typeof ledgerEntry>[0][]) => deriveConsentState([...annaLedger, ...extra.map(ledgerEntry)], { channel: 'whatsapp' });
+  const notice: MessageIntent = { channel: 'whatsapp', purpose: 'transactional', topic: 'flight updates', sender: 'system', content: gateChange };
+  const reply: MessageIntent = { channel: 'whatsapp', purpose: 'service', sender: 'agent', content: text('Hello') };
+  const base: PolicyContext = { channelPolicy: whatsappPolicy, business: DEFAULT_BUSINESS_POLICY, template: { status: 'approved' } };
+  it('a blocked customer gets nothing but replies to their own later messages', () => {
+    const consent = ledger({ channel: 'whatsapp', action: 'blocked', at: new Date(NOW - 2 * HOUR) });
+    expect(denied(decide(notice, { ...base, consent })).reasons).toContainEqual(expect.objectContaining({ code: 'BLOCKED', source: 'customer' }));
+    // the customer's last message came before the block: still blocked
+    expect(codes(decide(reply, { ...base, consent, conversation: { lastInboundAt: NOW - 3 * HOUR } }))).toContain('BLOCKED');
+    // they wrote after blocking: a reply is allowed, a notification is not
+    expect(decide(reply, { ...base, consent, conversation: { lastInboundAt: NOW - HOUR } }).allowed).toBe(true);
+    expect(codes(decide(notice, { ...base, consent, conversation: { lastInboundAt: NOW - HOUR } }))).toContain('BLOCKED');
+    expect(codes(decide({ ...reply, broadcast: true }, { ...base, consent, conversation: { lastInboundAt: NOW - HOUR } }))).toContain('BROADCAST_FORBIDDEN');
+  });
+  it('after unblocking, notifications flow again', () => {
+    const consent = ledger(
+      { channel: 'whatsapp', action: 'blocked', at: new Date(NOW - 3 * HOUR) },
+      { channel: 'whatsapp', action: 'unblocked', at: new Date(NOW - 2 * HOUR) },
+    );
+    expect(decide(notice, { ...base, consent }).allowed).toBe(true);
+  });
+  it('a spam report behaves like a block and says so', () => {
+    const consent = ledger({ channel: 'whatsapp', action: 'spam-reported', at: new Date(NOW - HOUR) });
+    const d = denied(decide(notice, { ...base, consent }));
+    expect(d.reasons).toContainEqual(expect.objectContaining({ code: 'BLOCKED', source: 'customer', message: expect.stringContaining('spam') }));
+  });
+  it('important-only lets transactional pass and stops marketing', () => {
+    const consent = ledger({ channel: 'whatsapp', action: 'important-only', at: new Date(NOW - HOUR) });
+    expect(decide(notice, { ...base, consent }).allowed).toBe(true);
+    expect(denied(decide({ channel: 'whatsapp', purpose: 'marketing', sender: 'system', content: springSale }, { ...base, consent })).reasons)
+      .toEqual([expect.objectContaining({ code: 'OPTED_OUT', source: 'customer' })]);
+  });
+  it('a closed conversation stops everything until the customer writes again', () => {
+    const consent = deriveConsentState([ledgerEntry({ channel: 'apple', action: 'closed', at: new Date(NOW - HOUR) })], { channel: 'apple' });
+    const ctx: PolicyContext = { channelPolicy: applePolicy, consent };
+    const r: MessageIntent = { channel: 'apple', purpose: 'service', sender: 'agent', content: text('Anything else?') };
+    expect(codes(decide(r, { ...ctx, conversation: { lastInboundAt: NOW - 2 * HOUR } }))).toEqual(['CONVERSATION_CLOSED']);
+    expect(decide(r, { ...ctx, conversation: { lastInboundAt: NOW - 60_000 } }).allowed).toBe(true);
+  });
+});
+
+describe('every reason carries its source', () => {
+  it('across all scenarios', () => {
+    const sources = new Set<PolicySourceName>();
+    for (const s of policyScenarios(CHANNEL_POLICIES)) {
+      const d = decide(s.intent, s.context, s.now);
+      if (d.allowed) continue;
+      for (const r of d.reasons) {
+        expect(['channel', 'business', 'law', 'customer']).toContain(r.source);
+        expect(r.message.length).toBeGreaterThan(10);
+        sources.add(r.source);
+      }
+    }
+    expect([...sources].sort()).toEqual(['business', 'channel', 'customer']);
+  });
+});
+
+describe('effective policy and explain', () => {
+  const engine = new MeetPolicyEngine(new ManualClock(NOW));
+  it('explain() renders a table naming the source of every rule', () => {
+    const consent = deriveConsentState([ledgerEntry({ channel: 'whatsapp', action: 'important-only', at: new Date(NOW) })], { channel: 'whatsapp' });
+    const business = { ...DEFAULT_BUSINESS_POLICY, serviceWindowHours: 12, quietHours: { start: '22:00', end: '07:00', utcOffsetMinutes: 60 } };
+    const out = explain(engine.effective({ channelPolicy: whatsappPolicy, business, consent }));
+    const lines = out.split('\n').map((l) => l.trimEnd());
+    expect(lines[0]).toBe('effective policy: whatsapp');
+    expect(lines[1]).toMatch(/^rule\s+│ value\s+│ imposed by$/);
+    const row = (label: string): string => lines.find((l) => l.startsWith(label)) ?? '';
+    expect(row('who may start')).toMatch(/│ template\s+│ channel$/);
+    expect(row('service window (h)')).toMatch(/│ 12\s+│ business$/);
+    expect(row('consent required for')).toMatch(/│ transactional, marketing\s+│ channel \+ business \+ law$/);
+    expect(row('marketing allowed')).toMatch(/│ false\s+│ customer$/);
+    expect(row('quiet hours')).toMatch(/│ 22:00–07:00 UTC\+1\s+│ business$/);
+    expect(row('rate limits')).toContain('80/1s per account (pace)');
+    expect(row('no marketing to calling codes')).toMatch(/│ 1\s+│ channel$/);
+    for (const l of lines.slice(3)) expect(l).toMatch(/│ (channel|business|law|customer)( \+ (channel|business|law|customer))*$/);
+  });
+  it('explain() shows tags with their limits', () => {
+    const out = explain(engine.effective({ channelPolicy: messengerPolicy }));
+    expect(out).toContain('HUMAN_AGENT ≤168h (agent)');
+    expect(out).toMatch(/broadcast allowed\s+│ false\s+│ channel/);
+  });
+  it('explainRows() lists the same rules as data', () => {
+    const rows = explainRows(engine.effective({ channelPolicy: telegramPolicy, business: DEFAULT_BUSINESS_POLICY }));
+    expect(rows.find((r) => r.rule === 'consentRequiredFor')).toEqual({ rule: 'consentRequiredFor', label: 'consent required for', value: ['transactional', 'marketing'], sources: ['business', 'law'] });
+    expect(rows.find((r) => r.rule === 'serviceWindowHours')).toBeUndefined();
+  });
+  it('explainDecision() renders allows and denies', () => {
+    const allow = decide({ channel: 'whatsapp', purpose: 'transactional', topic: 'flight updates', sender: 'system', content: gateChange },
+      { channelPolicy: whatsappPolicy, consent: annaOnWhatsapp, template: { status: 'approved' } });
+    expect(explainDecision(allow)).toBe('ALLOW as template (utility), price 0.0456 EUR (utility)');
+    const deny = decide({ channel: 'telegram', purpose: 'service', sender: 'bot', content: text('Hi') }, { channelPolicy: telegramPolicy });
+    expect(explainDecision(deny)).toMatch(/^DENY\n {2}USER_MUST_INITIATE\s+\[channel\] the customer must write/);
+    const tag = decide({ channel: 'messenger', purpose: 'service', sender: 'agent', tag: 'HUMAN_AGENT', content: text('Hi') },
+      { channelPolicy: messengerPolicy, conversation: { lastInboundAt: NOW - 2 * DAY } });
+    expect(explainDecision(tag)).toBe('ALLOW as tag HUMAN_AGENT, price 0.0000 EUR (business-initiated)');
+  });
+  it('caches the effective policy per sources and customer controls', () => {
+    const a = engine.effective({ channelPolicy: whatsappPolicy, business: DEFAULT_BUSINESS_POLICY });
+    expect(engine.effective({ channelPolicy: whatsappPolicy, business: DEFAULT_BUSINESS_POLICY, consent: annaOnWhatsapp })).toBe(a);
+    const blocked = deriveConsentState([ledgerEntry({ channel: 'whatsapp', action: 'blocked', at: new Date(NOW) })], { channel: 'whatsapp' });
+    const b = engine.effective({ channelPolicy: whatsappPolicy, business: DEFAULT_BUSINESS_POLICY, consent: blocked });
+    expect(b).not.toBe(a);
+    expect(b.rules.repliesOnly).toBe(true);
+    expect(b.provenance.initiation).toEqual(['customer']);
+  });
+  it('the default baseline is GDPR', () => {
+    const eff = engine.effective({ channelPolicy: telegramPolicy });
+    expect(eff.sources.find((s) => s.source === 'law')?.rules).toEqual({ consentRequiredFor: GDPR_BASELINE.consentRequiredFor });
+  });
+});
+
+describe('inQuietHours', () => {
+  const q = { start: '22:00', end: '07:00', utcOffsetMinutes: 60 };
+  it('wraps midnight and applies the offset', () => {
+    expect(inQuietHours(q, Date.parse('2026-03-10T21:00:00Z'), 'marketing')).toBe(true);
+    expect(inQuietHours(q, Date.parse('2026-03-10T20:59:59Z'), 'marketing')).toBe(false);
+    expect(inQuietHours(q, Date.parse('2026-03-11T05:59:00Z'), 'transactional')).toBe(true);
+    expect(inQuietHours(q, Date.parse('2026-03-11T06:00:00Z'), 'transactional')).toBe(false);
+  });
+  it('does not wrap when start is before end, and honours negative offsets', () => {
+    const day = { start: '12:00', end: '14:00', utcOffsetMinutes: -300 };
+    expect(inQuietHours(day, Date.parse('2026-03-10T17:30:00Z'), 'marketing')).toBe(true);
+    expect(inQuietHours(day, Date.parse('2026-03-10T19:00:00Z'), 'marketing')).toBe(false);
+  });
+  it('skips service by default and follows the purposes given', () => {
+    expect(inQuietHours(q, NIGHT, 'service')).toBe(false);
+    expect(inQuietHours({ ...q, purposes: ['marketing'] }, NIGHT, 'transactional')).toBe(false);
+    expect(inQuietHours({ ...q, purposes: ['service'] }, NIGHT, 'service')).toBe(true);
+  });
+  it('rejects a malformed time', () => {
+    expect(() => inQuietHours({ ...q, start: '10pm' }, NIGHT, 'marketing')).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,125 @@
+/**
+ * The WhatsApp Business Platform (Cloud API) connector.
+ * @module
+ */
+import {
+  PermanentError, constantTimeEqual, executeProviderRequest, isObject, silentLogger, systemClock, verifyHmacSha256,
+  type Clock, type Connector, type ConnectorDeps, type ConnectorError, type InboundEvent, type Logger, type OutboundMessage,
+  type ProviderRequest, type RawWebhook, type SendResult,
+} from '@switchboard/core';
+import { classifyGraphError } from './classify-graph-error.js';
+import type { WhatsAppConfig } from './config.js';
+import { parseWhatsAppWebhook } from './parse-whatsapp-webhook.js';
+import { renderWhatsAppMessage } from './render-whatsapp-message.js';
+
+/** The header Meta signs webhooks in. */
+export const SIGNATURE_HEADER = 'x-hub-signature-256';
+
+/** One configured WhatsApp business phone number. */
+export class WhatsAppConnector implements Connector {
+  /** Always `whatsapp`. */
+  readonly channel = 'whatsapp';
+  /** The business phone number id. */
+  readonly accountId: string;
+  private readonly config: WhatsAppConfig;
+  private readonly fetch: typeof globalThis.fetch | undefined;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+
+  /**
+   * @param config - a validated config (see `parseConfig`)
+   * @param deps - fetch, clock and logger to use instead of the globals
+   */
+  constructor(config: WhatsAppConfig, deps: Partial<ConnectorDeps> = {}) {
+    this.config = config;
+    this.accountId = config.phoneNumberId;
+    this.fetch = deps.fetch;
+    this.clock = deps.clock ?? systemClock;
+    this.logger = deps.logger ?? silentLogger;
+  }
+
+  /**
+   * Answers Meta's subscription check: `GET ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`.
+   * @returns 200 with the challenge, 403 on a wrong token or mode, undefined when not a handshake
+   */
+  handshake(req: RawWebhook): { status: number; body: string } | undefined {
+    if (req.method.toUpperCase() !== 'GET') return undefined;
+    const mode = req.query['hub.mode'];
+    const token = req.query['hub.verify_token'];
+    const challenge = req.query['hub.challenge'];
+    if (mode === undefined && token === undefined && challenge === undefined) return undefined;
+    if (mode !== 'subscribe' || token === undefined || challenge === undefined || !constantTimeEqual(token, this.config.verifyToken)) {
+      return { status: 403, body: 'Forbidden' };
+    }
+    return { status: 200, body: challenge };
+  }
+
+  /**
+   * Checks `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(app secret, raw body)>`. Meta's scheme has no
+   * timestamp: replays are absorbed by the host's idempotent inbox (keyed on the wamid).
+   * @throws WebhookVerificationError when missing, malformed or wrong
+   */
+  verify(req: RawWebhook): void {
+    verifyHmacSha256({ secret: this.config.appSecret, body: req.body, signature: req.headers[SIGNATURE_HEADER], prefix: 'sha256=', header: 'X-Hub-Signature-256' });
+  }
+
+  /**
+   * Parses a verified webhook into events.
+   * @throws MalformedPayloadError when the body is not a WhatsApp Business Account webhook
+   */
+  parse(req: RawWebhook): InboundEvent[] {
+    return parseWhatsAppWebhook(req.body);
+  }
+
+  /**
+   * The Cloud API request(s) for `msg` (pure).
+   * @throws ContentUnsupportedError or ContentInvalidError
+   */
+  render(msg: OutboundMessage): ProviderRequest {
+    return renderWhatsAppMessage(msg, this.config);
+  }
+
+  /**
+   * Sends `msg`, its split parts in order. If a later part fails, the error is thrown: the parts
+   * already sent are in the error's details (`sentPartIds`) so the host does not resend them blindly.
+   * @returns the wamid of the first message, and of the further parts
+   * @throws a classified {@link ConnectorError}
+   */
+  async send(msg: OutboundMessage): Promise<SendResult> {
+    const first = this.render(msg);
+    const requests = [first, ...(first.followUps ?? [])];
+    const ids: string[] = [];
+    const raws: unknown[] = [];
+    for (const request of requests) {
+      let answer: { body: unknown };
+      try {
+        answer = await executeProviderRequest({ method: request.method, url: request.url, headers: request.headers, body: request.body }, this.fetch ? { fetch: this.fetch } : {});
+      } catch (error) {
+        const classified = this.classify(error);
+        if (ids.length > 0) {
+          this.logger.warn({ messageId: msg.id, sentPartIds: ids, error: classified.code }, 'whatsapp: a later part of a split message failed');
+          (classified as { details?: Record<string, unknown> }).details = { ...classified.details, sentPartIds: [...ids] };
+        }
+        throw classified;
+      }
+      ids.push(wamidOf(answer.body));
+      raws.push(answer.body);
+    }
+    const result: SendResult = { externalId: ids[0]!, acceptedAt: new Date(this.clock.now()), raw: raws.length === 1 ? raws[0] : raws };
+    if (ids.length > 1) result.partIds = ids.slice(1);
+    return result;
+  }
+
+  /** Maps a Graph error, a network error or anything else onto the core taxonomy. */
+  classify(error: unknown): ConnectorError {
+    return classifyGraphError(error, this.clock.now());
+  }
+}
+
+function wamidOf(body: unknown): string {
+  const messages = isObject(body) ? body.messages : undefined;
+  const first: unknown = Array.isArray(messages) ? messages[0] : undefined;
+  if (isObject(first) && typeof first.id === 'string') return first.id;
+  // retrying could send the message twice, so an untrackable success is final
+  throw new PermanentError('the Graph API accepted the request but answered without messages[0].id', { details: { body } });
+}

@@ -1,0 +1,33 @@
+/**
+ * The WhatsApp connector plugin: what the host loads.
+ * @module
+ */
+import { ContainerModule } from '@switchboard/core/di';
+import { Connector, connectorOptionsToken, type ConnectorDeps, type ConnectorPlugin, type FakePlatformOptions } from '@switchboard/core';
+import { whatsappCapabilities } from './capabilities.js';
+import { parseConfig, type WhatsAppConfig } from './config.js';
+import { FakeWhatsAppServer } from './fake-whatsapp-server.js';
+import { whatsappPolicy } from './policy.js';
+import { WhatsAppConnector } from './whatsapp-connector.js';
+
+/** The WhatsApp Business Platform (Cloud API) plugin. */
+export const plugin: ConnectorPlugin<WhatsAppConfig> = {
+  apiVersion: 1,
+  channel: 'whatsapp',
+  displayName: 'WhatsApp Business Platform (Cloud API)',
+  policy: whatsappPolicy,
+  capabilities: whatsappCapabilities,
+  parseConfig,
+  create(config: WhatsAppConfig, deps?: Partial<ConnectorDeps>): WhatsAppConnector {
+    return new WhatsAppConnector(config, deps);
+  },
+  module(config: WhatsAppConfig): ContainerModule {
+    return new ContainerModule((options) => {
+      options.bind(connectorOptionsToken('whatsapp')).toConstantValue(config);
+      options.bind(Connector).toConstantValue(new WhatsAppConnector(config));
+    });
+  },
+  fake(options?: FakePlatformOptions): FakeWhatsAppServer {
+    return new FakeWhatsAppServer(options);
+  },
+};

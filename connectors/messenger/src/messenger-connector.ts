@@ -1,0 +1,107 @@
+/**
+ * The Messenger Platform connector: webhooks in, Send API out.
+ * @module
+ */
+import {
+  constantTimeEqual, executeProviderRequest, isObject, PermanentError, silentLogger, systemClock, verifyHmacSha256,
+  type Clock, type Connector, type ConnectorDeps, type ConnectorError, type InboundEvent, type Logger, type OutboundMessage,
+  type ProviderRequest, type RawWebhook, type SendResult,
+} from '@switchboard/core';
+import type { MessengerConfig } from './config.js';
+import { classifyGraphError } from './classify-graph-error.js';
+import { parseMessengerWebhook } from './parse-webhook.js';
+import { renderMessengerRequest } from './render-message.js';
+
+/** The header Meta signs webhooks with. */
+export const SIGNATURE_HEADER = 'x-hub-signature-256';
+
+/** One Facebook Page on the Messenger Platform. */
+export class MessengerConnector implements Connector {
+  /** Always `messenger`. */
+  readonly channel = 'messenger';
+  /** The Page id. */
+  readonly accountId: string;
+  private readonly fetch: typeof globalThis.fetch;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+
+  /**
+   * @param config - validated config
+   * @param deps - fetch, clock and logger (defaults: global fetch, wall clock, silent)
+   */
+  constructor(private readonly config: MessengerConfig, deps: Partial<ConnectorDeps> = {}) {
+    this.accountId = config.pageId;
+    this.fetch = deps.fetch ?? globalThis.fetch;
+    this.clock = deps.clock ?? systemClock;
+    this.logger = deps.logger ?? silentLogger;
+  }
+
+  /**
+   * Answers Meta's verification request (`GET ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`).
+   * @returns 200 with the challenge, 403 on a wrong token, undefined when the request is no handshake
+   */
+  handshake(req: RawWebhook): { status: number; body: string } | undefined {
+    const mode = req.query['hub.mode'];
+    if (req.method.toUpperCase() !== 'GET' || mode === undefined) return undefined;
+    const token = req.query['hub.verify_token'];
+    const challenge = req.query['hub.challenge'];
+    if (mode !== 'subscribe' || token === undefined || challenge === undefined || !constantTimeEqual(token, this.config.verifyToken)) {
+      return { status: 403, body: 'Forbidden' };
+    }
+    return { status: 200, body: challenge };
+  }
+
+  /** Checks `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(appSecret, raw body)>`. */
+  verify(req: RawWebhook): void {
+    verifyHmacSha256({ secret: this.config.appSecret, body: req.body, signature: req.headers[SIGNATURE_HEADER], prefix: 'sha256=', header: SIGNATURE_HEADER });
+  }
+
+  /** Parses a verified delivery: `object: page`, `entry[].messaging[]`. */
+  parse(req: RawWebhook): InboundEvent[] {
+    return parseMessengerWebhook(req.body);
+  }
+
+  /** The Send API request(s) for a message (pure). */
+  render(msg: OutboundMessage): ProviderRequest {
+    return renderMessengerRequest(this.config, msg);
+  }
+
+  /**
+   * Sends a message: the first request, then its follow-ups in order.
+   * @returns the first part's mid as `externalId`, further mids as `partIds`
+   * @throws a classified ConnectorError (a failed follow-up fails the whole send)
+   */
+  async send(msg: OutboundMessage): Promise<SendResult> {
+    const first = this.render(msg);
+    const requests = [first, ...(first.followUps ?? [])];
+    const ids: string[] = [];
+    const raw: unknown[] = [];
+    for (const [i, request] of requests.entries()) {
+      let answer: { body: unknown };
+      try {
+        answer = await executeProviderRequest(request, { fetch: this.fetch });
+      } catch (error) {
+        const classified = this.classify(error);
+        if (i > 0) this.logger.warn({ messageId: msg.id, part: i, sentParts: ids }, 'Messenger follow-up part failed after earlier parts were sent');
+        throw classified;
+      }
+      raw.push(answer.body);
+      ids.push(this.messageIdOf(answer.body, request, msg));
+    }
+    const [externalId, ...partIds] = ids;
+    return { externalId: externalId!, acceptedAt: new Date(this.clock.now()), ...(partIds.length > 0 ? { partIds } : {}), raw: raw.length === 1 ? raw[0] : raw };
+  }
+
+  /** Maps a failed Send API call onto core's taxonomy. */
+  classify(error: unknown): ConnectorError {
+    return classifyGraphError(error, this.clock.now());
+  }
+
+  private messageIdOf(body: unknown, request: ProviderRequest, msg: OutboundMessage): string {
+    if (isObject(body) && typeof body.message_id === 'string' && body.message_id !== '') return body.message_id;
+    // sender actions (react/unreact) answer with recipient_id only: the reaction is named after its target
+    const sent = request.body as { sender_action?: string; payload?: { message_id?: string } } | undefined;
+    if (sent?.sender_action) return `${sent.sender_action}:${sent.payload?.message_id ?? ''}:${msg.id}`;
+    throw new PermanentError('the Send API accepted the request but answered without message_id', { details: { body } });
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * The `@switchboard/messenger` plugin object.
+ * @module
+ */
+import { Connector, connectorOptionsToken, type ConnectorPlugin } from '@switchboard/core';
+import { ContainerModule } from '@switchboard/core/di';
+import { messengerCapabilities } from './capabilities.js';
+import { parseConfig, type MessengerConfig } from './config.js';
+import { FakeMessengerServer } from './fake-messenger-server.js';
+import { MessengerConnector } from './messenger-connector.js';
+import { messengerPolicy } from './policy.js';
+
+/** The Messenger Platform connector plugin. */
+export const plugin: ConnectorPlugin<MessengerConfig> = {
+  apiVersion: 1,
+  channel: 'messenger',
+  displayName: 'Messenger',
+  policy: messengerPolicy,
+  capabilities: messengerCapabilities,
+  parseConfig,
+  create: (config, deps) => new MessengerConnector(config, deps),
+  module: (config) => new ContainerModule((options) => {
+    options.bind(connectorOptionsToken('messenger')).toConstantValue(config);
+    options.bind(Connector).toConstantValue(new MessengerConnector(config));
+  }),
+  fake: (options) => new FakeMessengerServer(options),
+};

@@ -34,7 +34,7 @@ export const TELEGRAM_FLOOD_LIMITS: FakeTelegramLimits = {
 export interface FakeTelegramOptions extends FakePlatformOptions {
   /** Flood limits to apply instead of {@link TELEGRAM_FLOOD_LIMITS}. */
   limits?: Partial<FakeTelegramLimits>;
-  /** Time source for throttling and dates (default: wall clock). */
+  /** Time source for throttling and dates (default: the platform clock, scaled by `timeScale`). */
   clock?: Clock;
 }
 
@@ -92,7 +92,7 @@ export class FakeTelegramServer extends FakePlatformServer {
     this.botToken = typeof cfg.botToken === 'string' ? cfg.botToken : telegramSandboxConfig.botToken;
     this.secretToken = typeof cfg.secretToken === 'string' ? cfg.secretToken : telegramSandboxConfig.secretToken;
     this.limits = { ...TELEGRAM_FLOOD_LIMITS, ...options.limits };
-    this.clock = options.clock ?? { now: () => Date.now() };
+    this.clock = options.clock ?? { now: () => this.platformNow() };
   }
 
   /** The bot id (digits before the colon of the token). */

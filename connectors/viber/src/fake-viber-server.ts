@@ -1,0 +1,371 @@
+/**
+ * A fake Viber REST Bot API: the endpoints the connector calls, validated and answered as Viber
+ * does (HTTP 200 with `{status, status_message}`), subscription and throttling rules, and
+ * callbacks signed as Viber signs them.
+ * @module
+ */
+import {
+  FakePlatformServer, hmacSha256Hex, isObject,
+  type FakePlatformOptions, type FakeResponse, type RecordedRequest, type SignedWebhook,
+} from '@switchboard/core';
+import { VIBER_LIMITS, VIBER_SIGNATURE_HEADER, stringifyWithNumericTokens } from './viber-api.js';
+
+/** Fixed sandbox values the fake accepts and signs with by default. */
+export const viberSandboxConfig = {
+  authToken: '4b1d5e7a2c9f0a31-sandbox8e2d6c4b1-a0f3e5d7c9b2a4e6',
+  botName: 'Switchboard Sandbox',
+  accountId: 'switchboard-sandbox',
+} as const;
+
+/** A Viber user as callbacks describe them. */
+export interface FakeViberUser {
+  id: string;
+  name?: string;
+  avatar?: string;
+  country?: string;
+  language?: string;
+  apiVersion?: number;
+}
+
+const MESSAGE_TYPES = new Set(['text', 'picture', 'video', 'file', 'location', 'contact', 'sticker', 'url', 'rich_media']);
+const BUTTON_ACTIONS = new Set(['reply', 'open-url', 'location-picker', 'share-phone', 'none', 'open-map']);
+const HOUR = 3_600_000;
+const CHAT_HOSTNAME = 'SN-CHAT-05_';
+
+type Answer = Record<string, unknown>;
+
+/** The fake Viber platform. */
+export class FakeViberServer extends FakePlatformServer {
+  /** Always `viber`. */
+  readonly channel = 'viber';
+  private readonly authToken: string;
+  private readonly botName: string;
+  private readonly accountId: string;
+  private readonly subscribers = new Set<string>();
+  private readonly unregistered = new Set<string>();
+  /** Send times per user since their last message (Viber's "100 per hour without a reply"). */
+  private readonly withoutReply = new Map<string, number[]>();
+  private token = 5_741_311_803_571_721_087n;
+  private webhook = '';
+  private eventTypes: string[] = [];
+
+  /** @param options - port, latency, time scale; `config` overrides the sandbox authToken/botName/accountId */
+  constructor(options: FakePlatformOptions = {}) {
+    super(options);
+    const c = options.config ?? {};
+    this.authToken = typeof c.authToken === 'string' ? c.authToken : viberSandboxConfig.authToken;
+    this.botName = typeof c.botName === 'string' ? c.botName : viberSandboxConfig.botName;
+    this.accountId = typeof c.accountId === 'string' ? c.accountId : viberSandboxConfig.accountId;
+  }
+
+  /** A config for the connector that talks to this fake. */
+  connectorConfig(): Record<string, unknown> {
+    return { authToken: this.authToken, botName: this.botName, accountId: this.accountId, apiBaseUrl: `${this.url}/pa` };
+  }
+
+  /** The webhook URL last set with `set_webhook` ('' when none). */
+  get webhookUrl(): string {
+    return this.webhook;
+  }
+
+  /** Subscribes a user (as pressing "subscribe" or writing to the bot does). */
+  subscribe(userId: string): void {
+    this.subscribers.add(userId);
+    this.unregistered.delete(userId);
+  }
+
+  /** Unsubscribes a user: sends to them answer status 6 until they subscribe again. */
+  unsubscribe(userId: string): void {
+    this.subscribers.delete(userId);
+  }
+
+  /** Marks a user as no longer registered to Viber: sends to them answer status 5. */
+  deregister(userId: string): void {
+    this.unregistered.add(userId);
+    this.subscribers.delete(userId);
+  }
+
+  /** Whether a user is subscribed. */
+  isSubscribed(userId: string): boolean {
+    return this.subscribers.has(userId);
+  }
+
+  /** Forgets requests, scripts and throttling state (subscriptions are kept). */
+  override reset(): void {
+    super.reset();
+    this.withoutReply.clear();
+  }
+
+  /**
+   * Signs any callback body as Viber does.
+   * @param payload - the callback; `message_token` as a digit string is written as a JSON number
+   * @returns the webhook to post
+   */
+  callback(payload: Record<string, unknown>): SignedWebhook {
+    const body = Buffer.from(stringifyWithNumericTokens(payload), 'utf8');
+    return {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', [VIBER_SIGNATURE_HEADER]: hmacSha256Hex(this.authToken, body) },
+      body,
+    };
+  }
+
+  /**
+   * A user's text message. Writing to a bot subscribes the user and resets the count of messages
+   * sent to them without a reply.
+   */
+  userMessage(input: { userId: string; text: string; name?: string; messageId?: string; timestamp?: Date; trackingData?: string }): SignedWebhook {
+    return this.userMessageOf({ id: input.userId, ...(input.name !== undefined ? { name: input.name } : {}) },
+      { type: 'text', text: input.text, ...(input.trackingData !== undefined ? { tracking_data: input.trackingData } : {}) },
+      input.messageId, input.timestamp);
+  }
+
+  /**
+   * A user's message of any type (picture, location, contact…), with the given `message` object.
+   * @param user - the sender
+   * @param message - Viber's `message` object, e.g. `{ type: 'picture', media: 'https://…', text: '' }`
+   */
+  userMessageOf(user: FakeViberUser, message: Record<string, unknown>, messageId?: string, timestamp?: Date): SignedWebhook {
+    this.subscribe(user.id);
+    this.withoutReply.delete(user.id);
+    return this.callback({
+      event: 'message',
+      timestamp: (timestamp ?? new Date(this.platformNow())).getTime(),
+      chat_hostname: CHAT_HOSTNAME,
+      message_token: messageId !== undefined && /^\d{1,19}$/.test(messageId) ? messageId : this.nextToken(),
+      sender: userObject(user),
+      message,
+      silent: false,
+    });
+  }
+
+  /** A delivery receipt: `delivered`, `seen` (for `read`) or `failed`. Viber reports no `sent` receipt. */
+  statusUpdate(input: { userId: string; externalId: string; status: 'sent' | 'delivered' | 'read' | 'failed'; timestamp?: Date; desc?: string }): SignedWebhook {
+    if (input.status === 'sent') throw new Error('Viber sends no "sent" callback: the send_message answer is the acceptance');
+    const event = input.status === 'read' ? 'seen' : input.status;
+    return this.callback({
+      event,
+      timestamp: (input.timestamp ?? new Date(this.platformNow())).getTime(),
+      chat_hostname: CHAT_HOSTNAME,
+      message_token: input.externalId,
+      user_id: input.userId,
+      ...(event === 'failed' ? { desc: input.desc ?? 'failed to deliver the message' } : {}),
+    });
+  }
+
+  /** The `subscribed` callback; the user becomes a subscriber. */
+  subscribedEvent(user: FakeViberUser, timestamp?: Date): SignedWebhook {
+    this.subscribe(user.id);
+    return this.callback({
+      event: 'subscribed', timestamp: (timestamp ?? new Date(this.platformNow())).getTime(), chat_hostname: CHAT_HOSTNAME,
+      user: userObject(user), message_token: this.nextToken(),
+    });
+  }
+
+  /** The `unsubscribed` callback; the user stops being a subscriber. */
+  unsubscribedEvent(userId: string, timestamp?: Date): SignedWebhook {
+    this.unsubscribe(userId);
+    return this.callback({
+      event: 'unsubscribed', timestamp: (timestamp ?? new Date(this.platformNow())).getTime(), chat_hostname: CHAT_HOSTNAME,
+      user_id: userId, message_token: this.nextToken(),
+    });
+  }
+
+  /** The `conversation_started` callback (the user opened the chat; not a subscription). */
+  conversationStarted(input: { user: FakeViberUser; subscribed?: boolean; context?: string; timestamp?: Date }): SignedWebhook {
+    return this.callback({
+      event: 'conversation_started', timestamp: (input.timestamp ?? new Date(this.platformNow())).getTime(), chat_hostname: CHAT_HOSTNAME,
+      message_token: this.nextToken(), type: 'open',
+      ...(input.context !== undefined ? { context: input.context } : {}),
+      user: userObject(input.user), subscribed: input.subscribed ?? this.subscribers.has(input.user.id),
+    });
+  }
+
+  /** The `webhook` check Viber posts to a URL given to `set_webhook`. */
+  webhookCheck(timestamp?: Date): SignedWebhook {
+    return this.callback({
+      event: 'webhook', timestamp: (timestamp ?? new Date(this.platformNow())).getTime(), chat_hostname: CHAT_HOSTNAME, message_token: this.nextToken(),
+    });
+  }
+
+  protected async handle(req: RecordedRequest): Promise<FakeResponse> {
+    if (!req.path.startsWith('/pa/')) return { status: 404, body: 'Not Found' };
+    if (req.method !== 'POST') return { status: 405, body: 'Method Not Allowed' };
+    const token = req.headers['x-viber-auth-token'];
+    if (token === undefined || token === '') return this.answer({ status: 2, status_message: 'missing_auth_token' });
+    if (token !== this.authToken) return this.answer({ status: 2, status_message: 'invalidAuthToken' });
+    if (req.rawBody.length > VIBER_LIMITS.requestBytes) return this.answer({ status: 3, status_message: 'badData: request is larger than 30KB' });
+    let body: unknown;
+    try { body = JSON.parse(req.rawBody.toString('utf8')); } catch { return this.answer({ status: 3, status_message: 'badData' }); }
+    if (!isObject(body)) return this.answer({ status: 3, status_message: 'badData' });
+    switch (req.path) {
+      case '/pa/send_message': return this.answer(this.sendMessage(body));
+      case '/pa/broadcast_message': return this.answer(this.broadcastMessage(body));
+      case '/pa/set_webhook': return this.answer(await this.setWebhook(body));
+      case '/pa/get_account_info': return this.answer(this.accountInfo());
+      default: return { status: 404, body: 'Not Found' };
+    }
+  }
+
+  private sendMessage(body: Record<string, unknown>): Answer {
+    if (typeof body.receiver !== 'string' || body.receiver === '') return { status: 4, status_message: 'missingData: receiver' };
+    const invalid = validateMessage(body);
+    if (invalid) return invalid;
+    const receiver = body.receiver;
+    if (this.unregistered.has(receiver)) return { status: 5, status_message: 'receiverNotRegistered' };
+    if (!this.subscribers.has(receiver)) return { status: 6, status_message: 'notSubscribed' };
+    const now = this.platformNow();
+    const sent = (this.withoutReply.get(receiver) ?? []).filter((t) => now - t < HOUR);
+    if (sent.length >= VIBER_LIMITS.perUserWithoutReply) {
+      this.withoutReply.set(receiver, sent);
+      return { status: 12, status_message: 'Too many requests', message_token: this.nextToken(), chat_hostname: CHAT_HOSTNAME };
+    }
+    sent.push(now);
+    this.withoutReply.set(receiver, sent);
+    return { status: 0, status_message: 'ok', message_token: this.nextToken(), chat_hostname: CHAT_HOSTNAME };
+  }
+
+  private broadcastMessage(body: Record<string, unknown>): Answer {
+    const list = body.broadcast_list;
+    if (!Array.isArray(list) || list.length === 0) return { status: 4, status_message: 'missingData: broadcast_list' };
+    if (list.length > VIBER_LIMITS.broadcastList) return { status: 3, status_message: `badData: broadcast_list has more than ${VIBER_LIMITS.broadcastList} receivers` };
+    if (!list.every((r) => typeof r === 'string' && r !== '')) return { status: 3, status_message: 'badData: broadcast_list' };
+    const invalid = validateMessage(body);
+    if (invalid) return invalid;
+    if (!this.limiter.take('broadcast', VIBER_LIMITS.broadcastRequestsPer10s, 10_000)) return { status: 12, status_message: 'Too many requests' };
+    const failed: Answer[] = [];
+    for (const receiver of list as string[]) {
+      if (this.unregistered.has(receiver)) failed.push({ receiver, status: 5, status_message: 'receiverNotRegistered' });
+      else if (!this.subscribers.has(receiver)) failed.push({ receiver, status: 6, status_message: 'notSubscribed' });
+    }
+    return { status: 0, status_message: 'ok', message_token: this.nextToken(), failed_list: failed };
+  }
+
+  private async setWebhook(body: Record<string, unknown>): Promise<Answer> {
+    if (typeof body.url !== 'string') return { status: 4, status_message: 'missingData: url' };
+    if (body.url === '') { this.webhook = ''; return { status: 0, status_message: 'ok' }; }
+    let url: URL;
+    try { url = new URL(body.url); } catch { return { status: 1, status_message: 'invalidUrl' }; }
+    // Viber wants HTTPS with a trusted certificate; a fake on the loopback also accepts plain HTTP
+    const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) return { status: 1, status_message: 'invalidUrl' };
+    const types = Array.isArray(body.event_types) ? body.event_types.filter((t): t is string => typeof t === 'string')
+      : ['delivered', 'seen', 'failed', 'subscribed', 'unsubscribed', 'conversation_started'];
+    // like Viber, check the URL answers a signed `webhook` callback with 200 before accepting it
+    try {
+      const check = await this.deliver(url.toString(), this.webhookCheck());
+      if (check.status !== 200) return { status: 1, status_message: `invalidUrl: webhook answered ${check.status}` };
+    } catch {
+      return { status: 1, status_message: 'invalidUrl: webhook unreachable' };
+    }
+    this.webhook = url.toString();
+    this.eventTypes = types;
+    return { status: 0, status_message: 'ok', event_types: types };
+  }
+
+  private accountInfo(): Answer {
+    return {
+      status: 0, status_message: 'ok', id: `pa:${this.accountId}`, name: this.botName, uri: this.accountId,
+      icon: 'https://example.com/avatar.jpg', background: 'https://example.com/background.jpg',
+      category: 'Entertainment', subcategory: 'Games', location: { lon: 11.5756, lat: 48.1372 }, country: 'DE',
+      webhook: this.webhook, event_types: this.eventTypes, subscribers_count: this.subscribers.size, members: [],
+    };
+  }
+
+  private answer(body: Answer): FakeResponse {
+    // Viber writes message tokens as 64-bit JSON numbers; so does the fake
+    return { status: 200, body: stringifyWithNumericTokens(body), headers: { 'content-type': 'application/json' } };
+  }
+
+  private nextToken(): string {
+    this.token += 1n;
+    return this.token.toString();
+  }
+}
+
+function userObject(user: FakeViberUser): Record<string, unknown> {
+  return {
+    id: user.id,
+    name: user.name ?? 'Viber User',
+    ...(user.avatar !== undefined ? { avatar: user.avatar } : {}),
+    country: user.country ?? 'DE',
+    language: user.language ?? 'en',
+    api_version: user.apiVersion ?? 10,
+  };
+}
+
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** Validates a message body as Viber does; returns the error answer, or undefined when valid. */
+function validateMessage(body: Record<string, unknown>): Answer | undefined {
+  const bad = (what: string): Answer => ({ status: 3, status_message: `badData: ${what}` });
+  const missing = (what: string): Answer => ({ status: 4, status_message: `missingData: ${what}` });
+  if (!isObject(body.sender) || !isStr(body.sender.name) || body.sender.name === '') return missing('sender.name');
+  if (body.sender.name.length > VIBER_LIMITS.senderName) return bad(`sender.name longer than ${VIBER_LIMITS.senderName}`);
+  if (body.sender.avatar !== undefined && !isStr(body.sender.avatar)) return bad('sender.avatar');
+  if (body.tracking_data !== undefined && (!isStr(body.tracking_data) || body.tracking_data.length > VIBER_LIMITS.trackingData)) return bad('tracking_data');
+  if (body.min_api_version !== undefined && !isNum(body.min_api_version)) return bad('min_api_version');
+  if (!isStr(body.type)) return missing('type');
+  if (!MESSAGE_TYPES.has(body.type)) return bad(`unknown type ${body.type}`);
+  switch (body.type) {
+    case 'text':
+      if (!isStr(body.text) || body.text === '') return missing('text');
+      if (body.text.length > VIBER_LIMITS.text) return bad(`text longer than ${VIBER_LIMITS.text}`);
+      break;
+    case 'picture':
+      if (!isStr(body.media)) return missing('media');
+      if (!isStr(body.text)) return missing('text');
+      if (body.text.length > VIBER_LIMITS.pictureText) return bad(`text longer than ${VIBER_LIMITS.pictureText}`);
+      break;
+    case 'video':
+      if (!isStr(body.media)) return missing('media');
+      if (!isNum(body.size)) return missing('size');
+      if (body.size > VIBER_LIMITS.videoBytes) return bad('size');
+      break;
+    case 'file':
+      if (!isStr(body.media)) return missing('media');
+      if (!isNum(body.size)) return missing('size');
+      if (!isStr(body.file_name)) return missing('file_name');
+      if (body.size > VIBER_LIMITS.fileBytes || body.file_name.length > VIBER_LIMITS.fileName) return bad('file');
+      break;
+    case 'location':
+      if (!isObject(body.location) || !isNum(body.location.lat) || !isNum(body.location.lon)) return missing('location');
+      break;
+    case 'contact':
+      if (!isObject(body.contact) || !isStr(body.contact.name) || !isStr(body.contact.phone_number)) return missing('contact');
+      if (body.contact.name.length > VIBER_LIMITS.contactName || body.contact.phone_number.length > VIBER_LIMITS.contactPhone) return bad('contact');
+      break;
+    case 'sticker':
+      if (!isNum(body.sticker_id)) return missing('sticker_id');
+      break;
+    case 'url':
+      if (!isStr(body.media)) return missing('media');
+      if (body.media.length > 2000) return bad('media longer than 2000');
+      break;
+    case 'rich_media': {
+      if (!isObject(body.rich_media) || !Array.isArray(body.rich_media.Buttons)) return missing('rich_media.Buttons');
+      if (!isNum(body.min_api_version) || body.min_api_version < 2) return { status: 14, status_message: 'incompatibleWithVersion' };
+      const invalid = validateButtons(body.rich_media.Buttons, 'rich_media');
+      if (invalid) return invalid;
+      break;
+    }
+  }
+  if (body.keyboard !== undefined) {
+    if (!isObject(body.keyboard) || body.keyboard.Type !== 'keyboard' || !Array.isArray(body.keyboard.Buttons)) return bad('keyboard');
+    if (body.keyboard.Buttons.length === 0) return bad('keyboard.Buttons is empty');
+    const invalid = validateButtons(body.keyboard.Buttons, 'keyboard');
+    if (invalid) return invalid;
+  }
+  return undefined;
+}
+
+function validateButtons(buttons: unknown[], where: string): Answer | undefined {
+  for (const [i, b] of buttons.entries()) {
+    if (!isObject(b) || !isStr(b.ActionBody) || (b.ActionType !== undefined && !BUTTON_ACTIONS.has(b.ActionType as string))) {
+      return { status: 3, status_message: `badData: ${where}.Buttons[${i}]` };
+    }
+    if (b.Columns !== undefined && (!isNum(b.Columns) || b.Columns < 1 || b.Columns > 6)) return { status: 3, status_message: `badData: ${where}.Buttons[${i}].Columns` };
+  }
+  return undefined;
+}

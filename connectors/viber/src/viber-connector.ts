@@ -1,0 +1,203 @@
+/**
+ * The Viber REST Bot API connector.
+ * @module
+ */
+import {
+  PermanentError, ProviderHttpError, ProviderNetworkError, RateLimitedError, RecipientBlockedError, RetryableError,
+  executeProviderRequest, isObject, isSwitchboardError, parseRetryAfter, silentLogger, systemClock, verifyHmacSha256,
+  type Clock, type Connector, type ConnectorDeps, type ConnectorError, type InboundEvent, type Logger,
+  type OutboundMessage, type ProviderRequest, type RawWebhook, type SendResult,
+} from '@switchboard/core';
+import type { ViberConfig } from './config.js';
+import { parseCallback, parseCallbackBody } from './parse.js';
+import { renderContent, renderWelcome, trackingDataFor, withCommonFields } from './render.js';
+import {
+  VIBER_AUTH_HEADER, VIBER_LIMITS, VIBER_SIGNATURE_HEADER, VIBER_STATUS, ViberStatusError, losslessTokenFetch,
+} from './viber-api.js';
+
+/**
+ * Delay used for status 12 (tooManyRequests), which carries no retry hint. Ten seconds is the
+ * window of Viber's only published request rate (500 broadcast calls per 10 s); the per-user
+ * "100 messages per hour without a reply" limit is enforced by the policy engine before sending.
+ */
+export const VIBER_RATE_LIMIT_DELAY_MS = 10_000;
+
+/** Statuses that mean the recipient will not get messages from this bot until they subscribe again. */
+const RECIPIENT_BLOCKED_STATUSES = new Set([6]);
+
+/** Sends and receives Viber messages for one bot. */
+export class ViberConnector implements Connector {
+  /** Always `viber`. */
+  readonly channel = 'viber';
+  /** The bot's account id (configured, or derived from the auth token). */
+  readonly accountId: string;
+  private readonly fetch: typeof globalThis.fetch;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+
+  /**
+   * @param config - a parsed config
+   * @param deps - fetch, clock and logger (defaults: global fetch, wall clock, silent)
+   */
+  constructor(private readonly config: ViberConfig, deps: Partial<ConnectorDeps> = {}) {
+    this.accountId = config.accountId;
+    this.fetch = losslessTokenFetch(deps.fetch ?? ((...args) => globalThis.fetch(...args)));
+    this.clock = deps.clock ?? systemClock;
+    this.logger = deps.logger ?? silentLogger;
+  }
+
+  /**
+   * Answers the `webhook` check Viber sends after `set_webhook` with 200 — only when it is correctly
+   * signed; anything else is left to verify and parse.
+   */
+  handshake(req: RawWebhook): { status: number; body: string } | undefined {
+    if (req.method !== 'POST') return undefined;
+    try {
+      this.verify(req);
+      const cb = parseCallbackBody(req.body);
+      return cb.event === 'webhook' ? { status: 200, body: '' } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Checks `X-Viber-Content-Signature`: hex HMAC-SHA256 of the raw body keyed with the auth token.
+   * Viber's own Node library also accepts the signature in a `sig` query parameter; so do we,
+   * when the header is absent.
+   */
+  verify(req: RawWebhook): void {
+    const header = req.headers[VIBER_SIGNATURE_HEADER.toLowerCase()];
+    const fromQuery = header === undefined ? req.query.sig : undefined;
+    verifyHmacSha256({
+      secret: this.config.authToken,
+      body: req.body,
+      signature: header ?? fromQuery,
+      header: fromQuery !== undefined ? 'sig query parameter' : VIBER_SIGNATURE_HEADER,
+    });
+  }
+
+  /** Parses a verified callback; the `webhook` check yields no events. */
+  parse(req: RawWebhook): InboundEvent[] {
+    return parseCallback(req.body, this.accountId);
+  }
+
+  /**
+   * The welcome message as the answer to a `conversation_started` callback, when one is configured.
+   * @param events - what `parse` returned for the callback
+   * @returns a JSON answer, or undefined (the host answers its default 200)
+   */
+  webhookResponse(events: InboundEvent[]): { status: number; body: string; contentType?: string } | undefined {
+    const welcome = this.config.welcomeMessage;
+    if (!welcome || !events.some((e) => e.kind === 'conversation-started')) return undefined;
+    return { status: 200, body: JSON.stringify(renderWelcome(this.config, welcome)), contentType: 'application/json' };
+  }
+
+  /**
+   * Renders `msg` as `send_message` calls (one per part), or `broadcast_message` calls (one per
+   * 300 recipients and part) when `msg.broadcastTo` is set.
+   */
+  render(msg: OutboundMessage): ProviderRequest {
+    const rendered = renderContent(msg.content);
+    const bodies = withCommonFields(this.config, rendered, trackingDataFor(msg.id, msg.content));
+    const requests: ProviderRequest[] = [];
+    if (msg.broadcastTo && msg.broadcastTo.length > 0) {
+      const recipients = [...new Set(msg.broadcastTo)];
+      for (let i = 0; i < recipients.length; i += VIBER_LIMITS.broadcastList) {
+        const list = recipients.slice(i, i + VIBER_LIMITS.broadcastList);
+        for (const body of bodies) requests.push(this.request('broadcast_message', { ...body, broadcast_list: list }));
+      }
+    } else {
+      for (const body of bodies) requests.push(this.request('send_message', { receiver: msg.to.userId, ...body }));
+    }
+    const [first, ...followUps] = requests as [ProviderRequest, ...ProviderRequest[]];
+    return {
+      ...first,
+      ...(followUps.length > 0 ? { followUps } : {}),
+      rendering: { form: rendered.form, parts: requests.length, ...(rendered.note ? { note: rendered.note } : {}) },
+    };
+  }
+
+  private request(method: 'send_message' | 'broadcast_message', body: Record<string, unknown>): ProviderRequest {
+    return {
+      method: 'POST',
+      url: `${this.config.apiBaseUrl}/${method}`,
+      headers: { [VIBER_AUTH_HEADER]: this.config.authToken, 'content-type': 'application/json' },
+      body,
+    };
+  }
+
+  /** Sends every request of the rendering in order; a non-zero `status` in any answer fails the send. */
+  async send(msg: OutboundMessage): Promise<SendResult> {
+    const first = this.render(msg);
+    const all = [first, ...(first.followUps ?? [])];
+    const tokens: string[] = [];
+    const answers: unknown[] = [];
+    for (const [index, request] of all.entries()) {
+      const { followUps: _f, rendering: _r, ...plain } = request;
+      let body: unknown;
+      try {
+        ({ body } = await executeProviderRequest(plain, { fetch: this.fetch }));
+        body = checkStatus(body);
+      } catch (error) {
+        if (index > 0) this.logger.warn({ messageId: msg.id, sentParts: index, parts: all.length }, 'viber: a later part of a message failed');
+        throw this.classify(error);
+      }
+      answers.push(body);
+      const token = isObject(body) ? body.message_token : undefined;
+      tokens.push(typeof token === 'string' || typeof token === 'number' ? String(token) : '');
+    }
+    const [externalId = '', ...partIds] = tokens;
+    return {
+      externalId,
+      acceptedAt: new Date(this.clock.now()),
+      ...(partIds.length > 0 ? { partIds } : {}),
+      raw: answers.length === 1 ? answers[0] : answers,
+    };
+  }
+
+  /**
+   * Maps Viber's answer statuses, HTTP failures and network errors onto the core taxonomy.
+   * See the README's error table.
+   */
+  classify(error: unknown): ConnectorError {
+    if (isSwitchboardError(error) && ['RATE_LIMITED', 'RECIPIENT_BLOCKED', 'WINDOW_CLOSED', 'PERMANENT_FAILURE', 'RETRYABLE_FAILURE'].includes(error.code)) {
+      return error as ConnectorError;
+    }
+    if (error instanceof ViberStatusError) return classifyStatus(error.status, error.statusMessage, error);
+    if (error instanceof ProviderHttpError) {
+      const viber = isObject(error.body) && typeof error.body.status === 'number' && error.body.status !== 0 ? error.body : undefined;
+      if (viber) return classifyStatus(viber.status as number, String(viber.status_message ?? ''), error);
+      if (error.status === 429) {
+        const after = parseRetryAfter(error.headers['retry-after'], this.clock.now()) ?? VIBER_RATE_LIMIT_DELAY_MS;
+        return new RateLimitedError('Viber answered HTTP 429', after, { cause: error });
+      }
+      if (error.status >= 500) return new RetryableError(`Viber answered HTTP ${error.status}`, { cause: error });
+      if (error.status === 408) return new RetryableError('Viber answered HTTP 408', { cause: error });
+      return new PermanentError(`Viber answered HTTP ${error.status}`, { cause: error });
+    }
+    if (error instanceof ProviderNetworkError) return new RetryableError(error.message, { cause: error });
+    const message = error instanceof Error ? error.message : 'unknown error';
+    return new RetryableError(`Viber request failed: ${message}`, { cause: error });
+  }
+}
+
+function checkStatus(body: unknown): unknown {
+  if (!isObject(body) || typeof body.status !== 'number') {
+    throw new ViberStatusError(-1, 'answer without a status', body);
+  }
+  if (body.status !== 0) throw new ViberStatusError(body.status, typeof body.status_message === 'string' ? body.status_message : '', body);
+  return body;
+}
+
+function classifyStatus(status: number, statusMessage: string, cause: unknown): ConnectorError {
+  const name = (VIBER_STATUS as Record<number, string>)[status];
+  const text = `Viber status ${status} ${name ?? 'generalError'}${statusMessage && statusMessage !== name ? `: ${statusMessage}` : ''}`;
+  const details = { viberStatus: status, statusMessage };
+  if (status === 12) return new RateLimitedError(text, VIBER_RATE_LIMIT_DELAY_MS, { cause, details });
+  if (RECIPIENT_BLOCKED_STATUSES.has(status)) return new RecipientBlockedError(text, { cause, details });
+  // every documented status is a fault of the request, the account or the recipient: retrying
+  // the same request cannot fix it; undocumented ones ("general error") may be transient
+  if (name !== undefined && status !== 0) return new PermanentError(text, { cause, details });
+  return new RetryableError(text, { cause, details });
+}

@@ -1,0 +1,33 @@
+/**
+ * The Viber connector plugin: what the host loads.
+ * @module
+ */
+import { Connector, connectorOptionsToken, type ConnectorDeps, type ConnectorPlugin, type FakePlatformOptions } from '@switchboard/core';
+import { ContainerModule } from '@switchboard/core/di';
+import { viberCapabilities } from './capabilities.js';
+import { parseConfig, type ViberConfig } from './config.js';
+import { FakeViberServer } from './fake-viber-server.js';
+import { viberPolicy } from './policy.js';
+import { ViberConnector } from './viber-connector.js';
+
+/** The Viber REST Bot API plugin. */
+export const plugin: ConnectorPlugin<ViberConfig> = {
+  apiVersion: 1,
+  channel: 'viber',
+  displayName: 'Viber',
+  policy: viberPolicy,
+  capabilities: viberCapabilities,
+  parseConfig,
+  create(config: ViberConfig, deps?: Partial<ConnectorDeps>): ViberConnector {
+    return new ViberConnector(config, deps);
+  },
+  module(config: ViberConfig): ContainerModule {
+    return new ContainerModule((options) => {
+      options.bind(connectorOptionsToken('viber')).toConstantValue(config);
+      options.bind(Connector).toConstantValue(new ViberConnector(config));
+    });
+  },
+  fake(options?: FakePlatformOptions): FakeViberServer {
+    return new FakeViberServer(options);
+  },
+};

@@ -197,6 +197,8 @@ const prohibit = (key: RuleKey, restrictive: boolean, sources: SourcedRules[], o
 };
 
 const tagKey = (t: MessageTagRule): string => t.tag;
+/** What a tag may carry when its rule lists no purposes (as the engine reads it). */
+const DEFAULT_TAG_PURPOSES: Purpose[] = ['service', 'transactional'];
 
 /**
  * Computes the meet of policy sources: the most restrictive value of every rule.
@@ -230,9 +232,12 @@ export function meetPolicies(sources: SourcedRules[], channel: string): Effectiv
       const merged: MessageTagRule = { tag: tag.tag };
       const hours = all.map((t) => t.maxHoursSinceInbound).filter((h): h is number => h !== undefined);
       if (hours.length > 0) merged.maxHoursSinceInbound = Math.min(...hours);
+      // an omitted purpose list means the default (service, transactional), so it still binds once another source names purposes
+      const namesPurposes = all.some((t) => t.purposes !== undefined);
       for (const t of all) {
         if (t.senders) merged.senders = merged.senders ? merged.senders.filter((x) => t.senders!.includes(x)) : [...t.senders];
-        if (t.purposes) merged.purposes = merged.purposes ? merged.purposes.filter((x) => t.purposes!.includes(x)) : [...t.purposes];
+        const purposes = t.purposes ?? (namesPurposes ? DEFAULT_TAG_PURPOSES : undefined);
+        if (purposes) merged.purposes = merged.purposes ? merged.purposes.filter((x) => purposes.includes(x)) : [...purposes];
       }
       return merged;
     });
@@ -298,7 +303,7 @@ export function restrictivenessViolations(effective: PolicyRules, source: Policy
     if (!e) continue;
     atMost(e.maxHoursSinceInbound, t.maxHoursSinceInbound, `tags.${t.tag}.maxHoursSinceInbound`);
     subset(e.senders, t.senders, `tags.${t.tag}.senders`);
-    subset(e.purposes, t.purposes, `tags.${t.tag}.purposes`);
+    subset(e.purposes ?? DEFAULT_TAG_PURPOSES, t.purposes ?? DEFAULT_TAG_PURPOSES, `tags.${t.tag}.purposes`);
   }
   superset(effective.consentRequiredFor, source.consentRequiredFor, 'consentRequiredFor');
   superset(effective.marketingBlockedCallingCodes, source.marketingBlockedCallingCodes, 'marketingBlockedCallingCodes');

@@ -98,7 +98,9 @@ export function classifyGraphError(error: unknown, now: number): ConnectorError 
     const details: Record<string, unknown> = { status };
     let message = `Graph API answered ${status}`;
     if (graph) {
-      message = `(#${graph.code ?? '?'}) ${graph.message}${graph.error_data?.details ? `: ${graph.error_data.details}` : ''}`;
+      // Graph usually prefixes the message with "(#code)" already
+      const head = /^\(#\d+\)/.test(graph.message) || graph.code === undefined ? graph.message : `(#${graph.code}) ${graph.message}`;
+      message = `${head}${graph.error_data?.details ? `: ${graph.error_data.details}` : ''}`;
       details.graphCode = graph.code;
       if (graph.error_subcode !== undefined) details.subcode = graph.error_subcode;
       if (graph.type) details.type = graph.type;

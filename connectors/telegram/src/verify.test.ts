@@ -39,6 +39,12 @@ describe('verify', () => {
     expect(() => connector.verify(req({ [H]: secretToken }, reserialised))).not.toThrow();
   });
 
+  it('a tampered body with the right token still verifies: the token authenticates the sender, not the bytes (Telegram design)', () => {
+    const tampered = Buffer.from(body.toString().replace('hi', 'ho'));
+    expect(() => connector.verify(req({ [H]: secretToken }, tampered))).not.toThrow();
+    expect(() => connector.verify(req({ [H]: 'forged' }, tampered))).toThrow(WebhookVerificationError);
+  });
+
   it('never names the secret in its message', () => {
     try { connector.verify(req({ [H]: 'wrong' })); } catch (e) { expect((e as Error).message).not.toContain(secretToken); return; }
     throw new Error('verify accepted a wrong token');

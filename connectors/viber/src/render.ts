@@ -138,6 +138,10 @@ function urlMessage(url: string): ViberPayload {
 }
 
 function renderMedia(content: MediaContent): RenderedMessage {
+  // a Viber sticker is sent by its id alone
+  if (content.type === 'sticker' && content.media.id !== undefined && /^\d{1,15}$/.test(content.media.id)) {
+    return { payloads: [{ type: 'sticker', sticker_id: Number(content.media.id) }], form: 'native' };
+  }
   const url = mediaUrl(content);
   switch (content.type) {
     case 'image': {
@@ -171,8 +175,6 @@ function renderMedia(content: MediaContent): RenderedMessage {
       };
     }
     case 'sticker': {
-      const id = content.media.id;
-      if (id !== undefined && /^\d{1,15}$/.test(id)) return { payloads: [{ type: 'sticker', sticker_id: Number(id) }], form: 'native' };
       checkSize(content, VIBER_LIMITS.pictureBytes, 'picture');
       return { payloads: [{ type: 'picture', text: '', media: url }], form: 'degraded', note: 'sticker without a numeric Viber sticker_id sent as a picture' };
     }

@@ -153,6 +153,36 @@ describe('fake Bot API server', () => {
     await expect(connector.send(text(USER))).rejects.toBeInstanceOf(RetryableError);
   });
 
+  it('a long text whose later parts hit the chat limit waits out retry_after instead of failing half-sent', async () => {
+    fake.startUser(USER);
+    const waits: number[] = [];
+    const patient = new TelegramConnector(parseConfig(fake.connectorConfig()), {}, { sleep: async (ms) => { waits.push(ms); clock.advance(ms); } });
+    const longText = 'The car is ready and washed. '.repeat(700).trim(); // 5 parts of at most 4,096
+    const result = await patient.send(text(USER, longText));
+    expect(result.partIds).toHaveLength(4);
+    expect(waits).toEqual([3000]);
+    expect(fake.requests.filter((r) => r.path.endsWith('/sendMessage'))).toHaveLength(6); // 5 parts and one throttled try
+  });
+
+  it('a follow-up that fails for good reports how far the send got', async () => {
+    fake.startUser(USER);
+    fake.script([
+      { status: 200, body: { ok: true, result: { message_id: 10, date: 1, chat: { id: 1111111, type: 'private' }, text: 'part 1' } } },
+      { status: 403, body: { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' } },
+    ]);
+    const error = await connector.send(text(USER, 'Long sentence here. '.repeat(300).trim())).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RecipientBlockedError);
+    expect((error as RecipientBlockedError).details).toMatchObject({ externalId: '10', sentPartIds: [], sentParts: 1, totalParts: 2, description: 'Forbidden: bot was blocked by the user' });
+  });
+
+  it('a throttled follow-up beyond the wait budget fails as rate-limited', async () => {
+    fake.startUser(USER);
+    const impatient = new TelegramConnector(parseConfig(fake.connectorConfig()), {}, { sleep: async (ms) => { clock.advance(ms); }, maxFollowUpWaitMs: 1000 });
+    const error = await impatient.send(text(USER, 'The car is ready and washed. '.repeat(700).trim())).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitedError);
+    expect((error as RateLimitedError).details).toMatchObject({ sentParts: 3, totalParts: 5 });
+  });
+
   it('records every request', async () => {
     fake.startUser(USER);
     await connector.send(text(USER, 'recorded'));

@@ -2,7 +2,10 @@
  * The Telegram Bot API connector.
  * @module
  */
-import { executeProviderRequest, isObject, ProviderHttpError, silentLogger, systemClock, verifyStaticToken } from '@switchboard/core';
+import {
+  PermanentError, ProviderHttpError, RateLimitedError, RecipientBlockedError, RetryableError, WindowClosedError,
+  executeProviderRequest, isObject, silentLogger, systemClock, verifyStaticToken,
+} from '@switchboard/core';
 import type {
   Clock, Connector, ConnectorDeps, ConnectorError, InboundEvent, Logger, OutboundMessage, ProviderRequest, RawWebhook, SendResult,
 } from '@switchboard/core';
@@ -17,6 +20,18 @@ import {
 /** The header Telegram puts the webhook's `secret_token` in (lower-cased, as the host hands headers over). */
 export const SECRET_TOKEN_HEADER = 'x-telegram-bot-api-secret-token';
 
+/** Options beyond the SPI's deps. */
+export interface TelegramConnectorOptions {
+  /**
+   * How to wait before retrying a throttled follow-up part (default: a timer). Parts after the first
+   * are already committed to the chat, so a 429 on one is waited out here rather than failing a
+   * message whose beginning the customer has already seen.
+   */
+  sleep?: (ms: number) => Promise<void>;
+  /** Longest total wait for throttled follow-up parts of one message (default 30 s); beyond it the send fails. */
+  maxFollowUpWaitMs?: number;
+}
+
 /** One configured Telegram bot. */
 export class TelegramConnector implements Connector {
   /** Always `telegram`. */
@@ -27,13 +42,18 @@ export class TelegramConnector implements Connector {
   private readonly fetch: typeof globalThis.fetch;
   private readonly clock: Clock;
   private readonly logger: Logger;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly maxFollowUpWaitMs: number;
 
   /**
    * @param config - a config that passed `parseConfig`
    * @param deps - fetch, clock and logger to use instead of the globals
+   * @param options - how follow-up parts wait out throttling
    */
-  constructor(config: TelegramConfig, deps: Partial<ConnectorDeps> = {}) {
+  constructor(config: TelegramConfig, deps: Partial<ConnectorDeps> = {}, options: TelegramConnectorOptions = {}) {
     this.config = config;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.maxFollowUpWaitMs = options.maxFollowUpWaitMs ?? 30_000;
     this.accountId = botIdOf(config.botToken);
     this.fetch = deps.fetch ?? globalThis.fetch;
     this.clock = deps.clock ?? systemClock;
@@ -82,17 +102,29 @@ export class TelegramConnector implements Connector {
   async send(msg: OutboundMessage): Promise<SendResult> {
     const request = this.render(msg);
     const first = await this.call(request);
+    const externalId = resultId(first, msg);
     const partIds: string[] = [];
+    let waited = 0;
     for (const followUp of request.followUps ?? []) {
-      try {
-        partIds.push(resultId(await this.call(followUp), msg));
-      } catch (error) {
-        // the first part is out and cannot be recalled: say how far the send got
-        this.logger.warn({ messageId: msg.id, sentParts: 1 + partIds.length }, 'telegram follow-up part failed');
-        throw error;
+      for (;;) {
+        try {
+          partIds.push(resultId(await this.call(followUp), msg));
+          break;
+        } catch (error) {
+          const classified = error as ConnectorError;
+          if (classified instanceof RateLimitedError && waited + classified.retryAfterMs <= this.maxFollowUpWaitMs) {
+            waited += classified.retryAfterMs;
+            await this.sleep(classified.retryAfterMs);
+            continue;
+          }
+          // the first part is out and cannot be recalled: say how far the send got
+          const progress = { externalId, sentPartIds: [...partIds], sentParts: 1 + partIds.length, totalParts: 1 + (request.followUps?.length ?? 0) };
+          this.logger.warn({ messageId: msg.id, ...progress }, 'telegram follow-up part failed');
+          throw withDetails(classified, progress);
+        }
       }
     }
-    const result: SendResult = { externalId: resultId(first, msg), acceptedAt: acceptedAt(first, this.clock), raw: first };
+    const result: SendResult = { externalId, acceptedAt: acceptedAt(first, this.clock), raw: first };
     if (partIds.length > 0) result.partIds = partIds;
     return result;
   }
@@ -159,6 +191,21 @@ export class TelegramConnector implements Connector {
       throw this.classify(new ProviderHttpError(code, answer.body, answer.headers));
     }
     return answer.body.result;
+  }
+}
+
+/** The same classified error with more details (errors keep their details read-only, so a copy). */
+function withDetails(error: ConnectorError, extra: Record<string, unknown>): ConnectorError {
+  const options = { cause: error.cause ?? error, details: { ...error.details, ...extra } };
+  switch (error.code) {
+    case 'RATE_LIMITED': return new RateLimitedError(error.message, (error as RateLimitedError).retryAfterMs, options);
+    case 'RECIPIENT_BLOCKED': return new RecipientBlockedError(error.message, options);
+    case 'WINDOW_CLOSED': return new WindowClosedError(error.message, options);
+    case 'PERMANENT_FAILURE': return new PermanentError(error.message, options);
+    default: {
+      const retryAfterMs = (error as RetryableError).retryAfterMs;
+      return new RetryableError(error.message, { ...options, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+    }
   }
 }
 

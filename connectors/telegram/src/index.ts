@@ -9,7 +9,7 @@ export { plugin as telegramPlugin };
 export { parseConfig, botIdOf, TELEGRAM_API_BASE_URL, type TelegramConfig } from './config.js';
 export { telegramPolicy } from './policy.js';
 export { telegramCapabilities } from './capabilities.js';
-export { TelegramConnector, SECRET_TOKEN_HEADER } from './telegram-connector.js';
+export { TelegramConnector, SECRET_TOKEN_HEADER, type TelegramConnectorOptions } from './telegram-connector.js';
 export { parseUpdate, PARSED_UPDATE_TYPES, type ParseContext } from './parse-update.js';
 export {
   renderMessage, botApiRequest, chatIdParam, answerCallbackQueryCall, setWebhookCall, DEFAULT_ALLOWED_UPDATES,

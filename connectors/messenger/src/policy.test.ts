@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock, createPolicyEngine, type MessageIntent, type PolicyContext } from '@switchboard/core';
+import { messengerCapabilities } from './capabilities.js';
+import { messengerPolicy } from './policy.js';
+
+const HOUR = 3_600_000;
+const clock = new ManualClock(Date.parse('2026-11-22T10:00:00Z'));
+const engine = createPolicyEngine(clock);
+const intent = (extra: Partial<MessageIntent> = {}): MessageIntent => ({
+  channel: 'messenger', purpose: 'service', sender: 'bot', content: { type: 'text', text: 'Hello' }, ...extra,
+});
+const context = (hoursSinceInbound: number | undefined, extra: Partial<PolicyContext> = {}): PolicyContext => ({
+  channelPolicy: messengerPolicy, capabilities: messengerCapabilities,
+  conversation: hoursSinceInbound === undefined ? {} : { lastInboundAt: clock.now() - hoursSinceInbound * HOUR }, ...extra,
+});
+const codes = (d: ReturnType<typeof engine.evaluate>): string[] => (d.allowed ? [] : d.reasons.map((r) => r.code));
+
+describe('messenger policy in the engine', () => {
+  it('a reply inside 24 h is free-form and free', () => {
+    expect(engine.evaluate(intent(), context(2))).toMatchObject({ allowed: true, form: { kind: 'free-form' }, price: { amount: 0 } });
+  });
+  it('the customer must write first', () => {
+    expect(codes(engine.evaluate(intent(), context(undefined)))).toContain('USER_MUST_INITIATE');
+  });
+  it('outside 24 h: refused without a tag, allowed with POST_PURCHASE_UPDATE for a transactional update', () => {
+    expect(codes(engine.evaluate(intent(), context(30)))).toContain('WINDOW_CLOSED');
+    expect(engine.evaluate(intent({ purpose: 'service', tag: 'POST_PURCHASE_UPDATE' }), context(30))).toMatchObject({ allowed: true, form: { kind: 'tag', tag: 'POST_PURCHASE_UPDATE' } });
+  });
+  it('HUMAN_AGENT: agents only, within 7 days', () => {
+    expect(engine.evaluate(intent({ sender: 'agent', tag: 'HUMAN_AGENT' }), context(100))).toMatchObject({ allowed: true });
+    expect(codes(engine.evaluate(intent({ sender: 'bot', tag: 'HUMAN_AGENT' }), context(100)))).toContain('TAG_NOT_ALLOWED');
+    expect(codes(engine.evaluate(intent({ sender: 'agent', tag: 'HUMAN_AGENT' }), context(170)))).toContain('TAG_NOT_ALLOWED');
+  });
+  it('a Click-to-Messenger entry point keeps the window open 7 days', () => {
+    expect(engine.evaluate(intent(), context(100, { conversation: { lastInboundAt: clock.now() - 100 * HOUR, entryPointAt: clock.now() - 100 * HOUR } }))).toMatchObject({ allowed: true });
+  });
+  it('no broadcast, no marketing without opt-in', () => {
+    expect(codes(engine.evaluate(intent({ broadcast: true }), context(1)))).toContain('BROADCAST_FORBIDDEN');
+    expect(codes(engine.evaluate(intent({ purpose: 'marketing' }), context(1)))).toContain('NO_CONSENT');
+  });
+  it('a message tag never carries marketing', () => {
+    expect(codes(engine.evaluate(intent({ purpose: 'marketing', tag: 'ACCOUNT_UPDATE' }), context(30)))).toContain('TAG_NOT_ALLOWED');
+  });
+});

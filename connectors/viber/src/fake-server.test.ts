@@ -1,0 +1,202 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { RawWebhook, SignedWebhook } from '@switchboard/core';
+import { parseConfig } from './config.js';
+import { FakeViberServer, viberSandboxConfig } from './fake-viber-server.js';
+import { ViberConnector } from './viber-connector.js';
+import { plugin } from './viber-plugin.js';
+
+const fake = new FakeViberServer();
+const USER = 'jc9HsWTZ2Yf2NkRZ8KcNug==';
+const sender = { name: 'Switchboard Sandbox' };
+
+beforeAll(async () => { await fake.start(); });
+afterAll(async () => { await fake.stop(); });
+beforeEach(() => { fake.reset(); fake.subscribe(USER); });
+
+async function call(path: string, body: unknown, token: string | null = viberSandboxConfig.authToken): Promise<{ http: number; text: string; json: Record<string, unknown> }> {
+  const res = await fetch(`${fake.url}/pa/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token !== null ? { 'X-Viber-Auth-Token': token } : {}) },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { http: res.status, text, json: JSON.parse(text) as Record<string, unknown> };
+}
+
+const raw = (w: SignedWebhook): RawWebhook => ({
+  method: 'POST', path: '/webhooks/viber', query: {}, body: w.body,
+  headers: Object.fromEntries(Object.entries(w.headers).map(([k, v]) => [k.toLowerCase(), v])),
+});
+
+describe('fake Viber API: requests', () => {
+  it('answers a valid send_message with status 0 and a 64-bit message_token written as a JSON number', async () => {
+    const { http, text, json } = await call('send_message', { receiver: USER, type: 'text', text: 'Hi', sender });
+    expect(http).toBe(200);
+    expect(json).toMatchObject({ status: 0, status_message: 'ok', chat_hostname: 'SN-CHAT-05_' });
+    expect(text).toMatch(/"message_token":\d{19}[,}]/);
+  });
+
+  it('answers status 2 without or with a wrong auth token (HTTP 200, as Viber does)', async () => {
+    expect((await call('send_message', { receiver: USER, type: 'text', text: 'Hi', sender }, null)).json).toEqual({ status: 2, status_message: 'missing_auth_token' });
+    expect((await call('send_message', { receiver: USER, type: 'text', text: 'Hi', sender }, 'wrong')).json).toEqual({ status: 2, status_message: 'invalidAuthToken' });
+  });
+
+  it.each<[string, number, unknown]>([
+    ['non-JSON', 3, '{"receiver":'],
+    ['a missing receiver', 4, { type: 'text', text: 'Hi', sender }],
+    ['a missing sender', 4, { receiver: USER, type: 'text', text: 'Hi' }],
+    ['a sender name over 28 characters', 3, { receiver: USER, type: 'text', text: 'Hi', sender: { name: 'x'.repeat(29) } }],
+    ['an unknown type', 3, { receiver: USER, type: 'hologram', sender }],
+    ['a missing text', 4, { receiver: USER, type: 'text', sender }],
+    ['text over 7,000 characters', 3, { receiver: USER, type: 'text', text: 'x'.repeat(7001), sender }],
+    ['a picture text over 120 characters', 3, { receiver: USER, type: 'picture', text: 'x'.repeat(121), media: 'https://e.com/a.jpg', sender }],
+    ['a video without size', 4, { receiver: USER, type: 'video', media: 'https://e.com/a.mp4', sender }],
+    ['a file without file_name', 4, { receiver: USER, type: 'file', media: 'https://e.com/a.pdf', size: 10, sender }],
+    ['a contact phone over 18 characters', 3, { receiver: USER, type: 'contact', contact: { name: 'A', phone_number: '1'.repeat(19) }, sender }],
+    ['rich media without min_api_version 2', 14, { receiver: USER, type: 'rich_media', rich_media: { Buttons: [{ ActionBody: 'x' }] }, sender }],
+    ['a keyboard button with an unknown action', 3, { receiver: USER, type: 'text', text: 'x', sender, keyboard: { Type: 'keyboard', Buttons: [{ ActionType: 'fly', ActionBody: 'x' }] } }],
+    ['tracking_data over 4,000 characters', 3, { receiver: USER, type: 'text', text: 'x', sender, tracking_data: 'x'.repeat(4001) }],
+  ])('refuses %s with status %i', async (_name, status, body) => {
+    const { http, json } = await call('send_message', body);
+    expect(http).toBe(200);
+    expect(json.status).toBe(status);
+  });
+
+  it('refuses users who are not subscribed (6) or no longer registered (5)', async () => {
+    expect((await call('send_message', { receiver: 'stranger', type: 'text', text: 'Hi', sender })).json).toEqual({ status: 6, status_message: 'notSubscribed' });
+    fake.deregister(USER);
+    expect((await call('send_message', { receiver: USER, type: 'text', text: 'Hi', sender })).json).toEqual({ status: 5, status_message: 'receiverNotRegistered' });
+  });
+
+  it('answers 404 for an unknown method and 405 for GET', async () => {
+    expect((await fetch(`${fake.url}/pa/nope`, { method: 'POST', headers: { 'X-Viber-Auth-Token': viberSandboxConfig.authToken }, body: '{}' })).status).toBe(404);
+    expect((await fetch(`${fake.url}/pa/send_message`)).status).toBe(405);
+  });
+
+  it('broadcast_message: at most 300 receivers, failed_list for those not subscribed', async () => {
+    const tooMany = Array.from({ length: 301 }, (_, i) => `u${i}`);
+    expect((await call('broadcast_message', { broadcast_list: tooMany, type: 'text', text: 'x', sender })).json.status).toBe(3);
+    expect((await call('broadcast_message', { type: 'text', text: 'x', sender })).json.status).toBe(4);
+    const { json } = await call('broadcast_message', { broadcast_list: [USER, 'stranger'], type: 'text', text: 'x', sender });
+    expect(json).toMatchObject({ status: 0, status_message: 'ok', failed_list: [{ receiver: 'stranger', status: 6, status_message: 'notSubscribed' }] });
+  });
+
+  it('get_account_info describes the bot', async () => {
+    const { json } = await call('get_account_info', {});
+    expect(json).toMatchObject({ status: 0, status_message: 'ok', name: viberSandboxConfig.botName, uri: viberSandboxConfig.accountId, subscribers_count: 1 });
+  });
+});
+
+describe('fake Viber API: throttling', () => {
+  it('answers status 12 after 100 messages to a user within an hour without a reply, until the user writes', async () => {
+    for (let i = 0; i < 100; i++) expect((await call('send_message', { receiver: USER, type: 'text', text: `m${i}`, sender })).json.status).toBe(0);
+    const limited = await call('send_message', { receiver: USER, type: 'text', text: 'one more', sender });
+    expect(limited.json).toMatchObject({ status: 12, status_message: 'Too many requests' });
+    expect(limited.text).toMatch(/"message_token":\d+/);
+    fake.userMessage({ userId: USER, text: 'thanks' });
+    expect((await call('send_message', { receiver: USER, type: 'text', text: 'again', sender })).json.status).toBe(0);
+  });
+
+  it('lets the hour pass on a scaled platform clock', async () => {
+    const fast = new FakeViberServer({ timeScale: 3600 });
+    await fast.start();
+    try {
+      fast.subscribe(USER);
+      const send = async () => (await (await fetch(`${fast.url}/pa/send_message`, {
+        method: 'POST', headers: { 'X-Viber-Auth-Token': viberSandboxConfig.authToken, 'content-type': 'application/json' },
+        body: JSON.stringify({ receiver: USER, type: 'text', text: 'x', sender }),
+      })).json() as { status: number }).status;
+      for (let i = 0; i < 100; i++) await send();
+      expect(await send()).toBe(12);
+      await new Promise((r) => setTimeout(r, 1100));
+      expect(await send()).toBe(0);
+    } finally {
+      await fast.stop();
+    }
+  });
+});
+
+describe('fake Viber API: set_webhook checks the URL with a signed webhook callback', () => {
+  let hook: Server;
+  let hookUrl = '';
+  const received: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
+  let answer = 200;
+  beforeAll(async () => {
+    hook = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => { received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') }); res.writeHead(answer).end(); });
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
+    hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/webhooks/viber/${viberSandboxConfig.accountId}`;
+  });
+  afterAll(async () => { await new Promise<void>((r) => hook.close(() => r())); });
+  afterEach(() => { received.length = 0; answer = 200; });
+
+  it('accepts a URL that answers the check with 200, and the check verifies and parses to nothing', async () => {
+    const { json } = await call('set_webhook', { url: hookUrl, event_types: ['delivered', 'seen'] });
+    expect(json).toEqual({ status: 0, status_message: 'ok', event_types: ['delivered', 'seen'] });
+    expect(fake.webhookUrl).toBe(hookUrl);
+    const connector = new ViberConnector(parseConfig(fake.connectorConfig()));
+    const check: RawWebhook = { method: 'POST', path: '/', query: {}, headers: { 'x-viber-content-signature': String(received[0]!.headers['x-viber-content-signature']) }, body: Buffer.from(received[0]!.body) };
+    expect(connector.handshake(check)).toEqual({ status: 200, body: '' });
+    expect(connector.parse(check)).toEqual([]);
+  });
+
+  it('refuses a URL that does not answer 200 (status 1) and a non-HTTPS public URL', async () => {
+    answer = 500;
+    expect((await call('set_webhook', { url: hookUrl })).json).toMatchObject({ status: 1 });
+    expect((await call('set_webhook', { url: 'http://example.com/hook' })).json).toMatchObject({ status: 1, status_message: 'invalidUrl' });
+    expect((await call('set_webhook', {})).json).toMatchObject({ status: 4 });
+  });
+});
+
+describe('fake Viber API: signed callbacks the connector verifies and parses', () => {
+  const connector = new ViberConnector(parseConfig({ ...viberSandboxConfig, apiBaseUrl: 'http://127.0.0.1:1/pa' }));
+  const parsed = (w: SignedWebhook) => { const r = raw(w); connector.verify(r); return connector.parse(r); };
+
+  it('userMessage → a text message event, subscribing the user', () => {
+    fake.unsubscribe('new-user');
+    expect(parsed(fake.userMessage({ userId: 'new-user', text: 'Is my car ready?', name: 'Ada' }))).toEqual([expect.objectContaining({
+      kind: 'message', userId: 'new-user', content: { type: 'text', text: 'Is my car ready?' }, profile: expect.objectContaining({ name: 'Ada' }),
+    })]);
+    expect(fake.isSubscribed('new-user')).toBe(true);
+  });
+
+  it('userMessageOf → any message type', () => {
+    const w = fake.userMessageOf({ id: USER }, { type: 'location', location: { lat: 1.5, lon: 2.5 } }, '4912661846655238145');
+    expect(parsed(w)[0]).toMatchObject({ externalId: '4912661846655238145', content: { type: 'location', latitude: 1.5, longitude: 2.5 } });
+  });
+
+  it('statusUpdate → delivered, read (seen) and failed receipts for the exact token', () => {
+    const token = '5741311803571721099';
+    expect(parsed(fake.statusUpdate({ userId: USER, externalId: token, status: 'delivered' }))[0]).toMatchObject({ kind: 'status', status: 'delivered', externalId: token });
+    expect(parsed(fake.statusUpdate({ userId: USER, externalId: token, status: 'read' }))[0]).toMatchObject({ kind: 'status', status: 'read' });
+    expect(parsed(fake.statusUpdate({ userId: USER, externalId: token, status: 'failed', desc: 'no device' }))[0]).toMatchObject({ status: 'failed', error: { message: 'no device' } });
+    expect(() => fake.statusUpdate({ userId: USER, externalId: token, status: 'sent' })).toThrow();
+  });
+
+  it('subscribed, unsubscribed and conversation_started callbacks, which also change subscriptions', () => {
+    expect(parsed(fake.subscribedEvent({ id: 'u2', name: 'Bo' }))[0]).toMatchObject({ kind: 'consent', action: 'subscribed', userId: 'u2' });
+    expect(fake.isSubscribed('u2')).toBe(true);
+    expect(parsed(fake.conversationStarted({ user: { id: 'u2' }, context: 'ad-42' }))[0]).toMatchObject({ kind: 'conversation-started', subscribed: true, context: 'ad-42' });
+    expect(parsed(fake.unsubscribedEvent('u2'))[0]).toMatchObject({ kind: 'consent', action: 'unsubscribed', userId: 'u2' });
+    expect(fake.isSubscribed('u2')).toBe(false);
+  });
+});
+
+describe('plugin', () => {
+  it('fake() uses the sandbox config, and config overrides it', async () => {
+    const custom = plugin.fake!({ config: { authToken: 'other-token', botName: 'Other', accountId: 'other' } });
+    await custom.start();
+    try {
+      expect(custom.connectorConfig()).toEqual({ authToken: 'other-token', botName: 'Other', accountId: 'other', apiBaseUrl: `${custom.url}/pa` });
+      const connector = plugin.create(plugin.parseConfig(custom.connectorConfig()));
+      expect(connector.accountId).toBe('other');
+    } finally {
+      await custom.stop();
+    }
+  });
+});

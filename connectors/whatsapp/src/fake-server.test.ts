@@ -7,6 +7,8 @@ import { FakeWhatsAppServer, whatsappSandboxConfig, type FakeWhatsAppOptions } f
 import { WhatsAppConnector } from './whatsapp-connector.js';
 
 const USER = '4915112345678';
+/** The parts of a Graph answer these tests read. */
+interface GraphAnswer { error: { code: number; error_subcode?: number; type?: string; fbtrace_id?: string }; [key: string]: unknown }
 let fake: FakeWhatsAppServer | undefined;
 afterEach(async () => { await fake?.stop(); fake = undefined; });
 
@@ -19,12 +21,12 @@ async function start(options: FakeWhatsAppOptions = {}): Promise<{ fake: FakeWha
 const text = (body: string, to = USER): OutboundMessage => ({ id: 'm', to: { channel: 'whatsapp', accountId: whatsappSandboxConfig.phoneNumberId, userId: to }, content: { type: 'text', text: body } });
 const asRaw = (w: { headers: Record<string, string>; body: Buffer }): RawWebhook => ({ method: 'POST', path: '/webhooks/whatsapp/x', query: {}, headers: w.headers, body: w.body });
 
-async function post(f: FakeWhatsAppServer, body: unknown, token: string | null = whatsappSandboxConfig.accessToken, path = `/v23.0/${whatsappSandboxConfig.phoneNumberId}/messages`): Promise<{ status: number; body: any }> {
+async function post(f: FakeWhatsAppServer, body: unknown, token: string | null = whatsappSandboxConfig.accessToken, path = `/v23.0/${whatsappSandboxConfig.phoneNumberId}/messages`): Promise<{ status: number; body: GraphAnswer }> {
   const res = await fetch(`${f.url}${path}`, {
     method: 'POST', body: JSON.stringify(body),
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
   });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: await res.json() as GraphAnswer };
 }
 
 describe('FakeWhatsAppServer: the messages endpoint', () => {

@@ -79,8 +79,7 @@ export function classifyGraphError(error: unknown, now: number): ConnectorError 
   if (graph?.is_transient === true || (code !== undefined && TRANSIENT_CODES.has(code))) {
     return new RetryableError(label, { ...options, ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) });
   }
-  if (error.status >= 500 && (code === undefined || !graph)) return new RetryableError(label, { ...options, ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) });
-  if (error.status >= 500) return new RetryableError(label, options);
+  if (error.status >= 500) return new RetryableError(label, { ...options, ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) });
   // 100 invalid parameter (2018001 no matching user), 190 token, 200 permissions, other #10: retrying will not help
   return new PermanentError(label, options);
 }

@@ -72,6 +72,15 @@ export function classifyTelegramError(error: unknown, now: number): ConnectorErr
     if (body.parameters?.migrate_to_chat_id !== undefined) details.migrateToChatId = String(body.parameters.migrate_to_chat_id);
     return new PermanentError(description, { cause: error, details });
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : describe(error);
   return new RetryableError(`Telegram call failed: ${message}`, { cause: error });
+}
+
+/** A printable description of anything, even objects without a prototype or a throwing toString. */
+function describe(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }

@@ -70,6 +70,11 @@ describe('classify', () => {
     expect(connector.classify(blocked)).toBe(blocked);
   });
 
+  it('values that cannot be turned into strings still classify (regression: Object.create(null))', () => {
+    expect(connector.classify(Object.create(null))).toBeInstanceOf(RetryableError);
+    expect(connector.classify({ toString() { throw new Error('no'); } })).toBeInstanceOf(RetryableError);
+  });
+
   it('anything else → retryable with the cause kept', () => {
     const odd = new TypeError('weird');
     const error = connector.classify(odd);

@@ -105,7 +105,7 @@ function parseMessage(msg: JsonObject, eventId: string, edited: boolean, ctx: Pa
       metadata.command = command.name;
       if (command.args !== '') metadata.commandArgs = command.args;
       // /start is what opens a private chat with a bot; its argument is the deep-link payload
-      if (command.name === 'start' && !edited) {
+      if (command.name === 'start' && !edited && !group) {
         events.push({
           kind: 'conversation-started', ...base, eventId: `${eventId}:conversation-started`,
           ...(command.args !== '' ? { context: command.args } : {}),

@@ -132,6 +132,16 @@ describe('parse', () => {
     }]);
   });
 
+  it('/start in a group is only a command: a group starts with the bot being added', () => {
+    const update = { update_id: 10030, message: { ...u.groupMessage.message, text: '/start@switchboard_sandbox_bot', entities: [{ type: 'bot_command', offset: 0, length: 30 }] } };
+    expect(parse(update).map((e) => e.kind)).toEqual(['message']);
+  });
+
+  it('an edited /start does not start the conversation again', () => {
+    const update = { update_id: 10031, edited_message: { ...u.startDeepLink.message, edit_date: 1441645600 } };
+    expect(parse(update).map((e) => e.kind)).toEqual(['message']);
+  });
+
   it('unknown update types are unsupported, with the update id', () => {
     expect(parse(u.channelPost)).toEqual([{ kind: 'unsupported', channel: 'telegram', accountId: '7000000001', reason: 'update type channel_post is not handled', eventId: '10021' }]);
   });

@@ -25,39 +25,49 @@ interface Script {
 }
 
 /**
- * A sliding-window limiter the fakes use to answer 429 as the platform would.
+ * The limiter fakes use to answer 429 as a platform would: a token bucket per key holding up to
+ * `limit` tokens and refilling `limit` per `perMs`. Platforms describe their limits as "about N per
+ * second" and tolerate short bursts; a bucket models that, where a strict sliding window would
+ * refuse a sender pacing just under the limit whenever the network bunched two requests together.
  */
 export class FakeRateLimiter {
-  private readonly hits = new Map<string, number[]>();
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
   /** @param clock - the platform's time in ms (the fake's scaled clock); defaults to the wall clock */
   constructor(private readonly clock: () => number = Date.now) {}
+
+  private level(key: string, limit: number, perMs: number, now: number): { tokens: number; at: number } {
+    const b = this.buckets.get(key) ?? { tokens: limit, at: now };
+    const refilled = Math.min(limit, b.tokens + (Math.max(0, now - b.at) * limit) / perMs);
+    return { tokens: refilled, at: Math.max(now, b.at) };
+  }
+
   /**
-   * Records a hit and says whether it is within the limit.
+   * Takes a token for a hit and says whether it was within the limit.
    * @param key - what is limited (account, chat…)
-   * @param limit - allowed hits per window
-   * @param perMs - window length
+   * @param limit - bucket size and refill per window
+   * @param perMs - refill window
    * @param now - current time in ms
-   * @returns true when allowed; false when this hit exceeds the limit (it is not recorded then)
+   * @returns true when allowed; false when the bucket is empty (nothing is taken then)
    */
   take(key: string, limit: number, perMs: number, now = this.clock()): boolean {
-    const list = (this.hits.get(key) ?? []).filter((t) => now - t < perMs);
-    if (list.length >= limit) { this.hits.set(key, list); return false; }
-    list.push(now);
-    this.hits.set(key, list);
+    const b = this.level(key, limit, perMs, now);
+    if (b.tokens < 1 - 1e-9) { this.buckets.set(key, b); return false; }
+    this.buckets.set(key, { tokens: b.tokens - 1, at: b.at });
     return true;
   }
+
   /**
    * Milliseconds until the next hit for `key` would be allowed.
    * @returns 0 when a hit is allowed now
    */
   retryAfter(key: string, limit: number, perMs: number, now = this.clock()): number {
-    const list = (this.hits.get(key) ?? []).filter((t) => now - t < perMs);
-    if (list.length < limit) return 0;
-    return Math.max(0, perMs - (now - list[list.length - limit]!));
+    const b = this.level(key, limit, perMs, now);
+    return b.tokens >= 1 - 1e-9 ? 0 : Math.ceil(((1 - b.tokens) * perMs) / limit - 1e-9);
   }
-  /** Forgets every hit. */
+
+  /** Forgets every bucket. */
   clear(): void {
-    this.hits.clear();
+    this.buckets.clear();
   }
 }
 

@@ -25,9 +25,10 @@ export interface RateBudget {
   /**
    * @param rules - every limit the send must respect (account, recipient, group…)
    * @param now - current time in ms (platform time)
-   * @returns ms to wait before sending (0 = now)
+   * @param maxWaitMs - book only when the slot is at most this far away (default: always book)
+   * @returns ms to wait before sending (0 = now); when above `maxWaitMs`, nothing was booked
    */
-  reserve(rules: PaceRule[], now: number): Promise<number>;
+  reserve(rules: PaceRule[], now: number, maxWaitMs?: number): Promise<number>;
   /**
    * Pushes a key's next slot back after the platform throttled us anyway.
    * @param key - the budget key
@@ -50,17 +51,18 @@ export class MemoryRateBudget implements RateBudget {
   private readonly tat = new Map<string, number>();
 
   /** @inheritdoc */
-  async reserve(rules: PaceRule[], now: number): Promise<number> {
-    return this.reserveSync(rules, now);
+  async reserve(rules: PaceRule[], now: number, maxWaitMs = Infinity): Promise<number> {
+    return this.reserveSync(rules, now, maxWaitMs);
   }
 
   /**
    * Synchronous reservation (the memory budget needs no I/O).
    * @param rules - limits to respect
    * @param now - current time in ms
+   * @param maxWaitMs - book only when the slot is at most this far away
    * @returns ms to wait
    */
-  reserveSync(rules: PaceRule[], now: number): number {
+  reserveSync(rules: PaceRule[], now: number, maxWaitMs = Infinity): number {
     // the slot is the latest of each rule's earliest conforming time
     let at = now;
     for (const rule of rules) {
@@ -68,6 +70,7 @@ export class MemoryRateBudget implements RateBudget {
       const tat = Math.max(this.tat.get(rule.key) ?? now, now);
       at = Math.max(at, tat - tolerance);
     }
+    if (at - now > maxWaitMs) return at - now;
     for (const rule of rules) {
       const { interval } = gcraParams(rule);
       const tat = Math.max(this.tat.get(rule.key) ?? at, at);

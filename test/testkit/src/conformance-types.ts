@@ -40,6 +40,12 @@ export interface ConformanceFixtures {
   sign(body: Buffer, variant: 'valid' | 'wrong-secret'): Record<string, string>;
   /** The header that carries the signature or token (lower-case). */
   signatureHeader: string;
+  /**
+   * Whether the signature covers the body (default true). False for static-token schemes such as
+   * Telegram's secret_token, where a changed body with the right token cannot be told apart: the
+   * suite then skips the tampered-body check and says so.
+   */
+  signatureCoversBody?: boolean;
   /** The subscription handshake, when the platform has one. */
   handshake?: {
     valid: { query: Record<string, string>; expectedBody: string };

@@ -1,0 +1,320 @@
+/**
+ * The outbound path's back half: leases outbox entries, paces them under the channel's and the
+ * tenant's rate limits (shared budgets, so several hosts together stay within a platform limit),
+ * sends them through the connector, retries retryable failures with full-jitter backoff that
+ * honours Retry-After, and stops hammering a platform that is down (a circuit breaker per
+ * connector account) without dropping anything from the outbox.
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  connectorErrorKind, isSwitchboardError, silentLogger,
+  type ConnectorBinding, type ConnectorError, type Logger, type PolicyDecision, type RateLimit, type SendResult,
+} from '@switchboard/core';
+import type { HostMessage, HostStores, OutboxEntry } from '../stores/stores.js';
+import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { CircuitBreaker, type BreakerOptions } from './circuit-breaker.js';
+import type { PaceRule, RateBudget } from './rate-budget.js';
+import type { Timer } from './timer.js';
+
+/** Dispatcher settings. */
+export interface DispatcherOptions {
+  /** Entries processed at once (default 64). */
+  concurrency?: number;
+  /** Lease length in ms of platform time (default 60 s). */
+  leaseMs?: number;
+  /** Retryable failures before a message is failed for good (default 8). */
+  maxAttempts?: number;
+  /** Longest wait for a rate slot while holding a lease; longer waits go back to the outbox (default 20 s). */
+  maxHoldMs?: number;
+  /**
+   * Share of each declared limit the dispatcher paces at (default 0.97): requests reach the platform
+   * with network jitter, so pacing exactly at the limit would now and then look like a burst over it.
+   */
+  headroom?: number;
+  /** How often to look at the outbox when nothing woke the dispatcher, ms of wall time (default 250). */
+  pollMs?: number;
+  backoff?: BackoffOptions;
+  breaker?: BreakerOptions;
+}
+
+/** What the dispatcher reports as it works. */
+export interface DispatcherHooks {
+  /** A message's status changed (sent or failed). */
+  onStatus?: (message: HostMessage) => void;
+  /** The platform said the recipient blocked the business. */
+  onRecipientBlocked?: (entry: OutboxEntry, error: ConnectorError) => Promise<void>;
+  /** Re-checks the policy just before sending; a deny fails the message. */
+  recheck?: (entry: OutboxEntry, message: HostMessage) => Promise<PolicyDecision | undefined>;
+  /** Extra pacing rules from the tenant's policy. */
+  tenantRateLimits?: (tenantId: string) => RateLimit[] | undefined;
+  /** Called after a successful send (conversation bookkeeping). */
+  onSent?: (entry: OutboxEntry, message: HostMessage, result: SendResult) => Promise<void>;
+}
+
+/** Dependencies of {@link Dispatcher}. */
+export interface DispatcherDeps {
+  stores: HostStores;
+  bindings: () => readonly ConnectorBinding[];
+  /** Tenant ids to serve (the outbox is leased per tenant: tenant id leads every index). */
+  tenants: () => readonly string[];
+  budget: RateBudget;
+  timer: Timer;
+  logger?: Logger;
+  hooks?: DispatcherHooks;
+  options?: DispatcherOptions;
+  /** This process's lease owner id (default a random one). */
+  owner?: string;
+}
+
+/**
+ * The pacing rules for one entry: every `pace` limit of the channel and the tenant, keyed by
+ * account, recipient, or group (Telegram groups have negative chat ids).
+ * @param limits - rate limits in force
+ * @param entry - the outbox entry
+ * @returns rules for the rate budget
+ */
+export function paceRules(limits: readonly RateLimit[], entry: Pick<OutboxEntry, 'channel' | 'account' | 'message'>, headroom = 1): PaceRule[] {
+  const rules: PaceRule[] = [];
+  const base = `${entry.channel}:${entry.account}`;
+  const user = entry.message.to.userId;
+  for (const l of limits) {
+    if (l.enforcement !== 'pace') continue;
+    const perMs = l.perMs / headroom;
+    if (l.scope === 'account') rules.push({ key: `${base}`, limit: l.limit, perMs });
+    else if (l.scope === 'recipient') rules.push({ key: `${base}:${user}`, limit: l.limit, perMs });
+    else if (l.scope === 'group' && user.startsWith('-')) rules.push({ key: `${base}:${user}:group`, limit: l.limit, perMs });
+  }
+  // identical keys: keep the tightest interval
+  const byKey = new Map<string, PaceRule>();
+  for (const r of rules) {
+    const prev = byKey.get(r.key);
+    if (!prev || r.perMs / r.limit > prev.perMs / prev.limit) byKey.set(r.key, r);
+  }
+  return [...byKey.values()];
+}
+
+/** Sends what the outbox holds. One per host process; several processes share a store safely. */
+export class Dispatcher {
+  private running = false;
+  private turn = 0;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly breakers = new Map<string, CircuitBreaker>();
+  private readonly owner: string;
+  private readonly logger: Logger;
+  private readonly o: Required<Omit<DispatcherOptions, 'backoff' | 'breaker'>> & Pick<DispatcherOptions, 'backoff' | 'breaker'>;
+
+  /** @param deps - stores, connectors, budget, timer, hooks, options */
+  constructor(private readonly deps: DispatcherDeps) {
+    this.owner = deps.owner ?? `dispatcher-${randomUUID()}`;
+    this.logger = deps.logger ?? silentLogger;
+    const o = deps.options ?? {};
+    this.o = {
+      concurrency: o.concurrency ?? 64, leaseMs: o.leaseMs ?? 60_000, maxAttempts: o.maxAttempts ?? 8,
+      maxHoldMs: o.maxHoldMs ?? 20_000, pollMs: o.pollMs ?? 250, headroom: o.headroom ?? 0.97,
+      ...(o.backoff ? { backoff: o.backoff } : {}), ...(o.breaker ? { breaker: o.breaker } : {}),
+    };
+  }
+
+  /** Starts leasing and sending (resumes whatever the outbox holds). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Wakes the dispatcher now (after an enqueue). */
+  kick(): void {
+    this.wake?.();
+  }
+
+  /**
+   * Stops leasing new work and waits for sends in flight; what is left stays in the outbox
+   * (leased entries become due again when their lease expires, or at once on the next start of
+   * this same owner).
+   */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** State of each connector account's breaker. */
+  breakerStates(): Record<string, ReturnType<CircuitBreaker['state']>> {
+    const now = this.deps.timer.now();
+    return Object.fromEntries([...this.breakers].map(([k, b]) => [k, b.state(now)]));
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let free = this.o.concurrency - this.inFlight.size;
+      let leasedAny = false;
+      // round-robin over tenants so one tenant's burst does not starve the others
+      const tenants = [...this.deps.tenants()];
+      const start = tenants.length > 0 ? this.turn++ % tenants.length : 0;
+      for (let i = 0; i < tenants.length && free > 0; i++) {
+        const tenantId = tenants[(start + i) % tenants.length]!;
+        try {
+          const leased = await this.deps.stores.outbox.lease({ tenantId, owner: this.owner, limit: free, leaseMs: this.o.leaseMs, now: new Date(this.deps.timer.now()) });
+          for (const entry of leased) this.schedule(entry);
+          free -= leased.length;
+          leasedAny ||= leased.length > 0;
+        } catch (error) {
+          this.logger.error({ err: (error as Error).message, tenantId }, 'outbox lease failed');
+        }
+      }
+      if (!leasedAny || free <= 0) await this.idle();
+    }
+  }
+
+  private idle(): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, this.o.pollMs);
+      function done(): void { clearTimeout(t); resolve(); }
+      this.wake = () => { this.wake = undefined; done(); };
+    });
+  }
+
+  private schedule(entry: OutboxEntry): void {
+    // one chain per recipient keeps a conversation's messages in order within this process
+    const key = `${entry.tenantId}:${entry.channel}:${entry.account}:${entry.message.to.userId}`;
+    const prev = this.chains.get(key) ?? Promise.resolve();
+    const next = prev.then(() => this.process(entry)).catch((error: unknown) => {
+      this.logger.error({ err: (error as Error).message, outboxId: entry.id }, 'dispatch failed unexpectedly');
+    });
+    this.chains.set(key, next);
+    const tracked = next.finally(() => {
+      this.inFlight.delete(tracked);
+      if (this.chains.get(key) === next) this.chains.delete(key);
+      this.kick();
+    });
+    this.inFlight.add(tracked);
+  }
+
+  private breaker(entry: OutboxEntry): CircuitBreaker {
+    const key = `${entry.channel}:${entry.account}`;
+    let b = this.breakers.get(key);
+    if (!b) { b = new CircuitBreaker(this.o.breaker); this.breakers.set(key, b); }
+    return b;
+  }
+
+  private async process(entry: OutboxEntry): Promise<void> {
+    const { stores, timer } = this.deps;
+    const binding = this.deps.bindings().find((b) => b.channel === entry.channel && b.account === entry.account);
+    const message = await stores.messages.get(entry.tenantId, entry.messageId);
+    if (!message) { await stores.outbox.fail(entry.id, this.owner, { code: 'NOT_FOUND', message: 'the stored message is gone' }, new Date(timer.now())); return; }
+    if (!binding) { await this.failFor(entry, message, 'NO_CONNECTOR', `no connector for ${entry.channel}/${entry.account}`); return; }
+
+    const recheck = await this.deps.hooks?.recheck?.(entry, message);
+    if (recheck && !recheck.allowed) {
+      await this.failFor(entry, message, 'POLICY_DENIED', recheck.reasons.map((r) => `${r.code}: ${r.message}`).join('; '));
+      return;
+    }
+
+    const breaker = this.breaker(entry);
+    if (!breaker.tryAcquire(timer.now())) {
+      await stores.outbox.retry(entry.id, this.owner, new Date(timer.now() + Math.max(breaker.waitMs(timer.now()), 1)), { code: 'CIRCUIT_OPEN', message: 'platform unavailable; waiting for the breaker' }, new Date(timer.now()));
+      return;
+    }
+
+    const limits = [...binding.plugin.policy.rateLimits, ...(this.deps.hooks?.tenantRateLimits?.(entry.tenantId) ?? [])];
+    const rules = paceRules(limits, entry, this.o.headroom);
+    const wait = await this.deps.budget.reserve(rules, timer.now(), this.o.maxHoldMs);
+    if (wait > this.o.maxHoldMs) {
+      // nothing was booked: come back when the slot is near
+      breaker.success();
+      await stores.outbox.retry(entry.id, this.owner, new Date(timer.now() + wait), { code: 'PACED', message: 'waiting for a rate slot' }, new Date(timer.now()));
+      return;
+    }
+    if (wait > 0) await timer.sleep(wait);
+
+    let result: SendResult;
+    try {
+      result = await binding.connector.send(entry.message);
+    } catch (thrown) {
+      await this.settle(entry, rules);
+      const error = this.classify(binding, thrown);
+      await this.onFailure(entry, message, error, breaker);
+      return;
+    }
+    await this.settle(entry, rules);
+    breaker.success();
+    const now = new Date(timer.now());
+    await stores.outbox.complete(entry.id, this.owner, now);
+    await stores.messages.update(entry.tenantId, message.id, { externalId: result.externalId, ...(result.partIds?.length ? { partIds: result.partIds } : {}) });
+    const applied = await stores.messages.applyStatus(entry.tenantId, message.id, 'sent', result.acceptedAt ?? now);
+    await this.deps.hooks?.onSent?.(entry, applied?.message ?? message, result);
+    if (applied?.changed) this.deps.hooks?.onStatus?.(applied.message);
+  }
+
+  /**
+   * A recipient's sends are serial (one chain per recipient), so its next slot can be counted from
+   * when this send finished rather than when it started: the platform then sees the declared spacing
+   * whatever the network's jitter.
+   */
+  private async settle(entry: OutboxEntry, rules: PaceRule[]): Promise<void> {
+    const account = `${entry.channel}:${entry.account}`;
+    const now = this.deps.timer.now();
+    for (const rule of rules) if (rule.key !== account) await this.deps.budget.penalize(rule.key, now + rule.perMs / rule.limit);
+  }
+
+  private classify(binding: ConnectorBinding, thrown: unknown): ConnectorError {
+    if (isSwitchboardError(thrown) && ['RATE_LIMITED', 'RECIPIENT_BLOCKED', 'WINDOW_CLOSED', 'PERMANENT_FAILURE', 'RETRYABLE_FAILURE'].includes(thrown.code)) {
+      return thrown as ConnectorError;
+    }
+    return binding.connector.classify(thrown);
+  }
+
+  private async onFailure(entry: OutboxEntry, message: HostMessage, error: ConnectorError, breaker: CircuitBreaker): Promise<void> {
+    const { stores, timer } = this.deps;
+    const now = timer.now();
+    const kind = connectorErrorKind(error);
+    const info = { code: error.code, message: error.message };
+    this.logger.warn({ outboxId: entry.id, kind, code: error.code, attempt: entry.attempts }, 'send failed');
+    switch (kind) {
+      case 'rate-limited': {
+        breaker.success();
+        const delay = (error as { retryAfterMs?: number }).retryAfterMs ?? 1000;
+        // slow the whole account's budget, not just this message
+        await this.deps.budget.penalize(`${entry.channel}:${entry.account}`, now + delay);
+        await this.deps.budget.penalize(`${entry.channel}:${entry.account}:${entry.message.to.userId}`, now + delay);
+        await stores.outbox.retry(entry.id, this.owner, new Date(now + delay), info, new Date(now));
+        return;
+      }
+      case 'retryable': {
+        breaker.failure(now);
+        // the lease already counted this attempt
+        const attempts = entry.attempts;
+        if (attempts >= this.o.maxAttempts) { await this.failFor(entry, message, error.code, `gave up after ${attempts} attempts: ${error.message}`); return; }
+        const delay = backoffDelay(attempts, (error as { retryAfterMs?: number }).retryAfterMs, this.o.backoff);
+        await stores.outbox.retry(entry.id, this.owner, new Date(now + delay), info, new Date(now));
+        return;
+      }
+      case 'recipient-blocked':
+        breaker.success();
+        await this.failFor(entry, message, 'RECIPIENT_BLOCKED', error.message);
+        await this.deps.hooks?.onRecipientBlocked?.(entry, error);
+        return;
+      case 'window-closed':
+        breaker.success();
+        await this.failFor(entry, message, 'WINDOW_CLOSED', error.message);
+        return;
+      case 'permanent':
+        breaker.success();
+        await this.failFor(entry, message, error.code, error.message);
+        return;
+    }
+  }
+
+  private async failFor(entry: OutboxEntry, message: HostMessage, code: string, text: string): Promise<void> {
+    const { stores, timer } = this.deps;
+    const now = new Date(timer.now());
+    await stores.outbox.fail(entry.id, this.owner, { code, message: text }, now);
+    const applied = await stores.messages.applyStatus(entry.tenantId, message.id, 'failed', now, { code, message: text });
+    if (applied?.changed) this.deps.hooks?.onStatus?.(applied.message);
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * A library-level harness for the outbound path: memory stores, the policy engine, the outbound
+ * service and the dispatcher wired to real connectors talking to their fake platform servers.
+ */
+import { ManualClock, createPolicyEngine, type BusinessPolicy, type ConnectorBinding, type ConnectorPlugin, type FakePlatform } from '@switchboard/core';
+import { MemoryStores } from '../../../host/src/stores/memory-stores.js';
+import { Dispatcher, type DispatcherOptions } from '../../../host/src/outbound/dispatcher.js';
+import { MemoryIdempotencyStore } from '../../../host/src/outbound/idempotency-store.js';
+import { OutboundService } from '../../../host/src/outbound/outbound-service.js';
+import { MemoryRateBudget } from '../../../host/src/outbound/rate-budget.js';
+import { MemoryTemplateStore } from '../../../host/src/outbound/template-registry.js';
+import { ScaledTimer } from '../../../host/src/outbound/timer.js';
+
+export interface Harness {
+  stores: MemoryStores;
+  templates: MemoryTemplateStore;
+  service: OutboundService;
+  dispatcher: Dispatcher;
+  clock: ManualClock;
+  timer: ScaledTimer;
+  bindings: ConnectorBinding[];
+  stop(): Promise<void>;
+}
+
+export const TENANT = 't1';
+
+export function outboundHarness(options: {
+  plugins: { plugin: ConnectorPlugin; fake: FakePlatform; account?: string }[];
+  business?: BusinessPolicy;
+  timeScale?: number;
+  dispatcher?: DispatcherOptions;
+  stores?: MemoryStores;
+  budget?: MemoryRateBudget;
+}): Harness {
+  const stores = options.stores ?? new MemoryStores();
+  const templates = new MemoryTemplateStore();
+  const clock = new ManualClock(Date.parse('2026-11-20T10:00:00Z'));
+  const timer = new ScaledTimer(options.timeScale ?? 1);
+  const bindings: ConnectorBinding[] = options.plugins.map(({ plugin, fake, account }) => {
+    const connector = plugin.create(plugin.parseConfig(fake.connectorConfig()), { clock });
+    return { channel: plugin.channel, account: account ?? connector.accountId ?? 'default', connector, plugin };
+  });
+  const tenants = { policyFor: (id: string) => (id === TENANT ? { business: options.business ?? { consentRequiredFor: ['transactional', 'marketing'] as const }, consentScope: 'all-channels' as const } : undefined) };
+  let dispatcher: Dispatcher | undefined;
+  const service = new OutboundService({
+    stores, templates, engine: createPolicyEngine(clock), bindings: () => bindings, tenants: tenants as never, clock,
+    idempotency: new MemoryIdempotencyStore(() => clock.now()), onQueued: () => dispatcher?.kick(),
+  });
+  dispatcher = new Dispatcher({
+    stores, bindings: () => bindings, tenants: () => [TENANT], budget: options.budget ?? new MemoryRateBudget(), timer,
+    options: { pollMs: 20, ...options.dispatcher },
+    hooks: {
+      recheck: (_entry, message) => service.recheck(TENANT, message),
+      onRecipientBlocked: async (entry) => {
+        const conversation = await stores.conversations.findByAddress(entry.tenantId, entry.message.to);
+        if (!conversation) return;
+        await stores.consent.append({
+          id: `blocked-${entry.id}`, tenantId: entry.tenantId, contactId: conversation.contactId, channel: entry.channel, action: 'blocked',
+          scope: 'channel', at: new Date(clock.now()), evidence: { source: 'platform', detail: 'the platform refused delivery: recipient blocked the business' },
+        });
+      },
+    },
+  });
+  return {
+    stores, templates, service, dispatcher, clock, timer, bindings,
+    stop: async () => { await dispatcher!.stop(); },
+  };
+}
+
+/** Records a customer message on the conversation so the service window is open. */
+export async function customerWrote(h: Harness, channel: string, accountId: string, userId: string, at = new Date(h.clock.now())): Promise<string> {
+  const address = { channel, accountId, userId };
+  const now = new Date(h.clock.now());
+  const { contact } = await h.stores.contacts.findOrCreateByAddress(TENANT, address, () => ({ id: `contact-${userId}`, tenantId: TENANT, addresses: [address], profile: {}, createdAt: now, updatedAt: now }));
+  const { conversation } = await h.stores.conversations.findOrCreate(TENANT, address, () => ({
+    id: `conv-${channel}-${userId}`, tenantId: TENANT, contactId: contact.id, address, status: 'open', assignee: { kind: 'none' }, tags: [], createdAt: now, updatedAt: now,
+  }));
+  await h.stores.conversations.recordInbound(TENANT, conversation.id, at);
+  return conversation.id;
+}
+
+/** Waits until a predicate holds (polling), or fails after `ms`. */
+export async function until(predicate: () => Promise<boolean> | boolean, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

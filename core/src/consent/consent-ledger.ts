@@ -177,7 +177,8 @@ export function deriveConsentState(entries: readonly ConsentEntry[], options: De
         break;
       }
       case 'blocked': if (appliesAsRevocation) state.blockedAt = e.at; break;
-      case 'unblocked': if (here) delete state.blockedAt; break;
+      // an unblock reaches every channel its block reached, or a block on one channel would stick on the others for good
+      case 'unblocked': if (appliesAsRevocation) delete state.blockedAt; break;
       case 'spam-reported': if (appliesAsRevocation) state.spamReportedAt = e.at; break;
       case 'important-only': if (appliesAsRevocation) state.importantOnly = true; break;
       case 'all-messages': if (appliesAsGrant) state.importantOnly = false; break;

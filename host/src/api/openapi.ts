@@ -1,0 +1,81 @@
+/**
+ * The OpenAPI 3.1 document of the REST API, served at `/openapi.json`.
+ * @module
+ */
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: unknown) => ({ 'application/json': { schema } });
+const errors = {
+  400: { description: 'Invalid input', content: json(ref('Error')) },
+  401: { description: 'Missing or unknown API key', content: json(ref('Error')) },
+  404: { description: 'Not found (or another tenant\'s)', content: json(ref('Error')) },
+};
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const paging = [
+  { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+  { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
+];
+const list = (item: string) => json({ type: 'object', properties: { items: { type: 'array', items: ref(item) } }, required: ['items'] });
+const op = (summary: string, extra: Record<string, unknown> = {}) => ({ summary, responses: { 200: { description: 'OK' }, ...errors }, ...extra });
+const action = (summary: string, bodySchema?: unknown) => ({
+  summary,
+  parameters: [idParam],
+  ...(bodySchema ? { requestBody: { required: true, content: json(bodySchema) } } : {}),
+  responses: { 200: { description: 'The updated conversation', content: json(ref('Conversation')) }, ...errors, 409: { description: 'Conflicts with the conversation\'s state', content: json(ref('Error')) } },
+});
+
+/**
+ * Builds the document.
+ * @returns the OpenAPI object
+ */
+export function buildOpenApi(): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Switchboard host API', version: '1', description: 'Conversations, messages, contacts, consent and dead letters of one tenant (chosen by the API key). Webhooks from platforms arrive at /webhooks/{channel}/{account}.' },
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A tenant API key from the config' } },
+      schemas: {
+        Error: { type: 'object', required: ['error'], properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object' } } } } },
+        Address: { type: 'object', properties: { channel: { type: 'string' }, accountId: { type: 'string' }, userId: { type: 'string' } } },
+        Assignee: { type: 'object', properties: { kind: { enum: ['bot', 'queue', 'agent', 'forward', 'none'] }, handler: { type: 'string' }, queue: { type: 'string' }, agentId: { type: 'string' }, url: { type: 'string' } } },
+        Conversation: { type: 'object', properties: { id: { type: 'string' }, contactId: { type: 'string' }, address: ref('Address'), status: { enum: ['open', 'pending', 'resolved'] }, assignee: ref('Assignee'), lastInboundAt: { type: 'string', format: 'date-time' }, tags: { type: 'array', items: { type: 'string' } }, createdAt: { type: 'string', format: 'date-time' }, updatedAt: { type: 'string', format: 'date-time' } } },
+        Content: { type: 'object', required: ['type'], properties: { type: { enum: ['text', 'image', 'video', 'audio', 'document', 'sticker', 'location', 'contacts', 'reply', 'reaction', 'interactive', 'template', 'rich'] } }, additionalProperties: true },
+        Message: { type: 'object', properties: { id: { type: 'string' }, conversationId: { type: 'string' }, direction: { enum: ['inbound', 'outbound'] }, channel: { type: 'string' }, externalId: { type: 'string' }, content: ref('Content'), status: { enum: ['accepted', 'queued', 'sent', 'delivered', 'read', 'failed'] }, timestamp: { type: 'string', format: 'date-time' } } },
+        Contact: { type: 'object', properties: { id: { type: 'string' }, addresses: { type: 'array', items: ref('Address') }, profile: { type: 'object' } } },
+        ConsentEntry: { type: 'object', properties: { id: { type: 'string' }, channel: { type: 'string' }, action: { type: 'string' }, purpose: { enum: ['service', 'transactional', 'marketing'] }, topic: { type: 'string' }, scope: { enum: ['channel', 'all-channels'] }, at: { type: 'string', format: 'date-time' }, evidence: { type: 'object' } } },
+        DeadLetter: { type: 'object', properties: { id: { type: 'string' }, channel: { type: 'string' }, account: { type: 'string' }, reason: { type: 'string' }, code: { type: 'string' }, rawBody: { type: 'string', contentEncoding: 'base64' }, headers: { type: 'object' }, receivedAt: { type: 'string', format: 'date-time' } } },
+      },
+    },
+    paths: {
+      '/healthz': { get: { summary: 'Liveness', security: [], responses: { 200: { description: 'Alive' } } } },
+      '/readyz': { get: { summary: 'Readiness: store reachable; which connector plugins loaded or failed and why', security: [], responses: { 200: { description: 'Ready or degraded' }, 503: { description: 'Not ready' } } } },
+      '/v1/conversations': { get: op('List conversations, most recently updated first', { parameters: [...paging, { name: 'status', in: 'query', schema: { enum: ['open', 'pending', 'resolved'] } }, { name: 'channel', in: 'query', schema: { type: 'string' } }, { name: 'contactId', in: 'query', schema: { type: 'string' } }], responses: { 200: { description: 'Conversations', content: list('Conversation') }, ...errors } }) },
+      '/v1/conversations/{id}': { get: op('Get a conversation', { parameters: [idParam], responses: { 200: { description: 'The conversation', content: json(ref('Conversation')) }, ...errors } }) },
+      '/v1/conversations/{id}/messages': {
+        get: op('Messages of a conversation in platform-time order', { parameters: [idParam, ...paging], responses: { 200: { description: 'Messages', content: list('Message') }, ...errors } }),
+        post: { summary: 'Queue a message in the conversation (through the outbound gateway)', parameters: [idParam, { name: 'Idempotency-Key', in: 'header', schema: { type: 'string' } }], requestBody: { required: true, content: json({ type: 'object', required: ['content'], properties: { content: { oneOf: [ref('Content'), { type: 'string' }] }, purpose: { enum: ['service', 'transactional', 'marketing'] }, topic: { type: 'string' }, sender: { enum: ['agent', 'bot', 'system'] } } }) }, responses: { 202: { description: 'Queued' }, 422: { description: 'Refused by policy', content: json(ref('Error')) }, ...errors } },
+      },
+      '/v1/conversations/{id}/assign': { post: action('Assign to an agent', { type: 'object', required: ['agentId'], properties: { agentId: { type: 'string' }, queue: { type: 'string' } } }) },
+      '/v1/conversations/{id}/handover': { post: action('Hand over to a human queue or back to a bot', { type: 'object', properties: { to: { enum: ['human', 'bot'] }, queue: { type: 'string' }, handler: { type: 'string' } } }) },
+      '/v1/conversations/{id}/transfer': { post: action('Transfer to another agent or queue', { type: 'object', properties: { agentId: { type: 'string' }, queue: { type: 'string' } } }) },
+      '/v1/conversations/{id}/resolve': { post: action('Resolve') },
+      '/v1/conversations/{id}/reopen': { post: action('Reopen') },
+      '/v1/conversations/{id}/tags': { post: action('Add tags', { type: 'object', required: ['tags'], properties: { tags: { type: 'array', items: { type: 'string' } } } }) },
+      '/v1/contacts': { get: op('List contacts', { parameters: paging, responses: { 200: { description: 'Contacts', content: list('Contact') }, ...errors } }) },
+      '/v1/contacts/{id}': { get: op('Get a contact', { parameters: [idParam], responses: { 200: { description: 'The contact', content: json(ref('Contact')) }, ...errors } }) },
+      '/v1/contacts/{id}/consent': {
+        get: op('Consent history (the ledger) and the state derived from it per channel', { parameters: [idParam] }),
+        post: { summary: 'Record a consent event (API evidence)', parameters: [idParam], requestBody: { required: true, content: json({ type: 'object', required: ['action'], properties: { action: { type: 'string' }, purpose: { type: 'string' }, topic: { type: 'string' }, channel: { type: 'string' }, scope: { enum: ['channel', 'all-channels'] }, evidence: { type: 'object' } } }) }, responses: { 201: { description: 'Recorded', content: json(ref('ConsentEntry')) }, ...errors } },
+      },
+      '/v1/dead-letters': { get: op('Verified webhooks that could not be parsed, newest first', { parameters: paging, responses: { 200: { description: 'Dead letters', content: list('DeadLetter') }, ...errors } }) },
+      '/v1/dead-letters/{id}': { get: op('Get a dead letter', { parameters: [idParam], responses: { 200: { description: 'The dead letter', content: json(ref('DeadLetter')) }, ...errors } }) },
+      '/v1/events': { get: { summary: 'Server-Sent Events: inbound, status, consent and conversation streams of the tenant', parameters: [{ name: 'streams', in: 'query', schema: { type: 'string', description: 'comma-separated subset of inbound,status,consent,conversation' } }], responses: { 200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...errors } } },
+      '/webhooks/{channel}/{account}': {
+        post: { summary: 'Platform webhook (signed); 200 once stored in the inbox, 401 when the signature fails, 413 beyond 3 MB', security: [], parameters: [{ name: 'channel', in: 'path', required: true, schema: { type: 'string' } }, { name: 'account', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'Accepted (or dead-lettered)' }, 401: { description: 'Verification failed', content: json(ref('Error')) }, 404: { description: 'No such account', content: json(ref('Error')) }, 413: { description: 'Too large', content: json(ref('Error')) } } },
+        get: { summary: 'Platform subscription handshake', security: [], parameters: [{ name: 'channel', in: 'path', required: true, schema: { type: 'string' } }, { name: 'account', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'Handshake answer' } } },
+      },
+      '/sandbox/{channel}/messages': { post: { summary: 'Sandbox only: the fake platform delivers a signed user message to the host', parameters: [{ name: 'channel', in: 'path', required: true, schema: { type: 'string' } }], requestBody: { required: true, content: json({ type: 'object', required: ['userId', 'text'], properties: { userId: { type: 'string' }, text: { type: 'string' }, name: { type: 'string' } } }) }, responses: { 202: { description: 'Delivered to the host' }, ...errors } } },
+    },
+  };
+}

@@ -1,0 +1,463 @@
+/**
+ * The host's configuration: its shape, secret references, and validation with errors that name
+ * the bad key.
+ * @module
+ */
+import { ConfigError, type BusinessPolicy, type ConnectorPlugin } from '@switchboard/core';
+import type { BotHandlerRegistration } from '../routing/bot-handler.js';
+
+/** A secret taken from the environment: `{ env: 'NAME' }` (or a string with `${NAME}` in it). */
+export interface EnvRef {
+  env: string;
+  /** Used when the variable is unset. */
+  default?: string;
+}
+
+/** What a routing rule matches; every given field must match. */
+export interface RouteMatch {
+  channel?: string | string[];
+  /** The account key of the webhook URL. */
+  account?: string | string[];
+  /** Words (case-insensitive, whole words) or a regular expression source tested against the message text. */
+  keyword?: string | string[];
+  /** Regular expression source tested against the message text. */
+  pattern?: string;
+  /** A tag the conversation must carry. */
+  tag?: string;
+}
+
+/** Where a matching conversation goes. Exactly one field. */
+export type RouteTarget = { bot: string } | { queue: string } | { forward: true };
+
+/** A routing rule: the first one that matches wins. */
+export interface RouteRule {
+  match?: RouteMatch;
+  to: RouteTarget;
+}
+
+/** Keyword lists of a tenant (whole-message matches, case- and accent-insensitive). */
+export interface KeywordConfig {
+  /** Opt-out words (STOP…). */
+  stop?: string[];
+  /** Opt-back-in words (START…). */
+  start?: string[];
+  /** "Important only" phrases. */
+  importantOnly?: string[];
+  /** Replace the default multilingual lists instead of adding to them. */
+  replaceDefaults?: boolean;
+}
+
+/** Forwarding of conversations to the integrator's own HTTPS endpoint. */
+export interface ForwardingConfig {
+  url: string;
+  /** HMAC-SHA256 key of the `x-switchboard-signature` header. */
+  secret: string;
+  /** Attempts before giving up (default 6). */
+  maxAttempts?: number;
+  /** First retry delay in ms; doubles each time (default 500). */
+  baseDelayMs?: number;
+  /** Per-attempt timeout in ms (default 10 000). */
+  timeoutMs?: number;
+}
+
+/** A tenant: a business using the host, with its own API keys, data and rules. */
+export interface TenantConfig {
+  id: string;
+  name?: string;
+  /** Bearer keys of the REST API. */
+  apiKeys: string[];
+  /** The business policy (tightens the channels' rules). */
+  policy?: BusinessPolicy;
+  keywords?: KeywordConfig;
+  routing?: {
+    rules?: RouteRule[];
+    /** The queue a bot hands over to, and where `handover` without a queue goes. */
+    escalationQueue?: string;
+  };
+  forwarding?: ForwardingConfig;
+}
+
+/** One account of a connector: its webhook URL key, tenant and connector config. */
+export interface AccountConfig {
+  /** The `:account` of `/webhooks/:channel/:account`. */
+  id: string;
+  /** The tenant it belongs to (may be omitted when there is one tenant). */
+  tenant: string;
+  /** Passed to the plugin's `parseConfig`. */
+  config: Record<string, unknown>;
+}
+
+/** A connector package and its accounts. */
+export interface ConnectorConfig {
+  /** Package name (`@switchboard/whatsapp`, a vendor's) or a path to a module; resolved by dynamic import. */
+  package: string;
+  /** An already-imported plugin (library use); takes the place of `package`. */
+  plugin?: ConnectorPlugin;
+  /** Refuse to start when this plugin fails (default false: it is isolated and reported). */
+  required: boolean;
+  accounts: AccountConfig[];
+}
+
+/** The store the host keeps its data in. */
+export type StoreConfig = { kind: 'memory' } | { kind: 'mongodb'; uri: string; dbName?: string };
+
+/** DI token for {@link HostConfig}. */
+export const HostConfig = Symbol.for('switchboard.HostConfig');
+/** The validated host configuration. */
+export interface HostConfig {
+  port: number;
+  /** Interface to listen on (default all). */
+  hostname?: string;
+  /** The public base URL platforms reach the host at (webhook registration and `doctor`). */
+  publicUrl?: string;
+  store: StoreConfig;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  tenants: TenantConfig[];
+  connectors: ConnectorConfig[];
+  /** Bot handlers by name: a function or a class (instantiated once). */
+  bots: Record<string, BotHandlerRegistration>;
+  /** Directory relative module paths are resolved from (the config file's). */
+  baseDir: string;
+  /** Sandbox mode: `/sandbox/...` routes, fake platforms. */
+  sandbox?: boolean;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/**
+ * Replaces secret references: `{ env: 'NAME' }` objects and `${NAME}` inside strings.
+ * Functions and class values are left alone.
+ * @param value - raw config
+ * @param env - the environment
+ * @param path - the key being resolved, for errors
+ * @returns the config with secrets filled in
+ * @throws ConfigError naming the key whose variable is unset
+ */
+export function resolveSecrets(value: unknown, env: Record<string, string | undefined>, path = ''): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+      const v = env[name];
+      if (v === undefined) throw new ConfigError(path || '(root)', `environment variable ${name} is not set`);
+      return v;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => resolveSecrets(v, env, `${path}[${i}]`));
+  if (isPlainObject(value)) {
+    const keys = Object.keys(value);
+    if (keys.includes('env') && keys.every((k) => k === 'env' || k === 'default') && typeof value.env === 'string') {
+      const v = env[value.env] ?? (typeof value.default === 'string' ? value.default : undefined);
+      if (v === undefined) throw new ConfigError(path || '(root)', `environment variable ${value.env} is not set`);
+      return v;
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      // plugin objects and bot handlers are code, not configuration
+      const isCode = k === 'plugin' || (path === '' && k === 'bots');
+      out[k] = isCode ? v : resolveSecrets(v, env, path ? `${path}.${k}` : k);
+    }
+    return out;
+  }
+  return value;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** Small readers that throw {@link ConfigError} naming the field. */
+class Reader {
+  constructor(private readonly obj: Record<string, unknown>, readonly path: string) {}
+  private key(k: string): string { return this.path ? `${this.path}.${k}` : k; }
+  has(k: string): boolean { return this.obj[k] !== undefined; }
+  raw(k: string): unknown { return this.obj[k]; }
+  rawObject(): Record<string, unknown> { return this.obj; }
+  str(k: string, opts: { optional?: boolean; pattern?: RegExp; patternHint?: string } = {}): string | undefined {
+    const v = this.obj[k];
+    if (v === undefined) { if (opts.optional) return undefined; throw new ConfigError(this.key(k), 'is required'); }
+    if (typeof v !== 'string' || v === '') throw new ConfigError(this.key(k), 'must be a non-empty string');
+    if (opts.pattern && !opts.pattern.test(v)) throw new ConfigError(this.key(k), opts.patternHint ?? `must match ${String(opts.pattern)}`);
+    return v;
+  }
+  bool(k: string, fallback: boolean): boolean {
+    const v = this.obj[k];
+    if (v === undefined) return fallback;
+    if (typeof v !== 'boolean') throw new ConfigError(this.key(k), 'must be true or false');
+    return v;
+  }
+  int(k: string, fallback: number | undefined, min: number, max: number): number | undefined {
+    let v = this.obj[k];
+    if (v === undefined) return fallback;
+    if (typeof v === 'string' && /^\d+$/.test(v)) v = Number(v);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new ConfigError(this.key(k), `must be an integer from ${min} to ${max}`);
+    return v;
+  }
+  obj2(k: string, optional: boolean): Reader | undefined {
+    const v = this.obj[k];
+    if (v === undefined && optional) return undefined;
+    if (!isPlainObject(v)) throw new ConfigError(this.key(k), v === undefined ? 'is required' : 'must be an object');
+    return new Reader(v, this.key(k));
+  }
+  arr(k: string, optional: boolean): unknown[] | undefined {
+    const v = this.obj[k];
+    if (v === undefined && optional) return undefined;
+    if (!Array.isArray(v)) throw new ConfigError(this.key(k), v === undefined ? 'is required' : 'must be an array');
+    return v;
+  }
+  strings(k: string, optional: boolean): string[] | undefined {
+    const list = this.arr(k, optional);
+    if (!list) return undefined;
+    return list.map((v, i) => {
+      if (typeof v !== 'string' || v === '') throw new ConfigError(`${this.key(k)}[${i}]`, 'must be a non-empty string');
+      return v;
+    });
+  }
+  unknownKeys(allowed: string[]): void {
+    for (const k of Object.keys(this.obj)) {
+      if (!allowed.includes(k)) throw new ConfigError(this.key(k), `is not a known key (expected one of: ${allowed.join(', ')})`);
+    }
+  }
+  item(list: unknown[], i: number, k: string): Reader {
+    const v = list[i];
+    if (!isPlainObject(v)) throw new ConfigError(`${this.key(k)}[${i}]`, 'must be an object');
+    return new Reader(v, `${this.key(k)}[${i}]`);
+  }
+}
+
+function stringOrList(r: Reader, k: string): string | string[] | undefined {
+  const v = r.raw(k);
+  if (v === undefined) return undefined;
+  if (typeof v === 'string' && v !== '') return v;
+  return r.strings(k, false);
+}
+
+function parseMatch(r: Reader): RouteMatch {
+  r.unknownKeys(['channel', 'account', 'keyword', 'pattern', 'tag']);
+  const match: RouteMatch = {};
+  const channel = stringOrList(r, 'channel'); if (channel !== undefined) match.channel = channel;
+  const account = stringOrList(r, 'account'); if (account !== undefined) match.account = account;
+  const keyword = stringOrList(r, 'keyword'); if (keyword !== undefined) match.keyword = keyword;
+  const pattern = r.str('pattern', { optional: true });
+  if (pattern !== undefined) {
+    try { new RegExp(pattern, 'iu'); } catch (e) { throw new ConfigError(`${r.path}.pattern`, `is not a valid regular expression: ${(e as Error).message}`); }
+    match.pattern = pattern;
+  }
+  const tag = r.str('tag', { optional: true }); if (tag !== undefined) match.tag = tag;
+  return match;
+}
+
+function parseTarget(r: Reader, bots: Record<string, unknown>): RouteTarget {
+  r.unknownKeys(['bot', 'queue', 'forward']);
+  const given = ['bot', 'queue', 'forward'].filter((k) => r.has(k));
+  if (given.length !== 1) throw new ConfigError(r.path, 'must have exactly one of bot, queue, forward');
+  if (r.has('bot')) {
+    const bot = r.str('bot')!;
+    if (!(bot in bots)) throw new ConfigError(`${r.path}.bot`, `names no registered bot handler (known: ${Object.keys(bots).join(', ') || 'none'})`);
+    return { bot };
+  }
+  if (r.has('queue')) return { queue: r.str('queue', { pattern: ID, patternHint: 'must be a short id (letters, digits, . _ -)' })! };
+  if (r.raw('forward') !== true) throw new ConfigError(`${r.path}.forward`, 'must be true');
+  return { forward: true };
+}
+
+function parseForwarding(r: Reader): ForwardingConfig {
+  r.unknownKeys(['url', 'secret', 'maxAttempts', 'baseDelayMs', 'timeoutMs']);
+  const url = r.str('url')!;
+  let parsed: URL;
+  try { parsed = new URL(url); } catch { throw new ConfigError(`${r.path}.url`, 'must be an absolute URL'); }
+  const local = ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname);
+  // plain HTTP would expose message bodies in transit; only a loopback endpoint may use it
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && local)) throw new ConfigError(`${r.path}.url`, 'must be an https:// URL (http:// only for localhost)');
+  const secret = r.str('secret')!;
+  if (secret.length < 16) throw new ConfigError(`${r.path}.secret`, 'must be at least 16 characters');
+  const f: ForwardingConfig = { url, secret };
+  const maxAttempts = r.int('maxAttempts', undefined, 1, 20); if (maxAttempts !== undefined) f.maxAttempts = maxAttempts;
+  const baseDelayMs = r.int('baseDelayMs', undefined, 1, 600_000); if (baseDelayMs !== undefined) f.baseDelayMs = baseDelayMs;
+  const timeoutMs = r.int('timeoutMs', undefined, 100, 120_000); if (timeoutMs !== undefined) f.timeoutMs = timeoutMs;
+  return f;
+}
+
+const POLICY_KEYS = [
+  'serviceWindowHours', 'quietHours', 'marketingAllowed', 'broadcastAllowed', 'consentRequiredFor', 'requireDoubleOptIn',
+  'bannedTopics', 'restrictedCommerce', 'rateLimits', 'maxTextLength', 'contentTypes', 'templateCategories', 'consentScope',
+  'marketingRequiresVerification',
+];
+const PURPOSE_VALUES = ['service', 'transactional', 'marketing'];
+
+function parseBusinessPolicy(r: Reader): BusinessPolicy {
+  r.unknownKeys(POLICY_KEYS);
+  r.int('serviceWindowHours', undefined, 0, 24 * 365);
+  r.int('maxTextLength', undefined, 1, 1_000_000);
+  r.bool('marketingAllowed', true);
+  r.bool('broadcastAllowed', true);
+  r.bool('requireDoubleOptIn', false);
+  for (const [i, p] of (r.strings('consentRequiredFor', true) ?? []).entries()) {
+    if (!PURPOSE_VALUES.includes(p)) throw new ConfigError(`${r.path}.consentRequiredFor[${i}]`, `must be one of ${PURPOSE_VALUES.join(', ')}`);
+  }
+  r.strings('bannedTopics', true);
+  r.strings('restrictedCommerce', true);
+  const scope = r.str('consentScope', { optional: true });
+  if (scope !== undefined && scope !== 'all-channels' && scope !== 'per-channel') throw new ConfigError(`${r.path}.consentScope`, 'must be "all-channels" or "per-channel"');
+  const quiet = r.obj2('quietHours', true);
+  if (quiet) {
+    quiet.unknownKeys(['start', 'end', 'utcOffsetMinutes', 'purposes']);
+    quiet.str('start', { pattern: /^([01]\d|2[0-3]):[0-5]\d$/, patternHint: 'must be HH:MM' });
+    quiet.str('end', { pattern: /^([01]\d|2[0-3]):[0-5]\d$/, patternHint: 'must be HH:MM' });
+    if (quiet.has('utcOffsetMinutes')) {
+      const v = quiet.raw('utcOffsetMinutes');
+      if (typeof v !== 'number' || !Number.isInteger(v) || Math.abs(v) > 14 * 60) throw new ConfigError(`${quiet.path}.utcOffsetMinutes`, 'must be an integer from -840 to 840');
+    } else throw new ConfigError(`${quiet.path}.utcOffsetMinutes`, 'is required');
+  }
+  // the remaining fields are checked by the policy engine's types; keep the object as given
+  return structuredClone(r.rawObject()) as BusinessPolicy;
+}
+
+function parseTenant(r: Reader, bots: Record<string, unknown>): TenantConfig {
+  r.unknownKeys(['id', 'name', 'apiKeys', 'policy', 'keywords', 'routing', 'forwarding']);
+  const tenant: TenantConfig = {
+    id: r.str('id', { pattern: ID, patternHint: 'must be a short id (letters, digits, . _ -)' })!,
+    apiKeys: r.strings('apiKeys', false)!,
+  };
+  if (tenant.apiKeys.length === 0) throw new ConfigError(`${r.path}.apiKeys`, 'must list at least one key');
+  tenant.apiKeys.forEach((k, i) => { if (k.length < 16) throw new ConfigError(`${r.path}.apiKeys[${i}]`, 'must be at least 16 characters'); });
+  const name = r.str('name', { optional: true }); if (name !== undefined) tenant.name = name;
+  const policy = r.obj2('policy', true);
+  if (policy) tenant.policy = parseBusinessPolicy(policy);
+  const kw = r.obj2('keywords', true);
+  if (kw) {
+    kw.unknownKeys(['stop', 'start', 'importantOnly', 'replaceDefaults']);
+    const keywords: KeywordConfig = { replaceDefaults: kw.bool('replaceDefaults', false) };
+    for (const k of ['stop', 'start', 'importantOnly'] as const) { const list = kw.strings(k, true); if (list) keywords[k] = list; }
+    tenant.keywords = keywords;
+  }
+  const routing = r.obj2('routing', true);
+  if (routing) {
+    routing.unknownKeys(['rules', 'escalationQueue']);
+    const rules = routing.arr('rules', true) ?? [];
+    tenant.routing = {
+      rules: rules.map((_, i) => {
+        const rule = routing.item(rules, i, 'rules');
+        rule.unknownKeys(['match', 'to']);
+        const m = rule.obj2('match', true);
+        return { ...(m ? { match: parseMatch(m) } : {}), to: parseTarget(rule.obj2('to', false)!, bots) };
+      }),
+    };
+    const q = routing.str('escalationQueue', { optional: true, pattern: ID, patternHint: 'must be a short id' });
+    if (q !== undefined) tenant.routing.escalationQueue = q;
+  }
+  const fwd = r.obj2('forwarding', true);
+  if (fwd) tenant.forwarding = parseForwarding(fwd);
+  if (tenant.routing?.rules?.some((rule) => 'forward' in rule.to) && !tenant.forwarding) {
+    throw new ConfigError(`${r.path}.forwarding`, 'is required when a routing rule forwards');
+  }
+  return tenant;
+}
+
+/**
+ * Validates a raw configuration (secrets already resolved).
+ * @param raw - the config object a file exported
+ * @param options - where relative paths resolve from
+ * @returns the validated config with defaults applied
+ * @throws ConfigError naming the first bad key
+ */
+export function parseHostConfig(raw: unknown, options: { baseDir: string }): HostConfig {
+  if (!isPlainObject(raw)) throw new ConfigError('(root)', 'the config must be an object');
+  const r = new Reader(raw, '');
+  r.unknownKeys(['port', 'hostname', 'publicUrl', 'store', 'logLevel', 'tenants', 'connectors', 'bots', 'sandbox']);
+
+  const botsRaw = r.raw('bots') ?? {};
+  if (!isPlainObject(botsRaw)) throw new ConfigError('bots', 'must be an object of handler name → function or class');
+  const bots: Record<string, BotHandlerRegistration> = {};
+  for (const [name, handler] of Object.entries(botsRaw)) {
+    const isHandlerObject = typeof handler === 'object' && handler !== null && typeof (handler as { handle?: unknown }).handle === 'function';
+    if (typeof handler !== 'function' && !isHandlerObject) throw new ConfigError(`bots.${name}`, 'must be a function, a class with handle(), or an object with handle()');
+    bots[name] = handler as BotHandlerRegistration;
+  }
+
+  const config: HostConfig = {
+    port: r.int('port', 3000, 0, 65535)!,
+    store: { kind: 'memory' },
+    logLevel: 'info',
+    tenants: [],
+    connectors: [],
+    bots,
+    baseDir: options.baseDir,
+  };
+  const hostname = r.str('hostname', { optional: true }); if (hostname !== undefined) config.hostname = hostname;
+  const publicUrl = r.str('publicUrl', { optional: true });
+  if (publicUrl !== undefined) {
+    try { new URL(publicUrl); } catch { throw new ConfigError('publicUrl', 'must be an absolute URL'); }
+    config.publicUrl = publicUrl.replace(/\/+$/, '');
+  }
+  const logLevel = r.str('logLevel', { optional: true });
+  if (logLevel !== undefined) {
+    if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new ConfigError('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`);
+    config.logLevel = logLevel as HostConfig['logLevel'];
+  }
+  config.sandbox = r.bool('sandbox', false);
+
+  const store = r.obj2('store', true);
+  if (store) {
+    const kind = store.str('kind')!;
+    if (kind === 'memory') { store.unknownKeys(['kind']); config.store = { kind: 'memory' }; }
+    else if (kind === 'mongodb') {
+      store.unknownKeys(['kind', 'uri', 'dbName']);
+      const uri = store.str('uri')!;
+      if (!/^mongodb(\+srv)?:\/\//.test(uri)) throw new ConfigError('store.uri', 'must be a mongodb:// or mongodb+srv:// URI');
+      const dbName = store.str('dbName', { optional: true });
+      config.store = { kind: 'mongodb', uri, ...(dbName ? { dbName } : {}) };
+    } else throw new ConfigError('store.kind', 'must be "memory" or "mongodb"');
+  }
+
+  const tenants = r.arr('tenants', false)!;
+  if (tenants.length === 0) throw new ConfigError('tenants', 'must list at least one tenant');
+  const seenKeys = new Map<string, string>();
+  tenants.forEach((_, i) => {
+    const t = parseTenant(r.item(tenants, i, 'tenants'), bots);
+    if (config.tenants.some((x) => x.id === t.id)) throw new ConfigError(`tenants[${i}].id`, `duplicates tenant "${t.id}"`);
+    t.apiKeys.forEach((k, j) => {
+      const other = seenKeys.get(k);
+      if (other !== undefined) throw new ConfigError(`tenants[${i}].apiKeys[${j}]`, `is already a key of tenant "${other}"`);
+      seenKeys.set(k, t.id);
+    });
+    config.tenants.push(t);
+  });
+
+  const connectors = r.arr('connectors', true) ?? [];
+  const webhookKeys = new Set<string>();
+  connectors.forEach((_, i) => {
+    const c = r.item(connectors, i, 'connectors');
+    c.unknownKeys(['package', 'plugin', 'required', 'accounts']);
+    const plugin = c.raw('plugin');
+    if (plugin !== undefined && (typeof plugin !== 'object' || plugin === null)) throw new ConfigError(`connectors[${i}].plugin`, 'must be a plugin object');
+    const pkg = plugin !== undefined ? (c.str('package', { optional: true }) ?? String((plugin as { channel?: unknown }).channel ?? 'plugin')) : c.str('package')!;
+    const accountsRaw = c.arr('accounts', false)!;
+    if (accountsRaw.length === 0) throw new ConfigError(`connectors[${i}].accounts`, 'must list at least one account');
+    const accounts = accountsRaw.map((__, j) => {
+      const a = c.item(accountsRaw, j, 'accounts');
+      a.unknownKeys(['id', 'tenant', 'config']);
+      const id = a.str('id', { pattern: ID, patternHint: 'must be a short id usable in a URL (letters, digits, . _ -)' })!;
+      let tenant = a.str('tenant', { optional: true });
+      if (tenant === undefined) {
+        if (config.tenants.length !== 1) throw new ConfigError(`${a.path}.tenant`, 'is required when there are several tenants');
+        tenant = config.tenants[0]!.id;
+      }
+      if (!config.tenants.some((t) => t.id === tenant)) throw new ConfigError(`${a.path}.tenant`, `names no configured tenant ("${tenant}")`);
+      const cfg = a.obj2('config', true);
+      return { id, tenant, config: cfg ? (a.raw('config') as Record<string, unknown>) : {} };
+    });
+    const entry: ConnectorConfig = { package: pkg, required: c.bool('required', false), accounts };
+    if (plugin !== undefined) entry.plugin = plugin as ConnectorPlugin;
+    config.connectors.push(entry);
+    // duplicate account keys are checked per channel once the plugin (and so its channel) is known;
+    // here only exact duplicates inside one package entry are caught early
+    for (const [j, a] of accounts.entries()) {
+      const k = `${pkg}|${a.id}`;
+      if (webhookKeys.has(k)) throw new ConfigError(`connectors[${i}].accounts[${j}].id`, `duplicates account "${a.id}"`);
+      webhookKeys.add(k);
+    }
+  });
+  return config;
+}

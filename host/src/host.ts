@@ -1,0 +1,219 @@
+/**
+ * Assembles the host: container, stores, plugins, processor, router, API and the HTTP server.
+ * @module
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Clock, ConfigError, Logger, systemClock, type Clock as ClockType, type Logger as LoggerType } from '@switchboard/core';
+import { Container } from '@switchboard/core/di';
+import type express from 'express';
+import { createApiApp, type Readiness } from './api/rest-api.js';
+import { HostConfig } from './config/host-config.js';
+import { WebhookIngress } from './ingress/webhook-ingress.js';
+import { createHostLogger } from './logging.js';
+import { OutboundGateway, QueueingOutboundGateway } from './outbound/outbound-gateway.js';
+import { ConnectorRegistry, StaticConnectorRegistry } from './plugins/connector-registry.js';
+import { loadConnectors, type PluginStatus } from './plugins/plugin-loader.js';
+import { InboxProcessor, type InboxProcessorOptions } from './processing/inbox-processor.js';
+import { instantiateBotHandler } from './routing/bot-handler.js';
+import { ConversationService } from './routing/conversation-service.js';
+import { Forwarder } from './routing/forwarder.js';
+import { canReachHuman, Router } from './routing/router.js';
+import { MemoryStores } from './stores/memory-stores.js';
+import { MongooseStores } from './stores/mongoose-stores.js';
+import {
+  ConsentLedgerStore, ContactStore, ConversationStore, DeadLetterStore, HostStores, InboxStore, MessageStore, OutboxStore,
+} from './stores/stores.js';
+import { completeHostStreams, createHostStreams, HostStreams } from './streams.js';
+
+/** What the outbound issue's gateway factory is given. */
+export interface GatewayFactoryDeps {
+  container: Container;
+  stores: HostStores;
+  registry: ConnectorRegistry;
+  streams: HostStreams;
+  clock: ClockType;
+  logger: LoggerType;
+  config: HostConfig;
+}
+
+/** Options of {@link createHost} (everything has a default). */
+export interface HostOptions {
+  logger?: LoggerType;
+  clock?: ClockType;
+  /** Stores to use instead of those the config names (the host will not close them). */
+  stores?: HostStores;
+  /** The fetch the forwarder uses. */
+  fetch?: typeof fetch;
+  /** Forwarder's wait between retries (tests shorten it). */
+  sleep?: (ms: number) => Promise<void>;
+  processor?: InboxProcessorOptions;
+  /** Replaces the default queueing gateway (the outbound issue's policy-enforcing one). */
+  gateway?: (deps: GatewayFactoryDeps) => OutboundGateway;
+  /** Extra Express routes (the sandbox's). */
+  extraRoutes?: (app: express.Express, auth: express.RequestHandler, host: Host) => void;
+  /** Called on stop, after the server closed (the sandbox stops its fake platforms). */
+  onStop?: () => Promise<void>;
+  /** Webhook body limit in bytes (default 3 MB). */
+  maxWebhookBytes?: number;
+}
+
+/** A running (or ready to listen) host. */
+export class Host {
+  private server: Server | undefined;
+  private baseUrl = '';
+  private stopped = false;
+
+  /** @internal built by {@link createHost} */
+  constructor(
+    readonly container: Container,
+    readonly config: HostConfig,
+    readonly stores: HostStores,
+    readonly streams: HostStreams,
+    readonly registry: ConnectorRegistry,
+    readonly processor: InboxProcessor,
+    readonly ingress: WebhookIngress,
+    readonly conversations: ConversationService,
+    readonly gateway: OutboundGateway,
+    readonly forwarder: Forwarder,
+    readonly plugins: readonly PluginStatus[],
+    readonly logger: LoggerType,
+    private readonly app: express.Express,
+    private readonly ownsStores: boolean,
+    private readonly onStop: (() => Promise<void>) | undefined,
+  ) {}
+
+  /** Base URL once listening, e.g. `http://127.0.0.1:3000`. */
+  get url(): string {
+    return this.baseUrl;
+  }
+
+  /** The Node request handler: webhooks on the lean path, the rest through Express. */
+  readonly handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): void => {
+    if (this.ingress.owns(req.url)) void this.ingress.handle(req, res);
+    else this.app(req, res);
+  };
+
+  /**
+   * Starts the processor and listens.
+   * @param port - port (0 picks a free one; default the config's)
+   * @param hostname - interface (default the config's, else all)
+   * @returns the bound port and base URL
+   */
+  async listen(port = this.config.port, hostname = this.config.hostname): Promise<{ port: number; url: string }> {
+    this.processor.start();
+    const server = createServer({ keepAliveTimeout: 5_000 }, this.handler);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, hostname, () => { server.off('error', reject); resolve(); });
+    });
+    this.server = server;
+    const address = server.address() as AddressInfo;
+    const shown = hostname && hostname !== '0.0.0.0' && hostname !== '::' ? hostname : '127.0.0.1';
+    this.baseUrl = `http://${shown.includes(':') ? `[${shown}]` : shown}:${address.port}`;
+    this.logger.info({ url: this.baseUrl, connectors: this.plugins.map((p) => `${p.package}:${p.state}`) }, 'switchboard host listening');
+    return { port: address.port, url: this.baseUrl };
+  }
+
+  /** Readiness: the store answers; which plugins loaded or failed and why. */
+  async readiness(): Promise<Readiness> {
+    let store: Readiness['store'] = { kind: this.stores.kind, ok: true };
+    try { await this.stores.ping(); } catch (error) { store = { kind: this.stores.kind, ok: false, error: (error as Error).message }; }
+    const connectors = this.plugins.map((p) => ({
+      package: p.package, state: p.state, required: p.required, accounts: p.accounts,
+      ...(p.channel ? { channel: p.channel } : {}), ...(p.error ? { error: p.error } : {}),
+    }));
+    const status = this.stopped || !store.ok ? 'not-ready' : connectors.some((c) => c.state === 'failed') ? 'degraded' : 'ready';
+    return { status, store, connectors };
+  }
+
+  /** Stops listening, drains nothing further, closes what the host opened. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const server = this.server;
+    if (server) {
+      await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+    }
+    await this.processor.stop();
+    this.forwarder.stop();
+    await this.onStop?.();
+    completeHostStreams(this.streams);
+    if (this.ownsStores) await this.stores.close();
+  }
+}
+
+/**
+ * Builds a host from a validated config: loads the plugins (isolating optional ones that fail),
+ * refuses Apple-like accounts whose conversations cannot reach a human, and wires everything into
+ * one inversify container.
+ * @param config - from {@link loadConfigFile} or {@link configFromObject}
+ * @param options - injected dependencies
+ * @returns the host (call `listen`)
+ * @throws ConfigError or PluginLoadError when it cannot start
+ */
+export async function createHost(config: HostConfig, options: HostOptions = {}): Promise<Host> {
+  const logger = options.logger ?? createHostLogger({ level: config.logLevel });
+  const clock = options.clock ?? systemClock;
+  const container = new Container();
+  container.bind(HostConfig).toConstantValue(config);
+  container.bind(Logger).toConstantValue(logger);
+  container.bind(Clock).toConstantValue(clock);
+
+  const { statuses, bindings } = await loadConnectors(config, container, { logger, clock });
+  const tenants = new Map(config.tenants.map((t) => [t.id, t]));
+  for (const b of bindings) {
+    if (!b.plugin.policy.requiresHumanEscalation) continue;
+    const tenant = tenants.get(b.tenantId)!;
+    if (!canReachHuman(tenant, b.channel, b.account)) {
+      const i = config.tenants.indexOf(tenant);
+      throw new ConfigError(`tenants[${i}].routing`, `${b.plugin.displayName} account "${b.account}" requires that conversations can reach a human agent: set routing.escalationQueue or a rule routing ${b.channel} to a queue`);
+    }
+  }
+
+  const ownsStores = !options.stores;
+  const stores = options.stores ?? (config.store.kind === 'mongodb'
+    ? await MongooseStores.connect(config.store.uri, config.store.dbName ? { dbName: config.store.dbName } : {})
+    : new MemoryStores());
+  container.bind(HostStores).toConstantValue(stores);
+  container.bind(ConversationStore).toConstantValue(stores.conversations);
+  container.bind(MessageStore).toConstantValue(stores.messages);
+  container.bind(ContactStore).toConstantValue(stores.contacts);
+  container.bind(ConsentLedgerStore).toConstantValue(stores.consent);
+  container.bind(InboxStore).toConstantValue(stores.inbox);
+  container.bind(OutboxStore).toConstantValue(stores.outbox);
+  container.bind(DeadLetterStore).toConstantValue(stores.deadLetters);
+
+  const streams = createHostStreams();
+  container.bind(HostStreams).toConstantValue(streams);
+  const registry = new StaticConnectorRegistry(bindings);
+  container.bind(ConnectorRegistry).toConstantValue(registry);
+
+  const conversations = new ConversationService(stores.conversations, streams, clock, (id) => tenants.get(id)?.routing?.escalationQueue);
+  container.bind(ConversationService).toConstantValue(conversations);
+  const forwarder = new Forwarder({ fetch: options.fetch ?? globalThis.fetch, clock, logger, ...(options.sleep ? { sleep: options.sleep } : {}) });
+  container.bind(Forwarder).toConstantValue(forwarder);
+  const gateway = options.gateway?.({ container, stores, registry, streams, clock, logger, config }) ?? new QueueingOutboundGateway(stores, registry, streams, clock);
+  container.bind(OutboundGateway).toConstantValue(gateway);
+
+  const bots = new Map(Object.entries(config.bots).map(([name, reg]) => [name, instantiateBotHandler(reg)]));
+  const router = new Router({ tenants, bots, conversations, gateway, forwarder, logger });
+  container.bind(Router).toConstantValue(router);
+  const processor = new InboxProcessor({ stores, streams, registry, tenants, router, clock, logger }, options.processor);
+  container.bind(InboxProcessor).toConstantValue(processor);
+  const ingress = new WebhookIngress({
+    registry, stores, clock, logger, onInboxWrite: () => processor.kick(),
+    ...(options.maxWebhookBytes ? { maxBodyBytes: options.maxWebhookBytes } : {}),
+  });
+  container.bind(WebhookIngress).toConstantValue(ingress);
+
+  let host: Host | undefined;
+  const app = createApiApp({
+    tenants: config.tenants, stores, streams, conversations, gateway, clock, logger,
+    readiness: () => host!.readiness(),
+    ...(options.extraRoutes ? { extraRoutes: (a: express.Express, auth: express.RequestHandler) => options.extraRoutes!(a, auth, host!) } : {}),
+  });
+  host = new Host(container, config, stores, streams, registry, processor, ingress, conversations, gateway, forwarder, statuses, logger, app, ownsStores, options.onStop);
+  container.bind(Host).toConstantValue(host);
+  return host;
+}

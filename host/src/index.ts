@@ -1,0 +1,27 @@
+/**
+ * `@switchboard/host`: the runtime integrators start — config, plugin loading, webhook ingress,
+ * inbox processing, routing, stores, REST API, sandbox and CLI.
+ * @packageDocumentation
+ */
+export * from './config/host-config.js';
+export * from './config/load-config.js';
+export * from './errors.js';
+export * from './streams.js';
+export * from './logging.js';
+export * from './host.js';
+export * from './stores/stores.js';
+export * from './stores/memory-stores.js';
+export * from './stores/mongoose-stores.js';
+export * from './stores/mongoose-schemas.js';
+export * from './plugins/connector-registry.js';
+export * from './plugins/plugin-loader.js';
+export * from './ingress/webhook-ingress.js';
+export * from './processing/inbox-processor.js';
+export * from './processing/keywords.js';
+export * from './routing/bot-handler.js';
+export * from './routing/conversation-service.js';
+export * from './routing/forwarder.js';
+export * from './routing/router.js';
+export * from './outbound/outbound-gateway.js';
+export * from './api/rest-api.js';
+export * from './api/openapi.js';

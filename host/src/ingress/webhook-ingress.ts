@@ -1,0 +1,255 @@
+/**
+ * Webhook ingress on a lean `node:http` path in front of Express: `POST|GET /webhooks/:channel/:account`.
+ * Raw bytes are kept for verification; nothing is stored unless the signature verifies; events go
+ * to the inbox (idempotent) and the answer is sent before any processing.
+ * @module
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isSwitchboardError, type Clock, type InboundEvent, type Logger, type RawWebhook } from '@switchboard/core';
+import { errorResponse } from '../errors.js';
+import type { ConnectorRegistry, HostConnectorBinding } from '../plugins/connector-registry.js';
+import type { HostStores, InboxEntry } from '../stores/stores.js';
+
+/** Largest webhook body accepted (3 MB). */
+export const WEBHOOK_BODY_LIMIT = 3 * 1024 * 1024;
+
+/** Path prefix of the ingress. */
+export const WEBHOOK_PREFIX = '/webhooks/';
+
+/** Outcome counters, for `/readyz` and benchmarks. */
+export interface IngressStats {
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  deadLettered: number;
+  tooLarge: number;
+}
+
+/**
+ * The inbox dedup key of an event: the platform's event id, else its external id (a receipt's
+ * with its status: one message has several receipts), else a hash of the raw body and position.
+ * @param event - a parsed event
+ * @param bodyHash - hex SHA-256 of the raw body
+ * @param index - position of the event in the webhook
+ * @returns the key
+ */
+export function inboxKey(event: InboundEvent, bodyHash: string, index: number): string {
+  if (event.eventId) return `evt:${event.eventId}`;
+  if (event.kind === 'message') return `msg:${event.externalId}${event.edited ? `:edit:${event.timestamp.getTime()}` : ''}`;
+  if (event.kind === 'status') return `status:${event.externalId}:${event.status}`;
+  return `raw:${bodyHash}:${index}`;
+}
+
+type ReadResult = { ok: true; body: Buffer } | { ok: false; reason: 'too-large' | 'aborted' };
+
+/**
+ * Reads a request body up to a limit. A declared length over the limit is refused before reading;
+ * a stream that grows past it stops being read at once (nothing beyond the limit is buffered).
+ * @param req - the request
+ * @param limit - bytes
+ * @returns the body, or why not
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<ReadResult> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve({ ok: false, reason: 'too-large' });
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let done = false;
+    const finish = (r: ReadResult): void => {
+      if (done) return;
+      done = true;
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('aborted', onAborted);
+      resolve(r);
+    };
+    const onData = (chunk: Buffer): void => {
+      total += chunk.length;
+      if (total > limit) { req.pause(); finish({ ok: false, reason: 'too-large' }); return; }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => finish({ ok: true, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total) });
+    const onError = (): void => finish({ ok: false, reason: 'aborted' });
+    const onAborted = (): void => finish({ ok: false, reason: 'aborted' });
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('aborted', onAborted);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), ...extra });
+  res.end(payload);
+}
+
+function sendError(res: ServerResponse, status: number, code: string, message: string, extra: Record<string, string> = {}): void {
+  sendJson(res, status, { error: { code, message } }, extra);
+}
+
+/** Handles webhook requests. */
+export class WebhookIngress {
+  /** Counters since start. */
+  readonly stats: IngressStats = { accepted: 0, duplicates: 0, rejected: 0, deadLettered: 0, tooLarge: 0 };
+  private readonly limit: number;
+
+  /**
+   * @param deps - registry, stores, the processor to kick, clock, logger; body limit
+   */
+  constructor(private readonly deps: {
+    registry: ConnectorRegistry;
+    stores: HostStores;
+    onInboxWrite: () => void;
+    clock: Clock;
+    logger: Logger;
+    maxBodyBytes?: number;
+  }) {
+    this.limit = deps.maxBodyBytes ?? WEBHOOK_BODY_LIMIT;
+  }
+
+  /**
+   * @param url - the request URL
+   * @returns whether the ingress owns it
+   */
+  owns(url: string | undefined): boolean {
+    return url !== undefined && url.startsWith(WEBHOOK_PREFIX);
+  }
+
+  /**
+   * Handles one webhook request; never throws.
+   * @param req - the request
+   * @param res - the response
+   */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      await this.handleInner(req, res);
+    } catch (error) {
+      this.deps.logger.error({ err: error, url: req.url }, 'webhook ingress failed');
+      if (!res.headersSent) {
+        const { status, body } = errorResponse(error);
+        sendJson(res, status, body);
+      } else res.destroy();
+    }
+  }
+
+  private async handleInner(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://host');
+    const parts = url.pathname.slice(WEBHOOK_PREFIX.length).split('/');
+    const method = req.method ?? 'GET';
+    let binding: HostConnectorBinding | undefined;
+    if (parts.length === 2 && parts[0] && parts[1]) {
+      try { binding = this.deps.registry.get(decodeURIComponent(parts[0]), decodeURIComponent(parts[1])); } catch { binding = undefined; }
+    }
+    if (!binding) {
+      req.resume();
+      sendError(res, 404, 'NOT_FOUND', `no connector account at ${url.pathname}`);
+      return;
+    }
+    if (method !== 'POST' && method !== 'GET') {
+      req.resume();
+      sendError(res, 405, 'METHOD_NOT_ALLOWED', 'webhooks accept GET (handshakes) and POST', { allow: 'GET, POST' });
+      return;
+    }
+    const read = await readBody(req, this.limit);
+    if (!read.ok) {
+      if (read.reason === 'too-large') {
+        this.stats.tooLarge++;
+        // answer, then drop the connection instead of draining what is left of the body
+        res.once('finish', () => req.destroy());
+        sendError(res, 413, 'PAYLOAD_TOO_LARGE', `webhook bodies are limited to ${this.limit} bytes`, { connection: 'close' });
+      } else req.destroy();
+      return;
+    }
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    const raw: RawWebhook = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body: read.body };
+    const { connector } = binding;
+
+    const handshake = connector.handshake(raw);
+    if (handshake) {
+      res.writeHead(handshake.status, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(handshake.body);
+      return;
+    }
+    if (method === 'GET') {
+      sendError(res, 405, 'METHOD_NOT_ALLOWED', 'this GET is not a handshake the connector recognises', { allow: 'POST' });
+      return;
+    }
+
+    try {
+      connector.verify(raw);
+    } catch (error) {
+      this.stats.rejected++;
+      if (isSwitchboardError(error) && error.code === 'WEBHOOK_VERIFICATION_FAILED') {
+        this.deps.logger.warn({ channel: binding.channel, account: binding.account, reason: error.message }, 'webhook verification failed');
+        sendError(res, 401, 'WEBHOOK_VERIFICATION_FAILED', 'webhook signature verification failed');
+        return;
+      }
+      throw error;
+    }
+
+    const now = new Date(this.deps.clock.now());
+    let events: InboundEvent[];
+    try {
+      events = connector.parse(raw);
+    } catch (error) {
+      // verified but unparseable: keep it for a human, and answer 200 so the platform does not retry for days
+      const code = isSwitchboardError(error) ? error.code : 'PARSE_FAILED';
+      const reason = error instanceof Error ? error.message : String(error);
+      try {
+        await this.deps.stores.deadLetters.add({
+          id: randomUUID(), tenantId: binding.tenantId, channel: binding.channel, account: binding.account,
+          reason, code, rawBody: read.body.toString('base64'), headers: withoutCredentials(headers), receivedAt: now,
+        });
+      } catch (storeError) {
+        this.deps.logger.error({ err: storeError }, 'dead letter could not be stored');
+        sendError(res, 503, 'STORE_UNAVAILABLE', 'the store is unavailable; retry later');
+        return;
+      }
+      this.stats.deadLettered++;
+      this.deps.logger.warn({ channel: binding.channel, account: binding.account, code, reason }, 'webhook dead-lettered');
+      sendJson(res, 200, { ok: true, deadLettered: true });
+      return;
+    }
+
+    const kept = events.filter((e) => e.kind !== 'unsupported' && e.kind !== 'typing');
+    if (kept.length > 0) {
+      const bodyHash = createHash('sha256').update(read.body).digest('hex');
+      const seen = new Set<string>();
+      const entries: InboxEntry[] = kept.map((event, i) => {
+        let key = inboxKey(event, bodyHash, i);
+        if (seen.has(key)) key = `${key}#${i}`;
+        seen.add(key);
+        return { id: randomUUID(), tenantId: binding.tenantId, channel: binding.channel, account: binding.account, key, event, receivedAt: now, notBefore: now, status: 'pending', attempts: 0 };
+      });
+      try {
+        const { inserted, duplicates } = await this.deps.stores.inbox.add(entries);
+        this.stats.accepted += inserted.length;
+        this.stats.duplicates += duplicates;
+        if (inserted.length > 0) this.deps.onInboxWrite();
+      } catch (error) {
+        this.deps.logger.error({ err: error, channel: binding.channel }, 'inbox write failed');
+        sendError(res, 503, 'STORE_UNAVAILABLE', 'the store is unavailable; retry later');
+        return;
+      }
+    }
+    const custom = connector.webhookResponse?.(events);
+    if (custom) {
+      res.writeHead(custom.status, { 'content-type': custom.contentType ?? 'application/json; charset=utf-8' });
+      res.end(custom.body);
+      return;
+    }
+    sendJson(res, 200, { ok: true });
+  }
+}
+
+function withoutCredentials(headers: Record<string, string>): Record<string, string> {
+  const out = { ...headers };
+  delete out.authorization;
+  delete out.cookie;
+  return out;
+}

@@ -1,0 +1,61 @@
+/**
+ * Structured logs (pino) that never carry secrets or message bodies, and carry phone numbers only
+ * as hashes.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { pino, type Logger as PinoLogger, type DestinationStream } from 'pino';
+
+/** Keys whose values are secrets or bodies: replaced by `[redacted]` wherever they appear. */
+export const REDACTED_KEYS: readonly string[] = [
+  'authorization', 'apiKey', 'apiKeys', 'secret', 'appSecret', 'token', 'accessToken', 'botToken', 'authToken', 'password',
+  'x-hub-signature-256', 'x-telegram-bot-api-secret-token', 'x-viber-content-signature', 'cookie', 'set-cookie',
+  'text', 'body', 'rawBody', 'content', 'caption', 'uri',
+];
+const REDACTED = new Set(REDACTED_KEYS.map((k) => k.toLowerCase()));
+/** Keys that may hold a phone number (WhatsApp's wa_id is one). */
+const PHONE_KEYS = new Set(['userid', 'phone', 'wa_id', 'from', 'to', 'msisdn']);
+const PHONE = /^\+?\d{7,15}$/;
+
+/**
+ * A short, stable hash of a phone number, so logs can be correlated without holding the number.
+ * @param value - the phone number
+ * @returns `tel#` and 12 hex characters
+ */
+export function hashPhone(value: string): string {
+  return `tel#${createHash('sha256').update(value.replace(/^\+/, '')).digest('hex').slice(0, 12)}`;
+}
+
+/**
+ * Returns a copy of a log object with secrets and bodies redacted and phone numbers hashed.
+ * @param value - what is about to be logged
+ * @param depth - recursion guard
+ * @returns the scrubbed copy
+ */
+export function scrubLogObject(value: unknown, depth = 0): unknown {
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (value instanceof Error) return { type: value.name, message: value.message, ...(typeof (value as { code?: unknown }).code === 'string' ? { code: (value as unknown as { code: string }).code } : {}) };
+  if (value instanceof Date || Buffer.isBuffer(value)) return Buffer.isBuffer(value) ? `[${value.length} bytes]` : value;
+  if (Array.isArray(value)) return value.map((v) => scrubLogObject(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const key = k.toLowerCase();
+    if (REDACTED.has(key)) out[k] = '[redacted]';
+    else if (PHONE_KEYS.has(key) && typeof v === 'string' && PHONE.test(v)) out[k] = hashPhone(v);
+    else out[k] = scrubLogObject(v, depth + 1);
+  }
+  return out;
+}
+
+/**
+ * Creates the host logger.
+ * @param options - level and an optional destination (tests pass one to read the output)
+ * @returns a pino logger whose every record is scrubbed
+ */
+export function createHostLogger(options: { level?: string; destination?: DestinationStream } = {}): PinoLogger {
+  return pino({
+    level: options.level ?? 'info',
+    base: { service: 'switchboard' },
+    formatters: { log: (obj) => scrubLogObject(obj) as Record<string, unknown> },
+  }, options.destination);
+}

@@ -1,0 +1,354 @@
+/**
+ * The inbox processor: drains the inbox off the request path. For each event: resolve or create
+ * contact and conversation → move the service window → apply consent events and keywords → store
+ * the message → publish → route. Events of one conversation are handled one after the other in
+ * platform-time order; different conversations in parallel.
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  deriveConsentState,
+  type Address, type ChannelPolicy, type Clock, type ConsentEntry, type ConsentEvent, type ConsentLedgerAction, type Contact,
+  type Conversation, type InboundEvent, type Logger, type MessageEvent, type Purpose, type StatusEvent,
+} from '@switchboard/core';
+import type { TenantConfig } from '../config/host-config.js';
+import type { ConnectorRegistry } from '../plugins/connector-registry.js';
+import { textOf, type Router } from '../routing/router.js';
+import type { HostStreams } from '../streams.js';
+import type { HostMessage, HostStores, InboxEntry } from '../stores/stores.js';
+import { KeywordMatcher, type KeywordKind } from './keywords.js';
+
+/** Thrown for an event that cannot be handled yet (a receipt that overtook its message's send). */
+export class NotYetError extends Error {}
+
+/** Tuning of the processor. */
+export interface InboxProcessorOptions {
+  /** Entries leased per tenant per round (default 100). */
+  batchSize?: number;
+  /** Lease length (default 30 s): another process takes over entries of a process that died. */
+  leaseMs?: number;
+  /** How often to look for work nobody kicked us for (other processes, retries) (default 500 ms). */
+  pollMs?: number;
+  /** Attempts before an entry is marked failed (default 8). */
+  maxAttempts?: number;
+  /** First retry delay (default 250 ms), doubling. */
+  retryBaseMs?: number;
+}
+
+
+/** Drains the inbox. */
+export class InboxProcessor {
+  private readonly owner = `inbox-${randomUUID()}`;
+  private readonly matchers = new Map<string, KeywordMatcher>();
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private kicked = false;
+  private busy = false;
+  private idleWaiters: (() => void)[] = [];
+  private readonly options: Required<InboxProcessorOptions>;
+
+  /**
+   * @param deps - stores, streams, registry, tenants, router, clock, logger
+   * @param options - tuning
+   */
+  constructor(private readonly deps: {
+    stores: HostStores;
+    streams: HostStreams;
+    registry: ConnectorRegistry;
+    tenants: ReadonlyMap<string, TenantConfig>;
+    router: Router;
+    clock: Clock;
+    logger: Logger;
+  }, options: InboxProcessorOptions = {}) {
+    this.options = { batchSize: 100, leaseMs: 30_000, pollMs: 500, maxAttempts: 8, retryBaseMs: 250, ...options };
+  }
+
+  /** Starts draining in the background. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops after the current round. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Signals that new entries are waiting (called after an inbox write). */
+  kick(): void {
+    this.kicked = true;
+    this.wake?.();
+  }
+
+  /** Resolves once a round finds nothing due (everything written so far has been handled or deferred). */
+  idle(): Promise<void> {
+    return new Promise((resolve) => { this.idleWaiters.push(resolve); this.kick(); });
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      this.kicked = false;
+      this.busy = true;
+      let worked = false;
+      try {
+        worked = await this.round();
+      } catch (error) {
+        this.deps.logger.error({ err: error }, 'inbox round failed');
+      }
+      this.busy = false;
+      if (worked || this.kicked) continue;
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+      if (!this.running) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.pollMs);
+        timer.unref();
+        this.wake = () => { clearTimeout(timer); resolve(); };
+      });
+      this.wake = undefined;
+    }
+    for (const w of this.idleWaiters) w();
+    this.idleWaiters = [];
+  }
+
+  /** Whether a round is in progress. */
+  get processing(): boolean {
+    return this.busy;
+  }
+
+  /**
+   * One round: lease due entries of every tenant and process them.
+   * @returns whether anything was processed
+   */
+  async round(): Promise<boolean> {
+    let worked = false;
+    for (const tenantId of this.deps.tenants.keys()) {
+      const entries = await this.deps.stores.inbox.claim({ tenantId, owner: this.owner, limit: this.options.batchSize, leaseMs: this.options.leaseMs, now: new Date(this.deps.clock.now()) });
+      if (entries.length === 0) continue;
+      worked = true;
+      await this.processBatch(entries);
+    }
+    return worked;
+  }
+
+  private async processBatch(entries: InboxEntry[]): Promise<void> {
+    // per conversation, platform time decides the order, not arrival
+    const groups = new Map<string, InboxEntry[]>();
+    const sorted = [...entries].sort((a, b) => eventTime(a.event) - eventTime(b.event) || a.receivedAt.getTime() - b.receivedAt.getTime());
+    for (const e of sorted) {
+      const ev = e.event;
+      const key = 'userId' in ev && ev.userId ? `${e.tenantId}|${ev.channel}|${ev.accountId ?? ''}|${ev.userId}` : `${e.tenantId}|${e.id}`;
+      const list = groups.get(key) ?? [];
+      list.push(e);
+      groups.set(key, list);
+    }
+    await Promise.all([...groups.values()].map(async (list) => {
+      for (const e of list) await this.processEntry(e);
+    }));
+  }
+
+  private async processEntry(entry: InboxEntry): Promise<void> {
+    const now = () => new Date(this.deps.clock.now());
+    try {
+      await this.handle(entry);
+      await this.deps.stores.inbox.complete(entry.id, this.owner, now());
+    } catch (error) {
+      const last = entry.attempts >= this.options.maxAttempts;
+      const retryAt = last ? undefined : new Date(this.deps.clock.now() + this.options.retryBaseMs * 2 ** (entry.attempts - 1));
+      const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof NotYetError) this.deps.logger.debug({ entryId: entry.id, attempts: entry.attempts }, message);
+      else this.deps.logger.error({ entryId: entry.id, tenantId: entry.tenantId, channel: entry.channel, err: error }, 'inbox entry failed');
+      await this.deps.stores.inbox.fail(entry.id, this.owner, message, retryAt);
+    }
+  }
+
+  private tenant(id: string): TenantConfig {
+    const t = this.deps.tenants.get(id);
+    if (!t) throw new Error(`unknown tenant ${id}`);
+    return t;
+  }
+
+  private channelPolicy(tenantId: string, channel: string, account: string): ChannelPolicy | undefined {
+    return this.deps.registry.get(channel, account)?.plugin.policy ?? this.deps.registry.forTenant(tenantId).find((b) => b.channel === channel)?.plugin.policy;
+  }
+
+  private matcher(tenant: TenantConfig, channel: string, account: string): KeywordMatcher {
+    const key = `${tenant.id}|${channel}`;
+    let m = this.matchers.get(key);
+    if (!m) {
+      m = new KeywordMatcher(tenant.keywords, this.channelPolicy(tenant.id, channel, account)?.optOutKeywords ?? []);
+      this.matchers.set(key, m);
+    }
+    return m;
+  }
+
+  private async handle(entry: InboxEntry): Promise<void> {
+    const event = reviveEvent(entry.event);
+    switch (event.kind) {
+      case 'message': return this.onMessage(entry, event);
+      case 'status': return this.onStatus(entry, event);
+      case 'consent': return this.onConsent(entry, event);
+      case 'conversation-started': {
+        const { conversation, created } = await this.resolveParties(entry.tenantId, event, event.profile?.name);
+        if (event.context && !conversation.entryPointAt && !created) await this.deps.stores.conversations.update(entry.tenantId, conversation.id, { entryPointAt: event.timestamp });
+        return;
+      }
+      case 'closed': {
+        const { contact } = await this.resolveParties(entry.tenantId, event);
+        await this.appendConsent(entry, contact, event, 'closed', { source: 'platform', detail: 'conversation closed by the customer' }, 'channel');
+        return;
+      }
+      case 'typing':
+      case 'unsupported':
+        return;
+    }
+  }
+
+  private async resolveParties(tenantId: string, event: { channel: string; accountId: string; userId: string; timestamp: Date }, name?: string): Promise<{ contact: Contact; conversation: Conversation; created: boolean }> {
+    const { stores, clock, streams } = this.deps;
+    const address: Address = { channel: event.channel, accountId: event.accountId, userId: event.userId };
+    const at = new Date(clock.now());
+    const { contact: found, created: contactCreated } = await stores.contacts.findOrCreateByAddress(tenantId, address, () => ({
+      id: randomUUID(), tenantId, addresses: [address], profile: name ? { name } : {}, createdAt: at, updatedAt: at,
+    }));
+    let contact = found;
+    if (!contactCreated && name && contact.profile.name !== name) {
+      contact = (await stores.contacts.update(tenantId, contact.id, { profile: { ...contact.profile, name }, updatedAt: at })) ?? contact;
+    }
+    const { conversation, created } = await stores.conversations.findOrCreate(tenantId, address, () => ({
+      id: randomUUID(), tenantId, contactId: contact.id, address, status: 'open', assignee: { kind: 'none' }, tags: [], createdAt: at, updatedAt: at,
+    }));
+    if (created) streams.conversation$.next({ tenantId, change: 'created', conversation });
+    return { contact, conversation, created };
+  }
+
+  private async onMessage(entry: InboxEntry, event: MessageEvent): Promise<void> {
+    const { stores, streams, clock } = this.deps;
+    const tenant = this.tenant(entry.tenantId);
+    const resolved = await this.resolveParties(tenant.id, event, event.profile?.name);
+    const { contact } = resolved;
+    let conversation = resolved.conversation;
+    if (conversation.status === 'resolved') {
+      // a new message reopens the conversation and routing starts over
+      conversation = (await stores.conversations.update(tenant.id, conversation.id, { status: 'open', assignee: { kind: 'none' }, updatedAt: new Date(clock.now()) })) ?? conversation;
+      streams.conversation$.next({ tenantId: tenant.id, change: 'reopened', conversation });
+    }
+    conversation = (await stores.conversations.recordInbound(tenant.id, conversation.id, event.timestamp)) ?? conversation;
+
+    const text = textOf(event.content);
+    const keyword = event.content.type === 'text' && text !== undefined ? this.matcher(tenant, event.channel, entry.account).match(text) : undefined;
+    const ledger = await stores.consent.listByContact(tenant.id, contact.id);
+    const state = deriveConsentState(ledger, { channel: event.channel, scope: tenant.policy?.consentScope ?? 'all-channels' });
+    if (state.closedAt) await this.appendConsent(entry, contact, event, 'reopened', { source: 'platform', detail: 'customer wrote after closing the conversation', reference: event.externalId }, 'channel', 'reopened');
+    if (keyword) await this.applyKeyword(entry, tenant, contact, event, keyword, text!, state);
+
+    const now = new Date(clock.now());
+    const message: HostMessage = {
+      id: randomUUID(),
+      tenantId: tenant.id,
+      conversationId: conversation.id,
+      channel: event.channel,
+      accountId: event.accountId,
+      userId: event.userId,
+      direction: 'inbound',
+      externalId: event.externalId,
+      content: event.content,
+      status: 'delivered',
+      timestamp: event.timestamp,
+      createdAt: now,
+      updatedAt: now,
+      ...(event.replyTo ? { replyTo: event.replyTo } : {}),
+    };
+    const { message: stored, inserted } = await stores.messages.insert(message);
+    if (!inserted) return; // the same platform message under another event id: already handled
+    const notice = { tenantId: tenant.id, message: stored, conversation, contact };
+    streams.inbound$.next(notice);
+    await this.deps.router.route(notice, entry.account, keyword);
+  }
+
+  private async applyKeyword(entry: InboxEntry, tenant: TenantConfig, contact: Contact, event: MessageEvent, keyword: KeywordKind, text: string, state: ReturnType<typeof deriveConsentState>): Promise<void> {
+    const scope = tenant.policy?.consentScope === 'per-channel' ? 'channel' : 'all-channels';
+    const evidence = { source: 'keyword' as const, text, reference: event.externalId };
+    if (keyword === 'stop') {
+      await this.appendConsent(entry, contact, event, 'opt-out', evidence, scope, 'stop');
+    } else if (keyword === 'important-only') {
+      await this.appendConsent(entry, contact, event, 'important-only', evidence, scope, 'important-only');
+    } else {
+      // START restores what was revoked, nothing more: it is not consent to anything new
+      const purposes = [...new Map(state.revocations.map((r) => [`${r.purpose}|${r.topic ?? ''}`, r])).values()];
+      for (const [i, r] of purposes.entries()) {
+        await this.appendConsent(entry, contact, event, 'opt-in', evidence, scope, `start-${i}`, r.purpose, r.topic);
+      }
+      if (state.importantOnly) await this.appendConsent(entry, contact, event, 'all-messages', evidence, scope, 'all-messages');
+    }
+  }
+
+  private async appendConsent(
+    entry: InboxEntry, contact: Contact, event: { channel: string; accountId: string; timestamp: Date }, action: ConsentLedgerAction,
+    evidence: ConsentEntry['evidence'], scope: ConsentEntry['scope'], suffix: string = action, purpose?: Purpose, topic?: string,
+  ): Promise<void> {
+    const consentEntry: ConsentEntry = {
+      // derived from the inbox entry so a retried entry never writes the same consent twice
+      id: `${entry.id}:${suffix}`,
+      tenantId: entry.tenantId,
+      contactId: contact.id,
+      channel: event.channel,
+      accountId: event.accountId,
+      action,
+      scope,
+      at: event.timestamp,
+      evidence,
+      ...(purpose ? { purpose } : {}),
+      ...(topic ? { topic } : {}),
+    };
+    await this.deps.stores.consent.append(consentEntry);
+    this.deps.streams.consent$.next({ tenantId: entry.tenantId, entry: consentEntry });
+  }
+
+  private async onConsent(entry: InboxEntry, event: ConsentEvent): Promise<void> {
+    const tenant = this.tenant(entry.tenantId);
+    const { contact } = await this.resolveParties(tenant.id, event);
+    const scope = tenant.policy?.consentScope === 'per-channel' ? 'channel' : 'all-channels';
+    const evidence = { source: 'platform' as const, detail: event.detail ?? event.action, ...(event.eventId ? { reference: event.eventId } : {}) };
+    switch (event.action) {
+      case 'opt-in':
+        // a platform opt-in without a stated purpose is not marketing consent
+        return this.appendConsent(entry, contact, event, 'opt-in', evidence, 'channel', 'opt-in', event.purpose ?? 'transactional', event.topic);
+      case 'opt-out':
+        return this.appendConsent(entry, contact, event, 'opt-out', evidence, scope, 'opt-out', event.purpose, event.topic);
+      case 'blocked':
+      case 'unsubscribed':
+        // the platform will not deliver to this customer on this channel
+        return this.appendConsent(entry, contact, event, 'blocked', evidence, 'channel');
+      case 'unblocked':
+      case 'subscribed':
+        return this.appendConsent(entry, contact, event, 'unblocked', evidence, 'channel');
+    }
+  }
+
+  private async onStatus(entry: InboxEntry, event: StatusEvent): Promise<void> {
+    const { stores, streams } = this.deps;
+    const message = await stores.messages.findByExternalId(entry.tenantId, { channel: event.channel, accountId: event.accountId }, event.externalId, 'outbound');
+    // the receipt may overtake the dispatcher's write of the external id: try again shortly
+    if (!message) throw new NotYetError(`no outbound message with external id ${event.externalId} yet`);
+    const result = await stores.messages.applyStatus(entry.tenantId, message.id, event.status, event.timestamp, event.error ? { code: event.error.code, message: event.error.message } : undefined);
+    if (result?.changed) streams.status$.next({ tenantId: entry.tenantId, conversationId: message.conversationId, message: result.message, status: result.message.status });
+  }
+}
+
+function eventTime(event: InboundEvent): number {
+  const t = event.timestamp as Date | string | undefined;
+  return t === undefined ? 0 : new Date(t).getTime();
+}
+
+/** Inbox entries may come back from a store with dates as strings: make them Dates again. */
+function reviveEvent(event: InboundEvent): InboundEvent {
+  const t = event.timestamp as Date | string | undefined;
+  if (t === undefined || t instanceof Date) return event;
+  return { ...event, timestamp: new Date(t) } as InboundEvent;
+}

@@ -1,0 +1,99 @@
+/**
+ * Conversation life cycle: assignment to agents, handover bot ↔ human, transfer between agents
+ * and queues, resolve and reopen. Every change is published on `conversation$`.
+ * @module
+ */
+import type { Assignee, Clock, Conversation } from '@switchboard/core';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import type { ConversationChange, HostStreams } from '../streams.js';
+import type { ConversationStore } from '../stores/stores.js';
+
+
+/** Changes conversations and publishes each change. */
+export class ConversationService {
+  /**
+   * @param store - the conversation store
+   * @param streams - where changes are published
+   * @param clock - time source
+   * @param escalationQueue - per tenant: the queue a handover without a queue goes to
+   */
+  constructor(
+    private readonly store: ConversationStore,
+    private readonly streams: HostStreams,
+    private readonly clock: Clock,
+    private readonly escalationQueue: (tenantId: string) => string | undefined,
+  ) {}
+
+  private async load(tenantId: string, id: string): Promise<Conversation> {
+    const c = await this.store.get(tenantId, id);
+    if (!c) throw new NotFoundError('conversation', id);
+    return c;
+  }
+
+  private async change(tenantId: string, id: string, patch: Partial<Conversation>, change: ConversationChange): Promise<Conversation> {
+    const updated = await this.store.update(tenantId, id, { ...patch, updatedAt: new Date(this.clock.now()) });
+    if (!updated) throw new NotFoundError('conversation', id);
+    this.streams.conversation$.next({ tenantId, change, conversation: updated });
+    return updated;
+  }
+
+  /**
+   * Assigns a conversation to an agent (a human takes it).
+   * @returns the updated conversation
+   */
+  async assign(tenantId: string, id: string, agentId: string, queue?: string): Promise<Conversation> {
+    const c = await this.load(tenantId, id);
+    const q = queue ?? (c.assignee.kind === 'queue' || c.assignee.kind === 'agent' ? c.assignee.queue : undefined);
+    const assignee: Assignee = { kind: 'agent', agentId, ...(q ? { queue: q } : {}) };
+    return this.change(tenantId, id, { assignee, status: c.status === 'resolved' ? 'open' : c.status }, 'assigned');
+  }
+
+  /**
+   * Hands a conversation over: to a human queue, or back to a bot handler.
+   * @returns the updated conversation
+   */
+  async handover(tenantId: string, id: string, to: { kind: 'human'; queue?: string } | { kind: 'bot'; handler: string }): Promise<Conversation> {
+    const c = await this.load(tenantId, id);
+    if (to.kind === 'bot') return this.change(tenantId, id, { assignee: { kind: 'bot', handler: to.handler } }, 'handover');
+    const queue = to.queue ?? this.escalationQueue(tenantId);
+    if (!queue) throw new ValidationError('queue', 'is required: the tenant has no routing.escalationQueue');
+    return this.change(tenantId, id, { assignee: { kind: 'queue', queue }, status: c.status === 'resolved' ? 'open' : 'pending' }, 'handover');
+  }
+
+  /**
+   * Transfers a conversation a human holds to another agent or queue.
+   * @returns the updated conversation
+   */
+  async transfer(tenantId: string, id: string, to: { agentId?: string; queue?: string }): Promise<Conversation> {
+    const c = await this.load(tenantId, id);
+    if (c.assignee.kind !== 'agent' && c.assignee.kind !== 'queue') throw new ConflictError('only a conversation held by a human agent or queue can be transferred; use handover first', { assignee: c.assignee.kind });
+    if (!to.agentId && !to.queue) throw new ValidationError('agentId', 'give agentId or queue');
+    const assignee: Assignee = to.agentId ? { kind: 'agent', agentId: to.agentId, ...(to.queue ? { queue: to.queue } : {}) } : { kind: 'queue', queue: to.queue! };
+    return this.change(tenantId, id, { assignee }, 'transferred');
+  }
+
+  /** Resolves a conversation. */
+  async resolve(tenantId: string, id: string): Promise<Conversation> {
+    const c = await this.load(tenantId, id);
+    if (c.status === 'resolved') return c;
+    return this.change(tenantId, id, { status: 'resolved' }, 'resolved');
+  }
+
+  /** Reopens a resolved conversation (routing starts over with the next message). */
+  async reopen(tenantId: string, id: string): Promise<Conversation> {
+    const c = await this.load(tenantId, id);
+    if (c.status !== 'resolved') return c;
+    return this.change(tenantId, id, { status: 'open' }, 'reopened');
+  }
+
+  /** Adds tags. */
+  async tag(tenantId: string, id: string, tags: string[]): Promise<Conversation> {
+    const c = await this.load(tenantId, id);
+    return this.change(tenantId, id, { tags: [...new Set([...c.tags, ...tags])] }, 'tagged');
+  }
+
+  /** Sets the assignee chosen by routing (no status change). */
+  async route(tenantId: string, id: string, assignee: Assignee): Promise<Conversation> {
+    return this.change(tenantId, id, { assignee }, assignee.kind === 'queue' ? 'handover' : 'assigned');
+  }
+}

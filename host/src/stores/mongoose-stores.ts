@@ -1,0 +1,430 @@
+/**
+ * The MongoDB stores (mongoose). Production runs a replica set; unique indexes make ingest
+ * idempotent across host processes, and leases are taken by atomic `findOneAndUpdate`s.
+ * @module
+ */
+import { advanceStatus, addressKey, type Address, type ConsentEntry, type Contact, type Conversation, type DeliveryStatus } from '@switchboard/core';
+import mongoose, { type Connection, type Model } from 'mongoose';
+import { createStoreSchemas } from './mongoose-schemas.js';
+import {
+  pageOf,
+  type ConsentLedgerStore, type ContactStore, type ConversationStore, type DeadLetter, type DeadLetterStore, type HostMessage,
+  type HostStores, type InboxEntry, type InboxStatus, type InboxStore, type MessageStore, type OutboxEntry, type OutboxStatus,
+  type OutboxStore, type Page,
+} from './stores.js';
+
+type Doc = Record<string, unknown> & { _id: string };
+
+const isDuplicateKey = (error: unknown): boolean => typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
+
+/** Turns a lean document into an entity: `_id` → `id`, nulls and store-only fields dropped. */
+function entity<T>(doc: unknown, drop: string[] = []): T {
+  const { _id, ...rest } = doc as Doc;
+  const out: Record<string, unknown> = { id: _id };
+  for (const [k, v] of Object.entries(rest)) if (v !== null && v !== undefined && !drop.includes(k)) out[k] = v;
+  return out as T;
+}
+
+function toDoc(value: { id: string } & object): Doc {
+  const { id, ...rest } = value as { id: string } & Record<string, unknown>;
+  return { _id: id, ...rest };
+}
+
+/** MongoDB {@link ConversationStore}. */
+export class MongooseConversationStore implements ConversationStore {
+  /** @param model - the conversation model */
+  constructor(private readonly model: Model<Doc>) {}
+
+  private addressFilter(tenantId: string, a: Address): Record<string, unknown> {
+    return { tenantId, 'address.channel': a.channel, 'address.accountId': a.accountId, 'address.userId': a.userId };
+  }
+
+  async findOrCreate(tenantId: string, address: Address, create: () => Conversation): Promise<{ conversation: Conversation; created: boolean }> {
+    const found = await this.findByAddress(tenantId, address);
+    if (found) return { conversation: found, created: false };
+    const conversation = create();
+    try {
+      await this.model.create(toDoc(conversation));
+      return { conversation, created: true };
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      // another process created it between our read and write
+      const winner = await this.findByAddress(tenantId, address);
+      if (!winner) throw error;
+      return { conversation: winner, created: false };
+    }
+  }
+
+  async get(tenantId: string, id: string): Promise<Conversation | undefined> {
+    const doc = await this.model.findOne({ _id: id, tenantId }).lean();
+    return doc ? entity<Conversation>(doc) : undefined;
+  }
+
+  async findByAddress(tenantId: string, address: Address): Promise<Conversation | undefined> {
+    const doc = await this.model.findOne(this.addressFilter(tenantId, address)).lean();
+    return doc ? entity<Conversation>(doc) : undefined;
+  }
+
+  async list(tenantId: string, filter: { status?: Conversation['status']; channel?: string; contactId?: string } & Page = {}): Promise<Conversation[]> {
+    const { limit, offset } = pageOf(filter);
+    const q: Record<string, unknown> = { tenantId };
+    if (filter.status) q.status = filter.status;
+    if (filter.channel) q['address.channel'] = filter.channel;
+    if (filter.contactId) q.contactId = filter.contactId;
+    const docs = await this.model.find(q).sort({ updatedAt: -1, _id: 1 }).skip(offset).limit(limit).lean();
+    return docs.map((d) => entity<Conversation>(d));
+  }
+
+  async update(tenantId: string, id: string, patch: Partial<Omit<Conversation, 'id' | 'tenantId'>>): Promise<Conversation | undefined> {
+    const $set: Record<string, unknown> = {};
+    const $unset: Record<string, 1> = {};
+    for (const [k, v] of Object.entries(patch)) if (v === undefined) $unset[k] = 1; else $set[k] = v;
+    const doc = await this.model.findOneAndUpdate({ _id: id, tenantId }, { $set, ...(Object.keys($unset).length ? { $unset } : {}) }, { returnDocument: 'after' }).lean();
+    return doc ? entity<Conversation>(doc) : undefined;
+  }
+
+  async recordInbound(tenantId: string, id: string, at: Date): Promise<Conversation | undefined> {
+    const doc = await this.model.findOneAndUpdate(
+      { _id: id, tenantId, $or: [{ lastInboundAt: { $exists: false } }, { lastInboundAt: null }, { lastInboundAt: { $lt: at } }] },
+      { $set: { lastInboundAt: at, outboundSinceInbound: 0 }, $max: { updatedAt: new Date() } },
+      { returnDocument: 'after' },
+    ).lean();
+    return doc ? entity<Conversation>(doc) : this.get(tenantId, id);
+  }
+}
+
+/** MongoDB {@link MessageStore}. */
+export class MongooseMessageStore implements MessageStore {
+  /** @param model - the message model */
+  constructor(private readonly model: Model<Doc>) {}
+
+  async insert(message: HostMessage): Promise<{ message: HostMessage; inserted: boolean }> {
+    try {
+      await this.model.create(toDoc(message));
+      return { message, inserted: true };
+    } catch (error) {
+      if (!isDuplicateKey(error) || message.externalId === undefined) throw error;
+      const existing = await this.findByExternalId(message.tenantId, message, message.externalId, message.direction);
+      if (!existing) throw error;
+      return { message: existing, inserted: false };
+    }
+  }
+
+  async get(tenantId: string, id: string): Promise<HostMessage | undefined> {
+    const doc = await this.model.findOne({ _id: id, tenantId }).lean();
+    return doc ? entity<HostMessage>(doc) : undefined;
+  }
+
+  async findByExternalId(tenantId: string, address: { channel: string; accountId: string }, externalId: string, direction?: HostMessage['direction']): Promise<HostMessage | undefined> {
+    const base = { tenantId, channel: address.channel, accountId: address.accountId };
+    for (const d of direction ? [direction] : (['outbound', 'inbound'] as const)) {
+      const doc = await this.model.findOne({ ...base, direction: d, externalId }).lean();
+      if (doc) return entity<HostMessage>(doc);
+    }
+    if (!direction || direction === 'outbound') {
+      const doc = await this.model.findOne({ ...base, partIds: externalId }).lean();
+      if (doc) return entity<HostMessage>(doc);
+    }
+    return undefined;
+  }
+
+  async listByConversation(tenantId: string, conversationId: string, page?: Page): Promise<HostMessage[]> {
+    const { limit, offset } = pageOf(page);
+    const docs = await this.model.find({ tenantId, conversationId }).sort({ timestamp: 1, createdAt: 1 }).skip(offset).limit(limit).lean();
+    return docs.map((d) => entity<HostMessage>(d));
+  }
+
+  async applyStatus(tenantId: string, id: string, status: DeliveryStatus, at: Date, error?: { code: string; message: string }): Promise<{ message: HostMessage; changed: boolean } | undefined> {
+    // compare-and-set on the status read: a concurrent receipt makes us re-read and re-decide
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const current = await this.get(tenantId, id);
+      if (!current) return undefined;
+      const next = advanceStatus(current.status, status);
+      if (next === current.status) return { message: current, changed: false };
+      const $set: Record<string, unknown> = { status: next, updatedAt: new Date() };
+      if (next === 'failed' && error) $set.error = error;
+      const doc = await this.model.findOneAndUpdate(
+        { _id: id, tenantId, status: current.status },
+        { $set, $push: { statusHistory: { status: next, at } } },
+        { returnDocument: 'after' },
+      ).lean();
+      if (doc) return { message: entity<HostMessage>(doc), changed: true };
+    }
+    throw new Error(`could not apply status ${status} to message ${id}: too much contention`);
+  }
+
+  async update(tenantId: string, id: string, patch: Partial<Pick<HostMessage, 'externalId' | 'rendering' | 'price' | 'partIds' | 'error' | 'form'>>): Promise<HostMessage | undefined> {
+    const doc = await this.model.findOneAndUpdate({ _id: id, tenantId }, { $set: { ...patch, updatedAt: new Date() } }, { returnDocument: 'after' }).lean();
+    return doc ? entity<HostMessage>(doc) : undefined;
+  }
+
+  async listByStatus(tenantId: string, status: DeliveryStatus, page?: Page): Promise<HostMessage[]> {
+    const { limit, offset } = pageOf(page);
+    const docs = await this.model.find({ tenantId, status }).sort({ createdAt: 1 }).skip(offset).limit(limit).lean();
+    return docs.map((d) => entity<HostMessage>(d));
+  }
+}
+
+/** MongoDB {@link ContactStore}. */
+export class MongooseContactStore implements ContactStore {
+  /** @param model - the contact model */
+  constructor(private readonly model: Model<Doc>) {}
+
+  async findOrCreateByAddress(tenantId: string, address: Address, create: () => Contact): Promise<{ contact: Contact; created: boolean }> {
+    const key = addressKey(address);
+    const found = await this.model.findOne({ tenantId, addressKeys: key }).lean();
+    if (found) return { contact: entity<Contact>(found, ['addressKeys']), created: false };
+    const contact = create();
+    try {
+      await this.model.create({ ...toDoc(contact), addressKeys: [...new Set([key, ...contact.addresses.map(addressKey)])] });
+      return { contact, created: true };
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      const winner = await this.model.findOne({ tenantId, addressKeys: key }).lean();
+      if (!winner) throw error;
+      return { contact: entity<Contact>(winner, ['addressKeys']), created: false };
+    }
+  }
+
+  async get(tenantId: string, id: string): Promise<Contact | undefined> {
+    const doc = await this.model.findOne({ _id: id, tenantId }).lean();
+    return doc ? entity<Contact>(doc, ['addressKeys']) : undefined;
+  }
+
+  async list(tenantId: string, page?: Page): Promise<Contact[]> {
+    const { limit, offset } = pageOf(page);
+    const docs = await this.model.find({ tenantId }).sort({ createdAt: 1, _id: 1 }).skip(offset).limit(limit).lean();
+    return docs.map((d) => entity<Contact>(d, ['addressKeys']));
+  }
+
+  async update(tenantId: string, id: string, patch: Partial<Omit<Contact, 'id' | 'tenantId' | 'addresses'>>): Promise<Contact | undefined> {
+    const doc = await this.model.findOneAndUpdate({ _id: id, tenantId }, { $set: patch }, { returnDocument: 'after' }).lean();
+    return doc ? entity<Contact>(doc, ['addressKeys']) : undefined;
+  }
+}
+
+let consentSeq = 0;
+
+/** MongoDB {@link ConsentLedgerStore}. */
+export class MongooseConsentLedgerStore implements ConsentLedgerStore {
+  /** @param model - the ledger model */
+  constructor(private readonly model: Model<Doc>) {}
+
+  async append(entry: ConsentEntry): Promise<void> {
+    try {
+      // seq keeps ledger order for entries with the same timestamp
+      await this.model.create({ ...toDoc(entry), seq: Date.now() * 1000 + (consentSeq++ % 1000) });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+  }
+
+  async listByContact(tenantId: string, contactId: string): Promise<ConsentEntry[]> {
+    const docs = await this.model.find({ tenantId, contactId }).sort({ at: 1, seq: 1 }).lean();
+    return docs.map((d) => entity<ConsentEntry>(d, ['seq']));
+  }
+}
+
+/** MongoDB {@link InboxStore}. */
+export class MongooseInboxStore implements InboxStore {
+  /** @param model - the inbox model */
+  constructor(private readonly model: Model<Doc>) {}
+
+  async add(entries: InboxEntry[]): Promise<{ inserted: InboxEntry[]; duplicates: number }> {
+    const inserted: InboxEntry[] = [];
+    let duplicates = 0;
+    for (const e of entries) {
+      try {
+        await this.model.create({ ...toDoc(e), notBefore: e.notBefore ?? e.receivedAt });
+        inserted.push(e);
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        duplicates++;
+      }
+    }
+    return { inserted, duplicates };
+  }
+
+  async claim(options: { tenantId: string; owner: string; limit: number; leaseMs: number; now: Date }): Promise<InboxEntry[]> {
+    const claimed: InboxEntry[] = [];
+    const leaseUntil = new Date(options.now.getTime() + options.leaseMs);
+    for (let i = 0; i < options.limit; i++) {
+      const doc = await this.model.findOneAndUpdate(
+        { tenantId: options.tenantId, $or: [{ status: 'pending', notBefore: { $lte: options.now } }, { status: 'processing', leaseUntil: { $lt: options.now } }] },
+        { $set: { status: 'processing', leaseOwner: options.owner, leaseUntil }, $inc: { attempts: 1 } },
+        { sort: { receivedAt: 1 }, returnDocument: 'after' },
+      ).lean();
+      if (!doc) break;
+      claimed.push(entity<InboxEntry>(doc));
+    }
+    return claimed;
+  }
+
+  async complete(id: string, owner: string, now: Date): Promise<void> {
+    await this.model.updateOne({ _id: id, leaseOwner: owner }, { $set: { status: 'done', processedAt: now }, $unset: { leaseOwner: 1, leaseUntil: 1 } });
+  }
+
+  async fail(id: string, owner: string, error: string, retryAt: Date | undefined): Promise<void> {
+    const $set: Record<string, unknown> = retryAt ? { status: 'pending', notBefore: retryAt, lastError: error } : { status: 'failed', lastError: error };
+    await this.model.updateOne({ _id: id, leaseOwner: owner }, { $set, $unset: { leaseOwner: 1, leaseUntil: 1 } });
+  }
+
+  async get(id: string): Promise<InboxEntry | undefined> {
+    const doc = await this.model.findOne({ _id: id }).lean();
+    return doc ? entity<InboxEntry>(doc) : undefined;
+  }
+
+  async counts(tenantId: string): Promise<Record<InboxStatus, number>> {
+    const counts: Record<InboxStatus, number> = { pending: 0, processing: 0, done: 0, failed: 0 };
+    const rows = await this.model.aggregate<{ _id: InboxStatus; n: number }>([{ $match: { tenantId } }, { $group: { _id: '$status', n: { $sum: 1 } } }]);
+    for (const r of rows) counts[r._id] = r.n;
+    return counts;
+  }
+}
+
+/** MongoDB {@link OutboxStore}. */
+export class MongooseOutboxStore implements OutboxStore {
+  /** @param model - the outbox model */
+  constructor(private readonly model: Model<Doc>) {}
+
+  async enqueue(entry: OutboxEntry): Promise<void> {
+    await this.model.create(toDoc(entry));
+  }
+
+  async lease(options: { tenantId: string; owner: string; limit: number; leaseMs: number; now: Date; channel?: string; account?: string }): Promise<OutboxEntry[]> {
+    const leased: OutboxEntry[] = [];
+    const leaseUntil = new Date(options.now.getTime() + options.leaseMs);
+    const scope: Record<string, unknown> = { tenantId: options.tenantId };
+    if (options.channel) scope.channel = options.channel;
+    if (options.account) scope.account = options.account;
+    for (let i = 0; i < options.limit; i++) {
+      const doc = await this.model.findOneAndUpdate(
+        { ...scope, $or: [{ status: 'pending', notBefore: { $lte: options.now } }, { status: 'leased', leaseUntil: { $lt: options.now } }] },
+        { $set: { status: 'leased', leaseOwner: options.owner, leaseUntil, updatedAt: options.now }, $inc: { attempts: 1 } },
+        { sort: { notBefore: 1, createdAt: 1 }, returnDocument: 'after' },
+      ).lean();
+      if (!doc) break;
+      leased.push(entity<OutboxEntry>(doc));
+    }
+    return leased;
+  }
+
+  private async owned(id: string, owner: string, update: Record<string, unknown>): Promise<boolean> {
+    const res = await this.model.updateOne({ _id: id, status: 'leased', leaseOwner: owner }, update);
+    return res.modifiedCount === 1;
+  }
+
+  async renew(id: string, owner: string, leaseUntil: Date): Promise<boolean> {
+    return this.owned(id, owner, { $set: { leaseUntil } });
+  }
+
+  async complete(id: string, owner: string, now: Date): Promise<boolean> {
+    return this.owned(id, owner, { $set: { status: 'sent', updatedAt: now }, $unset: { leaseOwner: 1, leaseUntil: 1 } });
+  }
+
+  async retry(id: string, owner: string, notBefore: Date, error: { code: string; message: string }, now: Date): Promise<boolean> {
+    return this.owned(id, owner, { $set: { status: 'pending', notBefore, lastError: error, updatedAt: now }, $unset: { leaseOwner: 1, leaseUntil: 1 } });
+  }
+
+  async fail(id: string, owner: string, error: { code: string; message: string }, now: Date): Promise<boolean> {
+    return this.owned(id, owner, { $set: { status: 'failed', lastError: error, updatedAt: now }, $unset: { leaseOwner: 1, leaseUntil: 1 } });
+  }
+
+  async get(tenantId: string, id: string): Promise<OutboxEntry | undefined> {
+    const doc = await this.model.findOne({ _id: id, tenantId }).lean();
+    return doc ? entity<OutboxEntry>(doc) : undefined;
+  }
+
+  async findByMessage(tenantId: string, messageId: string): Promise<OutboxEntry | undefined> {
+    const doc = await this.model.findOne({ tenantId, messageId }).lean();
+    return doc ? entity<OutboxEntry>(doc) : undefined;
+  }
+
+  async list(tenantId: string, filter: { status?: OutboxStatus } & Page = {}): Promise<OutboxEntry[]> {
+    const { limit, offset } = pageOf(filter);
+    const q: Record<string, unknown> = { tenantId };
+    if (filter.status) q.status = filter.status;
+    const docs = await this.model.find(q).sort({ createdAt: 1 }).skip(offset).limit(limit).lean();
+    return docs.map((d) => entity<OutboxEntry>(d));
+  }
+
+  async counts(tenantId: string): Promise<Record<OutboxStatus, number>> {
+    const counts: Record<OutboxStatus, number> = { pending: 0, leased: 0, sent: 0, failed: 0, cancelled: 0 };
+    const rows = await this.model.aggregate<{ _id: OutboxStatus; n: number }>([{ $match: { tenantId } }, { $group: { _id: '$status', n: { $sum: 1 } } }]);
+    for (const r of rows) counts[r._id] = r.n;
+    return counts;
+  }
+}
+
+/** MongoDB {@link DeadLetterStore}. */
+export class MongooseDeadLetterStore implements DeadLetterStore {
+  /** @param model - the dead-letter model */
+  constructor(private readonly model: Model<Doc>) {}
+
+  async add(letter: DeadLetter): Promise<void> {
+    await this.model.create(toDoc(letter));
+  }
+
+  async get(tenantId: string, id: string): Promise<DeadLetter | undefined> {
+    const doc = await this.model.findOne({ _id: id, tenantId }).lean();
+    return doc ? entity<DeadLetter>(doc) : undefined;
+  }
+
+  async list(tenantId: string, page?: Page): Promise<DeadLetter[]> {
+    const { limit, offset } = pageOf(page);
+    const docs = await this.model.find({ tenantId }).sort({ receivedAt: -1 }).skip(offset).limit(limit).lean();
+    return docs.map((d) => entity<DeadLetter>(d));
+  }
+}
+
+/** Every MongoDB store over one mongoose connection. */
+export class MongooseStores implements HostStores {
+  readonly kind = 'mongodb' as const;
+  readonly conversations: MongooseConversationStore;
+  readonly messages: MongooseMessageStore;
+  readonly contacts: MongooseContactStore;
+  readonly consent: MongooseConsentLedgerStore;
+  readonly inbox: MongooseInboxStore;
+  readonly outbox: MongooseOutboxStore;
+  readonly deadLetters: MongooseDeadLetterStore;
+
+  /** @param connection - an open (or opening) mongoose connection */
+  constructor(readonly connection: Connection) {
+    const s = createStoreSchemas();
+    const model = (name: string, schema: mongoose.Schema): Model<Doc> => connection.model<Doc>(name, schema);
+    this.conversations = new MongooseConversationStore(model('Conversation', s.conversation));
+    this.messages = new MongooseMessageStore(model('Message', s.message));
+    this.contacts = new MongooseContactStore(model('Contact', s.contact));
+    this.consent = new MongooseConsentLedgerStore(model('ConsentEntry', s.consent));
+    this.inbox = new MongooseInboxStore(model('InboxEntry', s.inbox));
+    this.outbox = new MongooseOutboxStore(model('OutboxEntry', s.outbox));
+    this.deadLetters = new MongooseDeadLetterStore(model('DeadLetter', s.deadLetter));
+  }
+
+  /**
+   * Connects and makes sure every index exists (the unique ones carry idempotency).
+   * @param uri - a MongoDB connection string
+   * @param options - database name override
+   * @returns the connected stores
+   */
+  static async connect(uri: string, options: { dbName?: string } = {}): Promise<MongooseStores> {
+    const connection = mongoose.createConnection(uri, {
+      ignoreUndefined: true, serverSelectionTimeoutMS: 5_000, autoIndex: false,
+      ...(options.dbName ? { dbName: options.dbName } : {}),
+    });
+    await connection.asPromise();
+    const stores = new MongooseStores(connection);
+    await Promise.all(Object.values(connection.models).map((m) => m.createIndexes()));
+    return stores;
+  }
+
+  async ping(): Promise<void> {
+    const db = this.connection.db;
+    if (!db) throw new Error('MongoDB connection is not open');
+    await db.admin().ping();
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close();
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * Store interfaces. Every store is tenant-scoped: each read takes the tenant id, so one tenant can
+ * never see another's data. Implementations: {@link MemoryStores} (embedded default) and the
+ * mongoose stores (MongoDB).
+ * @module
+ */
+import type {
+  Address, ConsentEntry, Contact, Conversation, DeliveryStatus, InboundEvent, Message, MessageForm, OutboundMessage,
+} from '@switchboard/core';
+
+/** A stored message, with the channel address it travelled on. */
+export interface HostMessage extends Message {
+  channel: string;
+  accountId: string;
+  userId: string;
+  /** Every status the message went through, in the order they were applied. */
+  statusHistory?: { status: DeliveryStatus; at: Date }[];
+  /** The form the policy engine chose (outbound). */
+  form?: MessageForm;
+  /** Topic of a transactional or marketing message (outbound). */
+  topic?: string;
+  /** External ids of further parts when the content was split (outbound). */
+  partIds?: string[];
+}
+
+/** Paging for list calls. */
+export interface Page {
+  limit?: number;
+  offset?: number;
+}
+
+/** DI token for {@link ConversationStore}. */
+export const ConversationStore = Symbol.for('switchboard.ConversationStore');
+/** Conversations: one per tenant and address. */
+export interface ConversationStore {
+  /**
+   * Finds the conversation of an address or creates it (atomically: unique on tenant + address).
+   * @returns the conversation and whether it was created now
+   */
+  findOrCreate(tenantId: string, address: Address, create: () => Conversation): Promise<{ conversation: Conversation; created: boolean }>;
+  get(tenantId: string, id: string): Promise<Conversation | undefined>;
+  findByAddress(tenantId: string, address: Address): Promise<Conversation | undefined>;
+  list(tenantId: string, filter?: { status?: Conversation['status']; channel?: string; contactId?: string } & Page): Promise<Conversation[]>;
+  /** Applies a shallow patch; returns the updated conversation or undefined when it does not exist. */
+  update(tenantId: string, id: string, patch: Partial<Omit<Conversation, 'id' | 'tenantId'>>): Promise<Conversation | undefined>;
+  /** Moves `lastInboundAt` forward only (never back, whatever order messages arrive in). */
+  recordInbound(tenantId: string, id: string, at: Date): Promise<Conversation | undefined>;
+}
+
+/** DI token for {@link MessageStore}. */
+export const MessageStore = Symbol.for('switchboard.MessageStore');
+/**
+ * Messages, inbound and outbound. Unique on tenant + channel + account + direction + external id
+ * (some platforms number messages per account or chat, so the account belongs in the key).
+ */
+export interface MessageStore {
+  /**
+   * Inserts a message; when one with the same tenant, channel, account, direction and external id exists,
+   * returns it instead (`inserted: false`).
+   */
+  insert(message: HostMessage): Promise<{ message: HostMessage; inserted: boolean }>;
+  get(tenantId: string, id: string): Promise<HostMessage | undefined>;
+  /** Finds a message by its platform id (outbound first when no direction is given; part ids count). */
+  findByExternalId(tenantId: string, address: { channel: string; accountId: string }, externalId: string, direction?: HostMessage['direction']): Promise<HostMessage | undefined>;
+  /** Messages of a conversation in platform-time order (then creation order). */
+  listByConversation(tenantId: string, conversationId: string, page?: Page): Promise<HostMessage[]>;
+  /**
+   * Applies a status with {@link advanceStatus} semantics atomically: never moves backwards.
+   * @returns the message after the update and whether the status changed
+   */
+  applyStatus(tenantId: string, id: string, status: DeliveryStatus, at: Date, error?: { code: string; message: string }): Promise<{ message: HostMessage; changed: boolean } | undefined>;
+  /** Patches fields the dispatcher learns (external id, rendering, price, part ids). Not for status. */
+  update(tenantId: string, id: string, patch: Partial<Pick<HostMessage, 'externalId' | 'rendering' | 'price' | 'partIds' | 'error' | 'form'>>): Promise<HostMessage | undefined>;
+  /** Messages with a status, oldest first (the dispatcher's view of what is in flight). */
+  listByStatus(tenantId: string, status: DeliveryStatus, page?: Page): Promise<HostMessage[]>;
+}
+
+/** DI token for {@link ContactStore}. */
+export const ContactStore = Symbol.for('switchboard.ContactStore');
+/** Contacts, found by any of their addresses. */
+export interface ContactStore {
+  /** Finds the contact owning an address or creates one (atomically: an address belongs to one contact per tenant). */
+  findOrCreateByAddress(tenantId: string, address: Address, create: () => Contact): Promise<{ contact: Contact; created: boolean }>;
+  get(tenantId: string, id: string): Promise<Contact | undefined>;
+  list(tenantId: string, page?: Page): Promise<Contact[]>;
+  update(tenantId: string, id: string, patch: Partial<Omit<Contact, 'id' | 'tenantId' | 'addresses'>>): Promise<Contact | undefined>;
+}
+
+/** DI token for {@link ConsentLedgerStore}. */
+export const ConsentLedgerStore = Symbol.for('switchboard.ConsentLedgerStore');
+/** The append-only consent ledger. There is no update and no delete. */
+export interface ConsentLedgerStore {
+  append(entry: ConsentEntry): Promise<void>;
+  /** Every entry of a contact, oldest first. */
+  listByContact(tenantId: string, contactId: string): Promise<ConsentEntry[]>;
+}
+
+/** Where an inbox entry is in its life. */
+export type InboxStatus = 'pending' | 'processing' | 'done' | 'failed';
+
+/** One normalised inbound event, written before the webhook is answered. */
+export interface InboxEntry {
+  id: string;
+  tenantId: string;
+  channel: string;
+  /** The account key of the webhook URL. */
+  account: string;
+  /** The dedup key: the platform's event id, else the external id, else a hash of the raw body. */
+  key: string;
+  event: InboundEvent;
+  receivedAt: Date;
+  status: InboxStatus;
+  attempts: number;
+  /** Not to be processed before this time (a retry after a failure). */
+  notBefore?: Date;
+  leaseOwner?: string;
+  leaseUntil?: Date;
+  lastError?: string;
+  processedAt?: Date;
+}
+
+/** DI token for {@link InboxStore}. */
+export const InboxStore = Symbol.for('switchboard.InboxStore');
+/**
+ * The inbox: idempotent on (tenant, channel, account, key); drained by one processor per entry via
+ * leases. The account is part of the key because some platforms number events per account
+ * (Telegram's update_id is per bot).
+ */
+export interface InboxStore {
+  /** Adds entries, dropping those whose (tenant, channel, key) is already there. */
+  add(entries: InboxEntry[]): Promise<{ inserted: InboxEntry[]; duplicates: number }>;
+  /**
+   * Leases up to `limit` entries due now (pending and due, or processing with an expired lease)
+   * to `owner`, oldest first.
+   */
+  claim(options: { tenantId: string; owner: string; limit: number; leaseMs: number; now: Date }): Promise<InboxEntry[]>;
+  /** Marks an entry processed (only by its lease owner). */
+  complete(id: string, owner: string, now: Date): Promise<void>;
+  /** Gives an entry back for a later retry, or marks it failed when `retryAt` is undefined. */
+  fail(id: string, owner: string, error: string, retryAt: Date | undefined): Promise<void>;
+  get(id: string): Promise<InboxEntry | undefined>;
+  /** Counts a tenant's entries by status. */
+  counts(tenantId: string): Promise<Record<InboxStatus, number>>;
+}
+
+/** Where an outbox entry is in its life. */
+export type OutboxStatus = 'pending' | 'leased' | 'sent' | 'failed' | 'cancelled';
+
+/** An outbound message waiting for (or done with) the dispatcher. */
+export interface OutboxEntry {
+  id: string;
+  tenantId: string;
+  /** The stored message it sends. */
+  messageId: string;
+  channel: string;
+  /** The account key of the connector binding that sends it. */
+  account: string;
+  /** What the connector is asked to send. */
+  message: OutboundMessage;
+  status: OutboxStatus;
+  attempts: number;
+  /** Not to be sent before this time (backoff, retry-after). */
+  notBefore: Date;
+  leaseOwner?: string;
+  leaseUntil?: Date;
+  lastError?: { code: string; message: string };
+  /** The `Idempotency-Key` of the API call that queued it, if any. */
+  idempotencyKey?: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** DI token for {@link OutboxStore}. */
+export const OutboxStore = Symbol.for('switchboard.OutboxStore');
+/**
+ * The outbox: written before an outbound message is acknowledged, leased to one dispatcher at a
+ * time by an atomic update; a lease expires if its process dies.
+ */
+export interface OutboxStore {
+  enqueue(entry: OutboxEntry): Promise<void>;
+  /** Leases due entries (pending and due, or leased with an expired lease), oldest first. */
+  lease(options: { tenantId: string; owner: string; limit: number; leaseMs: number; now: Date; channel?: string; account?: string }): Promise<OutboxEntry[]>;
+  /** Extends a lease the owner still holds; false when it was lost. */
+  renew(id: string, owner: string, leaseUntil: Date): Promise<boolean>;
+  /** Marks an entry sent (only by its lease owner). */
+  complete(id: string, owner: string, now: Date): Promise<boolean>;
+  /** Puts an entry back for a retry at `notBefore` (only by its lease owner). */
+  retry(id: string, owner: string, notBefore: Date, error: { code: string; message: string }, now: Date): Promise<boolean>;
+  /** Marks an entry failed for good (only by its lease owner). */
+  fail(id: string, owner: string, error: { code: string; message: string }, now: Date): Promise<boolean>;
+  get(tenantId: string, id: string): Promise<OutboxEntry | undefined>;
+  findByMessage(tenantId: string, messageId: string): Promise<OutboxEntry | undefined>;
+  list(tenantId: string, filter?: { status?: OutboxStatus } & Page): Promise<OutboxEntry[]>;
+  /** Counts a tenant's entries by status. */
+  counts(tenantId: string): Promise<Record<OutboxStatus, number>>;
+}
+
+/** A verified webhook that could not be parsed, kept with its raw body. */
+export interface DeadLetter {
+  id: string;
+  tenantId: string;
+  channel: string;
+  account: string;
+  /** Why it could not be processed. */
+  reason: string;
+  /** The error code (MALFORMED_PAYLOAD for a parse failure). */
+  code: string;
+  /** The raw body, base64-encoded (it may not be text). */
+  rawBody: string;
+  headers: Record<string, string>;
+  receivedAt: Date;
+}
+
+/** DI token for {@link DeadLetterStore}. */
+export const DeadLetterStore = Symbol.for('switchboard.DeadLetterStore');
+/** Dead letters, visible through the API. */
+export interface DeadLetterStore {
+  add(letter: DeadLetter): Promise<void>;
+  get(tenantId: string, id: string): Promise<DeadLetter | undefined>;
+  /** Newest first. */
+  list(tenantId: string, page?: Page): Promise<DeadLetter[]>;
+}
+
+/** DI token for {@link HostStores}. */
+export const HostStores = Symbol.for('switchboard.HostStores');
+/** Every store, plus the connection's life cycle. */
+export interface HostStores {
+  readonly kind: 'memory' | 'mongodb' | (string & {});
+  conversations: ConversationStore;
+  messages: MessageStore;
+  contacts: ContactStore;
+  consent: ConsentLedgerStore;
+  inbox: InboxStore;
+  outbox: OutboxStore;
+  deadLetters: DeadLetterStore;
+  /** Resolves when the store is reachable; throws otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Default page size and the largest one a caller may ask for. */
+export const PAGE_DEFAULT = 50;
+/** Largest page size. */
+export const PAGE_MAX = 500;
+
+/**
+ * Normalises paging input.
+ * @param page - caller's paging
+ * @returns limit and offset within bounds
+ */
+export function pageOf(page: Page | undefined): { limit: number; offset: number } {
+  const limit = Math.min(Math.max(1, Math.floor(page?.limit ?? PAGE_DEFAULT)), PAGE_MAX);
+  const offset = Math.max(0, Math.floor(page?.offset ?? 0));
+  return { limit, offset };
+}

@@ -53,6 +53,11 @@ export interface StatusEvent extends Omit<EventBase, 'userId'> {
   error?: { code: string; message: string; details?: string };
   /** Pricing category the platform reported, when it did. */
   pricing?: { category?: string; billable?: boolean; model?: string };
+  /**
+   * Set for watermark receipts (Messenger delivery and read): the status applies to every outbound
+   * message to this user sent at or before this time, not only to `externalId`.
+   */
+  upTo?: Date;
 }
 
 /** A platform-level consent signal. */
@@ -72,6 +77,8 @@ export interface ConversationStartedEvent extends EventBase {
   subscribed?: boolean;
   /** Context carried by the entry point (ref, start parameter, context). */
   context?: string;
+  /** An ad or referral entry point that opens a longer service window (click-to-WhatsApp / click-to-Messenger ads). */
+  entryPoint?: { source: string; at: Date };
   profile?: { name?: string; [key: string]: unknown };
 }
 

@@ -38,6 +38,8 @@ export interface RateLimit {
   enforcement: 'pace' | 'deny';
   /** The platform error that signals it, for documentation. */
   note?: string;
+  /** Content types the limit applies to (Messenger: 10/s for media only); omitted = every message. */
+  contentTypes?: ContentType[];
 }
 
 /** A documentation source for a rule. */

@@ -56,13 +56,14 @@ export interface PriceQuery {
  * Prices one message by the rate in force at the time it is sent.
  * @param schedule - the channel's price schedule (undefined = a free channel)
  * @param query - category, time, session state, market
- * @returns the price; zero when the category has no rate or the message is free in the session
+ * @returns the price; zero when the category has no rate (service replies are free unless the
+ *   schedule lists a `service` rate) or the message is free in the session
  * @example
  * priceFor(whatsappPrices, { category: 'utility', at: new Date('2025-08-01'), inServiceSession: true }).amount // 0
  */
 export function priceFor(schedule: PriceSchedule | undefined, query: PriceQuery): Price {
   const currency = schedule?.currency ?? 'EUR';
-  if (!schedule || query.category === 'service') return { amount: 0, currency, category: query.category };
+  if (!schedule) return { amount: 0, currency, category: query.category };
   const at = typeof query.at === 'number' ? query.at : query.at.getTime();
   let best: PriceEntry | undefined;
   let bestFrom = -Infinity;

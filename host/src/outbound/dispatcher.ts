@@ -80,6 +80,7 @@ export function paceRules(limits: readonly RateLimit[], entry: Pick<OutboxEntry,
   const user = entry.message.to.userId;
   for (const l of limits) {
     if (l.enforcement !== 'pace') continue;
+    if (l.contentTypes && !l.contentTypes.includes(entry.message.content.type)) continue;
     const perMs = l.perMs / headroom;
     if (l.scope === 'account') rules.push({ key: `${base}`, limit: l.limit, perMs });
     else if (l.scope === 'recipient') rules.push({ key: `${base}:${user}`, limit: l.limit, perMs });

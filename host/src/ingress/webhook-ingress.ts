@@ -136,6 +136,21 @@ export class WebhookIngress {
     }
   }
 
+  /**
+   * After a 413: bytes still arriving are dropped as they come (never kept), so the client can read
+   * the answer — closing with unread data makes TCP reset the connection and lose it — and the
+   * connection is cut once the client has sent as much again as the limit, or after a grace period.
+   */
+  private discardThenClose(req: IncomingMessage): void {
+    let dropped = 0;
+    const cut = (): void => { req.removeAllListeners('data'); req.socket.destroy(); };
+    const timer = setTimeout(cut, 2_000);
+    timer.unref();
+    req.on('data', (chunk: Buffer) => { dropped += chunk.length; if (dropped > this.limit) { clearTimeout(timer); cut(); } });
+    req.once('end', () => clearTimeout(timer));
+    req.resume();
+  }
+
   private async handleInner(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://host');
     const parts = url.pathname.slice(WEBHOOK_PREFIX.length).split('/');
@@ -158,8 +173,7 @@ export class WebhookIngress {
     if (!read.ok) {
       if (read.reason === 'too-large') {
         this.stats.tooLarge++;
-        // answer, then drop the connection instead of draining what is left of the body
-        res.once('finish', () => req.destroy());
+        this.discardThenClose(req);
         sendError(res, 413, 'PAYLOAD_TOO_LARGE', `webhook bodies are limited to ${this.limit} bytes`, { connection: 'close' });
       } else req.destroy();
       return;

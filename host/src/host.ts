@@ -51,7 +51,7 @@ export interface HostOptions {
   /** Replaces the default queueing gateway (the outbound issue's policy-enforcing one). */
   gateway?: (deps: GatewayFactoryDeps) => OutboundGateway;
   /** Extra Express routes (the sandbox's). */
-  extraRoutes?: (app: express.Express, auth: express.RequestHandler, host: Host) => void;
+  extraRoutes?: (app: express.Express, auth: express.RequestHandler, host: () => Host) => void;
   /** Called on stop, after the server closed (the sandbox stops its fake platforms). */
   onStop?: () => Promise<void>;
   /** Webhook body limit in bytes (default 3 MB). */
@@ -211,7 +211,7 @@ export async function createHost(config: HostConfig, options: HostOptions = {}):
   const app = createApiApp({
     tenants: config.tenants, stores, streams, conversations, gateway, clock, logger,
     readiness: () => host!.readiness(),
-    ...(options.extraRoutes ? { extraRoutes: (a: express.Express, auth: express.RequestHandler) => options.extraRoutes!(a, auth, host!) } : {}),
+    ...(options.extraRoutes ? { extraRoutes: (a: express.Express, auth: express.RequestHandler) => options.extraRoutes!(a, auth, () => host!) } : {}),
   });
   host = new Host(container, config, stores, streams, registry, processor, ingress, conversations, gateway, forwarder, statuses, logger, app, ownsStores, options.onStop);
   container.bind(Host).toConstantValue(host);

@@ -25,3 +25,4 @@ export * from './routing/router.js';
 export * from './outbound/outbound-gateway.js';
 export * from './api/rest-api.js';
 export * from './api/openapi.js';
+export * from './sandbox.js';

@@ -1,0 +1,238 @@
+#!/usr/bin/env node
+/**
+ * The `switchboard` command: `start [--config <file>] [--sandbox]`, `doctor [--config <file>]`,
+ * `webhooks register <channel> [--config <file>] [--url <public url>]`,
+ * `simulate <channel> --from <user> --text <text> [--url <host url>] [--api-key <key>]`.
+ * @module
+ */
+import { pathToFileURL } from 'node:url';
+import { realpathSync } from 'node:fs';
+import { isSwitchboardError, systemClock, type Logger } from '@switchboard/core';
+import type { HostConfig } from './config/host-config.js';
+import { loadConfigFile } from './config/load-config.js';
+import { createHost, type Host } from './host.js';
+import { createHostLogger } from './logging.js';
+import { loadConnectors } from './plugins/plugin-loader.js';
+import { MongooseStores } from './stores/mongoose-stores.js';
+import { createSandbox, SANDBOX_ACCOUNT } from './sandbox.js';
+import { Container } from '@switchboard/core/di';
+
+/** Parsed command line. */
+export interface CliArgs {
+  command: string | undefined;
+  positional: string[];
+  flags: Record<string, string | true>;
+}
+
+/**
+ * Parses argv (without node and the script).
+ * @param argv - arguments
+ * @returns command, positionals and flags (`--x y`, `--x=y`, `--flag`)
+ */
+export function parseArgs(argv: readonly string[]): CliArgs {
+  const flags: Record<string, string | true> = {};
+  const positional: string[] = [];
+  const booleans = new Set(['sandbox', 'help', 'json']);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      if (eq > 0) { flags[a.slice(2, eq)] = a.slice(eq + 1); continue; }
+      const name = a.slice(2);
+      const next = argv[i + 1];
+      if (!booleans.has(name) && next !== undefined && !next.startsWith('--')) { flags[name] = next; i++; } else flags[name] = true;
+    } else positional.push(a);
+  }
+  return { command: positional.shift(), positional, flags };
+}
+
+const USAGE = `switchboard <command>
+
+  start [--config <file>] [--sandbox]     run the host (sandbox: fake platforms, memory store)
+  doctor [--config <file>]                check config, connectors, store and webhook URLs
+  webhooks register <channel> [--config <file>] [--url <public base url>]
+                                          register the webhook URL with the platform (Telegram, …)
+  simulate <channel> --from <user> --text <text> [--url http://localhost:3000] [--api-key <key>]
+                                          make a sandbox fake platform deliver a customer message
+`;
+
+type Out = (line: string) => void;
+
+function str(flag: string | true | undefined): string | undefined {
+  return typeof flag === 'string' ? flag : undefined;
+}
+
+/**
+ * Prints the sandbox banner: URLs and a curl line to try.
+ * @param host - the running host
+ * @param apiKey - the sandbox key
+ * @param generated - whether it was generated
+ * @param out - where to print
+ */
+export function printSandboxBanner(host: Host, apiKey: string, generated: boolean, out: Out): void {
+  const channels = host.registry.bindings.map((b) => b.channel);
+  const failed = host.plugins.filter((p) => p.state === 'failed');
+  const first = channels[0] ?? 'telegram';
+  out('');
+  out(`Switchboard sandbox running at ${host.url}`);
+  out(`  API key: ${apiKey}${generated ? '  (generated; set SWITCHBOARD_API_KEY to choose one)' : ''}`);
+  out(`  Channels: ${channels.join(', ') || 'none'}${failed.length ? `   (not loaded: ${failed.map((f) => f.package).join(', ')} — see /readyz)` : ''}`);
+  for (const b of host.registry.bindings) out(`  Webhook: ${host.url}/webhooks/${b.channel}/${b.account}`);
+  out(`  Health:  ${host.url}/healthz   Ready: ${host.url}/readyz   OpenAPI: ${host.url}/openapi.json`);
+  out('');
+  out('Try it:');
+  out(`  curl -s -X POST ${host.url}/sandbox/${first}/messages -H 'authorization: Bearer ${apiKey}' -H 'content-type: application/json' -d '{"userId":"1001","text":"Hello"}'`);
+  out(`  curl -s ${host.url}/v1/conversations -H 'authorization: Bearer ${apiKey}'`);
+  out(`  curl -N ${host.url}/v1/events -H 'authorization: Bearer ${apiKey}'`);
+  out('');
+}
+
+async function start(args: CliArgs, out: Out): Promise<Host> {
+  if (args.flags.sandbox) {
+    const logger = createHostLogger({ level: process.env.LOG_LEVEL ?? 'info' });
+    const sandbox = await createSandbox({ logger });
+    const host = await createHost(sandbox.config, { logger, ...sandbox.hostOptions });
+    await host.listen(sandbox.config.port);
+    printSandboxBanner(host, sandbox.apiKey, sandbox.generatedKey, out);
+    return host;
+  }
+  const config = await loadConfigFile(str(args.flags.config));
+  const host = await createHost(config);
+  await host.listen(process.env.PORT ? Number(process.env.PORT) : config.port);
+  out(`Switchboard host running at ${host.url}`);
+  return host;
+}
+
+/**
+ * `doctor`: loads the config and each connector, pings the store, checks webhook URLs.
+ * @returns the number of problems
+ */
+async function doctor(args: CliArgs, out: Out): Promise<number> {
+  let problems = 0;
+  const ok = (m: string): void => out(`  ok    ${m}`);
+  const bad = (m: string): void => { problems++; out(`  FAIL  ${m}`); };
+  let config: HostConfig;
+  try {
+    config = await loadConfigFile(str(args.flags.config));
+    ok(`config: ${config.tenants.length} tenant(s), ${config.connectors.length} connector package(s)`);
+  } catch (error) {
+    bad(`config: ${(error as Error).message}`);
+    return problems;
+  }
+  const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+  // load every plugin as optional so one failure does not hide the others
+  const { statuses, bindings } = await loadConnectors({ ...config, connectors: config.connectors.map((c) => ({ ...c, required: false })) }, new Container(), { logger: silent, clock: systemClock });
+  for (const s of statuses) {
+    if (s.state === 'loaded') ok(`connector ${s.package} (${s.channel}): accounts ${s.accounts.join(', ')}`);
+    else bad(`connector ${s.package}${s.required ? ' (required)' : ''}: ${s.error}`);
+  }
+  if (config.store.kind === 'mongodb') {
+    try {
+      const stores = await MongooseStores.connect(config.store.uri, config.store.dbName ? { dbName: config.store.dbName } : {});
+      await stores.ping();
+      await stores.close();
+      ok('store: MongoDB reachable, indexes in place');
+    } catch (error) {
+      bad(`store: MongoDB unreachable: ${(error as Error).message}`);
+    }
+  } else ok('store: memory (data is lost on restart; use mongodb in production)');
+  if (!config.publicUrl) bad('publicUrl is not set: platforms cannot be told where to deliver webhooks');
+  else if (!config.publicUrl.startsWith('https://')) bad(`publicUrl ${config.publicUrl} is not HTTPS: platforms require HTTPS webhooks`);
+  else for (const b of bindings) ok(`webhook URL ${config.publicUrl}/webhooks/${b.channel}/${b.account}`);
+  out(problems === 0 ? 'doctor: all checks passed' : `doctor: ${problems} problem(s)`);
+  return problems;
+}
+
+/** `webhooks register <channel>`: calls a connector's `setWebhook` helper where it has one. */
+async function registerWebhooks(args: CliArgs, out: Out): Promise<number> {
+  const channel = args.positional[1];
+  if (args.positional[0] !== 'register' || !channel) { out('usage: switchboard webhooks register <channel> [--config <file>] [--url <public base url>]'); return 2; }
+  const config = await loadConfigFile(str(args.flags.config));
+  const base = (str(args.flags.url) ?? config.publicUrl)?.replace(/\/+$/, '');
+  if (!base) { out('No public URL: set publicUrl in the config or pass --url https://…'); return 2; }
+  const { bindings } = await loadConnectors({ ...config, connectors: config.connectors.map((c) => ({ ...c, required: false })) }, new Container(), { logger: createHostLogger({ level: 'warn' }), clock: systemClock });
+  const mine = bindings.filter((b) => b.channel === channel);
+  if (mine.length === 0) { out(`No loaded connector account for channel "${channel}".`); return 1; }
+  let failures = 0;
+  for (const b of mine) {
+    const url = `${base}/webhooks/${b.channel}/${b.account}`;
+    const helper = (b.connector as unknown as { setWebhook?: (o: { url: string }) => Promise<unknown>; registerWebhook?: (o: { url: string }) => Promise<unknown> });
+    const fn = helper.setWebhook ?? helper.registerWebhook;
+    if (typeof fn !== 'function') {
+      out(`${b.plugin.displayName}: the connector offers no webhook registration helper; register ${url} in the platform's console (see the connector's README).`);
+      failures++;
+      continue;
+    }
+    try {
+      await fn.call(b.connector, { url });
+      out(`${b.plugin.displayName} account ${b.account}: webhook registered at ${url}`);
+    } catch (error) {
+      failures++;
+      out(`${b.plugin.displayName} account ${b.account}: registration failed: ${(error as Error).message}`);
+    }
+  }
+  return failures === 0 ? 0 : 1;
+}
+
+/** `simulate`: asks a running sandbox host to have the fake platform deliver a customer message. */
+async function simulate(args: CliArgs, out: Out): Promise<number> {
+  const channel = args.positional[0];
+  const from = str(args.flags.from);
+  const text = str(args.flags.text);
+  if (!channel || !from || !text) { out('usage: switchboard simulate <channel> --from <user> --text <text> [--url http://localhost:3000] [--api-key <key>]'); return 2; }
+  const base = (str(args.flags.url) ?? `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/+$/, '');
+  const key = str(args.flags['api-key']) ?? process.env.SWITCHBOARD_API_KEY;
+  if (!key) { out('An API key is needed: --api-key <key> or SWITCHBOARD_API_KEY (the sandbox prints its key at start-up).'); return 2; }
+  let res: Response;
+  try {
+    res = await fetch(`${base}/sandbox/${encodeURIComponent(channel)}/messages`, {
+      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ userId: from, text }),
+    });
+  } catch (error) {
+    out(`Cannot reach ${base}: ${(error as Error).message}. Is the sandbox running (switchboard start --sandbox)?`);
+    return 1;
+  }
+  const body = await res.text();
+  out(`${res.status} ${body}`);
+  if (res.ok) out(`The ${channel} fake platform delivered a signed message to ${base}/webhooks/${channel}/${SANDBOX_ACCOUNT}; see ${base}/v1/conversations`);
+  return res.ok ? 0 : 1;
+}
+
+/**
+ * Runs the CLI.
+ * @param argv - arguments after the script
+ * @param out - where to print (stdout by default)
+ * @returns the exit code (`start` resolves once the host is running and keeps the process alive)
+ */
+export async function runCli(argv: readonly string[], out: Out = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
+  const args = parseArgs(argv);
+  try {
+    switch (args.command) {
+      case 'start': {
+        const host = await start(args, out);
+        const shutdown = (signal: string): void => {
+          host.logger.info({ signal }, 'stopping');
+          void host.stop().then(() => process.exit(0));
+        };
+        process.once('SIGINT', () => shutdown('SIGINT'));
+        process.once('SIGTERM', () => shutdown('SIGTERM'));
+        return 0;
+      }
+      case 'doctor': return (await doctor(args, out)) === 0 ? 0 : 1;
+      case 'webhooks': return await registerWebhooks(args, out);
+      case 'simulate': return await simulate(args, out);
+      case undefined: case 'help': out(USAGE); return args.command ? 0 : 2;
+      default: out(`unknown command "${args.command}"\n`); out(USAGE); return 2;
+    }
+  } catch (error) {
+    out(isSwitchboardError(error) ? `${error.code}: ${error.message}` : `error: ${(error as Error).stack ?? String(error)}`);
+    return 1;
+  }
+}
+
+const invokedDirectly = ((): boolean => {
+  try { return process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href; } catch { return false; }
+})();
+if (invokedDirectly) {
+  void runCli(process.argv.slice(2)).then((code) => { if (code !== 0) process.exit(code); });
+}

@@ -333,12 +333,37 @@ export class InboxProcessor {
 
   private async onStatus(entry: InboxEntry, event: StatusEvent): Promise<void> {
     const { stores, streams } = this.deps;
+    const watermark = (event as StatusEvent & { watermark?: Date | string }).watermark;
+    if (watermark !== undefined && event.userId) {
+      // a receipt naming no message (Messenger's read watermark): it covers every message sent up to then
+      await this.applyWatermark(entry.tenantId, { channel: event.channel, accountId: event.accountId, userId: event.userId }, new Date(watermark), event);
+      return;
+    }
     const message = await stores.messages.findByExternalId(entry.tenantId, { channel: event.channel, accountId: event.accountId }, event.externalId, 'outbound');
     // the receipt may overtake the dispatcher's write of the external id: try again shortly
     if (!message) throw new NotYetError(`no outbound message with external id ${event.externalId} yet`);
     const result = await stores.messages.applyStatus(entry.tenantId, message.id, event.status, event.timestamp, event.error ? { code: event.error.code, message: event.error.message } : undefined);
     if (result?.changed) streams.status$.next({ tenantId: entry.tenantId, conversationId: message.conversationId, message: result.message, status: result.message.status });
   }
+
+  private async applyWatermark(tenantId: string, address: Address, watermark: Date, event: StatusEvent): Promise<void> {
+    const { stores, streams } = this.deps;
+    const conversation = await stores.conversations.findByAddress(tenantId, address);
+    if (!conversation) return;
+    const until = watermark.getTime();
+    for (let offset = 0; ; offset += 500) {
+      const page = await stores.messages.listByConversation(tenantId, conversation.id, { limit: 500, offset });
+      for (const m of page.filter((x) => isSentOutbound(x, until))) {
+        const result = await stores.messages.applyStatus(tenantId, m.id, event.status, event.timestamp);
+        if (result?.changed) streams.status$.next({ tenantId, conversationId: conversation.id, message: result.message, status: result.message.status });
+      }
+      if (page.length < 500) break;
+    }
+  }
+}
+
+function isSentOutbound(m: HostMessage, until: number): boolean {
+  return m.direction === 'outbound' && m.externalId !== undefined && m.timestamp.getTime() <= until;
 }
 
 function eventTime(event: InboundEvent): number {

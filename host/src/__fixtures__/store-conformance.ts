@@ -1,0 +1,170 @@
+/**
+ * One conformance suite for every store implementation: run against memory always and against
+ * MongoDB when SWITCHBOARD_MONGODB_URI is set.
+ */
+import { describe, expect, it, beforeEach, afterAll } from 'vitest';
+import type { Address, Contact, Conversation } from '@switchboard/core';
+import type { HostMessage, HostStores, InboxEntry, OutboxEntry } from '../stores/stores.js';
+
+const at = (s: number): Date => new Date(Date.UTC(2026, 10, 20, 10, 0, s));
+let n = 0;
+const uid = (p: string): string => `${p}-${Date.now().toString(36)}-${(n++).toString(36)}`;
+
+export function describeStoreConformance(name: string, make: () => Promise<HostStores>): void {
+  describe(`store conformance: ${name}`, () => {
+    let s: HostStores;
+    let tenant: string;
+    const opened: HostStores[] = [];
+    beforeEach(async () => {
+      s = await make();
+      opened.push(s);
+      tenant = uid('t'); // a fresh tenant per test keeps a shared database clean enough
+    });
+    afterAll(async () => { for (const x of opened) await x.close(); });
+
+    const address = (userId = 'u1'): Address => ({ channel: 'acme', accountId: 'acc', userId });
+    const conversation = (a: Address, id = uid('c')): Conversation => ({ id, tenantId: tenant, contactId: 'k', address: a, status: 'open', assignee: { kind: 'none' }, tags: [], createdAt: at(0), updatedAt: at(0) });
+    const message = (over: Partial<HostMessage> = {}): HostMessage => ({
+      id: uid('m'), tenantId: tenant, conversationId: 'c1', channel: 'acme', accountId: 'acc', userId: 'u1', direction: 'inbound',
+      content: { type: 'text', text: 'hi' }, status: 'delivered', timestamp: at(1), createdAt: at(1), updatedAt: at(1), ...over,
+    });
+
+    it('finds or creates a conversation once per address, and isolates tenants', async () => {
+      const a = address();
+      const first = await s.conversations.findOrCreate(tenant, a, () => conversation(a));
+      const again = await s.conversations.findOrCreate(tenant, a, () => conversation(a));
+      expect(first.created).toBe(true);
+      expect(again).toEqual({ conversation: first.conversation, created: false });
+      expect(await s.conversations.get('other-tenant', first.conversation.id)).toBeUndefined();
+      expect(await s.conversations.list('other-tenant')).toEqual([]);
+      const concurrent = await Promise.all(Array.from({ length: 5 }, () => s.conversations.findOrCreate(tenant, address('u2'), () => conversation(address('u2')))));
+      expect(new Set(concurrent.map((c) => c.conversation.id)).size).toBe(1);
+    });
+
+    it('moves lastInboundAt forward only and patches conversations', async () => {
+      const a = address();
+      const { conversation: c } = await s.conversations.findOrCreate(tenant, a, () => conversation(a));
+      await s.conversations.recordInbound(tenant, c.id, at(5));
+      const after = await s.conversations.recordInbound(tenant, c.id, at(3));
+      expect(after!.lastInboundAt).toEqual(at(5));
+      const patched = await s.conversations.update(tenant, c.id, { status: 'resolved', assignee: { kind: 'queue', queue: 'q' } });
+      expect(patched).toMatchObject({ status: 'resolved', assignee: { kind: 'queue', queue: 'q' } });
+      expect(await s.conversations.update('other-tenant', c.id, { status: 'open' })).toBeUndefined();
+      expect((await s.conversations.list(tenant, { status: 'resolved' })).map((x) => x.id)).toEqual([c.id]);
+    });
+
+    it('inserts messages idempotently on external id and lists them in platform-time order', async () => {
+      const a = message({ externalId: 'x1', timestamp: at(9) });
+      expect((await s.messages.insert(a)).inserted).toBe(true);
+      expect(await s.messages.insert({ ...a, id: uid('m') })).toEqual({ message: a, inserted: false });
+      await s.messages.insert(message({ externalId: 'x0', timestamp: at(2) }));
+      await s.messages.insert(message({ direction: 'outbound', status: 'queued', timestamp: at(5) }));
+      const list = await s.messages.listByConversation(tenant, 'c1');
+      expect(list.map((m) => m.timestamp.getTime())).toEqual([at(2), at(5), at(9)].map((d) => d.getTime()));
+      expect(await s.messages.findByExternalId(tenant, { channel: 'acme', accountId: 'acc' }, 'x1')).toEqual(a);
+      expect(await s.messages.findByExternalId('other-tenant', { channel: 'acme', accountId: 'acc' }, 'x1')).toBeUndefined();
+    });
+
+    it('never moves a status backwards, and failed is final', async () => {
+      const m = message({ direction: 'outbound', status: 'queued' });
+      await s.messages.insert(m);
+      await s.messages.update(tenant, m.id, { externalId: 'out-1' });
+      expect((await s.messages.findByExternalId(tenant, { channel: 'acme', accountId: 'acc' }, 'out-1', 'outbound'))?.id).toBe(m.id);
+      expect((await s.messages.applyStatus(tenant, m.id, 'read', at(3)))!.changed).toBe(true);
+      expect((await s.messages.applyStatus(tenant, m.id, 'delivered', at(2)))!.changed).toBe(false);
+      const final = await s.messages.applyStatus(tenant, m.id, 'failed', at(4), { code: 'X', message: 'late' });
+      expect(final).toMatchObject({ changed: false, message: { status: 'read' } });
+      const other = message({ direction: 'outbound', status: 'sent' });
+      await s.messages.insert(other);
+      await s.messages.applyStatus(tenant, other.id, 'failed', at(2), { code: '131026', message: 'undeliverable' });
+      expect((await s.messages.applyStatus(tenant, other.id, 'read', at(3)))!.message).toMatchObject({ status: 'failed', error: { code: '131026' } });
+      expect((await s.messages.listByStatus(tenant, 'failed')).map((x) => x.id)).toEqual([other.id]);
+    });
+
+    it('gives an address one contact', async () => {
+      const make1 = (): Contact => ({ id: uid('k'), tenantId: tenant, addresses: [address()], profile: { name: 'Ann' }, createdAt: at(0), updatedAt: at(0) });
+      const all = await Promise.all(Array.from({ length: 4 }, () => s.contacts.findOrCreateByAddress(tenant, address(), make1)));
+      expect(new Set(all.map((x) => x.contact.id)).size).toBe(1);
+      const id = all[0]!.contact.id;
+      expect(await s.contacts.update(tenant, id, { profile: { name: 'Anna' } })).toMatchObject({ profile: { name: 'Anna' } });
+      expect((await s.contacts.list(tenant)).map((c) => c.id)).toEqual([id]);
+      expect(await s.contacts.get('other-tenant', id)).toBeUndefined();
+    });
+
+    it('appends consent entries without duplicates and returns them in time order', async () => {
+      const base = { tenantId: tenant, contactId: 'k1', channel: 'acme', scope: 'channel' as const, evidence: { source: 'api' } };
+      await s.consent.append({ ...base, id: uid('e'), action: 'opt-out', at: at(5) });
+      const optIn = { ...base, id: uid('e'), action: 'opt-in' as const, purpose: 'marketing' as const, at: at(1) };
+      await s.consent.append(optIn);
+      await s.consent.append(optIn);
+      expect((await s.consent.listByContact(tenant, 'k1')).map((e) => e.action)).toEqual(['opt-in', 'opt-out']);
+      expect(await s.consent.listByContact('other-tenant', 'k1')).toEqual([]);
+    });
+
+    it('keeps the inbox idempotent and leases each entry to one owner', async () => {
+      const entry = (key: string): InboxEntry => ({
+        id: uid('i'), tenantId: tenant, channel: 'acme', account: 'main', key, receivedAt: at(1), notBefore: at(1), status: 'pending', attempts: 0,
+        event: { kind: 'message', channel: 'acme', accountId: 'acc', userId: 'u1', externalId: key, timestamp: at(1), content: { type: 'text', text: 'hi' } },
+      });
+      const first = await s.inbox.add([entry('k1'), entry('k2')]);
+      expect(first.inserted).toHaveLength(2);
+      const again = await Promise.all([s.inbox.add([entry('k1')]), s.inbox.add([entry('k1')])]);
+      expect(again.map((r) => r.duplicates)).toEqual([1, 1]);
+      const [a, b] = await Promise.all([
+        s.inbox.claim({ tenantId: tenant, owner: 'A', limit: 10, leaseMs: 60_000, now: at(2) }),
+        s.inbox.claim({ tenantId: tenant, owner: 'B', limit: 10, leaseMs: 60_000, now: at(2) }),
+      ]);
+      expect(a.length + b.length).toBe(2);
+      const mine = [...a, ...b][0]!;
+      const owner = a.includes(mine) ? 'A' : 'B';
+      expect(mine.event.timestamp).toEqual(at(1));
+      await s.inbox.complete(mine.id, owner, at(3));
+      const other = [...a, ...b][1]!;
+      await s.inbox.fail(other.id, a.includes(other) ? 'A' : 'B', 'boom', at(10));
+      expect(await s.inbox.claim({ tenantId: tenant, owner: 'C', limit: 10, leaseMs: 1000, now: at(5) })).toEqual([]);
+      const retried = await s.inbox.claim({ tenantId: tenant, owner: 'C', limit: 10, leaseMs: 1000, now: at(11) });
+      expect(retried.map((e) => [e.id, e.attempts])).toEqual([[other.id, 2]]);
+      // a lease that expires (its process died) is taken over
+      expect((await s.inbox.claim({ tenantId: tenant, owner: 'D', limit: 10, leaseMs: 1000, now: at(13) })).map((e) => e.id)).toEqual([other.id]);
+      expect(await s.inbox.counts(tenant)).toEqual({ pending: 0, processing: 1, done: 1, failed: 0 });
+    });
+
+    it('leases outbox entries atomically, with expiry, retry and completion by the owner only', async () => {
+      const entry = (): OutboxEntry => ({
+        id: uid('o'), tenantId: tenant, messageId: uid('m'), channel: 'acme', account: 'main', status: 'pending', attempts: 0, notBefore: at(1),
+        message: { id: 'm', to: address(), content: { type: 'text', text: 'hello' } }, createdAt: at(1), updatedAt: at(1),
+      });
+      const e1 = entry();
+      await s.outbox.enqueue(e1);
+      const [a, b] = await Promise.all([
+        s.outbox.lease({ tenantId: tenant, owner: 'A', limit: 5, leaseMs: 1000, now: at(2) }),
+        s.outbox.lease({ tenantId: tenant, owner: 'B', limit: 5, leaseMs: 1000, now: at(2) }),
+      ]);
+      expect(a.length + b.length).toBe(1);
+      const owner = a.length ? 'A' : 'B';
+      expect(await s.outbox.complete(e1.id, owner === 'A' ? 'B' : 'A', at(2))).toBe(false);
+      expect(await s.outbox.retry(e1.id, owner, at(10), { code: 'RETRYABLE_FAILURE', message: '503' }, at(2))).toBe(true);
+      expect(await s.outbox.lease({ tenantId: tenant, owner: 'C', limit: 5, leaseMs: 1000, now: at(5) })).toEqual([]);
+      const [again] = await s.outbox.lease({ tenantId: tenant, owner: 'C', limit: 5, leaseMs: 1000, now: at(10) });
+      expect(again).toMatchObject({ id: e1.id, attempts: 2, leaseOwner: 'C', lastError: { code: 'RETRYABLE_FAILURE' } });
+      const [taken] = await s.outbox.lease({ tenantId: tenant, owner: 'D', limit: 5, leaseMs: 1000, now: at(12) });
+      expect(taken!.leaseOwner).toBe('D');
+      expect(await s.outbox.renew(e1.id, 'C', at(20))).toBe(false);
+      expect(await s.outbox.complete(e1.id, 'D', at(12))).toBe(true);
+      expect((await s.outbox.findByMessage(tenant, e1.messageId))!.status).toBe('sent');
+      expect(await s.outbox.get('other-tenant', e1.id)).toBeUndefined();
+      expect((await s.outbox.counts(tenant)).sent).toBe(1);
+    });
+
+    it('keeps dead letters per tenant, newest first', async () => {
+      const letter = (s0: number) => ({ id: uid('d'), tenantId: tenant, channel: 'acme', account: 'main', reason: 'bad', code: 'MALFORMED_PAYLOAD', rawBody: 'e30=', headers: {}, receivedAt: at(s0) });
+      const older = letter(1);
+      const newer = letter(2);
+      await s.deadLetters.add(older);
+      await s.deadLetters.add(newer);
+      expect((await s.deadLetters.list(tenant)).map((d) => d.id)).toEqual([newer.id, older.id]);
+      expect(await s.deadLetters.get(tenant, older.id)).toEqual(older);
+      expect(await s.deadLetters.list('other-tenant')).toEqual([]);
+    });
+  });
+}

@@ -1,0 +1,61 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@switchboard/core';
+import { parseHostConfig, resolveSecrets } from './host-config.js';
+import { loadConfigFile } from './load-config.js';
+
+const KEY = 'a-tenant-api-key-0123456789';
+const base = () => ({ tenants: [{ id: 'acme', apiKeys: [KEY] }], connectors: [{ package: '@switchboard/telegram', accounts: [{ id: 'main', config: {} }] }] });
+const fieldOf = (fn: () => unknown): string => {
+  try { fn(); } catch (e) { expect(e).toBeInstanceOf(ConfigError); return (e as ConfigError).field; }
+  throw new Error('did not throw');
+};
+
+describe('host config', () => {
+  it('applies defaults', () => {
+    const c = parseHostConfig(base(), { baseDir: '/x' });
+    expect(c).toMatchObject({ port: 3000, store: { kind: 'memory' }, logLevel: 'info', bots: {}, baseDir: '/x' });
+    expect(c.connectors[0]).toMatchObject({ package: '@switchboard/telegram', required: false, accounts: [{ id: 'main', tenant: 'acme', config: {} }] });
+  });
+
+  it('names the bad key', () => {
+    expect(fieldOf(() => parseHostConfig({ ...base(), prot: 1 }, { baseDir: '.' }))).toBe('prot');
+    expect(fieldOf(() => parseHostConfig({ ...base(), port: 70000 }, { baseDir: '.' }))).toBe('port');
+    expect(fieldOf(() => parseHostConfig({ ...base(), tenants: [{ id: 'acme', apiKeys: ['short'] }] }, { baseDir: '.' }))).toBe('tenants[0].apiKeys[0]');
+    expect(fieldOf(() => parseHostConfig({ ...base(), store: { kind: 'mongodb', uri: 'http://x' } }, { baseDir: '.' }))).toBe('store.uri');
+    expect(fieldOf(() => parseHostConfig({ ...base(), connectors: [{ package: 'x', accounts: [{ id: 'a b', config: {} }] }] }, { baseDir: '.' }))).toBe('connectors[0].accounts[0].id');
+    expect(fieldOf(() => parseHostConfig({ ...base(), tenants: [{ id: 'acme', apiKeys: [KEY], routing: { rules: [{ to: { bot: 'nobody' } }] } }] }, { baseDir: '.' }))).toBe('tenants[0].routing.rules[0].to.bot');
+    expect(fieldOf(() => parseHostConfig({ ...base(), tenants: [{ id: 'acme', apiKeys: [KEY], routing: { rules: [{ to: { forward: true } }] } }] }, { baseDir: '.' }))).toBe('tenants[0].forwarding');
+    expect(fieldOf(() => parseHostConfig({ ...base(), tenants: [{ id: 'acme', apiKeys: [KEY], forwarding: { url: 'http://crm.example.com/hook', secret: 'x'.repeat(20) } }] }, { baseDir: '.' }))).toBe('tenants[0].forwarding.url');
+    expect(fieldOf(() => parseHostConfig({ ...base(), tenants: [{ id: 'acme', apiKeys: [KEY], policy: { quietHours: { start: '25:00', end: '07:00', utcOffsetMinutes: 0 } } }] }, { baseDir: '.' }))).toBe('tenants[0].policy.quietHours.start');
+    expect(fieldOf(() => parseHostConfig({ ...base(), tenants: [{ id: 'a', apiKeys: [KEY] }, { id: 'b', apiKeys: [KEY] }] }, { baseDir: '.' }))).toBe('tenants[1].apiKeys[0]');
+    expect(fieldOf(() => parseHostConfig({ ...base(), tenants: [{ id: 'a', apiKeys: [KEY] }, { id: 'b', apiKeys: ['another-key-0123456789'] }] }, { baseDir: '.' }))).toBe('connectors[0].accounts[0].tenant');
+  });
+
+  it('resolves { env } and ${NAME} secret references, naming the key when unset', () => {
+    const env = { TOKEN: 'abc', SECRET: 's3cr3t' };
+    expect(resolveSecrets({ a: { env: 'TOKEN' }, b: 'x-${SECRET}-y', c: [{ env: 'NOPE', default: 'd' }] }, env)).toEqual({ a: 'abc', b: 'x-s3cr3t-y', c: ['d'] });
+    expect(fieldOf(() => resolveSecrets({ connectors: [{ accounts: [{ config: { botToken: { env: 'MISSING' } } }] }] }, env))).toBe('connectors[0].accounts[0].config.botToken');
+    expect(fieldOf(() => resolveSecrets({ store: { uri: 'mongodb://${MISSING_URI}' } }, env))).toBe('store.uri');
+  });
+
+  it('loads .json, .js and .ts config files', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sb-config-'));
+    await writeFile(join(dir, 'switchboard.config.json'), JSON.stringify({ ...base(), port: 4001 }));
+    expect((await loadConfigFile(join(dir, 'switchboard.config.json'))).port).toBe(4001);
+    await writeFile(join(dir, 'a.config.mjs'), `export default ${JSON.stringify({ ...base(), port: 4002 })};`);
+    expect((await loadConfigFile(join(dir, 'a.config.mjs'))).port).toBe(4002);
+    await writeFile(join(dir, 'switchboard.config.ts'), `
+      const bots = { greeter: async (ctx: { reply(t: string): Promise<unknown> }): Promise<void> => { await ctx.reply('hi'); } };
+      export default { ...${JSON.stringify(base())}, port: 4003, tenants: [{ id: 'acme', apiKeys: [{ env: 'SB_KEY' }], routing: { rules: [{ to: { bot: 'greeter' } }] } }], bots };
+    `);
+    const c = await loadConfigFile(join(dir, 'switchboard.config.ts'), { SB_KEY: KEY });
+    expect(c.port).toBe(4003);
+    expect(c.tenants[0]!.apiKeys).toEqual([KEY]);
+    expect(typeof c.bots.greeter).toBe('function');
+    expect(c.baseDir).toBe(dir);
+    await expect(loadConfigFile(join(dir, 'nope.json'))).rejects.toThrow(/does not exist/);
+  });
+});

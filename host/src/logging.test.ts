@@ -1,0 +1,29 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createHostLogger, hashPhone, scrubLogObject } from './logging.js';
+
+describe('logging', () => {
+  it('redacts secrets and bodies, hashes phone numbers', () => {
+    const out = scrubLogObject({
+      userId: '+4915112345678', from: '4915112345678', chatId: 'abc', headers: { authorization: 'Bearer x', 'x-hub-signature-256': 'sha256=1' },
+      config: { appSecret: 's', accessToken: 't' }, message: { content: { type: 'text', text: 'my card is 4111' } }, text: 'hello',
+    }) as Record<string, any>;
+    expect(out.userId).toBe(hashPhone('4915112345678'));
+    expect(out.from).toMatch(/^tel#[0-9a-f]{12}$/);
+    expect(out.chatId).toBe('abc');
+    expect(out.headers).toEqual({ authorization: '[redacted]', 'x-hub-signature-256': '[redacted]' });
+    expect(out.config).toEqual({ appSecret: '[redacted]', accessToken: '[redacted]' });
+    expect(out.message.content).toBe('[redacted]');
+    expect(out.text).toBe('[redacted]');
+  });
+
+  it('applies to what pino writes', () => {
+    const lines: string[] = [];
+    const destination = new Writable({ write(chunk, _e, cb) { lines.push(String(chunk)); cb(); } });
+    const logger = createHostLogger({ level: 'info', destination });
+    logger.info({ userId: '447700900123', body: 'secret body', secret: 'k' }, 'inbound');
+    const record = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(record).toMatchObject({ msg: 'inbound', userId: hashPhone('447700900123'), body: '[redacted]', secret: '[redacted]' });
+    expect(lines[0]).not.toContain('447700900123');
+  });
+});

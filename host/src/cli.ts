@@ -124,7 +124,7 @@ async function doctor(args: CliArgs, out: Out): Promise<number> {
   const { statuses, bindings } = await loadConnectors({ ...config, connectors: config.connectors.map((c) => ({ ...c, required: false })) }, new Container(), { logger: silent, clock: systemClock });
   for (const s of statuses) {
     if (s.state === 'loaded') ok(`connector ${s.package} (${s.channel}): accounts ${s.accounts.join(', ')}`);
-    else bad(`connector ${s.package}${s.required ? ' (required)' : ''}: ${s.error}`);
+    else bad(`connector ${s.error ?? s.package}${s.required ? ' (required)' : ''}`);
   }
   if (config.store.kind === 'mongodb') {
     try {

@@ -5,7 +5,8 @@
  * required.
  * @module
  */
-import { isAbsolute, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   Clock, ConfigError, Connector, ConnectorBinding, ConnectorPlugin, connectorPluginProblems, isSwitchboardError, Logger,
@@ -49,7 +50,16 @@ export interface PluginStatus {
 export async function importPlugin(specifier: string, baseDir: string): Promise<unknown> {
   const isPath = specifier.startsWith('.') || isAbsolute(specifier);
   const target = isPath ? pathToFileURL(resolve(baseDir, specifier)).href : specifier;
-  const mod = await import(target) as Record<string, unknown>;
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import(target) as Record<string, unknown>;
+  } catch (error) {
+    if (isPath || (error as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    // the package may be installed beside the config (the integrator's app) rather than beside the host
+    let resolved: string;
+    try { resolved = createRequire(join(baseDir, 'switchboard.config.js')).resolve(specifier); } catch { throw error; }
+    mod = await import(pathToFileURL(resolved).href) as Record<string, unknown>;
+  }
   let candidate: unknown = mod.default;
   // a CommonJS build may nest the default export once more
   if (candidate && typeof candidate === 'object' && 'default' in candidate && connectorPluginProblems(candidate).length > 0) candidate = (candidate as { default: unknown }).default;

@@ -11,7 +11,7 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, type Conversation, type SignedWebhook } from '@switchboard/core';
-import { configFromObject, createHost, importPlugin, type Host, type HostMessage } from '@switchboard/host';
+import { configFromObject, createHost, createSandbox, importPlugin, type Host, type HostMessage } from '@switchboard/host';
 import { FakeAcmeSmsServer } from './fake-acme-sms-server.js';
 
 const PACKAGE = '@acme/switchboard-sms';
@@ -134,5 +134,29 @@ describe(`host with ${PACKAGE} loaded from config (${byName.ok ? 'by package nam
     await host.processor.idle();
     const message = await eventually(async () => (await messagesOf(conversation.id)).find((m) => m.id === queued.body.id && m.status === 'delivered'));
     expect(message.status).toBe('delivered');
+  });
+});
+
+describe(`the host's sandbox runs ${PACKAGE} on the fake gateway its plugin provides`, () => {
+  it('delivers a customer SMS through POST /sandbox/sms/messages and stores it', async () => {
+    const sandbox = await createSandbox({ packages: [SPECIFIER], env: { SWITCHBOARD_API_KEY: KEY, LOG_LEVEL: 'silent' }, logger: silentLogger, port: 0 });
+    expect([...sandbox.fakes.keys()]).toEqual(['sms']);
+    const host = await createHost(sandbox.config, { logger: silentLogger, processor: { pollMs: 20, retryBaseMs: 20 }, ...sandbox.hostOptions });
+    try {
+      const { url } = await host.listen(0, '127.0.0.1');
+      const res = await fetch(`${url}/sandbox/sms/messages`, {
+        method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ userId: CUSTOMER, text: 'Hello from the sandbox' }),
+      });
+      expect(res.status).toBe(202);
+      expect(await res.json()).toMatchObject({ delivered: true, webhookUrl: `${url}/webhooks/sms/sandbox` });
+      const conversation = await eventually(async () => {
+        const list = await fetch(`${url}/v1/conversations`, { headers: { authorization: `Bearer ${KEY}` } });
+        return ((await list.json()) as { items: Conversation[] }).items.find((c) => c.address.channel === 'sms' && c.address.userId === CUSTOMER);
+      });
+      expect(conversation.address.accountId).toBe('+12025550100');
+    } finally {
+      await host.stop();
+    }
   });
 });

@@ -1,4 +1,3 @@
-import { beforeEach } from 'vitest';
 import { ProviderHttpError, ProviderNetworkError } from '@switchboard/core';
 import { describeConnectorConformance, type InboundFixture } from '@switchboard/testkit';
 import plugin from './index.js';
@@ -32,20 +31,14 @@ const inbound: InboundFixture[] = [
   { name: 'unknown update type', body: u.channelPost, expected: [{ kind: 'unsupported', eventId: '10021' }] },
 ];
 
-// Telegram's webhook secret is a static token in a header, not a signature over the body: a
-// tampered body with the right token is, by Telegram's design, indistinguishable from a genuine
-// one. The suite's "tampered body" check assumes a body-bound signature, so it is skipped here —
-// visibly, with this reason — until the testkit lets a static-token channel declare so.
-const NOT_BODY_BOUND = new Set(['rejects a tampered body']);
-beforeEach((context) => {
-  if (NOT_BODY_BOUND.has(context.task.name)) context.skip('Telegram\'s secret token does not cover the body');
-});
-
 describeConnectorConformance(plugin, {
   config: { botToken: telegramSandboxConfig.botToken, secretToken: telegramSandboxConfig.secretToken },
   // Telegram signs nothing: it echoes the secret_token given to setWebhook in a header
   sign: (_body, variant) => ({ 'x-telegram-bot-api-secret-token': variant === 'valid' ? telegramSandboxConfig.secretToken : 'another-secret-of-the-same-shap' }),
   signatureHeader: 'x-telegram-bot-api-secret-token',
+  // a static secret in a header, not a signature over the body: a tampered body with the right
+  // token is, by Telegram's design, indistinguishable from a genuine one
+  signatureCoversBody: false,
   inbound,
   address: { channel: 'telegram', accountId: '7000000001', userId: '1111111' },
   samples: {

@@ -72,15 +72,17 @@ describe('fake Bot API server', () => {
 
   it('throttles one private chat after a short burst with 429 and retry_after → rate-limited', async () => {
     fake.startUser(USER);
+    // a bucket of 3 that refills one message per second: the burst passes, the 4th waits a second
     for (let i = 0; i < 3; i++) expect((await api('sendMessage', { chat_id: Number(USER), text: `m${i}` })).status).toBe(200);
     expect(await api('sendMessage', { chat_id: Number(USER), text: 'too fast' })).toEqual({
-      status: 429, body: { ok: false, error_code: 429, description: 'Too Many Requests: retry after 3', parameters: { retry_after: 3 } },
+      status: 429, body: { ok: false, error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } },
     });
     const error = await connector.send(text(USER)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitedError);
-    expect((error as RateLimitedError).retryAfterMs).toBe(3000);
-    clock.advance(3000);
+    expect((error as RateLimitedError).retryAfterMs).toBe(1000);
+    clock.advance(1000);
     expect((await api('sendMessage', { chat_id: Number(USER), text: 'later' })).status).toBe(200);
+    expect((await api('sendMessage', { chat_id: Number(USER), text: 'again too fast' })).status).toBe(429);
   });
 
   it('throttles the bot overall at 30 messages per second', async () => {
@@ -94,8 +96,11 @@ describe('fake Bot API server', () => {
   it('throttles a group at 20 messages per minute', async () => {
     fake.addGroup('-100200300');
     for (let i = 0; i < 20; i++) { expect((await api('sendMessage', { chat_id: -100200300, text: `g${i}` })).status).toBe(200); clock.advance(100); }
+    // 20 sent in 2 s: the bucket refilled 2/3 of a message (one per 3 s), so the next one is a second away
     const answer = await api('sendMessage', { chat_id: -100200300, text: 'one too many' });
-    expect(answer).toMatchObject({ status: 429, body: { parameters: { retry_after: 58 } } });
+    expect(answer).toMatchObject({ status: 429, body: { parameters: { retry_after: 1 } } });
+    clock.advance(1000);
+    expect((await api('sendMessage', { chat_id: -100200300, text: 'refilled' })).status).toBe(200);
   });
 
   it('refuses a reply to an unknown message unless allow_sending_without_reply', async () => {
@@ -160,8 +165,8 @@ describe('fake Bot API server', () => {
     const longText = 'The car is ready and washed. '.repeat(700).trim(); // 5 parts of at most 4,096
     const result = await patient.send(text(USER, longText));
     expect(result.partIds).toHaveLength(4);
-    expect(waits).toEqual([3000]);
-    expect(fake.requests.filter((r) => r.path.endsWith('/sendMessage'))).toHaveLength(6); // 5 parts and one throttled try
+    expect(waits).toEqual([1000, 1000]); // parts 4 and 5 each wait for one refilled token
+    expect(fake.requests.filter((r) => r.path.endsWith('/sendMessage'))).toHaveLength(7); // 5 parts and two throttled tries
   });
 
   it('a follow-up that fails for good reports how far the send got', async () => {
@@ -177,7 +182,7 @@ describe('fake Bot API server', () => {
 
   it('a throttled follow-up beyond the wait budget fails as rate-limited', async () => {
     fake.startUser(USER);
-    const impatient = new TelegramConnector(parseConfig(fake.connectorConfig()), {}, { sleep: async (ms) => { clock.advance(ms); }, maxFollowUpWaitMs: 1000 });
+    const impatient = new TelegramConnector(parseConfig(fake.connectorConfig()), {}, { sleep: async (ms) => { clock.advance(ms); }, maxFollowUpWaitMs: 500 });
     const error = await impatient.send(text(USER, 'The car is ready and washed. '.repeat(700).trim())).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitedError);
     expect((error as RateLimitedError).details).toMatchObject({ sentParts: 3, totalParts: 5 });

@@ -5,10 +5,11 @@
  */
 import type { ContainerModule } from 'inversify';
 import type { Address, ChannelId } from './model/address.js';
-import type { Content, ContentType } from './model/content.js';
+import type { Content, ContentType, TemplateCategory } from './model/content.js';
 import type { InboundEvent, Purpose } from './model/events.js';
 import type { ConnectorError } from './errors.js';
 import type { ChannelPolicy } from './policy/channel-policy.js';
+import type { TemplateStatus } from './policy/policy-engine.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 
@@ -236,4 +237,55 @@ export function connectorPluginProblems(value: unknown): string[] {
   for (const key of ['policy', 'capabilities'] as const) if (typeof p[key] !== 'object' || p[key] === null) problems.push(`${key} must be an object`);
   if (p.fake !== undefined && typeof p.fake !== 'function') problems.push('fake must be a function when present');
   return problems;
+}
+
+/** A template as submitted to a platform that reviews templates (WhatsApp). */
+export interface TemplateSubmission {
+  /** Lowercase letters, digits and underscores on WhatsApp. */
+  name: string;
+  /** The platform's language code, e.g. `en_US`. */
+  language: string;
+  category: TemplateCategory;
+  /** Body text with `{{1}}`… placeholders. */
+  body: string;
+  header?: string;
+  footer?: string;
+  /** Sample values for the body's placeholders, in order (reviewers ask for them). */
+  examples?: string[];
+}
+
+/** A template's review state on the platform. */
+export interface PlatformTemplateState {
+  name: string;
+  language: string;
+  externalId?: string;
+  status: TemplateStatus;
+  /** Why it was rejected or paused. */
+  reason?: string;
+}
+
+/**
+ * Optional connector extension for platforms that review templates before they may be sent: the
+ * host's template registry submits through it and reads the review state back. A connector
+ * implements it by having both methods; the host checks with {@link isTemplateManager}.
+ */
+export interface TemplateManager {
+  /**
+   * Submits a template for review.
+   * @returns the platform's id and the state it answered with (usually `submitted`)
+   * @throws ConnectorError (classified) when the platform refuses it
+   */
+  submitTemplate(template: TemplateSubmission): Promise<{ externalId: string; status: TemplateStatus }>;
+  /** Lists every template the platform holds for the account, with its review state. */
+  listTemplates(): Promise<PlatformTemplateState[]>;
+}
+
+/**
+ * Whether a connector can submit templates for review.
+ * @param connector - a connector
+ * @returns true when it has `submitTemplate` and `listTemplates`
+ */
+export function isTemplateManager(connector: Connector): connector is Connector & TemplateManager {
+  const c = connector as Partial<TemplateManager>;
+  return typeof c.submitTemplate === 'function' && typeof c.listTemplates === 'function';
 }

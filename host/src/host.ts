@@ -11,7 +11,10 @@ import { createApiApp, type Readiness } from './api/rest-api.js';
 import { HostConfig } from './config/host-config.js';
 import { WebhookIngress } from './ingress/webhook-ingress.js';
 import { createHostLogger } from './logging.js';
-import { OutboundGateway, QueueingOutboundGateway } from './outbound/outbound-gateway.js';
+import type { HostFeature, HostFeatureContext, HostFeatureFactory } from './features.js';
+import { OutboundGateway } from './outbound/outbound-gateway.js';
+import { OutboundRuntime, type OutboundRuntimeOptions } from './outbound/outbound-runtime.js';
+import { outboundFeature } from './outbound/outbound-routes.js';
 import { ConnectorRegistry, StaticConnectorRegistry } from './plugins/connector-registry.js';
 import { loadConnectors, type PluginStatus } from './plugins/plugin-loader.js';
 import { InboxProcessor, type InboxProcessorOptions } from './processing/inbox-processor.js';
@@ -48,8 +51,12 @@ export interface HostOptions {
   /** Forwarder's wait between retries (tests shorten it). */
   sleep?: (ms: number) => Promise<void>;
   processor?: InboxProcessorOptions;
-  /** Replaces the default queueing gateway (the outbound issue's policy-enforcing one). */
+  /** Replaces the policy-enforcing gateway bot handlers and the conversation API send through. */
   gateway?: (deps: GatewayFactoryDeps) => OutboundGateway;
+  /** Outbound stores, timer and dispatcher settings. */
+  outbound?: OutboundRuntimeOptions;
+  /** Features added to the built-in ones (routes, background work). */
+  features?: HostFeatureFactory[];
   /** Extra Express routes (the sandbox's). */
   extraRoutes?: (app: express.Express, auth: express.RequestHandler, host: () => Host) => void;
   /** Called on stop, after the server closed (the sandbox stops its fake platforms). */
@@ -78,6 +85,10 @@ export class Host {
     readonly forwarder: Forwarder,
     readonly plugins: readonly PluginStatus[],
     readonly logger: LoggerType,
+    /** The outbound path: service (library API), dispatcher, templates. */
+    readonly outbound: OutboundRuntime,
+    /** The features mounted on this host. */
+    readonly features: readonly HostFeature[],
     private readonly app: express.Express,
     private readonly ownsStores: boolean,
     private readonly onStop: (() => Promise<void>) | undefined,
@@ -102,6 +113,8 @@ export class Host {
    */
   async listen(port = this.config.port, hostname = this.config.hostname): Promise<{ port: number; url: string }> {
     this.processor.start();
+    this.outbound.start();
+    for (const f of this.features) await f.start?.();
     const server = createServer({ keepAliveTimeout: 5_000 }, this.handler);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -136,6 +149,8 @@ export class Host {
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
     }
     await this.processor.stop();
+    for (const f of [...this.features].reverse()) await f.stop?.();
+    await this.outbound.stop();
     this.forwarder.stop();
     await this.onStop?.();
     completeHostStreams(this.streams);
@@ -193,7 +208,9 @@ export async function createHost(config: HostConfig, options: HostOptions = {}):
   container.bind(ConversationService).toConstantValue(conversations);
   const forwarder = new Forwarder({ fetch: options.fetch ?? globalThis.fetch, clock, logger, ...(options.sleep ? { sleep: options.sleep } : {}) });
   container.bind(Forwarder).toConstantValue(forwarder);
-  const gateway = options.gateway?.({ container, stores, registry, streams, clock, logger, config }) ?? new QueueingOutboundGateway(stores, registry, streams, clock);
+  const outbound = new OutboundRuntime({ stores, streams, bindings: () => bindings, tenants, clock, logger }, options.outbound);
+  container.bind(OutboundRuntime).toConstantValue(outbound);
+  const gateway = options.gateway?.({ container, stores, registry, streams, clock, logger, config }) ?? outbound.gateway;
   container.bind(OutboundGateway).toConstantValue(gateway);
 
   const bots = new Map(Object.entries(config.bots).map(([name, reg]) => [name, instantiateBotHandler(reg)]));
@@ -207,13 +224,16 @@ export async function createHost(config: HostConfig, options: HostOptions = {}):
   });
   container.bind(WebhookIngress).toConstantValue(ingress);
 
+  const featureContext: HostFeatureContext = { container, config, tenants, stores, streams, registry, bindings, conversations, gateway, outbound, clock, logger };
+  const features = [outboundFeature, ...(options.features ?? [])].map((factory) => factory(featureContext));
+
   let host: Host | undefined;
   const app = createApiApp({
-    tenants: config.tenants, stores, streams, conversations, gateway, clock, logger,
+    tenants: config.tenants, stores, streams, conversations, gateway, clock, logger, features,
     readiness: () => host!.readiness(),
     ...(options.extraRoutes ? { extraRoutes: (a: express.Express, auth: express.RequestHandler) => options.extraRoutes!(a, auth, () => host!) } : {}),
   });
-  host = new Host(container, config, stores, streams, registry, processor, ingress, conversations, gateway, forwarder, statuses, logger, app, ownsStores, options.onStop);
+  host = new Host(container, config, stores, streams, registry, processor, ingress, conversations, gateway, forwarder, statuses, logger, outbound, features, app, ownsStores, options.onStop);
   container.bind(Host).toConstantValue(host);
   return host;
 }

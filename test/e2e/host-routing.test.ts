@@ -34,12 +34,14 @@ describe('routing and conversations', () => {
     const x = h;
     await x.fake.deliver(x.webhookUrl, x.fake.userMessage({ userId: 'u1', text: 'hello', name: 'Ann' }));
     const conversation = await firstConversation(x);
+    // the reply passes the policy (inside the window), goes through the outbox and is sent by the dispatcher
     const replies = await eventually(async () => {
-      const m = (await x.api<List<HostMessage>>(`/v1/conversations/${conversation.id}/messages`)).body.items.filter((y) => y.direction === 'outbound');
+      const m = (await x.api<List<HostMessage>>(`/v1/conversations/${conversation.id}/messages`)).body.items.filter((y) => y.direction === 'outbound' && y.status === 'sent');
       return m.length ? m : undefined;
     });
-    expect(replies[0]).toMatchObject({ status: 'queued', sender: 'bot', content: { type: 'text', text: 'Hi Ann' }, purpose: 'service' });
-    expect((await x.host.stores.outbox.findByMessage('t1', replies[0]!.id))).toMatchObject({ status: 'pending', channel: 'acme', account: 'main' });
+    expect(replies[0]).toMatchObject({ status: 'sent', sender: 'bot', content: { type: 'text', text: 'Hi Ann' }, purpose: 'service', form: { kind: 'free-form' } });
+    expect(replies[0]!.statusHistory.map((s) => s.status)).toEqual(['queued', 'sent']);
+    expect((await x.host.stores.outbox.findByMessage('t1', replies[0]!.id))).toMatchObject({ status: 'sent', channel: 'acme', account: 'main' });
     expect((await x.api<Conversation>(`/v1/conversations/${conversation.id}`)).body.assignee).toEqual({ kind: 'bot', handler: 'greeter' });
 
     await x.fake.deliver(x.webhookUrl, x.fake.userMessage({ userId: 'u1', text: 'I need a human' }));

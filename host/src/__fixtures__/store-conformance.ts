@@ -53,6 +53,19 @@ export function describeStoreConformance(name: string, make: () => Promise<HostS
       expect((await s.conversations.list(tenant, { status: 'resolved' })).map((x) => x.id)).toEqual([c.id]);
     });
 
+    it('records outbound messages: lastOutboundAt forward only, first response once, a counter reset by inbound', async () => {
+      const a = address('u-out');
+      const { conversation: c } = await s.conversations.findOrCreate(tenant, a, () => conversation(a));
+      const before = await s.conversations.recordOutbound(tenant, c.id, at(1));
+      expect(before).toMatchObject({ lastOutboundAt: at(1), outboundSinceInbound: 1 });
+      expect(before!.firstResponseAt).toBeUndefined(); // nothing to respond to yet
+      await s.conversations.recordInbound(tenant, c.id, at(2));
+      await s.conversations.recordOutbound(tenant, c.id, at(4));
+      const after = await s.conversations.recordOutbound(tenant, c.id, at(3));
+      expect(after).toMatchObject({ lastOutboundAt: at(4), firstResponseAt: at(4), outboundSinceInbound: 2 });
+      expect(await s.conversations.recordOutbound('other-tenant', c.id, at(5))).toBeUndefined();
+    });
+
     it('inserts messages idempotently on external id and lists them in platform-time order', async () => {
       const a = message({ externalId: 'x1', timestamp: at(9) });
       expect((await s.messages.insert(a)).inserted).toBe(true);

@@ -13,6 +13,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import type { TenantConfig } from '../config/host-config.js';
 import { errorResponse, NotFoundError, UnauthorizedError, ValidationError } from '../errors.js';
+import type { HostFeature } from '../features.js';
 import type { OutboundGateway } from '../outbound/outbound-gateway.js';
 import type { ConversationService } from '../routing/conversation-service.js';
 import type { HostStreams } from '../streams.js';
@@ -38,6 +39,8 @@ export interface ApiDeps {
   readiness: () => Promise<Readiness>;
   /** Extra routes mounted before the 404 handler (the sandbox's). */
   extraRoutes?: (app: express.Express, auth: express.RequestHandler) => void;
+  /** Features whose routes are mounted (on `/v1` and on the app). */
+  features?: readonly HostFeature[];
   /** SSE heartbeat period (default 15 s). */
   heartbeatMs?: number;
 }
@@ -295,7 +298,9 @@ export function createApiApp(deps: ApiDeps): express.Express {
     req.on('close', () => { clearInterval(heartbeat); sub.unsubscribe(); });
   });
 
+  for (const f of deps.features ?? []) f.v1Routes?.(v1);
   app.use('/v1', v1);
+  for (const f of deps.features ?? []) f.appRoutes?.(app, auth);
   deps.extraRoutes?.(app, auth);
 
   app.use((req: Request, _res: Response, next: NextFunction) => { next(new NotFoundError('route', `${req.method} ${req.path}`)); });

@@ -75,6 +75,10 @@ export interface TenantConfig {
     escalationQueue?: string;
   };
   forwarding?: ForwardingConfig;
+  /** The privacy-policy version in force; opt-ins recorded under another version need re-consent. */
+  privacyPolicyVersion?: string;
+  /** The business's verification level per channel (WhatsApp: unverified, confirmed, verified). */
+  verification?: Record<string, string>;
 }
 
 /** One account of a connector: its webhook URL key, tenant and connector config. */
@@ -315,7 +319,7 @@ function parseBusinessPolicy(r: Reader): BusinessPolicy {
 }
 
 function parseTenant(r: Reader, bots: Record<string, unknown>): TenantConfig {
-  r.unknownKeys(['id', 'name', 'apiKeys', 'policy', 'keywords', 'routing', 'forwarding']);
+  r.unknownKeys(['id', 'name', 'apiKeys', 'policy', 'keywords', 'routing', 'forwarding', 'privacyPolicyVersion', 'verification']);
   const tenant: TenantConfig = {
     id: r.str('id', { pattern: ID, patternHint: 'must be a short id (letters, digits, . _ -)' })!,
     apiKeys: r.strings('apiKeys', false)!,
@@ -349,6 +353,16 @@ function parseTenant(r: Reader, bots: Record<string, unknown>): TenantConfig {
   }
   const fwd = r.obj2('forwarding', true);
   if (fwd) tenant.forwarding = parseForwarding(fwd);
+  const ppv = r.str('privacyPolicyVersion', { optional: true });
+  if (ppv !== undefined) tenant.privacyPolicyVersion = ppv;
+  const verification = r.obj2('verification', true);
+  if (verification) {
+    const levels: Record<string, string> = {};
+    for (const channel of Object.keys(verification.rawObject())) {
+      levels[channel] = verification.str(channel, { pattern: /^(unverified|confirmed|verified)$/, patternHint: 'must be unverified, confirmed or verified' })!;
+    }
+    tenant.verification = levels;
+  }
   if (tenant.routing?.rules?.some((rule) => 'forward' in rule.to) && !tenant.forwarding) {
     throw new ConfigError(`${r.path}.forwarding`, 'is required when a routing rule forwards');
   }

@@ -68,8 +68,8 @@ export interface OutboundServiceDeps {
   stores: HostStores;
   templates: TemplateStore;
   engine: PolicyEngine;
-  /** Every configured connector account. */
-  bindings: () => readonly ConnectorBinding[];
+  /** Every configured connector account (with its tenant, when the host knows it). */
+  bindings: () => readonly (ConnectorBinding & { tenantId?: string })[];
   tenants: TenantPolicies;
   clock: Clock;
   idempotency: IdempotencyStore;
@@ -112,11 +112,12 @@ export class OutboundService {
 
   /**
    * Finds the connector binding for a channel and business account (the account key in the
-   * webhook URL or the connector's own account id).
+   * webhook URL or the connector's own account id) of a tenant.
    * @returns the binding, or undefined
    */
-  binding(channel: string, accountId: string): ConnectorBinding | undefined {
-    return this.deps.bindings().find((b) => b.channel === channel && (b.account === accountId || b.connector.accountId === accountId));
+  binding(channel: string, accountId: string, tenantId?: string): ConnectorBinding | undefined {
+    return this.deps.bindings().find((b) => b.channel === channel && (b.account === accountId || b.connector.accountId === accountId)
+      && (tenantId === undefined || b.tenantId === undefined || b.tenantId === tenantId));
   }
 
   private tenant(tenantId: string): TenantOutboundPolicy {
@@ -136,7 +137,7 @@ export class OutboundService {
         throw new SwitchboardError('VALIDATION_FAILED', 'conversationId belongs to another channel', false, { details: { channel: conversation.address.channel } });
       }
     }
-    const binding = this.binding(req.channel, conversation?.address.accountId ?? req.accountId);
+    const binding = this.binding(req.channel, conversation?.address.accountId ?? req.accountId, tenantId);
     if (!binding) throw new NotFoundError('connector account', { channel: req.channel, accountId: req.accountId });
     const accountId = binding.connector.accountId ?? binding.account;
     const address = conversation?.address ?? { channel: req.channel, accountId, userId: req.userId! };

@@ -71,6 +71,16 @@ export class MemoryConversationStore implements ConversationStore {
     c.updatedAt = new Date(Math.max(c.updatedAt.getTime(), Date.now()));
     return clone(c);
   }
+
+  async recordOutbound(tenantId: string, id: string, at: Date): Promise<Conversation | undefined> {
+    const c = this.byId.get(id);
+    if (!c || c.tenantId !== tenantId) return undefined;
+    if (!c.lastOutboundAt || c.lastOutboundAt.getTime() < at.getTime()) c.lastOutboundAt = new Date(at);
+    if (!c.firstResponseAt && c.lastInboundAt) c.firstResponseAt = new Date(at);
+    c.outboundSinceInbound = (c.outboundSinceInbound ?? 0) + 1;
+    c.updatedAt = new Date(Math.max(c.updatedAt.getTime(), Date.now()));
+    return clone(c);
+  }
 }
 
 /** In-memory {@link MessageStore}. */

@@ -91,6 +91,24 @@ export class MongooseConversationStore implements ConversationStore {
     ).lean();
     return doc ? entity<Conversation>(doc) : this.get(tenantId, id);
   }
+
+  async recordOutbound(tenantId: string, id: string, at: Date): Promise<Conversation | undefined> {
+    // one atomic pipeline update: max for lastOutboundAt, set-once for firstResponseAt (only after
+    // the customer wrote), and a counter
+    const doc = await this.model.findOneAndUpdate(
+      { _id: id, tenantId },
+      [{
+        $set: {
+          lastOutboundAt: { $max: ['$lastOutboundAt', at] },
+          firstResponseAt: { $cond: [{ $and: [{ $not: ['$firstResponseAt'] }, { $gt: ['$lastInboundAt', null] }] }, at, '$firstResponseAt'] },
+          outboundSinceInbound: { $add: [{ $ifNull: ['$outboundSinceInbound', 0] }, 1] },
+          updatedAt: { $max: ['$updatedAt', new Date()] },
+        },
+      }],
+      { returnDocument: 'after', updatePipeline: true },
+    ).lean();
+    return doc ? entity<Conversation>(doc) : undefined;
+  }
 }
 
 /** MongoDB {@link MessageStore}. */

@@ -45,6 +45,11 @@ export interface ConversationStore {
   update(tenantId: string, id: string, patch: Partial<Omit<Conversation, 'id' | 'tenantId'>>): Promise<Conversation | undefined>;
   /** Moves `lastInboundAt` forward only (never back, whatever order messages arrive in). */
   recordInbound(tenantId: string, id: string, at: Date): Promise<Conversation | undefined>;
+  /**
+   * Records a message the business sent: `lastOutboundAt` moves forward only, `firstResponseAt` is
+   * set once, and `outboundSinceInbound` counts up (atomically).
+   */
+  recordOutbound(tenantId: string, id: string, at: Date): Promise<Conversation | undefined>;
 }
 
 /** DI token for {@link MessageStore}. */

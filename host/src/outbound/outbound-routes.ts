@@ -1,0 +1,258 @@
+/**
+ * The outbound REST API: `POST /v1/messages`, `POST /v1/policy/evaluate`, `POST /v1/notifications`
+ * and the template registry under `/v1/templates`.
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  isSwitchboardError, isTemplateManager, SwitchboardError,
+  type Connector, type PolicyReason, type TemplateManager, type TemplateCategory, type TemplateStatus,
+} from '@switchboard/core';
+import type { Request, Response } from 'express';
+import type { TenantConfig } from '../config/host-config.js';
+import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../errors.js';
+import type { HostFeature, HostFeatureContext } from '../features.js';
+import type { HostConnectorBinding } from '../plugins/connector-registry.js';
+import type { OutboundRuntime } from './outbound-runtime.js';
+import { parseNotificationRequest, parseSendRequest } from './send-request.js';
+import { templatePlaceholders, type TemplateRecord } from './template-registry.js';
+
+/**
+ * The body of a 422 answer to a refused message: every reason, with its source.
+ * @param reasons - the policy engine's reasons
+ * @returns `{ error: { code: 'POLICY_DENIED', message, reasons, details: { reasons } } }`
+ */
+export function policyDeniedBody(reasons: readonly PolicyReason[]): { error: { code: 'POLICY_DENIED'; message: string; reasons: PolicyReason[]; details: { reasons: PolicyReason[] } } } {
+  const list = [...reasons];
+  return {
+    error: {
+      code: 'POLICY_DENIED',
+      message: `the policy refused this message: ${list.map((r) => r.code).join(', ')}`,
+      reasons: list,
+      details: { reasons: list },
+    },
+  };
+}
+
+const TEMPLATE_STATUSES: readonly TemplateStatus[] = ['draft', 'submitted', 'approved', 'rejected', 'paused'];
+const TEMPLATE_CATEGORIES: readonly TemplateCategory[] = ['marketing', 'utility', 'authentication'];
+
+function tenantOf(req: Request): TenantConfig {
+  if (!req.tenant) throw new UnauthorizedError();
+  return req.tenant;
+}
+
+function bodyOf(req: Request): Record<string, unknown> {
+  const b: unknown = req.body;
+  if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new ValidationError('body', 'must be a JSON object');
+  return b as Record<string, unknown>;
+}
+
+function str(b: Record<string, unknown>, key: string, required: boolean, max = 4096): string | undefined {
+  const v = b[key];
+  if (v === undefined || v === null) { if (required) throw new ValidationError(key, 'is required'); return undefined; }
+  if (typeof v !== 'string' || v.trim() === '') throw new ValidationError(key, 'must be a non-empty string');
+  if (v.length > max) throw new ValidationError(key, `must be at most ${max} characters`);
+  return v;
+}
+
+function idempotencyKey(req: Request): string | undefined {
+  const v = req.headers['idempotency-key'];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v === '' || v.length > 255) throw new ValidationError('Idempotency-Key', 'must be 1 to 255 characters');
+  return v;
+}
+
+/**
+ * Validates a new template: name, language, category, body and its placeholders.
+ * @param b - the request body
+ * @returns the fields of a record
+ */
+export function parseTemplateInput(b: Record<string, unknown>): Pick<TemplateRecord, 'channel' | 'name' | 'language' | 'category' | 'body'> & Partial<Pick<TemplateRecord, 'header' | 'footer'>> & { examples?: string[] } {
+  const channel = str(b, 'channel', true, 64)!;
+  const name = str(b, 'name', true, 512)!;
+  if (!/^[a-z0-9_]+$/.test(name)) throw new ValidationError('name', 'may contain only lowercase letters, digits and underscores');
+  const language = str(b, 'language', true, 16)!;
+  if (!/^[a-z]{2,3}(_[A-Z]{2})?$/.test(language)) throw new ValidationError('language', 'must be a language code such as en or en_US');
+  const category = str(b, 'category', true, 32)! as TemplateCategory;
+  if (!TEMPLATE_CATEGORIES.includes(category)) throw new ValidationError('category', `must be one of ${TEMPLATE_CATEGORIES.join(', ')}`);
+  const body = str(b, 'body', true, 1024)!;
+  const { positional, named } = templatePlaceholders(body);
+  if (positional.length > 0 && named.length > 0) throw new ValidationError('body', 'must not mix numbered and named placeholders');
+  positional.forEach((n, i) => { if (n !== i + 1) throw new ValidationError('body', `placeholder {{${n}}} leaves a gap: number placeholders 1..n`); });
+  const header = str(b, 'header', false, 60);
+  const footer = str(b, 'footer', false, 60);
+  let examples: string[] | undefined;
+  if (b.examples !== undefined) {
+    if (!Array.isArray(b.examples) || !b.examples.every((x) => typeof x === 'string' && x !== '')) throw new ValidationError('examples', 'must be an array of non-empty strings');
+    examples = b.examples as string[];
+  }
+  return { channel, name, language, category, body, ...(header ? { header } : {}), ...(footer ? { footer } : {}), ...(examples ? { examples } : {}) };
+}
+
+/**
+ * The template registry's operations, over the tenant's connectors: platforms that review
+ * templates (a {@link isTemplateManager} connector) get them submitted and report the review
+ * back; on the others an admin records the approval state.
+ */
+export class TemplateRegistry {
+  /**
+   * @param runtime - the outbound runtime (its template store)
+   * @param bindings - the loaded connector accounts
+   * @param now - the host clock
+   */
+  constructor(
+    private readonly runtime: Pick<OutboundRuntime, 'templates'>,
+    private readonly bindings: () => readonly HostConnectorBinding[],
+    private readonly now: () => number,
+  ) {}
+
+  private managerFor(tenantId: string, channel: string): (HostConnectorBinding & { connector: Connector & TemplateManager }) | undefined {
+    const b = this.bindings().find((x) => x.channel === channel && x.tenantId === tenantId && isTemplateManager(x.connector));
+    return b as never;
+  }
+
+  /** Creates a draft. @throws ConflictError when the name and language exist on the channel */
+  async create(tenantId: string, input: ReturnType<typeof parseTemplateInput>): Promise<TemplateRecord> {
+    if (!this.bindings().some((b) => b.channel === input.channel && b.tenantId === tenantId)) {
+      throw new ValidationError('channel', `the tenant has no ${input.channel} account`);
+    }
+    const at = new Date(this.now());
+    const { examples: _examples, ...fields } = input;
+    const record: TemplateRecord = { id: randomUUID(), tenantId, ...fields, status: 'draft', createdAt: at, updatedAt: at };
+    if (!(await this.runtime.templates.insert(record))) {
+      throw new ConflictError(`template ${input.name} (${input.language}) already exists on ${input.channel}`, { name: input.name, language: input.language });
+    }
+    return record;
+  }
+
+  private async get(tenantId: string, id: string): Promise<TemplateRecord> {
+    const t = await this.runtime.templates.get(tenantId, id);
+    if (!t) throw new NotFoundError('template', id);
+    return t;
+  }
+
+  /**
+   * Submits a draft (or rejected) template for review: to the platform when it reviews templates,
+   * else it waits for an admin's decision.
+   */
+  async submit(tenantId: string, id: string, examples?: string[]): Promise<TemplateRecord> {
+    const t = await this.get(tenantId, id);
+    if (t.status !== 'draft' && t.status !== 'rejected') throw new ConflictError(`template ${t.name} is ${t.status}; only drafts and rejected templates can be submitted`, { status: t.status });
+    const manager = this.managerFor(tenantId, t.channel);
+    if (!manager) return (await this.runtime.templates.update(tenantId, id, { status: 'submitted' }, new Date(this.now())))!;
+    try {
+      const answer = await manager.connector.submitTemplate({
+        name: t.name, language: t.language, category: t.category, body: t.body,
+        ...(t.header ? { header: t.header } : {}), ...(t.footer ? { footer: t.footer } : {}), ...(examples ? { examples } : {}),
+      });
+      return (await this.runtime.templates.update(tenantId, id, { status: answer.status, externalId: answer.externalId }, new Date(this.now())))!;
+    } catch (error) {
+      const e = isSwitchboardError(error) ? error : manager.connector.classify(error);
+      throw new SwitchboardError('TEMPLATE_REJECTED', `the platform refused the template: ${e.message}`, false, { details: { platformCode: e.code, ...(e.details ?? {}) } });
+    }
+  }
+
+  /**
+   * Reads the review state of the tenant's templates back from the platforms that review them.
+   * @returns the templates whose state changed
+   */
+  async sync(tenantId: string, channel?: string): Promise<TemplateRecord[]> {
+    const changed: TemplateRecord[] = [];
+    const channels = [...new Set(this.bindings().filter((b) => b.tenantId === tenantId && isTemplateManager(b.connector) && (!channel || b.channel === channel)).map((b) => b.channel))];
+    for (const ch of channels) {
+      const manager = this.managerFor(tenantId, ch)!;
+      const states = await manager.connector.listTemplates();
+      for (const state of states) {
+        const t = await this.runtime.templates.find(tenantId, ch, state.name, state.language);
+        if (!t || t.status === 'draft' || (t.status === state.status && t.reason === state.reason)) continue;
+        const updated = await this.runtime.templates.update(tenantId, t.id, {
+          status: state.status, ...(state.externalId ? { externalId: state.externalId } : {}), ...(state.reason ? { reason: state.reason } : {}),
+        }, new Date(this.now()));
+        if (updated) changed.push(updated);
+      }
+    }
+    return changed;
+  }
+
+  /**
+   * Records an approval decision on a channel without platform review.
+   * @throws ConflictError on a channel whose platform reviews templates (its decision is read by sync)
+   */
+  async decide(tenantId: string, id: string, status: TemplateStatus, reason?: string): Promise<TemplateRecord> {
+    const t = await this.get(tenantId, id);
+    if (this.managerFor(tenantId, t.channel)) throw new ConflictError(`${t.channel} reviews templates itself: use POST /v1/templates/sync to read its decision`, { channel: t.channel });
+    if (status === 'draft' || status === 'submitted') throw new ValidationError('status', 'must be approved, rejected or paused');
+    return (await this.runtime.templates.update(tenantId, id, { status, ...(reason ? { reason } : {}) }, new Date(this.now())))!;
+  }
+}
+
+/**
+ * The outbound feature: mounts the send, dry-run, notification and template routes.
+ * @param ctx - the host's services
+ * @returns the feature
+ */
+export function outboundFeature(ctx: HostFeatureContext): HostFeature {
+  const { service } = ctx.outbound;
+  const registry = new TemplateRegistry(ctx.outbound, () => ctx.bindings, () => ctx.clock.now());
+  const answer = (res: Response, outcome: Awaited<ReturnType<typeof service.send>>): void => {
+    if (!outcome.accepted) { res.status(422).json(policyDeniedBody(outcome.reasons)); return; }
+    const { accepted: _accepted, ...rest } = outcome;
+    res.status(202).json(rest);
+  };
+  return {
+    name: 'outbound',
+    v1Routes(v1) {
+      v1.post('/messages', async (req, res) => {
+        const t = tenantOf(req);
+        const key = idempotencyKey(req);
+        answer(res, await service.send(t.id, parseSendRequest(req.body), key ? { idempotencyKey: key } : {}));
+      });
+      v1.post('/policy/evaluate', async (req, res) => {
+        const t = tenantOf(req);
+        const outcome = await service.evaluate(t.id, parseSendRequest(req.body));
+        res.json({ allowed: outcome.decision.allowed, decision: outcome.decision, effective: outcome.effective, explanation: outcome.explanation });
+      });
+      v1.post('/notifications', async (req, res) => {
+        const t = tenantOf(req);
+        const results = await service.notify(t.id, parseNotificationRequest(req.body));
+        const queued = results.filter((r) => r.status === 'queued').length;
+        res.status(queued > 0 ? 202 : 422).json({ queued, denied: results.length - queued, results });
+      });
+      v1.get('/templates', async (req, res) => {
+        const t = tenantOf(req);
+        const channel = typeof req.query.channel === 'string' ? req.query.channel : undefined;
+        const status = typeof req.query.status === 'string' ? req.query.status : undefined;
+        if (status !== undefined && !(TEMPLATE_STATUSES as readonly string[]).includes(status)) throw new ValidationError('status', `must be one of ${TEMPLATE_STATUSES.join(', ')}`);
+        res.json({ items: await ctx.outbound.templates.list(t.id, { ...(channel ? { channel } : {}), ...(status ? { status: status as TemplateStatus } : {}) }) });
+      });
+      v1.post('/templates', async (req, res) => {
+        res.status(201).json(await registry.create(tenantOf(req).id, parseTemplateInput(bodyOf(req))));
+      });
+      v1.post('/templates/sync', async (req, res) => {
+        const b = req.body === undefined ? {} : bodyOf(req);
+        res.json({ changed: await registry.sync(tenantOf(req).id, str(b, 'channel', false, 64)) });
+      });
+      v1.get('/templates/:id', async (req, res) => {
+        const t = await ctx.outbound.templates.get(tenantOf(req).id, String(req.params.id));
+        if (!t) throw new NotFoundError('template', String(req.params.id));
+        res.json(t);
+      });
+      v1.post('/templates/:id/submit', async (req, res) => {
+        const b = req.body === undefined ? {} : bodyOf(req);
+        let examples: string[] | undefined;
+        if (b.examples !== undefined) {
+          if (!Array.isArray(b.examples) || !b.examples.every((x) => typeof x === 'string' && x !== '')) throw new ValidationError('examples', 'must be an array of non-empty strings');
+          examples = b.examples as string[];
+        }
+        res.json(await registry.submit(tenantOf(req).id, String(req.params.id), examples));
+      });
+      v1.post('/templates/:id/status', async (req, res) => {
+        const b = bodyOf(req);
+        const status = str(b, 'status', true, 16)! as TemplateStatus;
+        if (!(TEMPLATE_STATUSES as readonly string[]).includes(status)) throw new ValidationError('status', `must be one of ${TEMPLATE_STATUSES.join(', ')}`);
+        res.json(await registry.decide(tenantOf(req).id, String(req.params.id), status, str(b, 'reason', false, 512)));
+      });
+    },
+  };
+}

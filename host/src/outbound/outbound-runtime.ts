@@ -1,0 +1,173 @@
+/**
+ * The outbound path as the host runs it: the policy-checked {@link OutboundService}, the
+ * {@link Dispatcher} draining the outbox, the template registry, idempotency keys and the shared
+ * rate budget — wired to the host's stores and streams, started and stopped with the host.
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  createPolicyEngine, silentLogger,
+  type Clock, type ConsentEntry, type Logger, type PolicyEngine,
+} from '@switchboard/core';
+import type { TenantConfig } from '../config/host-config.js';
+import { NotFoundError } from '../errors.js';
+import type { HostConnectorBinding } from '../plugins/connector-registry.js';
+import type { HostMessage, HostStores, OutboxEntry } from '../stores/stores.js';
+import type { HostStreams } from '../streams.js';
+import { Dispatcher, type DispatcherOptions } from './dispatcher.js';
+import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency-store.js';
+import type { OutboundGateway, OutboundRequest, OutboundResult } from './outbound-gateway.js';
+import { OutboundService, type TenantPolicies, type TenantOutboundPolicy } from './outbound-service.js';
+import { MemoryRateBudget, type RateBudget } from './rate-budget.js';
+import { MemoryTemplateStore, type TemplateStore } from './template-registry.js';
+import type { Timer } from './timer.js';
+
+/** The stores the outbound path keeps beside the host's. */
+export interface OutboundStores {
+  templates: TemplateStore;
+  idempotency: IdempotencyStore;
+  /** Shared by every host process on the same store, so together they stay within a platform limit. */
+  budget: RateBudget;
+}
+
+/** Options of {@link OutboundRuntime}. */
+export interface OutboundRuntimeOptions {
+  /** Stores to use instead of the in-memory ones. */
+  stores?: Partial<OutboundStores>;
+  /** Platform time and waiting for the dispatcher (default: the host clock's time, wall-clock sleeps). */
+  timer?: Timer;
+  dispatcher?: DispatcherOptions;
+  /** This process's lease owner id. */
+  owner?: string;
+  engine?: PolicyEngine;
+}
+
+/** Dependencies of {@link OutboundRuntime}. */
+export interface OutboundRuntimeDeps {
+  stores: HostStores;
+  streams: HostStreams;
+  bindings: () => readonly HostConnectorBinding[];
+  tenants: ReadonlyMap<string, TenantConfig>;
+  clock: Clock;
+  logger?: Logger;
+}
+
+/**
+ * A tenant's outbound policy from its config.
+ * @param tenant - the tenant's config
+ * @returns business policy, consent scope, privacy-policy version and verification levels
+ */
+export function tenantOutboundPolicy(tenant: TenantConfig): TenantOutboundPolicy {
+  return {
+    business: tenant.policy ?? {},
+    consentScope: tenant.policy?.consentScope ?? 'all-channels',
+    ...(tenant.privacyPolicyVersion ? { privacyPolicyVersion: tenant.privacyPolicyVersion } : {}),
+    ...(tenant.verification ? { verification: tenant.verification } : {}),
+  };
+}
+
+/** The outbound path, wired. */
+export class OutboundRuntime {
+  /** Policy check and outbox writes (the library API). */
+  readonly service: OutboundService;
+  /** Drains the outbox. */
+  readonly dispatcher: Dispatcher;
+  readonly templates: TemplateStore;
+  readonly idempotency: IdempotencyStore;
+  readonly budget: RateBudget;
+  /** The gateway bot handlers and the conversation API send through. */
+  readonly gateway: OutboundGateway;
+  private readonly logger: Logger;
+
+  /**
+   * @param deps - the host's stores, streams, connectors, tenants and clock
+   * @param options - stores, timer, dispatcher settings
+   */
+  constructor(private readonly deps: OutboundRuntimeDeps, options: OutboundRuntimeOptions = {}) {
+    const { stores, streams, clock } = deps;
+    this.logger = deps.logger ?? silentLogger;
+    this.templates = options.stores?.templates ?? new MemoryTemplateStore();
+    this.idempotency = options.stores?.idempotency ?? new MemoryIdempotencyStore(() => clock.now());
+    this.budget = options.stores?.budget ?? new MemoryRateBudget();
+    const tenants: TenantPolicies = {
+      policyFor: (id) => { const t = deps.tenants.get(id); return t ? tenantOutboundPolicy(t) : undefined; },
+    };
+    this.service = new OutboundService({
+      stores, templates: this.templates, engine: options.engine ?? createPolicyEngine(clock), bindings: deps.bindings, tenants, clock,
+      idempotency: this.idempotency, onQueued: (entry) => this.onQueued(entry),
+    });
+    const timer: Timer = options.timer ?? { now: () => clock.now(), sleep: (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms))) };
+    this.dispatcher = new Dispatcher({
+      stores, bindings: deps.bindings, tenants: () => [...deps.tenants.keys()], budget: this.budget, timer, logger: this.logger,
+      ...(options.owner ? { owner: options.owner } : {}),
+      ...(options.dispatcher ? { options: options.dispatcher } : {}),
+      hooks: {
+        recheck: (entry, message) => this.service.recheck(entry.tenantId, message),
+        tenantRateLimits: (tenantId) => deps.tenants.get(tenantId)?.policy?.rateLimits,
+        onStatus: (message) => streams.status$.next({ tenantId: message.tenantId, conversationId: message.conversationId, message, status: message.status }),
+        onSent: async (entry, message) => {
+          await stores.conversations.recordOutbound(entry.tenantId, message.conversationId, new Date(clock.now()));
+        },
+        onRecipientBlocked: (entry, error) => this.recordBlocked(entry, error.message),
+      },
+    });
+    this.gateway = new PolicyOutboundGateway(this.service, stores);
+  }
+
+  private onQueued(entry: OutboxEntry): void {
+    this.deps.stores.messages.get(entry.tenantId, entry.messageId).then((message) => {
+      if (message) this.deps.streams.status$.next({ tenantId: entry.tenantId, conversationId: message.conversationId, message, status: 'queued' });
+    }).catch((error: unknown) => this.logger.warn({ err: (error as Error).message }, 'could not publish queued status'));
+    this.dispatcher.kick();
+  }
+
+  /** The platform refused delivery because the customer blocked the business: the ledger records it. */
+  private async recordBlocked(entry: OutboxEntry, reason: string): Promise<void> {
+    const conversation = await this.deps.stores.conversations.findByAddress(entry.tenantId, entry.message.to);
+    if (!conversation) return;
+    const consentEntry: ConsentEntry = {
+      id: randomUUID(), tenantId: entry.tenantId, contactId: conversation.contactId, channel: entry.channel, accountId: entry.message.to.accountId,
+      action: 'blocked', scope: 'channel', at: new Date(this.deps.clock.now()),
+      evidence: { source: 'platform', detail: `delivery refused: ${reason}` },
+    };
+    await this.deps.stores.consent.append(consentEntry);
+    this.deps.streams.consent$.next({ tenantId: entry.tenantId, entry: consentEntry });
+  }
+
+  /** Starts the dispatcher (it resumes whatever the outbox holds). */
+  start(): void {
+    this.dispatcher.start();
+  }
+
+  /** Stops the dispatcher after the sends in flight; the rest stays in the outbox. */
+  async stop(): Promise<void> {
+    await this.dispatcher.stop();
+  }
+}
+
+/**
+ * The gateway bot handlers and the conversation API use: every message goes through the
+ * {@link OutboundService}'s policy check before it reaches the outbox.
+ */
+export class PolicyOutboundGateway implements OutboundGateway {
+  /**
+   * @param service - the policy-checked outbound service
+   * @param stores - where conversations and messages are read
+   */
+  constructor(private readonly service: OutboundService, private readonly stores: HostStores) {}
+
+  async send(request: OutboundRequest): Promise<OutboundResult> {
+    const { service, stores } = this;
+    const conversation = await stores.conversations.get(request.tenantId, request.conversationId);
+    if (!conversation) throw new NotFoundError('conversation', request.conversationId);
+    const outcome = await service.send(request.tenantId, {
+      channel: conversation.address.channel, accountId: conversation.address.accountId, conversationId: conversation.id,
+      content: request.content, purpose: request.purpose ?? 'service', sender: request.sender,
+      ...(request.topic ? { topic: request.topic } : {}), ...(request.tag ? { tag: request.tag } : {}),
+      ...(request.replyTo ? { replyTo: request.replyTo } : {}),
+    }, request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {});
+    if (!outcome.accepted) return { status: 'denied', reasons: outcome.reasons };
+    const message: HostMessage | undefined = await stores.messages.get(request.tenantId, outcome.id);
+    return { status: 'queued', form: outcome.form, ...(message ? { message } : {}) };
+  }
+}

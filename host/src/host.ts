@@ -23,6 +23,7 @@ import { ConversationService } from './routing/conversation-service.js';
 import { Forwarder } from './routing/forwarder.js';
 import { canReachHuman, Router } from './routing/router.js';
 import { MemoryStores } from './stores/memory-stores.js';
+import { readMemorySnapshot, writeMemorySnapshot } from './stores/memory-snapshot.js';
 import { MongooseStores } from './stores/mongoose-stores.js';
 import {
   ConsentLedgerStore, ContactStore, ConversationStore, DeadLetterStore, HostStores, InboxStore, MessageStore, OutboxStore,
@@ -154,6 +155,11 @@ export class Host {
     this.forwarder.stop();
     await this.onStop?.();
     completeHostStreams(this.streams);
+    const store = this.config.store;
+    if (store.kind === 'memory' && store.snapshotPath && this.stores instanceof MemoryStores) {
+      await writeMemorySnapshot(store.snapshotPath, this.stores);
+      this.logger.info({ path: store.snapshotPath }, 'memory store snapshot written');
+    }
     if (this.ownsStores) await this.stores.close();
   }
 }
@@ -190,6 +196,9 @@ export async function createHost(config: HostConfig, options: HostOptions = {}):
   const stores = options.stores ?? (config.store.kind === 'mongodb'
     ? await MongooseStores.connect(config.store.uri, config.store.dbName ? { dbName: config.store.dbName } : {})
     : new MemoryStores());
+  if (!options.stores && config.store.kind === 'memory' && config.store.snapshotPath && stores instanceof MemoryStores) {
+    if (await readMemorySnapshot(config.store.snapshotPath, stores)) logger.info({ path: config.store.snapshotPath }, 'memory store restored from its snapshot');
+  }
   container.bind(HostStores).toConstantValue(stores);
   container.bind(ConversationStore).toConstantValue(stores.conversations);
   container.bind(MessageStore).toConstantValue(stores.messages);

@@ -103,7 +103,13 @@ export interface ConnectorConfig {
 }
 
 /** The store the host keeps its data in. */
-export type StoreConfig = { kind: 'memory' } | { kind: 'mongodb'; uri: string; dbName?: string };
+export type StoreConfig =
+  /**
+   * The embedded store. With `snapshotPath`, a graceful stop writes everything to that file and the
+   * next start reads it back (a crash writes nothing).
+   */
+  | { kind: 'memory'; snapshotPath?: string }
+  | { kind: 'mongodb'; uri: string; dbName?: string };
 
 /** DI token for {@link HostConfig}. */
 export const HostConfig = Symbol.for('switchboard.HostConfig');
@@ -415,7 +421,11 @@ export function parseHostConfig(raw: unknown, options: { baseDir: string }): Hos
   const store = r.obj2('store', true);
   if (store) {
     const kind = store.str('kind')!;
-    if (kind === 'memory') { store.unknownKeys(['kind']); config.store = { kind: 'memory' }; }
+    if (kind === 'memory') {
+      store.unknownKeys(['kind', 'snapshotPath']);
+      const snapshotPath = store.str('snapshotPath', { optional: true });
+      config.store = { kind: 'memory', ...(snapshotPath !== undefined ? { snapshotPath } : {}) };
+    }
     else if (kind === 'mongodb') {
       store.unknownKeys(['kind', 'uri', 'dbName']);
       const uri = store.str('uri')!;

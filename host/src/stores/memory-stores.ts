@@ -22,6 +22,11 @@ export class MemoryConversationStore implements ConversationStore {
   private readonly byId = new Map<string, Conversation>();
   private readonly byAddress = new Map<string, string>();
 
+  /** Every record (for snapshots). */
+  all(): Conversation[] {
+    return [...this.byId.values()].map(clone);
+  }
+
   async findOrCreate(tenantId: string, address: Address, create: () => Conversation): Promise<{ conversation: Conversation; created: boolean }> {
     const key = `${tenantId}|${addressKey(address)}`;
     const existing = this.byAddress.get(key);
@@ -88,6 +93,11 @@ export class MemoryMessageStore implements MessageStore {
   private readonly byId = new Map<string, HostMessage>();
   private readonly byExternal = new Map<string, string>();
   private readonly byConversation = new Map<string, string[]>();
+
+  /** Every record (for snapshots). */
+  all(): HostMessage[] {
+    return [...this.byId.values()].map(clone);
+  }
 
   private static externalKey(m: { tenantId: string; channel: string; accountId: string; direction: string; externalId: string }): string {
     return `${m.tenantId}|${m.channel}|${m.accountId}|${m.direction}|${m.externalId}`;
@@ -171,6 +181,11 @@ export class MemoryContactStore implements ContactStore {
   private readonly byId = new Map<string, Contact>();
   private readonly byAddress = new Map<string, string>();
 
+  /** Every record (for snapshots). */
+  all(): Contact[] {
+    return [...this.byId.values()].map(clone);
+  }
+
   async findOrCreateByAddress(tenantId: string, address: Address, create: () => Contact): Promise<{ contact: Contact; created: boolean }> {
     const key = `${tenantId}|${addressKey(address)}`;
     const existing = this.byAddress.get(key);
@@ -206,6 +221,11 @@ export class MemoryConsentLedgerStore implements ConsentLedgerStore {
   private readonly entries: ConsentEntry[] = [];
   private readonly ids = new Set<string>();
 
+  /** Every record (for snapshots). */
+  all(): ConsentEntry[] {
+    return this.entries.map(clone);
+  }
+
   async append(entry: ConsentEntry): Promise<void> {
     // appending the same entry twice (a retried processing step) must not double it
     if (this.ids.has(entry.id)) return;
@@ -225,6 +245,11 @@ export class MemoryConsentLedgerStore implements ConsentLedgerStore {
 export class MemoryInboxStore implements InboxStore {
   private readonly byId = new Map<string, InboxEntry>();
   private readonly keys = new Set<string>();
+
+  /** Every record (for snapshots). */
+  all(): InboxEntry[] {
+    return [...this.byId.values()].map(clone);
+  }
 
   async add(entries: InboxEntry[]): Promise<{ inserted: InboxEntry[]; duplicates: number }> {
     const inserted: InboxEntry[] = [];
@@ -292,6 +317,11 @@ export class MemoryInboxStore implements InboxStore {
 /** In-memory {@link OutboxStore}. */
 export class MemoryOutboxStore implements OutboxStore {
   private readonly byId = new Map<string, OutboxEntry>();
+
+  /** Every record (for snapshots). */
+  all(): OutboxEntry[] {
+    return [...this.byId.values()].map(clone);
+  }
 
   async enqueue(entry: OutboxEntry): Promise<void> {
     if (this.byId.has(entry.id)) throw new Error(`outbox entry ${entry.id} already exists`);
@@ -383,6 +413,11 @@ export class MemoryOutboxStore implements OutboxStore {
 /** In-memory {@link DeadLetterStore}. */
 export class MemoryDeadLetterStore implements DeadLetterStore {
   private readonly letters: DeadLetter[] = [];
+
+  /** Every record (for snapshots). */
+  all(): DeadLetter[] {
+    return this.letters.map(clone);
+  }
 
   async add(letter: DeadLetter): Promise<void> {
     this.letters.push(clone(letter));

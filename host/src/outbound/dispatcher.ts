@@ -104,6 +104,11 @@ export class Dispatcher {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly chains = new Map<string, Promise<void>>();
   private readonly breakers = new Map<string, CircuitBreaker>();
+  /**
+   * Entries scheduled in this process and when their lease ends: leases of entries waiting on a
+   * chain are renewed before they expire, and an entry is never scheduled twice.
+   */
+  private readonly held = new Map<string, number>();
   private readonly owner: string;
   private readonly logger: Logger;
   private readonly o: Required<Omit<DispatcherOptions, 'backoff' | 'breaker'>> & Pick<DispatcherOptions, 'backoff' | 'breaker'>;
@@ -150,8 +155,23 @@ export class Dispatcher {
     return Object.fromEntries([...this.breakers].map(([k, b]) => [k, b.state(now)]));
   }
 
+  /** Renews the leases of entries still waiting on their chains when half the lease is gone. */
+  private async renewHeld(): Promise<void> {
+    const now = this.deps.timer.now();
+    for (const [id, until] of this.held) {
+      if (until - now > this.o.leaseMs / 2) continue;
+      const next = now + this.o.leaseMs;
+      try {
+        if (await this.deps.stores.outbox.renew(id, this.owner, new Date(next))) this.held.set(id, next);
+      } catch (error) {
+        this.logger.warn({ err: (error as Error).message, outboxId: id }, 'lease renewal failed');
+      }
+    }
+  }
+
   private async run(): Promise<void> {
     while (this.running) {
+      await this.renewHeld();
       let free = this.o.concurrency - this.inFlight.size;
       let leasedAny = false;
       // round-robin over tenants so one tenant's burst does not starve the others
@@ -181,14 +201,17 @@ export class Dispatcher {
   }
 
   private schedule(entry: OutboxEntry): void {
+    if (this.held.has(entry.id)) return;
+    this.held.set(entry.id, entry.leaseUntil?.getTime() ?? this.deps.timer.now() + this.o.leaseMs);
     // one chain per recipient keeps a conversation's messages in order within this process
     const key = `${entry.tenantId}:${entry.channel}:${entry.account}:${entry.message.to.userId}`;
     const prev = this.chains.get(key) ?? Promise.resolve();
-    const next = prev.then(() => this.process(entry)).catch((error: unknown) => {
+    const next = prev.then(() => this.processLeased(entry)).catch((error: unknown) => {
       this.logger.error({ err: (error as Error).message, outboxId: entry.id }, 'dispatch failed unexpectedly');
     });
     this.chains.set(key, next);
     const tracked = next.finally(() => {
+      this.held.delete(entry.id);
       this.inFlight.delete(tracked);
       if (this.chains.get(key) === next) this.chains.delete(key);
       this.kick();
@@ -201,6 +224,21 @@ export class Dispatcher {
     let b = this.breakers.get(key);
     if (!b) { b = new CircuitBreaker(this.o.breaker); this.breakers.set(key, b); }
     return b;
+  }
+
+  /**
+   * An entry may wait on its recipient's chain longer than its lease: the lease is renewed when its
+   * turn comes, and when another process took it meanwhile this one leaves it alone — a message is
+   * sent by one dispatcher only.
+   */
+  private async processLeased(entry: OutboxEntry): Promise<void> {
+    const until = new Date(this.deps.timer.now() + this.o.leaseMs);
+    this.held.set(entry.id, until.getTime());
+    if (!(await this.deps.stores.outbox.renew(entry.id, this.owner, until))) {
+      this.logger.info({ outboxId: entry.id }, 'lease lost before sending; another dispatcher has the entry');
+      return;
+    }
+    await this.process({ ...entry, leaseUntil: until });
   }
 
   private async process(entry: OutboxEntry): Promise<void> {

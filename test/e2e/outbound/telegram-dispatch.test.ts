@@ -3,8 +3,8 @@ import telegram, { FakeTelegramServer } from '@switchboard/telegram';
 import { customerWrote, outboundHarness, TENANT, until, type Harness } from './harness.js';
 
 // The fake platform and the dispatcher run on the same scaled clock: Telegram's 1 msg/s per chat
-// becomes 50 msg/s of wall time, so pacing is exercised for real without waiting minutes.
-const SCALE = 50;
+// becomes 100 msg/s of wall time, so pacing is exercised for real without waiting minutes.
+const SCALE = 100;
 
 describe('outbound dispatch through the fake Telegram Bot API', () => {
   let fake: FakeTelegramServer;
@@ -25,48 +25,49 @@ describe('outbound dispatch through the fake Telegram Bot API', () => {
   const text = (t: string) => ({ type: 'text' as const, text: t });
   const sends = () => fake.requests.filter((r) => r.path.endsWith('/sendMessage'));
 
-  it('paces a burst of 100 messages to one chat at the declared 1 msg/s with no 429', async () => {
+  it('paces a burst of 500 messages to one chat at the declared 1 msg/s with no 429', async () => {
     fake.startUser('1001');
     await customerWrote(h, 'telegram', bot, '1001');
     h.dispatcher.start();
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 500; i++) {
       const out = await h.service.send(TENANT, { channel: 'telegram', accountId: bot, userId: '1001', content: text(`update ${i}`), purpose: 'service', sender: 'bot' });
       expect(out.accepted).toBe(true);
     }
-    await until(async () => (await h.stores.outbox.counts(TENANT)).sent === 100, 30_000);
+    await until(async () => (await h.stores.outbox.counts(TENANT)).sent === 500, 30_000);
     const times = sends().map((r) => r.at.getTime());
     // every request got a 2xx from the fake: nothing was throttled
     // one request per message, none refused: a 429 would have meant a second request and a RATE_LIMITED error
-    expect(sends()).toHaveLength(100);
+    expect(sends()).toHaveLength(500);
     const outbox = await h.stores.outbox.list(TENANT, { limit: 500 });
+    expect(outbox).toHaveLength(500);
     expect(outbox.filter((e) => e.lastError?.code === 'RATE_LIMITED')).toEqual([]);
     // in platform time, consecutive sends are at least ~1 s apart (wall gaps × scale, small tolerance for timers)
     const gaps = times.slice(1).map((t, i) => (t - times[i]!) * SCALE);
     const median = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length / 2)]!;
     expect(median).toBeGreaterThanOrEqual(900);
     // and in order
-    expect(sends().map((r) => (r.body as { text: string }).text)).toEqual(Array.from({ length: 100 }, (_, i) => `update ${i}`));
+    expect(sends().map((r) => (r.body as { text: string }).text)).toEqual(Array.from({ length: 500 }, (_, i) => `update ${i}`));
   });
 
-  it('paces 300 messages to 300 chats under the 30 msg/s account limit with no 429', async () => {
+  it('paces 500 messages to 500 chats under the 30 msg/s account limit with no 429', async () => {
     // a slower scale here: 30 concurrent chats per second leave the network's jitter less room
     await h.stop(); await fake.stop();
-    fake = new FakeTelegramServer({ timeScale: 2 });
+    fake = new FakeTelegramServer({ timeScale: 4 });
     await fake.start();
-    h = outboundHarness({ plugins: [{ plugin: telegram, fake }], timeScale: 2 });
-    for (let i = 0; i < 300; i++) { fake.startUser(String(2000 + i)); await customerWrote(h, 'telegram', bot, String(2000 + i)); }
+    h = outboundHarness({ plugins: [{ plugin: telegram, fake }], timeScale: 4 });
+    for (let i = 0; i < 500; i++) { fake.startUser(String(2000 + i)); await customerWrote(h, 'telegram', bot, String(2000 + i)); }
     h.dispatcher.start();
-    for (let i = 0; i < 300; i++) {
+    for (let i = 0; i < 500; i++) {
       await h.service.send(TENANT, { channel: 'telegram', accountId: bot, userId: String(2000 + i), content: text('Your order is ready for collection.'), purpose: 'service', sender: 'bot' });
     }
-    await until(async () => (await h.stores.outbox.counts(TENANT)).sent === 300, 30_000);
+    await until(async () => (await h.stores.outbox.counts(TENANT)).sent === 500, 30_000);
     const outbox = await h.stores.outbox.list(TENANT, { limit: 500 });
     expect(outbox.filter((e) => e.lastError?.code === 'RATE_LIMITED').map((e) => e.lastError)).toEqual([]);
-    expect(sends()).toHaveLength(300);
+    expect(sends()).toHaveLength(500);
     const times = sends().map((r) => r.at.getTime());
-    const platformSeconds = ((times.at(-1)! - times[0]!) * 2) / 1000;
-    // 300 messages at 30/s need at least ~10 s of platform time
-    expect(platformSeconds).toBeGreaterThanOrEqual(9);
+    const platformSeconds = ((times.at(-1)! - times[0]!) * 4) / 1000;
+    // 500 messages at 30/s (a full bucket of 30 first) need at least ~15.7 s of platform time
+    expect(platformSeconds).toBeGreaterThanOrEqual(15);
   });
 
   it('gets a message through exactly once when the platform answers 503 then 200', async () => {

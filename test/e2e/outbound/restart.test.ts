@@ -1,0 +1,75 @@
+/**
+ * A host stopped with messages in its outbox delivers them after a restart: on the embedded store
+ * through the snapshot a graceful stop writes; on MongoDB (when SWITCHBOARD_MONGODB_URI is set)
+ * because the outbox lives in the database and a dead process's leases expire.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger, type Conversation } from '@switchboard/core';
+import { configFromObject, createHost, type Host, type HostConfig } from '@switchboard/host';
+import { FakeTelegramServer } from '@switchboard/telegram';
+import { eventually } from '../support/host-harness.js';
+
+const KEY = 'restart-e2e-key-0123456789abcdef';
+const USER = '3141592';
+
+describe('outbox across a restart (embedded store with a snapshot)', () => {
+  let fake: FakeTelegramServer;
+  let dir: string;
+  let config: HostConfig;
+  const hosts: Host[] = [];
+
+  beforeAll(async () => {
+    fake = new FakeTelegramServer();
+    await fake.start();
+    dir = await mkdtemp(join(tmpdir(), 'switchboard-restart-'));
+    config = configFromObject({
+      logLevel: 'silent',
+      store: { kind: 'memory', snapshotPath: join(dir, 'store.snapshot') },
+      tenants: [{ id: 'shop', apiKeys: [KEY] }],
+      connectors: [{ package: '@switchboard/telegram', required: true, accounts: [{ id: 'main', config: fake.connectorConfig() }] }],
+    });
+  });
+  afterAll(async () => {
+    for (const h of hosts) await h.stop();
+    await fake.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const start = async (): Promise<{ host: Host; url: string }> => {
+    const host = await createHost(config, { logger: silentLogger, processor: { pollMs: 20, retryBaseMs: 20 }, outbound: { dispatcher: { pollMs: 20, backoff: { baseMs: 50, maxMs: 200 } } } });
+    hosts.push(host);
+    const { url } = await host.listen(0, '127.0.0.1');
+    return { host, url };
+  };
+  const post = (url: string, path: string, body: unknown) =>
+    fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('delivers, exactly once and in order, what a gracefully stopped host left in its outbox', async () => {
+    const first = await start();
+    expect((await fake.deliver(`${first.url}/webhooks/telegram/main`, fake.userMessage({ userId: USER, text: 'Is my order ready?' }))).status).toBe(200);
+    const conversation = await eventually(async () => (await first.host.stores.conversations.list('shop')).find((c: Conversation) => c.lastInboundAt));
+    // the platform is down: every send answers 503, the dispatcher keeps the messages and retries
+    fake.script(Array.from({ length: 200 }, () => ({ status: 503, body: { ok: false, error_code: 503, description: 'Service Unavailable' } })));
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await post(first.url, '/v1/messages', { channel: 'telegram', accountId: 'main', userId: USER, sender: 'bot', purpose: 'service', content: { type: 'text', text: `update ${i}` } });
+      expect(res.status).toBe(202);
+      ids.push(((await res.json()) as { id: string }).id);
+    }
+    await eventually(async () => (await first.host.stores.outbox.list('shop')).some((e) => e.lastError?.code === 'RETRYABLE_FAILURE'));
+    await first.host.stop();
+    const delivered = () => fake.requests.filter((r) => r.path.endsWith('/sendMessage') && (r.body as { text?: string }).text?.startsWith('update '));
+
+    fake.reset(); // the platform is back (with its memory of who started the bot)
+    fake.startUser(USER);
+    const second = await start();
+    expect((await second.host.stores.conversations.get('shop', conversation.id))?.lastInboundAt).toBeInstanceOf(Date);
+    await eventually(async () => (await second.host.stores.outbox.counts('shop')).sent === 3, 10_000);
+    const texts = delivered().map((r) => (r.body as { text: string }).text);
+    expect(texts).toEqual(['update 0', 'update 1', 'update 2']);
+    for (const id of ids) expect((await second.host.stores.messages.get('shop', id))?.status).toBe('sent');
+  });
+});

@@ -50,7 +50,7 @@ describe('outbox across a restart (embedded store with a snapshot)', () => {
   it('delivers, exactly once and in order, what a gracefully stopped host left in its outbox', async () => {
     const first = await start();
     expect((await fake.deliver(`${first.url}/webhooks/telegram/main`, fake.userMessage({ userId: USER, text: 'Is my order ready?' }))).status).toBe(200);
-    const conversation = await eventually(async () => (await first.host.stores.conversations.list('shop')).find((c: Conversation) => c.lastInboundAt));
+    const conversation = await eventually(async () => (await first.host.stores.conversations.list('shop')).find((c: Conversation) => c.lastInboundAt), 15_000);
     // the platform is down: every send answers 503, the dispatcher keeps the messages and retries
     fake.script(Array.from({ length: 200 }, () => ({ status: 503, body: { ok: false, error_code: 503, description: 'Service Unavailable' } })));
     const ids: string[] = [];
@@ -59,7 +59,7 @@ describe('outbox across a restart (embedded store with a snapshot)', () => {
       expect(res.status).toBe(202);
       ids.push(((await res.json()) as { id: string }).id);
     }
-    await eventually(async () => (await first.host.stores.outbox.list('shop')).some((e) => e.lastError?.code === 'RETRYABLE_FAILURE'));
+    await eventually(async () => (await first.host.stores.outbox.list('shop')).some((e) => e.lastError?.code === 'RETRYABLE_FAILURE'), 15_000);
     await first.host.stop();
     const delivered = () => fake.requests.filter((r) => r.path.endsWith('/sendMessage') && (r.body as { text?: string }).text?.startsWith('update '));
 
@@ -67,7 +67,7 @@ describe('outbox across a restart (embedded store with a snapshot)', () => {
     fake.startUser(USER);
     const second = await start();
     expect((await second.host.stores.conversations.get('shop', conversation.id))?.lastInboundAt).toBeInstanceOf(Date);
-    await eventually(async () => (await second.host.stores.outbox.counts('shop')).sent === 3, 10_000);
+    await eventually(async () => (await second.host.stores.outbox.counts('shop')).sent === 3, 20_000);
     const texts = delivered().map((r) => (r.body as { text: string }).text);
     expect(texts).toEqual(['update 0', 'update 1', 'update 2']);
     for (const id of ids) expect((await second.host.stores.messages.get('shop', id))?.status).toBe('sent');

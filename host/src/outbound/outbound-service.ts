@@ -11,6 +11,7 @@ import {
   type BusinessPolicy, type Clock, type ConnectorBinding, type Contact, type Conversation, type MessageIntent,
   type OutboundMessage, type PolicyContext, type PolicyDecision, type PolicyEngine, type PolicyReason, type Price, type MessageForm,
 } from '@switchboard/core';
+import { NotFoundError } from '../errors.js';
 import type { HostMessage, HostStores, OutboxEntry } from '../stores/stores.js';
 import { canonicalHash, type IdempotencyStore } from './idempotency-store.js';
 import type { NotificationRequest, SendRequest } from './send-request.js';
@@ -85,14 +86,6 @@ export class IdempotencyConflictError extends SwitchboardError {
   }
 }
 
-/** Thrown when a referenced thing does not exist for the tenant. */
-export class NotFoundError extends SwitchboardError {
-  /** @param what - what was not found */
-  constructor(what: string, details: Record<string, unknown> = {}) {
-    super('NOT_FOUND', `${what} not found`, false, { details });
-  }
-}
-
 interface Resolved {
   binding: ConnectorBinding;
   contact: Contact;
@@ -122,7 +115,7 @@ export class OutboundService {
 
   private tenant(tenantId: string): TenantOutboundPolicy {
     const t = this.deps.tenants.policyFor(tenantId);
-    if (!t) throw new NotFoundError('tenant', { tenantId });
+    if (!t) throw new NotFoundError('tenant', tenantId);
     return t;
   }
 
@@ -132,13 +125,13 @@ export class OutboundService {
     let conversation: Conversation | undefined;
     if (req.conversationId) {
       conversation = await stores.conversations.get(tenantId, req.conversationId);
-      if (!conversation) throw new NotFoundError('conversation', { conversationId: req.conversationId });
+      if (!conversation) throw new NotFoundError('conversation', req.conversationId);
       if (conversation.address.channel !== req.channel) {
         throw new SwitchboardError('VALIDATION_FAILED', 'conversationId belongs to another channel', false, { details: { channel: conversation.address.channel } });
       }
     }
     const binding = this.binding(req.channel, conversation?.address.accountId ?? req.accountId, tenantId);
-    if (!binding) throw new NotFoundError('connector account', { channel: req.channel, accountId: req.accountId });
+    if (!binding) throw new NotFoundError(`${req.channel} account`, req.accountId);
     const accountId = binding.connector.accountId ?? binding.account;
     const address = conversation?.address ?? { channel: req.channel, accountId, userId: req.userId! };
     const now = new Date(this.deps.clock.now());

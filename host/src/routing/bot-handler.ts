@@ -7,6 +7,8 @@ import type { Contact, Content, Conversation, Logger, Purpose } from '@switchboa
 import type { KeywordKind } from '../processing/keywords.js';
 import type { HostMessage } from '../stores/stores.js';
 import type { OutboundResult } from '../outbound/outbound-gateway.js';
+import type { NotificationResult } from '../outbound/outbound-service.js';
+import type { NotificationRequest } from '../outbound/send-request.js';
 
 /** What a bot handler is given for one inbound message. */
 export interface BotContext {
@@ -20,8 +22,22 @@ export interface BotContext {
   keyword?: KeywordKind;
   /** Text of the message, when it has one (text, reply title, caption). */
   text?: string;
-  /** Answers in the conversation (through the host's outbound gateway). */
-  reply(content: Content | string, options?: { purpose?: Purpose; topic?: string }): Promise<OutboundResult>;
+  /**
+   * Answers in the conversation. The policy engine checks it like any other message; a refusal
+   * comes back as `{ status: 'denied', reasons }`, not as an exception.
+   * @param content - the answer (a string is a text)
+   * @param options.purpose - default `service`
+   * @param options.topic - the stated context of a transactional or marketing message
+   * @param options.tag - a message tag for channels that use them outside the window
+   * @param options.quote - quote the customer's message (a platform reply) rather than just answer
+   */
+  reply(content: Content | string, options?: { purpose?: Purpose; topic?: string; tag?: string; quote?: boolean }): Promise<OutboundResult>;
+  /**
+   * Sends a template to many contacts, each checked on its own (e.g. "your order is ready" to
+   * everyone whose order a bot just closed).
+   * @returns per recipient: queued, or denied with the reasons
+   */
+  notify(request: NotificationRequest): Promise<NotificationResult[]>;
   /** Hands the conversation to a human agent queue (default: the tenant's escalation queue). */
   handover(options?: { queue?: string; reason?: string }): Promise<Conversation>;
   /** Adds tags to the conversation. */

@@ -6,6 +6,7 @@
 import { contentToText, type Content, type Logger } from '@switchboard/core';
 import type { RouteMatch, RouteRule, RouteTarget, TenantConfig } from '../config/host-config.js';
 import type { OutboundGateway } from '../outbound/outbound-gateway.js';
+import type { OutboundService } from '../outbound/outbound-service.js';
 import type { KeywordKind } from '../processing/keywords.js';
 import { normalizeKeyword } from '../processing/keywords.js';
 import type { InboundNotice } from '../streams.js';
@@ -96,6 +97,8 @@ export class Router {
     bots: ReadonlyMap<string, BotHandlerFunction>;
     conversations: ConversationService;
     gateway: OutboundGateway;
+    /** The policy-checked outbound service, for `notify` (absent: `notify` refuses). */
+    outbound?: Pick<OutboundService, 'notify'>;
     forwarder: Forwarder;
     logger: Logger;
   }) {}
@@ -160,8 +163,13 @@ export class Router {
         content: typeof content === 'string' ? { type: 'text', text: content } : content,
         purpose: options?.purpose ?? 'service',
         ...(options?.topic ? { topic: options.topic } : {}),
-        ...(notice.message.externalId ? { replyTo: notice.message.externalId } : {}),
+        ...(options?.tag ? { tag: options.tag } : {}),
+        ...(options?.quote && notice.message.externalId ? { replyTo: notice.message.externalId } : {}),
       }),
+      notify: async (request) => {
+        if (!this.deps.outbound) throw new Error('notify needs the outbound service');
+        return this.deps.outbound.notify(tenant.id, request);
+      },
       handover: (options) => conversations.handover(tenant.id, id, { kind: 'human', ...(options?.queue ? { queue: options.queue } : {}) }),
       tag: (...tags) => conversations.tag(tenant.id, id, tags),
       resolve: () => conversations.resolve(tenant.id, id),

@@ -236,13 +236,15 @@ export async function createHost(config: HostConfig, options: HostOptions = {}):
   const featureContext: HostFeatureContext = { container, config, tenants, stores, streams, registry, bindings, conversations, gateway, outbound, clock, logger };
   const features = [outboundFeature, ...(options.features ?? [])].map((factory) => factory(featureContext));
 
-  let host: Host | undefined;
+  // the API answers readiness through the host, which needs the API app: a late-bound reference
+  const self: { host?: Host } = {};
   const app = createApiApp({
     tenants: config.tenants, stores, streams, conversations, gateway, clock, logger, features,
-    readiness: () => host!.readiness(),
-    ...(options.extraRoutes ? { extraRoutes: (a: express.Express, auth: express.RequestHandler) => options.extraRoutes!(a, auth, () => host!) } : {}),
+    readiness: () => self.host!.readiness(),
+    ...(options.extraRoutes ? { extraRoutes: (a: express.Express, auth: express.RequestHandler) => options.extraRoutes!(a, auth, () => self.host!) } : {}),
   });
-  host = new Host(container, config, stores, streams, registry, processor, ingress, conversations, gateway, forwarder, statuses, logger, outbound, features, app, ownsStores, options.onStop);
+  const host = new Host(container, config, stores, streams, registry, processor, ingress, conversations, gateway, forwarder, statuses, logger, outbound, features, app, ownsStores, options.onStop);
+  self.host = host;
   container.bind(Host).toConstantValue(host);
   return host;
 }

@@ -7,7 +7,7 @@ describe('logging', () => {
     const out = scrubLogObject({
       userId: '+4915112345678', from: '4915112345678', chatId: 'abc', headers: { authorization: 'Bearer x', 'x-hub-signature-256': 'sha256=1' },
       config: { appSecret: 's', accessToken: 't' }, message: { content: { type: 'text', text: 'my card is 4111' } }, text: 'hello',
-    }) as Record<string, any>;
+    }) as Record<string, unknown>;
     expect(out.userId).toBe(hashPhone('4915112345678'));
     expect(out.from).toMatch(/^tel#[0-9a-f]{12}$/);
     expect(out.chatId).toBe('abc');

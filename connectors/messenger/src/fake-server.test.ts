@@ -16,7 +16,9 @@ beforeAll(async () => {
 afterAll(async () => { await fake.stop(); });
 beforeEach(() => { fake.reset(); now = Date.parse('2026-11-22T10:00:00Z'); });
 
-const post = async (body: unknown, headers: Record<string, string> = { authorization: `Bearer ${messengerSandboxConfig.pageAccessToken}` }, path = PATH): Promise<{ status: number; body: any }> => {
+/** A Graph answer as the tests read it: success fields or `error`. */
+type GraphAnswer = Record<string, unknown> & { error: { code: number } & Record<string, unknown> };
+const post = async (body: unknown, headers: Record<string, string> = { authorization: `Bearer ${messengerSandboxConfig.pageAccessToken}` }, path = PATH): Promise<{ status: number; body: GraphAnswer }> => {
   const res = await fetch(`${fake.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   return { status: res.status, body: await res.json() };
 };

@@ -41,12 +41,12 @@ export function outboundHarness(options: {
     return { channel: plugin.channel, account: account ?? connector.accountId ?? 'default', connector, plugin };
   });
   const tenants = { policyFor: (id: string) => (id === TENANT ? { business: options.business ?? { consentRequiredFor: ['transactional', 'marketing'] as const }, consentScope: 'all-channels' as const } : undefined) };
-  let dispatcher: Dispatcher | undefined;
+  const late: { dispatcher?: Dispatcher } = {};
   const service = new OutboundService({
     stores, templates, engine: createPolicyEngine(clock), bindings: () => bindings, tenants: tenants as never, clock,
-    idempotency: new MemoryIdempotencyStore(() => clock.now()), onQueued: () => dispatcher?.kick(),
+    idempotency: new MemoryIdempotencyStore(() => clock.now()), onQueued: () => late.dispatcher?.kick(),
   });
-  dispatcher = new Dispatcher({
+  const dispatcher = new Dispatcher({
     stores, bindings: () => bindings, tenants: () => [TENANT], budget: options.budget ?? new MemoryRateBudget(), timer,
     options: { pollMs: 20, ...options.dispatcher },
     hooks: {
@@ -61,9 +61,10 @@ export function outboundHarness(options: {
       },
     },
   });
+  late.dispatcher = dispatcher;
   return {
     stores, templates, service, dispatcher, clock, timer, bindings,
-    stop: async () => { await dispatcher!.stop(); },
+    stop: async () => { await dispatcher.stop(); },
   };
 }
 

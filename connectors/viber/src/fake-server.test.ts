@@ -145,6 +145,20 @@ describe('fake Viber API: set_webhook checks the URL with a signed webhook callb
     expect(connector.parse(check)).toEqual([]);
   });
 
+  it('the connector\'s setWebhook makes the exact set_webhook call and the fake accepts it', async () => {
+    const connector = new ViberConnector(parseConfig(fake.connectorConfig()));
+    expect(connector.renderSetWebhook({ url: hookUrl })).toEqual({
+      method: 'POST', url: `${fake.url}/pa/set_webhook`,
+      headers: { 'X-Viber-Auth-Token': viberSandboxConfig.authToken, 'content-type': 'application/json' },
+      body: { url: hookUrl, event_types: ['delivered', 'seen', 'failed', 'subscribed', 'unsubscribed', 'conversation_started'], send_name: true, send_photo: true },
+    });
+    expect(await connector.setWebhook({ url: hookUrl, eventTypes: ['delivered'], sendPhoto: false })).toEqual({ eventTypes: ['delivered'] });
+    expect(fake.requests.at(-1)).toMatchObject({ path: '/pa/set_webhook', body: { url: hookUrl, event_types: ['delivered'], send_name: true, send_photo: false } });
+    expect(fake.webhookUrl).toBe(hookUrl);
+    answer = 500;
+    await expect(connector.setWebhook({ url: hookUrl })).rejects.toMatchObject({ code: 'PERMANENT_FAILURE' });
+  });
+
   it('refuses a URL that does not answer 200 (status 1) and a non-HTTPS public URL', async () => {
     answer = 500;
     expect((await call('set_webhook', { url: hookUrl })).json).toMatchObject({ status: 1 });

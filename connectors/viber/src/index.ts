@@ -9,7 +9,7 @@ export { plugin as viberPlugin };
 export { parseConfig, deriveAccountId, type ViberConfig } from './config.js';
 export { viberCapabilities } from './capabilities.js';
 export { viberPolicy, viberPrices } from './policy.js';
-export { ViberConnector, VIBER_RATE_LIMIT_DELAY_MS } from './viber-connector.js';
+export { ViberConnector, VIBER_RATE_LIMIT_DELAY_MS, VIBER_WEBHOOK_EVENT_TYPES } from './viber-connector.js';
 export { FakeViberServer, viberSandboxConfig, type FakeViberUser } from './fake-viber-server.js';
 export {
   renderContent, renderWelcome, trackingDataFor, readTrackingData,

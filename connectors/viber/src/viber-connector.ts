@@ -25,6 +25,9 @@ export const VIBER_RATE_LIMIT_DELAY_MS = 10_000;
 /** Statuses that mean the recipient will not get messages from this bot until they subscribe again. */
 const RECIPIENT_BLOCKED_STATUSES = new Set([6]);
 
+/** The optional callbacks Viber sends when asked (`message` and `webhook` always come). */
+export const VIBER_WEBHOOK_EVENT_TYPES = ['delivered', 'seen', 'failed', 'subscribed', 'unsubscribed', 'conversation_started'] as const;
+
 /** Sends and receives Viber messages for one bot. */
 export class ViberConnector implements Connector {
   /** Always `viber`. */
@@ -118,7 +121,42 @@ export class ViberConnector implements Connector {
     };
   }
 
-  private request(method: 'send_message' | 'broadcast_message', body: Record<string, unknown>): ProviderRequest {
+  /**
+   * The `set_webhook` call: Viber then posts a signed `webhook` check to the URL and only accepts it
+   * when that answers 200 (the host's ingress does).
+   * @param options.url - the host's public `/webhooks/viber/<account>` URL (HTTPS)
+   * @param options.eventTypes - callbacks to receive (default: every optional one)
+   * @param options.sendName - include the user's name in callbacks (default true)
+   * @param options.sendPhoto - include the user's avatar in callbacks (default true)
+   * @returns the request
+   */
+  renderSetWebhook(options: { url: string; eventTypes?: readonly string[]; sendName?: boolean; sendPhoto?: boolean }): ProviderRequest {
+    return this.request('set_webhook', {
+      url: options.url,
+      event_types: [...(options.eventTypes ?? VIBER_WEBHOOK_EVENT_TYPES)],
+      send_name: options.sendName ?? true,
+      send_photo: options.sendPhoto ?? true,
+    });
+  }
+
+  /**
+   * Registers the webhook URL with Viber (the CLI's `webhooks register viber`).
+   * @returns the event types Viber confirmed
+   * @throws a classified ConnectorError when Viber refuses (e.g. status 1, invalid URL)
+   */
+  async setWebhook(options: { url: string; eventTypes?: readonly string[]; sendName?: boolean; sendPhoto?: boolean }): Promise<{ eventTypes: string[] }> {
+    let body: unknown;
+    try {
+      ({ body } = await executeProviderRequest(this.renderSetWebhook(options), { fetch: this.fetch }));
+      body = checkStatus(body);
+    } catch (error) {
+      throw this.classify(error);
+    }
+    const types = isObject(body) && Array.isArray(body.event_types) ? body.event_types.filter((t): t is string => typeof t === 'string') : [];
+    return { eventTypes: types };
+  }
+
+  private request(method: 'send_message' | 'broadcast_message' | 'set_webhook', body: Record<string, unknown>): ProviderRequest {
     return {
       method: 'POST',
       url: `${this.config.apiBaseUrl}/${method}`,

@@ -35,3 +35,27 @@ export class ManualClock implements Clock {
     this.current = typeof at === 'number' ? at : at.getTime();
   }
 }
+
+/**
+ * The wall clock plus an offset that only grows: time runs normally and can be moved forward (the
+ * sandbox's "25 hours later" to see a service window close), never back.
+ */
+export class OffsetClock implements Clock {
+  private offset = 0;
+  /** @returns wall time plus the offset */
+  now(): number {
+    return Date.now() + this.offset;
+  }
+  /**
+   * Moves time forward.
+   * @param ms - milliseconds to add (negative values are refused: clocks do not run backwards)
+   */
+  advance(ms: number): void {
+    if (!(ms >= 0) || !Number.isFinite(ms)) throw new RangeError('OffsetClock only moves forward by a finite number of ms');
+    this.offset += ms;
+  }
+  /** How far ahead of the wall clock this clock is, in ms. */
+  get aheadMs(): number {
+    return this.offset;
+  }
+}

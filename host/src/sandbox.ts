@@ -5,7 +5,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { ConfigError, connectorPluginProblems, type ConnectorPlugin, type FakePlatform, type Logger } from '@switchboard/core';
+import { ConfigError, connectorPluginProblems, OffsetClock, type ConnectorPlugin, type FakePlatform, type Logger } from '@switchboard/core';
 import type express from 'express';
 import { configFromObject } from './config/load-config.js';
 import type { HostConfig } from './config/host-config.js';
@@ -38,8 +38,13 @@ export interface Sandbox {
   /** True when the key was generated (print it). */
   generatedKey: boolean;
   fakes: Map<string, SandboxFake>;
-  /** Host options that mount the sandbox routes and stop the fakes with the host. */
-  hostOptions: Pick<HostOptions, 'extraRoutes' | 'onStop'>;
+  /**
+   * The sandbox's clock: wall time that `POST /sandbox/clock` moves forward, so a closed service
+   * window can be seen without waiting a day.
+   */
+  clock: OffsetClock;
+  /** Host options that mount the sandbox routes, use the sandbox clock and stop the fakes with the host. */
+  hostOptions: Pick<HostOptions, 'extraRoutes' | 'onStop' | 'clock'>;
 }
 
 /**
@@ -106,10 +111,12 @@ export async function createSandbox(options: { packages?: readonly string[]; env
     connectors,
     bots: { echo: sandboxEchoBot },
   }, { env: {}, baseDir: options.baseDir ?? process.cwd() });
+  const clock = new OffsetClock();
   return {
-    config, apiKey, generatedKey: given === undefined, fakes,
+    config, apiKey, generatedKey: given === undefined, fakes, clock,
     hostOptions: {
-      extraRoutes: (app, auth, host) => mountSandboxRoutes(app, auth, host, fakes),
+      clock,
+      extraRoutes: (app, auth, host) => mountSandboxRoutes(app, auth, host, fakes, clock),
       onStop: async () => { await Promise.all([...fakes.values()].map((f) => f.fake.stop())); },
     },
   };
@@ -123,7 +130,17 @@ export async function createSandbox(options: { packages?: readonly string[]; env
  * @param hostOf - the host (for its URL), once built
  * @param fakes - the fakes by channel
  */
-export function mountSandboxRoutes(app: express.Express, auth: express.RequestHandler, hostOf: () => Host, fakes: Map<string, SandboxFake>): void {
+export function mountSandboxRoutes(app: express.Express, auth: express.RequestHandler, hostOf: () => Host, fakes: Map<string, SandboxFake>, clock?: OffsetClock): void {
+  app.post('/sandbox/clock', auth, async (req, res) => {
+    if (!clock) throw new NotFoundError('sandbox clock', 'none');
+    const body = await readJson(req);
+    const minutes = body.advanceMinutes;
+    if (typeof minutes !== 'number' || !Number.isFinite(minutes) || minutes < 0 || minutes > 60 * 24 * 366) {
+      throw new ValidationError('advanceMinutes', 'must be a number of minutes from 0 to 527040');
+    }
+    clock.advance(minutes * 60_000);
+    res.json({ now: new Date(clock.now()).toISOString(), aheadMs: clock.aheadMs });
+  });
   app.post('/sandbox/:channel/messages', auth, async (req, res) => {
     const host = hostOf();
     const channel = String(req.params.channel);

@@ -189,6 +189,13 @@ describe('sandbox', () => {
       expect(missing.status).toBe(404);
       const invalid = await fetch(`${url}/sandbox/acme/messages`, { method: 'POST', headers: auth, body: JSON.stringify({ userId: '1' }) });
       expect(invalid.status).toBe(400);
+
+      // the sandbox clock moves forward: 25 hours later the customer's window has closed
+      const moved = await fetch(`${url}/sandbox/clock`, { method: 'POST', headers: auth, body: JSON.stringify({ advanceMinutes: 25 * 60 }) });
+      expect(moved.status).toBe(200);
+      expect(await moved.json()).toMatchObject({ aheadMs: 25 * 3_600_000 });
+      expect(sandbox.clock.now() - Date.now()).toBeGreaterThanOrEqual(25 * 3_600_000 - 1000);
+      expect((await fetch(`${url}/sandbox/clock`, { method: 'POST', headers: auth, body: JSON.stringify({ advanceMinutes: -5 }) })).status).toBe(400);
     } finally {
       await host.stop();
     }

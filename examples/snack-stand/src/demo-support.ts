@@ -1,0 +1,76 @@
+/**
+ * Small helpers of the demo: a REST client for the host's API, waiting for something to happen,
+ * and reading what the fake platforms received as text.
+ * @module
+ */
+/**
+ * Polls until `probe` returns something truthy.
+ * @param probe - the check
+ * @param ms - how long to wait before failing
+ * @returns what the probe returned
+ */
+export async function eventually<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, ms = 8_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error('the demo waited too long for the host');
+    await new Promise((r) => setTimeout(r, 15));
+  }
+}
+
+/** An answer of the host's REST API. */
+export interface ApiAnswer<T> {
+  status: number;
+  body: T;
+}
+
+/**
+ * A minimal client of the host's REST API, as an integrator's back office would call it.
+ * @param baseUrl - the host's URL
+ * @param apiKey - the tenant's API key
+ * @returns `api(path, { method?, body? })`
+ */
+export function apiClient(baseUrl: string, apiKey: string): <T>(path: string, init?: { method?: string; body?: unknown }) => Promise<ApiAnswer<T>> {
+  return async <T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<ApiAnswer<T>> => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  };
+}
+
+type Json = Record<string, unknown>;
+const obj = (v: unknown): Json => (typeof v === 'object' && v !== null ? v as Json : {});
+const options = (titles: string[]): string => (titles.length ? `  ${titles.map((t) => `[${t}]`).join(' ')}` : '');
+
+/**
+ * What a WhatsApp Cloud API send request shows the customer, as one line of text.
+ * @param body - the request body the fake received
+ */
+export function whatsappText(body: Json): string {
+  switch (body.type) {
+    case 'text': return String(obj(body.text).body);
+    case 'interactive': {
+      const it = obj(body.interactive);
+      const action = obj(it.action);
+      const buttons = (action.buttons as Json[] | undefined ?? []).map((b) => String(obj(b.reply).title));
+      const rows = (action.sections as Json[] | undefined ?? []).flatMap((sec) => (sec.rows as Json[]).map((r) => `${String(r.title)} ${String(r.description ?? '')}`.trim()));
+      const list = rows.length ? `  <${String(action.button)}: ${rows.join(' | ')}>` : '';
+      return `${String(obj(it.body).text)}${options(buttons)}${list}`;
+    }
+    default: return `(${String(body.type)})`;
+  }
+}
+
+/**
+ * What a Telegram Bot API `sendMessage` shows the customer, as one line of text.
+ * @param body - the request body the fake received
+ */
+export function telegramText(body: Json): string {
+  const keyboard = (obj(body.reply_markup).inline_keyboard as Json[][] | undefined ?? []).flat().map((b) => String(b.text));
+  return `${String(body.text)}${options(keyboard)}`;
+}

@@ -1,0 +1,95 @@
+/**
+ * The orders feature: the snack stand's part of the host. It adds `GET /v1/orders`,
+ * `GET /v1/orders/:id`, `POST /v1/orders/:id/ready` (sends "ready for collection" to the customer
+ * through the policy-checked outbound path) and `POST /v1/orders/:id/collected`, all behind the
+ * tenant's API key; and it answers Telegram button taps so the customer's app stops its spinner.
+ * @module
+ */
+import { ConflictError, NotFoundError, UnauthorizedError, ValidationError, type HostFeature, type HostFeatureContext, type HostFeatureFactory, type TenantConfig } from '@switchboard/host';
+import { euros } from './menu.js';
+import { orderSummary, type OrderStatus, type OrderStore } from './order-store.js';
+
+const STATUSES: readonly OrderStatus[] = ['draft', 'confirmed', 'ready', 'collected', 'cancelled'];
+
+function tenantOf(req: { tenant?: TenantConfig }): TenantConfig {
+  if (!req.tenant) throw new UnauthorizedError();
+  return req.tenant;
+}
+
+/** A connector that can answer Telegram callback queries (the Telegram connector can). */
+interface CallbackAnswerer {
+  answerCallbackQuery(callbackQueryId: string): Promise<void>;
+}
+const answersCallbacks = (c: unknown): c is CallbackAnswerer => typeof (c as Partial<CallbackAnswerer>).answerCallbackQuery === 'function';
+
+/**
+ * Builds the feature over an order store.
+ * @param orders - the store the bot writes to
+ * @returns the factory to pass in `createHost(config, { features: [...] })`
+ */
+export function ordersFeature(orders: OrderStore): HostFeatureFactory {
+  return (ctx: HostFeatureContext): HostFeature => {
+    let taps: { unsubscribe(): void } | undefined;
+    const now = (): Date => new Date(ctx.clock.now());
+    return {
+      name: 'snack-stand-orders',
+      v1Routes(v1) {
+        v1.get('/orders', async (req, res) => {
+          const status = req.query.status;
+          if (status !== undefined && !(typeof status === 'string' && (STATUSES as readonly string[]).includes(status))) {
+            throw new ValidationError('status', `must be one of ${STATUSES.join(', ')}`);
+          }
+          const items = await orders.list(tenantOf(req).id, status ? { status: status as OrderStatus } : {});
+          res.json({ items });
+        });
+        v1.get('/orders/:id', async (req, res) => {
+          const order = await orders.get(tenantOf(req).id, String(req.params.id));
+          if (!order) throw new NotFoundError('order', String(req.params.id));
+          res.json(order);
+        });
+        v1.post('/orders/:id/ready', async (req, res) => {
+          const tenant = tenantOf(req);
+          const id = String(req.params.id);
+          const current = await orders.get(tenant.id, id);
+          if (!current) throw new NotFoundError('order', id);
+          const order = await orders.advance(tenant.id, id, 'ready', now());
+          if (!order) throw new ConflictError(`order ${current.number ?? id} is ${current.status}; only confirmed orders can be marked ready`, { status: current.status });
+          const conversation = await ctx.stores.conversations.get(tenant.id, order.conversationId);
+          if (!conversation) throw new NotFoundError('conversation', order.conversationId);
+          // the customer asked for this message when they ordered: a service message in their conversation
+          const outcome = await ctx.outbound.service.send(tenant.id, {
+            channel: conversation.address.channel, accountId: conversation.address.accountId, conversationId: conversation.id,
+            content: { type: 'text', text: `Order ${order.number!} is ready for collection: ${orderSummary(order)}. Please pay ${euros(order.totalCents)} at the stand. Enjoy!` },
+            purpose: 'service', sender: 'system',
+          });
+          res.status(outcome.accepted ? 200 : 422).json({ order, notification: outcome.accepted ? { status: 'queued', id: outcome.id } : { status: 'denied', reasons: outcome.reasons } });
+        });
+        v1.post('/orders/:id/collected', async (req, res) => {
+          const tenant = tenantOf(req);
+          const id = String(req.params.id);
+          const current = await orders.get(tenant.id, id);
+          if (!current) throw new NotFoundError('order', id);
+          const order = await orders.advance(tenant.id, id, 'collected', now());
+          if (!order) throw new ConflictError(`order ${current.number ?? id} is ${current.status}; only ready orders can be collected`, { status: current.status });
+          res.json(order);
+        });
+      },
+      start() {
+        // Telegram keeps a button tap's spinner turning until the bot answers the callback query;
+        // the reply event's externalId is the callback query id
+        taps = ctx.streams.inbound$.subscribe((notice) => {
+          const m = notice.message;
+          if (m.channel !== 'telegram' || m.content.type !== 'reply' || !m.externalId) return;
+          const binding = ctx.bindings.find((b) => b.channel === 'telegram' && b.tenantId === notice.tenantId && (b.connector.accountId ?? b.account) === m.accountId);
+          if (!binding || !answersCallbacks(binding.connector)) return;
+          binding.connector.answerCallbackQuery(m.externalId).catch((error: unknown) => {
+            ctx.logger.warn({ err: (error as Error).message, callbackQueryId: m.externalId }, 'could not answer a Telegram callback query');
+          });
+        });
+      },
+      stop() {
+        taps?.unsubscribe();
+      },
+    };
+  };
+}

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '@switchboard/core';
+import { configFromObject, createHost } from '@switchboard/host';
+import telegramPlugin, { FakeTelegramServer } from '@switchboard/telegram';
+import { eventually } from './demo-support.js';
+import { MemoryOrderStore } from './order-store.js';
+import { ordersFeature } from './orders-feature.js';
+import { runSnackStand } from './snack-stand.js';
+import { SnackBot } from './snack-bot.js';
+
+describe('MemoryOrderStore', () => {
+  it('adds up lines of the same item, numbers orders on confirmation and only moves confirmed → ready → collected', async () => {
+    const store = new MemoryOrderStore();
+    const at = new Date('2026-06-01T12:00:00Z');
+    await store.addLine('t', 'c1', 'telegram', 'Mara', { itemId: 'fries', name: 'Fries', quantity: 1, unitCents: 300 }, at);
+    const draft = await store.addLine('t', 'c1', 'telegram', 'Mara', { itemId: 'fries', name: 'Fries', quantity: 2, unitCents: 300 }, at);
+    expect(draft).toMatchObject({ status: 'draft', lines: [{ itemId: 'fries', quantity: 3 }], totalCents: 900 });
+    expect(await store.advance('t', draft.id, 'ready', at)).toBeUndefined();
+    const order = await store.confirm('t', 'c1', at);
+    expect(order).toMatchObject({ status: 'confirmed', number: 'A-101' });
+    expect(await store.advance('t', draft.id, 'collected', at)).toBeUndefined();
+    expect(await store.advance('t', draft.id, 'ready', at)).toMatchObject({ status: 'ready', readyAt: at });
+    expect(await store.get('other-tenant', draft.id)).toBeUndefined();
+    expect(await store.confirm('t', 'c1', at)).toBeUndefined();
+  });
+});
+
+describe('npm start (the scenario main.ts runs)', () => {
+  it('takes orders over Telegram and WhatsApp, stores them, shows them through GET /v1/orders and sends "ready for collection"', async () => {
+    const lines: string[] = [];
+    const r = await runSnackStand({ log: (l) => lines.push(l) });
+
+    // the orders, as the API lists them
+    expect(r.orders.map((o) => [o.number, o.channel, o.customerName, o.status, o.totalCents])).toEqual([
+      ['A-101', 'telegram', 'Mara', 'collected', 950],
+      ['A-102', 'whatsapp', 'Kemal Aydın', 'ready', 600],
+      [undefined, 'telegram', 'Ole', 'cancelled', 900],
+    ]);
+    expect(r.orders[0]!.lines).toEqual([
+      { itemId: 'currywurst', name: 'Currywurst', quantity: 2, unitCents: 350 },
+      { itemId: 'cola', name: 'Cola', quantity: 1, unitCents: 250 },
+    ]);
+
+    // WhatsApp: the menu as a native list, the quantity as reply buttons, then the texts
+    const wa = r.requests.kemal;
+    expect(wa.map((b) => (b.type === 'interactive' ? `interactive:${(b.interactive as { type: string }).type}` : b.type))).toEqual([
+      'interactive:list', 'interactive:button', 'interactive:button', 'text', 'text',
+    ]);
+    expect(wa[0]).toMatchObject({
+      messaging_product: 'whatsapp', to: '4917612345678',
+      interactive: { action: { button: 'Menu', sections: [{ title: 'Snacks', rows: expect.arrayContaining([{ id: 'item:falafel', title: 'Falafel wrap', description: '€6.00 · vegan, with hummus' }]) }, { title: 'Drinks' }] } },
+    });
+    expect(wa[1]).toMatchObject({ interactive: { action: { buttons: [1, 2, 3].map((n) => ({ type: 'reply', reply: { id: `qty:falafel:${n}`, title: String(n) } })) } } });
+    expect(r.seen.kemal.at(-1)).toBe('Order A-102 is ready for collection: 1 × Falafel wrap. Please pay €6.00 at the stand. Enjoy!');
+
+    // Telegram: inline keyboards carry the same ids as callback_data; every tap is answered
+    const tg = r.requests.mara;
+    expect(tg).toHaveLength(8);
+    expect(tg[1]).toMatchObject({ chat_id: 700100200, reply_markup: { inline_keyboard: [[{ text: '1', callback_data: 'qty:currywurst:1' }], [{ text: '2', callback_data: 'qty:currywurst:2' }], [{ text: '3', callback_data: 'qty:currywurst:3' }]] } });
+    expect(r.seen.mara[6]).toBe('Order A-101 confirmed: 2 × Currywurst, 1 × Cola, €9.50. Pick it up at the stand and pay there; we will write here as soon as it is ready.');
+    expect(r.seen.mara[7]).toBe('Order A-101 is ready for collection: 2 × Currywurst, 1 × Cola. Please pay €9.50 at the stand. Enjoy!');
+    expect(r.callbackAnswers).toBe(9);
+    // Ole cancelled: no "ready" message for him
+    expect(r.seen.ole.at(-1)).toBe('Your order is cancelled. Write any time to order again.');
+
+    expect(r.conflict).toEqual({ status: 409, code: 'CONFLICT' });
+    expect(lines.join('\n')).toContain('GET /v1/orders → A-101 collected, A-102 ready, (no number) cancelled');
+  });
+});
+
+// Telegram numbers messages per chat: two customers' first messages both carry message_id 1. The
+// host's message store dedupes inbound messages by (tenant, channel, account, direction, externalId)
+// without the chat, so the second customer's message is dropped as a duplicate. Reported to the
+// lead; this test flips to failing (remove `.fails`) once the host keys messages by chat as well.
+it.fails('answers two Telegram customers whose first messages share message_id 1', async () => {
+  const telegram = new FakeTelegramServer();
+  await telegram.start();
+  const store = new MemoryOrderStore();
+  const host = await createHost(configFromObject({
+    logLevel: 'silent',
+    tenants: [{ id: 'imbiss', apiKeys: ['snack-stand-demo-key-0123456789ab'], routing: { rules: [{ to: { bot: 'snacks' } }] } }],
+    connectors: [{ package: '@switchboard/telegram', plugin: telegramPlugin, required: true, accounts: [{ id: 'main', config: telegram.connectorConfig() }] }],
+    bots: { snacks: new SnackBot(store, { now: () => Date.now() }) },
+  }, { env: {} }), { logger: silentLogger, features: [ordersFeature(store)], processor: { pollMs: 10 }, outbound: { dispatcher: { pollMs: 10 } } });
+  const { url } = await host.listen(0, '127.0.0.1');
+  try {
+    for (const userId of ['800000001', '800000002']) {
+      await telegram.deliver(`${url}/webhooks/telegram/main`, telegram.userMessage({ userId, text: 'Hi' }));
+    }
+    const answered = (userId: string): boolean => telegram.requests.some((r) => r.path.endsWith('/sendMessage') && String((r.body as { chat_id: unknown }).chat_id) === userId);
+    await eventually(() => answered('800000001') && answered('800000002'), 2_000);
+  } finally {
+    await host.stop();
+    await telegram.stop();
+  }
+});

@@ -1,0 +1,489 @@
+/**
+ * The console's own JSON API under `/console/api/*`, authenticated by the session cookie (CSRF
+ * token on every state-changing call). It reuses the host's services: the stores, the
+ * ConversationService for actions, the OutboundService for the reply box (evaluate = the dry
+ * run that explains why a message cannot go; send = the policy-checked path every message
+ * takes), the template registry and the consent ledger.
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  deriveConsentState, type Clock, type Content, type Conversation, type Logger, type TemplateParameter,
+} from '@switchboard/core';
+import express, { type Request, type Response } from 'express';
+import { filter, map, merge, type Observable, type Subscription } from 'rxjs';
+import type { TenantConfig } from '../config/host-config.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import type { HostFeatureContext } from '../features.js';
+import { policyDeniedBody } from '../outbound/outbound-routes.js';
+import type { SendRequest } from '../outbound/send-request.js';
+import { templatePlaceholders, type TemplateRecord } from '../outbound/template-registry.js';
+import type { HostMessage } from '../stores/stores.js';
+import { publicAgent, roleAtLeast, type AgentStore } from './agent-store.js';
+import { callerOf, ForbiddenError, type ConsoleAuth } from './console-auth.js';
+import { inboxRow, matchesInbox, suggestKnowledge, supervisorStats, windowInfo, type InboxFilter } from './console-views.js';
+import type { LoginLimiter } from './login-limiter.js';
+import { verifyPassword, needsRehash, hashPassword, type ScryptParams } from './password.js';
+
+/** Dependencies of the console API. */
+export interface ConsoleApiDeps {
+  ctx: HostFeatureContext;
+  agents: AgentStore;
+  auth: ConsoleAuth;
+  limiter: LoginLimiter;
+  scrypt: ScryptParams;
+  clock: Clock;
+  logger: Logger;
+  /** SSE heartbeat period. */
+  heartbeatMs: number;
+  /** Open event streams, closed when the host stops. */
+  streams: Set<Response>;
+}
+
+const MAX_MESSAGES = 5_000;
+const PAGE = 500;
+
+function bodyOf(req: Request): Record<string, unknown> {
+  const b: unknown = req.body;
+  if (b === undefined) return {};
+  if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new ValidationError('body', 'must be a JSON object');
+  return b as Record<string, unknown>;
+}
+
+function optText(b: Record<string, unknown>, key: string, max = 256): string | undefined {
+  const v = b[key];
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string' || v.length > max) throw new ValidationError(key, `must be a string of at most ${max} characters`);
+  return v;
+}
+
+function idParam(req: Request, name = 'id'): string {
+  const v = req.params[name];
+  if (typeof v !== 'string' || v === '' || v.length > 200) throw new ValidationError(name, 'is required');
+  return v;
+}
+
+/** A reply the agent composed: text (with an optional message tag) or an approved template. */
+interface Draft {
+  content: Content;
+  tag?: string;
+}
+
+/**
+ * Fills a template's parameters in its placeholders' order.
+ * @param t - the template
+ * @param values - by placeholder (`"1"`, `"2"`… or names)
+ * @returns template content with its fallback text, for channels that degrade templates
+ */
+export function templateContent(t: TemplateRecord, values: Record<string, string>): Content {
+  const { positional, named } = templatePlaceholders(t.body);
+  const parameters: TemplateParameter[] = named.length > 0
+    ? named.map((name) => ({ name, text: values[name] ?? '' }))
+    : positional.map((n) => ({ text: values[String(n)] ?? '' }));
+  return { type: 'template', name: t.name, language: t.language, category: t.category, fallbackText: t.body, ...(parameters.length > 0 ? { parameters } : {}) };
+}
+
+/**
+ * Mounts the console API.
+ * @param app - the host's Express app
+ * @param deps - stores, services, auth
+ */
+export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): void {
+  const { ctx, agents, auth, limiter, clock } = deps;
+  const { stores } = ctx;
+  const api = express.Router();
+  api.use(express.json({ limit: '256kb' }));
+  api.use((_req, res, next) => { res.set('cache-control', 'no-store'); next(); });
+
+  const tenantOf = (id: string): TenantConfig => {
+    const t = ctx.tenants.get(id);
+    if (!t) throw new NotFoundError('tenant', id);
+    return t;
+  };
+
+  // ---- login (before the session check) ----
+  api.post('/login', async (req, res) => {
+    const b = bodyOf(req);
+    const email = optText(b, 'email', 254)?.trim().toLowerCase();
+    const password = optText(b, 'password', 1024);
+    let tenantId = optText(b, 'tenant', 64);
+    if (!tenantId && ctx.tenants.size === 1) tenantId = [...ctx.tenants.keys()][0];
+    if (!email || !password) throw new ValidationError(!email ? 'email' : 'password', 'is required');
+    if (!tenantId) throw new ValidationError('tenant', 'is required: this host serves several tenants');
+    const account = `${tenantId}/${email}`;
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const wait = limiter.blocked(account, address);
+    if (wait !== undefined) {
+      res.set('retry-after', String(Math.ceil(wait / 1000)));
+      res.status(429).json({ error: { code: 'RATE_LIMITED', message: 'too many failed logins: try again later', details: { retryAfterMs: wait } } });
+      return;
+    }
+    const agent = ctx.tenants.has(tenantId) ? await agents.findByEmail(tenantId, email) : undefined;
+    const ok = await verifyPassword(password, agent?.passwordHash, deps.scrypt);
+    if (!agent || !ok || agent.disabled) {
+      limiter.fail(account, address);
+      // one answer for every failure: it does not tell which accounts exist
+      res.status(401).json({ error: { code: 'UNAUTHORIZED', message: 'e-mail or password is wrong' } });
+      return;
+    }
+    limiter.succeed(account);
+    const now = new Date(clock.now());
+    const rehash = needsRehash(agent.passwordHash, deps.scrypt) ? { passwordHash: await hashPassword(password, deps.scrypt) } : {};
+    await agents.update(agent.tenantId, agent.id, { lastLoginAt: now, ...rehash }, now);
+    res.json(await auth.open(req, res, agent));
+  });
+
+  api.use(auth.authenticate);
+  api.use(auth.csrf);
+
+  api.post('/logout', async (req, res) => {
+    await auth.close(req, res);
+    res.status(204).end();
+  });
+
+  api.get('/me', async (_req, res) => {
+    const { agent, session } = callerOf(res);
+    res.json({ agent: publicAgent(agent), csrf: session.csrf });
+  });
+
+  /** Everything the console needs once: who I am, the tenant, its agents, queues, bots, channels, saved replies. */
+  api.get('/meta', async (_req, res) => {
+    const { agent } = callerOf(res);
+    const t = tenantOf(agent.tenantId);
+    const team = await agents.list(t.id);
+    const rules = t.routing?.rules ?? [];
+    const conversations = await stores.conversations.list(t.id, { limit: 500 });
+    const queues = new Set<string>([
+      ...(t.routing?.escalationQueue ? [t.routing.escalationQueue] : []),
+      ...rules.flatMap((r) => ('queue' in r.to ? [r.to.queue] : [])),
+      ...team.flatMap((a) => a.queues ?? []),
+      ...conversations.flatMap((c) => (c.assignee.kind === 'queue' ? [c.assignee.queue] : c.assignee.kind === 'agent' && c.assignee.queue ? [c.assignee.queue] : [])),
+    ]);
+    const bots = [...new Set([...rules.flatMap((r) => ('bot' in r.to ? [r.to.bot] : [])), ...Object.keys(ctx.config.bots)])];
+    const channels = [...new Map(ctx.bindings.filter((b) => b.tenantId === t.id).map((b) => [b.channel, { channel: b.channel, displayName: b.plugin.displayName }])).values()];
+    res.json({
+      agent: publicAgent(agent), tenant: { id: t.id, name: t.name ?? t.id },
+      agents: team.filter((a) => !a.disabled).map((a) => ({ id: a.id, name: a.name, role: a.role })),
+      queues: [...queues].sort(), bots, channels, settings: await agents.getSettings(t.id),
+    });
+  });
+
+  // ---- inbox ----
+  const allMessages = async (tenantId: string, conversationId: string): Promise<HostMessage[]> => {
+    const out: HostMessage[] = [];
+    for (let offset = 0; offset < MAX_MESSAGES; offset += PAGE) {
+      const page = await stores.messages.listByConversation(tenantId, conversationId, { limit: PAGE, offset });
+      out.push(...page);
+      if (page.length < PAGE) break;
+    }
+    return out;
+  };
+
+  const rowsFor = async (tenantId: string, agentId: string, list: Conversation[]) => {
+    const [marks, team] = await Promise.all([agents.readMarkers(tenantId, agentId), agents.list(tenantId)]);
+    return Promise.all(list.map(async (c) => {
+      const [contact, messages] = await Promise.all([stores.contacts.get(tenantId, c.contactId), allMessages(tenantId, c.id)]);
+      return inboxRow(c, contact, messages, marks.get(c.id), team);
+    }));
+  };
+
+  api.get('/inbox', async (req, res) => {
+    const { agent } = callerOf(res);
+    const q = req.query;
+    const status = typeof q.status === 'string' ? q.status : 'all';
+    if (!['open', 'pending', 'resolved', 'all', 'active'].includes(status)) throw new ValidationError('status', 'must be open, pending, resolved, active or all');
+    const f: InboxFilter = {
+      ...(status !== 'active' ? { status: status as InboxFilter['status'] } : {}),
+      ...(typeof q.assignee === 'string' && q.assignee ? { assignee: q.assignee } : {}),
+      ...(typeof q.queue === 'string' && q.queue ? { queue: q.queue } : {}),
+      ...(typeof q.channel === 'string' && q.channel ? { channel: q.channel } : {}),
+    };
+    const list = (await stores.conversations.list(agent.tenantId, { limit: 500 }))
+      .filter((c) => matchesInbox(c, f, agent.id) && (status !== 'active' || c.status !== 'resolved'));
+    const rows = await rowsFor(agent.tenantId, agent.id, list);
+    rows.sort((a, b) => (b.lastMessageAt ?? b.updatedAt).localeCompare(a.lastMessageAt ?? a.updatedAt));
+    res.json({ items: rows });
+  });
+
+  api.get('/inbox/:id', async (req, res) => {
+    const { agent } = callerOf(res);
+    const c = await stores.conversations.get(agent.tenantId, idParam(req));
+    if (!c) throw new NotFoundError('conversation', idParam(req));
+    res.json((await rowsFor(agent.tenantId, agent.id, [c]))[0]);
+  });
+
+  // ---- one conversation ----
+  const loadConversation = async (tenantId: string, id: string): Promise<Conversation> => {
+    const c = await stores.conversations.get(tenantId, id);
+    if (!c) throw new NotFoundError('conversation', id);
+    return c;
+  };
+
+  const composer = async (tenantId: string, c: Conversation) => {
+    const binding = ctx.registry.forAddress(tenantId, c.address);
+    const window = windowInfo(c, binding?.plugin.policy, clock.now());
+    const templates = (await ctx.outbound.templates.list(tenantId, { channel: c.address.channel, status: 'approved' })).map((t) => {
+      const { positional, named } = templatePlaceholders(t.body);
+      return { id: t.id, name: t.name, language: t.language, category: t.category, body: t.body, placeholders: named.length > 0 ? named : positional.map(String) };
+    });
+    return { window, templates, templateCategoriesOutsideWindow: binding?.plugin.policy.outsideWindow?.templateCategories ?? [] };
+  };
+
+  api.get('/conversations/:id', async (req, res) => {
+    const { agent } = callerOf(res);
+    const c = await loadConversation(agent.tenantId, idParam(req));
+    const contact = await stores.contacts.get(agent.tenantId, c.contactId);
+    // the history spans every conversation of the contact, on every channel
+    const siblings = contact ? await stores.conversations.list(agent.tenantId, { contactId: contact.id, limit: 100 }) : [c];
+    const history = (await Promise.all(siblings.map(async (s) => (await allMessages(agent.tenantId, s.id)).map((m) => ({ ...m, channel: s.address.channel })))))
+      .flat()
+      .sort((a, b) => new Date(a.timestamp).getTime() - new Date(b.timestamp).getTime() || new Date(a.createdAt).getTime() - new Date(b.createdAt).getTime());
+    const last = [...history].reverse().find((m) => m.conversationId === c.id && m.direction === 'inbound');
+    await agents.markRead(agent.tenantId, agent.id, c.id, last ? new Date(last.timestamp) : new Date(clock.now()));
+    const settings = await agents.getSettings(agent.tenantId);
+    const lastText = last?.content.type === 'text' ? last.content.text : undefined;
+    res.json({
+      conversation: c,
+      contact: contact ?? null,
+      conversations: siblings.map((s) => ({ id: s.id, channel: s.address.channel, status: s.status })),
+      history,
+      composer: { ...(await composer(agent.tenantId, c)), suggestions: suggestKnowledge(settings.knowledgeBase, lastText) },
+    });
+  });
+
+  api.post('/conversations/:id/read', async (req, res) => {
+    const { agent } = callerOf(res);
+    const c = await loadConversation(agent.tenantId, idParam(req));
+    await agents.markRead(agent.tenantId, agent.id, c.id, new Date(clock.now()));
+    res.status(204).end();
+  });
+
+  const draftOf = async (tenantId: string, b: Record<string, unknown>): Promise<Draft> => {
+    const kind = optText(b, 'kind', 16) ?? 'text';
+    if (kind === 'template') {
+      const id = optText(b, 'templateId', 200);
+      if (!id) throw new ValidationError('templateId', 'is required');
+      const t = await ctx.outbound.templates.get(tenantId, id);
+      if (!t) throw new NotFoundError('template', id);
+      const raw = b.parameters ?? {};
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || !Object.values(raw).every((v) => typeof v === 'string' && v.length <= 1024)) {
+        throw new ValidationError('parameters', 'must map placeholders to strings');
+      }
+      return { content: templateContent(t, raw as Record<string, string>) };
+    }
+    if (kind !== 'text') throw new ValidationError('kind', 'must be text or template');
+    const text = optText(b, 'text', 20_000);
+    if (!text || text.trim() === '') throw new ValidationError('text', 'is required');
+    const tag = optText(b, 'tag', 64);
+    return { content: { type: 'text', text }, ...(tag ? { tag } : {}) };
+  };
+
+  const sendRequest = (c: Conversation, d: Draft): SendRequest => ({
+    channel: c.address.channel, accountId: c.address.accountId, conversationId: c.id,
+    content: d.content, purpose: 'service', sender: 'agent', ...(d.tag ? { tag: d.tag } : {}),
+  });
+
+  /** The reply box asks first: may this go, and if not, why, and what may go instead. */
+  api.post('/conversations/:id/evaluate', async (req, res) => {
+    const { agent } = callerOf(res);
+    const c = await loadConversation(agent.tenantId, idParam(req));
+    const draft = await draftOf(agent.tenantId, bodyOf(req));
+    const outcome = await ctx.outbound.service.evaluate(agent.tenantId, sendRequest(c, draft));
+    const info = await composer(agent.tenantId, c);
+    let tags: { tag: string; allowed: boolean; reasons: unknown[] }[] = [];
+    if (!outcome.decision.allowed && draft.content.type === 'text' && !draft.tag) {
+      // offer each tag an agent may use, asking the engine rather than guessing
+      tags = await Promise.all(info.window.agentTags.map(async (t) => {
+        const probe = await ctx.outbound.service.evaluate(agent.tenantId, sendRequest(c, { ...draft, tag: t.tag }));
+        return { tag: t.tag, allowed: probe.decision.allowed, reasons: probe.decision.allowed ? [] : probe.decision.reasons };
+      }));
+    }
+    res.json({
+      allowed: outcome.decision.allowed,
+      ...(outcome.decision.allowed ? { form: outcome.decision.form, price: outcome.decision.price } : { reasons: outcome.decision.reasons }),
+      window: info.window,
+      alternatives: { templates: outcome.decision.allowed ? [] : info.templates, tags: tags.filter((t) => t.allowed) },
+      explanation: outcome.explanation,
+    });
+  });
+
+  api.post('/conversations/:id/messages', async (req, res) => {
+    const { agent } = callerOf(res);
+    const c = await loadConversation(agent.tenantId, idParam(req));
+    const draft = await draftOf(agent.tenantId, bodyOf(req));
+    const key = req.headers['idempotency-key'];
+    if (key !== undefined && (typeof key !== 'string' || key.length > 255)) throw new ValidationError('Idempotency-Key', 'must be at most 255 characters');
+    // namespaced per agent, so two agents' keys never collide
+    const outcome = await ctx.outbound.service.send(agent.tenantId, sendRequest(c, draft), key ? { idempotencyKey: `console:${agent.id}:${key}` } : {});
+    if (!outcome.accepted) { res.status(422).json(policyDeniedBody(outcome.reasons)); return; }
+    await agents.markRead(agent.tenantId, agent.id, c.id, new Date(clock.now()));
+    const { accepted: _accepted, ...rest } = outcome;
+    res.status(202).json(rest);
+  });
+
+  // ---- actions ----
+  const agentIn = async (tenantId: string, id: string): Promise<void> => {
+    const a = await agents.get(tenantId, id);
+    if (!a || a.disabled) throw new ValidationError('agentId', `names no active agent of this tenant (${id})`);
+  };
+
+  api.post('/conversations/:id/assign', async (req, res) => {
+    const { agent } = callerOf(res);
+    const b = bodyOf(req);
+    const target = optText(b, 'agentId', 200) ?? agent.id;
+    if (target !== agent.id && !roleAtLeast(agent.role, 'supervisor')) throw new ForbiddenError('only supervisors assign conversations to others; transfer instead');
+    await agentIn(agent.tenantId, target);
+    res.json(await ctx.conversations.assign(agent.tenantId, idParam(req), target, optText(b, 'queue', 64)));
+  });
+
+  api.post('/conversations/:id/transfer', async (req, res) => {
+    const { agent } = callerOf(res);
+    const b = bodyOf(req);
+    const agentId = optText(b, 'agentId', 200);
+    const queue = optText(b, 'queue', 64);
+    if (agentId) await agentIn(agent.tenantId, agentId);
+    res.json(await ctx.conversations.transfer(agent.tenantId, idParam(req), { ...(agentId ? { agentId } : {}), ...(queue ? { queue } : {}) }));
+  });
+
+  api.post('/conversations/:id/handback', async (req, res) => {
+    const { agent } = callerOf(res);
+    const t = tenantOf(agent.tenantId);
+    const b = bodyOf(req);
+    const handler = optText(b, 'handler', 64)
+      ?? (t.routing?.rules ?? []).flatMap((r) => ('bot' in r.to ? [r.to.bot] : []))[0]
+      ?? Object.keys(ctx.config.bots)[0];
+    if (!handler) throw new ConflictError('this tenant has no bot to hand the conversation back to');
+    if (!(handler in ctx.config.bots)) throw new ValidationError('handler', `names no bot handler (known: ${Object.keys(ctx.config.bots).join(', ')})`);
+    res.json(await ctx.conversations.handover(agent.tenantId, idParam(req), { kind: 'bot', handler }));
+  });
+
+  api.post('/conversations/:id/resolve', async (req, res) => {
+    res.json(await ctx.conversations.resolve(callerOf(res).agent.tenantId, idParam(req)));
+  });
+  api.post('/conversations/:id/reopen', async (req, res) => {
+    res.json(await ctx.conversations.reopen(callerOf(res).agent.tenantId, idParam(req)));
+  });
+  api.post('/conversations/:id/tags', async (req, res) => {
+    const tags = bodyOf(req).tags;
+    if (!Array.isArray(tags) || tags.length === 0 || tags.length > 20 || !tags.every((x) => typeof x === 'string' && x !== '' && x.length <= 64)) throw new ValidationError('tags', 'must be 1 to 20 strings');
+    res.json(await ctx.conversations.tag(callerOf(res).agent.tenantId, idParam(req), tags as string[]));
+  });
+
+  // ---- contact panel ----
+  api.get('/contacts/:id', async (req, res) => {
+    const { agent } = callerOf(res);
+    const t = tenantOf(agent.tenantId);
+    const contact = await stores.contacts.get(t.id, idParam(req));
+    if (!contact) throw new NotFoundError('contact', idParam(req));
+    const ledger = await stores.consent.listByContact(t.id, contact.id);
+    const channels = [...new Set(contact.addresses.map((a) => a.channel))];
+    const scope = t.policy?.consentScope ?? 'all-channels';
+    const state = Object.fromEntries(channels.map((ch) => [ch, deriveConsentState(ledger, {
+      channel: ch, scope, ...(t.privacyPolicyVersion ? { requiredPrivacyPolicyVersion: t.privacyPolicyVersion } : {}),
+    })]));
+    res.json({
+      contact, consent: { history: ledger, state },
+      notes: await agents.listNotes(t.id, contact.id),
+      conversations: await stores.conversations.list(t.id, { contactId: contact.id, limit: 100 }),
+      canExport: roleAtLeast(agent.role, 'admin'),
+    });
+  });
+
+  api.patch('/contacts/:id', async (req, res) => {
+    const { agent } = callerOf(res);
+    const b = bodyOf(req);
+    const patch: { crmRef?: string; tags?: string[] } = {};
+    if (b.crmRef !== undefined) {
+      if (typeof b.crmRef !== 'string' || b.crmRef.length > 200) throw new ValidationError('crmRef', 'must be a string of at most 200 characters');
+      patch.crmRef = b.crmRef.trim();
+    }
+    if (b.tags !== undefined) {
+      if (!Array.isArray(b.tags) || b.tags.length > 50 || !b.tags.every((x) => typeof x === 'string' && x.trim() !== '' && x.length <= 64)) throw new ValidationError('tags', 'must be up to 50 non-empty strings');
+      patch.tags = [...new Set((b.tags as string[]).map((x) => x.trim()))];
+    }
+    const updated = await stores.contacts.update(agent.tenantId, idParam(req), { ...patch, updatedAt: new Date(clock.now()) });
+    if (!updated) throw new NotFoundError('contact', idParam(req));
+    res.json(updated);
+  });
+
+  api.post('/contacts/:id/notes', async (req, res) => {
+    const { agent } = callerOf(res);
+    const contact = await stores.contacts.get(agent.tenantId, idParam(req));
+    if (!contact) throw new NotFoundError('contact', idParam(req));
+    const text = optText(bodyOf(req), 'text', 10_000);
+    if (!text || text.trim() === '') throw new ValidationError('text', 'is required');
+    const note = { id: randomUUID(), tenantId: agent.tenantId, contactId: contact.id, agentId: agent.id, authorName: agent.name, text: text.trim(), at: new Date(clock.now()) };
+    await agents.addNote(note);
+    res.status(201).json(note);
+  });
+
+  /**
+   * Export and erasure belong to the compliance API (`/v1/contacts/:id/export`, `DELETE /v1/contacts/:id`):
+   * the console calls it on the admin's behalf, over loopback to this very process, with the tenant's API key.
+   */
+  const compliance = async (req: Request, res: Response, method: 'GET' | 'DELETE', suffix: string): Promise<void> => {
+    const { agent } = callerOf(res);
+    if (!roleAtLeast(agent.role, 'admin')) throw new ForbiddenError('only admins export or erase contacts');
+    const t = tenantOf(agent.tenantId);
+    const key = t.apiKeys[0];
+    if (!key) throw new ConflictError('the tenant has no API key for the compliance API');
+    let local = req.socket.localAddress ?? '127.0.0.1';
+    if (local.startsWith('::ffff:')) local = local.slice(7);
+    const base = `http://${local.includes(':') ? `[${local}]` : local}:${req.socket.localPort}`;
+    const answer = await fetch(`${base}/v1/contacts/${encodeURIComponent(idParam(req))}${suffix}`, {
+      method, headers: { authorization: `Bearer ${key}`, 'x-switchboard-actor': `console-agent:${agent.id}` }, signal: AbortSignal.timeout(30_000),
+    });
+    const text = await answer.text();
+    deps.logger.info({ tenantId: t.id, agentId: agent.id, contactId: idParam(req), method, status: answer.status }, 'console: compliance call');
+    if (method === 'DELETE' && answer.ok) await agents.deleteNotes(t.id, idParam(req));
+    res.status(answer.status);
+    const type = answer.headers.get('content-type');
+    if (type) res.set('content-type', type);
+    const disposition = answer.headers.get('content-disposition');
+    if (disposition) res.set('content-disposition', disposition);
+    res.send(text);
+  };
+  api.post('/contacts/:id/export', (req, res) => compliance(req, res, 'GET', '/export'));
+  api.post('/contacts/:id/erase', (req, res) => compliance(req, res, 'DELETE', ''));
+
+  // ---- supervisor ----
+  api.get('/supervisor', auth.requireRole('supervisor'), async (_req, res) => {
+    const { agent } = callerOf(res);
+    const [team, conversations] = await Promise.all([agents.list(agent.tenantId), stores.conversations.list(agent.tenantId, { limit: 500 })]);
+    res.json(supervisorStats(team.filter((a) => !a.disabled), conversations));
+  });
+
+  // ---- live updates ----
+  api.get('/events', (req, res) => {
+    const { agent, session } = callerOf(res);
+    const tenantId = agent.tenantId;
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write('retry: 2000\n: connected\n\n');
+    const s = ctx.streams;
+    const mine = <T extends { tenantId: string }>(name: string, pick: (n: T) => unknown) => (source: Observable<T>) =>
+      source.pipe(filter((n) => n.tenantId === tenantId), map((n) => ({ name, data: pick(n) })));
+    const sub: Subscription = merge(
+      s.inbound$.pipe(mine('inbound', (n) => ({ conversationId: n.conversation.id, contactId: n.contact.id, message: n.message }))),
+      s.status$.pipe(mine('status', (n) => ({ conversationId: n.conversationId, message: n.message, status: n.status }))),
+      s.conversation$.pipe(mine('conversation', (n) => ({ change: n.change, conversation: n.conversation }))),
+      s.consent$.pipe(mine('consent', (n) => ({ contactId: n.entry.contactId, entry: n.entry }))),
+    ).subscribe({
+      next: ({ name, data }) => { res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`); },
+      complete: () => res.end(),
+    });
+    deps.streams.add(res);
+    // the heartbeat also notices a session that ended (logout, expiry, disabled agent)
+    const heartbeat = setInterval(() => {
+      void auth.resolve(req).then((caller) => {
+        if (!caller || caller.session.id !== session.id) { res.write('event: logout\ndata: {}\n\n'); res.end(); return; }
+        res.write(': ping\n\n');
+      }, () => res.write(': ping\n\n'));
+    }, deps.heartbeatMs);
+    heartbeat.unref();
+    const cleanup = (): void => { clearInterval(heartbeat); sub.unsubscribe(); deps.streams.delete(res); };
+    req.on('close', cleanup);
+    res.on('close', cleanup);
+  });
+
+  app.use('/console/api', api);
+}

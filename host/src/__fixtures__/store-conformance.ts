@@ -179,5 +179,164 @@ export function describeStoreConformance(name: string, make: () => Promise<HostS
       expect(await s.deadLetters.get(tenant, older.id)).toEqual(older);
       expect(await s.deadLetters.list('other-tenant')).toEqual([]);
     });
+
+    // erasure, retention and analytics reads
+
+    it('deletes conversations and contacts, freeing their addresses', async () => {
+      const a = address('u-del');
+      const { conversation: c } = await s.conversations.findOrCreate(tenant, a, () => conversation(a));
+      const make1 = (): Contact => ({ id: uid('k'), tenantId: tenant, addresses: [a, address('u-del-2')], profile: { name: 'Del' }, createdAt: at(0), updatedAt: at(0) });
+      const { contact } = await s.contacts.findOrCreateByAddress(tenant, a, make1);
+      expect(await s.conversations.delete('other-tenant', c.id)).toBe(false);
+      expect(await s.contacts.delete('other-tenant', contact.id)).toBe(false);
+      expect(await s.conversations.delete(tenant, c.id)).toBe(true);
+      expect(await s.contacts.delete(tenant, contact.id)).toBe(true);
+      expect(await s.conversations.delete(tenant, c.id)).toBe(false);
+      expect(await s.conversations.get(tenant, c.id)).toBeUndefined();
+      expect(await s.conversations.findByAddress(tenant, a)).toBeUndefined();
+      expect(await s.contacts.get(tenant, contact.id)).toBeUndefined();
+      // both addresses are free again: a new contact may take them
+      const again = await s.contacts.findOrCreateByAddress(tenant, address('u-del-2'), () => ({ ...make1(), addresses: [address('u-del-2')] }));
+      expect(again.created).toBe(true);
+      expect((await s.conversations.findOrCreate(tenant, a, () => conversation(a))).created).toBe(true);
+    });
+
+    it('lists messages of a period in time order and deletes by conversation and by age', async () => {
+      const old = message({ conversationId: 'c-old', externalId: 'e-old', timestamp: at(1) });
+      const queued = message({ conversationId: 'c-old', direction: 'outbound', status: 'queued', timestamp: at(2) });
+      const later = message({ conversationId: 'c-new', externalId: 'e-later', timestamp: at(30) });
+      const mid = message({ conversationId: 'c-new', direction: 'outbound', status: 'sent', timestamp: at(10) });
+      for (const m of [later, old, mid, queued]) await s.messages.insert(m);
+      expect((await s.messages.listBetween(tenant, { from: at(1), to: at(30) })).map((m) => m.id)).toEqual([old.id, queued.id, mid.id]);
+      expect((await s.messages.listBetween(tenant, { from: at(0), to: at(60) }, { limit: 2, offset: 2 })).map((m) => m.id)).toEqual([mid.id, later.id]);
+      expect(await s.messages.listBetween('other-tenant', { from: at(0), to: at(60) })).toEqual([]);
+      // retention: older than 20 s, but a message still waiting for the dispatcher stays
+      expect(await s.messages.deleteBefore(tenant, at(20))).toBe(2);
+      expect((await s.messages.listBetween(tenant, { from: at(0), to: at(60) })).map((m) => m.id)).toEqual([queued.id, later.id]);
+      expect(await s.messages.findByExternalId(tenant, { channel: 'acme', accountId: 'acc' }, 'e-old')).toBeUndefined();
+      // an external id freed by deletion may be stored again
+      expect((await s.messages.insert(message({ conversationId: 'c-x', externalId: 'e-old' }))).inserted).toBe(true);
+      expect(await s.messages.deleteByConversation('other-tenant', 'c-new')).toBe(0);
+      expect(await s.messages.deleteByConversation(tenant, 'c-new')).toBe(1);
+      expect(await s.messages.listByConversation(tenant, 'c-new')).toEqual([]);
+      expect((await s.messages.listByConversation(tenant, 'c-old')).map((m) => m.id)).toEqual([queued.id]);
+    });
+
+    it('lists consent entries of a period and redacts a contact in place', async () => {
+      const base = { tenantId: tenant, channel: 'acme', scope: 'channel' as const };
+      const e1 = { ...base, id: uid('e'), contactId: 'k-red', action: 'opt-in' as const, purpose: 'marketing' as const, at: at(2), evidence: { source: 'keyword', text: 'YES please' } };
+      const e2 = { ...base, id: uid('e'), contactId: 'k-red', action: 'opt-out' as const, at: at(4), evidence: { source: 'keyword', text: 'STOP' } };
+      const other = { ...base, id: uid('e'), contactId: 'k-keep', action: 'opt-in' as const, purpose: 'service' as const, at: at(3), evidence: { source: 'api' } };
+      for (const e of [e1, other, e2]) await s.consent.append(e);
+      expect((await s.consent.listBetween(tenant, { from: at(2), to: at(4) })).map((e) => e.id)).toEqual([e1.id, other.id]);
+      expect(await s.consent.listBetween('other-tenant', { from: at(0), to: at(9) })).toEqual([]);
+      const n = await s.consent.redactContact(tenant, 'k-red', (e) => ({ ...e, contactId: 'erased:abc', evidence: { source: e.evidence.source } }));
+      expect(n).toBe(2);
+      expect(await s.consent.listByContact(tenant, 'k-red')).toEqual([]);
+      const proof = await s.consent.listByContact(tenant, 'erased:abc');
+      expect(proof.map((e) => [e.id, e.action, e.evidence])).toEqual([[e1.id, 'opt-in', { source: 'keyword' }], [e2.id, 'opt-out', { source: 'keyword' }]]);
+      expect((await s.consent.listByContact(tenant, 'k-keep')).map((e) => e.id)).toEqual([other.id]);
+      expect(await s.consent.redactContact('other-tenant', 'k-keep', (e) => e)).toBe(0);
+    });
+
+    it('finds and deletes inbox entries of addresses and message ids, and finished entries by age', async () => {
+      const ev = (userId: string | undefined, externalId: string, accountId = 'acc') => ({
+        kind: 'status' as const, channel: 'acme', accountId, externalId, status: 'delivered' as const, timestamp: at(1), ...(userId ? { userId } : {}),
+      });
+      const entry = (key: string, event: InboxEntry['event'], receivedAt = at(1)): InboxEntry => ({ id: uid('i'), tenantId: tenant, channel: 'acme', account: 'main', key, event, receivedAt, status: 'pending', attempts: 0 });
+      const mine = entry('a', ev('u-me', 'x-a'));
+      const byId = entry('b', ev(undefined, 'x-mine'));
+      const otherAccount = entry('c', ev('u-me', 'x-c', 'acc-2'));
+      const someoneElse = entry('d', ev('u-other', 'x-d'), at(0));
+      await s.inbox.add([mine, byId, otherAccount, someoneElse]);
+      const match = { addresses: [address('u-me')], externalIds: ['x-mine'] };
+      expect((await s.inbox.listMatching(tenant, match)).map((e) => e.id).sort()).toEqual([mine.id, byId.id].sort());
+      expect(await s.inbox.listMatching('other-tenant', match)).toEqual([]);
+      expect(await s.inbox.deleteMatching(tenant, match)).toBe(2);
+      expect(await s.inbox.get(mine.id)).toBeUndefined();
+      // a deleted key may be written again (the platform re-delivering after erasure is a new record)
+      expect((await s.inbox.add([entry('a', ev('u-me', 'x-a'))])).inserted).toHaveLength(1);
+      const claimed = await s.inbox.claim({ tenantId: tenant, owner: 'A', limit: 10, leaseMs: 1000, now: at(2) });
+      for (const c of claimed) await s.inbox.complete(c.id, 'A', at(2));
+      expect(await s.inbox.deleteFinishedBefore(tenant, at(1))).toBe(1);
+      expect(await s.inbox.get(someoneElse.id)).toBeUndefined();
+      expect(await s.inbox.get(otherAccount.id)).toBeDefined();
+    });
+
+    it('finds and deletes outbox entries by recipient, and finished entries by age', async () => {
+      const entry = (userId: string, status: OutboxEntry['status'], updatedAt: Date): OutboxEntry => ({
+        id: uid('o'), tenantId: tenant, messageId: uid('m'), channel: 'acme', account: 'main', status, attempts: 0, notBefore: at(1),
+        message: { id: 'm', to: address(userId), content: { type: 'text', text: 'hello' } }, createdAt: updatedAt, updatedAt,
+      });
+      const mine = entry('u-me', 'pending', at(1));
+      const mineSent = entry('u-me', 'sent', at(2));
+      const old = entry('u-other', 'sent', at(3));
+      const waiting = entry('u-other', 'pending', at(3));
+      for (const e of [mine, mineSent, old, waiting]) await s.outbox.enqueue(e);
+      expect((await s.outbox.listByRecipient(tenant, [address('u-me')])).map((e) => e.id)).toEqual([mine.id, mineSent.id]);
+      expect(await s.outbox.listByRecipient(tenant, [{ channel: 'acme', accountId: 'acc-2', userId: 'u-me' }])).toEqual([]);
+      expect(await s.outbox.deleteByRecipient('other-tenant', [address('u-me')])).toBe(0);
+      expect(await s.outbox.deleteByRecipient(tenant, [address('u-me')])).toBe(2);
+      expect(await s.outbox.get(tenant, mine.id)).toBeUndefined();
+      expect(await s.outbox.deleteFinishedBefore(tenant, at(4))).toBe(1);
+      expect((await s.outbox.list(tenant)).map((e) => e.id)).toEqual([waiting.id]);
+    });
+
+    it('deletes dead letters by id and by age', async () => {
+      const letter = (s0: number) => ({ id: uid('d'), tenantId: tenant, channel: 'acme', account: 'main', reason: 'bad', code: 'MALFORMED_PAYLOAD', rawBody: 'e30=', headers: {}, receivedAt: at(s0) });
+      const [a, b, c] = [letter(1), letter(2), letter(3)];
+      for (const l of [a, b, c]) await s.deadLetters.add(l);
+      expect(await s.deadLetters.delete('other-tenant', [a.id])).toBe(0);
+      expect(await s.deadLetters.delete(tenant, [a.id])).toBe(1);
+      expect(await s.deadLetters.deleteBefore(tenant, at(3))).toBe(1);
+      expect((await s.deadLetters.list(tenant)).map((d) => d.id)).toEqual([c.id]);
+    });
+
+    it('keeps an audit log per tenant, newest first, filtered by contact and conversation, and pseudonymises ids', async () => {
+      if (!s.audit) throw new Error('this store has no audit log');
+      const entry = (sec: number, contactIds: string[], conversationIds: string[], path: string) => ({
+        id: uid('a'), tenantId: tenant, at: at(sec), actor: 'key:0123456789abcdef', action: 'read' as const, method: 'GET', path, status: 200, contactIds, conversationIds,
+      });
+      const e1 = entry(1, ['k1'], [], '/contacts/k1');
+      const e2 = entry(2, [], ['c1'], '/conversations/c1/messages');
+      const e3 = entry(3, ['k2'], [], '/contacts/k2');
+      for (const e of [e1, e2, e3]) await s.audit.append(e);
+      expect((await s.audit.list(tenant)).map((e) => e.id)).toEqual([e3.id, e2.id, e1.id]);
+      expect((await s.audit.list(tenant, { from: at(2), to: at(3) })).map((e) => e.id)).toEqual([e2.id]);
+      expect((await s.audit.list(tenant, { contactId: 'k1' })).map((e) => e.id)).toEqual([e1.id]);
+      expect((await s.audit.list(tenant, { conversationId: 'c1' })).map((e) => e.id)).toEqual([e2.id]);
+      expect(await s.audit.list('other-tenant')).toEqual([]);
+      expect(await s.audit.pseudonymise(tenant, { k1: 'erased:1', c1: 'erased:2' })).toBe(2);
+      const after = await s.audit.list(tenant);
+      expect(after.map((e) => [e.path, e.contactIds, e.conversationIds])).toEqual([
+        ['/contacts/k2', ['k2'], []], ['/conversations/erased:2/messages', [], ['erased:2']], ['/contacts/erased:1', ['erased:1'], []],
+      ]);
+    });
+
+    it('charges a message once and totals costs per channel, category and currency', async () => {
+      if (!s.costs) throw new Error('this store has no cost ledger');
+      const cost = (messageId: string, channel: string, category: 'marketing' | 'utility' | 'service', amount: number, sec: number) => ({
+        id: uid('$'), tenantId: tenant, messageId, conversationId: 'c1', channel, accountId: 'acc', category, amount, currency: 'EUR', at: at(sec), inServiceSession: amount === 0,
+      });
+      expect(await s.costs.record(cost('m1', 'whatsapp', 'marketing', 0.1131, 1))).toBe(true);
+      expect(await s.costs.record(cost('m1', 'whatsapp', 'marketing', 0.1131, 1))).toBe(false);
+      await s.costs.record(cost('m2', 'whatsapp', 'marketing', 0.1131, 2));
+      await s.costs.record(cost('m3', 'whatsapp', 'utility', 0, 3));
+      await s.costs.record(cost('m4', 'viber', 'service', 0, 4));
+      await s.costs.record(cost('m5', 'whatsapp', 'utility', 0.0456, 9));
+      expect(await s.costs.totals(tenant, { from: at(0), to: at(9) })).toEqual([
+        { channel: 'viber', category: 'service', currency: 'EUR', messages: 1, amount: 0 },
+        { channel: 'whatsapp', category: 'marketing', currency: 'EUR', messages: 2, amount: 0.2262 },
+        { channel: 'whatsapp', category: 'utility', currency: 'EUR', messages: 1, amount: 0 },
+      ]);
+      expect((await s.costs.list(tenant, { from: at(0), to: at(60), channel: 'whatsapp' })).map((e) => e.messageId)).toEqual(['m1', 'm2', 'm3', 'm5']);
+      expect(await s.costs.totals('other-tenant', { from: at(0), to: at(60) })).toEqual([]);
+      expect(await s.costs.pseudonymise(tenant, { m1: 'erased:m1', c1: 'erased:c1' })).toBe(5);
+      const all = await s.costs.list(tenant, { from: at(0), to: at(60) });
+      expect(all.map((e) => e.messageId)).toEqual(['erased:m1', 'm2', 'm3', 'm4', 'm5']);
+      expect(new Set(all.map((e) => e.conversationId))).toEqual(new Set(['erased:c1']));
+      // the charge survives pseudonymisation: the same message is not charged again
+      expect(await s.costs.record(cost('erased:m1', 'whatsapp', 'marketing', 0.1131, 1))).toBe(false);
+    });
   });
 }

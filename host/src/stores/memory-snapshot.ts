@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import type { Conversation, Contact, ConsentEntry } from '@switchboard/core';
 import type { MemoryStores } from './memory-stores.js';
+import type { AuditEntry, CostEntry } from './ledger-stores.js';
 import type { DeadLetter, HostMessage, InboxEntry, OutboxEntry } from './stores.js';
 
 /** What a snapshot holds. */
@@ -23,6 +24,10 @@ export interface MemorySnapshot {
   inbox: InboxEntry[];
   outbox: OutboxEntry[];
   deadLetters: DeadLetter[];
+  /** Absent in snapshots written before the audit log existed. */
+  audit?: AuditEntry[];
+  /** Absent in snapshots written before the cost ledger existed. */
+  costs?: CostEntry[];
 }
 
 /**
@@ -36,6 +41,7 @@ export function captureMemorySnapshot(stores: MemoryStores, takenAt = new Date()
     version: 1, takenAt,
     conversations: stores.conversations.all(), messages: stores.messages.all(), contacts: stores.contacts.all(),
     consent: stores.consent.all(), inbox: stores.inbox.all(), outbox: stores.outbox.all(), deadLetters: stores.deadLetters.all(),
+    audit: stores.audit.all(), costs: stores.costs.all(),
   };
 }
 
@@ -61,6 +67,8 @@ export async function restoreMemorySnapshot(stores: MemoryStores, snapshot: Memo
     await stores.outbox.enqueue(e.status === 'leased' ? { ...rest, status: 'pending' } : e);
   }
   for (const d of snapshot.deadLetters) await stores.deadLetters.add(d);
+  for (const a of snapshot.audit ?? []) await stores.audit.append(a);
+  for (const c of snapshot.costs ?? []) await stores.costs.record(c);
 }
 
 /**

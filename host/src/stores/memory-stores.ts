@@ -8,13 +8,22 @@ import {
   pageOf,
   type ConsentLedgerStore, type ContactStore, type ConversationStore, type DeadLetter, type DeadLetterStore, type HostMessage,
   type HostStores, type InboxEntry, type InboxStatus, type InboxStore, type MessageStore, type OutboxEntry, type OutboxStatus,
-  type OutboxStore, type Page,
+  type OutboxStore, type Page, type RecordMatch, type TimeRange,
 } from './stores.js';
+import { roundAmount, type AuditEntry, type AuditLogStore, type CostEntry, type CostLedgerStore, type CostTotal } from './ledger-stores.js';
 
 const clone = <T>(value: T): T => structuredClone(value);
 const slice = <T>(items: T[], page: Page | undefined): T[] => {
   const { limit, offset } = pageOf(page);
   return items.slice(offset, offset + limit);
+};
+const within = (d: Date, r: Partial<TimeRange>): boolean => (r.from === undefined || d.getTime() >= r.from.getTime()) && (r.to === undefined || d.getTime() < r.to.getTime());
+const sameAddress = (a: Address, b: Address): boolean => a.channel === b.channel && a.accountId === b.accountId && a.userId === b.userId;
+/** Whether an inbound event belongs to one of the addresses (an event without an account matches on channel and user). */
+const eventMatches = (event: InboxEntry['event'], match: RecordMatch): boolean => {
+  const e = event as { channel: string; accountId?: string; userId?: string; externalId?: string };
+  if (e.externalId !== undefined && match.externalIds?.includes(e.externalId)) return true;
+  return e.userId !== undefined && match.addresses.some((a) => a.channel === e.channel && a.userId === e.userId && (e.accountId === undefined || a.accountId === e.accountId));
 };
 
 /** In-memory {@link ConversationStore}. */
@@ -85,6 +94,14 @@ export class MemoryConversationStore implements ConversationStore {
     c.outboundSinceInbound = (c.outboundSinceInbound ?? 0) + 1;
     c.updatedAt = new Date(Math.max(c.updatedAt.getTime(), Date.now()));
     return clone(c);
+  }
+
+  async delete(tenantId: string, id: string): Promise<boolean> {
+    const c = this.byId.get(id);
+    if (!c || c.tenantId !== tenantId) return false;
+    this.byId.delete(id);
+    this.byAddress.delete(`${tenantId}|${addressKey(c.address)}`);
+    return true;
   }
 }
 
@@ -174,6 +191,35 @@ export class MemoryMessageStore implements MessageStore {
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
     return slice(list, page).map(clone);
   }
+
+  async listBetween(tenantId: string, range: TimeRange, page?: Page): Promise<HostMessage[]> {
+    const list = [...this.byId.values()].filter((m) => m.tenantId === tenantId && within(m.timestamp, range))
+      .sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime() || a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return slice(list, page).map(clone);
+  }
+
+  private remove(m: HostMessage): void {
+    this.byId.delete(m.id);
+    if (m.externalId !== undefined) this.byExternal.delete(MemoryMessageStore.externalKey({ ...m, externalId: m.externalId }));
+    const ids = this.byConversation.get(m.conversationId);
+    if (ids) {
+      const rest = ids.filter((x) => x !== m.id);
+      if (rest.length > 0) this.byConversation.set(m.conversationId, rest); else this.byConversation.delete(m.conversationId);
+    }
+  }
+
+  async deleteByConversation(tenantId: string, conversationId: string): Promise<number> {
+    const doomed = (this.byConversation.get(conversationId) ?? []).map((id) => this.byId.get(id)!).filter((m) => m.tenantId === tenantId);
+    for (const m of doomed) this.remove(m);
+    return doomed.length;
+  }
+
+  async deleteBefore(tenantId: string, before: Date): Promise<number> {
+    const doomed = [...this.byId.values()].filter((m) => m.tenantId === tenantId && m.timestamp.getTime() < before.getTime()
+      && !(m.direction === 'outbound' && (m.status === 'accepted' || m.status === 'queued')));
+    for (const m of doomed) this.remove(m);
+    return doomed.length;
+  }
 }
 
 /** In-memory {@link ContactStore}. */
@@ -214,6 +260,14 @@ export class MemoryContactStore implements ContactStore {
     Object.assign(c, clone(patch));
     return clone(c);
   }
+
+  async delete(tenantId: string, id: string): Promise<boolean> {
+    const c = this.byId.get(id);
+    if (!c || c.tenantId !== tenantId) return false;
+    this.byId.delete(id);
+    for (const [key, owner] of this.byAddress) if (owner === id) this.byAddress.delete(key);
+    return true;
+  }
 }
 
 /** In-memory {@link ConsentLedgerStore}. */
@@ -238,6 +292,24 @@ export class MemoryConsentLedgerStore implements ConsentLedgerStore {
       .map((e, i) => ({ e, i }))
       .sort((a, b) => a.e.at.getTime() - b.e.at.getTime() || a.i - b.i)
       .map(({ e }) => clone(e));
+  }
+
+  async listBetween(tenantId: string, range: TimeRange, page?: Page): Promise<ConsentEntry[]> {
+    const list = this.entries.filter((e) => e.tenantId === tenantId && within(e.at, range))
+      .map((e, i) => ({ e, i }))
+      .sort((a, b) => a.e.at.getTime() - b.e.at.getTime() || a.i - b.i)
+      .map(({ e }) => e);
+    return slice(list, page).map(clone);
+  }
+
+  async redactContact(tenantId: string, contactId: string, redact: (entry: ConsentEntry) => ConsentEntry): Promise<number> {
+    let n = 0;
+    this.entries.forEach((e, i) => {
+      if (e.tenantId !== tenantId || e.contactId !== contactId) return;
+      this.entries[i] = clone({ ...redact(clone(e)), id: e.id, tenantId });
+      n++;
+    });
+    return n;
   }
 }
 
@@ -311,6 +383,28 @@ export class MemoryInboxStore implements InboxStore {
     const counts: Record<InboxStatus, number> = { pending: 0, processing: 0, done: 0, failed: 0 };
     for (const e of this.byId.values()) if (e.tenantId === tenantId) counts[e.status]++;
     return counts;
+  }
+
+  async listMatching(tenantId: string, match: RecordMatch): Promise<InboxEntry[]> {
+    return [...this.byId.values()].filter((e) => e.tenantId === tenantId && eventMatches(e.event, match))
+      .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime()).map(clone);
+  }
+
+  private remove(e: InboxEntry): void {
+    this.byId.delete(e.id);
+    this.keys.delete(`${e.tenantId}|${e.channel}|${e.account}|${e.key}`);
+  }
+
+  async deleteMatching(tenantId: string, match: RecordMatch): Promise<number> {
+    const doomed = [...this.byId.values()].filter((e) => e.tenantId === tenantId && eventMatches(e.event, match));
+    for (const e of doomed) this.remove(e);
+    return doomed.length;
+  }
+
+  async deleteFinishedBefore(tenantId: string, before: Date): Promise<number> {
+    const doomed = [...this.byId.values()].filter((e) => e.tenantId === tenantId && (e.status === 'done' || e.status === 'failed') && e.receivedAt.getTime() < before.getTime());
+    for (const e of doomed) this.remove(e);
+    return doomed.length;
   }
 }
 
@@ -408,6 +502,24 @@ export class MemoryOutboxStore implements OutboxStore {
     for (const e of this.byId.values()) if (e.tenantId === tenantId) counts[e.status]++;
     return counts;
   }
+
+  async listByRecipient(tenantId: string, addresses: Address[]): Promise<OutboxEntry[]> {
+    return [...this.byId.values()].filter((e) => e.tenantId === tenantId && addresses.some((a) => sameAddress(a, e.message.to)))
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).map(clone);
+  }
+
+  async deleteByRecipient(tenantId: string, addresses: Address[]): Promise<number> {
+    const doomed = [...this.byId.values()].filter((e) => e.tenantId === tenantId && addresses.some((a) => sameAddress(a, e.message.to)));
+    for (const e of doomed) this.byId.delete(e.id);
+    return doomed.length;
+  }
+
+  async deleteFinishedBefore(tenantId: string, before: Date): Promise<number> {
+    const doomed = [...this.byId.values()].filter((e) => e.tenantId === tenantId && (e.status === 'sent' || e.status === 'failed' || e.status === 'cancelled')
+      && e.updatedAt.getTime() < before.getTime());
+    for (const e of doomed) this.byId.delete(e.id);
+    return doomed.length;
+  }
 }
 
 /** In-memory {@link DeadLetterStore}. */
@@ -433,6 +545,123 @@ export class MemoryDeadLetterStore implements DeadLetterStore {
       .sort((a, b) => b.receivedAt.getTime() - a.receivedAt.getTime());
     return slice(list, page).map(clone);
   }
+
+  private removeWhere(doomed: (l: DeadLetter) => boolean): number {
+    const before = this.letters.length;
+    const kept = this.letters.filter((l) => !doomed(l));
+    this.letters.splice(0, this.letters.length, ...kept);
+    return before - kept.length;
+  }
+
+  async delete(tenantId: string, ids: string[]): Promise<number> {
+    return this.removeWhere((l) => l.tenantId === tenantId && ids.includes(l.id));
+  }
+
+  async deleteBefore(tenantId: string, before: Date): Promise<number> {
+    return this.removeWhere((l) => l.tenantId === tenantId && l.receivedAt.getTime() < before.getTime());
+  }
+}
+
+const replaceIn = (ids: string[], replacements: Readonly<Record<string, string>>): string[] => ids.map((id) => replacements[id] ?? id);
+
+/** In-memory {@link AuditLogStore}. */
+export class MemoryAuditLogStore implements AuditLogStore {
+  private readonly entries: AuditEntry[] = [];
+
+  /** Every record (for snapshots). */
+  all(): AuditEntry[] {
+    return this.entries.map(clone);
+  }
+
+  async append(entry: AuditEntry): Promise<void> {
+    this.entries.push(clone(entry));
+  }
+
+  async list(tenantId: string, filter: Partial<TimeRange> & { contactId?: string; conversationId?: string } & Page = {}): Promise<AuditEntry[]> {
+    const list = this.entries.map((e, i) => ({ e, i }))
+      .filter(({ e }) => e.tenantId === tenantId && within(e.at, filter)
+        && (filter.contactId === undefined || e.contactIds.includes(filter.contactId))
+        && (filter.conversationId === undefined || e.conversationIds.includes(filter.conversationId)))
+      .sort((a, b) => b.e.at.getTime() - a.e.at.getTime() || b.i - a.i)
+      .map(({ e }) => e);
+    return slice(list, filter).map(clone);
+  }
+
+  async pseudonymise(tenantId: string, replacements: Readonly<Record<string, string>>): Promise<number> {
+    const ids = Object.keys(replacements);
+    let n = 0;
+    for (const e of this.entries) {
+      if (e.tenantId !== tenantId) continue;
+      const hit = ids.some((id) => e.contactIds.includes(id) || e.conversationIds.includes(id) || e.path.includes(id));
+      if (!hit) continue;
+      e.contactIds = replaceIn(e.contactIds, replacements);
+      e.conversationIds = replaceIn(e.conversationIds, replacements);
+      e.path = e.path.split('/').map((seg) => replacements[seg] ?? seg).join('/');
+      n++;
+    }
+    return n;
+  }
+}
+
+/** In-memory {@link CostLedgerStore}. */
+export class MemoryCostLedgerStore implements CostLedgerStore {
+  private readonly entries: CostEntry[] = [];
+  private readonly charged = new Set<string>();
+
+  /** Every record (for snapshots). */
+  all(): CostEntry[] {
+    return this.entries.map(clone);
+  }
+
+  async record(entry: CostEntry): Promise<boolean> {
+    const key = `${entry.tenantId}|${entry.messageId}`;
+    if (this.charged.has(key)) return false;
+    this.charged.add(key);
+    this.entries.push(clone(entry));
+    return true;
+  }
+
+  private between(tenantId: string, range: TimeRange, channel?: string): CostEntry[] {
+    return this.entries.map((e, i) => ({ e, i }))
+      .filter(({ e }) => e.tenantId === tenantId && within(e.at, range) && (channel === undefined || e.channel === channel))
+      .sort((a, b) => a.e.at.getTime() - b.e.at.getTime() || a.i - b.i)
+      .map(({ e }) => e);
+  }
+
+  async list(tenantId: string, filter: TimeRange & { channel?: string } & Page): Promise<CostEntry[]> {
+    return slice(this.between(tenantId, filter, filter.channel), filter).map(clone);
+  }
+
+  async totals(tenantId: string, range: TimeRange): Promise<CostTotal[]> {
+    const rows = new Map<string, CostTotal>();
+    for (const e of this.between(tenantId, range)) {
+      const key = `${e.channel}|${e.category}|${e.currency}`;
+      const row = rows.get(key) ?? { channel: e.channel, category: e.category, currency: e.currency, messages: 0, amount: 0 };
+      row.messages++;
+      row.amount += e.amount;
+      rows.set(key, row);
+    }
+    return [...rows.values()].map((r) => ({ ...r, amount: roundAmount(r.amount) }))
+      .sort((a, b) => a.channel.localeCompare(b.channel) || a.category.localeCompare(b.category) || a.currency.localeCompare(b.currency));
+  }
+
+  async pseudonymise(tenantId: string, replacements: Readonly<Record<string, string>>): Promise<number> {
+    let n = 0;
+    for (const e of this.entries) {
+      if (e.tenantId !== tenantId) continue;
+      const message = replacements[e.messageId];
+      const conversation = replacements[e.conversationId];
+      if (message === undefined && conversation === undefined) continue;
+      if (message !== undefined) {
+        this.charged.delete(`${tenantId}|${e.messageId}`);
+        this.charged.add(`${tenantId}|${message}`);
+        e.messageId = message;
+      }
+      if (conversation !== undefined) e.conversationId = conversation;
+      n++;
+    }
+    return n;
+  }
 }
 
 /** Every in-memory store together: the embedded default. */
@@ -445,6 +674,8 @@ export class MemoryStores implements HostStores {
   readonly inbox = new MemoryInboxStore();
   readonly outbox = new MemoryOutboxStore();
   readonly deadLetters = new MemoryDeadLetterStore();
+  readonly audit = new MemoryAuditLogStore();
+  readonly costs = new MemoryCostLedgerStore();
 
   async ping(): Promise<void> {}
   async close(): Promise<void> {}

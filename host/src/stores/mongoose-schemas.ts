@@ -20,6 +20,8 @@ export const COLLECTIONS = {
   inbox: 'sb_inbox',
   outbox: 'sb_outbox',
   deadLetters: 'sb_dead_letters',
+  audit: 'sb_audit_log',
+  costs: 'sb_cost_ledger',
 } as const;
 
 /** The schemas of every collection, with their indexes. */
@@ -31,6 +33,8 @@ export interface StoreSchemas {
   inbox: Schema;
   outbox: Schema;
   deadLetter: Schema;
+  audit: Schema;
+  cost: Schema;
 }
 
 /**
@@ -92,6 +96,8 @@ export function createStoreSchemas(): StoreSchemas {
   message.index({ tenantId: 1, channel: 1, accountId: 1, partIds: 1 }, { name: 'tenant_channel_parts', partialFilterExpression: { partIds: { $exists: true } } });
   message.index({ tenantId: 1, conversationId: 1, timestamp: 1, createdAt: 1 }, { name: 'tenant_conversation_time' });
   message.index({ tenantId: 1, status: 1, createdAt: 1 }, { name: 'tenant_status_created' });
+  // analytics reads a period; retention deletes what is older than one
+  message.index({ tenantId: 1, timestamp: 1, createdAt: 1 }, { name: 'tenant_time' });
 
   const contact = new Schema({
     _id: { type: String, required: true },
@@ -124,6 +130,7 @@ export function createStoreSchemas(): StoreSchemas {
     seq: { type: Number, required: true },
   }, { ...options, collection: COLLECTIONS.consent });
   consent.index({ tenantId: 1, contactId: 1, at: 1, seq: 1 }, { name: 'tenant_contact_time' });
+  consent.index({ tenantId: 1, at: 1, seq: 1 }, { name: 'tenant_time' });
 
   const inbox = new Schema({
     _id: { type: String, required: true },
@@ -144,6 +151,9 @@ export function createStoreSchemas(): StoreSchemas {
   inbox.index({ tenantId: 1, channel: 1, account: 1, key: 1 }, { unique: true, name: 'tenant_channel_key_unique' });
   inbox.index({ tenantId: 1, status: 1, notBefore: 1, receivedAt: 1 }, { name: 'tenant_status_due' });
   inbox.index({ tenantId: 1, status: 1, leaseUntil: 1 }, { name: 'tenant_status_lease' });
+  // erasure and export find a contact's events by address and by message id
+  inbox.index({ tenantId: 1, 'event.channel': 1, 'event.userId': 1 }, { name: 'tenant_event_user' });
+  inbox.index({ tenantId: 1, 'event.externalId': 1 }, { name: 'tenant_event_external', partialFilterExpression: { 'event.externalId': { $type: 'string' } } });
 
   const outbox = new Schema({
     _id: { type: String, required: true },
@@ -166,6 +176,7 @@ export function createStoreSchemas(): StoreSchemas {
   outbox.index({ tenantId: 1, status: 1, leaseUntil: 1 }, { name: 'tenant_status_lease' });
   outbox.index({ tenantId: 1, messageId: 1 }, { unique: true, name: 'tenant_message_unique' });
   outbox.index({ tenantId: 1, idempotencyKey: 1 }, { name: 'tenant_idempotency', partialFilterExpression: { idempotencyKey: { $type: 'string' } } });
+  outbox.index({ tenantId: 1, 'message.to.channel': 1, 'message.to.userId': 1 }, { name: 'tenant_recipient' });
 
   const deadLetter = new Schema({
     _id: { type: String, required: true },
@@ -180,5 +191,41 @@ export function createStoreSchemas(): StoreSchemas {
   }, { ...options, collection: COLLECTIONS.deadLetters });
   deadLetter.index({ tenantId: 1, receivedAt: -1 }, { name: 'tenant_received' });
 
-  return { conversation, message, contact, consent, inbox, outbox, deadLetter };
+  const audit = new Schema({
+    _id: { type: String, required: true },
+    tenantId: { type: String, required: true },
+    at: { type: Date, required: true },
+    actor: { type: String, required: true },
+    action: { type: String, required: true, enum: ['read', 'change'] },
+    method: { type: String, required: true },
+    path: { type: String, required: true },
+    status: { type: Number, required: true },
+    contactIds: { type: [String], default: [] },
+    conversationIds: { type: [String], default: [] },
+  }, { ...options, collection: COLLECTIONS.audit });
+  audit.index({ tenantId: 1, at: -1 }, { name: 'tenant_time' });
+  audit.index({ tenantId: 1, contactIds: 1, at: -1 }, { name: 'tenant_contact_time' });
+  audit.index({ tenantId: 1, conversationIds: 1, at: -1 }, { name: 'tenant_conversation_time' });
+
+  const cost = new Schema({
+    _id: { type: String, required: true },
+    tenantId: { type: String, required: true },
+    messageId: { type: String, required: true },
+    conversationId: { type: String, required: true },
+    channel: { type: String, required: true },
+    accountId: { type: String, required: true },
+    category: { type: String, required: true },
+    amount: { type: Number, required: true },
+    currency: { type: String, required: true },
+    at: { type: Date, required: true },
+    inServiceSession: { type: Boolean, required: true },
+    rateFrom: String,
+    quotedAmount: Number,
+  }, { ...options, collection: COLLECTIONS.costs });
+  // a message is charged once, whichever process saw it sent
+  cost.index({ tenantId: 1, messageId: 1 }, { unique: true, name: 'tenant_message_unique' });
+  cost.index({ tenantId: 1, at: 1 }, { name: 'tenant_time' });
+  cost.index({ tenantId: 1, conversationId: 1 }, { name: 'tenant_conversation' });
+
+  return { conversation, message, contact, consent, inbox, outbox, deadLetter, audit, cost };
 }

@@ -10,8 +10,9 @@ import {
   pageOf,
   type ConsentLedgerStore, type ContactStore, type ConversationStore, type DeadLetter, type DeadLetterStore, type HostMessage,
   type HostStores, type InboxEntry, type InboxStatus, type InboxStore, type MessageStore, type OutboxEntry, type OutboxStatus,
-  type OutboxStore, type Page,
+  type OutboxStore, type Page, type RecordMatch, type TimeRange,
 } from './stores.js';
+import { roundAmount, type AuditEntry, type AuditLogStore, type CostEntry, type CostLedgerStore, type CostTotal } from './ledger-stores.js';
 
 type Doc = Record<string, unknown> & { _id: string };
 
@@ -29,6 +30,27 @@ function toDoc(value: { id: string } & object): Doc {
   const { id, ...rest } = value as { id: string } & Record<string, unknown>;
   return { _id: id, ...rest };
 }
+
+const timeFilter = (field: string, r: Partial<TimeRange>): Record<string, unknown> => {
+  const cond: Record<string, Date> = {};
+  if (r.from) cond.$gte = r.from;
+  if (r.to) cond.$lt = r.to;
+  return Object.keys(cond).length > 0 ? { [field]: cond } : {};
+};
+
+/** The inbox query for {@link RecordMatch}: the event names an address (account when it has one) or an external id. */
+function inboxMatch(match: RecordMatch): Record<string, unknown> {
+  const or: Record<string, unknown>[] = match.addresses.map((a) => ({
+    'event.channel': a.channel, 'event.userId': a.userId,
+    $or: [{ 'event.accountId': a.accountId }, { 'event.accountId': { $exists: false } }, { 'event.accountId': null }],
+  }));
+  if (match.externalIds?.length) or.push({ 'event.externalId': { $in: match.externalIds } });
+  return or.length > 0 ? { $or: or } : { _id: { $in: [] } };
+}
+
+const recipientMatch = (addresses: Address[]): Record<string, unknown> => (addresses.length > 0
+  ? { $or: addresses.map((a) => ({ 'message.to.channel': a.channel, 'message.to.accountId': a.accountId, 'message.to.userId': a.userId })) }
+  : { _id: { $in: [] } });
 
 /** MongoDB {@link ConversationStore}. */
 export class MongooseConversationStore implements ConversationStore {
@@ -109,6 +131,10 @@ export class MongooseConversationStore implements ConversationStore {
     ).lean();
     return doc ? entity<Conversation>(doc) : undefined;
   }
+
+  async delete(tenantId: string, id: string): Promise<boolean> {
+    return (await this.model.deleteOne({ _id: id, tenantId })).deletedCount > 0;
+  }
 }
 
 /** MongoDB {@link MessageStore}. */
@@ -181,6 +207,22 @@ export class MongooseMessageStore implements MessageStore {
     const docs = await this.model.find({ tenantId, status }).sort({ createdAt: 1 }).skip(offset).limit(limit).lean();
     return docs.map((d) => entity<HostMessage>(d));
   }
+
+  async listBetween(tenantId: string, range: TimeRange, page?: Page): Promise<HostMessage[]> {
+    const { limit, offset } = pageOf(page);
+    const docs = await this.model.find({ tenantId, ...timeFilter('timestamp', range) }).sort({ timestamp: 1, createdAt: 1, _id: 1 }).skip(offset).limit(limit).lean();
+    return docs.map((d) => entity<HostMessage>(d));
+  }
+
+  async deleteByConversation(tenantId: string, conversationId: string): Promise<number> {
+    return (await this.model.deleteMany({ tenantId, conversationId })).deletedCount;
+  }
+
+  async deleteBefore(tenantId: string, before: Date): Promise<number> {
+    return (await this.model.deleteMany({
+      tenantId, timestamp: { $lt: before }, $nor: [{ direction: 'outbound', status: { $in: ['accepted', 'queued'] } }],
+    })).deletedCount;
+  }
 }
 
 /** MongoDB {@link ContactStore}. */
@@ -219,6 +261,10 @@ export class MongooseContactStore implements ContactStore {
     const doc = await this.model.findOneAndUpdate({ _id: id, tenantId }, { $set: patch }, { returnDocument: 'after' }).lean();
     return doc ? entity<Contact>(doc, ['addressKeys']) : undefined;
   }
+
+  async delete(tenantId: string, id: string): Promise<boolean> {
+    return (await this.model.deleteOne({ _id: id, tenantId })).deletedCount > 0;
+  }
 }
 
 let consentSeq = 0;
@@ -240,6 +286,25 @@ export class MongooseConsentLedgerStore implements ConsentLedgerStore {
   async listByContact(tenantId: string, contactId: string): Promise<ConsentEntry[]> {
     const docs = await this.model.find({ tenantId, contactId }).sort({ at: 1, seq: 1 }).lean();
     return docs.map((d) => entity<ConsentEntry>(d, ['seq']));
+  }
+
+  async listBetween(tenantId: string, range: TimeRange, page?: Page): Promise<ConsentEntry[]> {
+    const { limit, offset } = pageOf(page);
+    const docs = await this.model.find({ tenantId, ...timeFilter('at', range) }).sort({ at: 1, seq: 1 }).skip(offset).limit(limit).lean();
+    return docs.map((d) => entity<ConsentEntry>(d, ['seq']));
+  }
+
+  async redactContact(tenantId: string, contactId: string, redact: (entry: ConsentEntry) => ConsentEntry): Promise<number> {
+    const docs = await this.model.find({ tenantId, contactId }).lean();
+    let n = 0;
+    for (const doc of docs) {
+      const redacted = redact(entity<ConsentEntry>(doc, ['seq']));
+      // same _id and seq: the proof keeps its place in the ledger
+      const { _id: _ignored, ...rest } = toDoc({ ...redacted, id: doc._id, tenantId } as ConsentEntry);
+      const result = await this.model.replaceOne({ _id: doc._id, tenantId, contactId }, { ...rest, seq: (doc as Doc).seq });
+      n += result.modifiedCount;
+    }
+    return n;
   }
 }
 
@@ -297,6 +362,19 @@ export class MongooseInboxStore implements InboxStore {
     const rows = await this.model.aggregate<{ _id: InboxStatus; n: number }>([{ $match: { tenantId } }, { $group: { _id: '$status', n: { $sum: 1 } } }]);
     for (const r of rows) counts[r._id] = r.n;
     return counts;
+  }
+
+  async listMatching(tenantId: string, match: RecordMatch): Promise<InboxEntry[]> {
+    const docs = await this.model.find({ tenantId, ...inboxMatch(match) }).sort({ receivedAt: 1 }).lean();
+    return docs.map((d) => entity<InboxEntry>(d));
+  }
+
+  async deleteMatching(tenantId: string, match: RecordMatch): Promise<number> {
+    return (await this.model.deleteMany({ tenantId, ...inboxMatch(match) })).deletedCount;
+  }
+
+  async deleteFinishedBefore(tenantId: string, before: Date): Promise<number> {
+    return (await this.model.deleteMany({ tenantId, status: { $in: ['done', 'failed'] }, receivedAt: { $lt: before } })).deletedCount;
   }
 }
 
@@ -372,6 +450,19 @@ export class MongooseOutboxStore implements OutboxStore {
     for (const r of rows) counts[r._id] = r.n;
     return counts;
   }
+
+  async listByRecipient(tenantId: string, addresses: Address[]): Promise<OutboxEntry[]> {
+    const docs = await this.model.find({ tenantId, ...recipientMatch(addresses) }).sort({ createdAt: 1 }).lean();
+    return docs.map((d) => entity<OutboxEntry>(d));
+  }
+
+  async deleteByRecipient(tenantId: string, addresses: Address[]): Promise<number> {
+    return (await this.model.deleteMany({ tenantId, ...recipientMatch(addresses) })).deletedCount;
+  }
+
+  async deleteFinishedBefore(tenantId: string, before: Date): Promise<number> {
+    return (await this.model.deleteMany({ tenantId, status: { $in: ['sent', 'failed', 'cancelled'] }, updatedAt: { $lt: before } })).deletedCount;
+  }
 }
 
 /** MongoDB {@link DeadLetterStore}. */
@@ -393,6 +484,94 @@ export class MongooseDeadLetterStore implements DeadLetterStore {
     const docs = await this.model.find({ tenantId }).sort({ receivedAt: -1 }).skip(offset).limit(limit).lean();
     return docs.map((d) => entity<DeadLetter>(d));
   }
+
+  async delete(tenantId: string, ids: string[]): Promise<number> {
+    return (await this.model.deleteMany({ tenantId, _id: { $in: ids } })).deletedCount;
+  }
+
+  async deleteBefore(tenantId: string, before: Date): Promise<number> {
+    return (await this.model.deleteMany({ tenantId, receivedAt: { $lt: before } })).deletedCount;
+  }
+}
+
+/** MongoDB {@link AuditLogStore}. */
+export class MongooseAuditLogStore implements AuditLogStore {
+  /** @param model - the audit model */
+  constructor(private readonly model: Model<Doc>) {}
+
+  async append(entry: AuditEntry): Promise<void> {
+    await this.model.create(toDoc(entry));
+  }
+
+  async list(tenantId: string, filter: Partial<TimeRange> & { contactId?: string; conversationId?: string } & Page = {}): Promise<AuditEntry[]> {
+    const { limit, offset } = pageOf(filter);
+    const q: Record<string, unknown> = { tenantId, ...timeFilter('at', filter) };
+    if (filter.contactId) q.contactIds = filter.contactId;
+    if (filter.conversationId) q.conversationIds = filter.conversationId;
+    const docs = await this.model.find(q).sort({ at: -1, _id: -1 }).skip(offset).limit(limit).lean();
+    return docs.map((d) => entity<AuditEntry>(d));
+  }
+
+  async pseudonymise(tenantId: string, replacements: Readonly<Record<string, string>>): Promise<number> {
+    const ids = Object.keys(replacements);
+    if (ids.length === 0) return 0;
+    const docs = await this.model.find({ tenantId, $or: [{ contactIds: { $in: ids } }, { conversationIds: { $in: ids } }] }).lean();
+    let n = 0;
+    for (const doc of docs) {
+      const e = entity<AuditEntry>(doc);
+      const swap = (list: string[]): string[] => list.map((id) => replacements[id] ?? id);
+      const path = e.path.split('/').map((seg) => replacements[seg] ?? seg).join('/');
+      n += (await this.model.updateOne({ _id: doc._id, tenantId }, { $set: { contactIds: swap(e.contactIds), conversationIds: swap(e.conversationIds), path } })).modifiedCount;
+    }
+    return n;
+  }
+}
+
+/** MongoDB {@link CostLedgerStore}. */
+export class MongooseCostLedgerStore implements CostLedgerStore {
+  /** @param model - the cost model */
+  constructor(private readonly model: Model<Doc>) {}
+
+  async record(entry: CostEntry): Promise<boolean> {
+    try {
+      await this.model.create(toDoc(entry));
+      return true;
+    } catch (error) {
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
+  }
+
+  async list(tenantId: string, filter: TimeRange & { channel?: string } & Page): Promise<CostEntry[]> {
+    const { limit, offset } = pageOf(filter);
+    const q: Record<string, unknown> = { tenantId, ...timeFilter('at', filter) };
+    if (filter.channel) q.channel = filter.channel;
+    const docs = await this.model.find(q).sort({ at: 1, _id: 1 }).skip(offset).limit(limit).lean();
+    return docs.map((d) => entity<CostEntry>(d));
+  }
+
+  async totals(tenantId: string, range: TimeRange): Promise<CostTotal[]> {
+    const rows = await this.model.aggregate<{ _id: { channel: string; category: CostTotal['category']; currency: string }; messages: number; amount: number }>([
+      { $match: { tenantId, ...timeFilter('at', range) } },
+      { $group: { _id: { channel: '$channel', category: '$category', currency: '$currency' }, messages: { $sum: 1 }, amount: { $sum: '$amount' } } },
+    ]);
+    return rows.map((r) => ({ ...r._id, messages: r.messages, amount: roundAmount(r.amount) }))
+      .sort((a, b) => a.channel.localeCompare(b.channel) || a.category.localeCompare(b.category) || a.currency.localeCompare(b.currency));
+  }
+
+  async pseudonymise(tenantId: string, replacements: Readonly<Record<string, string>>): Promise<number> {
+    const ids = Object.keys(replacements);
+    if (ids.length === 0) return 0;
+    const docs = await this.model.find({ tenantId, $or: [{ messageId: { $in: ids } }, { conversationId: { $in: ids } }] }).lean();
+    let n = 0;
+    for (const doc of docs) {
+      const e = entity<CostEntry>(doc);
+      n += (await this.model.updateOne({ _id: doc._id, tenantId }, {
+        $set: { messageId: replacements[e.messageId] ?? e.messageId, conversationId: replacements[e.conversationId] ?? e.conversationId },
+      })).modifiedCount;
+    }
+    return n;
+  }
 }
 
 /** Every MongoDB store over one mongoose connection. */
@@ -405,6 +584,8 @@ export class MongooseStores implements HostStores {
   readonly inbox: MongooseInboxStore;
   readonly outbox: MongooseOutboxStore;
   readonly deadLetters: MongooseDeadLetterStore;
+  readonly audit: MongooseAuditLogStore;
+  readonly costs: MongooseCostLedgerStore;
 
   /** @param connection - an open (or opening) mongoose connection */
   constructor(readonly connection: Connection) {
@@ -417,6 +598,8 @@ export class MongooseStores implements HostStores {
     this.inbox = new MongooseInboxStore(model('InboxEntry', s.inbox));
     this.outbox = new MongooseOutboxStore(model('OutboxEntry', s.outbox));
     this.deadLetters = new MongooseDeadLetterStore(model('DeadLetter', s.deadLetter));
+    this.audit = new MongooseAuditLogStore(model('AuditEntry', s.audit));
+    this.costs = new MongooseCostLedgerStore(model('CostEntry', s.cost));
   }
 
   /**

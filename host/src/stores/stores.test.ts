@@ -3,6 +3,7 @@ import { describeStoreConformance } from '../__fixtures__/store-conformance.js';
 import { createStoreSchemas } from './mongoose-schemas.js';
 import { MemoryStores } from './memory-stores.js';
 import { MongooseStores } from './mongoose-stores.js';
+import { captureMemorySnapshot, restoreMemorySnapshot } from './memory-snapshot.js';
 
 describeStoreConformance('memory', async () => new MemoryStores());
 
@@ -50,5 +51,54 @@ describe('mongoose schemas', () => {
     expect(schemas.message.path('_id').instance).toBe('String');
     expect(schemas.message.path('content').instance).toBe('Mixed');
     expect(schemas.inbox.path('status').options.enum).toEqual(['pending', 'processing', 'done', 'failed']);
+  });
+});
+
+describe('mongoose schemas of erasure, retention, analytics, audit and costs', () => {
+  const schemas = createStoreSchemas();
+  const indexes = (name: keyof typeof schemas) => schemas[name].indexes().map(([fields, options]) => ({ fields, options }));
+
+  it('charge a message once: the cost ledger is unique on tenant and message', () => {
+    const unique = indexes('cost').filter((i) => i.options.unique);
+    expect(unique.map((i) => i.fields)).toEqual([{ tenantId: 1, messageId: 1 }]);
+    expect(indexes('cost').map((i) => i.fields)).toContainEqual({ tenantId: 1, at: 1 });
+    expect(schemas.cost.path('amount').instance).toBe('Number');
+  });
+
+  it('index the audit log by time, contact and conversation', () => {
+    expect(indexes('audit').map((i) => i.fields)).toEqual([
+      { tenantId: 1, at: -1 }, { tenantId: 1, contactIds: 1, at: -1 }, { tenantId: 1, conversationIds: 1, at: -1 },
+    ]);
+    expect(schemas.audit.path('action').options.enum).toEqual(['read', 'change']);
+  });
+
+  it('index the period reads of analytics and retention, and the lookups of erasure', () => {
+    expect(indexes('message').map((i) => i.fields)).toContainEqual({ tenantId: 1, timestamp: 1, createdAt: 1 });
+    expect(indexes('consent').map((i) => i.fields)).toContainEqual({ tenantId: 1, at: 1, seq: 1 });
+    expect(indexes('inbox').map((i) => i.fields)).toContainEqual({ tenantId: 1, 'event.channel': 1, 'event.userId': 1 });
+    expect(indexes('inbox').find((i) => i.fields['event.externalId'])?.options.partialFilterExpression).toEqual({ 'event.externalId': { $type: 'string' } });
+    expect(indexes('outbox').map((i) => i.fields)).toContainEqual({ tenantId: 1, 'message.to.channel': 1, 'message.to.userId': 1 });
+  });
+});
+
+describe('memory snapshot', () => {
+  it('carries the audit log and the cost ledger across a restart', async () => {
+    const stores = new MemoryStores();
+    const at = new Date('2025-09-01T10:00:00Z');
+    await stores.audit.append({ id: 'a1', tenantId: 't', at, actor: 'key:00', action: 'read', method: 'GET', path: '/contacts/k', status: 200, contactIds: ['k'], conversationIds: [] });
+    await stores.costs.record({ id: 'c1', tenantId: 't', messageId: 'm1', conversationId: 'cv', channel: 'whatsapp', accountId: 'a', category: 'marketing', amount: 0.1131, currency: 'EUR', at, inServiceSession: false });
+    const snapshot = structuredClone(captureMemorySnapshot(stores, at));
+    const restored = new MemoryStores();
+    await restoreMemorySnapshot(restored, snapshot);
+    expect(restored.audit.all()).toEqual(stores.audit.all());
+    expect(restored.costs.all()).toEqual(stores.costs.all());
+    expect(await restored.costs.record({ ...stores.costs.all()[0]!, id: 'c2' })).toBe(false);
+  });
+
+  it('reads a snapshot written before the audit log and cost ledger existed', async () => {
+    const stores = new MemoryStores();
+    const { audit: _a, costs: _c, ...old } = captureMemorySnapshot(stores);
+    await restoreMemorySnapshot(stores, old);
+    expect(stores.audit.all()).toEqual([]);
   });
 });

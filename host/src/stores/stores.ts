@@ -7,6 +7,7 @@
 import type {
   Address, ConsentEntry, Contact, Conversation, DeliveryStatus, InboundEvent, Message, MessageForm, OutboundMessage,
 } from '@switchboard/core';
+import type { AuditLogStore, CostLedgerStore } from './ledger-stores.js';
 
 /** A stored message, with the channel address it travelled on. */
 export interface HostMessage extends Message {
@@ -50,6 +51,8 @@ export interface ConversationStore {
    * set once, and `outboundSinceInbound` counts up (atomically).
    */
   recordOutbound(tenantId: string, id: string, at: Date): Promise<Conversation | undefined>;
+  /** Deletes a conversation (erasure); true when it existed. */
+  delete(tenantId: string, id: string): Promise<boolean>;
 }
 
 /** DI token for {@link MessageStore}. */
@@ -78,6 +81,21 @@ export interface MessageStore {
   update(tenantId: string, id: string, patch: Partial<Pick<HostMessage, 'externalId' | 'rendering' | 'price' | 'partIds' | 'error' | 'form'>>): Promise<HostMessage | undefined>;
   /** Messages with a status, oldest first (the dispatcher's view of what is in flight). */
   listByStatus(tenantId: string, status: DeliveryStatus, page?: Page): Promise<HostMessage[]>;
+  /** A tenant's messages with `from <= timestamp < to`, in platform-time order (then creation order, then id). */
+  listBetween(tenantId: string, range: TimeRange, page?: Page): Promise<HostMessage[]>;
+  /** Deletes every message of a conversation (erasure). @returns how many were deleted */
+  deleteByConversation(tenantId: string, conversationId: string): Promise<number>;
+  /**
+   * Deletes a tenant's messages older than `before` (retention), except outbound messages still
+   * waiting to be sent (accepted or queued): those leave with the outbox. @returns how many were deleted
+   */
+  deleteBefore(tenantId: string, before: Date): Promise<number>;
+}
+
+/** A half-open time interval `[from, to)`. */
+export interface TimeRange {
+  from: Date;
+  to: Date;
 }
 
 /** DI token for {@link ContactStore}. */
@@ -89,15 +107,27 @@ export interface ContactStore {
   get(tenantId: string, id: string): Promise<Contact | undefined>;
   list(tenantId: string, page?: Page): Promise<Contact[]>;
   update(tenantId: string, id: string, patch: Partial<Omit<Contact, 'id' | 'tenantId' | 'addresses'>>): Promise<Contact | undefined>;
+  /** Deletes a contact and frees its addresses (erasure); true when it existed. */
+  delete(tenantId: string, id: string): Promise<boolean>;
 }
 
 /** DI token for {@link ConsentLedgerStore}. */
 export const ConsentLedgerStore = Symbol.for('switchboard.ConsentLedgerStore');
-/** The append-only consent ledger. There is no update and no delete. */
+/**
+ * The append-only consent ledger. There is no update and no delete; the one exception is
+ * erasure, which replaces a contact's entries by pseudonymised proofs ({@link ConsentLedgerStore.redactContact}).
+ */
 export interface ConsentLedgerStore {
   append(entry: ConsentEntry): Promise<void>;
   /** Every entry of a contact, oldest first. */
   listByContact(tenantId: string, contactId: string): Promise<ConsentEntry[]>;
+  /** A tenant's entries with `from <= at < to`, oldest first (ledger order among equal times). */
+  listBetween(tenantId: string, range: TimeRange, page?: Page): Promise<ConsentEntry[]>;
+  /**
+   * Replaces every entry of a contact by `redact(entry)` (same id, same position in the ledger):
+   * erasure keeps a pseudonymised proof of each consent event. @returns how many entries were replaced
+   */
+  redactContact(tenantId: string, contactId: string, redact: (entry: ConsentEntry) => ConsentEntry): Promise<number>;
 }
 
 /** Where an inbox entry is in its life. */
@@ -146,6 +176,18 @@ export interface InboxStore {
   get(id: string): Promise<InboxEntry | undefined>;
   /** Counts a tenant's entries by status. */
   counts(tenantId: string): Promise<Record<InboxStatus, number>>;
+  /** A tenant's entries whose event names one of the addresses (channel, user id and, when the event has one, account) or one of the external ids. */
+  listMatching(tenantId: string, match: RecordMatch): Promise<InboxEntry[]>;
+  /** Deletes what {@link InboxStore.listMatching} finds (erasure). @returns how many were deleted */
+  deleteMatching(tenantId: string, match: RecordMatch): Promise<number>;
+  /** Deletes a tenant's done or failed entries received before `before` (retention). @returns how many were deleted */
+  deleteFinishedBefore(tenantId: string, before: Date): Promise<number>;
+}
+
+/** Selects the records of one contact: its addresses, and platform message ids of its messages. */
+export interface RecordMatch {
+  addresses: Address[];
+  externalIds?: string[];
 }
 
 /** Where an outbox entry is in its life. */
@@ -198,6 +240,12 @@ export interface OutboxStore {
   list(tenantId: string, filter?: { status?: OutboxStatus } & Page): Promise<OutboxEntry[]>;
   /** Counts a tenant's entries by status. */
   counts(tenantId: string): Promise<Record<OutboxStatus, number>>;
+  /** A tenant's entries addressed to one of the addresses, oldest first. */
+  listByRecipient(tenantId: string, addresses: Address[]): Promise<OutboxEntry[]>;
+  /** Deletes a tenant's entries addressed to one of the addresses, whatever their status (erasure). @returns how many */
+  deleteByRecipient(tenantId: string, addresses: Address[]): Promise<number>;
+  /** Deletes a tenant's sent, failed or cancelled entries last updated before `before` (retention). @returns how many */
+  deleteFinishedBefore(tenantId: string, before: Date): Promise<number>;
 }
 
 /** A verified webhook that could not be parsed, kept with its raw body. */
@@ -224,6 +272,10 @@ export interface DeadLetterStore {
   get(tenantId: string, id: string): Promise<DeadLetter | undefined>;
   /** Newest first. */
   list(tenantId: string, page?: Page): Promise<DeadLetter[]>;
+  /** Deletes dead letters by id (erasure). @returns how many were deleted */
+  delete(tenantId: string, ids: string[]): Promise<number>;
+  /** Deletes a tenant's dead letters received before `before` (retention). @returns how many were deleted */
+  deleteBefore(tenantId: string, before: Date): Promise<number>;
 }
 
 /** DI token for {@link HostStores}. */
@@ -238,6 +290,10 @@ export interface HostStores {
   inbox: InboxStore;
   outbox: OutboxStore;
   deadLetters: DeadLetterStore;
+  /** The audit log of API access (optional: stores written before it existed may lack it). */
+  audit?: AuditLogStore;
+  /** The cost ledger (optional, as `audit`). */
+  costs?: CostLedgerStore;
   /** Resolves when the store is reachable; throws otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

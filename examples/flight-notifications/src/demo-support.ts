@@ -1,0 +1,120 @@
+/**
+ * Small helpers of the demo: a clock that runs fast and can jump ahead, a REST client for the host's API,
+ * waiting for something to happen, and reading what the fake platforms received as text.
+ * @module
+ */
+import type { Clock } from '@switchboard/core';
+
+/**
+ * The demo's time: the wall clock run `scale` times faster, plus an offset the demo can jump
+ * forward. Time keeps flowing (so the outbox paces and times out as in production, only faster),
+ * and "three days later" is one `advance` call. It is both the host's clock and the dispatcher's
+ * timer, and the fake platforms read it too, so everyone agrees on the time.
+ */
+export class DemoClock implements Clock {
+  private readonly start = Date.now();
+  private offset = 0;
+  /** @param scale - how many times faster than the wall clock */
+  constructor(private readonly scale: number) {}
+  /** @inheritdoc */
+  now(): number {
+    return this.start + (Date.now() - this.start) * this.scale + this.offset;
+  }
+  /** Waits `ms` of demo time. */
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms / this.scale)));
+  }
+  /** Jumps forward. @param ms - milliseconds */
+  advance(ms: number): void {
+    this.offset += ms;
+  }
+}
+
+/** One hour in milliseconds. */
+export const HOUR = 3_600_000;
+
+/**
+ * Polls until `probe` returns something truthy.
+ * @param probe - the check
+ * @param ms - how long to wait before failing
+ * @returns what the probe returned
+ */
+export async function eventually<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, ms = 8_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error('the demo waited too long for the host');
+    await new Promise((r) => setTimeout(r, 15));
+  }
+}
+
+/** An answer of the host's REST API. */
+export interface ApiAnswer<T> {
+  status: number;
+  body: T;
+}
+
+/**
+ * A minimal client of the host's REST API, as an integrator's back office would call it.
+ * @param baseUrl - the host's URL
+ * @param apiKey - the tenant's API key
+ * @returns `api(path, { method?, body? })`
+ */
+export function apiClient(baseUrl: string, apiKey: string): <T>(path: string, init?: { method?: string; body?: unknown }) => Promise<ApiAnswer<T>> {
+  return async <T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<ApiAnswer<T>> => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  };
+}
+
+type Json = Record<string, unknown>;
+const obj = (v: unknown): Json => (typeof v === 'object' && v !== null ? v as Json : {});
+const options = (titles: string[]): string => (titles.length ? `  ${titles.map((t) => `[${t}]`).join(' ')}` : '');
+
+/**
+ * What a WhatsApp Cloud API send request shows the customer, as one line of text.
+ * @param body - the request body the fake received
+ */
+export function whatsappText(body: Json): string {
+  switch (body.type) {
+    case 'text': return String(obj(body.text).body);
+    case 'interactive': {
+      const it = obj(body.interactive);
+      const buttons = (obj(it.action).buttons as Json[] | undefined ?? []).map((b) => String(obj(b.reply).title));
+      return `${String(obj(it.body).text)}${options(buttons)}`;
+    }
+    case 'template': {
+      const t = obj(body.template);
+      const params = (t.components as Json[] | undefined ?? []).flatMap((c) => (c.parameters as Json[] | undefined ?? []).map((p) => String(p.text)));
+      return `[template ${String(t.name)}] ${params.join(' | ')}`;
+    }
+    case 'document': return `[document ${String(obj(body.document).filename)}] ${String(obj(body.document).caption ?? '')}`.trim();
+    default: return `(${String(body.type)})`;
+  }
+}
+
+/**
+ * What a Messenger Send API request shows the customer, as one line of text.
+ * @param body - the request body the fake received
+ */
+export function messengerText(body: Json): string {
+  const message = obj(body.message);
+  const quick = (message.quick_replies as Json[] | undefined ?? []).map((q) => String(q.title));
+  const attachment = obj(message.attachment);
+  const text = typeof message.text === 'string' ? message.text : `[${String(attachment.type ?? 'attachment')} ${String(obj(attachment.payload).url ?? '')}]`;
+  return `${text}${options(quick)}`;
+}
+
+/**
+ * What a Viber `send_message` request shows the customer, as one line of text.
+ * @param body - the request body the fake received
+ */
+export function viberText(body: Json): string {
+  return body.type === 'file' ? `[file ${String(body.file_name)}]` : String(body.text ?? `(${String(body.type)})`);
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { clickToChat, optInBooking, PASSENGERS } from './flight.js';
+import { runFlightNotifications } from './flight-notifications.js';
+
+describe('click-to-chat opt-in text', () => {
+  it('names the booking, and reads back only an opt-in text', () => {
+    const ana = PASSENGERS[0]!;
+    const { link, text } = clickToChat(ana);
+    expect(link).toBe('https://wa.me/15550001234?text=Flight%20updates%20LM417%20booking%20K7Q2ZP');
+    expect(optInBooking(text)).toBe('K7Q2ZP');
+    expect(optInBooking('Hi, can I bring a second bag on LM 417?')).toBeUndefined();
+  });
+});
+
+describe('npm start (the scenario main.ts runs)', () => {
+  it('sends the gate change, the boarding pass and the delay to opted-in passengers on WhatsApp, Messenger and Viber, and reports the others as skipped with the reason', async () => {
+    const lines: string[] = [];
+    const r = await runFlightNotifications({ log: (l) => lines.push(l) });
+
+    expect(r.templates).toHaveLength(6);
+    expect(r.templates.every((t) => t.status === 'approved')).toBe(true);
+
+    // who got what, and who was skipped and why (reason codes per update)
+    const outcome = (update: string): Record<string, string> => Object.fromEntries(r.deliveries.filter((d) => d.update === update)
+      .map((d) => [d.passenger, d.status === 'queued' ? 'sent' : d.reasons!.map((x) => `${x.code}/${x.source}`).join(',')]));
+    const skips = {
+      'Dev Patel': 'OPTED_OUT/customer', 'Hugo Lenz': 'NO_CONSENT/channel', 'Eva Lindqvist': 'NO_CONSENT/business',
+      'Gus Moreau': 'TEMPLATE_CATEGORY_NOT_ALLOWED/channel', 'Femi Adeyemi': 'OPTED_OUT/customer',
+    };
+    const sent = { 'Ana Costa': 'sent', 'Ben Okafor': 'sent', 'Chiara Bianchi': 'sent' };
+    expect(outcome('gate change')).toEqual({ ...sent, ...skips });
+    expect(outcome('delay')).toEqual({ ...sent, ...skips });
+    expect(outcome('boarding pass')).toEqual(sent);
+
+    // what the platforms received: WhatsApp a real template with the passenger's parameters and a document
+    const ana = r.requests['Ana Costa']!;
+    expect(ana.map((b) => b.type)).toEqual(['text', 'template', 'document', 'template']);
+    expect(ana[1]).toMatchObject({
+      messaging_product: 'whatsapp', to: '351912345001', type: 'template',
+      template: { name: 'gate_change', language: { code: 'en' }, components: [{ type: 'body', parameters: ['Ana', 'LM 417', 'Lisbon', 'C4', '13:25', '12A'].map((text) => ({ type: 'text', text })) }] },
+    });
+    expect(ana[2]).toMatchObject({ type: 'document', document: { link: 'https://files.lumen-air.example/boarding-passes/K7Q2ZP.pdf', filename: 'Boarding pass K7Q2ZP.pdf' } });
+    expect(ana[3]).toMatchObject({ template: { name: 'flight_delay' } });
+
+    // Messenger and Viber have no templates: the approved text with the parameters filled in, in the window
+    expect(r.received['Ben Okafor']!.slice(1)).toEqual([
+      'Hello Ben, flight LM 417 to Lisbon now departs from gate C4. Boarding starts at 13:25. Your seat: 7F.',
+      '[file https://files.lumen-air.example/boarding-passes/P9D4LA.pdf]',
+      'Boarding pass LM 417, seat 7F, gate C4',
+      'Hello Ben, flight LM 417 to Lisbon is delayed. New departure time: 15:20 (was 14:05). We are sorry for the wait.',
+    ]);
+    expect(r.requests['Ben Okafor']![1]).toMatchObject({ recipient: { id: '6100000000000004' }, messaging_type: 'UPDATE' });
+    expect(r.requests['Chiara Bianchi']!.map((b) => b.type)).toEqual(['text', 'text', 'file', 'text', 'text']);
+    expect(r.requests['Chiara Bianchi']![2]).toMatchObject({ receiver: 'VbChiaraBianchi0000007==', type: 'file', file_name: 'Boarding pass V8K3JS.pdf', size: 48_213 });
+
+    // skipped passengers got nothing but the opt-in confirmation they asked for (if any)
+    for (const name of ['Dev Patel', 'Gus Moreau', 'Femi Adeyemi']) expect(r.received[name]).toEqual([expect.stringMatching(/^Thanks \w+! You will get updates/)]);
+    for (const name of ['Hugo Lenz', 'Eva Lindqvist']) expect(r.received[name]).toEqual([]);
+
+    const out = lines.join('\n');
+    expect(out).toContain('Gus Moreau      messenger skipped: TEMPLATE_CATEGORY_NOT_ALLOWED (channel) utility templates may not be sent outside the window');
+    expect(out).toContain('Dev Patel       whatsapp  skipped: OPTED_OUT (customer) the customer opted out of transactional on whatsapp');
+  });
+});

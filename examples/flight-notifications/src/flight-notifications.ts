@@ -1,0 +1,261 @@
+/**
+ * The flight-notifications scenario: passengers of LM 417 opt in to "flight updates" through a
+ * click-to-chat link on WhatsApp, Messenger or Viber; the airline registers and gets approval for
+ * two utility templates; then it sends a gate change (with the boarding pass as a document) and a
+ * delay to every passenger on the manifest, and reports who got what and who was skipped and why.
+ * `npm start` prints it; the test checks what each fake platform received.
+ * @module
+ */
+import { silentLogger, type ConnectorPlugin, type FakePlatform, type PolicyReason } from '@switchboard/core';
+import { configFromObject, createHost, type Host, type TemplateRecord } from '@switchboard/host';
+import type { Conversation } from '@switchboard/core';
+import messengerPlugin, { FakeMessengerServer } from '@switchboard/messenger';
+import viberPlugin, { FakeViberServer } from '@switchboard/viber';
+import whatsappPlugin, { FakeWhatsAppServer } from '@switchboard/whatsapp';
+import { apiClient, DemoClock, eventually, HOUR, messengerText, viberText, whatsappText } from './demo-support.js';
+import { clickToChat, FLIGHT, optInBooking, PASSENGERS, TEMPLATES, TOPIC, type Passenger, type UpdateChannel } from './flight.js';
+
+/** The airline's API key (a demo value; a real one comes from the environment). */
+export const API_KEY = 'lumen-air-demo-key-0123456789abcd';
+/** Demo time runs this many times faster than the wall clock (WhatsApp paces one message per 6 s to a passenger). */
+export const TIME_SCALE = 40;
+
+type Json = Record<string, unknown>;
+
+/** What happened to one update for one passenger. */
+export interface Delivery {
+  passenger: string;
+  channel: UpdateChannel;
+  update: 'gate change' | 'boarding pass' | 'delay';
+  status: 'queued' | 'skipped';
+  /** Why it was skipped: the policy engine's reasons. */
+  reasons?: Pick<PolicyReason, 'code' | 'source' | 'message'>[];
+}
+
+/** The scenario's results. */
+export interface FlightNotificationsResult {
+  /** Template records after approval. */
+  templates: Pick<TemplateRecord, 'channel' | 'name' | 'status'>[];
+  deliveries: Delivery[];
+  /** Every request each passenger's platform received, as readable text, oldest first. */
+  received: Record<string, string[]>;
+  /** The raw bodies, for exact checks. */
+  requests: Record<string, Json[]>;
+}
+
+/**
+ * Runs the scenario.
+ * @param options.log - where the transcript goes (default: nowhere)
+ */
+export async function runFlightNotifications(options: { log?: (line: string) => void } = {}): Promise<FlightNotificationsResult> {
+  const log = options.log ?? ((): void => {});
+  const clock = new DemoClock(TIME_SCALE);
+  const whatsapp = new FakeWhatsAppServer({ now: () => clock.now() });
+  const messenger = new FakeMessengerServer({ now: () => clock.now() });
+  const viber = new FakeViberServer();
+  const fakes: Record<UpdateChannel, FakePlatform> = { whatsapp, messenger, viber };
+  const plugins: Record<UpdateChannel, ConnectorPlugin> = { whatsapp: whatsappPlugin, messenger: messengerPlugin, viber: viberPlugin };
+  await Promise.all(Object.values(fakes).map((f) => f.start()));
+  let host: Host | undefined;
+  try {
+    const config = configFromObject({
+      logLevel: 'silent',
+      tenants: [{
+        id: 'lumen-air', name: 'Lumen Air', apiKeys: [API_KEY],
+        // flight updates are transactional; the airline sends them only to passengers who opted in
+        policy: { consentRequiredFor: ['transactional', 'marketing'] },
+      }],
+      connectors: (Object.keys(fakes) as UpdateChannel[]).map((ch) => ({
+        package: `@switchboard/${ch}`, plugin: plugins[ch], required: true, accounts: [{ id: 'main', config: fakes[ch].connectorConfig() }],
+      })),
+    }, { env: {} });
+    host = await createHost(config, { logger: silentLogger, clock, processor: { pollMs: 10 }, outbound: { timer: clock, dispatcher: { pollMs: 10 } } });
+    const { url } = await host.listen(0, '127.0.0.1');
+    const api = apiClient(url, API_KEY);
+
+    const requestsTo = (p: Passenger): Json[] => {
+      if (p.channel === 'whatsapp') return whatsapp.accepted.filter((a) => a.to === p.userId).map((a) => a.body);
+      if (p.channel === 'messenger') return messenger.sent.filter((s) => s.recipientId === p.userId).map((s) => s.body);
+      return viber.requests.filter((r) => r.path === '/pa/send_message' && (r.body as Json).receiver === p.userId).map((r) => r.body as Json);
+    };
+    const textOf = (p: Passenger, body: Json): string => (p.channel === 'whatsapp' ? whatsappText(body) : p.channel === 'messenger' ? messengerText(body) : viberText(body));
+    /** Messages queued and not yet seen leave the host: message id → conversation id. */
+    const pending = new Map<string, string>();
+    const drained = async (): Promise<void> => {
+      await eventually(async () => {
+        for (const [id, conversationId] of pending) {
+          const items = (await api<{ items: { id: string; status: string }[] }>(`/v1/conversations/${conversationId}/messages?limit=500`)).body.items;
+          const status = items.find((m) => m.id === id)?.status;
+          if (status === 'failed') throw new Error(`message ${id} failed`);
+          if (status === 'queued' || status === undefined) return false;
+          pending.delete(id);
+        }
+        return true;
+      });
+    };
+    const conversationOf = async (p: Passenger): Promise<Conversation> => eventually(async () =>
+      (await api<{ items: Conversation[] }>('/v1/conversations?limit=500')).body.items.find((c) => c.address.channel === p.channel && c.address.userId === p.userId));
+    const say = async (p: Passenger, text: string): Promise<void> => {
+      const fake = fakes[p.channel];
+      const answer = await fake.deliver(`${url}/webhooks/${p.channel}/main`, fake.userMessage({ userId: p.userId, text, name: p.name, timestamp: new Date(clock.now()) }));
+      if (answer.status !== 200) throw new Error(`the host answered ${answer.status} to a signed ${p.channel} webhook`);
+      log(`${p.name.padEnd(15)} (${p.channel}) "${text}"`);
+    };
+
+    /** The airline's back office: a click-to-chat opt-in message becomes a consent record and a confirmation. */
+    const optIn = async (p: Passenger): Promise<void> => {
+      const { link, text } = clickToChat(p);
+      log(`${p.name.padEnd(15)} taps ${link}`);
+      await say(p, text);
+      const conversation = await conversationOf(p);
+      const booking = optInBooking(text);
+      if (booking !== p.booking) throw new Error(`not an opt-in for ${p.booking}: ${text}`);
+      const consent = await api<{ id: string }>(`/v1/contacts/${conversation.contactId}/consent`, {
+        body: {
+          action: 'opt-in', purpose: 'transactional', topic: TOPIC, channel: p.channel, scope: 'channel',
+          evidence: { source: 'click-to-chat', detail: `${link} → "${text}"`, booking },
+        },
+      });
+      if (consent.status !== 201) throw new Error(`recording the opt-in answered ${consent.status}`);
+      const confirm = await api<{ id: string }>('/v1/messages', {
+        body: {
+          channel: p.channel, accountId: conversation.address.accountId, conversationId: conversation.id, purpose: 'service',
+          content: { type: 'text', text: `Thanks ${p.name.split(' ')[0]}! You will get updates for flight ${FLIGHT.number} here. Reply STOP at any time to stop them.` },
+        },
+      });
+      if (confirm.status !== 202) throw new Error(`the confirmation answered ${confirm.status}`);
+      pending.set(confirm.body.id, conversation.id);
+      log(`${''.padEnd(15)} → opt-in recorded (POST /v1/contacts/:id/consent, transactional, "${TOPIC}") and confirmed`);
+    };
+
+    log(`Lumen Air's host is listening on ${url} (demo time runs ${TIME_SCALE}× faster)`);
+    log(`  WhatsApp ${whatsapp.url}, Messenger ${messenger.url}, Viber ${viber.url} (fake platforms)`);
+
+    // ── 1. opt-ins ─────────────────────────────────────────────────────────────────────────────
+    log(`\n── 1. passengers opt in to "${TOPIC}" from their booking confirmation ${'─'.repeat(8)}`);
+    const early = PASSENGERS.filter((p) => p.story === 'opts-in-days-ago');
+    for (const p of early) await optIn(p);
+    await drained();
+    clock.advance(70 * HOUR);
+    log('(70 hours later)');
+    for (const p of PASSENGERS) {
+      if (p.story === 'opts-in' || p.story === 'opts-in-then-stop') await optIn(p);
+      if (p.story === 'asks-about-baggage') await say(p, `Hi, can I bring a second bag on ${FLIGHT.number}?`);
+    }
+    for (const p of PASSENGERS.filter((x) => x.story === 'opts-in-then-stop')) await say(p, 'STOP');
+    await host.processor.idle();
+    await drained();
+    for (const p of PASSENGERS.filter((x) => x.story === 'never-wrote')) log(`${p.name.padEnd(15)} (${p.channel}) never wrote: on the manifest with a number, but no opt-in`);
+
+    // ── 2. templates ───────────────────────────────────────────────────────────────────────────
+    log(`\n── 2. the airline registers two utility templates on every channel ${'─'.repeat(11)}`);
+    const channels = Object.keys(fakes) as UpdateChannel[];
+    const submittedIds = new Map<string, string>();
+    for (const ch of channels) {
+      for (const t of TEMPLATES) {
+        const created = await api<TemplateRecord>('/v1/templates', { body: { channel: ch, name: t.name, language: 'en', category: 'utility', body: t.body } });
+        if (created.status !== 201) throw new Error(`creating ${t.name} on ${ch} answered ${created.status}`);
+        const submitted = await api<TemplateRecord>(`/v1/templates/${created.body.id}/submit`, { body: { examples: t.examples } });
+        submittedIds.set(`${ch}/${t.name}`, created.body.id);
+        if (ch !== 'whatsapp') {
+          // no platform review on this channel: the airline's own approver records the decision
+          const decided = await api<TemplateRecord>(`/v1/templates/${created.body.id}/status`, { body: { status: 'approved' } });
+          log(`${ch.padEnd(9)} ${t.name.padEnd(12)} created → ${submitted.body.status} → ${decided.body.status} by the airline (${ch} has no template review)`);
+        } else {
+          log(`${ch.padEnd(9)} ${t.name.padEnd(12)} created → ${submitted.body.status}`);
+        }
+      }
+    }
+    // WhatsApp reviews templates itself. When the connector submits them (a TemplateManager), Meta's
+    // decision is read back with sync; until then the airline creates them in WhatsApp Manager and
+    // records the approval here, as on the other channels
+    const reviewedByMeta = whatsapp.requests.some((r) => r.method === 'POST' && r.path.endsWith('/message_templates'));
+    if (reviewedByMeta) {
+      for (const t of TEMPLATES) whatsapp.approveTemplate(t.name, 'en');
+      const synced = await api<{ changed: TemplateRecord[] }>('/v1/templates/sync', { body: { channel: 'whatsapp' } });
+      log(`Meta's review approves both; POST /v1/templates/sync → ${synced.body.changed.map((t) => `${t.name} ${t.status}`).join(', ')}`);
+    } else {
+      for (const t of TEMPLATES) {
+        whatsapp.seedTemplate({ name: t.name, language: 'en', category: 'UTILITY', status: 'APPROVED', components: [{ type: 'BODY', text: t.body, example: { body_text: [t.examples] } }] });
+        const decided = await api<TemplateRecord>(`/v1/templates/${submittedIds.get(`whatsapp/${t.name}`)!}/status`, { body: { status: 'approved' } });
+        log(`whatsapp  ${t.name.padEnd(12)} approved in WhatsApp Manager, recorded → ${decided.body.status} (the connector does not submit templates to Meta yet)`);
+      }
+    }
+    const templates = (await api<{ items: TemplateRecord[] }>('/v1/templates')).body.items.map((t) => ({ channel: t.channel, name: t.name, status: t.status }));
+
+    // ── 3 and 4. the updates ───────────────────────────────────────────────────────────────────
+    const deliveries: Delivery[] = [];
+    const notify = async (template: (typeof TEMPLATES)[number], update: Delivery['update']): Promise<Passenger[]> => {
+      const queued: Passenger[] = [];
+      for (const ch of channels) {
+        const onChannel = PASSENGERS.filter((p) => p.channel === ch);
+        // Messenger forbids broadcasts (its policy says so, as data): one request per passenger there
+        const batches = plugins[ch].policy.broadcast.allowed ? [onChannel] : onChannel.map((p) => [p]);
+        for (const batch of batches) {
+          const answer = await api<{ results: ({ userId: string; status: 'queued'; id: string } | { userId: string; status: 'denied'; reasons: PolicyReason[] })[] }>('/v1/notifications', {
+            body: {
+              channel: ch, accountId: 'main', purpose: 'transactional', topic: TOPIC,
+              content: { type: 'template', name: template.name, language: 'en', category: 'utility', fallbackText: template.body },
+              recipients: batch.map((p) => ({ userId: p.userId, parameters: template.parameters(p).map((text) => ({ text })) })),
+            },
+          });
+          for (const r of answer.body.results) {
+            const p = batch.find((x) => x.userId === r.userId)!;
+            if (r.status === 'queued') { queued.push(p); pending.set(r.id, (await conversationOf(p)).id); }
+            deliveries.push({
+              passenger: p.name, channel: ch, update, status: r.status === 'queued' ? 'queued' : 'skipped',
+              ...(r.status === 'denied' ? { reasons: r.reasons.map(({ code, source, message }) => ({ code, source, message })) } : {}),
+            });
+          }
+        }
+      }
+      return queued;
+    };
+    const report = (update: Delivery['update']): void => {
+      for (const d of deliveries.filter((x) => x.update === update)) {
+        const why = d.reasons ? `skipped: ${d.reasons.map((r) => `${r.code} (${r.source}) ${r.message}`).join('; ')}` : 'sent';
+        log(`  ${d.passenger.padEnd(15)} ${d.channel.padEnd(9)} ${why}`);
+      }
+    };
+
+    clock.advance(2 * HOUR);
+    log(`\n── 3. (2 hours later) gate change: ${FLIGHT.number} moves from ${FLIGHT.gate} to ${FLIGHT.newGate} ${'─'.repeat(20)}`);
+    const gateChanged = await notify(TEMPLATES[0]!, 'gate change');
+    report('gate change');
+    log('  the boarding pass, with the new gate, follows as a document to everyone the gate change reached:');
+    for (const p of gateChanged) {
+      const conversation = await conversationOf(p);
+      const doc = await api<{ id: string; error?: { reasons: PolicyReason[] } }>('/v1/messages', {
+        body: {
+          channel: p.channel, accountId: conversation.address.accountId, conversationId: conversation.id, purpose: 'transactional', topic: TOPIC,
+          content: { type: 'document', media: { url: `https://files.lumen-air.example/boarding-passes/${p.booking}.pdf`, filename: `Boarding pass ${p.booking}.pdf`, mimeType: 'application/pdf', size: 48_213, caption: `Boarding pass ${FLIGHT.number}, seat ${p.seat}, gate ${FLIGHT.newGate}` } },
+        },
+      });
+      if (doc.status === 202) pending.set(doc.body.id, conversation.id);
+      deliveries.push({ passenger: p.name, channel: p.channel, update: 'boarding pass', status: doc.status === 202 ? 'queued' : 'skipped', ...(doc.body.error ? { reasons: doc.body.error.reasons } : {}) });
+    }
+    report('boarding pass');
+    await drained();
+
+    clock.advance(HOUR / 2);
+    log(`\n── 4. (30 minutes later) delay: new departure ${FLIGHT.newDeparture} ${'─'.repeat(33)}`);
+    await notify(TEMPLATES[1]!, 'delay');
+    report('delay');
+    await drained();
+
+    log(`\n── what each passenger's phone received ${'─'.repeat(39)}`);
+    const received: Record<string, string[]> = {};
+    const requests: Record<string, Json[]> = {};
+    for (const p of PASSENGERS) {
+      requests[p.name] = requestsTo(p);
+      received[p.name] = requests[p.name]!.map((b) => textOf(p, b));
+      log(`${p.name} (${p.channel}):`);
+      for (const line of received[p.name]!) log(`    ${line}`);
+      if (received[p.name]!.length === 0) log('    (nothing)');
+    }
+    return { templates, deliveries, received, requests };
+  } finally {
+    await host?.stop();
+    await Promise.all(Object.values(fakes).map((f) => f.stop()));
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The airline's side: the flight, its passengers and how each can be reached, and the two
+ * utility templates. A real airline reads the manifest from its departure-control system.
+ * @module
+ */
+
+/** A channel the airline sends flight updates on. */
+export type UpdateChannel = 'whatsapp' | 'messenger' | 'viber';
+
+/** One passenger of the flight and the chat address they gave (or not). */
+export interface Passenger {
+  name: string;
+  booking: string;
+  seat: string;
+  channel: UpdateChannel;
+  /** WhatsApp number, Messenger PSID or Viber user id. */
+  userId: string;
+  /** What the passenger does in the demo before the updates go out. */
+  story: 'opts-in' | 'opts-in-then-stop' | 'opts-in-days-ago' | 'asks-about-baggage' | 'never-wrote';
+}
+
+/** The flight the updates are about. */
+export const FLIGHT = { number: 'LM 417', from: 'Berlin', to: 'Lisbon', departure: '14:05', gate: 'B12', newGate: 'C4', boarding: '13:25', newDeparture: '15:20' } as const;
+
+/** The manifest: who is on LM 417 and how they chose to be reached. */
+export const PASSENGERS: readonly Passenger[] = [
+  { name: 'Ana Costa', booking: 'K7Q2ZP', seat: '12A', channel: 'whatsapp', userId: '351912345001', story: 'opts-in' },
+  { name: 'Dev Patel', booking: 'K7Q2ZR', seat: '12B', channel: 'whatsapp', userId: '447700900002', story: 'opts-in-then-stop' },
+  { name: 'Hugo Lenz', booking: 'M3X8TT', seat: '21C', channel: 'whatsapp', userId: '4915112300003', story: 'never-wrote' },
+  { name: 'Ben Okafor', booking: 'P9D4LA', seat: '7F', channel: 'messenger', userId: '6100000000000004', story: 'opts-in' },
+  { name: 'Eva Lindqvist', booking: 'R2H6WQ', seat: '18D', channel: 'messenger', userId: '6100000000000005', story: 'asks-about-baggage' },
+  { name: 'Gus Moreau', booking: 'T5N1VB', seat: '3C', channel: 'messenger', userId: '6100000000000006', story: 'opts-in-days-ago' },
+  { name: 'Chiara Bianchi', booking: 'V8K3JS', seat: '14E', channel: 'viber', userId: 'VbChiaraBianchi0000007==', story: 'opts-in' },
+  { name: 'Femi Adeyemi', booking: 'W4C7RM', seat: '25A', channel: 'viber', userId: 'VbFemiAdeyemi00000008==', story: 'opts-in-then-stop' },
+];
+
+/** The stated context of the messages and of the consent: the passenger opted in to exactly this. */
+export const TOPIC = 'flight updates';
+
+/** A template the airline registers on every channel. */
+export interface AirlineTemplate {
+  name: 'gate_change' | 'flight_delay';
+  body: string;
+  /** Sample values for the reviewers, in placeholder order. */
+  examples: string[];
+  /** The parameters of one passenger's message, in placeholder order. */
+  parameters(p: Passenger): string[];
+}
+
+/** The two utility templates: a gate change and a delay. */
+export const TEMPLATES: readonly AirlineTemplate[] = [
+  {
+    name: 'gate_change',
+    body: 'Hello {{1}}, flight {{2}} to {{3}} now departs from gate {{4}}. Boarding starts at {{5}}. Your seat: {{6}}.',
+    examples: ['Ana', 'LM 417', 'Lisbon', 'C4', '13:25', '12A'],
+    parameters: (p) => [p.name.split(' ')[0]!, FLIGHT.number, FLIGHT.to, FLIGHT.newGate, FLIGHT.boarding, p.seat],
+  },
+  {
+    name: 'flight_delay',
+    body: 'Hello {{1}}, flight {{2}} to {{3}} is delayed. New departure time: {{4}} (was {{5}}). We are sorry for the wait.',
+    examples: ['Ana', 'LM 417', 'Lisbon', '15:20', '14:05'],
+    parameters: (p) => [p.name.split(' ')[0]!, FLIGHT.number, FLIGHT.to, FLIGHT.newDeparture, FLIGHT.departure],
+  },
+];
+
+/**
+ * The click-to-chat link a passenger taps in the booking confirmation: it opens a chat with the
+ * airline with the opt-in text filled in (wa.me `text`, m.me `ref`, Viber `context`).
+ * @param p - the passenger
+ * @returns the link and the text the passenger sends
+ */
+export function clickToChat(p: Passenger): { link: string; text: string } {
+  const text = `Flight updates ${FLIGHT.number.replace(' ', '')} booking ${p.booking}`;
+  switch (p.channel) {
+    case 'whatsapp': return { link: `https://wa.me/15550001234?text=${encodeURIComponent(text)}`, text };
+    case 'messenger': return { link: `https://m.me/lumenair?ref=${encodeURIComponent(`flight-updates:${p.booking}`)}`, text };
+    case 'viber': return { link: `viber://pa?chatURI=lumenair&context=${encodeURIComponent(`flight-updates:${p.booking}`)}`, text };
+  }
+}
+
+/**
+ * Reads an opt-in text back: the booking it names, when it is one.
+ * @param text - what the passenger sent
+ */
+export function optInBooking(text: string): string | undefined {
+  return /^flight updates\s+LM\s?\d+\s+booking\s+([A-Z0-9]{6})$/i.exec(text.trim())?.[1]?.toUpperCase();
+}

@@ -15,6 +15,7 @@ import type { TenantConfig } from '../config/host-config.js';
 import { errorResponse, NotFoundError, UnauthorizedError, ValidationError } from '../errors.js';
 import type { HostFeature } from '../features.js';
 import type { OutboundGateway } from '../outbound/outbound-gateway.js';
+import { policyDeniedBody } from '../outbound/outbound-routes.js';
 import type { ConversationService } from '../routing/conversation-service.js';
 import type { HostStreams } from '../streams.js';
 import type { HostStores, Page } from '../stores/stores.js';
@@ -184,16 +185,17 @@ export function createApiApp(deps: ApiDeps): express.Express {
     const sender = optString(b, 'sender') ?? 'agent';
     if (!['agent', 'bot', 'system'].includes(sender)) throw new ValidationError('sender', 'must be agent, bot or system');
     const topic = optString(b, 'topic');
+    const tag = optString(b, 'tag');
     const idem = req.headers['idempotency-key'];
     const result = await deps.gateway.send({
       tenantId: t.id, conversationId: param(req, 'id'), content: parseContent(b.content), purpose: purpose as 'service', sender: sender as 'agent',
-      ...(topic ? { topic } : {}), ...(typeof idem === 'string' && idem ? { idempotencyKey: idem } : {}),
+      ...(topic ? { topic } : {}), ...(tag ? { tag } : {}), ...(typeof idem === 'string' && idem ? { idempotencyKey: idem } : {}),
     });
     if (result.status === 'denied') {
-      res.status(422).json({ error: { code: 'POLICY_DENIED', message: 'the policy refused this message', details: { reasons: result.reasons ?? [] } } });
+      res.status(422).json(policyDeniedBody(result.reasons ?? []));
       return;
     }
-    res.status(202).json({ id: result.message?.id, status: result.status, outboxId: result.outboxId, ...(result.form ? { form: result.form } : {}) });
+    res.status(202).json({ id: result.message?.id, status: result.status, ...(result.form ? { form: result.form } : {}) });
   });
   v1.post('/conversations/:id/assign', async (req, res) => {
     const t = tenantOf(req);

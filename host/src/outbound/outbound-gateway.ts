@@ -5,7 +5,7 @@
  * or replace it through the same token.
  * @module
  */
-import type { Content, MessageForm, Purpose, SenderKind } from '@switchboard/core';
+import type { Content, MessageForm, PolicyReason, Purpose, SenderKind } from '@switchboard/core';
 import type { HostMessage } from '../stores/stores.js';
 
 /** A request to send a message in a conversation. */
@@ -28,10 +28,8 @@ export interface OutboundResult {
   status: 'queued' | 'denied';
   /** The stored message (queued) — absent when denied before storing. */
   message?: HostMessage;
-  /** The outbox entry id, when queued. */
-  outboxId?: string;
   /** Why it was denied (the policy engine's reasons). */
-  reasons?: { code: string; source?: string; message: string }[];
+  reasons?: PolicyReason[];
   form?: MessageForm;
 }
 

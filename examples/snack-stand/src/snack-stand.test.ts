@@ -69,10 +69,8 @@ describe('npm start (the scenario main.ts runs)', () => {
 });
 
 // Telegram numbers messages per chat: two customers' first messages both carry message_id 1. The
-// host's message store dedupes inbound messages by (tenant, channel, account, direction, externalId)
-// without the chat, so the second customer's message is dropped as a duplicate. Reported to the
-// lead; this test flips to failing (remove `.fails`) once the host keys messages by chat as well.
-it.fails('answers two Telegram customers whose first messages share message_id 1', async () => {
+// host keys stored messages by customer as well, so neither is taken for a duplicate of the other.
+it('answers two Telegram customers whose first messages share message_id 1', async () => {
   const telegram = new FakeTelegramServer();
   await telegram.start();
   const store = new MemoryOrderStore();

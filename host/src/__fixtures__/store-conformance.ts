@@ -78,6 +78,19 @@ export function describeStoreConformance(name: string, make: () => Promise<HostS
       expect(await s.messages.findByExternalId('other-tenant', { channel: 'acme', accountId: 'acc' }, 'x1')).toBeUndefined();
     });
 
+    it('keeps platform ids per customer: the same id from two chats is two messages (Telegram numbers per chat)', async () => {
+      const ann = message({ externalId: '42', userId: 'ann', conversationId: 'c-ann', createdAt: at(1) });
+      const bob = message({ externalId: '42', userId: 'bob', conversationId: 'c-bob', createdAt: at(2) });
+      expect((await s.messages.insert(ann)).inserted).toBe(true);
+      expect((await s.messages.insert(bob)).inserted).toBe(true);
+      expect((await s.messages.insert({ ...bob, id: uid('m') })).inserted).toBe(false);
+      expect((await s.messages.findByExternalId(tenant, { channel: 'acme', accountId: 'acc', userId: 'ann' }, '42'))?.id).toBe(ann.id);
+      expect((await s.messages.findByExternalId(tenant, { channel: 'acme', accountId: 'acc', userId: 'bob' }, '42'))?.id).toBe(bob.id);
+      expect(await s.messages.findByExternalId(tenant, { channel: 'acme', accountId: 'acc', userId: 'cid' }, '42')).toBeUndefined();
+      // without the customer: the latest one with that id
+      expect((await s.messages.findByExternalId(tenant, { channel: 'acme', accountId: 'acc' }, '42'))?.id).toBe(bob.id);
+    });
+
     it('never moves a status backwards, and failed is final', async () => {
       const m = message({ direction: 'outbound', status: 'queued' });
       await s.messages.insert(m);

@@ -116,15 +116,38 @@ export class MemoryMessageStore implements MessageStore {
     return [...this.byId.values()].map(clone);
   }
 
-  private static externalKey(m: { tenantId: string; channel: string; accountId: string; direction: string; externalId: string }): string {
+  /**
+   * Platform ids are unique per (account, customer) — Telegram numbers messages per chat — so the
+   * customer is part of the key; a second index without the customer serves lookups that do not
+   * know them (receipts of platforms whose ids are unique per account).
+   */
+  private static externalKey(m: { tenantId: string; channel: string; accountId: string; userId?: string; direction: string; externalId: string }): string {
+    return `${m.tenantId}|${m.channel}|${m.accountId}|${m.userId ?? ''}|${m.direction}|${m.externalId}`;
+  }
+
+  private static anyUserKey(m: { tenantId: string; channel: string; accountId: string; direction: string; externalId: string }): string {
     return `${m.tenantId}|${m.channel}|${m.accountId}|${m.direction}|${m.externalId}`;
+  }
+
+  /** Latest message per external id whoever the customer (see {@link externalKey}). */
+  private readonly byExternalAnyUser = new Map<string, string>();
+
+  private indexExternal(m: HostMessage, externalId: string): void {
+    this.byExternal.set(MemoryMessageStore.externalKey({ ...m, externalId }), m.id);
+    this.byExternalAnyUser.set(MemoryMessageStore.anyUserKey({ ...m, externalId }), m.id);
+  }
+
+  private unindexExternal(m: HostMessage, externalId: string): void {
+    this.byExternal.delete(MemoryMessageStore.externalKey({ ...m, externalId }));
+    const any = MemoryMessageStore.anyUserKey({ ...m, externalId });
+    if (this.byExternalAnyUser.get(any) === m.id) this.byExternalAnyUser.delete(any);
   }
 
   async insert(message: HostMessage): Promise<{ message: HostMessage; inserted: boolean }> {
     if (message.externalId !== undefined) {
       const existing = this.byExternal.get(MemoryMessageStore.externalKey({ ...message, externalId: message.externalId }));
       if (existing) return { message: clone(this.byId.get(existing)!), inserted: false };
-      this.byExternal.set(MemoryMessageStore.externalKey({ ...message, externalId: message.externalId }), message.id);
+      this.indexExternal(message, message.externalId);
     }
     this.byId.set(message.id, clone(message));
     const list = this.byConversation.get(message.conversationId) ?? [];
@@ -138,10 +161,12 @@ export class MemoryMessageStore implements MessageStore {
     return m && m.tenantId === tenantId ? clone(m) : undefined;
   }
 
-  async findByExternalId(tenantId: string, address: { channel: string; accountId: string }, externalId: string, direction?: HostMessage['direction']): Promise<HostMessage | undefined> {
+  async findByExternalId(tenantId: string, address: { channel: string; accountId: string; userId?: string }, externalId: string, direction?: HostMessage['direction']): Promise<HostMessage | undefined> {
     const { channel, accountId } = address;
     for (const d of direction ? [direction] : (['outbound', 'inbound'] as const)) {
-      const id = this.byExternal.get(MemoryMessageStore.externalKey({ tenantId, channel, accountId, direction: d, externalId }));
+      const id = address.userId !== undefined
+        ? this.byExternal.get(MemoryMessageStore.externalKey({ tenantId, channel, accountId, userId: address.userId, direction: d, externalId }))
+        : this.byExternalAnyUser.get(MemoryMessageStore.anyUserKey({ tenantId, channel, accountId, direction: d, externalId }));
       if (id) return clone(this.byId.get(id)!);
     }
     // split messages: a receipt may name a later part
@@ -179,8 +204,8 @@ export class MemoryMessageStore implements MessageStore {
       const key = MemoryMessageStore.externalKey({ ...m, externalId: patch.externalId });
       const other = this.byExternal.get(key);
       if (other && other !== id) throw new Error(`external id ${patch.externalId} already belongs to message ${other}`);
-      if (m.externalId !== undefined) this.byExternal.delete(MemoryMessageStore.externalKey({ ...m, externalId: m.externalId }));
-      this.byExternal.set(key, id);
+      if (m.externalId !== undefined) this.unindexExternal(m, m.externalId);
+      this.indexExternal(m, patch.externalId);
     }
     Object.assign(m, clone(patch), { updatedAt: new Date() });
     return clone(m);
@@ -200,7 +225,7 @@ export class MemoryMessageStore implements MessageStore {
 
   private remove(m: HostMessage): void {
     this.byId.delete(m.id);
-    if (m.externalId !== undefined) this.byExternal.delete(MemoryMessageStore.externalKey({ ...m, externalId: m.externalId }));
+    if (m.externalId !== undefined) this.unindexExternal(m, m.externalId);
     const ids = this.byConversation.get(m.conversationId);
     if (ids) {
       const rest = ids.filter((x) => x !== m.id);

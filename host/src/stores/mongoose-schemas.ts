@@ -90,7 +90,8 @@ export function createStoreSchemas(): StoreSchemas {
     statusHistory: { type: [{ _id: false, status: String, at: Date }], default: undefined },
   }, { ...options, collection: COLLECTIONS.messages });
   message.index(
-    { tenantId: 1, channel: 1, accountId: 1, direction: 1, externalId: 1 },
+    // platform ids are unique per customer (Telegram numbers messages per chat)
+    { tenantId: 1, channel: 1, accountId: 1, userId: 1, direction: 1, externalId: 1 },
     { unique: true, name: 'tenant_channel_external_unique', partialFilterExpression: { externalId: { $type: 'string' } } },
   );
   message.index({ tenantId: 1, channel: 1, accountId: 1, partIds: 1 }, { name: 'tenant_channel_parts', partialFilterExpression: { partIds: { $exists: true } } });

@@ -159,10 +159,10 @@ export class MongooseMessageStore implements MessageStore {
     return doc ? entity<HostMessage>(doc) : undefined;
   }
 
-  async findByExternalId(tenantId: string, address: { channel: string; accountId: string }, externalId: string, direction?: HostMessage['direction']): Promise<HostMessage | undefined> {
-    const base = { tenantId, channel: address.channel, accountId: address.accountId };
+  async findByExternalId(tenantId: string, address: { channel: string; accountId: string; userId?: string }, externalId: string, direction?: HostMessage['direction']): Promise<HostMessage | undefined> {
+    const base = { tenantId, channel: address.channel, accountId: address.accountId, ...(address.userId !== undefined ? { userId: address.userId } : {}) };
     for (const d of direction ? [direction] : (['outbound', 'inbound'] as const)) {
-      const doc = await this.model.findOne({ ...base, direction: d, externalId }).lean();
+      const doc = await this.model.findOne({ ...base, direction: d, externalId }).sort({ createdAt: -1 }).lean();
       if (doc) return entity<HostMessage>(doc);
     }
     if (!direction || direction === 'outbound') {

@@ -31,7 +31,7 @@ describe('mongoose schemas', () => {
     const inbox = all.find((i) => i.name === 'inbox' && i.options.unique);
     expect(inbox?.fields).toEqual({ tenantId: 1, channel: 1, account: 1, key: 1 });
     const message = all.find((i) => i.name === 'message' && i.options.unique);
-    expect(message?.fields).toEqual({ tenantId: 1, channel: 1, accountId: 1, direction: 1, externalId: 1 });
+    expect(message?.fields).toEqual({ tenantId: 1, channel: 1, accountId: 1, userId: 1, direction: 1, externalId: 1 });
     // outbound messages have no external id until sent: they must not collide on a missing one
     expect(message?.options.partialFilterExpression).toEqual({ externalId: { $type: 'string' } });
   });

@@ -63,13 +63,17 @@ export const MessageStore = Symbol.for('switchboard.MessageStore');
  */
 export interface MessageStore {
   /**
-   * Inserts a message; when one with the same tenant, channel, account, direction and external id exists,
+   * Inserts a message; when one with the same tenant, channel, account, customer, direction and external id exists,
    * returns it instead (`inserted: false`).
    */
   insert(message: HostMessage): Promise<{ message: HostMessage; inserted: boolean }>;
   get(tenantId: string, id: string): Promise<HostMessage | undefined>;
-  /** Finds a message by its platform id (outbound first when no direction is given; part ids count). */
-  findByExternalId(tenantId: string, address: { channel: string; accountId: string }, externalId: string, direction?: HostMessage['direction']): Promise<HostMessage | undefined>;
+  /**
+   * Finds a message by its platform id (outbound first when no direction is given; part ids count).
+   * Ids are unique per customer (`address.userId`); without it, the latest message with that id on
+   * the account is returned.
+   */
+  findByExternalId(tenantId: string, address: { channel: string; accountId: string; userId?: string }, externalId: string, direction?: HostMessage['direction']): Promise<HostMessage | undefined>;
   /** Messages of a conversation in platform-time order (then creation order). */
   listByConversation(tenantId: string, conversationId: string, page?: Page): Promise<HostMessage[]>;
   /**

@@ -9,14 +9,14 @@ import { randomUUID } from 'node:crypto';
 import {
   deriveConsentState,
   type Address, type ChannelPolicy, type Clock, type ConsentEntry, type ConsentEvent, type ConsentLedgerAction, type Contact,
-  type Conversation, type InboundEvent, type Logger, type MessageEvent, type Purpose, type StatusEvent,
+  type Conversation, type ConversationStartedEvent, type InboundEvent, type Logger, type MessageEvent, type Purpose, type StatusEvent,
 } from '@switchboard/core';
 import type { TenantConfig } from '../config/host-config.js';
 import type { ConnectorRegistry } from '../plugins/connector-registry.js';
 import { textOf, type Router } from '../routing/router.js';
 import type { HostStreams } from '../streams.js';
 import type { HostMessage, HostStores, InboxEntry } from '../stores/stores.js';
-import { KeywordMatcher, type KeywordKind } from './keywords.js';
+import { KeywordMatcher, type KeywordMatch } from './keywords.js';
 
 /** Thrown for an event that cannot be handled yet (a receipt that overtook its message's send). */
 export class NotYetError extends Error {}
@@ -36,8 +36,40 @@ export interface InboxProcessorOptions {
 }
 
 
+/** What a consent hook is told about every customer event. */
+export interface ConsentHookEvent<E> {
+  tenant: TenantConfig;
+  /** The webhook URL's account key. */
+  account: string;
+  /** The inbox entry's id (stable across retries of the entry). */
+  entryId: string;
+  event: E;
+}
+
+/** What a consent hook is told once the event's contact and conversation are known. */
+export interface ResolvedConsentHookEvent<E> extends ConsentHookEvent<E> {
+  contact: Contact;
+  conversation: Conversation;
+}
+
+/**
+ * Consent work the processor hands to a host feature (the consent feature's opt-in flows and
+ * confirmation replies). Hooks run inside the processing of the inbox entry, in the
+ * conversation's order; a hook that throws fails the entry, which is retried, so hooks must be
+ * idempotent (derive ids and idempotency keys from the event).
+ */
+export interface InboxConsentHook {
+  /** Before the event's contact is looked up or created: the moment to link a new address to an existing contact. */
+  beforeResolve?(input: ConsentHookEvent<MessageEvent | ConversationStartedEvent>): Promise<void>;
+  /** A conversation opened by an entry point (deep-link payload, referral, context). */
+  onConversationStarted?(input: ResolvedConsentHookEvent<ConversationStartedEvent>): Promise<void>;
+  /** A customer message, after its consent keyword (if any) was recorded and before it is stored and routed. */
+  onMessage?(input: ResolvedConsentHookEvent<MessageEvent> & { keyword?: KeywordMatch; text?: string }): Promise<void>;
+}
+
 /** Drains the inbox. */
 export class InboxProcessor {
+  private readonly hooks: InboxConsentHook[] = [];
   private readonly owner = `inbox-${randomUUID()}`;
   private readonly matchers = new Map<string, KeywordMatcher>();
   private running = false;
@@ -62,6 +94,14 @@ export class InboxProcessor {
     logger: Logger;
   }, options: InboxProcessorOptions = {}) {
     this.options = { batchSize: 100, leaseMs: 30_000, pollMs: 500, maxAttempts: 8, retryBaseMs: 250, ...options };
+  }
+
+  /**
+   * Adds a consent hook (called for every customer message and conversation start, in the order added).
+   * @param hook - the hook
+   */
+  addConsentHook(hook: InboxConsentHook): void {
+    this.hooks.push(hook);
   }
 
   /** Starts draining in the background. */
@@ -194,8 +234,12 @@ export class InboxProcessor {
       case 'status': return this.onStatus(entry, event);
       case 'consent': return this.onConsent(entry, event);
       case 'conversation-started': {
-        const { conversation, created } = await this.resolveParties(entry.tenantId, event, event.profile?.name);
+        const tenant = this.tenant(entry.tenantId);
+        const base = { tenant, account: entry.account, entryId: entry.id, event };
+        for (const h of this.hooks) await h.beforeResolve?.(base);
+        const { contact, conversation, created } = await this.resolveParties(entry.tenantId, event, event.profile?.name);
         if (event.context && !conversation.entryPointAt && !created) await this.deps.stores.conversations.update(entry.tenantId, conversation.id, { entryPointAt: event.timestamp });
+        for (const h of this.hooks) await h.onConversationStarted?.({ ...base, contact, conversation });
         return;
       }
       case 'closed': {
@@ -230,6 +274,7 @@ export class InboxProcessor {
   private async onMessage(entry: InboxEntry, event: MessageEvent): Promise<void> {
     const { stores, streams, clock } = this.deps;
     const tenant = this.tenant(entry.tenantId);
+    for (const h of this.hooks) await h.beforeResolve?.({ tenant, account: entry.account, entryId: entry.id, event });
     const resolved = await this.resolveParties(tenant.id, event, event.profile?.name);
     const { contact } = resolved;
     let conversation = resolved.conversation;
@@ -241,11 +286,14 @@ export class InboxProcessor {
     conversation = (await stores.conversations.recordInbound(tenant.id, conversation.id, event.timestamp)) ?? conversation;
 
     const text = textOf(event.content);
-    const keyword = event.content.type === 'text' && text !== undefined ? this.matcher(tenant, event.channel, entry.account).match(text) : undefined;
+    const keyword = event.content.type === 'text' && text !== undefined && !event.edited ? this.matcher(tenant, event.channel, entry.account).matchDetailed(text) : undefined;
     const ledger = await stores.consent.listByContact(tenant.id, contact.id);
     const state = deriveConsentState(ledger, { channel: event.channel, scope: tenant.policy?.consentScope ?? 'all-channels' });
     if (state.closedAt) await this.appendConsent(entry, contact, event, 'reopened', { source: 'platform', detail: 'customer wrote after closing the conversation', reference: event.externalId }, 'channel', 'reopened');
-    if (keyword) await this.applyKeyword(entry, tenant, contact, event, keyword, text!, state);
+    if (keyword) await this.applyKeyword(entry, tenant, contact, event, keyword, text!, state, ledger);
+    for (const h of this.hooks) {
+      await h.onMessage?.({ tenant, account: entry.account, entryId: entry.id, event, contact, conversation, ...(keyword ? { keyword } : {}), ...(text !== undefined ? { text } : {}) });
+    }
 
     const now = new Date(clock.now());
     const message: HostMessage = {
@@ -268,21 +316,27 @@ export class InboxProcessor {
     if (!inserted) return; // the same platform message under another event id: already handled
     const notice = { tenantId: tenant.id, message: stored, conversation, contact };
     streams.inbound$.next(notice);
-    await this.deps.router.route(notice, entry.account, keyword);
+    await this.deps.router.route(notice, entry.account, keyword?.kind);
   }
 
-  private async applyKeyword(entry: InboxEntry, tenant: TenantConfig, contact: Contact, event: MessageEvent, keyword: KeywordKind, text: string, state: ReturnType<typeof deriveConsentState>): Promise<void> {
+  private async applyKeyword(
+    entry: InboxEntry, tenant: TenantConfig, contact: Contact, event: MessageEvent, keyword: KeywordMatch, text: string,
+    state: ReturnType<typeof deriveConsentState>, ledger: readonly ConsentEntry[],
+  ): Promise<void> {
     const scope = tenant.policy?.consentScope === 'per-channel' ? 'channel' : 'all-channels';
-    const evidence = { source: 'keyword' as const, text, reference: event.externalId };
-    if (keyword === 'stop') {
+    const evidence = { source: 'keyword' as const, text, reference: event.externalId, ...(keyword.language ? { detail: `keyword language ${keyword.language}` } : {}) };
+    if (keyword.kind === 'stop') {
       await this.appendConsent(entry, contact, event, 'opt-out', evidence, scope, 'stop');
-    } else if (keyword === 'important-only') {
+    } else if (keyword.kind === 'important-only') {
       await this.appendConsent(entry, contact, event, 'important-only', evidence, scope, 'important-only');
     } else {
       // START restores what was revoked, nothing more: it is not consent to anything new
       const purposes = [...new Map(state.revocations.map((r) => [`${r.purpose}|${r.topic ?? ''}`, r])).values()];
       for (const [i, r] of purposes.entries()) {
-        await this.appendConsent(entry, contact, event, 'opt-in', evidence, scope, `start-${i}`, r.purpose, r.topic);
+        // the restored consent is the one given before, under the privacy policy accepted then: a
+        // policy version bump still requires re-consent, START does not sidestep it
+        const accepted = lastPrivacyPolicy(ledger, r.purpose, r.topic);
+        await this.appendConsent(entry, contact, event, 'opt-in', { ...evidence, ...(accepted ? { privacyPolicy: accepted } : {}) }, scope, `start-${i}`, r.purpose, r.topic);
       }
       if (state.importantOnly) await this.appendConsent(entry, contact, event, 'all-messages', evidence, scope, 'all-messages');
     }
@@ -323,11 +377,16 @@ export class InboxProcessor {
         return this.appendConsent(entry, contact, event, 'opt-out', evidence, scope, 'opt-out', event.purpose, event.topic);
       case 'blocked':
       case 'unsubscribed':
-        // the platform will not deliver to this customer on this channel
-        return this.appendConsent(entry, contact, event, 'blocked', evidence, 'channel');
+        // blocking the business (Telegram kicked, Viber unsubscribed) is the customer's strongest
+        // control: it stops everything but replies to their own messages, on every channel of the
+        // contact unless the tenant chose per-channel scope
+        return this.appendConsent(entry, contact, event, 'blocked', evidence, scope);
       case 'unblocked':
+        return this.appendConsent(entry, contact, event, 'unblocked', evidence, scope);
       case 'subscribed':
-        return this.appendConsent(entry, contact, event, 'unblocked', evidence, 'channel');
+        // Apple's "subscribe" names a purpose: consent to it on this channel; Viber's subscription lifts a block
+        if (event.purpose && event.purpose !== 'service') return this.appendConsent(entry, contact, event, 'opt-in', evidence, 'channel', `subscribed-${event.purpose}`, event.purpose, event.topic);
+        return this.appendConsent(entry, contact, event, 'unblocked', evidence, scope);
     }
   }
 
@@ -360,6 +419,18 @@ export class InboxProcessor {
       if (page.length < 500) break;
     }
   }
+}
+
+/** The privacy policy accepted with the latest opt-in of a purpose and topic (or of the whole purpose). */
+function lastPrivacyPolicy(ledger: readonly ConsentEntry[], purpose: Purpose, topic: string | undefined): ConsentEntry['evidence']['privacyPolicy'] {
+  const requested = new Map(ledger.filter((e) => e.action === 'opt-in-requested').map((e) => [e.id, e]));
+  for (let i = ledger.length - 1; i >= 0; i--) {
+    const e = ledger[i]!;
+    if (e.action !== 'opt-in' || e.purpose !== purpose || (e.topic !== undefined && e.topic !== topic)) continue;
+    const accepted = e.evidence.privacyPolicy ?? (e.evidence.confirms ? requested.get(e.evidence.confirms)?.evidence.privacyPolicy : undefined);
+    if (accepted) return accepted;
+  }
+  return undefined;
 }
 
 function isSentOutbound(m: HostMessage, until: number): boolean {

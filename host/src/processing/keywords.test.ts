@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeywordMatcher, normalizeKeyword } from './keywords.js';
+import { KeywordMatcher, matchConfirmation, normalizeKeyword } from './keywords.js';
 
 describe('consent keywords', () => {
   const m = new KeywordMatcher();
@@ -26,5 +26,29 @@ describe('consent keywords', () => {
   it('normalises case, accents and surrounding punctuation', () => {
     expect(normalizeKeyword('  ¡Démarrer!  ')).toBe('demarrer');
     expect(normalizeKeyword('Only   important')).toBe('only important');
+  });
+});
+
+describe('keyword languages and confirmations', () => {
+  const m = new KeywordMatcher();
+  it.each([
+    ['BAJA', 'stop', 'es'], ['Parar', 'stop', 'es'], ['CANCELAR', 'stop', 'es'], ['ALTA', 'start', 'es'], ['Solo importantes', 'important-only', 'es'],
+    ['STOPP', 'stop', 'de'], ['Désabonner', 'stop', 'fr'], ['Descadastrar', 'stop', 'pt'], ['Disiscrivi', 'stop', 'it'], ['STOP', 'stop', 'en'],
+    ['Nur wichtige', 'important-only', 'de'], ['Reprendre', 'start', 'fr'], ['Riprendi', 'start', 'it'], ['Iniciar', 'start', 'pt'],
+  ] as const)('%s → %s (%s)', (text, kind, language) => { expect(m.matchDetailed(text)).toEqual({ kind, language }); });
+
+  it('knows no language for a tenant\'s own words', () => {
+    expect(new KeywordMatcher({ stop: ['halt'] }).matchDetailed('halt')).toEqual({ kind: 'stop' });
+  });
+
+  it('matches whole-message confirmations only', () => {
+    expect(matchConfirmation('YES')).toEqual({ language: 'en' });
+    expect(matchConfirmation('Sí.')).toEqual({ language: 'es' });
+    expect(matchConfirmation('ja!')).toEqual({ language: 'de' });
+    expect(matchConfirmation('Oui')).toEqual({ language: 'fr' });
+    expect(matchConfirmation('Sim')).toEqual({ language: 'pt' });
+    expect(matchConfirmation('confermo')).toEqual({ language: 'it' });
+    expect(matchConfirmation('yes but not for marketing')).toBeUndefined();
+    expect(matchConfirmation('maybe')).toBeUndefined();
   });
 });

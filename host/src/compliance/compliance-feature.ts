@@ -1,0 +1,155 @@
+/**
+ * The compliance feature: GDPR export and erasure of a contact, retention purges, and the audit
+ * log of API access.
+ *
+ * Routes (under `/v1`, API key): `GET /contacts/:id/export`, `DELETE /contacts/:id`,
+ * `GET /audit?from&to&contactId&conversationId&limit&offset`, `GET /retention`,
+ * `POST /retention/purge`.
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import type express from 'express';
+import type { TenantConfig } from '../config/host-config.js';
+import type { HostFeature, HostFeatureFactory } from '../features.js';
+import type { AuditLogStore } from '../stores/ledger-stores.js';
+import { MemoryAuditLogStore } from '../stores/memory-stores.js';
+import { auditMiddleware } from './audit-recorder.js';
+import { ContactDataHandler, Pseudonymiser } from './contact-data.js';
+import { ContactPrivacyService } from './contact-privacy.js';
+import { queryDate, queryPage, queryString, tenantOf, useFirst } from './http-params.js';
+import { parseRetentionPolicy, RetentionSweeper, type RetentionPolicy } from './retention.js';
+
+/** Options of {@link createComplianceFeature}. */
+export interface ComplianceOptions {
+  /**
+   * The secret salt of pseudonyms (at least 16 characters; keep it out of the database). Without
+   * one a random salt is drawn at each start: the consent proofs are then anonymous, since nobody
+   * can link them to an address again.
+   */
+  pseudonymSalt?: string;
+  /**
+   * Retention per tenant id. Until the tenant config carries `retention` (then it is read from
+   * there), this is where it is set; an entry here wins over the tenant config.
+   */
+  retention?: Readonly<Record<string, RetentionPolicy>>;
+  /** How often retention is swept (real time, default one hour). 0 = only on `POST /v1/retention/purge`. */
+  retentionSweepMs?: number;
+  /** Handlers of other stores that take part in export and erasure (also read from the container's {@link ContactDataHandler} bindings). */
+  handlers?: ContactDataHandler[];
+}
+
+/** The compliance feature, with its services (for embedding code and tests). */
+export interface ComplianceFeature extends HostFeature {
+  readonly privacy: ContactPrivacyService;
+  readonly retention: RetentionSweeper;
+  readonly audit: AuditLogStore;
+  /** Adds a handler of another store to export and erasure. */
+  registerHandler(handler: ContactDataHandler): void;
+  /** Resolves when every audit write in flight has landed. */
+  flush(): Promise<void>;
+}
+
+/** The tenant config's own retention, once the lead adds `TenantConfig.retention` (read by shape until then). */
+function tenantRetention(tenant: TenantConfig): RetentionPolicy | undefined {
+  const value = (tenant as TenantConfig & { retention?: unknown }).retention;
+  return value === undefined ? undefined : parseRetentionPolicy(value, `tenants[${tenant.id}].retention`);
+}
+
+/**
+ * Builds the compliance feature factory.
+ * @param options - salt, retention, handlers
+ * @returns the factory to pass to `createHost(config, { features })`
+ */
+export function createComplianceFeature(options: ComplianceOptions = {}): HostFeatureFactory {
+  for (const [id, policy] of Object.entries(options.retention ?? {})) parseRetentionPolicy(policy, `retention.${id}`);
+  return (ctx): ComplianceFeature => {
+    const log = ctx.logger;
+    const salt = options.pseudonymSalt ?? randomBytes(32).toString('hex');
+    if (!options.pseudonymSalt) log.warn({ feature: 'compliance' }, 'no pseudonymSalt: erased contacts\' consent proofs cannot be linked to an address again');
+    const audit = ctx.stores.audit ?? new MemoryAuditLogStore();
+    if (!ctx.stores.audit) log.warn({ feature: 'compliance', store: ctx.stores.kind }, 'the store has no audit log; keeping it in memory');
+    const handlers = [...(options.handlers ?? [])];
+    const allHandlers = (): ContactDataHandler[] => {
+      const bound = ctx.container.getAll<ContactDataHandler>(ContactDataHandler, { optional: true });
+      const all = [...handlers, ...bound.filter((h) => !handlers.includes(h))];
+      const names = new Set<string>();
+      for (const h of all) {
+        if (names.has(h.name)) throw new Error(`two contact data handlers are named "${h.name}"`);
+        names.add(h.name);
+      }
+      return all;
+    };
+    const now = (): Date => new Date(ctx.clock.now());
+    const privacy = new ContactPrivacyService({ stores: { ...ctx.stores, audit }, pseudonymiser: new Pseudonymiser(salt), handlers: allHandlers, now });
+    const policyOf = (tenant: TenantConfig): RetentionPolicy | undefined => options.retention?.[tenant.id] ?? tenantRetention(tenant);
+    const retention = new RetentionSweeper({
+      stores: ctx.stores, now: () => ctx.clock.now(), logger: log,
+      policies: () => [...ctx.tenants.values()].map((t) => [t.id, policyOf(t)] as [string, RetentionPolicy | undefined]),
+    });
+    const inFlight = new Set<Promise<unknown>>();
+    const track = (p: Promise<unknown>): void => { inFlight.add(p); void p.finally(() => inFlight.delete(p)); };
+    const flush = async (): Promise<void> => { while (inFlight.size > 0) await Promise.all([...inFlight]); };
+
+    return {
+      name: 'compliance',
+      privacy, retention, audit,
+      registerHandler(handler) { handlers.push(handler); },
+      flush,
+
+      v1Routes(v1: express.Router) {
+        if (!useFirst(v1 as unknown as Parameters<typeof useFirst>[0], auditMiddleware({ store: audit, now, logger: log, track }))) {
+          log.warn({ feature: 'compliance' }, 'could not put the audit middleware before the host\'s routes: only feature routes are audited');
+        }
+
+        v1.get('/contacts/:id/export', async (req, res) => {
+          const data = await privacy.export(tenantOf(req).id, String(req.params.id));
+          res.setHeader('content-disposition', `attachment; filename="contact-${encodeURIComponent(String(req.params.id))}.json"`);
+          res.json(data);
+        });
+
+        v1.delete('/contacts/:id', async (req, res) => {
+          const { replacements, ...report } = await privacy.erase(tenantOf(req).id, String(req.params.id));
+          // the erasure is audited under the pseudonym, like every earlier access
+          res.locals.auditReplacements = replacements;
+          res.json({ erased: true, ...report });
+        });
+
+        v1.get('/audit', async (req, res) => {
+          const from = queryDate(req, 'from');
+          const to = queryDate(req, 'to');
+          const contactId = queryString(req, 'contactId');
+          const conversationId = queryString(req, 'conversationId');
+          const items = await audit.list(tenantOf(req).id, {
+            ...queryPage(req), ...(from ? { from } : {}), ...(to ? { to } : {}),
+            ...(contactId ? { contactId } : {}), ...(conversationId ? { conversationId } : {}),
+          });
+          res.json({ items });
+        });
+
+        v1.get('/retention', (req, res) => {
+          const policy = policyOf(tenantOf(req));
+          res.json({ tenantId: tenantOf(req).id, retention: policy ?? null });
+        });
+
+        v1.post('/retention/purge', async (req, res) => {
+          const id = tenantOf(req).id;
+          const reports = await retention.sweep([id]);
+          res.json(reports.find((r) => r.tenantId === id) ?? { tenantId: id, retention: null });
+        });
+      },
+
+      start() {
+        const every = options.retentionSweepMs ?? 3_600_000;
+        if (every > 0) retention.start(every);
+      },
+
+      async stop() {
+        await retention.stop();
+        await flush();
+      },
+    };
+  };
+}
+
+/** The compliance feature with default options (random pseudonym salt, retention from the tenant config when it has one). */
+export const complianceFeature: HostFeatureFactory = createComplianceFeature();

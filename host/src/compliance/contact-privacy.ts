@@ -1,0 +1,233 @@
+/**
+ * The data-subject rights of the GDPR over every store of the host: access (Art. 15) and data
+ * portability (Art. 20) as one JSON export, erasure (Art. 17) with a pseudonymised proof of the
+ * consent events left in the ledger (see the compliance README for what is kept and why).
+ * @module
+ */
+import type { Address, ConsentEntry, Contact, Conversation } from '@switchboard/core';
+import { NotFoundError } from '../errors.js';
+import type { AuditEntry } from '../stores/ledger-stores.js';
+import { PAGE_MAX, type DeadLetter, type HostMessage, type HostStores, type InboxEntry, type OutboxEntry } from '../stores/stores.js';
+import { Pseudonymiser, type ContactDataHandler, type ContactDataSubject } from './contact-data.js';
+
+/** Everything the host holds about a contact. */
+export interface ContactExport {
+  format: 'switchboard.contact-export/1';
+  exportedAt: Date;
+  tenantId: string;
+  contact: Contact;
+  addresses: Address[];
+  conversations: Conversation[];
+  messages: HostMessage[];
+  consent: ConsentEntry[];
+  outbox: OutboxEntry[];
+  /** Normalised webhook events that name the contact or one of its messages. */
+  inbox: InboxEntry[];
+  /** Unparseable webhooks whose raw body names one of the contact's user ids (body decoded when it is text). */
+  deadLetters: (DeadLetter & { decodedBody?: string })[];
+  /** Who read or changed the contact's data through the API (Art. 15(1)(c): the recipients). */
+  access: AuditEntry[];
+  /** Data of other features, by handler name. */
+  extensions: Record<string, unknown>;
+}
+
+/** What an erasure did. */
+export interface ErasureReport {
+  /** The pseudonym the consent proof and the audit log now carry. */
+  pseudonym: string;
+  erasedAt: Date;
+  deleted: { contact: number; conversations: number; messages: number; outbox: number; inbox: number; deadLetters: number };
+  pseudonymised: { consentEntries: number; auditEntries: number; costEntries: number };
+  extensions: Record<string, Record<string, number>>;
+  /** id → pseudonym of every id erasure replaced (not returned by the API: the caller already knows the ids). */
+  replacements: Record<string, string>;
+}
+
+/** Dependencies of {@link ContactPrivacyService}. */
+export interface ContactPrivacyDeps {
+  stores: HostStores;
+  pseudonymiser: Pseudonymiser;
+  /** Every handler of other features, looked up at each call (features register late). */
+  handlers: () => readonly ContactDataHandler[];
+  now: () => Date;
+}
+
+interface Gathered {
+  contact: Contact;
+  subject: ContactDataSubject;
+  conversations: Conversation[];
+  messages: HostMessage[];
+  deadLetters: DeadLetter[];
+}
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Decodes a dead letter's body as UTF-8 when it is valid text. */
+function decodeBody(rawBody: string): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(rawBody, 'base64'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Export and erasure of one contact across every store. */
+export class ContactPrivacyService {
+  /** @param deps - stores, pseudonymiser, handlers, clock */
+  constructor(private readonly deps: ContactPrivacyDeps) {}
+
+  private async gather(tenantId: string, contactId: string): Promise<Gathered> {
+    const { stores } = this.deps;
+    const contact = await stores.contacts.get(tenantId, contactId);
+    if (!contact) throw new NotFoundError('contact', contactId);
+    const conversations: Conversation[] = [];
+    for (let offset = 0; ; offset += PAGE_MAX) {
+      const page = await stores.conversations.list(tenantId, { contactId, limit: PAGE_MAX, offset });
+      conversations.push(...page);
+      if (page.length < PAGE_MAX) break;
+    }
+    const messages: HostMessage[] = [];
+    for (const c of conversations) {
+      for (let offset = 0; ; offset += PAGE_MAX) {
+        const page = await stores.messages.listByConversation(tenantId, c.id, { limit: PAGE_MAX, offset });
+        messages.push(...page);
+        if (page.length < PAGE_MAX) break;
+      }
+    }
+    const addresses = [...contact.addresses];
+    for (const c of conversations) {
+      if (!addresses.some((a) => a.channel === c.address.channel && a.accountId === c.address.accountId && a.userId === c.address.userId)) addresses.push(c.address);
+    }
+    const deadLetters = await this.deadLettersOf(tenantId, addresses);
+    return {
+      contact, conversations, messages, deadLetters,
+      subject: { tenantId, contactId, addresses, conversationIds: conversations.map((c) => c.id) },
+    };
+  }
+
+  /** Dead letters could not be parsed, so only their raw bytes can say whom they are about. */
+  private async deadLettersOf(tenantId: string, addresses: Address[]): Promise<DeadLetter[]> {
+    const patterns = addresses.map((a) => ({ channel: a.channel, re: new RegExp(`(^|[^0-9A-Za-z_-])${escapeRegExp(a.userId)}($|[^0-9A-Za-z_-])`) }));
+    const found: DeadLetter[] = [];
+    for (let offset = 0; ; offset += PAGE_MAX) {
+      const page = await this.deps.stores.deadLetters.list(tenantId, { limit: PAGE_MAX, offset });
+      for (const l of page) {
+        const text = decodeBody(l.rawBody);
+        if (text !== undefined && patterns.some((p) => p.channel === l.channel && p.re.test(text))) found.push(l);
+      }
+      if (page.length < PAGE_MAX) break;
+    }
+    return found;
+  }
+
+  private static externalIds(messages: HostMessage[]): string[] {
+    return messages.flatMap((m) => [...(m.externalId !== undefined ? [m.externalId] : []), ...(m.partIds ?? [])]);
+  }
+
+  /**
+   * Everything held about a contact.
+   * @param tenantId - the tenant
+   * @param contactId - the contact
+   * @returns the export
+   * @throws NotFoundError when the tenant has no such contact
+   */
+  async export(tenantId: string, contactId: string): Promise<ContactExport> {
+    const { stores } = this.deps;
+    const g = await this.gather(tenantId, contactId);
+    const [consent, outbox, inbox] = await Promise.all([
+      stores.consent.listByContact(tenantId, contactId),
+      stores.outbox.listByRecipient(tenantId, g.subject.addresses),
+      stores.inbox.listMatching(tenantId, { addresses: g.subject.addresses, externalIds: ContactPrivacyService.externalIds(g.messages) }),
+    ]);
+    const access = new Map<string, AuditEntry>();
+    if (stores.audit) {
+      for (const filter of [{ contactId }, ...g.conversations.map((c) => ({ conversationId: c.id }))]) {
+        for (const e of await stores.audit.list(tenantId, { ...filter, limit: PAGE_MAX })) access.set(e.id, e);
+      }
+    }
+    const extensions: Record<string, unknown> = {};
+    for (const h of this.deps.handlers()) extensions[h.name] = await h.export(g.subject);
+    return {
+      format: 'switchboard.contact-export/1', exportedAt: this.deps.now(), tenantId,
+      contact: g.contact, addresses: g.subject.addresses, conversations: g.conversations, messages: g.messages, consent, outbox, inbox,
+      deadLetters: g.deadLetters.map((l) => { const decodedBody = decodeBody(l.rawBody); return decodedBody !== undefined ? { ...l, decodedBody } : l; }),
+      access: [...access.values()].sort((a, b) => a.at.getTime() - b.at.getTime()),
+      extensions,
+    };
+  }
+
+  /**
+   * Erases a contact: deletes its messages, conversations, outbox and inbox entries, dead letters
+   * and profile; replaces its consent entries by pseudonymised proofs; pseudonymises its ids in the
+   * audit log and the cost ledger. The contact goes last, so an erasure interrupted half-way can be
+   * run again.
+   * @param tenantId - the tenant
+   * @param contactId - the contact
+   * @returns what was done
+   * @throws NotFoundError when the tenant has no such contact
+   */
+  async erase(tenantId: string, contactId: string): Promise<ErasureReport> {
+    const { stores, pseudonymiser } = this.deps;
+    const g = await this.gather(tenantId, contactId);
+    const erasedAt = this.deps.now();
+    const pseudonym = pseudonymiser.id(tenantId, contactId);
+    const replacements: Record<string, string> = { [contactId]: pseudonym };
+    for (const c of g.conversations) replacements[c.id] = pseudonymiser.id(tenantId, c.id);
+    for (const m of g.messages) replacements[m.id] = pseudonymiser.id(tenantId, m.id);
+
+    const extensions: Record<string, Record<string, number>> = {};
+    for (const h of this.deps.handlers()) extensions[h.name] = await h.erase(g.subject);
+
+    // pending sends first, so nothing more goes out to the person while the rest is erased
+    const outbox = await stores.outbox.deleteByRecipient(tenantId, g.subject.addresses);
+    let messages = 0;
+    for (const c of g.conversations) messages += await stores.messages.deleteByConversation(tenantId, c.id);
+    const inbox = await stores.inbox.deleteMatching(tenantId, { addresses: g.subject.addresses, externalIds: ContactPrivacyService.externalIds(g.messages) });
+    const deadLetters = g.deadLetters.length > 0 ? await stores.deadLetters.delete(tenantId, g.deadLetters.map((l) => l.id)) : 0;
+    let conversations = 0;
+    for (const c of g.conversations) if (await stores.conversations.delete(tenantId, c.id)) conversations++;
+
+    const subjects = [...new Set(g.subject.addresses.map((a) => pseudonymiser.address(tenantId, a)))];
+    const consentEntries = await stores.consent.redactContact(tenantId, contactId, (e) => consentProof(e, pseudonym, subjects, erasedAt));
+    const auditEntries = stores.audit ? await stores.audit.pseudonymise(tenantId, replacements) : 0;
+    const costEntries = stores.costs ? await stores.costs.pseudonymise(tenantId, replacements) : 0;
+    const contact = (await stores.contacts.delete(tenantId, contactId)) ? 1 : 0;
+    return {
+      pseudonym, erasedAt,
+      deleted: { contact, conversations, messages, outbox, inbox, deadLetters },
+      pseudonymised: { consentEntries, auditEntries, costEntries },
+      extensions, replacements,
+    };
+  }
+}
+
+/**
+ * The minimal proof of a consent event that survives erasure: what was agreed or refused, for
+ * which purpose and topic, on which channel and business account, when, how (the evidence's
+ * source), under which privacy-policy version, and which request step a confirmation confirmed —
+ * about a person known only by keyed hashes. Everything that could identify the person or repeat
+ * what they wrote (the text, the platform message id, free-form detail) is dropped; the wording
+ * shown is kept as its SHA-256 only.
+ * @param e - the ledger entry
+ * @param pseudonym - the contact's pseudonym
+ * @param subjects - keyed hashes of the contact's addresses
+ * @param erasedAt - when the contact was erased
+ * @returns the proof (same id, same time)
+ */
+export function consentProof(e: ConsentEntry, pseudonym: string, subjects: string[], erasedAt: Date): ConsentEntry {
+  const detail: Record<string, unknown> = { erasedAt: erasedAt.toISOString(), subjects };
+  if (e.evidence.wording !== undefined) detail.wordingSha256 = Pseudonymiser.wording(e.evidence.wording);
+  return {
+    id: e.id, tenantId: e.tenantId, contactId: pseudonym, channel: e.channel, action: e.action, scope: e.scope, at: e.at,
+    ...(e.accountId !== undefined ? { accountId: e.accountId } : {}),
+    ...(e.purpose !== undefined ? { purpose: e.purpose } : {}),
+    ...(e.topic !== undefined ? { topic: e.topic } : {}),
+    evidence: {
+      source: e.evidence.source,
+      ...(e.evidence.privacyPolicy ? { privacyPolicy: { version: e.evidence.privacyPolicy.version, ...(e.evidence.privacyPolicy.url ? { url: e.evidence.privacyPolicy.url } : {}) } } : {}),
+      ...(e.evidence.confirms !== undefined ? { confirms: e.evidence.confirms } : {}),
+      ...(e.evidence.recordedBy !== undefined ? { recordedBy: e.evidence.recordedBy } : {}),
+      detail: JSON.stringify(detail),
+    },
+  };
+}

@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '@switchboard/core';
+import { systemClock, type Clock } from '@switchboard/core';
 import type { Response } from 'express';
 import { NotFoundError } from '../errors.js';
 import type { HostFeature, HostFeatureContext, HostFeatureFactory } from '../features.js';
@@ -45,7 +45,10 @@ export interface ConsoleOptions {
   loginLimits?: Partial<LoginLimits>;
   /** SSE heartbeat (default 15 s). */
   heartbeatMs?: number;
-  /** The clock sessions and the login limiter use (default the host's). */
+  /**
+   * The clock sessions and the login limiter use. Default: wall time, not the host's clock — a
+   * sandbox clock moved a day ahead to show a closed window must not log every agent out.
+   */
   clock?: Clock;
 }
 
@@ -77,14 +80,15 @@ const SECURITY_HEADERS: Record<string, string> = {
  */
 export function createConsoleFeature(options: ConsoleOptions = {}): HostFeatureFactory {
   return (ctx: HostFeatureContext): HostFeature => {
-    const clock = options.clock ?? ctx.clock;
+    const clock = ctx.clock;
+    const authClock = options.clock ?? systemClock;
     const scrypt = options.scrypt ?? DEFAULT_SCRYPT_PARAMS;
     const connection = (ctx.stores as { connection?: unknown }).connection;
     const agents: AgentStore = options.store ?? (ctx.stores.kind === 'mongodb' && connection
       ? new MongooseAgentStore(connection as ConstructorParameters<typeof MongooseAgentStore>[0])
       : new MemoryAgentStore());
-    const auth = new ConsoleAuth(agents, clock, options.sessions);
-    const limiter = new LoginLimiter(clock, options.loginLimits);
+    const auth = new ConsoleAuth(agents, authClock, options.sessions);
+    const limiter = new LoginLimiter(authClock, options.loginLimits);
     const open = new Set<Response>();
     const dir = consoleAssetDir();
     const cache = new Map<string, Buffer>();
@@ -106,8 +110,11 @@ export function createConsoleFeature(options: ConsoleOptions = {}): HostFeatureF
           res.set({ ...SECURITY_HEADERS, 'content-type': ASSET_TYPES[ext] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
           res.send(await asset(name));
         };
-        app.get('/console', (_req, res) => { res.redirect(301, '/console/'); });
-        app.get('/console/', async (_req, res) => { await page(res, 'index.html'); });
+        // without strict routing '/console' also matches '/console/': one handler, told apart by the path
+        app.get('/console', async (req, res) => {
+          if (!req.path.endsWith('/')) { res.redirect(301, '/console/'); return; }
+          await page(res, 'index.html');
+        });
         app.get('/console/assets/:file', async (req, res) => {
           const file = String(req.params.file);
           // a fixed shape of names: no path ever reaches the file system

@@ -17,6 +17,8 @@ export interface ConsoleHost {
   host: Host;
   url: string;
   clock: ManualClock;
+  /** The clock of sessions and the login limiter. */
+  authClock: ManualClock;
   fakes: Record<'whatsapp' | 'messenger', FakePlatform>;
   api<T = any>(path: string, init?: RequestInit & { key?: string }): Promise<{ status: number; body: T; headers: Headers }>;
   /** A cookie-holding console client. */
@@ -33,6 +35,7 @@ export interface ConsoleClient {
 
 export async function startConsoleHost(options: ConsoleOptions = {}): Promise<ConsoleHost> {
   const clock = new ManualClock(Date.now());
+  const authClock = new ManualClock(Date.now());
   const fakes = {} as Record<'whatsapp' | 'messenger', FakePlatform>;
   for (const ch of ['whatsapp', 'messenger'] as const) {
     const plugin = (await import(`@switchboard/${ch}`)).default as ConnectorPlugin;
@@ -51,7 +54,7 @@ export async function startConsoleHost(options: ConsoleOptions = {}): Promise<Co
     ],
     bots: { echo: async (ctx: { reply(text: string): Promise<unknown>; text?: string }) => { await ctx.reply(`You said: ${ctx.text ?? ''}`); } },
   });
-  const feature: HostFeatureFactory = createConsoleFeature({ scrypt: TEST_SCRYPT, heartbeatMs: 200, ...options });
+  const feature: HostFeatureFactory = createConsoleFeature({ scrypt: TEST_SCRYPT, heartbeatMs: 200, clock: authClock, ...options });
   const host = await createHost(config, { logger: silentLogger, clock, processor: { pollMs: 20, retryBaseMs: 20 }, features: [feature] });
   const { url } = await host.listen(0, '127.0.0.1');
   const api: ConsoleHost['api'] = async (path, init = {}) => {
@@ -84,13 +87,13 @@ export async function startConsoleHost(options: ConsoleOptions = {}): Promise<Co
         return { status: res.status, body: body as never, headers: res.headers };
       },
       login(email, password, tenant) {
-        return client.call('/login', { body: { email, password, ...(tenant ? { tenant } : {}) }, csrf: false });
+        return client.call('/login', { body: { email, password, tenant: tenant ?? 'shop' }, csrf: false });
       },
     };
     return client;
   };
   return {
-    host, url, clock, fakes, api, browser,
+    host, url, clock, authClock, fakes, api, browser,
     async customerWrites(channel, userId, text, name) {
       const account = channel === 'whatsapp' ? 'main' : 'page';
       const answer = await fakes[channel].deliver(`${url}/webhooks/${channel}/${account}`, fakes[channel].userMessage({ userId, text, timestamp: new Date(clock.now()), ...(name ? { name } : {}) }));
@@ -112,4 +115,23 @@ export async function eventually<T>(probe: () => Promise<T | undefined | false> 
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * Registers a WhatsApp template and gets it approved: by the fake platform's review when the
+ * connector submits templates to the platform, else by the admin decision the registry takes for
+ * channels without platform review (the WhatsApp connector's template support is being built).
+ */
+export async function approvedTemplate(h: ConsoleHost, input: { name: string; body: string; category?: string; examples?: string[] }): Promise<{ id: string }> {
+  const t = await h.api('/v1/templates', { method: 'POST', body: JSON.stringify({ channel: 'whatsapp', language: 'en_US', category: input.category ?? 'utility', name: input.name, body: input.body }) });
+  if (t.status !== 201) throw new Error(`template create answered ${t.status}: ${JSON.stringify(t.body)}`);
+  await h.api(`/v1/templates/${t.body.id}/submit`, { method: 'POST', body: JSON.stringify({ examples: input.examples ?? ['x'] }) });
+  const decided = await h.api(`/v1/templates/${t.body.id}/status`, { method: 'POST', body: JSON.stringify({ status: 'approved' }) });
+  if (decided.status === 409) {
+    (h.fakes.whatsapp as unknown as { approveTemplate(name: string): number }).approveTemplate(input.name);
+    await h.api('/v1/templates/sync', { method: 'POST', body: '{}' });
+  }
+  const got = await h.api(`/v1/templates/${t.body.id}`);
+  if (got.body.status !== 'approved') throw new Error(`template ${input.name} is ${got.body.status}`);
+  return { id: t.body.id };
 }

@@ -1,0 +1,174 @@
+/**
+ * The analytics feature: the cost ledger (every sent message priced at its send time), the service
+ * report and Prometheus metrics.
+ *
+ * Routes: `GET /v1/analytics?from&to`, `GET /v1/costs?from&to&channel&limit&offset` (API key),
+ * `GET /metrics` (open, or a bearer token of its own).
+ * @module
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { Subscription } from 'rxjs';
+import type express from 'express';
+import type { HostFeature, HostFeatureFactory } from '../features.js';
+import type { CostLedgerStore } from '../stores/ledger-stores.js';
+import { MemoryCostLedgerStore } from '../stores/memory-stores.js';
+import type { HostMessage } from '../stores/stores.js';
+import { queryPage, queryRange, queryString, tenantOf, useFirst } from '../compliance/http-params.js';
+import { UnauthorizedError } from '../errors.js';
+import { buildAnalyticsReport } from './analytics-report.js';
+import { CostRecorder } from './cost-recorder.js';
+import { MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from './metrics.js';
+
+/** Options of {@link createAnalyticsFeature}. */
+export interface AnalyticsFeatureOptions {
+  /** The recipient's market (ISO country) for market-specific rates. */
+  marketOf?: (message: HostMessage) => string | undefined;
+  /** Window for channels without a service window, in hours (default 24). */
+  defaultWindowHours?: number;
+  /** How long after a period an answer to one of its enquiries still counts (default 24 h). */
+  answerLookaheadHours?: number;
+  /** When set, `/metrics` requires `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
+  /** Buckets of the dispatch latency histogram, in seconds. */
+  latencyBuckets?: number[];
+}
+
+/** The analytics feature, with its services. */
+export interface AnalyticsFeature extends HostFeature {
+  readonly costs: CostLedgerStore;
+  readonly metrics: MetricsRegistry;
+  /** Resolves when every status notice received so far has been priced. */
+  flush(): Promise<void>;
+}
+
+const DEFAULT_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
+/**
+ * Builds the analytics feature factory.
+ * @param options - market, windows, metrics token
+ * @returns the factory to pass to `createHost(config, { features })`
+ */
+export function createAnalyticsFeature(options: AnalyticsFeatureOptions = {}): HostFeatureFactory {
+  return (ctx): AnalyticsFeature => {
+    const costs = ctx.stores.costs ?? new MemoryCostLedgerStore();
+    if (!ctx.stores.costs) ctx.logger.warn({ feature: 'analytics', store: ctx.stores.kind }, 'the store has no cost ledger; keeping it in memory');
+    const metrics = new MetricsRegistry();
+    const webhooks = metrics.counter('switchboard_webhook_requests_total', 'Webhook requests received, by channel and HTTP status answered.', ['channel', 'status']);
+    const inbound = metrics.counter('switchboard_messages_received_total', 'Customer messages stored.', ['tenant', 'channel']);
+    const queued = metrics.counter('switchboard_messages_queued_total', 'Outbound messages accepted by the policy and queued.', ['tenant', 'channel']);
+    const sends = metrics.counter('switchboard_sends_total', 'Outbound messages the platform accepted.', ['tenant', 'channel']);
+    const failures = metrics.counter('switchboard_send_failures_total', 'Outbound messages that failed for good, by error code.', ['tenant', 'channel', 'code']);
+    const receipts = metrics.counter('switchboard_receipts_total', 'Delivery and read receipts applied.', ['tenant', 'channel', 'status']);
+    const consent = metrics.counter('switchboard_consent_events_total', 'Consent ledger entries recorded.', ['tenant', 'action']);
+    const cost = metrics.counter('switchboard_message_cost_total', 'What sent messages cost, in the price schedule\'s currency.', ['tenant', 'channel', 'currency']);
+    const api = metrics.counter('switchboard_api_requests_total', 'Authenticated REST API calls, by method and HTTP status.', ['method', 'status']);
+    const latency = metrics.histogram('switchboard_dispatch_latency_seconds', 'Time from queueing an outbound message to the platform accepting it.', ['channel'], options.latencyBuckets ?? DEFAULT_BUCKETS);
+    const tenants = (): string[] => [...ctx.tenants.keys()];
+    metrics.gauge('switchboard_outbox_entries', 'Outbox entries by status.', ['tenant', 'status'], async () => (await Promise.all(tenants().map(async (t) => {
+      const counts = await ctx.stores.outbox.counts(t);
+      return Object.entries(counts).map(([status, value]) => ({ labels: { tenant: t, status }, value }));
+    }))).flat());
+    metrics.gauge('switchboard_inbox_entries', 'Inbox entries by status.', ['tenant', 'status'], async () => (await Promise.all(tenants().map(async (t) => {
+      const counts = await ctx.stores.inbox.counts(t);
+      return Object.entries(counts).map(([status, value]) => ({ labels: { tenant: t, status }, value }));
+    }))).flat());
+
+    const recorder = new CostRecorder({
+      stores: ctx.stores, costs, bindings: () => ctx.bindings, clock: ctx.clock, logger: ctx.logger,
+      ...(options.marketOf ? { marketOf: options.marketOf } : {}),
+      onRecorded: (e) => cost.inc({ tenant: e.tenantId, channel: e.channel, currency: e.currency }, e.amount),
+    });
+    const inFlight = new Set<Promise<unknown>>();
+    const track = (p: Promise<unknown>): void => { inFlight.add(p); void p.finally(() => inFlight.delete(p)); };
+    const flush = async (): Promise<void> => { while (inFlight.size > 0) await Promise.all([...inFlight]); };
+    const subscriptions: Subscription[] = [];
+    // subscribed at construction, not at start: nothing the host does before it listens goes uncounted
+    subscriptions.push(ctx.streams.inbound$.subscribe((n) => inbound.inc({ tenant: n.tenantId, channel: n.message.channel })));
+    subscriptions.push(ctx.streams.consent$.subscribe((n) => consent.inc({ tenant: n.tenantId, action: n.entry.action })));
+    subscriptions.push(ctx.streams.status$.subscribe((n) => {
+      const m = n.message;
+      if (m.direction !== 'outbound') return;
+      const labels = { tenant: n.tenantId, channel: m.channel };
+      if (n.status === 'queued') queued.inc(labels);
+      else if (n.status === 'sent') {
+        sends.inc(labels);
+        latency.observe({ channel: m.channel }, Math.max(0, ctx.clock.now() - m.createdAt.getTime()) / 1000);
+      } else if (n.status === 'failed') failures.inc({ ...labels, code: m.error?.code ?? 'UNKNOWN' });
+      else receipts.inc({ ...labels, status: n.status });
+      if (n.status === 'sent' || n.status === 'delivered' || n.status === 'read') {
+        track(recorder.handle(n).catch((error: unknown) => ctx.logger.error({ err: (error as Error).message, messageId: m.id }, 'could not record the cost of a message')));
+      }
+    }));
+
+    const windowHours = (channel: string): number | undefined => ctx.bindings.find((b) => b.channel === channel)?.plugin.policy.serviceWindowHours;
+    const knownChannels = (): Set<string> => new Set(ctx.bindings.map((b) => b.channel));
+
+    return {
+      name: 'analytics',
+      costs, metrics,
+      flush,
+
+      v1Routes(v1: express.Router) {
+        useFirst(v1 as unknown as Parameters<typeof useFirst>[0], ((req, res, next) => {
+          res.on('finish', () => { if (req.tenant) api.inc({ method: req.method, status: String(res.statusCode) }); });
+          next();
+        }) as express.RequestHandler);
+
+        v1.get('/analytics', async (req, res) => {
+          const range = queryRange(req);
+          const report = await buildAnalyticsReport(ctx.stores, costs, tenantOf(req).id, range, {
+            windowHours,
+            ...(options.defaultWindowHours !== undefined ? { defaultWindowHours: options.defaultWindowHours } : {}),
+            ...(options.answerLookaheadHours !== undefined ? { answerLookaheadHours: options.answerLookaheadHours } : {}),
+          });
+          res.json(report);
+        });
+
+        v1.get('/costs', async (req, res) => {
+          const range = queryRange(req);
+          const channel = queryString(req, 'channel');
+          const t = tenantOf(req).id;
+          const [items, totals] = await Promise.all([
+            costs.list(t, { ...range, ...queryPage(req), ...(channel ? { channel } : {}) }),
+            costs.totals(t, range),
+          ]);
+          res.json({ items, totals: channel ? totals.filter((r) => r.channel === channel) : totals });
+        });
+      },
+
+      appRoutes(app: express.Express) {
+        const router = (app as unknown as { router?: Parameters<typeof useFirst>[0] }).router;
+        const counting: express.RequestHandler = (req, res, next) => {
+          const m = /^\/webhooks\/([^/]+)\//.exec(req.path);
+          if (m) {
+            res.on('finish', () => {
+              const channel = knownChannels().has(m[1]!) ? m[1]! : 'unknown';
+              webhooks.inc({ channel, status: String(res.statusCode) });
+            });
+          }
+          next();
+        };
+        if (!router || !useFirst(router, counting)) ctx.logger.warn({ feature: 'analytics' }, 'could not count webhooks: the app has no router stack');
+
+        app.get('/metrics', async (req, res) => {
+          if (options.metricsToken !== undefined) {
+            const header = req.headers.authorization ?? '';
+            const given = Buffer.from(header.replace(/^Bearer\s+/i, ''));
+            const want = Buffer.from(options.metricsToken);
+            if (given.length !== want.length || !timingSafeEqual(given, want)) throw new UnauthorizedError('a valid metrics token is required: Authorization: Bearer <token>');
+          }
+          res.setHeader('content-type', PROMETHEUS_CONTENT_TYPE);
+          res.send(await metrics.render());
+        });
+      },
+
+      async stop() {
+        for (const s of subscriptions) s.unsubscribe();
+        await flush();
+      },
+    };
+  };
+}
+
+/** The analytics feature with default options. */
+export const analyticsFeature: HostFeatureFactory = createAnalyticsFeature();

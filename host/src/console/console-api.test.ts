@@ -1,6 +1,6 @@
 import type { Conversation, HostMessage } from '../index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approvedTemplate, eventually, OTHER_KEY, startConsoleHost, type ConsoleClient, type ConsoleHost } from './__fixtures__/console-host.js';
+import { approvedTemplate, eventually, OTHER_KEY, startConsoleHost, type Json, type ConsoleClient, type ConsoleHost } from './__fixtures__/console-host.js';
 
 const HOUR = 3_600_000;
 let h: ConsoleHost;
@@ -111,7 +111,7 @@ describe('login and sessions', () => {
   });
 });
 
-async function readSse(client: ConsoleClient, until: (events: { event: string; data: any }[]) => boolean, trigger: () => Promise<void>): Promise<{ event: string; data: any }[]> {
+async function readSse(client: ConsoleClient, until: (events: { event: string; data: Json }[]) => boolean, trigger: () => Promise<void>): Promise<{ event: string; data: Json }[]> {
   const controller = new AbortController();
   const res = await fetch(`${h.url}/console/api/events`, { headers: { cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ') }, signal: controller.signal });
   expect(res.status).toBe(200);
@@ -119,7 +119,7 @@ async function readSse(client: ConsoleClient, until: (events: { event: string; d
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
   await reader.read();
   await trigger();
-  const events: { event: string; data: any }[] = [];
+  const events: { event: string; data: Json }[] = [];
   let buffer = '';
   const timer = setTimeout(() => controller.abort(), 5_000);
   try {

@@ -13,6 +13,9 @@ export const OTHER_KEY = 'console-api-test-key-other-0123';
 /** Cheap enough for tests, same code path as production. */
 export const TEST_SCRYPT = { N: 2 ** 12, r: 8, p: 1 };
 
+/** A parsed JSON answer, as loosely typed as JSON.parse makes it: the tests assert its shape. */
+export type Json = ReturnType<typeof JSON.parse>;
+
 export interface ConsoleHost {
   host: Host;
   url: string;
@@ -20,7 +23,7 @@ export interface ConsoleHost {
   /** The clock of sessions and the login limiter. */
   authClock: ManualClock;
   fakes: Record<'whatsapp' | 'messenger', FakePlatform>;
-  api<T = any>(path: string, init?: RequestInit & { key?: string }): Promise<{ status: number; body: T; headers: Headers }>;
+  api<T = Json>(path: string, init?: RequestInit & { key?: string }): Promise<{ status: number; body: T; headers: Headers }>;
   /** A cookie-holding console client. */
   browser(): ConsoleClient;
   customerWrites(channel: 'whatsapp' | 'messenger', userId: string, text: string, name?: string): Promise<void>;
@@ -29,8 +32,8 @@ export interface ConsoleHost {
 
 export interface ConsoleClient {
   cookies: Map<string, string>;
-  call<T = any>(path: string, init?: { method?: string; body?: unknown; csrf?: string | false; headers?: Record<string, string> }): Promise<{ status: number; body: T; headers: Headers }>;
-  login(email: string, password: string, tenant?: string): Promise<{ status: number; body: any; headers: Headers }>;
+  call<T = Json>(path: string, init?: { method?: string; body?: unknown; csrf?: string | false; headers?: Record<string, string> }): Promise<{ status: number; body: T; headers: Headers }>;
+  login(email: string, password: string, tenant?: string): Promise<{ status: number; body: Json; headers: Headers }>;
 }
 
 export async function startConsoleHost(options: ConsoleOptions = {}): Promise<ConsoleHost> {

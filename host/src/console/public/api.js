@@ -1,5 +1,5 @@
 // @ts-check
-/* global document, fetch, EventSource, crypto, MessageEvent */
+/* global document, fetch, EventSource, crypto */
 /**
  * Talks to /console/api: JSON in and out, the CSRF token echoed on every state-changing call,
  * errors turned into ApiError with the host's { error: { code, message, details } }.

@@ -1,5 +1,5 @@
 // @ts-check
-/* global document, window, setTimeout, clearTimeout, Blob, URL, URLSearchParams, confirm, CSS, FormData, Event, Element, HTMLElement, HTMLFormElement, HTMLButtonElement, HTMLTextAreaElement, HTMLSelectElement, HTMLInputElement, KeyboardEvent */
+/* global document, window, setTimeout, clearTimeout, Blob, URL, URLSearchParams, confirm, CSS, FormData */
 /**
  * The agent console: login, inbox, conversation view with a policy-aware reply box, contact
  * panel, supervisor view. State lives in one object; views re-render from it; live updates
@@ -45,7 +45,7 @@ function showError(e) {
   announce(text);
 }
 
-/** Runs a task later, once, however often it is asked for (coalesces bursts of events). @param {string} key @param {() => Promise<void>} task */
+/** Runs a task later, once, however often it is asked for (coalesces bursts of events). @param {string} key @param {() => Promise<unknown>} task */
 function soon(key, task, ms = 120) {
   clearTimeout(state.timers[key]);
   state.timers[key] = setTimeout(() => { task().catch(showError); }, ms);
@@ -171,7 +171,7 @@ function ensureWorkspace() {
       h('select', { id, value: state.filter[key], onchange: (/** @type {Event} */ e) => { state.filter[key] = /** @type {HTMLSelectElement} */ (e.target).value; loadInbox().catch(showError); } },
         options.map(([v, t]) => h('option', { value: v }, t))));
   const filters = h('form', { class: 'filters', 'aria-label': 'Filter conversations', onsubmit: (/** @type {Event} */ e) => e.preventDefault() },
-    select('f-status', 'Status', 'status', [['active', 'Open and pending'], ['open', 'Open'], ['pending', 'Pending'], ['resolved', 'Resolved'], ['all', 'All']]),
+    select('f-status', 'Status', 'status', [['active', 'Active'], ['open', 'Open'], ['pending', 'Pending'], ['resolved', 'Resolved'], ['all', 'All']]),
     select('f-assignee', 'Assignee', 'assignee', [['all', 'Anyone'], ['me', 'Me'], ['unassigned', 'Unassigned (queues)'], ['bot', 'Bot'], ...meta.agents.filter((/** @type {any} */ a) => a.id !== meta.agent.id).map((/** @type {any} */ a) => [a.id, a.name])]),
     select('f-queue', 'Queue', 'queue', [['', 'All queues'], ...meta.queues.map((/** @type {string} */ q) => [q, q])]),
     select('f-channel', 'Channel', 'channel', [['', 'All channels'], ...meta.channels.map((/** @type {any} */ c) => [c.channel, c.displayName])]));
@@ -286,7 +286,7 @@ function buildConversation() {
         h('button', { type: 'button', id: 'act-resolve', onclick: () => act('resolve', {}, 'Resolved') }, 'Resolve'),
         h('button', { type: 'button', id: 'act-reopen', onclick: () => act('reopen', {}, 'Reopened') }, 'Reopen'))),
     h('ol', { id: 'transcript', class: 'transcript', 'aria-label': `Messages with ${c.address.userId}`, tabindex: '0' }),
-    h('form', { id: 'composer', class: 'composer', 'aria-label': 'Reply', onsubmit: (/** @type {Event} */ e) => { e.preventDefault(); sendText().catch(showError); } },
+    h('form', { id: 'composer', class: 'composer', 'aria-label': 'Compose a reply', onsubmit: (/** @type {Event} */ e) => { e.preventDefault(); sendText().catch(showError); } },
       h('p', { id: 'window-status', class: 'window' }),
       h('label', { for: 'reply' }, 'Reply'),
       reply,
@@ -365,6 +365,11 @@ function showClosedHint(composer) {
   renderAlternatives({ templates: composer.templates, tags: composer.window.agentTags.filter((/** @type {any} */ t) => t.usable).map((/** @type {any} */ t) => ({ tag: t.tag, allowed: true })) }, false);
 }
 
+/** The engine states times in UTC ISO form: show them in the agent's time zone. @param {string} text */
+function localTimes(text) {
+  return text.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g, (iso) => when(iso));
+}
+
 /** @param {string} code */
 function reasonTitle(code) {
   return ({
@@ -392,7 +397,7 @@ async function evaluateText(forSend) {
     fill(/** @type {HTMLElement} */ (document.getElementById('alternatives')));
   } else {
     fill(policy, h('div', { class: 'denied' }, h('p', null, h('strong', null, forSend ? 'Not sent: ' : 'Cannot be sent: '), 'the policy refuses this message.'),
-      h('ul', { class: 'reasons' }, r.reasons.map((/** @type {any} */ x) => h('li', { 'data-code': x.code }, h('strong', null, reasonTitle(x.code)), ` — ${x.message}`, h('span', { class: 'muted' }, ` (${x.source})`))))));
+      h('ul', { class: 'reasons' }, r.reasons.map((/** @type {any} */ x) => h('li', { 'data-code': x.code }, h('strong', null, reasonTitle(x.code)), ` — ${localTimes(x.message)}`, h('span', { class: 'muted' }, ` (${x.source})`))))));
     renderAlternatives(r.alternatives, true);
   }
   /** @type {HTMLButtonElement} */ (document.getElementById('send')).disabled = !r.allowed;
@@ -437,7 +442,8 @@ function renderAlternatives(alt, afterDenial) {
   fill(el, parts);
 }
 
-async function sendText(/** @type {string | undefined} */ tag) {
+/** @param {string} [tag] - a message tag for outside the window */
+async function sendText(tag) {
   const box = /** @type {HTMLTextAreaElement} */ (document.getElementById('reply'));
   const text = box.value;
   if (!text.trim()) { box.focus(); return; }
@@ -459,10 +465,14 @@ async function sendTemplate() {
   }
   const check = await call(`/conversations/${encodeURIComponent(state.current.conversation.id)}/evaluate`, { body: { kind: 'template', templateId: id, parameters } });
   if (!check.allowed) {
-    fill(/** @type {HTMLElement} */ (document.getElementById('policy')), h('ul', { class: 'reasons' }, check.reasons.map((/** @type {any} */ x) => h('li', null, h('strong', null, reasonTitle(x.code)), ` — ${x.message}`))));
+    fill(/** @type {HTMLElement} */ (document.getElementById('policy')), h('ul', { class: 'reasons' }, check.reasons.map((/** @type {any} */ x) => h('li', null, h('strong', null, reasonTitle(x.code)), ` — ${localTimes(x.message)}`))));
     return;
   }
-  await send({ kind: 'template', templateId: id, parameters });
+  // the template takes the place of the draft that could not go (restored if sending fails)
+  const box = /** @type {HTMLTextAreaElement} */ (document.getElementById('reply'));
+  const draft = box.value;
+  box.value = '';
+  try { await send({ kind: 'template', templateId: id, parameters }); } catch (e) { box.value = draft; throw e; }
   fill(/** @type {HTMLElement} */ (document.getElementById('policy')), h('p', { class: 'ok' }, 'Template sent.'));
   fill(/** @type {HTMLElement} */ (document.getElementById('alternatives')));
 }

@@ -48,8 +48,9 @@ export interface OptInFlow {
   startedOn?: Address;
   /** When the host asked the customer to confirm (at most once per flow). */
   promptedAt?: Date;
-  /** Ledger entry of the first step. */
+  /** Ledger entry of the first step, and its time. */
   requestedEntryId?: string;
+  requestedAt?: Date;
   /** Ledger entry of the confirmation. */
   confirmedEntryId?: string;
   /** Set when the start message's address already belonged to another contact than the flow's. */

@@ -130,6 +130,7 @@ export class OptInService implements InboxConsentHook {
       const entry = this.requestedEntry(flow, contact.id, address ?? { channel: channels[0]!.channel, accountId: '', userId: '' }, `${flow.id}:requested`, now);
       await this.append(entry);
       flow.requestedEntryId = entry.id;
+      flow.requestedAt = entry.at;
     }
     await this.deps.flows.create(flow);
     const token = this.deps.tokens.issue(tenant.id, flow.id, flow.expiresAt);
@@ -248,7 +249,7 @@ export class OptInService implements InboxConsentHook {
         firstIsMessage ? { reference: (event as MessageEvent).externalId, ...(textOf((event as MessageEvent).content) ? { text: textOf((event as MessageEvent).content)! } : {}) } : {});
       await this.append(entry);
       const conflict = current.contactId !== undefined && current.contactId !== contact.id ? { contactConflict: { addressContactId: contact.id } } : {};
-      current = (await this.deps.flows.update(tenant.id, current.id, { requestedEntryId: entry.id, contactId: contact.id, ...conflict, updatedAt: this.now() })) ?? current;
+      current = (await this.deps.flows.update(tenant.id, current.id, { requestedEntryId: entry.id, requestedAt: entry.at, contactId: contact.id, ...conflict, updatedAt: this.now() })) ?? current;
     }
     if (via === 'message' && current.confirmWith === 'start-message') { await this.confirm(input as ResolvedConsentHookEvent<MessageEvent>, current, 'start-message'); return; }
     current = (await this.deps.flows.update(tenant.id, current.id, { status: 'awaiting-confirmation', startedOn: address, contactId: contact.id, updatedAt: this.now() })) ?? current;
@@ -270,9 +271,11 @@ export class OptInService implements InboxConsentHook {
     const { tenant, event, contact } = input;
     const text = textOf(event.content);
     const requested = flow.requestedEntryId!;
+    // platforms stamp messages to the second: the confirmation must not sort before the step it confirms
+    const at = new Date(Math.max(event.timestamp.getTime(), flow.requestedAt?.getTime() ?? 0));
     const entry: ConsentEntry = {
       id: `${flow.id}:confirmed`, tenantId: tenant.id, contactId: contact.id, channel: event.channel, accountId: event.accountId,
-      action: 'opt-in', purpose: flow.purpose, ...(flow.topic ? { topic: flow.topic } : {}), scope: flow.scope, at: event.timestamp,
+      action: 'opt-in', purpose: flow.purpose, ...(flow.topic ? { topic: flow.topic } : {}), scope: flow.scope, at,
       evidence: {
         source: by === 'start-message' ? 'click-to-chat' : 'confirmation-reply', confirms: requested, privacyPolicy: flow.privacyPolicy,
         reference: event.externalId, ...(text !== undefined ? { text } : {}), ...(flow.wording ? { wording: flow.wording } : {}),

@@ -1,0 +1,88 @@
+/**
+ * A host with all five first-party connectors, each pointed at its own fake platform server, and
+ * the consent feature; helpers to call the API and to make a fake deliver a signed webhook.
+ */
+import { silentLogger, type ConnectorPlugin, type FakePlatform, type RecordedRequest, type SignedWebhook } from '@switchboard/core';
+import { configFromObject, createHost, type Host, type HostStores } from '@switchboard/host';
+import { createConsentFeature } from '../../../host/src/consent/consent-feature.js';
+import { eventually } from '../support/host-harness.js';
+
+export const KEY = 'consent-e2e-key-0123456789abcdef';
+export const CHANNELS = ['whatsapp', 'messenger', 'telegram', 'viber', 'apple'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** Link targets the connector configs do not carry (phone number, bot username, chat URI). */
+export const LINK_TARGETS = { whatsapp: { main: '+49 30 901820' }, telegram: { main: 'acme_travel_bot' }, viber: { main: 'acmetravel' } };
+
+export interface ConsentHost {
+  host: Host;
+  url: string;
+  fakes: Record<Channel, FakePlatform>;
+  api<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  /** Delivers a signed webhook from a channel's fake and waits until the host processed it. */
+  deliver(channel: Channel, webhook: SignedWebhook): Promise<void>;
+  /** Text messages the fake platform received for a user (sent by the host). */
+  sentTexts(channel: Channel, userId: string): string[];
+  stop(): Promise<void>;
+}
+
+export async function startConsentHost(options: { tenant?: Record<string, unknown>; stores?: HostStores; fakes?: Record<Channel, FakePlatform> } = {}): Promise<ConsentHost> {
+  const fakes = options.fakes ?? {} as Record<Channel, FakePlatform>;
+  const ownFakes = !options.fakes;
+  if (ownFakes) {
+    for (const channel of CHANNELS) {
+      const plugin = (await import(`@switchboard/${channel}`)).default as ConnectorPlugin;
+      const fake = plugin.fake!();
+      await fake.start();
+      fakes[channel] = fake;
+    }
+  }
+  const config = configFromObject({
+    logLevel: 'silent',
+    tenants: [{ id: 'shop', name: 'Acme Travel', apiKeys: [KEY], routing: { escalationQueue: 'support' }, privacyPolicyVersion: '2026-01', ...options.tenant }],
+    connectors: CHANNELS.map((channel) => ({ package: `@switchboard/${channel}`, required: true, accounts: [{ id: 'main', config: fakes[channel].connectorConfig() }] })),
+  });
+  const host = await createHost(config, {
+    logger: silentLogger, processor: { pollMs: 20, retryBaseMs: 20 }, outbound: { dispatcher: { pollMs: 20 } },
+    features: [createConsentFeature({ secret: 'consent-e2e-secret-0123456789', linkTargets: LINK_TARGETS })],
+    ...(options.stores ? { stores: options.stores } : {}),
+  });
+  const { url } = await host.listen(0, '127.0.0.1');
+  const texts = (channel: Channel, userId: string): string[] => fakes[channel].requests.filter((r) => r.method === 'POST').map((r) => textSent(channel, r, userId)).filter((t): t is string => t !== undefined);
+  return {
+    host, url, fakes,
+    async api(method, path, body) {
+      const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    },
+    async deliver(channel, webhook) {
+      const answer = await fakes[channel].deliver(`${url}/webhooks/${channel}/main`, webhook);
+      if (answer.status !== 200) throw new Error(`${channel} webhook answered ${answer.status}`);
+      await host.processor.idle();
+    },
+    sentTexts: texts,
+    async stop() {
+      await host.stop();
+      if (ownFakes) for (const f of Object.values(fakes)) await f.stop();
+    },
+  };
+}
+
+/** The text of a send request a fake received, when it went to `userId`. */
+function textSent(channel: Channel, r: RecordedRequest, userId: string): string | undefined {
+  const b = r.body as Record<string, any> | undefined;
+  if (!b || typeof b !== 'object') return undefined;
+  switch (channel) {
+    case 'whatsapp': return b.to === userId && b.type === 'text' ? b.text?.body : undefined;
+    case 'messenger': return b.recipient?.id === userId ? b.message?.text : undefined;
+    case 'telegram': return String(b.chat_id) === userId ? b.text : undefined;
+    case 'viber': return b.receiver === userId && b.type === 'text' ? b.text : undefined;
+    case 'apple': return r.headers['destination-id'] === userId && b.type === 'text' ? b.body : undefined;
+  }
+}
+
+/** Waits until the fake received a text for the user that matches. */
+export async function sentText(h: ConsentHost, channel: Channel, userId: string, pattern: RegExp): Promise<string> {
+  return eventually(async () => h.sentTexts(channel, userId).find((t) => pattern.test(t)));
+}

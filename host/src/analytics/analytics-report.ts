@@ -2,8 +2,8 @@
  * The service report of a period: traffic per channel, how enquiries were answered (by the bot or
  * by agents), how fast, how many inside the customer-service window, consent changes, and cost.
  *
- * An **enquiry** is a customer's turn: their first message after the business last answered, and
- * every message they add before it answers. It belongs to the period its first message falls in,
+ * An **enquiry** is a customer's turn: their first message after the business last answered (or
+ * after a whole service window of silence), and every message they add before it answers. It belongs to the period its first message falls in,
  * and is answered by the first message a bot or an agent sends after it (notifications sent by the
  * system answer nothing). The first-response time runs from the enquiry's first message to the
  * moment the answer was sent; the answer is inside the window when it was sent within the
@@ -133,6 +133,8 @@ export async function buildAnalyticsReport(stores: HostStores, costs: CostLedger
     for (const m of messages) {
       const at = m.timestamp.getTime();
       if (m.direction === 'inbound') {
+        // a message after a whole window of silence is a new enquiry, even when the last one went unanswered
+        if (turn && at - turn.last >= windowOf(turn.channel)) turn = undefined;
         if (turn) turn.last = at;
         else if (at < to) {
           turn = { start: at, last: at, channel: m.channel };

@@ -100,7 +100,6 @@ function median(sorted: number[]): number | null {
 export async function buildAnalyticsReport(stores: HostStores, costs: CostLedgerStore | undefined, tenantId: string, range: TimeRange, options: AnalyticsOptions): Promise<AnalyticsReport> {
   const lookahead = (options.answerLookaheadHours ?? 24) * HOUR;
   const windowOf = (channel: string): number => (options.windowHours(channel) ?? options.defaultWindowHours ?? 24) * HOUR;
-  const from = range.from.getTime();
   const to = range.to.getTime();
 
   const traffic: Record<string, ChannelTraffic> = {};

@@ -70,7 +70,7 @@ async function scriptMonth(stores: MemoryStores): Promise<void> {
   for (let k = 0; k < 20; k++) await stores.consent.append(entry(i++, 'opt-out', START + k * HOUR, 'marketing'));
   for (let k = 0; k < 10; k++) await stores.consent.append(entry(i++, 'opt-out', START + k * HOUR));
   for (let k = 0; k < 5; k++) await stores.consent.append(entry(i++, 'opt-in', START - (k + 1) * HOUR, 'marketing'));
-  await stores.consent.append(entry(i++, 'blocked', START + 5 * HOUR));
+  await stores.consent.append(entry(i, 'blocked', START + 5 * HOUR));
 }
 
 describe('GET /v1/analytics', () => {

@@ -68,8 +68,9 @@ function str(flag: string | true | undefined): string | undefined {
  * @param apiKey - the sandbox key
  * @param generated - whether it was generated
  * @param out - where to print
+ * @param consoleAdmin - the console's seeded admin, printed with the console URL
  */
-export function printSandboxBanner(host: Host, apiKey: string, generated: boolean, out: Out): void {
+export function printSandboxBanner(host: Host, apiKey: string, generated: boolean, out: Out, consoleAdmin?: { email: string; password: string }): void {
   const channels = host.registry.bindings.map((b) => b.channel);
   const failed = host.plugins.filter((p) => p.state === 'failed');
   const first = channels[0] ?? 'telegram';
@@ -79,6 +80,7 @@ export function printSandboxBanner(host: Host, apiKey: string, generated: boolea
   out(`  Channels: ${channels.join(', ') || 'none'}${failed.length ? `   (not loaded: ${failed.map((f) => f.package).join(', ')} — see /readyz)` : ''}`);
   for (const b of host.registry.bindings) out(`  Webhook: ${host.url}/webhooks/${b.channel}/${b.account}`);
   out(`  Health:  ${host.url}/healthz   Ready: ${host.url}/readyz   OpenAPI: ${host.url}/openapi.json`);
+  if (consoleAdmin) out(`  Agent console: ${host.url}/console/   (log in as ${consoleAdmin.email} / ${consoleAdmin.password})`);
   out('');
   out('Try it:');
   out(`  curl -s -X POST ${host.url}/sandbox/${first}/messages -H 'authorization: Bearer ${apiKey}' -H 'content-type: application/json' -d '{"userId":"1001","text":"Hello"}'`);
@@ -93,13 +95,14 @@ async function start(args: CliArgs, out: Out): Promise<Host> {
     const sandbox = await createSandbox({ logger });
     const host = await createHost(sandbox.config, { logger, ...sandbox.hostOptions });
     await host.listen(sandbox.config.port);
-    printSandboxBanner(host, sandbox.apiKey, sandbox.generatedKey, out);
+    printSandboxBanner(host, sandbox.apiKey, sandbox.generatedKey, out, sandbox.consoleAdmin);
     return host;
   }
   const config = await loadConfigFile(str(args.flags.config));
   const host = await createHost(config);
   await host.listen(process.env.PORT ? Number(process.env.PORT) : config.port);
   out(`Switchboard host running at ${host.url}`);
+  out(`  Agent console: ${host.url}/console/   (create agents with POST /v1/agents; see the console README)`);
   return host;
 }
 

@@ -9,6 +9,7 @@ import type { Clock, Logger } from '@switchboard/core';
 import type { Container } from '@switchboard/core/di';
 import type express from 'express';
 import type { HostConfig, TenantConfig } from './config/host-config.js';
+import type { WebhookAnswered } from './ingress/webhook-ingress.js';
 import type { OutboundGateway } from './outbound/outbound-gateway.js';
 import type { OutboundRuntime } from './outbound/outbound-runtime.js';
 import type { ConnectorRegistry, HostConnectorBinding } from './plugins/connector-registry.js';
@@ -44,6 +45,16 @@ export interface HostFeature {
    * parsed; thrown errors become `{ error: { code, message, details } }`).
    */
   v1Routes?(v1: express.Router): void;
+  /**
+   * Middleware run on every `/v1` request after authentication and body parsing, before any route
+   * of the host or of a feature (auditing, request metrics).
+   */
+  v1Middleware?(): express.RequestHandler[];
+  /**
+   * Told of every answered webhook request. Webhooks are served on a lean path before Express, so
+   * Express middleware never sees them.
+   */
+  onWebhook?(info: WebhookAnswered): void;
   /** Mounts routes on the app itself, outside `/v1` (e.g. `/console`, `/metrics`). */
   appRoutes?(app: express.Express, auth: express.RequestHandler): void;
   /** Called once the server listens. */

@@ -15,6 +15,9 @@ import type { HostFeature, HostFeatureContext, HostFeatureFactory } from './feat
 import { OutboundGateway } from './outbound/outbound-gateway.js';
 import { OutboundRuntime, type OutboundRuntimeOptions } from './outbound/outbound-runtime.js';
 import { outboundFeature } from './outbound/outbound-routes.js';
+import { consoleFeature } from './console/console-feature.js';
+import { createComplianceFeature } from './compliance/compliance-feature.js';
+import { createAnalyticsFeature } from './analytics/analytics-feature.js';
 import { ConnectorRegistry, StaticConnectorRegistry } from './plugins/connector-registry.js';
 import { loadConnectors, type PluginStatus } from './plugins/plugin-loader.js';
 import { InboxProcessor, type InboxProcessorOptions } from './processing/inbox-processor.js';
@@ -56,7 +59,10 @@ export interface HostOptions {
   gateway?: (deps: GatewayFactoryDeps) => OutboundGateway;
   /** Outbound stores, timer and dispatcher settings. */
   outbound?: OutboundRuntimeOptions;
-  /** Features added to the built-in ones (routes, background work). */
+  /**
+   * Features added to the built-in ones (the outbound API and the agent console); one with the
+   * name of a built-in replaces it (e.g. `createConsoleFeature({ seedAgents })`).
+   */
   features?: HostFeatureFactory[];
   /** Extra Express routes (the sandbox's). */
   extraRoutes?: (app: express.Express, auth: express.RequestHandler, host: () => Host) => void;
@@ -227,14 +233,30 @@ export async function createHost(config: HostConfig, options: HostOptions = {}):
   container.bind(Router).toConstantValue(router);
   const processor = new InboxProcessor({ stores, streams, registry, tenants, router, clock, logger }, options.processor);
   container.bind(InboxProcessor).toConstantValue(processor);
+  const observers: ((info: import('./ingress/webhook-ingress.js').WebhookAnswered) => void)[] = [];
   const ingress = new WebhookIngress({
     registry, stores, clock, logger, onInboxWrite: () => processor.kick(),
+    onAnswered: (info) => { for (const o of observers) o(info); },
     ...(options.maxWebhookBytes ? { maxBodyBytes: options.maxWebhookBytes } : {}),
   });
   container.bind(WebhookIngress).toConstantValue(ingress);
 
   const featureContext: HostFeatureContext = { container, config, tenants, stores, streams, registry, bindings, conversations, gateway, outbound, clock, logger };
-  const features = [outboundFeature, ...(options.features ?? [])].map((factory) => factory(featureContext));
+  // a feature the caller passes replaces the built-in of the same name (which is then never built:
+  // features may subscribe to streams as they are built)
+  const given = (options.features ?? []).map((factory) => factory(featureContext));
+  const taken = new Set(given.map((f) => f.name));
+  const builtIn: [string, HostFeatureFactory][] = [
+    ['outbound', outboundFeature],
+    ['compliance', createComplianceFeature(config.pseudonymSalt ? { pseudonymSalt: config.pseudonymSalt } : {})],
+    ['analytics', createAnalyticsFeature(config.metricsToken ? { metricsToken: config.metricsToken } : {})],
+    ['console', consoleFeature],
+  ];
+  const byName = new Map<string, HostFeature>();
+  for (const [name, factory] of builtIn) if (!taken.has(name)) byName.set(name, factory(featureContext));
+  for (const f of given) { byName.delete(f.name); byName.set(f.name, f); }
+  const features = [...byName.values()];
+  for (const f of features) if (f.onWebhook) observers.push((info) => f.onWebhook!(info));
 
   // the API answers readiness through the host, which needs the API app: a late-bound reference
   const self: { host?: Host } = {};

@@ -13,6 +13,7 @@ import { ValidationError, NotFoundError } from './errors.js';
 import type { Host, HostOptions } from './host.js';
 import { importPlugin } from './plugins/plugin-loader.js';
 import type { BotContext } from './routing/bot-handler.js';
+import { createConsoleFeature } from './console/console-feature.js';
 
 /** The first-party connector packages the sandbox runs. */
 export const FIRST_PARTY_CONNECTORS: readonly string[] = [
@@ -43,8 +44,10 @@ export interface Sandbox {
    * window can be seen without waiting a day.
    */
   clock: OffsetClock;
-  /** Host options that mount the sandbox routes, use the sandbox clock and stop the fakes with the host. */
-  hostOptions: Pick<HostOptions, 'extraRoutes' | 'onStop' | 'clock'>;
+  /** The agent console's first admin (a generated password unless SWITCHBOARD_CONSOLE_PASSWORD is set). */
+  consoleAdmin: { email: string; password: string };
+  /** Host options that mount the sandbox routes, use the sandbox clock, seed the console's admin and stop the fakes with the host. */
+  hostOptions: Pick<HostOptions, 'extraRoutes' | 'onStop' | 'clock' | 'features'>;
 }
 
 /**
@@ -112,10 +115,18 @@ export async function createSandbox(options: { packages?: readonly string[]; env
     bots: { echo: sandboxEchoBot },
   }, { env: {}, baseDir: options.baseDir ?? process.cwd() });
   const clock = new OffsetClock();
+  const consolePassword = env.SWITCHBOARD_CONSOLE_PASSWORD;
+  if (consolePassword !== undefined && consolePassword.length < 12) throw new ConfigError('SWITCHBOARD_CONSOLE_PASSWORD', 'must be at least 12 characters');
+  const consoleAdmin = { email: 'admin@sandbox.local', password: consolePassword ?? randomBytes(9).toString('base64url') };
   return {
-    config, apiKey, generatedKey: given === undefined, fakes, clock,
+    config, apiKey, generatedKey: given === undefined, fakes, clock, consoleAdmin,
     hostOptions: {
       clock,
+      features: [createConsoleFeature({
+        seedAgents: [
+          { tenantId: SANDBOX_TENANT, email: consoleAdmin.email, password: consoleAdmin.password, name: 'Sandbox Admin', role: 'admin' },
+        ],
+      })],
       extraRoutes: (app, auth, host) => mountSandboxRoutes(app, auth, host, fakes, clock),
       onStop: async () => { await Promise.all([...fakes.values()].map((f) => f.fake.stop())); },
     },

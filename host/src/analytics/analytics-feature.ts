@@ -13,7 +13,7 @@ import type { HostFeature, HostFeatureFactory } from '../features.js';
 import type { CostLedgerStore } from '../stores/ledger-stores.js';
 import { MemoryCostLedgerStore } from '../stores/memory-stores.js';
 import type { HostMessage } from '../stores/stores.js';
-import { queryPage, queryRange, queryString, tenantOf, useFirst } from '../compliance/http-params.js';
+import { queryPage, queryRange, queryString, tenantOf } from '../compliance/http-params.js';
 import { UnauthorizedError } from '../errors.js';
 import { buildAnalyticsReport } from './analytics-report.js';
 import { CostRecorder } from './cost-recorder.js';
@@ -101,18 +101,25 @@ export function createAnalyticsFeature(options: AnalyticsFeatureOptions = {}): H
     }));
 
     const windowHours = (channel: string): number | undefined => ctx.bindings.find((b) => b.channel === channel)?.plugin.policy.serviceWindowHours;
-    const knownChannels = (): Set<string> => new Set(ctx.bindings.map((b) => b.channel));
 
     return {
       name: 'analytics',
       costs, metrics,
       flush,
 
-      v1Routes(v1: express.Router) {
-        useFirst(v1 as unknown as Parameters<typeof useFirst>[0], ((req, res, next) => {
+      v1Middleware() {
+        const counting: express.RequestHandler = (req, res, next) => {
           res.on('finish', () => { if (req.tenant) api.inc({ method: req.method, status: String(res.statusCode) }); });
           next();
-        }) as express.RequestHandler);
+        };
+        return [counting];
+      },
+
+      onWebhook(info) {
+        webhooks.inc({ channel: info.known ? info.channel : 'unknown', status: String(info.status) });
+      },
+
+      v1Routes(v1: express.Router) {
 
         v1.get('/analytics', async (req, res) => {
           const range = queryRange(req);
@@ -137,19 +144,6 @@ export function createAnalyticsFeature(options: AnalyticsFeatureOptions = {}): H
       },
 
       appRoutes(app: express.Express) {
-        const router = (app as unknown as { router?: Parameters<typeof useFirst>[0] }).router;
-        const counting: express.RequestHandler = (req, res, next) => {
-          const m = /^\/webhooks\/([^/]+)\//.exec(req.path);
-          if (m) {
-            res.on('finish', () => {
-              const channel = knownChannels().has(m[1]!) ? m[1]! : 'unknown';
-              webhooks.inc({ channel, status: String(res.statusCode) });
-            });
-          }
-          next();
-        };
-        if (!router || !useFirst(router, counting)) ctx.logger.warn({ feature: 'analytics' }, 'could not count webhooks: the app has no router stack');
-
         app.get('/metrics', async (req, res) => {
           if (options.metricsToken !== undefined) {
             const header = req.headers.authorization ?? '';

@@ -153,6 +153,7 @@ export function createApiApp(deps: ApiDeps): express.Express {
   const v1: ExpressRouter = express.Router();
   v1.use(auth);
   v1.use(express.json({ limit: '1mb' }));
+  for (const f of deps.features ?? []) for (const mw of f.v1Middleware?.() ?? []) v1.use(mw);
 
   v1.get('/conversations', async (req, res) => {
     const t = tenantOf(req);

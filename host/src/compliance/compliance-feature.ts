@@ -16,7 +16,7 @@ import { MemoryAuditLogStore } from '../stores/memory-stores.js';
 import { auditMiddleware } from './audit-recorder.js';
 import { ContactDataHandler, Pseudonymiser } from './contact-data.js';
 import { ContactPrivacyService } from './contact-privacy.js';
-import { queryDate, queryPage, queryString, tenantOf, useFirst } from './http-params.js';
+import { queryDate, queryPage, queryString, tenantOf } from './http-params.js';
 import { parseRetentionPolicy, RetentionSweeper, type RetentionPolicy } from './retention.js';
 
 /** Options of {@link createComplianceFeature}. */
@@ -96,10 +96,12 @@ export function createComplianceFeature(options: ComplianceOptions = {}): HostFe
       registerHandler(handler) { handlers.push(handler); },
       flush,
 
+      v1Middleware() {
+        // every authenticated call is audited, the host's routes and every feature's alike
+        return [auditMiddleware({ store: audit, now, logger: log, track })];
+      },
+
       v1Routes(v1: express.Router) {
-        if (!useFirst(v1 as unknown as Parameters<typeof useFirst>[0], auditMiddleware({ store: audit, now, logger: log, track }))) {
-          log.warn({ feature: 'compliance' }, 'could not put the audit middleware before the host\'s routes: only feature routes are audited');
-        }
 
         v1.get('/contacts/:id/export', async (req, res) => {
           const data = await privacy.export(tenantOf(req).id, String(req.params.id));

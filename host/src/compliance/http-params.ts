@@ -82,18 +82,3 @@ export function queryString(req: Request, name: string): string | undefined {
   if (typeof v !== 'string' || v === '') throw new ValidationError(name, 'must be a single non-empty value');
   return v;
 }
-
-/**
- * Puts a middleware first on a router, before routes other code mounted earlier: the audit log and
- * the metrics must see every call, and features are mounted after the host's own routes.
- * @param router - an Express router (or `app.router`)
- * @param handler - the middleware
- * @returns whether it could be moved first (false: it runs after the routes mounted before it)
- */
-export function useFirst(router: { use(handler: unknown): unknown; stack?: unknown[] }, handler: unknown): boolean {
-  router.use(handler);
-  const stack = router.stack;
-  if (!Array.isArray(stack) || stack.length === 0) return false;
-  stack.unshift(stack.pop());
-  return true;
-}

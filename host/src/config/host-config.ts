@@ -79,6 +79,8 @@ export interface TenantConfig {
   privacyPolicyVersion?: string;
   /** The business's verification level per channel (WhatsApp: unverified, confirmed, verified). */
   verification?: Record<string, string>;
+  /** How long messages are kept: older ones are purged (with their inbox events and dead letters). */
+  retention?: { messageDays: number };
 }
 
 /** One account of a connector: its webhook URL key, tenant and connector config. */
@@ -130,6 +132,14 @@ export interface HostConfig {
   baseDir: string;
   /** Sandbox mode: `/sandbox/...` routes, fake platforms. */
   sandbox?: boolean;
+  /**
+   * Salt of the pseudonyms an erasure leaves in the consent proofs, audit log and cost ledger (at
+   * least 16 characters; best from an environment variable). Without it a random salt is drawn at
+   * each start, which makes the proofs anonymous.
+   */
+  pseudonymSalt?: string;
+  /** A bearer token `/metrics` requires (without it `/metrics` is open: keep it off the internet). */
+  metricsToken?: string;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -325,7 +335,7 @@ function parseBusinessPolicy(r: Reader): BusinessPolicy {
 }
 
 function parseTenant(r: Reader, bots: Record<string, unknown>): TenantConfig {
-  r.unknownKeys(['id', 'name', 'apiKeys', 'policy', 'keywords', 'routing', 'forwarding', 'privacyPolicyVersion', 'verification']);
+  r.unknownKeys(['id', 'name', 'apiKeys', 'policy', 'keywords', 'routing', 'forwarding', 'privacyPolicyVersion', 'verification', 'retention']);
   const tenant: TenantConfig = {
     id: r.str('id', { pattern: ID, patternHint: 'must be a short id (letters, digits, . _ -)' })!,
     apiKeys: r.strings('apiKeys', false)!,
@@ -359,6 +369,13 @@ function parseTenant(r: Reader, bots: Record<string, unknown>): TenantConfig {
   }
   const fwd = r.obj2('forwarding', true);
   if (fwd) tenant.forwarding = parseForwarding(fwd);
+  const retention = r.obj2('retention', true);
+  if (retention) {
+    retention.unknownKeys(['messageDays']);
+    const days = retention.raw('messageDays');
+    if (typeof days !== 'number' || !Number.isFinite(days) || days <= 0) throw new ConfigError(`${retention.path}.messageDays`, 'must be a positive number of days');
+    tenant.retention = { messageDays: days };
+  }
   const ppv = r.str('privacyPolicyVersion', { optional: true });
   if (ppv !== undefined) tenant.privacyPolicyVersion = ppv;
   const verification = r.obj2('verification', true);
@@ -385,7 +402,7 @@ function parseTenant(r: Reader, bots: Record<string, unknown>): TenantConfig {
 export function parseHostConfig(raw: unknown, options: { baseDir: string }): HostConfig {
   if (!isPlainObject(raw)) throw new ConfigError('(root)', 'the config must be an object');
   const r = new Reader(raw, '');
-  r.unknownKeys(['port', 'hostname', 'publicUrl', 'store', 'logLevel', 'tenants', 'connectors', 'bots', 'sandbox']);
+  r.unknownKeys(['port', 'hostname', 'publicUrl', 'store', 'logLevel', 'tenants', 'connectors', 'bots', 'sandbox', 'pseudonymSalt', 'metricsToken']);
 
   const botsRaw = r.raw('bots') ?? {};
   if (!isPlainObject(botsRaw)) throw new ConfigError('bots', 'must be an object of handler name → function or class');
@@ -417,6 +434,16 @@ export function parseHostConfig(raw: unknown, options: { baseDir: string }): Hos
     config.logLevel = logLevel as HostConfig['logLevel'];
   }
   config.sandbox = r.bool('sandbox', false);
+  const salt = r.str('pseudonymSalt', { optional: true });
+  if (salt !== undefined) {
+    if (salt.length < 16) throw new ConfigError('pseudonymSalt', 'must be at least 16 characters');
+    config.pseudonymSalt = salt;
+  }
+  const metricsToken = r.str('metricsToken', { optional: true });
+  if (metricsToken !== undefined) {
+    if (metricsToken.length < 16) throw new ConfigError('metricsToken', 'must be at least 16 characters');
+    config.metricsToken = metricsToken;
+  }
 
   const store = r.obj2('store', true);
   if (store) {

@@ -91,6 +91,17 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
   sendJson(res, status, { error: { code, message } }, extra);
 }
 
+/** What {@link WebhookIngress} reports about each answered request. */
+export interface WebhookAnswered {
+  /** The `:channel` of the URL, as given (check `known`). */
+  channel: string;
+  account: string;
+  /** Whether the URL named a configured account. */
+  known: boolean;
+  status: number;
+  durationMs: number;
+}
+
 /** Handles webhook requests. */
 export class WebhookIngress {
   /** Counters since start. */
@@ -107,6 +118,8 @@ export class WebhookIngress {
     clock: Clock;
     logger: Logger;
     maxBodyBytes?: number;
+    /** Told of every answered webhook request (metrics). */
+    onAnswered?: (info: WebhookAnswered) => void;
   }) {
     this.limit = deps.maxBodyBytes ?? WEBHOOK_BODY_LIMIT;
   }
@@ -125,6 +138,18 @@ export class WebhookIngress {
    * @param res - the response
    */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const observer = this.deps.onAnswered;
+    if (observer) {
+      const started = performance.now();
+      res.once('finish', () => {
+        const [channel = '', account = ''] = (req.url ?? '').slice(WEBHOOK_PREFIX.length).split(/[/?]/);
+        try {
+          observer({ channel: decodeURIComponent(channel), account: decodeURIComponent(account), known: this.deps.registry.get(decodeURIComponent(channel), decodeURIComponent(account)) !== undefined, status: res.statusCode, durationMs: performance.now() - started });
+        } catch (error) {
+          this.deps.logger.warn({ err: (error as Error).message }, 'webhook observer failed');
+        }
+      });
+    }
     try {
       await this.handleInner(req, res);
     } catch (error) {

@@ -208,9 +208,10 @@ export class OptInService implements InboxConsentHook {
   async onMessage(input: ResolvedConsentHookEvent<MessageEvent> & { keyword?: KeywordMatch; text?: string }): Promise<void> {
     const { tenant, event, contact, keyword } = input;
     if (keyword) {
-      if (this.deps.keywordReplies !== false) {
+      if (this.deps.keywordReplies !== false && await this.keywordChangedSomething(input.entryId, keyword, tenant.id, contact.id)) {
         const language = keyword.language ?? (typeof contact.profile.locale === 'string' ? contact.profile.locale : undefined);
-        await this.reply(input, keyword.kind, language, { business: businessName(tenant) }, `keyword:${event.channel}:${event.accountId}:${event.externalId}`);
+        // message ids are unique per chat only (Telegram): the key names the customer too
+        await this.reply(input, keyword.kind, language, { business: businessName(tenant) }, `keyword:${event.channel}:${event.accountId}:${event.userId}:${event.externalId}`);
       }
       return;
     }
@@ -222,6 +223,17 @@ export class OptInService implements InboxConsentHook {
     const confirmation = input.text !== undefined ? matchConfirmation(input.text) : undefined;
     if (confirmation) await this.confirm(input, waiting, 'reply');
     else if (!waiting.promptedAt) await this.prompt(input, waiting);
+  }
+
+  /**
+   * STOP and "important only" always change the ledger; START only when something had been
+   * revoked (a first `/start` on Telegram is the same word, and welcoming back someone who never
+   * left would be wrong). The processor writes START's entries under the inbox entry's id.
+   */
+  private async keywordChangedSomething(entryId: string, keyword: KeywordMatch, tenantId: string, contactId: string): Promise<boolean> {
+    if (keyword.kind !== 'start') return true;
+    const ledger = await this.deps.stores.consent.listByContact(tenantId, contactId);
+    return ledger.some((e) => e.id.startsWith(`${entryId}:start-`) || e.id === `${entryId}:all-messages`);
   }
 
   private async flowsNamedBy(tenantId: string, payloads: string[]): Promise<OptInFlow[]> {
@@ -256,7 +268,10 @@ export class OptInService implements InboxConsentHook {
     if (via === 'message' && !current.promptedAt) await this.prompt(input as ResolvedConsentHookEvent<MessageEvent>, current);
   }
 
-  private requestedEntry(flow: OptInFlow, contactId: string, address: Address, id: string, at: Date, extra: Partial<ConsentEntry['evidence']> = {}): ConsentEntry {
+  private requestedEntry(flow: OptInFlow, contactId: string, address: Address, id: string, time: Date, extra: Partial<ConsentEntry['evidence']> = {}): ConsentEntry {
+    // platforms stamp messages to the second and the ledger replays in time order: to the second,
+    // the first step can never sort after the confirming message or after a later opt-out
+    const at = new Date(Math.floor(time.getTime() / 1000) * 1000);
     return {
       id, tenantId: flow.tenantId, contactId, channel: address.channel, ...(address.accountId ? { accountId: address.accountId } : {}),
       action: 'opt-in-requested', purpose: flow.purpose, ...(flow.topic ? { topic: flow.topic } : {}), scope: flow.scope, at,
@@ -271,7 +286,7 @@ export class OptInService implements InboxConsentHook {
     const { tenant, event, contact } = input;
     const text = textOf(event.content);
     const requested = flow.requestedEntryId!;
-    // platforms stamp messages to the second: the confirmation must not sort before the step it confirms
+    // the confirmation must not sort before the step it confirms (another clock may be behind)
     const at = new Date(Math.max(event.timestamp.getTime(), flow.requestedAt?.getTime() ?? 0));
     const entry: ConsentEntry = {
       id: `${flow.id}:confirmed`, tenantId: tenant.id, contactId: contact.id, channel: event.channel, accountId: event.accountId,

@@ -330,8 +330,10 @@ export class InboxProcessor {
     } else if (keyword.kind === 'important-only') {
       await this.appendConsent(entry, contact, event, 'important-only', evidence, scope, 'important-only');
     } else {
-      // START restores what was revoked, nothing more: it is not consent to anything new
-      const purposes = [...new Map(state.revocations.map((r) => [`${r.purpose}|${r.topic ?? ''}`, r])).values()];
+      // START restores what was revoked, nothing more: it is not consent to anything new (a STOP
+      // revokes every purpose, but only those the customer had consented to come back)
+      const purposes = [...new Map(state.revocations.map((r) => [`${r.purpose}|${r.topic ?? ''}`, r])).values()]
+        .filter((r) => hadConsent(ledger, r.purpose, r.topic, r.at));
       for (const [i, r] of purposes.entries()) {
         // the restored consent is the one given before, under the privacy policy accepted then: a
         // policy version bump still requires re-consent, START does not sidestep it
@@ -370,9 +372,13 @@ export class InboxProcessor {
     const scope = tenant.policy?.consentScope === 'per-channel' ? 'channel' : 'all-channels';
     const evidence = { source: 'platform' as const, detail: event.detail ?? event.action, ...(event.eventId ? { reference: event.eventId } : {}) };
     switch (event.action) {
-      case 'opt-in':
-        // a platform opt-in without a stated purpose is not marketing consent
-        return this.appendConsent(entry, contact, event, 'opt-in', evidence, 'channel', 'opt-in', event.purpose ?? 'transactional', event.topic);
+      case 'opt-in': {
+        // a platform opt-in without a stated purpose is not marketing consent; one that resumes
+        // (WhatsApp's marketing resume) carries the privacy policy accepted before, a new one none
+        const purpose = event.purpose ?? 'transactional';
+        const accepted = lastPrivacyPolicy(await this.deps.stores.consent.listByContact(tenant.id, contact.id), purpose, event.topic);
+        return this.appendConsent(entry, contact, event, 'opt-in', { ...evidence, ...(accepted ? { privacyPolicy: accepted } : {}) }, 'channel', 'opt-in', purpose, event.topic);
+      }
       case 'opt-out':
         return this.appendConsent(entry, contact, event, 'opt-out', evidence, scope, 'opt-out', event.purpose, event.topic);
       case 'blocked':
@@ -419,6 +425,11 @@ export class InboxProcessor {
       if (page.length < 500) break;
     }
   }
+}
+
+/** Whether the customer had given consent to a purpose (and topic) before a revocation. */
+function hadConsent(ledger: readonly ConsentEntry[], purpose: Purpose, topic: string | undefined, before: Date): boolean {
+  return ledger.some((e) => e.action === 'opt-in' && e.purpose === purpose && (topic === undefined || e.topic === undefined || e.topic === topic) && e.at.getTime() <= before.getTime());
 }
 
 /** The privacy policy accepted with the latest opt-in of a purpose and topic (or of the whole purpose). */

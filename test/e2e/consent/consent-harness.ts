@@ -5,6 +5,7 @@
 import { silentLogger, type ConnectorPlugin, type FakePlatform, type RecordedRequest, type SignedWebhook } from '@switchboard/core';
 import { configFromObject, createHost, type Host, type HostStores } from '@switchboard/host';
 import { createConsentFeature } from '../../../host/src/consent/consent-feature.js';
+import { ScaledTimer } from '../../../host/src/outbound/timer.js';
 import { eventually } from '../support/host-harness.js';
 
 export const KEY = 'consent-e2e-key-0123456789abcdef';
@@ -43,7 +44,8 @@ export async function startConsentHost(options: { tenant?: Record<string, unknow
     connectors: CHANNELS.map((channel) => ({ package: `@switchboard/${channel}`, required: true, accounts: [{ id: 'main', config: fakes[channel].connectorConfig() }] })),
   });
   const host = await createHost(config, {
-    logger: silentLogger, processor: { pollMs: 20, retryBaseMs: 20 }, outbound: { dispatcher: { pollMs: 20 } },
+    logger: silentLogger, processor: { pollMs: 20, retryBaseMs: 20 }, // WhatsApp's pair rate paces one message per 6 s to a user: the dispatcher's time runs 100 times faster
+    outbound: { timer: new ScaledTimer(100), dispatcher: { pollMs: 20 } },
     features: [createConsentFeature({ secret: 'consent-e2e-secret-0123456789', linkTargets: LINK_TARGETS })],
     ...(options.stores ? { stores: options.stores } : {}),
   });

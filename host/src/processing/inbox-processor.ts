@@ -330,10 +330,8 @@ export class InboxProcessor {
     } else if (keyword.kind === 'important-only') {
       await this.appendConsent(entry, contact, event, 'important-only', evidence, scope, 'important-only');
     } else {
-      // START restores what was revoked, nothing more: it is not consent to anything new (a STOP
-      // revokes every purpose, but only those the customer had consented to come back)
-      const purposes = [...new Map(state.revocations.map((r) => [`${r.purpose}|${r.topic ?? ''}`, r])).values()]
-        .filter((r) => hadConsent(ledger, r.purpose, r.topic, r.at));
+      // START restores what was revoked, nothing more: it is not consent to anything new
+      const purposes = [...new Map(state.revocations.map((r) => [`${r.purpose}|${r.topic ?? ''}`, r])).values()];
       for (const [i, r] of purposes.entries()) {
         // the restored consent is the one given before, under the privacy policy accepted then: a
         // policy version bump still requires re-consent, START does not sidestep it
@@ -425,11 +423,6 @@ export class InboxProcessor {
       if (page.length < 500) break;
     }
   }
-}
-
-/** Whether the customer had given consent to a purpose (and topic) before a revocation. */
-function hadConsent(ledger: readonly ConsentEntry[], purpose: Purpose, topic: string | undefined, before: Date): boolean {
-  return ledger.some((e) => e.action === 'opt-in' && e.purpose === purpose && (topic === undefined || e.topic === undefined || e.topic === topic) && e.at.getTime() <= before.getTime());
 }
 
 /** The privacy policy accepted with the latest opt-in of a purpose and topic (or of the whole purpose). */

@@ -27,17 +27,21 @@ export interface ConsentHost {
   stop(): Promise<void>;
 }
 
-export async function startConsentHost(options: { tenant?: Record<string, unknown>; stores?: HostStores; fakes?: Record<Channel, FakePlatform> } = {}): Promise<ConsentHost> {
-  const fakes = options.fakes ?? {} as Record<Channel, FakePlatform>;
-  const ownFakes = !options.fakes;
-  if (ownFakes) {
-    for (const channel of CHANNELS) {
-      const plugin = (await import(`@switchboard/${channel}`)).default as ConnectorPlugin;
-      const fake = plugin.fake!();
-      await fake.start();
-      fakes[channel] = fake;
-    }
+/** Starts every first-party fake platform (for hosts that share them). */
+export async function startFakes(): Promise<Record<Channel, FakePlatform>> {
+  const fakes = {} as Record<Channel, FakePlatform>;
+  for (const channel of CHANNELS) {
+    const plugin = (await import(`@switchboard/${channel}`)).default as ConnectorPlugin;
+    const fake = plugin.fake!();
+    await fake.start();
+    fakes[channel] = fake;
   }
+  return fakes;
+}
+
+export async function startConsentHost(options: { tenant?: Record<string, unknown>; stores?: HostStores; fakes?: Record<Channel, FakePlatform> } = {}): Promise<ConsentHost> {
+  const ownFakes = !options.fakes;
+  const fakes = options.fakes ?? await startFakes();
   const config = configFromObject({
     logLevel: 'silent',
     tenants: [{ id: 'shop', name: 'Acme Travel', apiKeys: [KEY], routing: { escalationQueue: 'support' }, privacyPolicyVersion: '2026-01', ...options.tenant }],

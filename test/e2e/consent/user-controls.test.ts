@@ -79,7 +79,7 @@ describe('user controls (tenant scope: every channel of the contact)', () => {
     await h.deliver('viber', (h.fakes.viber as FakeViberServer).userMessage({ userId: viberUser, text: 'Alta' }));
     await sentText(h, 'viber', viberUser, /^Bienvenido de nuevo/);
     expect((await send(h, 'whatsapp', wa, 'marketing')).status).toBe(202);
-    // START gave back marketing, which the customer had consented to, and nothing else
+    // START restored both purposes STOP revoked; only marketing carries the privacy policy in force (transactional was never consented to)
     const state = (await h.api('GET', `/v1/contacts/${contactId}/consent-state`)).body.channels.whatsapp;
     expect(state.grants.map((g: { purpose: string }) => g.purpose)).toEqual(['marketing']);
   });

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   deriveConsentState,
-  type Address, type Clock, type ConsentEntry, type Contact, type Conversation, type ConversationStartedEvent, type Logger, type MessageEvent,
+  type Address, type Clock, type ConsentEntry, type Contact, type ConversationStartedEvent, type Logger, type MessageEvent,
 } from '@switchboard/core';
 import type { TenantConfig } from '../config/host-config.js';
 import { NotFoundError, ValidationError } from '../errors.js';

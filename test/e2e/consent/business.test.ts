@@ -4,12 +4,13 @@
  * end to end through the API and the fakes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FakePlatform } from '@switchboard/core';
+import type { Conversation, FakePlatform } from '@switchboard/core';
+import type { TenantIdentity } from '../../../host/src/consent/consent-feature.js';
 import { MemoryStores } from '../../../host/src/stores/memory-stores.js';
-import { startConsentHost, startFakes, type Channel, type ConsentHost } from './consent-harness.js';
+import { startConsentHost, startFakes, type Answer, type Channel, type ConsentHost } from './consent-harness.js';
 
 const TEXT = (text: string) => ({ type: 'text', text });
-const codes = (res: { body: any }): string[] => (res.body.error?.reasons ?? []).map((r: { code: string }) => r.code);
+const codes = (res: { body: Answer }): string[] => (res.body.error?.reasons ?? []).map((r) => r.code);
 
 async function confirmedOptIn(h: ConsentHost, userId: string, purpose: string, topic?: string, privacyPolicy: Record<string, string> = {}): Promise<string> {
   const res = await h.api('POST', '/v1/opt-ins', { purpose, ...(topic ? { topic } : {}), privacyPolicy, channels: ['whatsapp'] });
@@ -31,10 +32,10 @@ describe('business identity and commerce', () => {
   afterAll(async () => { await h?.stop(); });
 
   it('GET /v1/tenant shows the verification level per channel and what marketing requires', async () => {
-    const res = await h.api('GET', '/v1/tenant');
+    const res = await h.api<TenantIdentity>('GET', '/v1/tenant');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: 'shop', name: 'Acme Travel', privacyPolicyVersion: '2026-01', consentScope: 'all-channels' });
-    const byChannel = Object.fromEntries((res.body.channels as any[]).map((c) => [c.channel, c]));
+    const byChannel = Object.fromEntries(res.body.channels.map((c) => [c.channel, c]));
     expect(Object.keys(byChannel).sort()).toEqual(['apple', 'messenger', 'telegram', 'viber', 'whatsapp']);
     expect(byChannel.whatsapp).toEqual({ channel: 'whatsapp', accounts: ['main'], verificationLevel: 'confirmed', levels: ['unverified', 'confirmed', 'verified'], marketingRequires: 'verified', marketingAllowedByVerification: false });
     expect(byChannel.messenger).toMatchObject({ verificationLevel: 'verified', marketingRequires: 'verified', marketingAllowedByVerification: true });
@@ -81,7 +82,7 @@ describe('a new privacy-policy version requires re-consent', () => {
     });
     const first = await startConsentHost({ stores, fakes });
     await confirmedOptIn(first, user, 'transactional', 'flight updates', { url: 'https://acme.example/privacy/2026-01' });
-    const conversation = ((await first.api('GET', '/v1/conversations')).body.items as any[]).find((c) => c.address.userId === user);
+    const conversation = (await first.api<{ items: Conversation[] }>('GET', '/v1/conversations')).body.items.find((c) => c.address.userId === user)!;
     expect((await evaluate(first, conversation.id)).body.allowed).toBe(true);
     await first.stop();
 

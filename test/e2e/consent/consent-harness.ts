@@ -2,7 +2,9 @@
  * A host with all five first-party connectors, each pointed at its own fake platform server, and
  * the consent feature; helpers to call the API and to make a fake deliver a signed webhook.
  */
-import { silentLogger, type ConnectorPlugin, type FakePlatform, type RecordedRequest, type SignedWebhook } from '@switchboard/core';
+import { silentLogger, type Address, type ConnectorPlugin, type ConsentEntry, type ConsentState, type FakePlatform, type RecordedRequest, type SignedWebhook } from '@switchboard/core';
+import type { ClickToChatLink } from '../../../host/src/consent/click-to-chat.js';
+import type { OptInFlowView } from '../../../host/src/consent/opt-in-service.js';
 import { configFromObject, createHost, type Host, type HostStores } from '@switchboard/host';
 import { createConsentFeature } from '../../../host/src/consent/consent-feature.js';
 import { ScaledTimer } from '../../../host/src/outbound/timer.js';
@@ -15,11 +17,29 @@ export type Channel = (typeof CHANNELS)[number];
 /** Link targets the connector configs do not carry (phone number, bot username, chat URI). */
 export const LINK_TARGETS = { whatsapp: { main: '+49 30 901820' }, telegram: { main: 'acme_travel_bot' }, viber: { main: 'acmetravel' } };
 
+/** A reason the policy gave. */
+export interface Reason { code: string; source: string; message: string }
+
+/** The fields of the API's answers these tests read (each endpoint fills some of them). */
+export interface Answer {
+  flow: OptInFlowView & { id: string };
+  links: ClickToChatLink[];
+  token: string;
+  ledger: ConsentEntry[];
+  error: { code: string; message: string; reasons?: Reason[] };
+  results: { userId: string; status: string; reasons?: Reason[] }[];
+  allowed: boolean;
+  decision: { allowed: boolean; reasons?: Reason[] };
+  addresses: Address[];
+  status: string;
+  channels: Record<string, ConsentState>;
+}
+
 export interface ConsentHost {
   host: Host;
   url: string;
   fakes: Record<Channel, FakePlatform>;
-  api<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  api<T = Answer>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   /** Delivers a signed webhook from a channel's fake and waits until the host processed it. */
   deliver(channel: Channel, webhook: SignedWebhook): Promise<void>;
   /** Text messages the fake platform received for a user (sent by the host). */
@@ -75,15 +95,21 @@ export async function startConsentHost(options: { tenant?: Record<string, unknow
   };
 }
 
+/** The fields of the platforms' send requests the tests read. */
+interface SentBody {
+  to?: string; type?: string; text?: string | { body?: string }; recipient?: { id?: string }; message?: { text?: string };
+  chat_id?: number | string; receiver?: string; body?: string;
+}
+
 /** The text of a send request a fake received, when it went to `userId`. */
 function textSent(channel: Channel, r: RecordedRequest, userId: string): string | undefined {
-  const b = r.body as Record<string, any> | undefined;
+  const b = r.body as SentBody | undefined;
   if (!b || typeof b !== 'object') return undefined;
   switch (channel) {
-    case 'whatsapp': return b.to === userId && b.type === 'text' ? b.text?.body : undefined;
+    case 'whatsapp': return b.to === userId && b.type === 'text' ? (b.text as { body?: string } | undefined)?.body : undefined;
     case 'messenger': return b.recipient?.id === userId ? b.message?.text : undefined;
-    case 'telegram': return String(b.chat_id) === userId ? b.text : undefined;
-    case 'viber': return b.receiver === userId && b.type === 'text' ? b.text : undefined;
+    case 'telegram': return String(b.chat_id) === userId ? b.text as string : undefined;
+    case 'viber': return b.receiver === userId && b.type === 'text' ? b.text as string : undefined;
     case 'apple': return r.headers['destination-id'] === userId && b.type === 'text' ? b.body : undefined;
   }
 }

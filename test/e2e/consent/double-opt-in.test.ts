@@ -5,12 +5,13 @@
  * completes the flow, and the policy then allows exactly what was consented to.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConsentEntry } from '@switchboard/core';
+import type { Contact, Conversation } from '@switchboard/core';
+import type { OptInFlowView } from '../../../host/src/consent/opt-in-service.js';
 import type { FakeAppleServer } from '@switchboard/apple';
 import type { FakeMessengerServer } from '@switchboard/messenger';
 import type { FakeTelegramServer } from '@switchboard/telegram';
 import type { FakeViberServer } from '@switchboard/viber';
-import { sentText, startConsentHost, type Channel, type ConsentHost } from './consent-harness.js';
+import { sentText, startConsentHost, type Answer, type Channel, type ConsentHost } from './consent-harness.js';
 
 const PRIVACY = { url: 'https://acme.example/privacy', version: '2026-01' };
 
@@ -27,13 +28,13 @@ async function startFlow(channel: Channel, extra: Record<string, unknown> = {}):
   return { id: res.body.flow.id, token: res.body.token, link: res.body.links[0] };
 }
 
-async function flow(id: string): Promise<{ flow: any; ledger: ConsentEntry[] }> {
+async function flow(id: string): Promise<Answer> {
   return (await h.api('GET', `/v1/opt-ins/${id}`)).body;
 }
 
-async function contactOf(channel: Channel, userId: string): Promise<any> {
-  const items = (await h.api('GET', '/v1/contacts?limit=500')).body.items as any[];
-  return items.find((c) => c.addresses.some((a: any) => a.channel === channel && a.userId === userId));
+async function contactOf(channel: Channel, userId: string): Promise<Contact> {
+  const items = (await h.api<{ items: Contact[] }>('GET', '/v1/contacts?limit=500')).body.items;
+  return items.find((c) => c.addresses.some((a) => a.channel === channel && a.userId === userId))!;
 }
 
 /** The double opt-in shows in the ledger with both steps' evidence, and the policy allows the topic on the channel. */
@@ -49,7 +50,7 @@ async function expectConfirmed(id: string, channel: Channel, userId: string): Pr
   const state = (await h.api('GET', `/v1/contacts/${contact.id}/consent-state`)).body.channels[channel];
   expect(state.grants).toEqual([expect.objectContaining({ purpose: 'transactional', topic: 'flight updates', confirmed: true, privacyPolicyVersion: '2026-01' })]);
   // by conversation: the dry run looks an existing contact up only through its conversation
-  const conversation = ((await h.api('GET', '/v1/conversations?limit=500')).body.items as any[]).find((c) => c.address.channel === channel && c.address.userId === userId);
+  const conversation = (await h.api<{ items: Conversation[] }>('GET', '/v1/conversations?limit=500')).body.items.find((c) => c.address.channel === channel && c.address.userId === userId)!;
   const evaluate = async (topic: string) => (await h.api('POST', '/v1/policy/evaluate', {
     channel, accountId: conversation.address.accountId, conversationId: conversation.id, purpose: 'transactional', topic, sender: 'system',
     content: { type: 'text', text: 'Your flight LH 123 leaves from gate B12.' },
@@ -158,7 +159,7 @@ describe('double opt-in through each first-party channel', () => {
     expect(old.status).toBe(400);
     expect(old.body.error.message).toMatch(/2026-01/);
     expect((await h.api('GET', '/v1/opt-ins/oi_nope')).status).toBe(404);
-    const listed = (await h.api('GET', '/v1/opt-ins?status=confirmed')).body.items as any[];
+    const listed = (await h.api<{ items: OptInFlowView[] }>('GET', '/v1/opt-ins?status=confirmed')).body.items;
     expect(listed.length).toBeGreaterThanOrEqual(5);
     expect(listed.every((f) => f.status === 'confirmed')).toBe(true);
   });

@@ -11,7 +11,7 @@ import type { FakeMessengerServer } from '@switchboard/messenger';
 import type { FakeTelegramServer } from '@switchboard/telegram';
 import type { FakeViberServer } from '@switchboard/viber';
 import type { FakeWhatsAppServer } from '@switchboard/whatsapp';
-import { sentText, startConsentHost, type Channel, type ConsentHost } from './consent-harness.js';
+import { sentText, startConsentHost, type Answer, type Channel, type ConsentHost } from './consent-harness.js';
 
 const PRIVACY = { url: 'https://acme.example/privacy', version: '2026-01' };
 const TEXT = (text: string) => ({ type: 'text', text });
@@ -30,7 +30,7 @@ function send(h: ConsentHost, channel: Channel, userId: string, purpose: string,
   return h.api('POST', '/v1/messages', { channel, accountId: 'main', userId, purpose, sender: 'agent', content: TEXT(`A ${purpose} message`), ...extra });
 }
 
-const codes = (res: { body: any }): string[] => (res.body.error?.reasons ?? []).map((r: { code: string }) => r.code);
+const codes = (res: { body: Answer }): string[] => (res.body.error?.reasons ?? []).map((r) => r.code);
 
 describe('user controls (tenant scope: every channel of the contact)', () => {
   let h: ConsentHost;

@@ -17,7 +17,7 @@ import { InboxProcessor } from '../processing/inbox-processor.js';
 import { CLICK_TO_CHAT_CHANNELS } from './click-to-chat.js';
 import { linkAddress } from './contact-links.js';
 import { MemoryOptInFlowStore, type OptInFlowStatus, type OptInFlowStore } from './opt-in-flow-store.js';
-import { isClickToChatChannel, OptInService, type StartOptInRequest } from './opt-in-service.js';
+import { isClickToChatChannel, OptInService, type OptInKeyword, type StartOptInRequest } from './opt-in-service.js';
 import { perTenantSecrets, StartTokens } from './start-token.js';
 
 /** Options of {@link createConsentFeature}. */
@@ -36,6 +36,8 @@ export interface ConsentFeatureOptions {
   defaultTtlMs?: number;
   /** Answer STOP / START / "important only" (default true). */
   keywordReplies?: boolean;
+  /** Keywords that start a double opt-in, per tenant id (`*` for every tenant). */
+  optInKeywords?: Record<string, OptInKeyword[]>;
   /** The environment (default `process.env`). */
   env?: Record<string, string | undefined>;
 }
@@ -64,6 +66,7 @@ export function createConsentFeature(options: ConsentFeatureOptions = {}): HostF
       ...(options.linkTargets ? { linkTargets: options.linkTargets } : {}),
       ...(options.defaultTtlMs !== undefined ? { defaultTtlMs: options.defaultTtlMs } : {}),
       ...(options.keywordReplies !== undefined ? { keywordReplies: options.keywordReplies } : {}),
+      ...(options.optInKeywords ? { optInKeywords: options.optInKeywords } : {}),
     });
     if (ctx.container.isBound(InboxProcessor)) ctx.container.get(InboxProcessor).addConsentHook(service);
     else ctx.logger.warn({}, 'no inbox processor: opt-in start messages and keyword replies will not be handled');

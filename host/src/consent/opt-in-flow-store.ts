@@ -41,7 +41,7 @@ export interface OptInFlow {
   language: string;
   /** The contact, once known (given at the start, or found by the start message). */
   contactId?: string;
-  /** The links handed out, per channel. */
+  /** The links handed out, per channel (none for a flow a keyword started). */
   channels: { channel: ClickToChatChannel; account: string; target: string }[];
   status: OptInFlowStatus;
   /** The address the start message came from. */

@@ -6,7 +6,7 @@
  * its consent hook, so every step happens in the conversation's order and is retried with it.
  * @module
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   deriveConsentState,
   type Address, type Clock, type ConsentEntry, type Contact, type ConversationStartedEvent, type Logger, type MessageEvent,
@@ -16,7 +16,7 @@ import { NotFoundError, ValidationError } from '../errors.js';
 import type { OutboundService } from '../outbound/outbound-service.js';
 import type { ConnectorRegistry, HostConnectorBinding } from '../plugins/connector-registry.js';
 import type { ConsentHookEvent, InboxConsentHook, ResolvedConsentHookEvent } from '../processing/inbox-processor.js';
-import { matchConfirmation, type KeywordMatch } from '../processing/keywords.js';
+import { matchConfirmation, normalizeKeyword, type KeywordMatch } from '../processing/keywords.js';
 import { textOf } from '../routing/router.js';
 import type { HostStores } from '../stores/stores.js';
 import type { HostStreams } from '../streams.js';
@@ -65,6 +65,25 @@ export interface OptInServiceDeps {
   defaultTtlMs?: number;
   /** Whether keywords are answered (default true). */
   keywordReplies?: boolean;
+  /** Keywords that start a double opt-in by themselves, per tenant id (`*` for every tenant). */
+  optInKeywords?: Record<string, OptInKeyword[]>;
+}
+
+/**
+ * A keyword that is the first step of a double opt-in ("FLIGHTS" on a poster): the customer's
+ * message is recorded as the first step and the host asks them to confirm.
+ */
+export interface OptInKeyword {
+  /** Whole-message match, without case, accents or surrounding punctuation. */
+  keyword: string;
+  purpose: OptInFlow['purpose'];
+  topic?: string;
+  /** The wording the poster or page showed next to the keyword. */
+  wording?: string;
+  /** Defaults to the tenant's privacyPolicyVersion. */
+  privacyPolicy?: { url?: string; version?: string };
+  language?: string;
+  scope?: OptInFlow['scope'];
 }
 
 const DAY = 86_400_000;
@@ -217,6 +236,8 @@ export class OptInService implements InboxConsentHook {
     }
     const flow = (await this.flowsNamedBy(tenant.id, startPayloads(event)))[0];
     if (flow) { await this.started(input, flow, 'message'); return; }
+    const optInKeyword = input.text !== undefined ? this.optInKeyword(tenant.id, input.text) : undefined;
+    if (optInKeyword) { await this.startFromKeyword(input, optInKeyword); return; }
     const address: Address = { channel: event.channel, accountId: event.accountId, userId: event.userId };
     const waiting = await this.deps.flows.findAwaiting(tenant.id, address);
     if (!waiting || waiting.expiresAt.getTime() <= this.deps.clock.now()) return;
@@ -234,6 +255,43 @@ export class OptInService implements InboxConsentHook {
     if (keyword.kind !== 'start') return true;
     const ledger = await this.deps.stores.consent.listByContact(tenantId, contactId);
     return ledger.some((e) => e.id.startsWith(`${entryId}:start-`) || e.id === `${entryId}:all-messages`);
+  }
+
+  private optInKeyword(tenantId: string, text: string): OptInKeyword | undefined {
+    if (text.length > 64) return undefined;
+    const said = normalizeKeyword(text);
+    const lists = this.deps.optInKeywords;
+    return [...(lists?.[tenantId] ?? []), ...(lists?.['*'] ?? [])].find((k) => normalizeKeyword(k.keyword) === said);
+  }
+
+  /** A keyword is the first step: record it on the customer's contact and ask them to confirm. */
+  private async startFromKeyword(input: ResolvedConsentHookEvent<MessageEvent> & { text?: string }, k: OptInKeyword): Promise<void> {
+    const { tenant, event, contact } = input;
+    const version = k.privacyPolicy?.version ?? tenant.privacyPolicyVersion;
+    if (!version || (tenant.privacyPolicyVersion && version !== tenant.privacyPolicyVersion)) {
+      this.deps.logger.warn({ tenantId: tenant.id, keyword: k.keyword }, 'opt-in keyword has no privacy-policy version in force: ignored');
+      return;
+    }
+    // derived from the message, so a retried inbox entry finds the flow it already started
+    const id = `oi_${createHash('sha256').update(`${tenant.id}|${event.channel}|${event.accountId}|${event.userId}|${event.externalId}`).digest().subarray(0, 9).toString('base64url')}`;
+    const address: Address = { channel: event.channel, accountId: event.accountId, userId: event.userId };
+    const now = this.now();
+    let flow = await this.deps.flows.get(tenant.id, id);
+    if (!flow) {
+      flow = {
+        id, tenantId: tenant.id, purpose: k.purpose, source: 'keyword', confirmWith: 'reply', scope: k.scope ?? 'channel',
+        privacyPolicy: { ...(k.privacyPolicy?.url ? { url: k.privacyPolicy.url } : {}), version },
+        language: k.language ?? (typeof contact.profile.locale === 'string' ? contact.profile.locale : 'en'),
+        contactId: contact.id, channels: [], status: 'awaiting-confirmation', startedOn: address,
+        createdAt: now, updatedAt: now, expiresAt: new Date(now.getTime() + (this.deps.defaultTtlMs ?? 7 * DAY)),
+        ...(k.topic ? { topic: k.topic } : {}), ...(k.wording ? { wording: k.wording } : {}),
+      };
+      await this.deps.flows.create(flow).catch(() => undefined);
+    }
+    const entry = this.requestedEntry(flow, contact.id, address, `${flow.id}:requested`, event.timestamp, { reference: event.externalId, ...(input.text !== undefined ? { text: input.text } : {}) });
+    await this.append(entry);
+    flow = (await this.deps.flows.update(tenant.id, flow.id, { requestedEntryId: entry.id, requestedAt: entry.at, updatedAt: this.now() })) ?? flow;
+    if (!flow.promptedAt) await this.prompt(input, flow);
   }
 
   private async flowsNamedBy(tenantId: string, payloads: string[]): Promise<OptInFlow[]> {

@@ -6,7 +6,7 @@ import { silentLogger, type Address, type ConnectorPlugin, type ConsentEntry, ty
 import type { ClickToChatLink } from '../../../host/src/consent/click-to-chat.js';
 import type { OptInFlowView } from '../../../host/src/consent/opt-in-service.js';
 import { configFromObject, createHost, type Host, type HostStores } from '@switchboard/host';
-import { createConsentFeature } from '../../../host/src/consent/consent-feature.js';
+import { createConsentFeature, type ConsentFeatureOptions } from '../../../host/src/consent/consent-feature.js';
 import { ScaledTimer } from '../../../host/src/outbound/timer.js';
 import { eventually } from '../support/host-harness.js';
 
@@ -59,7 +59,7 @@ export async function startFakes(): Promise<Record<Channel, FakePlatform>> {
   return fakes;
 }
 
-export async function startConsentHost(options: { tenant?: Record<string, unknown>; stores?: HostStores; fakes?: Record<Channel, FakePlatform> } = {}): Promise<ConsentHost> {
+export async function startConsentHost(options: { tenant?: Record<string, unknown>; stores?: HostStores; fakes?: Record<Channel, FakePlatform>; consent?: ConsentFeatureOptions } = {}): Promise<ConsentHost> {
   const ownFakes = !options.fakes;
   const fakes = options.fakes ?? await startFakes();
   const config = configFromObject({
@@ -70,7 +70,7 @@ export async function startConsentHost(options: { tenant?: Record<string, unknow
   const host = await createHost(config, {
     logger: silentLogger, processor: { pollMs: 20, retryBaseMs: 20 }, // WhatsApp's pair rate paces one message per 6 s to a user: the dispatcher's time runs 100 times faster
     outbound: { timer: new ScaledTimer(100), dispatcher: { pollMs: 20 } },
-    features: [createConsentFeature({ secret: 'consent-e2e-secret-0123456789', linkTargets: LINK_TARGETS })],
+    features: [createConsentFeature({ secret: 'consent-e2e-secret-0123456789', linkTargets: LINK_TARGETS, ...options.consent })],
     ...(options.stores ? { stores: options.stores } : {}),
   });
   const { url } = await host.listen(0, '127.0.0.1');

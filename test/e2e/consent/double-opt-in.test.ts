@@ -16,7 +16,9 @@ import { sentText, startConsentHost, type Answer, type Channel, type ConsentHost
 const PRIVACY = { url: 'https://acme.example/privacy', version: '2026-01' };
 
 let h: ConsentHost;
-beforeAll(async () => { h = await startConsentHost(); });
+beforeAll(async () => {
+  h = await startConsentHost({ consent: { optInKeywords: { shop: [{ keyword: 'FLIGHTS', purpose: 'transactional', topic: 'flight updates', wording: 'Text FLIGHTS to get updates about your flight', privacyPolicy: PRIVACY }] } } });
+});
 afterAll(async () => { await h?.stop(); });
 
 async function startFlow(channel: Channel, extra: Record<string, unknown> = {}): Promise<{ id: string; token: string; link: { url: string; prefilledText?: string; qr: { svg: string; png: string } } }> {
@@ -142,6 +144,20 @@ describe('double opt-in through each first-party channel', () => {
     const state = (await h.api('GET', `/v1/contacts/${contact.id}/consent-state`)).body.channels.whatsapp;
     expect(state.pending).toEqual([expect.objectContaining({ purpose: 'marketing', topic: 'offers' })]);
     expect(state.grants).toEqual([]);
+  });
+
+  it('a keyword can be the first step: the host asks, the customer confirms (Telegram, in German)', async () => {
+    const telegram = h.fakes.telegram as FakeTelegramServer;
+    await h.deliver('telegram', telegram.userMessage({ userId: '5100000007', text: 'Flights!' }));
+    await sentText(h, 'telegram', '5100000007', /^Reply YES to confirm that Acme Travel may send you flight updates/);
+    const contact = await contactOf('telegram', '5100000007');
+    const [started] = (await h.api<{ items: OptInFlowView[] }>('GET', `/v1/opt-ins?contactId=${contact.id}`)).body.items;
+    expect(started).toMatchObject({ source: 'keyword', status: 'awaiting-confirmation', confirmWith: 'reply' });
+    await h.deliver('telegram', telegram.userMessage({ userId: '5100000007', text: 'Ja' }));
+    const { flow: f, ledger } = await flow(started!.id);
+    expect(f.status).toBe('confirmed');
+    expect(ledger.map((e) => [e.action, e.evidence.source, e.evidence.text])).toEqual([['opt-in-requested', 'keyword', 'Flights!'], ['opt-in', 'confirmation-reply', 'Ja']]);
+    expect(ledger[0]!.evidence).toMatchObject({ wording: 'Text FLIGHTS to get updates about your flight', privacyPolicy: PRIVACY });
   });
 
   it('refuses a forged or foreign token: nothing is recorded', async () => {

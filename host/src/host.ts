@@ -16,6 +16,7 @@ import { OutboundGateway } from './outbound/outbound-gateway.js';
 import { OutboundRuntime, type OutboundRuntimeOptions } from './outbound/outbound-runtime.js';
 import { outboundFeature } from './outbound/outbound-routes.js';
 import { consoleFeature } from './console/console-feature.js';
+import { createConsentFeature } from './consent/consent-feature.js';
 import { createComplianceFeature } from './compliance/compliance-feature.js';
 import { createAnalyticsFeature } from './analytics/analytics-feature.js';
 import { ConnectorRegistry, StaticConnectorRegistry } from './plugins/connector-registry.js';
@@ -248,6 +249,7 @@ export async function createHost(config: HostConfig, options: HostOptions = {}):
   const taken = new Set(given.map((f) => f.name));
   const builtIn: [string, HostFeatureFactory][] = [
     ['outbound', outboundFeature],
+    ['consent', createConsentFeature(config.optInSecret ? { secret: config.optInSecret } : {})],
     ['compliance', createComplianceFeature(config.pseudonymSalt ? { pseudonymSalt: config.pseudonymSalt } : {})],
     ['analytics', createAnalyticsFeature(config.metricsToken ? { metricsToken: config.metricsToken } : {})],
     ['console', consoleFeature],

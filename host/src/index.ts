@@ -35,6 +35,7 @@ export * from './outbound/idempotency-store.js';
 export * from './outbound/template-registry.js';
 export { parseSendRequest, parseNotificationRequest, type SendRequest, type NotificationRequest } from './outbound/send-request.js';
 export * from './features.js';
+export { consentFeature, createConsentFeature, type ConsentFeatureOptions } from './consent/consent-feature.js';
 export { consoleFeature, createConsoleFeature, type ConsoleOptions, type SeedAgent } from './console/console-feature.js';
 export { complianceFeature, createComplianceFeature, type ComplianceOptions, type ComplianceFeature } from './compliance/compliance-feature.js';
 export { ContactDataHandler, type Pseudonymiser } from './compliance/contact-data.js';

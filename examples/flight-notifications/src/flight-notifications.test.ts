@@ -53,8 +53,12 @@ describe('npm start (the scenario main.ts runs)', () => {
     expect(r.requests['Chiara Bianchi']!.map((b) => b.type)).toEqual(['text', 'text', 'file', 'text', 'text']);
     expect(r.requests['Chiara Bianchi']![2]).toMatchObject({ receiver: 'VbChiaraBianchi0000007==', type: 'file', file_name: 'Boarding pass V8K3JS.pdf', size: 48_213 });
 
-    // skipped passengers got nothing but the opt-in confirmation they asked for (if any)
-    for (const name of ['Dev Patel', 'Gus Moreau', 'Femi Adeyemi']) expect(r.received[name]).toEqual([expect.stringMatching(/^Thanks \w+! You will get updates/)]);
+    // skipped passengers got nothing but the opt-in confirmation they asked for (if any), and those
+    // who sent STOP the host's confirmation that they are unsubscribed
+    for (const name of ['Dev Patel', 'Femi Adeyemi']) {
+      expect(r.received[name]).toEqual([expect.stringMatching(/^Thanks \w+! You will get updates/), expect.stringMatching(/^You are unsubscribed/)]);
+    }
+    expect(r.received['Gus Moreau']).toEqual([expect.stringMatching(/^Thanks \w+! You will get updates/)]);
     for (const name of ['Hugo Lenz', 'Eva Lindqvist']) expect(r.received[name]).toEqual([]);
 
     const out = lines.join('\n');

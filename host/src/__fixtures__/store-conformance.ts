@@ -117,6 +117,22 @@ export function describeStoreConformance(name: string, make: () => Promise<HostS
       expect(await s.contacts.get('other-tenant', id)).toBeUndefined();
     });
 
+    it('links an address to a contact atomically, never taking one another contact owns', async () => {
+      const wa = { channel: 'whatsapp', accountId: 'wa1', userId: '4915100000001' };
+      const tg = { channel: 'telegram', accountId: 'bot1', userId: '777' };
+      const mk = (a: typeof wa) => (): Contact => ({ id: uid('k'), tenantId: tenant, addresses: [a], profile: {}, createdAt: at(0), updatedAt: at(0) });
+      const ann = (await s.contacts.findOrCreateByAddress(tenant, wa, mk(wa))).contact;
+      expect(await s.contacts.findByAddress(tenant, tg)).toBeUndefined();
+      const linked = await s.contacts.addAddress(tenant, ann.id, tg);
+      expect(linked!.addresses).toEqual([wa, tg]);
+      expect((await s.contacts.findByAddress(tenant, tg))?.id).toBe(ann.id);
+      expect((await s.contacts.addAddress(tenant, ann.id, tg))!.addresses).toHaveLength(2); // already linked: unchanged
+      const bob = (await s.contacts.findOrCreateByAddress(tenant, { ...tg, userId: '888' }, mk({ ...tg, userId: '888' }))).contact;
+      await expect(s.contacts.addAddress(tenant, bob.id, wa)).rejects.toMatchObject({ code: 'CONFLICT', details: { contactId: ann.id } });
+      expect(await s.contacts.addAddress(tenant, 'no-such-contact', { ...wa, userId: '1' })).toBeUndefined();
+      expect(await s.contacts.findByAddress('other-tenant', wa)).toBeUndefined();
+    });
+
     it('appends consent entries without duplicates and returns them in time order', async () => {
       const base = { tenantId: tenant, contactId: 'k1', channel: 'acme', scope: 'channel' as const, evidence: { source: 'api' } };
       await s.consent.append({ ...base, id: uid('e'), action: 'opt-out', at: at(5) });

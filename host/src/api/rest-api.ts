@@ -239,7 +239,9 @@ export function createApiApp(deps: ApiDeps): express.Express {
     if (!contact) throw new NotFoundError('contact', param(req, 'id'));
     const history = await deps.stores.consent.listByContact(t.id, contact.id);
     const channels = [...new Set(contact.addresses.map((a) => a.channel))];
-    const state = Object.fromEntries(channels.map((ch) => [ch, deriveConsentState(history, { channel: ch, scope: t.policy?.consentScope ?? 'all-channels' })]));
+    const state = Object.fromEntries(channels.map((ch) => [ch, deriveConsentState(history, {
+      channel: ch, scope: t.policy?.consentScope ?? 'all-channels', ...(t.privacyPolicyVersion ? { requiredPrivacyPolicyVersion: t.privacyPolicyVersion } : {}),
+    })]));
     res.json({ contactId: contact.id, history, state });
   });
   v1.post('/contacts/:id/consent', async (req, res) => {

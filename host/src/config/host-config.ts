@@ -140,6 +140,12 @@ export interface HostConfig {
   pseudonymSalt?: string;
   /** A bearer token `/metrics` requires (without it `/metrics` is open: keep it off the internet). */
   metricsToken?: string;
+  /**
+   * The secret opt-in start tokens are signed with (per-tenant keys are derived from it; at least
+   * 16 characters). Without it `SWITCHBOARD_OPT_IN_SECRET` is used, else a per-process key, and
+   * links stop working after a restart.
+   */
+  optInSecret?: string;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -402,7 +408,7 @@ function parseTenant(r: Reader, bots: Record<string, unknown>): TenantConfig {
 export function parseHostConfig(raw: unknown, options: { baseDir: string }): HostConfig {
   if (!isPlainObject(raw)) throw new ConfigError('(root)', 'the config must be an object');
   const r = new Reader(raw, '');
-  r.unknownKeys(['port', 'hostname', 'publicUrl', 'store', 'logLevel', 'tenants', 'connectors', 'bots', 'sandbox', 'pseudonymSalt', 'metricsToken']);
+  r.unknownKeys(['port', 'hostname', 'publicUrl', 'store', 'logLevel', 'tenants', 'connectors', 'bots', 'sandbox', 'pseudonymSalt', 'metricsToken', 'optInSecret']);
 
   const botsRaw = r.raw('bots') ?? {};
   if (!isPlainObject(botsRaw)) throw new ConfigError('bots', 'must be an object of handler name → function or class');
@@ -438,6 +444,11 @@ export function parseHostConfig(raw: unknown, options: { baseDir: string }): Hos
   if (salt !== undefined) {
     if (salt.length < 16) throw new ConfigError('pseudonymSalt', 'must be at least 16 characters');
     config.pseudonymSalt = salt;
+  }
+  const optInSecret = r.str('optInSecret', { optional: true });
+  if (optInSecret !== undefined) {
+    if (optInSecret.length < 16) throw new ConfigError('optInSecret', 'must be at least 16 characters');
+    config.optInSecret = optInSecret;
   }
   const metricsToken = r.str('metricsToken', { optional: true });
   if (metricsToken !== undefined) {

@@ -102,7 +102,7 @@ export function createConsentFeature(options: ConsentFeatureOptions = {}): HostF
           if (bindings.length === 0) throw new ValidationError('channel', `the tenant has no ${channel} account${account ? ` "${account}"` : ''}`);
           if (bindings.length > 1) throw new ValidationError('accountId', `the tenant has several ${channel} accounts: name one`);
           const address: Address = { channel, accountId: bindings[0]!.connector.accountId ?? bindings[0]!.account, userId };
-          const outcome = await linkAddress(ctx.stores.contacts, contact, address, new Date(ctx.clock.now()));
+          const outcome = await linkAddress(ctx.stores.contacts, contact, address);
           if (!outcome.linked) throw new ConflictError('the address belongs to another contact', { contactId: outcome.ownerId });
           res.status(outcome.alreadyLinked ? 200 : 201).json(outcome.contact);
         });

@@ -211,7 +211,7 @@ export class OptInService implements InboxConsentHook {
       const contact = await this.deps.stores.contacts.get(tenant.id, flow.contactId);
       if (!contact) continue;
       const address: Address = { channel: event.channel, accountId: event.accountId, userId: event.userId };
-      const outcome = await linkAddress(this.deps.stores.contacts, contact, address, this.now());
+      const outcome = await linkAddress(this.deps.stores.contacts, contact, address);
       if (!outcome.linked) this.deps.logger.info({ tenantId: tenant.id, flowId: flow.id, ownerId: outcome.ownerId }, 'opt-in start message came from an address another contact owns');
       return;
     }
@@ -227,7 +227,11 @@ export class OptInService implements InboxConsentHook {
   async onMessage(input: ResolvedConsentHookEvent<MessageEvent> & { keyword?: KeywordMatch; text?: string }): Promise<void> {
     const { tenant, event, contact, keyword } = input;
     if (keyword) {
-      if (this.deps.keywordReplies !== false && await this.keywordChangedSomething(input.entryId, keyword, tenant.id, contact.id)) {
+      // an opt-out word the platform itself acts on (SMS carriers, Apple) is answered by the platform,
+      // and a message from us after it would be refused: no confirmation from the host then
+      const platformHandles = keyword.kind === 'stop' && input.text !== undefined
+        && (this.deps.registry.forAddress(tenant.id, event)?.plugin.policy.optOutKeywords ?? []).some((k) => normalizeKeyword(k) === normalizeKeyword(input.text!));
+      if (!platformHandles && this.deps.keywordReplies !== false && await this.keywordChangedSomething(input.entryId, keyword, tenant.id, contact.id)) {
         const language = keyword.language ?? (typeof contact.profile.locale === 'string' ? contact.profile.locale : undefined);
         // message ids are unique per chat only (Telegram): the key names the customer too
         await this.reply(input, keyword.kind, language, { business: businessName(tenant) }, `keyword:${event.channel}:${event.accountId}:${event.userId}:${event.externalId}`);

@@ -135,8 +135,12 @@ export class OutboundService {
     const accountId = binding.connector.accountId ?? binding.account;
     const address = conversation?.address ?? { channel: req.channel, accountId, userId: req.userId! };
     const now = new Date(this.deps.clock.now());
+    // a dry run creates nothing but still finds what exists: the conversation of the address, or
+    // the contact it belongs to (an address linked to a contact who never wrote on it)
+    if (!conversation) conversation = await stores.conversations.findByAddress(tenantId, address);
     let contact: Contact | undefined;
     if (conversation) contact = await stores.contacts.get(tenantId, conversation.contactId);
+    if (!contact) contact = await stores.contacts.findByAddress(tenantId, address);
     if (!contact) {
       if (!create) {
         contact = { id: '(new)', tenantId, addresses: [address], profile: {}, createdAt: now, updatedAt: now };
@@ -145,9 +149,7 @@ export class OutboundService {
       }
     }
     if (!conversation) {
-      const existing = await stores.conversations.findByAddress(tenantId, address);
-      if (existing) conversation = existing;
-      else if (create) {
+      if (create) {
         const contactId = contact.id;
         conversation = (await stores.conversations.findOrCreate(tenantId, address, () => ({
           id: randomUUID(), tenantId, contactId, address, status: 'open', assignee: { kind: 'none' }, tags: [], createdAt: now, updatedAt: now,

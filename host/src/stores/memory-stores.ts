@@ -11,6 +11,7 @@ import {
   type OutboxStore, type Page, type RecordMatch, type TimeRange,
 } from './stores.js';
 import { roundAmount, type AuditEntry, type AuditLogStore, type CostEntry, type CostLedgerStore, type CostTotal } from './ledger-stores.js';
+import { ConflictError } from '../errors.js';
 
 const clone = <T>(value: T): T => structuredClone(value);
 const slice = <T>(items: T[], page: Page | undefined): T[] => {
@@ -266,6 +267,25 @@ export class MemoryContactStore implements ContactStore {
     for (const a of contact.addresses) this.byAddress.set(`${tenantId}|${addressKey(a)}`, contact.id);
     this.byAddress.set(key, contact.id);
     return { contact: clone(contact), created: true };
+  }
+
+  async findByAddress(tenantId: string, address: Address): Promise<Contact | undefined> {
+    const id = this.byAddress.get(`${tenantId}|${addressKey(address)}`);
+    return id ? clone(this.byId.get(id)!) : undefined;
+  }
+
+  async addAddress(tenantId: string, contactId: string, address: Address): Promise<Contact | undefined> {
+    const c = this.byId.get(contactId);
+    if (!c || c.tenantId !== tenantId) return undefined;
+    const key = `${tenantId}|${addressKey(address)}`;
+    const owner = this.byAddress.get(key);
+    if (owner !== undefined && owner !== contactId) throw new ConflictError('the address belongs to another contact', { contactId: owner });
+    if (owner === undefined) {
+      this.byAddress.set(key, contactId);
+      c.addresses.push({ ...address });
+      c.updatedAt = new Date();
+    }
+    return clone(c);
   }
 
   async get(tenantId: string, id: string): Promise<Contact | undefined> {

@@ -13,6 +13,7 @@ import {
   type OutboxStore, type Page, type RecordMatch, type TimeRange,
 } from './stores.js';
 import { roundAmount, type AuditEntry, type AuditLogStore, type CostEntry, type CostLedgerStore, type CostTotal } from './ledger-stores.js';
+import { ConflictError } from '../errors.js';
 
 type Doc = Record<string, unknown> & { _id: string };
 
@@ -244,6 +245,29 @@ export class MongooseContactStore implements ContactStore {
       if (!winner) throw error;
       return { contact: entity<Contact>(winner, ['addressKeys']), created: false };
     }
+  }
+
+  async findByAddress(tenantId: string, address: Address): Promise<Contact | undefined> {
+    const doc = await this.model.findOne({ tenantId, addressKeys: addressKey(address) }).lean();
+    return doc ? entity<Contact>(doc, ['addressKeys']) : undefined;
+  }
+
+  async addAddress(tenantId: string, contactId: string, address: Address): Promise<Contact | undefined> {
+    const key = addressKey(address);
+    try {
+      // the unique (tenant, address key) index makes the push atomic against a concurrent owner
+      const doc = await this.model.findOneAndUpdate(
+        { _id: contactId, tenantId, addressKeys: { $ne: key } },
+        { $push: { addresses: address, addressKeys: key }, $set: { updatedAt: new Date() } },
+        { returnDocument: 'after' },
+      ).lean();
+      if (doc) return entity<Contact>(doc, ['addressKeys']);
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      const owner = await this.model.findOne({ tenantId, addressKeys: key }).lean();
+      throw new ConflictError('the address belongs to another contact', { contactId: owner ? String(owner._id) : '(unknown)' });
+    }
+    return this.get(tenantId, contactId); // already linked, or no such contact
   }
 
   async get(tenantId: string, id: string): Promise<Contact | undefined> {

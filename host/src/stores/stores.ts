@@ -108,6 +108,14 @@ export const ContactStore = Symbol.for('switchboard.ContactStore');
 export interface ContactStore {
   /** Finds the contact owning an address or creates one (atomically: an address belongs to one contact per tenant). */
   findOrCreateByAddress(tenantId: string, address: Address, create: () => Contact): Promise<{ contact: Contact; created: boolean }>;
+  /** The contact owning an address, if any (nothing is created). */
+  findByAddress(tenantId: string, address: Address): Promise<Contact | undefined>;
+  /**
+   * Adds an address to a contact, atomically. An address belongs to one contact per tenant: one
+   * another contact owns throws a CONFLICT error whose `details.contactId` names the owner.
+   * @returns the contact as stored, or undefined when it does not exist
+   */
+  addAddress(tenantId: string, contactId: string, address: Address): Promise<Contact | undefined>;
   get(tenantId: string, id: string): Promise<Contact | undefined>;
   list(tenantId: string, page?: Page): Promise<Contact[]>;
   update(tenantId: string, id: string, patch: Partial<Omit<Contact, 'id' | 'tenantId' | 'addresses'>>): Promise<Contact | undefined>;

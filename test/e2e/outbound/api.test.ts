@@ -118,5 +118,8 @@ describe('outbound REST API', () => {
     expect(typeof r.body.explanation).toBe('string');
     expect(Array.isArray(r.body.effective)).toBe(true);
     expect((await host.stores.messages.listByStatus('air', 'queued')).length).toBe(before);
+    // the dry run finds the contact of an address and its ledger: an opted-in customer is allowed
+    const optedIn = await call('POST', '/v1/policy/evaluate', { channel: 'viber', accountId: 'main', userId: VIBER_USERS[0], content: { type: 'text', text: 'Gate news' }, purpose: 'marketing', topic: 'flight updates', sender: 'bot' });
+    expect(optedIn.body).toMatchObject({ allowed: true });
   });
 });

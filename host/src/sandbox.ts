@@ -51,12 +51,13 @@ export interface Sandbox {
 }
 
 /**
- * The sandbox's echo bot: answers every message (through the outbound gateway), confirms opt-outs,
- * and hands over to the support queue when asked for a human.
+ * The sandbox's echo bot: answers every message but consent keywords (the consent feature confirms those)
+ * through the policy-checked outbound path.
  * @param ctx - the bot context
  */
 export async function sandboxEchoBot(ctx: BotContext): Promise<void> {
-  if (ctx.keyword === 'stop') { await ctx.reply('You are unsubscribed. Write START to subscribe again.'); return; }
+  // consent keywords are confirmed by the host's consent feature: the bot stays quiet on them
+  if (ctx.keyword) return;
   await ctx.reply(ctx.text !== undefined ? `You said: ${ctx.text}` : `Received your ${ctx.message.content.type}.`);
 }
 

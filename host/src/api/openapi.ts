@@ -105,6 +105,14 @@ export function buildOpenApi(): Record<string, unknown> {
       '/v1/templates/{id}': { get: op('Get a template', { parameters: [idParam], responses: { 200: { description: 'The template', content: json(ref('Template')) }, ...errors } }) },
       '/v1/templates/{id}/submit': { post: op('Submit for review (to the platform when it reviews templates)', { parameters: [idParam] }) },
       '/v1/templates/{id}/status': { post: op('Record the approval state on a channel without platform review', { parameters: [idParam], requestBody: { required: true, content: json({ type: 'object', required: ['status'], properties: { status: { enum: ['approved', 'rejected', 'paused'] }, reason: { type: 'string' } } }) } }) },
+      '/v1/opt-ins': {
+        post: { summary: 'Start an opt-in: records the first step (with its evidence, purpose, topic and privacy policy) and returns click-to-chat links and QR codes per channel, each with a signed start token', requestBody: { required: true, content: json({ type: 'object', required: ['purpose'], properties: { contactId: { type: 'string' }, address: ref('Address'), purpose: { enum: ['transactional', 'marketing'] }, topic: { type: 'string' }, channels: { type: 'array', items: { type: 'string' } }, source: { type: 'string' }, wording: { type: 'string' }, confirmWith: { type: 'string' }, prefill: { type: 'string' }, scope: { enum: ['channel', 'all-channels'] }, privacyPolicy: { type: 'object', properties: { url: { type: 'string' }, version: { type: 'string' } } }, language: { type: 'string' }, ttlMinutes: { type: 'number' } }, description: 'see the consent guide for each field' }) }, responses: { 201: { description: 'The flow with its links and QR codes' }, ...errors } },
+        get: op('Opt-in flows of the tenant'),
+      },
+      '/v1/opt-ins/{id}': { get: op('An opt-in flow: awaiting-start, awaiting-confirmation or confirmed, with both steps\' evidence', { parameters: [idParam] }) },
+      '/v1/contacts/{id}/addresses': { post: { summary: 'Link another channel address to the contact (consent then follows the contact across channels); 409 when another contact owns it', parameters: [idParam], requestBody: { required: true, content: json(ref('Address')) }, responses: { 200: { description: 'The contact' }, 409: { description: 'Owned by another contact', content: json(ref('Error')) }, ...errors } } },
+      '/v1/contacts/{id}/consent-state': { get: op('Consent state per channel as the send path sees it (privacy-policy version included)', { parameters: [idParam] }) },
+      '/v1/tenant': { get: op('The tenant: name, verification level per channel, privacy-policy version') },
       '/v1/contacts/{id}/export': { get: op('GDPR export: everything held about the contact as JSON', { parameters: [idParam] }) },
       '/v1/contacts/{id}': {
         get: op('Get a contact', { parameters: [idParam], responses: { 200: { description: 'The contact', content: json(ref('Contact')) }, ...errors } }),

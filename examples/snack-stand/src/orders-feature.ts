@@ -2,7 +2,7 @@
  * The orders feature: the snack stand's part of the host. It adds `GET /v1/orders`,
  * `GET /v1/orders/:id`, `POST /v1/orders/:id/ready` (sends "ready for collection" to the customer
  * through the policy-checked outbound path) and `POST /v1/orders/:id/collected`, all behind the
- * tenant's API key; and it answers Telegram button taps so the customer's app stops its spinner.
+ * tenant's API key.
  * @module
  */
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError, type HostFeature, type HostFeatureContext, type HostFeatureFactory, type TenantConfig } from '@switchboard/host';
@@ -16,11 +16,6 @@ function tenantOf(req: { tenant?: TenantConfig }): TenantConfig {
   return req.tenant;
 }
 
-/** A connector that can answer Telegram callback queries (the Telegram connector can). */
-interface CallbackAnswerer {
-  answerCallbackQuery(callbackQueryId: string): Promise<void>;
-}
-const answersCallbacks = (c: unknown): c is CallbackAnswerer => typeof (c as Partial<CallbackAnswerer>).answerCallbackQuery === 'function';
 
 /**
  * Builds the feature over an order store.
@@ -29,7 +24,6 @@ const answersCallbacks = (c: unknown): c is CallbackAnswerer => typeof (c as Par
  */
 export function ordersFeature(orders: OrderStore): HostFeatureFactory {
   return (ctx: HostFeatureContext): HostFeature => {
-    let taps: { unsubscribe(): void } | undefined;
     const now = (): Date => new Date(ctx.clock.now());
     return {
       name: 'snack-stand-orders',
@@ -73,23 +67,7 @@ export function ordersFeature(orders: OrderStore): HostFeatureFactory {
           if (!order) throw new ConflictError(`order ${current.number ?? id} is ${current.status}; only ready orders can be collected`, { status: current.status });
           res.json(order);
         });
-      },
-      start() {
-        // Telegram keeps a button tap's spinner turning until the bot answers the callback query;
-        // the reply event's externalId is the callback query id
-        taps = ctx.streams.inbound$.subscribe((notice) => {
-          const m = notice.message;
-          if (m.channel !== 'telegram' || m.content.type !== 'reply' || !m.externalId) return;
-          const binding = ctx.bindings.find((b) => b.channel === 'telegram' && b.tenantId === notice.tenantId && (b.connector.accountId ?? b.account) === m.accountId);
-          if (!binding || !answersCallbacks(binding.connector)) return;
-          binding.connector.answerCallbackQuery(m.externalId).catch((error: unknown) => {
-            ctx.logger.warn({ err: (error as Error).message, callbackQueryId: m.externalId }, 'could not answer a Telegram callback query');
-          });
-        });
-      },
-      stop() {
-        taps?.unsubscribe();
-      },
+      }
     };
   };
 }

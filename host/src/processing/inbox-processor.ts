@@ -314,9 +314,25 @@ export class InboxProcessor {
     };
     const { message: stored, inserted } = await stores.messages.insert(message);
     if (!inserted) return; // the same platform message under another event id: already handled
+    this.acknowledgeInteraction(entry, event);
     const notice = { tenantId: tenant.id, message: stored, conversation, contact };
     streams.inbound$.next(notice);
     await this.deps.router.route(notice, entry.account, keyword?.kind);
+  }
+
+  /**
+   * A button tap some platforms want acknowledged (Telegram's callback queries: the customer's
+   * client shows a spinner until the bot answers). Answered off the message's path; a failure is
+   * logged, the message is kept either way.
+   */
+  private acknowledgeInteraction(entry: InboxEntry, event: MessageEvent): void {
+    const id = event.metadata?.callbackQueryId;
+    if (typeof id !== 'string' || id === '') return;
+    const connector = this.deps.registry.get(event.channel, entry.account)?.connector as { answerCallbackQuery?: (id: string) => Promise<void> } | undefined;
+    if (typeof connector?.answerCallbackQuery !== 'function') return;
+    connector.answerCallbackQuery(id).catch((error: unknown) => {
+      this.deps.logger.warn({ err: (error as Error).message, channel: event.channel, callbackQueryId: id }, 'could not answer an interaction');
+    });
   }
 
   private async applyKeyword(

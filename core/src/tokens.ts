@@ -2,7 +2,9 @@
  * DI tokens shared by connectors and the host. A token has the name of its interface.
  * @module
  */
-import type { Connector, ConnectorPlugin } from './spi.js';
+import type { Connector, ConnectorDeps, ConnectorPlugin } from './spi.js';
+import { Clock as ClockToken, type Clock } from './clock.js';
+import { Logger as LoggerToken, type Logger } from './logger.js';
 /**
  * A connector bound with its account, so the host can find the connector for
  * `/webhooks/:channel/:account`.
@@ -24,4 +26,22 @@ export const ConnectorBinding = Symbol.for('switchboard.ConnectorBinding');
  */
 export function connectorOptionsToken(channel: string): symbol {
   return Symbol.for(`switchboard.${channel}.options`);
+}
+
+/** The part of a DI resolution context {@link connectorDepsFrom} reads. */
+export interface OptionalResolver {
+  get<T>(serviceIdentifier: symbol, options: { optional: true }): T | undefined;
+}
+
+/**
+ * The host's services for a connector built inside its container: the host's clock (its sandbox
+ * may run a clock moved ahead) and logger, when bound. A plugin's `module(config)` builds its
+ * connector with `toDynamicValue((context) => new MyConnector(config, connectorDepsFrom(context)))`.
+ * @param context - the resolution context `toDynamicValue` is given
+ * @returns the deps that are bound (none when loaded into an empty container)
+ */
+export function connectorDepsFrom(context: OptionalResolver): Partial<Pick<ConnectorDeps, 'clock' | 'logger'>> {
+  const clock = context.get<Clock>(ClockToken, { optional: true });
+  const logger = context.get<Logger>(LoggerToken, { optional: true });
+  return { ...(clock ? { clock } : {}), ...(logger ? { logger } : {}) };
 }

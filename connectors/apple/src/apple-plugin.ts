@@ -2,7 +2,7 @@
  * The `@switchboard/apple` plugin object.
  * @module
  */
-import { Connector, connectorOptionsToken, type ConnectorPlugin } from '@switchboard/core';
+import { Connector, connectorDepsFrom, connectorOptionsToken, type ConnectorPlugin } from '@switchboard/core';
 import { ContainerModule } from '@switchboard/core/di';
 import { AppleConnector } from './apple-connector.js';
 import { appleCapabilities } from './capabilities.js';
@@ -21,7 +21,7 @@ export const applePlugin: ConnectorPlugin<AppleConfig> = {
   create: (config, deps) => new AppleConnector(config, deps),
   module: (config) => new ContainerModule((options) => {
     options.bind(connectorOptionsToken('apple')).toConstantValue(config);
-    options.bind(Connector).toConstantValue(new AppleConnector(config));
+    options.bind(Connector).toDynamicValue((context) => new AppleConnector(config, connectorDepsFrom(context))).inSingletonScope();
   }),
   fake: (options) => new FakeAppleServer(options),
 };

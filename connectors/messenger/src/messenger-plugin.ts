@@ -2,7 +2,7 @@
  * The `@switchboard/messenger` plugin object.
  * @module
  */
-import { Connector, connectorOptionsToken, type ConnectorPlugin } from '@switchboard/core';
+import { Connector, connectorDepsFrom, connectorOptionsToken, type ConnectorPlugin } from '@switchboard/core';
 import { ContainerModule } from '@switchboard/core/di';
 import { messengerCapabilities } from './capabilities.js';
 import { parseConfig, type MessengerConfig } from './config.js';
@@ -21,7 +21,7 @@ export const plugin: ConnectorPlugin<MessengerConfig> = {
   create: (config, deps) => new MessengerConnector(config, deps),
   module: (config) => new ContainerModule((options) => {
     options.bind(connectorOptionsToken('messenger')).toConstantValue(config);
-    options.bind(Connector).toConstantValue(new MessengerConnector(config));
+    options.bind(Connector).toDynamicValue((context) => new MessengerConnector(config, connectorDepsFrom(context))).inSingletonScope();
   }),
   fake: (options) => new FakeMessengerServer(options),
 };

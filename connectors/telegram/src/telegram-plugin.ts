@@ -2,7 +2,7 @@
  * The Telegram connector plugin: what the host loads.
  * @module
  */
-import { Connector, connectorOptionsToken } from '@switchboard/core';
+import { Connector, connectorDepsFrom, connectorOptionsToken } from '@switchboard/core';
 import type { ConnectorDeps, ConnectorPlugin, FakePlatformOptions } from '@switchboard/core';
 import { ContainerModule } from '@switchboard/core/di';
 import { telegramCapabilities } from './capabilities.js';
@@ -35,7 +35,7 @@ export const plugin = {
   module(config: TelegramConfig): ContainerModule {
     return new ContainerModule((options) => {
       options.bind(connectorOptionsToken('telegram')).toConstantValue(config);
-      options.bind<Connector>(Connector).toConstantValue(new TelegramConnector(config));
+      options.bind<Connector>(Connector).toDynamicValue((context) => new TelegramConnector(config, connectorDepsFrom(context))).inSingletonScope();
     });
   },
   /**

@@ -2,7 +2,7 @@
  * The Viber connector plugin: what the host loads.
  * @module
  */
-import { Connector, connectorOptionsToken, type ConnectorDeps, type ConnectorPlugin, type FakePlatformOptions } from '@switchboard/core';
+import { Connector, connectorDepsFrom, connectorOptionsToken, type ConnectorDeps, type ConnectorPlugin, type FakePlatformOptions } from '@switchboard/core';
 import { ContainerModule } from '@switchboard/core/di';
 import { viberCapabilities } from './capabilities.js';
 import { parseConfig, type ViberConfig } from './config.js';
@@ -24,7 +24,7 @@ export const plugin: ConnectorPlugin<ViberConfig> = {
   module(config: ViberConfig): ContainerModule {
     return new ContainerModule((options) => {
       options.bind(connectorOptionsToken('viber')).toConstantValue(config);
-      options.bind(Connector).toConstantValue(new ViberConnector(config));
+      options.bind(Connector).toDynamicValue((context) => new ViberConnector(config, connectorDepsFrom(context))).inSingletonScope();
     });
   },
   fake(options?: FakePlatformOptions): FakeViberServer {

@@ -3,7 +3,7 @@
  * @module
  */
 import { ContainerModule } from '@switchboard/core/di';
-import { Connector, connectorOptionsToken, type ConnectorDeps, type ConnectorPlugin, type FakePlatformOptions } from '@switchboard/core';
+import { Connector, connectorDepsFrom, connectorOptionsToken, type ConnectorDeps, type ConnectorPlugin, type FakePlatformOptions } from '@switchboard/core';
 import { whatsappCapabilities } from './capabilities.js';
 import { parseConfig, type WhatsAppConfig } from './config.js';
 import { FakeWhatsAppServer } from './fake-whatsapp-server.js';
@@ -24,7 +24,7 @@ export const plugin: ConnectorPlugin<WhatsAppConfig> = {
   module(config: WhatsAppConfig): ContainerModule {
     return new ContainerModule((options) => {
       options.bind(connectorOptionsToken('whatsapp')).toConstantValue(config);
-      options.bind(Connector).toConstantValue(new WhatsAppConnector(config));
+      options.bind(Connector).toDynamicValue((context) => new WhatsAppConnector(config, connectorDepsFrom(context))).inSingletonScope();
     });
   },
   fake(options?: FakePlatformOptions): FakeWhatsAppServer {

@@ -3,7 +3,7 @@
  * @module
  */
 import {
-  Clock, Connector, Logger, connectorOptionsToken,
+  Connector, connectorDepsFrom, connectorOptionsToken,
   type ConnectorDeps, type ConnectorPlugin, type FakePlatformOptions,
 } from '@switchboard/core';
 import { ContainerModule } from '@switchboard/core/di';
@@ -29,11 +29,7 @@ export const plugin: ConnectorPlugin<SmsConfig> = {
       options.bind(connectorOptionsToken('sms')).toConstantValue(config);
       // the replay window is measured on the host's clock when it binds one (its sandbox may run a
       // manual clock), so the connector is built in the container rather than ahead of it
-      options.bind(Connector).toDynamicValue((context) => {
-        const clock = context.get<Clock>(Clock, { optional: true });
-        const logger = context.get<Logger>(Logger, { optional: true });
-        return new SmsConnector(config, { ...(clock ? { clock } : {}), ...(logger ? { logger } : {}) });
-      }).inSingletonScope();
+      options.bind(Connector).toDynamicValue((context) => new SmsConnector(config, connectorDepsFrom(context))).inSingletonScope();
     });
   },
   fake(options?: FakePlatformOptions): FakeAcmeSmsServer {

@@ -17,3 +17,4 @@ export {
   FakeWhatsAppServer, whatsappSandboxConfig, SANDBOX_DISPLAY_PHONE_NUMBER,
   type AcceptedMessage, type FakeTemplate, type FakeWhatsAppOptions, type GraphTemplateCategory, type TemplateStatus,
 } from './fake-whatsapp-server.js';
+export { renderSubmitTemplate, renderListTemplates, readTemplatePage, templateStatusOf } from './templates.js';

@@ -5,18 +5,19 @@
 import {
   PermanentError, constantTimeEqual, executeProviderRequest, isObject, silentLogger, systemClock, verifyHmacSha256,
   type Clock, type Connector, type ConnectorDeps, type ConnectorError, type InboundEvent, type Logger, type OutboundMessage,
-  type ProviderRequest, type RawWebhook, type SendResult,
+  type PlatformTemplateState, type ProviderRequest, type RawWebhook, type SendResult, type TemplateManager, type TemplateStatus, type TemplateSubmission,
 } from '@switchboard/core';
 import { classifyGraphError } from './classify-graph-error.js';
 import type { WhatsAppConfig } from './config.js';
 import { parseWhatsAppWebhook } from './parse-whatsapp-webhook.js';
 import { renderWhatsAppMessage } from './render-whatsapp-message.js';
+import { readTemplatePage, renderListTemplates, renderSubmitTemplate, templateStatusOf } from './templates.js';
 
 /** The header Meta signs webhooks in. */
 export const SIGNATURE_HEADER = 'x-hub-signature-256';
 
 /** One configured WhatsApp business phone number. */
-export class WhatsAppConnector implements Connector {
+export class WhatsAppConnector implements Connector, TemplateManager {
   /** Always `whatsapp`. */
   readonly channel = 'whatsapp';
   /** The business phone number id. */
@@ -108,6 +109,45 @@ export class WhatsAppConnector implements Connector {
     const result: SendResult = { externalId: ids[0]!, acceptedAt: new Date(this.clock.now()), raw: raws.length === 1 ? raws[0] : raws };
     if (ids.length > 1) result.partIds = ids.slice(1);
     return result;
+  }
+
+  /**
+   * Submits a message template for Meta's review (core's optional `TemplateManager`).
+   * @returns Meta's template id and the registry state (`submitted` while PENDING)
+   * @throws ConfigError without `businessAccountId`; a classified ConnectorError when Meta refuses
+   */
+  async submitTemplate(template: TemplateSubmission): Promise<{ externalId: string; status: TemplateStatus }> {
+    const request = renderSubmitTemplate(this.config, template);
+    let body: unknown;
+    try {
+      ({ body } = await executeProviderRequest(request, this.fetch ? { fetch: this.fetch } : {}));
+    } catch (error) {
+      throw this.classify(error);
+    }
+    if (!isObject(body) || typeof body.id !== 'string') throw new PermanentError('the Graph API accepted the template but answered without an id', { details: { body } });
+    return { externalId: body.id, status: templateStatusOf(body.status) };
+  }
+
+  /**
+   * Lists the account's templates with their review state, every page.
+   * @throws ConfigError without `businessAccountId`; a classified ConnectorError
+   */
+  async listTemplates(): Promise<PlatformTemplateState[]> {
+    const all: PlatformTemplateState[] = [];
+    let after: string | undefined;
+    for (let page = 0; page < 100; page++) {
+      let body: unknown;
+      try {
+        ({ body } = await executeProviderRequest(renderListTemplates(this.config, after), this.fetch ? { fetch: this.fetch } : {}));
+      } catch (error) {
+        throw this.classify(error);
+      }
+      const read = readTemplatePage(body);
+      all.push(...read.templates);
+      if (!read.after) break;
+      after = read.after;
+    }
+    return all;
   }
 
   /** Maps a Graph error, a network error or anything else onto the core taxonomy. */

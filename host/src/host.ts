@@ -14,6 +14,7 @@ import { createHostLogger } from './logging.js';
 import type { HostFeature, HostFeatureContext, HostFeatureFactory } from './features.js';
 import { OutboundGateway } from './outbound/outbound-gateway.js';
 import { OutboundRuntime, type OutboundRuntimeOptions } from './outbound/outbound-runtime.js';
+import { mongooseOutboundStores } from './outbound/mongoose-outbound-stores.js';
 import { outboundFeature } from './outbound/outbound-routes.js';
 import { consoleFeature } from './console/console-feature.js';
 import { createConsentFeature } from './consent/consent-feature.js';
@@ -224,7 +225,11 @@ export async function createHost(config: HostConfig, options: HostOptions = {}):
   container.bind(ConversationService).toConstantValue(conversations);
   const forwarder = new Forwarder({ fetch: options.fetch ?? globalThis.fetch, clock, logger, ...(options.sleep ? { sleep: options.sleep } : {}) });
   container.bind(Forwarder).toConstantValue(forwarder);
-  const outbound = new OutboundRuntime({ stores, streams, bindings: () => bindings, tenants, clock, logger }, options.outbound);
+  // on MongoDB the outbound stores live beside the others: every host process shares the rate budget
+  const outboundOptions = stores instanceof MongooseStores && !options.outbound?.stores
+    ? { ...options.outbound, stores: mongooseOutboundStores(stores.connection, () => clock.now()) }
+    : options.outbound;
+  const outbound = new OutboundRuntime({ stores, streams, bindings: () => bindings, tenants, clock, logger }, outboundOptions);
   container.bind(OutboundRuntime).toConstantValue(outbound);
   const gateway = options.gateway?.({ container, stores, registry, streams, clock, logger, config }) ?? outbound.gateway;
   container.bind(OutboundGateway).toConstantValue(gateway);

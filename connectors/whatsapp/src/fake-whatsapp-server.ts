@@ -51,7 +51,7 @@ export interface AcceptedMessage {
 
 /** Options of the fake beyond the common ones. */
 export interface FakeWhatsAppOptions extends FakePlatformOptions {
-  /** Injected time for throttling and the service window (default `Date.now`). */
+  /** Injected time for throttling and the service window (default: the platform clock, `timeScale` times the wall clock). */
   now?: () => number;
 }
 
@@ -135,7 +135,8 @@ export class FakeWhatsAppServer extends FakePlatformServer {
       pairBurst: n('pairBurst', 45),
       enforceServiceWindow: c.enforceServiceWindow === true,
     };
-    this.now = options.now ?? Date.now;
+    // the platform's clock: scaled with `timeScale` like every fake's, so throttles and windows shrink with it
+    this.now = options.now ?? (() => this.platformNow());
     // every new WhatsApp Business Account comes with Meta's approved sample template
     this.seedTemplate({ name: 'hello_world', language: 'en_US', category: 'UTILITY', status: 'APPROVED', components: [{ type: 'BODY', text: 'Hello World' }] });
     if (Array.isArray(c.templates)) {

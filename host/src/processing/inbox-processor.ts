@@ -382,9 +382,12 @@ export class InboxProcessor {
 
   private async onConsent(entry: InboxEntry, event: ConsentEvent): Promise<void> {
     const tenant = this.tenant(entry.tenantId);
-    const { contact } = await this.resolveParties(tenant.id, event);
+    const { contact, conversation } = await this.resolveParties(tenant.id, event);
     const scope = tenant.policy?.consentScope === 'per-channel' ? 'channel' : 'all-channels';
     const evidence = { source: 'platform' as const, detail: event.detail ?? event.action, ...(event.eventId ? { reference: event.eventId } : {}) };
+    // subscribing to the business (Viber) is the customer reaching out: on channels where only the
+    // customer may start, the business may now write to them
+    if (event.action === 'subscribed') await this.deps.stores.conversations.recordInbound(tenant.id, conversation.id, event.timestamp);
     switch (event.action) {
       case 'opt-in': {
         // a platform opt-in without a stated purpose is not marketing consent; one that resumes

@@ -99,6 +99,18 @@ describe('outbound REST API', () => {
     await eventually(async () => viberFake.requests.some((r) => r.path.endsWith('/send_message') && (r.body as { receiver?: string }).receiver === VIBER_USERS[0]));
   });
 
+  it('lets the business write to a Viber user who subscribed without writing (subscribing is reaching out)', async () => {
+    const user = '01234567890S=';
+    const before = await call('POST', '/v1/policy/evaluate', { channel: 'viber', accountId: 'main', userId: user, content: { type: 'text', text: 'Welcome aboard' }, purpose: 'service', sender: 'bot' });
+    expect(before.body.decision).toMatchObject({ allowed: false, reasons: [expect.objectContaining({ code: 'USER_MUST_INITIATE' })] });
+    expect((await viberFake.deliver(`${url}/webhooks/viber/main`, viberFake.subscribedEvent({ id: user, name: 'Sam' }))).status).toBe(200);
+    const sent = await eventually(async () => {
+      const r = await call('POST', '/v1/messages', { channel: 'viber', accountId: 'main', userId: user, content: { type: 'text', text: 'Welcome aboard' }, purpose: 'service', sender: 'bot' });
+      return r.status === 202 ? r : undefined;
+    });
+    expect(sent.body).toMatchObject({ status: 'queued' });
+  });
+
   it('refuses a broadcast on a channel that forbids it (Messenger)', async () => {
     const answer = await call('POST', '/v1/notifications', {
       channel: 'messenger', accountId: 'main', purpose: 'transactional', topic: 'flight updates',

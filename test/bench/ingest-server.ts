@@ -1,0 +1,72 @@
+/**
+ * The server side of the ingest benchmark, run in its own process (and core): `host` is the
+ * Switchboard host with the WhatsApp connector on the embedded store; `express` a bare Express 5
+ * endpoint that only parses the same JSON; `node` a bare node:http endpoint that only parses it.
+ * Prints `{"port":N}` once listening; answers `{"rss":N}` to an IPC `rss` message.
+ *
+ * Usage: tsx test/bench/ingest-server.ts <host|express|node> [prefilledConversations]
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import express from 'express';
+import { silentLogger } from '@switchboard/core';
+import { configFromObject, createHost, MemoryStores } from '@switchboard/host';
+import whatsapp, { whatsappSandboxConfig } from '@switchboard/whatsapp';
+
+const mode = process.argv[2] ?? 'host';
+const prefill = Number(process.argv[3] ?? 0);
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+}
+
+async function prefilled(count: number): Promise<MemoryStores> {
+  const stores = new MemoryStores();
+  const at = new Date();
+  for (let i = 0; i < count; i++) {
+    const address = { channel: 'whatsapp', accountId: whatsappSandboxConfig.phoneNumberId, userId: `3${String(i).padStart(11, '0')}` };
+    const { contact } = await stores.contacts.findOrCreateByAddress('bench', address, () => ({ id: `k${i}`, tenantId: 'bench', addresses: [address], profile: {}, createdAt: at, updatedAt: at }));
+    await stores.conversations.findOrCreate('bench', address, () => ({ id: `c${i}`, tenantId: 'bench', contactId: contact.id, address, status: 'open', assignee: { kind: 'none' }, tags: [], createdAt: at, updatedAt: at }));
+    await stores.messages.insert({
+      id: `m${i}`, tenantId: 'bench', conversationId: `c${i}`, channel: 'whatsapp', accountId: address.accountId, userId: address.userId, direction: 'inbound',
+      externalId: `wamid.pre${i}`, content: { type: 'text', text: 'Is my car ready?' }, status: 'delivered', timestamp: at, createdAt: at, updatedAt: at,
+    });
+  }
+  return stores;
+}
+
+async function start(): Promise<number> {
+  if (mode === 'node') {
+    const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      readJson(req).then(() => { res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'); })
+        .catch(() => { res.writeHead(400).end(); });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    return (server.address() as { port: number }).port;
+  }
+  if (mode === 'express') {
+    const app = express();
+    app.post('/webhooks/whatsapp/main', express.json({ limit: '3mb' }), (_req, res) => { res.json({ ok: true }); });
+    const server = createServer(app);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    return (server.address() as { port: number }).port;
+  }
+  const stores = await prefilled(prefill);
+  const host = await createHost(configFromObject({
+    logLevel: 'silent',
+    tenants: [{ id: 'bench', apiKeys: ['bench-api-key-0123456789abcdef'] }],
+    connectors: [{ package: '@switchboard/whatsapp', plugin: whatsapp, required: true, accounts: [{ id: 'main', config: { ...whatsappSandboxConfig, apiBaseUrl: 'http://127.0.0.1:9' } }] }],
+  }), { logger: silentLogger, stores });
+  const { port } = await host.listen(0, '127.0.0.1');
+  return port;
+}
+
+const port = await start();
+process.on('message', (m) => {
+  if (m === 'rss') {
+    globalThis.gc?.();
+    process.send?.({ rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed });
+  }
+});
+console.log(JSON.stringify({ port }));

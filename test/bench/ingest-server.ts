@@ -70,3 +70,4 @@ process.on('message', (m) => {
   }
 });
 console.log(JSON.stringify({ port }));
+process.on('SIGTERM', () => process.exit(0));

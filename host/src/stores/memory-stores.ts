@@ -362,6 +362,8 @@ export class MemoryConsentLedgerStore implements ConsentLedgerStore {
 export class MemoryInboxStore implements InboxStore {
   private readonly byId = new Map<string, InboxEntry>();
   private readonly keys = new Set<string>();
+  /** Ids of entries still to process (pending or leased), in arrival order: claims never scan finished ones. */
+  private readonly open = new Set<string>();
 
   /** Every record (for snapshots). */
   all(): InboxEntry[] {
@@ -376,6 +378,7 @@ export class MemoryInboxStore implements InboxStore {
       if (this.keys.has(key)) { duplicates++; continue; }
       this.keys.add(key);
       this.byId.set(e.id, clone(e));
+      if (e.status === 'pending' || e.status === 'processing') this.open.add(e.id);
       inserted.push(e);
     }
     return { inserted, duplicates };
@@ -384,7 +387,8 @@ export class MemoryInboxStore implements InboxStore {
   async claim(options: { tenantId: string; owner: string; limit: number; leaseMs: number; now: Date }): Promise<InboxEntry[]> {
     const now = options.now.getTime();
     const due: InboxEntry[] = [];
-    for (const e of this.byId.values()) {
+    for (const id of this.open) {
+      const e = this.byId.get(id)!;
       const ready = e.tenantId === options.tenantId && ( (e.status === 'pending' && (!e.notBefore || e.notBefore.getTime() <= now))
         || (e.status === 'processing' && (e.leaseUntil?.getTime() ?? 0) < now));
       if (ready) due.push(e);
@@ -405,6 +409,7 @@ export class MemoryInboxStore implements InboxStore {
     const e = this.byId.get(id);
     if (!e || e.leaseOwner !== owner) return;
     e.status = 'done';
+    this.open.delete(id);
     e.processedAt = new Date(now);
     delete e.leaseOwner;
     delete e.leaseUntil;
@@ -416,7 +421,7 @@ export class MemoryInboxStore implements InboxStore {
     e.lastError = error;
     delete e.leaseOwner;
     delete e.leaseUntil;
-    if (retryAt) { e.status = 'pending'; e.notBefore = new Date(retryAt); } else e.status = 'failed';
+    if (retryAt) { e.status = 'pending'; e.notBefore = new Date(retryAt); } else { e.status = 'failed'; this.open.delete(id); }
   }
 
   async get(id: string): Promise<InboxEntry | undefined> {
@@ -437,6 +442,7 @@ export class MemoryInboxStore implements InboxStore {
 
   private remove(e: InboxEntry): void {
     this.byId.delete(e.id);
+    this.open.delete(e.id);
     this.keys.delete(`${e.tenantId}|${e.channel}|${e.account}|${e.key}`);
   }
 
@@ -456,6 +462,8 @@ export class MemoryInboxStore implements InboxStore {
 /** In-memory {@link OutboxStore}. */
 export class MemoryOutboxStore implements OutboxStore {
   private readonly byId = new Map<string, OutboxEntry>();
+  /** Ids of entries not yet sent or failed: leases never scan finished ones. */
+  private readonly open = new Set<string>();
 
   /** Every record (for snapshots). */
   all(): OutboxEntry[] {
@@ -465,11 +473,12 @@ export class MemoryOutboxStore implements OutboxStore {
   async enqueue(entry: OutboxEntry): Promise<void> {
     if (this.byId.has(entry.id)) throw new Error(`outbox entry ${entry.id} already exists`);
     this.byId.set(entry.id, clone(entry));
+    if (entry.status === 'pending' || entry.status === 'leased') this.open.add(entry.id);
   }
 
   async lease(options: { tenantId: string; owner: string; limit: number; leaseMs: number; now: Date; channel?: string; account?: string }): Promise<OutboxEntry[]> {
     const now = options.now.getTime();
-    const due = [...this.byId.values()].filter((e) => e.tenantId === options.tenantId && (options.channel === undefined || e.channel === options.channel)
+    const due = [...this.open].map((id) => this.byId.get(id)!).filter((e) => e.tenantId === options.tenantId && (options.channel === undefined || e.channel === options.channel)
       && (options.account === undefined || e.account === options.account)
       && ((e.status === 'pending' && e.notBefore.getTime() <= now) || (e.status === 'leased' && (e.leaseUntil?.getTime() ?? 0) < now)))
       .sort((a, b) => a.notBefore.getTime() - b.notBefore.getTime() || a.createdAt.getTime() - b.createdAt.getTime())
@@ -500,6 +509,7 @@ export class MemoryOutboxStore implements OutboxStore {
     const e = this.owned(id, owner);
     if (!e) return false;
     e.status = 'sent';
+    this.open.delete(id);
     e.updatedAt = new Date(now);
     delete e.leaseOwner; delete e.leaseUntil;
     return true;
@@ -520,6 +530,7 @@ export class MemoryOutboxStore implements OutboxStore {
     const e = this.owned(id, owner);
     if (!e) return false;
     e.status = 'failed';
+    this.open.delete(id);
     e.lastError = { ...error };
     e.updatedAt = new Date(now);
     delete e.leaseOwner; delete e.leaseUntil;
@@ -555,14 +566,14 @@ export class MemoryOutboxStore implements OutboxStore {
 
   async deleteByRecipient(tenantId: string, addresses: Address[]): Promise<number> {
     const doomed = [...this.byId.values()].filter((e) => e.tenantId === tenantId && addresses.some((a) => sameAddress(a, e.message.to)));
-    for (const e of doomed) this.byId.delete(e.id);
+    for (const e of doomed) { this.byId.delete(e.id); this.open.delete(e.id); }
     return doomed.length;
   }
 
   async deleteFinishedBefore(tenantId: string, before: Date): Promise<number> {
     const doomed = [...this.byId.values()].filter((e) => e.tenantId === tenantId && (e.status === 'sent' || e.status === 'failed' || e.status === 'cancelled')
       && e.updatedAt.getTime() < before.getTime());
-    for (const e of doomed) this.byId.delete(e.id);
+    for (const e of doomed) { this.byId.delete(e.id); this.open.delete(e.id); }
     return doomed.length;
   }
 }

@@ -13,7 +13,7 @@ import { policyScenarios, type PolicyScenario } from '../src/__fixtures__/policy
 import { scenarioMismatches } from '../src/__fixtures__/scenario-check.js';
 
 const WARMUP_MS = 1_500;
-const MEASURE_MS = Number(process.env.BENCH_SECONDS ?? 5) * 1000;
+const MEASURE_MS = process.argv.includes('--quick') ? 2_000 : Number(process.env.BENCH_SECONDS ?? 5) * 1000;
 const BATCH = 4096;
 
 /** A clock the loop moves to each scenario's time without allocating. */

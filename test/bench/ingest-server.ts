@@ -7,6 +7,7 @@
  * Usage: tsx test/bench/ingest-server.ts <host|express|node> [prefilledConversations]
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import express from 'express';
 import { silentLogger } from '@switchboard/core';
 import { configFromObject, createHost, MemoryStores } from '@switchboard/host';
@@ -63,10 +64,17 @@ async function start(): Promise<number> {
 }
 
 const port = await start();
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 process.on('message', (m) => {
   if (m === 'rss') {
     globalThis.gc?.();
     process.send?.({ rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed });
+  }
+  if (m === 'sample') {
+    // no forced GC here: the soak watches memory as the process really holds it
+    process.send?.({ rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, loopDelayP99Ms: loopDelay.percentile(99) / 1e6, loopDelayMaxMs: loopDelay.max / 1e6 });
+    loopDelay.reset();
   }
 });
 console.log(JSON.stringify({ port }));

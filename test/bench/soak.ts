@@ -1,0 +1,61 @@
+/**
+ * `npm run bench:soak [-- --minutes N]`: load held at half the host's measured ingest capacity for
+ * N minutes (default 5), sampling the server's RSS, heap and event-loop delay every few seconds;
+ * prints the samples and the linear trend of RSS and heap (MB per minute). Not part of `npm test`.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { FakeWhatsAppServer } from '@switchboard/whatsapp';
+import { printGrid, writeResult } from './bench-util.js';
+
+const minutesArg = process.argv.indexOf('--minutes');
+const MINUTES = minutesArg > 0 ? Number(process.argv[minutesArg + 1]) : 5;
+const SAMPLE_MS = 5_000;
+const SERVER = fileURLToPath(new URL('./ingest-server.ts', import.meta.url));
+const pinned = spawnSync('taskset', ['--version']).status === 0;
+if (pinned) spawnSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
+const args = ['--import', 'tsx', SERVER, 'host', '0'];
+const child = pinned ? spawn('taskset', ['-c', '1', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] }) : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+const port = await new Promise<number>((resolve) => {
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); const l = out.split('\n').find((x) => x.startsWith('{"port"')); if (l) resolve((JSON.parse(l) as { port: number }).port); });
+});
+const fake = new FakeWhatsAppServer();
+let n = 0;
+const request = {
+  method: 'POST' as const, path: '/webhooks/whatsapp/main',
+  setupRequest: (req: Record<string, unknown>) => {
+    n++;
+    const w = fake.userMessage({ userId: `49151${String(n % 100_000).padStart(7, '0')}`, text: 'Is my car ready?', messageId: `wamid.soak.${n}` });
+    return { ...req, body: w.body.toString('utf8'), headers: { ...w.headers, 'content-type': 'application/json' } };
+  },
+};
+const url = `http://127.0.0.1:${port}`;
+const capacity = (await autocannon({ url, connections: 32, duration: 5, requests: [request] })).requests.average;
+const rate = Math.max(1, Math.floor(capacity / 2));
+console.log(`capacity ≈ ${Math.round(capacity)} req/s; holding ${rate} req/s for ${MINUTES} min`);
+const sample = (): Promise<{ rss: number; heapUsed: number; loopDelayP99Ms: number; loopDelayMaxMs: number }> =>
+  new Promise((resolve) => { child.once('message', (m) => resolve(m as never)); child.send('sample'); });
+const samples: { minute: number; rssMb: number; heapMb: number; loopP99: number; loopMax: number }[] = [];
+const started = Date.now();
+const timer = setInterval(() => {
+  void sample().then((s) => samples.push({ minute: (Date.now() - started) / 60_000, rssMb: s.rss / 1048576, heapMb: s.heapUsed / 1048576, loopP99: s.loopDelayP99Ms, loopMax: s.loopDelayMaxMs }));
+}, SAMPLE_MS);
+const result = await autocannon({ url, connections: 16, duration: MINUTES * 60, overallRate: rate, requests: [request] });
+clearInterval(timer);
+child.kill('SIGKILL');
+const slope = (ys: number[]): number => {
+  const xs = samples.map((s) => s.minute);
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  const num = xs.reduce((a, x, i) => a + (x - mx) * (ys[i]! - my), 0);
+  const den = xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+  return den === 0 ? 0 : num / den;
+};
+printGrid(`soak: ${rate} req/s for ${MINUTES} min (samples every ${SAMPLE_MS / 1000} s)`, ['minute', 'RSS MB', 'heap MB', 'loop p99 ms', 'loop max ms'],
+  samples.filter((_, i) => i % Math.max(1, Math.floor(samples.length / 20)) === 0).map((s) => [s.minute.toFixed(1), s.rssMb, s.heapMb, s.loopP99, s.loopMax]));
+const trend = { rssMbPerMinute: slope(samples.map((s) => s.rssMb)), heapMbPerMinute: slope(samples.map((s) => s.heapMb)) };
+console.log(`\nrequests ${result.requests.total}, errors ${result.errors + result.timeouts}, non-2xx ${result.non2xx}, p99 ${result.latency.p99} ms`);
+console.log(`trend: RSS ${trend.rssMbPerMinute.toFixed(2)} MB/min, heap ${trend.heapMbPerMinute.toFixed(2)} MB/min (the embedded store keeps every message: growth of about (messages/min × bytes per message) is the data, not a leak)`);
+console.log('wrote', writeResult('soak', { minutes: MINUTES, rate, capacity, samples, trend }));

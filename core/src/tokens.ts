@@ -28,6 +28,12 @@ export function connectorOptionsToken(channel: string): symbol {
   return Symbol.for(`switchboard.${channel}.options`);
 }
 
+/**
+ * The `fetch` connectors call their platforms with, when the host binds one (a proxy, tracing, a
+ * shorter timeout); without it connectors use the global `fetch`.
+ */
+export const PlatformFetch = Symbol.for('switchboard.PlatformFetch');
+
 /** The part of a DI resolution context {@link connectorDepsFrom} reads. */
 export interface OptionalResolver {
   get<T>(serviceIdentifier: symbol, options: { optional: true }): T | undefined;
@@ -35,13 +41,14 @@ export interface OptionalResolver {
 
 /**
  * The host's services for a connector built inside its container: the host's clock (its sandbox
- * may run a clock moved ahead) and logger, when bound. A plugin's `module(config)` builds its
+ * may run a clock moved ahead), logger and platform fetch, when bound. A plugin's `module(config)` builds its
  * connector with `toDynamicValue((context) => new MyConnector(config, connectorDepsFrom(context)))`.
  * @param context - the resolution context `toDynamicValue` is given
  * @returns the deps that are bound (none when loaded into an empty container)
  */
-export function connectorDepsFrom(context: OptionalResolver): Partial<Pick<ConnectorDeps, 'clock' | 'logger'>> {
+export function connectorDepsFrom(context: OptionalResolver): Partial<Pick<ConnectorDeps, 'clock' | 'logger' | 'fetch'>> {
   const clock = context.get<Clock>(ClockToken, { optional: true });
   const logger = context.get<Logger>(LoggerToken, { optional: true });
-  return { ...(clock ? { clock } : {}), ...(logger ? { logger } : {}) };
+  const fetch = context.get<typeof globalThis.fetch>(PlatformFetch, { optional: true });
+  return { ...(clock ? { clock } : {}), ...(logger ? { logger } : {}), ...(fetch ? { fetch } : {}) };
 }

@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Clock, ConfigError, Logger, systemClock, type Clock as ClockType, type Logger as LoggerType } from '@switchboard/core';
+import { Clock, ConfigError, Logger, PlatformFetch, systemClock, type Clock as ClockType, type Logger as LoggerType } from '@switchboard/core';
 import { Container } from '@switchboard/core/di';
 import type express from 'express';
 import { createApiApp, type Readiness } from './api/rest-api.js';
@@ -54,6 +54,11 @@ export interface HostOptions {
   stores?: HostStores;
   /** The fetch the forwarder uses. */
   fetch?: typeof fetch;
+  /**
+   * The fetch connectors call their platforms with (a proxy, tracing, a shorter timeout than the
+   * connectors' 15 s); bound as core's `PlatformFetch`.
+   */
+  platformFetch?: typeof fetch;
   /** Forwarder's wait between retries (tests shorten it). */
   sleep?: (ms: number) => Promise<void>;
   processor?: InboxProcessorOptions;
@@ -124,7 +129,14 @@ export class Host {
     this.processor.start();
     this.outbound.start();
     for (const f of this.features) await f.start?.();
-    const server = createServer({ keepAliveTimeout: 5_000 }, this.handler);
+    const limits = this.config.server;
+    const server = createServer({
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // how often Node looks for connections past those limits: often enough that a limit is kept to within a fraction
+      connectionsCheckingInterval: Math.max(50, Math.min(limits.headersTimeoutMs / 4, 30_000)),
+    }, this.handler);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, hostname, () => { server.off('error', reject); resolve(); });
@@ -188,6 +200,7 @@ export async function createHost(config: HostConfig, options: HostOptions = {}):
   container.bind(HostConfig).toConstantValue(config);
   container.bind(Logger).toConstantValue(logger);
   container.bind(Clock).toConstantValue(clock);
+  if (options.platformFetch) container.bind(PlatformFetch).toConstantValue(options.platformFetch);
 
   const { statuses, bindings } = await loadConnectors(config, container, { logger, clock });
   const tenants = new Map(config.tenants.map((t) => [t.id, t]));

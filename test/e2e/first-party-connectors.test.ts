@@ -3,38 +3,14 @@
  * integrator's config names it, driven by the connector's own fake platform server.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hmacSha256Hex, silentLogger, type Conversation, type ConnectorPlugin, type FakePlatform, type SignedWebhook } from '@switchboard/core';
+import { silentLogger, type Conversation, type ConnectorPlugin, type FakePlatform, type SignedWebhook } from '@switchboard/core';
 import { configFromObject, createHost, type DeadLetter, type Host, type HostMessage } from '@switchboard/host';
 import { readEvents, eventually } from './support/host-harness.js';
+import { corrupt, signBody } from './support/webhook-signing.js';
 
 const KEY = 'first-party-e2e-key-0123456789';
 const USER = '4915112345678';
 type List<T> = { items: T[] };
-
-/**
- * Signs a body as each platform does, for payloads the fake would never produce (unparseable
- * ones). Static-token and JWT schemes do not cover the body, so their headers are reused as they are.
- */
-const SIGNERS: Record<string, (config: Record<string, unknown>, body: Buffer, headers: Record<string, string>) => Record<string, string>> = {
-  whatsapp: (c, b, h) => ({ ...h, 'x-hub-signature-256': `sha256=${hmacSha256Hex(String(c.appSecret), b)}` }),
-  messenger: (c, b, h) => ({ ...h, 'x-hub-signature-256': `sha256=${hmacSha256Hex(String(c.appSecret), b)}` }),
-  viber: (c, b, h) => {
-    const rest = Object.fromEntries(Object.entries(h).filter(([k]) => k.toLowerCase() !== 'x-viber-content-signature'));
-    return { ...rest, 'x-viber-content-signature': hmacSha256Hex(String(c.authToken), b) };
-  },
-  telegram: (_c, _b, h) => h,
-  apple: (_c, _b, h) => h,
-};
-
-/** Corrupts whatever carries the proof of origin: signature, secret token or bearer token. */
-function corrupt(webhook: SignedWebhook): SignedWebhook {
-  const headers = Object.fromEntries(Object.entries(webhook.headers).map(([k, v]) => {
-    if (!/signature|secret-token|authorization/i.test(k)) return [k, v];
-    const last = v.slice(-1);
-    return [k, `${v.slice(0, -1)}${last === 'a' ? 'b' : 'a'}`];
-  }));
-  return { ...webhook, headers };
-}
 
 const CHANNELS = ['whatsapp', 'messenger', 'telegram', 'viber', 'apple'] as const;
 
@@ -114,7 +90,7 @@ describe.each(CHANNELS)('host with @switchboard/%s', (channel) => {
   it('dead-letters a signed payload that does not parse and still answers 200', async () => {
     const template = fake.userMessage({ userId: USER, text: 'template' });
     const body = Buffer.from('{"truncated": ');
-    const headers = SIGNERS[channel]!(fake.connectorConfig(), body, template.headers);
+    const headers = signBody(channel, fake.connectorConfig(), body, template.headers);
     const answer = await fake.deliver(webhookUrl, { method: 'POST', headers, body });
     expect(answer.status).toBe(200);
     const letters = (await api<List<DeadLetter>>('/v1/dead-letters')).body.items;

@@ -20,6 +20,13 @@ describe('host config', () => {
     expect(c.connectors[0]).toMatchObject({ package: '@switchboard/telegram', required: false, accounts: [{ id: 'main', tenant: 'acme', config: {} }] });
   });
 
+  it('limits slow clients by default and lets the server limits be set', () => {
+    expect(parseHostConfig(base(), { baseDir: '.' }).server).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 });
+    expect(parseHostConfig({ ...base(), server: { headersTimeoutMs: 2_000 } }, { baseDir: '.' }).server).toEqual({ headersTimeoutMs: 2_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 });
+    expect(fieldOf(() => parseHostConfig({ ...base(), server: { headersTimeoutMs: 5_000, requestTimeoutMs: 1_000 } }, { baseDir: '.' }))).toBe('server.requestTimeoutMs');
+    expect(fieldOf(() => parseHostConfig({ ...base(), server: { idleMs: 1 } }, { baseDir: '.' }))).toBe('server.idleMs');
+  });
+
   it('names the bad key', () => {
     expect(fieldOf(() => parseHostConfig({ ...base(), prot: 1 }, { baseDir: '.' }))).toBe('prot');
     expect(fieldOf(() => parseHostConfig({ ...base(), port: 70000 }, { baseDir: '.' }))).toBe('port');

@@ -146,6 +146,18 @@ export interface HostConfig {
    * links stop working after a restart.
    */
   optInSecret?: string;
+  /** HTTP server limits that keep slow or stalled clients from holding connections. */
+  server: ServerLimits;
+}
+
+/** Timeouts of the host's HTTP server (all in ms). */
+export interface ServerLimits {
+  /** Time a client has to send the complete request headers (default 10 s); beyond it: 408 and close. */
+  headersTimeoutMs: number;
+  /** Time a client has to send the complete request (default 30 s); beyond it: 408 and close. */
+  requestTimeoutMs: number;
+  /** Idle time before a kept-alive connection is closed (default 5 s). */
+  keepAliveTimeoutMs: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -408,7 +420,7 @@ function parseTenant(r: Reader, bots: Record<string, unknown>): TenantConfig {
 export function parseHostConfig(raw: unknown, options: { baseDir: string }): HostConfig {
   if (!isPlainObject(raw)) throw new ConfigError('(root)', 'the config must be an object');
   const r = new Reader(raw, '');
-  r.unknownKeys(['port', 'hostname', 'publicUrl', 'store', 'logLevel', 'tenants', 'connectors', 'bots', 'sandbox', 'pseudonymSalt', 'metricsToken', 'optInSecret']);
+  r.unknownKeys(['port', 'hostname', 'publicUrl', 'store', 'logLevel', 'tenants', 'connectors', 'bots', 'sandbox', 'pseudonymSalt', 'metricsToken', 'optInSecret', 'server']);
 
   const botsRaw = r.raw('bots') ?? {};
   if (!isPlainObject(botsRaw)) throw new ConfigError('bots', 'must be an object of handler name → function or class');
@@ -427,6 +439,7 @@ export function parseHostConfig(raw: unknown, options: { baseDir: string }): Hos
     connectors: [],
     bots,
     baseDir: options.baseDir,
+    server: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 },
   };
   const hostname = r.str('hostname', { optional: true }); if (hostname !== undefined) config.hostname = hostname;
   const publicUrl = r.str('publicUrl', { optional: true });
@@ -454,6 +467,16 @@ export function parseHostConfig(raw: unknown, options: { baseDir: string }): Hos
   if (metricsToken !== undefined) {
     if (metricsToken.length < 16) throw new ConfigError('metricsToken', 'must be at least 16 characters');
     config.metricsToken = metricsToken;
+  }
+
+  const server = r.obj2('server', true);
+  if (server) {
+    server.unknownKeys(['headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs']);
+    const headersTimeoutMs = server.int('headersTimeoutMs', config.server.headersTimeoutMs, 100, 600_000)!;
+    const requestTimeoutMs = server.int('requestTimeoutMs', config.server.requestTimeoutMs, 100, 3_600_000)!;
+    if (requestTimeoutMs < headersTimeoutMs) throw new ConfigError('server.requestTimeoutMs', 'must be at least server.headersTimeoutMs');
+    const keepAliveTimeoutMs = server.int('keepAliveTimeoutMs', config.server.keepAliveTimeoutMs, 100, 600_000)!;
+    config.server = { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs };
   }
 
   const store = r.obj2('store', true);

@@ -24,6 +24,8 @@ export interface IngressStats {
   rejected: number;
   deadLettered: number;
   tooLarge: number;
+  /** Events the connector could not map (a type it does not know): answered 200, logged, not kept. */
+  unsupported: number;
 }
 
 /**
@@ -105,7 +107,7 @@ export interface WebhookAnswered {
 /** Handles webhook requests. */
 export class WebhookIngress {
   /** Counters since start. */
-  readonly stats: IngressStats = { accepted: 0, duplicates: 0, rejected: 0, deadLettered: 0, tooLarge: 0 };
+  readonly stats: IngressStats = { accepted: 0, duplicates: 0, rejected: 0, deadLettered: 0, tooLarge: 0, unsupported: 0 };
   private readonly limit: number;
 
   /**
@@ -256,6 +258,11 @@ export class WebhookIngress {
     }
 
     const kept = events.filter((e) => e.kind !== 'unsupported' && e.kind !== 'typing');
+    for (const e of events) {
+      if (e.kind !== 'unsupported') continue;
+      this.stats.unsupported++;
+      this.deps.logger.info({ channel: binding.channel, account: binding.account, reason: e.reason }, 'unsupported webhook event ignored');
+    }
     if (kept.length > 0) {
       const bodyHash = createHash('sha256').update(read.body).digest('hex');
       const seen = new Set<string>();

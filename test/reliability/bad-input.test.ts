@@ -38,7 +38,7 @@ function wrongTypes(value: unknown): unknown {
 }
 
 describe.each(FIRST_PARTY_CHANNELS)('bad input on %s', (channel) => {
-  const fresh = (text = 'Is my car ready?'): SignedWebhook => h.fakes[channel].userMessage({ userId: `bad-input-${channel}-${++serial}`, text });
+  const fresh = (text = 'Is my car ready?'): SignedWebhook => h.fakes[channel].userMessage({ userId: `4917${FIRST_PARTY_CHANNELS.indexOf(channel)}${String(++serial).padStart(6, '0')}`, text });
   const deliver = (webhook: SignedWebhook, account: 'main' | 'other' = 'main'): Promise<{ status: number; body: string }> =>
     post(h.webhookUrl(channel, account), webhook.body, webhook.headers);
 
@@ -158,7 +158,7 @@ describe('slow clients', () => {
 
   it('cuts off a client that trickles its body (408), storing nothing', async () => {
     const before = await h.stored();
-    const webhook = h.fakes.telegram.userMessage({ userId: 'slow-body', text: 'hello' });
+    const webhook = h.fakes.telegram.userMessage({ userId: '491700000999', text: 'hello' });
     const head = [
       'POST /webhooks/telegram/main HTTP/1.1', 'Host: localhost', 'Content-Type: application/json',
       `Content-Length: ${webhook.body.length}`,

@@ -198,6 +198,39 @@ export function describeStoreConformance(name: string, make: () => Promise<HostS
       expect((await s.outbox.counts(tenant)).sent).toBe(1);
     });
 
+    it('outbox: finds the earliest still-open entry to the same recipient accepted before an entry', async () => {
+      const make = (n: number, userId: string, created: number): OutboxEntry => ({
+        id: `00000000-0000-7000-8000-00000000000${n}`, tenantId: tenant, messageId: uid('m'), channel: 'acme', account: 'order', status: 'pending', attempts: 0, notBefore: at(1),
+        message: { id: `m${n}`, to: { ...address(), userId }, content: { type: 'text', text: `hello ${n}` } }, createdAt: at(created), updatedAt: at(created),
+      });
+      const [e1, e2, e3, other] = [make(1, 'u-order', 1), make(2, 'u-order', 1), make(3, 'u-order', 2), make(4, 'u-else', 0)];
+      for (const e of [e3, e2, e1, other]) await s.outbox.enqueue(e);
+      expect(await s.outbox.firstOpenBefore(e1)).toBeUndefined();
+      expect((await s.outbox.firstOpenBefore(e2))?.id).toBe(e1.id); // same time: the id decides
+      expect((await s.outbox.firstOpenBefore(e3))?.id).toBe(e1.id);
+      const leased = await s.outbox.lease({ tenantId: tenant, owner: 'A', limit: 10, leaseMs: 1000, now: at(3), account: 'order' });
+      expect(leased.map((e) => e.id)).toEqual([other.id, e1.id, e2.id, e3.id]);
+      expect(await s.outbox.complete(e1.id, 'A', at(3))).toBe(true);
+      expect((await s.outbox.firstOpenBefore(e3))?.id).toBe(e2.id);
+      expect(await s.outbox.fail(e2.id, 'A', { code: 'PERMANENT_FAILURE', message: 'no' }, at(3))).toBe(true);
+      expect(await s.outbox.firstOpenBefore(e3)).toBeUndefined();
+    });
+
+    it('outbox: an entry put back without calling the platform gets its attempt back', async () => {
+      const e: OutboxEntry = {
+        id: uid('o'), tenantId: tenant, messageId: uid('m'), channel: 'acme', account: 'main', status: 'pending', attempts: 0, notBefore: at(1),
+        message: { id: 'm', to: address(), content: { type: 'text', text: 'hello' } }, createdAt: at(1), updatedAt: at(1),
+      };
+      await s.outbox.enqueue(e);
+      await s.outbox.lease({ tenantId: tenant, owner: 'A', limit: 5, leaseMs: 1000, now: at(2) });
+      expect(await s.outbox.retry(e.id, 'A', at(3), { code: 'CIRCUIT_OPEN', message: 'breaker open' }, at(2), { attempted: false })).toBe(true);
+      const [again] = await s.outbox.lease({ tenantId: tenant, owner: 'A', limit: 5, leaseMs: 1000, now: at(3) });
+      expect(again).toMatchObject({ id: e.id, attempts: 1 });
+      expect(await s.outbox.retry(e.id, 'A', at(4), { code: 'RETRYABLE_FAILURE', message: '503' }, at(3))).toBe(true);
+      const [third] = await s.outbox.lease({ tenantId: tenant, owner: 'A', limit: 5, leaseMs: 1000, now: at(4) });
+      expect(third).toMatchObject({ id: e.id, attempts: 2 });
+    });
+
     it('keeps dead letters per tenant, newest first', async () => {
       const letter = (s0: number) => ({ id: uid('d'), tenantId: tenant, channel: 'acme', account: 'main', reason: 'bad', code: 'MALFORMED_PAYLOAD', rawBody: 'e30=', headers: {}, receivedAt: at(s0) });
       const older = letter(1);

@@ -58,6 +58,11 @@ export class CircuitBreaker {
     return Math.max(0, this.coolDownMs - (now - this.openedAt));
   }
 
+  /** Gives back a trial that never reached the platform (it went back to wait for a rate slot); the state stays as it is. */
+  release(): void {
+    this.trialInFlight = false;
+  }
+
   /** Records a success: closes the breaker. */
   success(): void {
     this.failures = 0;

@@ -17,7 +17,10 @@ import { CircuitBreaker, type BreakerOptions } from './circuit-breaker.js';
 import type { PaceRule, RateBudget } from './rate-budget.js';
 import type { Timer } from './timer.js';
 
-/** Dispatcher settings. */
+/** How long after an earlier message to the same recipient is due a later one looks again, ms of platform time. */
+const AHEAD_RECHECK_MS = 50;
+
+/** Dispatcher settings (all optional). */
 export interface DispatcherOptions {
   /** Entries processed at once (default 64). */
   concurrency?: number;
@@ -248,6 +251,16 @@ export class Dispatcher {
     if (!message) { await stores.outbox.fail(entry.id, this.owner, { code: 'NOT_FOUND', message: 'the stored message is gone' }, new Date(timer.now())); return; }
     if (!binding) { await this.failFor(entry, message, 'NO_CONNECTOR', `no connector for ${entry.channel}/${entry.account}`); return; }
 
+    // a customer gets a conversation's messages in the order they were accepted: an earlier one still
+    // waiting (for a retry, or leased elsewhere) goes first, and this one comes back just after it is due
+    const ahead = await stores.outbox.firstOpenBefore(entry);
+    if (ahead) {
+      const now = timer.now();
+      const due = ahead.status === 'pending' ? ahead.notBefore.getTime() : now;
+      await stores.outbox.retry(entry.id, this.owner, new Date(Math.max(due, now) + AHEAD_RECHECK_MS), { code: 'WAITING_FOR_EARLIER', message: `an earlier message to this recipient (${ahead.messageId}) is not sent yet` }, new Date(now), { attempted: false });
+      return;
+    }
+
     const recheck = await this.deps.hooks?.recheck?.(entry, message);
     if (recheck && !recheck.allowed) {
       await this.failFor(entry, message, 'POLICY_DENIED', recheck.reasons.map((r) => `${r.code}: ${r.message}`).join('; '));
@@ -255,8 +268,10 @@ export class Dispatcher {
     }
 
     const breaker = this.breaker(entry);
+    const deferForBreaker = (): Promise<boolean> => stores.outbox.retry(entry.id, this.owner, new Date(timer.now() + Math.max(breaker.waitMs(timer.now()), 1)), { code: 'CIRCUIT_OPEN', message: 'platform unavailable; waiting for the breaker' }, new Date(timer.now()), { attempted: false });
+    const trial = breaker.state(timer.now()) !== 'closed';
     if (!breaker.tryAcquire(timer.now())) {
-      await stores.outbox.retry(entry.id, this.owner, new Date(timer.now() + Math.max(breaker.waitMs(timer.now()), 1)), { code: 'CIRCUIT_OPEN', message: 'platform unavailable; waiting for the breaker' }, new Date(timer.now()));
+      await deferForBreaker();
       return;
     }
 
@@ -264,12 +279,17 @@ export class Dispatcher {
     const rules = paceRules(limits, entry, this.o.headroom);
     const wait = await this.deps.budget.reserve(rules, timer.now(), this.o.maxHoldMs);
     if (wait > this.o.maxHoldMs) {
-      // nothing was booked: come back when the slot is near
-      breaker.success();
-      await stores.outbox.retry(entry.id, this.owner, new Date(timer.now() + wait), { code: 'PACED', message: 'waiting for a rate slot' }, new Date(timer.now()));
+      // nothing was booked: come back when the slot is near (a trial is given back, not counted a success)
+      breaker.release();
+      await stores.outbox.retry(entry.id, this.owner, new Date(timer.now() + wait), { code: 'PACED', message: 'waiting for a rate slot' }, new Date(timer.now()), { attempted: false });
       return;
     }
     if (wait > 0) await timer.sleep(wait);
+    // the breaker may have opened while this message waited for its slot: then only the trial calls the platform
+    if (!trial && breaker.state(timer.now()) !== 'closed') {
+      await deferForBreaker();
+      return;
+    }
 
     let result: SendResult;
     try {
@@ -321,7 +341,8 @@ export class Dispatcher {
         // slow the whole account's budget, not just this message
         await this.deps.budget.penalize(`${entry.channel}:${entry.account}`, now + delay);
         await this.deps.budget.penalize(`${entry.channel}:${entry.account}:${entry.message.to.userId}`, now + delay);
-        await stores.outbox.retry(entry.id, this.owner, new Date(now + delay), info, new Date(now));
+        // the platform said when to come back: that is pacing, not a failure using up an attempt
+        await stores.outbox.retry(entry.id, this.owner, new Date(now + delay), info, new Date(now), { attempted: false });
         return;
       }
       case 'retryable': {

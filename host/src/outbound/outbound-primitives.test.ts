@@ -83,4 +83,13 @@ describe('CircuitBreaker', () => {
     expect(b.state(1500)).toBe('open');
     expect(b.state(2000)).toBe('half-open');
   });
+  it('a trial given back (it never reached the platform) lets another trial go, and closes nothing', () => {
+    const b = new CircuitBreaker({ failureThreshold: 1, coolDownMs: 1000 });
+    b.failure(0);
+    expect(b.tryAcquire(1000)).toBe(true);
+    expect(b.tryAcquire(1000)).toBe(false);
+    b.release();
+    expect(b.state(1001)).toBe('half-open');
+    expect(b.tryAcquire(1001)).toBe(true);
+  });
 });

@@ -6,6 +6,7 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
+import { orderedId } from './ordered-id.js';
 import {
   contentToText, deriveConsentState, explain, explainRows, isSwitchboardError, SwitchboardError,
   type BusinessPolicy, type Clock, type ConnectorBinding, type Contact, type Conversation, type MessageIntent,
@@ -277,7 +278,8 @@ export class OutboundService {
     };
     await this.deps.stores.messages.insert(message);
     const entry: OutboxEntry = {
-      id: randomUUID(), tenantId, messageId: message.id, channel: r.binding.channel, account: r.binding.account, message: outbound,
+      // time-ordered: between two entries to one customer accepted in the same millisecond, the id says which came first
+      id: orderedId(now.getTime()), tenantId, messageId: message.id, channel: r.binding.channel, account: r.binding.account, message: outbound,
       status: 'pending', attempts: 0, notBefore: now, createdAt: now, updatedAt: now, ...(idempotencyKey ? { idempotencyKey } : {}),
     };
     await this.deps.stores.outbox.enqueue(entry);

@@ -9,6 +9,7 @@ import {
   type ConsentLedgerStore, type ContactStore, type ConversationStore, type DeadLetter, type DeadLetterStore, type HostMessage,
   type HostStores, type InboxEntry, type InboxStatus, type InboxStore, type MessageStore, type OutboxEntry, type OutboxStatus,
   type OutboxStore, type Page, type RecordMatch, type TimeRange,
+  type RetryOptions,
 } from './stores.js';
 import { roundAmount, type AuditEntry, type AuditLogStore, type CostEntry, type CostLedgerStore, type CostTotal } from './ledger-stores.js';
 import { ConflictError } from '../errors.js';
@@ -459,11 +460,39 @@ export class MemoryInboxStore implements InboxStore {
   }
 }
 
+/** Whether outbox entry `a` was accepted before `b` (creation time, then id: a strict total order). */
+function isBefore(a: OutboxEntry, b: OutboxEntry): boolean {
+  const d = a.createdAt.getTime() - b.createdAt.getTime();
+  return d < 0 || (d === 0 && a.id < b.id);
+}
+
 /** In-memory {@link OutboxStore}. */
+
 export class MemoryOutboxStore implements OutboxStore {
   private readonly byId = new Map<string, OutboxEntry>();
   /** Ids of entries not yet sent or failed: leases never scan finished ones. */
   private readonly open = new Set<string>();
+  /** The same, per recipient (for per-recipient order). */
+  private readonly openByRecipient = new Map<string, Set<string>>();
+
+  private static recipientKey(e: OutboxEntry): string {
+    return `${e.tenantId}\n${e.channel}\n${e.account}\n${e.message.to.userId}`;
+  }
+
+  private opened(e: OutboxEntry): void {
+    this.open.add(e.id);
+    const key = MemoryOutboxStore.recipientKey(e);
+    let set = this.openByRecipient.get(key);
+    if (!set) { set = new Set(); this.openByRecipient.set(key, set); }
+    set.add(e.id);
+  }
+
+  private closed(e: OutboxEntry): void {
+    this.open.delete(e.id);
+    const key = MemoryOutboxStore.recipientKey(e);
+    const set = this.openByRecipient.get(key);
+    if (set) { set.delete(e.id); if (set.size === 0) this.openByRecipient.delete(key); }
+  }
 
   /** Every record (for snapshots). */
   all(): OutboxEntry[] {
@@ -473,7 +502,7 @@ export class MemoryOutboxStore implements OutboxStore {
   async enqueue(entry: OutboxEntry): Promise<void> {
     if (this.byId.has(entry.id)) throw new Error(`outbox entry ${entry.id} already exists`);
     this.byId.set(entry.id, clone(entry));
-    if (entry.status === 'pending' || entry.status === 'leased') this.open.add(entry.id);
+    if (entry.status === 'pending' || entry.status === 'leased') this.opened(entry);
   }
 
   async lease(options: { tenantId: string; owner: string; limit: number; leaseMs: number; now: Date; channel?: string; account?: string }): Promise<OutboxEntry[]> {
@@ -481,7 +510,7 @@ export class MemoryOutboxStore implements OutboxStore {
     const due = [...this.open].map((id) => this.byId.get(id)!).filter((e) => e.tenantId === options.tenantId && (options.channel === undefined || e.channel === options.channel)
       && (options.account === undefined || e.account === options.account)
       && ((e.status === 'pending' && e.notBefore.getTime() <= now) || (e.status === 'leased' && (e.leaseUntil?.getTime() ?? 0) < now)))
-      .sort((a, b) => a.notBefore.getTime() - b.notBefore.getTime() || a.createdAt.getTime() - b.createdAt.getTime())
+      .sort((a, b) => a.notBefore.getTime() - b.notBefore.getTime() || (isBefore(a, b) ? -1 : isBefore(b, a) ? 1 : 0))
       .slice(0, options.limit);
     for (const e of due) {
       e.status = 'leased';
@@ -509,15 +538,16 @@ export class MemoryOutboxStore implements OutboxStore {
     const e = this.owned(id, owner);
     if (!e) return false;
     e.status = 'sent';
-    this.open.delete(id);
+    this.closed(e);
     e.updatedAt = new Date(now);
     delete e.leaseOwner; delete e.leaseUntil;
     return true;
   }
 
-  async retry(id: string, owner: string, notBefore: Date, error: { code: string; message: string }, now: Date): Promise<boolean> {
+  async retry(id: string, owner: string, notBefore: Date, error: { code: string; message: string }, now: Date, options: RetryOptions = {}): Promise<boolean> {
     const e = this.owned(id, owner);
     if (!e) return false;
+    if (options.attempted === false) e.attempts = Math.max(0, e.attempts - 1);
     e.status = 'pending';
     e.notBefore = new Date(notBefore);
     e.lastError = { ...error };
@@ -526,11 +556,22 @@ export class MemoryOutboxStore implements OutboxStore {
     return true;
   }
 
+  async firstOpenBefore(entry: OutboxEntry): Promise<OutboxEntry | undefined> {
+    const ids = this.openByRecipient.get(MemoryOutboxStore.recipientKey(entry));
+    let first: OutboxEntry | undefined;
+    for (const id of ids ?? []) {
+      const e = this.byId.get(id)!;
+      if (!isBefore(e, entry)) continue;
+      if (!first || isBefore(e, first)) first = e;
+    }
+    return first ? clone(first) : undefined;
+  }
+
   async fail(id: string, owner: string, error: { code: string; message: string }, now: Date): Promise<boolean> {
     const e = this.owned(id, owner);
     if (!e) return false;
     e.status = 'failed';
-    this.open.delete(id);
+    this.closed(e);
     e.lastError = { ...error };
     e.updatedAt = new Date(now);
     delete e.leaseOwner; delete e.leaseUntil;
@@ -566,14 +607,14 @@ export class MemoryOutboxStore implements OutboxStore {
 
   async deleteByRecipient(tenantId: string, addresses: Address[]): Promise<number> {
     const doomed = [...this.byId.values()].filter((e) => e.tenantId === tenantId && addresses.some((a) => sameAddress(a, e.message.to)));
-    for (const e of doomed) { this.byId.delete(e.id); this.open.delete(e.id); }
+    for (const e of doomed) { this.byId.delete(e.id); this.closed(e); }
     return doomed.length;
   }
 
   async deleteFinishedBefore(tenantId: string, before: Date): Promise<number> {
     const doomed = [...this.byId.values()].filter((e) => e.tenantId === tenantId && (e.status === 'sent' || e.status === 'failed' || e.status === 'cancelled')
       && e.updatedAt.getTime() < before.getTime());
-    for (const e of doomed) { this.byId.delete(e.id); this.open.delete(e.id); }
+    for (const e of doomed) { this.byId.delete(e.id); this.closed(e); }
     return doomed.length;
   }
 }

@@ -178,6 +178,8 @@ export function createStoreSchemas(): StoreSchemas {
   outbox.index({ tenantId: 1, messageId: 1 }, { unique: true, name: 'tenant_message_unique' });
   outbox.index({ tenantId: 1, idempotencyKey: 1 }, { name: 'tenant_idempotency', partialFilterExpression: { idempotencyKey: { $type: 'string' } } });
   outbox.index({ tenantId: 1, 'message.to.channel': 1, 'message.to.userId': 1 }, { name: 'tenant_recipient' });
+  // the dispatcher's "is an earlier message to this recipient still open?" (per-recipient order)
+  outbox.index({ tenantId: 1, channel: 1, account: 1, 'message.to.userId': 1, status: 1, createdAt: 1 }, { name: 'tenant_recipient_open' });
 
   const deadLetter = new Schema({
     _id: { type: String, required: true },

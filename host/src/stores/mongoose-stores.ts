@@ -11,6 +11,7 @@ import {
   type ConsentLedgerStore, type ContactStore, type ConversationStore, type DeadLetter, type DeadLetterStore, type HostMessage,
   type HostStores, type InboxEntry, type InboxStatus, type InboxStore, type MessageStore, type OutboxEntry, type OutboxStatus,
   type OutboxStore, type Page, type RecordMatch, type TimeRange,
+  type RetryOptions,
 } from './stores.js';
 import { roundAmount, type AuditEntry, type AuditLogStore, type CostEntry, type CostLedgerStore, type CostTotal } from './ledger-stores.js';
 import { ConflictError } from '../errors.js';
@@ -421,7 +422,7 @@ export class MongooseOutboxStore implements OutboxStore {
       const doc = await this.model.findOneAndUpdate(
         { ...scope, $or: [{ status: 'pending', notBefore: { $lte: options.now } }, { status: 'leased', leaseUntil: { $lt: options.now } }] },
         { $set: { status: 'leased', leaseOwner: options.owner, leaseUntil, updatedAt: options.now }, $inc: { attempts: 1 } },
-        { sort: { notBefore: 1, createdAt: 1 }, returnDocument: 'after' },
+        { sort: { notBefore: 1, createdAt: 1, _id: 1 }, returnDocument: 'after' },
       ).lean();
       if (!doc) break;
       leased.push(entity<OutboxEntry>(doc));
@@ -442,8 +443,11 @@ export class MongooseOutboxStore implements OutboxStore {
     return this.owned(id, owner, { $set: { status: 'sent', updatedAt: now }, $unset: { leaseOwner: 1, leaseUntil: 1 } });
   }
 
-  async retry(id: string, owner: string, notBefore: Date, error: { code: string; message: string }, now: Date): Promise<boolean> {
-    return this.owned(id, owner, { $set: { status: 'pending', notBefore, lastError: error, updatedAt: now }, $unset: { leaseOwner: 1, leaseUntil: 1 } });
+  async retry(id: string, owner: string, notBefore: Date, error: { code: string; message: string }, now: Date, options: RetryOptions = {}): Promise<boolean> {
+    return this.owned(id, owner, {
+      $set: { status: 'pending', notBefore, lastError: error, updatedAt: now }, $unset: { leaseOwner: 1, leaseUntil: 1 },
+      ...(options.attempted === false ? { $inc: { attempts: -1 } } : {}),
+    });
   }
 
   async fail(id: string, owner: string, error: { code: string; message: string }, now: Date): Promise<boolean> {
@@ -452,6 +456,15 @@ export class MongooseOutboxStore implements OutboxStore {
 
   async get(tenantId: string, id: string): Promise<OutboxEntry | undefined> {
     const doc = await this.model.findOne({ _id: id, tenantId }).lean();
+    return doc ? entity<OutboxEntry>(doc) : undefined;
+  }
+
+  async firstOpenBefore(entry: OutboxEntry): Promise<OutboxEntry | undefined> {
+    const doc = await this.model.findOne({
+      tenantId: entry.tenantId, channel: entry.channel, account: entry.account, 'message.to.userId': entry.message.to.userId,
+      status: { $in: ['pending', 'leased'] },
+      $or: [{ createdAt: { $lt: entry.createdAt } }, { createdAt: entry.createdAt, _id: { $lt: entry.id } }],
+    }).sort({ createdAt: 1, _id: 1 }).lean();
     return doc ? entity<OutboxEntry>(doc) : undefined;
   }
 

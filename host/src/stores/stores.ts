@@ -235,6 +235,17 @@ export const OutboxStore = Symbol.for('switchboard.OutboxStore');
  * The outbox: written before an outbound message is acknowledged, leased to one dispatcher at a
  * time by an atomic update; a lease expires if its process dies.
  */
+/** Options of {@link OutboxStore.retry}. */
+export interface RetryOptions {
+  /**
+   * Whether the lease being given back was an attempt on the platform (default true). A message put
+   * back without calling the platform (breaker open, waiting for a rate slot, told to come back
+   * later by a 429) gets the attempt its lease counted back, so only real failures use up
+   * `maxAttempts`.
+   */
+  attempted?: boolean;
+}
+
 export interface OutboxStore {
   enqueue(entry: OutboxEntry): Promise<void>;
   /** Leases due entries (pending and due, or leased with an expired lease), oldest first. */
@@ -244,7 +255,14 @@ export interface OutboxStore {
   /** Marks an entry sent (only by its lease owner). */
   complete(id: string, owner: string, now: Date): Promise<boolean>;
   /** Puts an entry back for a retry at `notBefore` (only by its lease owner). */
-  retry(id: string, owner: string, notBefore: Date, error: { code: string; message: string }, now: Date): Promise<boolean>;
+  retry(id: string, owner: string, notBefore: Date, error: { code: string; message: string }, now: Date, options?: RetryOptions): Promise<boolean>;
+  /**
+   * The oldest entry for the same recipient (tenant, channel, account, user) created before this one
+   * (by `createdAt`, then id) that is still pending or leased: while there is one, this entry waits,
+   * so a customer receives a conversation's messages in the order they were accepted even when an
+   * earlier one needs retries.
+   */
+  firstOpenBefore(entry: OutboxEntry): Promise<OutboxEntry | undefined>;
   /** Marks an entry failed for good (only by its lease owner). */
   fail(id: string, owner: string, error: { code: string; message: string }, now: Date): Promise<boolean>;
   get(tenantId: string, id: string): Promise<OutboxEntry | undefined>;

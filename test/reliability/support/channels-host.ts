@@ -4,7 +4,7 @@
  * channel with its own secret (so a webhook signed with another tenant's secret can be tried). A
  * bot counts the conversations it is asked to handle (one routing per stored message).
  */
-import { silentLogger, type ConnectorPlugin, type FakePlatform } from '@switchboard/core';
+import { silentLogger, type ConnectorPlugin, type FakePlatform, type FakePlatformOptions } from '@switchboard/core';
 import { configFromObject, createHost, type Host, type HostMessage, type HostOptions, type HostStores } from '@switchboard/host';
 import { FIRST_PARTY_CHANNELS, SECRET_FIELD, type FirstPartyChannel } from '../../e2e/support/webhook-signing.js';
 
@@ -48,6 +48,8 @@ export async function startChannelsHost(options: {
   server?: Record<string, number>;
   hostOptions?: HostOptions;
   stores?: HostStores;
+  /** Options for every fake (e.g. `timeScale`, with a matching `ScaledTimer` in `hostOptions.outbound`). */
+  fakeOptions?: FakePlatformOptions;
 } = {}): Promise<ChannelsHost> {
   const channels = options.channels ?? FIRST_PARTY_CHANNELS;
   const fakes = {} as Record<FirstPartyChannel, FakePlatform>;
@@ -55,7 +57,7 @@ export async function startChannelsHost(options: {
   const connectors: Record<string, unknown>[] = [];
   for (const channel of channels) {
     const plugin = (await import(`@switchboard/${channel}`)).default as ConnectorPlugin;
-    const fake = plugin.fake!();
+    const fake = plugin.fake!(options.fakeOptions);
     await fake.start();
     fakes[channel] = fake;
     const main = fake.connectorConfig();

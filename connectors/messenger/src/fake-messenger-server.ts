@@ -29,7 +29,8 @@ export interface FakeMessengerOptions extends FakePlatformOptions {
 }
 
 const HOUR = 3_600_000;
-type Json = Record<string, unknown>;
+/** A JSON object as the fake reads and records it. */
+export type Json = Record<string, unknown>;
 
 /** A Graph error answer. */
 function graphError(status: number, code: number, message: string, extra: { type?: string; subcode?: number } = {}): FakeResponse {

@@ -16,4 +16,4 @@ export {
   type WatermarkStatusEvent, type MessengerReferral, type MessengerConversationStartedEvent,
 } from './parse-webhook.js';
 export { classifyGraphError, graphErrorOf, PER_SECOND_RETRY_MS, CALL_COUNT_RETRY_MS, type GraphError } from './classify-graph-error.js';
-export { FakeMessengerServer, messengerSandboxConfig, type FakeMessengerOptions } from './fake-messenger-server.js';
+export { FakeMessengerServer, messengerSandboxConfig, type FakeMessengerOptions, type Json } from './fake-messenger-server.js';

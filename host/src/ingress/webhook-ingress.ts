@@ -43,7 +43,8 @@ export function inboxKey(event: InboundEvent, bodyHash: string, index: number): 
   return `raw:${bodyHash}:${index}`;
 }
 
-type ReadResult = { ok: true; body: Buffer } | { ok: false; reason: 'too-large' | 'aborted' };
+/** What {@link readBody} read: the body, or why there is none. */
+export type ReadResult = { ok: true; body: Buffer } | { ok: false; reason: 'too-large' | 'aborted' };
 
 /**
  * Reads a request body up to a limit. A declared length over the limit is refused before reading;

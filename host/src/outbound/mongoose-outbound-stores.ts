@@ -65,17 +65,18 @@ export function createOutboundSchemas(idempotencyRetentionSeconds = 86_400): { t
   return { template, idempotency, budget };
 }
 
-type Doc = Record<string, unknown>;
+/** A record of the outbound MongoDB stores (templates, idempotency keys, rate budget). */
+export type OutboundDocument = Record<string, unknown>;
 const plain = <T>(doc: unknown): T => {
-  const { _id, ...rest } = doc as Doc;
+  const { _id, ...rest } = doc as OutboundDocument;
   return { id: _id, ...rest } as T;
 };
-const dropUndefined = (o: Doc): Doc => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+const dropUndefined = (o: OutboundDocument): OutboundDocument => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
 /** MongoDB {@link TemplateStore}. */
 export class MongooseTemplateStore implements TemplateStore {
   /** @param model - the template model */
-  constructor(private readonly model: Model<Doc>) {}
+  constructor(private readonly model: Model<OutboundDocument>) {}
   /** @inheritdoc */
   async insert(record: TemplateRecord): Promise<boolean> {
     const { id, ...rest } = record;
@@ -117,12 +118,12 @@ export class MongooseIdempotencyStore implements IdempotencyStore {
    * @param now - the host clock's time in ms (keys older than the retention are ignored even before the TTL monitor removes them)
    * @param retentionMs - how long keys are remembered (default 24 h)
    */
-  constructor(private readonly model: Model<Doc>, private readonly now: () => number = Date.now, private readonly retentionMs = 86_400_000) {}
+  constructor(private readonly model: Model<OutboundDocument>, private readonly now: () => number = Date.now, private readonly retentionMs = 86_400_000) {}
   /** @inheritdoc */
   async get(tenantId: string, key: string): Promise<IdempotencyRecord | undefined> {
     const doc = await this.model.findOne({ tenantId, key, createdAt: { $gt: new Date(this.now() - this.retentionMs) } }).lean();
     if (!doc) return undefined;
-    const { _id: _ignored, ...rest } = doc as Doc;
+    const { _id: _ignored, ...rest } = doc as OutboundDocument;
     return rest as unknown as IdempotencyRecord;
   }
   /** @inheritdoc */
@@ -152,14 +153,14 @@ export class MongooseRateBudget implements RateBudget {
    * @param model - the budget model
    * @param maxAttempts - compare-and-set rounds before giving up (default 20)
    */
-  constructor(private readonly model: Model<Doc>, private readonly maxAttempts = 20) {}
+  constructor(private readonly model: Model<OutboundDocument>, private readonly maxAttempts = 20) {}
 
   /** @inheritdoc */
   async reserve(rules: PaceRule[], now: number, maxWaitMs = Infinity): Promise<number> {
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       const keys = rules.map((r) => r.key);
       const docs = await this.model.find({ _id: { $in: keys } }).lean();
-      const seen = new Map(docs.map((d) => [String((d as Doc)._id), Number((d as Doc).tat)]));
+      const seen = new Map(docs.map((d) => [String((d as OutboundDocument)._id), Number((d as OutboundDocument).tat)]));
       let at = now;
       for (const rule of rules) {
         const { tolerance } = gcraParams(rule);
@@ -212,7 +213,7 @@ export class MongooseRateBudget implements RateBudget {
  */
 export function mongooseOutboundStores(connection: Connection, now: () => number = Date.now): OutboundStores {
   const schemas = createOutboundSchemas();
-  const model = (name: string, schema: Schema): Model<Doc> => (connection.models[name] as Model<Doc> | undefined) ?? connection.model<Doc>(name, schema);
+  const model = (name: string, schema: Schema): Model<OutboundDocument> => (connection.models[name] as Model<OutboundDocument> | undefined) ?? connection.model<OutboundDocument>(name, schema);
   return {
     templates: new MongooseTemplateStore(model('SwitchboardTemplate', schemas.template)),
     idempotency: new MongooseIdempotencyStore(model('SwitchboardIdempotencyKey', schemas.idempotency), now),

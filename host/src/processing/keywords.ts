@@ -21,7 +21,8 @@ export interface KeywordMatch {
   language?: KeywordLanguage;
 }
 
-type ByLanguage = Readonly<Record<KeywordLanguage, readonly string[]>>;
+/** Word lists per language. */
+export type ByLanguage = Readonly<Record<KeywordLanguage, readonly string[]>>;
 
 /** Default opt-out words, by language. */
 export const STOP_KEYWORDS_BY_LANGUAGE: ByLanguage = {

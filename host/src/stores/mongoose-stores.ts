@@ -16,19 +16,20 @@ import {
 import { roundAmount, type AuditEntry, type AuditLogStore, type CostEntry, type CostLedgerStore, type CostTotal } from './ledger-stores.js';
 import { ConflictError } from '../errors.js';
 
-type Doc = Record<string, unknown> & { _id: string };
+/** A stored record as the MongoDB stores read and write it (`_id` is the entity's id). */
+export type StoredDocument = Record<string, unknown> & { _id: string };
 
 const isDuplicateKey = (error: unknown): boolean => typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
 
 /** Turns a lean document into an entity: `_id` → `id`, nulls and store-only fields dropped. */
 function entity<T>(doc: unknown, drop: string[] = []): T {
-  const { _id, ...rest } = doc as Doc;
+  const { _id, ...rest } = doc as StoredDocument;
   const out: Record<string, unknown> = { id: _id };
   for (const [k, v] of Object.entries(rest)) if (v !== null && v !== undefined && !drop.includes(k)) out[k] = v;
   return out as T;
 }
 
-function toDoc(value: { id: string } & object): Doc {
+function toDoc(value: { id: string } & object): StoredDocument {
   const { id, ...rest } = value as { id: string } & Record<string, unknown>;
   return { _id: id, ...rest };
 }
@@ -57,7 +58,7 @@ const recipientMatch = (addresses: Address[]): Record<string, unknown> => (addre
 /** MongoDB {@link ConversationStore}. */
 export class MongooseConversationStore implements ConversationStore {
   /** @param model - the conversation model */
-  constructor(private readonly model: Model<Doc>) {}
+  constructor(private readonly model: Model<StoredDocument>) {}
 
   private addressFilter(tenantId: string, a: Address): Record<string, unknown> {
     return { tenantId, 'address.channel': a.channel, 'address.accountId': a.accountId, 'address.userId': a.userId };
@@ -142,7 +143,7 @@ export class MongooseConversationStore implements ConversationStore {
 /** MongoDB {@link MessageStore}. */
 export class MongooseMessageStore implements MessageStore {
   /** @param model - the message model */
-  constructor(private readonly model: Model<Doc>) {}
+  constructor(private readonly model: Model<StoredDocument>) {}
 
   async insert(message: HostMessage): Promise<{ message: HostMessage; inserted: boolean }> {
     try {
@@ -230,7 +231,7 @@ export class MongooseMessageStore implements MessageStore {
 /** MongoDB {@link ContactStore}. */
 export class MongooseContactStore implements ContactStore {
   /** @param model - the contact model */
-  constructor(private readonly model: Model<Doc>) {}
+  constructor(private readonly model: Model<StoredDocument>) {}
 
   async findOrCreateByAddress(tenantId: string, address: Address, create: () => Contact): Promise<{ contact: Contact; created: boolean }> {
     const key = addressKey(address);
@@ -297,7 +298,7 @@ let consentSeq = 0;
 /** MongoDB {@link ConsentLedgerStore}. */
 export class MongooseConsentLedgerStore implements ConsentLedgerStore {
   /** @param model - the ledger model */
-  constructor(private readonly model: Model<Doc>) {}
+  constructor(private readonly model: Model<StoredDocument>) {}
 
   async append(entry: ConsentEntry): Promise<void> {
     try {
@@ -326,7 +327,7 @@ export class MongooseConsentLedgerStore implements ConsentLedgerStore {
       const redacted = redact(entity<ConsentEntry>(doc, ['seq']));
       // same _id and seq: the proof keeps its place in the ledger
       const { _id: _ignored, ...rest } = toDoc({ ...redacted, id: doc._id, tenantId } as ConsentEntry);
-      const result = await this.model.replaceOne({ _id: doc._id, tenantId, contactId }, { ...rest, seq: (doc as Doc).seq });
+      const result = await this.model.replaceOne({ _id: doc._id, tenantId, contactId }, { ...rest, seq: (doc as StoredDocument).seq });
       n += result.modifiedCount;
     }
     return n;
@@ -336,7 +337,7 @@ export class MongooseConsentLedgerStore implements ConsentLedgerStore {
 /** MongoDB {@link InboxStore}. */
 export class MongooseInboxStore implements InboxStore {
   /** @param model - the inbox model */
-  constructor(private readonly model: Model<Doc>) {}
+  constructor(private readonly model: Model<StoredDocument>) {}
 
   async add(entries: InboxEntry[]): Promise<{ inserted: InboxEntry[]; duplicates: number }> {
     const inserted: InboxEntry[] = [];
@@ -406,7 +407,7 @@ export class MongooseInboxStore implements InboxStore {
 /** MongoDB {@link OutboxStore}. */
 export class MongooseOutboxStore implements OutboxStore {
   /** @param model - the outbox model */
-  constructor(private readonly model: Model<Doc>) {}
+  constructor(private readonly model: Model<StoredDocument>) {}
 
   async enqueue(entry: OutboxEntry): Promise<void> {
     await this.model.create(toDoc(entry));
@@ -505,7 +506,7 @@ export class MongooseOutboxStore implements OutboxStore {
 /** MongoDB {@link DeadLetterStore}. */
 export class MongooseDeadLetterStore implements DeadLetterStore {
   /** @param model - the dead-letter model */
-  constructor(private readonly model: Model<Doc>) {}
+  constructor(private readonly model: Model<StoredDocument>) {}
 
   async add(letter: DeadLetter): Promise<void> {
     await this.model.create(toDoc(letter));
@@ -534,7 +535,7 @@ export class MongooseDeadLetterStore implements DeadLetterStore {
 /** MongoDB {@link AuditLogStore}. */
 export class MongooseAuditLogStore implements AuditLogStore {
   /** @param model - the audit model */
-  constructor(private readonly model: Model<Doc>) {}
+  constructor(private readonly model: Model<StoredDocument>) {}
 
   async append(entry: AuditEntry): Promise<void> {
     await this.model.create(toDoc(entry));
@@ -567,7 +568,7 @@ export class MongooseAuditLogStore implements AuditLogStore {
 /** MongoDB {@link CostLedgerStore}. */
 export class MongooseCostLedgerStore implements CostLedgerStore {
   /** @param model - the cost model */
-  constructor(private readonly model: Model<Doc>) {}
+  constructor(private readonly model: Model<StoredDocument>) {}
 
   async record(entry: CostEntry): Promise<boolean> {
     try {
@@ -627,7 +628,7 @@ export class MongooseStores implements HostStores {
   /** @param connection - an open (or opening) mongoose connection */
   constructor(readonly connection: Connection) {
     const s = createStoreSchemas();
-    const model = (name: string, schema: mongoose.Schema): Model<Doc> => connection.model<Doc>(name, schema);
+    const model = (name: string, schema: mongoose.Schema): Model<StoredDocument> => connection.model<StoredDocument>(name, schema);
     this.conversations = new MongooseConversationStore(model('Conversation', s.conversation));
     this.messages = new MongooseMessageStore(model('Message', s.message));
     this.contacts = new MongooseContactStore(model('Contact', s.contact));

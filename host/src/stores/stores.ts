@@ -77,7 +77,7 @@ export interface MessageStore {
   /** Messages of a conversation in platform-time order (then creation order). */
   listByConversation(tenantId: string, conversationId: string, page?: Page): Promise<HostMessage[]>;
   /**
-   * Applies a status with {@link advanceStatus} semantics atomically: never moves backwards.
+   * Applies a status with core's `advanceStatus` semantics atomically: never moves backwards.
    * @returns the message after the update and whether the status changed
    */
   applyStatus(tenantId: string, id: string, status: DeliveryStatus, at: Date, error?: { code: string; message: string }): Promise<{ message: HostMessage; changed: boolean } | undefined>;

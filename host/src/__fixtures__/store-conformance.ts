@@ -29,6 +29,20 @@ export function describeStoreConformance(name: string, make: () => Promise<HostS
       content: { type: 'text', text: 'hi' }, status: 'delivered', timestamp: at(1), createdAt: at(1), updatedAt: at(1), ...over,
     });
 
+    it('keeps its own copy: changing what was given or what came back changes nothing stored', async () => {
+      const given = message({ content: { type: 'list', text: 'Pick one', sections: [{ title: 'Menu', rows: [{ id: 'r1', title: 'Falafel' }] }] } as HostMessage['content'], statusHistory: [{ status: 'delivered', at: at(1) }] });
+      const snapshot = structuredClone(given);
+      await s.messages.insert(given);
+      (given.content as { text: string }).text = 'changed';
+      given.statusHistory![0]!.at.setTime(0);
+      const back = (await s.messages.get(tenant, given.id))!;
+      expect(back).toEqual(snapshot);
+      expect(back.timestamp).toBeInstanceOf(Date);
+      ((back.content as { sections: { rows: { title: string }[] }[] }).sections[0]!.rows[0]!).title = 'changed';
+      back.createdAt.setTime(0);
+      expect(await s.messages.get(tenant, given.id)).toEqual(snapshot);
+    });
+
     it('finds or creates a conversation once per address, and isolates tenants', async () => {
       const a = address();
       const first = await s.conversations.findOrCreate(tenant, a, () => conversation(a));

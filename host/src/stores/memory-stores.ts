@@ -14,7 +14,22 @@ import {
 import { roundAmount, type AuditEntry, type AuditLogStore, type CostEntry, type CostLedgerStore, type CostTotal } from './ledger-stores.js';
 import { ConflictError } from '../errors.js';
 
-const clone = <T>(value: T): T => structuredClone(value);
+/**
+ * A deep copy. Stored records are plain data (objects, arrays, dates, strings, numbers): those are
+ * copied directly, which is several times faster than `structuredClone` on the small records the
+ * ingest path writes and reads a few times per message; anything else (a Buffer, a Map) takes
+ * `structuredClone`.
+ */
+function clone<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Date) return new Date(value.getTime()) as T;
+  if (Array.isArray(value)) return value.map(clone) as T;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return structuredClone(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[key] = clone((value as Record<string, unknown>)[key]);
+  return out as T;
+}
 const slice = <T>(items: T[], page: Page | undefined): T[] => {
   const { limit, offset } = pageOf(page);
   return items.slice(offset, offset + limit);

@@ -1,8 +1,9 @@
 /**
  * Snapshots of the embedded (memory) store: written on a graceful stop and read back on start, so
- * a host restarted on the memory store resumes its outbox and keeps its conversations. A crash
- * (SIGKILL, power loss) writes nothing: what changed since the last snapshot is lost — use the
- * MongoDB store where that matters.
+ * a host restarted on the memory store resumes its outbox and keeps its conversations. A snapshot is
+ * used once (set aside when restored). A crash (SIGKILL, power loss) writes nothing: everything
+ * since the start is lost, and the next start begins empty rather than from stale state that would
+ * send messages twice — use the MongoDB store where that matters.
  * @module
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -84,7 +85,10 @@ export async function writeMemorySnapshot(path: string, stores: MemoryStores): P
 }
 
 /**
- * Reads a snapshot file into the stores, when it exists.
+ * Reads a snapshot file into the stores, when it exists, and sets it aside as `<path>.restored`: a
+ * snapshot is used once. Were it left in place, a crash of the process that restored it would bring
+ * the same state back at the next start — and send again what that process had sent since (the
+ * restored outbox still lists it as waiting). The next graceful stop writes a fresh snapshot.
  * @param path - the snapshot file
  * @param stores - empty memory stores
  * @returns whether a snapshot was loaded
@@ -98,5 +102,6 @@ export async function readMemorySnapshot(path: string, stores: MemoryStores): Pr
     throw error;
   }
   await restoreMemorySnapshot(stores, deserialize(raw) as MemorySnapshot);
+  await rename(path, `${path}.restored`);
   return true;
 }

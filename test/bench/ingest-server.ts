@@ -4,7 +4,9 @@
  * endpoint that only parses the same JSON; `node` a bare node:http endpoint that only parses it.
  * Prints `{"port":N}` once listening; answers `{"rss":N}` to an IPC `rss` message.
  *
- * Usage: tsx test/bench/ingest-server.ts <host|express|node> [prefilledConversations]
+ * `host-ingress` is the host with its inbox processing paused: the webhook path alone.
+ *
+ * Usage: tsx test/bench/ingest-server.ts <host|host-ingress|express|node> [prefilledConversations]
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -60,6 +62,8 @@ async function start(): Promise<number> {
     connectors: [{ package: '@switchboard/whatsapp', plugin: whatsapp, required: true, accounts: [{ id: 'main', config: { ...whatsappSandboxConfig, apiBaseUrl: 'http://127.0.0.1:9' } }] }],
   }), { logger: silentLogger, stores });
   const { port } = await host.listen(0, '127.0.0.1');
+  // the webhook path alone (verify, parse, inbox write, 200): what the request itself costs
+  if (mode === 'host-ingress') await host.processor.stop();
   return port;
 }
 

@@ -17,7 +17,7 @@ import { CircuitBreaker, type BreakerOptions } from './circuit-breaker.js';
 import type { PaceRule, RateBudget } from './rate-budget.js';
 import type { Timer } from './timer.js';
 
-/** How long after an earlier message to the same recipient is due a later one looks again, ms of platform time. */
+/** The least time after an earlier message to the same recipient is due that a later one looks again, ms of platform time. */
 const AHEAD_RECHECK_MS = 50;
 
 /** Dispatcher settings (all optional). */
@@ -251,13 +251,19 @@ export class Dispatcher {
     if (!message) { await stores.outbox.fail(entry.id, this.owner, { code: 'NOT_FOUND', message: 'the stored message is gone' }, new Date(timer.now())); return; }
     if (!binding) { await this.failFor(entry, message, 'NO_CONNECTOR', `no connector for ${entry.channel}/${entry.account}`); return; }
 
+    const limits = [...binding.plugin.policy.rateLimits, ...(this.deps.hooks?.tenantRateLimits?.(entry.tenantId) ?? [])];
+    const rules = paceRules(limits, entry, this.o.headroom);
+
     // a customer gets a conversation's messages in the order they were accepted: an earlier one still
-    // waiting (for a retry, or leased elsewhere) goes first, and this one comes back just after it is due
+    // waiting (for a retry, or leased elsewhere) goes first. This one cannot follow it sooner than the
+    // recipient's own pacing allows, so it comes back then rather than asking again and again.
     const ahead = await stores.outbox.firstOpenBefore(entry);
     if (ahead) {
       const now = timer.now();
       const due = ahead.status === 'pending' ? ahead.notBefore.getTime() : now;
-      await stores.outbox.retry(entry.id, this.owner, new Date(Math.max(due, now) + AHEAD_RECHECK_MS), { code: 'WAITING_FOR_EARLIER', message: `an earlier message to this recipient (${ahead.messageId}) is not sent yet` }, new Date(now), { attempted: false });
+      const account = `${entry.channel}:${entry.account}`;
+      const spacing = Math.max(AHEAD_RECHECK_MS, ...rules.filter((r) => r.key !== account).map((r) => r.perMs / r.limit));
+      await stores.outbox.retry(entry.id, this.owner, new Date(Math.max(due, now) + spacing), { code: 'WAITING_FOR_EARLIER', message: `an earlier message to this recipient (${ahead.messageId}) is not sent yet` }, new Date(now), { attempted: false });
       return;
     }
 
@@ -275,8 +281,6 @@ export class Dispatcher {
       return;
     }
 
-    const limits = [...binding.plugin.policy.rateLimits, ...(this.deps.hooks?.tenantRateLimits?.(entry.tenantId) ?? [])];
-    const rules = paceRules(limits, entry, this.o.headroom);
     const wait = await this.deps.budget.reserve(rules, timer.now(), this.o.maxHoldMs);
     if (wait > this.o.maxHoldMs) {
       // nothing was booked: come back when the slot is near (a trial is given back, not counted a success)

@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { clickToChat, optInBooking, PASSENGERS } from './flight.js';
+import { optInText, PASSENGERS } from './flight.js';
 import { runFlightNotifications } from './flight-notifications.js';
 
 describe('click-to-chat opt-in text', () => {
-  it('names the booking, and reads back only an opt-in text', () => {
-    const ana = PASSENGERS[0]!;
-    const { link, text } = clickToChat(ana);
-    expect(link).toBe('https://wa.me/15550001234?text=Flight%20updates%20LM417%20booking%20K7Q2ZP');
-    expect(optInBooking(text)).toBe('K7Q2ZP');
-    expect(optInBooking('Hi, can I bring a second bag on LM 417?')).toBeUndefined();
+  it('names the booking (the host appends the signed start token)', () => {
+    expect(optInText(PASSENGERS[0]!)).toBe('Flight updates LM417 booking K7Q2ZP');
   });
 });
 
@@ -16,6 +12,13 @@ describe('npm start (the scenario main.ts runs)', () => {
   it('sends the gate change, the boarding pass and the delay to opted-in passengers on WhatsApp, Messenger and Viber, and reports the others as skipped with the reason', async () => {
     const lines: string[] = [];
     const r = await runFlightNotifications({ log: (l) => lines.push(l) });
+
+    // every passenger who tapped a link is opted in by a double opt-in: the booking checkbox, then the start message
+    expect(Object.keys(r.optIns).sort()).toEqual(['Ana Costa', 'Ben Okafor', 'Chiara Bianchi', 'Dev Patel', 'Femi Adeyemi', 'Gus Moreau']);
+    for (const [name, optIn] of Object.entries(r.optIns)) {
+      expect({ name, ...optIn }).toMatchObject({ name, status: 'confirmed', steps: [{ action: 'opt-in-requested', source: 'checkbox' }, { action: 'opt-in' }] });
+    }
+    expect(r.optIns['Ben Okafor']!.steps[1]).toEqual({ action: 'opt-in', source: 'confirmation-reply' });
 
     expect(r.templates).toHaveLength(6);
     expect(r.templates.every((t) => t.status === 'approved')).toBe(true);
@@ -43,22 +46,26 @@ describe('npm start (the scenario main.ts runs)', () => {
     expect(ana[3]).toMatchObject({ template: { name: 'flight_delay' } });
 
     // Messenger and Viber have no templates: the approved text with the parameters filled in, in the window
-    expect(r.received['Ben Okafor']!.slice(1)).toEqual([
+    expect(r.received['Ben Okafor']!.slice(0, 2)).toEqual([
+      expect.stringMatching(/^Reply YES to confirm that Lumen Air may send you flight updates\. Privacy policy: https:\/\/lumen-air\.example\/privacy/),
+      expect.stringMatching(/you are subscribed to flight updates from Lumen Air/),
+    ]);
+    expect(r.received['Ben Okafor']!.slice(2)).toEqual([
       'Hello Ben, flight LM 417 to Lisbon now departs from gate C4. Boarding starts at 13:25. Your seat: 7F.',
       '[file https://files.lumen-air.example/boarding-passes/P9D4LA.pdf]',
       'Boarding pass LM 417, seat 7F, gate C4',
       'Hello Ben, flight LM 417 to Lisbon is delayed. New departure time: 15:20 (was 14:05). We are sorry for the wait.',
     ]);
-    expect(r.requests['Ben Okafor']![1]).toMatchObject({ recipient: { id: '6100000000000004' }, messaging_type: 'UPDATE' });
+    expect(r.requests['Ben Okafor']![2]).toMatchObject({ recipient: { id: '6100000000000004' }, messaging_type: 'UPDATE' });
     expect(r.requests['Chiara Bianchi']!.map((b) => b.type)).toEqual(['text', 'text', 'file', 'text', 'text']);
     expect(r.requests['Chiara Bianchi']![2]).toMatchObject({ receiver: 'VbChiaraBianchi0000007==', type: 'file', file_name: 'Boarding pass V8K3JS.pdf', size: 48_213 });
 
-    // skipped passengers got nothing but the opt-in confirmation they asked for (if any), and those
+    // skipped passengers got nothing but the host's opt-in confirmation (if they opted in), and those
     // who sent STOP the host's confirmation that they are unsubscribed
     for (const name of ['Dev Patel', 'Femi Adeyemi']) {
-      expect(r.received[name]).toEqual([expect.stringMatching(/^Thanks \w+! You will get updates/), expect.stringMatching(/^You are unsubscribed/)]);
+      expect(r.received[name]).toEqual([expect.stringMatching(/you are subscribed to flight updates/), expect.stringMatching(/^You are unsubscribed/)]);
     }
-    expect(r.received['Gus Moreau']).toEqual([expect.stringMatching(/^Thanks \w+! You will get updates/)]);
+    expect(r.received['Gus Moreau']).toEqual([expect.stringMatching(/^Reply YES to confirm/), expect.stringMatching(/you are subscribed to flight updates/)]);
     for (const name of ['Hugo Lenz', 'Eva Lindqvist']) expect(r.received[name]).toEqual([]);
 
     const out = lines.join('\n');

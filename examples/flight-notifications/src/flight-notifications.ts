@@ -6,14 +6,14 @@
  * `npm start` prints it; the test checks what each fake platform received.
  * @module
  */
-import { silentLogger, type ConnectorPlugin, type FakePlatform, type PolicyReason } from '@switchboard/core';
+import { silentLogger, type ConnectorPlugin, type FakePlatform, type PolicyReason, type SignedWebhook } from '@switchboard/core';
 import { configFromObject, createHost, type Host, type TemplateRecord } from '@switchboard/host';
 import type { Conversation } from '@switchboard/core';
 import messengerPlugin, { FakeMessengerServer } from '@switchboard/messenger';
 import viberPlugin, { FakeViberServer } from '@switchboard/viber';
 import whatsappPlugin, { FakeWhatsAppServer } from '@switchboard/whatsapp';
 import { apiClient, DemoClock, eventually, HOUR, messengerText, viberText, whatsappText } from './demo-support.js';
-import { clickToChat, FLIGHT, optInBooking, PASSENGERS, TEMPLATES, TOPIC, type Passenger, type UpdateChannel } from './flight.js';
+import { FLIGHT, LINK_TARGETS, optInText, PASSENGERS, PRIVACY, TEMPLATES, TOPIC, type Passenger, type UpdateChannel } from './flight.js';
 
 /** The airline's API key (a demo value; a real one comes from the environment). */
 export const API_KEY = 'lumen-air-demo-key-0123456789abcd';
@@ -37,6 +37,8 @@ export interface FlightNotificationsResult {
   /** Template records after approval. */
   templates: Pick<TemplateRecord, 'channel' | 'name' | 'status'>[];
   deliveries: Delivery[];
+  /** Each opt-in flow's ledger, by passenger: the two steps' actions and evidence sources. */
+  optIns: Record<string, { status: string; steps: { action: string; source: string }[] }>;
   /** Every request each passenger's platform received, as readable text, oldest first. */
   received: Record<string, string[]>;
   /** The raw bodies, for exact checks. */
@@ -61,13 +63,15 @@ export async function runFlightNotifications(options: { log?: (line: string) => 
     const config = configFromObject({
       logLevel: 'silent',
       tenants: [{
-        id: 'lumen-air', name: 'Lumen Air', apiKeys: [API_KEY],
+        id: 'lumen-air', name: 'Lumen Air', apiKeys: [API_KEY], privacyPolicyVersion: PRIVACY.version,
         // flight updates are transactional; the airline sends them only to passengers who opted in
         policy: { consentRequiredFor: ['transactional', 'marketing'] },
       }],
       connectors: (Object.keys(fakes) as UpdateChannel[]).map((ch) => ({
         package: `@switchboard/${ch}`, plugin: plugins[ch], required: true, accounts: [{ id: 'main', config: fakes[ch].connectorConfig() }],
       })),
+      // signs the click-to-chat start tokens (a demo value; a real one comes from the environment)
+      optInSecret: 'lumen-air-demo-opt-in-secret-0123',
     }, { env: {} });
     host = await createHost(config, { logger: silentLogger, clock, processor: { pollMs: 10 }, outbound: { timer: clock, dispatcher: { pollMs: 10 } } });
     const { url } = await host.listen(0, '127.0.0.1');
@@ -81,6 +85,7 @@ export async function runFlightNotifications(options: { log?: (line: string) => 
     const textOf = (p: Passenger, body: Json): string => (p.channel === 'whatsapp' ? whatsappText(body) : p.channel === 'messenger' ? messengerText(body) : viberText(body));
     /** Messages queued and not yet seen leave the host: message id → conversation id. */
     const pending = new Map<string, string>();
+    const optIns: FlightNotificationsResult['optIns'] = {};
     const drained = async (): Promise<void> => {
       await eventually(async () => {
         for (const [id, conversationId] of pending) {
@@ -95,37 +100,56 @@ export async function runFlightNotifications(options: { log?: (line: string) => 
     };
     const conversationOf = async (p: Passenger): Promise<Conversation> => eventually(async () =>
       (await api<{ items: Conversation[] }>('/v1/conversations?limit=500')).body.items.find((c) => c.address.channel === p.channel && c.address.userId === p.userId));
-    const say = async (p: Passenger, text: string): Promise<void> => {
-      const fake = fakes[p.channel];
-      const answer = await fake.deliver(`${url}/webhooks/${p.channel}/main`, fake.userMessage({ userId: p.userId, text, name: p.name, timestamp: new Date(clock.now()) }));
+    const deliver = async (p: Passenger, webhook: SignedWebhook): Promise<void> => {
+      const answer = await fakes[p.channel].deliver(`${url}/webhooks/${p.channel}/main`, webhook);
       if (answer.status !== 200) throw new Error(`the host answered ${answer.status} to a signed ${p.channel} webhook`);
+    };
+    const say = async (p: Passenger, text: string): Promise<void> => {
+      await deliver(p, fakes[p.channel].userMessage({ userId: p.userId, text, name: p.name, timestamp: new Date(clock.now()) }));
       log(`${p.name.padEnd(15)} (${p.channel}) "${text}"`);
     };
 
-    /** The airline's back office: a click-to-chat opt-in message becomes a consent record and a confirmation. */
+    /**
+     * A double opt-in: the passenger ticks "flight updates on <channel>" when booking (the first step,
+     * recorded by POST /v1/opt-ins, which answers a click-to-chat link carrying a signed start token),
+     * then taps the link and sends the start message on the channel (the second step). The host ties
+     * the start message to the flow by its token, records both steps' evidence in the consent ledger
+     * and confirms to the passenger — on Messenger, whose m.me link starts the chat without a text,
+     * after asking the passenger to reply YES.
+     */
     const optIn = async (p: Passenger): Promise<void> => {
-      const { link, text } = clickToChat(p);
-      log(`${p.name.padEnd(15)} taps ${link}`);
-      await say(p, text);
-      const conversation = await conversationOf(p);
-      const booking = optInBooking(text);
-      if (booking !== p.booking) throw new Error(`not an opt-in for ${p.booking}: ${text}`);
-      const consent = await api<{ id: string }>(`/v1/contacts/${conversation.contactId}/consent`, {
+      const started = await api<{ flow: { id: string }; token: string; links: { url: string; prefilledText?: string }[] }>('/v1/opt-ins', {
         body: {
-          action: 'opt-in', purpose: 'transactional', topic: TOPIC, channel: p.channel, scope: 'channel',
-          evidence: { source: 'click-to-chat', detail: `${link} → "${text}"`, booking },
+          purpose: 'transactional', topic: TOPIC, source: 'checkbox',
+          wording: `Send me updates about flight ${FLIGHT.number} (booking ${p.booking}) on ${p.channel}`,
+          privacyPolicy: PRIVACY,
+          // the booking form collected the WhatsApp number; a Messenger or Viber id is only known once the passenger writes
+          ...(p.channel === 'whatsapp' ? { address: { channel: p.channel, userId: p.userId } } : {}),
+          channels: [{ channel: p.channel, target: LINK_TARGETS[p.channel] }], prefill: optInText(p),
         },
       });
-      if (consent.status !== 201) throw new Error(`recording the opt-in answered ${consent.status}`);
-      const confirm = await api<{ id: string }>('/v1/messages', {
-        body: {
-          channel: p.channel, accountId: conversation.address.accountId, conversationId: conversation.id, purpose: 'service',
-          content: { type: 'text', text: `Thanks ${p.name.split(' ')[0]}! You will get updates for flight ${FLIGHT.number} here. Reply STOP at any time to stop them.` },
-        },
+      if (started.status !== 201) throw new Error(`starting the opt-in answered ${started.status}: ${JSON.stringify(started.body)}`);
+      const [link] = started.body.links;
+      log(`${p.name.padEnd(15)} ticks "flight updates" for booking ${p.booking}, then taps ${link!.url}`);
+      const at = new Date(clock.now());
+      if (p.channel === 'whatsapp') await say(p, link!.prefilledText!);
+      else if (p.channel === 'messenger') {
+        // the m.me ref arrives as a referral when the chat opens; the passenger's first words get the host's question
+        await deliver(p, messenger.referral({ userId: p.userId, ref: started.body.token, timestamp: at }));
+        await say(p, `Hi, ${optInText(p)}`);
+        await eventually(async () => requestsTo(p).some((b) => /reply yes/i.test(textOf(p, b))));
+        await say(p, 'Yes');
+      } else {
+        await deliver(p, viber.conversationStarted({ user: { id: p.userId, name: p.name }, context: started.body.token, timestamp: at }));
+        await say(p, link!.prefilledText!);
+      }
+      const confirmed = await eventually(async () => {
+        const flow = (await api<{ flow: { status: string }; ledger: { action: string; evidence: { source: string } }[] }>(`/v1/opt-ins/${started.body.flow.id}`)).body;
+        return flow.flow.status === 'confirmed' ? flow : undefined;
       });
-      if (confirm.status !== 202) throw new Error(`the confirmation answered ${confirm.status}`);
-      pending.set(confirm.body.id, conversation.id);
-      log(`${''.padEnd(15)} → opt-in recorded (POST /v1/contacts/:id/consent, transactional, "${TOPIC}") and confirmed`);
+      optIns[p.name] = { status: confirmed.flow.status, steps: confirmed.ledger.map((e) => ({ action: e.action, source: e.evidence.source })) };
+      await eventually(async () => requestsTo(p).some((b) => /subscribed/i.test(textOf(p, b))));
+      log(`${''.padEnd(15)} → double opt-in confirmed (transactional, "${TOPIC}"): both steps in the consent ledger`);
     };
 
     log(`Lumen Air's host is listening on ${url} (demo time runs ${TIME_SCALE}× faster)`);
@@ -253,7 +277,7 @@ export async function runFlightNotifications(options: { log?: (line: string) => 
       for (const line of received[p.name]!) log(`    ${line}`);
       if (received[p.name]!.length === 0) log('    (nothing)');
     }
-    return { templates, deliveries, received, requests };
+    return { templates, deliveries, optIns, received, requests };
   } finally {
     await host?.stop();
     await Promise.all(Object.values(fakes).map((f) => f.stop()));

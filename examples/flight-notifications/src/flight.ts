@@ -63,25 +63,20 @@ export const TEMPLATES: readonly AirlineTemplate[] = [
   },
 ];
 
-/**
- * The click-to-chat link a passenger taps in the booking confirmation: it opens a chat with the
- * airline with the opt-in text filled in (wa.me `text`, m.me `ref`, Viber `context`).
- * @param p - the passenger
- * @returns the link and the text the passenger sends
- */
-export function clickToChat(p: Passenger): { link: string; text: string } {
-  const text = `Flight updates ${FLIGHT.number.replace(' ', '')} booking ${p.booking}`;
-  switch (p.channel) {
-    case 'whatsapp': return { link: `https://wa.me/15550001234?text=${encodeURIComponent(text)}`, text };
-    case 'messenger': return { link: `https://m.me/lumenair?ref=${encodeURIComponent(`flight-updates:${p.booking}`)}`, text };
-    case 'viber': return { link: `viber://pa?chatURI=lumenair&context=${encodeURIComponent(`flight-updates:${p.booking}`)}`, text };
-  }
-}
+/** The airline's privacy policy, shown with the opt-in and recorded with it. */
+export const PRIVACY = { url: 'https://lumen-air.example/privacy', version: '2026-09' } as const;
 
 /**
- * Reads an opt-in text back: the booking it names, when it is one.
- * @param text - what the passenger sent
+ * Where each channel's click-to-chat link opens a chat with the airline: its WhatsApp number, its
+ * Messenger page and its Viber chat URI (what the connector configs do not carry).
  */
-export function optInBooking(text: string): string | undefined {
-  return /^flight updates\s+LM\s?\d+\s+booking\s+([A-Z0-9]{6})$/i.exec(text.trim())?.[1]?.toUpperCase();
+export const LINK_TARGETS: Record<UpdateChannel, string> = { whatsapp: '+1 555 000 1234', messenger: 'lumenair', viber: 'lumenair' };
+
+/**
+ * The text a passenger's link fills in (the host appends the signed start token): it names the
+ * booking so the airline's agents can read it too.
+ * @param p - the passenger
+ */
+export function optInText(p: Passenger): string {
+  return `Flight updates ${FLIGHT.number.replace(' ', '')} booking ${p.booking}`;
 }

@@ -44,6 +44,7 @@ export * from './compliance/contact-privacy.js';
 export * from './compliance/retention.js';
 export * from './analytics/metrics.js';
 export * from './consent/opt-in-flow-store.js';
+export * from './consent/mongoose-opt-in-flow-store.js';
 export type { OptInKeyword } from './consent/opt-in-service.js';
 export * from './console/login-limiter.js';
 export * from './console/password.js';

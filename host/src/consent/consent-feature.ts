@@ -7,6 +7,8 @@
  * inbox processor; the policy engine enforces them on every outbound message.
  * @module
  */
+import { MongooseStores } from '../stores/mongoose-stores.js';
+import { mongooseOptInFlowStore } from './mongoose-opt-in-flow-store.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { PURPOSES, type Address } from '@switchboard/core';
 import type { Request } from 'express';
@@ -28,7 +30,7 @@ export interface ConsentFeatureOptions {
    * handed out before a restart no longer verify.
    */
   secret?: string;
-  /** Where flows are kept (default in memory). */
+  /** Where flows are kept (default: MongoDB with the MongoDB store, else in memory). */
   flows?: OptInFlowStore;
   /** Link targets per channel and account key (`{ whatsapp: { main: '+4930…' } }`) for requests that name none. */
   linkTargets?: Record<string, Record<string, string>>;
@@ -60,7 +62,8 @@ export function createConsentFeature(options: ConsentFeatureOptions = {}): HostF
     const configured = options.secret ?? env.SWITCHBOARD_OPT_IN_SECRET;
     if (!configured) ctx.logger.warn({}, 'SWITCHBOARD_OPT_IN_SECRET is not set: opt-in links are signed with a per-process key and stop working after a restart');
     const tokens = new StartTokens(perTenantSecrets(configured ?? randomBytes(32)), () => ctx.clock.now());
-    const flows = options.flows ?? new MemoryOptInFlowStore();
+    // on MongoDB the flows live beside the other stores: any host process can confirm a link another handed out
+    const flows = options.flows ?? (ctx.stores instanceof MongooseStores ? mongooseOptInFlowStore(ctx.stores.connection) : new MemoryOptInFlowStore());
     const service = new OptInService({
       stores: ctx.stores, streams: ctx.streams, flows, tokens, registry: ctx.registry, outbound: ctx.outbound.service, clock: ctx.clock, logger: ctx.logger,
       ...(options.linkTargets ? { linkTargets: options.linkTargets } : {}),

@@ -95,7 +95,11 @@ export class MemoryOptInFlowStore implements OptInFlowStore {
   async update(tenantId: string, id: string, patch: Partial<Omit<OptInFlow, 'id' | 'tenantId'>>): Promise<OptInFlow | undefined> {
     const f = this.flows.get(id);
     if (!f || f.tenantId !== tenantId) return undefined;
-    Object.assign(f, structuredClone(patch));
+    for (const [k, v] of Object.entries(patch)) {
+      // a patch to undefined removes the field, as it does in the MongoDB store
+      if (v === undefined) delete (f as unknown as Record<string, unknown>)[k];
+      else (f as unknown as Record<string, unknown>)[k] = structuredClone(v);
+    }
     return structuredClone(f);
   }
 

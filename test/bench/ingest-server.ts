@@ -4,15 +4,16 @@
  * endpoint that only parses the same JSON; `node` a bare node:http endpoint that only parses it.
  * Prints `{"port":N}` once listening; answers `{"rss":N}` to an IPC `rss` message.
  *
- * `host-ingress` is the host with its inbox processing paused: the webhook path alone.
+ * `host-ingress` is the host with its inbox processing paused: the webhook path alone;
+ * `host-retained` the host whose tenant keeps messages 30 s (the soak's).
  *
- * Usage: tsx test/bench/ingest-server.ts <host|host-ingress|express|node> [prefilledConversations]
+ * Usage: tsx test/bench/ingest-server.ts <host|host-ingress|host-retained|express|node> [prefilledConversations]
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import express from 'express';
 import { silentLogger } from '@switchboard/core';
-import { configFromObject, createHost, MemoryStores } from '@switchboard/host';
+import { configFromObject, createComplianceFeature, createHost, MemoryStores } from '@switchboard/host';
 import whatsapp, { whatsappSandboxConfig } from '@switchboard/whatsapp';
 
 const mode = process.argv[2] ?? 'host';
@@ -60,7 +61,12 @@ async function start(): Promise<number> {
     logLevel: 'silent',
     tenants: [{ id: 'bench', apiKeys: ['bench-api-key-0123456789abcdef'] }],
     connectors: [{ package: '@switchboard/whatsapp', plugin: whatsapp, required: true, accounts: [{ id: 'main', config: { ...whatsappSandboxConfig, apiBaseUrl: 'http://127.0.0.1:9' } }] }],
-  }), { logger: silentLogger, stores });
+  }), {
+    logger: silentLogger, stores,
+    // the soak's host keeps messages 30 s (a tenant's retention, swept every 5 s): a store that keeps
+    // everything grows with the data it holds, which a soak would read as a leak
+    ...(mode === 'host-retained' ? { features: [createComplianceFeature({ retention: { bench: { messageDays: 30_000 / 86_400_000 } }, retentionSweepMs: 5_000 })] } : {}),
+  });
   const { port } = await host.listen(0, '127.0.0.1');
   // the webhook path alone (verify, parse, inbox write, 200): what the request itself costs
   if (mode === 'host-ingress') await host.processor.stop();

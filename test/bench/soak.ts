@@ -1,7 +1,9 @@
 /**
  * `npm run bench:soak [-- --minutes N]`: load held at half the host's measured ingest capacity for
  * N minutes (default 5), sampling the server's RSS, heap and event-loop delay every few seconds;
- * prints the samples and the linear trend of RSS and heap (MB per minute). Not part of `npm test`.
+ * prints the samples and the linear trend of RSS and heap (MB per minute, after the first minute).
+ * The host's tenant keeps messages 30 s (retention swept every 5 s), so the data it holds levels off
+ * and what remains of a trend is the process's own. Not part of `npm test`.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +17,7 @@ const SAMPLE_MS = 5_000;
 const SERVER = fileURLToPath(new URL('./ingest-server.ts', import.meta.url));
 const pinned = spawnSync('taskset', ['--version']).status === 0;
 if (pinned) spawnSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
-const args = ['--import', 'tsx', SERVER, 'host', '0'];
+const args = ['--import', 'tsx', SERVER, 'host-retained', '0'];
 const child = pinned ? spawn('taskset', ['-c', '1', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] }) : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
 const port = await new Promise<number>((resolve) => {
   let out = '';
@@ -45,8 +47,10 @@ const timer = setInterval(() => {
 const result = await autocannon({ url, connections: 16, duration: MINUTES * 60, overallRate: rate, requests: [request] });
 clearInterval(timer);
 child.kill('SIGKILL');
+// the trend is read after the first minute: by then the retention window is full and every customer seen
+const steady = samples.filter((s) => s.minute >= Math.min(1, MINUTES / 2));
 const slope = (ys: number[]): number => {
-  const xs = samples.map((s) => s.minute);
+  const xs = steady.map((s) => s.minute);
   const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
   const my = ys.reduce((a, b) => a + b, 0) / ys.length;
   const num = xs.reduce((a, x, i) => a + (x - mx) * (ys[i]! - my), 0);
@@ -55,7 +59,26 @@ const slope = (ys: number[]): number => {
 };
 printGrid(`soak: ${rate} req/s for ${MINUTES} min (samples every ${SAMPLE_MS / 1000} s)`, ['minute', 'RSS MB', 'heap MB', 'loop p99 ms', 'loop max ms'],
   samples.filter((_, i) => i % Math.max(1, Math.floor(samples.length / 20)) === 0).map((s) => [s.minute.toFixed(1), s.rssMb, s.heapMb, s.loopP99, s.loopMax]));
-const trend = { rssMbPerMinute: slope(samples.map((s) => s.rssMb)), heapMbPerMinute: slope(samples.map((s) => s.heapMb)) };
+// the heap saw-tooths between major collections: the floor each minute (its lowest sample) is what
+// the process keeps; a leak shows as floors that rise
+const floors: { minute: number; rssMb: number; heapMb: number }[] = [];
+for (let m = 1; m < MINUTES; m++) {
+  const window = samples.filter((s) => s.minute >= m && s.minute < m + 1);
+  if (window.length > 0) floors.push({ minute: m, rssMb: Math.min(...window.map((s) => s.rssMb)), heapMb: Math.min(...window.map((s) => s.heapMb)) });
+}
+const floorSlope = (ys: number[]): number => {
+  const xs = floors.map((f) => f.minute);
+  const mx = xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  const my = ys.reduce((a, b) => a + b, 0) / Math.max(1, ys.length);
+  const den = xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+  return den === 0 ? 0 : xs.reduce((a, x, i) => a + (x - mx) * (ys[i]! - my), 0) / den;
+};
+const trend = {
+  rssMbPerMinute: slope(steady.map((s) => s.rssMb)), heapMbPerMinute: slope(steady.map((s) => s.heapMb)),
+  floorRssMbPerMinute: floorSlope(floors.map((f) => f.rssMb)), floorHeapMbPerMinute: floorSlope(floors.map((f) => f.heapMb)),
+};
 console.log(`\nrequests ${result.requests.total}, errors ${result.errors + result.timeouts}, non-2xx ${result.non2xx}, p99 ${result.latency.p99} ms`);
-console.log(`trend: RSS ${trend.rssMbPerMinute.toFixed(2)} MB/min, heap ${trend.heapMbPerMinute.toFixed(2)} MB/min (the embedded store keeps every message: growth of about (messages/min × bytes per message) is the data, not a leak)`);
-console.log('wrote', writeResult('soak', { minutes: MINUTES, rate, capacity, samples, trend }));
+console.log(`trend of all samples: RSS ${trend.rssMbPerMinute.toFixed(1)} MB/min, heap ${trend.heapMbPerMinute.toFixed(1)} MB/min (saw-tooth between collections)`);
+console.log(`floors per minute (MB): ${floors.map((f) => `${f.minute}: heap ${f.heapMb.toFixed(0)} / RSS ${f.rssMb.toFixed(0)}`).join(', ')}`);
+console.log(`trend of the floors: RSS ${trend.floorRssMbPerMinute.toFixed(1)} MB/min, heap ${trend.floorHeapMbPerMinute.toFixed(1)} MB/min (the tenant keeps messages 30 s, so the data held is steady: rising floors would be a leak)`);
+console.log('wrote', writeResult('soak', { minutes: MINUTES, rate, capacity, samples, floors, trend }));

@@ -11,10 +11,17 @@ import type { Clock } from '@switchboard/core';
  * policy engine and the fake platforms all read this one clock.
  */
 export class FastForwardClock implements Clock {
+  private readonly start = Date.now();
   private offset = 0;
+  /** @param scale - how many times faster than the wall clock demo time runs (default 1) */
+  constructor(private readonly scale = 1) {}
   /** @inheritdoc */
   now(): number {
-    return Date.now() + this.offset;
+    return this.start + (Date.now() - this.start) * this.scale + this.offset;
+  }
+  /** Waits `ms` of demo time (the host's dispatcher paces on it). */
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms / this.scale)));
   }
   /** Jumps forward. @param ms - milliseconds */
   advance(ms: number): void {

@@ -7,8 +7,6 @@
  * inbox processor; the policy engine enforces them on every outbound message.
  * @module
  */
-import { MongooseStores } from '../stores/mongoose-stores.js';
-import { mongooseOptInFlowStore } from './mongoose-opt-in-flow-store.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { PURPOSES, type Address } from '@switchboard/core';
 import type { Request } from 'express';
@@ -18,7 +16,7 @@ import type { HostFeature, HostFeatureContext, HostFeatureFactory } from '../fea
 import { InboxProcessor } from '../processing/inbox-processor.js';
 import { CLICK_TO_CHAT_CHANNELS } from './click-to-chat.js';
 import { linkAddress } from './contact-links.js';
-import { MemoryOptInFlowStore, type OptInFlowStatus, type OptInFlowStore } from './opt-in-flow-store.js';
+import type { OptInFlowStatus, OptInFlowStore } from './opt-in-flow-store.js';
 import { isClickToChatChannel, OptInService, type OptInKeyword, type StartOptInRequest } from './opt-in-service.js';
 import { perTenantSecrets, StartTokens } from './start-token.js';
 
@@ -30,7 +28,7 @@ export interface ConsentFeatureOptions {
    * handed out before a restart no longer verify.
    */
   secret?: string;
-  /** Where flows are kept (default: MongoDB with the MongoDB store, else in memory). */
+  /** Where flows are kept (default: the host's store, `ctx.stores.optInFlows`). */
   flows?: OptInFlowStore;
   /** Link targets per channel and account key (`{ whatsapp: { main: '+4930…' } }`) for requests that name none. */
   linkTargets?: Record<string, Record<string, string>>;
@@ -62,8 +60,8 @@ export function createConsentFeature(options: ConsentFeatureOptions = {}): HostF
     const configured = options.secret ?? env.SWITCHBOARD_OPT_IN_SECRET;
     if (!configured) ctx.logger.warn({}, 'SWITCHBOARD_OPT_IN_SECRET is not set: opt-in links are signed with a per-process key and stop working after a restart');
     const tokens = new StartTokens(perTenantSecrets(configured ?? randomBytes(32)), () => ctx.clock.now());
-    // on MongoDB the flows live beside the other stores: any host process can confirm a link another handed out
-    const flows = options.flows ?? (ctx.stores instanceof MongooseStores ? mongooseOptInFlowStore(ctx.stores.connection) : new MemoryOptInFlowStore());
+    // the flows live beside the other stores: any host process on the database can confirm a link another handed out
+    const flows = options.flows ?? ctx.stores.optInFlows;
     const service = new OptInService({
       stores: ctx.stores, streams: ctx.streams, flows, tokens, registry: ctx.registry, outbound: ctx.outbound.service, clock: ctx.clock, logger: ctx.logger,
       ...(options.linkTargets ? { linkTargets: options.linkTargets } : {}),
@@ -127,7 +125,7 @@ export function createConsentFeature(options: ConsentFeatureOptions = {}): HostF
   };
 }
 
-/** The consent feature with default options (secret from `SWITCHBOARD_OPT_IN_SECRET`, flows in memory). */
+/** The consent feature with default options (secret from `SWITCHBOARD_OPT_IN_SECRET`, flows in the host's store). */
 export const consentFeature: HostFeatureFactory = (ctx) => createConsentFeature()(ctx);
 
 /** The tenant's business identity as `/v1/tenant` shows it. */

@@ -6,6 +6,8 @@
  * @module
  */
 import type { Address, ConsentEvidence, Purpose } from '@switchboard/core';
+import { ConflictError } from '../errors.js';
+import type { Collection, CollectionSpec, StorageDriver } from '../stores/driver.js';
 import type { ClickToChatChannel } from './click-to-chat.js';
 
 /** Where a flow stands. */
@@ -76,46 +78,67 @@ export interface OptInFlowStore {
   list(tenantId: string, filter?: { contactId?: string; status?: OptInFlowStatus; limit?: number; offset?: number }): Promise<OptInFlow[]>;
 }
 
-const sameAddress = (a: Address | undefined, b: Address): boolean => a !== undefined && a.channel === b.channel && a.accountId === b.accountId && a.userId === b.userId;
+/** The opt-in flows' collection. */
+export const OPT_IN_FLOW_COLLECTION: CollectionSpec = {
+  name: 'opt_in_flows',
+  fields: {
+    tenantId: 'string', status: 'string', contactId: 'string',
+    'startedOn.channel': 'string', 'startedOn.accountId': 'string', 'startedOn.userId': 'string',
+    createdAt: 'date', updatedAt: 'date',
+  },
+  indexes: [
+    // the start message's lookup
+    { fields: ['tenantId', 'status', 'startedOn.channel', 'startedOn.accountId', 'startedOn.userId', 'updatedAt'] },
+    { fields: ['tenantId', 'createdAt'] },
+    { fields: ['tenantId', 'contactId', 'createdAt'] },
+  ],
+};
 
-/** In-memory {@link OptInFlowStore} (one process; the flows of a restarted host are gone, their ledger entries are not). */
-export class MemoryOptInFlowStore implements OptInFlowStore {
-  private readonly flows = new Map<string, OptInFlow>();
+/**
+ * The opt-in flow store on the storage driver: a click-to-chat link handed out by one host process
+ * is confirmed by whichever process receives the start message, and survives restarts on a durable
+ * driver.
+ */
+export class DocumentOptInFlowStore implements OptInFlowStore {
+  private readonly flows: Collection<OptInFlow>;
 
+  /** @param driver - the host's storage driver */
+  constructor(driver: StorageDriver) {
+    this.flows = driver.collection<OptInFlow>(OPT_IN_FLOW_COLLECTION);
+  }
+
+  /**
+   * @inheritdoc
+   * @throws ConflictError when a flow with the same id exists
+   */
   async create(flow: OptInFlow): Promise<void> {
-    if (this.flows.has(flow.id)) throw new Error(`opt-in flow ${flow.id} exists`);
-    this.flows.set(flow.id, structuredClone(flow));
+    if (!(await this.flows.insert(flow))) throw new ConflictError(`opt-in flow ${flow.id} exists`, { id: flow.id });
   }
 
+  /** @inheritdoc */
   async get(tenantId: string, id: string): Promise<OptInFlow | undefined> {
-    const f = this.flows.get(id);
-    return f && f.tenantId === tenantId ? structuredClone(f) : undefined;
+    return this.flows.findOne({ id, tenantId });
   }
 
+  /** Applies a patch atomically; a member set to `undefined` removes the field. */
   async update(tenantId: string, id: string, patch: Partial<Omit<OptInFlow, 'id' | 'tenantId'>>): Promise<OptInFlow | undefined> {
-    const f = this.flows.get(id);
-    if (!f || f.tenantId !== tenantId) return undefined;
-    for (const [k, v] of Object.entries(patch)) {
-      // a patch to undefined removes the field, as it does in the MongoDB store
-      if (v === undefined) delete (f as unknown as Record<string, unknown>)[k];
-      else (f as unknown as Record<string, unknown>)[k] = structuredClone(v);
-    }
-    return structuredClone(f);
+    const { id: _id, tenantId: _tenant, ...fields } = patch as Partial<OptInFlow>;
+    if (Object.keys(fields).length === 0) return this.get(tenantId, id);
+    return this.flows.updateOne({ id, tenantId }, { $set: fields });
   }
 
+  /** @inheritdoc */
   async findAwaiting(tenantId: string, address: Address): Promise<OptInFlow | undefined> {
-    const found = [...this.flows.values()]
-      .filter((f) => f.tenantId === tenantId && f.status === 'awaiting-confirmation' && sameAddress(f.startedOn, address))
-      .sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime())[0];
-    return found ? structuredClone(found) : undefined;
+    return this.flows.findOne({
+      tenantId, status: 'awaiting-confirmation',
+      'startedOn.channel': address.channel, 'startedOn.accountId': address.accountId, 'startedOn.userId': address.userId,
+    }, { sort: [['updatedAt', -1]] });
   }
 
+  /** A tenant's flows, newest first (100 unless a limit is given). */
   async list(tenantId: string, filter: { contactId?: string; status?: OptInFlowStatus; limit?: number; offset?: number } = {}): Promise<OptInFlow[]> {
-    const offset = filter.offset ?? 0;
-    return [...this.flows.values()]
-      .filter((f) => f.tenantId === tenantId && (filter.contactId === undefined || f.contactId === filter.contactId) && (filter.status === undefined || f.status === filter.status))
-      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || a.id.localeCompare(b.id))
-      .slice(offset, offset + (filter.limit ?? 100))
-      .map((f) => structuredClone(f));
+    return this.flows.find({ tenantId, contactId: filter.contactId, status: filter.status }, {
+      sort: [['createdAt', -1]], limit: filter.limit ?? 100, offset: filter.offset ?? 0,
+    });
   }
 }

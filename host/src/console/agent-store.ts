@@ -4,6 +4,8 @@
  * knowledge-base links. Tenant-scoped like every host store.
  * @module
  */
+import { ConflictError, ValidationError } from '../errors.js';
+import type { Collection, CollectionSpec, StorageDriver } from '../stores/driver.js';
 
 /** An agent's role: agents work conversations, supervisors also see everyone's load, admins also export and erase contacts. */
 export type AgentRole = 'agent' | 'supervisor' | 'admin';
@@ -142,103 +144,186 @@ export interface AgentStore {
   close?(): Promise<void>;
 }
 
-const clone = <T>(v: T): T => structuredClone(v);
+/** The console's collections. */
+export const CONSOLE_COLLECTIONS = {
+  agents: {
+    name: 'console_agents',
+    fields: { tenantId: 'string', email: 'string', name: 'string' },
+    indexes: [{ fields: ['tenantId', 'email'], unique: true }, { fields: ['tenantId', 'name'] }],
+  },
+  /** Sessions by the SHA-256 of their cookie token. */
+  sessions: {
+    name: 'console_sessions',
+    fields: { tenantId: 'string', agentId: 'string', expiresAt: 'date' },
+    indexes: [{ fields: ['tenantId', 'agentId'] }, { fields: ['expiresAt'] }],
+  },
+  reads: {
+    name: 'console_reads',
+    fields: { tenantId: 'string', agentId: 'string', conversationId: 'string', at: 'date' },
+    indexes: [{ fields: ['tenantId', 'agentId'] }],
+  },
+  notes: {
+    name: 'console_notes',
+    fields: { tenantId: 'string', contactId: 'string', at: 'date' },
+    indexes: [{ fields: ['tenantId', 'contactId', 'at'] }],
+  },
+  /** One document per tenant (its id is the tenant id). */
+  settings: {
+    name: 'console_settings',
+    fields: { tenantId: 'string' },
+  },
+} as const satisfies Record<string, CollectionSpec>;
 
-/** The embedded store: everything in memory (lost on restart; the sandbox's default). */
-export class MemoryAgentStore implements AgentStore {
-  private readonly agents = new Map<string, Agent>();
-  private readonly sessions = new Map<string, AgentSession>();
-  private readonly reads = new Map<string, Map<string, Date>>();
-  private readonly notes: ContactNote[] = [];
-  private readonly settings = new Map<string, ConsoleSettings>();
+/** A read marker as stored (its id is the agent and conversation). */
+export interface ReadMarkerDocument {
+  id: string;
+  tenantId: string;
+  agentId: string;
+  conversationId: string;
+  at: Date;
+}
 
-  /** @inheritdoc */
+/** A tenant's settings as stored (its id is the tenant id). */
+export type SettingsDocument = ConsoleSettings & { id: string };
+
+/** A password hash as password.ts writes it; anything else (a password in clear) is refused. */
+const HASH = /^scrypt\$/;
+const AGENT_PATCHABLE = ['name', 'role', 'passwordHash', 'disabled', 'queues', 'lastLoginAt'] as const;
+
+/**
+ * The console's store on the storage driver: agents (unique e-mail per tenant, password hashes
+ * only), sessions (stored under the SHA-256 of the cookie's token, so the database holds no usable
+ * session; expired ones are purged whenever someone logs in), read markers (forward only, by
+ * `$max`), notes and settings.
+ */
+export class DocumentAgentStore implements AgentStore {
+  private readonly agents: Collection<Agent>;
+  private readonly sessions: Collection<AgentSession>;
+  private readonly reads: Collection<ReadMarkerDocument>;
+  private readonly notes: Collection<ContactNote>;
+  private readonly settings: Collection<SettingsDocument>;
+
+  /** @param driver - the host's storage driver */
+  constructor(driver: StorageDriver) {
+    this.agents = driver.collection<Agent>(CONSOLE_COLLECTIONS.agents);
+    this.sessions = driver.collection<AgentSession>(CONSOLE_COLLECTIONS.sessions);
+    this.reads = driver.collection<ReadMarkerDocument>(CONSOLE_COLLECTIONS.reads);
+    this.notes = driver.collection<ContactNote>(CONSOLE_COLLECTIONS.notes);
+    this.settings = driver.collection<SettingsDocument>(CONSOLE_COLLECTIONS.settings);
+  }
+
+  /**
+   * Inserts an agent (its e-mail lower-cased and trimmed).
+   * @throws ValidationError when the password hash is not a scrypt hash or the role is unknown
+   */
   async insert(agent: Agent): Promise<boolean> {
-    if ([...this.agents.values()].some((a) => a.tenantId === agent.tenantId && a.email === agent.email)) return false;
-    this.agents.set(agent.id, clone(agent));
-    return true;
+    checkAgent(agent);
+    return this.agents.insert({ ...agent, email: agent.email.trim().toLowerCase() });
   }
   /** @inheritdoc */
   async get(tenantId: string, id: string): Promise<Agent | undefined> {
-    const a = this.agents.get(id);
-    return a && a.tenantId === tenantId ? clone(a) : undefined;
+    return this.agents.findOne({ id, tenantId });
   }
   /** @inheritdoc */
   async findByEmail(tenantId: string, email: string): Promise<Agent | undefined> {
-    const a = [...this.agents.values()].find((x) => x.tenantId === tenantId && x.email === email.toLowerCase());
-    return a ? clone(a) : undefined;
+    return this.agents.findOne({ tenantId, email: email.trim().toLowerCase() });
   }
   /** @inheritdoc */
   async list(tenantId: string): Promise<Agent[]> {
-    return [...this.agents.values()].filter((a) => a.tenantId === tenantId).sort((a, b) => a.name.localeCompare(b.name)).map(clone);
+    return this.agents.find({ tenantId }, { sort: [['name', 1]] });
   }
-  /** @inheritdoc */
-  async update(tenantId: string, id: string, patch: Partial<Agent>, now: Date): Promise<Agent | undefined> {
-    const a = this.agents.get(id);
-    if (!a || a.tenantId !== tenantId) return undefined;
-    Object.assign(a, clone(patch), { updatedAt: now });
-    return clone(a);
+  /**
+   * Applies a patch (a member set to `undefined` removes the field) and stamps `updatedAt`.
+   * @throws ValidationError when the patch holds something other than a scrypt hash or a known role
+   */
+  async update(tenantId: string, id: string, patch: Partial<Pick<Agent, 'name' | 'role' | 'passwordHash' | 'disabled' | 'queues' | 'lastLoginAt'>>, now: Date): Promise<Agent | undefined> {
+    checkAgent(patch);
+    const $set: Record<string, unknown> = { updatedAt: now };
+    for (const k of AGENT_PATCHABLE) if (k in patch) $set[k] = patch[k];
+    return this.agents.updateOne({ id, tenantId }, { $set });
   }
   /** @inheritdoc */
   async delete(tenantId: string, id: string): Promise<boolean> {
-    const a = this.agents.get(id);
-    if (!a || a.tenantId !== tenantId) return false;
-    this.agents.delete(id);
+    const deleted = await this.agents.deleteMany({ id, tenantId });
     await this.deleteSessionsOf(tenantId, id);
-    return true;
+    return deleted > 0;
   }
-  /** @inheritdoc */
+
+  /** Stores a session and purges every session whose sliding expiry passed before it was created. */
   async createSession(session: AgentSession): Promise<void> {
-    this.sessions.set(session.id, clone(session));
+    await this.sessions.deleteMany({ expiresAt: { $lt: session.createdAt } });
+    if (!(await this.sessions.insert(session))) throw new ConflictError('a session with this token exists');
   }
   /** @inheritdoc */
   async getSession(id: string): Promise<AgentSession | undefined> {
-    const s = this.sessions.get(id);
-    return s ? clone(s) : undefined;
+    return this.sessions.get(id);
   }
   /** @inheritdoc */
   async touchSession(id: string, expiresAt: Date): Promise<void> {
-    const s = this.sessions.get(id);
-    if (s) s.expiresAt = new Date(Math.min(expiresAt.getTime(), s.maxExpiresAt.getTime()));
+    const session = await this.sessions.get(id);
+    if (!session) return;
+    // maxExpiresAt never changes, so the bound read here still holds when the update lands
+    const bounded = new Date(Math.min(expiresAt.getTime(), session.maxExpiresAt.getTime()));
+    await this.sessions.updateOne({ id }, { $set: { expiresAt: bounded } });
   }
   /** @inheritdoc */
   async deleteSession(id: string): Promise<void> {
-    this.sessions.delete(id);
+    await this.sessions.deleteMany({ id });
   }
   /** @inheritdoc */
   async deleteSessionsOf(tenantId: string, agentId: string): Promise<void> {
-    for (const [id, s] of this.sessions) if (s.tenantId === tenantId && s.agentId === agentId) this.sessions.delete(id);
+    await this.sessions.deleteMany({ tenantId, agentId });
   }
+
   /** @inheritdoc */
   async markRead(tenantId: string, agentId: string, conversationId: string, at: Date): Promise<void> {
-    const key = `${tenantId}\u0000${agentId}`;
-    let m = this.reads.get(key);
-    if (!m) this.reads.set(key, (m = new Map()));
-    const prev = m.get(conversationId);
-    if (!prev || prev.getTime() < at.getTime()) m.set(conversationId, new Date(at));
+    const id = JSON.stringify([tenantId, agentId, conversationId]);
+    // forward only, atomically; the first marker is inserted, and a rival's insert is $max-ed over
+    for (let round = 0; round < 3; round++) {
+      if (await this.reads.updateOne({ id }, { $max: { at } })) return;
+      if (await this.reads.insert({ id, tenantId, agentId, conversationId, at })) return;
+    }
+    throw new Error(`read marker ${id}: could not be stored`);
   }
   /** @inheritdoc */
   async readMarkers(tenantId: string, agentId: string): Promise<Map<string, Date>> {
-    return new Map(this.reads.get(`${tenantId}\u0000${agentId}`) ?? []);
+    const docs = await this.reads.find({ tenantId, agentId });
+    return new Map(docs.map((d) => [d.conversationId, d.at]));
   }
+
   /** @inheritdoc */
   async addNote(note: ContactNote): Promise<void> {
-    this.notes.push(clone(note));
+    if (!(await this.notes.insert(note))) throw new ConflictError(`note ${note.id} exists`, { id: note.id });
   }
   /** @inheritdoc */
   async listNotes(tenantId: string, contactId: string): Promise<ContactNote[]> {
-    return this.notes.filter((n) => n.tenantId === tenantId && n.contactId === contactId).sort((a, b) => a.at.getTime() - b.at.getTime()).map(clone);
+    return this.notes.find({ tenantId, contactId }, { sort: [['at', 1]] });
   }
   /** @inheritdoc */
   async deleteNotes(tenantId: string, contactId: string): Promise<void> {
-    for (let i = this.notes.length - 1; i >= 0; i--) if (this.notes[i]!.tenantId === tenantId && this.notes[i]!.contactId === contactId) this.notes.splice(i, 1);
+    await this.notes.deleteMany({ tenantId, contactId });
   }
+
   /** @inheritdoc */
   async getSettings(tenantId: string): Promise<ConsoleSettings> {
-    return clone(this.settings.get(tenantId) ?? { tenantId, quickReplies: [], knowledgeBase: [] });
+    const doc = await this.settings.get(tenantId);
+    if (!doc) return { tenantId, quickReplies: [], knowledgeBase: [] };
+    const { id: _id, ...settings } = doc;
+    return settings;
   }
-  /** @inheritdoc */
+  /** Replaces the tenant's settings (created on first write). */
   async putSettings(settings: ConsoleSettings): Promise<void> {
-    this.settings.set(settings.tenantId, clone(settings));
+    const doc: SettingsDocument = { ...settings, id: settings.tenantId };
+    for (let round = 0; round < 3; round++) {
+      if (await this.settings.replaceOne({ id: doc.id }, doc)) return;
+      if (await this.settings.insert(doc)) return;
+    }
+    throw new Error(`console settings of ${settings.tenantId}: could not be stored`);
   }
+}
+
+function checkAgent(agent: Partial<Pick<Agent, 'passwordHash' | 'role'>>): void {
+  // the store keeps hashes only: a password in clear never reaches the database
+  if (agent.passwordHash !== undefined && !HASH.test(agent.passwordHash)) throw new ValidationError('passwordHash', 'must be a scrypt hash (see password.ts), never a password');
+  if (agent.role !== undefined && !AGENT_ROLES.includes(agent.role)) throw new ValidationError('role', `must be one of ${AGENT_ROLES.join(', ')}`);
 }

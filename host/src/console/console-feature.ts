@@ -14,12 +14,11 @@ import { systemClock, type Clock } from '@switchboard/core';
 import type { Response } from 'express';
 import { NotFoundError } from '../errors.js';
 import type { HostFeature, HostFeatureContext, HostFeatureFactory } from '../features.js';
-import { MemoryAgentStore, type AgentRole, type AgentStore, type KnowledgeLink, type QuickReply } from './agent-store.js';
+import type { AgentRole, AgentStore, KnowledgeLink, QuickReply } from './agent-store.js';
 import { mountAgentRoutes, mountSettingsRoutes } from './agent-routes.js';
 import { mountConsoleApi } from './console-api.js';
 import { ConsoleAuth, type SessionOptions } from './console-auth.js';
 import { LoginLimiter, type LoginLimits } from './login-limiter.js';
-import { MongooseAgentStore } from './mongoose-agent-store.js';
 import { DEFAULT_SCRYPT_PARAMS, hashPassword, type ScryptParams } from './password.js';
 
 /** An agent created at start-up when the tenant has none with that e-mail (a first admin). */
@@ -33,7 +32,7 @@ export interface SeedAgent {
 
 /** Options of {@link createConsoleFeature}. */
 export interface ConsoleOptions {
-  /** Where agents, sessions, notes and settings live (default: MongoDB when the host's store is, else memory). */
+  /** Where agents, sessions, notes and settings live (default: the host's store, `ctx.stores.agents`). */
   store?: AgentStore;
   /** Agents to create at start when missing. */
   seedAgents?: SeedAgent[];
@@ -83,10 +82,7 @@ export function createConsoleFeature(options: ConsoleOptions = {}): HostFeatureF
     const clock = ctx.clock;
     const authClock = options.clock ?? systemClock;
     const scrypt = options.scrypt ?? DEFAULT_SCRYPT_PARAMS;
-    const connection = (ctx.stores as { connection?: unknown }).connection;
-    const agents: AgentStore = options.store ?? (ctx.stores.kind === 'mongodb' && connection
-      ? new MongooseAgentStore(connection as ConstructorParameters<typeof MongooseAgentStore>[0])
-      : new MemoryAgentStore());
+    const agents: AgentStore = options.store ?? ctx.stores.agents;
     const auth = new ConsoleAuth(agents, authClock, options.sessions);
     const limiter = new LoginLimiter(authClock, options.loginLimits);
     const open = new Set<Response>();
@@ -124,7 +120,6 @@ export function createConsoleFeature(options: ConsoleOptions = {}): HostFeatureF
         mountConsoleApi(app, { ctx, agents, auth, limiter, scrypt, clock, logger: ctx.logger, heartbeatMs: options.heartbeatMs ?? 15_000, streams: open });
       },
       async start() {
-        if (agents instanceof MongooseAgentStore) await agents.ensureIndexes();
         for (const seed of options.seedAgents ?? []) {
           if (!ctx.tenants.has(seed.tenantId) || await agents.findByEmail(seed.tenantId, seed.email)) continue;
           const now = new Date(clock.now());

@@ -4,6 +4,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
+import type { Collection, CollectionSpec, StorageDriver } from '../stores/driver.js';
 
 /** A remembered answer. */
 export interface IdempotencyRecord {
@@ -22,35 +23,96 @@ export const IdempotencyStore = Symbol.for('switchboard.IdempotencyStore');
 /** Remembered answers by (tenant, key). */
 export interface IdempotencyStore {
   get(tenantId: string, key: string): Promise<IdempotencyRecord | undefined>;
-  /** Stores the record unless one exists; returns the record in force. */
+  /** Stores the record unless a live one exists; returns the record in force. */
   putIfAbsent(record: IdempotencyRecord): Promise<IdempotencyRecord>;
 }
 
-/** In-memory idempotency store with a retention period. */
-export class MemoryIdempotencyStore implements IdempotencyStore {
-  private readonly records = new Map<string, IdempotencyRecord>();
+/** A remembered answer as stored: its id is the (tenant, key) pair. */
+export interface IdempotencyDocument extends IdempotencyRecord {
+  id: string;
+}
+
+/** The idempotency keys' collection. */
+export const IDEMPOTENCY_COLLECTION: CollectionSpec = {
+  name: 'idempotency_keys',
+  fields: { tenantId: 'string', createdAt: 'date' },
+  // the id is unique per (tenant, key); createdAt serves the purge
+  indexes: [{ fields: ['createdAt'] }],
+};
+
+/** Default retention of idempotency keys: 24 h. */
+export const IDEMPOTENCY_RETENTION_MS = 86_400_000;
+
+/**
+ * The idempotency store on the storage driver: the first answer for a key wins across every host
+ * process on the same database (an insert on a unique id), and keys are remembered for the
+ * retention period by the injected clock. An expired key is never returned: it is deleted when it
+ * is read or written again, and every other expired key is purged at most once per
+ * `min(retention, 1 min)` of the clock, when a new key is stored.
+ */
+export class DocumentIdempotencyStore implements IdempotencyStore {
+  private readonly keys: Collection<IdempotencyDocument>;
+  private readonly purgeEveryMs: number;
+  private lastPurgeAt = -Infinity;
+
   /**
+   * @param driver - the host's storage driver
    * @param now - the host clock's time in ms (records are aged by it)
    * @param retentionMs - how long keys are remembered (default 24 h)
    */
-  constructor(private readonly now: () => number = Date.now, private readonly retentionMs = 86_400_000) {}
+  constructor(driver: StorageDriver, private readonly now: () => number = Date.now, private readonly retentionMs = IDEMPOTENCY_RETENTION_MS) {
+    this.keys = driver.collection<IdempotencyDocument>(IDEMPOTENCY_COLLECTION);
+    this.purgeEveryMs = Math.min(retentionMs, 60_000);
+  }
+
   /** @inheritdoc */
   async get(tenantId: string, key: string): Promise<IdempotencyRecord | undefined> {
-    const r = this.records.get(`${tenantId}\u0000${key}`);
-    if (r && this.now() - r.createdAt.getTime() > this.retentionMs) {
-      this.records.delete(`${tenantId}\u0000${key}`);
+    const doc = await this.keys.get(idOf(tenantId, key));
+    if (!doc) return undefined;
+    if (this.expired(doc)) {
+      await this.keys.deleteMany({ id: doc.id, createdAt: doc.createdAt });
       return undefined;
     }
-    return r;
+    return recordOf(doc);
   }
+
   /** @inheritdoc */
   async putIfAbsent(record: IdempotencyRecord): Promise<IdempotencyRecord> {
-    const k = `${record.tenantId}\u0000${record.key}`;
-    const existing = await this.get(record.tenantId, record.key);
-    if (existing) return existing;
-    this.records.set(k, record);
-    return record;
+    await this.purgeIfDue();
+    const doc: IdempotencyDocument = { ...record, id: idOf(record.tenantId, record.key) };
+    // bounded: each round either inserts, finds a live record, or removes an expired one
+    for (let round = 0; round < 3; round++) {
+      if (await this.keys.insert(doc)) return record;
+      const live = await this.get(record.tenantId, record.key);
+      if (live) return live;
+    }
+    throw new Error(`idempotency key ${record.key}: could not be stored (it keeps reappearing expired; is the clock far behind another host's?)`);
   }
+
+  /**
+   * Deletes every key older than the retention period.
+   * @returns how many were deleted
+   */
+  async purgeExpired(): Promise<number> {
+    this.lastPurgeAt = this.now();
+    return this.keys.deleteMany({ createdAt: { $lt: new Date(this.now() - this.retentionMs) } });
+  }
+
+  private async purgeIfDue(): Promise<void> {
+    if (this.now() - this.lastPurgeAt >= this.purgeEveryMs) await this.purgeExpired();
+  }
+
+  private expired(record: IdempotencyRecord): boolean {
+    return this.now() - record.createdAt.getTime() > this.retentionMs;
+  }
+}
+
+// JSON of the pair: injective whatever characters the tenant id or key hold
+const idOf = (tenantId: string, key: string): string => JSON.stringify([tenantId, key]);
+
+function recordOf(doc: IdempotencyDocument): IdempotencyRecord {
+  const { id: _id, ...record } = doc;
+  return record;
 }
 
 /**

@@ -15,14 +15,14 @@ import type { HostConnectorBinding } from '../plugins/connector-registry.js';
 import type { HostMessage, HostStores, OutboxEntry } from '../stores/stores.js';
 import type { HostStreams } from '../streams.js';
 import { Dispatcher, type DispatcherOptions } from './dispatcher.js';
-import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency-store.js';
+import type { IdempotencyStore } from './idempotency-store.js';
 import type { OutboundGateway, OutboundRequest, OutboundResult } from './outbound-gateway.js';
 import { OutboundService, type TenantPolicies, type TenantOutboundPolicy } from './outbound-service.js';
-import { MemoryRateBudget, type RateBudget } from './rate-budget.js';
-import { MemoryTemplateStore, type TemplateStore } from './template-registry.js';
+import type { RateBudget } from './rate-budget.js';
+import type { TemplateStore } from './template-registry.js';
 import type { Timer } from './timer.js';
 
-/** The stores the outbound path keeps beside the host's. */
+/** The stores the outbound path uses (the host's, see {@link HostStores}). */
 export interface OutboundStores {
   templates: TemplateStore;
   idempotency: IdempotencyStore;
@@ -32,7 +32,7 @@ export interface OutboundStores {
 
 /** Options of {@link OutboundRuntime}. */
 export interface OutboundRuntimeOptions {
-  /** Stores to use instead of the in-memory ones. */
+  /** Stores to use instead of the host's (`deps.stores`). */
   stores?: Partial<OutboundStores>;
   /** Platform time and waiting for the dispatcher (default: the host clock's time, wall-clock sleeps). */
   timer?: Timer;
@@ -86,9 +86,9 @@ export class OutboundRuntime {
   constructor(private readonly deps: OutboundRuntimeDeps, options: OutboundRuntimeOptions = {}) {
     const { stores, streams, clock } = deps;
     this.logger = deps.logger ?? silentLogger;
-    this.templates = options.stores?.templates ?? new MemoryTemplateStore();
-    this.idempotency = options.stores?.idempotency ?? new MemoryIdempotencyStore(() => clock.now());
-    this.budget = options.stores?.budget ?? new MemoryRateBudget();
+    this.templates = options.stores?.templates ?? stores.templates;
+    this.idempotency = options.stores?.idempotency ?? stores.idempotency;
+    this.budget = options.stores?.budget ?? stores.budget;
     const tenants: TenantPolicies = {
       policyFor: (id) => { const t = deps.tenants.get(id); return t ? tenantOutboundPolicy(t) : undefined; },
     };

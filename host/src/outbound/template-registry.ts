@@ -4,6 +4,7 @@
  * @module
  */
 import type { TemplateCategory, TemplateParameter, TemplateStatus } from '@switchboard/core';
+import type { Collection, CollectionSpec, StorageDriver } from '../stores/driver.js';
 
 /** A registered template. */
 export interface TemplateRecord {
@@ -38,44 +39,58 @@ export interface TemplateStore {
   update(tenantId: string, id: string, patch: Partial<Pick<TemplateRecord, 'status' | 'externalId' | 'reason' | 'body' | 'category' | 'header' | 'footer'>>, now: Date): Promise<TemplateRecord | undefined>;
 }
 
-/** In-memory template store. */
-export class MemoryTemplateStore implements TemplateStore {
-  private readonly byId = new Map<string, TemplateRecord>();
-  private readonly byKey = new Map<string, string>();
-  private key(t: { tenantId: string; channel: string; name: string; language: string }): string {
-    return `${t.tenantId}\u0000${t.channel}\u0000${t.name}\u0000${t.language}`;
+/** The templates' collection. */
+export const TEMPLATE_COLLECTION: CollectionSpec = {
+  name: 'templates',
+  fields: { tenantId: 'string', channel: 'string', name: 'string', language: 'string', status: 'string', createdAt: 'date' },
+  indexes: [
+    { fields: ['tenantId', 'channel', 'name', 'language'], unique: true },
+    { fields: ['tenantId', 'channel', 'status'] },
+    { fields: ['tenantId', 'createdAt'] },
+  ],
+};
+
+/** The template store on the storage driver (one template per tenant, channel, name and language: a unique index). */
+export class DocumentTemplateStore implements TemplateStore {
+  private readonly templates: Collection<TemplateRecord>;
+
+  /** @param driver - the host's storage driver */
+  constructor(driver: StorageDriver) {
+    this.templates = driver.collection<TemplateRecord>(TEMPLATE_COLLECTION);
   }
+
   /** @inheritdoc */
   async insert(record: TemplateRecord): Promise<boolean> {
-    const k = this.key(record);
-    if (this.byKey.has(k)) return false;
-    this.byKey.set(k, record.id);
-    this.byId.set(record.id, structuredClone(record));
-    return true;
+    return this.templates.insert(record);
   }
+
   /** @inheritdoc */
   async get(tenantId: string, id: string): Promise<TemplateRecord | undefined> {
-    const t = this.byId.get(id);
-    return t && t.tenantId === tenantId ? structuredClone(t) : undefined;
+    return this.templates.findOne({ id, tenantId });
   }
+
   /** @inheritdoc */
   async find(tenantId: string, channel: string, name: string, language: string): Promise<TemplateRecord | undefined> {
-    const id = this.byKey.get(this.key({ tenantId, channel, name, language }));
-    return id ? this.get(tenantId, id) : undefined;
+    return this.templates.findOne({ tenantId, channel, name, language });
   }
-  /** @inheritdoc */
+
+  /** The tenant's templates, oldest first. */
   async list(tenantId: string, filter: { channel?: string; status?: TemplateStatus } = {}): Promise<TemplateRecord[]> {
-    return [...this.byId.values()]
-      .filter((t) => t.tenantId === tenantId && (!filter.channel || t.channel === filter.channel) && (!filter.status || t.status === filter.status))
-      .map((t) => structuredClone(t));
+    return this.templates.find({ tenantId, channel: filter.channel, status: filter.status }, { sort: [['createdAt', 1]] });
   }
-  /** @inheritdoc */
-  async update(tenantId: string, id: string, patch: Partial<TemplateRecord>, now: Date): Promise<TemplateRecord | undefined> {
-    const t = this.byId.get(id);
-    if (!t || t.tenantId !== tenantId) return undefined;
-    Object.assign(t, patch, { updatedAt: now });
-    return structuredClone(t);
+
+  /** Applies a patch (a member set to `undefined` removes the field) and stamps `updatedAt`. */
+  async update(tenantId: string, id: string, patch: Partial<Pick<TemplateRecord, 'status' | 'externalId' | 'reason' | 'body' | 'category' | 'header' | 'footer'>>, now: Date): Promise<TemplateRecord | undefined> {
+    return this.templates.updateOne({ id, tenantId }, { $set: { ...patchOf(patch), updatedAt: now } });
   }
+}
+
+// only the patchable members: a caller's stray id or tenantId never reaches the document
+const PATCHABLE = ['status', 'externalId', 'reason', 'body', 'category', 'header', 'footer'] as const;
+function patchOf(patch: Partial<Record<(typeof PATCHABLE)[number], unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of PATCHABLE) if (k in patch) out[k] = patch[k];
+  return out;
 }
 
 /**

@@ -2,50 +2,89 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from './backoff.js';
 import { CircuitBreaker } from './circuit-breaker.js';
-import { MemoryRateBudget, type PaceRule } from './rate-budget.js';
+import { MemoryDriver } from '../stores/drivers/memory-driver.js';
+import { DocumentRateBudget, gcraBook, type PaceRule } from './rate-budget.js';
 
-describe('MemoryRateBudget', () => {
-  it('spaces sends on one key evenly at the declared rate', () => {
-    const budget = new MemoryRateBudget();
+/** Books on a DocumentRateBudget over a fresh memory driver, one reservation after another. */
+const budgetOnMemory = (): DocumentRateBudget => new DocumentRateBudget(new MemoryDriver());
+
+describe('GCRA rate budget', () => {
+  it('spaces sends on one key evenly at the declared rate', async () => {
+    const budget = budgetOnMemory();
     const rule: PaceRule = { key: 'telegram:bot:chat-1', limit: 1, perMs: 1000 };
-    const waits = Array.from({ length: 5 }, () => budget.reserveSync([rule], 0));
+    const waits: number[] = [];
+    for (let i = 0; i < 5; i++) waits.push(await budget.reserve([rule], 0));
     expect(waits).toEqual([0, 1000, 2000, 3000, 4000]);
   });
 
-  it('allows the declared burst back to back, then paces', () => {
-    const budget = new MemoryRateBudget();
+  it('allows the declared burst back to back, then paces', async () => {
+    const budget = budgetOnMemory();
     const rule: PaceRule = { key: 'a', limit: 10, perMs: 1000, burst: 3 };
-    expect(Array.from({ length: 5 }, () => budget.reserveSync([rule], 0))).toEqual([0, 0, 0, 100, 200]);
+    const waits: number[] = [];
+    for (let i = 0; i < 5; i++) waits.push(await budget.reserve([rule], 0));
+    expect(waits).toEqual([0, 0, 0, 100, 200]);
   });
 
-  it('respects the tightest of several rules (per chat and per account)', () => {
-    const budget = new MemoryRateBudget();
+  it('respects the tightest of several rules (per chat and per account)', async () => {
+    const budget = budgetOnMemory();
     const account: PaceRule = { key: 'acct', limit: 30, perMs: 1000 };
     const waits: number[] = [];
-    for (let i = 0; i < 60; i++) waits.push(budget.reserveSync([account, { key: `chat-${i}`, limit: 1, perMs: 1000 }], 0));
+    for (let i = 0; i < 60; i++) waits.push(await budget.reserve([account, { key: `chat-${i}`, limit: 1, perMs: 1000 }], 0));
     // 60 different chats: the account limit (30/s) paces them 33.3 ms apart
     expect(waits[59]).toBeCloseTo(59 * (1000 / 30), 5);
-    const sameChat = budget.reserveSync([account, { key: 'chat-0', limit: 1, perMs: 1000 }], 0);
+    const sameChat = await budget.reserve([account, { key: 'chat-0', limit: 1, perMs: 1000 }], 0);
     expect(sameChat).toBeGreaterThanOrEqual(1000);
   });
 
-  it('never books more than limit per window on any key (property)', () => {
+  it('never books more than limit per window on any key (property, pure GCRA)', () => {
     fc.assert(fc.property(
       fc.integer({ min: 1, max: 20 }), fc.integer({ min: 10, max: 5000 }), fc.array(fc.integer({ min: 0, max: 10_000 }), { minLength: 1, maxLength: 200 }),
       (limit, perMs, arrivals) => {
-        const budget = new MemoryRateBudget();
         const rule: PaceRule = { key: 'k', limit, perMs };
-        const sends = arrivals.sort((a, b) => a - b).map((t) => t + budget.reserveSync([rule], t)).sort((a, b) => a - b);
+        let tats = new Map<string, number>();
+        const sends = arrivals.sort((a, b) => a - b).map((t) => {
+          const booked = gcraBook([rule], tats, t);
+          tats = booked.tats;
+          return booked.at;
+        }).sort((a, b) => a - b);
         // with burst 1 consecutive sends are at least one interval apart
         for (let i = 1; i < sends.length; i++) if (sends[i]! - sends[i - 1]! < perMs / limit - 1e-6) return false;
         return true;
       }));
   });
 
+  it('never books more than burst + limit per window with a burst (property, pure GCRA)', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 20 }), fc.integer({ min: 10, max: 5000 }), fc.integer({ min: 1, max: 5 }), fc.array(fc.integer({ min: 0, max: 10_000 }), { minLength: 1, maxLength: 200 }),
+      (limit, perMs, burst, arrivals) => {
+        const rule: PaceRule = { key: 'k', limit, perMs, burst };
+        let tats = new Map<string, number>();
+        const sends = arrivals.sort((a, b) => a - b).map((t) => {
+          const booked = gcraBook([rule], tats, t);
+          tats = booked.tats;
+          return booked.at;
+        }).sort((a, b) => a - b);
+        // any window of perMs holds at most limit + burst - 1 sends
+        for (let i = 0; i < sends.length; i++) {
+          const inWindow = sends.filter((s) => s >= sends[i]! && s < sends[i]! + perMs - 1e-6).length;
+          if (inWindow > limit + burst - 1) return false;
+        }
+        return true;
+      }));
+  });
+
   it('penalize pushes the next slot back (a 429 slows the bucket)', async () => {
-    const budget = new MemoryRateBudget();
+    const budget = budgetOnMemory();
     await budget.penalize('k', 5000);
-    expect(budget.reserveSync([{ key: 'k', limit: 10, perMs: 1000 }], 0)).toBe(5000);
+    expect(await budget.reserve([{ key: 'k', limit: 10, perMs: 1000 }], 0)).toBe(5000);
+  });
+
+  it('counts and sweeps its keys', async () => {
+    const budget = budgetOnMemory();
+    await budget.reserve([{ key: 'a', limit: 1, perMs: 1000 }, { key: 'b', limit: 1, perMs: 10_000 }], 0);
+    expect(await budget.size()).toBe(2);
+    expect(await budget.sweep(5000)).toBe(1);
+    expect(await budget.size()).toBe(1);
   });
 });
 

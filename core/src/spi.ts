@@ -52,6 +52,73 @@ export interface SendResult {
   raw?: unknown;
 }
 
+/** A part of a message the platform accepted (see {@link SendContext}). */
+export interface AcceptedPart {
+  /** The part's position among the message's requests: 0 for the first request, 1 for its first follow-up… */
+  index: number;
+  /** The platform's id of that part (for the first part, the message's external id). */
+  externalId: string;
+}
+
+/**
+ * What the host tells a connector about one attempt at sending a message (the optional second
+ * argument of {@link Connector.send}). A message whose content is split into several platform
+ * requests (`ProviderRequest.followUps`) may have been partly sent by an earlier attempt — one that
+ * failed on a later part, or whose process died — and the parts the platform already accepted must
+ * not reach the customer again.
+ *
+ * A connector that supports it:
+ * - sends only the requests from index `acceptedParts.length` on, and reports the accepted ones
+ *   first in its {@link SendResult} (`externalId` and `partIds` describe the whole message);
+ * - calls `onPartAccepted` as soon as the platform accepted each request and awaits it before the
+ *   next one (the host stores it, so a crash between two parts does not resend the first).
+ *
+ * Connectors written before this existed ignore the argument; the host then records the parts from
+ * the `SendResult` alone, and a retry resends the whole message.
+ * @example
+ * ```ts
+ * async send(msg: OutboundMessage, context: SendContext = {}): Promise<SendResult> {
+ *   const first = this.render(msg);
+ *   const ids = await sendInParts([first, ...(first.followUps ?? [])], context, (request) => this.call(request));
+ *   const [externalId, ...partIds] = ids;
+ *   return { externalId: externalId!, acceptedAt: new Date(), ...(partIds.length ? { partIds } : {}) };
+ * }
+ * ```
+ */
+export interface SendContext {
+  /**
+   * External ids of the parts an earlier attempt got accepted, in order (the first is the message's
+   * external id). The connector starts at the part after them; when they cover every part it sends
+   * nothing and returns them as the result.
+   */
+  acceptedParts?: readonly string[];
+  /**
+   * Called when the platform accepted a part, before the next part is sent; the connector awaits it.
+   * A rejection stops the send (the error is thrown as is: the part stays accepted, and the host
+   * retries from what it recorded).
+   */
+  onPartAccepted?(part: AcceptedPart): Promise<void> | void;
+}
+
+/**
+ * Sends a message's requests in order, honouring a {@link SendContext}: requests an earlier attempt
+ * got accepted are skipped, and each newly accepted one is reported (and awaited) before the next
+ * is sent. What a request's failure throws is whatever `sendOne` throws.
+ * @param requests - every request of the message, in order (the first, then its follow-ups)
+ * @param context - the send's context (may be undefined)
+ * @param sendOne - sends one request and returns the platform's id of it
+ * @returns the external ids of every part, the earlier attempts' first
+ */
+export async function sendInParts<R>(requests: readonly R[], context: SendContext | undefined, sendOne: (request: R, index: number) => Promise<string>): Promise<string[]> {
+  const ids = [...(context?.acceptedParts ?? [])].slice(0, requests.length);
+  for (let index = ids.length; index < requests.length; index++) {
+    const externalId = await sendOne(requests[index]!, index);
+    ids.push(externalId);
+    await context?.onPartAccepted?.({ index, externalId });
+  }
+  return ids;
+}
+
 /** A message the host asks a connector to render or send. */
 export interface OutboundMessage {
   /** The host's message id (also used as an idempotency key where the platform supports one). */
@@ -189,8 +256,14 @@ export interface Connector {
   parse(req: RawWebhook): InboundEvent[];
   /** Pure: the platform request that would send `msg`. */
   render(msg: OutboundMessage): ProviderRequest;
-  /** Sends `msg`; throws a classified {@link ConnectorError} on failure. */
-  send(msg: OutboundMessage): Promise<SendResult>;
+  /**
+   * Sends `msg`; throws a classified {@link ConnectorError} on failure.
+   * @param msg - the message (its `id` is stable across attempts: a platform that accepts an
+   *   idempotency key or a sender-chosen message id gets one derived from it and the part index)
+   * @param context - optional: parts an earlier attempt got accepted, and where to report each
+   *   accepted part (see {@link SendContext}; connectors that ignore it resend the whole message)
+   */
+  send(msg: OutboundMessage, context?: SendContext): Promise<SendResult>;
   /** Maps anything thrown by the platform call onto the core taxonomy. */
   classify(error: unknown): ConnectorError;
   /**

@@ -5,10 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import {
   ContentInvalidError, PermanentError, ProviderHttpError, ProviderNetworkError, RateLimitedError, RecipientBlockedError, RetryableError,
-  WebhookVerificationError, executeProviderRequest, isMediaContent, isObject, parseRetryAfter, signJwtHs256, silentLogger, systemClock,
+  WebhookVerificationError, executeProviderRequest, isMediaContent, isObject, parseRetryAfter, sendInParts, signJwtHs256, silentLogger, systemClock,
   verifyJwtHs256,
   type Clock, type Connector, type ConnectorDeps, type ConnectorError, type Content, type InboundEvent, type Logger, type MediaContent,
-  type OutboundMessage, type ProviderRequest, type RawWebhook, type SendResult,
+  type OutboundMessage, type ProviderRequest, type RawWebhook, type SendContext, type SendResult,
 } from '@switchboard/core';
 import type { AppleConfig } from './config.js';
 import { decryptAttachment, encryptAttachment } from './apple-crypto.js';
@@ -117,32 +117,40 @@ export class AppleConnector implements Connector {
   /**
    * Sends a message: for media, downloads the file, encrypts it, authorises the upload
    * (preUpload), uploads it to MMCS and completes the attachment descriptor; then posts the
-   * message and any follow-up parts.
+   * message and any follow-up parts — from the first part an earlier attempt did not get accepted
+   * (`context.acceptedParts`), reporting each accepted part to `context.onPartAccepted`.
+   *
+   * Every request carries the `id` header Apple requires: a UUID derived from the host's message id
+   * and the part's index (`messageUuid`), so a retry of a part repeats the id of the original
+   * request — the MSP REST API names a message by that id, and a repeated id is the same message.
    * @param msg - the outbound message
+   * @param context - parts already accepted and the progress callback (optional)
    * @returns the external id (the message UUID) and part ids
    * @throws a classified ConnectorError; ContentUnsupportedError/ContentInvalidError unchanged
    */
-  async send(msg: OutboundMessage): Promise<SendResult> {
+  async send(msg: OutboundMessage, context?: SendContext): Promise<SendResult> {
     const request = this.render(msg);
-    try {
-      const first = isMediaContent(msg.content) ? await this.withUploadedAttachment(request, msg.content) : request;
-      const answer = await executeProviderRequest(first, { fetch: this.fetch });
-      const partIds: string[] = [];
-      for (const part of request.followUps ?? []) {
-        await executeProviderRequest(part, { fetch: this.fetch });
-        partIds.push(part.headers.id!);
+    const requests = [request, ...(request.followUps ?? [])];
+    let raw: { status: number; body: unknown } | undefined;
+    const ids = await sendInParts(requests, context, async (part, index) => {
+      try {
+        const ready = index === 0 && isMediaContent(msg.content) ? await this.withUploadedAttachment(part, msg.content) : part;
+        const answer = await executeProviderRequest(ready, { fetch: this.fetch });
+        if (index === 0) raw = { status: answer.status, body: answer.body };
+        return part.headers.id!;
+      } catch (error) {
+        const code = codeOf(error);
+        if (code === 'CONTENT_INVALID' || code === 'CONTENT_UNSUPPORTED') throw error;
+        throw this.classify(error);
       }
-      return {
-        externalId: request.headers.id!,
-        acceptedAt: new Date(this.clock.now()),
-        ...(partIds.length ? { partIds } : {}),
-        raw: { status: answer.status, body: answer.body },
-      };
-    } catch (error) {
-      const code = codeOf(error);
-      if (code === 'CONTENT_INVALID' || code === 'CONTENT_UNSUPPORTED') throw error;
-      throw this.classify(error);
-    }
+    });
+    const [externalId, ...partIds] = ids;
+    return {
+      externalId: externalId!,
+      acceptedAt: new Date(this.clock.now()),
+      ...(partIds.length ? { partIds } : {}),
+      ...(raw ? { raw } : {}),
+    };
   }
 
   /**

@@ -71,6 +71,15 @@ export class FakeAppleServer extends FakePlatformServer {
   readonly goneDestinations = new Set<string>();
   /** Attachments received in `/message`, decrypted. */
   readonly receivedAttachments: ReceivedAttachment[] = [];
+  /**
+   * The `/message` requests delivered to customers, one per message `id`: a request repeating the id
+   * of one already delivered is the same message (answered 200, not delivered again, counted in
+   * {@link FakeAppleServer.duplicatesAbsorbed}).
+   */
+  readonly delivered: RecordedRequest[] = [];
+  /** How many `/message` requests repeated the id of a message already delivered. */
+  duplicatesAbsorbed = 0;
+  private readonly deliveredIds = new Set<string>();
   private readonly mspId: string;
   private readonly mspSecret: string;
   private readonly businessId: string;
@@ -128,6 +137,9 @@ export class FakeAppleServer extends FakePlatformServer {
     this.unknownDestinations.clear();
     this.goneDestinations.clear();
     this.receivedAttachments.length = 0;
+    this.delivered.length = 0;
+    this.deliveredIds.clear();
+    this.duplicatesAbsorbed = 0;
   }
 
   /** @returns a config for `@switchboard/apple` that talks to this fake */
@@ -230,7 +242,22 @@ export class FakeAppleServer extends FakePlatformServer {
     }
   }
 
+  /** A message whose id was delivered before is the same message: 200 again, nothing delivered twice. */
   private message(req: RecordedRequest): FakeResponse {
+    const id = req.headers.id;
+    if (id !== undefined && this.deliveredIds.has(id)) {
+      this.duplicatesAbsorbed++;
+      return { status: 200, body: '' };
+    }
+    const answer = this.newMessage(req);
+    if (answer.status === 200 && id !== undefined) {
+      this.deliveredIds.add(id);
+      this.delivered.push(req);
+    }
+    return answer;
+  }
+
+  private newMessage(req: RecordedRequest): FakeResponse {
     const h = req.headers;
     if (!h.id || !isUuid(h.id)) return fail(400, 'id header must be a UUID');
     const to = h['destination-id'];

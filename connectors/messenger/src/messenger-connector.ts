@@ -3,9 +3,9 @@
  * @module
  */
 import {
-  constantTimeEqual, executeProviderRequest, isObject, PermanentError, silentLogger, systemClock, verifyHmacSha256,
+  constantTimeEqual, executeProviderRequest, isObject, PermanentError, sendInParts, silentLogger, systemClock, verifyHmacSha256,
   type Clock, type Connector, type ConnectorDeps, type ConnectorError, type InboundEvent, type Logger, type OutboundMessage,
-  type ProviderRequest, type RawWebhook, type SendResult,
+  type ProviderRequest, type RawWebhook, type SendContext, type SendResult,
 } from '@switchboard/core';
 import type { MessengerConfig } from './config.js';
 import { classifyGraphError } from './classify-graph-error.js';
@@ -67,29 +67,36 @@ export class MessengerConnector implements Connector {
   }
 
   /**
-   * Sends a message: the first request, then its follow-ups in order.
+   * Sends a message: the first request, then its follow-ups in order — from the first part an
+   * earlier attempt did not get accepted (`context.acceptedParts`), reporting each accepted part to
+   * `context.onPartAccepted`. The Send API takes no idempotency key, so a part is not resent only
+   * because the host recorded it.
+   * @param msg - the outbound message
+   * @param context - parts already accepted and the progress callback (optional)
    * @returns the first part's mid as `externalId`, further mids as `partIds`
-   * @throws a classified ConnectorError (a failed follow-up fails the whole send)
+   * @throws a classified ConnectorError (a failed follow-up fails the send; the parts before it stay accepted)
    */
-  async send(msg: OutboundMessage): Promise<SendResult> {
+  async send(msg: OutboundMessage, context?: SendContext): Promise<SendResult> {
     const first = this.render(msg);
     const requests = [first, ...(first.followUps ?? [])];
-    const ids: string[] = [];
     const raw: unknown[] = [];
-    for (const [i, request] of requests.entries()) {
+    const ids = await sendInParts(requests, context, async (request, i) => {
       let answer: { body: unknown };
       try {
         answer = await executeProviderRequest(request, { fetch: this.fetch });
       } catch (error) {
         const classified = this.classify(error);
-        if (i > 0) this.logger.warn({ messageId: msg.id, part: i, sentParts: ids }, 'Messenger follow-up part failed after earlier parts were sent');
+        if (i > 0) this.logger.warn({ messageId: msg.id, part: i }, 'Messenger follow-up part failed after earlier parts were sent');
         throw classified;
       }
       raw.push(answer.body);
-      ids.push(this.messageIdOf(answer.body, request, msg));
-    }
+      return this.messageIdOf(answer.body, request, msg);
+    });
     const [externalId, ...partIds] = ids;
-    return { externalId: externalId!, acceptedAt: new Date(this.clock.now()), ...(partIds.length > 0 ? { partIds } : {}), raw: raw.length === 1 ? raw[0] : raw };
+    return {
+      externalId: externalId!, acceptedAt: new Date(this.clock.now()), ...(partIds.length > 0 ? { partIds } : {}),
+      ...(raw.length > 0 ? { raw: raw.length === 1 ? raw[0] : raw } : {}),
+    };
   }
 
   /** Maps a failed Send API call onto core's taxonomy. */

@@ -4,10 +4,10 @@
  */
 import {
   PermanentError, ProviderHttpError, RateLimitedError, RecipientBlockedError, RetryableError, WindowClosedError,
-  executeProviderRequest, isObject, silentLogger, systemClock, verifyStaticToken,
+  executeProviderRequest, isObject, sendInParts, silentLogger, systemClock, verifyStaticToken,
 } from '@switchboard/core';
 import type {
-  Clock, Connector, ConnectorDeps, ConnectorError, InboundEvent, Logger, OutboundMessage, ProviderRequest, RawWebhook, SendResult,
+  Clock, Connector, ConnectorDeps, ConnectorError, InboundEvent, Logger, OutboundMessage, ProviderRequest, RawWebhook, SendContext, SendResult,
 } from '@switchboard/core';
 import { classifyTelegramError } from './classify-error.js';
 import { botIdOf, type TelegramConfig } from './config.js';
@@ -94,22 +94,35 @@ export class TelegramConnector implements Connector {
   }
 
   /**
-   * Sends `msg`: the first request, then each follow-up in order.
+   * Sends `msg`: the first request, then each follow-up in order — from the first part an earlier
+   * attempt did not get accepted (`context.acceptedParts`), reporting each accepted part to
+   * `context.onPartAccepted`. The Bot API takes no idempotency key (`random_id` is not exposed to
+   * bots), so a part is not resent only because the host recorded it. A follow-up answered 429 is
+   * retried here while the waits stay within `maxFollowUpWaitMs`.
    * @param msg - the outbound message
+   * @param context - parts already accepted and the progress callback (optional)
    * @returns the first message's id and the ids of further parts
-   * @throws a classified ConnectorError (content errors from `render` pass through unchanged)
+   * @throws a classified ConnectorError (content errors from `render` pass through unchanged); when
+   *   a later part fails, its details say how far the send got
    */
-  async send(msg: OutboundMessage): Promise<SendResult> {
+  async send(msg: OutboundMessage, context?: SendContext): Promise<SendResult> {
     const request = this.render(msg);
-    const first = await this.call(request);
-    const externalId = resultId(first, msg);
-    const partIds: string[] = [];
+    const requests = [request, ...(request.followUps ?? [])];
+    let firstAnswer: unknown;
     let waited = 0;
-    for (const followUp of request.followUps ?? []) {
+    const accepted: string[] = [...(context?.acceptedParts ?? [])];
+    const ids = await sendInParts(requests, context, async (part, index) => {
+      if (index === 0) {
+        firstAnswer = await this.call(part);
+        const id = resultId(firstAnswer, msg);
+        accepted.push(id);
+        return id;
+      }
       for (;;) {
         try {
-          partIds.push(resultId(await this.call(followUp), msg));
-          break;
+          const id = resultId(await this.call(part), msg);
+          accepted.push(id);
+          return id;
         } catch (error) {
           const classified = error as ConnectorError;
           if (classified instanceof RateLimitedError && waited + classified.retryAfterMs <= this.maxFollowUpWaitMs) {
@@ -118,14 +131,18 @@ export class TelegramConnector implements Connector {
             continue;
           }
           // the first part is out and cannot be recalled: say how far the send got
-          const progress = { externalId, sentPartIds: [...partIds], sentParts: 1 + partIds.length, totalParts: 1 + (request.followUps?.length ?? 0) };
+          const progress = { externalId: accepted[0], sentPartIds: accepted.slice(1), sentParts: accepted.length, totalParts: requests.length };
           this.logger.warn({ messageId: msg.id, ...progress }, 'telegram follow-up part failed');
           throw withDetails(classified, progress);
         }
       }
-    }
-    const result: SendResult = { externalId, acceptedAt: acceptedAt(first, this.clock), raw: first };
-    if (partIds.length > 0) result.partIds = partIds;
+    });
+    const result: SendResult = {
+      externalId: ids[0]!,
+      acceptedAt: firstAnswer !== undefined ? acceptedAt(firstAnswer, this.clock) : new Date(this.clock.now()),
+      ...(firstAnswer !== undefined ? { raw: firstAnswer } : {}),
+    };
+    if (ids.length > 1) result.partIds = ids.slice(1);
     return result;
   }
 

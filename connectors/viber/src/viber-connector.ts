@@ -4,9 +4,9 @@
  */
 import {
   PermanentError, ProviderHttpError, ProviderNetworkError, RateLimitedError, RecipientBlockedError, RetryableError,
-  executeProviderRequest, isObject, isSwitchboardError, parseRetryAfter, silentLogger, systemClock, verifyHmacSha256,
+  executeProviderRequest, isObject, isSwitchboardError, parseRetryAfter, sendInParts, silentLogger, systemClock, verifyHmacSha256,
   type Clock, type Connector, type ConnectorDeps, type ConnectorError, type InboundEvent, type Logger,
-  type OutboundMessage, type ProviderRequest, type RawWebhook, type SendResult,
+  type OutboundMessage, type ProviderRequest, type RawWebhook, type SendContext, type SendResult,
 } from '@switchboard/core';
 import type { ViberConfig } from './config.js';
 import { parseCallback, parseCallbackBody } from './parse.js';
@@ -165,13 +165,21 @@ export class ViberConnector implements Connector {
     };
   }
 
-  /** Sends every request of the rendering in order; a non-zero `status` in any answer fails the send. */
-  async send(msg: OutboundMessage): Promise<SendResult> {
+  /**
+   * Sends every request of the rendering in order — from the first part an earlier attempt did not
+   * get accepted (`context.acceptedParts`), reporting each accepted part to `context.onPartAccepted`;
+   * a non-zero `status` in any answer fails the send. The REST Bot API takes no idempotency key, so a
+   * part is not resent only because the host recorded it.
+   * @param msg - the outbound message
+   * @param context - parts already accepted and the progress callback (optional)
+   * @returns the first part's `message_token` as `externalId`, further tokens as `partIds`
+   * @throws a classified ConnectorError
+   */
+  async send(msg: OutboundMessage, context?: SendContext): Promise<SendResult> {
     const first = this.render(msg);
     const all = [first, ...(first.followUps ?? [])];
-    const tokens: string[] = [];
     const answers: unknown[] = [];
-    for (const [index, request] of all.entries()) {
+    const tokens = await sendInParts(all, context, async (request, index) => {
       const { followUps: _f, rendering: _r, ...plain } = request;
       let body: unknown;
       try {
@@ -183,14 +191,14 @@ export class ViberConnector implements Connector {
       }
       answers.push(body);
       const token = isObject(body) ? body.message_token : undefined;
-      tokens.push(typeof token === 'string' || typeof token === 'number' ? String(token) : '');
-    }
+      return typeof token === 'string' || typeof token === 'number' ? String(token) : '';
+    });
     const [externalId = '', ...partIds] = tokens;
     return {
       externalId,
       acceptedAt: new Date(this.clock.now()),
       ...(partIds.length > 0 ? { partIds } : {}),
-      raw: answers.length === 1 ? answers[0] : answers,
+      ...(answers.length > 0 ? { raw: answers.length === 1 ? answers[0] : answers } : {}),
     };
   }
 

@@ -3,9 +3,9 @@
  * @module
  */
 import {
-  PermanentError, constantTimeEqual, executeProviderRequest, isObject, silentLogger, systemClock, verifyHmacSha256,
+  PermanentError, constantTimeEqual, executeProviderRequest, isObject, sendInParts, silentLogger, systemClock, verifyHmacSha256,
   type Clock, type Connector, type ConnectorDeps, type ConnectorError, type InboundEvent, type Logger, type OutboundMessage,
-  type PlatformTemplateState, type ProviderRequest, type RawWebhook, type SendResult, type TemplateManager, type TemplateStatus, type TemplateSubmission,
+  type PlatformTemplateState, type ProviderRequest, type RawWebhook, type SendContext, type SendResult, type TemplateManager, type TemplateStatus, type TemplateSubmission,
 } from '@switchboard/core';
 import { classifyGraphError } from './classify-graph-error.js';
 import type { WhatsAppConfig } from './config.js';
@@ -81,32 +81,39 @@ export class WhatsAppConnector implements Connector, TemplateManager {
   }
 
   /**
-   * Sends `msg`, its split parts in order. If a later part fails, the error is thrown: the parts
-   * already sent are in the error's details (`sentPartIds`) so the host does not resend them blindly.
+   * Sends `msg`, its split parts in order, from the first part an earlier attempt did not get
+   * accepted (`context.acceptedParts`), reporting each accepted part to `context.onPartAccepted`.
+   * The Cloud API takes no idempotency key, so a part is not resent only because the host recorded it.
+   * If a later part fails, the error is thrown with the parts accepted so far in its details
+   * (`sentPartIds`, the first part's wamid included).
+   * @param msg - the outbound message
+   * @param context - parts already accepted and the progress callback (optional)
    * @returns the wamid of the first message, and of the further parts
    * @throws a classified {@link ConnectorError}
    */
-  async send(msg: OutboundMessage): Promise<SendResult> {
+  async send(msg: OutboundMessage, context?: SendContext): Promise<SendResult> {
     const first = this.render(msg);
     const requests = [first, ...(first.followUps ?? [])];
-    const ids: string[] = [];
     const raws: unknown[] = [];
-    for (const request of requests) {
+    const accepted: string[] = [...(context?.acceptedParts ?? [])];
+    const ids = await sendInParts(requests, context, async (request) => {
       let answer: { body: unknown };
       try {
         answer = await executeProviderRequest({ method: request.method, url: request.url, headers: request.headers, body: request.body }, this.fetch ? { fetch: this.fetch } : {});
       } catch (error) {
         const classified = this.classify(error);
-        if (ids.length > 0) {
-          this.logger.warn({ messageId: msg.id, sentPartIds: ids, error: classified.code }, 'whatsapp: a later part of a split message failed');
-          (classified as { details?: Record<string, unknown> }).details = { ...classified.details, sentPartIds: [...ids] };
+        if (accepted.length > 0) {
+          this.logger.warn({ messageId: msg.id, sentPartIds: accepted, error: classified.code }, 'whatsapp: a later part of a split message failed');
+          (classified as { details?: Record<string, unknown> }).details = { ...classified.details, sentPartIds: [...accepted] };
         }
         throw classified;
       }
-      ids.push(wamidOf(answer.body));
+      const wamid = wamidOf(answer.body);
+      accepted.push(wamid);
       raws.push(answer.body);
-    }
-    const result: SendResult = { externalId: ids[0]!, acceptedAt: new Date(this.clock.now()), raw: raws.length === 1 ? raws[0] : raws };
+      return wamid;
+    });
+    const result: SendResult = { externalId: ids[0]!, acceptedAt: new Date(this.clock.now()), ...(raws.length > 0 ? { raw: raws.length === 1 ? raws[0] : raws } : {}) };
     if (ids.length > 1) result.partIds = ids.slice(1);
     return result;
   }

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   connectorErrorKind, isSwitchboardError, silentLogger,
-  type ConnectorBinding, type ConnectorError, type Logger, type PolicyDecision, type RateLimit, type SendResult,
+  type AcceptedPart, type ConnectorBinding, type ConnectorError, type Logger, type PolicyDecision, type RateLimit, type SendResult,
 } from '@switchboard/core';
 import type { HostMessage, HostStores, OutboxEntry } from '../stores/stores.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
@@ -96,6 +96,40 @@ export function paceRules(limits: readonly RateLimit[], entry: Pick<OutboxEntry,
     if (!prev || r.perMs / r.limit > prev.perMs / prev.limit) byKey.set(r.key, r);
   }
   return [...byKey.values()];
+}
+
+/**
+ * The parts of one outbound message the platform accepted, as stored on the message: `externalId`
+ * is the first part's id, `partIds` the further parts' (see `SendContext` in core). A retry — after a
+ * later part failed, or after the process died while sending — starts after them.
+ */
+class PartProgress {
+  /** External ids of the parts accepted so far, in order. */
+  readonly accepted: string[];
+
+  /** @param message - the stored message, as read before the attempt */
+  constructor(message: HostMessage) {
+    this.accepted = message.direction === 'outbound' && message.externalId !== undefined ? [message.externalId, ...(message.partIds ?? [])] : [];
+  }
+
+  /**
+   * Records a newly accepted part on the message before the connector sends the next one.
+   * @param part - the part the platform accepted
+   * @param save - writes the message's `externalId` and `partIds`
+   */
+  async record(part: AcceptedPart, save: (patch: { externalId: string; partIds?: string[] }) => Promise<unknown>): Promise<void> {
+    // a part is recorded once, in order; a connector repeating an index changes nothing
+    if (part.index !== this.accepted.length) return;
+    this.accepted.push(part.externalId);
+    const [externalId, ...partIds] = this.accepted;
+    await save({ externalId: externalId!, ...(partIds.length > 0 ? { partIds } : {}) });
+  }
+
+  /** Whether what is recorded already says what the result says (connectors that report their parts). */
+  covers(result: SendResult): boolean {
+    const ids = [result.externalId, ...(result.partIds ?? [])];
+    return ids.length === this.accepted.length && ids.every((id, i) => id === this.accepted[i]);
+  }
 }
 
 /** Sends what the outbox holds. One per host process; several processes share a store safely. */
@@ -295,9 +329,13 @@ export class Dispatcher {
       return;
     }
 
+    const progress = new PartProgress(message);
     let result: SendResult;
     try {
-      result = await binding.connector.send(entry.message);
+      result = await binding.connector.send(entry.message, {
+        ...(progress.accepted.length > 0 ? { acceptedParts: progress.accepted } : {}),
+        onPartAccepted: (part) => progress.record(part, (patch) => stores.messages.update(entry.tenantId, message.id, patch)),
+      });
     } catch (thrown) {
       await this.settle(entry, rules);
       const error = this.classify(binding, thrown);
@@ -307,8 +345,9 @@ export class Dispatcher {
     await this.settle(entry, rules);
     breaker.success();
     const now = new Date(timer.now());
+    // the parts are recorded before the entry is completed: a crash in between resends nothing
+    if (!progress.covers(result)) await stores.messages.update(entry.tenantId, message.id, { externalId: result.externalId, ...(result.partIds?.length ? { partIds: result.partIds } : {}) });
     await stores.outbox.complete(entry.id, this.owner, now);
-    await stores.messages.update(entry.tenantId, message.id, { externalId: result.externalId, ...(result.partIds?.length ? { partIds: result.partIds } : {}) });
     const applied = await stores.messages.applyStatus(entry.tenantId, message.id, 'sent', result.acceptedAt ?? now);
     await this.deps.hooks?.onSent?.(entry, applied?.message ?? message, result);
     if (applied?.changed) this.deps.hooks?.onStatus?.(applied.message);

@@ -1,0 +1,653 @@
+/**
+ * The SQLite driver: the embedded default store. One database file (WAL mode), one table per
+ * collection (see `sqlite-sql.ts` for the layout), better-sqlite3 as the binding (`sqlite-binding.ts`).
+ *
+ * Durability: a write is committed before its promise resolves. With `synchronous: 'normal'` (the
+ * default) a committed write survives a crash of the process (SIGKILL, out of memory); the last
+ * commits before a power loss or an OS crash may be lost (the database stays consistent). With
+ * `'full'` every commit is flushed to the disk before it returns and also survives a power loss,
+ * at the price of an fsync per commit.
+ *
+ * Atomicity: reads are single statements; every write that reads first (`updateOne`, `updateMany`,
+ * `replaceOne`, `deleteMany`, inserts of arrays) runs in a `BEGIN IMMEDIATE` transaction, which holds
+ * the database's write lock from its start, so the compare-and-set of `updateOne` also holds between
+ * processes sharing the file. A process waiting for that lock longer than `busyTimeoutMs` gets a
+ * `StorageError('busy')`.
+ * @module
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
+import { StorageError, UniqueViolationError } from '../driver.js';
+import type { Collection, CollectionSpec, Doc, DriverCapabilities, FieldType, Filter, FindOptions, Sort, StorageDriver, Update } from '../driver.js';
+import { applyUpdate, assertFilter, assertSort, assertUpdate, checkSpec, compareBy, decodeDoc, encodeDoc, getPath } from './documents.js';
+import { loadBetterSqlite3 } from './sqlite-binding.js';
+import type { SqliteConnection, SqliteStatement, SqlValue } from './sqlite-binding.js';
+import { toStorageError } from './sqlite-errors.js';
+import {
+  CREATE_META, DOC_COLUMN, META_TABLE, SCHEMA_VERSION, addColumnSql, columnValue, compileFilter, compileSort, createElemsIndexSql,
+  createIndexSql, createTablesSql, elementValues, ident, irregularFieldOf, isMarker, literal, sortsInSql, tableNames, uniqueFields,
+} from './sqlite-sql.js';
+import type { TableNames } from './sqlite-sql.js';
+
+/** Options of {@link SqliteDriver.open}. */
+export interface SqliteDriverOptions {
+  /** The database file (created with its directory when missing), or `:memory:` for a private in-memory database. */
+  path: string;
+  /**
+   * `normal` (default): a commit survives a crash of the process, not necessarily a power loss.
+   * `full`: every commit is on the disk before it returns (survives a power loss; slower).
+   */
+  synchronous?: 'normal' | 'full';
+  /** How long a write waits for another connection's lock before failing with `busy` (default 5000). */
+  busyTimeoutMs?: number;
+  /** Opens the file read-only: reads work, writes fail with `readonly`; nothing is created or migrated. */
+  readonly?: boolean;
+  /** How often a passive WAL checkpoint runs (default 60 000 ms; 0: only SQLite's automatic ones). */
+  checkpointIntervalMs?: number;
+}
+
+/** The most prepared statements a connection keeps (filters of many shapes would otherwise pile up). */
+const STATEMENT_CACHE_LIMIT = 1000;
+/** Rows per step when a new column is filled from the stored documents. */
+const BACKFILL_BATCH = 500;
+/** The WAL file is truncated to this size after a checkpoint. */
+const JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024;
+
+/** What the meta table records about a collection. */
+interface CollectionRecord {
+  fields: Record<string, FieldType>;
+}
+
+/**
+ * A {@link StorageDriver} on a SQLite file (or `:memory:`).
+ * @example
+ * ```ts
+ * const driver = await SqliteDriver.open({ path: './data/switchboard.db' });
+ * const users = driver.collection<{ id: string; name: string }>({ name: 'users', fields: { name: 'string' } });
+ * await users.insert({ id: 'u1', name: 'Ada' });
+ * await driver.close();
+ * ```
+ */
+export class SqliteDriver implements StorageDriver {
+  readonly kind = 'sqlite';
+  readonly capabilities: DriverCapabilities;
+  private readonly collections = new Map<string, SqliteCollection<Doc>>();
+  private readonly statements = new Map<string, SqliteStatement>();
+  private readonly schemaVersion: SqliteStatement;
+  private readonly begin: SqliteStatement;
+  private readonly commit: SqliteStatement;
+  private readonly rollback: SqliteStatement;
+  private cookie: number;
+  private closed = false;
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  private constructor(
+    private readonly db: SqliteConnection,
+    /** The database file as an absolute path, or `:memory:`; named by every error. */
+    readonly path: string,
+    private readonly readonly: boolean,
+  ) {
+    const memory = path === ':memory:';
+    this.capabilities = { durable: !memory, shared: !memory, backup: true };
+    this.schemaVersion = db.prepare('PRAGMA schema_version');
+    this.begin = db.prepare('BEGIN IMMEDIATE');
+    this.commit = db.prepare('COMMIT');
+    this.rollback = db.prepare('ROLLBACK');
+    this.cookie = this.readCookie();
+  }
+
+  /**
+   * Opens (creating when missing) a database: sets WAL mode and the pragmas, checks that the file is
+   * a readable SQLite database and migrates its layout to this version, under the write lock so
+   * processes starting together do not race.
+   * @param options - the file and its settings
+   * @returns the open driver
+   * @throws StorageError `native` (better-sqlite3 not built), `corrupt` (not a database, damaged),
+   *   `version` (written by a newer Switchboard), `busy`, `readonly`, `full` or `unavailable`, naming the file
+   */
+  static async open(options: SqliteDriverOptions): Promise<SqliteDriver> {
+    const openConnection = await loadBetterSqlite3();
+    const memory = options.path === ':memory:' || options.path === '';
+    const where = memory ? ':memory:' : resolve(options.path);
+    const readonly = options.readonly === true;
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) throw new TypeError(`busyTimeoutMs must be a non-negative integer, got ${busyTimeoutMs}`);
+    if (!memory && !readonly) {
+      try {
+        mkdirSync(dirname(where), { recursive: true });
+      } catch (err) {
+        throw toStorageError(err, where, 'unavailable');
+      }
+    }
+    let db: SqliteConnection;
+    try {
+      db = openConnection(where, { readonly, busyTimeoutMs });
+    } catch (err) {
+      throw toStorageError(err, where, 'unavailable');
+    }
+    try {
+      db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+      // Reading the schema fails right here on a file that is not a database (or has a damaged header).
+      db.prepare('SELECT count(*) AS n FROM sqlite_master').get();
+      if (!readonly && !memory) db.exec('PRAGMA journal_mode = WAL');
+      db.exec(`PRAGMA synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+      db.exec('PRAGMA foreign_keys = ON');
+      db.exec(`PRAGMA journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
+      const driver = new SqliteDriver(db, where, readonly);
+      driver.migrate();
+      const interval = options.checkpointIntervalMs ?? 60_000;
+      if (!readonly && !memory && interval > 0) {
+        driver.timer = setInterval(() => driver.checkpoint(), interval);
+        driver.timer.unref();
+      }
+      return driver;
+    } catch (err) {
+      try { db.close(); } catch { /* already failing */ }
+      throw toStorageError(err, where, 'unavailable');
+    }
+  }
+
+  /**
+   * The collection of a spec: creates its table, columns and indexes when missing (a field or an
+   * index added to the spec since the table was created is added, and the new column filled from
+   * the stored documents). The same collection for the same name.
+   * @throws Error when the spec is malformed or differs from the one the name was first declared with
+   * @throws StorageError when the database cannot be changed (read-only, busy, …)
+   */
+  collection<T extends Doc>(spec: CollectionSpec): Collection<T> {
+    this.assertOpen();
+    const existing = this.collections.get(spec.name);
+    if (existing !== undefined) {
+      if (!sameSpec(existing.spec, spec)) throw new Error(`collection "${spec.name}" is declared twice with different fields or indexes`);
+      return existing as unknown as Collection<T>;
+    }
+    checkSpec(spec);
+    const names = tableNames(spec.name);
+    const fields = Object.entries(spec.fields).filter(([field]) => field !== 'id');
+    this.guard(() => {
+      if (this.readonly) this.checkReadonlySchema(spec, names, fields);
+      else this.transaction(() => this.ensureSchema(spec, names, fields));
+    });
+    const created = new SqliteCollection<Doc>(structuredClone(spec), names, fields, this);
+    created.reloadIrregular();
+    this.collections.set(spec.name, created);
+    return created as unknown as Collection<T>;
+  }
+
+  /** Resolves when the database answers a query. @throws StorageError otherwise */
+  async ping(): Promise<void> {
+    this.assertOpen();
+    this.guard(() => this.statement(`SELECT count(*) AS n FROM ${META_TABLE}`).get());
+  }
+
+  /**
+   * Writes a consistent copy of the database to a file (`VACUUM INTO`: one read transaction, so
+   * writers, also in other processes, go on meanwhile), through a temporary file renamed into place.
+   * @param path - the target file (its directory is created; an existing file is replaced)
+   * @throws StorageError naming the target when it cannot be written
+   */
+  async backup(path: string): Promise<void> {
+    this.assertOpen();
+    const target = resolve(path);
+    const temp = `${target}.${randomUUID()}.tmp`;
+    try {
+      mkdirSync(dirname(target), { recursive: true });
+      this.db.exec(`VACUUM INTO ${literal(temp)}`);
+      const fd = openSync(temp, 'r+');
+      try { fsyncSync(fd); } finally { closeSync(fd); }
+      renameSync(temp, target);
+      syncDirectory(dirname(target));
+    } catch (err) {
+      rmSync(temp, { force: true });
+      throw toStorageError(err, target);
+    }
+  }
+
+  /** Deletes every document of every collection in the database (also collections this process did not open). */
+  async clear(): Promise<void> {
+    this.assertOpen();
+    this.guard(() => this.transaction(() => {
+      const rows = this.statement(`SELECT key FROM ${META_TABLE} WHERE key LIKE 'collection:%'`).all();
+      for (const row of rows) {
+        const names = tableNames(String(row['key']).slice('collection:'.length));
+        this.db.exec(`DELETE FROM ${ident(names.elems)}; DELETE FROM ${ident(names.table)}`);
+      }
+    }));
+  }
+
+  /** Checkpoints the WAL and closes the connection. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.checkpoint();
+    this.statements.clear();
+    this.collections.clear();
+    this.db.close();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Internals shared with the collections
+
+  /**
+   * @internal Throws when the driver is closed.
+   * @throws StorageError (`unavailable`) after {@link SqliteDriver.close}
+   */
+  assertOpen(): void {
+    if (this.closed) throw new StorageError('unavailable', this.path, 'the storage driver is closed');
+  }
+
+  /** @internal Runs `fn`, converting SQLite's errors into StorageErrors naming the file. */
+  guard<R>(fn: () => R): R {
+    try {
+      return fn();
+    } catch (err) {
+      throw toStorageError(err, this.path);
+    }
+  }
+
+  /** @internal Runs `fn` in a `BEGIN IMMEDIATE` transaction, rolled back when it throws. */
+  transaction<R>(fn: () => R): R {
+    this.begin.run();
+    try {
+      const result = fn();
+      this.commit.run();
+      return result;
+    } catch (err) {
+      try { this.rollback.run(); } catch { /* SQLite rolled back already (e.g. on SQLITE_FULL) */ }
+      throw err;
+    }
+  }
+
+  /** @internal A prepared statement, cached by its text. */
+  statement(sql: string): SqliteStatement {
+    let stmt = this.statements.get(sql);
+    if (stmt === undefined) {
+      if (this.statements.size >= STATEMENT_CACHE_LIMIT) this.statements.clear();
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  /** @internal Runs DDL. */
+  exec(sql: string): void {
+    this.db.exec(sql);
+  }
+
+  /**
+   * @internal Re-reads which fields are irregular when the schema changed since the last look (another
+   * connection, here or in another process, created an elements index).
+   */
+  refresh(): void {
+    const cookie = this.readCookie();
+    if (cookie === this.cookie) return;
+    this.cookie = cookie;
+    for (const collection of this.collections.values()) collection.reloadIrregular();
+  }
+
+  private readCookie(): number {
+    return Number(this.schemaVersion.get()?.['schema_version'] ?? 0);
+  }
+
+  private checkpoint(): void {
+    if (this.readonly || this.path === ':memory:') return;
+    try {
+      this.db.exec('PRAGMA wal_checkpoint(PASSIVE)');
+    } catch {
+      // A checkpoint is an optimisation; SQLite checkpoints on its own and at the last close.
+    }
+  }
+
+  /** Creates the meta table and records (or checks) the layout version, migrating older layouts. */
+  private migrate(): void {
+    if (this.readonly) {
+      const table = this.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?`).get(META_TABLE);
+      if (table !== undefined) this.checkVersion(this.readVersion());
+      return;
+    }
+    this.transaction(() => {
+      this.db.exec(CREATE_META);
+      const version = this.readVersion();
+      this.checkVersion(version);
+      if (version === undefined || version < SCHEMA_VERSION) {
+        // Layout 1 is the first: nothing to convert yet. Later layouts add their steps here, each
+        // inside this transaction, so a crash mid-migration leaves the previous layout intact.
+        this.db.prepare(`INSERT INTO ${META_TABLE} (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(String(SCHEMA_VERSION));
+      }
+    });
+  }
+
+  private readVersion(): number | undefined {
+    const row = this.db.prepare(`SELECT value FROM ${META_TABLE} WHERE key = 'schema_version'`).get();
+    return row === undefined ? undefined : Number(row['value']);
+  }
+
+  private checkVersion(version: number | undefined): void {
+    if (version !== undefined && !(version <= SCHEMA_VERSION)) {
+      throw new StorageError('version', this.path, `written by a newer Switchboard (schema ${version} > ${SCHEMA_VERSION}); upgrade Switchboard to open it, or restore a backup made by this version`);
+    }
+  }
+
+  private readRecord(name: string): CollectionRecord | undefined {
+    const row = this.db.prepare(`SELECT value FROM ${META_TABLE} WHERE key = ?`).get(`collection:${name}`);
+    return row === undefined ? undefined : (JSON.parse(String(row['value'])) as CollectionRecord);
+  }
+
+  private columnsOf(table: string): Set<string> {
+    return new Set(this.db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table).map((row) => String(row['name'])));
+  }
+
+  /** Creates or upgrades a collection's tables, columns and indexes (inside a write transaction). */
+  private ensureSchema(spec: CollectionSpec, names: TableNames, fields: readonly (readonly [string, FieldType])[]): void {
+    for (const sql of createTablesSql(names)) this.db.exec(sql);
+    const columns = this.columnsOf(names.table);
+    const record = this.readRecord(spec.name);
+    const backfill: (readonly [string, FieldType])[] = [];
+    for (const [field, type] of fields) {
+      if (!columns.has(field)) {
+        this.db.exec(addColumnSql(names, field));
+        backfill.push([field, type]);
+      } else if (record !== undefined && record.fields[field] !== undefined && record.fields[field] !== type) {
+        backfill.push([field, type]);
+      }
+    }
+    if (backfill.length > 0) this.backfill(names, backfill);
+    for (const index of spec.indexes ?? []) this.db.exec(createIndexSql(names, index.fields, index.unique === true));
+    const merged: CollectionRecord = { fields: { ...record?.fields, ...Object.fromEntries(fields) } };
+    this.db.prepare(`INSERT INTO ${META_TABLE} (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(`collection:${spec.name}`, JSON.stringify(merged));
+  }
+
+  /** Fills columns (new, or of a field whose type changed) from the stored documents, in batches. */
+  private backfill(names: TableNames, fields: readonly (readonly [string, FieldType])[]): void {
+    const table = ident(names.table);
+    const select = this.db.prepare(`SELECT rowid AS r, id, ${DOC_COLUMN} AS doc FROM ${table} WHERE rowid > ? ORDER BY rowid LIMIT ${BACKFILL_BATCH}`);
+    const update = this.db.prepare(`UPDATE ${table} SET ${fields.map(([f]) => `${ident(f)} = ?`).join(', ')} WHERE rowid = ?`);
+    const dropElems = this.db.prepare(`DELETE FROM ${ident(names.elems)} WHERE id = ? AND field = ?`);
+    const addElem = this.db.prepare(`INSERT INTO ${ident(names.elems)} (id, field, value) VALUES (?, ?, ?)`);
+    const irregular = new Set<string>();
+    let after = 0;
+    for (;;) {
+      const rows = select.all(after);
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        const doc = decodeDoc<Doc>(String(row['doc']));
+        const id = String(row['id']);
+        const values = fields.map(([field, type]) => {
+          const raw = getPath(doc, field);
+          const value = columnValue(raw, type);
+          dropElems.run(id, field);
+          if (isMarker(value)) {
+            irregular.add(field);
+            for (const element of elementValues(raw, type)) addElem.run(id, field, element);
+          }
+          return value;
+        });
+        update.run(...values, row['r'] as number);
+        after = row['r'] as number;
+      }
+    }
+    for (const field of irregular) this.db.exec(createElemsIndexSql(names, field));
+  }
+
+  /** On a read-only connection: the collection's table and columns must exist already. */
+  private checkReadonlySchema(spec: CollectionSpec, names: TableNames, fields: readonly (readonly [string, FieldType])[]): void {
+    const columns = this.columnsOf(names.table);
+    const missing = columns.size === 0 ? `collection "${spec.name}"` : fields.map(([f]) => f).filter((f) => !columns.has(f)).map((f) => `field "${f}" of collection "${spec.name}"`)[0];
+    if (missing !== undefined) {
+      throw new StorageError('readonly', this.path, `the database is open read-only and has no ${missing} (open it writable once to create it)`);
+    }
+  }
+
+  /** @internal The names of the elements indexes of a table (= its irregular fields). */
+  irregularFields(names: TableNames): Set<string> {
+    const rows = this.statement(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?`).all(names.elems);
+    const fields = new Set<string>();
+    for (const row of rows) {
+      const field = irregularFieldOf(names, String(row['name']));
+      if (field !== undefined) fields.add(field);
+    }
+    return fields;
+  }
+}
+
+/** A document turned into column values. */
+interface Row {
+  id: string;
+  /** `$doc`, then one value per declared field (in the collection's field order). */
+  values: SqlValue[];
+  /** Fields holding a marker, with the raw value (arrays give element rows). */
+  markers: (readonly [string, FieldType, unknown])[];
+}
+
+class SqliteCollection<T extends Doc> implements Collection<T> {
+  private readonly ctx: { names: TableNames; irregular: Set<string> };
+  private readonly insertSql: string;
+  private readonly updateSql: string;
+  private readonly getSql: string;
+  private readonly table: string;
+  private readonly elems: string;
+
+  constructor(
+    readonly spec: CollectionSpec,
+    private readonly names: TableNames,
+    private readonly fields: readonly (readonly [string, FieldType])[],
+    private readonly driver: SqliteDriver,
+  ) {
+    this.ctx = { names, irregular: new Set() };
+    this.table = ident(names.table);
+    this.elems = ident(names.elems);
+    const columns = [DOC_COLUMN, ...fields.map(([f]) => ident(f))];
+    this.insertSql = `INSERT INTO ${this.table} (id, ${columns.join(', ')}) VALUES (?, ${columns.map(() => '?').join(', ')}) ON CONFLICT DO NOTHING`;
+    this.updateSql = `UPDATE ${this.table} SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`;
+    this.getSql = `SELECT ${DOC_COLUMN} AS doc FROM ${this.table} WHERE id = ?`;
+  }
+
+  /** Re-reads the irregular fields from the schema. */
+  reloadIrregular(): void {
+    const fields = this.driver.irregularFields(this.names);
+    this.ctx.irregular.clear();
+    for (const field of fields) this.ctx.irregular.add(field);
+  }
+
+  async insert(doc: T): Promise<boolean> {
+    this.driver.assertOpen();
+    const row = this.row(doc);
+    return this.driver.guard(() => (row.markers.length === 0 ? this.add(row) : this.driver.transaction(() => this.add(row))));
+  }
+
+  async insertMany(docs: readonly T[]): Promise<boolean[]> {
+    this.driver.assertOpen();
+    const rows = docs.map((doc) => this.row(doc)); // all valid before any is inserted
+    if (rows.length === 0) return [];
+    return this.driver.guard(() => this.driver.transaction(() => rows.map((row) => this.add(row))));
+  }
+
+  async get(id: string): Promise<T | undefined> {
+    this.driver.assertOpen();
+    if (typeof id !== 'string') return undefined;
+    const row = this.driver.guard(() => this.driver.statement(this.getSql).get(id));
+    return row === undefined ? undefined : decodeDoc<T>(String(row['doc']));
+  }
+
+  async findOne(filter: Filter, options?: { sort?: Sort }): Promise<T | undefined> {
+    const [doc] = await this.find(filter, { ...(options?.sort !== undefined ? { sort: options.sort } : {}), limit: 1 });
+    return doc;
+  }
+
+  async find(filter: Filter, options: FindOptions = {}): Promise<T[]> {
+    this.driver.assertOpen();
+    const { offset = 0, limit, sort } = options;
+    if (!Number.isInteger(offset) || offset < 0) throw new Error(`${this.spec.name}: offset must be a non-negative integer`);
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new Error(`${this.spec.name}: limit must be a non-negative integer`);
+    assertFilter(this.spec, filter);
+    if (sort !== undefined) assertSort(this.spec, sort);
+    if (limit === 0) return [];
+    return this.driver.guard(() => {
+      this.driver.refresh();
+      return this.select(filter, sort, offset, limit).map((row) => decodeDoc<T>(row.doc));
+    });
+  }
+
+  async count(filter: Filter): Promise<number> {
+    this.driver.assertOpen();
+    assertFilter(this.spec, filter);
+    return this.driver.guard(() => {
+      this.driver.refresh();
+      const where = compileFilter(filter, this.ctx);
+      const row = this.driver.statement(`SELECT count(*) AS n FROM ${this.table} WHERE ${where.sql}`).get(...where.params);
+      return Number(row?.['n'] ?? 0);
+    });
+  }
+
+  async updateOne(filter: Filter, update: Update, options?: { sort?: Sort }): Promise<T | undefined> {
+    this.driver.assertOpen();
+    assertUpdate(this.spec, update);
+    assertFilter(this.spec, filter);
+    if (options?.sort !== undefined) assertSort(this.spec, options.sort);
+    return this.driver.guard(() => this.driver.transaction(() => {
+      this.driver.refresh();
+      const [found] = this.select(filter, options?.sort, 0, 1);
+      if (found === undefined) return undefined;
+      const before = decodeDoc<T>(found.doc);
+      const after = applyUpdate(before, update, this.spec);
+      this.rewrite(before, this.row(after));
+      return after;
+    }));
+  }
+
+  async updateMany(filter: Filter, update: Update): Promise<number> {
+    this.driver.assertOpen();
+    assertUpdate(this.spec, update);
+    assertFilter(this.spec, filter);
+    return this.driver.guard(() => this.driver.transaction(() => {
+      this.driver.refresh();
+      const found = this.select(filter, undefined, 0, undefined);
+      for (const { doc } of found) {
+        const before = decodeDoc<T>(doc);
+        this.rewrite(before, this.row(applyUpdate(before, update, this.spec)));
+      }
+      return found.length;
+    }));
+  }
+
+  async replaceOne(filter: Filter, doc: T): Promise<boolean> {
+    this.driver.assertOpen();
+    assertFilter(this.spec, filter);
+    const row = this.row(doc);
+    return this.driver.guard(() => this.driver.transaction(() => {
+      this.driver.refresh();
+      const where = compileFilter(filter, this.ctx);
+      const found = this.driver.statement(`SELECT ${DOC_COLUMN} AS doc FROM ${this.table} WHERE id = ? AND ${where.sql}`).get(row.id, ...where.params);
+      if (found === undefined) return false;
+      this.rewrite(decodeDoc<T>(String(found['doc'])), row);
+      return true;
+    }));
+  }
+
+  async deleteMany(filter: Filter): Promise<number> {
+    this.driver.assertOpen();
+    assertFilter(this.spec, filter);
+    return this.driver.guard(() => this.driver.transaction(() => {
+      this.driver.refresh();
+      const where = compileFilter(filter, this.ctx);
+      return this.driver.statement(`DELETE FROM ${this.table} WHERE ${where.sql}`).run(...where.params).changes;
+    }));
+  }
+
+  /** The matching rows' documents (encoded), in order, sliced; sorts on irregular fields are done here. */
+  private select(filter: Filter, sort: Sort | undefined, offset: number, limit: number | undefined): { doc: string }[] {
+    const where = compileFilter(filter, this.ctx);
+    const base = `SELECT ${DOC_COLUMN} AS doc FROM ${this.table} WHERE ${where.sql}`;
+    if (sort !== undefined && !sortsInSql(sort, this.ctx)) {
+      const compare = compareBy(sort, this.spec);
+      const docs = this.driver.statement(base).all(...where.params).map((row) => ({ text: String(row['doc']), value: decodeDoc<T>(String(row['doc'])) }));
+      docs.sort((a, b) => compare(a.value, b.value));
+      return docs.slice(offset, limit === undefined ? undefined : offset + limit).map((d) => ({ doc: d.text }));
+    }
+    let sql = base;
+    const params = where.params;
+    if (sort !== undefined) sql += ` ORDER BY ${compileSort(sort)}`;
+    if (limit !== undefined || offset > 0) {
+      sql += ' LIMIT ? OFFSET ?';
+      params.push(limit ?? -1, offset);
+    }
+    return this.driver.statement(sql).all(...params).map((row) => ({ doc: String(row['doc']) }));
+  }
+
+  /** Column values of a document (validating it: plain data with a string id). */
+  private row(doc: T): Row {
+    if (typeof doc !== 'object' || doc === null || typeof (doc as { id?: unknown }).id !== 'string') {
+      throw new TypeError(`${this.spec.name}: a document needs a string id`);
+    }
+    const values: SqlValue[] = [encodeDoc(doc)];
+    const markers: (readonly [string, FieldType, unknown])[] = [];
+    for (const [field, type] of this.fields) {
+      const raw = getPath(doc, field);
+      const value = columnValue(raw, type);
+      if (isMarker(value)) markers.push([field, type, raw]);
+      values.push(value);
+    }
+    return { id: doc.id, values, markers };
+  }
+
+  /** Inserts a row unless its id or a unique key is taken. Inside a transaction when it has markers. */
+  private add(row: Row): boolean {
+    const inserted = this.driver.statement(this.insertSql).run(row.id, ...row.values).changes === 1;
+    if (inserted && row.markers.length > 0) this.writeElements(row);
+    return inserted;
+  }
+
+  /** Writes a new version of a stored document (inside a transaction). */
+  private rewrite(before: T, row: Row): void {
+    try {
+      this.driver.statement(this.updateSql).run(...row.values, row.id);
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      const fields = typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT') ? uniqueFields((err as Error).message, this.names) : undefined;
+      if (fields !== undefined) throw new UniqueViolationError(this.spec.name, fields);
+      throw err;
+    }
+    // Element rows exist only for fields that are irregular; `before` had none when no field is.
+    if (this.ctx.irregular.size > 0 && this.hasMarkers(before)) {
+      this.driver.statement(`DELETE FROM ${this.elems} WHERE id = ?`).run(row.id);
+    }
+    if (row.markers.length > 0) this.writeElements(row);
+  }
+
+  private hasMarkers(doc: T): boolean {
+    return this.fields.some(([field, type]) => this.ctx.irregular.has(field) && isMarker(columnValue(getPath(doc, field), type)));
+  }
+
+  /** Element rows of a row's markers; the first marker of a field makes it irregular (an index, seen by every connection). */
+  private writeElements(row: Row): void {
+    const insert = this.driver.statement(`INSERT INTO ${this.elems} (id, field, value) VALUES (?, ?, ?)`);
+    for (const [field, type, raw] of row.markers) {
+      if (!this.ctx.irregular.has(field)) {
+        this.driver.exec(createElemsIndexSql(this.names, field));
+        this.ctx.irregular.add(field);
+      }
+      for (const value of elementValues(raw, type)) insert.run(row.id, field, value);
+    }
+  }
+}
+
+function sameSpec(a: CollectionSpec, b: CollectionSpec): boolean {
+  const canon = (s: CollectionSpec): string => JSON.stringify([
+    Object.entries(s.fields).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)),
+    (s.indexes ?? []).map((i) => [i.fields, i.unique === true]),
+  ]);
+  return canon(a) === canon(b);
+}
+
+/** Flushes a directory entry (a rename) to the disk; not possible on every platform, so best effort. */
+function syncDirectory(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try { fsyncSync(fd); } finally { closeSync(fd); }
+  } catch {
+    // Windows cannot open directories; the rename is still atomic.
+  }
+}
+

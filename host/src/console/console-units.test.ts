@@ -1,11 +1,9 @@
 import { ManualClock, type ChannelPolicy, type Conversation } from '@switchboard/core';
-import mongoose from 'mongoose';
 import { describe, expect, it } from 'vitest';
-import { MemoryAgentStore, roleAtLeast, type Agent } from './agent-store.js';
+import { roleAtLeast, type Agent } from './agent-store.js';
 import { parseCookies, serializeCookie } from './console-auth.js';
 import { inboxRow, matchesInbox, preview, suggestKnowledge, supervisorStats, windowInfo } from './console-views.js';
 import { LoginLimiter } from './login-limiter.js';
-import { createConsoleSchemas } from './mongoose-agent-store.js';
 import { hashPassword, needsRehash, parsePasswordHash, passwordProblem, verifyPassword } from './password.js';
 
 const CHEAP = { N: 2 ** 12, r: 8, p: 1 };
@@ -161,54 +159,9 @@ describe('knowledge base', () => {
   });
 });
 
-describe('roles and the memory store', () => {
+describe('roles', () => {
   it('rank roles agent < supervisor < admin', () => {
     expect(roleAtLeast('admin', 'supervisor')).toBe(true);
     expect(roleAtLeast('agent', 'supervisor')).toBe(false);
-  });
-
-  it('keep e-mails unique per tenant, read markers forward only, and sessions within their absolute end', async () => {
-    const s = new MemoryAgentStore();
-    const now = new Date(0);
-    const agent = { id: 'a', tenantId: 't', email: 'a@x.io', name: 'A', role: 'agent' as const, passwordHash: 'scrypt$x', createdAt: now, updatedAt: now };
-    expect(await s.insert(agent)).toBe(true);
-    expect(await s.insert({ ...agent, id: 'b' })).toBe(false);
-    expect(await s.insert({ ...agent, id: 'c', tenantId: 'u' })).toBe(true);
-    expect(await s.get('u', 'a')).toBeUndefined();
-    await s.markRead('t', 'a', 'c1', new Date(500));
-    await s.markRead('t', 'a', 'c1', new Date(100));
-    expect((await s.readMarkers('t', 'a')).get('c1')).toEqual(new Date(500));
-    await s.createSession({ id: 'h', tenantId: 't', agentId: 'a', csrf: 'c', createdAt: now, expiresAt: new Date(10), maxExpiresAt: new Date(20) });
-    await s.touchSession('h', new Date(99));
-    expect((await s.getSession('h'))?.expiresAt).toEqual(new Date(20));
-    expect(await s.delete('t', 'a')).toBe(true);
-    expect(await s.getSession('h')).toBeUndefined();
-  });
-});
-
-describe('mongoose schemas of the console', () => {
-  const schemas = createConsoleSchemas();
-  const m = new mongoose.Mongoose();
-  const Agent = m.model('ConsoleAgentTest', schemas.agent);
-
-  it('lead every index with the tenant id, except the session TTL index', () => {
-    const all = Object.entries(schemas).flatMap(([name, schema]) => schema.indexes().map(([fields, options]) => ({ name, fields, options })));
-    for (const i of all) {
-      if (i.options.expireAfterSeconds !== undefined) continue;
-      expect(Object.keys(i.fields)[0], `${i.name} ${JSON.stringify(i.fields)}`).toBe('tenantId');
-    }
-    expect(all.find((i) => i.name === 'agent' && i.options.unique)?.fields).toEqual({ tenantId: 1, email: 1 });
-    expect(all.find((i) => i.name === 'read' && i.options.unique)?.fields).toEqual({ tenantId: 1, agentId: 1, conversationId: 1 });
-    expect(all.find((i) => i.name === 'session' && i.options.expireAfterSeconds === 0)?.fields).toEqual({ expiresAt: 1 });
-  });
-
-  it('validate agents without a server: roles, scrypt hashes, lower-cased e-mail', async () => {
-    const now = new Date();
-    const ok = new Agent({ _id: 'a', tenantId: 't', email: ' Ana@Shop.IO ', name: 'Ana', role: 'admin', passwordHash: 'scrypt$1$8$1$x$y', createdAt: now, updatedAt: now });
-    await expect(ok.validate()).resolves.toBeUndefined();
-    expect(ok.get('email')).toBe('ana@shop.io');
-    const bad = new Agent({ _id: 'b', tenantId: 't', email: 'b@x', name: 'B', role: 'owner', passwordHash: 'plain', createdAt: now, updatedAt: now });
-    const errors = ((await bad.validate().catch((e: unknown) => e)) as { errors?: Record<string, unknown> }).errors ?? {};
-    expect(Object.keys(errors).sort()).toEqual(['passwordHash', 'role']);
   });
 });

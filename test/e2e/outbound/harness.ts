@@ -3,17 +3,16 @@
  * service and the dispatcher wired to real connectors talking to their fake platform servers.
  */
 import { ManualClock, createPolicyEngine, type BusinessPolicy, type ConnectorBinding, type ConnectorPlugin, type FakePlatform } from '@switchboard/core';
-import { MemoryStores } from '../../../host/src/stores/memory-stores.js';
+import { MemoryStores } from '../../../host/src/stores/host-stores.js';
 import { Dispatcher, type DispatcherOptions } from '../../../host/src/outbound/dispatcher.js';
-import { MemoryIdempotencyStore } from '../../../host/src/outbound/idempotency-store.js';
 import { OutboundService } from '../../../host/src/outbound/outbound-service.js';
-import { MemoryRateBudget } from '../../../host/src/outbound/rate-budget.js';
-import { MemoryTemplateStore } from '../../../host/src/outbound/template-registry.js';
+import type { RateBudget } from '../../../host/src/outbound/rate-budget.js';
+import type { TemplateStore } from '../../../host/src/outbound/template-registry.js';
 import { ScaledTimer } from '../../../host/src/outbound/timer.js';
 
 export interface Harness {
   stores: MemoryStores;
-  templates: MemoryTemplateStore;
+  templates: TemplateStore;
   service: OutboundService;
   dispatcher: Dispatcher;
   clock: ManualClock;
@@ -30,11 +29,11 @@ export function outboundHarness(options: {
   timeScale?: number;
   dispatcher?: DispatcherOptions;
   stores?: MemoryStores;
-  budget?: MemoryRateBudget;
+  budget?: RateBudget;
 }): Harness {
-  const stores = options.stores ?? new MemoryStores();
-  const templates = new MemoryTemplateStore();
   const clock = new ManualClock(Date.parse('2026-11-20T10:00:00Z'));
+  const stores = options.stores ?? new MemoryStores({ now: () => clock.now() });
+  const templates = stores.templates;
   const timer = new ScaledTimer(options.timeScale ?? 1);
   const bindings: ConnectorBinding[] = options.plugins.map(({ plugin, fake, account }) => {
     const connector = plugin.create(plugin.parseConfig(fake.connectorConfig()), { clock });
@@ -44,10 +43,10 @@ export function outboundHarness(options: {
   const late: { dispatcher?: Dispatcher } = {};
   const service = new OutboundService({
     stores, templates, engine: createPolicyEngine(clock), bindings: () => bindings, tenants: tenants as never, clock,
-    idempotency: new MemoryIdempotencyStore(() => clock.now()), onQueued: () => late.dispatcher?.kick(),
+    idempotency: stores.idempotency, onQueued: () => late.dispatcher?.kick(),
   });
   const dispatcher = new Dispatcher({
-    stores, bindings: () => bindings, tenants: () => [TENANT], budget: options.budget ?? new MemoryRateBudget(), timer,
+    stores, bindings: () => bindings, tenants: () => [TENANT], budget: options.budget ?? stores.budget, timer,
     options: { pollMs: 20, ...options.dispatcher },
     hooks: {
       recheck: (_entry, message) => service.recheck(TENANT, message),

@@ -1,0 +1,271 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { describeDriverConformance } from '../../__fixtures__/driver-conformance.js';
+import { StorageError, UniqueViolationError } from '../driver.js';
+import type { CollectionSpec, Doc } from '../driver.js';
+import { SqliteDriver } from './sqlite-driver.js';
+import { SCHEMA_VERSION } from './sqlite-sql.js';
+
+const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
+const tsx = createRequire(import.meta.url).resolve('tsx');
+const dir = mkdtempSync(join(tmpdir(), 'switchboard-sqlite-'));
+afterAll(() => {
+  chmodSync(dir, 0o755);
+  rmSync(dir, { recursive: true, force: true });
+});
+let n = 0;
+const file = (name = 'db'): string => join(dir, `${name}-${n++}.db`);
+
+describeDriverConformance('sqlite :memory:', () => SqliteDriver.open({ path: ':memory:' }));
+describeDriverConformance('sqlite file', () => SqliteDriver.open({ path: file('conformance') }), {
+  shared: async () => {
+    const path = file('shared');
+    return [await SqliteDriver.open({ path }), await SqliteDriver.open({ path })];
+  },
+});
+
+interface Message extends Doc {
+  tenant: string;
+  status?: string;
+  at?: Date;
+  n?: number;
+  partIds?: string[];
+  key?: string;
+}
+
+const messages: CollectionSpec = {
+  name: 'messages',
+  fields: { tenant: 'string', status: 'string', at: 'date', n: 'number', partIds: 'string', key: 'string' },
+  indexes: [{ fields: ['tenant', 'status'] }, { fields: ['partIds'] }, { fields: ['key'], unique: true }],
+};
+
+/** Expects a promise to reject with a StorageError of one kind naming a file. */
+async function expectStorageError(promise: Promise<unknown>, failure: StorageError['failure'], where: string): Promise<StorageError> {
+  const err = await promise.then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(StorageError);
+  const storage = err as StorageError;
+  expect(storage.failure).toBe(failure);
+  expect(storage.where).toBe(where);
+  expect(storage.message).toContain(where);
+  return storage;
+}
+
+describe('SqliteDriver', () => {
+  it('creates the directory and the file, and keeps the data across close and reopen', async () => {
+    const path = join(dir, 'nested', 'deeper', 'host.db');
+    const driver = await SqliteDriver.open({ path });
+    expect(driver.kind).toBe('sqlite');
+    expect(driver.capabilities).toEqual({ durable: true, shared: true, backup: true });
+    const c = driver.collection<Message>(messages);
+    expect(await c.insert({ id: 'm1', tenant: 't', status: 'queued', at: new Date(5), partIds: ['p1', 'p2'], key: 'k1' })).toBe(true);
+    await c.updateOne({ id: 'm1' }, { $set: { status: 'sent' } });
+    await driver.close();
+    await driver.close(); // idempotent
+    expect(existsSync(path)).toBe(true);
+
+    const again = await SqliteDriver.open({ path });
+    const d = again.collection<Message>(messages);
+    expect(await d.get('m1')).toEqual({ id: 'm1', tenant: 't', status: 'sent', at: new Date(5), partIds: ['p1', 'p2'], key: 'k1' });
+    expect((await d.find({ partIds: 'p2' })).map((m) => m.id)).toEqual(['m1']);
+    expect(await d.insert({ id: 'm2', tenant: 't', key: 'k1' })).toBe(false);
+    await again.close();
+  });
+
+  it('an in-memory database is neither durable nor shared', async () => {
+    const driver = await SqliteDriver.open({ path: ':memory:' });
+    expect(driver.capabilities).toEqual({ durable: false, shared: false, backup: true });
+    await driver.close();
+  });
+
+  it('a closed driver refuses work with StorageError unavailable', async () => {
+    const path = file();
+    const driver = await SqliteDriver.open({ path });
+    const c = driver.collection<Message>(messages);
+    await driver.close();
+    await expectStorageError(c.get('x'), 'unavailable', path);
+    await expectStorageError(driver.ping(), 'unavailable', path);
+  });
+
+  it('a field holding an array in one connection is found through its elements by another connection', async () => {
+    const path = file();
+    const one = await SqliteDriver.open({ path });
+    const two = await SqliteDriver.open({ path });
+    const a = one.collection<Message>(messages);
+    const b = two.collection<Message>(messages);
+    // b has looked at the field before any document held an array there.
+    expect(await b.find({ partIds: 'p1' })).toEqual([]);
+    await a.insert({ id: 'm1', tenant: 't', partIds: ['p1', 'p2'] });
+    await a.insert({ id: 'm2', tenant: 't', partIds: 'p3' as unknown as string[] });
+    expect((await b.find({ partIds: 'p2' })).map((m) => m.id)).toEqual(['m1']);
+    expect((await b.find({ partIds: { $in: ['p1', 'p3'] } }, { sort: [['partIds', 1]] })).map((m) => m.id)).toEqual(['m1', 'm2']);
+    expect((await b.find({ partIds: { $ne: 'p1' } })).map((m) => m.id)).toEqual(['m2']);
+    expect(await b.updateOne({ partIds: 'p1' }, { $set: { partIds: ['p9'] } })).toMatchObject({ id: 'm1' });
+    expect(await a.count({ partIds: 'p1' })).toBe(0);
+    expect(await a.count({ partIds: 'p9' })).toBe(1);
+    expect(await b.deleteMany({ partIds: 'p9' })).toBe(1);
+    expect(await a.count({})).toBe(1);
+    await one.close();
+    await two.close();
+  });
+
+  it('adds a field declared later as a column filled from the stored documents, and its index', async () => {
+    const path = file();
+    const before: CollectionSpec = { name: 'things', fields: { tenant: 'string' } };
+    const driver = await SqliteDriver.open({ path });
+    const c = driver.collection<Message>(before);
+    await c.insertMany([
+      { id: 'a', tenant: 't', status: 'queued', partIds: ['x'] },
+      { id: 'b', tenant: 't', status: 'sent' },
+      { id: 'c', tenant: 't' },
+    ]);
+    await driver.close();
+
+    const after: CollectionSpec = { name: 'things', fields: { tenant: 'string', status: 'string', partIds: 'string' }, indexes: [{ fields: ['status'], unique: true }] };
+    const again = await SqliteDriver.open({ path });
+    const d = again.collection<Message>(after);
+    expect((await d.find({ status: 'queued' })).map((m) => m.id)).toEqual(['a']);
+    expect((await d.find({ status: null })).map((m) => m.id)).toEqual(['c']);
+    expect((await d.find({ partIds: 'x' })).map((m) => m.id)).toEqual(['a']);
+    await expect(d.updateOne({ id: 'c' }, { $set: { status: 'sent' } })).rejects.toBeInstanceOf(UniqueViolationError);
+    expect(await d.insert({ id: 'd', tenant: 't', status: 'queued' })).toBe(false);
+    await again.close();
+    const raw = new Database(path, { readonly: true });
+    const indexes = raw.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'sb_things'`).pluck().all();
+    raw.close();
+    expect(indexes).toContain('sb_things$u$status');
+  });
+
+  it('refuses a file that is not a database with StorageError corrupt naming the file', async () => {
+    const path = file('garbage');
+    writeFileSync(path, 'this is not a database, just some text that fills the header and more. '.repeat(100));
+    const err = await expectStorageError(SqliteDriver.open({ path }), 'corrupt', path);
+    expect(err.retryable).toBe(false);
+    expect(err.message).toMatch(/not a database/);
+  });
+
+  it('refuses a database written by a newer Switchboard with StorageError version', async () => {
+    const path = file();
+    await (await SqliteDriver.open({ path })).close();
+    const raw = new Database(path);
+    raw.prepare(`UPDATE switchboard_meta SET value = ? WHERE key = 'schema_version'`).run(String(SCHEMA_VERSION + 1));
+    raw.close();
+    const err = await expectStorageError(SqliteDriver.open({ path }), 'version', path);
+    expect(err.message).toContain(`schema ${SCHEMA_VERSION + 1} > ${SCHEMA_VERSION}`);
+  });
+
+  it('a database locked by another program beyond busyTimeoutMs fails with StorageError busy (retryable)', async () => {
+    const path = file();
+    const driver = await SqliteDriver.open({ path, busyTimeoutMs: 20 });
+    const c = driver.collection<Message>(messages);
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      const err = await expectStorageError(c.updateOne({ id: 'x' }, { $set: { status: 's' } }), 'busy', path);
+      expect(err.retryable).toBe(true);
+      await expectStorageError(c.insert({ id: 'y', tenant: 't' }), 'busy', path);
+      expect(await c.get('y')).toBeUndefined(); // reads go on under WAL
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    expect(await c.insert({ id: 'y', tenant: 't' })).toBe(true);
+    await driver.close();
+  });
+
+  it('a read-only connection reads, and a write fails with StorageError readonly', async () => {
+    // Tests run as root here, where file permissions do not stop writes: the read-only connection
+    // shows the conversion; the chmod case below runs only for other users.
+    const path = file();
+    const writer = await SqliteDriver.open({ path });
+    await writer.collection<Message>(messages).insert({ id: 'm1', tenant: 't' });
+    await writer.close();
+    const reader = await SqliteDriver.open({ path, readonly: true });
+    const c = reader.collection<Message>(messages);
+    expect(await c.get('m1')).toMatchObject({ id: 'm1' });
+    await expectStorageError(c.insert({ id: 'm2', tenant: 't' }), 'readonly', path);
+    expect(() => reader.collection({ name: 'unknown', fields: {} })).toThrow(StorageError);
+    await reader.close();
+  });
+
+  it.skipIf(process.getuid?.() === 0)('a read-only directory fails at start with StorageError readonly or unavailable', async () => {
+    const locked = join(dir, 'locked');
+    mkdirSync(locked);
+    chmodSync(locked, 0o500);
+    try {
+      const path = join(locked, 'host.db');
+      const err = await SqliteDriver.open({ path }).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(StorageError);
+      expect(['readonly', 'unavailable']).toContain((err as StorageError).failure);
+    } finally {
+      chmodSync(locked, 0o755);
+    }
+  });
+
+  it('backup while another process writes gives a database holding every document committed before it', async () => {
+    const path = file('live');
+    const target = join(dir, 'backups', 'copy.db');
+    const driver = await SqliteDriver.open({ path });
+    driver.collection<Message>(messages);
+    const writer = spawn(process.execPath, ['--import', tsx, here('../../__fixtures__/sqlite-writer.ts'), path, JSON.stringify(messages)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      // Resolves @switchboard/core to its sources, as vitest's aliases do.
+      env: { ...process.env, TSX_TSCONFIG_PATH: here('../../../../test/reliability/support/tsconfig.child.json') },
+    });
+    const lines = createInterface({ input: writer.stdout! });
+    let committed = 0;
+    let backedUp = false;
+    let afterBackup = -1;
+    const done = new Promise<void>((resolve, reject) => {
+      writer.on('error', reject);
+      writer.on('exit', () => resolve());
+    });
+    for await (const line of lines) {
+      committed = Number(line);
+      if (!backedUp && committed >= 200) {
+        const before = committed;
+        await driver.backup(target);
+        backedUp = true;
+        afterBackup = before;
+      }
+      if (backedUp && committed >= afterBackup + 200) break;
+    }
+    writer.kill();
+    await done;
+    await driver.close();
+
+    const copy = await SqliteDriver.open({ path: target });
+    const docs = await copy.collection<Message>(messages).find({}, { sort: [['n', 1]] });
+    await copy.close();
+    // Everything committed before the backup began is there, as one unbroken prefix of the writes.
+    expect(docs.length).toBeGreaterThanOrEqual(afterBackup);
+    expect(docs.map((d) => d.n)).toEqual(Array.from({ length: docs.length }, (_, i) => i));
+  });
+
+  it('backup of an idle database opens with the same documents', async () => {
+    const driver = await SqliteDriver.open({ path: ':memory:' });
+    const c = driver.collection<Message>(messages);
+    await c.insertMany([{ id: 'a', tenant: 't', partIds: ['p'] }, { id: 'b', tenant: 't' }]);
+    const target = file('copy');
+    await driver.backup(target);
+    await driver.backup(target); // replaces an existing file
+    await driver.close();
+    const copy = await SqliteDriver.open({ path: target });
+    const d = copy.collection<Message>(messages);
+    expect(await d.find({}, { sort: [['id', 1]] })).toEqual([{ id: 'a', tenant: 't', partIds: ['p'] }, { id: 'b', tenant: 't' }]);
+    expect((await d.find({ partIds: 'p' })).map((m) => m.id)).toEqual(['a']);
+    await copy.close();
+  });
+
+  it('ping answers on an open database', async () => {
+    const driver = await SqliteDriver.open({ path: file() });
+    await expect(driver.ping()).resolves.toBeUndefined();
+    await driver.close();
+  });
+});

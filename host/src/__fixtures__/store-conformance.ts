@@ -1,26 +1,79 @@
 /**
- * One conformance suite for every store implementation: run against memory always and against
- * MongoDB when SWITCHBOARD_MONGODB_URI is set.
+ * One conformance suite for the host's core stores (conversations, messages, contacts, consent
+ * ledger, inbox, outbox, dead letters, audit log, cost ledger), written once on the storage driver
+ * contract and run on every driver: memory, SQLite (in memory and on a file), and MongoDB when
+ * SWITCHBOARD_MONGODB_URI is set. Nothing here depends on machine speed: times are passed
+ * explicitly, and the cost of a lease is measured in documents read, never in time.
  */
-import { describe, expect, it, beforeEach, afterAll } from 'vitest';
+import { describe, expect, it, beforeEach, afterEach } from 'vitest';
 import type { Address, Contact, Conversation } from '@switchboard/core';
+import type { Collection, CollectionSpec, Doc, StorageDriver } from '../stores/driver.js';
+import { createHostStores } from '../stores/host-stores.js';
+import { DocumentContactStore } from '../stores/document-stores.js';
 import type { HostMessage, HostStores, InboxEntry, OutboxEntry } from '../stores/stores.js';
 
 const at = (s: number): Date => new Date(Date.UTC(2026, 10, 20, 10, 0, s));
 let n = 0;
 const uid = (p: string): string => `${p}-${Date.now().toString(36)}-${(n++).toString(36)}`;
 
-export function describeStoreConformance(name: string, make: () => Promise<HostStores>): void {
+/** How the contact store records that an address belongs to a contact (the crash tests write one directly). */
+type ClaimDoc = Doc & { tenantId: string; channel: string; accountId: string; userId: string; contactId: string };
+
+/** An open database for one test. */
+export interface StoreDatabase {
+  driver: StorageDriver;
+  /** Closes the driver and removes what the test left behind. */
+  close(): Promise<void>;
+}
+
+/**
+ * A driver that counts the documents its collections hand out (`find`, `findOne`, `get`,
+ * `updateOne`): the work a store asks of the database, measured without a clock.
+ */
+export class CountingDriver implements StorageDriver {
+  /** Documents handed out since the last {@link CountingDriver.reset}. */
+  read = 0;
+  /** @param inner - the driver that does the work */
+  constructor(private readonly inner: StorageDriver) {}
+  get kind(): StorageDriver['kind'] { return this.inner.kind; }
+  get capabilities(): StorageDriver['capabilities'] { return this.inner.capabilities; }
+  /** Starts counting from zero. */
+  reset(): void { this.read = 0; }
+  collection<T extends Doc>(spec: CollectionSpec): Collection<T> {
+    const real = this.inner.collection<T>(spec);
+    const count = <R>(result: R): R => { this.read += Array.isArray(result) ? result.length : result === undefined ? 0 : 1; return result; };
+    return new Proxy(real, {
+      get: (target, prop, receiver) => {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        if (prop === 'find' || prop === 'findOne' || prop === 'get' || prop === 'updateOne') {
+          return async (...args: unknown[]) => count(await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args));
+        }
+        return (value as (...a: unknown[]) => unknown).bind(target);
+      },
+    });
+  }
+  ping(): Promise<void> { return this.inner.ping(); }
+  clear(): Promise<void> { return this.inner.clear(); }
+  close(): Promise<void> { return this.inner.close(); }
+}
+
+/**
+ * Defines the suite for one driver.
+ * @param name - the driver's name in the test titles
+ * @param open - opens a fresh database (called once per test)
+ */
+export function describeStoreConformance(name: string, open: () => Promise<StoreDatabase>): void {
   describe(`store conformance: ${name}`, () => {
     let s: HostStores;
+    let db: StoreDatabase;
     let tenant: string;
-    const opened: HostStores[] = [];
     beforeEach(async () => {
-      s = await make();
-      opened.push(s);
+      db = await open();
+      s = createHostStores(db.driver);
       tenant = uid('t'); // a fresh tenant per test keeps a shared database clean enough
     });
-    afterAll(async () => { for (const x of opened) await x.close(); });
+    afterEach(async () => { await db.close(); });
 
     const address = (userId = 'u1'): Address => ({ channel: 'acme', accountId: 'acc', userId });
     const conversation = (a: Address, id = uid('c')): Conversation => ({ id, tenantId: tenant, contactId: 'k', address: a, status: 'open', assignee: { kind: 'none' }, tags: [], createdAt: at(0), updatedAt: at(0) });
@@ -416,6 +469,192 @@ export function describeStoreConformance(name: string, make: () => Promise<HostS
       expect(new Set(all.map((e) => e.conversationId))).toEqual(new Set(['erased:c1']));
       // the charge survives pseudonymisation: the same message is not charged again
       expect(await s.costs.record(cost('erased:m1', 'whatsapp', 'marketing', 0.1131, 1))).toBe(false);
+    });
+
+    // what must hold on every driver beyond the single-process memory store
+
+    it('outbox: the documents a lease reads do not grow with the queue (100 vs 10,000 queued)', async () => {
+      const counting = new CountingDriver(db.driver);
+      const stores = createHostStores(counting);
+      const entry = (i: number, notBefore: Date): OutboxEntry => ({
+        id: `o-${tenant}-${String(i).padStart(6, '0')}`, tenantId: tenant, messageId: `m-${i}`, channel: 'acme', account: 'main', status: 'pending', attempts: 0, notBefore,
+        message: { id: `m-${i}`, to: address(`u-${i % 500}`), content: { type: 'text', text: 'hello' } }, createdAt: at(1), updatedAt: at(1),
+      });
+      const fill = async (from: number, to: number, notBefore: Date): Promise<void> => {
+        for (let i = from; i < to; i += 250) await Promise.all(Array.from({ length: Math.min(250, to - i) }, (_, k) => stores.outbox.enqueue(entry(i + k, notBefore))));
+      };
+      const leaseRead = async (): Promise<number> => {
+        counting.reset();
+        const leased = await stores.outbox.lease({ tenantId: tenant, owner: 'A', limit: 10, leaseMs: 60_000, now: at(5) });
+        expect(leased).toHaveLength(10);
+        const first = counting.read;
+        counting.reset();
+        await stores.outbox.firstOpenBefore(leased[9]!);
+        return first + counting.read;
+      };
+      await fill(0, 100, at(2));
+      const small = await leaseRead();
+      // 9,900 more: most of them due, some waiting for a retry time not reached yet
+      await fill(100, 8_000, at(3));
+      await fill(8_000, 10_000, at(60));
+      const large = await leaseRead();
+      expect(small).toBeLessThanOrEqual(2 * 10 + 1 + 1);
+      expect(large).toBe(small);
+    });
+
+    it('inbox: the documents a claim reads do not grow with the backlog', async () => {
+      const counting = new CountingDriver(db.driver);
+      const stores = createHostStores(counting);
+      const entry = (i: number): InboxEntry => ({
+        id: `i-${tenant}-${i}`, tenantId: tenant, channel: 'acme', account: 'main', key: `k${i}`, receivedAt: at(1 + (i % 50)), status: 'pending', attempts: 0,
+        event: { kind: 'message', channel: 'acme', accountId: 'acc', userId: 'u1', externalId: `k${i}`, timestamp: at(1), content: { type: 'text', text: 'hi' } },
+      });
+      const claimRead = async (): Promise<number> => {
+        counting.reset();
+        expect(await stores.inbox.claim({ tenantId: tenant, owner: 'A', limit: 10, leaseMs: 60_000, now: at(59) })).toHaveLength(10);
+        return counting.read;
+      };
+      await stores.inbox.add(Array.from({ length: 100 }, (_, i) => entry(i)));
+      const small = await claimRead();
+      for (let i = 100; i < 5_000; i += 500) await stores.inbox.add(Array.from({ length: 500 }, (_, k) => entry(i + k)));
+      expect(await claimRead()).toBe(small);
+    });
+
+    it('outbox: concurrent leases by several dispatchers take each entry once', async () => {
+      for (let i = 0; i < 30; i++) {
+        await s.outbox.enqueue({
+          id: uid('o'), tenantId: tenant, messageId: uid('m'), channel: 'acme', account: 'main', status: 'pending', attempts: 0, notBefore: at(1),
+          message: { id: 'm', to: address(`u${i}`), content: { type: 'text', text: 'hello' } }, createdAt: at(1), updatedAt: at(1),
+        });
+      }
+      const rounds = await Promise.all(['A', 'B', 'C', 'D'].map((owner) => s.outbox.lease({ tenantId: tenant, owner, limit: 10, leaseMs: 1000, now: at(2) })));
+      const ids = rounds.flat().map((e) => e.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.length).toBe(30);
+      expect(rounds.flat().every((e) => e.attempts === 1)).toBe(true);
+    });
+
+    it('finds an outbound message by a later part of a split message, through its parts, until it is deleted', async () => {
+      const m = message({ direction: 'outbound', status: 'queued', conversationId: 'c-split', userId: 'u-split' });
+      await s.messages.insert(m);
+      await s.messages.update(tenant, m.id, { externalId: 'p1', partIds: ['p2', 'p3'] });
+      const where = { channel: 'acme', accountId: 'acc' };
+      expect((await s.messages.findByExternalId(tenant, where, 'p1', 'outbound'))?.id).toBe(m.id);
+      expect((await s.messages.findByExternalId(tenant, where, 'p3', 'outbound'))?.id).toBe(m.id);
+      expect((await s.messages.findByExternalId(tenant, { ...where, userId: 'u-split' }, 'p2'))?.id).toBe(m.id);
+      expect(await s.messages.findByExternalId(tenant, { ...where, userId: 'someone-else' }, 'p2')).toBeUndefined();
+      expect(await s.messages.findByExternalId(tenant, where, 'p2', 'inbound')).toBeUndefined();
+      expect(await s.messages.findByExternalId('other-tenant', where, 'p2')).toBeUndefined();
+      // a part the message no longer names is not found
+      await s.messages.update(tenant, m.id, { partIds: ['p2'] });
+      expect(await s.messages.findByExternalId(tenant, where, 'p3')).toBeUndefined();
+      expect((await s.messages.findByExternalId(tenant, where, 'p2'))?.id).toBe(m.id);
+      expect(await s.messages.deleteByConversation(tenant, 'c-split')).toBe(1);
+      expect(await s.messages.findByExternalId(tenant, where, 'p2')).toBeUndefined();
+      // the same platform ids may be used again by a new message
+      const again = message({ direction: 'outbound', status: 'sent', conversationId: 'c-split-2', partIds: ['p2'] });
+      await s.messages.insert(again);
+      expect((await s.messages.findByExternalId(tenant, where, 'p2'))?.id).toBe(again.id);
+      expect(await s.messages.deleteBefore(tenant, at(60))).toBe(1);
+      expect(await s.messages.findByExternalId(tenant, where, 'p2')).toBeUndefined();
+    });
+
+    it('refuses an external id another message of the customer already has', async () => {
+      const a = message({ direction: 'outbound', status: 'sent', externalId: 'dup' });
+      const b = message({ direction: 'outbound', status: 'queued' });
+      await s.messages.insert(a);
+      await s.messages.insert(b);
+      await expect(s.messages.update(tenant, b.id, { externalId: 'dup' })).rejects.toMatchObject({ code: 'CONFLICT' });
+      expect((await s.messages.get(tenant, b.id))!.externalId).toBeUndefined();
+    });
+
+    it('applies concurrent statuses atomically: the furthest wins, each change recorded once', async () => {
+      const m = message({ direction: 'outbound', status: 'queued' });
+      await s.messages.insert(m);
+      const results = await Promise.all((['sent', 'delivered', 'read', 'sent', 'delivered'] as const).map((st, i) => s.messages.applyStatus(tenant, m.id, st, at(2 + i))));
+      const after = (await s.messages.get(tenant, m.id))!;
+      expect(after.status).toBe('read');
+      const history = after.statusHistory!.map((h) => h.status);
+      expect(new Set(history).size).toBe(history.length);
+      expect(history[history.length - 1]).toBe('read');
+      expect(results.filter((r) => r!.changed)).toHaveLength(history.length);
+    });
+
+    it('counts concurrent outbound messages of a conversation, and sets the first response once', async () => {
+      const a = address('u-count');
+      const { conversation: c } = await s.conversations.findOrCreate(tenant, a, () => conversation(a));
+      await s.conversations.recordInbound(tenant, c.id, at(1));
+      await Promise.all([2, 3, 4, 5, 6].map((sec) => s.conversations.recordOutbound(tenant, c.id, at(sec))));
+      const after = (await s.conversations.get(tenant, c.id))!;
+      expect(after).toMatchObject({ outboundSinceInbound: 5, lastOutboundAt: at(6) });
+      expect([2, 3, 4, 5, 6].map(at)).toContainEqual(after.firstResponseAt);
+      expect((await s.conversations.recordInbound(tenant, c.id, at(7)))!.outboundSinceInbound).toBe(0);
+    });
+
+    it('keeps ledger order among consent entries with the same time', async () => {
+      const base = { tenantId: tenant, contactId: 'k-same', channel: 'acme', scope: 'channel' as const, evidence: { source: 'api' }, at: at(3) };
+      const ids = ['z', 'a', 'm', 'b'].map((p) => `${p}-${uid('e')}`);
+      for (const [i, id] of ids.entries()) await s.consent.append({ ...base, id, action: i % 2 === 0 ? 'opt-in' : 'opt-out', purpose: 'marketing' });
+      expect((await s.consent.listByContact(tenant, 'k-same')).map((e) => e.id)).toEqual(ids);
+      expect((await s.consent.listBetween(tenant, { from: at(3), to: at(4) }, { limit: 2, offset: 1 })).map((e) => e.id)).toEqual(ids.slice(1, 3));
+      await s.consent.redactContact(tenant, 'k-same', (e) => ({ ...e, contactId: 'erased:same' }));
+      expect((await s.consent.listByContact(tenant, 'erased:same')).map((e) => e.id)).toEqual(ids);
+    });
+
+    it('contacts: a claim left by a deleted contact is taken over, and a contact that lost its address never shows', async () => {
+      const a = address('u-stale');
+      const claims = db.driver.collection<ClaimDoc>(DocumentContactStore.claimsSpec);
+      // a crash between deleting a contact and freeing its addresses leaves this behind
+      expect(await claims.insert({ id: uid('claim'), tenantId: tenant, channel: a.channel, accountId: a.accountId, userId: a.userId, contactId: 'gone' })).toBe(true);
+      expect(await s.contacts.findByAddress(tenant, a)).toBeUndefined();
+      const made = (): Contact => ({ id: uid('k'), tenantId: tenant, addresses: [a], profile: {}, createdAt: at(0), updatedAt: at(0) });
+      const { contact, created } = await s.contacts.findOrCreateByAddress(tenant, a, made);
+      expect(created).toBe(true);
+      expect((await s.contacts.findByAddress(tenant, a))?.id).toBe(contact.id);
+      // an address claimed by a stale claim can also be added to another contact
+      const b = address('u-stale-2');
+      await claims.insert({ id: uid('claim'), tenantId: tenant, channel: b.channel, accountId: b.accountId, userId: b.userId, contactId: 'gone-too' });
+      expect((await s.contacts.addAddress(tenant, contact.id, b))!.addresses).toEqual([a, b]);
+      // losers of a race for one address leave no contact behind
+      const c = address('u-race');
+      const all = await Promise.all(Array.from({ length: 6 }, () => s.contacts.findOrCreateByAddress(tenant, c, () => ({ ...made(), addresses: [c] }))));
+      expect(all.filter((r) => r.created)).toHaveLength(1);
+      expect((await s.contacts.list(tenant)).map((k) => k.id).sort()).toEqual([contact.id, all.find((r) => r.created)!.contact.id].sort());
+      expect(await claims.count({ tenantId: tenant, contactId: all.find((r) => r.created)!.contact.id })).toBe(1);
+      expect(await claims.count({ tenantId: tenant })).toBe(3);
+      // hidden bookkeeping never reaches callers
+      expect(Object.keys((await s.contacts.get(tenant, contact.id))!).sort()).toEqual(['addresses', 'createdAt', 'id', 'profile', 'tenantId', 'updatedAt']);
+    });
+
+    it('pages the audit log of a contact and of a conversation, newest first, ledger order among equal times', async () => {
+      const entry = (contactIds: string[], conversationIds: string[], path: string) => ({
+        id: uid('a'), tenantId: tenant, at: at(5), actor: 'key:0123456789abcdef', action: 'read' as const, method: 'GET', path, status: 200, contactIds, conversationIds,
+      });
+      const es = [entry(['k1'], ['c1'], '/contacts/k1'), entry(['k1'], [], '/contacts/k1'), entry([], ['c1'], '/conversations/c1'), entry(['k1'], ['c1'], '/conversations/c1/messages')];
+      for (const e of es) await s.audit.append(e);
+      const ids = (list: { id: string }[]) => list.map((e) => e.id);
+      expect(ids(await s.audit.list(tenant, { contactId: 'k1' }))).toEqual([es[3]!.id, es[1]!.id, es[0]!.id]);
+      expect(ids(await s.audit.list(tenant, { contactId: 'k1', limit: 1, offset: 1 }))).toEqual([es[1]!.id]);
+      expect(ids(await s.audit.list(tenant, { conversationId: 'c1', limit: 2 }))).toEqual([es[3]!.id, es[2]!.id]);
+      expect(ids(await s.audit.list(tenant, { contactId: 'k1', conversationId: 'c1', limit: 1, offset: 1 }))).toEqual([es[0]!.id]);
+      expect(await s.audit.list(tenant, { contactId: 'k1', from: at(6) })).toEqual([]);
+      // the pseudonym is found afterwards, the original id no longer
+      expect(await s.audit.pseudonymise(tenant, { k1: 'erased:k1' })).toBe(3);
+      expect(await s.audit.list(tenant, { contactId: 'k1' })).toEqual([]);
+      expect(ids(await s.audit.list(tenant, { contactId: 'erased:k1' }))).toEqual([es[3]!.id, es[1]!.id, es[0]!.id]);
+      expect((await s.audit.list(tenant, { contactId: 'erased:k1' })).map((e) => e.path)).toContain('/contacts/erased:k1');
+    });
+
+    it('totals a period larger than one read batch, each entry once', async () => {
+      const cost = (i: number) => ({
+        id: uid('$'), tenantId: tenant, messageId: `m${i}`, conversationId: 'c1', channel: i % 2 ? 'viber' : 'whatsapp', accountId: 'acc',
+        category: 'utility' as const, amount: 0.01, currency: 'EUR', at: at(i % 3), inServiceSession: false,
+      });
+      for (let i = 0; i < 2_300; i += 100) await Promise.all(Array.from({ length: 100 }, (_, k) => s.costs.record(cost(i + k))));
+      expect(await s.costs.totals(tenant, { from: at(0), to: at(60) })).toEqual([
+        { channel: 'viber', category: 'utility', currency: 'EUR', messages: 1_150, amount: 11.5 },
+        { channel: 'whatsapp', category: 'utility', currency: 'EUR', messages: 1_150, amount: 11.5 },
+      ]);
     });
   });
 }

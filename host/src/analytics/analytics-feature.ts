@@ -11,7 +11,6 @@ import type { Subscription } from 'rxjs';
 import type express from 'express';
 import type { HostFeature, HostFeatureFactory } from '../features.js';
 import type { CostLedgerStore } from '../stores/ledger-stores.js';
-import { MemoryCostLedgerStore } from '../stores/memory-stores.js';
 import type { HostMessage } from '../stores/stores.js';
 import { queryPage, queryRange, queryString, tenantOf } from '../compliance/http-params.js';
 import { UnauthorizedError } from '../errors.js';
@@ -50,8 +49,7 @@ const DEFAULT_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
  */
 export function createAnalyticsFeature(options: AnalyticsFeatureOptions = {}): HostFeatureFactory {
   return (ctx): AnalyticsFeature => {
-    const costs = ctx.stores.costs ?? new MemoryCostLedgerStore();
-    if (!ctx.stores.costs) ctx.logger.warn({ feature: 'analytics', store: ctx.stores.kind }, 'the store has no cost ledger; keeping it in memory');
+    const costs = ctx.stores.costs;
     const metrics = new MetricsRegistry();
     const webhooks = metrics.counter('switchboard_webhook_requests_total', 'Webhook requests received, by channel and HTTP status answered.', ['channel', 'status']);
     const inbound = metrics.counter('switchboard_messages_received_total', 'Customer messages stored.', ['tenant', 'channel']);

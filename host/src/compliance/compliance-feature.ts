@@ -12,7 +12,6 @@ import type express from 'express';
 import type { TenantConfig } from '../config/host-config.js';
 import type { HostFeature, HostFeatureFactory } from '../features.js';
 import type { AuditLogStore } from '../stores/ledger-stores.js';
-import { MemoryAuditLogStore } from '../stores/memory-stores.js';
 import { auditMiddleware } from './audit-recorder.js';
 import { ContactDataHandler, Pseudonymiser } from './contact-data.js';
 import { ContactPrivacyService } from './contact-privacy.js';
@@ -66,8 +65,7 @@ export function createComplianceFeature(options: ComplianceOptions = {}): HostFe
     const log = ctx.logger;
     const salt = options.pseudonymSalt ?? randomBytes(32).toString('hex');
     if (!options.pseudonymSalt) log.warn({ feature: 'compliance' }, 'no pseudonymSalt: erased contacts\' consent proofs cannot be linked to an address again');
-    const audit = ctx.stores.audit ?? new MemoryAuditLogStore();
-    if (!ctx.stores.audit) log.warn({ feature: 'compliance', store: ctx.stores.kind }, 'the store has no audit log; keeping it in memory');
+    const audit = ctx.stores.audit;
     const handlers = [...(options.handlers ?? [])];
     const allHandlers = (): ContactDataHandler[] => {
       const bound = ctx.container.getAll<ContactDataHandler>(ContactDataHandler, { optional: true });

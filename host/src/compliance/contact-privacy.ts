@@ -140,10 +140,8 @@ export class ContactPrivacyService {
       stores.inbox.listMatching(tenantId, { addresses: g.subject.addresses, externalIds: ContactPrivacyService.externalIds(g.messages) }),
     ]);
     const access = new Map<string, AuditEntry>();
-    if (stores.audit) {
-      for (const filter of [{ contactId }, ...g.conversations.map((c) => ({ conversationId: c.id }))]) {
-        for (const e of await stores.audit.list(tenantId, { ...filter, limit: PAGE_MAX })) access.set(e.id, e);
-      }
+    for (const filter of [{ contactId }, ...g.conversations.map((c) => ({ conversationId: c.id }))]) {
+      for (const e of await stores.audit.list(tenantId, { ...filter, limit: PAGE_MAX })) access.set(e.id, e);
     }
     const extensions: Record<string, unknown> = {};
     for (const h of this.deps.handlers()) extensions[h.name] = await h.export(g.subject);
@@ -189,8 +187,8 @@ export class ContactPrivacyService {
 
     const subjects = [...new Set(g.subject.addresses.map((a) => pseudonymiser.address(tenantId, a)))];
     const consentEntries = await stores.consent.redactContact(tenantId, contactId, (e) => consentProof(e, pseudonym, subjects, erasedAt));
-    const auditEntries = stores.audit ? await stores.audit.pseudonymise(tenantId, replacements) : 0;
-    const costEntries = stores.costs ? await stores.costs.pseudonymise(tenantId, replacements) : 0;
+    const auditEntries = await stores.audit.pseudonymise(tenantId, replacements);
+    const costEntries = await stores.costs.pseudonymise(tenantId, replacements);
     const contact = (await stores.contacts.delete(tenantId, contactId)) ? 1 : 0;
     return {
       pseudonym, erasedAt,

@@ -1,104 +1,73 @@
+/**
+ * The core stores' conformance suite on every driver: memory, SQLite in memory, SQLite on a file,
+ * and MongoDB when SWITCHBOARD_MONGODB_URI is set (skipped, saying so, otherwise).
+ */
 import { describe, expect, it } from 'vitest';
 import { describeStoreConformance } from '../__fixtures__/store-conformance.js';
-import { createStoreSchemas } from './mongoose-schemas.js';
-import { MemoryStores } from './memory-stores.js';
-import { MongooseStores } from './mongoose-stores.js';
-import { captureMemorySnapshot, restoreMemorySnapshot } from './memory-snapshot.js';
+import { describeOnDrivers } from '../__fixtures__/drivers-under-test.js';
+import { MemoryDriver } from './drivers/memory-driver.js';
+import { CORE_COLLECTIONS } from './document-stores.js';
+import { createHostStores, MemoryStores } from './host-stores.js';
 
-describeStoreConformance('memory', async () => new MemoryStores());
+describeOnDrivers('core stores', (d) => describeStoreConformance(d.name, async () => {
+  const opened = await d.open();
+  return { driver: opened.driver, close: () => opened.close() };
+}));
 
-const uri = process.env.SWITCHBOARD_MONGODB_URI;
-if (uri) {
-  describeStoreConformance(`mongodb (${uri.replace(/\/\/[^@]*@/, '//***@')})`, () => MongooseStores.connect(uri, { dbName: 'switchboard_conformance' }));
-} else {
-  // said out loud, so nobody mistakes a green run for a MongoDB run
-  console.log('store conformance: SWITCHBOARD_MONGODB_URI is not set — skipped the MongoDB run (memory only)');
-  describe('store conformance: mongodb', () => {
-    it.skip('needs SWITCHBOARD_MONGODB_URI (see host/README.md, "Running against MongoDB")', () => {});
-  });
-}
-
-describe('mongoose schemas', () => {
-  const schemas = createStoreSchemas();
-  const all = Object.entries(schemas).flatMap(([name, schema]) => schema.indexes().map(([fields, options]) => ({ name, fields, options })));
-
-  it('lead every index with the tenant id', () => {
-    expect(all.length).toBeGreaterThan(10);
-    for (const i of all) expect(Object.keys(i.fields)[0], `${i.name} ${JSON.stringify(i.fields)}`).toBe('tenantId');
-  });
-
-  it('make ingest idempotent: unique inbox key and unique message external id', () => {
-    const inbox = all.find((i) => i.name === 'inbox' && i.options.unique);
-    expect(inbox?.fields).toEqual({ tenantId: 1, channel: 1, account: 1, key: 1 });
-    const message = all.find((i) => i.name === 'message' && i.options.unique);
-    expect(message?.fields).toEqual({ tenantId: 1, channel: 1, accountId: 1, userId: 1, direction: 1, externalId: 1 });
-    // outbound messages have no external id until sent: they must not collide on a missing one
-    expect(message?.options.partialFilterExpression).toEqual({ externalId: { $type: 'string' } });
-  });
-
-  it('give an address one conversation and one contact, and an outbox entry per message', () => {
-    expect(all.find((i) => i.name === 'conversation' && i.options.unique)?.fields).toEqual({ tenantId: 1, 'address.channel': 1, 'address.accountId': 1, 'address.userId': 1 });
-    expect(all.find((i) => i.name === 'contact' && i.options.unique)?.fields).toEqual({ tenantId: 1, addressKeys: 1 });
-    expect(all.find((i) => i.name === 'outbox' && i.options.unique)?.fields).toEqual({ tenantId: 1, messageId: 1 });
-  });
-
-  it('index the lease queries of the inbox and outbox', () => {
-    expect(all.filter((i) => i.name === 'inbox').map((i) => i.fields)).toContainEqual({ tenantId: 1, status: 1, notBefore: 1, receivedAt: 1 });
-    expect(all.filter((i) => i.name === 'outbox').map((i) => i.fields)).toContainEqual({ tenantId: 1, status: 1, notBefore: 1, createdAt: 1 });
-  });
-
-  it('store ids as strings and keep message content free-form', () => {
-    expect(schemas.message.path('_id').instance).toBe('String');
-    expect(schemas.message.path('content').instance).toBe('Mixed');
-    expect(schemas.inbox.path('status').options.enum).toEqual(['pending', 'processing', 'done', 'failed']);
-  });
+describeStoreConformance('sqlite (:memory:)', async () => {
+  const { SqliteDriver } = await import('./drivers/sqlite-driver.js');
+  const driver = await SqliteDriver.open({ path: ':memory:' });
+  return { driver, close: () => driver.close() };
 });
 
-describe('mongoose schemas of erasure, retention, analytics, audit and costs', () => {
-  const schemas = createStoreSchemas();
-  const indexes = (name: keyof typeof schemas) => schemas[name].indexes().map(([fields, options]) => ({ fields, options }));
-
-  it('charge a message once: the cost ledger is unique on tenant and message', () => {
-    const unique = indexes('cost').filter((i) => i.options.unique);
-    expect(unique.map((i) => i.fields)).toEqual([{ tenantId: 1, messageId: 1 }]);
-    expect(indexes('cost').map((i) => i.fields)).toContainEqual({ tenantId: 1, at: 1 });
-    expect(schemas.cost.path('amount').instance).toBe('Number');
+describe('host stores', () => {
+  it('build every store on one driver, and close it', async () => {
+    const driver = new MemoryDriver();
+    const stores = createHostStores(driver);
+    expect(stores.kind).toBe('memory');
+    expect(stores.driver).toBe(driver);
+    for (const store of ['conversations', 'messages', 'contacts', 'consent', 'inbox', 'outbox', 'deadLetters', 'audit', 'costs', 'templates', 'idempotency', 'budget', 'optInFlows', 'agents'] as const) {
+      expect(stores[store], store).toBeDefined();
+    }
+    await stores.ping();
+    await stores.close();
+    await expect(stores.ping()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
   });
 
-  it('index the audit log by time, contact and conversation', () => {
-    expect(indexes('audit').map((i) => i.fields)).toEqual([
-      { tenantId: 1, at: -1 }, { tenantId: 1, contactIds: 1, at: -1 }, { tenantId: 1, conversationIds: 1, at: -1 },
-    ]);
-    expect(schemas.audit.path('action').options.enum).toEqual(['read', 'change']);
+  it('MemoryStores: each instance has its own memory', async () => {
+    const a = new MemoryStores();
+    const b = new MemoryStores();
+    await a.deadLetters.add({ id: 'd1', tenantId: 't', channel: 'acme', account: 'main', reason: 'x', code: 'MALFORMED_PAYLOAD', rawBody: '', headers: {}, receivedAt: new Date(0) });
+    expect(await b.deadLetters.get('t', 'd1')).toBeUndefined();
+    expect(await a.deadLetters.get('t', 'd1')).toBeDefined();
   });
 
-  it('index the period reads of analytics and retention, and the lookups of erasure', () => {
-    expect(indexes('message').map((i) => i.fields)).toContainEqual({ tenantId: 1, timestamp: 1, createdAt: 1 });
-    expect(indexes('consent').map((i) => i.fields)).toContainEqual({ tenantId: 1, at: 1, seq: 1 });
-    expect(indexes('inbox').map((i) => i.fields)).toContainEqual({ tenantId: 1, 'event.channel': 1, 'event.userId': 1 });
-    expect(indexes('inbox').find((i) => i.fields['event.externalId'])?.options.partialFilterExpression).toEqual({ 'event.externalId': { $type: 'string' } });
-    expect(indexes('outbox').map((i) => i.fields)).toContainEqual({ tenantId: 1, 'message.to.channel': 1, 'message.to.userId': 1 });
-  });
-});
-
-describe('memory snapshot', () => {
-  it('carries the audit log and the cost ledger across a restart', async () => {
-    const stores = new MemoryStores();
-    const at = new Date('2025-09-01T10:00:00Z');
-    await stores.audit.append({ id: 'a1', tenantId: 't', at, actor: 'key:00', action: 'read', method: 'GET', path: '/contacts/k', status: 200, contactIds: ['k'], conversationIds: [] });
-    await stores.costs.record({ id: 'c1', tenantId: 't', messageId: 'm1', conversationId: 'cv', channel: 'whatsapp', accountId: 'a', category: 'marketing', amount: 0.1131, currency: 'EUR', at, inServiceSession: false });
-    const snapshot = structuredClone(captureMemorySnapshot(stores, at));
-    const restored = new MemoryStores();
-    await restoreMemorySnapshot(restored, snapshot);
-    expect(restored.audit.all()).toEqual(stores.audit.all());
-    expect(restored.costs.all()).toEqual(stores.costs.all());
-    expect(await restored.costs.record({ ...stores.costs.all()[0]!, id: 'c2' })).toBe(false);
+  it('declare their collections once, every index led by the tenant (except the ledger sequences)', () => {
+    const names = CORE_COLLECTIONS.map((c) => c.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const c of CORE_COLLECTIONS) {
+      for (const i of c.indexes ?? []) {
+        if (i.fields.length === 1 && i.fields[0] === 'seq') continue;
+        expect(i.fields[0], `${c.name} ${i.fields.join(',')}`).toBe('tenantId');
+      }
+    }
   });
 
-  it('reads a snapshot written before the audit log and cost ledger existed', async () => {
-    const stores = new MemoryStores();
-    const { audit: _a, costs: _c, ...old } = captureMemorySnapshot(stores);
-    await restoreMemorySnapshot(stores, old);
-    expect(stores.audit.all()).toEqual([]);
+  it('make ingest idempotent and give an address one conversation and one contact, through unique indexes', () => {
+    const unique = (name: string) => CORE_COLLECTIONS.find((c) => c.name === name)!.indexes!.filter((i) => i.unique).map((i) => i.fields);
+    expect(unique('inbox')).toEqual([['tenantId', 'channel', 'account', 'key']]);
+    expect(unique('messages')).toEqual([['tenantId', 'channel', 'accountId', 'userId', 'direction', 'externalId']]);
+    expect(unique('conversations')).toEqual([['tenantId', 'address.channel', 'address.accountId', 'address.userId']]);
+    expect(unique('contact_addresses')).toEqual([['tenantId', 'channel', 'accountId', 'userId']]);
+    expect(unique('cost_ledger')).toEqual([['tenantId', 'messageId']]);
+  });
+
+  it('index the lease reads of the outbox and inbox, and per-recipient order', () => {
+    const indexes = (name: string) => CORE_COLLECTIONS.find((c) => c.name === name)!.indexes!.map((i) => i.fields);
+    expect(indexes('outbox')).toContainEqual(['tenantId', 'status', 'notBefore', 'createdAt']);
+    expect(indexes('outbox')).toContainEqual(['tenantId', 'status', 'leaseUntil']);
+    expect(indexes('outbox')).toContainEqual(['tenantId', 'channel', 'account', 'message.to.userId', 'status', 'createdAt']);
+    expect(indexes('inbox')).toContainEqual(['tenantId', 'status', 'receivedAt']);
+    expect(indexes('inbox')).toContainEqual(['tenantId', 'status', 'leaseUntil']);
   });
 });

@@ -1,13 +1,19 @@
 /**
  * Store interfaces. Every store is tenant-scoped: each read takes the tenant id, so one tenant can
- * never see another's data. Implementations: {@link MemoryStores} (embedded default) and the
- * mongoose stores (MongoDB).
+ * never see another's data. One implementation of each, written on the storage driver contract
+ * (`document-stores.ts`), runs on every driver; `createHostStores(driver)` builds them all.
  * @module
  */
 import type {
   Address, ConsentEntry, Contact, Conversation, DeliveryStatus, InboundEvent, Message, MessageForm, OutboundMessage,
 } from '@switchboard/core';
 import type { AuditLogStore, CostLedgerStore } from './ledger-stores.js';
+import type { StorageDriver } from './driver.js';
+import type { TemplateStore } from '../outbound/template-registry.js';
+import type { IdempotencyStore } from '../outbound/idempotency-store.js';
+import type { RateBudget } from '../outbound/rate-budget.js';
+import type { OptInFlowStore } from '../consent/opt-in-flow-store.js';
+import type { AgentStore } from '../console/agent-store.js';
 
 /** A stored message, with the channel address it travelled on. */
 export interface HostMessage extends Message {
@@ -310,9 +316,14 @@ export interface DeadLetterStore {
 
 /** DI token for {@link HostStores}. */
 export const HostStores = Symbol.for('switchboard.HostStores');
-/** Every store, plus the connection's life cycle. */
+/**
+ * Every store the host needs, all built by one {@link StorageDriver} (see `createHostStores`),
+ * plus the connection's life cycle.
+ */
 export interface HostStores {
-  readonly kind: 'memory' | 'mongodb' | (string & {});
+  readonly kind: StorageDriver['kind'];
+  /** The driver every store is built on. */
+  readonly driver: StorageDriver;
   conversations: ConversationStore;
   messages: MessageStore;
   contacts: ContactStore;
@@ -320,10 +331,20 @@ export interface HostStores {
   inbox: InboxStore;
   outbox: OutboxStore;
   deadLetters: DeadLetterStore;
-  /** The audit log of API access (optional: stores written before it existed may lack it). */
-  audit?: AuditLogStore;
-  /** The cost ledger (optional, as `audit`). */
-  costs?: CostLedgerStore;
+  /** The audit log of API access. */
+  audit: AuditLogStore;
+  /** The cost ledger. */
+  costs: CostLedgerStore;
+  /** Message templates (outbound). */
+  templates: TemplateStore;
+  /** Remembered answers of `Idempotency-Key` requests. */
+  idempotency: IdempotencyStore;
+  /** The rate budget every host process on this database shares. */
+  budget: RateBudget;
+  /** Double opt-in flows. */
+  optInFlows: OptInFlowStore;
+  /** Console agents, sessions, read markers, notes, saved replies and settings. */
+  agents: AgentStore;
   /** Resolves when the store is reachable; throws otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,0 +1,46 @@
+/**
+ * Dead letters on the storage driver.
+ * @module
+ */
+import type { Collection, CollectionSpec, StorageDriver } from './driver.js';
+import { pageOf, type DeadLetter, type DeadLetterStore, type Page } from './stores.js';
+
+/** {@link DeadLetterStore} over any {@link StorageDriver}. */
+export class DocumentDeadLetterStore implements DeadLetterStore {
+  /** The dead letters. */
+  static readonly spec: CollectionSpec = {
+    name: 'dead_letters',
+    fields: { tenantId: 'string', receivedAt: 'date' },
+    indexes: [{ fields: ['tenantId', 'receivedAt'] }],
+  };
+
+  private readonly docs: Collection<DeadLetter>;
+
+  /** @param driver - the storage driver */
+  constructor(driver: StorageDriver) {
+    this.docs = driver.collection<DeadLetter>(DocumentDeadLetterStore.spec);
+  }
+
+  async add(letter: DeadLetter): Promise<void> {
+    // the same letter twice (a retried request) is kept once
+    await this.docs.insert(letter);
+  }
+
+  async get(tenantId: string, id: string): Promise<DeadLetter | undefined> {
+    const l = await this.docs.get(id);
+    return l?.tenantId === tenantId ? l : undefined;
+  }
+
+  async list(tenantId: string, page?: Page): Promise<DeadLetter[]> {
+    const { limit, offset } = pageOf(page);
+    return this.docs.find({ tenantId }, { sort: [['receivedAt', -1]], limit, offset });
+  }
+
+  async delete(tenantId: string, ids: string[]): Promise<number> {
+    return ids.length > 0 ? this.docs.deleteMany({ tenantId, id: { $in: ids } }) : 0;
+  }
+
+  async deleteBefore(tenantId: string, before: Date): Promise<number> {
+    return this.docs.deleteMany({ tenantId, receivedAt: { $lt: before } });
+  }
+}

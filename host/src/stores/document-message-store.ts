@@ -1,0 +1,202 @@
+/**
+ * Messages on the storage driver. A unique index on (tenant, channel, account, customer,
+ * direction, external id) makes ingest idempotent; statuses move forward only (core's
+ * `advanceStatus`, applied by compare-and-set); the further parts of a split message are kept in a
+ * second collection so a receipt naming a later part is found through an index.
+ * @module
+ */
+import { advanceStatus, type DeliveryStatus } from '@switchboard/core';
+import type { Collection, CollectionSpec, Filter, StorageDriver } from './driver.js';
+import { compareAndSet, RETRY, scanByKey, timeRange, type DocumentStoreOptions } from './document-support.js';
+import { pageOf, type HostMessage, type MessageStore, type Page, type TimeRange } from './stores.js';
+import { ConflictError } from '../errors.js';
+
+/**
+ * A further part of a split outbound message: its platform id, pointing at the message. A part is
+ * written before the message names it and checked against the message when read, so a part left
+ * behind by a crash is ignored (and swept with the message's retention).
+ */
+interface MessagePart {
+  /** `<message id> <part id>` */
+  id: string;
+  tenantId: string;
+  channel: string;
+  accountId: string;
+  userId: string;
+  externalId: string;
+  messageId: string;
+  conversationId: string;
+  /** The message's timestamp (retention). */
+  timestamp: Date;
+}
+
+type PatchableFields = 'externalId' | 'rendering' | 'price' | 'partIds' | 'error' | 'form';
+
+/** {@link MessageStore} over any {@link StorageDriver}. */
+export class DocumentMessageStore implements MessageStore {
+  /** The messages. */
+  static readonly spec: CollectionSpec = {
+    name: 'messages',
+    fields: {
+      tenantId: 'string', conversationId: 'string', channel: 'string', accountId: 'string', userId: 'string',
+      direction: 'string', externalId: 'string', status: 'string', timestamp: 'date', createdAt: 'date',
+    },
+    indexes: [
+      // platform ids are unique per customer (Telegram numbers messages per chat); outbound
+      // messages have no external id until sent and are not indexed until then
+      { fields: ['tenantId', 'channel', 'accountId', 'userId', 'direction', 'externalId'], unique: true },
+      // receipts that do not name the customer
+      { fields: ['tenantId', 'channel', 'accountId', 'direction', 'externalId', 'createdAt'] },
+      { fields: ['tenantId', 'conversationId', 'timestamp', 'createdAt'] },
+      { fields: ['tenantId', 'status', 'createdAt'] },
+      { fields: ['tenantId', 'timestamp', 'createdAt'] },
+    ],
+  };
+
+  /** The further parts of split messages. */
+  static readonly partsSpec: CollectionSpec = {
+    name: 'message_parts',
+    fields: {
+      tenantId: 'string', channel: 'string', accountId: 'string', userId: 'string', externalId: 'string',
+      messageId: 'string', conversationId: 'string', timestamp: 'date',
+    },
+    indexes: [
+      { fields: ['tenantId', 'channel', 'accountId', 'externalId', 'userId'] },
+      { fields: ['tenantId', 'conversationId'] },
+      { fields: ['tenantId', 'timestamp'] },
+    ],
+  };
+
+  private readonly docs: Collection<HostMessage>;
+  private readonly parts: Collection<MessagePart>;
+  private readonly now: () => number;
+
+  /**
+   * @param driver - the storage driver
+   * @param options - the clock
+   */
+  constructor(driver: StorageDriver, options: DocumentStoreOptions = {}) {
+    this.docs = driver.collection<HostMessage>(DocumentMessageStore.spec);
+    this.parts = driver.collection<MessagePart>(DocumentMessageStore.partsSpec);
+    this.now = options.now ?? Date.now;
+  }
+
+  async insert(message: HostMessage): Promise<{ message: HostMessage; inserted: boolean }> {
+    if (await this.docs.insert(message)) {
+      if (message.partIds?.length) await this.writeParts(message, message.partIds);
+      return { message: structuredClone(message), inserted: true };
+    }
+    const existing = (message.externalId !== undefined
+      ? await this.docs.findOne({
+        tenantId: message.tenantId, channel: message.channel, accountId: message.accountId, userId: message.userId,
+        direction: message.direction, externalId: message.externalId,
+      })
+      : undefined) ?? await this.get(message.tenantId, message.id);
+    if (!existing) throw new ConflictError(`message ${message.id} could not be stored: its id is taken`);
+    return { message: existing, inserted: false };
+  }
+
+  async get(tenantId: string, id: string): Promise<HostMessage | undefined> {
+    const m = await this.docs.get(id);
+    return m?.tenantId === tenantId ? m : undefined;
+  }
+
+  async findByExternalId(tenantId: string, address: { channel: string; accountId: string; userId?: string }, externalId: string, direction?: HostMessage['direction']): Promise<HostMessage | undefined> {
+    const where = { tenantId, channel: address.channel, accountId: address.accountId, userId: address.userId };
+    for (const d of direction ? [direction] : (['outbound', 'inbound'] as const)) {
+      // without the customer: the latest message with that id on the account
+      const found = await this.docs.findOne({ ...where, direction: d, externalId }, { sort: [['createdAt', -1]] });
+      if (found) return found;
+    }
+    if (direction !== undefined && direction !== 'outbound') return undefined;
+    // a receipt may name a later part of a split message
+    for (const part of await this.parts.find({ ...where, externalId }, { limit: 20 })) {
+      const m = await this.get(tenantId, part.messageId);
+      if (m?.direction === 'outbound' && m.partIds?.includes(externalId)) return m;
+    }
+    return undefined;
+  }
+
+  async listByConversation(tenantId: string, conversationId: string, page?: Page): Promise<HostMessage[]> {
+    const { limit, offset } = pageOf(page);
+    return this.docs.find({ tenantId, conversationId }, { sort: [['timestamp', 1], ['createdAt', 1]], limit, offset });
+  }
+
+  async applyStatus(tenantId: string, id: string, status: DeliveryStatus, at: Date, error?: { code: string; message: string }): Promise<{ message: HostMessage; changed: boolean } | undefined> {
+    // compare-and-set on the status read: a concurrent receipt makes us read again and decide again
+    return compareAndSet(`message ${id}: applying status ${status}`, async () => {
+      const current = await this.get(tenantId, id);
+      if (!current) return undefined;
+      const next = advanceStatus(current.status, status);
+      if (next === current.status) return { message: current, changed: false };
+      const updated = await this.docs.updateOne(
+        { id, tenantId, status: current.status },
+        {
+          $set: { status: next, updatedAt: new Date(this.now()), ...(next === 'failed' && error ? { error: { code: error.code, message: error.message } } : {}) },
+          $push: { statusHistory: { status: next, at } },
+        },
+      );
+      return updated ? { message: updated, changed: true } : RETRY;
+    });
+  }
+
+  async update(tenantId: string, id: string, patch: Partial<Pick<HostMessage, PatchableFields>>): Promise<HostMessage | undefined> {
+    let before: HostMessage | undefined;
+    if (patch.partIds !== undefined) {
+      before = await this.get(tenantId, id);
+      if (!before) return undefined;
+      // parts first: a crash now leaves parts the message does not name, which reads ignore
+      await this.writeParts(before, patch.partIds);
+    }
+    // the unique index refuses an external id another message of the customer has (UniqueViolationError, CONFLICT)
+    const updated = await this.docs.updateOne({ id, tenantId }, { $set: { ...patch, updatedAt: new Date(this.now()) } });
+    const dropped = (before?.partIds ?? []).filter((p) => !patch.partIds?.includes(p));
+    if (updated && dropped.length > 0) await this.parts.deleteMany({ id: { $in: dropped.map((p) => DocumentMessageStore.partId(id, p)) } });
+    return updated;
+  }
+
+  async listByStatus(tenantId: string, status: DeliveryStatus, page?: Page): Promise<HostMessage[]> {
+    const { limit, offset } = pageOf(page);
+    return this.docs.find({ tenantId, status }, { sort: [['createdAt', 1]], limit, offset });
+  }
+
+  async listBetween(tenantId: string, range: TimeRange, page?: Page): Promise<HostMessage[]> {
+    const { limit, offset } = pageOf(page);
+    return this.docs.find({ tenantId, ...timeRange('timestamp', range) }, { sort: [['timestamp', 1], ['createdAt', 1]], limit, offset });
+  }
+
+  async deleteByConversation(tenantId: string, conversationId: string): Promise<number> {
+    const n = await this.docs.deleteMany({ tenantId, conversationId });
+    await this.parts.deleteMany({ tenantId, conversationId });
+    return n;
+  }
+
+  async deleteBefore(tenantId: string, before: Date): Promise<number> {
+    // outbound messages still waiting to be sent leave with the outbox, not by age
+    const n = await this.docs.deleteMany({
+      tenantId, timestamp: { $lt: before }, $or: [{ direction: 'inbound' }, { status: { $nin: ['accepted', 'queued'] } }],
+    });
+    await this.sweepParts(tenantId, before);
+    return n;
+  }
+
+  /** Deletes the parts of a tenant's messages older than `before` whose message is gone. */
+  private async sweepParts(tenantId: string, before: Date): Promise<void> {
+    for await (const batch of scanByKey(this.parts, { tenantId, timestamp: { $lt: before } }, ['timestamp'])) {
+      const alive = new Set((await this.docs.find({ id: { $in: [...new Set(batch.map((p) => p.messageId))] } })).map((m) => m.id));
+      const orphans = batch.filter((p) => !alive.has(p.messageId)).map((p) => p.id);
+      if (orphans.length > 0) await this.parts.deleteMany({ id: { $in: orphans } });
+    }
+  }
+
+  private async writeParts(m: HostMessage, partIds: readonly string[]): Promise<void> {
+    await this.parts.insertMany(partIds.map((externalId) => ({
+      id: DocumentMessageStore.partId(m.id, externalId), tenantId: m.tenantId, channel: m.channel, accountId: m.accountId, userId: m.userId,
+      externalId, messageId: m.id, conversationId: m.conversationId, timestamp: m.timestamp,
+    })));
+  }
+
+  private static partId(messageId: string, externalId: string): string {
+    return `${messageId} ${externalId}`;
+  }
+}

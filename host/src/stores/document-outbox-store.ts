@@ -1,0 +1,150 @@
+/**
+ * The outbox on the storage driver. A lease reads only the due entries it may take — pending ones
+ * through the index (tenant, status, notBefore, createdAt), expired leases through (tenant, status,
+ * leaseUntil), each sorted and limited — and takes each with a conditional update, so the cost of a
+ * lease does not grow with the queue. Per-recipient order (`firstOpenBefore`) reads the oldest
+ * open entry of one recipient through (tenant, channel, account, user, status, createdAt).
+ * @module
+ */
+import type { Address } from '@switchboard/core';
+import type { Collection, CollectionSpec, Filter, StorageDriver, Update } from './driver.js';
+import { matchNothing } from './document-support.js';
+import { pageOf, type OutboxEntry, type OutboxStatus, type OutboxStore, type Page, type RetryOptions } from './stores.js';
+import { ConflictError } from '../errors.js';
+
+const STATUSES: readonly OutboxStatus[] = ['pending', 'leased', 'sent', 'failed', 'cancelled'];
+/** Acceptance order: creation time, then id (a strict total order). */
+const ACCEPTED_ORDER = [['createdAt', 1]] as const;
+
+const byRecipients = (addresses: readonly Address[]): Filter => (addresses.length > 0
+  ? { $or: addresses.map((a) => ({ 'message.to.channel': a.channel, 'message.to.accountId': a.accountId, 'message.to.userId': a.userId })) }
+  : matchNothing());
+
+/** Lease order: due time, then acceptance order. */
+function leaseOrder(a: OutboxEntry, b: OutboxEntry): number {
+  return a.notBefore.getTime() - b.notBefore.getTime() || a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** {@link OutboxStore} over any {@link StorageDriver}. */
+export class DocumentOutboxStore implements OutboxStore {
+  /** The outbox. */
+  static readonly spec: CollectionSpec = {
+    name: 'outbox',
+    fields: {
+      tenantId: 'string', messageId: 'string', channel: 'string', account: 'string', status: 'string',
+      notBefore: 'date', createdAt: 'date', updatedAt: 'date', leaseOwner: 'string', leaseUntil: 'date', attempts: 'number',
+      'message.to.channel': 'string', 'message.to.accountId': 'string', 'message.to.userId': 'string',
+    },
+    indexes: [
+      // leases: due pending entries in lease order, expired leases by expiry; counts and lists by status
+      { fields: ['tenantId', 'status', 'notBefore', 'createdAt'] },
+      { fields: ['tenantId', 'status', 'leaseUntil'] },
+      // per-recipient order: the oldest open entry of a recipient
+      { fields: ['tenantId', 'channel', 'account', 'message.to.userId', 'status', 'createdAt'] },
+      // erasure and the message's view
+      { fields: ['tenantId', 'message.to.channel', 'message.to.userId'] },
+      { fields: ['tenantId', 'messageId'] },
+      { fields: ['tenantId', 'createdAt'] },
+      // retention
+      { fields: ['tenantId', 'status', 'updatedAt'] },
+    ],
+  };
+
+  private readonly docs: Collection<OutboxEntry>;
+
+  /** @param driver - the storage driver */
+  constructor(driver: StorageDriver) {
+    this.docs = driver.collection<OutboxEntry>(DocumentOutboxStore.spec);
+  }
+
+  async enqueue(entry: OutboxEntry): Promise<void> {
+    if (!(await this.docs.insert(entry))) throw new ConflictError(`outbox entry ${entry.id} already exists`);
+  }
+
+  async lease(options: { tenantId: string; owner: string; limit: number; leaseMs: number; now: Date; channel?: string; account?: string }): Promise<OutboxEntry[]> {
+    const { tenantId, owner, limit, now } = options;
+    const scope: Filter = { tenantId, channel: options.channel, account: options.account };
+    const leaseUntil = new Date(now.getTime() + options.leaseMs);
+    const leased: OutboxEntry[] = [];
+    // a few rounds: a round can lose entries to another dispatcher, then the next due ones are read
+    for (let round = 0; round < 4 && leased.length < limit; round++) {
+      const want = limit - leased.length;
+      const [pending, expired] = await Promise.all([
+        this.docs.find({ ...scope, status: 'pending', notBefore: { $lte: now } }, { sort: [['notBefore', 1], ['createdAt', 1]], limit: want }),
+        this.docs.find({ ...scope, status: 'leased', leaseUntil: { $lt: now } }, { sort: [['leaseUntil', 1]], limit: want }),
+      ]);
+      let lost = 0;
+      for (const c of [...pending, ...expired].sort(leaseOrder)) {
+        if (leased.length >= limit) break;
+        // taken only if it is still what we read: pending and due, or with the same expired lease
+        const still: Filter = c.status === 'pending' ? { id: c.id, status: 'pending', notBefore: { $lte: now } } : { id: c.id, status: 'leased', leaseUntil: c.leaseUntil ?? null };
+        const taken = await this.docs.updateOne(still, { $set: { status: 'leased', leaseOwner: owner, leaseUntil, updatedAt: now }, $inc: { attempts: 1 } });
+        if (taken) leased.push(taken); else lost++;
+      }
+      if (lost === 0) break;
+    }
+    return leased.sort(leaseOrder);
+  }
+
+  private async owned(id: string, owner: string, update: Update, extra: Filter = {}): Promise<boolean> {
+    return (await this.docs.updateOne({ ...extra, id, status: 'leased', leaseOwner: owner }, update)) !== undefined;
+  }
+
+  async renew(id: string, owner: string, leaseUntil: Date): Promise<boolean> {
+    return this.owned(id, owner, { $set: { leaseUntil } });
+  }
+
+  async complete(id: string, owner: string, now: Date): Promise<boolean> {
+    return this.owned(id, owner, { $set: { status: 'sent', updatedAt: now }, $unset: ['leaseOwner', 'leaseUntil'] });
+  }
+
+  async retry(id: string, owner: string, notBefore: Date, error: { code: string; message: string }, now: Date, options: RetryOptions = {}): Promise<boolean> {
+    const back = { $set: { status: 'pending', notBefore, lastError: { code: error.code, message: error.message }, updatedAt: now }, $unset: ['leaseOwner', 'leaseUntil'] };
+    // put back without calling the platform: the attempt the lease counted is given back (never below 0)
+    if (options.attempted === false && await this.owned(id, owner, { ...back, $inc: { attempts: -1 } }, { attempts: { $gt: 0 } })) return true;
+    return this.owned(id, owner, back);
+  }
+
+  async firstOpenBefore(entry: OutboxEntry): Promise<OutboxEntry | undefined> {
+    return this.docs.findOne({
+      tenantId: entry.tenantId, channel: entry.channel, account: entry.account, 'message.to.userId': entry.message.to.userId,
+      status: { $in: ['pending', 'leased'] },
+      $or: [{ createdAt: { $lt: entry.createdAt } }, { createdAt: entry.createdAt, id: { $lt: entry.id } }],
+    }, { sort: ACCEPTED_ORDER });
+  }
+
+  async fail(id: string, owner: string, error: { code: string; message: string }, now: Date): Promise<boolean> {
+    return this.owned(id, owner, { $set: { status: 'failed', lastError: { code: error.code, message: error.message }, updatedAt: now }, $unset: ['leaseOwner', 'leaseUntil'] });
+  }
+
+  async get(tenantId: string, id: string): Promise<OutboxEntry | undefined> {
+    const e = await this.docs.get(id);
+    return e?.tenantId === tenantId ? e : undefined;
+  }
+
+  async findByMessage(tenantId: string, messageId: string): Promise<OutboxEntry | undefined> {
+    return this.docs.findOne({ tenantId, messageId }, { sort: ACCEPTED_ORDER });
+  }
+
+  async list(tenantId: string, filter: { status?: OutboxStatus } & Page = {}): Promise<OutboxEntry[]> {
+    const { limit, offset } = pageOf(filter);
+    return this.docs.find({ tenantId, status: filter.status }, { sort: ACCEPTED_ORDER, limit, offset });
+  }
+
+  async counts(tenantId: string): Promise<Record<OutboxStatus, number>> {
+    const counts = await Promise.all(STATUSES.map((status) => this.docs.count({ tenantId, status })));
+    return Object.fromEntries(STATUSES.map((s, i) => [s, counts[i]!])) as Record<OutboxStatus, number>;
+  }
+
+  async listByRecipient(tenantId: string, addresses: Address[]): Promise<OutboxEntry[]> {
+    return this.docs.find({ tenantId, ...byRecipients(addresses) }, { sort: ACCEPTED_ORDER });
+  }
+
+  async deleteByRecipient(tenantId: string, addresses: Address[]): Promise<number> {
+    return this.docs.deleteMany({ tenantId, ...byRecipients(addresses) });
+  }
+
+  async deleteFinishedBefore(tenantId: string, before: Date): Promise<number> {
+    return this.docs.deleteMany({ tenantId, status: { $in: ['sent', 'failed', 'cancelled'] }, updatedAt: { $lt: before } });
+  }
+}

@@ -16,9 +16,13 @@
  *   refused ({@link StorageError} `version`), data migrations run one process at a time behind a
  *   lock document.
  *
- * Not given by MongoDB: `insertMany` is not one transaction (each document is atomic, a crash in the
- * middle leaves the documents before it). Strings compare by code point (UTF-8 order), the memory
- * driver by UTF-16 code unit: they differ only between U+E000–U+FFFF and characters beyond U+FFFF.
+ * Where MongoDB differs from the shared semantics (`documents.ts`), in cases the stores avoid:
+ * - `insertMany` is not one transaction: each document is atomic, and a crash in the middle leaves
+ *   some of the batch inserted (a retry then reports those as taken);
+ * - a field holding `null` is not "missing" for updates: `$inc`, `$push` and `$set` through it fail,
+ *   and `$min` keeps the null (memory and SQLite treat null as missing there too);
+ * - a dotted path walks through arrays of objects (`a.b` matches `{ a: [{ b: 1 }] }`), and `$exists`
+ *   sees an array holding a null as null.
  * @module
  */
 import { randomUUID } from 'node:crypto';
@@ -33,7 +37,7 @@ import {
 } from './mongodb-translate.js';
 
 export {
-  fromMongoDocument, mongoIndexes, mongoPath, redactMongoUri, toMongoDocument, toMongoFilter, toMongoSort, toMongoUpdate, toStoredValue,
+  fromMongoDocument, mongoIndexes, mongoPath, redactMongoUri, toMongoDocument, toMongoFilter, toMongoSort, toMongoUpdate,
   type MongoDocument, type MongoFilter, type MongoIndex, type MongoSort, type MongoUpdate,
 } from './mongodb-translate.js';
 

@@ -3,14 +3,19 @@
  * documents, filters, updates, sorts and indexes. Pure functions over plain objects — no mongoose,
  * no connection — so every translation is tested without a server.
  *
- * Where MongoDB and the contract already agree nothing is translated: equality on an array field
- * matches any element, `{ f: null }` matches a missing field, `$ne`/`$nin` match a missing field,
- * range operators never match a missing field or another type, and Dates compare as instants.
- * What differs is written out here: `$exists` (the contract's "present and not null"), `undefined`
- * entries, empty `$or`/`$and`, `$set` of `undefined`, `id` ↔ `_id`, and sort ties.
+ * Validation is the shared one (`documents.ts`: declared fields, known operators, values of the
+ * declared type), so a bad query fails the same way on every driver. Where MongoDB and the shared
+ * semantics already agree nothing is translated: equality on an array field matches any element,
+ * `{ f: null }` matches a missing field and an array holding null, `$ne`/`$nin` match a missing
+ * field, range operators never match a missing field or another type, Dates compare as instants,
+ * strings by code point, and sorting puts missing/null first and orders an array by its smallest
+ * (ascending) or largest (descending) element. What differs is written out here: `$exists` (the
+ * contract's "present and not null"), `undefined` entries, empty `$or`/`$and`, `$set` of
+ * `undefined`, `id` ↔ `_id`, and sort ties.
  * @module
  */
 import { UndeclaredFieldError, type CollectionSpec, type Doc, type FieldType, type Filter, type Operators, type Sort, type Update } from '../driver.js';
+import { assertFilter, assertSort, assertUpdate, checkSpec, cloneDoc } from './documents.js';
 
 /** A MongoDB query document. */
 export type MongoFilter = Record<string, unknown>;
@@ -84,12 +89,17 @@ function isEmpty(filter: MongoFilter): boolean {
  * toMongoFilter(spec, { id: 'a', sentAt: { $exists: true } }) // { _id: 'a', sentAt: { $ne: null } }
  */
 export function toMongoFilter(spec: CollectionSpec, filter: Filter): MongoFilter {
+  assertFilter(spec, filter);
+  return translateFilter(spec, filter);
+}
+
+function translateFilter(spec: CollectionSpec, filter: Filter): MongoFilter {
   const out: MongoFilter = {};
   const and: MongoFilter[] = [];
   for (const [key, value] of Object.entries(filter)) {
     if (value === undefined) continue;
     if (key === '$or') {
-      const alternatives = (value as readonly Filter[]).filter((f) => f !== undefined).map((f) => toMongoFilter(spec, f));
+      const alternatives = (value as readonly Filter[]).filter((f) => f !== undefined).map((f) => translateFilter(spec, f));
       if (alternatives.some(isEmpty)) continue; // one alternative always holds
       if (alternatives.length === 0) and.push(NOTHING);
       else if (alternatives.length === 1) and.push(alternatives[0]!);
@@ -99,7 +109,7 @@ export function toMongoFilter(spec: CollectionSpec, filter: Filter): MongoFilter
     if (key === '$and') {
       for (const f of value as readonly Filter[]) {
         if (f === undefined) continue;
-        const condition = toMongoFilter(spec, f);
+        const condition = translateFilter(spec, f);
         if (!isEmpty(condition)) and.push(condition);
       }
       continue;
@@ -133,30 +143,16 @@ export function toMongoFilter(spec: CollectionSpec, filter: Filter): MongoFilter
 }
 
 /**
- * Copies a value into what MongoDB stores: `undefined` members are dropped (in arrays they become
- * `null`, as in JSON), Dates are copied, nothing is shared with the caller.
- * @param value - plain data
- * @returns the copy
- */
-export function toStoredValue(value: unknown): unknown {
-  if (value instanceof Date) return new Date(value.getTime());
-  if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : toStoredValue(item)));
-  if (typeof value === 'object' && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = toStoredValue(v);
-    return out;
-  }
-  return value;
-}
-
-/**
- * A contract document as stored: `id` becomes `_id`.
+ * A contract document as stored: `id` becomes `_id`, a copy of plain data (`undefined` members
+ * dropped, an `undefined` array element as `null`, `-0` as `0`: what the other drivers keep).
  * @param doc - the document
- * @returns the stored document (a copy)
+ * @returns the stored document
+ * @throws TypeError for anything that is not plain data
  */
 export function toMongoDocument(doc: Doc): MongoDocument {
-  const { id, ...rest } = doc as Doc & Record<string, unknown>;
-  return { _id: id, ...(toStoredValue(rest) as Record<string, unknown>) };
+  if (typeof doc.id !== 'string') throw new TypeError('a document needs a string id');
+  const { id, ...rest } = cloneDoc(doc) as Doc & Record<string, unknown>;
+  return { _id: id, ...rest };
 }
 
 /**
@@ -169,13 +165,6 @@ export function fromMongoDocument<T extends Doc>(stored: Record<string, unknown>
   return { id: _id, ...rest } as unknown as T;
 }
 
-function declaredOfType(spec: CollectionSpec, field: string, operator: string, types: readonly FieldType[]): string {
-  const path = mongoPath(spec, field);
-  const type = spec.fields[field];
-  if (type === undefined || !types.includes(type)) throw new TypeError(`${spec.name}: ${operator} needs a field of type ${types.join(' or ')}, "${field}" is ${type ?? 'the id'}`);
-  return path;
-}
-
 /**
  * Translates a contract update into a MongoDB update. `$set` of `undefined` becomes `$unset`.
  * @param spec - the collection (`$inc`/`$max`/`$min` fields are checked against it)
@@ -184,23 +173,23 @@ function declaredOfType(spec: CollectionSpec, field: string, operator: string, t
  * @throws UndeclaredFieldError for an undeclared `$inc`/`$max`/`$min` field
  */
 export function toMongoUpdate(spec: CollectionSpec, update: Update): MongoUpdate {
+  assertUpdate(spec, update);
   const out: MongoUpdate = {};
   const set: Record<string, unknown> = {};
   const unset: Record<string, ''> = {};
-  const settable = (path: string): string => (path === 'id' ? '_id' : path);
   for (const [path, value] of Object.entries(update.$set ?? {})) {
-    if (value === undefined) unset[settable(path)] = '';
-    else set[settable(path)] = toStoredValue(value);
+    if (value === undefined) unset[path] = '';
+    else set[path] = cloneDoc(value);
   }
-  for (const path of update.$unset ?? []) unset[settable(path)] = '';
+  for (const path of update.$unset ?? []) unset[path] = '';
   const inc: Record<string, number> = {};
-  for (const [field, by] of Object.entries(update.$inc ?? {})) if (by !== undefined) inc[declaredOfType(spec, field, '$inc', ['number'])] = by;
+  for (const [field, by] of Object.entries(update.$inc ?? {})) if (by !== undefined) inc[mongoPath(spec, field)] = by;
   const max: Record<string, number | Date> = {};
-  for (const [field, v] of Object.entries(update.$max ?? {})) if (v !== undefined) max[declaredOfType(spec, field, '$max', ['number', 'date'])] = toStoredValue(v) as number | Date;
+  for (const [field, v] of Object.entries(update.$max ?? {})) if (v !== undefined) max[mongoPath(spec, field)] = cloneDoc(v);
   const min: Record<string, number | Date> = {};
-  for (const [field, v] of Object.entries(update.$min ?? {})) if (v !== undefined) min[declaredOfType(spec, field, '$min', ['number', 'date'])] = toStoredValue(v) as number | Date;
+  for (const [field, v] of Object.entries(update.$min ?? {})) if (v !== undefined) min[mongoPath(spec, field)] = cloneDoc(v);
   const push: Record<string, unknown> = {};
-  for (const [path, v] of Object.entries(update.$push ?? {})) if (v !== undefined) push[settable(path)] = toStoredValue(v);
+  for (const [path, v] of Object.entries(update.$push ?? {})) push[path] = v === undefined ? null : cloneDoc(v);
   if (Object.keys(set).length > 0) out.$set = set;
   if (Object.keys(unset).length > 0) out.$unset = unset;
   if (Object.keys(inc).length > 0) out.$inc = inc;
@@ -217,6 +206,7 @@ export function toMongoUpdate(spec: CollectionSpec, update: Update): MongoUpdate
  * @returns `[path, direction]` pairs ending with `_id`
  */
 export function toMongoSort(spec: CollectionSpec, sort: Sort): MongoSort {
+  assertSort(spec, sort);
   const out: MongoSort = [];
   for (const [field, direction] of sort) {
     const path = mongoPath(spec, field);
@@ -236,6 +226,7 @@ export function toMongoSort(spec: CollectionSpec, sort: Sort): MongoSort {
  * @throws UndeclaredFieldError for an index over an undeclared field
  */
 export function mongoIndexes(spec: CollectionSpec): MongoIndex[] {
+  checkSpec(spec);
   const out: MongoIndex[] = [];
   for (const index of spec.indexes ?? []) {
     const paths = index.fields.map((f) => mongoPath(spec, f));

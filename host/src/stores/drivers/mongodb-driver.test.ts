@@ -1,0 +1,353 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import fc from 'fast-check';
+import { createDefaultQueryOperation, createOperationTester } from 'sift';
+import { afterAll, describe, expect, it } from 'vitest';
+import { StorageError, UndeclaredFieldError, type CollectionSpec, type Filter } from '../driver.js';
+import { matches } from './documents.js';
+import {
+  fromMongoDocument, insertManyOutcome, mongoFailure, mongoIndexes, MongoDriver, redactMongoUri,
+  toMongoDocument, toMongoFilter, toMongoSort, toMongoUpdate, type MongoFilter,
+} from './mongodb-driver.js';
+
+const spec: CollectionSpec = {
+  name: 'outbox',
+  fields: { tenantId: 'string', status: 'string', attempts: 'number', dueAt: 'date', sent: 'boolean', 'address.userId': 'string', tags: 'string', externalId: 'string' },
+  indexes: [
+    { fields: ['tenantId', 'status', 'dueAt'] },
+    { fields: ['tenantId', 'externalId'], unique: true },
+    { fields: ['id'], unique: true },
+    { fields: ['tenantId', 'id'], unique: true },
+    { fields: ['attempts', 'sent', 'dueAt'], unique: true },
+  ],
+};
+
+describe('toMongoFilter', () => {
+  const at = new Date('2026-01-02T03:04:05.000Z');
+
+  it('keeps equality, maps id to _id, drops undefined entries and walks dotted paths', () => {
+    expect(toMongoFilter(spec, {})).toEqual({});
+    expect(toMongoFilter(spec, { id: 'm1', tenantId: 't', status: undefined, 'address.userId': 'u1', sent: false, dueAt: at }))
+      .toEqual({ _id: 'm1', tenantId: 't', 'address.userId': 'u1', sent: false, dueAt: at });
+    expect(toMongoFilter(spec, { externalId: null })).toEqual({ externalId: null });
+  });
+
+  it('keeps comparison operators, dropping undefined ones and operator objects left empty', () => {
+    expect(toMongoFilter(spec, { attempts: { $gte: 1, $lt: 5, $gt: undefined }, dueAt: { $lte: at }, status: {} }))
+      .toEqual({ attempts: { $gte: 1, $lt: 5 }, dueAt: { $lte: at } });
+    expect(toMongoFilter(spec, { status: { $in: ['queued', 'leased'] }, tags: { $nin: ['x'] }, tenantId: { $ne: 't', $eq: undefined } }))
+      .toEqual({ status: { $in: ['queued', 'leased'] }, tags: { $nin: ['x'] }, tenantId: { $ne: 't' } });
+    expect(toMongoFilter(spec, { externalId: { $eq: null }, status: { $ne: null } })).toEqual({ externalId: { $eq: null }, status: { $ne: null } });
+  });
+
+  it('writes $exists as the contract means it: present and not null / missing or null', () => {
+    expect(toMongoFilter(spec, { externalId: { $exists: true } })).toEqual({ externalId: { $ne: null } });
+    expect(toMongoFilter(spec, { externalId: { $exists: false } })).toEqual({ externalId: { $eq: null } });
+    expect(toMongoFilter(spec, { status: { $ne: 'failed', $exists: true } })).toEqual({ status: { $ne: 'failed' }, $and: [{ status: { $ne: null } }] });
+    expect(toMongoFilter(spec, { status: { $eq: 'x', $exists: false } })).toEqual({ status: { $eq: 'x' }, $and: [{ status: { $eq: null } }] });
+    expect(toMongoFilter(spec, { status: { $ne: null, $exists: true } })).toEqual({ status: { $ne: null } });
+  });
+
+  it('writes $or and $and so that MongoDB accepts them (never an empty array)', () => {
+    expect(toMongoFilter(spec, { $or: [{ status: 'a' }, { status: 'b', attempts: 1 }] }))
+      .toEqual({ $or: [{ status: 'a' }, { status: 'b', attempts: 1 }] });
+    expect(toMongoFilter(spec, { $or: [] })).toEqual({ $and: [{ _id: { $in: [] } }] }); // no alternative holds
+    expect(toMongoFilter(spec, { $or: [{ status: 'a' }, {}] })).toEqual({}); // one alternative always holds
+    expect(toMongoFilter(spec, { $or: [{ status: 'a' }] })).toEqual({ $and: [{ status: 'a' }] });
+    expect(toMongoFilter(spec, { $and: [{}, { status: 'a' }, { tenantId: undefined }], $or: undefined })).toEqual({ $and: [{ status: 'a' }] });
+    expect(toMongoFilter(spec, { $and: [] })).toEqual({});
+    expect(toMongoFilter(spec, { tenantId: 't', $or: [{ dueAt: null }, { dueAt: { $lte: at } }], $and: [{ id: { $in: ['a', 'b'] } }] }))
+      .toEqual({ tenantId: 't', $or: [{ dueAt: null }, { dueAt: { $lte: at } }], $and: [{ _id: { $in: ['a', 'b'] } }] });
+  });
+
+  it('refuses what the shared validation refuses: undeclared fields, unknown operators, values of another type', () => {
+    expect(() => toMongoFilter(spec, { body: 'x' })).toThrow(UndeclaredFieldError);
+    expect(() => toMongoFilter(spec, { $or: [{ 'address.name': 'x' }] })).toThrow(UndeclaredFieldError);
+    expect(() => toMongoFilter(spec, { status: { $regex: 'x' } as never })).toThrow(/unknown operator/);
+    expect(() => toMongoFilter(spec, { attempts: '1' })).toThrow(/declared as number/);
+    expect(() => toMongoFilter(spec, { $where: 'sleep(1000)' } as never)).toThrow(/unknown filter operator/);
+  });
+
+  it('copies $in lists (the caller may change its array afterwards)', () => {
+    const list = ['a'];
+    const query = toMongoFilter(spec, { status: { $in: list } }) as { status: { $in: string[] } };
+    list.push('b');
+    expect(query.status.$in).toEqual(['a']);
+  });
+});
+
+describe('toMongoUpdate', () => {
+  it('maps each operator; $set of undefined and $unset become $unset', () => {
+    const at = new Date(5);
+    const update = toMongoUpdate(spec, {
+      $set: { status: 'sent', 'address.userId': 'u2', payload: { text: 'hi', skip: undefined }, error: undefined },
+      $unset: ['leaseOwner'],
+      $inc: { attempts: 1 },
+      $max: { dueAt: at },
+      $push: { history: { status: 'sent', at } },
+    });
+    expect(update).toEqual({
+      $set: { status: 'sent', 'address.userId': 'u2', payload: { text: 'hi' } },
+      $unset: { error: '', leaseOwner: '' },
+      $inc: { attempts: 1 },
+      $max: { dueAt: at },
+      $push: { history: { status: 'sent', at } },
+    });
+    expect(update.$max?.dueAt).not.toBe(at); // copied, not shared
+    expect(toMongoUpdate(spec, { $min: { attempts: 0 } })).toEqual({ $min: { attempts: 0 } });
+  });
+
+  it('is empty when nothing changes (the driver then only reads: MongoDB refuses an empty update)', () => {
+    expect(toMongoUpdate(spec, {})).toEqual({});
+    expect(toMongoUpdate(spec, { $set: {}, $unset: [] })).toEqual({});
+  });
+
+  it('refuses what the shared validation refuses', () => {
+    expect(() => toMongoUpdate(spec, { $inc: { retries: 1 } })).toThrow(UndeclaredFieldError);
+    expect(() => toMongoUpdate(spec, { $inc: { status: 1 } })).toThrow(/declared as string/);
+    expect(() => toMongoUpdate(spec, { $set: { id: 'other' } })).toThrow(/may not change the id/);
+    expect(() => toMongoUpdate(spec, { $set: { a: 1 }, $unset: ['a'] })).toThrow(/together/);
+    expect(() => toMongoUpdate(spec, { $set: { a: { b: 1 } }, $push: { 'a.c': 1 } })).toThrow(/together/);
+  });
+});
+
+describe('toMongoSort', () => {
+  it('breaks ties by id ascending and maps id to _id', () => {
+    expect(toMongoSort(spec, [['dueAt', 1]])).toEqual([['dueAt', 1], ['_id', 1]]);
+    expect(toMongoSort(spec, [['attempts', -1], ['dueAt', 1]])).toEqual([['attempts', -1], ['dueAt', 1], ['_id', 1]]);
+    expect(toMongoSort(spec, [['id', -1]])).toEqual([['_id', -1]]);
+    expect(toMongoSort(spec, [])).toEqual([['_id', 1]]);
+    expect(() => toMongoSort(spec, [['body', 1]])).toThrow(UndeclaredFieldError);
+  });
+});
+
+describe('mongoIndexes', () => {
+  it('names each index after its fields; unique ones are partial on the declared types, so a missing or null field never conflicts', () => {
+    expect(mongoIndexes(spec)).toEqual([
+      { key: { tenantId: 1, status: 1, dueAt: 1 }, name: 'sb_tenantId+status+dueAt' },
+      { key: { tenantId: 1, externalId: 1 }, name: 'sb_unique_tenantId+externalId', unique: true, partialFilterExpression: { tenantId: { $type: 'string' }, externalId: { $type: 'string' } } },
+      // ['id'] alone is MongoDB's own _id index
+      { key: { tenantId: 1, _id: 1 }, name: 'sb_unique_tenantId+id', unique: true, partialFilterExpression: { tenantId: { $type: 'string' } } },
+      { key: { attempts: 1, sent: 1, dueAt: 1 }, name: 'sb_unique_attempts+sent+dueAt', unique: true, partialFilterExpression: { attempts: { $type: 'number' }, sent: { $type: 'bool' }, dueAt: { $type: 'date' } } },
+    ]);
+    expect(mongoIndexes({ name: 'plain', fields: {} })).toEqual([]);
+  });
+
+  it('refuses an index over an undeclared field', () => {
+    expect(() => mongoIndexes({ name: 'bad', fields: { a: 'string' }, indexes: [{ fields: ['a', 'b'] }] })).toThrow(UndeclaredFieldError);
+  });
+});
+
+describe('documents', () => {
+  it('are stored with _id = id and come back equal, Dates as Dates, nothing shared', () => {
+    const at = new Date('2026-03-01T00:00:00.000Z');
+    const doc = { id: 'c1', tenantId: 't', at, nested: { list: [1, undefined, { d: at }], gone: undefined }, zero: -0 };
+    const stored = toMongoDocument(doc);
+    expect(stored).toEqual({ _id: 'c1', tenantId: 't', at, nested: { list: [1, null, { d: at }] }, zero: 0 });
+    expect(Object.is(stored.zero, 0)).toBe(true);
+    expect(stored.at).not.toBe(at);
+    expect(fromMongoDocument(stored)).toEqual({ id: 'c1', tenantId: 't', at, nested: { list: [1, null, { d: at }] }, zero: 0 });
+  });
+
+  it('refuses what is not plain data', () => {
+    expect(() => toMongoDocument({ id: 'x', n: Number.NaN } as never)).toThrow(TypeError);
+    expect(() => toMongoDocument({ id: 'x', m: new Map() } as never)).toThrow(TypeError);
+    expect(() => toMongoDocument({ id: 1 } as never)).toThrow(/string id/);
+  });
+});
+
+describe('insertManyOutcome (unordered insertMany that met duplicates)', () => {
+  it('reports each duplicate as not inserted and every other document as inserted', () => {
+    const bulk = { name: 'MongoBulkWriteError', code: 11000, writeErrors: [{ index: 1, code: 11000 }, { index: 3, code: 11000 }] };
+    expect(insertManyOutcome(bulk, 4)).toEqual([true, false, true, false]);
+    // the driver gives a single write error as an object, not an array
+    expect(insertManyOutcome({ ...bulk, writeErrors: { index: 0, code: 11000 } }, 2)).toEqual([false, true]);
+  });
+
+  it('says nothing (the error is thrown) when anything but a duplicate went wrong', () => {
+    expect(insertManyOutcome({ writeErrors: [{ index: 0, code: 11000 }, { index: 1, code: 121 }] }, 2)).toBeUndefined();
+    expect(insertManyOutcome({ writeErrors: [{ index: 0, code: 11000 }], writeConcernError: { code: 64 } }, 2)).toBeUndefined();
+    expect(insertManyOutcome({ writeErrors: [{ index: 0, code: 11000 }], result: { getWriteConcernError: () => ({ code: 64 }) } }, 2)).toBeUndefined();
+    expect(insertManyOutcome({ name: 'MongoNetworkError' }, 2)).toBeUndefined();
+    expect(insertManyOutcome({ writeErrors: [] }, 2)).toBeUndefined();
+    expect(insertManyOutcome({ writeErrors: [{ index: 5, code: 11000 }] }, 2)).toBeUndefined();
+  });
+});
+
+describe('mongoFailure', () => {
+  it('maps unreachable deployments, lost primaries and full quotas; leaves programming errors alone', () => {
+    expect(mongoFailure({ name: 'MongoServerSelectionError' })).toBe('unavailable');
+    expect(mongoFailure({ name: 'MongoNetworkError' })).toBe('unavailable');
+    expect(mongoFailure({ name: 'MongoServerError', code: 10107 })).toBe('unavailable'); // NotWritablePrimary
+    expect(mongoFailure({ name: 'MongoServerError', code: 91 })).toBe('unavailable'); // ShutdownInProgress
+    expect(mongoFailure({ name: 'MongoServerError', code: 2, hasErrorLabel: (l: string) => l === 'RetryableWriteError' })).toBe('unavailable');
+    expect(mongoFailure({ name: 'MongoServerError', code: 12501 })).toBe('full');
+    expect(mongoFailure({ name: 'MongoServerError', code: 2, hasErrorLabel: () => false })).toBeUndefined(); // BadValue
+    expect(mongoFailure({ name: 'MongoServerError', code: 11000 })).toBeUndefined();
+    expect(mongoFailure(new TypeError('x'))).toBeUndefined();
+  });
+});
+
+describe('redactMongoUri', () => {
+  it('drops user, password and query string', () => {
+    expect(redactMongoUri('mongodb://admin:s3cret@db1:27017,db2:27017/switchboard?replicaSet=rs0&authSource=admin'))
+      .toBe('mongodb://***@db1:27017,db2:27017/switchboard');
+    expect(redactMongoUri('mongodb+srv://user:p%40ss@cluster0.example.net/?retryWrites=true&tlsCertificateKeyFilePassword=k'))
+      .toBe('mongodb+srv://***@cluster0.example.net/');
+    expect(redactMongoUri('mongodb://u:p@ss@localhost/db')).toBe('mongodb://***@localhost/db');
+    expect(redactMongoUri('mongodb://localhost:27017')).toBe('mongodb://localhost:27017');
+    expect(redactMongoUri('not a uri with a password')).toBe('(a MongoDB URI)');
+  });
+});
+
+// ------------------------------------------------------------------------------------------------
+// Properties: the translation agrees with the shared semantics (documents.ts `matches`), judged by
+// sift, a JavaScript implementation of MongoDB's query language (mongoose's own dependency).
+
+/** MongoDB's query semantics in JavaScript: a tester for a query. */
+const sift = (query: MongoFilter): ((doc: unknown) => boolean) => createOperationTester(createDefaultQueryOperation(query, null));
+
+const small: CollectionSpec = { name: 'small', fields: { s: 'string', n: 'number', d: 'date', b: 'boolean', 'o.s': 'string', tags: 'string' } };
+const letters = fc.constantFrom('a', 'b', 'c');
+const numbers = fc.integer({ min: -2, max: 2 });
+const dates = fc.integer({ min: 0, max: 3 }).map((t) => new Date(t * 1000));
+const valueOf = { s: letters, n: numbers, d: dates, b: fc.boolean(), 'o.s': letters, tags: letters } as const;
+type Field = keyof typeof valueOf;
+const fields = Object.keys(valueOf) as Field[];
+
+/** Values a document may hold: the declared type, null, missing, or (tags) an array without nulls. */
+const docArb = fc.record({
+  id: fc.constantFrom('x', 'y', 'z'),
+  s: fc.option(letters, { nil: undefined }),
+  n: fc.option(fc.oneof(numbers, fc.constant(null)), { nil: undefined }),
+  d: fc.option(fc.oneof(dates, fc.constant(null)), { nil: undefined }),
+  b: fc.option(fc.oneof(fc.boolean(), fc.constant(null)), { nil: undefined }),
+  o: fc.option(fc.record({ s: fc.option(fc.oneof(letters, fc.constant(null)), { nil: undefined }) }), { nil: undefined }),
+  tags: fc.option(fc.oneof(letters, fc.array(letters, { maxLength: 3 }), fc.constant(null)), { nil: undefined }),
+}, { requiredKeys: ['id'] });
+
+function conditionArb(field: Field): fc.Arbitrary<unknown> {
+  const v = valueOf[field] as fc.Arbitrary<unknown>;
+  const maybe = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(a, { nil: undefined, freq: 2 });
+  return fc.oneof(
+    v,
+    fc.constant(null),
+    fc.constant(undefined),
+    fc.record({
+      $eq: maybe(fc.oneof(v, fc.constant(null))), $ne: maybe(fc.oneof(v, fc.constant(null))),
+      $in: maybe(fc.array(v, { maxLength: 3 })), $nin: maybe(fc.array(v, { maxLength: 3 })),
+      $lt: maybe(v), $lte: maybe(v), $gt: maybe(v), $gte: maybe(v), $exists: maybe(fc.boolean()),
+    }, { requiredKeys: [] }),
+  );
+}
+
+const leafArb: fc.Arbitrary<Filter> = fc.uniqueArray(fc.constantFrom(...fields, 'id' as const), { maxLength: 3 })
+  .chain((chosen) => fc.tuple(...chosen.map((f) => (f === 'id' ? fc.oneof(fc.constantFrom('x', 'y'), fc.record({ $in: fc.array(fc.constantFrom('x', 'y', 'z'), { maxLength: 2 }) })) : conditionArb(f)))).map((conds) => Object.fromEntries(chosen.map((f, i) => [f, conds[i]])) as Filter));
+
+const filterArb: fc.Arbitrary<Filter> = fc.letrec<{ filter: Filter }>((tie) => ({
+  filter: fc.tuple(
+    leafArb,
+    fc.option(fc.array(tie('filter'), { maxLength: 3 }), { nil: undefined, freq: 3, maxDepth: 2, depthIdentifier: 'filter' }),
+    fc.option(fc.array(tie('filter'), { maxLength: 2 }), { nil: undefined, freq: 3, maxDepth: 2, depthIdentifier: 'filter' }),
+  ).map(([leaf, or, and]) => ({ ...leaf, ...(or ? { $or: or } : {}), ...(and ? { $and: and } : {}) })),
+})).filter;
+
+/** Every field path a MongoDB query names. */
+function pathsOf(query: MongoFilter, out = new Set<string>()): Set<string> {
+  for (const [key, value] of Object.entries(query)) {
+    if (key === '$or' || key === '$and') for (const sub of value as MongoFilter[]) pathsOf(sub, out);
+    else out.add(key);
+  }
+  return out;
+}
+
+/** Every field a contract filter names with a condition. */
+function fieldsOf(filter: Filter, out = new Set<string>()): Set<string> {
+  for (const [key, value] of Object.entries(filter)) {
+    if (value === undefined) continue;
+    if (key === '$or' || key === '$and') for (const sub of value as Filter[]) fieldsOf(sub, out);
+    else out.add(key === 'id' ? '_id' : key);
+  }
+  return out;
+}
+
+describe('properties', () => {
+  it('toMongoFilter never throws on a valid filter and names only fields the filter names', () => {
+    fc.assert(fc.property(filterArb, (filter) => {
+      const query = toMongoFilter(small, filter);
+      const named = fieldsOf(filter);
+      for (const path of pathsOf(query)) expect(path === '_id' || named.has(path), path).toBe(true);
+    }), { numRuns: 500 });
+  });
+
+  it('a translated filter matches exactly the documents the shared semantics match', () => {
+    fc.assert(fc.property(filterArb, fc.array(docArb, { minLength: 1, maxLength: 6 }), (filter, docs) => {
+      const query = toMongoFilter(small, filter);
+      const mongo = sift(query);
+      for (const doc of docs) {
+        expect(mongo(toMongoDocument(doc)), JSON.stringify({ doc, filter, query })).toBe(matches(doc, filter, small));
+      }
+    }), { numRuns: 1000 });
+  });
+});
+
+// ------------------------------------------------------------------------------------------------
+// Loading and connecting, without a server
+
+const driverModule = fileURLToPath(new URL('./mongodb-driver.ts', import.meta.url));
+const coreEntry = pathToFileURL(fileURLToPath(new URL('../../../../core/src/index.ts', import.meta.url))).href;
+const hostDir = fileURLToPath(new URL('../../../', import.meta.url));
+const scratch = mkdtempSync(join(tmpdir(), 'switchboard-mongodb-driver-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('loading', () => {
+  it('importing the driver does not load mongoose; connecting without it says what to install', async () => {
+    // a child process in which mongoose and mongodb cannot be resolved, as for an integrator who did not install them
+    writeFileSync(join(scratch, 'hooks.mjs'), `
+      export async function resolve(specifier, context, next) {
+        if (/^(mongoose|mongodb)(\\/|$)/.test(specifier)) {
+          const error = new Error("Cannot find package '" + specifier + "' imported from " + context.parentURL);
+          error.code = 'ERR_MODULE_NOT_FOUND';
+          throw error;
+        }
+        if (specifier === '@switchboard/core') return next(${JSON.stringify(coreEntry)}, context);
+        return next(specifier, context);
+      }`);
+    writeFileSync(join(scratch, 'register.mjs'), `import { register } from 'node:module'; register('./hooks.mjs', import.meta.url);`);
+    writeFileSync(join(scratch, 'main.mjs'), `
+      const { MongoDriver } = await import(${JSON.stringify(pathToFileURL(driverModule).href)});
+      try {
+        await MongoDriver.connect('mongodb://admin:s3cret@127.0.0.1:1/db');
+        console.log(JSON.stringify({ connected: true }));
+      } catch (e) {
+        console.log(JSON.stringify({ imported: true, name: e.name, failure: e.failure, where: e.where, message: e.message }));
+      }`);
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--import', pathToFileURL(join(scratch, 'register.mjs')).href, join(scratch, 'main.mjs')], { cwd: hostDir, timeout: 60_000 });
+    const result = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+    expect(result).toEqual({
+      imported: true,
+      name: 'StorageError',
+      failure: 'native',
+      where: 'mongodb://***@127.0.0.1:1/db',
+      message: 'mongodb://***@127.0.0.1:1/db: the MongoDB driver needs mongoose: npm install mongoose',
+    });
+  }, 60_000);
+
+  it('a deployment that cannot be reached is a StorageError "unavailable" that names it without credentials', async () => {
+    const error = await MongoDriver.connect('mongodb://admin:s3cret@127.0.0.1:1/switchboard?authSource=admin&appName=s3cret', { serverSelectionTimeoutMS: 200 })
+      .then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageError);
+    const storageError = error as StorageError;
+    expect(storageError.failure).toBe('unavailable');
+    expect(storageError.retryable).toBe(true);
+    expect(storageError.where).toBe('mongodb://***@127.0.0.1:1/switchboard');
+    expect(storageError.message).toMatch(/^mongodb:\/\/\*\*\*@127\.0\.0\.1:1\/switchboard: cannot connect to MongoDB: /);
+    expect(storageError.message).not.toContain('s3cret');
+    // the options were accepted: it failed looking for a server, not parsing the options
+    expect((storageError.cause as Error).name).toMatch(/ServerSelectionError/);
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '@switchboard/core';
-import { MemoryStores } from '../stores/memory-stores.js';
+import { MemoryStores } from '../stores/host-stores.js';
 import type { HostMessage } from '../stores/stores.js';
 import { parseRetentionPolicy, RetentionSweeper } from './retention.js';
 
@@ -19,7 +19,8 @@ describe('retention', () => {
     const sweeper = new RetentionSweeper({ stores, now: () => NOW, logger: silentLogger, policies: () => [['t1', { messageDays: 30 }], ['t2', undefined]] });
     const [report] = await sweeper.sweep();
     expect(report).toMatchObject({ tenantId: 't1', before: new Date(NOW - 30 * DAY), messages: 1, deadLetters: 1 });
-    expect(stores.messages.all().map((m) => m.id).sort()).toEqual(['new', 'other', 'waiting']);
+    expect((await stores.messages.listBetween('t1', { from: new Date(0), to: new Date(NOW) })).map((m) => m.id).sort()).toEqual(['new', 'waiting']);
+    expect((await stores.messages.listBetween('t2', { from: new Date(0), to: new Date(NOW) })).map((m) => m.id)).toEqual(['other']);
     expect(await sweeper.sweep(['t2'])).toEqual([]);
   });
 

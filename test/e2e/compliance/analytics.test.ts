@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConsentEntry } from '@switchboard/core';
-import { MemoryStores } from '../../../host/src/stores/memory-stores.js';
+import { MemoryStores } from '../../../host/src/stores/host-stores.js';
 import type { HostMessage } from '../../../host/src/stores/stores.js';
 import { createAnalyticsFeature } from '../../../host/src/analytics/analytics-feature.js';
 import type { AnalyticsReport } from '../../../host/src/analytics/analytics-report.js';

@@ -5,7 +5,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConsentEntry, Contact, Conversation } from '@switchboard/core';
-import { MemoryStores } from '../../../host/src/stores/memory-stores.js';
+import { MemoryStores } from '../../../host/src/stores/host-stores.js';
+import { CORE_COLLECTIONS, DocumentConsentLedgerStore, DocumentContactStore, DocumentDeadLetterStore, DocumentMessageStore } from '../../../host/src/stores/document-stores.js';
+import type { CollectionSpec, Doc } from '../../../host/src/stores/driver.js';
+import type { HostMessage } from '../../../host/src/stores/stores.js';
 import { createComplianceFeature, type ComplianceFeature } from '../../../host/src/compliance/compliance-feature.js';
 import type { ContactDataHandler } from '../../../host/src/compliance/contact-data.js';
 import type { ContactExport } from '../../../host/src/compliance/contact-privacy.js';
@@ -16,19 +19,21 @@ const SALT = 'test-salt-0123456789abcdef';
 let h: RunningHost | undefined;
 afterEach(async () => { await h?.stop(); h = undefined; });
 
-/** Every record of every memory store, as one JSON text per store. */
-function dumpStores(stores: MemoryStores): Record<string, string> {
-  return {
-    conversations: JSON.stringify(stores.conversations.all()),
-    messages: JSON.stringify(stores.messages.all()),
-    contacts: JSON.stringify(stores.contacts.all()),
-    consent: JSON.stringify(stores.consent.all()),
-    inbox: JSON.stringify(stores.inbox.all()),
-    outbox: JSON.stringify(stores.outbox.all()),
-    deadLetters: JSON.stringify(stores.deadLetters.all().map((d) => ({ ...d, decoded: Buffer.from(d.rawBody, 'base64').toString('utf8') }))),
-    audit: JSON.stringify(stores.audit.all()),
-    costs: JSON.stringify(stores.costs.all()),
-  };
+/** Every document of a collection, as the driver holds it (bookkeeping fields included). */
+async function rows<T>(stores: MemoryStores, spec: CollectionSpec): Promise<T[]> {
+  return (await stores.driver.collection<Doc>(spec).find({})) as unknown as T[];
+}
+
+/** Every document of every collection of the core stores (side collections included), as one JSON text per collection. */
+async function dumpStores(stores: MemoryStores): Promise<Record<string, string>> {
+  const dump: Record<string, string> = {};
+  for (const spec of CORE_COLLECTIONS) {
+    const docs = await rows<Record<string, unknown>>(stores, spec);
+    dump[spec.name] = JSON.stringify(spec === DocumentDeadLetterStore.spec
+      ? docs.map((d) => ({ ...d, decoded: Buffer.from(d.rawBody as string, 'base64').toString('utf8') }))
+      : docs);
+  }
+  return dump;
 }
 
 /** A feature's own store of contact data, taking part through the handler hook. */
@@ -65,7 +70,7 @@ describe('GDPR: export and erasure of a contact', () => {
     await x.fake.deliver(x.webhookUrl, x.fake.signedRaw(Buffer.from('{"account":"acme-account-1","events":[{"type":"message","from":"u-ann","text":"broken')));
     const conversations = await eventually(async () => {
       const list = (await x.api<{ items: Conversation[] }>('/v1/conversations')).body.items;
-      return list.length === 2 && stores.messages.all().length === 3 ? list : undefined;
+      return list.length === 2 && (await rows<HostMessage>(stores, DocumentMessageStore.spec)).length === 3 ? list : undefined;
     });
     const ann = conversations.find((c) => c.address.userId === 'u-ann')!;
     const bob = conversations.find((c) => c.address.userId === 'u-bob')!;
@@ -90,7 +95,7 @@ describe('GDPR: export and erasure of a contact', () => {
     const ledger = await eventually(async () => { const l = await stores.consent.listByContact('t1', contactId); return l.length >= 2 ? l : undefined; });
     // (a confirmation the channel sends for STOP would be one more of Ann's messages)
     const annMessages = await eventually(async () => {
-      const list = stores.messages.all().filter((m) => m.conversationId === ann.id);
+      const list = (await rows<HostMessage>(stores, DocumentMessageStore.spec)).filter((m) => m.conversationId === ann.id);
       return list.length >= 4 && list.every((m) => m.direction === 'inbound' || m.status !== 'queued') ? list : undefined;
     });
 
@@ -117,7 +122,7 @@ describe('GDPR: export and erasure of a contact', () => {
     expect(JSON.stringify(e)).not.toContain('u-bob');
     expect(JSON.stringify(e)).not.toContain('tyres');
 
-    const bobBefore = stores.messages.all().filter((m) => m.conversationId === bob.id);
+    const bobBefore = (await rows<HostMessage>(stores, DocumentMessageStore.spec)).filter((m) => m.conversationId === bob.id);
     const identifying = [
       contactId, ann.id, 'u-ann', 'Ann Example', 'B-AN 4711', 'Golf', 'LOYAL-ANN-99', 'form-123', 'Ann typed yes', 'Yes, send me offers',
       ...annMessages.flatMap((m) => [m.id, ...(m.externalId ? [m.externalId] : [])]),
@@ -137,7 +142,7 @@ describe('GDPR: export and erasure of a contact', () => {
     await feature!.flush();
 
     // scan every record of every store for what identified Ann
-    const dump = dumpStores(stores);
+    const dump = await dumpStores(stores);
     for (const [store, text] of Object.entries(dump)) {
       for (const needle of identifying) expect(text.includes(needle), `${store} still holds "${needle}": ${text.slice(Math.max(0, text.indexOf(needle) - 300), text.indexOf(needle) + 100)}`).toBe(false);
     }
@@ -146,7 +151,7 @@ describe('GDPR: export and erasure of a contact', () => {
     for (const [store, text] of Object.entries(dump)) expect(text.includes('STOP'), `${store} still holds Ann's "STOP"`).toBe(false);
 
     // the consent proof stays: action, purpose, topic, time, source, policy version, the wording's hash
-    const proof = stores.consent.all().filter((c) => c.contactId === pseudonym);
+    const proof = (await rows<ConsentEntry>(stores, DocumentConsentLedgerStore.spec)).filter((c) => c.contactId === pseudonym);
     expect(proof.map((p) => p.id)).toEqual(ledger.map((l) => l.id));
     expect(proof[0]).toMatchObject({ action: 'opt-in', purpose: 'marketing', topic: 'service offers', channel: 'acme', at: ledger[0]!.at, evidence: { source: 'api', privacyPolicy: { version: '2025-03' } } });
     expect(proof[1]).toMatchObject({ action: 'opt-out', at: ledger[1]!.at, evidence: { source: 'keyword' } });
@@ -158,8 +163,8 @@ describe('GDPR: export and erasure of a contact', () => {
     expect(detail.subjects).toEqual([new Pseudonymiser(SALT).address('t1', { channel: 'acme', userId: 'u-ann' })]);
 
     // Bob is untouched
-    expect(stores.messages.all().filter((m) => m.conversationId === bob.id)).toEqual(bobBefore);
-    expect(stores.contacts.all().map((c: Contact) => c.profile.name)).toEqual(['Bob Other']);
+    expect((await rows<HostMessage>(stores, DocumentMessageStore.spec)).filter((m) => m.conversationId === bob.id)).toEqual(bobBefore);
+    expect((await rows<Contact>(stores, DocumentContactStore.spec)).map((c: Contact) => c.profile.name)).toEqual(['Bob Other']);
     expect([...loyalty.cards.keys()]).toEqual(['card-2']);
 
     // another tenant never saw the contact (its own audit log keeps the id it probed: it is not data about Ann)

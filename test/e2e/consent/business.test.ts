@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Conversation, FakePlatform } from '@switchboard/core';
 import type { TenantIdentity } from '../../../host/src/consent/consent-feature.js';
-import { MemoryStores } from '../../../host/src/stores/memory-stores.js';
+import { MemoryStores } from '../../../host/src/stores/host-stores.js';
 import { startConsentHost, startFakes, type Answer, type Channel, type ConsentHost } from './consent-harness.js';
 
 const TEXT = (text: string) => ({ type: 'text', text });

@@ -219,22 +219,19 @@ describe('SqliteDriver', () => {
       env: { ...process.env, TSX_TSCONFIG_PATH: here('../../../../test/reliability/support/tsconfig.child.json') },
     });
     const lines = createInterface({ input: writer.stdout! });
-    let committed = 0;
-    let backedUp = false;
-    let afterBackup = -1;
     const done = new Promise<void>((resolve, reject) => {
       writer.on('error', reject);
       writer.on('exit', () => resolve());
     });
+    let afterBackup: number | undefined;
     for await (const line of lines) {
-      committed = Number(line);
-      if (!backedUp && committed >= 200) {
-        const before = committed;
+      const committed = Number(line);
+      if (afterBackup === undefined && committed >= 200) {
+        afterBackup = committed;
         await driver.backup(target);
-        backedUp = true;
-        afterBackup = before;
+      } else if (afterBackup !== undefined && committed >= afterBackup + 200) {
+        break; // the writer went on during and after the backup
       }
-      if (backedUp && committed >= afterBackup + 200) break;
     }
     writer.kill();
     await done;
@@ -244,7 +241,8 @@ describe('SqliteDriver', () => {
     const docs = await copy.collection<Message>(messages).find({}, { sort: [['n', 1]] });
     await copy.close();
     // Everything committed before the backup began is there, as one unbroken prefix of the writes.
-    expect(docs.length).toBeGreaterThanOrEqual(afterBackup);
+    expect(afterBackup).toBeDefined();
+    expect(docs.length).toBeGreaterThanOrEqual(afterBackup!);
     expect(docs.map((d) => d.n)).toEqual(Array.from({ length: docs.length }, (_, i) => i));
   });
 

@@ -17,15 +17,15 @@
  *   that field. That index is how every connection (also in other processes) learns that the field's
  *   conditions must also look at elements: filters on a regular field are plain column comparisons
  *   that use the declared indexes.
- * - indexes `sb_x$i$<field,field>` and unique `sb_x$u$<field,field>` (partial: a document missing one of
- *   the fields is not indexed and never conflicts).
+ * - indexes `sb_x$i$<field,field>` (followed by `id`, the sorts' tie-break) and unique
+ *   `sb_x$u$<field,field>` (partial: a document missing one of the fields is not indexed and never conflicts).
  *
  * The translation agrees with `matches()` of `documents.ts`: a condition on an array holds when it
  * holds for some element (`$ne`/`$nin`: when no element equals), strings compare by code point (SQLite's
  * BINARY collation compares UTF-8 bytes), values of another type are never equal or in range.
  * @module
  */
-import type { CollectionSpec, FieldType, Filter, Operators, Scalar, Sort } from '../driver.js';
+import type { FieldType, Filter, Operators, Scalar, Sort } from '../driver.js';
 import { encodeDoc } from './documents.js';
 import type { SqlValue } from './sqlite-binding.js';
 
@@ -105,11 +105,16 @@ export function addColumnSql(names: TableNames, field: string): string {
   return `ALTER TABLE ${ident(names.table)} ADD COLUMN ${ident(field)}`;
 }
 
-/** Creates a declared index (idempotent); a unique one is partial over documents having every field. */
+/**
+ * Creates a declared index (idempotent). A plain index ends with `id`, the tie-break of every sort, so
+ * a sort on its fields (after equalities on its leading ones) reads the index in order and stops at
+ * the limit, however many documents share a value (a lease from a large queue). A unique index is
+ * partial over the documents having every field.
+ */
 export function createIndexSql(names: TableNames, fields: readonly string[], unique: boolean): string {
   const columns = fields.map(ident).join(', ');
   const name = ident(indexName(names, fields, unique));
-  if (!unique) return `CREATE INDEX IF NOT EXISTS ${name} ON ${ident(names.table)}(${columns})`;
+  if (!unique) return `CREATE INDEX IF NOT EXISTS ${name} ON ${ident(names.table)}(${columns}${fields.includes('id') ? '' : ', id'})`;
   const where = fields.map((f) => `${ident(f)} IS NOT NULL`).join(' AND ');
   return `CREATE UNIQUE INDEX IF NOT EXISTS ${name} ON ${ident(names.table)}(${columns}) WHERE ${where}`;
 }

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { describeDriverConformance } from '../../__fixtures__/driver-conformance.js';
 import { StorageError, UniqueViolationError } from '../driver.js';
 import type { CollectionSpec, Doc } from '../driver.js';
+import type { SqliteConnection } from './sqlite-binding.js';
 import { SqliteDriver } from './sqlite-driver.js';
 import { SCHEMA_VERSION } from './sqlite-sql.js';
 
@@ -176,6 +177,33 @@ describe('SqliteDriver', () => {
       other.close();
     }
     expect(await c.insert({ id: 'y', tenant: 't' })).toBe(true);
+    await driver.close();
+  });
+
+  it('start-up waits for a lock held by another program, then fails with StorageError busy', async () => {
+    const path = file();
+    await (await SqliteDriver.open({ path })).close();
+    const other = new Database(path);
+    other.exec('BEGIN EXCLUSIVE');
+    try {
+      await expectStorageError(SqliteDriver.open({ path, busyTimeoutMs: 20 }), 'busy', path);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+  });
+
+  it('a full database fails the write with StorageError full and keeps what was committed', async () => {
+    const path = file();
+    const driver = await SqliteDriver.open({ path });
+    const c = driver.collection<Message>(messages);
+    await c.insert({ id: 'kept', tenant: 't' });
+    // A page limit stands in for a full disk: SQLite reports both as SQLITE_FULL.
+    (driver as unknown as { db: SqliteConnection }).db.exec('PRAGMA max_page_count = 1');
+    const big = 'x'.repeat(100_000);
+    await expectStorageError(c.insert({ id: 'big', tenant: big }), 'full', path);
+    await expectStorageError(c.insertMany([{ id: 'big1', tenant: 't' }, { id: 'big2', tenant: big }]), 'full', path);
+    expect((await c.find({})).map((m) => m.id)).toEqual(['kept']);
     await driver.close();
   });
 

@@ -1,7 +1,8 @@
 /**
  * The memory driver: documents in maps, for unit tests and the host's explicit ephemeral mode.
- * Nothing survives the process. Every declared index is kept as a hash map, so unique checks are
- * O(1) and a find that pins every field of an index with equality (or `$in`) reads only its matches.
+ * Nothing survives the process. Every declared index is kept in hash maps: unique checks are O(1),
+ * and a find that pins a prefix of an index's fields with equality (or `$in`) reads only the
+ * documents under that prefix (the whole key, for a unique index) instead of scanning the collection.
  * @module
  */
 import { StorageError, UniqueViolationError } from '../driver.js';
@@ -11,14 +12,30 @@ import { applyUpdate, assertFilter, assertSort, assertUpdate, checkSpec, cloneDo
 /** How many combinations of pinned values a find looks up through an index before it scans instead. */
 const MAX_LOOKUPS = 256;
 
-/** One declared index: its key → the ids of the documents holding it. */
+/** The key parts of one index entry, one per field of the index. */
+type Path = readonly string[];
+
+/** A node of a non-unique index: one per distinct prefix of the entries' paths. */
+interface Node {
+  /** Entries below (a document with array values may count several times). */
+  count: number;
+  children: Map<string, Node> | undefined;
+  /** At the last field: the ids holding this path. */
+  ids: Set<string> | undefined;
+}
+
+const newNode = (): Node => ({ count: 0, children: undefined, ids: undefined });
+
+/**
+ * One declared index. A unique index is a map from the whole key to the one id holding it; a
+ * non-unique index is a tree keyed field by field, so a find that pins a prefix of its fields
+ * (e.g. tenant and status of `[tenantId, status, notBefore]`) reads only the documents under that prefix.
+ */
 class MemoryIndex {
   readonly fields: readonly string[];
   readonly unique: boolean;
-  /** For a unique index, the one id holding each key. */
-  readonly owners = new Map<string, string>();
-  /** For a non-unique index, the ids holding each key. */
-  readonly members = new Map<string, Set<string>>();
+  private readonly owners = new Map<string, string>();
+  private readonly root: Node = newNode();
 
   constructor(spec: IndexSpec) {
     this.fields = spec.fields;
@@ -26,75 +43,120 @@ class MemoryIndex {
   }
 
   /**
-   * The keys of a document. A field holding an array is indexed by each element (as MongoDB's
-   * multikey indexes), so equality on an element finds it; no key when a field is missing or null.
+   * The entries of a document. A field holding an array is indexed by each element (as MongoDB's
+   * multikey indexes), so equality on an element finds it; no entry when a field is missing or null.
    */
-  keys(doc: unknown): string[] {
-    let combos: unknown[][] = [[]];
+  paths(doc: unknown): Path[] {
+    let paths: string[][] = [[]];
     for (const field of this.fields) {
       const value = getPath(doc, field);
-      if (value === undefined || value === null) return [];
-      const options = Array.isArray(value) ? [...new Set(value.filter((v) => v !== null && v !== undefined))] : [value];
-      const next: unknown[][] = [];
-      for (const combo of combos) for (const option of options) next.push([...combo, option]);
-      combos = next;
-    }
-    const keys = new Set<string>();
-    for (const combo of combos) {
-      const key = indexKey(combo);
-      if (key !== undefined) keys.add(key);
-    }
-    return [...keys];
-  }
-
-  add(id: string, keys: readonly string[]): void {
-    for (const key of keys) {
-      if (this.unique) this.owners.set(key, id);
-      else {
-        let set = this.members.get(key);
-        if (set === undefined) this.members.set(key, (set = new Set()));
-        set.add(id);
+      const parts = new Set<string>();
+      for (const item of Array.isArray(value) ? value : [value]) {
+        const part = indexKey([item]);
+        if (part !== undefined) parts.add(part);
       }
+      if (parts.size === 0) return [];
+      const next: string[][] = [];
+      for (const path of paths) for (const part of parts) next.push([...path, part]);
+      paths = next;
     }
+    return paths;
   }
 
-  remove(id: string, keys: readonly string[]): void {
-    for (const key of keys) {
+  add(id: string, paths: readonly Path[]): void {
+    for (const path of paths) {
       if (this.unique) {
+        this.owners.set(flat(path), id);
+        continue;
+      }
+      const trail: Node[] = [this.root];
+      let node = this.root;
+      for (const part of path) {
+        node.children ??= new Map();
+        let child = node.children.get(part);
+        if (child === undefined) node.children.set(part, (child = newNode()));
+        node = child;
+        trail.push(node);
+      }
+      node.ids ??= new Set();
+      if (node.ids.has(id)) continue;
+      node.ids.add(id);
+      for (const n of trail) n.count++;
+    }
+  }
+
+  remove(id: string, paths: readonly Path[]): void {
+    for (const path of paths) {
+      if (this.unique) {
+        const key = flat(path);
         if (this.owners.get(key) === id) this.owners.delete(key);
-      } else {
-        const set = this.members.get(key);
-        if (set !== undefined && set.delete(id) && set.size === 0) this.members.delete(key);
+        continue;
+      }
+      const trail: Node[] = [this.root];
+      let node: Node | undefined = this.root;
+      for (const part of path) {
+        node = node.children?.get(part);
+        if (node === undefined) break;
+        trail.push(node);
+      }
+      if (node === undefined || node.ids?.delete(id) !== true) continue;
+      for (const n of trail) n.count--;
+      for (let i = trail.length - 1; i > 0; i--) {
+        if (trail[i]!.count === 0) trail[i - 1]!.children?.delete(path[i - 1]!);
       }
     }
   }
 
-  /** Whether a key is held by a document other than `id`. */
-  taken(key: string, id: string): boolean {
-    const owner = this.owners.get(key);
+  /** Whether a unique entry is held by a document other than `id`. */
+  taken(path: Path, id: string): boolean {
+    const owner = this.owners.get(flat(path));
     return owner !== undefined && owner !== id;
   }
 
-  /** The ids holding a key. */
-  lookup(key: string): Iterable<string> {
-    if (this.unique) {
-      const owner = this.owners.get(key);
-      return owner === undefined ? [] : [owner];
-    }
-    return this.members.get(key) ?? [];
+  /** Whether a unique entry is held by any document. */
+  held(path: Path): boolean {
+    return this.owners.has(flat(path));
   }
 
-  /** How many ids a lookup of these keys visits at most (to choose the best index). */
-  cost(keys: readonly string[]): number {
-    let n = 0;
-    for (const key of keys) n += this.unique ? (this.owners.has(key) ? 1 : 0) : (this.members.get(key)?.size ?? 0);
-    return n;
+  /**
+   * How to read the documents under some pinned prefixes: their number at most, and the reader.
+   * @returns undefined when this index cannot serve them (a unique index needs every field pinned)
+   */
+  lookup(prefixes: readonly Path[]): { cost: number; ids: () => Iterable<string> } | undefined {
+    if (this.unique) {
+      if (prefixes.some((p) => p.length !== this.fields.length)) return undefined;
+      const ids = prefixes.map((p) => this.owners.get(flat(p))).filter((id): id is string => id !== undefined);
+      return { cost: ids.length, ids: () => ids };
+    }
+    const nodes: Node[] = [];
+    for (const prefix of prefixes) {
+      let node: Node | undefined = this.root;
+      for (const part of prefix) node = node?.children?.get(part);
+      if (node !== undefined) nodes.push(node);
+    }
+    return { cost: nodes.reduce((n, node) => n + node.count, 0), ids: () => collect(nodes) };
   }
 
   clear(): void {
     this.owners.clear();
-    this.members.clear();
+    this.root.children = undefined;
+    this.root.count = 0;
   }
+}
+
+function flat(path: Path): string {
+  return path.length === 1 ? path[0]! : JSON.stringify(path);
+}
+
+/** The ids under some index nodes, each once. */
+function collect(nodes: readonly Node[]): Set<string> {
+  const out = new Set<string>();
+  const stack = [...nodes];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    if (node.ids !== undefined) for (const id of node.ids) out.add(id);
+    if (node.children !== undefined) for (const child of node.children.values()) stack.push(child);
+  }
+  return out;
 }
 
 /** The values a filter pins a field to by plain equality or `$in`, or undefined. */
@@ -115,32 +177,30 @@ function pinned(filter: Filter, field: string): readonly unknown[] | undefined {
   return values;
 }
 
-/** Every combination of the pinned values of some fields, as index keys; undefined when there are too many. */
-function pinnedKeys(filter: Filter, fields: readonly string[]): string[] | undefined {
-  let combos: unknown[][] = [[]];
+/**
+ * The longest prefix of an index's fields the filter pins, as every combination of the pinned
+ * values; undefined when no field is pinned or there are too many combinations.
+ */
+function pinnedPrefixes(filter: Filter, fields: readonly string[]): Path[] | undefined {
+  let combos: string[][] = [[]];
   for (const field of fields) {
     const values = pinned(filter, field);
-    if (values === undefined || combos.length * values.length > MAX_LOOKUPS) return undefined;
-    const next: unknown[][] = [];
-    for (const combo of combos) for (const value of values) next.push([...combo, value]);
+    if (values === undefined) break;
+    if (combos.length * values.length > MAX_LOOKUPS) return undefined;
+    const parts = [...new Set(values.map((v) => indexKey([v])).filter((k): k is string => k !== undefined))];
+    const next: string[][] = [];
+    for (const combo of combos) for (const part of parts) next.push([...combo, part]);
     combos = next;
   }
-  const keys = new Set<string>();
-  for (const combo of combos) {
-    const key = indexKey(combo);
-    if (key !== undefined) keys.add(key);
-  }
-  return [...keys];
+  return combos.length > 0 && combos[0]!.length === 0 ? undefined : combos;
 }
 
 class MemoryCollection<T extends Doc> implements Collection<T> {
   private readonly docs = new Map<string, T>();
   private readonly indexes: MemoryIndex[];
-  private readonly uniques: MemoryIndex[];
 
   constructor(readonly spec: CollectionSpec, private readonly driver: MemoryDriver) {
     this.indexes = (spec.indexes ?? []).map((index) => new MemoryIndex(index));
-    this.uniques = this.indexes.filter((index) => index.unique);
   }
 
   async insert(doc: T): Promise<boolean> {
@@ -215,7 +275,7 @@ class MemoryCollection<T extends Doc> implements Collection<T> {
     const docs = this.select(filter, undefined, 0, undefined);
     for (const doc of docs) {
       this.docs.delete(doc.id);
-      for (const index of this.indexes) index.remove(doc.id, index.keys(doc));
+      for (const index of this.indexes) index.remove(doc.id, index.paths(doc));
     }
     return docs.length;
   }
@@ -236,10 +296,10 @@ class MemoryCollection<T extends Doc> implements Collection<T> {
 
   private add(doc: T): boolean {
     if (this.docs.has(doc.id)) return false;
-    const keys = this.indexes.map((index) => index.keys(doc));
+    const keys = this.indexes.map((index) => index.paths(doc));
     for (let i = 0; i < this.indexes.length; i++) {
       const index = this.indexes[i]!;
-      if (index.unique && keys[i]!.some((key) => index.owners.has(key))) return false;
+      if (index.unique && keys[i]!.some((path) => index.held(path))) return false;
     }
     this.docs.set(doc.id, doc);
     this.indexes.forEach((index, i) => index.add(doc.id, keys[i]!));
@@ -252,8 +312,8 @@ class MemoryCollection<T extends Doc> implements Collection<T> {
    */
   private replace(pairs: readonly (readonly [T, T])[]): void {
     if (pairs.length === 0) return;
-    const old = pairs.map(([before]) => this.indexes.map((index) => index.keys(before)));
-    const fresh = pairs.map(([, after]) => this.indexes.map((index) => index.keys(after)));
+    const old = pairs.map(([before]) => this.indexes.map((index) => index.paths(before)));
+    const fresh = pairs.map(([, after]) => this.indexes.map((index) => index.paths(after)));
     for (let p = 0; p < pairs.length; p++) {
       for (let i = 0; i < this.indexes.length; i++) this.indexes[i]!.remove(pairs[p]![0].id, old[p]![i]!);
     }
@@ -265,8 +325,9 @@ class MemoryCollection<T extends Doc> implements Collection<T> {
         if (!index.unique) continue;
         let seen = claimed.get(index);
         if (seen === undefined) claimed.set(index, (seen = new Set()));
-        for (const key of fresh[p]![i]!) {
-          if (index.taken(key, id) || seen.has(key)) {
+        for (const path of fresh[p]![i]!) {
+          const key = JSON.stringify(path);
+          if (index.taken(path, id) || seen.has(key)) {
             for (let q = 0; q < pairs.length; q++) {
               for (let j = 0; j < this.indexes.length; j++) this.indexes[j]!.add(pairs[q]![0].id, old[q]![j]!);
             }
@@ -327,17 +388,14 @@ class MemoryCollection<T extends Doc> implements Collection<T> {
   private candidates(filter: Filter): Iterable<T> {
     const ids = pinned(filter, 'id');
     if (ids !== undefined) return this.byIds(ids.filter((id): id is string => typeof id === 'string'));
-    let best: { index: MemoryIndex; keys: string[]; cost: number } | undefined;
+    let best: { cost: number; ids: () => Iterable<string> } | undefined;
     for (const index of this.indexes) {
-      const keys = pinnedKeys(filter, index.fields);
-      if (keys === undefined) continue;
-      const cost = index.cost(keys);
-      if (best === undefined || cost < best.cost) best = { index, keys, cost };
+      const prefixes = pinnedPrefixes(filter, index.fields);
+      if (prefixes === undefined) continue;
+      const found = index.lookup(prefixes);
+      if (found !== undefined && (best === undefined || found.cost < best.cost)) best = found;
     }
-    if (best === undefined) return this.docs.values();
-    const found = new Set<string>();
-    for (const key of best.keys) for (const id of best.index.lookup(key)) found.add(id);
-    return this.byIds(found);
+    return best === undefined ? this.docs.values() : this.byIds(best.ids());
   }
 
   private *byIds(ids: Iterable<string>): Iterable<T> {

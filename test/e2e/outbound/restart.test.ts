@@ -1,33 +1,29 @@
 /**
- * A host stopped with messages in its outbox delivers them after a restart: on the embedded store
- * through the snapshot a graceful stop writes; on MongoDB (when SWITCHBOARD_MONGODB_URI is set)
- * because the outbox lives in the database and a dead process's leases expire.
+ * A host stopped with messages in its outbox delivers them after a restart: the outbox lives in the
+ * database file (the SQLite default), so the next host on that file sends what is left — each once,
+ * in order. (What a SIGKILL leaves behind is in test/reliability/crash-restart.test.ts.)
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, type Conversation } from '@switchboard/core';
 import { configFromObject, createHost, type Host, type HostConfig } from '@switchboard/host';
 import { FakeTelegramServer } from '@switchboard/telegram';
 import { eventually } from '../support/host-harness.js';
+import { tempDatabase } from '../../../host/src/__fixtures__/temp-database.js';
 
 const KEY = 'restart-e2e-key-0123456789abcdef';
 const USER = '3141592';
 
-describe('outbox across a restart (embedded store with a snapshot)', () => {
+describe('outbox across a restart (the SQLite default)', () => {
   let fake: FakeTelegramServer;
-  let dir: string;
   let config: HostConfig;
   const hosts: Host[] = [];
 
   beforeAll(async () => {
     fake = new FakeTelegramServer();
     await fake.start();
-    dir = await mkdtemp(join(tmpdir(), 'switchboard-restart-'));
     config = configFromObject({
       logLevel: 'silent',
-      store: { kind: 'memory', snapshotPath: join(dir, 'store.snapshot') },
+      store: tempDatabase('restart'),
       tenants: [{ id: 'shop', apiKeys: [KEY] }],
       connectors: [{ package: '@switchboard/telegram', required: true, accounts: [{ id: 'main', config: fake.connectorConfig() }] }],
     });
@@ -35,7 +31,6 @@ describe('outbox across a restart (embedded store with a snapshot)', () => {
   afterAll(async () => {
     for (const h of hosts) await h.stop();
     await fake.stop();
-    await rm(dir, { recursive: true, force: true });
   });
 
   const start = async (): Promise<{ host: Host; url: string }> => {
@@ -47,7 +42,7 @@ describe('outbox across a restart (embedded store with a snapshot)', () => {
   const post = (url: string, path: string, body: unknown) =>
     fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-  it('delivers, exactly once and in order, what a gracefully stopped host left in its outbox', async () => {
+  it('delivers, exactly once and in order, what a stopped host left in its outbox', async () => {
     const first = await start();
     expect((await fake.deliver(`${first.url}/webhooks/telegram/main`, fake.userMessage({ userId: USER, text: 'Is my order ready?' }))).status).toBe(200);
     const conversation = await eventually(async () => (await first.host.stores.conversations.list('shop')).find((c: Conversation) => c.lastInboundAt), 15_000);

@@ -12,7 +12,7 @@ import { StorageError, UniqueViolationError } from '../driver.js';
 import type { CollectionSpec, Doc } from '../driver.js';
 import type { SqliteConnection } from './sqlite-binding.js';
 import { SqliteDriver } from './sqlite-driver.js';
-import { SCHEMA_VERSION } from './sqlite-sql.js';
+import { SCHEMA_VERSION, compileFilter, compileSort, tableNames } from './sqlite-sql.js';
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 const tsx = createRequire(import.meta.url).resolve('tsx');
@@ -287,6 +287,23 @@ describe('SqliteDriver', () => {
     expect(await d.find({}, { sort: [['id', 1]] })).toEqual([{ id: 'a', tenant: 't', partIds: ['p'] }, { id: 'b', tenant: 't' }]);
     expect((await d.find({ partIds: 'p' })).map((m) => m.id)).toEqual(['a']);
     await copy.close();
+  });
+
+  it('a sorted, limited find over an index reads the index in order (no sort step), however many documents tie', async () => {
+    const path = file();
+    const driver = await SqliteDriver.open({ path });
+    const spec: CollectionSpec = { name: 'queue', fields: { tenant: 'string', status: 'string', due: 'date' }, indexes: [{ fields: ['tenant', 'status', 'due'] }] };
+    const c = driver.collection<Message & { due: Date }>(spec);
+    await c.insertMany(Array.from({ length: 50 }, (_, i) => ({ id: `q${String(49 - i).padStart(2, '0')}`, tenant: 't', status: 'pending', due: new Date(0) })));
+    const filter = { tenant: 't', status: 'pending', due: { $lte: new Date(1) } };
+    const sort = [['due', 1]] as const;
+    expect((await c.find(filter, { sort, limit: 2 })).map((d) => d.id)).toEqual(['q00', 'q01']);
+    await driver.close();
+    const where = compileFilter(filter, { names: tableNames('queue'), irregular: new Set() });
+    const raw = new Database(path, { readonly: true });
+    const plan = raw.prepare(`EXPLAIN QUERY PLAN SELECT "$doc" FROM sb_queue WHERE ${where.sql} ORDER BY ${compileSort(sort)} LIMIT 2`).all(...where.params) as { detail: string }[];
+    raw.close();
+    expect(plan.map((p) => p.detail)).toEqual(['SEARCH sb_queue USING INDEX sb_queue$i$tenant,status,due (tenant=? AND status=? AND due<?)']);
   });
 
   it('ping answers on an open database', async () => {

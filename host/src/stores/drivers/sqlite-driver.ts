@@ -287,6 +287,20 @@ export class SqliteDriver implements StorageDriver {
     for (const collection of this.collections.values()) collection.reloadIrregular();
   }
 
+  /**
+   * @internal Runs a read (one statement) with an up-to-date view of the irregular fields: when the
+   * schema changed between the look and the statement (another process made a field irregular in
+   * the meantime), the read runs again, so it never misses what that process committed.
+   */
+  read<R>(fn: () => R): R {
+    for (;;) {
+      this.refresh();
+      const seen = this.cookie;
+      const result = fn();
+      if (this.readCookie() === seen) return result;
+    }
+  }
+
   private readCookie(): number {
     return Number(this.schemaVersion.get()?.['schema_version'] ?? 0);
   }
@@ -484,21 +498,18 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
     assertFilter(this.spec, filter);
     if (sort !== undefined) assertSort(this.spec, sort);
     if (limit === 0) return [];
-    return this.driver.guard(() => {
-      this.driver.refresh();
-      return this.select(filter, sort, offset, limit).map((row) => decodeDoc<T>(row.doc));
-    });
+    const rows = this.driver.guard(() => this.driver.read(() => this.select(filter, sort, offset, limit)));
+    return rows.map((row) => decodeDoc<T>(row.doc));
   }
 
   async count(filter: Filter): Promise<number> {
     this.driver.assertOpen();
     assertFilter(this.spec, filter);
-    return this.driver.guard(() => {
-      this.driver.refresh();
+    return this.driver.guard(() => this.driver.read(() => {
       const where = compileFilter(filter, this.ctx);
       const row = this.driver.statement(`SELECT count(*) AS n FROM ${this.table} WHERE ${where.sql}`).get(...where.params);
       return Number(row?.['n'] ?? 0);
-    });
+    }));
   }
 
   async updateOne(filter: Filter, update: Update, options?: { sort?: Sort }): Promise<T | undefined> {

@@ -118,6 +118,20 @@ describe('MemoryDriver', () => {
     );
   });
 
+  it('regression: a document missing a later field of an index is still found by the fields before it', async () => {
+    const c = new MemoryDriver().collection<{ id: string; tenant: string; n?: number }>({ name: 'x', fields: { tenant: 'string', n: 'number' }, indexes: [{ fields: ['tenant', 'n'] }] });
+    await c.insert({ id: 'a', tenant: 't1' });
+    await c.insert({ id: 'b', tenant: 't1', n: 2 });
+    expect(await c.count({ tenant: 't1' })).toBe(2);
+    expect(await c.count({ tenant: { $in: ['t1'] }, $or: [{}] })).toBe(2);
+    expect(await c.count({ tenant: 't1', n: 2 })).toBe(1);
+    expect(await c.count({ tenant: 't1', n: null })).toBe(1);
+    expect(await c.updateMany({ tenant: { $eq: 't1' } }, { $inc: { n: 1 } })).toBe(2);
+    expect(await c.count({ tenant: 't1', n: 1 })).toBe(1);
+    await c.deleteMany({ id: 'a' });
+    expect(await c.find({ tenant: 't1' })).toEqual([{ id: 'b', tenant: 't1', n: 3 }]);
+  });
+
   it('refuses a second declaration of a collection with another spec', () => {
     const driver = new MemoryDriver();
     driver.collection(spec);

@@ -24,6 +24,9 @@ interface Node {
   ids: Set<string> | undefined;
 }
 
+/** The index part of a missing or null value (indexKey never produces it: it is not JSON). */
+const MISSING = '\u0000missing';
+
 const newNode = (): Node => ({ count: 0, children: undefined, ids: undefined });
 
 /**
@@ -44,7 +47,8 @@ class MemoryIndex {
 
   /**
    * The entries of a document. A field holding an array is indexed by each element (as MongoDB's
-   * multikey indexes), so equality on an element finds it; no entry when a field is missing or null.
+   * multikey indexes), so equality on an element finds it. A missing or null field: no entry in a
+   * unique index, the {@link MISSING} part in a non-unique one.
    */
   paths(doc: unknown): Path[] {
     let paths: string[][] = [[]];
@@ -55,7 +59,13 @@ class MemoryIndex {
         const part = indexKey([item]);
         if (part !== undefined) parts.add(part);
       }
-      if (parts.size === 0) return [];
+      if (parts.size === 0) {
+        // a unique index holds no entry for a document missing a field (it never conflicts); a
+        // non-unique one still files it, under a part no pinned value produces, so a find pinning
+        // only the fields before this one still reaches it
+        if (this.unique) return [];
+        parts.add(MISSING);
+      }
       const next: string[][] = [];
       for (const path of paths) for (const part of parts) next.push([...path, part]);
       paths = next;

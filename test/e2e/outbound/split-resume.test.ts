@@ -4,15 +4,19 @@
  * (`SendContext.acceptedParts`), sends only the rest. Exact payloads against each fake platform,
  * which fails part 2 once: the platform receives part 1 once, part 2 twice (the first rejected),
  * part 3 once. Apple's requests carry a message id derived from the host's message id and the part
- * index, so a repeated request is the same message: its fake gateway delivers it once.
+ * index, so a repeated request is the same message: its fake gateway delivers it once. Then the
+ * same through a host: the dispatcher records each accepted part on the message and its retry sends
+ * only the rest.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AcceptedPart, Connector, ConnectorPlugin, FakePlatform, OutboundMessage, ProviderRequest, SendContext } from '@switchboard/core';
+import { silentLogger, type AcceptedPart, type FakeResponse, type RecordedRequest, type Connector, type ConnectorPlugin, type FakePlatform, type OutboundMessage, type ProviderRequest, type SendContext } from '@switchboard/core';
+import { configFromObject, createHost, type Host } from '@switchboard/host';
 import apple, { FakeAppleServer } from '@switchboard/apple';
 import messenger, { FakeMessengerServer } from '@switchboard/messenger';
 import telegram, { FakeTelegramServer } from '@switchboard/telegram';
 import viber, { FakeViberServer } from '@switchboard/viber';
 import whatsapp, { FakeWhatsAppServer } from '@switchboard/whatsapp';
+import { eventually } from '../support/host-harness.js';
 
 interface Case {
   plugin: ConnectorPlugin;
@@ -103,5 +107,63 @@ describe.each(CASES)('a split message on $plugin.channel', ({ plugin, fake, send
     expect(sends()).toHaveLength(6);
     expect(appleFake.delivered).toHaveLength(3);
     expect(appleFake.duplicatesAbsorbed).toBe(3);
+  });
+});
+
+/** The fake Bot API, refusing the n-th sendMessage it receives (counted from 1) once with a 500. */
+class FlakyTelegram extends FakeTelegramServer {
+  failSend: number | undefined;
+  private sends = 0;
+  protected override handle(req: RecordedRequest): FakeResponse {
+    if (req.path.endsWith('/sendMessage') && ++this.sends === this.failSend) return { status: 500, body: { ok: false, error_code: 500, description: 'Internal Server Error' } };
+    return super.handle(req);
+  }
+}
+
+describe('a split message through the host: the dispatcher records each part and retries from the first one not accepted', () => {
+  const KEY = 'split-resume-key-0123456789abcdef';
+  const fake = new FlakyTelegram();
+  let host: Host;
+  let url = '';
+
+  beforeAll(async () => {
+    await fake.start();
+    host = await createHost(configFromObject({
+      logLevel: 'silent',
+      store: { kind: 'memory' },
+      tenants: [{ id: 'shop', apiKeys: [KEY] }],
+      connectors: [{ package: '@switchboard/telegram', plugin: telegram, required: true, accounts: [{ id: 'main', config: fake.connectorConfig() }] }],
+    }), { logger: silentLogger, processor: { pollMs: 20 }, outbound: { dispatcher: { pollMs: 20, backoff: { baseMs: 20, maxMs: 50 } } } });
+    ({ url } = await host.listen(0, '127.0.0.1'));
+  });
+  afterAll(async () => {
+    await host.stop();
+    await fake.stop();
+  });
+
+  it('part 2 fails once: the platform receives part 1 once, part 2 twice (the first rejected), part 3 once', async () => {
+    const userId = '5550200';
+    fake.startUser(userId);
+    expect((await fake.deliver(`${url}/webhooks/telegram/main`, fake.userMessage({ userId, text: 'the full report, please' }))).status).toBe(200);
+    await eventually(async () => (await host.stores.conversations.list('shop')).length === 1, 10_000);
+    fake.reset();
+    fake.startUser(userId);
+    fake.failSend = 2;
+    const text = longText(telegram.policy.text.maxLength);
+    const res = await fetch(`${url}/v1/messages`, {
+      method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ channel: 'telegram', accountId: 'main', userId, sender: 'bot', purpose: 'service', content: { type: 'text', text } }),
+    });
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    const sent = await eventually(async () => { const m = await host.stores.messages.get('shop', id); return m?.status === 'sent' ? m : undefined; }, 10_000);
+
+    const rendered = telegram.create(telegram.parseConfig(fake.connectorConfig())).render({ id, to: { channel: 'telegram', accountId: 'main', userId }, content: { type: 'text', text } });
+    const [p1, p2, p3] = [rendered, ...(rendered.followUps ?? [])].map((r) => r.body);
+    const requests = fake.requestsTo(/\/sendMessage$/);
+    expect(requests.map((r) => r.body)).toEqual([p1, p2, p2, p3]);
+    expect(sent.partIds).toHaveLength(2);
+    const entry = await host.stores.outbox.findByMessage('shop', id);
+    expect(entry).toMatchObject({ status: 'sent', attempts: 2 });
   });
 });

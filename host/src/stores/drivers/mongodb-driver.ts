@@ -19,10 +19,11 @@
  * Where MongoDB differs from the shared semantics (`documents.ts`), in cases the stores avoid:
  * - `insertMany` is not one transaction: each document is atomic, and a crash in the middle leaves
  *   some of the batch inserted (a retry then reports those as taken);
- * - a field holding `null` is not "missing" for updates: `$inc`, `$push` and `$set` through it fail,
- *   and `$min` keeps the null (memory and SQLite treat null as missing there too);
- * - a dotted path walks through arrays of objects (`a.b` matches `{ a: [{ b: 1 }] }`), and `$exists`
- *   sees an array holding a null as null.
+ * - a dotted path walks through arrays of objects (`a.b` matches `{ a: [{ b: 1 }] }`, and an update
+ *   of `a.b` changes every element where the shared semantics refuse it), and `$exists` sees an
+ *   array holding a null as null;
+ * - an update meeting a value of another type than the declared one (`$max` of a number on a
+ *   string) compares by MongoDB's type order where the shared semantics refuse it.
  * @module
  */
 import { randomUUID } from 'node:crypto';
@@ -37,7 +38,7 @@ import {
 } from './mongodb-translate.js';
 
 export {
-  fromMongoDocument, mongoIndexes, mongoPath, redactMongoUri, toMongoDocument, toMongoFilter, toMongoSort, toMongoUpdate,
+  escapeKey, escapePath, fromMongoDocument, mongoIndexes, mongoPath, redactMongoUri, toMongoDocument, toMongoFilter, toMongoSort, toMongoUpdate, toStoredValue, unescapeKey,
   type MongoDocument, type MongoFilter, type MongoIndex, type MongoSort, type MongoUpdate,
 } from './mongodb-translate.js';
 
@@ -240,8 +241,9 @@ class MongoDocumentCollection<T extends Doc> implements Collection<T> {
     return new UniqueViolationError(this.spec.name, index ? index.fields : ['id']);
   }
 
+  /** A given sort, even empty, orders by it and then by id; no sort leaves the order to MongoDB. */
   #sortOption(sort: Sort | undefined): { sort?: mongo.Sort } {
-    return sort && sort.length > 0 ? { sort: toMongoSort(this.spec, sort) as unknown as mongo.Sort } : {};
+    return sort ? { sort: toMongoSort(this.spec, sort) as unknown as mongo.Sort } : {};
   }
 
   async insert(doc: T): Promise<boolean> {
@@ -366,13 +368,13 @@ class MongoDocumentCollection<T extends Doc> implements Collection<T> {
   }
 }
 
-/** The driver's update types check field names against a schema; ours are checked by the spec. */
-function asNativeUpdate(update: MongoUpdate): mongo.UpdateFilter<MongoDocument> {
-  return update as mongo.UpdateFilter<MongoDocument>;
+/** The driver's types want pipeline stages as plain documents. */
+function asNativeUpdate(update: MongoUpdate): mongo.Document[] {
+  return update;
 }
 
 function isNoUpdate(update: MongoUpdate): boolean {
-  return Object.keys(update).length === 0;
+  return update.length === 0;
 }
 
 /** Whether an index listed by the server is the one wanted (same key, uniqueness and partial filter). */

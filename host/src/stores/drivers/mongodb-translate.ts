@@ -4,7 +4,15 @@
  * no connection — so every translation is tested without a server.
  *
  * Validation is the shared one (`documents.ts`: declared fields, known operators, values of the
- * declared type), so a bad query fails the same way on every driver. Where MongoDB and the shared
+ * declared type), so a bad query fails the same way on every driver.
+ *
+ * Keys are stored escaped where MongoDB would read them as something else: `.` (a path), a leading
+ * `$` (an operator), `\0`, and `_id` at the top (the primary key) are written `%2E`, `%24`, `%00`,
+ * `%5Fid`, and `%` itself `%25`; ordinary keys are stored as they are. Updates are aggregation
+ * pipelines (MongoDB 4.2+), so that `null` counts as missing for `$inc`, `$max`, `$min`, `$push` and
+ * `$set` through it, as in the shared semantics, and every value is a `$literal`.
+ *
+ * Where MongoDB and the shared
  * semantics already agree nothing is translated: equality on an array field matches any element,
  * `{ f: null }` matches a missing field and an array holding null, `$ne`/`$nin` match a missing
  * field, range operators never match a missing field or another type, Dates compare as instants,
@@ -20,15 +28,8 @@ import { assertFilter, assertSort, assertUpdate, checkSpec, cloneDoc } from './d
 /** A MongoDB query document. */
 export type MongoFilter = Record<string, unknown>;
 
-/** A MongoDB update document (classic update operators only, never a pipeline). */
-export interface MongoUpdate {
-  $set?: Record<string, unknown>;
-  $unset?: Record<string, ''>;
-  $inc?: Record<string, number>;
-  $max?: Record<string, number | Date>;
-  $min?: Record<string, number | Date>;
-  $push?: Record<string, unknown>;
-}
+/** A MongoDB update: an aggregation pipeline of at most a `$set` and an `$unset` stage. */
+export type MongoUpdate = ({ $set: Record<string, unknown> } | { $unset: string[] })[];
 
 /** A MongoDB sort: `[path, direction]` pairs in order (an array, so no key is ever reordered). */
 export type MongoSort = [path: string, direction: 1 | -1][];
@@ -58,6 +59,42 @@ const BSON_TYPE: Record<FieldType, string> = { string: 'string', number: 'number
 
 const COMPARISONS = new Set(['$eq', '$ne', '$lt', '$lte', '$gt', '$gte']);
 
+const NEEDS_ESCAPE = /[%.\0]|^\$/;
+const ESCAPES: Record<string, string> = { '%': '%25', '.': '%2E', '\0': '%00' };
+const UNESCAPES: Record<string, string> = { '25': '%', '2E': '.', '00': '\0', '24': '$', '5F': '_' };
+
+/**
+ * A document key as stored (see the module notes).
+ * @param key - a key of a document, at any depth
+ * @param top - whether it is a key of the document itself (where `_id` is taken)
+ * @returns the stored key
+ */
+export function escapeKey(key: string, top = false): string {
+  if (top && key === '_id') return '%5Fid';
+  if (!NEEDS_ESCAPE.test(key)) return key;
+  return key.replace(/[%.\0]/g, (c) => ESCAPES[c]!).replace(/^\$/, '%24');
+}
+
+/**
+ * A stored key as the document had it.
+ * @param key - a stored key
+ * @returns the original key
+ */
+export function unescapeKey(key: string): string {
+  return key.includes('%') ? key.replace(/%(25|2E|00|24|5F)/g, (_, code: string) => UNESCAPES[code]!) : key;
+}
+
+/**
+ * A dotted path as stored: each segment escaped (`id` is `_id`).
+ * @param path - a dotted path into the document
+ * @returns the stored path
+ */
+export function escapePath(path: string): string {
+  if (path === 'id') return '_id';
+  if (!/[%\0$]/.test(path) && path !== '_id' && !path.startsWith('_id.')) return path;
+  return path.split('.').map((segment, i) => escapeKey(segment, i === 0)).join('.');
+}
+
 /**
  * The stored path of a declared field (`id` is `_id`).
  * @param spec - the collection
@@ -66,9 +103,63 @@ const COMPARISONS = new Set(['$eq', '$ne', '$lt', '$lte', '$gt', '$gte']);
  * @throws UndeclaredFieldError when the spec does not declare the field
  */
 export function mongoPath(spec: CollectionSpec, field: string): string {
-  if (field === 'id') return '_id';
-  if (!Object.hasOwn(spec.fields, field)) throw new UndeclaredFieldError(spec.name, field);
-  return field;
+  if (field !== 'id' && !Object.hasOwn(spec.fields, field)) throw new UndeclaredFieldError(spec.name, field);
+  return escapePath(field);
+}
+
+/** Defines an own property, also for the key `__proto__`. */
+function put(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
+/** Escapes the keys of plain data at every depth (a fresh copy is expected: objects are rebuilt only where a key changes). */
+function escapeKeys(value: unknown, top = false): unknown {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = escapeKeys(value[i]);
+    return value;
+  }
+  if (typeof value !== 'object' || value === null || value instanceof Date) return value;
+  const obj = value as Record<string, unknown>;
+  let changed = false;
+  for (const key of Object.keys(obj)) {
+    obj[key] = escapeKeys(obj[key]);
+    if (escapeKey(key, top) !== key) changed = true;
+  }
+  if (!changed) return obj;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(obj)) put(out, escapeKey(key, top), obj[key]);
+  return out;
+}
+
+/** Restores the keys of stored data at every depth (in place where no key changes). */
+function unescapeKeys(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = unescapeKeys(value[i]);
+    return value;
+  }
+  if (typeof value !== 'object' || value === null || value instanceof Date) return value;
+  const obj = value as Record<string, unknown>;
+  let changed = false;
+  for (const key of Object.keys(obj)) {
+    obj[key] = unescapeKeys(obj[key]);
+    if (key.includes('%')) changed = true;
+  }
+  if (!changed) return obj;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(obj)) put(out, unescapeKey(key), obj[key]);
+  return out;
+}
+
+/**
+ * A value as stored: a copy of plain data (`undefined` members dropped, an `undefined` array
+ * element as `null`, `-0` as `0`: what the other drivers keep) with its keys escaped.
+ * @param value - plain data
+ * @returns the stored value
+ * @throws TypeError for anything that is not plain data
+ */
+export function toStoredValue(value: unknown): unknown {
+  return escapeKeys(cloneDoc(value));
 }
 
 function isOperators(value: unknown): value is Operators {
@@ -151,8 +242,10 @@ function translateFilter(spec: CollectionSpec, filter: Filter): MongoFilter {
  */
 export function toMongoDocument(doc: Doc): MongoDocument {
   if (typeof doc.id !== 'string') throw new TypeError('a document needs a string id');
-  const { id, ...rest } = cloneDoc(doc) as Doc & Record<string, unknown>;
-  return { _id: id, ...rest };
+  const stored: MongoDocument = { _id: doc.id };
+  const copy = cloneDoc(doc) as unknown as Record<string, unknown>;
+  for (const key of Object.keys(copy)) if (key !== 'id') put(stored, escapeKey(key, true), escapeKeys(copy[key]));
+  return stored;
 }
 
 /**
@@ -161,42 +254,53 @@ export function toMongoDocument(doc: Doc): MongoDocument {
  * @returns the document
  */
 export function fromMongoDocument<T extends Doc>(stored: Record<string, unknown>): T {
-  const { _id, ...rest } = stored;
-  return { id: _id, ...rest } as unknown as T;
+  const doc: Record<string, unknown> = { id: stored['_id'] };
+  for (const key of Object.keys(stored)) if (key !== '_id') put(doc, unescapeKey(key), unescapeKeys(stored[key]));
+  return doc as unknown as T;
 }
 
 /**
- * Translates a contract update into a MongoDB update. `$set` of `undefined` becomes `$unset`.
+ * Translates a contract update into a MongoDB update pipeline: one `$set` stage (values as
+ * `$literal`; `$inc`, `$max`, `$min` and `$push` computed from the current value, `null` counting as
+ * missing) and one `$unset` stage (`$unset` and `$set` of `undefined`). No path is touched twice
+ * (the shared validation refuses it), so the order of the stages changes nothing.
  * @param spec - the collection (`$inc`/`$max`/`$min` fields are checked against it)
  * @param update - the contract's update
- * @returns the MongoDB update; `{}` when it changes nothing
+ * @returns the pipeline; empty when the update changes nothing
  * @throws UndeclaredFieldError for an undeclared `$inc`/`$max`/`$min` field
+ * @example
+ * toMongoUpdate(spec, { $inc: { attempts: 1 } })
+ * // [{ $set: { attempts: { $add: [{ $ifNull: ['$attempts', 0] }, 1] } } }]
  */
 export function toMongoUpdate(spec: CollectionSpec, update: Update): MongoUpdate {
   assertUpdate(spec, update);
-  const out: MongoUpdate = {};
   const set: Record<string, unknown> = {};
-  const unset: Record<string, ''> = {};
+  const unset: string[] = [];
   for (const [path, value] of Object.entries(update.$set ?? {})) {
-    if (value === undefined) unset[path] = '';
-    else set[path] = cloneDoc(value);
+    if (value === undefined) unset.push(escapePath(path));
+    else set[escapePath(path)] = { $literal: toStoredValue(value) };
   }
-  for (const path of update.$unset ?? []) unset[path] = '';
-  const inc: Record<string, number> = {};
-  for (const [field, by] of Object.entries(update.$inc ?? {})) if (by !== undefined) inc[mongoPath(spec, field)] = by;
-  const max: Record<string, number | Date> = {};
-  for (const [field, v] of Object.entries(update.$max ?? {})) if (v !== undefined) max[mongoPath(spec, field)] = cloneDoc(v);
-  const min: Record<string, number | Date> = {};
-  for (const [field, v] of Object.entries(update.$min ?? {})) if (v !== undefined) min[mongoPath(spec, field)] = cloneDoc(v);
-  const push: Record<string, unknown> = {};
-  for (const [path, v] of Object.entries(update.$push ?? {})) push[path] = v === undefined ? null : cloneDoc(v);
-  if (Object.keys(set).length > 0) out.$set = set;
-  if (Object.keys(unset).length > 0) out.$unset = unset;
-  if (Object.keys(inc).length > 0) out.$inc = inc;
-  if (Object.keys(max).length > 0) out.$max = max;
-  if (Object.keys(min).length > 0) out.$min = min;
-  if (Object.keys(push).length > 0) out.$push = push;
-  return out;
+  for (const path of update.$unset ?? []) unset.push(escapePath(path));
+  for (const [field, by] of Object.entries(update.$inc ?? {})) {
+    const path = mongoPath(spec, field);
+    set[path] = { $add: [{ $ifNull: [`$${path}`, 0] }, by] };
+  }
+  // a null or missing field becomes the value itself, and max(v, v) is v: simply set, as the contract says
+  for (const op of ['$max', '$min'] as const) {
+    for (const [field, value] of Object.entries(update[op] ?? {})) {
+      const path = mongoPath(spec, field);
+      const literal = { $literal: toStoredValue(value) };
+      set[path] = { [op]: [{ $ifNull: [`$${path}`, literal] }, literal] };
+    }
+  }
+  for (const [rawPath, value] of Object.entries(update.$push ?? {})) {
+    const path = escapePath(rawPath);
+    set[path] = { $concatArrays: [{ $ifNull: [`$${path}`, []] }, [{ $literal: value === undefined ? null : toStoredValue(value) }]] };
+  }
+  const pipeline: MongoUpdate = [];
+  if (Object.keys(set).length > 0) pipeline.push({ $set: set });
+  if (unset.length > 0) pipeline.push({ $unset: unset });
+  return pipeline;
 }
 
 /**
@@ -241,7 +345,7 @@ export function mongoIndexes(spec: CollectionSpec): MongoIndex[] {
     const partialFilterExpression: Record<string, { $type: string }> = {};
     for (const field of index.fields) {
       const type = spec.fields[field];
-      if (field !== 'id' && type !== undefined) partialFilterExpression[field] = { $type: BSON_TYPE[type] };
+      if (field !== 'id' && type !== undefined) partialFilterExpression[mongoPath(spec, field)] = { $type: BSON_TYPE[type] };
     }
     out.push({ key, name, unique: true, ...(Object.keys(partialFilterExpression).length > 0 ? { partialFilterExpression } : {}) });
   }

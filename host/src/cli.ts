@@ -1,19 +1,23 @@
 #!/usr/bin/env node
 /**
- * The `switchboard` command: `start [--config <file>] [--sandbox]`, `doctor [--config <file>]`,
+ * The `switchboard` command: `start [--config <file>] [--sandbox] [--ephemeral]`, `doctor [--config <file>]`,
+ * `backup <file> [--config <file> | --db <database file>]`,
  * `webhooks register <channel> [--config <file>] [--url <public url>]`,
  * `simulate <channel> --from <user> --text <text> [--url <host url>] [--api-key <key>]`.
  * @module
  */
 import { pathToFileURL } from 'node:url';
-import { realpathSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
 import { isSwitchboardError, systemClock, type Logger } from '@switchboard/core';
 import type { HostConfig } from './config/host-config.js';
 import { loadConfigFile } from './config/load-config.js';
 import { createHost, type Host } from './host.js';
 import { createHostLogger } from './logging.js';
 import { loadConnectors } from './plugins/plugin-loader.js';
-import { MongooseStores } from './stores/mongoose-stores.js';
+import { describeStore, openStorageDriver } from './stores/open-driver.js';
+import { DEFAULT_DATABASE_PATH } from './config/host-config.js';
+import { findConfigFile } from './config/load-config.js';
 import { createSandbox, SANDBOX_ACCOUNT } from './sandbox.js';
 import { Container } from '@switchboard/core/di';
 
@@ -32,7 +36,7 @@ export interface CliArgs {
 export function parseArgs(argv: readonly string[]): CliArgs {
   const flags: Record<string, string | true> = {};
   const positional: string[] = [];
-  const booleans = new Set(['sandbox', 'help', 'json']);
+  const booleans = new Set(['sandbox', 'help', 'json', 'ephemeral']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a.startsWith('--')) {
@@ -48,8 +52,13 @@ export function parseArgs(argv: readonly string[]): CliArgs {
 
 const USAGE = `switchboard <command>
 
-  start [--config <file>] [--sandbox]     run the host (sandbox: fake platforms, memory store)
+  start [--config <file>] [--sandbox] [--ephemeral]
+                                          run the host (sandbox: fake platforms); data is kept in
+                                          the config's store (default: SQLite ./data/switchboard.db);
+                                          --ephemeral keeps everything in memory instead (lost at exit)
   doctor [--config <file>]                check config, connectors, store and webhook URLs
+  backup <file> [--config <file> | --db <database file>]
+                                          consistent online copy of the SQLite database (while hosts run)
   webhooks register <channel> [--config <file>] [--url <public base url>]
                                           register the webhook URL with the platform (Telegram, …)
   simulate <channel> --from <user> --text <text> [--url http://localhost:3000] [--api-key <key>]
@@ -76,6 +85,7 @@ export function printSandboxBanner(host: Host, apiKey: string, generated: boolea
   const first = channels[0] ?? 'telegram';
   out('');
   out(`Switchboard sandbox running at ${host.url}`);
+  out(`  Store: ${describeStore(host.config.store)}`);
   out(`  API key: ${apiKey}${generated ? '  (generated; set SWITCHBOARD_API_KEY to choose one)' : ''}`);
   out(`  Channels: ${channels.join(', ') || 'none'}${failed.length ? `   (not loaded: ${failed.map((f) => f.package).join(', ')} — see /readyz)` : ''}`);
   for (const b of host.registry.bindings) out(`  Webhook: ${host.url}/webhooks/${b.channel}/${b.account}`);
@@ -90,18 +100,21 @@ export function printSandboxBanner(host: Host, apiKey: string, generated: boolea
 }
 
 async function start(args: CliArgs, out: Out): Promise<Host> {
+  const ephemeral = args.flags.ephemeral === true;
   if (args.flags.sandbox) {
     const logger = createHostLogger({ level: process.env.LOG_LEVEL ?? 'info' });
-    const sandbox = await createSandbox({ logger });
+    const sandbox = await createSandbox({ logger, ephemeral });
     const host = await createHost(sandbox.config, { logger, ...sandbox.hostOptions });
     await host.listen(sandbox.config.port);
     printSandboxBanner(host, sandbox.apiKey, sandbox.generatedKey, out, sandbox.consoleAdmin);
     return host;
   }
-  const config = await loadConfigFile(str(args.flags.config));
+  const loaded = await loadConfigFile(str(args.flags.config));
+  const config: HostConfig = ephemeral ? { ...loaded, store: { kind: 'memory' } } : loaded;
   const host = await createHost(config);
   await host.listen(process.env.PORT ? Number(process.env.PORT) : config.port);
   out(`Switchboard host running at ${host.url}`);
+  out(`  Store: ${describeStore(config.store)}`);
   out(`  Agent console: ${host.url}/console/   (create agents with POST /v1/agents; see the console README)`);
   return host;
 }
@@ -129,21 +142,46 @@ async function doctor(args: CliArgs, out: Out): Promise<number> {
     if (s.state === 'loaded') ok(`connector ${s.package} (${s.channel}): accounts ${s.accounts.join(', ')}`);
     else bad(`connector ${s.error ?? s.package}${s.required ? ' (required)' : ''}`);
   }
-  if (config.store.kind === 'mongodb') {
-    try {
-      const stores = await MongooseStores.connect(config.store.uri, config.store.dbName ? { dbName: config.store.dbName } : {});
-      await stores.ping();
-      await stores.close();
-      ok('store: MongoDB reachable, indexes in place');
-    } catch (error) {
-      bad(`store: MongoDB unreachable: ${(error as Error).message}`);
-    }
-  } else ok('store: memory (data is lost on restart; use mongodb in production)');
+  try {
+    const driver = await openStorageDriver(config.store);
+    await driver.ping();
+    await driver.close();
+    if (config.store.kind === 'memory') bad(`store: ${describeStore(config.store)}; use sqlite (the default) or mongodb`);
+    else ok(`store: ${describeStore(config.store)} opens, schema current`);
+  } catch (error) {
+    bad(`store: ${describeStore(config.store)}: ${(error as Error).message}`);
+  }
   if (!config.publicUrl) bad('publicUrl is not set: platforms cannot be told where to deliver webhooks');
   else if (!config.publicUrl.startsWith('https://')) bad(`publicUrl ${config.publicUrl} is not HTTPS: platforms require HTTPS webhooks`);
   else for (const b of bindings) ok(`webhook URL ${config.publicUrl}/webhooks/${b.channel}/${b.account}`);
   out(problems === 0 ? 'doctor: all checks passed' : `doctor: ${problems} problem(s)`);
   return problems;
+}
+
+/**
+ * `backup <file>`: a consistent online copy of the SQLite database (hosts may keep running).
+ * The database is the config's (`--config`, or a config file in the working directory), else
+ * `--db <file>`, else the default `./data/switchboard.db`.
+ * @returns the exit code
+ */
+async function backup(args: CliArgs, out: Out): Promise<number> {
+  const target = args.positional[0];
+  if (!target) { out('usage: switchboard backup <file> [--config <file> | --db <database file>]'); return 2; }
+  const db = str(args.flags.db);
+  const configFile = str(args.flags.config) ?? (db ? undefined : findConfigFile(process.cwd()));
+  const store: HostConfig['store'] = configFile
+    ? (await loadConfigFile(configFile)).store
+    : { kind: 'sqlite', path: resolvePath(db ?? DEFAULT_DATABASE_PATH), synchronous: 'normal' };
+  if (store.kind !== 'sqlite') { out(`backup copies a SQLite database; this store is ${describeStore(store)} (use that database's own backup tools)`); return 2; }
+  if (!existsSync(store.path)) { out(`no database at ${store.path}`); return 1; }
+  const driver = await openStorageDriver(store);
+  try {
+    await driver.backup!(resolvePath(target));
+  } finally {
+    await driver.close();
+  }
+  out(`backup of ${store.path} written to ${resolvePath(target)}`);
+  return 0;
 }
 
 /** `webhooks register <channel>`: calls a connector's `setWebhook` helper where it has one. */
@@ -222,6 +260,7 @@ export async function runCli(argv: readonly string[], out: Out = (l) => process.
         return 0;
       }
       case 'doctor': return (await doctor(args, out)) === 0 ? 0 : 1;
+      case 'backup': return await backup(args, out);
       case 'webhooks': return await registerWebhooks(args, out);
       case 'simulate': return await simulate(args, out);
       case undefined: case 'help': out(USAGE); return args.command ? 0 : 2;

@@ -14,7 +14,6 @@ import { createHostLogger } from './logging.js';
 import type { HostFeature, HostFeatureContext, HostFeatureFactory } from './features.js';
 import { OutboundGateway } from './outbound/outbound-gateway.js';
 import { OutboundRuntime, type OutboundRuntimeOptions } from './outbound/outbound-runtime.js';
-import { mongooseOutboundStores } from './outbound/mongoose-outbound-stores.js';
 import { outboundFeature } from './outbound/outbound-routes.js';
 import { consoleFeature } from './console/console-feature.js';
 import { createConsentFeature } from './consent/consent-feature.js';
@@ -27,9 +26,8 @@ import { instantiateBotHandler } from './routing/bot-handler.js';
 import { ConversationService } from './routing/conversation-service.js';
 import { Forwarder } from './routing/forwarder.js';
 import { canReachHuman, Router } from './routing/router.js';
-import { MemoryStores } from './stores/memory-stores.js';
-import { readMemorySnapshot, writeMemorySnapshot } from './stores/memory-snapshot.js';
-import { MongooseStores } from './stores/mongoose-stores.js';
+import { createHostStores } from './stores/host-stores.js';
+import { describeStore, openStorageDriver } from './stores/open-driver.js';
 import {
   ConsentLedgerStore, ContactStore, ConversationStore, DeadLetterStore, HostStores, InboxStore, MessageStore, OutboxStore,
 } from './stores/stores.js';
@@ -175,11 +173,6 @@ export class Host {
     this.forwarder.stop();
     await this.onStop?.();
     completeHostStreams(this.streams);
-    const store = this.config.store;
-    if (store.kind === 'memory' && store.snapshotPath && this.stores instanceof MemoryStores) {
-      await writeMemorySnapshot(store.snapshotPath, this.stores);
-      this.logger.info({ path: store.snapshotPath }, 'memory store snapshot written');
-    }
     if (this.ownsStores) await this.stores.close();
   }
 }
@@ -214,11 +207,11 @@ export async function createHost(config: HostConfig, options: HostOptions = {}):
   }
 
   const ownsStores = !options.stores;
-  const stores = options.stores ?? (config.store.kind === 'mongodb'
-    ? await MongooseStores.connect(config.store.uri, config.store.dbName ? { dbName: config.store.dbName } : {})
-    : new MemoryStores());
-  if (!options.stores && config.store.kind === 'memory' && config.store.snapshotPath && stores instanceof MemoryStores) {
-    if (await readMemorySnapshot(config.store.snapshotPath, stores)) logger.info({ path: config.store.snapshotPath }, 'memory store restored from its snapshot');
+  let stores: HostStores;
+  if (options.stores) stores = options.stores;
+  else {
+    stores = createHostStores(await openStorageDriver(config.store), { now: () => clock.now() });
+    logger.info({ store: describeStore(config.store) }, 'store opened');
   }
   container.bind(HostStores).toConstantValue(stores);
   container.bind(ConversationStore).toConstantValue(stores.conversations);
@@ -238,11 +231,7 @@ export async function createHost(config: HostConfig, options: HostOptions = {}):
   container.bind(ConversationService).toConstantValue(conversations);
   const forwarder = new Forwarder({ fetch: options.fetch ?? globalThis.fetch, clock, logger, ...(options.sleep ? { sleep: options.sleep } : {}) });
   container.bind(Forwarder).toConstantValue(forwarder);
-  // on MongoDB the outbound stores live beside the others: every host process shares the rate budget
-  const outboundOptions = stores instanceof MongooseStores && !options.outbound?.stores
-    ? { ...options.outbound, stores: mongooseOutboundStores(stores.connection, () => clock.now()) }
-    : options.outbound;
-  const outbound = new OutboundRuntime({ stores, streams, bindings: () => bindings, tenants, clock, logger }, outboundOptions);
+  const outbound = new OutboundRuntime({ stores, streams, bindings: () => bindings, tenants, clock, logger }, options.outbound);
   container.bind(OutboundRuntime).toConstantValue(outbound);
   const gateway = options.gateway?.({ container, stores, registry, streams, clock, logger, config }) ?? outbound.gateway;
   container.bind(OutboundGateway).toConstantValue(gateway);

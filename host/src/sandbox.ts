@@ -67,7 +67,11 @@ export async function sandboxEchoBot(ctx: BotContext): Promise<void> {
  * @param options - packages (default all first-party ones), environment, logger
  * @returns the sandbox
  */
-export async function createSandbox(options: { packages?: readonly string[]; env?: Record<string, string | undefined>; logger?: Logger; port?: number; baseDir?: string } = {}): Promise<Sandbox> {
+export async function createSandbox(options: {
+  packages?: readonly string[]; env?: Record<string, string | undefined>; logger?: Logger; port?: number; baseDir?: string;
+  /** Keep everything in memory instead of the SQLite file `data/switchboard.db` under `baseDir` (lost at exit). */
+  ephemeral?: boolean;
+} = {}): Promise<Sandbox> {
   const env = options.env ?? process.env;
   const given = env.SWITCHBOARD_API_KEY;
   if (given !== undefined && given.length < 16) throw new ConfigError('SWITCHBOARD_API_KEY', 'must be at least 16 characters');
@@ -101,7 +105,7 @@ export async function createSandbox(options: { packages?: readonly string[]; env
     port: options.port ?? (env.PORT ? Number(env.PORT) : 3000),
     logLevel: env.LOG_LEVEL ?? 'info',
     sandbox: true,
-    store: { kind: 'memory' },
+    ...(options.ephemeral ? { store: { kind: 'memory' } } : {}),
     tenants: [{
       id: SANDBOX_TENANT, name: 'Sandbox', apiKeys: [apiKey],
       routing: {

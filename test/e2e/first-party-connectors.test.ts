@@ -7,6 +7,7 @@ import { silentLogger, type Conversation, type ConnectorPlugin, type FakePlatfor
 import { configFromObject, createHost, type DeadLetter, type Host, type HostMessage } from '@switchboard/host';
 import { readEvents, eventually } from './support/host-harness.js';
 import { corrupt, signBody } from './support/webhook-signing.js';
+import { tempDatabase } from '../../host/src/__fixtures__/temp-database.js';
 
 const KEY = 'first-party-e2e-key-0123456789';
 const USER = '4915112345678';
@@ -34,7 +35,7 @@ describe.each(CHANNELS)('host with @switchboard/%s', (channel) => {
     expect(typeof plugin.fake).toBe('function');
     fake = plugin.fake!();
     await fake.start();
-    const config = configFromObject({
+    const config = configFromObject({ store: tempDatabase(),
       logLevel: 'silent',
       tenants: [{ id: 'shop', apiKeys: [KEY], routing: { escalationQueue: 'support' } }],
       connectors: [{ package: `@switchboard/${channel}`, required: true, accounts: [{ id: 'main', config: fake.connectorConfig() }] }],

@@ -9,6 +9,7 @@ import { ConfigError, hmacSha256Hex, silentLogger, type Conversation } from '@sw
 import { configFromObject, createHost, createSandbox, PluginLoadError, type BotContext, type HostMessage } from '@switchboard/host';
 import { createAcmePlugin, FakeAcmeServer } from './support/acme-plugin.js';
 import { API_KEY, eventually, startHost, SUPPORT_DIR, type RunningHost } from './support/host-harness.js';
+import { tempDatabase } from '../../host/src/__fixtures__/temp-database.js';
 
 let h: RunningHost | undefined;
 afterEach(async () => { await h?.stop(); h = undefined; });
@@ -112,7 +113,7 @@ describe('plugins', () => {
   });
 
   it('refuses to start when a required plugin fails, naming the bad config field', async () => {
-    const config = configFromObject({
+    const config = configFromObject({ store: tempDatabase(),
       tenants: [{ id: 't1', apiKeys: [API_KEY] }],
       connectors: [{ package: './acme-plugin.ts', required: true, accounts: [{ id: 'main', config: { accountId: 'a', appSecret: 'short', accessToken: 't' } }] }],
     }, { baseDir: SUPPORT_DIR });

@@ -5,6 +5,9 @@
  * `npm start` runs it and prints the transcript; the test runs it and checks the figures.
  * @module
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { silentLogger, type Conversation, type PolicyReason } from '@switchboard/core';
 import { configFromObject, createHost, type Host } from '@switchboard/host';
 import messengerPlugin, { FakeMessengerServer } from '@switchboard/messenger';
@@ -58,7 +61,7 @@ type Json = Record<string, unknown>;
  * @param options.enquiries - the scripted enquiries (default {@link ENQUIRIES})
  * @returns the figures
  */
-export async function runCarWorkshop(options: { log?: (line: string) => void; enquiries?: readonly Enquiry[] } = {}): Promise<CarWorkshopResult> {
+export async function runCarWorkshop(options: { log?: (line: string) => void; database?: string; enquiries?: readonly Enquiry[] } = {}): Promise<CarWorkshopResult> {
   const log = options.log ?? ((): void => {});
   const enquiries = options.enquiries ?? ENQUIRIES;
   // demo time runs 20× faster: WhatsApp paces one message per 6 s to a customer, and the demo answers 40 enquiries
@@ -70,7 +73,11 @@ export async function runCarWorkshop(options: { log?: (line: string) => void; en
   let host: Host | undefined;
   try {
     const table = new ServiceOrderTable(DEMO_ORDERS);
+    // a fresh SQLite database file per run (the scenario is scripted); it is left in place to be inspected
+    const database = options.database ?? join(mkdtempSync(join(tmpdir(), 'switchboard-car-workshop-')), 'switchboard.db');
+    log(`(database: ${database})`);
     const config = configFromObject({
+      store: { kind: 'sqlite', path: database },
       logLevel: 'silent',
       tenants: [{
         id: 'workshop', name: 'Autohaus Kowalski', apiKeys: [API_KEY],

@@ -6,6 +6,9 @@
  * `npm start` prints it; the test checks what each fake platform received.
  * @module
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { silentLogger, type ConnectorPlugin, type FakePlatform, type PolicyReason, type SignedWebhook } from '@switchboard/core';
 import { configFromObject, createHost, type Host, type TemplateRecord } from '@switchboard/host';
 import type { Conversation } from '@switchboard/core';
@@ -49,7 +52,7 @@ export interface FlightNotificationsResult {
  * Runs the scenario.
  * @param options.log - where the transcript goes (default: nowhere)
  */
-export async function runFlightNotifications(options: { log?: (line: string) => void } = {}): Promise<FlightNotificationsResult> {
+export async function runFlightNotifications(options: { log?: (line: string) => void; database?: string } = {}): Promise<FlightNotificationsResult> {
   const log = options.log ?? ((): void => {});
   const clock = new DemoClock(TIME_SCALE);
   const whatsapp = new FakeWhatsAppServer({ now: () => clock.now() });
@@ -60,7 +63,11 @@ export async function runFlightNotifications(options: { log?: (line: string) => 
   await Promise.all(Object.values(fakes).map((f) => f.start()));
   let host: Host | undefined;
   try {
+    // a fresh SQLite database file per run (the scenario is scripted); it is left in place to be inspected
+    const database = options.database ?? join(mkdtempSync(join(tmpdir(), 'switchboard-flight-notifications-')), 'switchboard.db');
+    log(`(database: ${database})`);
     const config = configFromObject({
+      store: { kind: 'sqlite', path: database },
       logLevel: 'silent',
       tenants: [{
         id: 'lumen-air', name: 'Lumen Air', apiKeys: [API_KEY], privacyPolicyVersion: PRIVACY.version,

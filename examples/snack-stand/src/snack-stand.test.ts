@@ -7,6 +7,7 @@ import { MemoryOrderStore } from './order-store.js';
 import { ordersFeature } from './orders-feature.js';
 import { runSnackStand } from './snack-stand.js';
 import { SnackBot } from './snack-bot.js';
+import { tempDatabase } from '../../../host/src/__fixtures__/temp-database.js';
 
 describe('MemoryOrderStore', () => {
   it('adds up lines of the same item, numbers orders on confirmation and only moves confirmed → ready → collected', async () => {
@@ -74,7 +75,7 @@ it('answers two Telegram customers whose first messages share message_id 1', asy
   const telegram = new FakeTelegramServer();
   await telegram.start();
   const store = new MemoryOrderStore();
-  const host = await createHost(configFromObject({
+  const host = await createHost(configFromObject({ store: tempDatabase(),
     logLevel: 'silent',
     tenants: [{ id: 'imbiss', apiKeys: ['snack-stand-demo-key-0123456789ab'], routing: { rules: [{ to: { bot: 'snacks' } }] } }],
     connectors: [{ package: '@switchboard/telegram', plugin: telegramPlugin, required: true, accounts: [{ id: 'main', config: telegram.connectorConfig() }] }],

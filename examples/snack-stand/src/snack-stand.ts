@@ -5,6 +5,9 @@
  * `npm start` prints it; the test checks the orders and what the platforms received.
  * @module
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { silentLogger } from '@switchboard/core';
 import { configFromObject, createHost, ScaledTimer, type Host } from '@switchboard/host';
 import telegramPlugin, { FakeTelegramServer } from '@switchboard/telegram';
@@ -51,7 +54,7 @@ export interface SnackStandResult {
  * @param options.log - where the transcript goes (default: nowhere)
  * @returns orders, what each customer saw, and the platforms' requests
  */
-export async function runSnackStand(options: { log?: (line: string) => void } = {}): Promise<SnackStandResult> {
+export async function runSnackStand(options: { log?: (line: string) => void; database?: string } = {}): Promise<SnackStandResult> {
   const log = options.log ?? ((): void => {});
   const time = new ScaledTimer(TIME_SCALE);
   const telegram = new FakeTelegramServer({ clock: time });
@@ -61,7 +64,11 @@ export async function runSnackStand(options: { log?: (line: string) => void } = 
   let host: Host | undefined;
   try {
     const orders = new MemoryOrderStore();
+    // a fresh SQLite database file per run (the scenario is scripted); it is left in place to be inspected
+    const database = options.database ?? join(mkdtempSync(join(tmpdir(), 'switchboard-snack-stand-')), 'switchboard.db');
+    log(`(database: ${database})`);
     const config = configFromObject({
+      store: { kind: 'sqlite', path: database },
       logLevel: 'silent',
       tenants: [{ id: 'imbiss', name: 'Imbiss Ecke', apiKeys: [API_KEY], routing: { rules: [{ to: { bot: 'snacks' } }] } }],
       connectors: [

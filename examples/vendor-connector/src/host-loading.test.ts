@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, type Conversation, type SignedWebhook } from '@switchboard/core';
 import { configFromObject, createHost, createSandbox, importPlugin, type Host, type HostMessage } from '@switchboard/host';
 import { FakeAcmeSmsServer } from './fake-acme-sms-server.js';
+import { tempDatabase } from '../../../host/src/__fixtures__/temp-database.js';
 
 const PACKAGE = '@acme/switchboard-sms';
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -67,7 +68,7 @@ describe(`host with ${PACKAGE} loaded from config (${byName.ok ? 'by package nam
   beforeAll(async () => {
     await fake.start();
     // exactly what an integrator writes in switchboard.config.ts
-    const config = configFromObject({
+    const config = configFromObject({ store: tempDatabase(),
       logLevel: 'silent',
       tenants: [{ id: 'garage', apiKeys: [KEY] }],
       connectors: [{ package: SPECIFIER, required: true, accounts: [{ id: 'main', config: fake.connectorConfig() }] }],

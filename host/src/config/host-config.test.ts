@@ -16,8 +16,17 @@ const fieldOf = (fn: () => unknown): string => {
 describe('host config', () => {
   it('applies defaults', () => {
     const c = parseHostConfig(base(), { baseDir: '/x' });
-    expect(c).toMatchObject({ port: 3000, store: { kind: 'memory' }, logLevel: 'info', bots: {}, baseDir: '/x' });
+    expect(c).toMatchObject({ port: 3000, store: { kind: 'sqlite', path: '/x/data/switchboard.db', synchronous: 'normal' }, logLevel: 'info', bots: {}, baseDir: '/x' });
     expect(c.connectors[0]).toMatchObject({ package: '@switchboard/telegram', required: false, accounts: [{ id: 'main', tenant: 'acme', config: {} }] });
+  });
+
+  it('keeps its data in a SQLite file by default, resolved from the config directory; memory and MongoDB on request', () => {
+    expect(parseHostConfig({ ...base(), store: { kind: 'sqlite', path: 'db/sb.db', synchronous: 'full' } }, { baseDir: '/srv/sb' }).store).toEqual({ kind: 'sqlite', path: '/srv/sb/db/sb.db', synchronous: 'full' });
+    expect(parseHostConfig({ ...base(), store: { kind: 'sqlite', path: '/var/lib/sb.db' } }, { baseDir: '/srv/sb' }).store).toEqual({ kind: 'sqlite', path: '/var/lib/sb.db', synchronous: 'normal' });
+    expect(parseHostConfig({ ...base(), store: { kind: 'memory' } }, { baseDir: '.' }).store).toEqual({ kind: 'memory' });
+    expect(fieldOf(() => parseHostConfig({ ...base(), store: { kind: 'sqlite', synchronous: 'off' } }, { baseDir: '.' }))).toBe('store.synchronous');
+    expect(fieldOf(() => parseHostConfig({ ...base(), store: { kind: 'memory', snapshotPath: 'x.json' } }, { baseDir: '.' }))).toBe('store.snapshotPath');
+    expect(fieldOf(() => parseHostConfig({ ...base(), store: { kind: 'redis' } }, { baseDir: '.' }))).toBe('store.kind');
   });
 
   it('limits slow clients by default and lets the server limits be set', () => {

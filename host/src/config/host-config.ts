@@ -3,6 +3,7 @@
  * the bad key.
  * @module
  */
+import { resolve as resolvePath } from 'node:path';
 import { ConfigError, type BusinessPolicy, type ConnectorPlugin } from '@switchboard/core';
 import type { BotHandlerRegistration } from '../routing/bot-handler.js';
 
@@ -104,13 +105,24 @@ export interface ConnectorConfig {
   accounts: AccountConfig[];
 }
 
-/** The store the host keeps its data in. */
+/** Default database file of the embedded SQLite store, relative to the config's directory. */
+export const DEFAULT_DATABASE_PATH = 'data/switchboard.db';
+
+/**
+ * The store the host keeps its data in; every kind builds the same stores (one storage contract).
+ * Without a `store` section the host uses the SQLite file {@link DEFAULT_DATABASE_PATH}.
+ */
 export type StoreConfig =
   /**
-   * The embedded store. With `snapshotPath`, a graceful stop writes everything to that file and the
-   * next start reads it back (a crash writes nothing).
+   * The embedded store: one SQLite database file (WAL), created on first start. Several host
+   * processes on one machine may share it. `synchronous: 'normal'` (default) keeps everything
+   * committed across a crash of the process; `'full'` also across a power loss, at the cost of
+   * one disk flush per commit.
    */
-  | { kind: 'memory'; snapshotPath?: string }
+  | { kind: 'sqlite'; path: string; synchronous: 'normal' | 'full' }
+  /** Ephemeral: in memory, everything is lost when the process ends (tests, `start --ephemeral`). */
+  | { kind: 'memory' }
+  /** MongoDB (a replica set), for several machines. Needs the optional `mongoose` package. */
   | { kind: 'mongodb'; uri: string; dbName?: string };
 
 /** DI token for {@link HostConfig}. */
@@ -433,7 +445,7 @@ export function parseHostConfig(raw: unknown, options: { baseDir: string }): Hos
 
   const config: HostConfig = {
     port: r.int('port', 3000, 0, 65535)!,
-    store: { kind: 'memory' },
+    store: { kind: 'sqlite', path: resolvePath(options.baseDir, DEFAULT_DATABASE_PATH), synchronous: 'normal' },
     logLevel: 'info',
     tenants: [],
     connectors: [],
@@ -482,18 +494,22 @@ export function parseHostConfig(raw: unknown, options: { baseDir: string }): Hos
   const store = r.obj2('store', true);
   if (store) {
     const kind = store.str('kind')!;
-    if (kind === 'memory') {
-      store.unknownKeys(['kind', 'snapshotPath']);
-      const snapshotPath = store.str('snapshotPath', { optional: true });
-      config.store = { kind: 'memory', ...(snapshotPath !== undefined ? { snapshotPath } : {}) };
-    }
-    else if (kind === 'mongodb') {
+    if (kind === 'sqlite') {
+      store.unknownKeys(['kind', 'path', 'synchronous']);
+      const path = store.str('path', { optional: true }) ?? DEFAULT_DATABASE_PATH;
+      const synchronous = store.str('synchronous', { optional: true }) ?? 'normal';
+      if (synchronous !== 'normal' && synchronous !== 'full') throw new ConfigError('store.synchronous', 'must be "normal" or "full"');
+      config.store = { kind: 'sqlite', path: path === ':memory:' ? path : resolvePath(options.baseDir, path), synchronous };
+    } else if (kind === 'memory') {
+      store.unknownKeys(['kind']);
+      config.store = { kind: 'memory' };
+    } else if (kind === 'mongodb') {
       store.unknownKeys(['kind', 'uri', 'dbName']);
       const uri = store.str('uri')!;
       if (!/^mongodb(\+srv)?:\/\//.test(uri)) throw new ConfigError('store.uri', 'must be a mongodb:// or mongodb+srv:// URI');
       const dbName = store.str('dbName', { optional: true });
       config.store = { kind: 'mongodb', uri, ...(dbName ? { dbName } : {}) };
-    } else throw new ConfigError('store.kind', 'must be "memory" or "mongodb"');
+    } else throw new ConfigError('store.kind', 'must be "sqlite", "memory" or "mongodb"');
   }
 
   const tenants = r.arr('tenants', false)!;

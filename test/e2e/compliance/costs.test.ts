@@ -17,6 +17,7 @@ import telegram from '@switchboard/telegram';
 import { createAnalyticsFeature, type AnalyticsFeature } from '../../../host/src/analytics/analytics-feature.js';
 import type { CostEntry, CostTotal } from '../../../host/src/stores/ledger-stores.js';
 import { eventually } from '../support/host-harness.js';
+import { tempDatabase } from '../../../host/src/__fixtures__/temp-database.js';
 
 const KEY = 'costs-e2e-key-0123456789abcdef';
 const TENANT = 'garage';
@@ -55,7 +56,7 @@ describe('costs of a scripted month', () => {
     for (const [name, category] of [['order_shipped', 'UTILITY'], ['autumn_offer', 'MARKETING'], ['login_code', 'AUTHENTICATION']] as const) {
       wa.seedTemplate({ name, language: 'en_US', category, status: 'APPROVED', components: [{ type: 'BODY', text: `${name} body` }] });
     }
-    host = await createHost(configFromObject({
+    host = await createHost(configFromObject({ store: tempDatabase(),
       logLevel: 'silent',
       tenants: [{ id: TENANT, apiKeys: [KEY] }],
       connectors: [

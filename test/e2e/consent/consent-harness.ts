@@ -9,6 +9,7 @@ import { configFromObject, createHost, type Host, type HostStores } from '@switc
 import { createConsentFeature, type ConsentFeatureOptions } from '../../../host/src/consent/consent-feature.js';
 import { ScaledTimer } from '../../../host/src/outbound/timer.js';
 import { eventually } from '../support/host-harness.js';
+import { tempDatabase } from '../../../host/src/__fixtures__/temp-database.js';
 
 export const KEY = 'consent-e2e-key-0123456789abcdef';
 export const CHANNELS = ['whatsapp', 'messenger', 'telegram', 'viber', 'apple'] as const;
@@ -62,7 +63,7 @@ export async function startFakes(): Promise<Record<Channel, FakePlatform>> {
 export async function startConsentHost(options: { tenant?: Record<string, unknown>; stores?: HostStores; fakes?: Record<Channel, FakePlatform>; consent?: ConsentFeatureOptions } = {}): Promise<ConsentHost> {
   const ownFakes = !options.fakes;
   const fakes = options.fakes ?? await startFakes();
-  const config = configFromObject({
+  const config = configFromObject({ store: tempDatabase(),
     logLevel: 'silent',
     tenants: [{ id: 'shop', name: 'Acme Travel', apiKeys: [KEY], routing: { escalationQueue: 'support' }, privacyPolicyVersion: '2026-01', ...options.tenant }],
     connectors: CHANNELS.map((channel) => ({ package: `@switchboard/${channel}`, required: true, accounts: [{ id: 'main', config: fakes[channel].connectorConfig() }] })),

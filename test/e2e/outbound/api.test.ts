@@ -9,6 +9,7 @@ import { configFromObject, createHost, type Host } from '@switchboard/host';
 import messenger, { FakeMessengerServer } from '@switchboard/messenger';
 import viber, { FakeViberServer } from '@switchboard/viber';
 import { eventually } from '../support/host-harness.js';
+import { tempDatabase } from '../../../host/src/__fixtures__/temp-database.js';
 
 const KEY = 'outbound-api-key-0123456789abcdef';
 type Body = { error?: { code: string; message: string; details?: { problems?: { field: string }[] }; reasons?: { code: string }[] } } & Record<string, unknown>;
@@ -28,7 +29,7 @@ describe('outbound REST API', () => {
   beforeAll(async () => {
     await viberFake.start();
     await messengerFake.start();
-    host = await createHost(configFromObject({
+    host = await createHost(configFromObject({ store: tempDatabase(),
       logLevel: 'silent',
       tenants: [{ id: 'air', apiKeys: [KEY] }],
       connectors: [

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, type Clock, type ConnectorPlugin, type Conversation, type FakePlatform } from '@switchboard/core';
 import { configFromObject, createHost, type Host, type HostMessage } from '@switchboard/host';
 import { eventually } from '../support/host-harness.js';
+import { tempDatabase } from '../../../host/src/__fixtures__/temp-database.js';
 
 const KEY = 'outbound-e2e-key-0123456789abcdef';
 const DAY = 86_400_000;
@@ -105,7 +106,7 @@ describe.each(CASES)('outbound through the host: $channel', (c) => {
     const plugin = (await import(`@switchboard/${c.channel}`)).default as ConnectorPlugin;
     fake = plugin.fake!();
     await fake.start();
-    host = await createHost(configFromObject({
+    host = await createHost(configFromObject({ store: tempDatabase(),
       logLevel: 'silent',
       tenants: [{ id: 'shop', apiKeys: [KEY], routing: { escalationQueue: 'support' } }],
       connectors: [{ package: `@switchboard/${c.channel}`, required: true, accounts: [{ id: 'main', config: fake.connectorConfig() }] }],

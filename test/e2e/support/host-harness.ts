@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { silentLogger, type FakePlatform } from '@switchboard/core';
 import { configFromObject, createHost, type Host, type HostOptions } from '@switchboard/host';
 import { FakeAcmeServer } from './acme-plugin.js';
+import { tempDatabase } from '../../../host/src/__fixtures__/temp-database.js';
 
 export const API_KEY = 'test-key-tenant-one-0123456789';
 export const OTHER_KEY = 'test-key-tenant-two-0123456789';
@@ -28,7 +29,7 @@ export async function startHost(options: {
 } = {}): Promise<RunningHost> {
   const fake = new FakeAcmeServer();
   await fake.start();
-  const config = configFromObject({
+  const config = configFromObject({ store: tempDatabase(),
     port: 0,
     logLevel: 'silent',
     tenants: [

@@ -7,6 +7,7 @@ import { configFromObject } from '../../config/load-config.js';
 import { createHost, type Host } from '../../host.js';
 import type { HostFeatureFactory } from '../../features.js';
 import { createConsoleFeature, type ConsoleOptions } from '../console-feature.js';
+import { tempDatabase } from '../../__fixtures__/temp-database.js';
 
 export const KEY = 'console-api-test-key-0123456789';
 export const OTHER_KEY = 'console-api-test-key-other-0123';
@@ -45,7 +46,7 @@ export async function startConsoleHost(options: ConsoleOptions = {}): Promise<Co
     fakes[ch] = plugin.fake!();
     await fakes[ch].start();
   }
-  const config = configFromObject({
+  const config = configFromObject({ store: tempDatabase(),
     logLevel: 'silent',
     tenants: [
       { id: 'shop', name: 'Corner Shop', apiKeys: [KEY], routing: { rules: [{ match: { keyword: ['agent', 'human'] }, to: { queue: 'support' } }, { to: { bot: 'echo' } }], escalationQueue: 'support' } },

@@ -33,7 +33,7 @@ import {
   type Collection, type CollectionSpec, type Doc, type DriverCapabilities, type Filter, type FindOptions, type Sort, type StorageDriver, type StorageFailure, type Update,
 } from '../driver.js';
 import {
-  fromMongoDocument, INDEX_PREFIX, mongoIndexes, redactMongoUri, toMongoDocument, toMongoFilter, toMongoSort, toMongoUpdate,
+  fromMongoDocument, INDEX_PREFIX, mongoIndexes, redactMongoUri, toMongoDocument, toMongoFilter, toMongoSort, toMongoUpdate, unescapeKey,
   type MongoDocument, type MongoFilter, type MongoIndex, type MongoUpdate,
 } from './mongodb-translate.js';
 
@@ -233,7 +233,7 @@ class MongoDocumentCollection<T extends Doc> implements Collection<T> {
     const e = asErrorLike(error);
     const pattern = e.keyPattern ?? e.errorResponse?.keyPattern;
     if (typeof pattern === 'object' && pattern !== null && Object.keys(pattern).length > 0) {
-      return new UniqueViolationError(this.spec.name, Object.keys(pattern).map((p) => (p === '_id' ? 'id' : p)));
+      return new UniqueViolationError(this.spec.name, Object.keys(pattern).map((p) => (p === '_id' ? 'id' : p.split('.').map(unescapeKey).join('.'))));
     }
     const text = typeof e.errmsg === 'string' ? e.errmsg : messageOf(error);
     const name = /index: (\S+) dup key/.exec(text)?.[1];

@@ -12,6 +12,7 @@ export * from './host.js';
 export * from './stores/stores.js';
 export * from './stores/driver.js';
 export * from './stores/host-stores.js';
+export * from './stores/document-stores.js';
 export * from './stores/open-driver.js';
 export { MemoryDriver } from './stores/drivers/memory-driver.js';
 export { SqliteDriver } from './stores/drivers/sqlite-driver.js';

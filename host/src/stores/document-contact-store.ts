@@ -89,7 +89,8 @@ export class DocumentContactStore implements ContactStore {
       }
       const addresses = contact.addresses.filter((a) => owned.some((b) => sameAddress(a, b)));
       await this.docs.updateOne({ id: contact.id, tenantId }, { $unset: ['pending'], ...(addresses.length !== contact.addresses.length ? { $set: { addresses }, $inc: { rev: 1 } } : {}) });
-      return { contact: { ...structuredClone(contact), addresses: structuredClone(addresses) }, created: true };
+      // the caller's own record (the driver stored a copy of it)
+      return { contact: addresses.length === contact.addresses.length ? contact : { ...contact, addresses }, created: true };
     }
     throw new Error(`contact of ${address.channel}:${address.accountId}:${address.userId}: gave up after 8 concurrent changes`);
   }

@@ -46,7 +46,8 @@ export class DocumentConversationStore implements ConversationStore {
     const found = await this.findByAddress(tenantId, address);
     if (found) return { conversation: found, created: false };
     const conversation = create();
-    if (await this.docs.insert(conversation)) return { conversation: structuredClone(conversation), created: true };
+    // the caller's own record (the driver stored a copy of it)
+    if (await this.docs.insert(conversation)) return { conversation, created: true };
     // another call (or process) created it between the read and the insert
     const winner = await this.findByAddress(tenantId, address);
     if (!winner) throw new Error(`conversation ${conversation.id} could not be created: its id is taken`);

@@ -84,7 +84,8 @@ export class DocumentMessageStore implements MessageStore {
   async insert(message: HostMessage): Promise<{ message: HostMessage; inserted: boolean }> {
     if (await this.docs.insert(message)) {
       if (message.partIds?.length) await this.writeParts(message, message.partIds);
-      return { message: structuredClone(message), inserted: true };
+      // the caller's own record (the driver stored a copy of it)
+      return { message, inserted: true };
     }
     const existing = (message.externalId !== undefined
       ? await this.docs.findOne({

@@ -6,7 +6,7 @@
  * @module
  */
 import { advanceStatus, type DeliveryStatus } from '@switchboard/core';
-import type { Collection, CollectionSpec, Filter, StorageDriver } from './driver.js';
+import type { Collection, CollectionSpec, StorageDriver } from './driver.js';
 import { compareAndSet, RETRY, scanByKey, timeRange, type DocumentStoreOptions } from './document-support.js';
 import { pageOf, type HostMessage, type MessageStore, type Page, type TimeRange } from './stores.js';
 import { ConflictError } from '../errors.js';

@@ -9,7 +9,7 @@ import { describe, expect, it, beforeEach, afterEach } from 'vitest';
 import type { Address, Contact, Conversation } from '@switchboard/core';
 import type { Collection, CollectionSpec, Doc, StorageDriver } from '../stores/driver.js';
 import { createHostStores } from '../stores/host-stores.js';
-import { DocumentContactStore } from '../stores/document-stores.js';
+import { DocumentAuditLogStore, DocumentContactStore } from '../stores/document-stores.js';
 import type { HostMessage, HostStores, InboxEntry, OutboxEntry } from '../stores/stores.js';
 
 const at = (s: number): Date => new Date(Date.UTC(2026, 10, 20, 10, 0, s));
@@ -624,6 +624,29 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
       expect(await claims.count({ tenantId: tenant })).toBe(3);
       // hidden bookkeeping never reaches callers
       expect(Object.keys((await s.contacts.get(tenant, contact.id))!).sort()).toEqual(['addresses', 'createdAt', 'id', 'profile', 'tenantId', 'updatedAt']);
+    });
+
+    it('contacts: a contact whose creator died after claiming its address is completed by the next lookup', async () => {
+      const a = address('u-half');
+      const contacts = db.driver.collection<Contact & { pending?: boolean }>(DocumentContactStore.spec);
+      const claims = db.driver.collection<ClaimDoc>(DocumentContactStore.claimsSpec);
+      const half: Contact = { id: uid('k'), tenantId: tenant, addresses: [a], profile: { name: 'Half' }, createdAt: at(0), updatedAt: at(0) };
+      await contacts.insert({ ...half, pending: true });
+      expect(await s.contacts.list(tenant)).toEqual([]);
+      await claims.insert({ id: uid('claim'), tenantId: tenant, channel: a.channel, accountId: a.accountId, userId: a.userId, contactId: half.id });
+      const found = await s.contacts.findOrCreateByAddress(tenant, a, () => { throw new Error('must not create'); });
+      expect(found).toEqual({ contact: half, created: false });
+      expect(await s.contacts.list(tenant)).toEqual([half]);
+    });
+
+    it('audit: references left by an append that never wrote its entry are ignored, and dropped by erasure', async () => {
+      const refs = db.driver.collection<Doc & { tenantId: string; ref: string; contact: boolean; conversation: boolean; at: Date; seq: number; entryId: string }>(DocumentAuditLogStore.refsSpec);
+      await refs.insert({ id: 'ghost k-ghost', tenantId: tenant, ref: 'k-ghost', contact: true, conversation: false, at: at(1), seq: 1, entryId: 'ghost' });
+      const real = { id: uid('a'), tenantId: tenant, at: at(2), actor: 'key:0123456789abcdef', action: 'read' as const, method: 'GET', path: '/contacts/k-ghost', status: 200, contactIds: ['k-ghost'], conversationIds: [] };
+      await s.audit.append(real);
+      expect((await s.audit.list(tenant, { contactId: 'k-ghost' })).map((e) => e.id)).toEqual([real.id]);
+      expect(await s.audit.pseudonymise(tenant, { 'k-ghost': 'erased:g' })).toBe(1);
+      expect(await refs.count({ tenantId: tenant, ref: 'k-ghost' })).toBe(0);
     });
 
     it('pages the audit log of a contact and of a conversation, newest first, ledger order among equal times', async () => {

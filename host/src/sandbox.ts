@@ -69,8 +69,10 @@ export async function sandboxEchoBot(ctx: BotContext): Promise<void> {
  */
 export async function createSandbox(options: {
   packages?: readonly string[]; env?: Record<string, string | undefined>; logger?: Logger; port?: number; baseDir?: string;
-  /** Keep everything in memory instead of the SQLite file `data/switchboard.db` under `baseDir` (lost at exit). */
+  /** Keep everything in memory instead of the SQLite file (lost at exit). */
   ephemeral?: boolean;
+  /** The SQLite database file (default `data/switchboard.db` under `baseDir`, else the working directory). */
+  database?: string;
 } = {}): Promise<Sandbox> {
   const env = options.env ?? process.env;
   const given = env.SWITCHBOARD_API_KEY;
@@ -105,7 +107,7 @@ export async function createSandbox(options: {
     port: options.port ?? (env.PORT ? Number(env.PORT) : 3000),
     logLevel: env.LOG_LEVEL ?? 'info',
     sandbox: true,
-    ...(options.ephemeral ? { store: { kind: 'memory' } } : {}),
+    ...(options.ephemeral ? { store: { kind: 'memory' } } : options.database ? { store: { kind: 'sqlite', path: options.database } } : {}),
     tenants: [{
       id: SANDBOX_TENANT, name: 'Sandbox', apiKeys: [apiKey],
       routing: {
@@ -129,7 +131,7 @@ export async function createSandbox(options: {
       clock,
       features: [createConsoleFeature({
         seedAgents: [
-          { tenantId: SANDBOX_TENANT, email: consoleAdmin.email, password: consoleAdmin.password, name: 'Sandbox Admin', role: 'admin' },
+          { tenantId: SANDBOX_TENANT, email: consoleAdmin.email, password: consoleAdmin.password, name: 'Sandbox Admin', role: 'admin', resetPassword: true },
         ],
       })],
       extraRoutes: (app, auth, host) => mountSandboxRoutes(app, auth, host, fakes, clock),

@@ -170,7 +170,7 @@ describe('REST API errors', () => {
 describe('sandbox', () => {
   it('delivers a signed user message through the fake platform and answers it with the echo bot', async () => {
     const plugin = createAcmePlugin();
-    const sandbox = await createSandbox({ packages: ['./acme-plugin.ts'], baseDir: SUPPORT_DIR, env: { SWITCHBOARD_API_KEY: API_KEY }, port: 0 });
+    const sandbox = await createSandbox({ database: tempDatabase('sandbox').path, packages: ['./acme-plugin.ts'], baseDir: SUPPORT_DIR, env: { SWITCHBOARD_API_KEY: API_KEY }, port: 0 });
     expect(sandbox.generatedKey).toBe(false);
     expect(plugin.channel).toBe('acme');
     const host = await createHost(sandbox.config, { logger: silentLogger, processor: { pollMs: 20 }, ...sandbox.hostOptions });

@@ -140,7 +140,7 @@ describe(`host with ${PACKAGE} loaded from config (${byName.ok ? 'by package nam
 
 describe(`the host's sandbox runs ${PACKAGE} on the fake gateway its plugin provides`, () => {
   it('delivers a customer SMS through POST /sandbox/sms/messages and stores it', async () => {
-    const sandbox = await createSandbox({ packages: [SPECIFIER], env: { SWITCHBOARD_API_KEY: KEY, LOG_LEVEL: 'silent' }, logger: silentLogger, port: 0 });
+    const sandbox = await createSandbox({ database: tempDatabase('sandbox').path, packages: [SPECIFIER], env: { SWITCHBOARD_API_KEY: KEY, LOG_LEVEL: 'silent' }, logger: silentLogger, port: 0 });
     expect([...sandbox.fakes.keys()]).toEqual(['sms']);
     const host = await createHost(sandbox.config, { logger: silentLogger, processor: { pollMs: 20, retryBaseMs: 20 }, ...sandbox.hostOptions });
     try {

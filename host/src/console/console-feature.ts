@@ -28,6 +28,12 @@ export interface SeedAgent {
   password: string;
   name?: string;
   role?: AgentRole;
+  /**
+   * When the agent already exists (the store outlives the process), set its password to this one
+   * and enable it — for a password printed at each start, as the sandbox does. Default false: an
+   * existing agent is left as it is.
+   */
+  resetPassword?: boolean;
 }
 
 /** Options of {@link createConsoleFeature}. */
@@ -121,7 +127,12 @@ export function createConsoleFeature(options: ConsoleOptions = {}): HostFeatureF
       },
       async start() {
         for (const seed of options.seedAgents ?? []) {
-          if (!ctx.tenants.has(seed.tenantId) || await agents.findByEmail(seed.tenantId, seed.email)) continue;
+          if (!ctx.tenants.has(seed.tenantId)) continue;
+          const existing = await agents.findByEmail(seed.tenantId, seed.email);
+          if (existing) {
+            if (seed.resetPassword) await agents.update(seed.tenantId, existing.id, { passwordHash: await hashPassword(seed.password, scrypt), disabled: false }, new Date(clock.now()));
+            continue;
+          }
           const now = new Date(clock.now());
           await agents.insert({
             id: randomUUID(), tenantId: seed.tenantId, email: seed.email.toLowerCase(), name: seed.name ?? seed.email, role: seed.role ?? 'admin',

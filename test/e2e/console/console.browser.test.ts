@@ -13,6 +13,7 @@ import { createHost, createSandbox, type Host } from '@switchboard/host';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsoleFeature } from '../../../host/src/console/console-feature.js';
+import { tempDatabase } from '../../../host/src/__fixtures__/temp-database.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const KEY = 'console-browser-e2e-key-0123456789';
@@ -42,7 +43,7 @@ describe.skipIf(!available)('agent console in Chromium', () => {
 
   beforeAll(async () => {
     await mkdir(OUT, { recursive: true });
-    const sandbox = await createSandbox({ packages: ['@switchboard/whatsapp', '@switchboard/messenger'], env: { SWITCHBOARD_API_KEY: KEY }, port: 0 });
+    const sandbox = await createSandbox({ database: tempDatabase('sandbox').path, packages: ['@switchboard/whatsapp', '@switchboard/messenger'], env: { SWITCHBOARD_API_KEY: KEY }, port: 0 });
     host = await createHost(sandbox.config, {
       logger: silentLogger, processor: { pollMs: 20, retryBaseMs: 20 }, ...sandbox.hostOptions, clock,
       features: [createConsoleFeature({

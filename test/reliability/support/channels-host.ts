@@ -5,6 +5,7 @@
  * bot counts the conversations it is asked to handle (one routing per stored message).
  */
 import { silentLogger, type ConnectorPlugin, type FakePlatform, type FakePlatformOptions } from '@switchboard/core';
+import { tempDatabase } from '../../../host/src/__fixtures__/temp-database.js';
 import { configFromObject, createHost, type Host, type HostMessage, type HostOptions, type HostStores } from '@switchboard/host';
 import { FIRST_PARTY_CHANNELS, SECRET_FIELD, type FirstPartyChannel } from '../../e2e/support/webhook-signing.js';
 
@@ -39,8 +40,8 @@ export interface ChannelsHost {
 }
 
 /**
- * Starts the fakes and `hostCount` hosts sharing one store (two processes sharing MongoDB are
- * modelled by two hosts in one process sharing the memory stores).
+ * Starts the fakes and `hostCount` hosts sharing one store: a fresh SQLite file, every host with
+ * its own connection to it unless `stores` is given (as several processes share one database).
  */
 export async function startChannelsHost(options: {
   channels?: readonly FirstPartyChannel[];
@@ -71,6 +72,7 @@ export async function startChannelsHost(options: {
   const routed: HostMessage[] = [];
   const config = configFromObject({
     logLevel: 'silent',
+    store: tempDatabase('channels'),
     ...(options.server ? { server: options.server } : {}),
     tenants: [
       { id: 'shop', apiKeys: [KEY], routing: { escalationQueue: 'support', rules: [{ to: { bot: 'counter' } }] } },

@@ -6,7 +6,7 @@
  * @module
  */
 import { StorageError, UniqueViolationError } from '../driver.js';
-import type { Collection, CollectionSpec, Doc, DriverCapabilities, Filter, FindOptions, IndexSpec, Operators, Sort, StorageDriver, Update } from '../driver.js';
+import type { Collection, CollectionSpec, Doc, DriverCapabilities, Filter, FindOptions, IndexSpec, Sort, StorageDriver, Update } from '../driver.js';
 import { applyUpdate, assertFilter, assertSort, assertUpdate, checkSpec, cloneDoc, compareBy, getPath, indexKey, matches } from './documents.js';
 
 /** How many combinations of pinned values a find looks up through an index before it scans instead. */

@@ -724,3 +724,26 @@ export function indexKey(values: readonly unknown[]): string | undefined {
 export function isDoc(doc: unknown): doc is Doc {
   return isPlainObject(doc) && typeof doc['id'] === 'string';
 }
+
+/**
+ * The collection a driver already made for a spec's name, checking the two declarations agree; or
+ * undefined (after checking the new spec) when there is none yet. Every driver's `collection()`
+ * starts here, so a name means the same collection on every driver.
+ * @param collections - the driver's collections by name
+ * @param spec - the spec asked for
+ * @returns the existing collection, or undefined when the driver must create it
+ * @throws Error when the spec is malformed or differs from the one the name was first declared with
+ */
+export function declaredCollection<C extends { readonly spec: CollectionSpec }>(collections: ReadonlyMap<string, C>, spec: CollectionSpec): C | undefined {
+  const existing = collections.get(spec.name);
+  if (existing === undefined) {
+    checkSpec(spec);
+    return undefined;
+  }
+  const canon = (s: CollectionSpec): string => JSON.stringify([
+    Object.entries(s.fields).sort(([x], [y]) => compareStrings(x, y)),
+    (s.indexes ?? []).map((i) => [i.fields, i.unique === true]),
+  ]);
+  if (canon(existing.spec) !== canon(spec)) throw new Error(`collection "${spec.name}" is declared twice with different fields or indexes`);
+  return existing;
+}

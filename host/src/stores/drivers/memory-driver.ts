@@ -7,7 +7,7 @@
  */
 import { StorageError, UniqueViolationError } from '../driver.js';
 import type { Collection, CollectionSpec, Doc, DriverCapabilities, Filter, FindOptions, IndexSpec, Sort, StorageDriver, Update } from '../driver.js';
-import { applyUpdate, assertFilter, assertSort, assertUpdate, checkSpec, cloneDoc, compareBy, getPath, indexKey, matches } from './documents.js';
+import { applyUpdate, assertFilter, assertSort, assertUpdate, declaredCollection, cloneDoc, compareBy, getPath, indexKey, matches } from './documents.js';
 
 /** How many combinations of pinned values a find looks up through an index before it scans instead. */
 const MAX_LOOKUPS = 256;
@@ -416,13 +416,6 @@ class MemoryCollection<T extends Doc> implements Collection<T> {
   }
 }
 
-function sameSpec(a: CollectionSpec, b: CollectionSpec): boolean {
-  const canon = (s: CollectionSpec): string => JSON.stringify([
-    Object.entries(s.fields).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)),
-    (s.indexes ?? []).map((i) => [i.fields, i.unique === true]),
-  ]);
-  return canon(a) === canon(b);
-}
 
 /**
  * A {@link StorageDriver} keeping documents in memory (not durable, not shared between processes).
@@ -445,12 +438,8 @@ export class MemoryDriver implements StorageDriver {
    */
   collection<T extends Doc>(spec: CollectionSpec): Collection<T> {
     this.assertOpen();
-    const existing = this.collections.get(spec.name);
-    if (existing !== undefined) {
-      if (!sameSpec(existing.spec, spec)) throw new Error(`collection "${spec.name}" is declared twice with different fields or indexes`);
-      return existing as unknown as Collection<T>;
-    }
-    checkSpec(spec);
+    const existing = declaredCollection(this.collections, spec);
+    if (existing !== undefined) return existing as unknown as Collection<T>;
     const created = new MemoryCollection<Doc>(cloneDoc(spec), this);
     this.collections.set(spec.name, created);
     return created as unknown as Collection<T>;

@@ -36,6 +36,7 @@ import {
   fromMongoDocument, INDEX_PREFIX, mongoIndexes, redactMongoUri, toMongoDocument, toMongoFilter, toMongoSort, toMongoUpdate, unescapeKey,
   type MongoDocument, type MongoFilter, type MongoIndex, type MongoUpdate,
 } from './mongodb-translate.js';
+import { declaredCollection } from './documents.js';
 
 export {
   escapeKey, escapePath, fromMongoDocument, mongoIndexes, mongoPath, redactMongoUri, toMongoDocument, toMongoFilter, toMongoSort, toMongoUpdate, toStoredValue, unescapeKey,
@@ -493,9 +494,8 @@ export class MongoDriver implements StorageDriver {
   }
 
   collection<T extends Doc>(spec: CollectionSpec): Collection<T> {
-    const existing = this.#collections.get(spec.name);
+    const existing = declaredCollection(this.#collections, spec);
     if (existing) return existing as unknown as Collection<T>;
-    if (!/^[a-z][a-z0-9_]*$/.test(spec.name)) throw new TypeError(`collection name "${spec.name}" must match [a-z][a-z0-9_]*`);
     if (spec.name === MONGO_META_COLLECTION) throw new TypeError(`collection name "${spec.name}" is reserved for the driver`);
     const created = new MongoDocumentCollection<Doc>(spec, this.#db.collection(this.#prefix + spec.name), this.where);
     this.#collections.set(spec.name, created);

@@ -20,7 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { StorageError, UniqueViolationError } from '../driver.js';
 import type { Collection, CollectionSpec, Doc, DriverCapabilities, FieldType, Filter, FindOptions, Sort, StorageDriver, Update } from '../driver.js';
-import { applyUpdate, assertFilter, assertSort, assertUpdate, checkSpec, compareBy, decodeDoc, encodeDoc, getPath } from './documents.js';
+import { applyUpdate, assertFilter, assertSort, assertUpdate, declaredCollection, compareBy, decodeDoc, encodeDoc, getPath } from './documents.js';
 import { loadBetterSqlite3 } from './sqlite-binding.js';
 import type { SqliteConnection, SqliteStatement, SqlValue } from './sqlite-binding.js';
 import { toStorageError } from './sqlite-errors.js';
@@ -157,12 +157,8 @@ export class SqliteDriver implements StorageDriver {
    */
   collection<T extends Doc>(spec: CollectionSpec): Collection<T> {
     this.assertOpen();
-    const existing = this.collections.get(spec.name);
-    if (existing !== undefined) {
-      if (!sameSpec(existing.spec, spec)) throw new Error(`collection "${spec.name}" is declared twice with different fields or indexes`);
-      return existing as unknown as Collection<T>;
-    }
-    checkSpec(spec);
+    const existing = declaredCollection(this.collections, spec);
+    if (existing !== undefined) return existing as unknown as Collection<T>;
     const names = tableNames(spec.name);
     const fields = Object.entries(spec.fields).filter(([field]) => field !== 'id');
     this.guard(() => {
@@ -644,13 +640,6 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
   }
 }
 
-function sameSpec(a: CollectionSpec, b: CollectionSpec): boolean {
-  const canon = (s: CollectionSpec): string => JSON.stringify([
-    Object.entries(s.fields).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)),
-    (s.indexes ?? []).map((i) => [i.fields, i.unique === true]),
-  ]);
-  return canon(a) === canon(b);
-}
 
 /** Flushes a directory entry (a rename) to the disk; not possible on every platform, so best effort. */
 function syncDirectory(dir: string): void {

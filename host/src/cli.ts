@@ -93,7 +93,9 @@ export function printSandboxBanner(host: Host, apiKey: string, generated: boolea
   if (consoleAdmin) out(`  Agent console: ${host.url}/console/   (log in as ${consoleAdmin.email} / ${consoleAdmin.password})`);
   out('');
   out('Try it:');
-  out(`  curl -s -X POST ${host.url}/sandbox/${first}/messages -H 'authorization: Bearer ${apiKey}' -H 'content-type: application/json' -d '{"userId":"1001","text":"Hello"}'`);
+  // a customer id the channel accepts a reply to: WhatsApp's are phone numbers (E.164 digits)
+  const userId = first === 'whatsapp' ? '15550101001' : '1001';
+  out(`  curl -s -X POST ${host.url}/sandbox/${first}/messages -H 'authorization: Bearer ${apiKey}' -H 'content-type: application/json' -d '{"userId":"${userId}","text":"Hello"}'`);
   out(`  curl -s ${host.url}/v1/conversations -H 'authorization: Bearer ${apiKey}'`);
   out(`  curl -N ${host.url}/v1/events -H 'authorization: Bearer ${apiKey}'`);
   out('');

@@ -43,3 +43,29 @@ describe('the sandbox across a restart on its database file', () => {
     });
   });
 });
+
+describe('the sandbox banner', () => {
+  it('regression: the customer id in the printed curl line is one the first channel (WhatsApp) can answer', async () => {
+    const { printSandboxBanner } = await import('../../host/src/cli.js');
+    const sandbox = await createSandbox({ database: tempDatabase('banner').path, packages: ['@switchboard/whatsapp'], env: { SWITCHBOARD_API_KEY: KEY }, logger: silentLogger, port: 0 });
+    const host = await createHost(sandbox.config, { logger: silentLogger, processor: { pollMs: 20 }, ...sandbox.hostOptions });
+    await host.listen(0, '127.0.0.1');
+    try {
+      const lines: string[] = [];
+      printSandboxBanner(host, KEY, false, (l) => lines.push(l));
+      const curl = lines.find((l) => l.includes('/sandbox/whatsapp/messages'))!;
+      const body = /-d '([^']+)'/.exec(curl)![1]!;
+      expect((await fetch(`${host.url}/sandbox/whatsapp/messages`, { method: 'POST', headers: auth, body })).status).toBe(202);
+      const reply = await eventually(async () => {
+        const conversation = ((await (await fetch(`${host.url}/v1/conversations`, { headers: auth })).json()) as { items: { id: string }[] }).items[0];
+        if (!conversation) return undefined;
+        const items = ((await (await fetch(`${host.url}/v1/conversations/${conversation.id}/messages`, { headers: auth })).json()) as { items: { direction: string; status: string }[] }).items;
+        const out = items.find((m) => m.direction === 'outbound' && m.status !== 'accepted' && m.status !== 'queued');
+        return out;
+      });
+      expect(reply.status).not.toBe('failed');
+    } finally {
+      await host.stop();
+    }
+  });
+});

@@ -6,6 +6,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { ConfigError, type BusinessPolicy, type ConnectorPlugin } from '@switchboard/core';
 import type { BotHandlerRegistration } from '../routing/bot-handler.js';
+import { MAX_TRUSTED_PROXIES, trustEntryProblem } from '../trusted-proxy.js';
 
 /** A secret taken from the environment: `{ env: 'NAME' }` (or a string with `${NAME}` in it). */
 export interface EnvRef {
@@ -170,6 +171,12 @@ export interface ServerLimits {
   requestTimeoutMs: number;
   /** Idle time before a kept-alive connection is closed (default 5 s). */
   keepAliveTimeoutMs: number;
+  /**
+   * Reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` the host believes (addresses,
+   * CIDR ranges, `loopback`, `linklocal`, `uniquelocal`; default none). Behind TLS-terminating
+   * proxies listed here, console cookies are `Secure` and login limits apply per real client address.
+   */
+  trustProxy?: string[];
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -422,6 +429,17 @@ function parseTenant(r: Reader, bots: Record<string, unknown>): TenantConfig {
   return tenant;
 }
 
+/** `server.trustProxy`: one entry or a list of them, each an address, a CIDR range or a named range. */
+function parseTrustProxy(raw: unknown): string[] {
+  const list = typeof raw === 'string' ? [raw] : raw;
+  if (!Array.isArray(list) || list.length > MAX_TRUSTED_PROXIES) throw new ConfigError('server.trustProxy', `must be an address, a CIDR range, loopback, linklocal or uniquelocal, or a list of at most ${MAX_TRUSTED_PROXIES} of them`);
+  list.forEach((entry, i) => {
+    const problem = trustEntryProblem(entry);
+    if (problem) throw new ConfigError(`server.trustProxy[${i}]`, problem);
+  });
+  return list as string[];
+}
+
 /**
  * Validates a raw configuration (secrets already resolved).
  * @param raw - the config object a file exported
@@ -483,12 +501,14 @@ export function parseHostConfig(raw: unknown, options: { baseDir: string }): Hos
 
   const server = r.obj2('server', true);
   if (server) {
-    server.unknownKeys(['headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs']);
+    server.unknownKeys(['headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs', 'trustProxy']);
     const headersTimeoutMs = server.int('headersTimeoutMs', config.server.headersTimeoutMs, 100, 600_000)!;
     const requestTimeoutMs = server.int('requestTimeoutMs', config.server.requestTimeoutMs, 100, 3_600_000)!;
     if (requestTimeoutMs < headersTimeoutMs) throw new ConfigError('server.requestTimeoutMs', 'must be at least server.headersTimeoutMs');
     const keepAliveTimeoutMs = server.int('keepAliveTimeoutMs', config.server.keepAliveTimeoutMs, 100, 600_000)!;
     config.server = { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs };
+    const trustProxy = server.raw('trustProxy');
+    if (trustProxy !== undefined) config.server.trustProxy = parseTrustProxy(trustProxy);
   }
 
   const store = r.obj2('store', true);

@@ -16,6 +16,7 @@ import { DocumentIdempotencyStore } from '../outbound/idempotency-store.js';
 import { DocumentRateBudget } from '../outbound/rate-budget.js';
 import { DocumentOptInFlowStore } from '../consent/opt-in-flow-store.js';
 import { DocumentAgentStore } from '../console/agent-store.js';
+import { DocumentEventLogStore } from '../events/event-log-store.js';
 
 /** Options of {@link createHostStores}. */
 export interface HostStoresOptions {
@@ -43,6 +44,7 @@ export class DocumentHostStores implements HostStores {
   readonly budget: DocumentRateBudget;
   readonly optInFlows: DocumentOptInFlowStore;
   readonly agents: DocumentAgentStore;
+  readonly events: DocumentEventLogStore;
 
   /**
    * @param driver - the storage driver every store is built on (closed by {@link DocumentHostStores.close})
@@ -65,6 +67,7 @@ export class DocumentHostStores implements HostStores {
     this.budget = new DocumentRateBudget(driver);
     this.optInFlows = new DocumentOptInFlowStore(driver);
     this.agents = new DocumentAgentStore(driver);
+    this.events = new DocumentEventLogStore(driver);
   }
 
   /** Resolves when the database is reachable; throws a `StorageError` otherwise. */

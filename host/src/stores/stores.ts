@@ -14,6 +14,7 @@ import type { IdempotencyStore } from '../outbound/idempotency-store.js';
 import type { RateBudget } from '../outbound/rate-budget.js';
 import type { OptInFlowStore } from '../consent/opt-in-flow-store.js';
 import type { AgentStore } from '../console/agent-store.js';
+import type { EventLogStore } from '../events/event-log-store.js';
 
 /** A stored message, with the channel address it travelled on. */
 export interface HostMessage extends Message {
@@ -345,6 +346,8 @@ export interface HostStores {
   optInFlows: OptInFlowStore;
   /** Console agents, sessions, read markers, notes, saved replies and settings. */
   agents: AgentStore;
+  /** The bounded log of streamed events (`Last-Event-ID` resume). */
+  events: EventLogStore;
   /** Resolves when the store is reachable; throws otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

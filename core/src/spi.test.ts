@@ -32,6 +32,12 @@ describe('connector SPI helpers', () => {
       'apiVersion must be 1, got 2', 'channel must be a non-empty string', 'create must be a function', 'policy must be an object', 'fake must be a function when present',
     ]);
   });
+  it('connectorPluginProblems checks declared credential headers and query parameters by shape', () => {
+    expect(connectorPluginProblems({ ...plugin, credentialHeaders: ['x-secret'], credentialQuery: ['token'] })).toEqual([]);
+    expect(connectorPluginProblems({ ...plugin, credentialHeaders: 'x-secret', credentialQuery: [''] })).toEqual([
+      'credentialHeaders must be an array of non-empty strings when present', 'credentialQuery must be an array of non-empty strings when present',
+    ]);
+  });
   it('addressKey and connectorOptionsToken are stable', () => {
     expect(addressKey({ channel: 'whatsapp', accountId: '1065', userId: '4915112345678' })).toBe('whatsapp:1065:4915112345678');
     expect(connectorOptionsToken('telegram')).toBe(Symbol.for('switchboard.telegram.options'));

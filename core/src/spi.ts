@@ -290,6 +290,28 @@ export interface ConnectorPlugin<C = unknown> {
   module(config: C): ContainerModule;
   /** The plugin's fake platform server, for the sandbox and tests. */
   fake?(options?: FakePlatformOptions): FakePlatform;
+  /**
+   * Optional: the webhook request headers that carry a credential or a proof made with one (a
+   * static secret token, an HMAC signature, a bearer JWT), lower-cased. The host never stores or
+   * logs their values: dead letters keep the header's name with `[redacted]` as its value, and
+   * exports, audit entries and logs show the same. The host also applies its own default list
+   * (`authorization`, `cookie`, `x-hub-signature*`…); declaring a header it already knows is harmless.
+   * @example
+   * ```ts
+   * credentialHeaders: ['x-telegram-bot-api-secret-token'],
+   * ```
+   */
+  credentialHeaders?: readonly string[];
+  /**
+   * Optional: the webhook query parameters that carry a credential (a verify token of a
+   * subscription handshake, a signature passed in the URL), exactly as they appear in the URL.
+   * Their values are never stored or logged.
+   * @example
+   * ```ts
+   * credentialQuery: ['hub.verify_token'],
+   * ```
+   */
+  credentialQuery?: readonly string[];
 }
 
 /** The current SPI version. */
@@ -309,6 +331,10 @@ export function connectorPluginProblems(value: unknown): string[] {
   for (const key of ['parseConfig', 'create', 'module'] as const) if (typeof p[key] !== 'function') problems.push(`${key} must be a function`);
   for (const key of ['policy', 'capabilities'] as const) if (typeof p[key] !== 'object' || p[key] === null) problems.push(`${key} must be an object`);
   if (p.fake !== undefined && typeof p.fake !== 'function') problems.push('fake must be a function when present');
+  for (const key of ['credentialHeaders', 'credentialQuery'] as const) {
+    const names = p[key];
+    if (names !== undefined && (!Array.isArray(names) || !names.every((n) => typeof n === 'string' && n !== ''))) problems.push(`${key} must be an array of non-empty strings when present`);
+  }
   return problems;
 }
 

@@ -17,6 +17,8 @@ export const applePlugin: ConnectorPlugin<AppleConfig> = {
   displayName: 'Apple Messages for Business',
   policy: applePolicy,
   capabilities: appleCapabilities,
+  // a bearer JWT signed with the MSP secret
+  credentialHeaders: ['authorization'],
   parseConfig,
   create: (config, deps) => new AppleConnector(config, deps),
   module: (config) => new ContainerModule((options) => {

@@ -18,6 +18,8 @@ export const plugin = {
   displayName: 'Telegram',
   policy: telegramPolicy,
   capabilities: telegramCapabilities,
+  // the secret token itself, in clear, on every update: whoever holds it can forge updates
+  credentialHeaders: ['x-telegram-bot-api-secret-token'],
   parseConfig,
   /**
    * @param config - a parsed config

@@ -17,6 +17,9 @@ export const plugin: ConnectorPlugin<ViberConfig> = {
   displayName: 'Viber',
   policy: viberPolicy,
   capabilities: viberCapabilities,
+  // HMAC of the body with the auth token; Viber's own library also accepts it as ?sig=
+  credentialHeaders: ['x-viber-content-signature'],
+  credentialQuery: ['sig'],
   parseConfig,
   create(config: ViberConfig, deps?: Partial<ConnectorDeps>): ViberConnector {
     return new ViberConnector(config, deps);

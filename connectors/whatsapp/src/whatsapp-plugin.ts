@@ -17,6 +17,9 @@ export const plugin: ConnectorPlugin<WhatsAppConfig> = {
   displayName: 'WhatsApp Business Platform (Cloud API)',
   policy: whatsappPolicy,
   capabilities: whatsappCapabilities,
+  // Meta signs each delivery with the app secret (SHA-256, and SHA-1 in the older header); the subscription handshake carries the verify token
+  credentialHeaders: ['x-hub-signature-256', 'x-hub-signature'],
+  credentialQuery: ['hub.verify_token'],
   parseConfig,
   create(config: WhatsAppConfig, deps?: Partial<ConnectorDeps>): WhatsAppConnector {
     return new WhatsAppConnector(config, deps);

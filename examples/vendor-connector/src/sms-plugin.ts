@@ -20,6 +20,8 @@ export const plugin: ConnectorPlugin<SmsConfig> = {
   displayName: 'SMS (Acme SMS Gateway)',
   policy: smsPolicy,
   capabilities: smsCapabilities,
+  // t=<unix>,v1=<HMAC of the body with the webhook secret>: the host never stores or logs it
+  credentialHeaders: ['x-acme-signature'],
   parseConfig,
   create(config: SmsConfig, deps?: Partial<ConnectorDeps>): SmsConnector {
     return new SmsConnector(config, deps);

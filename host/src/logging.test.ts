@@ -17,6 +17,20 @@ describe('logging', () => {
     expect(out.text).toBe('[redacted]');
   });
 
+  it('redacts every key named like a credential and the credential query parameters of URLs', () => {
+    const out = scrubLogObject({
+      config: { secretToken: 'tg-secret', verifyToken: 'vt', secretKey: 'sk', webhookSecret: 'ws', mspSecret: 'ms', apiKey: 'ak', tokenMaxAgeSeconds: 30, mspId: 'm' },
+      headers: { 'x-telegram-bot-api-secret-token': 'tg-secret', 'x-acme-signature': 't=1,v1=ab', 'x-viber-content-signature': 'ff', 'content-type': 'application/json' },
+      url: '/webhooks/whatsapp/main?hub.mode=subscribe&hub.verify_token=vt-123&hub.challenge=42',
+      path: '/webhooks/viber/main?sig=abcdef', other: '/x?sig=kept-when-the-key-is-not-a-url',
+    }) as Record<string, Record<string, unknown> | string>;
+    expect(out.config).toEqual({ secretToken: '[redacted]', verifyToken: '[redacted]', secretKey: '[redacted]', webhookSecret: '[redacted]', mspSecret: '[redacted]', apiKey: '[redacted]', tokenMaxAgeSeconds: '[redacted]', mspId: 'm' });
+    expect(out.headers).toEqual({ 'x-telegram-bot-api-secret-token': '[redacted]', 'x-acme-signature': '[redacted]', 'x-viber-content-signature': '[redacted]', 'content-type': 'application/json' });
+    expect(out.url).toBe('/webhooks/whatsapp/main?hub.mode=subscribe&hub.verify_token=%5Bredacted%5D&hub.challenge=42');
+    expect(out.path).toBe('/webhooks/viber/main?sig=%5Bredacted%5D');
+    expect(out.other).toBe('/x?sig=kept-when-the-key-is-not-a-url');
+  });
+
   it('applies to what pino writes', () => {
     const lines: string[] = [];
     const destination = new Writable({ write(chunk, _e, cb) { lines.push(String(chunk)); cb(); } });

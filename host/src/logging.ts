@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { pino, type Logger as PinoLogger, type DestinationStream } from 'pino';
+import { CREDENTIAL_NAME, CredentialRedactor } from './compliance/credential-redactor.js';
 
 /** Keys whose values are secrets or bodies: replaced by `[redacted]` wherever they appear. */
 export const REDACTED_KEYS: readonly string[] = [
@@ -13,6 +14,8 @@ export const REDACTED_KEYS: readonly string[] = [
   'text', 'body', 'rawBody', 'content', 'caption', 'uri',
 ];
 const REDACTED = new Set(REDACTED_KEYS.map((k) => k.toLowerCase()));
+/** Keys whose string values are URLs or request targets: their credential query parameters are redacted. */
+const URL_KEYS = new Set(['url', 'originalurl', 'href', 'path', 'target', 'location']);
 /** Keys that may hold a phone number (WhatsApp's wa_id is one). */
 const PHONE_KEYS = new Set(['userid', 'phone', 'wa_id', 'from', 'to', 'msisdn']);
 const PHONE = /^\+?\d{7,15}$/;
@@ -27,7 +30,10 @@ export function hashPhone(value: string): string {
 }
 
 /**
- * Returns a copy of a log object with secrets and bodies redacted and phone numbers hashed.
+ * Returns a copy of a log object with secrets and bodies redacted and phone numbers hashed: the
+ * values of {@link REDACTED_KEYS} and of every key named like a credential (a secret, token,
+ * signature, password, API key, cookie, authorization — `secretToken`, `x-acme-signature`…), and the
+ * credential query parameters of URLs (`hub.verify_token`, `sig`… see `CredentialRedactor`).
  * @param value - what is about to be logged
  * @param depth - recursion guard
  * @returns the scrubbed copy
@@ -40,7 +46,8 @@ export function scrubLogObject(value: unknown, depth = 0): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     const key = k.toLowerCase();
-    if (REDACTED.has(key)) out[k] = '[redacted]';
+    if (REDACTED.has(key) || CREDENTIAL_NAME.test(key)) out[k] = '[redacted]';
+    else if (URL_KEYS.has(key) && typeof v === 'string') out[k] = CredentialRedactor.defaults.url(v);
     else if (PHONE_KEYS.has(key) && typeof v === 'string' && PHONE.test(v)) out[k] = hashPhone(v);
     else out[k] = scrubLogObject(v, depth + 1);
   }

@@ -7,9 +7,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isSwitchboardError, type Clock, type InboundEvent, type Logger, type RawWebhook } from '@switchboard/core';
+import { CredentialRedactor } from '../compliance/credential-redactor.js';
 import { errorResponse } from '../errors.js';
 import type { ConnectorRegistry, HostConnectorBinding } from '../plugins/connector-registry.js';
 import type { HostStores, InboxEntry } from '../stores/stores.js';
+import type { AdmissionTicket } from './request-admission.js';
 
 /** Largest webhook body accepted (3 MB). */
 export const WEBHOOK_BODY_LIMIT = 3 * 1024 * 1024;
@@ -44,18 +46,22 @@ export function inboxKey(event: InboundEvent, bodyHash: string, index: number): 
 }
 
 /** What {@link readBody} read: the body, or why there is none. */
-export type ReadResult = { ok: true; body: Buffer } | { ok: false; reason: 'too-large' | 'aborted' };
+export type ReadResult = { ok: true; body: Buffer } | { ok: false; reason: 'too-large' | 'aborted' | 'busy' };
 
 /**
  * Reads a request body up to a limit. A declared length over the limit is refused before reading;
  * a stream that grows past it stops being read at once (nothing beyond the limit is buffered).
  * @param req - the request
  * @param limit - bytes
+ * @param budget - the host's body budget for a body sent without `Content-Length`: each chunk is
+ *   taken from it before it is kept, and one that does not fit stops the reading (`busy`)
  * @returns the body, or why not
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<ReadResult> {
+export function readBody(req: IncomingMessage, limit: number, budget?: Pick<AdmissionTicket, 'grow'>): Promise<ReadResult> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.resolve({ ok: false, reason: 'too-large' });
+  // a declared length was reserved whole at admission; only a chunked body grows its share as it arrives
+  const grow = req.headers['content-length'] === undefined ? budget : undefined;
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let total = 0;
@@ -72,6 +78,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<ReadResul
     const onData = (chunk: Buffer): void => {
       total += chunk.length;
       if (total > limit) { req.pause(); finish({ ok: false, reason: 'too-large' }); return; }
+      if (grow && !grow.grow(chunk.length)) { req.pause(); chunks.length = 0; finish({ ok: false, reason: 'busy' }); return; }
       chunks.push(chunk);
     };
     const onEnd = (): void => finish({ ok: true, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total) });
@@ -139,8 +146,9 @@ export class WebhookIngress {
    * Handles one webhook request; never throws.
    * @param req - the request
    * @param res - the response
+   * @param ticket - what the host's admission reserved for it (a chunked body takes more as it arrives)
    */
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async handle(req: IncomingMessage, res: ServerResponse, ticket?: AdmissionTicket): Promise<void> {
     const observer = this.deps.onAnswered;
     if (observer) {
       const started = performance.now();
@@ -154,7 +162,7 @@ export class WebhookIngress {
       });
     }
     try {
-      await this.handleInner(req, res);
+      await this.handleInner(req, res, ticket);
     } catch (error) {
       this.deps.logger.error({ err: error, url: req.url }, 'webhook ingress failed');
       if (!res.headersSent) {
@@ -179,7 +187,7 @@ export class WebhookIngress {
     req.resume();
   }
 
-  private async handleInner(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async handleInner(req: IncomingMessage, res: ServerResponse, ticket: AdmissionTicket | undefined): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://host');
     const parts = url.pathname.slice(WEBHOOK_PREFIX.length).split('/');
     const method = req.method ?? 'GET';
@@ -197,9 +205,14 @@ export class WebhookIngress {
       sendError(res, 405, 'METHOD_NOT_ALLOWED', 'webhooks accept GET (handshakes) and POST', { allow: 'GET, POST' });
       return;
     }
-    const read = await readBody(req, this.limit);
+    const read = await readBody(req, this.limit, ticket);
     if (!read.ok) {
-      if (read.reason === 'too-large') {
+      if (read.reason === 'busy') {
+        this.stats.busy++;
+        this.deps.onBusy?.(res);
+        if (!res.headersSent) sendError(res, 503, 'SERVER_BUSY', 'the host is holding as many request bodies as it may; retry later', { 'retry-after': String(this.retryAfterSeconds), connection: 'close' });
+        req.destroy();
+      } else if (read.reason === 'too-large') {
         this.stats.tooLarge++;
         this.discardThenClose(req);
         sendError(res, 413, 'PAYLOAD_TOO_LARGE', `webhook bodies are limited to ${this.limit} bytes`, { connection: 'close' });
@@ -245,7 +258,7 @@ export class WebhookIngress {
       try {
         await this.deps.stores.deadLetters.add({
           id: randomUUID(), tenantId: binding.tenantId, channel: binding.channel, account: binding.account,
-          reason, code, rawBody: read.body.toString('base64'), headers: withoutCredentials(headers), receivedAt: now,
+          reason, code, rawBody: read.body.toString('base64'), headers: CredentialRedactor.for(binding.plugin).headers(headers), receivedAt: now,
         });
       } catch (storeError) {
         this.deps.logger.error({ err: storeError }, 'dead letter could not be stored');
@@ -292,11 +305,4 @@ export class WebhookIngress {
     }
     sendJson(res, 200, { ok: true });
   }
-}
-
-function withoutCredentials(headers: Record<string, string>): Record<string, string> {
-  const out = { ...headers };
-  delete out.authorization;
-  delete out.cookie;
-  return out;
 }

@@ -2,10 +2,20 @@
  * Dead letters on the storage driver.
  * @module
  */
+import { CredentialRedactor } from '../compliance/credential-redactor.js';
 import type { Collection, CollectionSpec, StorageDriver } from './driver.js';
 import { pageOf, type DeadLetter, type DeadLetterStore, type Page } from './stores.js';
 
-/** {@link DeadLetterStore} over any {@link StorageDriver}. */
+/**
+ * A dead letter with the host's default credential headers redacted: the ingress already redacted
+ * what the connector declared before storing it; this also covers letters stored before that, or
+ * by other code, on their way in and out.
+ */
+function redacted(letter: DeadLetter): DeadLetter {
+  return { ...letter, headers: CredentialRedactor.defaults.headers(letter.headers) };
+}
+
+/** {@link DeadLetterStore} over any {@link StorageDriver}. Credential headers are never stored nor returned (see {@link CredentialRedactor}). */
 export class DocumentDeadLetterStore implements DeadLetterStore {
   /** The dead letters. */
   static readonly spec: CollectionSpec = {
@@ -23,17 +33,17 @@ export class DocumentDeadLetterStore implements DeadLetterStore {
 
   async add(letter: DeadLetter): Promise<void> {
     // the same letter twice (a retried request) is kept once
-    await this.docs.insert(letter);
+    await this.docs.insert(redacted(letter));
   }
 
   async get(tenantId: string, id: string): Promise<DeadLetter | undefined> {
     const l = await this.docs.get(id);
-    return l?.tenantId === tenantId ? l : undefined;
+    return l?.tenantId === tenantId ? redacted(l) : undefined;
   }
 
   async list(tenantId: string, page?: Page): Promise<DeadLetter[]> {
     const { limit, offset } = pageOf(page);
-    return this.docs.find({ tenantId }, { sort: [['receivedAt', -1]], limit, offset });
+    return (await this.docs.find({ tenantId }, { sort: [['receivedAt', -1]], limit, offset })).map(redacted);
   }
 
   async delete(tenantId: string, ids: string[]): Promise<number> {

@@ -16,6 +16,7 @@ import type { HostConnectorBinding } from '../plugins/connector-registry.js';
 import type { OutboundRuntime } from './outbound-runtime.js';
 import { parseNotificationRequest, parseSendRequest } from './send-request.js';
 import { templatePlaceholders, type TemplateRecord } from './template-registry.js';
+import { apiSender } from '../api/api-scopes.js';
 
 /**
  * The body of a 422 answer to a refused message: every reason, with its source.
@@ -206,7 +207,10 @@ export function outboundFeature(ctx: HostFeatureContext): HostFeature {
       v1.post('/messages', async (req, res) => {
         const t = tenantOf(req);
         const key = idempotencyKey(req);
-        answer(res, await service.send(t.id, parseSendRequest(req.body), key ? { idempotencyKey: key } : {}));
+        const request = parseSendRequest(req.body);
+        // who is a human is granted to the key, not claimed by the body
+        apiSender(req, request.sender, 'bot');
+        answer(res, await service.send(t.id, request, key ? { idempotencyKey: key } : {}));
       });
       v1.post('/policy/evaluate', async (req, res) => {
         const t = tenantOf(req);

@@ -16,6 +16,7 @@ import { DocumentIdempotencyStore } from '../outbound/idempotency-store.js';
 import { DocumentRateBudget } from '../outbound/rate-budget.js';
 import { DocumentOptInFlowStore } from '../consent/opt-in-flow-store.js';
 import { DocumentAgentStore } from '../console/agent-store.js';
+import { DocumentApiKeyStore } from '../api/api-key-store.js';
 import { DocumentEventLogStore } from '../events/event-log-store.js';
 
 /** Options of {@link createHostStores}. */
@@ -44,6 +45,7 @@ export class DocumentHostStores implements HostStores {
   readonly budget: DocumentRateBudget;
   readonly optInFlows: DocumentOptInFlowStore;
   readonly agents: DocumentAgentStore;
+  readonly apiKeys: DocumentApiKeyStore;
   readonly events: DocumentEventLogStore;
 
   /**
@@ -67,6 +69,7 @@ export class DocumentHostStores implements HostStores {
     this.budget = new DocumentRateBudget(driver);
     this.optInFlows = new DocumentOptInFlowStore(driver);
     this.agents = new DocumentAgentStore(driver);
+    this.apiKeys = new DocumentApiKeyStore(driver);
     this.events = new DocumentEventLogStore(driver);
   }
 

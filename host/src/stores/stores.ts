@@ -14,6 +14,7 @@ import type { IdempotencyStore } from '../outbound/idempotency-store.js';
 import type { RateBudget } from '../outbound/rate-budget.js';
 import type { OptInFlowStore } from '../consent/opt-in-flow-store.js';
 import type { AgentStore } from '../console/agent-store.js';
+import type { ApiKeyStore } from '../api/api-key-store.js';
 import type { EventLogStore } from '../events/event-log-store.js';
 
 /** A stored message, with the channel address it travelled on. */
@@ -346,6 +347,8 @@ export interface HostStores {
   optInFlows: OptInFlowStore;
   /** Console agents, sessions, read markers, notes, saved replies and settings. */
   agents: AgentStore;
+  /** API keys made by the CLI or the REST API (hashed; the config's keys are not stored). */
+  apiKeys: ApiKeyStore;
   /** The bounded log of streamed events (`Last-Event-ID` resume). */
   events: EventLogStore;
   /** Resolves when the store is reachable; throws otherwise. */

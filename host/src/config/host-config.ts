@@ -6,6 +6,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { ConfigError, type BusinessPolicy, type ConnectorPlugin } from '@switchboard/core';
 import type { BotHandlerRegistration } from '../routing/bot-handler.js';
+import { API_SCOPES, isApiScope, type ApiScope, type ConfiguredApiKey } from '../api/api-scopes.js';
 import { MAX_TRUSTED_PROXIES, trustEntryProblem } from '../trusted-proxy.js';
 
 /** A secret taken from the environment: `{ env: 'NAME' }` (or a string with `${NAME}` in it). */
@@ -66,8 +67,12 @@ export interface ForwardingConfig {
 export interface TenantConfig {
   id: string;
   name?: string;
-  /** Bearer keys of the REST API. */
-  apiKeys: string[];
+  /**
+   * Bearer keys of the REST API: a plain string carries every scope but `messages:send-as-agent`;
+   * `{ key, scopes, name? }` carries the scopes listed (see `API_SCOPES`). More keys are made with
+   * `switchboard keys create` or `POST /v1/api-keys` and kept hashed in the store.
+   */
+  apiKeys: ConfiguredApiKey[];
   /** The business policy (tightens the channels' rules). */
   policy?: BusinessPolicy;
   keywords?: KeywordConfig;
@@ -375,10 +380,8 @@ function parseTenant(r: Reader, bots: Record<string, unknown>): TenantConfig {
   r.unknownKeys(['id', 'name', 'apiKeys', 'policy', 'keywords', 'routing', 'forwarding', 'privacyPolicyVersion', 'verification', 'retention']);
   const tenant: TenantConfig = {
     id: r.str('id', { pattern: ID, patternHint: 'must be a short id (letters, digits, . _ -)' })!,
-    apiKeys: r.strings('apiKeys', false)!,
+    apiKeys: parseApiKeys(r),
   };
-  if (tenant.apiKeys.length === 0) throw new ConfigError(`${r.path}.apiKeys`, 'must list at least one key');
-  tenant.apiKeys.forEach((k, i) => { if (k.length < 16) throw new ConfigError(`${r.path}.apiKeys[${i}]`, 'must be at least 16 characters'); });
   const name = r.str('name', { optional: true }); if (name !== undefined) tenant.name = name;
   const policy = r.obj2('policy', true);
   if (policy) tenant.policy = parseBusinessPolicy(policy);
@@ -397,6 +400,29 @@ function parseTenant(r: Reader, bots: Record<string, unknown>): TenantConfig {
       rules: rules.map((_, i) => {
         const rule = routing.item(rules, i, 'rules');
         rule.unknownKeys(['match', 'to']);
+/** `tenants[].apiKeys`: at least one; each a string of 16+ characters or `{ key, scopes, name? }`. */
+function parseApiKeys(r: Reader): ConfiguredApiKey[] {
+  const list = r.arr('apiKeys', false)!;
+  if (list.length === 0) throw new ConfigError(`${r.path}.apiKeys`, 'must list at least one key');
+  return list.map((v, i): ConfiguredApiKey => {
+    const path = `${r.path}.apiKeys[${i}]`;
+    const checkKey = (k: unknown, where: string): string => {
+      if (typeof k !== 'string' || k.length < 16) throw new ConfigError(where, 'must be at least 16 characters');
+      if (k.length > 256 || /\s/.test(k)) throw new ConfigError(where, 'must be at most 256 characters, without spaces');
+      return k;
+    };
+    if (typeof v === 'string') return checkKey(v, path);
+    const e = r.item(list, i, 'apiKeys');
+    e.unknownKeys(['key', 'scopes', 'name']);
+    const key = checkKey(e.raw('key'), `${path}.key`);
+    const scopes = e.strings('scopes', false)!;
+    if (scopes.length === 0) throw new ConfigError(`${path}.scopes`, 'must list at least one scope');
+    scopes.forEach((s, j) => { if (!isApiScope(s)) throw new ConfigError(`${path}.scopes[${j}]`, `must be one of ${API_SCOPES.join(', ')}`); });
+    const name = e.str('name', { optional: true });
+    return { key, scopes: [...new Set(scopes as ApiScope[])], ...(name !== undefined ? { name } : {}) };
+  });
+}
+
         const m = rule.obj2('match', true);
         return { ...(m ? { match: parseMatch(m) } : {}), to: parseTarget(rule.obj2('to', false)!, bots) };
       }),
@@ -538,7 +564,8 @@ export function parseHostConfig(raw: unknown, options: { baseDir: string }): Hos
   tenants.forEach((_, i) => {
     const t = parseTenant(r.item(tenants, i, 'tenants'), bots);
     if (config.tenants.some((x) => x.id === t.id)) throw new ConfigError(`tenants[${i}].id`, `duplicates tenant "${t.id}"`);
-    t.apiKeys.forEach((k, j) => {
+    t.apiKeys.forEach((entry, j) => {
+      const k = typeof entry === 'string' ? entry : entry.key;
       const other = seenKeys.get(k);
       if (other !== undefined) throw new ConfigError(`tenants[${i}].apiKeys[${j}]`, `is already a key of tenant "${other}"`);
       seenKeys.set(k, t.id);

@@ -15,14 +15,18 @@ export class NotFoundError extends SwitchboardError {
   }
 }
 
-/** The request's input is invalid; `details.field` names the bad field. */
+/**
+ * The request's input is invalid; `details.field` names the bad field and `details.problems` lists
+ * it as schema failures list theirs (`[{ field, message }]`), so every VALIDATION_FAILED answer has
+ * the same shape.
+ */
 export class ValidationError extends SwitchboardError {
   /**
    * @param field - the bad field
    * @param message - what is wrong
    */
   constructor(field: string, message: string) {
-    super('VALIDATION_FAILED', `${field}: ${message}`, false, { details: { field } });
+    super('VALIDATION_FAILED', `${field}: ${message}`, false, { details: { field, problems: [{ field, message }] } });
   }
 }
 

@@ -63,7 +63,7 @@ export function mountAgentRoutes(v1: express.Router, deps: { agents: AgentStore;
     const email = text(b, 'email', 254)?.toLowerCase();
     if (!email || !EMAIL.test(email)) throw new ValidationError('email', 'must be an e-mail address');
     const name = text(b, 'name', 200) ?? email;
-    const problem = passwordProblem(b.password);
+    const problem = passwordProblem(b.password, { email, name });
     if (problem) throw new ValidationError('password', problem);
     const now = new Date(clock.now());
     const q = queues(b);
@@ -89,7 +89,8 @@ export function mountAgentRoutes(v1: express.Router, deps: { agents: AgentStore;
     if (b.disabled !== undefined && typeof b.disabled !== 'boolean') throw new ValidationError('disabled', 'must be a boolean');
     let passwordHash: string | undefined;
     if (b.password !== undefined) {
-      const problem = passwordProblem(b.password);
+      const current = await agents.get(t.id, id);
+      const problem = passwordProblem(b.password, current ? { email: current.email, name: typeof b.name === 'string' ? b.name : current.name } : {});
       if (problem) throw new ValidationError('password', problem);
       passwordHash = await hashPassword(b.password as string, deps.scrypt);
     }

@@ -20,9 +20,10 @@ import type { SendRequest } from '../outbound/send-request.js';
 import { templatePlaceholders, type TemplateRecord } from '../outbound/template-registry.js';
 import type { HostMessage } from '../stores/stores.js';
 import { publicAgent, roleAtLeast, type AgentStore } from './agent-store.js';
-import { callerOf, ForbiddenError, type ConsoleAuth } from './console-auth.js';
+import { callerOf, ForbiddenError, parseCookies, serializeCookie, type ConsoleAuth } from './console-auth.js';
 import { inboxRow, matchesInbox, suggestKnowledge, supervisorStats, windowInfo, type InboxFilter } from './console-views.js';
-import type { LoginLimiter } from './login-limiter.js';
+import { DEVICE_COOKIE, DEVICE_COOKIE_PATH, type DeviceCookies } from './device-cookie.js';
+import type { LoginLimiter, LoginSubject } from './login-limiter.js';
 import { verifyPassword, needsRehash, hashPassword, type ScryptParams } from './password.js';
 
 /** Dependencies of the console API. */
@@ -31,6 +32,8 @@ export interface ConsoleApiDeps {
   agents: AgentStore;
   auth: ConsoleAuth;
   limiter: LoginLimiter;
+  /** Device cookies: a browser that logged in before is not slowed by others' failures. */
+  devices: DeviceCookies;
   scrypt: ScryptParams;
   clock: Clock;
   logger: Logger;
@@ -89,7 +92,7 @@ export function templateContent(t: TemplateRecord, values: Record<string, string
  * @param deps - stores, services, auth
  */
 export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): void {
-  const { ctx, agents, auth, limiter, clock } = deps;
+  const { ctx, agents, auth, limiter, devices, clock } = deps;
   const { stores } = ctx;
   const api = express.Router();
   api.use(express.json({ limit: '256kb' }));
@@ -110,26 +113,45 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
     if (!tenantId && ctx.tenants.size === 1) tenantId = [...ctx.tenants.keys()][0];
     if (!email || !password) throw new ValidationError(!email ? 'email' : 'password', 'is required');
     if (!tenantId) throw new ValidationError('tenant', 'is required: this host serves several tenants');
-    const account = `${tenantId}/${email}`;
-    const address = req.socket.remoteAddress ?? 'unknown';
-    const wait = limiter.blocked(account, address);
-    if (wait !== undefined) {
-      res.set('retry-after', String(Math.ceil(wait / 1000)));
-      res.status(429).json({ error: { code: 'RATE_LIMITED', message: 'too many failed logins: try again later', details: { retryAfterMs: wait } } });
+    const agent = ctx.tenants.has(tenantId) ? await agents.findByEmail(tenantId, email) : undefined;
+    // a browser that logged in to this very account before is limited by its own failures only
+    const device = devices.verify(parseCookies(req.headers.cookie)[DEVICE_COOKIE], agent);
+    const subject: LoginSubject = device
+      ? { kind: 'known-device', device }
+      : { kind: 'unknown-device', account: `${tenantId}/${email}`, address: auth.origin(req).address };
+    // checked and counted in one synchronous step, before the hash: parallel guesses cannot all pass
+    const decision = limiter.begin(subject);
+    if (!decision.allowed) {
+      const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+      res.set('retry-after', String(seconds));
+      const overloaded = decision.reason === 'overloaded';
+      res.status(overloaded ? 503 : 429).json({ error: {
+        code: overloaded ? 'NOT_READY' : 'RATE_LIMITED',
+        message: decision.reason === 'busy' ? 'a login for this account is being checked: try again in a moment'
+          : overloaded ? 'too many logins are being checked: try again in a moment'
+          : `too many failed logins: try again in ${seconds} s`,
+        details: { retryAfterMs: seconds * 1000, reason: decision.reason },
+      } });
       return;
     }
-    const agent = ctx.tenants.has(tenantId) ? await agents.findByEmail(tenantId, email) : undefined;
-    const ok = await verifyPassword(password, agent?.passwordHash, deps.scrypt);
-    if (!agent || !ok || agent.disabled) {
-      limiter.fail(account, address);
+    let ok = false;
+    try {
+      ok = await verifyPassword(password, agent?.passwordHash, deps.scrypt) && agent !== undefined && !agent.disabled;
+    } finally {
+      if (ok) decision.attempt.succeeded(); else decision.attempt.failed();
+    }
+    if (!agent || !ok) {
       // one answer for every failure: it does not tell which accounts exist
       res.status(401).json({ error: { code: 'UNAUTHORIZED', message: 'e-mail or password is wrong' } });
       return;
     }
-    limiter.succeed(account);
     const now = new Date(clock.now());
     const rehash = needsRehash(agent.passwordHash, deps.scrypt) ? { passwordHash: await hashPassword(password, deps.scrypt) } : {};
+    const current = { ...agent, ...rehash };
     await agents.update(agent.tenantId, agent.id, { lastLoginAt: now, ...rehash }, now);
+    res.append('Set-Cookie', serializeCookie(DEVICE_COOKIE, devices.issue(current), {
+      httpOnly: true, secure: auth.secure(req), maxAge: Math.floor(devices.lifetimeMs / 1000), path: DEVICE_COOKIE_PATH,
+    }));
     res.json(await auth.open(req, res, agent));
   });
 

@@ -9,6 +9,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { SwitchboardError, type Clock } from '@switchboard/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { UnauthorizedError } from '../errors.js';
+import { requestOrigin, TRUST_NO_PROXY, type ProxyTrust, type RequestOrigin } from '../trusted-proxy.js';
 import { publicAgent, roleAtLeast, type Agent, type AgentRole, type AgentSession, type AgentStore, type PublicAgent } from './agent-store.js';
 
 /** Name of the session cookie. */
@@ -77,7 +78,10 @@ export interface SessionOptions {
   idleMs?: number;
   /** Absolute lifetime (default 24 h). */
   absoluteMs?: number;
-  /** `Secure` cookies: always, never, or when the request came over HTTPS (default `auto`). */
+  /**
+   * `Secure` cookies: always, never, or when the request came over HTTPS (default `auto`): a TLS
+   * socket, or a proxy listed in `server.trustProxy` saying `X-Forwarded-Proto: https`.
+   */
   secureCookies?: boolean | 'auto';
 }
 
@@ -107,15 +111,31 @@ export class ConsoleAuth {
    * @param store - where sessions and agents live
    * @param clock - time source
    * @param options - timeouts and cookie security
+   * @param trust - the proxies whose forwarding headers count (`server.trustProxy`; default none)
    */
-  constructor(private readonly store: AgentStore, private readonly clock: Clock, private readonly options: SessionOptions = {}) {
+  constructor(private readonly store: AgentStore, private readonly clock: Clock, private readonly options: SessionOptions = {}, private readonly trust: ProxyTrust = TRUST_NO_PROXY) {
     this.idleMs = options.idleMs ?? 8 * 3_600_000;
     this.absoluteMs = options.absoluteMs ?? 24 * 3_600_000;
   }
 
-  private secure(req: Request): boolean {
+  /**
+   * Where a request came from: the client's address and scheme, believing forwarding headers from
+   * trusted proxies only.
+   * @param req - the request
+   * @returns its origin
+   */
+  origin(req: Request): RequestOrigin {
+    return requestOrigin(req, this.trust);
+  }
+
+  /**
+   * Whether cookies set in answer to this request are `Secure`.
+   * @param req - the request
+   * @returns true over HTTPS (or when configured always)
+   */
+  secure(req: Request): boolean {
     const s = this.options.secureCookies ?? 'auto';
-    return s === 'auto' ? req.secure : s;
+    return s === 'auto' ? this.origin(req).secure : s;
   }
 
   /**

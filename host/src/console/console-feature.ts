@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
-import { systemClock, type Clock } from '@switchboard/core';
+import { ConfigError, systemClock, type Clock } from '@switchboard/core';
 import type { Response } from 'express';
 import { NotFoundError } from '../errors.js';
 import type { HostFeature, HostFeatureContext, HostFeatureFactory } from '../features.js';
@@ -18,8 +18,10 @@ import type { AgentRole, AgentStore, KnowledgeLink, QuickReply } from './agent-s
 import { mountAgentRoutes, mountSettingsRoutes } from './agent-routes.js';
 import { mountConsoleApi } from './console-api.js';
 import { ConsoleAuth, type SessionOptions } from './console-auth.js';
+import { DeviceCookies, type DeviceCookieOptions } from './device-cookie.js';
 import { LoginLimiter, type LoginLimits } from './login-limiter.js';
-import { DEFAULT_SCRYPT_PARAMS, hashPassword, type ScryptParams } from './password.js';
+import { DEFAULT_SCRYPT_PARAMS, hashPassword, passwordProblem, type ScryptParams } from './password.js';
+import { compileProxyTrust } from '../trusted-proxy.js';
 
 /** An agent created at start-up when the tenant has none with that e-mail (a first admin). */
 export interface SeedAgent {
@@ -47,7 +49,10 @@ export interface ConsoleOptions {
   /** Password hashing cost (default {@link DEFAULT_SCRYPT_PARAMS}). */
   scrypt?: ScryptParams;
   sessions?: SessionOptions;
+  /** Login slow-down (see login-limiter.ts for the scheme and the defaults). */
   loginLimits?: Partial<LoginLimits>;
+  /** Device cookies that spare an agent's own browser the delays others' failures cause (30 days by default). */
+  devices?: DeviceCookieOptions;
   /** SSE heartbeat (default 15 s). */
   heartbeatMs?: number;
   /**
@@ -89,8 +94,9 @@ export function createConsoleFeature(options: ConsoleOptions = {}): HostFeatureF
     const authClock = options.clock ?? systemClock;
     const scrypt = options.scrypt ?? DEFAULT_SCRYPT_PARAMS;
     const agents: AgentStore = options.store ?? ctx.stores.agents;
-    const auth = new ConsoleAuth(agents, authClock, options.sessions);
+    const auth = new ConsoleAuth(agents, authClock, options.sessions, compileProxyTrust(ctx.config.server.trustProxy ?? []));
     const limiter = new LoginLimiter(authClock, options.loginLimits);
+    const devices = new DeviceCookies(authClock, options.devices);
     const open = new Set<Response>();
     const dir = consoleAssetDir();
     const cache = new Map<string, Buffer>();
@@ -123,11 +129,14 @@ export function createConsoleFeature(options: ConsoleOptions = {}): HostFeatureF
           if (!/^[a-z0-9-]+\.(js|css|svg)$/.test(file) || !existsSync(join(dir, file))) throw new NotFoundError('console asset', file);
           await page(res, file);
         });
-        mountConsoleApi(app, { ctx, agents, auth, limiter, scrypt, clock, logger: ctx.logger, heartbeatMs: options.heartbeatMs ?? 15_000, streams: open });
+        mountConsoleApi(app, { ctx, agents, auth, limiter, devices, scrypt, clock, logger: ctx.logger, heartbeatMs: options.heartbeatMs ?? 15_000, streams: open });
       },
       async start() {
         for (const seed of options.seedAgents ?? []) {
           if (!ctx.tenants.has(seed.tenantId)) continue;
+          // a seeded admin is an agent created like any other: the same password rules
+          const problem = passwordProblem(seed.password, { email: seed.email, ...(seed.name ? { name: seed.name } : {}) });
+          if (problem) throw new ConfigError(`seedAgents[${seed.email}].password`, problem);
           const existing = await agents.findByEmail(seed.tenantId, seed.email);
           if (existing) {
             if (seed.resetPassword) await agents.update(seed.tenantId, existing.id, { passwordHash: await hashPassword(seed.password, scrypt), disabled: false }, new Date(clock.now()));

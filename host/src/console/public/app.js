@@ -63,6 +63,12 @@ function showLogin(message = '') {
   const error = h('p', { id: 'login-error', class: 'error', role: 'alert' }, message);
   const tenantRow = h('p', { class: 'field', hidden: !tenant },
     h('label', { for: 'login-tenant' }, 'Organisation (tenant id)'), h('input', { id: 'login-tenant', name: 'tenant', autocomplete: 'organization', value: tenant }));
+  /** @param {ApiError} e */
+  const retryText = (e) => {
+    const seconds = Math.max(1, Math.ceil(Number(e.details?.retryAfterMs ?? 1000) / 1000));
+    if (e.details?.reason === 'busy' || e.details?.reason === 'overloaded') return `Your login is still being checked. Try again in ${seconds} s.`;
+    return `Too many failed attempts. Try again in ${seconds < 120 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`}.`;
+  };
   const form = h('form', { class: 'login card', 'aria-labelledby': 'login-title', 'aria-describedby': 'login-error', onsubmit: async (/** @type {Event} */ ev) => {
     ev.preventDefault();
     const data = new FormData(/** @type {HTMLFormElement} */ (form));
@@ -73,7 +79,7 @@ function showLogin(message = '') {
       await boot();
     } catch (e) {
       if (e instanceof ApiError && e.details?.field === 'tenant') { tenantRow.hidden = false; /** @type {HTMLElement} */ (tenantRow.querySelector('input')).focus(); }
-      fill(error, e instanceof ApiError && e.status === 429 ? `Too many failed attempts. Try again in ${Math.ceil((e.details?.retryAfterMs ?? 60000) / 60000)} min.` : errorText(e));
+      fill(error, e instanceof ApiError && (e.status === 429 || e.status === 503) ? retryText(e) : errorText(e));
     } finally { button.disabled = false; }
   } },
   h('h1', { id: 'login-title' }, 'Switchboard console'),

@@ -21,6 +21,7 @@ import { templatePlaceholders, type TemplateRecord } from '../outbound/template-
 import type { HostMessage } from '../stores/stores.js';
 import { publicAgent, roleAtLeast, type AgentStore } from './agent-store.js';
 import { callerOf, ForbiddenError, parseCookies, serializeCookie, type ConsoleAuth } from './console-auth.js';
+import { configuredKeyWith } from '../api/api-keys.js';
 import { inboxRow, matchesInbox, suggestKnowledge, supervisorStats, windowInfo, type InboxFilter } from './console-views.js';
 import { DEVICE_COOKIE, DEVICE_COOKIE_PATH, type DeviceCookies } from './device-cookie.js';
 import type { LoginLimiter, LoginSubject } from './login-limiter.js';
@@ -447,8 +448,9 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
     const { agent } = callerOf(res);
     if (!roleAtLeast(agent.role, 'admin')) throw new ForbiddenError('only admins export or erase contacts');
     const t = tenantOf(agent.tenantId);
-    const key = t.apiKeys[0];
-    if (!key) throw new ConflictError('the tenant has no API key for the compliance API');
+    const scope = method === 'GET' ? 'compliance:export' : 'compliance:erase';
+    const key = configuredKeyWith(t, scope);
+    if (!key) throw new ConflictError(`the tenant has no configured API key with the scope "${scope}" for the compliance API`);
     let local = req.socket.localAddress ?? '127.0.0.1';
     if (local.startsWith('::ffff:')) local = local.slice(7);
     const base = `http://${local.includes(':') ? `[${local}]` : local}:${req.socket.localPort}`;

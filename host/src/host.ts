@@ -9,6 +9,7 @@ import { Container } from '@switchboard/core/di';
 import type express from 'express';
 import { createApiApp, type Readiness } from './api/rest-api.js';
 import { HostConfig } from './config/host-config.js';
+import { RequestAdmission, type BodyRoute } from './ingress/request-admission.js';
 import { WebhookIngress } from './ingress/webhook-ingress.js';
 import { createHostLogger } from './logging.js';
 import type { HostFeature, HostFeatureContext, HostFeatureFactory } from './features.js';
@@ -75,6 +76,31 @@ export interface HostOptions {
   onStop?: () => Promise<void>;
   /** Webhook body limit in bytes (default 3 MB). */
   maxWebhookBytes?: number;
+  /**
+   * Waits out a stop's deadline (`server.stopDeadlineMs`; default a timer). A test passes one it
+   * ends itself, to show what a stop waits for without measuring time.
+   */
+  stopDeadline?: (ms: number) => Promise<void>;
+}
+
+/**
+ * How the Express routes read bodies: none reads more than 1 MiB (the API's JSON limit; the console
+ * and the sandbox read less), so a body sent chunked is reserved at that much before it is read.
+ */
+export const EXPRESS_BODY_ROUTE: BodyRoute = { limit: 1024 * 1024, growable: false };
+
+/**
+ * A fetch for platform calls that every call can be aborted through at once, whatever signal the
+ * connector gave it (its own timeout stays in force).
+ * @param signal - aborted when the host gives up on its platform calls (at its stop deadline)
+ * @param base - the fetch to call (default the global one, looked up at each call)
+ * @returns the fetch to bind as core's `PlatformFetch`
+ */
+export function abortablePlatformFetch(signal: AbortSignal, base?: typeof fetch): typeof fetch {
+  return (input, init) => {
+    const own = init?.signal;
+    return (base ?? globalThis.fetch)(input, { ...init, signal: own ? AbortSignal.any([own, signal]) : signal });
+  };
 }
 
 /** A running (or ready to listen) host. */
@@ -82,6 +108,9 @@ export class Host {
   private server: Server | undefined;
   private baseUrl = '';
   private stopped = false;
+  private stopping: Promise<void> | undefined;
+  /** Limits on work before authentication (body bytes held, bodies arriving); every request passes it first. */
+  readonly admission: RequestAdmission;
 
   /** @internal built by {@link createHost} */
   constructor(
@@ -104,16 +133,27 @@ export class Host {
     private readonly app: express.Express,
     private readonly ownsStores: boolean,
     private readonly onStop: (() => Promise<void>) | undefined,
-  ) {}
+    /** Aborted at the stop deadline: every platform call still in flight (see {@link abortablePlatformFetch}). */
+    private readonly platformCalls: AbortController = new AbortController(),
+    private readonly stopDeadline: (ms: number) => Promise<void> = defaultStopDeadline,
+  ) {
+    this.admission = new RequestAdmission(config.server);
+  }
 
   /** Base URL once listening, e.g. `http://127.0.0.1:3000`. */
   get url(): string {
     return this.baseUrl;
   }
 
-  /** The Node request handler: webhooks on the lean path, the rest through Express. */
+  /**
+   * The Node request handler: admission first (503 with Retry-After over the body budget, the cap
+   * on bodies arriving, or while stopping), then webhooks on the lean path, the rest through Express.
+   */
   readonly handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): void => {
-    if (this.ingress.owns(req.url)) void this.ingress.handle(req, res);
+    const webhook = this.ingress.owns(req.url);
+    const ticket = this.admission.admit(req, res, webhook ? this.ingress.bodyRoute : EXPRESS_BODY_ROUTE);
+    if (!ticket) return;
+    if (webhook) void this.ingress.handle(req, res, ticket);
     else this.app(req, res);
   };
 
@@ -159,22 +199,49 @@ export class Host {
     return { status, store, connectors };
   }
 
-  /** Stops listening, drains nothing further, closes what the host opened. */
-  async stop(): Promise<void> {
-    if (this.stopped) return;
+  /**
+   * Stops within the config's `server.stopDeadlineMs` (default 5 s): new requests get 503; requests
+   * being answered and platform calls in flight may finish until the deadline; then the remaining
+   * connections are cut and the platform calls still waiting are aborted — their outbox entries
+   * are given back, due at once, so the next start (or another process on the store) sends them
+   * from the parts the platform accepted and the host recorded, never those again. Messages waiting
+   * for a rate slot or behind another send are given back at once. A second call waits for the first.
+   * @returns once everything the host opened is closed
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopWithin();
+    return this.stopping;
+  }
+
+  private async stopWithin(): Promise<void> {
     this.stopped = true;
+    this.admission.close();
+    let expired = false;
+    const deadline = this.stopDeadline(this.config.server.stopDeadlineMs).then(() => { expired = true; });
+    // at the deadline every platform call (and forward) still waiting is aborted: nothing below waits longer
+    void deadline.then(() => this.platformCalls.abort());
     const server = this.server;
     if (server) {
-      await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+      const closed = new Promise<void>((resolve) => { server.close(() => resolve()); });
+      server.closeIdleConnections();
+      // event streams are not waited for: they end with the host's streams
+      await Promise.race([this.admission.settled(), deadline]);
+      server.closeAllConnections();
+      await closed;
     }
+    this.forwarder.stop();
     await this.processor.stop();
     for (const f of [...this.features].reverse()) await f.stop?.();
     await this.outbound.stop();
-    this.forwarder.stop();
+    if (expired) this.logger.warn({ deadlineMs: this.config.server.stopDeadlineMs, givenBack: this.outbound.dispatcher.stats.givenBack }, 'stop deadline reached: connections cut, platform calls aborted, their messages given back to the outbox');
     await this.onStop?.();
     completeHostStreams(this.streams);
     if (this.ownsStores) await this.stores.close();
   }
+}
+
+function defaultStopDeadline(ms: number): Promise<void> {
+  return new Promise((resolve) => { setTimeout(resolve, ms).unref(); });
 }
 
 /**
@@ -193,7 +260,9 @@ export async function createHost(config: HostConfig, options: HostOptions = {}):
   container.bind(HostConfig).toConstantValue(config);
   container.bind(Logger).toConstantValue(logger);
   container.bind(Clock).toConstantValue(clock);
-  if (options.platformFetch) container.bind(PlatformFetch).toConstantValue(options.platformFetch);
+  // every platform call goes through one fetch the host can abort at its stop deadline
+  const platformCalls = new AbortController();
+  container.bind(PlatformFetch).toConstantValue(abortablePlatformFetch(platformCalls.signal, options.platformFetch));
 
   const { statuses, bindings } = await loadConnectors(config, container, { logger, clock });
   const tenants = new Map(config.tenants.map((t) => [t.id, t]));
@@ -229,9 +298,9 @@ export async function createHost(config: HostConfig, options: HostOptions = {}):
 
   const conversations = new ConversationService(stores.conversations, streams, clock, (id) => tenants.get(id)?.routing?.escalationQueue);
   container.bind(ConversationService).toConstantValue(conversations);
-  const forwarder = new Forwarder({ fetch: options.fetch ?? globalThis.fetch, clock, logger, ...(options.sleep ? { sleep: options.sleep } : {}) });
+  const forwarder = new Forwarder({ fetch: abortablePlatformFetch(platformCalls.signal, options.fetch), clock, logger, ...(options.sleep ? { sleep: options.sleep } : {}) });
   container.bind(Forwarder).toConstantValue(forwarder);
-  const outbound = new OutboundRuntime({ stores, streams, bindings: () => bindings, tenants, clock, logger }, options.outbound);
+  const outbound = new OutboundRuntime({ stores, streams, bindings: () => bindings, tenants, clock, logger, platformCalls: platformCalls.signal }, options.outbound);
   container.bind(OutboundRuntime).toConstantValue(outbound);
   const gateway = options.gateway?.({ container, stores, registry, streams, clock, logger, config }) ?? outbound.gateway;
   container.bind(OutboundGateway).toConstantValue(gateway);
@@ -274,7 +343,7 @@ export async function createHost(config: HostConfig, options: HostOptions = {}):
     readiness: () => self.host!.readiness(),
     ...(options.extraRoutes ? { extraRoutes: (a: express.Express, auth: express.RequestHandler) => options.extraRoutes!(a, auth, () => self.host!) } : {}),
   });
-  const host = new Host(container, config, stores, streams, registry, processor, ingress, conversations, gateway, forwarder, statuses, logger, outbound, features, app, ownsStores, options.onStop);
+  const host = new Host(container, config, stores, streams, registry, processor, ingress, conversations, gateway, forwarder, statuses, logger, outbound, features, app, ownsStores, options.onStop, platformCalls, options.stopDeadline);
   self.host = host;
   container.bind(Host).toConstantValue(host);
   return host;

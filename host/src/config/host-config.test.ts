@@ -30,8 +30,14 @@ describe('host config', () => {
   });
 
   it('limits slow clients by default and lets the server limits be set', () => {
-    expect(parseHostConfig(base(), { baseDir: '.' }).server).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 });
-    expect(parseHostConfig({ ...base(), server: { headersTimeoutMs: 2_000 } }, { baseDir: '.' }).server).toEqual({ headersTimeoutMs: 2_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 });
+    const limits = { maxBufferedBodyBytes: 64 * 1024 * 1024, maxPendingRequests: 256, retryAfterSeconds: 5, stopDeadlineMs: 5_000 };
+    expect(parseHostConfig(base(), { baseDir: '.' }).server).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, ...limits });
+    expect(parseHostConfig({ ...base(), server: { headersTimeoutMs: 2_000 } }, { baseDir: '.' }).server).toEqual({ headersTimeoutMs: 2_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, ...limits });
+    expect(parseHostConfig({ ...base(), server: { maxBufferedBodyBytes: 1_048_576, maxPendingRequests: 8, retryAfterSeconds: 2, stopDeadlineMs: 2_000 } }, { baseDir: '.' }).server)
+      .toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxBufferedBodyBytes: 1_048_576, maxPendingRequests: 8, retryAfterSeconds: 2, stopDeadlineMs: 2_000 });
+    // a stop that may take 10 s or more is refused (the deadline is below 10 s)
+    expect(() => parseHostConfig({ ...base(), server: { stopDeadlineMs: 10_000 } }, { baseDir: '.' })).toThrow(/stopDeadlineMs/);
+    expect(() => parseHostConfig({ ...base(), server: { maxPendingRequests: 0 } }, { baseDir: '.' })).toThrow(/maxPendingRequests/);
     expect(fieldOf(() => parseHostConfig({ ...base(), server: { headersTimeoutMs: 5_000, requestTimeoutMs: 1_000 } }, { baseDir: '.' }))).toBe('server.requestTimeoutMs');
     expect(fieldOf(() => parseHostConfig({ ...base(), server: { idleMs: 1 } }, { baseDir: '.' }))).toBe('server.idleMs');
   });

@@ -177,12 +177,38 @@ export interface ServerLimits {
   /** Idle time before a kept-alive connection is closed (default 5 s). */
   keepAliveTimeoutMs: number;
   /**
+   * Bytes of request bodies the host holds at once, over every request being received or handled
+   * (webhooks and API; default 64 MiB). A body that does not fit is answered 503 with `Retry-After`
+   * before it is read: by its `Content-Length`, or — sent chunked — as soon as a chunk would not fit.
+   */
+  maxBufferedBodyBytes: number;
+  /**
+   * Requests whose body is still arriving, at once (default 256): before its body is complete a
+   * webhook cannot be verified and a login cannot be checked, so these are the requests nobody
+   * has authenticated yet. Beyond it: 503 with `Retry-After`, nothing read.
+   */
+  maxPendingRequests: number;
+  /** What `Retry-After` says when a limit above refuses a request, in seconds (default 5). */
+  retryAfterSeconds: number;
+  /**
+   * How long a stop waits for requests being answered and platform calls in flight (default 5 s,
+   * at most 9.5 s); then calls still waiting on a platform are aborted and their outbox entries
+   * given back, due at once, so the next start (or another process) sends them.
+   */
+  stopDeadlineMs: number;
+  /**
    * Reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` the host believes (addresses,
    * CIDR ranges, `loopback`, `linklocal`, `uniquelocal`; default none). Behind TLS-terminating
    * proxies listed here, console cookies are `Secure` and login limits apply per real client address.
    */
   trustProxy?: string[];
 }
+
+/** The `server` section's defaults. */
+export const DEFAULT_SERVER_LIMITS: Readonly<Omit<ServerLimits, 'trustProxy'>> = {
+  headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000,
+  maxBufferedBodyBytes: 64 * 1024 * 1024, maxPendingRequests: 256, retryAfterSeconds: 5, stopDeadlineMs: 5_000,
+};
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -495,7 +521,7 @@ export function parseHostConfig(raw: unknown, options: { baseDir: string }): Hos
     connectors: [],
     bots,
     baseDir: options.baseDir,
-    server: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 },
+    server: { ...DEFAULT_SERVER_LIMITS },
   };
   const hostname = r.str('hostname', { optional: true }); if (hostname !== undefined) config.hostname = hostname;
   const publicUrl = r.str('publicUrl', { optional: true });
@@ -527,12 +553,18 @@ export function parseHostConfig(raw: unknown, options: { baseDir: string }): Hos
 
   const server = r.obj2('server', true);
   if (server) {
-    server.unknownKeys(['headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs', 'trustProxy']);
+    server.unknownKeys(['headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs', 'trustProxy', 'maxBufferedBodyBytes', 'maxPendingRequests', 'retryAfterSeconds', 'stopDeadlineMs']);
     const headersTimeoutMs = server.int('headersTimeoutMs', config.server.headersTimeoutMs, 100, 600_000)!;
     const requestTimeoutMs = server.int('requestTimeoutMs', config.server.requestTimeoutMs, 100, 3_600_000)!;
     if (requestTimeoutMs < headersTimeoutMs) throw new ConfigError('server.requestTimeoutMs', 'must be at least server.headersTimeoutMs');
     const keepAliveTimeoutMs = server.int('keepAliveTimeoutMs', config.server.keepAliveTimeoutMs, 100, 600_000)!;
-    config.server = { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs };
+    config.server = {
+      headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs,
+      maxBufferedBodyBytes: server.int('maxBufferedBodyBytes', DEFAULT_SERVER_LIMITS.maxBufferedBodyBytes, 64 * 1024, 2 ** 34)!,
+      maxPendingRequests: server.int('maxPendingRequests', DEFAULT_SERVER_LIMITS.maxPendingRequests, 1, 1_000_000)!,
+      retryAfterSeconds: server.int('retryAfterSeconds', DEFAULT_SERVER_LIMITS.retryAfterSeconds, 1, 3_600)!,
+      stopDeadlineMs: server.int('stopDeadlineMs', DEFAULT_SERVER_LIMITS.stopDeadlineMs, 0, 9_500)!,
+    };
     const trustProxy = server.raw('trustProxy');
     if (trustProxy !== undefined) config.server.trustProxy = parseTrustProxy(trustProxy);
   }

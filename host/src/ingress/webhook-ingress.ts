@@ -11,7 +11,7 @@ import { CredentialRedactor } from '../compliance/credential-redactor.js';
 import { errorResponse } from '../errors.js';
 import type { ConnectorRegistry, HostConnectorBinding } from '../plugins/connector-registry.js';
 import type { HostStores, InboxEntry } from '../stores/stores.js';
-import type { AdmissionTicket } from './request-admission.js';
+import type { AdmissionTicket, BodyRoute } from './request-admission.js';
 
 /** Largest webhook body accepted (3 MB). */
 export const WEBHOOK_BODY_LIMIT = 3 * 1024 * 1024;
@@ -134,6 +134,11 @@ export class WebhookIngress {
     this.limit = deps.maxBodyBytes ?? WEBHOOK_BODY_LIMIT;
   }
 
+  /** How the ingress reads bodies, for the host's admission: up to its limit, a chunked body's share taken as it arrives. */
+  get bodyRoute(): BodyRoute {
+    return { limit: this.limit, growable: true };
+  }
+
   /**
    * @param url - the request URL
    * @returns whether the ingress owns it
@@ -207,12 +212,9 @@ export class WebhookIngress {
     }
     const read = await readBody(req, this.limit, ticket);
     if (!read.ok) {
-      if (read.reason === 'busy') {
-        this.stats.busy++;
-        this.deps.onBusy?.(res);
-        if (!res.headersSent) sendError(res, 503, 'SERVER_BUSY', 'the host is holding as many request bodies as it may; retry later', { 'retry-after': String(this.retryAfterSeconds), connection: 'close' });
-        req.destroy();
-      } else if (read.reason === 'too-large') {
+      // only a ticket's budget says busy: 503 with Retry-After, the rest of the body never read
+      if (read.reason === 'busy') ticket?.refuse(res);
+      else if (read.reason === 'too-large') {
         this.stats.tooLarge++;
         this.discardThenClose(req);
         sendError(res, 413, 'PAYLOAD_TOO_LARGE', `webhook bodies are limited to ${this.limit} bytes`, { connection: 'close' });

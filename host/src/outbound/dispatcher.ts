@@ -68,6 +68,20 @@ export interface DispatcherDeps {
   options?: DispatcherOptions;
   /** This process's lease owner id (default a random one). */
   owner?: string;
+  /**
+   * Aborted when the host gives up on its platform calls (its stop deadline; the connectors' fetch
+   * is aborted through the same signal): a send that fails after it is given back to the outbox,
+   * due at once and not counted as an attempt — the platform never answered it.
+   */
+  platformCalls?: AbortSignal;
+}
+
+/** What a dispatcher did at its stops (counters since it was made). */
+export interface DispatcherStats {
+  /** Entries given back to the outbox by a stop: not yet sent, or their platform call aborted. */
+  givenBack: number;
+  /** Of those, entries whose platform call was aborted (the platform may have received the request). */
+  aborted: number;
 }
 
 /**
@@ -134,7 +148,12 @@ class PartProgress {
 
 /** Sends what the outbox holds. One per host process; several processes share a store safely. */
 export class Dispatcher {
+  /** What stops gave back. */
+  readonly stats: DispatcherStats = { givenBack: 0, aborted: 0 };
   private running = false;
+  /** Resolved when a stop begins: waits for a rate slot end at once. */
+  private stopRequested: Promise<void> = new Promise(() => { /* replaced at start */ });
+  private onStopRequested: () => void = () => { /* until started */ };
   private turn = 0;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -166,6 +185,7 @@ export class Dispatcher {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopRequested = new Promise((resolve) => { this.onStopRequested = resolve; });
     this.loop = this.run();
   }
 
@@ -175,12 +195,14 @@ export class Dispatcher {
   }
 
   /**
-   * Stops leasing new work and waits for sends in flight; what is left stays in the outbox
-   * (leased entries become due again when their lease expires, or at once on the next start of
-   * this same owner).
+   * Stops leasing new work and waits for the sends already at the platform; entries leased but not
+   * yet sent (waiting for a rate slot or behind another send to their recipient) are given back to
+   * the outbox at once, due now. A send still waiting when `platformCalls` is aborted is given back
+   * too, from the parts recorded so far.
    */
   async stop(): Promise<void> {
     this.running = false;
+    this.onStopRequested();
     this.wake?.();
     await this.loop;
     await Promise.allSettled([...this.inFlight]);
@@ -269,6 +291,7 @@ export class Dispatcher {
    * sent by one dispatcher only.
    */
   private async processLeased(entry: OutboxEntry): Promise<void> {
+    if (!this.running) { await this.giveBack(entry, false); return; }
     const until = new Date(this.deps.timer.now() + this.o.leaseMs);
     this.held.set(entry.id, until.getTime());
     if (!(await this.deps.stores.outbox.renew(entry.id, this.owner, until))) {
@@ -322,7 +345,13 @@ export class Dispatcher {
       await stores.outbox.retry(entry.id, this.owner, new Date(timer.now() + wait), { code: 'PACED', message: 'waiting for a rate slot' }, new Date(timer.now()), { attempted: false });
       return;
     }
-    if (wait > 0) await timer.sleep(wait);
+    if (wait > 0) await Promise.race([timer.sleep(wait), this.stopRequested]);
+    if (!this.running) {
+      // stopping: nothing reached the platform (the booked slot goes unused)
+      if (trial) breaker.release();
+      await this.giveBack(entry, false);
+      return;
+    }
     // the breaker may have opened while this message waited for its slot: then only the trial calls the platform
     if (!trial && breaker.state(timer.now()) !== 'closed') {
       await deferForBreaker();
@@ -338,6 +367,12 @@ export class Dispatcher {
       });
     } catch (thrown) {
       await this.settle(entry, rules);
+      if (this.deps.platformCalls?.aborted) {
+        // the host gave up on the call at its stop deadline: not the platform's failure
+        if (trial) breaker.release();
+        await this.giveBack(entry, true);
+        return;
+      }
       const error = this.classify(binding, thrown);
       await this.onFailure(entry, message, error, breaker);
       return;
@@ -411,6 +446,21 @@ export class Dispatcher {
         await this.failFor(entry, message, error.code, error.message);
         return;
     }
+  }
+
+  /**
+   * Puts a leased entry back, due now, without counting an attempt: the next start — or another
+   * process on the store — sends it from the parts recorded on its message.
+   */
+  private async giveBack(entry: OutboxEntry, aborted: boolean): Promise<void> {
+    const now = new Date(this.deps.timer.now());
+    const error = aborted
+      ? { code: 'STOPPED', message: 'the host stopped while the platform call was in flight; it is sent again from the parts recorded' }
+      : { code: 'STOPPED', message: 'the host stopped before this message was sent' };
+    this.stats.givenBack++;
+    if (aborted) this.stats.aborted++;
+    this.logger.info({ outboxId: entry.id, aborted }, 'outbox entry given back at stop');
+    await this.deps.stores.outbox.retry(entry.id, this.owner, now, error, now, { attempted: false });
   }
 
   private async failFor(entry: OutboxEntry, message: HostMessage, code: string, text: string): Promise<void> {

@@ -50,6 +50,8 @@ export interface OutboundRuntimeDeps {
   tenants: ReadonlyMap<string, TenantConfig>;
   clock: Clock;
   logger?: Logger;
+  /** Aborted when the host gives up on its platform calls (its stop deadline): sends failing after it are given back, not counted. */
+  platformCalls?: AbortSignal;
 }
 
 /**
@@ -101,6 +103,7 @@ export class OutboundRuntime {
       stores, bindings: deps.bindings, tenants: () => [...deps.tenants.keys()], budget: this.budget, timer, logger: this.logger,
       ...(options.owner ? { owner: options.owner } : {}),
       ...(options.dispatcher ? { options: options.dispatcher } : {}),
+      ...(deps.platformCalls ? { platformCalls: deps.platformCalls } : {}),
       hooks: {
         recheck: (entry, message) => this.service.recheck(entry.tenantId, message),
         tenantRateLimits: (tenantId) => deps.tenants.get(tenantId)?.policy?.rateLimits,

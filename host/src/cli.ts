@@ -3,7 +3,8 @@
  * The `switchboard` command: `start [--config <file>] [--sandbox] [--ephemeral]`, `doctor [--config <file>]`,
  * `backup <file> [--config <file> | --db <database file>]`,
  * `webhooks register <channel> [--config <file>] [--url <public url>]`,
- * `simulate <channel> --from <user> --text <text> [--url <host url>] [--api-key <key>]`.
+ * `simulate <channel> --from <user> --text <text> [--url <host url>] [--api-key <key>]`,
+ * `keys create|list|revoke|rotate --tenant <id> [--scopes …] [--name …] [--config <file>]`.
  * @module
  */
 import { pathToFileURL } from 'node:url';
@@ -20,6 +21,7 @@ import { DEFAULT_DATABASE_PATH } from './config/host-config.js';
 import { findConfigFile } from './config/load-config.js';
 import { createSandbox, SANDBOX_ACCOUNT } from './sandbox.js';
 import { Container } from '@switchboard/core/di';
+import { runKeysCommand } from './api/keys-command.js';
 
 /** Parsed command line. */
 export interface CliArgs {
@@ -63,6 +65,9 @@ const USAGE = `switchboard <command>
                                           register the webhook URL with the platform (Telegram, …)
   simulate <channel> --from <user> --text <text> [--url http://localhost:3000] [--api-key <key>]
                                           make a sandbox fake platform deliver a customer message
+  keys create|list|revoke|rotate --tenant <id> [--scopes <a,b>] [--name <name>] [--config <file>]
+                                          manage a tenant's API keys in the configured database
+                                          (switchboard keys alone lists the scopes)
 `;
 
 type Out = (line: string) => void;
@@ -265,6 +270,7 @@ export async function runCli(argv: readonly string[], out: Out = (l) => process.
       case 'backup': return await backup(args, out);
       case 'webhooks': return await registerWebhooks(args, out);
       case 'simulate': return await simulate(args, out);
+      case 'keys': return await runKeysCommand(args.positional, args.flags, out);
       case undefined: case 'help': out(USAGE); return args.command ? 0 : 2;
       default: out(`unknown command "${args.command}"\n`); out(USAGE); return 2;
     }

@@ -143,11 +143,11 @@ export class ApiKeyService {
   /**
    * Makes a key.
    * @param tenantId - the tenant
-   * @param input - its scopes and name
+   * @param input - its scopes (checked: unknown ones are refused) and name
    * @param actor - who asks: an admin key may only grant scopes it holds itself
    * @returns the key (shown once) and its record
    */
-  async create(tenantId: string, input: { scopes: readonly ApiScope[]; name?: string }, actor: KeyActor): Promise<CreatedApiKey> {
+  async create(tenantId: string, input: { scopes: readonly string[]; name?: string }, actor: KeyActor): Promise<CreatedApiKey> {
     this.tenant(tenantId);
     const scopes = normaliseScopes(input.scopes);
     this.mayGrant(actor, scopes);

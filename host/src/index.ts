@@ -45,6 +45,7 @@ export { complianceFeature, createComplianceFeature, type ComplianceOptions, typ
 export { ContactDataHandler, type Pseudonymiser, type ContactDataSubject } from './compliance/contact-data.js';
 export * from './compliance/contact-privacy.js';
 export * from './compliance/retention.js';
+export * from './compliance/credential-redactor.js';
 export * from './analytics/metrics.js';
 export * from './consent/opt-in-flow-store.js';
 export type { OptInKeyword } from './consent/opt-in-service.js';

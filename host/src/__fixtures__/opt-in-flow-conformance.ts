@@ -80,5 +80,21 @@ export function describeOptInFlowConformance(d: DriverUnderTest): void {
       s = new DocumentOptInFlowStore(driver);
       expect(await s.findAwaiting('air', address)).toEqual(f);
     });
+
+    it('lists and deletes a contact\'s flows: its own and those started from one of its addresses, in its tenant only', async () => {
+      const address = { channel: 'telegram', accountId: 'bot-9', userId: 'tg-erase-1' };
+      const own = flow({ contactId: 'k-erase', createdAt: at(10) });
+      const startedThere = flow({ status: 'awaiting-confirmation', startedOn: address, createdAt: at(20) });
+      const someoneElse = flow({ contactId: 'k-other', startedOn: { ...address, userId: 'tg-erase-2' }, createdAt: at(30) });
+      const otherTenant = flow({ tenantId: 'rival', contactId: 'k-erase', startedOn: address });
+      for (const f of [own, startedThere, someoneElse, otherTenant]) await s.create(f);
+      const subject = { contactId: 'k-erase', addresses: [address] };
+      expect((await s.listBySubject('air', subject)).map((f) => f.id)).toEqual([own.id, startedThere.id]);
+      expect(await s.deleteBySubject('air', subject)).toBe(2);
+      expect(await s.listBySubject('air', subject)).toEqual([]);
+      expect(await s.get('air', someoneElse.id)).toEqual(someoneElse);
+      expect(await s.get('rival', otherTenant.id)).toEqual(otherTenant);
+      expect(await s.deleteBySubject('air', { contactId: 'k-none', addresses: [] })).toBe(0);
+    });
   });
 }

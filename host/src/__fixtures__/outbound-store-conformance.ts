@@ -6,7 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Collection, CollectionSpec, Doc, StorageDriver } from '../stores/driver.js';
 import { DocumentIdempotencyStore, type IdempotencyRecord } from '../outbound/idempotency-store.js';
-import { DocumentRateBudget, gcraBook, RATE_BUDGET_COLLECTION, type BudgetDocument, type PaceRule } from '../outbound/rate-budget.js';
+import type { RateLimit } from '@switchboard/core';
+import { paceRules } from '../outbound/dispatcher.js';
+import { DocumentRateBudget, gcraBook, RATE_BUDGET_COLLECTION, recipientBudgetKeys, type BudgetDocument, type PaceRule } from '../outbound/rate-budget.js';
 import { DocumentTemplateStore, type TemplateRecord } from '../outbound/template-registry.js';
 import type { DriverUnderTest, OpenedDriver } from './drivers-under-test.js';
 
@@ -186,6 +188,24 @@ export function describeOutboundStoreConformance(d: DriverUnderTest): void {
           const mine = waits.filter((_, i) => i % 5 === u).sort((x, y) => x - y);
           expect(mine[1]! - mine[0]!).toBeGreaterThanOrEqual(6000);
         }
+      });
+
+      it('forgets a recipient\'s keys (erasure): the keys paceRules builds for them, and nothing else', async () => {
+        const budget = new DocumentRateBudget(driver);
+        const account = uid('acct');
+        const entry = { channel: 'telegram', account, message: { id: 'm', to: { channel: 'telegram', accountId: 'bot', userId: '-100777' }, content: { type: 'text' as const, text: 'x' } } };
+        const limits: RateLimit[] = [
+          { scope: 'account', limit: 30, perMs: 1000, enforcement: 'pace' }, { scope: 'recipient', limit: 1, perMs: 1000, enforcement: 'pace' },
+          { scope: 'group', limit: 20, perMs: 60_000, enforcement: 'pace' },
+        ];
+        const rules = paceRules(limits, entry);
+        await budget.reserve(rules, 0);
+        const keys = recipientBudgetKeys('telegram', account, '-100777');
+        expect(rules.map((r) => r.key).filter((k) => k !== `telegram:${account}`).sort()).toEqual([...keys].sort());
+        expect(await budget.forget(keys)).toBe(2);
+        for (const k of keys) expect(await budget.tatOf(k)).toBeUndefined();
+        expect(await budget.tatOf(`telegram:${account}`)).toBeDefined();
+        expect(await budget.forget([])).toBe(0);
       });
 
       it('lets a burst through back to back, then paces', async () => {

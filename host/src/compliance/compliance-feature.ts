@@ -78,7 +78,10 @@ export function createComplianceFeature(options: ComplianceOptions = {}): HostFe
       return all;
     };
     const now = (): Date => new Date(ctx.clock.now());
-    const privacy = new ContactPrivacyService({ stores: { ...ctx.stores, audit }, pseudonymiser: new Pseudonymiser(salt), handlers: allHandlers, now });
+    const privacy = new ContactPrivacyService({
+      stores: { ...ctx.stores, audit }, pseudonymiser: new Pseudonymiser(salt), handlers: allHandlers, now,
+      accountsOf: (tenantId, channel) => ctx.registry.forTenant(tenantId).filter((b) => b.channel === channel).map((b) => b.account),
+    });
     const policyOf = (tenant: TenantConfig): RetentionPolicy | undefined => options.retention?.[tenant.id] ?? tenantRetention(tenant);
     const retention = new RetentionSweeper({
       stores: ctx.stores, now: () => ctx.clock.now(), logger: log,

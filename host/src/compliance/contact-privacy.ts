@@ -5,7 +5,10 @@
  * @module
  */
 import type { Address, ConsentEntry, Contact, Conversation } from '@switchboard/core';
+import type { ContactNote } from '../console/agent-store.js';
+import type { OptInFlow } from '../consent/opt-in-flow-store.js';
 import { NotFoundError } from '../errors.js';
+import { recipientBudgetKeys } from '../outbound/rate-budget.js';
 import type { AuditEntry } from '../stores/ledger-stores.js';
 import { PAGE_MAX, type DeadLetter, type HostMessage, type HostStores, type InboxEntry, type OutboxEntry } from '../stores/stores.js';
 import { Pseudonymiser, type ContactDataHandler, type ContactDataSubject } from './contact-data.js';
@@ -27,6 +30,10 @@ export interface ContactExport {
   deadLetters: (DeadLetter & { decodedBody?: string })[];
   /** Who read or changed the contact's data through the API (Art. 15(1)(c): the recipients). */
   access: AuditEntry[];
+  /** What console agents wrote about the contact. */
+  notes: ContactNote[];
+  /** Double opt-in flows of the contact, or started from one of its addresses. */
+  optInFlows: OptInFlow[];
   /** Data of other features, by handler name. */
   extensions: Record<string, unknown>;
 }
@@ -36,8 +43,16 @@ export interface ErasureReport {
   /** The pseudonym the consent proof and the audit log now carry. */
   pseudonym: string;
   erasedAt: Date;
-  deleted: { contact: number; conversations: number; messages: number; outbox: number; inbox: number; deadLetters: number };
+  deleted: {
+    contact: number; conversations: number; messages: number; outbox: number; inbox: number; deadLetters: number;
+    notes: number; optInFlows: number; rateBudgetKeys: number;
+  };
   pseudonymised: { consentEntries: number; auditEntries: number; costEntries: number };
+  /**
+   * Whether the store's files no longer hold what was deleted (SQLite: the WAL was emptied). False
+   * when another connection kept the checkpoint from completing: the next checkpoint does it.
+   */
+  filesPurged: boolean;
   extensions: Record<string, Record<string, number>>;
   /** id → pseudonym of every id erasure replaced (not returned by the API: the caller already knows the ids). */
   replacements: Record<string, string>;
@@ -50,6 +65,11 @@ export interface ContactPrivacyDeps {
   /** Every handler of other features, looked up at each call (features register late). */
   handlers: () => readonly ContactDataHandler[];
   now: () => Date;
+  /**
+   * The account keys of the tenant's connector bindings on a channel (the rate budget keys a
+   * recipient under them). Default: none, and no budget key is forgotten.
+   */
+  accountsOf?: (tenantId: string, channel: string) => readonly string[];
 }
 
 interface Gathered {
@@ -143,6 +163,10 @@ export class ContactPrivacyService {
     for (const filter of [{ contactId }, ...g.conversations.map((c) => ({ conversationId: c.id }))]) {
       for (const e of await stores.audit.list(tenantId, { ...filter, limit: PAGE_MAX })) access.set(e.id, e);
     }
+    const [notes, optInFlows] = await Promise.all([
+      stores.agents.listNotes(tenantId, contactId),
+      stores.optInFlows.listBySubject(tenantId, { contactId, addresses: g.subject.addresses }),
+    ]);
     const extensions: Record<string, unknown> = {};
     for (const h of this.deps.handlers()) extensions[h.name] = await h.export(g.subject);
     return {
@@ -150,13 +174,15 @@ export class ContactPrivacyService {
       contact: g.contact, addresses: g.subject.addresses, conversations: g.conversations, messages: g.messages, consent, outbox, inbox,
       deadLetters: g.deadLetters.map((l) => { const decodedBody = decodeBody(l.rawBody); return decodedBody !== undefined ? { ...l, decodedBody } : l; }),
       access: [...access.values()].sort((a, b) => a.at.getTime() - b.at.getTime()),
+      notes, optInFlows,
       extensions,
     };
   }
 
   /**
-   * Erases a contact: deletes its messages, conversations, outbox and inbox entries, dead letters
-   * and profile; replaces its consent entries by pseudonymised proofs; pseudonymises its ids in the
+   * Erases a contact: deletes its messages, conversations, outbox and inbox entries, dead letters,
+   * console notes, opt-in flows, rate-budget keys and profile (and, through its handler, the
+   * events feature's log); replaces its consent entries by pseudonymised proofs; pseudonymises its ids in the
    * audit log and the cost ledger. The contact goes last, so an erasure interrupted half-way can be
    * run again.
    * @param tenantId - the tenant
@@ -182,6 +208,11 @@ export class ContactPrivacyService {
     for (const c of g.conversations) messages += await stores.messages.deleteByConversation(tenantId, c.id);
     const inbox = await stores.inbox.deleteMatching(tenantId, { addresses: g.subject.addresses, externalIds: ContactPrivacyService.externalIds(g.messages) });
     const deadLetters = g.deadLetters.length > 0 ? await stores.deadLetters.delete(tenantId, g.deadLetters.map((l) => l.id)) : 0;
+    const optInFlows = await stores.optInFlows.deleteBySubject(tenantId, { contactId, addresses: g.subject.addresses });
+    const notes = (await stores.agents.listNotes(tenantId, contactId)).length;
+    if (notes > 0) await stores.agents.deleteNotes(tenantId, contactId);
+    const budgetKeys = g.subject.addresses.flatMap((a) => (this.deps.accountsOf?.(tenantId, a.channel) ?? []).flatMap((account) => recipientBudgetKeys(a.channel, account, a.userId)));
+    const rateBudgetKeys = await stores.budget.forget([...new Set(budgetKeys)]);
     let conversations = 0;
     for (const c of g.conversations) if (await stores.conversations.delete(tenantId, c.id)) conversations++;
 
@@ -190,11 +221,14 @@ export class ContactPrivacyService {
     const auditEntries = await stores.audit.pseudonymise(tenantId, replacements);
     const costEntries = await stores.costs.pseudonymise(tenantId, replacements);
     const contact = (await stores.contacts.delete(tenantId, contactId)) ? 1 : 0;
+    // deleted is not yet gone from the files: the WAL still holds the pages as they were
+    // (a failure here leaves that to the next checkpoint: the erasure itself is done)
+    const filesPurged = stores.driver.purgeDeleted ? await stores.driver.purgeDeleted().catch(() => false) : true;
     return {
       pseudonym, erasedAt,
-      deleted: { contact, conversations, messages, outbox, inbox, deadLetters },
+      deleted: { contact, conversations, messages, outbox, inbox, deadLetters, notes, optInFlows, rateBudgetKeys },
       pseudonymised: { consentEntries, auditEntries, costEntries },
-      extensions, replacements,
+      filesPurged, extensions, replacements,
     };
   }
 }

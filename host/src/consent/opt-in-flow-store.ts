@@ -7,7 +7,7 @@
  */
 import type { Address, ConsentEvidence, Purpose } from '@switchboard/core';
 import { ConflictError } from '../errors.js';
-import type { Collection, CollectionSpec, StorageDriver } from '../stores/driver.js';
+import type { Collection, CollectionSpec, Filter, StorageDriver } from '../stores/driver.js';
 import type { ClickToChatChannel } from './click-to-chat.js';
 
 /** Where a flow stands. */
@@ -76,6 +76,14 @@ export interface OptInFlowStore {
   findAwaiting(tenantId: string, address: Address): Promise<OptInFlow | undefined>;
   /** A tenant's flows, newest first. */
   list(tenantId: string, filter?: { contactId?: string; status?: OptInFlowStatus; limit?: number; offset?: number }): Promise<OptInFlow[]>;
+  /** Every flow of a contact, or started from one of its addresses, oldest first (export). */
+  listBySubject(tenantId: string, subject: { contactId: string; addresses: readonly Address[] }): Promise<OptInFlow[]>;
+  /**
+   * Deletes every flow of a contact, or started from one of its addresses (erasure: a flow holds
+   * the address and what the first step recorded; the consent ledger keeps the proof).
+   * @returns how many were deleted
+   */
+  deleteBySubject(tenantId: string, subject: { contactId: string; addresses: readonly Address[] }): Promise<number>;
 }
 
 /** The opt-in flows' collection. */
@@ -133,6 +141,22 @@ export class DocumentOptInFlowStore implements OptInFlowStore {
       tenantId, status: 'awaiting-confirmation',
       'startedOn.channel': address.channel, 'startedOn.accountId': address.accountId, 'startedOn.userId': address.userId,
     }, { sort: [['updatedAt', -1]] });
+  }
+
+  private subjectFilter(tenantId: string, subject: { contactId: string; addresses: readonly Address[] }): Filter {
+    const alternatives: Filter[] = [{ contactId: subject.contactId }];
+    for (const a of subject.addresses) alternatives.push({ 'startedOn.channel': a.channel, 'startedOn.accountId': a.accountId, 'startedOn.userId': a.userId });
+    return { tenantId, $or: alternatives };
+  }
+
+  /** @inheritdoc */
+  async listBySubject(tenantId: string, subject: { contactId: string; addresses: readonly Address[] }): Promise<OptInFlow[]> {
+    return this.flows.find(this.subjectFilter(tenantId, subject), { sort: [['createdAt', 1]] });
+  }
+
+  /** @inheritdoc */
+  async deleteBySubject(tenantId: string, subject: { contactId: string; addresses: readonly Address[] }): Promise<number> {
+    return this.flows.deleteMany(this.subjectFilter(tenantId, subject));
   }
 
   /** A tenant's flows, newest first (100 unless a limit is given). */

@@ -37,6 +37,26 @@ export interface RateBudget {
    * @param until - time in ms before which nothing more may be sent on it
    */
   penalize(key: string, until: number): Promise<void>;
+  /**
+   * Forgets keys (a recipient's keys name their platform user id: erasure forgets them). A send
+   * to the same recipient afterwards starts a fresh budget.
+   * @param keys - budget keys
+   * @returns how many were held
+   */
+  forget(keys: readonly string[]): Promise<number>;
+}
+
+/**
+ * The budget keys that name a recipient, as `paceRules` (dispatcher.ts) builds them:
+ * `channel:account:userId` per recipient and `channel:account:userId:group` for Telegram groups.
+ * @param channel - the channel
+ * @param account - the account key of the connector binding that sends (the outbox entry's `account`)
+ * @param userId - the recipient's platform user id
+ * @returns its keys
+ */
+export function recipientBudgetKeys(channel: string, account: string, userId: string): string[] {
+  const base = `${channel}:${account}:${userId}`;
+  return [base, `${base}:group`];
 }
 
 /**
@@ -160,6 +180,11 @@ export class DocumentRateBudget implements RateBudget {
       // created by another process in between: $max it on the next round
     }
     throw new Error(`rate budget: could not penalize ${key} after ${this.maxAttempts} attempts (heavy contention)`);
+  }
+
+  /** @inheritdoc */
+  async forget(keys: readonly string[]): Promise<number> {
+    return keys.length > 0 ? this.budget.deleteMany({ id: { $in: [...keys] } }) : 0;
   }
 
   /**

@@ -161,6 +161,14 @@ export interface StorageDriver {
   ping(): Promise<void>;
   /** Consistent online copy to a file (drivers whose capabilities say so). */
   backup?(path: string): Promise<void>;
+  /**
+   * Optional: makes deleted documents unreadable from the database's own files (SQLite: empties
+   * the WAL that still holds their page images; deleted content is zeroed by `secure_delete`).
+   * Erasure calls it. Drivers without files of their own (memory) or whose server manages them
+   * (MongoDB) leave it out.
+   * @returns false when it could not complete now (a later checkpoint does it)
+   */
+  purgeDeleted?(): Promise<boolean>;
   /** Deletes every document of every collection (tests). */
   clear(): Promise<void>;
   close(): Promise<void>;

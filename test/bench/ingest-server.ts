@@ -1,23 +1,30 @@
 /**
- * The server side of the ingest benchmark, run in its own process (and core): `host` is the
- * Switchboard host with the WhatsApp connector on the embedded store; `express` a bare Express 5
- * endpoint that only parses the same JSON; `node` a bare node:http endpoint that only parses it.
- * Prints `{"port":N}` once listening; answers `{"rss":N}` to an IPC `rss` message.
+ * The server side of the ingest benchmark, run in its own process (and core):
+ * - `host`: the Switchboard host with the WhatsApp connector on the SQLite default (a fresh file in
+ *   a temporary directory, `synchronous: 'normal'`), inbox processing running;
+ * - `host-retained`: the same, its tenant keeping messages 30 s (the soak's);
+ * - `express`: a bare Express 5 endpoint that parses the same JSON and answers 200;
+ * - `node`: a bare node:http endpoint that does the same.
  *
- * `host-ingress` is the host with its inbox processing paused: the webhook path alone;
- * `host-retained` the host whose tenant keeps messages 30 s (the soak's).
+ * Prints `{"port":N}` once listening. Answers IPC messages: `rss` (after a full GC), `sample` (no
+ * GC, with event-loop delay), `inbox` (the tenant's inbox counts: how far processing lags), `cpu`
+ * (`process.cpuUsage()`).
  *
- * Usage: tsx test/bench/ingest-server.ts <host|host-ingress|host-retained|express|node> [prefilledConversations]
+ * Usage: tsx test/bench/ingest-server.ts <host|host-retained|express|node> [prefilledConversations]
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import express from 'express';
 import { silentLogger } from '@switchboard/core';
-import { configFromObject, createComplianceFeature, createHost, MemoryStores } from '@switchboard/host';
+import { configFromObject, createComplianceFeature, createHost, createHostStores, SqliteDriver, type Host, type HostStores } from '@switchboard/host';
 import whatsapp, { whatsappSandboxConfig } from '@switchboard/whatsapp';
 
 const mode = process.argv[2] ?? 'host';
 const prefill = Number(process.argv[3] ?? 0);
+const TENANT = 'bench';
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
@@ -25,20 +32,25 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   return JSON.parse(Buffer.concat(chunks).toString('utf8'));
 }
 
-async function prefilled(count: number): Promise<MemoryStores> {
-  const stores = new MemoryStores();
+/** Stores `count` conversations (each with its contact and one message) through the stores, in the database file. */
+async function prefilled(path: string, count: number): Promise<void> {
+  if (count === 0) return;
+  const stores = createHostStores(await SqliteDriver.open({ path }));
   const at = new Date();
   for (let i = 0; i < count; i++) {
     const address = { channel: 'whatsapp', accountId: whatsappSandboxConfig.phoneNumberId, userId: `3${String(i).padStart(11, '0')}` };
-    const { contact } = await stores.contacts.findOrCreateByAddress('bench', address, () => ({ id: `k${i}`, tenantId: 'bench', addresses: [address], profile: {}, createdAt: at, updatedAt: at }));
-    await stores.conversations.findOrCreate('bench', address, () => ({ id: `c${i}`, tenantId: 'bench', contactId: contact.id, address, status: 'open', assignee: { kind: 'none' }, tags: [], createdAt: at, updatedAt: at }));
+    const { contact } = await stores.contacts.findOrCreateByAddress(TENANT, address, () => ({ id: `k${i}`, tenantId: TENANT, addresses: [address], profile: {}, createdAt: at, updatedAt: at }));
+    await stores.conversations.findOrCreate(TENANT, address, () => ({ id: `c${i}`, tenantId: TENANT, contactId: contact.id, address, status: 'open', assignee: { kind: 'none' }, tags: [], createdAt: at, updatedAt: at }));
     await stores.messages.insert({
-      id: `m${i}`, tenantId: 'bench', conversationId: `c${i}`, channel: 'whatsapp', accountId: address.accountId, userId: address.userId, direction: 'inbound',
+      id: `m${i}`, tenantId: TENANT, conversationId: `c${i}`, channel: 'whatsapp', accountId: address.accountId, userId: address.userId, direction: 'inbound',
       externalId: `wamid.pre${i}`, content: { type: 'text', text: 'Is my car ready?' }, status: 'delivered', timestamp: at, createdAt: at, updatedAt: at,
     });
   }
-  return stores;
+  await stores.close();
 }
+
+let host: Host | undefined;
+let dir: string | undefined;
 
 async function start(): Promise<number> {
   if (mode === 'node') {
@@ -56,36 +68,55 @@ async function start(): Promise<number> {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     return (server.address() as { port: number }).port;
   }
-  const stores = await prefilled(prefill);
-  const host = await createHost(configFromObject({
+  if (mode !== 'host' && mode !== 'host-retained') throw new Error(`unknown mode ${mode}`);
+  dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
+  const path = join(dir, 'switchboard.db');
+  await prefilled(path, prefill);
+  host = await createHost(configFromObject({
     logLevel: 'silent',
-    tenants: [{ id: 'bench', apiKeys: ['bench-api-key-0123456789abcdef'] }],
+    // the default store (a config without `store` gets the same, at data/switchboard.db)
+    store: { kind: 'sqlite', path, synchronous: 'normal' },
+    tenants: [{ id: TENANT, apiKeys: ['bench-api-key-0123456789abcdef'] }],
     connectors: [{ package: '@switchboard/whatsapp', plugin: whatsapp, required: true, accounts: [{ id: 'main', config: { ...whatsappSandboxConfig, apiBaseUrl: 'http://127.0.0.1:9' } }] }],
   }), {
-    logger: silentLogger, stores,
+    logger: silentLogger,
     // the soak's host keeps messages 30 s (a tenant's retention, swept every 5 s): a store that keeps
     // everything grows with the data it holds, which a soak would read as a leak
-    ...(mode === 'host-retained' ? { features: [createComplianceFeature({ retention: { bench: { messageDays: 30_000 / 86_400_000 } }, retentionSweepMs: 5_000 })] } : {}),
+    ...(mode === 'host-retained' ? { features: [createComplianceFeature({ retention: { [TENANT]: { messageDays: 30_000 / 86_400_000 } }, retentionSweepMs: 5_000 })] } : {}),
   });
   const { port } = await host.listen(0, '127.0.0.1');
-  // the webhook path alone (verify, parse, inbox write, 200): what the request itself costs
-  if (mode === 'host-ingress') await host.processor.stop();
   return port;
+}
+
+function stores(): HostStores {
+  if (!host) throw new Error(`${mode} has no stores`);
+  return host.stores;
 }
 
 const port = await start();
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
 process.on('message', (m) => {
+  const reply = (value: unknown): void => { process.send?.(value); };
   if (m === 'rss') {
     globalThis.gc?.();
-    process.send?.({ rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed });
+    reply({ rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed });
   }
   if (m === 'sample') {
     // no forced GC here: the soak watches memory as the process really holds it
-    process.send?.({ rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, loopDelayP99Ms: loopDelay.percentile(99) / 1e6, loopDelayMaxMs: loopDelay.max / 1e6 });
+    reply({ rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, loopDelayP99Ms: loopDelay.percentile(99) / 1e6, loopDelayMaxMs: loopDelay.max / 1e6 });
     loopDelay.reset();
   }
+  if (m === 'inbox') {
+    if (!host) { reply({ pending: 0, processing: 0, done: 0, failed: 0 }); return; }
+    void stores().inbox.counts(TENANT).then(reply, (err: unknown) => reply({ error: String(err) }));
+  }
+  if (m === 'cpu') reply(process.cpuUsage());
 });
 console.log(JSON.stringify({ port }));
-process.on('SIGTERM', () => process.exit(0));
+const cleanUp = (): void => { if (dir) rmSync(dir, { recursive: true, force: true }); };
+process.on('exit', cleanUp);
+process.on('SIGTERM', () => {
+  // a graceful stop (writes the CPU profile when started with --cpu-prof)
+  void (host ? host.stop() : Promise.resolve()).finally(() => process.exit(0));
+});

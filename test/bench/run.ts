@@ -1,7 +1,12 @@
 /**
- * `npm run bench [-- --quick]`: every benchmark, one after another, each in its own process
+ * `npm run bench [-- --quick] [names…]`: every benchmark, one after another, each in its own process
  * (so one's heap and JIT state do not colour the next). Each prints its table and writes
  * bench-results/<name>.json. Figures are ratios against baselines measured in the same run.
+ * - ingest: the host on the SQLite default with processing running vs bare node:http and Express 5,
+ *   alternating round by round;
+ * - dispatch: WhatsApp through `POST /v1/messages` with 1k, 10k and 50k queued;
+ * - scale: RSS, heap and query latency at 100k … 1M stored messages on SQLite.
+ * `--quick` runs shorter rounds, smaller queues (1k, 10k) and stops the scale run at 100k.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

@@ -27,7 +27,7 @@ const fake = new FakeWhatsAppServer();
 let n = 0;
 const request = {
   method: 'POST' as const, path: '/webhooks/whatsapp/main',
-  setupRequest: (req: Record<string, unknown>) => {
+  setupRequest: (req: autocannon.Request) => {
     n++;
     const w = fake.userMessage({ userId: `49151${String(n % 100_000).padStart(7, '0')}`, text: 'Is my car ready?', messageId: `wamid.soak.${n}` });
     return { ...req, body: w.body.toString('utf8'), headers: { ...w.headers, 'content-type': 'application/json' } };

@@ -60,3 +60,6 @@ export * from './stores/ledger-stores.js';
 export * from './api/rest-api.js';
 export * from './api/openapi.js';
 export * from './sandbox.js';
+export * from './api/api-scopes.js';
+export * from './api/api-key-store.js';
+export * from './api/api-keys.js';

@@ -52,7 +52,7 @@ describe.each(['whatsapp', 'messenger', 'viber'] as const)('receipts out of orde
     const conversation = await conversationOf(channel, userId);
     const answer = await h.api<{ id: string }>('/v1/messages', {
       method: 'POST',
-      body: JSON.stringify({ channel, accountId: 'main', conversationId: conversation.id, sender: 'agent', purpose: 'service', content: { type: 'text', text: 'It leaves the kitchen now.' } }),
+      body: JSON.stringify({ channel, accountId: 'main', conversationId: conversation.id, sender: 'bot', purpose: 'service', content: { type: 'text', text: 'It leaves the kitchen now.' } }),
     });
     expect(answer.status).toBe(202);
     const sentMessage = await eventually(async () => {

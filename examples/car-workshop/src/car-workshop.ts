@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger, type Conversation, type PolicyReason } from '@switchboard/core';
-import { configFromObject, createHost, type Host } from '@switchboard/host';
+import { API_SCOPES, configFromObject, createHost, type Host } from '@switchboard/host';
 import messengerPlugin, { FakeMessengerServer } from '@switchboard/messenger';
 import whatsappPlugin, { FakeWhatsAppServer } from '@switchboard/whatsapp';
 import { apiClient, eventually, FastForwardClock, HOUR, messengerText, whatsappText } from './demo-support.js';
@@ -80,7 +80,9 @@ export async function runCarWorkshop(options: { log?: (line: string) => void; da
       store: { kind: 'sqlite', path: database },
       logLevel: 'silent',
       tenants: [{
-        id: 'workshop', name: 'Autohaus Kowalski', apiKeys: [API_KEY],
+        // the service desk's key speaks for its people, so it is granted sending as a human agent
+        // (Messenger's HUMAN_AGENT tag); a plain string key could not
+        id: 'workshop', name: 'Autohaus Kowalski', apiKeys: [{ key: API_KEY, scopes: [...API_SCOPES] }],
         routing: { rules: [{ to: { bot: 'workshop' } }], escalationQueue: SERVICE_DESK },
       }],
       connectors: [

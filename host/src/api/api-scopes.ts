@@ -5,7 +5,7 @@
  * @module
  */
 import type express from 'express';
-import { SwitchboardError } from '@switchboard/core';
+import { SwitchboardError, type SenderKind } from '@switchboard/core';
 
 /**
  * The scopes a key can carry.
@@ -100,9 +100,6 @@ export function hasScope(caller: ApiCaller | undefined, scope: ApiScope): boolea
 export function requireScope(req: express.Request, scope: ApiScope, what = `${req.method} ${req.baseUrl}${req.path}`): void {
   if (!hasScope(req.apiKey, scope)) throw new MissingScopeError(scope, what);
 }
-
-/** Who sends a message. */
-export type SenderKind = 'bot' | 'agent' | 'system';
 
 /**
  * The sender of a message sent through the API: `agent` (a human) only for a key with

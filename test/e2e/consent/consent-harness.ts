@@ -5,7 +5,7 @@
 import { silentLogger, type Address, type ConnectorPlugin, type ConsentEntry, type ConsentState, type FakePlatform, type RecordedRequest, type SignedWebhook } from '@switchboard/core';
 import type { ClickToChatLink } from '../../../host/src/consent/click-to-chat.js';
 import type { OptInFlowView } from '../../../host/src/consent/opt-in-service.js';
-import { configFromObject, createHost, type Host, type HostStores } from '@switchboard/host';
+import { API_SCOPES, configFromObject, createHost, type Host, type HostStores } from '@switchboard/host';
 import { createConsentFeature, type ConsentFeatureOptions } from '../../../host/src/consent/consent-feature.js';
 import { ScaledTimer } from '../../../host/src/outbound/timer.js';
 import { eventually } from '../support/host-harness.js';
@@ -65,7 +65,7 @@ export async function startConsentHost(options: { tenant?: Record<string, unknow
   const fakes = options.fakes ?? await startFakes();
   const config = configFromObject({ store: tempDatabase(),
     logLevel: 'silent',
-    tenants: [{ id: 'shop', name: 'Acme Travel', apiKeys: [KEY], routing: { escalationQueue: 'support' }, privacyPolicyVersion: '2026-01', ...options.tenant }],
+    tenants: [{ id: 'shop', name: 'Acme Travel', apiKeys: [{ key: KEY, scopes: [...API_SCOPES] }], routing: { escalationQueue: 'support' }, privacyPolicyVersion: '2026-01', ...options.tenant }],
     connectors: CHANNELS.map((channel) => ({ package: `@switchboard/${channel}`, required: true, accounts: [{ id: 'main', config: fakes[channel].connectorConfig() }] })),
   });
   const host = await createHost(config, {

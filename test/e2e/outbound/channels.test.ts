@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, type Clock, type ConnectorPlugin, type Conversation, type FakePlatform } from '@switchboard/core';
-import { configFromObject, createHost, type Host, type HostMessage } from '@switchboard/host';
+import { API_SCOPES, configFromObject, createHost, type Host, type HostMessage } from '@switchboard/host';
 import { eventually } from '../support/host-harness.js';
 import { tempDatabase } from '../../../host/src/__fixtures__/temp-database.js';
 
@@ -108,7 +108,8 @@ describe.each(CASES)('outbound through the host: $channel', (c) => {
     await fake.start();
     host = await createHost(configFromObject({ store: tempDatabase(),
       logLevel: 'silent',
-      tenants: [{ id: 'shop', apiKeys: [KEY], routing: { escalationQueue: 'support' } }],
+      // the agents' helpdesk: its key may send as a human (HUMAN_AGENT), which a plain key may not
+      tenants: [{ id: 'shop', apiKeys: [{ key: KEY, scopes: [...API_SCOPES] }], routing: { escalationQueue: 'support' } }],
       connectors: [{ package: `@switchboard/${c.channel}`, required: true, accounts: [{ id: 'main', config: fake.connectorConfig() }] }],
     }), { logger: silentLogger, clock, processor: { pollMs: 20, retryBaseMs: 20 }, outbound: { dispatcher: { pollMs: 20 } } });
     ({ url } = await host.listen(0, '127.0.0.1'));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { TenantConfig } from '../config/host-config.js';
+import { parseHostConfig, type HostConfig, type TenantConfig } from '../config/host-config.js';
+import { runKeysCommand } from './keys-command.js';
 import { DocumentApiKeyStore } from './api-key-store.js';
 import { ApiKeyService, configuredKeyWith, digestApiKey, normaliseScopes } from './api-keys.js';
 import { API_SCOPES, apiSender, PLAIN_KEY_SCOPES, routeScope, type ApiCaller } from './api-scopes.js';
@@ -117,5 +118,48 @@ describe('ApiKeyService', () => {
     const human = await keys.create('shop', { scopes: ['messages:send', 'messages:send-as-agent'] }, { kind: 'cli' });
     await expect(keys.rotate('shop', human.record.id, admin())).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect(await keys.resolve(human.key)).toBeDefined();
+  });
+});
+
+describe('tenants[].apiKeys in the config', () => {
+  const KEY = 'config-test-key-0123456789';
+  const parse = (apiKeys: unknown[]) => parseHostConfig({ tenants: [{ id: 'acme', apiKeys }], connectors: [{ package: '@switchboard/telegram', accounts: [{ id: 'main', config: {} }] }] }, { baseDir: '.' });
+  const failure = (apiKeys: unknown[]): { field: unknown; message: string } => {
+    try { parse(apiKeys); } catch (error) { return { field: (error as { details?: { field?: unknown } }).details?.field, message: (error as Error).message }; }
+    throw new Error('parsed');
+  };
+
+  it('takes plain strings and { key, scopes, name }', () => {
+    expect(parse([KEY, { key: `${KEY}-2`, scopes: ['read', 'messages:send-as-agent', 'read'], name: 'helpdesk' }]).tenants[0]!.apiKeys)
+      .toEqual([KEY, { key: `${KEY}-2`, scopes: ['read', 'messages:send-as-agent'], name: 'helpdesk' }]);
+  });
+
+  it('names the bad entry: unknown scope, no scopes, short key, unknown field, a key given twice', () => {
+    expect(failure([{ key: KEY, scopes: ['read', 'root'] }]).message).toMatch(/apiKeys\[0\]\.scopes\[1\].*must be one of read, messages:send/);
+    expect(failure([{ key: KEY, scopes: [] }]).message).toMatch(/apiKeys\[0\]\.scopes.*at least one scope/);
+    expect(failure([{ key: 'short', scopes: ['read'] }]).message).toMatch(/apiKeys\[0\]\.key.*at least 16/);
+    expect(failure([KEY, { key: KEY, scopes: ['read'], role: 'x' }]).message).toMatch(/apiKeys\[1\]\.role.*not a known key/);
+    expect(failure([`${KEY} with spaces`]).message).toMatch(/apiKeys\[0\].*without spaces/);
+    expect(failure([KEY, { key: KEY, scopes: ['read'] }]).message).toMatch(/apiKeys\[1\].*already a key of tenant "acme"/);
+    expect(failure([]).message).toMatch(/apiKeys.*at least one key/);
+  });
+});
+
+describe('switchboard keys', () => {
+  const run = async (positional: string[], flags: Record<string, string | true>, store: HostConfig['store'] = { kind: 'memory' }) => {
+    const out: string[] = [];
+    const code = await runKeysCommand(positional, flags, (l) => out.push(l), async () => ({ tenants, store }) as HostConfig);
+    return { code, out: out.join('\n') };
+  };
+
+  it('answers usage (exit 2) without an action, a tenant, a key id or scopes', async () => {
+    expect(await run([], {})).toMatchObject({ code: 2, out: expect.stringContaining('scopes: read, messages:send, messages:send-as-agent') });
+    expect((await run(['create'], {})).code).toBe(2);
+    expect(await run(['revoke'], { tenant: 'shop' })).toMatchObject({ code: 2, out: expect.stringContaining('<key id>') });
+    expect(await run(['create'], { tenant: 'shop' })).toMatchObject({ code: 2, out: expect.stringContaining('--scopes') });
+  });
+
+  it('refuses an in-memory store, where a key would be lost at once', async () => {
+    expect(await run(['list'], { tenant: 'shop' })).toMatchObject({ code: 2, out: expect.stringContaining('in memory') });
   });
 });

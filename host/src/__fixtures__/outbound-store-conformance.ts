@@ -149,6 +149,24 @@ export function describeOutboundStoreConformance(d: DriverUnderTest): void {
         expect(await s.purgeExpired()).toBe(0);
       });
 
+      it('erases a contact: deletes the records whose key names its user id, pseudonymises the ids in the others\' answers, in its tenant only', async () => {
+        const s = new DocumentIdempotencyStore(driver, () => at(10).getTime());
+        const user = uid('4915');
+        const [conv, msg] = [uid('conv'), uid('msg')];
+        const keyed = record({ key: `consent:keyword:whatsapp:acct:${user}:wamid.1` });
+        const answered = record({ response: { accepted: true, id: msg, conversationId: conv, price: { amount: 0 } } });
+        const unrelated = record({ response: { accepted: true, id: uid('msg'), conversationId: uid('conv') } });
+        const theirs = record({ tenantId: 'other-tenant', key: `x:${user}`, response: { id: msg, conversationId: conv } });
+        for (const r of [keyed, answered, unrelated, theirs]) await s.putIfAbsent(r);
+        const replacements = { [conv]: 'erased:c', [msg]: 'erased:m' };
+        expect(await s.eraseSubject(tenant, { userIds: [user], replacements })).toEqual({ deleted: 1, pseudonymised: 1 });
+        expect(await s.get(tenant, keyed.key)).toBeUndefined();
+        expect(await s.get(tenant, answered.key)).toEqual({ ...answered, response: { accepted: true, id: 'erased:m', conversationId: 'erased:c', price: { amount: 0 } } });
+        expect(await s.get(tenant, unrelated.key)).toEqual(unrelated);
+        expect(await s.get('other-tenant', theirs.key)).toEqual(theirs);
+        expect(await s.eraseSubject(tenant, { userIds: [], replacements: {} })).toEqual({ deleted: 0, pseudonymised: 0 });
+      });
+
       it('survives a restart', async () => {
         const first = record({ createdAt: at(0) });
         await new DocumentIdempotencyStore(driver, () => at(1).getTime()).putIfAbsent(first);

@@ -45,9 +45,9 @@ export interface ErasureReport {
   erasedAt: Date;
   deleted: {
     contact: number; conversations: number; messages: number; outbox: number; inbox: number; deadLetters: number;
-    notes: number; optInFlows: number; rateBudgetKeys: number;
+    notes: number; optInFlows: number; rateBudgetKeys: number; idempotencyRecords: number;
   };
-  pseudonymised: { consentEntries: number; auditEntries: number; costEntries: number };
+  pseudonymised: { consentEntries: number; auditEntries: number; costEntries: number; idempotencyRecords: number };
   /**
    * Whether the store's files no longer hold what was deleted (SQLite: the WAL was emptied). False
    * when another connection kept the checkpoint from completing: the next checkpoint does it.
@@ -213,6 +213,7 @@ export class ContactPrivacyService {
     if (notes > 0) await stores.agents.deleteNotes(tenantId, contactId);
     const budgetKeys = g.subject.addresses.flatMap((a) => (this.deps.accountsOf?.(tenantId, a.channel) ?? []).flatMap((account) => recipientBudgetKeys(a.channel, account, a.userId)));
     const rateBudgetKeys = await stores.budget.forget([...new Set(budgetKeys)]);
+    const idempotency = await stores.idempotency.eraseSubject(tenantId, { userIds: g.subject.addresses.map((a) => a.userId), replacements });
     let conversations = 0;
     for (const c of g.conversations) if (await stores.conversations.delete(tenantId, c.id)) conversations++;
 
@@ -226,8 +227,8 @@ export class ContactPrivacyService {
     const filesPurged = stores.driver.purgeDeleted ? await stores.driver.purgeDeleted().catch(() => false) : true;
     return {
       pseudonym, erasedAt,
-      deleted: { contact, conversations, messages, outbox, inbox, deadLetters, notes, optInFlows, rateBudgetKeys },
-      pseudonymised: { consentEntries, auditEntries, costEntries },
+      deleted: { contact, conversations, messages, outbox, inbox, deadLetters, notes, optInFlows, rateBudgetKeys, idempotencyRecords: idempotency.deleted },
+      pseudonymised: { consentEntries, auditEntries, costEntries, idempotencyRecords: idempotency.pseudonymised },
       filesPurged, extensions, replacements,
     };
   }

@@ -25,6 +25,16 @@ export interface IdempotencyStore {
   get(tenantId: string, key: string): Promise<IdempotencyRecord | undefined>;
   /** Stores the record unless a live one exists; returns the record in force. */
   putIfAbsent(record: IdempotencyRecord): Promise<IdempotencyRecord>;
+  /**
+   * Erasure of a contact: records whose key names one of its user ids (keys the host builds itself,
+   * such as a keyword's consent confirmation) are deleted; in the others, the ids the answer names
+   * (message, conversation) are replaced by their pseudonyms, so a retried request still replays
+   * its answer instead of sending again.
+   * @param tenantId - the tenant
+   * @param subject - the contact's platform user ids, and id → pseudonym of every id erasure replaces
+   * @returns how many records were deleted and how many rewritten
+   */
+  eraseSubject(tenantId: string, subject: { userIds: readonly string[]; replacements: Readonly<Record<string, string>> }): Promise<{ deleted: number; pseudonymised: number }>;
 }
 
 /** A remembered answer as stored: its id is the (tenant, key) pair. */
@@ -87,6 +97,31 @@ export class DocumentIdempotencyStore implements IdempotencyStore {
       if (live) return live;
     }
     throw new Error(`idempotency key ${record.key}: could not be stored (it keeps reappearing expired; is the clock far behind another host's?)`);
+  }
+
+  /** @inheritdoc */
+  async eraseSubject(tenantId: string, subject: { userIds: readonly string[]; replacements: Readonly<Record<string, string>> }): Promise<{ deleted: number; pseudonymised: number }> {
+    const userIds = subject.userIds.filter((u) => u !== '');
+    const ids = Object.keys(subject.replacements).filter((id) => id !== '');
+    if (userIds.length === 0 && ids.length === 0) return { deleted: 0, pseudonymised: 0 };
+    const page = 500;
+    const doomed: string[] = [];
+    const rewritten: IdempotencyDocument[] = [];
+    // the tenant's records are bounded by the retention period (24 h by default)
+    for (let offset = 0; ; offset += page) {
+      const docs = await this.keys.find({ tenantId }, { sort: [['createdAt', 1]], limit: page, offset });
+      for (const doc of docs) {
+        if (userIds.some((u) => doc.key.includes(u))) { doomed.push(doc.id); continue; }
+        const text = JSON.stringify(doc.response);
+        if (text === undefined || !ids.some((id) => text.includes(id))) continue;
+        rewritten.push({ ...doc, response: JSON.parse(ids.reduce((t, id) => t.split(id).join(subject.replacements[id]!), text)) as unknown });
+      }
+      if (docs.length < page) break;
+    }
+    const deleted = doomed.length > 0 ? await this.keys.deleteMany({ tenantId, id: { $in: doomed } }) : 0;
+    let pseudonymised = 0;
+    for (const doc of rewritten) if (await this.keys.replaceOne({ id: doc.id, tenantId }, doc)) pseudonymised++;
+    return { deleted, pseudonymised };
   }
 
   /**

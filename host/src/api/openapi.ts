@@ -3,11 +3,14 @@
  * @module
  */
 
+import { API_SCOPES } from './api-scopes.js';
+
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown) => ({ 'application/json': { schema } });
 const errors = {
   400: { description: 'Invalid input', content: json(ref('Error')) },
-  401: { description: 'Missing or unknown API key', content: json(ref('Error')) },
+  401: { description: 'Missing, unknown or revoked API key', content: json(ref('Error')) },
+  403: { description: 'The API key lacks the scope the operation needs (FORBIDDEN, details.requiredScope)', content: json(ref('Error')) },
   404: { description: 'Not found (or another tenant\'s)', content: json(ref('Error')) },
 };
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
@@ -34,7 +37,7 @@ export function buildOpenApi(): Record<string, unknown> {
     info: { title: 'Switchboard host API', version: '1', description: 'Conversations, messages, contacts, consent and dead letters of one tenant (chosen by the API key). Webhooks from platforms arrive at /webhooks/{channel}/{account}.' },
     security: [{ bearer: [] }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A tenant API key from the config' } },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: `A tenant API key (from the config, \`switchboard keys create\` or POST /v1/api-keys) carrying scopes: ${API_SCOPES.join(', ')}. Each operation needs one (see the integrator guide); a plain config key has every scope but messages:send-as-agent.` } },
       schemas: {
         Error: { type: 'object', required: ['error'], properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object' } } } } },
         Address: { type: 'object', properties: { channel: { type: 'string' }, accountId: { type: 'string' }, userId: { type: 'string' } } },
@@ -134,6 +137,12 @@ export function buildOpenApi(): Record<string, unknown> {
       },
       '/v1/console/settings': { get: op('Saved replies and knowledge-base links of the console'), put: op('Replace saved replies and knowledge-base links') },
       '/metrics': { get: { summary: 'Prometheus metrics (bearer metricsToken when configured)', security: [], responses: { 200: { description: 'text/plain; version=0.0.4' }, 401: { description: 'metricsToken required', content: json(ref('Error')) } } } },
+      '/v1/api-keys': {
+        get: op('The tenant\'s API keys: config keys (source config) and stored ones, revoked included; never a key or its digest (admin)'),
+        post: { summary: 'Make an API key (admin; only scopes the caller holds). The key is in this answer only', requestBody: { required: true, content: json({ type: 'object', additionalProperties: false, required: ['scopes'], properties: { scopes: { type: 'array', minItems: 1, maxItems: API_SCOPES.length * 2, items: { enum: [...API_SCOPES] } }, name: { type: 'string', minLength: 1, maxLength: 100 } } }) }, responses: { 201: { description: 'The key (shown once) and its record' }, ...errors } },
+      },
+      '/v1/api-keys/{id}': { delete: { summary: 'Revoke a stored key: it stops at once in every host on the database (admin)', parameters: [idParam], responses: { 200: { description: 'The revoked key' }, ...errors, 409: { description: 'A config key, or already revoked', content: json(ref('Error')) } } } },
+      '/v1/api-keys/{id}/rotate': { post: { summary: 'Replace a stored key by a new one with the same scopes; the old stops at once (admin)', parameters: [idParam], responses: { 201: { description: 'The new key (shown once) and its record' }, ...errors, 409: { description: 'A config key, or revoked', content: json(ref('Error')) } } } },
       '/v1/dead-letters': { get: op('Verified webhooks that could not be parsed, newest first', { parameters: paging, responses: { 200: { description: 'Dead letters', content: list('DeadLetter') }, ...errors } }) },
       '/v1/dead-letters/{id}': { get: op('Get a dead letter', { parameters: [idParam], responses: { 200: { description: 'The dead letter', content: json(ref('DeadLetter')) }, ...errors } }) },
       '/v1/events': { get: { summary: 'Server-Sent Events: inbound, status, consent and conversation streams of the tenant', parameters: [{ name: 'streams', in: 'query', schema: { type: 'string', description: 'comma-separated subset of inbound,status,consent,conversation' } }], responses: { 200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...errors } } },

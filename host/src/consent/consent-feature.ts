@@ -7,17 +7,19 @@
  * inbox processor; the policy engine enforces them on every outbound message.
  * @module
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { PURPOSES, type Address } from '@switchboard/core';
+import { randomBytes } from 'node:crypto';
+import type { Address } from '@switchboard/core';
 import type { Request } from 'express';
+import { apiKeyRef } from '../api/api-key-ref.js';
+import { AddressLinkSchema, OptInsQuerySchema, OptInStartSchema } from '../api/schemas.js';
+import { parseBody, parseInput, parseQuery } from '../api/validation.js';
 import type { TenantConfig } from '../config/host-config.js';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../errors.js';
 import type { HostFeature, HostFeatureContext, HostFeatureFactory } from '../features.js';
 import { InboxProcessor } from '../processing/inbox-processor.js';
-import { CLICK_TO_CHAT_CHANNELS } from './click-to-chat.js';
 import { linkAddress } from './contact-links.js';
-import type { OptInFlowStatus, OptInFlowStore } from './opt-in-flow-store.js';
-import { isClickToChatChannel, OptInService, type OptInKeyword, type StartOptInRequest } from './opt-in-service.js';
+import type { OptInFlowStore } from './opt-in-flow-store.js';
+import { OptInService, type OptInKeyword, type StartOptInRequest } from './opt-in-service.js';
 import { perTenantSecrets, StartTokens } from './start-token.js';
 
 /** Options of {@link createConsentFeature}. */
@@ -47,7 +49,6 @@ const VERIFICATION_LEVELS: Record<string, readonly string[]> = {
   whatsapp: ['unverified', 'confirmed', 'verified'],
 };
 const DEFAULT_LEVELS = ['unverified', 'verified'] as const;
-const FLOW_STATUSES: readonly OptInFlowStatus[] = ['awaiting-start', 'awaiting-confirmation', 'confirmed'];
 
 /**
  * Builds the consent feature.
@@ -77,16 +78,12 @@ export function createConsentFeature(options: ConsentFeatureOptions = {}): HostF
       v1Routes(v1) {
         v1.post('/opt-ins', async (req, res) => {
           const tenant = tenantOf(req);
-          const started = await service.start(tenant, { ...parseStartRequest(bodyOf(req)), recordedBy: recordedBy(req) });
+          const started = await service.start(tenant, { ...parseStartRequest(req.body), recordedBy: apiKeyRef(req) });
           res.status(201).json(started);
         });
         v1.get('/opt-ins', async (req, res) => {
-          const status = queryString(req, 'status');
-          if (status !== undefined && !(FLOW_STATUSES as readonly string[]).includes(status)) throw new ValidationError('status', `must be one of ${FLOW_STATUSES.join(', ')}`);
-          const contactId = queryString(req, 'contactId');
-          const limit = Math.min(Math.max(Number(queryString(req, 'limit') ?? 50) || 50, 1), 500);
-          const offset = Math.max(Number(queryString(req, 'offset') ?? 0) || 0, 0);
-          res.json({ items: await service.list(tenantOf(req).id, { limit, offset, ...(status ? { status: status as OptInFlowStatus } : {}), ...(contactId ? { contactId } : {}) }) });
+          const { status, contactId, limit = 50, offset = 0 } = parseQuery(OptInsQuerySchema, req);
+          res.json({ items: await service.list(tenantOf(req).id, { limit, offset, ...(status ? { status } : {}), ...(contactId ? { contactId } : {}) }) });
         });
         v1.get('/opt-ins/:id', async (req, res) => {
           res.json(await service.get(tenantOf(req).id, String(req.params.id)));
@@ -95,10 +92,7 @@ export function createConsentFeature(options: ConsentFeatureOptions = {}): HostF
           const tenant = tenantOf(req);
           const contact = await ctx.stores.contacts.get(tenant.id, String(req.params.id));
           if (!contact) throw new NotFoundError('contact', String(req.params.id));
-          const b = bodyOf(req);
-          const channel = str(b, 'channel', true)!;
-          const userId = str(b, 'userId', true)!;
-          const account = str(b, 'accountId', false);
+          const { channel, userId, accountId: account } = parseBody(AddressLinkSchema, req);
           const bindings = ctx.registry.forTenant(tenant.id).filter((x) => x.channel === channel && (account === undefined || x.account === account || x.connector.accountId === account));
           if (bindings.length === 0) throw new ValidationError('channel', `the tenant has no ${channel} account${account ? ` "${account}"` : ''}`);
           if (bindings.length > 1) throw new ValidationError('accountId', `the tenant has several ${channel} accounts: name one`);
@@ -171,95 +165,27 @@ function identityOf(tenant: TenantConfig, ctx: HostFeatureContext): TenantIdenti
 
 // ---- request parsing -----------------------------------------------------------------------------
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 function tenantOf(req: Request): TenantConfig {
   if (!req.tenant) throw new UnauthorizedError();
   return req.tenant;
 }
 
-function bodyOf(req: Request): Obj {
-  if (!isObj(req.body)) throw new ValidationError('body', 'must be a JSON object');
-  return req.body;
-}
-
-function queryString(req: Request, key: string): string | undefined {
-  const v = req.query[key];
-  return typeof v === 'string' && v !== '' ? v : undefined;
-}
-
-function recordedBy(req: Request): string {
-  return `api-key:${createHash('sha256').update(req.headers.authorization ?? '').digest('hex').slice(0, 8)}`;
-}
-
-function str(o: Obj, key: string, required: boolean, max = 1000, path = ''): string | undefined {
-  const v = o[key];
-  if (v === undefined || v === null) { if (required) throw new ValidationError(`${path}${key}`, 'is required'); return undefined; }
-  if (typeof v !== 'string' || v.trim() === '') throw new ValidationError(`${path}${key}`, 'must be a non-empty string');
-  if (v.length > max) throw new ValidationError(`${path}${key}`, `must be at most ${max} characters`);
-  return v;
-}
-
-const SOURCES = ['web-form', 'checkbox', 'click-to-chat', 'keyword', 'api'] as const;
-
 /**
- * Validates `POST /v1/opt-ins`.
+ * Validates `POST /v1/opt-ins` against {@link OptInStartSchema}.
  * @param b - the JSON body
  * @returns the request
- * @throws ValidationError naming the first bad field
+ * @throws RequestValidationError naming every bad field
  */
-export function parseStartRequest(b: Obj): StartOptInRequest {
-  const purpose = str(b, 'purpose', true, 32)!;
-  if (!(PURPOSES as readonly string[]).includes(purpose) || purpose === 'service') throw new ValidationError('purpose', 'must be transactional or marketing (service messages need no opt-in)');
-  const source = str(b, 'source', false, 32) ?? 'web-form';
-  if (!(SOURCES as readonly string[]).includes(source)) throw new ValidationError('source', `must be one of ${SOURCES.join(', ')}`);
-  const pp = b.privacyPolicy;
-  if (pp !== undefined && !isObj(pp)) throw new ValidationError('privacyPolicy', 'must be an object with url and version');
-  const ppUrl = pp ? str(pp, 'url', false, 2000, 'privacyPolicy.') : undefined;
-  if (ppUrl !== undefined && !/^https:\/\/\S+$/.test(ppUrl)) throw new ValidationError('privacyPolicy.url', 'must be an https URL');
-  const ppVersion = pp ? str(pp, 'version', false, 64, 'privacyPolicy.') : undefined;
-  const confirmWith = str(b, 'confirmWith', false, 32);
-  if (confirmWith !== undefined && confirmWith !== 'start-message' && confirmWith !== 'reply') throw new ValidationError('confirmWith', 'must be start-message or reply');
-  const scope = str(b, 'scope', false, 32);
-  if (scope !== undefined && scope !== 'channel' && scope !== 'all-channels') throw new ValidationError('scope', 'must be channel or all-channels');
-  const language = str(b, 'language', false, 16);
-  if (language !== undefined && !/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$/.test(language)) throw new ValidationError('language', 'must be a language tag such as es or pt-BR');
-  const rawChannels = b.channels;
-  if (!Array.isArray(rawChannels) || rawChannels.length === 0 || rawChannels.length > CLICK_TO_CHAT_CHANNELS.length * 4) {
-    throw new ValidationError('channels', `must list 1 to ${CLICK_TO_CHAT_CHANNELS.length * 4} channels`);
-  }
-  const channels = rawChannels.map((c, i) => {
-    const item: Obj = typeof c === 'string' ? { channel: c } : isObj(c) ? c : {};
-    const channel = str(item, 'channel', true, 32, `channels[${i}].`)!;
-    if (!isClickToChatChannel(channel)) throw new ValidationError(`channels[${i}].channel`, `must be one of ${CLICK_TO_CHAT_CHANNELS.join(', ')}`);
-    const account = str(item, 'account', false, 128, `channels[${i}].`);
-    const target = str(item, 'target', false, 128, `channels[${i}].`);
-    return { channel, ...(account ? { account } : {}), ...(target ? { target } : {}) };
-  });
-  const contactId = str(b, 'contactId', false, 128);
-  let address: StartOptInRequest['address'];
-  if (b.address !== undefined) {
-    if (!isObj(b.address)) throw new ValidationError('address', 'must be an object with channel and userId');
-    const accountId = str(b.address, 'accountId', false, 128, 'address.');
-    address = { channel: str(b.address, 'channel', true, 32, 'address.')!, userId: str(b.address, 'userId', true, 256, 'address.')!, ...(accountId ? { accountId } : {}) };
-  }
-  if (contactId && address) throw new ValidationError('address', 'give contactId or address, not both');
-  let ttlMinutes: number | undefined;
-  if (b.ttlMinutes !== undefined) {
-    const v = b.ttlMinutes;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 60 * 24 * 90) throw new ValidationError('ttlMinutes', 'must be a whole number of minutes from 1 to 129600 (90 days)');
-    ttlMinutes = v;
-  }
-  const topic = str(b, 'topic', false, 200);
-  const wording = str(b, 'wording', false, 2000);
-  const prefill = str(b, 'prefill', false, 500);
+export function parseStartRequest(b: unknown): StartOptInRequest {
+  const { privacyPolicy, ...r } = parseInput(OptInStartSchema, b);
   return {
-    purpose: purpose as StartOptInRequest['purpose'], source, channels,
-    privacyPolicy: { ...(ppUrl ? { url: ppUrl } : {}), ...(ppVersion ? { version: ppVersion } : {}) },
-    ...(topic ? { topic } : {}), ...(wording ? { wording } : {}), ...(prefill ? { prefill } : {}),
-    ...(confirmWith ? { confirmWith: confirmWith as StartOptInRequest['confirmWith'] & string } : {}),
-    ...(scope ? { scope: scope as 'channel' | 'all-channels' } : {}), ...(language ? { language } : {}),
-    ...(contactId ? { contactId } : {}), ...(address ? { address } : {}), ...(ttlMinutes !== undefined ? { ttlMinutes } : {}),
+    purpose: r.purpose, source: r.source,
+    channels: r.channels.map((c) => ({ channel: c.channel, ...(c.account ? { account: c.account } : {}), ...(c.target ? { target: c.target } : {}) })),
+    privacyPolicy: { ...(privacyPolicy?.url ? { url: privacyPolicy.url } : {}), ...(privacyPolicy?.version ? { version: privacyPolicy.version } : {}) },
+    ...(r.topic ? { topic: r.topic } : {}), ...(r.wording ? { wording: r.wording } : {}), ...(r.prefill ? { prefill: r.prefill } : {}),
+    ...(r.confirmWith ? { confirmWith: r.confirmWith } : {}), ...(r.scope ? { scope: r.scope } : {}), ...(r.language ? { language: r.language } : {}),
+    ...(r.contactId ? { contactId: r.contactId } : {}),
+    ...(r.address ? { address: { channel: r.address.channel, userId: r.address.userId, ...(r.address.accountId ? { accountId: r.address.accountId } : {}) } } : {}),
+    ...(r.ttlMinutes !== undefined ? { ttlMinutes: r.ttlMinutes } : {}),
   };
 }

@@ -9,42 +9,14 @@ import type express from 'express';
 import type { Request } from 'express';
 import type { TenantConfig } from '../config/host-config.js';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../errors.js';
-import { AGENT_ROLES, publicAgent, type AgentRole, type AgentStore, type ConsoleSettings } from './agent-store.js';
+import { AgentCreateSchema, AgentPatchSchema, ConsoleSettingsSchema } from '../api/schemas.js';
+import { parseBody, parseInput } from '../api/validation.js';
+import { publicAgent, type AgentStore, type ConsoleSettings } from './agent-store.js';
 import { hashPassword, passwordProblem, type ScryptParams } from './password.js';
-
-const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,189}$/;
-const QUEUE = /^[A-Za-z0-9_.-]{1,64}$/;
 
 function tenantOf(req: Request): TenantConfig {
   if (!req.tenant) throw new UnauthorizedError();
   return req.tenant;
-}
-
-function bodyOf(req: Request): Record<string, unknown> {
-  const b: unknown = req.body;
-  if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new ValidationError('body', 'must be a JSON object');
-  return b as Record<string, unknown>;
-}
-
-function text(b: Record<string, unknown>, key: string, max: number): string | undefined {
-  const v = b[key];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v.trim() === '' || v.length > max) throw new ValidationError(key, `must be a non-empty string of at most ${max} characters`);
-  return v.trim();
-}
-
-function role(b: Record<string, unknown>): AgentRole | undefined {
-  const v = b.role;
-  if (v === undefined) return undefined;
-  if (!(AGENT_ROLES as readonly unknown[]).includes(v)) throw new ValidationError('role', `must be one of ${AGENT_ROLES.join(', ')}`);
-  return v as AgentRole;
-}
-
-function queues(b: Record<string, unknown>): string[] | undefined {
-  const v = b.queues;
-  if (v === undefined) return undefined;
-  if (!Array.isArray(v) || v.length > 50 || !v.every((q) => typeof q === 'string' && QUEUE.test(q))) throw new ValidationError('queues', 'must be an array of queue ids');
-  return v as string[];
 }
 
 /**
@@ -59,18 +31,13 @@ export function mountAgentRoutes(v1: express.Router, deps: { agents: AgentStore;
   });
   v1.post('/agents', async (req, res) => {
     const t = tenantOf(req);
-    const b = bodyOf(req);
-    const email = text(b, 'email', 254)?.toLowerCase();
-    if (!email || !EMAIL.test(email)) throw new ValidationError('email', 'must be an e-mail address');
-    const name = text(b, 'name', 200) ?? email;
-    const problem = passwordProblem(b.password, { email, name });
-    if (problem) throw new ValidationError('password', problem);
+    const b = parseBody(AgentCreateSchema, req);
+    const email = b.email;
     const now = new Date(clock.now());
-    const q = queues(b);
     const agent = {
-      id: randomUUID(), tenantId: t.id, email, name, role: role(b) ?? 'agent',
-      passwordHash: await hashPassword(b.password as string, deps.scrypt),
-      ...(q ? { queues: q } : {}), createdAt: now, updatedAt: now,
+      id: randomUUID(), tenantId: t.id, email, name: b.name ?? email, role: b.role,
+      passwordHash: await hashPassword(b.password, deps.scrypt),
+      ...(b.queues ? { queues: b.queues } : {}), createdAt: now, updatedAt: now,
     };
     if (!(await agents.insert(agent))) throw new ConflictError(`an agent with e-mail ${email} exists`, { email });
     res.status(201).json(publicAgent(agent));
@@ -83,27 +50,21 @@ export function mountAgentRoutes(v1: express.Router, deps: { agents: AgentStore;
   v1.patch('/agents/:id', async (req, res) => {
     const t = tenantOf(req);
     const id = String(req.params.id);
-    const b = bodyOf(req);
-    const unknown = Object.keys(b).filter((k) => !['name', 'role', 'password', 'disabled', 'queues'].includes(k));
-    if (unknown.length > 0) throw new ValidationError(unknown[0]!, 'cannot be changed (name, role, password, disabled, queues can)');
-    if (b.disabled !== undefined && typeof b.disabled !== 'boolean') throw new ValidationError('disabled', 'must be a boolean');
+    const { name, role: r, queues: q, disabled, password } = parseBody(AgentPatchSchema, req);
     let passwordHash: string | undefined;
-    if (b.password !== undefined) {
+    if (password !== undefined) {
       const current = await agents.get(t.id, id);
-      const problem = passwordProblem(b.password, current ? { email: current.email, name: typeof b.name === 'string' ? b.name : current.name } : {});
+      const problem = passwordProblem(password, current ? { email: current.email, name: name ?? current.name } : {});
       if (problem) throw new ValidationError('password', problem);
-      passwordHash = await hashPassword(b.password as string, deps.scrypt);
+      passwordHash = await hashPassword(password, deps.scrypt);
     }
-    const name = text(b, 'name', 200);
-    const r = role(b);
-    const q = queues(b);
     const updated = await agents.update(t.id, id, {
       ...(name ? { name } : {}), ...(r ? { role: r } : {}), ...(q ? { queues: q } : {}),
-      ...(passwordHash ? { passwordHash } : {}), ...(b.disabled !== undefined ? { disabled: b.disabled as boolean } : {}),
+      ...(passwordHash ? { passwordHash } : {}), ...(disabled !== undefined ? { disabled } : {}),
     }, new Date(clock.now()));
     if (!updated) throw new NotFoundError('agent', id);
     // a new password or a disabled account ends every open session
-    if (passwordHash || b.disabled === true) await agents.deleteSessionsOf(t.id, id);
+    if (passwordHash || disabled === true) await agents.deleteSessionsOf(t.id, id);
     res.json(publicAgent(updated));
   });
   v1.delete('/agents/:id', async (req, res) => {
@@ -113,45 +74,20 @@ export function mountAgentRoutes(v1: express.Router, deps: { agents: AgentStore;
   });
 }
 
-function list<T>(v: unknown, field: string, max: number, check: (x: Record<string, unknown>, i: number) => T): T[] {
-  if (v === undefined) return [];
-  if (!Array.isArray(v) || v.length > max) throw new ValidationError(field, `must be an array of at most ${max} items`);
-  return v.map((x, i) => {
-    if (typeof x !== 'object' || x === null || Array.isArray(x)) throw new ValidationError(`${field}[${i}]`, 'must be an object');
-    return check(x as Record<string, unknown>, i);
-  });
-}
-
 /**
- * Validates console settings (saved replies and knowledge-base links).
+ * Validates console settings (saved replies and knowledge-base links) against {@link ConsoleSettingsSchema}.
  * @param b - the request body
- * @returns the lists
+ * @returns the lists, each entry with an id (`qr-<n>`, `kb-<n>` when none was given)
+ * @throws RequestValidationError naming every bad field
  */
-export function parseConsoleSettings(b: Record<string, unknown>): Pick<ConsoleSettings, 'quickReplies' | 'knowledgeBase'> {
-  const quickReplies = list(b.quickReplies, 'quickReplies', 200, (x, i) => ({
-    id: text(x, 'id', 64) ?? `qr-${i + 1}`,
-    title: required(x, 'title', 120, `quickReplies[${i}].title`),
-    text: required(x, 'text', 4096, `quickReplies[${i}].text`),
-  }));
-  const knowledgeBase = list(b.knowledgeBase, 'knowledgeBase', 500, (x, i) => {
-    const url = required(x, 'url', 2048, `knowledgeBase[${i}].url`);
-    let parsed: URL;
-    try { parsed = new URL(url); } catch { throw new ValidationError(`knowledgeBase[${i}].url`, 'must be a URL'); }
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new ValidationError(`knowledgeBase[${i}].url`, 'must be an http(s) URL');
-    const keywords = x.keywords === undefined ? undefined : list(x.keywords, `knowledgeBase[${i}].keywords`, 50, () => '');
-    if (keywords && !(x.keywords as unknown[]).every((k) => typeof k === 'string' && k.length <= 64)) throw new ValidationError(`knowledgeBase[${i}].keywords`, 'must be strings');
-    return {
-      id: text(x, 'id', 64) ?? `kb-${i + 1}`, title: required(x, 'title', 200, `knowledgeBase[${i}].title`), url: parsed.href,
-      ...(x.keywords !== undefined ? { keywords: x.keywords as string[] } : {}),
-    };
-  });
-  return { quickReplies, knowledgeBase };
-}
-
-function required(b: Record<string, unknown>, key: string, max: number, field: string): string {
-  const v = b[key];
-  if (typeof v !== 'string' || v.trim() === '' || v.length > max) throw new ValidationError(field, `is required (at most ${max} characters)`);
-  return v;
+export function parseConsoleSettings(b: unknown): Pick<ConsoleSettings, 'quickReplies' | 'knowledgeBase'> {
+  const parsed = parseInput(ConsoleSettingsSchema, b ?? {});
+  return {
+    quickReplies: parsed.quickReplies.map((x, i) => ({ id: x.id?.trim() ?? `qr-${i + 1}`, title: x.title, text: x.text })),
+    knowledgeBase: parsed.knowledgeBase.map((x, i) => ({
+      id: x.id?.trim() ?? `kb-${i + 1}`, title: x.title, url: x.url, ...(x.keywords ? { keywords: x.keywords } : {}),
+    })),
+  };
 }
 
 /**
@@ -165,7 +101,7 @@ export function mountSettingsRoutes(v1: express.Router, deps: { agents: AgentSto
   });
   v1.put('/console/settings', async (req, res) => {
     const t = tenantOf(req);
-    const settings: ConsoleSettings = { tenantId: t.id, ...parseConsoleSettings(bodyOf(req)), updatedAt: new Date(deps.clock.now()) };
+    const settings: ConsoleSettings = { tenantId: t.id, ...parseConsoleSettings(req.body), updatedAt: new Date(deps.clock.now()) };
     await deps.agents.putSettings(settings);
     res.json(settings);
   });

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Assignee, Clock, Conversation } from '@switchboard/core';
+import { MAX_CONVERSATION_TAGS } from '../api/schemas.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { ConversationChange, HostStreams } from '../streams.js';
 import type { ConversationStore } from '../stores/stores.js';
@@ -86,10 +87,15 @@ export class ConversationService {
     return this.change(tenantId, id, { status: 'open' }, 'reopened');
   }
 
-  /** Adds tags. */
+  /**
+   * Adds tags; a conversation keeps at most {@link MAX_CONVERSATION_TAGS}.
+   * @throws ValidationError when the tags would pass that bound (nothing is added)
+   */
   async tag(tenantId: string, id: string, tags: string[]): Promise<Conversation> {
     const c = await this.load(tenantId, id);
-    return this.change(tenantId, id, { tags: [...new Set([...c.tags, ...tags])] }, 'tagged');
+    const next = [...new Set([...c.tags, ...tags])];
+    if (next.length > MAX_CONVERSATION_TAGS) throw new ValidationError('tags', `a conversation keeps at most ${MAX_CONVERSATION_TAGS} tags (it has ${c.tags.length})`);
+    return this.change(tenantId, id, { tags: next }, 'tagged');
   }
 
   /** Sets the assignee chosen by routing (no status change). */

@@ -8,7 +8,7 @@ import express, { type NextFunction, type Request, type Response, type Router as
 import { filter, merge, map, type Subscription } from 'rxjs';
 import {
   CONTENT_TYPES, deriveConsentState, PURPOSES,
-  type Clock, type ConsentEntry, type ConsentLedgerAction, type Content, type Logger,
+  type Clock, type ConsentEntry, type ConsentLedgerAction, type Content, type Logger, type SenderKind,
 } from '@switchboard/core';
 import { randomUUID } from 'node:crypto';
 import type { TenantConfig } from '../config/host-config.js';
@@ -20,6 +20,9 @@ import type { ConversationService } from '../routing/conversation-service.js';
 import type { HostStreams } from '../streams.js';
 import type { HostStores, Page } from '../stores/stores.js';
 import { buildOpenApi } from './openapi.js';
+import { mountApiKeyRoutes } from './api-key-routes.js';
+import { ApiKeyService } from './api-keys.js';
+import { apiSender, scopeGuard } from './api-scopes.js';
 
 /** What `/readyz` reports. */
 export interface Readiness {
@@ -131,16 +134,18 @@ export function createApiApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  const keys = new Map<string, TenantConfig>();
-  for (const t of deps.tenants) for (const k of t.apiKeys) keys.set(hashKey(k), t);
-
+  const apiKeys = new ApiKeyService({ tenants: deps.tenants, store: deps.stores.apiKeys, now: () => deps.clock.now() });
+  // stored keys are read on every request (no cache), so a revocation holds at once in every process
   const auth: express.RequestHandler = (req, _res, next) => {
     const header = req.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    const tenant = match ? keys.get(hashKey(match[1]!)) : undefined;
-    if (!tenant) { next(new UnauthorizedError(match ? 'unknown API key' : undefined)); return; }
-    req.tenant = tenant;
-    next();
+    if (!match) { next(new UnauthorizedError()); return; }
+    apiKeys.resolve(match[1]!).then((found) => {
+      if (!found) { next(new UnauthorizedError('unknown or revoked API key')); return; }
+      req.tenant = found.tenant;
+      req.apiKey = found.caller;
+      next();
+    }, next);
   };
 
   app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
@@ -152,6 +157,7 @@ export function createApiApp(deps: ApiDeps): express.Express {
 
   const v1: ExpressRouter = express.Router();
   v1.use(auth);
+  v1.use(scopeGuard());
   v1.use(express.json({ limit: '1mb' }));
   for (const f of deps.features ?? []) for (const mw of f.v1Middleware?.() ?? []) v1.use(mw);
 
@@ -183,8 +189,10 @@ export function createApiApp(deps: ApiDeps): express.Express {
     const b = body(req);
     const purpose = optString(b, 'purpose') ?? 'service';
     if (!(PURPOSES as readonly string[]).includes(purpose)) throw new ValidationError('purpose', `must be one of ${PURPOSES.join(', ')}`);
-    const sender = optString(b, 'sender') ?? 'agent';
-    if (!['agent', 'bot', 'system'].includes(sender)) throw new ValidationError('sender', 'must be agent, bot or system');
+    const requested = optString(b, 'sender');
+    if (requested !== undefined && !['agent', 'bot', 'system'].includes(requested)) throw new ValidationError('sender', 'must be agent, bot or system');
+    // an omitted sender is a human agent only for a key that may send as one
+    const sender = apiSender(req, requested as SenderKind | undefined, 'agent');
     const topic = optString(b, 'topic');
     const tag = optString(b, 'tag');
     const idem = req.headers['idempotency-key'];
@@ -303,6 +311,7 @@ export function createApiApp(deps: ApiDeps): express.Express {
     req.on('close', () => { clearInterval(heartbeat); sub.unsubscribe(); });
   });
 
+  mountApiKeyRoutes(v1, apiKeys);
   for (const f of deps.features ?? []) f.v1Routes?.(v1);
   app.use('/v1', v1);
   for (const f of deps.features ?? []) f.appRoutes?.(app, auth);

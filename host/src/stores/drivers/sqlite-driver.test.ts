@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -310,5 +310,26 @@ describe('SqliteDriver', () => {
     const driver = await SqliteDriver.open({ path: file() });
     await expect(driver.ping()).resolves.toBeUndefined();
     await driver.close();
+  });
+
+  it('a deleted document\'s text is gone from the database file and its WAL once purgeDeleted returns (secure_delete on by default)', async () => {
+    const readBoth = (path: string): string => [path, `${path}-wal`].map((p) => (existsSync(p) ? readFileSync(p).toString('latin1') : '')).join('');
+    for (const secureDelete of [undefined, false] as const) {
+      const path = file('secure');
+      const driver = await SqliteDriver.open({ path, checkpointIntervalMs: 0, ...(secureDelete === false ? { secureDelete } : {}) });
+      const docs = driver.collection<Doc & { tenant: string; text: string }>({ name: 'notes', fields: { tenant: 'string' } });
+      await docs.insertMany(Array.from({ length: 50 }, (_, i) => ({ id: `n${i}`, tenant: i === 7 ? 'gone' : 'kept', text: `${i === 7 ? 'ERASE-ME-7781' : 'keep'} ${'x'.repeat(300)}` })));
+      expect(await driver.purgeDeleted()).toBe(true);
+      expect(readBoth(path)).toContain('ERASE-ME-7781');
+      await docs.deleteMany({ tenant: 'gone' });
+      expect(await driver.purgeDeleted()).toBe(true);
+      // with it off the bytes linger in the page's free space: what the pragma is for
+      expect({ secureDelete, lingers: readBoth(path).includes('ERASE-ME-7781') }).toEqual({ secureDelete, lingers: secureDelete === false });
+      expect(await docs.count({ tenant: 'kept' })).toBe(49);
+      await driver.close();
+    }
+    const memory = await SqliteDriver.open({ path: ':memory:' });
+    expect(await memory.purgeDeleted()).toBe(true);
+    await memory.close();
   });
 });

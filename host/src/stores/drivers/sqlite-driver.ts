@@ -48,8 +48,9 @@ export interface SqliteDriverOptions {
   /**
    * `PRAGMA secure_delete` (default true): deleted and overwritten content is zeroed in the file
    * instead of lingering in free pages and free space of pages, where an erased contact's text
-   * could be read back from the raw file. Costs little on the host's write mix (see the test
-   * measuring it); false turns it off.
+   * could be read back from the raw file. Its cost on the host's write mix is within the noise of
+   * a shared machine (test/bench/secure-delete.bench.ts: inserts, updates and deletes each within
+   * about ±20 % run to run, the file the same size); false turns it off.
    */
   secureDelete?: boolean;
 }

@@ -20,6 +20,7 @@ import { consoleFeature } from './console/console-feature.js';
 import { createConsentFeature } from './consent/consent-feature.js';
 import { createComplianceFeature } from './compliance/compliance-feature.js';
 import { createAnalyticsFeature } from './analytics/analytics-feature.js';
+import { createEventsFeature } from './events/events-feature.js';
 import { ConnectorRegistry, StaticConnectorRegistry } from './plugins/connector-registry.js';
 import { loadConnectors, type PluginStatus } from './plugins/plugin-loader.js';
 import { InboxProcessor, type InboxProcessorOptions } from './processing/inbox-processor.js';
@@ -324,6 +325,8 @@ export async function createHost(config: HostConfig, options: HostOptions = {}):
   const given = (options.features ?? []).map((factory) => factory(featureContext));
   const taken = new Set(given.map((f) => f.name));
   const builtIn: [string, HostFeatureFactory][] = [
+    // first: the console's stream and the metrics find its feed in the container
+    ['events', createEventsFeature(config.streams ?? {})],
     ['outbound', outboundFeature],
     ['consent', createConsentFeature(config.optInSecret ? { secret: config.optInSecret } : {})],
     ['compliance', createComplianceFeature(config.pseudonymSalt ? { pseudonymSalt: config.pseudonymSalt } : {})],

@@ -3,8 +3,8 @@
  * published here: the SSE endpoint, bot handlers and embedding code subscribe.
  * @module
  */
-import { Subject } from 'rxjs';
-import type { ConsentEntry, Contact, Conversation, DeliveryStatus } from '@switchboard/core';
+import { config as rxjsConfig, Subject } from 'rxjs';
+import type { ConsentEntry, Contact, Conversation, DeliveryStatus, Logger } from '@switchboard/core';
 import type { HostMessage } from './stores/stores.js';
 
 /** A customer's message, stored. */
@@ -71,4 +71,24 @@ export function completeHostStreams(streams: HostStreams): void {
   streams.status$.complete();
   streams.consent$.complete();
   streams.conversation$.complete();
+}
+
+/**
+ * Makes an error a subscriber throws a logged error instead of the end of the process. rxjs reports
+ * an error no subscriber handles by rethrowing it from a timer, where nothing can catch it: one
+ * notice that a subscriber cannot handle (a value its serialiser chokes on) would stop the host for
+ * every tenant. The others go on (and so does the one that threw, unless an operator of its pipe
+ * turned the error into the end of its subscription, as rxjs does).
+ *
+ * rxjs keeps this setting per process: it is installed once, and never over a handler the
+ * embedding application set itself.
+ * @param logger - where the errors go
+ * @returns whether it was installed now
+ */
+export function containStreamErrors(logger: Logger): boolean {
+  if (rxjsConfig.onUnhandledError) return false;
+  rxjsConfig.onUnhandledError = (error: unknown) => {
+    try { logger.error({ err: error }, 'a stream subscriber failed; the host goes on'); } catch { /* the logger failed too: nothing left to tell */ }
+  };
+  return true;
 }

@@ -17,6 +17,7 @@ import { UnauthorizedError } from '../errors.js';
 import { buildAnalyticsReport } from './analytics-report.js';
 import { CostRecorder } from './cost-recorder.js';
 import { MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from './metrics.js';
+import { EventFeed, type CountRow } from '../events/event-feed.js';
 
 /** Options of {@link createAnalyticsFeature}. */
 export interface AnalyticsFeatureOptions {
@@ -70,6 +71,14 @@ export function createAnalyticsFeature(options: AnalyticsFeatureOptions = {}): H
       const counts = await ctx.stores.inbox.counts(t);
       return Object.entries(counts).map(([status, value]) => ({ labels: { tenant: t, status }, value }));
     }))).flat());
+    // the event streams (the events feature's feed, looked up when scraped: features are built in turn)
+    const feed = (): EventFeed | undefined => (ctx.container.isBound(EventFeed) ? ctx.container.get<EventFeed>(EventFeed) : undefined);
+    const perSurface = (rows: readonly CountRow[]): { labels: { tenant: string; surface: string }; value: number }[] =>
+      rows.map((r) => ({ labels: { tenant: r.tenantId, surface: r.surface }, value: r.count }));
+    metrics.gauge('switchboard_event_stream_clients', 'Open event streams (/v1/events: api, the console: console).', ['tenant', 'surface'], async () => perSurface(feed()?.clientCounts() ?? []));
+    metrics.collectedCounter('switchboard_event_stream_dropped_total', 'Event stream clients dropped for not reading (more than the per-client buffer waited for them).', ['tenant', 'surface'], async () => perSurface(feed()?.counters().dropped ?? []));
+    metrics.collectedCounter('switchboard_event_stream_refused_total', 'Event streams refused because the tenant held as many as it may (429).', ['tenant', 'surface'], async () => perSurface(feed()?.counters().refused ?? []));
+    metrics.collectedCounter('switchboard_events_discarded_total', 'Events neither logged nor streamed because the event log fell behind or failed.', ['tenant'], async () => (feed()?.counters().discarded ?? []).map((r) => ({ labels: { tenant: r.tenantId }, value: r.count })));
 
     const recorder = new CostRecorder({
       stores: ctx.stores, costs, bindings: () => ctx.bindings, clock: ctx.clock, logger: ctx.logger,

@@ -155,6 +155,36 @@ export class CollectedGauge extends Metric {
   }
 }
 
+/**
+ * A counter whose samples are read when scraped, from a total kept elsewhere (which only goes up):
+ * for counts a component keeps itself, such as the event streams' dropped clients.
+ */
+export class CollectedCounter extends Metric {
+  readonly type = 'counter' as const;
+  private samples: { labels: Labels; value: number }[] = [];
+
+  /**
+   * @param name - the metric name (ending in `_total`)
+   * @param help - its HELP text
+   * @param labelNames - its labels
+   * @param collect - reads the current totals
+   */
+  constructor(name: string, help: string, labelNames: readonly string[], private readonly collect: () => Promise<{ labels: Labels; value: number }[]>) {
+    super(name, help, labelNames);
+  }
+
+  /** Reads the samples (before {@link CollectedCounter.lines}). */
+  async refresh(): Promise<void> {
+    const samples = await this.collect();
+    for (const s of samples) this.check(s.labels);
+    this.samples = samples;
+  }
+
+  lines(): string[] {
+    return this.samples.map((s) => `${this.name}${labelText(s.labels)} ${formatValue(s.value)}`);
+  }
+}
+
 /** The registry: metrics in registration order. */
 export class MetricsRegistry {
   private readonly metrics: Metric[] = [];
@@ -180,12 +210,17 @@ export class MetricsRegistry {
     return this.add(new CollectedGauge(name, help, labelNames, collect));
   }
 
+  /** Registers a counter read at scrape time (the name should end in `_total`). */
+  collectedCounter(name: string, help: string, labelNames: readonly string[], collect: () => Promise<{ labels: Labels; value: number }[]>): CollectedCounter {
+    return this.add(new CollectedCounter(name, help, labelNames, collect));
+  }
+
   /**
    * The exposition: `# HELP`, `# TYPE` and the samples of each metric, ending in a line feed.
    * @returns the text
    */
   async render(): Promise<string> {
-    await Promise.all(this.metrics.map((m) => (m instanceof CollectedGauge ? m.refresh() : undefined)));
+    await Promise.all(this.metrics.map((m) => (m instanceof CollectedGauge || m instanceof CollectedCounter ? m.refresh() : undefined)));
     const out: string[] = [];
     for (const m of this.metrics) {
       out.push(`# HELP ${m.name} ${escapeHelp(m.help)}`, `# TYPE ${m.name} ${m.type}`, ...m.lines());

@@ -5,7 +5,6 @@
  */
 import { createHash } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router as ExpressRouter } from 'express';
-import { filter, merge, map, type Subscription } from 'rxjs';
 import {
   CONTENT_TYPES, deriveConsentState, PURPOSES,
   type Clock, type ConsentEntry, type ConsentLedgerAction, type Content, type Logger, type SenderKind,
@@ -45,8 +44,6 @@ export interface ApiDeps {
   extraRoutes?: (app: express.Express, auth: express.RequestHandler) => void;
   /** Features whose routes are mounted (on `/v1` and on the app). */
   features?: readonly HostFeature[];
-  /** SSE heartbeat period (default 15 s). */
-  heartbeatMs?: number;
 }
 
 declare module 'express-serve-static-core' {
@@ -287,29 +284,7 @@ export function createApiApp(deps: ApiDeps): express.Express {
     res.json(d);
   });
 
-  v1.get('/events', (req, res) => {
-    const t = tenantOf(req);
-    const requested = typeof req.query.streams === 'string' ? req.query.streams.split(',').map((s) => s.trim()).filter(Boolean) : ['inbound', 'status', 'consent', 'conversation'];
-    const known = ['inbound', 'status', 'consent', 'conversation'];
-    for (const s of requested) if (!known.includes(s)) throw new ValidationError('streams', `unknown stream "${s}" (known: ${known.join(', ')})`);
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    res.write(': connected\n\n');
-    const mine = <T extends { tenantId: string }>(name: string) => (source: import('rxjs').Observable<T>) => source.pipe(filter((n) => n.tenantId === t.id), map((data) => ({ name, data })));
-    const selected = [
-      requested.includes('inbound') ? deps.streams.inbound$.pipe(mine('inbound')) : undefined,
-      requested.includes('status') ? deps.streams.status$.pipe(mine('status')) : undefined,
-      requested.includes('consent') ? deps.streams.consent$.pipe(mine('consent')) : undefined,
-      requested.includes('conversation') ? deps.streams.conversation$.pipe(mine('conversation')) : undefined,
-    ].filter((x) => x !== undefined);
-    let seq = 0;
-    const sub: Subscription = merge(...selected).subscribe({
-      next: ({ name, data }) => { res.write(`id: ${++seq}\nevent: ${name}\ndata: ${JSON.stringify(data)}\n\n`); },
-      complete: () => res.end(),
-    });
-    const heartbeat = setInterval(() => res.write(': ping\n\n'), deps.heartbeatMs ?? 15_000);
-    heartbeat.unref();
-    req.on('close', () => { clearInterval(heartbeat); sub.unsubscribe(); });
-  });
+  // GET /v1/events is the events feature's (events/events-feature.ts): bounded per client, capped per tenant, resumable
 
   mountApiKeyRoutes(v1, apiKeys);
   for (const f of deps.features ?? []) f.v1Routes?.(v1);

@@ -166,6 +166,22 @@ export interface HostConfig {
   optInSecret?: string;
   /** HTTP server limits that keep slow or stalled clients from holding connections. */
   server: ServerLimits;
+  /** Limits of the event streams (`/v1/events` and the console's); unset ones keep their defaults. */
+  streams?: StreamLimits;
+}
+
+/** Limits of the event streams: per client, per tenant and of the event log `Last-Event-ID` resumes from. */
+export interface StreamLimits {
+  /** Bytes that may wait for a client that does not read before it is dropped (default 1 MiB). */
+  maxClientBufferBytes?: number;
+  /** Open streams per tenant, counted for `/v1/events` and the console each (default 100); beyond: 429. */
+  maxClientsPerTenant?: number;
+  /** How long a dropped client has to take its final event before its socket is destroyed (default 5 s). */
+  dropGraceMs?: number;
+  /** Events per tenant waiting to be logged, beyond which new ones are discarded (default 10,000). */
+  maxPendingEvents?: number;
+  /** What the event log keeps per tenant: the newest `maxEvents` (default 10,000), none older than `maxAgeMs` (default 24 h). */
+  retention?: { maxEvents?: number; maxAgeMs?: number };
 }
 
 /** Timeouts of the host's HTTP server (all in ms). */
@@ -502,7 +518,7 @@ function parseTrustProxy(raw: unknown): string[] {
 export function parseHostConfig(raw: unknown, options: { baseDir: string }): HostConfig {
   if (!isPlainObject(raw)) throw new ConfigError('(root)', 'the config must be an object');
   const r = new Reader(raw, '');
-  r.unknownKeys(['port', 'hostname', 'publicUrl', 'store', 'logLevel', 'tenants', 'connectors', 'bots', 'sandbox', 'pseudonymSalt', 'metricsToken', 'optInSecret', 'server']);
+  r.unknownKeys(['port', 'hostname', 'publicUrl', 'store', 'logLevel', 'tenants', 'connectors', 'bots', 'sandbox', 'pseudonymSalt', 'metricsToken', 'optInSecret', 'server', 'streams']);
 
   const botsRaw = r.raw('bots') ?? {};
   if (!isPlainObject(botsRaw)) throw new ConfigError('bots', 'must be an object of handler name → function or class');
@@ -567,6 +583,28 @@ export function parseHostConfig(raw: unknown, options: { baseDir: string }): Hos
     };
     const trustProxy = server.raw('trustProxy');
     if (trustProxy !== undefined) config.server.trustProxy = parseTrustProxy(trustProxy);
+  }
+
+  const streams = r.obj2('streams', true);
+  if (streams) {
+    streams.unknownKeys(['maxClientBufferBytes', 'maxClientsPerTenant', 'dropGraceMs', 'maxPendingEvents', 'retention']);
+    const limits: StreamLimits = {};
+    const maxClientBufferBytes = streams.int('maxClientBufferBytes', undefined, 16 * 1024, 256 * 1024 * 1024);
+    if (maxClientBufferBytes !== undefined) limits.maxClientBufferBytes = maxClientBufferBytes;
+    const maxClientsPerTenant = streams.int('maxClientsPerTenant', undefined, 1, 100_000);
+    if (maxClientsPerTenant !== undefined) limits.maxClientsPerTenant = maxClientsPerTenant;
+    const dropGraceMs = streams.int('dropGraceMs', undefined, 0, 600_000);
+    if (dropGraceMs !== undefined) limits.dropGraceMs = dropGraceMs;
+    const maxPendingEvents = streams.int('maxPendingEvents', undefined, 1, 10_000_000);
+    if (maxPendingEvents !== undefined) limits.maxPendingEvents = maxPendingEvents;
+    const retention = streams.obj2('retention', true);
+    if (retention) {
+      retention.unknownKeys(['maxEvents', 'maxAgeMs']);
+      const maxEvents = retention.int('maxEvents', undefined, 1, 100_000_000);
+      const maxAgeMs = retention.int('maxAgeMs', undefined, 1_000, 366 * 24 * 3600_000);
+      limits.retention = { ...(maxEvents !== undefined ? { maxEvents } : {}), ...(maxAgeMs !== undefined ? { maxAgeMs } : {}) };
+    }
+    config.streams = limits;
   }
 
   const store = r.obj2('store', true);

@@ -11,10 +11,11 @@ import {
   deriveConsentState, type Clock, type Content, type Conversation, type Logger, type TemplateParameter,
 } from '@switchboard/core';
 import express, { type Request, type Response } from 'express';
-import { filter, map, merge, type Observable, type Subscription } from 'rxjs';
 import type { TenantConfig } from '../config/host-config.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { HostFeatureContext } from '../features.js';
+import { EventFeed } from '../events/event-feed.js';
+import { lastEventIdOf, openStream } from '../events/events-feature.js';
 import { policyDeniedBody } from '../outbound/outbound-routes.js';
 import type { SendRequest } from '../outbound/send-request.js';
 import { templatePlaceholders, type TemplateRecord } from '../outbound/template-registry.js';
@@ -86,6 +87,35 @@ export function templateContent(t: TemplateRecord, values: Record<string, string
     : positional.map((n) => ({ text: values[String(n)] ?? '' }));
   return { type: 'template', name: t.name, language: t.language, category: t.category, fallbackText: t.body, ...(parameters.length > 0 ? { parameters } : {}) };
 }
+
+type Json = Record<string, unknown>;
+const obj = (v: unknown): Json => (v !== null && typeof v === 'object' ? (v as Json) : {});
+
+/**
+ * What the console's stream sends of each event (the ids the views key on, not the whole notice):
+ * applied to the event's JSON, live and replayed alike.
+ */
+const CONSOLE_FORMAT = {
+  key: 'console',
+  apply: (name: string, data: unknown): unknown => {
+    const d = obj(data);
+    switch (name) {
+      case 'inbound': return { conversationId: obj(d.conversation).id, contactId: obj(d.contact).id, message: d.message };
+      case 'status': return { conversationId: d.conversationId, message: d.message, status: d.status };
+      case 'conversation': return { change: d.change, conversation: d.conversation };
+      case 'consent': return { contactId: obj(d.entry).contactId, entry: d.entry };
+      default: return data;
+    }
+  },
+};
+
+/** The host's event feed (the events feature binds it). */
+function eventFeedOf(ctx: HostFeatureContext): EventFeed {
+  if (!ctx.container.isBound(EventFeed)) throw new Error('the console needs the events feature (its event feed is not bound)');
+  return ctx.container.get<EventFeed>(EventFeed);
+}
+
+const optionalLastEventId = (id: number | undefined): { lastEventId?: number } => (id !== undefined ? { lastEventId: id } : {});
 
 /**
  * Mounts the console API.
@@ -478,35 +508,25 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
   });
 
   // ---- live updates ----
-  api.get('/events', (req, res) => {
+  api.get('/events', async (req, res) => {
     const { agent, session } = callerOf(res);
     const tenantId = agent.tenantId;
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    res.write('retry: 2000\n: connected\n\n');
-    const s = ctx.streams;
-    const mine = <T extends { tenantId: string }>(name: string, pick: (n: T) => unknown) => (source: Observable<T>) =>
-      source.pipe(filter((n) => n.tenantId === tenantId), map((n) => ({ name, data: pick(n) })));
-    const sub: Subscription = merge(
-      s.inbound$.pipe(mine('inbound', (n) => ({ conversationId: n.conversation.id, contactId: n.contact.id, message: n.message }))),
-      s.status$.pipe(mine('status', (n) => ({ conversationId: n.conversationId, message: n.message, status: n.status }))),
-      s.conversation$.pipe(mine('conversation', (n) => ({ change: n.change, conversation: n.conversation }))),
-      s.consent$.pipe(mine('consent', (n) => ({ contactId: n.entry.contactId, entry: n.entry }))),
-    ).subscribe({
-      next: ({ name, data }) => { res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`); },
-      complete: () => res.end(),
+    // the same feed and bounded writer as /v1/events: a tab that stops reading is dropped, and the
+    // browser's EventSource resumes with Last-Event-ID from the event log
+    const client = await openStream(eventFeedOf(ctx), res, {
+      tenantId, surface: 'console', format: CONSOLE_FORMAT, preamble: 'retry: 2000\n',
+      ...optionalLastEventId(lastEventIdOf(req)),
     });
     deps.streams.add(res);
     // the heartbeat also notices a session that ended (logout, expiry, disabled agent)
     const heartbeat = setInterval(() => {
       void auth.resolve(req).then((caller) => {
-        if (!caller || caller.session.id !== session.id) { res.write('event: logout\ndata: {}\n\n'); res.end(); return; }
-        res.write(': ping\n\n');
-      }, () => res.write(': ping\n\n'));
+        if (!caller || caller.session.id !== session.id) { client.end('event: logout\ndata: {}\n\n'); return; }
+        client.connection.comment('ping');
+      }, () => client.connection.comment('ping'));
     }, deps.heartbeatMs);
     heartbeat.unref();
-    const cleanup = (): void => { clearInterval(heartbeat); sub.unsubscribe(); deps.streams.delete(res); };
-    req.on('close', cleanup);
-    res.on('close', cleanup);
+    void client.connection.closed.then(() => { clearInterval(heartbeat); deps.streams.delete(res); });
   });
 
   app.use('/console/api', api);

@@ -1,0 +1,96 @@
+/**
+ * The events feature: `GET /v1/events` (Server-Sent Events of the tenant's inbound, status,
+ * consent and conversation streams) on the {@link EventFeed}, which it builds and binds in the
+ * container for the console's stream and the metrics. It also takes part in a contact's export
+ * and erasure: the event log holds what the events held.
+ *
+ * A client reconnecting with `Last-Event-ID` is sent what it missed; a client that does not read
+ * is dropped with `event: dropped`; a tenant holding `maxClientsPerTenant` streams is answered
+ * 429 `TOO_MANY_STREAMS` with `Retry-After`.
+ * @module
+ */
+import type express from 'express';
+import { ValidationError } from '../errors.js';
+import type { HostFeature, HostFeatureFactory } from '../features.js';
+import { ContactDataHandler } from '../compliance/contact-data.js';
+import { tenantOf } from '../compliance/http-params.js';
+import { parseQuery } from '../api/validation.js';
+import { EVENT_STREAMS, EventsQuerySchema } from '../api/schemas.js';
+import { containStreamErrors } from '../streams.js';
+import { EventFeed, HostEventFeed, parseLastEventId, TooManyStreamsError, type EventFeedOptions, type StreamSurface } from './event-feed.js';
+
+/** Options of {@link createEventsFeature}: the feed's limits (see `EventFeedLimits`). */
+export type EventsFeatureOptions = EventFeedOptions;
+
+/** The events feature, with its feed. */
+export interface EventsFeature extends HostFeature {
+  readonly feed: HostEventFeed;
+}
+
+/**
+ * Reads `Last-Event-ID` from a request, refusing a malformed one.
+ * @param req - the request
+ * @returns the id, or undefined when the client sent none
+ * @throws ValidationError when it is not an id the feed gives
+ */
+export function lastEventIdOf(req: express.Request): number | undefined {
+  const id = parseLastEventId(req.headers['last-event-id']);
+  if (Number.isNaN(id)) throw new ValidationError('Last-Event-ID', 'must be an event id this host sent (a non-negative integer)');
+  return id;
+}
+
+/**
+ * Opens a stream, answering 429 with `Retry-After` (before any byte of the stream) when the tenant holds too many.
+ * @param feed - the event feed
+ * @param res - the response
+ * @param request - what {@link EventFeed.open} takes
+ * @returns the client
+ */
+export async function openStream(feed: EventFeed, res: express.Response, request: Parameters<EventFeed['open']>[1]): Promise<Awaited<ReturnType<EventFeed['open']>>> {
+  try {
+    return await feed.open(res, request);
+  } catch (error) {
+    if (error instanceof TooManyStreamsError && !res.headersSent) res.setHeader('retry-after', '5');
+    throw error;
+  }
+}
+
+/**
+ * Builds the events feature factory.
+ * @param options - the feed's limits
+ * @returns the factory (built into the host; pass one named `events` to replace it)
+ */
+export function createEventsFeature(options: EventsFeatureOptions = {}): HostFeatureFactory {
+  return (ctx): EventsFeature => {
+    containStreamErrors(ctx.logger);
+    const feed = new HostEventFeed({ store: ctx.stores.events, streams: ctx.streams, clock: ctx.clock, logger: ctx.logger }, options);
+    if (ctx.container.isBound(EventFeed)) ctx.container.unbind(EventFeed);
+    ctx.container.bind(EventFeed).toConstantValue(feed);
+    const events = ctx.stores.events;
+    ctx.container.bind<ContactDataHandler>(ContactDataHandler).toConstantValue({
+      name: 'event-log',
+      export: async (s) => (await events.listBySubject(s.tenantId, s)).map((e) => ({ id: e.seq, event: e.name, at: e.at, data: safeParse(e.data) })),
+      erase: async (s) => ({ deleted: await events.deleteBySubject(s.tenantId, s) }),
+    });
+
+    return {
+      name: 'events',
+      feed,
+      v1Routes(v1: express.Router) {
+        v1.get('/events', async (req, res) => {
+          const t = tenantOf(req);
+          const names: readonly string[] = parseQuery(EventsQuerySchema, req).streams ?? EVENT_STREAMS;
+          const lastEventId = lastEventIdOf(req);
+          const surface: StreamSurface = 'api';
+          await openStream(feed, res, { tenantId: t.id, surface, names, ...(lastEventId !== undefined ? { lastEventId } : {}) });
+        });
+      },
+      start() { feed.start(); },
+      async stop() { await feed.stop(); },
+    };
+  };
+}
+
+function safeParse(text: string): unknown {
+  try { return JSON.parse(text); } catch { return text; }
+}

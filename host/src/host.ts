@@ -146,6 +146,11 @@ export class Host {
     return this.baseUrl;
   }
 
+  /** The interface and port the server is bound to, once listening. */
+  get address(): AddressInfo | undefined {
+    return (this.server?.address() as AddressInfo | null) ?? undefined;
+  }
+
   /**
    * The Node request handler: admission first (503 with Retry-After over the body budget, the cap
    * on bodies arriving, or while stopping), then webhooks on the lean path, the rest through Express.

@@ -63,7 +63,8 @@ export async function sandboxEchoBot(ctx: BotContext): Promise<void> {
 
 /**
  * Prepares the sandbox: imports each first-party package, starts its fake platform, and builds the
- * config. A package that cannot be imported or has no fake is still listed, so `/readyz` says why.
+ * config. It listens on 127.0.0.1 unless `hostname` or `HOST` says otherwise, and every secret is
+ * drawn at this start (the fakes' own, the API key and console password unless given). A package that cannot be imported or has no fake is still listed, so `/readyz` says why.
  * @param options - packages (default all first-party ones), environment, logger
  * @returns the sandbox
  */
@@ -73,6 +74,8 @@ export async function createSandbox(options: {
   ephemeral?: boolean;
   /** The SQLite database file (default `data/switchboard.db` under `baseDir`, else the working directory). */
   database?: string;
+  /** The interface to listen on (default `HOST` from the environment, else 127.0.0.1: the sandbox is not for other machines). */
+  hostname?: string;
 } = {}): Promise<Sandbox> {
   const env = options.env ?? process.env;
   const given = env.SWITCHBOARD_API_KEY;
@@ -105,6 +108,7 @@ export async function createSandbox(options: {
   }
   const config = configFromObject({
     port: options.port ?? (env.PORT ? Number(env.PORT) : 3000),
+    hostname: options.hostname ?? (env.HOST || '127.0.0.1'),
     logLevel: env.LOG_LEVEL ?? 'info',
     sandbox: true,
     ...(options.ephemeral ? { store: { kind: 'memory' } } : options.database ? { store: { kind: 'sqlite', path: options.database } } : {}),

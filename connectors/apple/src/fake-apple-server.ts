@@ -2,7 +2,7 @@
  * A fake Apple Messages for Business gateway (and its MMCS content store) for tests and the sandbox.
  * @module
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
@@ -14,7 +14,7 @@ import { decryptAttachment, encryptAttachment, isUuid } from './apple-crypto.js'
 import { APPLE_BID, type AppleAttachmentDescriptor, type AppleInteractiveDataRef } from './apple-payloads.js';
 import { APPLE_MEDIA_MAX_BYTES } from './policy.js';
 
-/** Fixed sandbox credentials (not secret: they only ever talk to the fake). */
+/** Fixed sandbox ids and secrets for tests that pass them (`config`); a fake given none keeps the ids and draws its own secrets. */
 export const appleSandboxConfig = {
   mspId: 'sandbox-msp-0000-switchboard',
   mspSecret: Buffer.from('switchboard-apple-sandbox-secret-32b!').toString('base64'),
@@ -90,7 +90,8 @@ export class FakeAppleServer extends FakePlatformServer {
   /** @param options - port, latency and config overrides (mspId, mspSecret, businessId) */
   constructor(options: FakePlatformOptions = {}) {
     super(options);
-    const c = { ...appleSandboxConfig, ...(options.config ?? {}) } as Record<string, unknown>;
+    // a secret not given is this instance's own: a sandbox reachable by others has no public secret
+    const c = { ...appleSandboxConfig, mspSecret: randomBytes(32).toString('base64'), ...(options.config ?? {}) } as Record<string, unknown>;
     this.mspId = String(c.mspId);
     this.mspSecret = String(c.mspSecret);
     this.businessId = String(c.businessId);

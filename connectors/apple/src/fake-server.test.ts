@@ -6,7 +6,7 @@ import type { AppleAttachmentDescriptor, AppleInteractiveDataRef } from './apple
 import { parseConfig } from './config.js';
 import { FakeAppleServer, appleSandboxConfig } from './fake-apple-server.js';
 
-const fake = new FakeAppleServer();
+const fake = new FakeAppleServer({ config: { ...appleSandboxConfig } });
 let connector: AppleConnector;
 const USER = 'urn:mbid:AQAAYfakeCustomer0001';
 

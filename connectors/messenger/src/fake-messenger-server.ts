@@ -13,7 +13,7 @@ import { DEFAULT_API_VERSION } from './config.js';
 import { MESSENGER_MESSAGE_TAGS } from './policy.js';
 import { MESSENGER_LIMITS } from './render-message.js';
 
-/** Fixed sandbox credentials and ids the fake accepts and signs with (safe to publish: they open nothing). */
+/** Fixed sandbox ids and secrets for tests that pass them (`config`); a fake given none keeps the ids and draws its own secrets. */
 export const messengerSandboxConfig = {
   pageAccessToken: 'EAAsandboxPageAccessToken0000000000',
   appSecret: 'sandbox-messenger-app-secret',
@@ -66,9 +66,11 @@ export class FakeMessengerServer extends FakePlatformServer {
   constructor(options: FakeMessengerOptions = {}) {
     super(options);
     const c = options.config ?? {};
-    const pick = (key: keyof typeof messengerSandboxConfig): string => (typeof c[key] === 'string' ? c[key] as string : messengerSandboxConfig[key]);
+    const pick = (key: keyof typeof messengerSandboxConfig, fallback: string = messengerSandboxConfig[key]): string => (typeof c[key] === 'string' ? c[key] as string : fallback);
+    // secrets not given are this instance's own: a sandbox reachable by others has no public secret
     this.config = {
-      pageAccessToken: pick('pageAccessToken'), appSecret: pick('appSecret'), verifyToken: pick('verifyToken'), pageId: pick('pageId'), apiVersion: pick('apiVersion'),
+      pageAccessToken: pick('pageAccessToken', `EAA${randomBytes(24).toString('hex')}`), appSecret: pick('appSecret', randomBytes(16).toString('hex')),
+      verifyToken: pick('verifyToken', randomBytes(16).toString('base64url')), pageId: pick('pageId'), apiVersion: pick('apiVersion'),
     };
     this.now = options.now ?? Date.now;
   }

@@ -5,7 +5,7 @@ import { FakeMessengerServer, messengerSandboxConfig } from './fake-messenger-se
 import { MessengerConnector } from './messenger-connector.js';
 
 let now = Date.parse('2026-11-22T10:00:00Z');
-const fake = new FakeMessengerServer({ now: () => now });
+const fake = new FakeMessengerServer({ config: { ...messengerSandboxConfig }, now: () => now });
 let connector: MessengerConnector;
 const PSID = '6543210987654321';
 const PATH = `/v23.0/${messengerSandboxConfig.pageId}/messages`;

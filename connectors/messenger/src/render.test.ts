@@ -5,7 +5,7 @@ import { FakeMessengerServer, messengerSandboxConfig } from './fake-messenger-se
 import { MessengerConnector } from './messenger-connector.js';
 
 const PSID = '6543210987654321';
-const fake = new FakeMessengerServer();
+const fake = new FakeMessengerServer({ config: { ...messengerSandboxConfig } });
 let connector: MessengerConnector;
 beforeAll(async () => {
   await fake.start();

@@ -7,7 +7,7 @@ import { TelegramConnector } from './telegram-connector.js';
 import { parseConfig } from './config.js';
 
 const clock = new ManualClock(Date.UTC(2026, 10, 22, 12));
-const fake = new FakeTelegramServer({ clock });
+const fake = new FakeTelegramServer({ config: { ...telegramSandboxConfig }, clock });
 let connector: TelegramConnector;
 const USER = '1111111';
 const api = (method: string, body: unknown, token: string = telegramSandboxConfig.botToken) =>

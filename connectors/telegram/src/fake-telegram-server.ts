@@ -3,11 +3,12 @@
  * success and error bodies, its flood limits, and webhooks carrying the secret-token header.
  * @module
  */
+import { randomBytes } from 'node:crypto';
 import { FakePlatformServer, isObject } from '@switchboard/core';
 import type { Clock, FakePlatformOptions, FakeResponse, RecordedRequest, SignedWebhook } from '@switchboard/core';
 import { SECRET_TOKEN_HEADER } from './telegram-connector.js';
 
-/** Fixed sandbox credentials: the host's sandbox and the tests use them. */
+/** Fixed sandbox ids and secrets for tests that pass them (`config`); a fake given none keeps the ids and draws its own secrets. */
 export const telegramSandboxConfig = {
   botToken: '7000000001:AAFakeSandboxTokenForSwitchboard001',
   secretToken: 'switchboard-sandbox-secret',
@@ -89,8 +90,9 @@ export class FakeTelegramServer extends FakePlatformServer {
   constructor(options: FakeTelegramOptions = {}) {
     super(options);
     const cfg = options.config ?? {};
-    this.botToken = typeof cfg.botToken === 'string' ? cfg.botToken : telegramSandboxConfig.botToken;
-    this.secretToken = typeof cfg.secretToken === 'string' ? cfg.secretToken : telegramSandboxConfig.secretToken;
+    // secrets not given are this instance's own (the bot id before the colon stays the sandbox's)
+    this.botToken = typeof cfg.botToken === 'string' ? cfg.botToken : `${telegramSandboxConfig.botToken.split(':')[0]}:${randomBytes(26).toString('base64url')}`;
+    this.secretToken = typeof cfg.secretToken === 'string' ? cfg.secretToken : randomBytes(24).toString('base64url');
     this.limits = { ...TELEGRAM_FLOOD_LIMITS, ...options.limits };
     this.clock = options.clock ?? { now: () => this.platformNow() };
   }

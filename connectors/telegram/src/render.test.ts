@@ -5,7 +5,7 @@ import { TelegramConnector } from './telegram-connector.js';
 import { parseConfig } from './config.js';
 
 const USER = '1111111';
-const fake = new FakeTelegramServer({ limits: { perChat: { limit: 1000, perMs: 1000 }, global: { limit: 1000, perMs: 1000 } } });
+const fake = new FakeTelegramServer({ config: { ...telegramSandboxConfig }, limits: { perChat: { limit: 1000, perMs: 1000 }, global: { limit: 1000, perMs: 1000 } } });
 let connector: TelegramConnector;
 const PATH = (method: string): string => `/bot${telegramSandboxConfig.botToken}/${method}`;
 const msg = (content: Content, extra: Partial<OutboundMessage> = {}): OutboundMessage => ({

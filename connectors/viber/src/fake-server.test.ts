@@ -7,7 +7,7 @@ import { FakeViberServer, viberSandboxConfig } from './fake-viber-server.js';
 import { ViberConnector } from './viber-connector.js';
 import { plugin } from './viber-plugin.js';
 
-const fake = new FakeViberServer();
+const fake = new FakeViberServer({ config: { ...viberSandboxConfig } });
 const USER = 'jc9HsWTZ2Yf2NkRZ8KcNug==';
 const sender = { name: 'Switchboard Sandbox' };
 
@@ -100,7 +100,7 @@ describe('fake Viber API: throttling', () => {
   });
 
   it('lets the hour pass on a scaled platform clock', async () => {
-    const fast = new FakeViberServer({ timeScale: 3600 });
+    const fast = new FakeViberServer({ config: { ...viberSandboxConfig }, timeScale: 3600 });
     await fast.start();
     try {
       fast.subscribe(USER);

@@ -4,13 +4,14 @@
  * callbacks signed as Viber signs them.
  * @module
  */
+import { randomBytes } from 'node:crypto';
 import {
   FakePlatformServer, hmacSha256Hex, isObject,
   type FakePlatformOptions, type FakeResponse, type RecordedRequest, type SignedWebhook,
 } from '@switchboard/core';
 import { VIBER_LIMITS, VIBER_SIGNATURE_HEADER, stringifyWithNumericTokens } from './viber-api.js';
 
-/** Fixed sandbox values the fake accepts and signs with by default. */
+/** Fixed sandbox ids and secrets for tests that pass them (`config`); a fake given none keeps the ids and draws its own secrets. */
 export const viberSandboxConfig = {
   authToken: '4b1d5e7a2c9f0a31-sandbox8e2d6c4b1-a0f3e5d7c9b2a4e6',
   botName: 'Switchboard Sandbox',
@@ -53,7 +54,8 @@ export class FakeViberServer extends FakePlatformServer {
   constructor(options: FakePlatformOptions = {}) {
     super(options);
     const c = options.config ?? {};
-    this.authToken = typeof c.authToken === 'string' ? c.authToken : viberSandboxConfig.authToken;
+    // a token not given is this instance's own: a sandbox reachable by others has no public secret
+    this.authToken = typeof c.authToken === 'string' ? c.authToken : `${randomBytes(8).toString('hex')}-${randomBytes(8).toString('hex')}-${randomBytes(8).toString('hex')}`;
     this.botName = typeof c.botName === 'string' ? c.botName : viberSandboxConfig.botName;
     this.accountId = typeof c.accountId === 'string' ? c.accountId : viberSandboxConfig.accountId;
   }

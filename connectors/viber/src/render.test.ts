@@ -5,7 +5,7 @@ import { FakeViberServer, viberSandboxConfig } from './fake-viber-server.js';
 import { ViberConnector } from './viber-connector.js';
 
 const USER = 'jc9HsWTZ2Yf2NkRZ8KcNug==';
-const fake = new FakeViberServer();
+const fake = new FakeViberServer({ config: { ...viberSandboxConfig } });
 let connector: ViberConnector;
 let withAvatar: ViberConnector;
 

@@ -13,7 +13,7 @@ let fake: FakeWhatsAppServer | undefined;
 afterEach(async () => { await fake?.stop(); fake = undefined; });
 
 async function start(options: FakeWhatsAppOptions = {}): Promise<{ fake: FakeWhatsAppServer; connector: WhatsAppConnector }> {
-  fake = new FakeWhatsAppServer(options);
+  fake = new FakeWhatsAppServer({ ...options, config: { ...whatsappSandboxConfig, ...options.config } });
   await fake.start();
   return { fake, connector: new WhatsAppConnector(parseConfig(fake.connectorConfig())) };
 }

@@ -12,7 +12,7 @@ import {
 import { DEFAULT_API_VERSION } from './config.js';
 import { SIGNATURE_HEADER } from './whatsapp-connector.js';
 
-/** Fixed sandbox secrets and ids: the fake accepts and signs with these unless told otherwise. */
+/** Fixed sandbox ids and secrets for tests that pass them (`config`); a fake given none keeps the ids and draws its own secrets. */
 export const whatsappSandboxConfig = {
   accessToken: 'EAAsandboxWhatsAppAccessToken0000',
   appSecret: 'sandbox-whatsapp-app-secret',
@@ -124,9 +124,10 @@ export class FakeWhatsAppServer extends FakePlatformServer {
     const s = (key: string, fallback: string): string => (typeof c[key] === 'string' ? c[key] : fallback);
     const n = (key: string, fallback: number): number => (typeof c[key] === 'number' ? c[key] : fallback);
     this.settings = {
-      accessToken: s('accessToken', whatsappSandboxConfig.accessToken),
-      appSecret: s('appSecret', whatsappSandboxConfig.appSecret),
-      verifyToken: s('verifyToken', whatsappSandboxConfig.verifyToken),
+      // secrets not given are this instance's own: a sandbox reachable by others has no public secret
+      accessToken: s('accessToken', `EAA${randomBytes(24).toString('hex')}`),
+      appSecret: s('appSecret', randomBytes(16).toString('hex')),
+      verifyToken: s('verifyToken', randomBytes(16).toString('base64url')),
       phoneNumberId: s('phoneNumberId', whatsappSandboxConfig.phoneNumberId),
       businessAccountId: s('businessAccountId', whatsappSandboxConfig.businessAccountId),
       displayPhoneNumber: s('displayPhoneNumber', SANDBOX_DISPLAY_PHONE_NUMBER),

@@ -7,7 +7,7 @@ import { WhatsAppConnector } from './whatsapp-connector.js';
 const TO = '4915112345678';
 const PATH = `/v23.0/${whatsappSandboxConfig.phoneNumberId}/messages`;
 const fake = new FakeWhatsAppServer({
-  config: { templates: [{ name: 'gate_change', language: 'en_US', category: 'utility', body: 'Flight {{1}} now departs from gate {{2}}, {{passenger}}.' }] },
+  config: { ...whatsappSandboxConfig, templates: [{ name: 'gate_change', language: 'en_US', category: 'utility', body: 'Flight {{1}} now departs from gate {{2}}, {{passenger}}.' }] },
 });
 let connector: WhatsAppConnector;
 

@@ -27,7 +27,7 @@ import autocannon from 'autocannon';
 import { FakeWhatsAppServer } from '@switchboard/whatsapp';
 import { QUICK, printGrid, writeResult } from './bench-util.js';
 
-const DURATION = QUICK ? 4 : 15;
+const DURATION = QUICK ? 3 : 15;
 const WARMUP = QUICK ? 1 : 2;
 const ROUNDS = QUICK ? 3 : 5;
 const CONNECTIONS = 32;

@@ -6,7 +6,7 @@
  *   alternating round by round;
  * - dispatch: WhatsApp through `POST /v1/messages` with 1k, 10k and 50k queued;
  * - scale: RSS, heap and query latency at 100k … 1M stored messages on SQLite.
- * `--quick` runs shorter rounds, smaller queues (1k, 10k) and stops the scale run at 100k.
+ * `--quick` runs shorter rounds, smaller queues (1k, 5k) and stops the scale run at 100k.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

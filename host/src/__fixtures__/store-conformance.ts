@@ -9,7 +9,7 @@ import { describe, expect, it, beforeEach, afterEach } from 'vitest';
 import type { Address, Contact, Conversation } from '@switchboard/core';
 import type { Collection, CollectionSpec, Doc, StorageDriver } from '../stores/driver.js';
 import { createHostStores } from '../stores/host-stores.js';
-import { DocumentAuditLogStore, DocumentContactStore } from '../stores/document-stores.js';
+import { DocumentAuditLogStore, DocumentContactStore, DocumentDeadLetterStore } from '../stores/document-stores.js';
 import type { HostMessage, HostStores, InboxEntry, OutboxEntry } from '../stores/stores.js';
 
 const at = (s: number): Date => new Date(Date.UTC(2026, 10, 20, 10, 0, s));
@@ -310,6 +310,21 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
       expect((await s.deadLetters.list(tenant)).map((d) => d.id)).toEqual([newer.id, older.id]);
       expect(await s.deadLetters.get(tenant, older.id)).toEqual(older);
       expect(await s.deadLetters.list('other-tenant')).toEqual([]);
+    });
+
+    it('never stores nor returns a dead letter\'s credential headers, and redacts letters stored before', async () => {
+      const letter = (headers: Record<string, string>) => ({ id: uid('d'), tenantId: tenant, channel: 'acme', account: 'main', reason: 'bad', code: 'MALFORMED_PAYLOAD', rawBody: 'e30=', headers, receivedAt: at(5) });
+      const added = letter({ 'x-telegram-bot-api-secret-token': 'tg-secret-1', 'content-type': 'application/json' });
+      await s.deadLetters.add(added);
+      const raw = db.driver.collection<Doc & { headers: Record<string, string> }>(DocumentDeadLetterStore.spec);
+      expect((await raw.get(added.id))?.headers).toEqual({ 'x-telegram-bot-api-secret-token': '[redacted]', 'content-type': 'application/json' });
+      // a letter written as an older host did, straight into the collection
+      const legacy = letter({ 'x-vendor-proof': 'vp-secret', authorization: 'Bearer old', 'user-agent': 'ua' });
+      await raw.insert(legacy);
+      expect((await s.deadLetters.get(tenant, legacy.id))?.headers).toEqual({ 'x-vendor-proof': 'vp-secret', authorization: '[redacted]', 'user-agent': 'ua' });
+      expect(await s.deadLetters.redactStoredCredentials((name) => name === 'x-vendor-proof' || name === 'authorization')).toBeGreaterThanOrEqual(1);
+      expect((await raw.get(legacy.id))?.headers).toEqual({ 'x-vendor-proof': '[redacted]', authorization: '[redacted]', 'user-agent': 'ua' });
+      expect(await s.deadLetters.redactStoredCredentials((name) => name === 'x-vendor-proof' || name === 'authorization')).toBe(0);
     });
 
     // erasure, retention and analytics reads

@@ -14,6 +14,7 @@ import type { HostFeature, HostFeatureFactory } from '../features.js';
 import type { AuditLogStore } from '../stores/ledger-stores.js';
 import { auditMiddleware } from './audit-recorder.js';
 import { ContactDataHandler, Pseudonymiser } from './contact-data.js';
+import { CredentialRedactor } from './credential-redactor.js';
 import { ContactPrivacyService } from './contact-privacy.js';
 import { queryDate, queryPage, queryString, tenantOf } from './http-params.js';
 import { parseRetentionPolicy, RetentionSweeper, type RetentionPolicy } from './retention.js';
@@ -142,6 +143,14 @@ export function createComplianceFeature(options: ComplianceOptions = {}): HostFe
       },
 
       start() {
+        // dead letters stored before their credential headers were redacted lose them now, by
+        // every loaded connector's declaration and the host's defaults (in the background: the
+        // API and the export already redact them on the way out)
+        const redactor = new CredentialRedactor(ctx.registry.bindings.map((b) => b.plugin));
+        track(ctx.stores.deadLetters.redactStoredCredentials((name) => redactor.isCredentialHeader(name)).then(
+          (n) => { if (n > 0) log.info({ feature: 'compliance', deadLetters: n }, 'credential headers redacted in stored dead letters'); },
+          (error: unknown) => log.warn({ feature: 'compliance', err: error }, 'stored dead letters could not be redacted; the next start tries again'),
+        ));
         const every = options.retentionSweepMs ?? 3_600_000;
         if (every > 0) retention.start(every);
       },

@@ -2,7 +2,7 @@
  * Dead letters on the storage driver.
  * @module
  */
-import { CredentialRedactor } from '../compliance/credential-redactor.js';
+import { CredentialRedactor, REDACTED } from '../compliance/credential-redactor.js';
 import type { Collection, CollectionSpec, StorageDriver } from './driver.js';
 import { pageOf, type DeadLetter, type DeadLetterStore, type Page } from './stores.js';
 
@@ -48,6 +48,22 @@ export class DocumentDeadLetterStore implements DeadLetterStore {
 
   async delete(tenantId: string, ids: string[]): Promise<number> {
     return ids.length > 0 ? this.docs.deleteMany({ tenantId, id: { $in: ids } }) : 0;
+  }
+
+  async redactStoredCredentials(isCredential: (header: string) => boolean): Promise<number> {
+    const page = 500;
+    const stale: DeadLetter[] = [];
+    for (let offset = 0; ; offset += page) {
+      const docs = await this.docs.find({}, { sort: [['receivedAt', 1]], limit: page, offset });
+      for (const d of docs) {
+        if (!Object.entries(d.headers).some(([name, value]) => value !== REDACTED && isCredential(name))) continue;
+        stale.push({ ...d, headers: Object.fromEntries(Object.entries(d.headers).map(([name, value]) => [name, isCredential(name) ? REDACTED : value])) });
+      }
+      if (docs.length < page) break;
+    }
+    let rewritten = 0;
+    for (const d of stale) if (await this.docs.replaceOne({ id: d.id }, d)) rewritten++;
+    return rewritten;
   }
 
   async deleteBefore(tenantId: string, before: Date): Promise<number> {

@@ -314,6 +314,13 @@ export interface DeadLetterStore {
   delete(tenantId: string, ids: string[]): Promise<number>;
   /** Deletes a tenant's dead letters received before `before` (retention). @returns how many were deleted */
   deleteBefore(tenantId: string, before: Date): Promise<number>;
+  /**
+   * Rewrites stored dead letters, every tenant's, whose headers still hold a credential's value
+   * (letters stored before the host redacted them) with the value `[redacted]`.
+   * @param isCredential - whether a header name carries a credential
+   * @returns how many letters were rewritten
+   */
+  redactStoredCredentials(isCredential: (header: string) => boolean): Promise<number>;
 }
 
 /** DI token for {@link HostStores}. */

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { pino, type Logger as PinoLogger, type DestinationStream } from 'pino';
+import { TRUNCATED, UNSERIALISABLE } from './safe-json.js';
 import { CREDENTIAL_NAME, CredentialRedactor } from './compliance/credential-redactor.js';
 
 /** Keys whose values are secrets or bodies: replaced by `[redacted]` wherever they appear. */
@@ -35,11 +36,13 @@ export function hashPhone(value: string): string {
  * signature, password, API key, cookie, authorization — `secretToken`, `x-acme-signature`…), and the
  * credential query parameters of URLs (`hub.verify_token`, `sig`… see `CredentialRedactor`).
  * @param value - what is about to be logged
- * @param depth - recursion guard
+ * @param depth - recursion guard: objects deeper than 6 levels (and so cycles) become `[truncated]`
  * @returns the scrubbed copy
  */
 export function scrubLogObject(value: unknown, depth = 0): unknown {
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return typeof value === 'bigint' ? value.toString() : value;
+  // a value nested deeper than a log record needs (or a cycle) must not reach the serialiser
+  if (depth > 6) return TRUNCATED;
   if (value instanceof Error) return { type: value.name, message: value.message, ...(typeof (value as { code?: unknown }).code === 'string' ? { code: (value as unknown as { code: string }).code } : {}) };
   if (value instanceof Date || Buffer.isBuffer(value)) return Buffer.isBuffer(value) ? `[${value.length} bytes]` : value;
   if (Array.isArray(value)) return value.map((v) => scrubLogObject(v, depth + 1));
@@ -63,6 +66,7 @@ export function createHostLogger(options: { level?: string; destination?: Destin
   return pino({
     level: options.level ?? 'info',
     base: { service: 'switchboard' },
-    formatters: { log: (obj) => scrubLogObject(obj) as Record<string, unknown> },
+    // a throwing getter or proxy in a record costs that record's fields, never the caller
+    formatters: { log: (obj) => { try { return scrubLogObject(obj) as Record<string, unknown>; } catch { return { fields: UNSERIALISABLE }; } } },
   }, options.destination);
 }

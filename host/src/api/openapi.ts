@@ -5,6 +5,24 @@
 
 import { API_SCOPES } from './api-scopes.js';
 
+import { z } from 'zod';
+import {
+  AddressLinkSchema, AgentCreateSchema, AgentPatchSchema, AssignSchema, ConsentEventSchema, ConsoleSettingsSchema, ContentSchema,
+  ConversationMessageSchema, HandoverSchema, NotificationRequestSchema, OptInStartSchema, SendRequestSchema, TagsSchema,
+  TemplateCreateSchema, TemplateStatusSchema, TemplateSubmitSchema, TemplateSyncSchema, TransferSchema,
+} from './schemas.js';
+
+/**
+ * The JSON Schema of what a request schema accepts (its input side), so the document says what
+ * validation does: closed objects, the same bounds. Cross-field rules (give userId or
+ * conversationId…) are in the descriptions and the 400 answers.
+ */
+const fromZod = (schema: z.ZodType): Record<string, unknown> => {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+};
+const body = (schema: z.ZodType, required = true) => ({ requestBody: { required, content: json(fromZod(schema)) } });
+
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown) => ({ 'application/json': { schema } });
 const errors = {
@@ -20,10 +38,10 @@ const paging = [
 ];
 const list = (item: string) => json({ type: 'object', properties: { items: { type: 'array', items: ref(item) } }, required: ['items'] });
 const op = (summary: string, extra: Record<string, unknown> = {}) => ({ summary, responses: { 200: { description: 'OK' }, ...errors }, ...extra });
-const action = (summary: string, bodySchema?: unknown) => ({
+const action = (summary: string, bodySchema?: z.ZodType) => ({
   summary,
   parameters: [idParam],
-  ...(bodySchema ? { requestBody: { required: true, content: json(bodySchema) } } : {}),
+  ...(bodySchema ? body(bodySchema) : {}),
   responses: { 200: { description: 'The updated conversation', content: json(ref('Conversation')) }, ...errors, 409: { description: 'Conflicts with the conversation\'s state', content: json(ref('Error')) } },
 });
 
@@ -43,22 +61,13 @@ export function buildOpenApi(): Record<string, unknown> {
         Address: { type: 'object', properties: { channel: { type: 'string' }, accountId: { type: 'string' }, userId: { type: 'string' } } },
         Assignee: { type: 'object', properties: { kind: { enum: ['bot', 'queue', 'agent', 'forward', 'none'] }, handler: { type: 'string' }, queue: { type: 'string' }, agentId: { type: 'string' }, url: { type: 'string' } } },
         Conversation: { type: 'object', properties: { id: { type: 'string' }, contactId: { type: 'string' }, address: ref('Address'), status: { enum: ['open', 'pending', 'resolved'] }, assignee: ref('Assignee'), lastInboundAt: { type: 'string', format: 'date-time' }, tags: { type: 'array', items: { type: 'string' } }, createdAt: { type: 'string', format: 'date-time' }, updatedAt: { type: 'string', format: 'date-time' } } },
-        Content: { type: 'object', required: ['type'], properties: { type: { enum: ['text', 'image', 'video', 'audio', 'document', 'sticker', 'location', 'contacts', 'reply', 'reaction', 'interactive', 'template', 'rich'] } }, additionalProperties: true },
+        Content: fromZod(ContentSchema),
         Message: { type: 'object', properties: { id: { type: 'string' }, conversationId: { type: 'string' }, direction: { enum: ['inbound', 'outbound'] }, channel: { type: 'string' }, externalId: { type: 'string' }, content: ref('Content'), status: { enum: ['accepted', 'queued', 'sent', 'delivered', 'read', 'failed'] }, timestamp: { type: 'string', format: 'date-time' } } },
         Contact: { type: 'object', properties: { id: { type: 'string' }, addresses: { type: 'array', items: ref('Address') }, profile: { type: 'object' } } },
         ConsentEntry: { type: 'object', properties: { id: { type: 'string' }, channel: { type: 'string' }, action: { type: 'string' }, purpose: { enum: ['service', 'transactional', 'marketing'] }, topic: { type: 'string' }, scope: { enum: ['channel', 'all-channels'] }, at: { type: 'string', format: 'date-time' }, evidence: { type: 'object' } } },
         PolicyReason: { type: 'object', required: ['code', 'source', 'message'], properties: { code: { type: 'string', description: 'WINDOW_CLOSED, TEMPLATE_REQUIRED, NO_CONSENT, BLOCKED…' }, source: { enum: ['channel', 'business', 'law', 'customer'] }, message: { type: 'string' } } },
         PolicyDenied: { type: 'object', required: ['error'], properties: { error: { type: 'object', required: ['code', 'message', 'reasons'], properties: { code: { const: 'POLICY_DENIED' }, message: { type: 'string' }, reasons: { type: 'array', items: ref('PolicyReason') }, details: { type: 'object' } } } } },
-        SendRequest: {
-          type: 'object', required: ['channel', 'accountId', 'content', 'purpose', 'sender'],
-          description: 'Give userId or conversationId.',
-          properties: {
-            channel: { type: 'string' }, accountId: { type: 'string', description: 'the account key in the webhook URL, or the platform account id' },
-            userId: { type: 'string' }, conversationId: { type: 'string' }, content: ref('Content'),
-            purpose: { enum: ['service', 'transactional', 'marketing'] }, topic: { type: 'string' }, tag: { type: 'string' },
-            sender: { enum: ['bot', 'agent', 'system'] }, replyTo: { type: 'string' }, commerceCategory: { type: 'string' },
-          },
-        },
+        SendRequest: { ...fromZod(SendRequestSchema), description: 'Give userId or conversationId.' },
         Accepted: { type: 'object', properties: { id: { type: 'string' }, status: { const: 'queued' }, conversationId: { type: 'string' }, form: { type: 'object' }, price: { type: 'object', properties: { amount: { type: 'number' }, currency: { type: 'string' }, category: { type: 'string' } } }, rendering: { type: 'object' } } },
         Template: { type: 'object', properties: { id: { type: 'string' }, channel: { type: 'string' }, name: { type: 'string' }, language: { type: 'string' }, category: { enum: ['marketing', 'utility', 'authentication'] }, body: { type: 'string' }, header: { type: 'string' }, footer: { type: 'string' }, status: { enum: ['draft', 'submitted', 'approved', 'rejected', 'paused'] }, externalId: { type: 'string' }, reason: { type: 'string' } } },
         DeadLetter: { type: 'object', properties: { id: { type: 'string' }, channel: { type: 'string' }, account: { type: 'string' }, reason: { type: 'string' }, code: { type: 'string' }, rawBody: { type: 'string', contentEncoding: 'base64' }, headers: { type: 'object' }, receivedAt: { type: 'string', format: 'date-time' } } },
@@ -71,18 +80,18 @@ export function buildOpenApi(): Record<string, unknown> {
       '/v1/conversations/{id}': { get: op('Get a conversation', { parameters: [idParam], responses: { 200: { description: 'The conversation', content: json(ref('Conversation')) }, ...errors } }) },
       '/v1/conversations/{id}/messages': {
         get: op('Messages of a conversation in platform-time order', { parameters: [idParam, ...paging], responses: { 200: { description: 'Messages', content: list('Message') }, ...errors } }),
-        post: { summary: 'Send a message in the conversation (policy-checked like POST /v1/messages)', parameters: [idParam, { name: 'Idempotency-Key', in: 'header', schema: { type: 'string' } }], requestBody: { required: true, content: json({ type: 'object', required: ['content'], properties: { content: { oneOf: [ref('Content'), { type: 'string' }] }, purpose: { enum: ['service', 'transactional', 'marketing'] }, topic: { type: 'string' }, tag: { type: 'string', description: 'a message tag, e.g. HUMAN_AGENT on Messenger' }, sender: { enum: ['agent', 'bot', 'system'] } } }) }, responses: { 202: { description: 'Queued' }, 422: { description: 'Refused by policy, every reason named', content: json(ref('PolicyDenied')) }, ...errors } },
+        post: { summary: 'Send a message in the conversation (policy-checked like POST /v1/messages)', parameters: [idParam, { name: 'Idempotency-Key', in: 'header', schema: { type: 'string' } }], ...body(ConversationMessageSchema), responses: { 202: { description: 'Queued' }, 422: { description: 'Refused by policy, every reason named', content: json(ref('PolicyDenied')) }, ...errors } },
       },
-      '/v1/conversations/{id}/assign': { post: action('Assign to an agent', { type: 'object', required: ['agentId'], properties: { agentId: { type: 'string' }, queue: { type: 'string' } } }) },
-      '/v1/conversations/{id}/handover': { post: action('Hand over to a human queue or back to a bot', { type: 'object', properties: { to: { enum: ['human', 'bot'] }, queue: { type: 'string' }, handler: { type: 'string' } } }) },
-      '/v1/conversations/{id}/transfer': { post: action('Transfer to another agent or queue', { type: 'object', properties: { agentId: { type: 'string' }, queue: { type: 'string' } } }) },
+      '/v1/conversations/{id}/assign': { post: action('Assign to an agent', AssignSchema) },
+      '/v1/conversations/{id}/handover': { post: action('Hand over to a human queue or back to a bot (handler is required for a bot)', HandoverSchema) },
+      '/v1/conversations/{id}/transfer': { post: action('Transfer to another agent or queue', TransferSchema) },
       '/v1/conversations/{id}/resolve': { post: action('Resolve') },
       '/v1/conversations/{id}/reopen': { post: action('Reopen') },
-      '/v1/conversations/{id}/tags': { post: action('Add tags', { type: 'object', required: ['tags'], properties: { tags: { type: 'array', items: { type: 'string' } } } }) },
+      '/v1/conversations/{id}/tags': { post: action('Add tags (a conversation keeps at most 100)', TagsSchema) },
       '/v1/contacts': { get: op('List contacts', { parameters: paging, responses: { 200: { description: 'Contacts', content: list('Contact') }, ...errors } }) },
       '/v1/contacts/{id}/consent': {
         get: op('Consent history (the ledger) and the state derived from it per channel', { parameters: [idParam] }),
-        post: { summary: 'Record a consent event (API evidence)', parameters: [idParam], requestBody: { required: true, content: json({ type: 'object', required: ['action'], properties: { action: { type: 'string' }, purpose: { type: 'string' }, topic: { type: 'string' }, channel: { type: 'string' }, scope: { enum: ['channel', 'all-channels'] }, evidence: { type: 'object' } } }) }, responses: { 201: { description: 'Recorded', content: json(ref('ConsentEntry')) }, ...errors } },
+        post: { summary: 'Record a consent event: the evidence\'s source is api and names the key that recorded it (the caller describes wording, privacy policy, reference, text and detail)', parameters: [idParam], ...body(ConsentEventSchema), responses: { 201: { description: 'Recorded', content: json(ref('ConsentEntry')) }, ...errors } },
       },
       '/v1/messages': {
         post: {
@@ -96,24 +105,24 @@ export function buildOpenApi(): Record<string, unknown> {
       '/v1/notifications': {
         post: {
           summary: 'A template to many recipients, each checked on its own',
-          requestBody: { required: true, content: json({ type: 'object', required: ['channel', 'accountId', 'content', 'purpose', 'recipients'], properties: { channel: { type: 'string' }, accountId: { type: 'string' }, content: ref('Content'), purpose: { enum: ['transactional', 'marketing'] }, topic: { type: 'string' }, recipients: { type: 'array', items: { type: 'object', required: ['userId'], properties: { userId: { type: 'string' }, parameters: { type: 'array', items: { type: 'object' } } } } } } }) },
+          ...body(NotificationRequestSchema),
           responses: { 202: { description: 'At least one recipient queued; per-recipient results' }, 422: { description: 'Every recipient refused; per-recipient reasons' }, ...errors },
         },
       },
       '/v1/templates': {
         get: op('Templates of the tenant', { parameters: [{ name: 'channel', in: 'query', schema: { type: 'string' } }, { name: 'status', in: 'query', schema: { enum: ['draft', 'submitted', 'approved', 'rejected', 'paused'] } }], responses: { 200: { description: 'Templates', content: list('Template') }, ...errors } }),
-        post: { summary: 'Register a template (draft)', requestBody: { required: true, content: json({ type: 'object', required: ['channel', 'name', 'language', 'category', 'body'], properties: { channel: { type: 'string' }, name: { type: 'string' }, language: { type: 'string' }, category: { enum: ['marketing', 'utility', 'authentication'] }, body: { type: 'string' }, header: { type: 'string' }, footer: { type: 'string' } } }) }, responses: { 201: { description: 'Created', content: json(ref('Template')) }, 409: { description: 'Name and language exist on the channel', content: json(ref('Error')) }, ...errors } },
+        post: { summary: 'Register a template (draft)', ...body(TemplateCreateSchema), responses: { 201: { description: 'Created', content: json(ref('Template')) }, 409: { description: 'Name and language exist on the channel', content: json(ref('Error')) }, ...errors } },
       },
-      '/v1/templates/sync': { post: op('Read the review state back from platforms that review templates') },
+      '/v1/templates/sync': { post: op('Read the review state back from platforms that review templates', body(TemplateSyncSchema, false)) },
       '/v1/templates/{id}': { get: op('Get a template', { parameters: [idParam], responses: { 200: { description: 'The template', content: json(ref('Template')) }, ...errors } }) },
-      '/v1/templates/{id}/submit': { post: op('Submit for review (to the platform when it reviews templates)', { parameters: [idParam] }) },
-      '/v1/templates/{id}/status': { post: op('Record the approval state on a channel without platform review', { parameters: [idParam], requestBody: { required: true, content: json({ type: 'object', required: ['status'], properties: { status: { enum: ['approved', 'rejected', 'paused'] }, reason: { type: 'string' } } }) } }) },
+      '/v1/templates/{id}/submit': { post: op('Submit for review (to the platform when it reviews templates)', { parameters: [idParam], ...body(TemplateSubmitSchema, false) }) },
+      '/v1/templates/{id}/status': { post: op('Record the approval state on a channel without platform review', { parameters: [idParam], ...body(TemplateStatusSchema) }) },
       '/v1/opt-ins': {
-        post: { summary: 'Start an opt-in: records the first step (with its evidence, purpose, topic and privacy policy) and returns click-to-chat links and QR codes per channel, each with a signed start token', requestBody: { required: true, content: json({ type: 'object', required: ['purpose'], properties: { contactId: { type: 'string' }, address: ref('Address'), purpose: { enum: ['transactional', 'marketing'] }, topic: { type: 'string' }, channels: { type: 'array', items: { type: 'string' } }, source: { type: 'string' }, wording: { type: 'string' }, confirmWith: { type: 'string' }, prefill: { type: 'string' }, scope: { enum: ['channel', 'all-channels'] }, privacyPolicy: { type: 'object', properties: { url: { type: 'string' }, version: { type: 'string' } } }, language: { type: 'string' }, ttlMinutes: { type: 'number' } }, description: 'see the consent guide for each field' }) }, responses: { 201: { description: 'The flow with its links and QR codes' }, ...errors } },
+        post: { summary: 'Start an opt-in: records the first step (with its evidence, purpose, topic and privacy policy) and returns click-to-chat links and QR codes per channel, each with a signed start token', ...body(OptInStartSchema), responses: { 201: { description: 'The flow with its links and QR codes' }, ...errors } },
         get: op('Opt-in flows of the tenant'),
       },
       '/v1/opt-ins/{id}': { get: op('An opt-in flow: awaiting-start, awaiting-confirmation or confirmed, with both steps\' evidence', { parameters: [idParam] }) },
-      '/v1/contacts/{id}/addresses': { post: { summary: 'Link another channel address to the contact (consent then follows the contact across channels); 409 when another contact owns it', parameters: [idParam], requestBody: { required: true, content: json(ref('Address')) }, responses: { 200: { description: 'The contact' }, 409: { description: 'Owned by another contact', content: json(ref('Error')) }, ...errors } } },
+      '/v1/contacts/{id}/addresses': { post: { summary: 'Link another channel address to the contact (consent then follows the contact across channels); 409 when another contact owns it', parameters: [idParam], ...body(AddressLinkSchema), responses: { 200: { description: 'The contact' }, 409: { description: 'Owned by another contact', content: json(ref('Error')) }, ...errors } } },
       '/v1/contacts/{id}/consent-state': { get: op('Consent state per channel as the send path sees it (privacy-policy version included)', { parameters: [idParam] }) },
       '/v1/tenant': { get: op('The tenant: name, verification level per channel, privacy-policy version') },
       '/v1/contacts/{id}/export': { get: op('GDPR export: everything held about the contact as JSON', { parameters: [idParam] }) },
@@ -128,14 +137,14 @@ export function buildOpenApi(): Record<string, unknown> {
       '/v1/costs': { get: op('The cost ledger: each sent message priced when it was sent, with totals per channel and category', { parameters: [{ name: 'from', in: 'query', required: true, schema: { type: 'string', format: 'date' } }, { name: 'to', in: 'query', required: true, schema: { type: 'string', format: 'date' } }, { name: 'channel', in: 'query', schema: { type: 'string' } }, ...paging] }) },
       '/v1/agents': {
         get: op('Agents of the tenant (console accounts)'),
-        post: { summary: 'Create an agent', requestBody: { required: true, content: json({ type: 'object', required: ['email', 'password', 'role'], properties: { email: { type: 'string' }, name: { type: 'string' }, password: { type: 'string', minLength: 10 }, role: { enum: ['agent', 'supervisor', 'admin'] } } }) }, responses: { 201: { description: 'Created (no password hash in the answer)' }, 409: { description: 'E-mail taken', content: json(ref('Error')) }, ...errors } },
+        post: { summary: 'Create an agent (the password must pass the password rules)', ...body(AgentCreateSchema), responses: { 201: { description: 'Created (no password hash in the answer)' }, 409: { description: 'E-mail taken', content: json(ref('Error')) }, ...errors } },
       },
       '/v1/agents/{id}': {
         get: op('Get an agent', { parameters: [idParam] }),
-        patch: op('Change name, role, password or disable (ends the agent\'s sessions)', { parameters: [idParam] }),
+        patch: op('Change name, role, password or disable (ends the agent\'s sessions)', { parameters: [idParam], ...body(AgentPatchSchema) }),
         delete: op('Remove an agent', { parameters: [idParam] }),
       },
-      '/v1/console/settings': { get: op('Saved replies and knowledge-base links of the console'), put: op('Replace saved replies and knowledge-base links') },
+      '/v1/console/settings': { get: op('Saved replies and knowledge-base links of the console'), put: op('Replace saved replies and knowledge-base links', body(ConsoleSettingsSchema)) },
       '/metrics': { get: { summary: 'Prometheus metrics (bearer metricsToken when configured)', security: [], responses: { 200: { description: 'text/plain; version=0.0.4' }, 401: { description: 'metricsToken required', content: json(ref('Error')) } } } },
       '/v1/api-keys': {
         get: op('The tenant\'s API keys: config keys (source config) and stored ones, revoked included; never a key or its digest (admin)'),

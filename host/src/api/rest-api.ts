@@ -3,25 +3,29 @@
  * `{ error: { code, message, details } }` through the one map in `errors.ts`.
  * @module
  */
-import { createHash } from 'node:crypto';
-import express, { type NextFunction, type Request, type Response, type Router as ExpressRouter } from 'express';
-import {
-  CONTENT_TYPES, deriveConsentState, PURPOSES,
-  type Clock, type ConsentEntry, type ConsentLedgerAction, type Content, type Logger, type SenderKind,
-} from '@switchboard/core';
 import { randomUUID } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response, type Router as ExpressRouter } from 'express';
+import { deriveConsentState, type Clock, type ConsentEntry, type Content, type Logger } from '@switchboard/core';
 import type { TenantConfig } from '../config/host-config.js';
 import { errorResponse, NotFoundError, UnauthorizedError, ValidationError } from '../errors.js';
 import type { HostFeature } from '../features.js';
 import type { OutboundGateway } from '../outbound/outbound-gateway.js';
 import { policyDeniedBody } from '../outbound/outbound-routes.js';
 import type { ConversationService } from '../routing/conversation-service.js';
+import { toSafeJsonValue } from '../safe-json.js';
 import type { HostStreams } from '../streams.js';
 import type { HostStores, Page } from '../stores/stores.js';
+import { z } from 'zod';
+import { apiKeyRef } from './api-key-ref.js';
 import { buildOpenApi } from './openapi.js';
 import { mountApiKeyRoutes } from './api-key-routes.js';
 import { ApiKeyService } from './api-keys.js';
 import { apiSender, scopeGuard } from './api-scopes.js';
+import {
+  AssignSchema, ConsentEventSchema, ContentOrTextSchema, ConversationMessageSchema, ConversationsQuerySchema, EmptyBodySchema,
+  HandoverSchema, PageQuerySchema, TagsSchema, TransferSchema,
+} from './schemas.js';
+import { jsonShapeGuard, parseBody, parseInput, parseQuery, RequestValidationError } from './validation.js';
 
 /** What `/readyz` reports. */
 export interface Readiness {
@@ -53,8 +57,6 @@ declare module 'express-serve-static-core' {
   }
 }
 
-const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
-
 function tenantOf(req: Request): TenantConfig {
   if (!req.tenant) throw new UnauthorizedError();
   return req.tenant;
@@ -66,61 +68,22 @@ function param(req: Request, name: string): string {
   return v;
 }
 
-function page(req: Request): Page {
-  const out: Page = {};
-  for (const k of ['limit', 'offset'] as const) {
-    const v = req.query[k];
-    if (v === undefined) continue;
-    if (typeof v !== 'string' || !/^\d+$/.test(v)) throw new ValidationError(k, 'must be a non-negative integer');
-    const n = Number(v);
-    if (k === 'limit' && (n < 1 || n > 500)) throw new ValidationError('limit', 'must be from 1 to 500');
-    out[k] = n;
-  }
-  return out;
-}
+const ContentFieldSchema = z.strictObject({ content: ContentOrTextSchema });
 
-function body(req: Request): Record<string, unknown> {
-  const b: unknown = req.body;
-  if (b === undefined) return {};
-  if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new ValidationError('body', 'must be a JSON object');
-  return b as Record<string, unknown>;
-}
-
-function optString(b: Record<string, unknown>, key: string): string | undefined {
-  const v = b[key];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v === '') throw new ValidationError(key, 'must be a non-empty string');
-  return v;
-}
-
-function reqString(b: Record<string, unknown>, key: string): string {
-  const v = optString(b, key);
-  if (v === undefined) throw new ValidationError(key, 'is required');
-  return v;
+/** Paging as the stores take it, from a parsed query. */
+function page(q: { limit?: number | undefined; offset?: number | undefined }): Page {
+  return { ...(q.limit !== undefined ? { limit: q.limit } : {}), ...(q.offset !== undefined ? { offset: q.offset } : {}) };
 }
 
 /**
- * Checks client-supplied content: its `type` must be known and a text must have text.
+ * Checks client-supplied content against the content schema (a string is text content).
  * @param value - the `content` field
- * @returns the content
+ * @returns the parsed content: only what the schema declares, never the raw value
+ * @throws RequestValidationError naming every problem under `content`
  */
 export function parseContent(value: unknown): Content {
-  if (typeof value === 'string') {
-    if (value === '') throw new ValidationError('content', 'must not be empty');
-    return { type: 'text', text: value };
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ValidationError('content', 'must be an object with a type, or a string');
-  const c = value as Record<string, unknown>;
-  if (typeof c.type !== 'string' || !(CONTENT_TYPES as readonly string[]).includes(c.type)) throw new ValidationError('content.type', `must be one of ${CONTENT_TYPES.join(', ')}`);
-  if (c.type === 'text' && (typeof c.text !== 'string' || c.text === '')) throw new ValidationError('content.text', 'must be a non-empty string');
-  if (['image', 'video', 'audio', 'document', 'sticker'].includes(c.type)) {
-    const m = c.media as Record<string, unknown> | undefined;
-    if (typeof m !== 'object' || m === null || (typeof m.url !== 'string' && typeof m.id !== 'string')) throw new ValidationError('content.media', 'must have a url or an id');
-  }
-  return value as Content;
+  return parseInput(ContentFieldSchema, { content: value }).content;
 }
-
-const CONSENT_ACTIONS: readonly ConsentLedgerAction[] = ['opt-in-requested', 'opt-in', 'opt-out', 'blocked', 'unblocked', 'spam-reported', 'important-only', 'all-messages', 'closed', 'reopened'];
 
 /**
  * Builds the Express app: `/healthz`, `/readyz`, `/openapi.json` and the `/v1` API.
@@ -131,6 +94,10 @@ export function createApiApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // every JSON answer (the console's and the features' too) is a bounded copy: a stored value no
+  // serialiser could take (nested 5,000 deep, a cycle) is cut at 64 levels instead of failing the request
+  const json = app.response.json;
+  app.response.json = function safeJson(this: Response, body?: unknown) { return json.call(this, toSafeJsonValue(body, { maxNodes: Number.MAX_SAFE_INTEGER })); };
   const apiKeys = new ApiKeyService({ tenants: deps.tenants, store: deps.stores.apiKeys, now: () => deps.clock.now() });
   // stored keys are read on every request (no cache), so a revocation holds at once in every process
   const auth: express.RequestHandler = (req, _res, next) => {
@@ -156,16 +123,14 @@ export function createApiApp(deps: ApiDeps): express.Express {
   v1.use(auth);
   v1.use(scopeGuard());
   v1.use(express.json({ limit: '1mb' }));
+  v1.use(jsonShapeGuard());
   for (const f of deps.features ?? []) for (const mw of f.v1Middleware?.() ?? []) v1.use(mw);
 
   v1.get('/conversations', async (req, res) => {
     const t = tenantOf(req);
-    const status = req.query.status;
-    if (status !== undefined && !['open', 'pending', 'resolved'].includes(String(status))) throw new ValidationError('status', 'must be open, pending or resolved');
-    const channel = typeof req.query.channel === 'string' ? req.query.channel : undefined;
-    const contactId = typeof req.query.contactId === 'string' ? req.query.contactId : undefined;
+    const { status, channel, contactId, ...paging } = parseQuery(ConversationsQuerySchema, req);
     const items = await deps.stores.conversations.list(t.id, {
-      ...page(req), ...(status ? { status: status as 'open' } : {}), ...(channel ? { channel } : {}), ...(contactId ? { contactId } : {}),
+      ...page(paging), ...(status ? { status } : {}), ...(channel ? { channel } : {}), ...(contactId ? { contactId } : {}),
     });
     res.json({ items });
   });
@@ -179,23 +144,18 @@ export function createApiApp(deps: ApiDeps): express.Express {
     const t = tenantOf(req);
     const id = param(req, 'id');
     if (!(await deps.stores.conversations.get(t.id, id))) throw new NotFoundError('conversation', id);
-    res.json({ items: await deps.stores.messages.listByConversation(t.id, id, page(req)) });
+    res.json({ items: await deps.stores.messages.listByConversation(t.id, id, page(parseQuery(PageQuerySchema, req))) });
   });
   v1.post('/conversations/:id/messages', async (req, res) => {
     const t = tenantOf(req);
-    const b = body(req);
-    const purpose = optString(b, 'purpose') ?? 'service';
-    if (!(PURPOSES as readonly string[]).includes(purpose)) throw new ValidationError('purpose', `must be one of ${PURPOSES.join(', ')}`);
-    const requested = optString(b, 'sender');
-    if (requested !== undefined && !['agent', 'bot', 'system'].includes(requested)) throw new ValidationError('sender', 'must be agent, bot or system');
+    const { content, purpose, sender: requested, topic, tag } = parseBody(ConversationMessageSchema, req);
     // an omitted sender is a human agent only for a key that may send as one
-    const sender = apiSender(req, requested as SenderKind | undefined, 'agent');
-    const topic = optString(b, 'topic');
-    const tag = optString(b, 'tag');
+    const sender = apiSender(req, requested, 'agent');
     const idem = req.headers['idempotency-key'];
+    if (idem !== undefined && (typeof idem !== 'string' || idem.length > 255)) throw new RequestValidationError([{ field: 'Idempotency-Key', message: 'must be at most 255 characters' }]);
     const result = await deps.gateway.send({
-      tenantId: t.id, conversationId: param(req, 'id'), content: parseContent(b.content), purpose: purpose as 'service', sender: sender as 'agent',
-      ...(topic ? { topic } : {}), ...(tag ? { tag } : {}), ...(typeof idem === 'string' && idem ? { idempotencyKey: idem } : {}),
+      tenantId: t.id, conversationId: param(req, 'id'), content, purpose, sender,
+      ...(topic ? { topic } : {}), ...(tag ? { tag } : {}), ...(idem ? { idempotencyKey: idem } : {}),
     });
     if (result.status === 'denied') {
       res.status(422).json(policyDeniedBody(result.reasons ?? []));
@@ -205,34 +165,28 @@ export function createApiApp(deps: ApiDeps): express.Express {
   });
   v1.post('/conversations/:id/assign', async (req, res) => {
     const t = tenantOf(req);
-    const b = body(req);
-    res.json(await deps.conversations.assign(t.id, param(req, 'id'), reqString(b, 'agentId'), optString(b, 'queue')));
+    const b = parseBody(AssignSchema, req);
+    res.json(await deps.conversations.assign(t.id, param(req, 'id'), b.agentId, b.queue));
   });
   v1.post('/conversations/:id/handover', async (req, res) => {
     const t = tenantOf(req);
-    const b = body(req);
-    const to = optString(b, 'to') ?? 'human';
-    if (to === 'human') { const queue = optString(b, 'queue'); res.json(await deps.conversations.handover(t.id, param(req, 'id'), { kind: 'human', ...(queue ? { queue } : {}) })); return; }
-    if (to === 'bot') { res.json(await deps.conversations.handover(t.id, param(req, 'id'), { kind: 'bot', handler: reqString(b, 'handler') })); return; }
-    throw new ValidationError('to', 'must be "human" or "bot"');
+    const b = parseBody(HandoverSchema, req);
+    if (b.to === 'bot') { res.json(await deps.conversations.handover(t.id, param(req, 'id'), { kind: 'bot', handler: b.handler! })); return; }
+    res.json(await deps.conversations.handover(t.id, param(req, 'id'), { kind: 'human', ...(b.queue ? { queue: b.queue } : {}) }));
   });
   v1.post('/conversations/:id/transfer', async (req, res) => {
     const t = tenantOf(req);
-    const b = body(req);
-    const agentId = optString(b, 'agentId');
-    const queue = optString(b, 'queue');
+    const { agentId, queue } = parseBody(TransferSchema, req);
     res.json(await deps.conversations.transfer(t.id, param(req, 'id'), { ...(agentId ? { agentId } : {}), ...(queue ? { queue } : {}) }));
   });
-  v1.post('/conversations/:id/resolve', async (req, res) => { res.json(await deps.conversations.resolve(tenantOf(req).id, param(req, 'id'))); });
-  v1.post('/conversations/:id/reopen', async (req, res) => { res.json(await deps.conversations.reopen(tenantOf(req).id, param(req, 'id'))); });
+  v1.post('/conversations/:id/resolve', async (req, res) => { parseBody(EmptyBodySchema, req); res.json(await deps.conversations.resolve(tenantOf(req).id, param(req, 'id'))); });
+  v1.post('/conversations/:id/reopen', async (req, res) => { parseBody(EmptyBodySchema, req); res.json(await deps.conversations.reopen(tenantOf(req).id, param(req, 'id'))); });
   v1.post('/conversations/:id/tags', async (req, res) => {
-    const b = body(req);
-    const tags = b.tags;
-    if (!Array.isArray(tags) || tags.length === 0 || !tags.every((x) => typeof x === 'string' && x !== '')) throw new ValidationError('tags', 'must be a non-empty array of strings');
-    res.json(await deps.conversations.tag(tenantOf(req).id, param(req, 'id'), tags as string[]));
+    const { tags } = parseBody(TagsSchema, req);
+    res.json(await deps.conversations.tag(tenantOf(req).id, param(req, 'id'), tags));
   });
 
-  v1.get('/contacts', async (req, res) => { res.json({ items: await deps.stores.contacts.list(tenantOf(req).id, page(req)) }); });
+  v1.get('/contacts', async (req, res) => { res.json({ items: await deps.stores.contacts.list(tenantOf(req).id, page(parseQuery(PageQuerySchema, req))) }); });
   v1.get('/contacts/:id', async (req, res) => {
     const c = await deps.stores.contacts.get(tenantOf(req).id, param(req, 'id'));
     if (!c) throw new NotFoundError('contact', param(req, 'id'));
@@ -253,31 +207,22 @@ export function createApiApp(deps: ApiDeps): express.Express {
     const t = tenantOf(req);
     const contact = await deps.stores.contacts.get(t.id, param(req, 'id'));
     if (!contact) throw new NotFoundError('contact', param(req, 'id'));
-    const b = body(req);
-    const action = reqString(b, 'action');
-    if (!(CONSENT_ACTIONS as readonly string[]).includes(action)) throw new ValidationError('action', `must be one of ${CONSENT_ACTIONS.join(', ')}`);
-    const purpose = optString(b, 'purpose');
-    if (purpose !== undefined && !(PURPOSES as readonly string[]).includes(purpose)) throw new ValidationError('purpose', `must be one of ${PURPOSES.join(', ')}`);
-    if ((action === 'opt-in' || action === 'opt-in-requested') && purpose === undefined) throw new ValidationError('purpose', `is required for ${action}`);
-    const channel = optString(b, 'channel') ?? contact.addresses[0]?.channel;
+    const { action, purpose, scope, topic, evidence, ...b } = parseBody(ConsentEventSchema, req);
+    const channel = b.channel ?? contact.addresses[0]?.channel;
     if (!channel || !contact.addresses.some((a) => a.channel === channel)) throw new ValidationError('channel', 'must be a channel the contact has an address on');
-    const scope = optString(b, 'scope') ?? 'channel';
-    if (scope !== 'channel' && scope !== 'all-channels') throw new ValidationError('scope', 'must be "channel" or "all-channels"');
-    const ev = b.evidence;
-    if (ev !== undefined && (typeof ev !== 'object' || ev === null || Array.isArray(ev))) throw new ValidationError('evidence', 'must be an object');
-    const topic = optString(b, 'topic');
+    // the evidence's source and recorder are the server's: the caller describes, it does not attest
     const entry: ConsentEntry = {
-      id: randomUUID(), tenantId: t.id, contactId: contact.id, channel, action: action as ConsentLedgerAction, scope,
+      id: randomUUID(), tenantId: t.id, contactId: contact.id, channel, action, scope,
       at: new Date(deps.clock.now()),
-      evidence: { source: 'api', ...(ev as object | undefined), recordedBy: `api-key:${hashKey(req.headers.authorization ?? '').slice(0, 8)}` },
-      ...(purpose ? { purpose: purpose as 'marketing' } : {}), ...(topic ? { topic } : {}),
+      evidence: { ...evidence, source: 'api', recordedBy: apiKeyRef(req) },
+      ...(purpose ? { purpose } : {}), ...(topic ? { topic } : {}),
     };
     await deps.stores.consent.append(entry);
     deps.streams.consent$.next({ tenantId: t.id, entry });
     res.status(201).json(entry);
   });
 
-  v1.get('/dead-letters', async (req, res) => { res.json({ items: await deps.stores.deadLetters.list(tenantOf(req).id, page(req)) }); });
+  v1.get('/dead-letters', async (req, res) => { res.json({ items: await deps.stores.deadLetters.list(tenantOf(req).id, page(parseQuery(PageQuerySchema, req))) }); });
   v1.get('/dead-letters/:id', async (req, res) => {
     const d = await deps.stores.deadLetters.get(tenantOf(req).id, param(req, 'id'));
     if (!d) throw new NotFoundError('dead letter', param(req, 'id'));

@@ -241,14 +241,15 @@ describe('inbox, conversation and reply box', () => {
 describe('contact panel', () => {
   it('shows addresses, consent with evidence, notes; saves CRM ref and tags', async () => {
     const conv = (await agent.call(`/conversations/${ids.wa}`)).body.conversation as Conversation;
-    await h.api(`/v1/contacts/${conv.contactId}/consent`, { method: 'POST', body: JSON.stringify({ action: 'opt-in', purpose: 'marketing', channel: 'whatsapp', evidence: { source: 'web-form', wording: 'Send me offers' } }) });
+    // the evidence's source is the server's: consent recorded through the API has source api
+    expect((await h.api(`/v1/contacts/${conv.contactId}/consent`, { method: 'POST', body: JSON.stringify({ action: 'opt-in', purpose: 'marketing', channel: 'whatsapp', evidence: { wording: 'Send me offers' } }) })).status).toBe(201);
     const note = await agent.call(`/contacts/${conv.contactId}/notes`, { body: { text: 'Prefers WhatsApp' } });
     expect(note.status).toBe(201);
     const saved = await agent.call(`/contacts/${conv.contactId}`, { method: 'PATCH', body: { crmRef: 'CRM-42', tags: ['vip', ' vip', 'refund'] } });
     expect(saved.body).toMatchObject({ crmRef: 'CRM-42', tags: ['vip', 'refund'] });
     const panel = (await agent.call(`/contacts/${conv.contactId}`)).body;
     expect(panel.contact.addresses).toEqual([{ channel: 'whatsapp', accountId: expect.any(String), userId: '4915112345678' }]);
-    expect(panel.consent.history[0]).toMatchObject({ action: 'opt-in', purpose: 'marketing', evidence: { source: 'web-form', wording: 'Send me offers' } });
+    expect(panel.consent.history[0]).toMatchObject({ action: 'opt-in', purpose: 'marketing', evidence: { source: 'api', wording: 'Send me offers', recordedBy: expect.stringMatching(/^api-key:/) } });
     expect(panel.consent.state.whatsapp.grants).toEqual([expect.objectContaining({ purpose: 'marketing' })]);
     expect(panel.notes).toEqual([expect.objectContaining({ text: 'Prefers WhatsApp', authorName: 'Ben' })]);
     expect(panel.canExport).toBe(false);

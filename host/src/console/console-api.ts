@@ -20,6 +20,10 @@ import { policyDeniedBody } from '../outbound/outbound-routes.js';
 import type { SendRequest } from '../outbound/send-request.js';
 import { templatePlaceholders, type TemplateRecord } from '../outbound/template-registry.js';
 import type { HostMessage } from '../stores/stores.js';
+import {
+  ConsoleAssignSchema, ConsoleDraftSchema, ConsoleTagsSchema, ConsoleTransferSchema, ContactPatchSchema, HandbackSchema, InboxQuerySchema, NoteSchema,
+} from '../api/schemas.js';
+import { jsonShapeGuard, parseBody, parseQuery } from '../api/validation.js';
 import { publicAgent, roleAtLeast, type AgentStore } from './agent-store.js';
 import { callerOf, ForbiddenError, parseCookies, serializeCookie, type ConsoleAuth } from './console-auth.js';
 import { configuredKeyWith } from '../api/api-keys.js';
@@ -127,6 +131,7 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
   const { stores } = ctx;
   const api = express.Router();
   api.use(express.json({ limit: '256kb' }));
+  api.use(jsonShapeGuard());
   api.use((_req, res, next) => { res.set('cache-control', 'no-store'); next(); });
 
   const tenantOf = (id: string): TenantConfig => {
@@ -242,14 +247,11 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
 
   api.get('/inbox', async (req, res) => {
     const { agent } = callerOf(res);
-    const q = req.query;
-    const status = typeof q.status === 'string' ? q.status : 'all';
-    if (!['open', 'pending', 'resolved', 'all', 'active'].includes(status)) throw new ValidationError('status', 'must be open, pending, resolved, active or all');
+    const q = parseQuery(InboxQuerySchema, req);
+    const status = q.status;
     const f: InboxFilter = {
-      ...(status !== 'active' ? { status: status as InboxFilter['status'] } : {}),
-      ...(typeof q.assignee === 'string' && q.assignee ? { assignee: q.assignee } : {}),
-      ...(typeof q.queue === 'string' && q.queue ? { queue: q.queue } : {}),
-      ...(typeof q.channel === 'string' && q.channel ? { channel: q.channel } : {}),
+      ...(status !== 'active' ? { status } : {}),
+      ...(q.assignee ? { assignee: q.assignee } : {}), ...(q.queue ? { queue: q.queue } : {}), ...(q.channel ? { channel: q.channel } : {}),
     };
     const list = (await stores.conversations.list(agent.tenantId, { limit: 500 }))
       .filter((c) => matchesInbox(c, f, agent.id) && (status !== 'active' || c.status !== 'resolved'));
@@ -311,24 +313,14 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
     res.status(204).end();
   });
 
-  const draftOf = async (tenantId: string, b: Record<string, unknown>): Promise<Draft> => {
-    const kind = optText(b, 'kind', 16) ?? 'text';
-    if (kind === 'template') {
-      const id = optText(b, 'templateId', 200);
-      if (!id) throw new ValidationError('templateId', 'is required');
-      const t = await ctx.outbound.templates.get(tenantId, id);
-      if (!t) throw new NotFoundError('template', id);
-      const raw = b.parameters ?? {};
-      if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || !Object.values(raw).every((v) => typeof v === 'string' && v.length <= 1024)) {
-        throw new ValidationError('parameters', 'must map placeholders to strings');
-      }
-      return { content: templateContent(t, raw as Record<string, string>) };
+  const draftOf = async (tenantId: string, req: Request): Promise<Draft> => {
+    const b = parseBody(ConsoleDraftSchema, req);
+    if (b.kind === 'template') {
+      const t = await ctx.outbound.templates.get(tenantId, b.templateId!);
+      if (!t) throw new NotFoundError('template', b.templateId!);
+      return { content: templateContent(t, b.parameters ?? {}) };
     }
-    if (kind !== 'text') throw new ValidationError('kind', 'must be text or template');
-    const text = optText(b, 'text', 20_000);
-    if (!text || text.trim() === '') throw new ValidationError('text', 'is required');
-    const tag = optText(b, 'tag', 64);
-    return { content: { type: 'text', text }, ...(tag ? { tag } : {}) };
+    return { content: { type: 'text', text: b.text! }, ...(b.tag ? { tag: b.tag } : {}) };
   };
 
   const sendRequest = (c: Conversation, d: Draft): SendRequest => ({
@@ -340,7 +332,7 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
   api.post('/conversations/:id/evaluate', async (req, res) => {
     const { agent } = callerOf(res);
     const c = await loadConversation(agent.tenantId, idParam(req));
-    const draft = await draftOf(agent.tenantId, bodyOf(req));
+    const draft = await draftOf(agent.tenantId, req);
     const outcome = await ctx.outbound.service.evaluate(agent.tenantId, sendRequest(c, draft));
     const info = await composer(agent.tenantId, c);
     let tags: { tag: string; allowed: boolean; reasons: unknown[] }[] = [];
@@ -363,7 +355,7 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
   api.post('/conversations/:id/messages', async (req, res) => {
     const { agent } = callerOf(res);
     const c = await loadConversation(agent.tenantId, idParam(req));
-    const draft = await draftOf(agent.tenantId, bodyOf(req));
+    const draft = await draftOf(agent.tenantId, req);
     const key = req.headers['idempotency-key'];
     if (key !== undefined && (typeof key !== 'string' || key.length > 255)) throw new ValidationError('Idempotency-Key', 'must be at most 255 characters');
     // namespaced per agent, so two agents' keys never collide
@@ -382,18 +374,18 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
 
   api.post('/conversations/:id/assign', async (req, res) => {
     const { agent } = callerOf(res);
-    const b = bodyOf(req);
-    const target = optText(b, 'agentId', 200) ?? agent.id;
+    const b = parseBody(ConsoleAssignSchema, req);
+    const target = b.agentId || agent.id;
     if (target !== agent.id && !roleAtLeast(agent.role, 'supervisor')) throw new ForbiddenError('only supervisors assign conversations to others; transfer instead');
     await agentIn(agent.tenantId, target);
-    res.json(await ctx.conversations.assign(agent.tenantId, idParam(req), target, optText(b, 'queue', 64)));
+    res.json(await ctx.conversations.assign(agent.tenantId, idParam(req), target, b.queue || undefined));
   });
 
   api.post('/conversations/:id/transfer', async (req, res) => {
     const { agent } = callerOf(res);
-    const b = bodyOf(req);
-    const agentId = optText(b, 'agentId', 200);
-    const queue = optText(b, 'queue', 64);
+    const b = parseBody(ConsoleTransferSchema, req);
+    const agentId = b.agentId || undefined;
+    const queue = b.queue || undefined;
     if (agentId) await agentIn(agent.tenantId, agentId);
     res.json(await ctx.conversations.transfer(agent.tenantId, idParam(req), { ...(agentId ? { agentId } : {}), ...(queue ? { queue } : {}) }));
   });
@@ -401,8 +393,7 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
   api.post('/conversations/:id/handback', async (req, res) => {
     const { agent } = callerOf(res);
     const t = tenantOf(agent.tenantId);
-    const b = bodyOf(req);
-    const handler = optText(b, 'handler', 64)
+    const handler = (parseBody(HandbackSchema, req).handler || undefined)
       ?? (t.routing?.rules ?? []).flatMap((r) => ('bot' in r.to ? [r.to.bot] : []))[0]
       ?? Object.keys(ctx.config.bots)[0];
     if (!handler) throw new ConflictError('this tenant has no bot to hand the conversation back to');
@@ -417,9 +408,8 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
     res.json(await ctx.conversations.reopen(callerOf(res).agent.tenantId, idParam(req)));
   });
   api.post('/conversations/:id/tags', async (req, res) => {
-    const tags = bodyOf(req).tags;
-    if (!Array.isArray(tags) || tags.length === 0 || tags.length > 20 || !tags.every((x) => typeof x === 'string' && x !== '' && x.length <= 64)) throw new ValidationError('tags', 'must be 1 to 20 strings');
-    res.json(await ctx.conversations.tag(callerOf(res).agent.tenantId, idParam(req), tags as string[]));
+    const { tags } = parseBody(ConsoleTagsSchema, req);
+    res.json(await ctx.conversations.tag(callerOf(res).agent.tenantId, idParam(req), tags));
   });
 
   // ---- contact panel ----
@@ -444,16 +434,8 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
 
   api.patch('/contacts/:id', async (req, res) => {
     const { agent } = callerOf(res);
-    const b = bodyOf(req);
-    const patch: { crmRef?: string; tags?: string[] } = {};
-    if (b.crmRef !== undefined) {
-      if (typeof b.crmRef !== 'string' || b.crmRef.length > 200) throw new ValidationError('crmRef', 'must be a string of at most 200 characters');
-      patch.crmRef = b.crmRef.trim();
-    }
-    if (b.tags !== undefined) {
-      if (!Array.isArray(b.tags) || b.tags.length > 50 || !b.tags.every((x) => typeof x === 'string' && x.trim() !== '' && x.length <= 64)) throw new ValidationError('tags', 'must be up to 50 non-empty strings');
-      patch.tags = [...new Set((b.tags as string[]).map((x) => x.trim()))];
-    }
+    const b = parseBody(ContactPatchSchema, req);
+    const patch = { ...(b.crmRef !== undefined ? { crmRef: b.crmRef } : {}), ...(b.tags !== undefined ? { tags: b.tags } : {}) };
     const updated = await stores.contacts.update(agent.tenantId, idParam(req), { ...patch, updatedAt: new Date(clock.now()) });
     if (!updated) throw new NotFoundError('contact', idParam(req));
     res.json(updated);
@@ -463,9 +445,8 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
     const { agent } = callerOf(res);
     const contact = await stores.contacts.get(agent.tenantId, idParam(req));
     if (!contact) throw new NotFoundError('contact', idParam(req));
-    const text = optText(bodyOf(req), 'text', 10_000);
-    if (!text || text.trim() === '') throw new ValidationError('text', 'is required');
-    const note = { id: randomUUID(), tenantId: agent.tenantId, contactId: contact.id, agentId: agent.id, authorName: agent.name, text: text.trim(), at: new Date(clock.now()) };
+    const { text } = parseBody(NoteSchema, req);
+    const note = { id: randomUUID(), tenantId: agent.tenantId, contactId: contact.id, agentId: agent.id, authorName: agent.name, text, at: new Date(clock.now()) };
     await agents.addNote(note);
     res.status(201).json(note);
   });

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   isSwitchboardError, isTemplateManager, SwitchboardError,
-  type Connector, type PolicyReason, type TemplateManager, type TemplateCategory, type TemplateStatus,
+  type Connector, type PolicyReason, type TemplateManager, type TemplateStatus,
 } from '@switchboard/core';
 import type { Request, Response } from 'express';
 import type { TenantConfig } from '../config/host-config.js';
@@ -15,7 +15,9 @@ import type { HostFeature, HostFeatureContext } from '../features.js';
 import type { HostConnectorBinding } from '../plugins/connector-registry.js';
 import type { OutboundRuntime } from './outbound-runtime.js';
 import { parseNotificationRequest, parseSendRequest } from './send-request.js';
-import { templatePlaceholders, type TemplateRecord } from './template-registry.js';
+import type { TemplateRecord } from './template-registry.js';
+import { TemplateCreateSchema, TemplatesQuerySchema, TemplateStatusSchema, TemplateSubmitSchema, TemplateSyncSchema } from '../api/schemas.js';
+import { parseBody, parseInput, parseQuery, RequestValidationError } from '../api/validation.js';
 import { apiSender } from '../api/api-scopes.js';
 
 /**
@@ -35,60 +37,29 @@ export function policyDeniedBody(reasons: readonly PolicyReason[]): { error: { c
   };
 }
 
-const TEMPLATE_STATUSES: readonly TemplateStatus[] = ['draft', 'submitted', 'approved', 'rejected', 'paused'];
-const TEMPLATE_CATEGORIES: readonly TemplateCategory[] = ['marketing', 'utility', 'authentication'];
 
 function tenantOf(req: Request): TenantConfig {
   if (!req.tenant) throw new UnauthorizedError();
   return req.tenant;
 }
 
-function bodyOf(req: Request): Record<string, unknown> {
-  const b: unknown = req.body;
-  if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new ValidationError('body', 'must be a JSON object');
-  return b as Record<string, unknown>;
-}
-
-function str(b: Record<string, unknown>, key: string, required: boolean, max = 4096): string | undefined {
-  const v = b[key];
-  if (v === undefined || v === null) { if (required) throw new ValidationError(key, 'is required'); return undefined; }
-  if (typeof v !== 'string' || v.trim() === '') throw new ValidationError(key, 'must be a non-empty string');
-  if (v.length > max) throw new ValidationError(key, `must be at most ${max} characters`);
-  return v;
-}
-
 function idempotencyKey(req: Request): string | undefined {
   const v = req.headers['idempotency-key'];
   if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v === '' || v.length > 255) throw new ValidationError('Idempotency-Key', 'must be 1 to 255 characters');
+  if (typeof v !== 'string' || v === '' || v.length > 255) throw new RequestValidationError([{ field: 'Idempotency-Key', message: 'must be 1 to 255 characters' }]);
   return v;
 }
 
 /**
- * Validates a new template: name, language, category, body and its placeholders.
+ * Validates a new template against {@link TemplateCreateSchema}: name, language, category, body
+ * and its placeholders.
  * @param b - the request body
  * @returns the fields of a record
+ * @throws RequestValidationError naming every bad field
  */
-export function parseTemplateInput(b: Record<string, unknown>): Pick<TemplateRecord, 'channel' | 'name' | 'language' | 'category' | 'body'> & Partial<Pick<TemplateRecord, 'header' | 'footer'>> & { examples?: string[] } {
-  const channel = str(b, 'channel', true, 64)!;
-  const name = str(b, 'name', true, 512)!;
-  if (!/^[a-z0-9_]+$/.test(name)) throw new ValidationError('name', 'may contain only lowercase letters, digits and underscores');
-  const language = str(b, 'language', true, 16)!;
-  if (!/^[a-z]{2,3}(_[A-Z]{2})?$/.test(language)) throw new ValidationError('language', 'must be a language code such as en or en_US');
-  const category = str(b, 'category', true, 32)! as TemplateCategory;
-  if (!TEMPLATE_CATEGORIES.includes(category)) throw new ValidationError('category', `must be one of ${TEMPLATE_CATEGORIES.join(', ')}`);
-  const body = str(b, 'body', true, 1024)!;
-  const { positional, named } = templatePlaceholders(body);
-  if (positional.length > 0 && named.length > 0) throw new ValidationError('body', 'must not mix numbered and named placeholders');
-  positional.forEach((n, i) => { if (n !== i + 1) throw new ValidationError('body', `placeholder {{${n}}} leaves a gap: number placeholders 1..n`); });
-  const header = str(b, 'header', false, 60);
-  const footer = str(b, 'footer', false, 60);
-  let examples: string[] | undefined;
-  if (b.examples !== undefined) {
-    if (!Array.isArray(b.examples) || !b.examples.every((x) => typeof x === 'string' && x !== '')) throw new ValidationError('examples', 'must be an array of non-empty strings');
-    examples = b.examples as string[];
-  }
-  return { channel, name, language, category, body, ...(header ? { header } : {}), ...(footer ? { footer } : {}), ...(examples ? { examples } : {}) };
+export function parseTemplateInput(b: unknown): Pick<TemplateRecord, 'channel' | 'name' | 'language' | 'category' | 'body'> & Partial<Pick<TemplateRecord, 'header' | 'footer'>> & { examples?: string[] } {
+  const { header, footer, examples, ...fields } = parseInput(TemplateCreateSchema, b);
+  return { ...fields, ...(header ? { header } : {}), ...(footer ? { footer } : {}), ...(examples ? { examples } : {}) };
 }
 
 /**
@@ -225,17 +196,15 @@ export function outboundFeature(ctx: HostFeatureContext): HostFeature {
       });
       v1.get('/templates', async (req, res) => {
         const t = tenantOf(req);
-        const channel = typeof req.query.channel === 'string' ? req.query.channel : undefined;
-        const status = typeof req.query.status === 'string' ? req.query.status : undefined;
-        if (status !== undefined && !(TEMPLATE_STATUSES as readonly string[]).includes(status)) throw new ValidationError('status', `must be one of ${TEMPLATE_STATUSES.join(', ')}`);
-        res.json({ items: await ctx.outbound.templates.list(t.id, { ...(channel ? { channel } : {}), ...(status ? { status: status as TemplateStatus } : {}) }) });
+        const { channel, status } = parseQuery(TemplatesQuerySchema, req);
+        res.json({ items: await ctx.outbound.templates.list(t.id, { ...(channel ? { channel } : {}), ...(status ? { status } : {}) }) });
       });
       v1.post('/templates', async (req, res) => {
-        res.status(201).json(await registry.create(tenantOf(req).id, parseTemplateInput(bodyOf(req))));
+        res.status(201).json(await registry.create(tenantOf(req).id, parseTemplateInput(req.body)));
       });
       v1.post('/templates/sync', async (req, res) => {
-        const b = req.body === undefined ? {} : bodyOf(req);
-        res.json({ changed: await registry.sync(tenantOf(req).id, str(b, 'channel', false, 64)) });
+        const { channel } = parseBody(TemplateSyncSchema, req);
+        res.json({ changed: await registry.sync(tenantOf(req).id, channel) });
       });
       v1.get('/templates/:id', async (req, res) => {
         const t = await ctx.outbound.templates.get(tenantOf(req).id, String(req.params.id));
@@ -243,19 +212,12 @@ export function outboundFeature(ctx: HostFeatureContext): HostFeature {
         res.json(t);
       });
       v1.post('/templates/:id/submit', async (req, res) => {
-        const b = req.body === undefined ? {} : bodyOf(req);
-        let examples: string[] | undefined;
-        if (b.examples !== undefined) {
-          if (!Array.isArray(b.examples) || !b.examples.every((x) => typeof x === 'string' && x !== '')) throw new ValidationError('examples', 'must be an array of non-empty strings');
-          examples = b.examples as string[];
-        }
+        const { examples } = parseBody(TemplateSubmitSchema, req);
         res.json(await registry.submit(tenantOf(req).id, String(req.params.id), examples));
       });
       v1.post('/templates/:id/status', async (req, res) => {
-        const b = bodyOf(req);
-        const status = str(b, 'status', true, 16)! as TemplateStatus;
-        if (!(TEMPLATE_STATUSES as readonly string[]).includes(status)) throw new ValidationError('status', `must be one of ${TEMPLATE_STATUSES.join(', ')}`);
-        res.json(await registry.decide(tenantOf(req).id, String(req.params.id), status, str(b, 'reason', false, 512)));
+        const { status, reason } = parseBody(TemplateStatusSchema, req);
+        res.json(await registry.decide(tenantOf(req).id, String(req.params.id), status, reason || undefined));
       });
     },
   };

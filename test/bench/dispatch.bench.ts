@@ -2,7 +2,7 @@
  * Dispatch benchmark, through the REST API: the host (its own process, on the SQLite default) with the
  * WhatsApp connector pointed at a fake WhatsApp server (in this process) that enforces the declared
  * account rate (80 msg/s per number) and the pair rate. 1,000 customers write first (signed webhooks,
- * so the service window is open); then 1k, 10k and 50k messages (1k and 10k with --quick) are queued
+ * so the service window is open); then 1k, 10k and 50k messages (1k and 5k with --quick) are queued
  * with `POST /v1/messages` before the dispatcher starts, and the dispatcher is started with the whole
  * queue in the outbox.
  *

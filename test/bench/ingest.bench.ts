@@ -24,7 +24,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { FakeWhatsAppServer } from '@switchboard/whatsapp';
+import { FakeWhatsAppServer, whatsappSandboxConfig } from '@switchboard/whatsapp';
 import { QUICK, printGrid, writeResult } from './bench-util.js';
 
 const DURATION = QUICK ? 3 : 15;
@@ -75,7 +75,8 @@ async function stop(server: Server): Promise<void> {
 
 /** Signed WhatsApp webhooks: each a fresh message id and signature, or a repeat of an earlier one. */
 function payloads(duplicateShare: number): () => { body: string; headers: Record<string, string> } {
-  const fake = new FakeWhatsAppServer();
+  // signed with the secret the server's account is configured with (a fake draws its own otherwise)
+  const fake = new FakeWhatsAppServer({ config: { ...whatsappSandboxConfig } });
   const sent: { body: string; headers: Record<string, string> }[] = [];
   let n = 0;
   return () => {
@@ -118,6 +119,8 @@ async function measure(system: string, mode: string, round: number, options: { d
     await load(WARMUP);
     const before = isHost ? await ask<Counts>(server, 'inbox') : undefined;
     const r = await load(DURATION);
+    // a benchmark of refusals would measure nothing: every request must have been answered 200
+    if (r.non2xx > 0 || r.errors + r.timeouts > 0) throw new Error(`${system}: ${r.non2xx} answers were not 2xx, ${r.errors + r.timeouts} errors (of ${r.requests.total})`);
     const run: Run = {
       system, round, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx,
       answered: r['2xx'], rssMb: 0,

@@ -8,7 +8,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { FakeWhatsAppServer } from '@switchboard/whatsapp';
+import { FakeWhatsAppServer, whatsappSandboxConfig } from '@switchboard/whatsapp';
 import { printGrid, writeResult } from './bench-util.js';
 
 const minutesArg = process.argv.indexOf('--minutes');
@@ -23,7 +23,8 @@ const port = await new Promise<number>((resolve) => {
   let out = '';
   child.stdout!.on('data', (d: Buffer) => { out += d.toString(); const l = out.split('\n').find((x) => x.startsWith('{"port"')); if (l) resolve((JSON.parse(l) as { port: number }).port); });
 });
-const fake = new FakeWhatsAppServer();
+// signed with the secret the server's account is configured with (a fake draws its own otherwise)
+const fake = new FakeWhatsAppServer({ config: { ...whatsappSandboxConfig } });
 let n = 0;
 const request = {
   method: 'POST' as const, path: '/webhooks/whatsapp/main',

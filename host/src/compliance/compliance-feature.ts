@@ -9,6 +9,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type express from 'express';
+import { EmptyBodySchema } from '../api/schemas.js';
+import { parseBody } from '../api/validation.js';
 import type { TenantConfig } from '../config/host-config.js';
 import type { HostFeature, HostFeatureFactory } from '../features.js';
 import type { AuditLogStore } from '../stores/ledger-stores.js';
@@ -112,6 +114,7 @@ export function createComplianceFeature(options: ComplianceOptions = {}): HostFe
         });
 
         v1.delete('/contacts/:id', async (req, res) => {
+          parseBody(EmptyBodySchema, req);
           const { replacements, ...report } = await privacy.erase(tenantOf(req).id, String(req.params.id));
           // the erasure is audited under the pseudonym, like every earlier access
           res.locals.auditReplacements = replacements;
@@ -136,6 +139,7 @@ export function createComplianceFeature(options: ComplianceOptions = {}): HostFe
         });
 
         v1.post('/retention/purge', async (req, res) => {
+          parseBody(EmptyBodySchema, req);
           const id = tenantOf(req).id;
           const reports = await retention.sweep([id]);
           res.json(reports.find((r) => r.tenantId === id) ?? { tenantId: id, retention: null });

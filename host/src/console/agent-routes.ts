@@ -9,7 +9,7 @@ import type express from 'express';
 import type { Request } from 'express';
 import type { TenantConfig } from '../config/host-config.js';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../errors.js';
-import { AgentCreateSchema, AgentPatchSchema, ConsoleSettingsSchema } from '../api/schemas.js';
+import { AgentCreateSchema, AgentPatchSchema, ConsoleSettingsSchema, EmptyBodySchema } from '../api/schemas.js';
 import { parseBody, parseInput } from '../api/validation.js';
 import { publicAgent, type AgentStore, type ConsoleSettings } from './agent-store.js';
 import { hashPassword, passwordProblem, type ScryptParams } from './password.js';
@@ -68,6 +68,7 @@ export function mountAgentRoutes(v1: express.Router, deps: { agents: AgentStore;
     res.json(publicAgent(updated));
   });
   v1.delete('/agents/:id', async (req, res) => {
+    parseBody(EmptyBodySchema, req);
     const id = String(req.params.id);
     if (!(await agents.delete(tenantOf(req).id, id))) throw new NotFoundError('agent', id);
     res.status(204).end();

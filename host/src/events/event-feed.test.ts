@@ -17,7 +17,7 @@ import { openSse, type SseTestClient } from '../__fixtures__/sse-client.js';
 import { HostEventFeed, parseLastEventId, type EventFeedOptions } from './event-feed.js';
 import type { EventLogStore } from './event-log-store.js';
 
-let now = Date.UTC(2026, 10, 24, 9, 0, 0);
+const now = Date.UTC(2026, 10, 24, 9, 0, 0);
 const clock = { now: () => now };
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => { for (const c of closers.splice(0).reverse()) await c(); });

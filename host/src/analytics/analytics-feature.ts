@@ -12,7 +12,9 @@ import type express from 'express';
 import type { HostFeature, HostFeatureFactory } from '../features.js';
 import type { CostLedgerStore } from '../stores/ledger-stores.js';
 import type { HostMessage } from '../stores/stores.js';
-import { queryPage, queryRange, queryString, tenantOf } from '../compliance/http-params.js';
+import { AnalyticsQuerySchema, CostsQuerySchema } from '../api/schemas.js';
+import { parseQuery } from '../api/validation.js';
+import { tenantOf } from '../compliance/http-params.js';
 import { UnauthorizedError } from '../errors.js';
 import { buildAnalyticsReport } from './analytics-report.js';
 import { CostRecorder } from './cost-recorder.js';
@@ -129,7 +131,7 @@ export function createAnalyticsFeature(options: AnalyticsFeatureOptions = {}): H
       v1Routes(v1: express.Router) {
 
         v1.get('/analytics', async (req, res) => {
-          const range = queryRange(req);
+          const range = parseQuery(AnalyticsQuerySchema, req);
           const report = await buildAnalyticsReport(ctx.stores, costs, tenantOf(req).id, range, {
             windowHours,
             ...(options.defaultWindowHours !== undefined ? { defaultWindowHours: options.defaultWindowHours } : {}),
@@ -139,11 +141,11 @@ export function createAnalyticsFeature(options: AnalyticsFeatureOptions = {}): H
         });
 
         v1.get('/costs', async (req, res) => {
-          const range = queryRange(req);
-          const channel = queryString(req, 'channel');
+          const { from, to, channel, limit, offset } = parseQuery(CostsQuerySchema, req);
+          const range = { from, to };
           const t = tenantOf(req).id;
           const [items, totals] = await Promise.all([
-            costs.list(t, { ...range, ...queryPage(req), ...(channel ? { channel } : {}) }),
+            costs.list(t, { ...range, ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}), ...(channel ? { channel } : {}) }),
             costs.totals(t, range),
           ]);
           res.json({ items, totals: channel ? totals.filter((r) => r.channel === channel) : totals });

@@ -160,6 +160,9 @@ export const ContentOrTextSchema = z.preprocess((v) => (typeof v === 'string' ? 
 
 const SENDERS = ['bot', 'agent', 'system'] as const;
 
+/** Runs a cross-field check even when other fields have problems, so every problem is listed at once. */
+const objectGiven = (payload: { value: unknown }): boolean => typeof payload.value === 'object' && payload.value !== null && !Array.isArray(payload.value);
+
 /** `POST /v1/messages` and `POST /v1/policy/evaluate`: give `userId` or `conversationId`. */
 export const SendRequestSchema = z.strictObject({
   channel: filled(64),
@@ -175,7 +178,7 @@ export const SendRequestSchema = z.strictObject({
   commerceCategory: text(100).optional(),
 }).superRefine((b, ctx) => {
   if (!b.userId && !b.conversationId) ctx.addIssue({ code: 'custom', path: ['userId'], message: 'or conversationId is required' });
-});
+}, { when: objectGiven });
 
 /** `POST /v1/notifications`: one template to many recipients. */
 export const NotificationRequestSchema = z.strictObject({
@@ -327,19 +330,22 @@ export const AddressLinkSchema = z.strictObject({ channel: filled(64), userId: f
 // ---- /v1/agents, /v1/console/settings -----------------------------------------------------------
 
 const email = filled(254).transform((s) => s.trim().toLowerCase()).refine((s) => /^[^\s@]{1,64}@[^\s@]{1,189}$/.test(s), 'must be an e-mail address');
-const password = z.string().superRefine((v, ctx) => {
-  const problem = passwordProblem(v);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+/** The shape of a password; its rules (which need the agent's e-mail and name) are checked with them. */
+const password = z.string().max(1_024, 'must be at most 1024 characters');
 const queues = list(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a queue id'), 50);
 const agentName = filled(200).transform((s) => s.trim());
 
-/** `POST /v1/agents`. */
+/** `POST /v1/agents`: the password must pass the password rules for this e-mail and name. */
 export const AgentCreateSchema = z.strictObject({
   email, name: agentName.optional(), password, role: oneOf(AGENT_ROLES).default('agent'), queues: queues.optional(),
+}).superRefine((b, ctx) => {
+  // object-level checks also run when a field failed: check the password only with what it needs
+  if (typeof b.password !== 'string' || typeof b.email !== 'string' || (b.name !== undefined && typeof b.name !== 'string')) return;
+  const problem = passwordProblem(b.password, { email: b.email, name: b.name ?? b.email });
+  if (problem) ctx.addIssue({ code: 'custom', path: ['password'], message: problem });
 });
 
-/** `PATCH /v1/agents/:id`. */
+/** `PATCH /v1/agents/:id` (a new password is checked against the agent's rules by the route, which knows the agent). */
 export const AgentPatchSchema = z.strictObject({
   name: agentName.optional(), role: oneOf(AGENT_ROLES).optional(), password: password.optional(), disabled: z.boolean().optional(), queues: queues.optional(),
 });
@@ -366,7 +372,7 @@ export const ConsoleDraftSchema = z.strictObject({
   parameters: z.record(text(200), text(1_024)).refine((p) => Object.keys(p).length <= LIMITS.parameters, `must have at most ${LIMITS.parameters} entries`).optional(),
 }).superRefine((b, ctx) => {
   if (b.kind === 'template' && !b.templateId) ctx.addIssue({ code: 'custom', path: ['templateId'], message: 'is required' });
-  if (b.kind === 'text' && (!b.text || b.text.trim() === '')) ctx.addIssue({ code: 'custom', path: ['text'], message: 'is required' });
+  if (b.kind === 'text' && (typeof b.text !== 'string' || b.text.trim() === '')) ctx.addIssue({ code: 'custom', path: ['text'], message: 'is required' });
 });
 
 /** `POST /console/api/conversations/:id/assign`. */
@@ -434,4 +440,32 @@ export const InboxQuerySchema = z.strictObject({
   assignee: text(200).optional(),
   queue: text(64).optional(),
   channel: text(64).optional(),
+});
+
+/** An ISO 8601 date (midnight UTC) or date-time. */
+const isoDate = z.string()
+  .regex(/^\d{4}-\d{2}-\d{2}([T ][0-9:.]{2,15}(Z|[+-]\d{2}:?\d{2})?)?$/, 'must be an ISO 8601 date or date-time, e.g. 2025-09-01 or 2025-09-01T00:00:00Z')
+  .refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 date or date-time, e.g. 2025-09-01 or 2025-09-01T00:00:00Z')
+  .transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v));
+
+/** The longest period `/v1/analytics` and `/v1/costs` report on. */
+export const MAX_REPORT_DAYS = 400;
+
+const RANGE = { from: isoDate, to: isoDate };
+const rangeChecked = <T extends { from: Date; to: Date }>(q: T, ctx: z.RefinementCtx): void => {
+  // object-level checks also run when a field failed: only compare two dates
+  if (!(q.from instanceof Date) || !(q.to instanceof Date)) return;
+  if (q.to.getTime() <= q.from.getTime()) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' });
+  else if (q.to.getTime() - q.from.getTime() > MAX_REPORT_DAYS * 86_400_000) ctx.addIssue({ code: 'custom', path: ['to'], message: `the period may be at most ${MAX_REPORT_DAYS} days` });
+};
+
+/** `GET /v1/analytics`: `from` and `to` (exclusive), at most 400 days apart. */
+export const AnalyticsQuerySchema = z.strictObject(RANGE).superRefine(rangeChecked);
+
+/** `GET /v1/costs`. */
+export const CostsQuerySchema = z.strictObject({ ...RANGE, ...PAGE_QUERY, channel: filled(64).optional() }).superRefine(rangeChecked);
+
+/** `GET /v1/audit`. */
+export const AuditQuerySchema = z.strictObject({
+  ...PAGE_QUERY, from: isoDate.optional(), to: isoDate.optional(), contactId: filled(LIMITS.id).optional(), conversationId: filled(LIMITS.id).optional(),
 });

@@ -9,8 +9,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type express from 'express';
-import { EmptyBodySchema } from '../api/schemas.js';
-import { parseBody } from '../api/validation.js';
+import { AuditQuerySchema, EmptyBodySchema } from '../api/schemas.js';
+import { parseBody, parseQuery } from '../api/validation.js';
 import type { TenantConfig } from '../config/host-config.js';
 import type { HostFeature, HostFeatureFactory } from '../features.js';
 import type { AuditLogStore } from '../stores/ledger-stores.js';
@@ -18,7 +18,7 @@ import { auditMiddleware } from './audit-recorder.js';
 import { ContactDataHandler, Pseudonymiser } from './contact-data.js';
 import { CredentialRedactor } from './credential-redactor.js';
 import { ContactPrivacyService } from './contact-privacy.js';
-import { queryDate, queryPage, queryString, tenantOf } from './http-params.js';
+import { tenantOf } from './http-params.js';
 import { parseRetentionPolicy, RetentionSweeper, type RetentionPolicy } from './retention.js';
 
 /** Options of {@link createComplianceFeature}. */
@@ -122,12 +122,9 @@ export function createComplianceFeature(options: ComplianceOptions = {}): HostFe
         });
 
         v1.get('/audit', async (req, res) => {
-          const from = queryDate(req, 'from');
-          const to = queryDate(req, 'to');
-          const contactId = queryString(req, 'contactId');
-          const conversationId = queryString(req, 'conversationId');
+          const { from, to, contactId, conversationId, limit, offset } = parseQuery(AuditQuerySchema, req);
           const items = await audit.list(tenantOf(req).id, {
-            ...queryPage(req), ...(from ? { from } : {}), ...(to ? { to } : {}),
+            ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}),
             ...(contactId ? { contactId } : {}), ...(conversationId ? { conversationId } : {}),
           });
           res.json({ items });

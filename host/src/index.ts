@@ -63,6 +63,9 @@ export { analyticsFeature, createAnalyticsFeature, type AnalyticsFeatureOptions,
 export * from './stores/ledger-stores.js';
 export * from './api/rest-api.js';
 export * from './api/openapi.js';
+export * as requestSchemas from './api/schemas.js';
+export { parseInput, parseBody, parseQuery, jsonShapeGuard, RequestValidationError, type Problem, type JsonShapeLimits } from './api/validation.js';
+export * from './safe-json.js';
 export * from './sandbox.js';
 export * from './api/api-scopes.js';
 export * from './api/api-key-store.js';

@@ -418,6 +418,29 @@ function parseBusinessPolicy(r: Reader): BusinessPolicy {
   return structuredClone(r.rawObject()) as BusinessPolicy;
 }
 
+/** `tenants[].apiKeys`: at least one; each a string of 16+ characters or `{ key, scopes, name? }`. */
+function parseApiKeys(r: Reader): ConfiguredApiKey[] {
+  const list = r.arr('apiKeys', false)!;
+  if (list.length === 0) throw new ConfigError(`${r.path}.apiKeys`, 'must list at least one key');
+  return list.map((v, i): ConfiguredApiKey => {
+    const path = `${r.path}.apiKeys[${i}]`;
+    const checkKey = (k: unknown, where: string): string => {
+      if (typeof k !== 'string' || k.length < 16) throw new ConfigError(where, 'must be at least 16 characters');
+      if (k.length > 256 || /\s/.test(k)) throw new ConfigError(where, 'must be at most 256 characters, without spaces');
+      return k;
+    };
+    if (typeof v === 'string') return checkKey(v, path);
+    const e = r.item(list, i, 'apiKeys');
+    e.unknownKeys(['key', 'scopes', 'name']);
+    const key = checkKey(e.raw('key'), `${path}.key`);
+    const scopes = e.strings('scopes', false)!;
+    if (scopes.length === 0) throw new ConfigError(`${path}.scopes`, 'must list at least one scope');
+    scopes.forEach((s, j) => { if (!isApiScope(s)) throw new ConfigError(`${path}.scopes[${j}]`, `must be one of ${API_SCOPES.join(', ')}`); });
+    const name = e.str('name', { optional: true });
+    return { key, scopes: [...new Set(scopes as ApiScope[])], ...(name !== undefined ? { name } : {}) };
+  });
+}
+
 function parseTenant(r: Reader, bots: Record<string, unknown>): TenantConfig {
   r.unknownKeys(['id', 'name', 'apiKeys', 'policy', 'keywords', 'routing', 'forwarding', 'privacyPolicyVersion', 'verification', 'retention']);
   const tenant: TenantConfig = {
@@ -442,29 +465,6 @@ function parseTenant(r: Reader, bots: Record<string, unknown>): TenantConfig {
       rules: rules.map((_, i) => {
         const rule = routing.item(rules, i, 'rules');
         rule.unknownKeys(['match', 'to']);
-/** `tenants[].apiKeys`: at least one; each a string of 16+ characters or `{ key, scopes, name? }`. */
-function parseApiKeys(r: Reader): ConfiguredApiKey[] {
-  const list = r.arr('apiKeys', false)!;
-  if (list.length === 0) throw new ConfigError(`${r.path}.apiKeys`, 'must list at least one key');
-  return list.map((v, i): ConfiguredApiKey => {
-    const path = `${r.path}.apiKeys[${i}]`;
-    const checkKey = (k: unknown, where: string): string => {
-      if (typeof k !== 'string' || k.length < 16) throw new ConfigError(where, 'must be at least 16 characters');
-      if (k.length > 256 || /\s/.test(k)) throw new ConfigError(where, 'must be at most 256 characters, without spaces');
-      return k;
-    };
-    if (typeof v === 'string') return checkKey(v, path);
-    const e = r.item(list, i, 'apiKeys');
-    e.unknownKeys(['key', 'scopes', 'name']);
-    const key = checkKey(e.raw('key'), `${path}.key`);
-    const scopes = e.strings('scopes', false)!;
-    if (scopes.length === 0) throw new ConfigError(`${path}.scopes`, 'must list at least one scope');
-    scopes.forEach((s, j) => { if (!isApiScope(s)) throw new ConfigError(`${path}.scopes[${j}]`, `must be one of ${API_SCOPES.join(', ')}`); });
-    const name = e.str('name', { optional: true });
-    return { key, scopes: [...new Set(scopes as ApiScope[])], ...(name !== undefined ? { name } : {}) };
-  });
-}
-
         const m = rule.obj2('match', true);
         return { ...(m ? { match: parseMatch(m) } : {}), to: parseTarget(rule.obj2('to', false)!, bots) };
       }),

@@ -144,6 +144,18 @@ export class DocumentRateBudget implements RateBudget {
    */
   async reserve(rules: PaceRule[], now: number, maxWaitMs = Infinity): Promise<number> {
     if (rules.length === 0) return 0;
+    // One reservation at a time in this process: the dispatcher reserves for up to `concurrency`
+    // sends at once, nearly all on the same account key, and racing each other they would use up the
+    // compare-and-set rounds meant for other processes (and make a send fail for contention).
+    const turn = this.queue.then(() => this.reserveNow(rules, now, maxWaitMs));
+    this.queue = turn.then(() => undefined, () => undefined);
+    return turn;
+  }
+
+  /** Tail of this process's reservations (see {@link DocumentRateBudget.reserve}). */
+  private queue: Promise<void> = Promise.resolve();
+
+  private async reserveNow(rules: PaceRule[], now: number, maxWaitMs: number): Promise<number> {
     const keys = [...new Set(rules.map((r) => r.key))];
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       const docs = await this.budget.find({ id: { $in: keys } });

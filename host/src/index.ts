@@ -66,7 +66,7 @@ export * from './api/openapi.js';
 export * as requestSchemas from './api/schemas.js';
 export { parseInput, parseBody, parseQuery, jsonShapeGuard, RequestValidationError, type Problem, type JsonShapeLimits } from './api/validation.js';
 export * from './safe-json.js';
-export * from './sandbox.js';
 export * from './api/api-scopes.js';
 export * from './api/api-key-store.js';
 export * from './api/api-keys.js';
+export * from './sandbox.js';

@@ -421,3 +421,17 @@ describe('indexKey', () => {
     expect(indexKey([null, 'a'])).toBeUndefined();
   });
 });
+
+describe('documents nested too deep', () => {
+  it('regression: a copy or an encoding of a 5,000-level document is a clear TypeError, not a stack overflow', async () => {
+    const { cloneDoc: clone, encodeDoc: encode, MAX_DOCUMENT_DEPTH: max } = await import('./documents.js');
+    let deep: Record<string, unknown> = { leaf: true };
+    for (let i = 0; i < 5_000; i++) deep = { x: deep };
+    expect(() => clone({ id: 'a', deep })).toThrow(TypeError);
+    expect(() => clone({ id: 'a', deep })).toThrow(/at most 1000 levels/);
+    expect(() => encode({ id: 'a', deep })).toThrow(/at most 1000 levels/);
+    let ok: Record<string, unknown> = { leaf: true };
+    for (let i = 0; i < max - 2; i++) ok = { x: ok };
+    expect(clone({ id: 'a', ok })).toEqual({ id: 'a', ok });
+  });
+});

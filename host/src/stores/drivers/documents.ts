@@ -431,7 +431,17 @@ function invalid(value: unknown, where: string): Error {
   return new TypeError(`a document holds only plain data (objects, arrays, strings, finite numbers, booleans, null, valid Dates): found ${describe(value)} at ${where || 'the root'}`);
 }
 
-function cloneValue(value: unknown, where: string): unknown {
+/**
+ * How deep a document may nest. Deeper data is refused with a clear error instead of overflowing
+ * the stack in a copy or an encoding (the host's request schemas stop at 32 levels).
+ */
+export const MAX_DOCUMENT_DEPTH = 1_000;
+
+function tooDeep(where: string): Error {
+  return new TypeError(`a document nests at most ${MAX_DOCUMENT_DEPTH} levels deep: ${where.slice(0, 200)}… is deeper`);
+}
+
+function cloneValue(value: unknown, where: string, depth = 0): unknown {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -441,11 +451,12 @@ function cloneValue(value: unknown, where: string): unknown {
       return value === 0 ? 0 : value; // -0 is 0
     case 'object': {
       if (value === null) return null;
+      if (depth >= MAX_DOCUMENT_DEPTH) throw tooDeep(where);
       if (Array.isArray(value)) {
         const out = new Array<unknown>(value.length);
         for (let i = 0; i < value.length; i++) {
           const item: unknown = value[i];
-          out[i] = item === undefined ? null : cloneValue(item, `${where}[${i}]`);
+          out[i] = item === undefined ? null : cloneValue(item, `${where}[${i}]`, depth + 1);
         }
         return out;
       }
@@ -459,7 +470,7 @@ function cloneValue(value: unknown, where: string): unknown {
       for (const key in value) {
         if (!hasOwn.call(value, key)) continue;
         const item = value[key];
-        if (item !== undefined) put(out, key, cloneValue(item, where ? `${where}.${key}` : key));
+        if (item !== undefined) put(out, key, cloneValue(item, where ? `${where}.${key}` : key, depth + 1));
       }
       return out;
     }
@@ -596,7 +607,7 @@ export function applyUpdate<T>(doc: T, update: Update, spec: CollectionSpec): T 
 // ---------------------------------------------------------------------------------------------
 // Text encoding
 
-function encodeValue(value: unknown, where: string): string {
+function encodeValue(value: unknown, where: string, depth = 0): string {
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value);
@@ -607,12 +618,13 @@ function encodeValue(value: unknown, where: string): string {
       return JSON.stringify(value);
     case 'object': {
       if (value === null) return 'null';
+      if (depth >= MAX_DOCUMENT_DEPTH) throw tooDeep(where);
       if (Array.isArray(value)) {
         let out = '[';
         for (let i = 0; i < value.length; i++) {
           if (i > 0) out += ',';
           const item: unknown = value[i];
-          out += item === undefined ? 'null' : encodeValue(item, `${where}[${i}]`);
+          out += item === undefined ? 'null' : encodeValue(item, `${where}[${i}]`, depth + 1);
         }
         return `${out}]`;
       }
@@ -632,7 +644,7 @@ function encodeValue(value: unknown, where: string): string {
         first = false;
         out += JSON.stringify(key.startsWith('$') ? `$${key}` : key);
         out += ':';
-        out += encodeValue(item, where ? `${where}.${key}` : key);
+        out += encodeValue(item, where ? `${where}.${key}` : key, depth + 1);
       }
       return `${out}}`;
     }

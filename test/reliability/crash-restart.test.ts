@@ -26,18 +26,21 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FakeAppleServer } from '@switchboard/apple';
 import type { RecordedRequest } from '@switchboard/core';
 import { FakeTelegramServer } from '@switchboard/telegram';
 import { eventually } from '../e2e/support/host-harness.js';
+
+// child processes start slowly on a loaded machine: generous limits, never assertions on speed
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const KEY = 'crash-restart-key-0123456789abcdef';
 const TENANT = 'shop';
 const MONGO = process.env.SWITCHBOARD_MONGODB_URI;
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 const tsx = createRequire(import.meta.url).resolve('tsx');
-const LONG = 30_000;
+const LONG = 90_000;
 
 interface Hooks {
   stallAfterInboxWrite?: boolean;

@@ -18,11 +18,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FakeTelegramServer } from '@switchboard/telegram';
 import { tempDatabase } from '../../host/src/__fixtures__/temp-database.js';
 import { openSse, type SseTestClient } from '../../host/src/__fixtures__/sse-client.js';
 import { eventually } from '../e2e/support/host-harness.js';
+
+// child processes start slowly on a loaded machine: generous limits, never assertions on speed
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 const tsx = createRequire(import.meta.url).resolve('tsx');

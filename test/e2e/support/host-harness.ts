@@ -63,7 +63,7 @@ export async function startHost(options: {
 }
 
 /** Waits until a predicate holds (polling), or fails after `ms`. */
-export async function eventually<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, ms = 5_000): Promise<T> {
+export async function eventually<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, ms = 15_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await probe();

@@ -128,9 +128,8 @@ export class Histogram extends Metric {
   }
 }
 
-/** A gauge whose samples are read when scraped. */
-export class CollectedGauge extends Metric {
-  readonly type = 'gauge' as const;
+/** A metric whose samples are read when scraped, from values kept elsewhere. */
+abstract class CollectedMetric extends Metric {
   private samples: { labels: Labels; value: number }[] = [];
 
   /**
@@ -143,7 +142,7 @@ export class CollectedGauge extends Metric {
     super(name, help, labelNames);
   }
 
-  /** Reads the samples (before {@link CollectedGauge.lines}). */
+  /** Reads the samples (before `lines()`). */
   async refresh(): Promise<void> {
     const samples = await this.collect();
     for (const s of samples) this.check(s.labels);
@@ -155,34 +154,17 @@ export class CollectedGauge extends Metric {
   }
 }
 
+/** A gauge whose samples are read when scraped. */
+export class CollectedGauge extends CollectedMetric {
+  readonly type = 'gauge' as const;
+}
+
 /**
  * A counter whose samples are read when scraped, from a total kept elsewhere (which only goes up):
- * for counts a component keeps itself, such as the event streams' dropped clients.
+ * for counts a component keeps itself, such as the event streams' dropped clients (name it `…_total`).
  */
-export class CollectedCounter extends Metric {
+export class CollectedCounter extends CollectedMetric {
   readonly type = 'counter' as const;
-  private samples: { labels: Labels; value: number }[] = [];
-
-  /**
-   * @param name - the metric name (ending in `_total`)
-   * @param help - its HELP text
-   * @param labelNames - its labels
-   * @param collect - reads the current totals
-   */
-  constructor(name: string, help: string, labelNames: readonly string[], private readonly collect: () => Promise<{ labels: Labels; value: number }[]>) {
-    super(name, help, labelNames);
-  }
-
-  /** Reads the samples (before {@link CollectedCounter.lines}). */
-  async refresh(): Promise<void> {
-    const samples = await this.collect();
-    for (const s of samples) this.check(s.labels);
-    this.samples = samples;
-  }
-
-  lines(): string[] {
-    return this.samples.map((s) => `${this.name}${labelText(s.labels)} ${formatValue(s.value)}`);
-  }
 }
 
 /** The registry: metrics in registration order. */
@@ -220,7 +202,7 @@ export class MetricsRegistry {
    * @returns the text
    */
   async render(): Promise<string> {
-    await Promise.all(this.metrics.map((m) => (m instanceof CollectedGauge || m instanceof CollectedCounter ? m.refresh() : undefined)));
+    await Promise.all(this.metrics.map((m) => (m instanceof CollectedMetric ? m.refresh() : undefined)));
     const out: string[] = [];
     for (const m of this.metrics) {
       out.push(`# HELP ${m.name} ${escapeHelp(m.help)}`, `# TYPE ${m.name} ${m.type}`, ...m.lines());

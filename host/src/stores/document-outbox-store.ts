@@ -15,6 +15,13 @@ import { ConflictError } from '../errors.js';
 const STATUSES: readonly OutboxStatus[] = ['pending', 'leased', 'sent', 'failed', 'cancelled'];
 /** Acceptance order: creation time, then id (a strict total order). */
 const ACCEPTED_ORDER = [['createdAt', 1]] as const;
+/** The statuses of an entry not yet done with. */
+const OPEN = ['pending', 'leased'] as const satisfies readonly OutboxStatus[];
+
+/** {@link ACCEPTED_ORDER} as a comparison. */
+function acceptedOrder(a: OutboxEntry, b: OutboxEntry): number {
+  return a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
 
 const byRecipients = (addresses: readonly Address[]): Filter => (addresses.length > 0
   ? { $or: addresses.map((a) => ({ 'message.to.channel': a.channel, 'message.to.accountId': a.accountId, 'message.to.userId': a.userId })) }
@@ -106,11 +113,14 @@ export class DocumentOutboxStore implements OutboxStore {
   }
 
   async firstOpenBefore(entry: OutboxEntry): Promise<OutboxEntry | undefined> {
-    return this.docs.findOne({
-      tenantId: entry.tenantId, channel: entry.channel, account: entry.account, 'message.to.userId': entry.message.to.userId,
-      status: { $in: ['pending', 'leased'] },
-      $or: [{ createdAt: { $lt: entry.createdAt } }, { createdAt: entry.createdAt, id: { $lt: entry.id } }],
-    }, { sort: ACCEPTED_ORDER });
+    const recipient: Filter = { tenantId: entry.tenantId, channel: entry.channel, account: entry.account, 'message.to.userId': entry.message.to.userId };
+    const before: Filter = { $or: [{ createdAt: { $lt: entry.createdAt } }, { createdAt: entry.createdAt, id: { $lt: entry.id } }] };
+    // One open status at a time: with the status pinned, the recipient's index (…, status, createdAt)
+    // answers both the filter and the order. With `status $in [pending, leased]` SQLite's planner
+    // preferred (tenantId, createdAt), which serves the order, and walked the tenant's whole outbox
+    // older than the entry — sent entries included — on every send.
+    const open = await Promise.all(OPEN.map((status) => this.docs.findOne({ ...recipient, status, ...before }, { sort: ACCEPTED_ORDER })));
+    return open.filter((e): e is OutboxEntry => e !== undefined).sort(acceptedOrder)[0];
   }
 
   async fail(id: string, owner: string, error: { code: string; message: string }, now: Date): Promise<boolean> {

@@ -83,14 +83,12 @@ export interface DispatcherStats {
   /** Of those, entries whose platform call was aborted (the platform may have received the request). */
   aborted: number;
   /**
-   * Rate slots booked again because this process woke for them late (an event-loop stall, a loaded
-   * machine): sending late messages together would reach the platform as a burst above its limit.
+   * Sends held back at the send point because an earlier send on the same account left this process
+   * less than one interval before: messages that woke late together (an event-loop stall, a loaded
+   * machine) would otherwise reach the platform as a burst above its limit.
    */
-  rebooked: number;
+  spaced: number;
 }
-
-/** How many times a send books a new slot after waking late before it goes anyway. */
-const MAX_REBOOKS = 5;
 
 /**
  * The pacing rules for one entry: every `pace` limit of the channel and the tenant, keyed by
@@ -157,7 +155,9 @@ class PartProgress {
 /** Sends what the outbox holds. One per host process; several processes share a store safely. */
 export class Dispatcher {
   /** What stops gave back. */
-  readonly stats: DispatcherStats = { givenBack: 0, aborted: 0, rebooked: 0 };
+  readonly stats: DispatcherStats = { givenBack: 0, aborted: 0, spaced: 0 };
+  /** When this process last sent on an account (its pace rule's key), ms of platform time. */
+  private readonly lastSendAt = new Map<string, number>();
   private running = false;
   /** Resolved when a stop begins: waits for a rate slot end at once. */
   private stopRequested: Promise<void> = new Promise(() => { /* replaced at start */ });
@@ -346,29 +346,36 @@ export class Dispatcher {
       return;
     }
 
-    // Slots are booked ahead and slept for. A process that wakes later than its slot (an event-loop
-    // stall, a loaded machine) would send together with every other late waker, and the platform would
-    // see a burst above its limit: then it books again from now (the missed slot stays unused, which
-    // only ever slows sending down). Late by less than the tightest rule's interval is on time.
-    const tolerance = Math.min(...rules.map((r) => r.perMs / r.limit));
-    for (let booking = 0; ; booking++) {
-      const wait = await this.deps.budget.reserve(rules, timer.now(), this.o.maxHoldMs);
-      if (wait > this.o.maxHoldMs) {
-        // nothing was booked: come back when the slot is near (a trial is given back, not counted a success)
-        breaker.release();
-        await stores.outbox.retry(entry.id, this.owner, new Date(timer.now() + wait), { code: 'PACED', message: 'waiting for a rate slot' }, new Date(timer.now()), { attempted: false });
-        return;
+    const wait = await this.deps.budget.reserve(rules, timer.now(), this.o.maxHoldMs);
+    if (wait > this.o.maxHoldMs) {
+      // nothing was booked: come back when the slot is near (a trial is given back, not counted a success)
+      breaker.release();
+      await stores.outbox.retry(entry.id, this.owner, new Date(timer.now() + wait), { code: 'PACED', message: 'waiting for a rate slot' }, new Date(timer.now()), { attempted: false });
+      return;
+    }
+    if (wait > 0) await Promise.race([timer.sleep(wait), this.stopRequested]);
+    // Slots are booked ahead and slept for. Sends that wake late together (an event-loop stall, a
+    // loaded machine) would reach the platform as a burst above its limit, so at the send point this
+    // process also keeps one interval of the account's rule between its own sends. Nothing of the
+    // shared budget is wasted: this only delays what woke late.
+    const account = rules.find((r) => r.key === `${entry.channel}:${entry.account}`);
+    if (account) {
+      const interval = account.perMs / account.limit;
+      let held = false;
+      while (this.running) {
+        // check and record in one synchronous step: of the senders that wake together, one goes
+        const now = timer.now();
+        const last = this.lastSendAt.get(account.key);
+        if (last === undefined || now >= last + interval) { this.lastSendAt.set(account.key, now); break; }
+        if (!held) { held = true; this.stats.spaced++; }
+        await Promise.race([timer.sleep(last + interval - now), this.stopRequested]);
       }
-      const slot = timer.now() + wait;
-      if (wait > 0) await Promise.race([timer.sleep(wait), this.stopRequested]);
-      if (!this.running) {
-        // stopping: nothing reached the platform (the booked slot goes unused)
-        if (trial) breaker.release();
-        await this.giveBack(entry, false);
-        return;
-      }
-      if (timer.now() - slot <= tolerance || booking + 1 >= MAX_REBOOKS) break;
-      this.stats.rebooked++;
+    }
+    if (!this.running) {
+      // stopping: nothing reached the platform (the booked slot goes unused)
+      if (trial) breaker.release();
+      await this.giveBack(entry, false);
+      return;
     }
     // the breaker may have opened while this message waited for its slot: then only the trial calls the platform
     if (!trial && breaker.state(timer.now()) !== 'closed') {

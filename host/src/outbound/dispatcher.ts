@@ -90,6 +90,9 @@ export interface DispatcherStats {
   spaced: number;
 }
 
+/** Sends of one account this process lets out back to back at the send point (see `process`). */
+const SEND_POINT_BURST = 3;
+
 /**
  * The pacing rules for one entry: every `pace` limit of the channel and the tenant, keyed by
  * account, recipient, or group (Telegram groups have negative chat ids).
@@ -156,8 +159,8 @@ class PartProgress {
 export class Dispatcher {
   /** What stops gave back. */
   readonly stats: DispatcherStats = { givenBack: 0, aborted: 0, spaced: 0 };
-  /** When this process last sent on an account (its pace rule's key), ms of platform time. */
-  private readonly lastSendAt = new Map<string, number>();
+  /** The send point's theoretical next send time per account (its pace rule's key), ms of platform time. */
+  private readonly sendPointTat = new Map<string, number>();
   private running = false;
   /** Resolved when a stop begins: waits for a rate slot end at once. */
   private stopRequested: Promise<void> = new Promise(() => { /* replaced at start */ });
@@ -360,15 +363,19 @@ export class Dispatcher {
     // shared budget is wasted: this only delays what woke late.
     const account = rules.find((r) => r.key === `${entry.channel}:${entry.account}`);
     if (account) {
+      // a cell-rate check of this process's own sends, with room for SEND_POINT_BURST at once: a send
+      // that woke a little late does not push the next one back (lateness does not add up), while
+      // many that woke together go SEND_POINT_BURST at a time, then an interval apart
       const interval = account.perMs / account.limit;
+      const tolerance = interval * (SEND_POINT_BURST - 1);
       let held = false;
       while (this.running) {
-        // check and record in one synchronous step: of the senders that wake together, one goes
+        // check and record in one synchronous step
         const now = timer.now();
-        const last = this.lastSendAt.get(account.key);
-        if (last === undefined || now >= last + interval) { this.lastSendAt.set(account.key, now); break; }
+        const tat = Math.max(this.sendPointTat.get(account.key) ?? now, now);
+        if (tat - now <= tolerance) { this.sendPointTat.set(account.key, tat + interval); break; }
         if (!held) { held = true; this.stats.spaced++; }
-        await Promise.race([timer.sleep(last + interval - now), this.stopRequested]);
+        await Promise.race([timer.sleep(tat - tolerance - now), this.stopRequested]);
       }
     }
     if (!this.running) {

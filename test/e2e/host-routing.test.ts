@@ -126,6 +126,7 @@ describe('plugins', () => {
     const apple = createAcmePlugin({ channel: 'acme-apple', requiresHumanEscalation: true });
     const fake = new FakeAcmeServer({ channel: 'acme-apple' });
     const raw = (routing?: object) => ({
+      store: tempDatabase(),
       tenants: [{ id: 't1', apiKeys: [API_KEY], ...(routing ? { routing } : {}) }],
       connectors: [{ package: 'acme-apple', plugin: apple, accounts: [{ id: 'biz', config: { ...fake.connectorConfig(), apiBaseUrl: 'http://127.0.0.1:1' } }] }],
     });

@@ -30,7 +30,8 @@ interface MessagePart {
   timestamp: Date;
 }
 
-type PatchableFields = 'externalId' | 'rendering' | 'price' | 'partIds' | 'error' | 'form';
+/** The message fields the dispatcher may patch ({@link DocumentMessageStore.update}). */
+export type PatchableFields = 'externalId' | 'rendering' | 'price' | 'partIds' | 'error' | 'form';
 
 /** {@link MessageStore} over any {@link StorageDriver}. */
 export class DocumentMessageStore implements MessageStore {

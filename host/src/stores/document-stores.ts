@@ -19,6 +19,7 @@ import { DocumentOutboxStore } from './document-outbox-store.js';
 
 export { DocumentAuditLogStore, DocumentConsentLedgerStore, DocumentContactStore, DocumentConversationStore, DocumentCostLedgerStore, DocumentDeadLetterStore, DocumentInboxStore, DocumentMessageStore, DocumentOutboxStore };
 export type { DocumentStoreOptions } from './document-support.js';
+export type { PatchableFields } from './document-message-store.js';
 
 /**
  * Every collection the core stores declare (records and their side collections: address claims,

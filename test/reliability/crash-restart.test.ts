@@ -20,17 +20,16 @@
  *   inbound message processed once, every outbound message sent once.
  * No assertion depends on machine speed: every wait is for a condition, with generous limits.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FakeAppleServer } from '@switchboard/apple';
 import type { RecordedRequest } from '@switchboard/core';
 import { FakeTelegramServer } from '@switchboard/telegram';
 import { eventually } from '../e2e/support/host-harness.js';
+import { runningHostChildren, spawnHostChild, type HostChild } from './support/host-child.js';
 
 // child processes start slowly on a loaded machine: generous limits, never assertions on speed
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
@@ -38,8 +37,6 @@ vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const KEY = 'crash-restart-key-0123456789abcdef';
 const TENANT = 'shop';
 const MONGO = process.env.SWITCHBOARD_MONGODB_URI;
-const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
-const tsx = createRequire(import.meta.url).resolve('tsx');
 const LONG = 90_000;
 
 interface Hooks {
@@ -55,35 +52,10 @@ type Api = <T = Json>(path: string, init?: { method?: string; body?: unknown; he
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-const running = new Set<ChildProcess>();
+const running = runningHostChildren;
 
-/** Spawns a host process; resolves once it printed STARTING (it may not listen yet). */
-function spawnChild(config: Record<string, unknown>, hooks: Hooks = {}): { process: ChildProcess; output: string[]; exited: Promise<number | null>; line: (re: RegExp, ms?: number) => Promise<RegExpExecArray> } {
-  const child = spawn(process.execPath, ['--import', tsx, here('./support/host-process.ts')], {
-    env: { ...process.env, TSX_TSCONFIG_PATH: here('./support/tsconfig.child.json'), CHILD_HOST_CONFIG: JSON.stringify(config), CHILD_HOOKS: JSON.stringify(hooks) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(child);
-  const output: string[] = [];
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { running.delete(child); resolve(code); }));
-  child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  let pending = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    const lines = (pending + chunk.toString()).split('\n');
-    pending = lines.pop() ?? '';
-    output.push(...lines);
-  });
-  const line = async (re: RegExp, ms = LONG): Promise<RegExpExecArray> => {
-    let exitCode: number | null | undefined;
-    void exited.then((code) => { exitCode = code; });
-    return eventually(() => {
-      for (const l of output) { const m = re.exec(l); if (m) return m; }
-      if (exitCode !== undefined) throw new Error(`the host process exited (${exitCode}) before printing ${re}: ${output.join('\n')}`);
-      return undefined;
-    }, ms);
-  };
-  return { process: child, output, exited, line };
-}
+/** Spawns a host process (see `support/host-child.ts`). */
+const spawnChild = (config: Record<string, unknown>, hooks: Hooks = {}): HostChild => spawnHostChild(config, { ...hooks }, LONG);
 
 /** Starts a host process and waits until it listens. */
 async function startChild(config: Record<string, unknown>, hooks: Hooks = {}): Promise<Child> {
@@ -417,6 +389,7 @@ describe.each(stores)('crash matrix on %s', (storeName, storeFor) => {
   });
 });
 
+// skipped without SWITCHBOARD_MONGODB_URI (no MongoDB server here): one visible skipped test says so
 describe.skipIf(MONGO)('crash matrix on MongoDB', () => {
   it.skip('needs SWITCHBOARD_MONGODB_URI (see host/README.md, "Running against MongoDB")', () => {});
 });

@@ -9,23 +9,20 @@
  * The attack runs against a host in a child process (its memory is measured from `/proc`, peak and
  * after), with the default limits; the finer limits are shown on hosts in this process.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { connect, type Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '@switchboard/core';
 import { configFromObject, createHost, type Host } from '@switchboard/host';
 import telegram, { FakeTelegramServer } from '@switchboard/telegram';
 import { tempDatabase } from '../../host/src/__fixtures__/temp-database.js';
 import { eventually } from '../e2e/support/host-harness.js';
+import { spawnHostChild } from './support/host-child.js';
 
 // child processes start slowly on a loaded machine: generous limits, never assertions on speed
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
-const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
-const tsx = createRequire(import.meta.url).resolve('tsx');
 const KEY = 'preauth-key-0123456789abcdef';
 const MiB = 1024 * 1024;
 /** The declared body of each attacking connection: ~3 MB, just under the webhook limit. */
@@ -81,15 +78,10 @@ describe('finding 4: 1,000 connections each declaring ~3 MB and sending all but 
       tenants: [{ id: 'shop', apiKeys: [KEY] }],
       connectors: [{ package: '@switchboard/telegram', required: true, accounts: [{ id: 'main', config: fake.connectorConfig() }] }],
     };
-    child = spawn(process.execPath, ['--import', tsx, here('./support/host-process.ts')], {
-      env: { ...process.env, TSX_TSCONFIG_PATH: here('./support/tsconfig.child.json'), CHILD_HOST_CONFIG: JSON.stringify(config), CHILD_HOOKS: '{}' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    const output: string[] = [];
-    child.stdout!.on('data', (chunk: Buffer) => output.push(...chunk.toString().split('\n')));
-    child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    url = await eventually(() => output.map((l) => /^LISTENING (\S+)/.exec(l)?.[1]).find(Boolean), 30_000);
+    const started = spawnHostChild(config);
+    child = started.process;
+    exited = started.exited;
+    url = (await started.line(/^LISTENING (\S+)/, 30_000))[1]!;
     port = Number(new URL(url).port);
   }, 60_000);
 

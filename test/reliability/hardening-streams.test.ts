@@ -14,21 +14,18 @@
  * flood once, not 50 times — only the drops show that the bound holds). Nothing waits for time: the flood is a fixed number of
  * requests, and every wait is for an event or a count.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FakeTelegramServer } from '@switchboard/telegram';
 import { tempDatabase } from '../../host/src/__fixtures__/temp-database.js';
 import { openSse, type SseTestClient } from '../../host/src/__fixtures__/sse-client.js';
 import { eventually } from '../e2e/support/host-harness.js';
+import { spawnHostChild } from './support/host-child.js';
 
 // child processes start slowly on a loaded machine: generous limits, never assertions on speed
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
-const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
-const tsx = createRequire(import.meta.url).resolve('tsx');
 const KEY = 'streams-key-0123456789abcdef';
 const OTHER_KEY = 'streams-other-0123456789abcd';
 const MiB = 1024 * 1024;
@@ -80,15 +77,10 @@ describe('finding 2: 50 event-stream clients that stop reading, and a flood of t
       // a dropped client's final event stays deliverable for the whole test (its socket is destroyed after this)
       streams: { maxClientsPerTenant: 60, dropGraceMs: 600_000 },
     };
-    child = spawn(process.execPath, ['--import', tsx, here('./support/host-process.ts')], {
-      env: { ...process.env, TSX_TSCONFIG_PATH: here('./support/tsconfig.child.json'), CHILD_HOST_CONFIG: JSON.stringify(config), CHILD_HOOKS: '{}' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    const output: string[] = [];
-    child.stdout!.on('data', (chunk: Buffer) => output.push(...chunk.toString().split('\n')));
-    child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    url = await eventually(() => output.map((l) => /^LISTENING (\S+)/.exec(l)?.[1]).find(Boolean), 60_000);
+    const started = spawnHostChild(config);
+    child = started.process;
+    exited = started.exited;
+    url = (await started.line(/^LISTENING (\S+)/, 60_000))[1]!;
   }, 90_000);
 
   afterAll(async () => {

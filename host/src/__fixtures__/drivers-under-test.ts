@@ -99,6 +99,7 @@ export function driversUnderTest(label: string): DriverUnderTest[] {
 export function describeOnDrivers(label: string, suite: (driver: DriverUnderTest) => void): void {
   for (const d of driversUnderTest(label.replace(/[^a-z0-9]+/gi, '_').toLowerCase())) {
     if (d.skip) {
+      // skipped because the driver cannot run here (no MongoDB server without SWITCHBOARD_MONGODB_URI); the test's name says so
       describe(`${label}: ${d.name}`, () => { it.skip(`skipped: ${d.skip}`, () => {}); });
       continue;
     }

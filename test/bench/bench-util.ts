@@ -1,6 +1,7 @@
 /**
  * Shared helpers for the benchmark scripts: argument parsing, tables, JSON results.
  */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -40,4 +41,38 @@ export function writeResult(name: string, data: unknown): string {
   const file = join(dir, `${name}.json`);
   writeFileSync(file, `${JSON.stringify({ name, quick: QUICK, node: process.version, at: new Date().toISOString(), ...(data as object) }, null, 2)}\n`);
   return file;
+}
+
+/** Whether `taskset` can pin processes to cores here. */
+export const CAN_PIN = spawnSync('taskset', ['--version']).status === 0;
+
+/** Pins this (the load-generating) process to core 0, when the machine lets us. */
+export function pinToLoadCore(): void {
+  if (CAN_PIN) spawnSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
+}
+
+/** A server process a benchmark started. */
+export interface BenchServer { child: ChildProcess; port: number; exited: Promise<unknown> }
+
+/**
+ * Starts a server script in its own process (on core 1 when it can be pinned), with an IPC channel,
+ * and waits for the `{"port":…}` line it prints once it listens.
+ * @param args - node arguments (flags, then the script and its arguments)
+ * @param name - what to call it when it exits before listening
+ */
+export async function startBenchServer(args: readonly string[], name: string): Promise<BenchServer> {
+  const child = CAN_PIN
+    ? spawn('taskset', ['-c', '1', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] })
+    : spawn(process.execPath, [...args], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const exited = new Promise((r) => child.once('exit', r));
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{"port"'));
+      if (line) resolve((JSON.parse(line) as { port: number }).port);
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
+  });
+  return { child, port, exited };
 }

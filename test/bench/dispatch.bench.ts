@@ -19,10 +19,10 @@
  * Usage: tsx test/bench/dispatch.bench.ts [--quick] [--depths=1000,10000] [--profile]
  * (`--profile` starts the host with `node --cpu-prof`, profiles in bench-results/profiles/)
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import whatsapp, { FakeWhatsAppServer } from '@switchboard/whatsapp';
-import { printGrid, QUICK, writeResult } from './bench-util.js';
+import { CAN_PIN, pinToLoadCore, printGrid, QUICK, startBenchServer, writeResult } from './bench-util.js';
 
 const scaleArg = process.argv.find((a) => a.startsWith('--scale='));
 const SCALE = scaleArg ? Number(scaleArg.slice('--scale='.length)) : 2;
@@ -32,9 +32,8 @@ const PROFILE = process.argv.includes('--profile');
 const CONVERSATIONS = 1_000;
 const API_KEY = 'bench-api-key-0123456789abcdef';
 const HOST = fileURLToPath(new URL('./dispatch-host.ts', import.meta.url));
-const pinned = spawnSync('taskset', ['--version']).status === 0;
 // the fake platform and the API client on core 0, the host on core 1 (when the machine lets us pin)
-if (pinned) spawnSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
+pinToLoadCore();
 const declared = whatsapp.policy.rateLimits.find((l) => l.scope === 'account')!;
 const declaredPerSecond = (declared.limit * 1000) / declared.perMs;
 const userId = (i: number): string => `49151${String(1_000_000 + i)}`;
@@ -46,19 +45,7 @@ type Cpu = { cpu: NodeJS.CpuUsage; rss: number; heapUsed: number };
 async function startHost(connectorConfig: Record<string, unknown>): Promise<Child> {
   const prof = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.cwd()}/bench-results/profiles`] : [];
   const args = [...prof, '--import', 'tsx', HOST, String(SCALE), JSON.stringify(connectorConfig)];
-  const child = pinned
-    ? spawn('taskset', ['-c', '1', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] })
-    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-  const exited = new Promise((r) => child.once('exit', r));
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{"port"'));
-      if (line) resolve((JSON.parse(line) as { port: number }).port);
-    });
-    child.once('exit', (code) => reject(new Error(`dispatch host exited with ${code}`)));
-  });
+  const { child, port, exited } = await startBenchServer(args, 'dispatch host');
   return { child, url: `http://127.0.0.1:${port}`, exited };
 }
 
@@ -157,7 +144,7 @@ for (const depth of DEPTHS) {
   results.push(r);
   console.log(`${depth.toLocaleString('en-US')} queued: ${(r.shareOfDeclared! * 100).toFixed(1)} % of ${declaredPerSecond}/s, ${r.rateLimited} refused, ${r.cpuMsPerSent!.toFixed(3)} ms CPU per sent message; 50/90/99/100 % sent after ${[r.sentBy50PercentS, r.sentBy90PercentS, r.sentBy99PercentS, r.allSentS].map((v) => v!.toFixed(1)).join(' / ')} s; ${r.entriesLeasedMoreThanOnce} entries leased more than once ${JSON.stringify(Object.fromEntries(Object.entries(r).filter(([k]) => k.startsWith('retriedFor_'))))}`);
 }
-printGrid(`dispatch through POST /v1/messages: WhatsApp fake at ${declaredPerSecond} msg/s, ${CONVERSATIONS.toLocaleString('en-US')} conversations, platform time ×${SCALE}, host on SQLite${pinned ? ' (host on core 1)' : ''}`,
+printGrid(`dispatch through POST /v1/messages: WhatsApp fake at ${declaredPerSecond} msg/s, ${CONVERSATIONS.toLocaleString('en-US')} conversations, platform time ×${SCALE}, host on SQLite${CAN_PIN ? ' (host on core 1)' : ''}`,
   ['queued', 'achieved/s', 'share of declared', 'share, first 90 %', 'all sent after s', 'leased twice', 'rate-limit refusals', 'host CPU ms / sent', 'host CPU share', 'API accepts/s (queueing)', 'CPU ms / queued'],
   results.map((r) => [r.queued!, r.achievedPerSecond!, `${(r.shareOfDeclared! * 100).toFixed(1)} %`, `${(r.shareOfDeclaredFirst90Percent! * 100).toFixed(1)} %`, r.allSentS!.toFixed(1), r.entriesLeasedMoreThanOnce!, r.rateLimited!, r.cpuMsPerSent!.toFixed(3), `${(r.cpuShareOfOneCore! * 100).toFixed(0)} %`, r.queuedPerSecond!, r.cpuMsPerQueued!.toFixed(3)]));
 const deepest = results.at(-1)!;

@@ -20,12 +20,11 @@
  * Usage: tsx test/bench/ingest.bench.ts [--quick] [--profile]
  * (`--profile` starts the host rounds with `node --cpu-prof`, profiles in bench-results/profiles/)
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { FakeWhatsAppServer, whatsappSandboxConfig } from '@switchboard/whatsapp';
-import { QUICK, printGrid, writeResult } from './bench-util.js';
+import { CAN_PIN, pinToLoadCore, printGrid, QUICK, startBenchServer, writeResult, type BenchServer } from './bench-util.js';
 
 const DURATION = QUICK ? 3 : 15;
 const WARMUP = QUICK ? 1 : 2;
@@ -33,29 +32,15 @@ const ROUNDS = QUICK ? 3 : 5;
 const CONNECTIONS = 32;
 const PROFILE = process.argv.includes('--profile');
 const SERVER = fileURLToPath(new URL('./ingest-server.ts', import.meta.url));
-const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
 // the load generator on core 0, the server on core 1 (when the machine lets us pin)
-if (hasTaskset) spawnSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
+pinToLoadCore();
 
-interface Server { child: ChildProcess; port: number; exited: Promise<unknown> }
+type Server = BenchServer;
 
 async function startServer(mode: string, prefill = 0): Promise<Server> {
   const prof = PROFILE && mode.startsWith('host') ? ['--cpu-prof', `--cpu-prof-dir=${join(process.cwd(), 'bench-results', 'profiles')}`] : [];
   const args = ['--expose-gc', ...prof, '--import', 'tsx', SERVER, mode, String(prefill)];
-  const child = hasTaskset
-    ? spawn('taskset', ['-c', '1', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] })
-    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-  const exited = new Promise((r) => child.once('exit', r));
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{"port"'));
-      if (line) resolve((JSON.parse(line) as { port: number }).port);
-    });
-    child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
-  });
-  return { child, port, exited };
+  return startBenchServer(args, `${mode} server`);
 }
 
 function ask<T>(server: Server, message: string): Promise<T> {
@@ -187,7 +172,7 @@ const summary = Object.fromEntries(systems.map((s) => {
 })) as Record<string, { label: string; rps: ReturnType<typeof stats>; p99: ReturnType<typeof stats>; errors: number; rssMb: ReturnType<typeof stats>; backlog?: ReturnType<typeof stats>; drainSeconds?: ReturnType<typeof stats>; processedPerSecond?: ReturnType<typeof stats>; endToEndPerSecond?: ReturnType<typeof stats>; failed?: number }>;
 
 const mmm = (s: { min: number; median: number; max: number }, digits = 0): string => [s.min, s.median, s.max].map((v) => v.toLocaleString('en-US', { maximumFractionDigits: digits })).join(' / ');
-printGrid(`ingest: signed WhatsApp webhooks, ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} alternating rounds (min / median / max)${hasTaskset ? ', server on core 1, load on core 0' : ''}`,
+printGrid(`ingest: signed WhatsApp webhooks, ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} alternating rounds (min / median / max)${CAN_PIN ? ', server on core 1, load on core 0' : ''}`,
   ['system', 'req/s', 'p99 ms', 'errors+non-2xx', 'RSS MB'],
   systems.map((s) => { const x = summary[s.key]!; return [x.label, mmm(x.rps), mmm(x.p99), x.errors, mmm(x.rssMb)]; }));
 const h = summary['host']!;
@@ -218,6 +203,6 @@ printGrid('ratios (medians; measured side by side in this run)', ['ratio', 'valu
   ratioRows.map((r) => [r.name, r.value.toFixed(2), r.rounds.map((v) => v.toFixed(2)).join(' '), r.target]));
 console.log('baselines: node:http is the host\'s honest baseline (its webhook path is plain node:http); Express 5 is the peers\' baseline.');
 console.log('wrote', writeResult('ingest', {
-  durationSeconds: DURATION, warmupSeconds: WARMUP, rounds: ROUNDS, connections: CONNECTIONS, pinned: hasTaskset, store: 'sqlite (temporary file, synchronous normal)',
+  durationSeconds: DURATION, warmupSeconds: WARMUP, rounds: ROUNDS, connections: CONNECTIONS, pinned: CAN_PIN, store: 'sqlite (temporary file, synchronous normal)',
   summary, runs, extra, ratios: ratioRows,
 }));

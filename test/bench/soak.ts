@@ -5,24 +5,17 @@
  * The host's tenant keeps messages 30 s (retention swept every 5 s), so the data it holds levels off
  * and what remains of a trend is the process's own. Not part of `npm test`.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { FakeWhatsAppServer, whatsappSandboxConfig } from '@switchboard/whatsapp';
-import { printGrid, writeResult } from './bench-util.js';
+import { pinToLoadCore, printGrid, startBenchServer, writeResult } from './bench-util.js';
 
 const minutesArg = process.argv.indexOf('--minutes');
 const MINUTES = minutesArg > 0 ? Number(process.argv[minutesArg + 1]) : 5;
 const SAMPLE_MS = 5_000;
 const SERVER = fileURLToPath(new URL('./ingest-server.ts', import.meta.url));
-const pinned = spawnSync('taskset', ['--version']).status === 0;
-if (pinned) spawnSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
-const args = ['--import', 'tsx', SERVER, 'host-retained', '0'];
-const child = pinned ? spawn('taskset', ['-c', '1', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] }) : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-const port = await new Promise<number>((resolve) => {
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); const l = out.split('\n').find((x) => x.startsWith('{"port"')); if (l) resolve((JSON.parse(l) as { port: number }).port); });
-});
+pinToLoadCore();
+const { child, port } = await startBenchServer(['--import', 'tsx', SERVER, 'host-retained', '0'], 'soak host');
 // signed with the secret the server's account is configured with (a fake draws its own otherwise)
 const fake = new FakeWhatsAppServer({ config: { ...whatsappSandboxConfig } });
 let n = 0;

@@ -29,7 +29,7 @@ import { FakeAppleServer } from '@switchboard/apple';
 import type { RecordedRequest } from '@switchboard/core';
 import { FakeTelegramServer } from '@switchboard/telegram';
 import { eventually } from '../e2e/support/host-harness.js';
-import { runningHostChildren, spawnHostChild, type HostChild } from './support/host-child.js';
+import { runningHostChildren, spawnHostChild, type HostChild, type HostChildHooks } from './support/host-child.js';
 
 // child processes start slowly on a loaded machine: generous limits, never assertions on speed
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
@@ -39,14 +39,7 @@ const TENANT = 'shop';
 const MONGO = process.env.SWITCHBOARD_MONGODB_URI;
 const LONG = 90_000;
 
-interface Hooks {
-  stallAfterInboxWrite?: boolean;
-  stallInboxAfter?: number;
-  stallOutboxComplete?: string[];
-  stallBeforePartRecord?: string[];
-  stallAfterPartRecord?: string[];
-  console?: boolean;
-}
+type Hooks = HostChildHooks;
 interface Child { process: ChildProcess; url: string; output: string[]; exited: Promise<number | null>; api: Api }
 type Api = <T = Json>(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string> }) => Promise<{ status: number; body: T }>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -55,7 +48,7 @@ type Json = any;
 const running = runningHostChildren;
 
 /** Spawns a host process (see `support/host-child.ts`). */
-const spawnChild = (config: Record<string, unknown>, hooks: Hooks = {}): HostChild => spawnHostChild(config, { ...hooks }, LONG);
+const spawnChild = (config: Record<string, unknown>, hooks: Hooks = {}): HostChild => spawnHostChild(config, hooks, LONG);
 
 /** Starts a host process and waits until it listens. */
 async function startChild(config: Record<string, unknown>, hooks: Hooks = {}): Promise<Child> {

@@ -10,6 +10,16 @@ import { eventually } from '../../e2e/support/host-harness.js';
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 const tsx = createRequire(import.meta.url).resolve('tsx');
 
+/** Where `host-process.ts` stalls before a test kills it, and whether it mounts the console (each described there). */
+export interface HostChildHooks {
+  stallAfterInboxWrite?: boolean;
+  stallInboxAfter?: number;
+  stallOutboxComplete?: string[];
+  stallBeforePartRecord?: string[];
+  stallAfterPartRecord?: string[];
+  console?: boolean;
+}
+
 /** A started host process and what it printed (stdout by line, stderr as it came). */
 export interface HostChild {
   process: ChildProcess;
@@ -28,7 +38,7 @@ export const runningHostChildren = new Set<ChildProcess>();
  * @param hooks - the store stalls `host-process.ts` understands, passed as `CHILD_HOOKS`
  * @param waitMs - default limit of {@link HostChild.line}
  */
-export function spawnHostChild(config: Record<string, unknown>, hooks: Record<string, unknown> = {}, waitMs = 90_000): HostChild {
+export function spawnHostChild(config: Record<string, unknown>, hooks: HostChildHooks = {}, waitMs = 90_000): HostChild {
   const child = spawn(process.execPath, ['--import', tsx, here('./host-process.ts')], {
     env: { ...process.env, TSX_TSCONFIG_PATH: here('./tsconfig.child.json'), CHILD_HOST_CONFIG: JSON.stringify(config), CHILD_HOOKS: JSON.stringify(hooks) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -23,15 +23,9 @@
  */
 import { silentLogger } from '@switchboard/core';
 import { configFromObject, createConsoleFeature, createHost, type HostMessage } from '@switchboard/host';
+import type { HostChildHooks } from './host-child.js';
 
-interface Hooks {
-  stallAfterInboxWrite?: boolean;
-  stallInboxAfter?: number;
-  stallOutboxComplete?: string[];
-  stallBeforePartRecord?: string[];
-  stallAfterPartRecord?: string[];
-  console?: boolean;
-}
+type Hooks = HostChildHooks;
 
 const hooks = JSON.parse(process.env.CHILD_HOOKS ?? '{}') as Hooks;
 const config = configFromObject(JSON.parse(process.env.CHILD_HOST_CONFIG ?? '{}') as Record<string, unknown>);

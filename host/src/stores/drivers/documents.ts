@@ -441,41 +441,58 @@ function tooDeep(where: string): Error {
   return new TypeError(`a document nests at most ${MAX_DOCUMENT_DEPTH} levels deep: ${where.slice(0, 200)}… is deeper`);
 }
 
-function cloneValue(value: unknown, where: string, depth = 0): unknown {
+/**
+ * Where a value sits in a document, for error messages only: built into text when something is
+ * wrong, so the copy and the encoding of a good document compose no path strings. A value is named
+ * by its container's place and its own key (an index, a property name, or the dotted path of an
+ * update at the top).
+ */
+interface Place { readonly parent: Place | undefined; readonly key: string | number | undefined }
+
+function placeText(parent: Place | undefined, key: string | number | undefined): string {
+  const above = parent === undefined ? '' : placeText(parent.parent, parent.key);
+  if (key === undefined) return above;
+  if (typeof key === 'number') return `${above}[${key}]`;
+  return above ? `${above}.${key}` : key;
+}
+
+function cloneValue(value: unknown, parent: Place | undefined, key: string | number | undefined, depth = 0): unknown {
   switch (typeof value) {
     case 'string':
     case 'boolean':
       return value;
     case 'number':
-      if (!Number.isFinite(value)) throw invalid(value, where);
+      if (!Number.isFinite(value)) throw invalid(value, placeText(parent, key));
       return value === 0 ? 0 : value; // -0 is 0
     case 'object': {
       if (value === null) return null;
-      if (depth >= MAX_DOCUMENT_DEPTH) throw tooDeep(where);
+      if (depth >= MAX_DOCUMENT_DEPTH) throw tooDeep(placeText(parent, key));
       if (Array.isArray(value)) {
+        const here: Place = { parent, key };
         const out = new Array<unknown>(value.length);
         for (let i = 0; i < value.length; i++) {
           const item: unknown = value[i];
-          out[i] = item === undefined ? null : cloneValue(item, `${where}[${i}]`, depth + 1);
+          out[i] = item === undefined ? null : cloneValue(item, here, i, depth + 1);
         }
         return out;
       }
       if (value instanceof Date) {
         const time = value.getTime();
-        if (Number.isNaN(time)) throw invalid(value, where);
+        if (Number.isNaN(time)) throw invalid(value, placeText(parent, key));
         return new Date(time);
       }
-      if (!isPlainObject(value)) throw invalid(value, where);
+      if (!isPlainObject(value)) throw invalid(value, placeText(parent, key));
+      const here: Place = { parent, key };
       const out: Record<string, unknown> = {};
-      for (const key in value) {
-        if (!hasOwn.call(value, key)) continue;
-        const item = value[key];
-        if (item !== undefined) put(out, key, cloneValue(item, where ? `${where}.${key}` : key, depth + 1));
+      for (const name in value) {
+        if (!hasOwn.call(value, name)) continue;
+        const item = value[name];
+        if (item !== undefined) put(out, name, cloneValue(item, here, name, depth + 1));
       }
       return out;
     }
     default:
-      throw invalid(value, where);
+      throw invalid(value, placeText(parent, key));
   }
 }
 
@@ -487,7 +504,7 @@ function cloneValue(value: unknown, where: string, depth = 0): unknown {
  * @throws TypeError for anything that is not plain data (functions, class instances, non-finite numbers, invalid dates)
  */
 export function cloneDoc<T>(doc: T): T {
-  return cloneValue(doc, '') as T;
+  return cloneValue(doc, undefined, undefined) as T;
 }
 
 /** Update state: which objects of the result are already copies (may be mutated). */
@@ -560,7 +577,7 @@ export function applyUpdate<T>(doc: T, update: Update, spec: CollectionSpec): T 
     for (const path of Object.keys(update.$set)) {
       const value = update.$set[path];
       if (value === undefined) draft.unset(path);
-      else draft.set(path, cloneValue(value, path));
+      else draft.set(path, cloneValue(value, undefined, path));
     }
   }
   for (const path of update.$unset ?? []) draft.unset(path);
@@ -583,19 +600,19 @@ export function applyUpdate<T>(doc: T, update: Update, spec: CollectionSpec): T 
       const value = entries[path]!;
       const current = draft.get(path);
       if (current === undefined || current === null) {
-        draft.set(path, cloneValue(value, path));
+        draft.set(path, cloneValue(value, undefined, path));
         continue;
       }
       const c = compareScalar(value, current);
       if (c === undefined) throw fail(op, path, current);
-      if (op === '$max' ? c > 0 : c < 0) draft.set(path, cloneValue(value, path));
+      if (op === '$max' ? c > 0 : c < 0) draft.set(path, cloneValue(value, undefined, path));
     }
   }
   if (update.$push !== undefined) {
     for (const path of Object.keys(update.$push)) {
       const value = update.$push[path];
       const current = draft.get(path);
-      const item = value === undefined ? null : cloneValue(value, path);
+      const item = value === undefined ? null : cloneValue(value, undefined, path);
       if (current === undefined || current === null) draft.set(path, [item]);
       else if (Array.isArray(current)) draft.set(path, [...current, item]);
       else throw fail('$push', path, current);
@@ -607,49 +624,51 @@ export function applyUpdate<T>(doc: T, update: Update, spec: CollectionSpec): T 
 // ---------------------------------------------------------------------------------------------
 // Text encoding
 
-function encodeValue(value: unknown, where: string, depth = 0): string {
+function encodeValue(value: unknown, parent: Place | undefined, key: string | number | undefined, depth = 0): string {
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
-      if (!Number.isFinite(value)) throw invalid(value, where);
+      if (!Number.isFinite(value)) throw invalid(value, placeText(parent, key));
       return JSON.stringify(value);
     case 'object': {
       if (value === null) return 'null';
-      if (depth >= MAX_DOCUMENT_DEPTH) throw tooDeep(where);
+      if (depth >= MAX_DOCUMENT_DEPTH) throw tooDeep(placeText(parent, key));
       if (Array.isArray(value)) {
+        const here: Place = { parent, key };
         let out = '[';
         for (let i = 0; i < value.length; i++) {
           if (i > 0) out += ',';
           const item: unknown = value[i];
-          out += item === undefined ? 'null' : encodeValue(item, `${where}[${i}]`, depth + 1);
+          out += item === undefined ? 'null' : encodeValue(item, here, i, depth + 1);
         }
         return `${out}]`;
       }
       if (value instanceof Date) {
         const time = value.getTime();
-        if (Number.isNaN(time)) throw invalid(value, where);
+        if (Number.isNaN(time)) throw invalid(value, placeText(parent, key));
         return `{"$date":"${value.toISOString()}"}`;
       }
-      if (!isPlainObject(value)) throw invalid(value, where);
+      if (!isPlainObject(value)) throw invalid(value, placeText(parent, key));
+      const here: Place = { parent, key };
       let out = '{';
       let first = true;
-      for (const key in value) {
-        if (!hasOwn.call(value, key)) continue;
-        const item = value[key];
+      for (const name in value) {
+        if (!hasOwn.call(value, name)) continue;
+        const item = value[name];
         if (item === undefined) continue;
         if (!first) out += ',';
         first = false;
-        out += JSON.stringify(key.startsWith('$') ? `$${key}` : key);
+        out += JSON.stringify(name.startsWith('$') ? `$${name}` : name);
         out += ':';
-        out += encodeValue(item, where ? `${where}.${key}` : key, depth + 1);
+        out += encodeValue(item, here, name, depth + 1);
       }
       return `${out}}`;
     }
     default:
-      throw invalid(value, where);
+      throw invalid(value, placeText(parent, key));
   }
 }
 
@@ -661,7 +680,7 @@ function encodeValue(value: unknown, where: string, depth = 0): string {
  * @throws TypeError for anything that is not plain data (non-finite numbers, invalid dates, class instances, functions)
  */
 export function encodeDoc(doc: unknown): string {
-  return encodeValue(doc, '');
+  return encodeValue(doc, undefined, undefined);
 }
 
 function decodeValue(value: unknown): unknown {

@@ -7,6 +7,8 @@
 import type { StoreConfig } from '../config/host-config.js';
 import type { StorageDriver } from './driver.js';
 import { MemoryDriver } from './drivers/memory-driver.js';
+// the URI redaction only: this module loads no mongoose
+import { redactMongoUri } from './drivers/mongodb-translate.js';
 
 /**
  * Opens the driver a store config names (creating the SQLite file and its directory on first start,
@@ -39,6 +41,6 @@ export function describeStore(store: StoreConfig): string {
   switch (store.kind) {
     case 'memory': return 'ephemeral (in memory: everything is lost when the process ends)';
     case 'sqlite': return `SQLite ${store.path} (synchronous=${store.synchronous})`;
-    case 'mongodb': return `MongoDB ${store.uri.replace(/\/\/[^@/]*@/, '//***@')}${store.dbName ? ` (database ${store.dbName})` : ''}`;
+    case 'mongodb': return `MongoDB ${redactMongoUri(store.uri)}${store.dbName ? ` (database ${store.dbName})` : ''}`;
   }
 }

@@ -14,7 +14,7 @@ import {
 import type { HostMessage, HostStores, OutboxEntry } from '../stores/stores.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { CircuitBreaker, type BreakerOptions } from './circuit-breaker.js';
-import type { PaceRule, RateBudget } from './rate-budget.js';
+import { gcraBook, type PaceRule, type RateBudget } from './rate-budget.js';
 import type { Timer } from './timer.js';
 
 /** The least time after an earlier message to the same recipient is due that a later one looks again, ms of platform time. */
@@ -159,8 +159,8 @@ class PartProgress {
 export class Dispatcher {
   /** What stops gave back. */
   readonly stats: DispatcherStats = { givenBack: 0, aborted: 0, spaced: 0 };
-  /** The send point's theoretical next send time per account (its pace rule's key), ms of platform time. */
-  private readonly sendPointTat = new Map<string, number>();
+  /** The send point's theoretical arrival time per account (its pace rule's key), ms of platform time. */
+  private readonly sendPointTats = new Map<string, number>();
   private running = false;
   /** Resolved when a stop begins: waits for a rate slot end at once. */
   private stopRequested: Promise<void> = new Promise(() => { /* replaced at start */ });
@@ -363,19 +363,18 @@ export class Dispatcher {
     // shared budget is wasted: this only delays what woke late.
     const account = rules.find((r) => r.key === `${entry.channel}:${entry.account}`);
     if (account) {
-      // a cell-rate check of this process's own sends, with room for SEND_POINT_BURST at once: a send
-      // that woke a little late does not push the next one back (lateness does not add up), while
-      // many that woke together go SEND_POINT_BURST at a time, then an interval apart
-      const interval = account.perMs / account.limit;
-      const tolerance = interval * (SEND_POINT_BURST - 1);
+      // the same cell-rate rule as the budget's, over this process's own sends, with room for
+      // SEND_POINT_BURST at once: a send that woke a little late does not push the next one back
+      // (lateness does not add up), while many that woke together go SEND_POINT_BURST at a time
+      const rule = [{ ...account, burst: SEND_POINT_BURST }];
       let held = false;
       while (this.running) {
         // check and record in one synchronous step
         const now = timer.now();
-        const tat = Math.max(this.sendPointTat.get(account.key) ?? now, now);
-        if (tat - now <= tolerance) { this.sendPointTat.set(account.key, tat + interval); break; }
+        const { at, tats } = gcraBook(rule, this.sendPointTats, now);
+        if (at <= now) { this.sendPointTats.set(account.key, tats.get(account.key)!); break; }
         if (!held) { held = true; this.stats.spaced++; }
-        await Promise.race([timer.sleep(tat - tolerance - now), this.stopRequested]);
+        await Promise.race([timer.sleep(at - now), this.stopRequested]);
       }
     }
     if (!this.running) {

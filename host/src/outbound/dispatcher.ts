@@ -359,8 +359,8 @@ export class Dispatcher {
     if (wait > 0) await Promise.race([timer.sleep(wait), this.stopRequested]);
     // Slots are booked ahead and slept for. Sends that wake late together (an event-loop stall, a
     // loaded machine) would reach the platform as a burst above its limit, so at the send point this
-    // process also keeps one interval of the account's rule between its own sends. Nothing of the
-    // shared budget is wasted: this only delays what woke late.
+    // process also paces its own sends by the account's rule. Nothing of the shared budget is
+    // wasted: this only delays what woke late.
     const account = rules.find((r) => r.key === `${entry.channel}:${entry.account}`);
     if (account) {
       // the same cell-rate rule as the budget's, over this process's own sends, with room for

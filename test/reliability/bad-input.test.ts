@@ -113,7 +113,7 @@ describe.each(FIRST_PARTY_CHANNELS)('bad input on %s', (channel) => {
     expect(big.body.length).toBeGreaterThan(3 * MB - 1024);
     const before = await h.stored();
     expect((await deliver(big)).status).toBe(200);
-    await eventually(async () => (await h.stored()).messages === before.messages + 1, 10_000);
+    await eventually(async () => (await h.stored()).messages === before.messages + 1, 30_000);
 
     const huge = fresh('x'.repeat(10 * MB));
     const status = await new Promise<number>((resolve, reject) => {

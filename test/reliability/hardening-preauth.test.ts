@@ -112,7 +112,7 @@ describe('finding 4: 1,000 connections each declaring ~3 MB and sending all but 
     const signed = fake.userMessage({ userId: '5550101', text: 'still here' });
     expect((await fetch(`${url}${webhook}`, { method: 'POST', headers: signed.headers, body: signed.body })).status).toBe(200);
     const probe = slowBody(port, webhook, DECLARED, Buffer.alloc(0));
-    await eventually(() => probe.outcome.head !== undefined, 10_000);
+    await eventually(() => probe.outcome.head !== undefined, 30_000);
     expect(probe.outcome.status).toBe(503);
     expect(probe.outcome.head).toMatch(/\r\nretry-after: 5\r\n/i);
     probe.socket.destroy();
@@ -163,22 +163,22 @@ describe('limits before authentication, one at a time', () => {
 
   it('a fourth body arriving at once is refused 503 before it is read; bodiless requests and, once one finished, bodies are served again', async () => {
     const held = [1, 2, 3].map(() => slowBody(port, '/webhooks/telegram/main', 1000, Buffer.alloc(10, 0x20)));
-    await eventually(() => host.admission.pendingRequests === 3, 5_000);
+    await eventually(() => host.admission.pendingRequests === 3, 30_000);
     const fourth = slowBody(port, '/webhooks/telegram/main', 1000, Buffer.alloc(0));
-    await eventually(() => fourth.outcome.head !== undefined, 5_000);
+    await eventually(() => fourth.outcome.head !== undefined, 30_000);
     expect(fourth.outcome.status).toBe(503);
     expect(fourth.outcome.head).toMatch(/\r\nretry-after: 2\r\n/i);
     expect(JSON.parse(fourth.outcome.body!)).toMatchObject({ error: { code: 'SERVER_BUSY', details: { limit: 'pending-requests' } } });
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
 
     held[0]!.socket.write(Buffer.alloc(990, 0x20));
-    await eventually(() => held[0]!.outcome.status, 5_000);
+    await eventually(() => held[0]!.outcome.status, 30_000);
     expect(held[0]!.outcome.status).toBe(401);
     const signed = fake.userMessage({ userId: '5550102', text: 'my turn' });
     expect((await fetch(`${url}/webhooks/telegram/main`, { method: 'POST', headers: signed.headers, body: signed.body })).status).toBe(200);
     for (const h of held) h.socket.destroy();
     fourth.socket.destroy();
-    await eventually(() => host.admission.pendingRequests === 0 && host.admission.bufferedBytes === 0, 5_000);
+    await eventually(() => host.admission.pendingRequests === 0 && host.admission.bufferedBytes === 0, 30_000);
   });
 
   it('a chunked webhook body is taken from the budget as it arrives: past it, 503 and the rest is not read', async () => {
@@ -192,13 +192,13 @@ describe('limits before authentication, one at a time', () => {
       expect(res.headers.get('retry-after')).toBe('2');
       expect(await res.json()).toMatchObject({ error: { code: 'SERVER_BUSY', details: { limit: 'body-budget' } } });
     }
-    await eventually(() => host.admission.bufferedBytes === 0, 5_000);
+    await eventually(() => host.admission.bufferedBytes === 0, 30_000);
     expect(host.admission.stats.refusedBodyBudget).toBeGreaterThanOrEqual(1);
   });
 
   it('API bodies count too: a body larger than what is left of the budget is refused 503 before authentication reads it', async () => {
     const probe = slowBody(port, '/v1/messages', 100 * 1024, Buffer.alloc(0), { authorization: `Bearer ${KEY}` });
-    await eventually(() => probe.outcome.head !== undefined, 5_000);
+    await eventually(() => probe.outcome.head !== undefined, 30_000);
     expect(probe.outcome.status).toBe(503);
     expect(probe.outcome.head).toMatch(/\r\nretry-after: 2\r\n/i);
     probe.socket.destroy();

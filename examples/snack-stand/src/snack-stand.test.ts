@@ -87,7 +87,7 @@ it('answers two Telegram customers whose first messages share message_id 1', asy
       await telegram.deliver(`${url}/webhooks/telegram/main`, telegram.userMessage({ userId, text: 'Hi' }));
     }
     const answered = (userId: string): boolean => telegram.requests.some((r) => r.path.endsWith('/sendMessage') && String((r.body as { chat_id: unknown }).chat_id) === userId);
-    await eventually(() => answered('800000001') && answered('800000002'), 2_000);
+    await eventually(() => answered('800000001') && answered('800000002'), 30_000);
   } finally {
     await host.stop();
     await telegram.stop();

@@ -145,7 +145,7 @@ describe('a split message through the host: the dispatcher records each part and
     const userId = '5550200';
     fake.startUser(userId);
     expect((await fake.deliver(`${url}/webhooks/telegram/main`, fake.userMessage({ userId, text: 'the full report, please' }))).status).toBe(200);
-    await eventually(async () => (await host.stores.conversations.list('shop')).length === 1, 10_000);
+    await eventually(async () => (await host.stores.conversations.list('shop')).length === 1, 30_000);
     fake.reset();
     fake.startUser(userId);
     fake.failSend = 2;
@@ -156,7 +156,7 @@ describe('a split message through the host: the dispatcher records each part and
     });
     expect(res.status).toBe(202);
     const { id } = (await res.json()) as { id: string };
-    const sent = await eventually(async () => { const m = await host.stores.messages.get('shop', id); return m?.status === 'sent' ? m : undefined; }, 10_000);
+    const sent = await eventually(async () => { const m = await host.stores.messages.get('shop', id); return m?.status === 'sent' ? m : undefined; }, 30_000);
 
     const rendered = telegram.create(telegram.parseConfig(fake.connectorConfig())).render({ id, to: { channel: 'telegram', accountId: 'main', userId }, content: { type: 'text', text } });
     const [p1, p2, p3] = [rendered, ...(rendered.followUps ?? [])].map((r) => r.body);

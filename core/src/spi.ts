@@ -183,6 +183,63 @@ export interface FakePlatformOptions {
    * limit at 100 msg/s of wall time. The host's dispatcher takes the same scale.
    */
   timeScale?: number;
+  /**
+   * The platform's clock in ms (default `Date.now`). The sandbox passes the host's clock, so after
+   * `POST /sandbox/clock` the fake's timestamps, windows and signature ages agree with the host.
+   */
+  clock?: () => number;
+  /** Delivery and read receipts the fake sends by itself for every message it accepts (on by default where the platform sends them). */
+  receipts?: FakeReceiptOptions;
+  /** Where the fake delivers receipts and simulated events: the host's webhook URL for this account. */
+  webhookUrl?: string;
+  /** Random numbers in [0, 1) for receipt loss (default `Math.random`; tests inject a sequence). */
+  random?: () => number;
+}
+
+/** How a fake platform sends receipts for the messages it accepted. */
+export interface FakeReceiptOptions {
+  /** Send receipts at all (default true). */
+  enabled?: boolean;
+  /** Wall-clock delay before the `delivered` receipt, in ms (default 500). */
+  deliveredAfterMs?: number;
+  /** Wall-clock delay before the `read` receipt, in ms after `delivered` (default 1000; a negative value sends none). */
+  readAfterMs?: number;
+  /** Probability in [0, 1] that a receipt is lost (default 0). */
+  lossRate?: number;
+}
+
+/** A message a fake platform accepted from the business (what the platform received). */
+export interface FakeSentMessage {
+  /** The platform's id for it (what the platform answered). */
+  id: string;
+  /** The recipient as the platform names them. */
+  userId: string;
+  /** The platform's message type (`text`, `template`, `image`, `sendMessage`…). */
+  type: string;
+  /** When it was accepted, ISO 8601 in platform time. */
+  at: string;
+  /** The request as received. */
+  request: { method: string; path: string; body: unknown };
+}
+
+/** An inbound event a fake platform can deliver as the platform would (see {@link FakePlatform.simulate}). */
+export type FakeInboundEvent =
+  | { kind: 'text'; userId: string; text: string; name?: string }
+  | { kind: 'media'; userId: string; mediaType: 'image' | 'video' | 'audio' | 'file'; caption?: string; name?: string }
+  | { kind: 'location'; userId: string; latitude: number; longitude: number; name?: string }
+  | { kind: 'button'; userId: string; payload: string; title?: string; name?: string }
+  | { kind: 'subscribe' | 'unsubscribe' | 'block' | 'close'; userId: string; name?: string }
+  | { kind: 'capabilities'; userId: string; capabilities: string[]; name?: string };
+
+/** The kinds of {@link FakeInboundEvent}. */
+export type FakeInboundKind = FakeInboundEvent['kind'];
+
+/** A template review outcome a fake platform can announce (platforms that review templates). */
+export interface FakeTemplateReview {
+  name: string;
+  language?: string;
+  status: 'APPROVED' | 'REJECTED' | 'PAUSED';
+  reason?: string;
 }
 
 /** A request the fake platform server received. */
@@ -232,6 +289,21 @@ export interface FakePlatform {
   statusUpdate?(input: { userId: string; externalId: string; status: 'sent' | 'delivered' | 'read' | 'failed'; timestamp?: Date }): SignedWebhook;
   /** Posts a signed webhook to `url` and returns the answer's status. */
   deliver(url: string, webhook: SignedWebhook): Promise<{ status: number; body: string }>;
+  /** Messages the platform accepted from the business, oldest first. */
+  sent?(): readonly FakeSentMessage[];
+  /** The inbound event kinds {@link simulate} supports. */
+  readonly simulatedKinds?: readonly FakeInboundKind[];
+  /**
+   * A signed webhook for any inbound event kind the connector parses, as the platform would deliver it.
+   * @throws when `event.kind` is not in {@link simulatedKinds}
+   */
+  simulate?(event: FakeInboundEvent): SignedWebhook;
+  /** Sets where receipts and simulated events go (the host's webhook URL for this account). */
+  setWebhookUrl?(url: string): void;
+  /** Delivers every pending receipt now, whatever its delay; resolves to how many were posted. */
+  flushReceipts?(): Promise<number>;
+  /** Marks a template reviewed and announces it to the webhook as the platform would; false when the template is unknown. */
+  reviewTemplate?(review: FakeTemplateReview): Promise<boolean>;
 }
 
 /** A webhook ready to post: headers include the platform's signature. */

@@ -184,10 +184,10 @@ export interface FakePlatformOptions {
    */
   timeScale?: number;
   /**
-   * The platform's clock in ms (default `Date.now`). The sandbox passes the host's clock, so after
+   * The platform's clock (default: the wall clock). The sandbox passes the host's clock, so after
    * `POST /sandbox/clock` the fake's timestamps, windows and signature ages agree with the host.
    */
-  clock?: () => number;
+  clock?: Clock;
   /** Delivery and read receipts the fake sends by itself for every message it accepts (on by default where the platform sends them). */
   receipts?: FakeReceiptOptions;
   /** Where the fake delivers receipts and simulated events: the host's webhook URL for this account. */
@@ -289,8 +289,8 @@ export interface FakePlatform {
   statusUpdate?(input: { userId: string; externalId: string; status: 'sent' | 'delivered' | 'read' | 'failed'; timestamp?: Date }): SignedWebhook;
   /** Posts a signed webhook to `url` and returns the answer's status. */
   deliver(url: string, webhook: SignedWebhook): Promise<{ status: number; body: string }>;
-  /** Messages the platform accepted from the business, oldest first. */
-  sent?(): readonly FakeSentMessage[];
+  /** Messages the platform accepted from the business, oldest first (named so that a fake's own `sent` list stays free). */
+  sentMessages?(): readonly FakeSentMessage[];
   /** The inbound event kinds {@link simulate} supports. */
   readonly simulatedKinds?: readonly FakeInboundKind[];
   /**

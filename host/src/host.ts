@@ -268,9 +268,11 @@ export async function createHost(config: HostConfig, options: HostOptions = {}):
   container.bind(Clock).toConstantValue(clock);
   // every platform call goes through one fetch the host can abort at its stop deadline
   const platformCalls = new AbortController();
-  container.bind(PlatformFetch).toConstantValue(abortablePlatformFetch(platformCalls.signal, options.platformFetch));
+  const platformFetch = abortablePlatformFetch(platformCalls.signal, options.platformFetch);
+  container.bind(PlatformFetch).toConstantValue(platformFetch);
 
-  const { statuses, bindings } = await loadConnectors(config, container, { logger, clock });
+  // connectors are built in containers of their own: they get the platform fetch there, not from this one
+  const { statuses, bindings } = await loadConnectors(config, container, { logger, clock, fetch: platformFetch });
   const tenants = new Map(config.tenants.map((t) => [t.id, t]));
   for (const b of bindings) {
     if (!b.plugin.policy.requiresHumanEscalation) continue;

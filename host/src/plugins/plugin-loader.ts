@@ -10,7 +10,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   Clock, ConfigError, Connector, ConnectorBinding, ConnectorPlugin, connectorPluginProblems, isSwitchboardError, Logger,
-  SwitchboardError,
+  PlatformFetch, SwitchboardError,
   type Connector as ConnectorInstance, type ConnectorPlugin as Plugin, type Logger as LoggerType, type Clock as ClockType,
 } from '@switchboard/core';
 import { Container } from '@switchboard/core/di';
@@ -26,6 +26,18 @@ export class PluginLoadError extends SwitchboardError {
   constructor(readonly pkg: string, message: string, options: { cause?: unknown; field?: string } = {}) {
     super('PLUGIN_LOAD_FAILED', `${pkg}: ${message}`, false, { cause: options.cause, details: { package: pkg, ...(options.field ? { field: options.field } : {}) } });
   }
+}
+
+/**
+ * The host's services a connector's container module may ask for: its logger, its clock (the
+ * sandbox's may run ahead) and the fetch platform calls go through (`HostOptions.platformFetch`,
+ * wrapped so the host can abort its calls at the stop deadline), bound as core's `PlatformFetch`.
+ */
+export interface ConnectorServices {
+  logger: LoggerType;
+  clock: ClockType;
+  /** Bound as `PlatformFetch` when given; without it connectors use the global `fetch`. */
+  fetch?: typeof fetch;
 }
 
 /** How one configured connector package fared. */
@@ -72,14 +84,15 @@ export async function importPlugin(specifier: string, baseDir: string): Promise<
  * Creates one account's connector through the plugin's container module.
  * @param plugin - a checked plugin
  * @param config - the parsed account config
- * @param services - logger and clock for modules that want them
+ * @param services - logger, clock and platform fetch for modules that want them
  * @returns the connector the module bound
  */
-export function connectorFromModule(plugin: Plugin, config: unknown, services: { logger: LoggerType; clock: ClockType }): ConnectorInstance {
+export function connectorFromModule(plugin: Plugin, config: unknown, services: ConnectorServices): ConnectorInstance {
   // each account gets its own container so the module's (single) Connector binding is unambiguous
   const scope = new Container();
   scope.bind(Logger).toConstantValue(services.logger);
   scope.bind(Clock).toConstantValue(services.clock);
+  if (services.fetch) scope.bind(PlatformFetch).toConstantValue(services.fetch);
   scope.load(plugin.module(config));
   const connectors = scope.getAll<ConnectorInstance>(Connector);
   if (connectors.length !== 1) throw new Error(`module(config) must bind exactly one Connector, bound ${connectors.length}`);
@@ -100,11 +113,11 @@ function connectorProblems(c: unknown, channel: string): string[] {
  * @param entry - the config entry
  * @param index - its position in `connectors`, for error fields
  * @param baseDir - where relative paths resolve from
- * @param services - logger and clock
+ * @param services - logger, clock and platform fetch
  * @returns the plugin and one binding per account
  * @throws PluginLoadError
  */
-export async function loadConnector(entry: ConnectorConfig, index: number, baseDir: string, services: { logger: LoggerType; clock: ClockType }): Promise<{ plugin: Plugin; bindings: HostConnectorBinding[] }> {
+export async function loadConnector(entry: ConnectorConfig, index: number, baseDir: string, services: ConnectorServices): Promise<{ plugin: Plugin; bindings: HostConnectorBinding[] }> {
   let candidate: unknown;
   if (entry.plugin) candidate = entry.plugin;
   else {
@@ -146,10 +159,10 @@ export async function loadConnector(entry: ConnectorConfig, index: number, baseD
  * reported in the statuses and left out; a failing required one throws.
  * @param config - the host config
  * @param container - the host container (gets `ConnectorPlugin`, `Connector`, `ConnectorBinding` multi-bindings)
- * @param services - logger and clock
+ * @param services - logger, clock and platform fetch
  * @returns per-package statuses and the bindings
  */
-export async function loadConnectors(config: HostConfig, container: Container, services: { logger: LoggerType; clock: ClockType }): Promise<{ statuses: PluginStatus[]; bindings: HostConnectorBinding[] }> {
+export async function loadConnectors(config: HostConfig, container: Container, services: ConnectorServices): Promise<{ statuses: PluginStatus[]; bindings: HostConnectorBinding[] }> {
   const statuses: PluginStatus[] = [];
   const bindings: HostConnectorBinding[] = [];
   const results = await Promise.allSettled(config.connectors.map((entry, i) => loadConnector(entry, i, config.baseDir, services)));

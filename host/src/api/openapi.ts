@@ -91,7 +91,7 @@ export function buildOpenApi(): Record<string, unknown> {
       '/v1/contacts': { get: op('List contacts', { parameters: paging, responses: { 200: { description: 'Contacts', content: list('Contact') }, ...errors } }) },
       '/v1/contacts/{id}/consent': {
         get: op('Consent history (the ledger) and the state derived from it per channel', { parameters: [idParam] }),
-        post: { summary: 'Record a consent event: the evidence\'s source is api and names the key that recorded it (the caller describes wording, privacy policy, reference, text and detail)', parameters: [idParam], ...body(ConsentEventSchema), responses: { 201: { description: 'Recorded', content: json(ref('ConsentEntry')) }, ...errors } },
+        post: { summary: 'Record a consent event: the evidence\'s source is api and names the key that recorded it (the caller describes wording, privacy policy, reference, text and detail); without scope the entry takes the tenant\'s policy.consentScope (all channels of the contact unless per-channel)', parameters: [idParam], ...body(ConsentEventSchema), responses: { 201: { description: 'Recorded', content: json(ref('ConsentEntry')) }, ...errors } },
       },
       '/v1/messages': {
         post: {

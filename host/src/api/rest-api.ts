@@ -212,7 +212,9 @@ export function createApiApp(deps: ApiDeps): express.Express {
     if (!channel || !contact.addresses.some((a) => a.channel === channel)) throw new ValidationError('channel', 'must be a channel the contact has an address on');
     // the evidence's source and recorder are the server's: the caller describes, it does not attest
     const entry: ConsentEntry = {
-      id: randomUUID(), tenantId: t.id, contactId: contact.id, channel, action, scope,
+      id: randomUUID(), tenantId: t.id, contactId: contact.id, channel, action,
+      // an omitted scope follows the tenant's consentScope, as a keyword or platform signal does
+      scope: scope ?? (t.policy?.consentScope === 'per-channel' ? 'channel' : 'all-channels'),
       at: new Date(deps.clock.now()),
       evidence: { ...evidence, source: 'api', recordedBy: apiKeyRef(req) },
       ...(purpose ? { purpose } : {}), ...(topic ? { topic } : {}),

@@ -256,7 +256,9 @@ export const ConsentEventSchema = z.strictObject({
   action: oneOf(CONSENT_ACTIONS),
   purpose: oneOf(PURPOSES).optional(),
   channel: filled(64).optional(),
-  scope: oneOf(['channel', 'all-channels'] as const).default('channel'),
+  // no default here: an omitted scope is the tenant's policy.consentScope, which only the route knows
+  scope: oneOf(['channel', 'all-channels'] as const).optional()
+    .describe('channel: this channel only; all-channels: every channel of the contact. Default: the tenant\'s policy.consentScope (per-channel → channel, otherwise all-channels, which is the default policy)'),
   topic: text(200).optional(),
   evidence: ApiConsentEvidenceSchema.optional(),
 }).superRefine((b, ctx) => {

@@ -1,6 +1,8 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { executeProviderRequest, FakePlatformServer, FakeRateLimiter, hmacSha256Hex, ProviderHttpError, ProviderNetworkError, verifyHmacSha256, type FakeResponse, type RecordedRequest, type SignedWebhook } from '../index.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ConfigError, executeProviderRequest, FAKE_RECEIPT_ATTEMPTS, FakePlatformServer, ManualClock, FakeRateLimiter, hmacSha256Hex, ProviderHttpError, ProviderNetworkError, verifyHmacSha256, type FakeResponse, type RecordedRequest, type SignedWebhook } from '../index.js';
 
 /** A tiny platform: POST /v1/messages answers an id, 1 message per second per recipient, signed webhooks. */
 class TinyPlatform extends FakePlatformServer {
@@ -147,5 +149,191 @@ describe('FakeRateLimiter', () => {
       const span = allowed[allowed.length - 1]! - allowed[0]!;
       return allowed.length <= limit + (span * limit) / perMs + 1e-9;
     }));
+  });
+});
+
+/** A platform that sends receipts: POST /v1/messages records the send; statusUpdate signs `{ id, status, at }`. */
+class ReceiptPlatform extends TinyPlatform {
+  private k = 0;
+  protected override handle(req: RecordedRequest): FakeResponse {
+    if (req.method !== 'POST' || req.path !== '/v1/messages') return { status: 404, body: { error: 'not found' } };
+    const to = (req.body as { to: string }).to;
+    this.k += 1;
+    const id = `r${this.k}`;
+    this.recordSent({ id, userId: to, type: 'text', request: { method: req.method, path: req.path, body: req.body } });
+    return { status: 200, body: { id } };
+  }
+  statusUpdate(input: { userId: string; externalId: string; status: string; timestamp?: Date }): SignedWebhook {
+    const body = Buffer.from(JSON.stringify({ id: input.externalId, to: input.userId, status: input.status, at: input.timestamp?.toISOString() }));
+    return { method: 'POST', headers: { 'content-type': 'application/json' }, body };
+  }
+  /** Records a send without a request (the unit tests' shortcut). */
+  accept(id: string, userId = 'u1'): void {
+    this.recordSent({ id, userId, type: 'text', request: { method: 'POST', path: '/v1/messages', body: {} } });
+  }
+}
+
+/** A webhook receiver: records every body and answers the scripted statuses, then 200. */
+async function receiver(statuses: number[] = []): Promise<{ url: string; bodies: Record<string, unknown>[]; attempts: number; close(): Promise<void> }> {
+  const state = { bodies: [] as Record<string, unknown>[], attempts: 0 };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      state.attempts += 1;
+      const status = statuses.shift() ?? 200;
+      if (status === 200) state.bodies.push(JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>);
+      res.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/webhooks/tiny/sandbox`, bodies: state.bodies,
+    get attempts() { return state.attempts; },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+const HOUR = 3_600_000;
+
+describe('FakePlatformServer: platform clock, sent log and receipts', () => {
+  const clock = new ManualClock(new Date('2026-12-04T10:00:00Z'));
+  let hook: Awaited<ReturnType<typeof receiver>>;
+  const fakes: FakePlatformServer[] = [];
+  const make = <T extends FakePlatformServer>(f: T): T => { fakes.push(f); return f; };
+  beforeEach(async () => { clock.set(new Date('2026-12-04T10:00:00Z')); hook = await receiver(); });
+  afterEach(async () => { await Promise.all(fakes.splice(0).map((f) => f.stop())); await hook.close(); });
+
+  it('regression: the platform clock is the injected clock, so an advance of the host clock moves the fake (it stamped wall-clock time)', async () => {
+    const fake = make(new ReceiptPlatform({ clock }));
+    await fake.start();
+    expect(fake.platformNow()).toBe(clock.now());
+    clock.advance(25 * HOUR);
+    expect(fake.platformNow()).toBe(Date.parse('2026-12-05T11:00:00Z'));
+    await executeProviderRequest({ method: 'POST', url: `${fake.url}/v1/messages`, headers: {}, body: { to: 'u1', text: 'hi' } });
+    expect(fake.requests[0]!.at.toISOString()).toBe('2026-12-05T11:00:00.000Z');
+    expect(fake.sentMessages()).toEqual([{ id: 'r1', userId: 'u1', type: 'text', at: '2026-12-05T11:00:00.000Z', request: { method: 'POST', path: '/v1/messages', body: { to: 'u1', text: 'hi' } } }]);
+  });
+
+  it('refuses a clock together with a timeScale, and receipt options out of range', () => {
+    expect(() => new ReceiptPlatform({ clock, timeScale: 10 })).toThrow(ConfigError);
+    expect(() => new ReceiptPlatform({ clock, timeScale: 1 })).not.toThrow();
+    expect(() => new ReceiptPlatform({ timeScale: 0 })).toThrow(/timeScale/);
+    expect(() => new ReceiptPlatform({ receipts: { lossRate: 1.5 } })).toThrow(/receipts\.lossRate/);
+    expect(() => new ReceiptPlatform({ receipts: { deliveredAfterMs: -1 } })).toThrow(/receipts\.deliveredAfterMs/);
+    expect(() => new ReceiptPlatform({ receipts: { readAfterMs: Number.NaN } })).toThrow(/receipts\.readAfterMs/);
+  });
+
+  it('schedules delivered then read for each accepted message; flushReceipts posts them in order, stamped with platform time at posting', async () => {
+    const fake = make(new ReceiptPlatform({ clock, webhookUrl: hook.url, receipts: { deliveredAfterMs: HOUR, readAfterMs: HOUR } }));
+    fake.accept('m1', 'u1');
+    fake.accept('m2', 'u2');
+    expect(fake.receiptStats()).toEqual({ scheduled: 4, posted: 0, lost: 0, failed: 0, pending: 4 });
+    clock.advance(5 * 60_000);
+    expect(await fake.flushReceipts()).toBe(4);
+    expect(hook.bodies).toEqual([
+      { id: 'm1', to: 'u1', status: 'delivered', at: '2026-12-04T10:05:00.000Z' },
+      { id: 'm2', to: 'u2', status: 'delivered', at: '2026-12-04T10:05:00.000Z' },
+      { id: 'm1', to: 'u1', status: 'read', at: '2026-12-04T10:05:00.000Z' },
+      { id: 'm2', to: 'u2', status: 'read', at: '2026-12-04T10:05:00.000Z' },
+    ]);
+    expect(fake.receiptStats()).toEqual({ scheduled: 4, posted: 4, lost: 0, failed: 0, pending: 0 });
+    expect(await fake.flushReceipts()).toBe(0);
+  });
+
+  it('a negative readAfterMs sends delivered only; receipts off, no webhook URL or no statusUpdate send none but still log the message', async () => {
+    const deliveredOnly = make(new ReceiptPlatform({ webhookUrl: hook.url, receipts: { readAfterMs: -1, deliveredAfterMs: HOUR } }));
+    deliveredOnly.accept('m1');
+    expect(await deliveredOnly.flushReceipts()).toBe(1);
+    expect(hook.bodies.map((b) => b.status)).toEqual(['delivered']);
+    const off = make(new ReceiptPlatform({ webhookUrl: hook.url, receipts: { enabled: false } }));
+    const noUrl = make(new ReceiptPlatform());
+    for (const f of [off, noUrl]) { f.accept('m1'); expect(f.receiptStats().scheduled).toBe(0); expect(f.sentMessages()).toHaveLength(1); }
+    const silent = make(new (class extends TinyPlatform { take(): void { this.recordSent({ id: 'x', userId: 'u', type: 'text', request: { method: 'POST', path: '/', body: {} } }); } })({ webhookUrl: hook.url }));
+    silent.take();
+    expect([silent.receiptStats().scheduled, silent.sentMessages().length]).toEqual([0, 1]);
+  });
+
+  it('setWebhookUrl turns receipts on for messages accepted afterwards', async () => {
+    const fake = make(new ReceiptPlatform({ receipts: { deliveredAfterMs: HOUR } }));
+    fake.accept('before');
+    fake.setWebhookUrl(hook.url);
+    expect(fake.hostWebhookUrl).toBe(hook.url);
+    fake.accept('after');
+    expect(await fake.flushReceipts()).toBe(2);
+    expect(hook.bodies.map((b) => b.id)).toEqual(['after', 'after']);
+  });
+
+  it('drops each receipt with probability lossRate, drawing from the injected random (delivered first)', async () => {
+    const draws = [0.1, 0.9, 0.9, 0.2];
+    const fake = make(new ReceiptPlatform({ webhookUrl: hook.url, random: () => draws.shift()!, receipts: { lossRate: 0.5, deliveredAfterMs: HOUR } }));
+    fake.accept('m1');
+    fake.accept('m2');
+    expect(await fake.flushReceipts()).toBe(2);
+    expect(hook.bodies.map((b) => `${b.id}:${b.status}`)).toEqual(['m2:delivered', 'm1:read']);
+    expect(fake.receiptStats()).toMatchObject({ scheduled: 4, posted: 2, lost: 2 });
+  });
+
+  it('counts lost + pending = scheduled for any loss rate and random sequence (property)', () => {
+    fc.assert(fc.property(fc.double({ min: 0, max: 1, noNaN: true }), fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: 40, maxLength: 40 }), (lossRate, seq) => {
+      const draws = [...seq];
+      const fake = new ReceiptPlatform({ webhookUrl: hook.url, random: () => draws.shift()!, receipts: { lossRate, deliveredAfterMs: HOUR } });
+      for (let i = 0; i < 20; i += 1) fake.accept(`m${i}`);
+      const s = fake.receiptStats();
+      const expectedLost = lossRate > 0 ? seq.filter((x) => x < lossRate).length : 0;
+      void fake.stop();
+      return s.scheduled === 40 && s.lost === expectedLost && s.lost + s.pending === 40;
+    }));
+  });
+
+  it(`retries a receipt the webhook refuses, ${FAKE_RECEIPT_ATTEMPTS} attempts in all, then drops and counts it`, async () => {
+    await hook.close();
+    hook = await receiver([500, 503]);
+    const fake = make(new ReceiptPlatform({ webhookUrl: hook.url, receipts: { deliveredAfterMs: HOUR, readAfterMs: -1 } }));
+    fake.accept('m1');
+    expect(await fake.flushReceipts()).toBe(1);
+    expect([hook.attempts, hook.bodies.length]).toEqual([3, 1]);
+    await hook.close();
+    hook = await receiver([500, 500, 500, 500]);
+    fake.setWebhookUrl(hook.url);
+    fake.accept('m2');
+    expect(await fake.flushReceipts()).toBe(0);
+    expect(hook.attempts).toBe(FAKE_RECEIPT_ATTEMPTS);
+    expect(fake.receiptStats()).toMatchObject({ posted: 1, failed: 1, pending: 0 });
+  });
+
+  it('a receipt nobody answers (connection refused) is dropped as failed, not thrown', async () => {
+    const fake = make(new ReceiptPlatform({ webhookUrl: 'http://127.0.0.1:1/webhooks/tiny/sandbox', receipts: { deliveredAfterMs: HOUR, readAfterMs: -1 } }));
+    fake.accept('m1');
+    expect(await fake.flushReceipts()).toBe(0);
+    expect(fake.receiptStats()).toMatchObject({ failed: 1 });
+  });
+
+  it('a receipt due now is posted by its own timer', async () => {
+    const fake = make(new ReceiptPlatform({ webhookUrl: hook.url, receipts: { deliveredAfterMs: 0, readAfterMs: 0 } }));
+    fake.accept('m1');
+    await vi.waitFor(() => expect(fake.receiptStats().posted).toBe(2), { timeout: 30_000, interval: 20 });
+    expect(hook.bodies.map((b) => b.status)).toEqual(['delivered', 'read']);
+  });
+
+  it('stop cancels pending receipts; reset forgets the sent log and pending receipts', async () => {
+    const fake = make(new ReceiptPlatform({ webhookUrl: hook.url, receipts: { deliveredAfterMs: HOUR } }));
+    await fake.start();
+    fake.accept('m1');
+    await fake.stop();
+    expect(fake.receiptStats().pending).toBe(0);
+    expect(await fake.flushReceipts()).toBe(0);
+    fake.accept('m2');
+    fake.reset();
+    expect([fake.sentMessages().length, fake.receiptStats().pending]).toEqual([0, 0]);
+    expect(hook.attempts).toBe(0);
+  });
+
+  it('simulates text through userMessage by default and refuses other kinds naming the supported ones', () => {
+    const fake = make(new ReceiptPlatform());
+    expect(fake.simulatedKinds).toEqual(['text']);
+    expect(JSON.parse(fake.simulate({ kind: 'text', userId: 'u1', text: 'hello' }).body.toString())).toEqual({ from: 'u1', text: 'hello' });
+    expect(() => fake.simulate({ kind: 'location', userId: 'u1', latitude: 1, longitude: 2 })).toThrow("tiny fake cannot simulate 'location' events (supported: text)");
   });
 });

@@ -4,24 +4,65 @@
  * @module
  */
 
-/** Stable error codes. Hosts map them to HTTP statuses in one place. */
-export type SwitchboardErrorCode =
-  | 'CONFIG_INVALID'
-  | 'WEBHOOK_VERIFICATION_FAILED'
-  | 'MALFORMED_PAYLOAD'
-  | 'CONTENT_UNSUPPORTED'
-  | 'CONTENT_INVALID'
-  | 'RATE_LIMITED'
-  | 'RECIPIENT_BLOCKED'
-  | 'WINDOW_CLOSED'
-  | 'PERMANENT_FAILURE'
-  | 'RETRYABLE_FAILURE'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'VALIDATION_FAILED'
-  | 'UNAUTHORIZED'
-  | 'PLUGIN_LOAD_FAILED'
-  | (string & {});
+/**
+ * Every stable error code, a closed set: a {@link SwitchboardError} carries one of them and a host
+ * maps each to an HTTP status in one total map (the compiler refuses a code without a status). A
+ * connector maps its platform's codes onto these families (a vendor's own code would reach an API
+ * client as an internal error), keeping the platform's error as `cause` and its code in `details`.
+ */
+export const ERROR_CODES = [
+  // the caller's input or configuration
+  'CONFIG_INVALID',
+  'VALIDATION_FAILED',
+  'BAD_JSON',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'METHOD_NOT_ALLOWED',
+  'CONTENT_INVALID',
+  'CONTENT_UNSUPPORTED',
+  // webhooks
+  'WEBHOOK_VERIFICATION_FAILED',
+  'MALFORMED_PAYLOAD',
+  // who may do what
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  // decisions of the policy engine and of the platforms about a message or template
+  'POLICY_DENIED',
+  'WINDOW_CLOSED',
+  'RECIPIENT_BLOCKED',
+  'TEMPLATE_REJECTED',
+  // load
+  'RATE_LIMITED',
+  'TOO_MANY_STREAMS',
+  // a platform call that failed
+  'PERMANENT_FAILURE',
+  'RETRYABLE_FAILURE',
+  'PROVIDER_HTTP_ERROR',
+  'PROVIDER_NETWORK_ERROR',
+  'PROVIDER_REJECTED',
+  // the host itself
+  'PLUGIN_LOAD_FAILED',
+  'NOT_READY',
+  'STORE_UNAVAILABLE',
+  'INTERNAL',
+] as const;
+
+/** Stable error codes (see {@link ERROR_CODES}). Hosts map them to HTTP statuses in one place. */
+export type SwitchboardErrorCode = (typeof ERROR_CODES)[number];
+
+const KNOWN_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
+
+/**
+ * Whether a string is one of the {@link ERROR_CODES} (an error from another copy of core, say an
+ * older vendor package, may carry a code this one does not know).
+ * @param code - a code read from an error
+ * @returns true when it is a known code
+ */
+export function isSwitchboardErrorCode(code: unknown): code is SwitchboardErrorCode {
+  return typeof code === 'string' && KNOWN_CODES.has(code);
+}
 
 /** Options every Switchboard error accepts. */
 export interface SwitchboardErrorOptions {

@@ -2,7 +2,7 @@
  * Host errors and the one place error codes become HTTP statuses.
  * @module
  */
-import { isSwitchboardError, SwitchboardError } from '@switchboard/core';
+import { isSwitchboardError, isSwitchboardErrorCode, SwitchboardError, type SwitchboardErrorCode } from '@switchboard/core';
 
 /** Something asked for does not exist (or belongs to another tenant: the answer is the same). */
 export class NotFoundError extends SwitchboardError {
@@ -46,34 +46,54 @@ export class ConflictError extends SwitchboardError {
   }
 }
 
-/** HTTP status per error code: the single map the whole host uses. */
-export const ERROR_STATUS: Readonly<Record<string, number>> = {
-  VALIDATION_FAILED: 400,
-  MALFORMED_PAYLOAD: 400,
+/**
+ * HTTP status per error code: the single map the whole host uses. It is total over core's closed
+ * {@link SwitchboardErrorCode} set (`satisfies` makes a code without a status a compile error), so
+ * no code the host or a connector throws falls through to 500. 4xx: the request cannot succeed as
+ * sent (input, rights, a policy or platform refusal of its content, load shed); 5xx: the host or a
+ * platform failed.
+ */
+export const ERROR_STATUS = {
   CONFIG_INVALID: 400,
-  CONTENT_INVALID: 400,
+  VALIDATION_FAILED: 400,
   BAD_JSON: 400,
-  UNAUTHORIZED: 401,
-  WEBHOOK_VERIFICATION_FAILED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  METHOD_NOT_ALLOWED: 405,
+  CONTENT_INVALID: 400,
   CONTENT_UNSUPPORTED: 422,
+  WEBHOOK_VERIFICATION_FAILED: 401,
+  MALFORMED_PAYLOAD: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
   POLICY_DENIED: 422,
   WINDOW_CLOSED: 422,
   RECIPIENT_BLOCKED: 422,
+  // the platform refused the template's content: the caller changes it, retrying as is will not help
+  TEMPLATE_REJECTED: 422,
   RATE_LIMITED: 429,
   TOO_MANY_STREAMS: 429,
+  PERMANENT_FAILURE: 502,
+  RETRYABLE_FAILURE: 502,
+  PROVIDER_HTTP_ERROR: 502,
+  PROVIDER_NETWORK_ERROR: 502,
+  PROVIDER_REJECTED: 502,
   PLUGIN_LOAD_FAILED: 503,
   NOT_READY: 503,
   STORE_UNAVAILABLE: 503,
-  RETRYABLE_FAILURE: 502,
-  PERMANENT_FAILURE: 502,
   INTERNAL: 500,
-};
+} as const satisfies Record<SwitchboardErrorCode, number>;
+
+/**
+ * The HTTP status of an error code.
+ * @param code - a code read from an error (possibly from another copy of core)
+ * @returns its status; 500 only for `INTERNAL` and codes core does not know
+ */
+export function statusOf(code: string): number {
+  return isSwitchboardErrorCode(code) ? ERROR_STATUS[code] : 500;
+}
 
 /** The JSON error body every endpoint answers with. */
 export interface ErrorBody {
@@ -88,7 +108,7 @@ export interface ErrorBody {
  */
 export function errorResponse(error: unknown): { status: number; body: ErrorBody } {
   if (isSwitchboardError(error)) {
-    const status = ERROR_STATUS[error.code] ?? 500;
+    const status = statusOf(error.code);
     return { status, body: { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } } };
   }
   // body-parser and friends signal client errors with a status/type

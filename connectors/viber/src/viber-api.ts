@@ -99,7 +99,7 @@ export class ViberStatusError extends SwitchboardError {
    * @param body - the answer
    */
   constructor(status: number, statusMessage: string, body: unknown) {
-    super('VIBER_STATUS_ERROR', `Viber answered status ${status} (${statusMessage})`, false, { details: { status, statusMessage } });
+    super('PROVIDER_REJECTED', `Viber answered status ${status} (${statusMessage})`, false, { details: { status, statusMessage } });
     this.status = status;
     this.statusMessage = statusMessage;
     this.body = body;

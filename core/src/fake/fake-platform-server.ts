@@ -18,6 +18,7 @@ import type {
 /** What a fake platform's handler answers. */
 export interface FakeResponse {
   status: number;
+  /** A string is sent as text, a Buffer as bytes, anything else as JSON. */
   body?: unknown;
   headers?: Record<string, string>;
 }
@@ -443,6 +444,12 @@ export abstract class FakePlatformServer implements FakePlatform {
   }
 
   private write(res: ServerResponse, answer: FakeResponse): void {
+    if (Buffer.isBuffer(answer.body)) {
+      // bytes (a file download) go out as they are
+      res.writeHead(answer.status, { 'content-type': 'application/octet-stream', ...answer.headers });
+      res.end(answer.body);
+      return;
+    }
     const isText = typeof answer.body === 'string';
     const payload = answer.body === undefined ? '' : isText ? (answer.body as string) : JSON.stringify(answer.body);
     res.writeHead(answer.status, {

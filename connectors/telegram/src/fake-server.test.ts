@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  ManualClock, PermanentError, RateLimitedError, RecipientBlockedError, RetryableError, type OutboundMessage, type RawWebhook,
+  ManualClock, PermanentError, RateLimitedError, RecipientBlockedError, RetryableError, type OutboundMessage, type RawWebhook, type SignedWebhook,
 } from '@switchboard/core';
 import { FakeTelegramServer, telegramSandboxConfig } from './fake-telegram-server.js';
 import { TelegramConnector } from './telegram-connector.js';
@@ -199,5 +199,183 @@ describe('fake Bot API server', () => {
     const other = new FakeTelegramServer({ config: { botToken: '42:AAOtherTokenOtherTokenOtherTokenOther', secretToken: 'other' } });
     expect(other.connectorConfig()).toMatchObject({ botToken: '42:AAOtherTokenOtherTokenOtherTokenOther', secretToken: 'other' });
     expect(other.botId).toBe('42');
+  });
+});
+
+describe('fake Bot API: the documented surface an integrator uses', () => {
+  const call = (method: string, init: RequestInit & { query?: Record<string, string> } = {}) => {
+    const qs = init.query ? `?${new URLSearchParams(init.query).toString()}` : '';
+    return fetch(`${fake.url}/bot${telegramSandboxConfig.botToken}/${method}${qs}`, init)
+      .then(async (r) => ({ status: r.status, body: await r.json() as Record<string, unknown> }));
+  };
+  const resultOf = (answer: { body: Record<string, unknown> }) => answer.body.result as Record<string, unknown>;
+
+  it('regression: editMessageText, sendChatAction, getUpdates, getFile and deleteMessage answered 404 — each answers as documented', async () => {
+    fake.startUser(USER);
+    const sent = resultOf(await api('sendMessage', { chat_id: Number(USER), text: 'Your car is ready', reply_markup: { inline_keyboard: [[{ text: 'OK', callback_data: 'ok' }]] } }));
+    expect(await api('editMessageText', { chat_id: Number(USER), message_id: sent.message_id, text: 'Your car is ready and washed' })).toEqual({
+      status: 200,
+      body: { ok: true, result: {
+        message_id: 1, from: { id: 7000000001, is_bot: true, first_name: 'Switchboard Sandbox', username: 'switchboard_sandbox_bot' },
+        chat: { id: 1111111, first_name: 'Test', type: 'private' }, date: Math.floor(clock.now() / 1000), text: 'Your car is ready and washed',
+        edit_date: Math.floor(clock.now() / 1000),
+      } },
+    });
+    expect(await api('editMessageText', { chat_id: Number(USER), message_id: sent.message_id, text: 'Your car is ready and washed' })).toEqual({ status: 400, body: {
+      ok: false, error_code: 400,
+      description: 'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
+    } });
+    expect(await api('editMessageText', { chat_id: Number(USER), message_id: 99, text: 'x' })).toEqual({ status: 400, body: { ok: false, error_code: 400, description: 'Bad Request: message to edit not found' } });
+    expect(await api('sendChatAction', { chat_id: Number(USER), action: 'typing' })).toEqual({ status: 200, body: { ok: true, result: true } });
+    expect(await api('sendChatAction', { chat_id: Number(USER), action: 'dancing' })).toEqual({ status: 400, body: { ok: false, error_code: 400, description: 'Bad Request: wrong parameter action in request' } });
+    expect(await api('getUpdates', { timeout: 0 })).toMatchObject({ status: 200, body: { ok: true, result: [] } });
+    expect(await api('getFile', { file_id: 'AgACAgQAAxkBAAIBunknown' })).toEqual({ status: 400, body: { ok: false, error_code: 400, description: 'Bad Request: invalid file_id' } });
+    expect(await api('deleteMessage', { chat_id: Number(USER), message_id: sent.message_id })).toEqual({ status: 200, body: { ok: true, result: true } });
+    expect(await api('deleteMessage', { chat_id: Number(USER), message_id: sent.message_id })).toEqual({ status: 400, body: { ok: false, error_code: 400, description: 'Bad Request: message to delete not found' } });
+  });
+
+  it('regression: only JSON bodies were accepted — the query string, form-urlencoded and multipart/form-data are read alike', async () => {
+    fake.startUser(USER, 'Ada');
+    const markup = JSON.stringify({ inline_keyboard: [[{ text: 'Yes', callback_data: 'y' }]] });
+    const viaQuery = await call('sendMessage', { query: { chat_id: USER, text: 'by query', reply_markup: markup } });
+    const viaForm = await call('sendMessage', { method: 'POST', body: new URLSearchParams({ chat_id: USER, text: 'by form', reply_markup: markup }) });
+    const multipart = new FormData();
+    multipart.set('chat_id', USER);
+    multipart.set('text', 'by multipart');
+    multipart.set('reply_markup', markup);
+    const viaMultipart = await call('sendMessage', { method: 'POST', body: multipart });
+    const viaGet = await call('getMe', { method: 'GET' });
+    for (const [answer, text] of [[viaQuery, 'by query'], [viaForm, 'by form'], [viaMultipart, 'by multipart']] as const) {
+      expect(answer).toMatchObject({ status: 200, body: { ok: true, result: { chat: { id: 1111111 }, text, reply_markup: { inline_keyboard: [[{ text: 'Yes', callback_data: 'y' }]] } } } });
+    }
+    expect(viaGet).toMatchObject({ status: 200, body: { ok: true, result: { username: 'switchboard_sandbox_bot' } } });
+    // method names are case-insensitive
+    clock.advance(3000);
+    expect((await call('SENDMESSAGE', { query: { chat_id: USER, text: 'loud' } })).status).toBe(200);
+    expect(fake.sentMessages().map((m) => m.request.body)).toEqual([
+      { chat_id: USER, text: 'by query', reply_markup: markup },
+      { chat_id: USER, text: 'by form', reply_markup: markup },
+      { chat_id: USER, text: 'by multipart', reply_markup: markup },
+      { chat_id: USER, text: 'loud' },
+    ]);
+  });
+
+  it('a photo uploaded with multipart/form-data is served back through getFile and the file download URL', async () => {
+    fake.startUser(USER);
+    const bytes = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x80, 0xfe]);
+    const form = new FormData();
+    form.set('chat_id', USER);
+    form.set('caption', 'The damage');
+    form.set('photo', new Blob([bytes], { type: 'image/jpeg' }), 'damage.jpg');
+    const sent = await call('sendPhoto', { method: 'POST', body: form });
+    expect(sent).toMatchObject({ status: 200, body: { ok: true, result: { caption: 'The damage', photo: [{ width: 90 }, { width: 1280, file_size: bytes.length }] } } });
+    const photo = (resultOf(sent).photo as { file_id: string }[])[1]!;
+    const file = await api('getFile', { file_id: photo.file_id });
+    expect(file).toEqual({ status: 200, body: { ok: true, result: { file_id: photo.file_id, file_unique_id: expect.any(String), file_size: bytes.length, file_path: expect.stringMatching(/^photos\/file_\d+\.jpg$/) } } });
+    const download = await fetch(`${fake.url}/file/bot${telegramSandboxConfig.botToken}/${resultOf(file).file_path as string}`);
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer()).equals(bytes)).toBe(true);
+    expect(fake.sentMessages()[0]!.request.body).toEqual({ chat_id: USER, caption: 'The damage', photo: { file: 'damage.jpg', type: 'image/jpeg', size: bytes.length } });
+  });
+
+  it('regression: getUpdates was allowed while a webhook is set — it answers 409 Conflict until deleteWebhook', async () => {
+    expect(await api('setWebhook', { url: 'https://host.example.com/webhooks/telegram/7000000001' })).toMatchObject({ status: 200 });
+    expect(await api('getUpdates', {})).toEqual({ status: 409, body: {
+      ok: false, error_code: 409, description: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+    } });
+    expect(await api('deleteWebhook', {})).toEqual({ status: 200, body: { ok: true, result: true, description: 'Webhook was deleted' } });
+    expect((await api('getUpdates', {})).status).toBe(200);
+  });
+
+  it('a fake given the host webhook URL counts as having a webhook: getWebhookInfo names it and getUpdates is refused', async () => {
+    const other = new FakeTelegramServer({ config: { ...telegramSandboxConfig }, clock, webhookUrl: 'http://127.0.0.1:3000/webhooks/telegram/7000000001' });
+    await other.start();
+    try {
+      const info = await fetch(`${other.url}/bot${telegramSandboxConfig.botToken}/getWebhookInfo`).then((r) => r.json());
+      expect(info).toMatchObject({ ok: true, result: { url: 'http://127.0.0.1:3000/webhooks/telegram/7000000001' } });
+      expect((await fetch(`${other.url}/bot${telegramSandboxConfig.botToken}/getUpdates`)).status).toBe(409);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('getUpdates hands out the updates made while no webhook is set and forgets those confirmed by offset', async () => {
+    const first = JSON.parse(fake.userMessage({ userId: USER, text: 'one' }).body.toString()) as { update_id: number };
+    fake.userMessage({ userId: USER, text: 'two' });
+    const all = await api('getUpdates', {});
+    expect((all.body.result as { update_id: number; message: { text: string } }[]).map((u) => [u.update_id, u.message.text])).toEqual([[first.update_id, 'one'], [first.update_id + 1, 'two']]);
+    const rest = await call('getUpdates', { query: { offset: String(first.update_id + 1), limit: '10' } });
+    expect((rest.body.result as { message: { text: string } }[]).map((u) => u.message.text)).toEqual(['two']);
+    expect(await api('getWebhookInfo', {})).toMatchObject({ body: { result: { url: '', pending_update_count: 1 } } });
+  });
+
+  it('deleteMessage keeps the 48-hour window on the platform clock', async () => {
+    fake.startUser(USER);
+    const sent = resultOf(await api('sendMessage', { chat_id: Number(USER), text: 'soon gone' }));
+    clock.advance(48 * 3600 * 1000);
+    expect(await api('deleteMessage', { chat_id: Number(USER), message_id: sent.message_id })).toEqual({ status: 400, body: { ok: false, error_code: 400, description: "Bad Request: message can't be deleted" } });
+  });
+
+  it('copyMessage and forwardMessage repeat a message the chat holds', async () => {
+    fake.startUser(USER);
+    fake.startUser('2222222');
+    const original = resultOf(await api('sendMessage', { chat_id: Number(USER), text: 'Receipt #12' }));
+    expect(await api('copyMessage', { chat_id: 2222222, from_chat_id: Number(USER), message_id: original.message_id })).toEqual({ status: 200, body: { ok: true, result: { message_id: 1 } } });
+    expect(await api('forwardMessage', { chat_id: 2222222, from_chat_id: Number(USER), message_id: original.message_id })).toMatchObject({
+      status: 200, body: { result: { message_id: 2, text: 'Receipt #12', forward_origin: { type: 'user', sender_user: { is_bot: true } } } },
+    });
+    expect((await api('copyMessage', { chat_id: 2222222, from_chat_id: Number(USER), message_id: 404 })).body.description).toBe('Bad Request: message to copy not found');
+  });
+
+  it('setMyCommands and getMyCommands keep the command list', async () => {
+    const commands = [{ command: 'status', description: 'Where is my order?' }];
+    expect(await api('setMyCommands', { commands })).toEqual({ status: 200, body: { ok: true, result: true } });
+    expect(await api('getMyCommands', {})).toEqual({ status: 200, body: { ok: true, result: commands } });
+    expect((await api('setMyCommands', { commands: [{ command: 'Bad Command', description: 'x' }] })).body.description).toBe('Bad Request: BOT_COMMAND_INVALID');
+  });
+
+  it('records every accepted send with the message id it answered; refused sends are not recorded', async () => {
+    fake.startUser(USER);
+    await connector.send(text(USER, 'first'));
+    await api('sendMessage', { chat_id: 999, text: 'nobody' });
+    expect(fake.sentMessages()).toEqual([{
+      id: '1', userId: USER, type: 'sendMessage', at: new Date(clock.now()).toISOString(),
+      request: { method: 'POST', path: `/bot${telegramSandboxConfig.botToken}/sendMessage`, body: { chat_id: USER, text: 'first' } },
+    }]);
+  });
+
+  it('Telegram sends bots no delivery or read receipts: the fake has no statusUpdate and schedules none', async () => {
+    const other = new FakeTelegramServer({ config: { ...telegramSandboxConfig }, clock, webhookUrl: 'http://127.0.0.1:9/unused' });
+    await other.start();
+    try {
+      other.startUser(USER);
+      await fetch(`${other.url}/bot${telegramSandboxConfig.botToken}/sendMessage`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ chat_id: USER, text: 'hi' }) });
+      expect('statusUpdate' in other).toBe(false);
+      expect(other.sentMessages()).toHaveLength(1);
+      expect(await other.flushReceipts()).toBe(0);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('every simulated kind parses with the connector into the expected event', () => {
+    const parse = (w: SignedWebhook) => { connector.verify(raw(w)); return connector.parse(raw(w)); };
+    expect(fake.simulatedKinds).toEqual(['text', 'media', 'location', 'button', 'subscribe', 'block']);
+    expect(parse(fake.simulate({ kind: 'text', userId: USER, text: 'Hi', name: 'Ada' }))).toMatchObject([{ kind: 'message', userId: USER, profile: { name: 'Ada' }, content: { type: 'text', text: 'Hi' } }]);
+    expect(parse(fake.simulate({ kind: 'media', userId: USER, mediaType: 'image', caption: 'Scratch' }))).toMatchObject([{ kind: 'message', content: { type: 'image', media: { caption: 'Scratch' } } }]);
+    expect(parse(fake.simulate({ kind: 'media', userId: USER, mediaType: 'video' }))).toMatchObject([{ kind: 'message', content: { type: 'video', media: { mimeType: 'video/mp4' } } }]);
+    expect(parse(fake.simulate({ kind: 'media', userId: USER, mediaType: 'audio' }))).toMatchObject([{ kind: 'message', content: { type: 'audio', media: { mimeType: 'audio/ogg' } } }]);
+    expect(parse(fake.simulate({ kind: 'media', userId: USER, mediaType: 'file' }))).toMatchObject([{ kind: 'message', content: { type: 'document', media: { filename: 'document.pdf' } } }]);
+    expect(parse(fake.simulate({ kind: 'location', userId: USER, latitude: 52.52, longitude: 13.405 }))).toMatchObject([{ kind: 'message', content: { type: 'location', latitude: 52.52, longitude: 13.405 } }]);
+    expect(parse(fake.simulate({ kind: 'button', userId: USER, payload: 'book:yes', title: 'Yes, book it' }))).toMatchObject([{ kind: 'message', content: { type: 'reply', id: 'book:yes', title: 'Yes, book it' } }]);
+    expect(parse(fake.simulate({ kind: 'subscribe', userId: USER }))).toMatchObject([{ kind: 'conversation-started', userId: USER }, { kind: 'message', metadata: { command: 'start' } }]);
+    expect(parse(fake.simulate({ kind: 'block', userId: USER }))).toMatchObject([{ kind: 'consent', action: 'blocked', userId: USER }]);
+    expect(() => fake.simulate({ kind: 'close', userId: USER })).toThrow(RangeError);
+  });
+
+  it('a simulated photo is downloadable through getFile, as a customer photo is', async () => {
+    const update = JSON.parse(fake.simulate({ kind: 'media', userId: USER, mediaType: 'image' }).body.toString()) as { message: { photo: { file_id: string }[] } };
+    const file = await api('getFile', { file_id: update.message.photo[1]!.file_id });
+    expect(file).toMatchObject({ status: 200, body: { ok: true, result: { file_path: expect.stringMatching(/^photos\//) } } });
   });
 });

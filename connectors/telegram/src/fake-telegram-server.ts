@@ -1,11 +1,18 @@
 /**
- * An in-process fake of the Telegram Bot API: `/bot<token>/<method>` routes, Telegram's own
- * success and error bodies, its flood limits, and webhooks carrying the secret-token header.
+ * An in-process fake of the Telegram Bot API: `/bot<token>/<method>` routes for the methods an
+ * integrator's client calls (sending every message kind, editing and deleting messages, chat
+ * actions, callback answers, webhooks and `getUpdates`, files and their downloads, commands),
+ * parameters in any of the four encodings Telegram takes, Telegram's own success and error bodies,
+ * its flood limits, and webhooks carrying the secret-token header.
+ *
+ * Telegram sends no delivery or read receipts to bots, so this fake has no `statusUpdate`: what it
+ * accepted is in {@link FakeTelegramServer.sentMessages}, and no receipts follow.
  * @module
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { FakePlatformServer, isObject } from '@switchboard/core';
-import type { Clock, FakePlatformOptions, FakeResponse, RecordedRequest, SignedWebhook } from '@switchboard/core';
+import type { FakeInboundEvent, FakeInboundKind, FakePlatformOptions, FakeResponse, RecordedRequest, SignedWebhook } from '@switchboard/core';
+import { BotApiParams, BotApiParamsError, readBotApiParams, type UploadedFile } from './fake-telegram-params.js';
 import { SECRET_TOKEN_HEADER } from './telegram-connector.js';
 
 /** Fixed sandbox ids and secrets for tests that pass them (`config`); a fake given none keeps the ids and draws its own secrets. */
@@ -35,8 +42,14 @@ export const TELEGRAM_FLOOD_LIMITS: FakeTelegramLimits = {
 export interface FakeTelegramOptions extends FakePlatformOptions {
   /** Flood limits to apply instead of {@link TELEGRAM_FLOOD_LIMITS}. */
   limits?: Partial<FakeTelegramLimits>;
-  /** Time source for throttling and dates (default: the platform clock, scaled by `timeScale`). */
-  clock?: Clock;
+}
+
+/** A message in a chat, as the fake keeps it for edits, replies, forwards and deletion. */
+interface StoredMessage {
+  message: Record<string, unknown>;
+  fromBot: boolean;
+  /** Unix seconds, platform time. */
+  date: number;
 }
 
 interface FakeChat {
@@ -47,46 +60,95 @@ interface FakeChat {
   firstName?: string;
   title?: string;
   nextMessageId: number;
-  messages: Set<number>;
+  messages: Map<number, StoredMessage>;
 }
 
-const SEND_METHODS: Record<string, { field?: string; caption: boolean }> = {
-  sendmessage: { caption: false },
-  sendphoto: { field: 'photo', caption: true },
-  sendvideo: { field: 'video', caption: true },
-  sendaudio: { field: 'audio', caption: true },
-  senddocument: { field: 'document', caption: true },
-  sendsticker: { field: 'sticker', caption: false },
-  sendlocation: { caption: false },
-  sendvenue: { caption: false },
-  sendcontact: { caption: false },
+/** A file the fake knows (sent by the bot, uploaded, or in a simulated customer message). */
+interface FakeFile {
+  fileId: string;
+  uniqueId: string;
+  path: string;
+  bytes: Buffer;
+}
+
+/** A send method: the field holding its file (if any) and whether it takes a caption. */
+interface SendSpec {
+  name: string;
+  field?: string;
+  caption: boolean;
+}
+
+const SEND_METHODS: Record<string, SendSpec> = {
+  sendmessage: { name: 'sendMessage', caption: false },
+  sendphoto: { name: 'sendPhoto', field: 'photo', caption: true },
+  sendvideo: { name: 'sendVideo', field: 'video', caption: true },
+  sendanimation: { name: 'sendAnimation', field: 'animation', caption: true },
+  sendaudio: { name: 'sendAudio', field: 'audio', caption: true },
+  sendvoice: { name: 'sendVoice', field: 'voice', caption: true },
+  sendvideonote: { name: 'sendVideoNote', field: 'video_note', caption: false },
+  senddocument: { name: 'sendDocument', field: 'document', caption: true },
+  sendsticker: { name: 'sendSticker', field: 'sticker', caption: false },
+  sendlocation: { name: 'sendLocation', caption: false },
+  sendvenue: { name: 'sendVenue', caption: false },
+  sendcontact: { name: 'sendContact', caption: false },
 };
 
+/** `sendChatAction` actions (Bot API, sendChatAction). */
+export const TELEGRAM_CHAT_ACTIONS = [
+  'typing', 'upload_photo', 'record_video', 'upload_video', 'record_voice', 'upload_voice', 'upload_document',
+  'choose_sticker', 'find_location', 'record_video_note', 'upload_video_note',
+] as const;
+
+/** Update types `allowed_updates` may name (the ones this fake produces and the common others). */
+const UPDATE_TYPES = new Set([
+  'message', 'edited_message', 'channel_post', 'edited_channel_post', 'business_connection', 'business_message', 'edited_business_message',
+  'deleted_business_messages', 'message_reaction', 'message_reaction_count', 'inline_query', 'chosen_inline_result', 'callback_query',
+  'shipping_query', 'pre_checkout_query', 'purchased_paid_media', 'poll', 'poll_answer', 'my_chat_member', 'chat_member', 'chat_join_request',
+  'chat_boost', 'removed_chat_boost',
+]);
+
+/** Bots may delete a message up to 48 hours after it was sent (Bot API, deleteMessage). */
+const DELETE_WINDOW_S = 48 * 3600;
+/** Telegram keeps undelivered updates for 24 hours (Bot API, Getting updates). */
+const UPDATE_RETENTION_S = 24 * 3600;
+/** Bots download files up to 20 MB (Bot API, getFile). */
+const DOWNLOAD_MAX_BYTES = 20 * 1024 * 1024;
+/** A bound on updates kept for getUpdates, so a fake fed many updates and never polled stays small. */
+const MAX_QUEUED_UPDATES = 1000;
+
 const BOT_USERNAME = 'switchboard_sandbox_bot';
+const BOT_FIRST_NAME = 'Switchboard Sandbox';
 
 const fail = (status: number, description: string, parameters?: Record<string, unknown>): FakeResponse => ({
   status, body: { ok: false, error_code: status, description, ...(parameters ? { parameters } : {}) },
 });
 const ok = (result: unknown, description?: string): FakeResponse => ({ status: 200, body: { ok: true, result, ...(description ? { description } : {}) } });
+const isFail = (v: unknown): v is FakeResponse => isObject(v) && typeof v.status === 'number' && 'body' in v;
 
 /** The fake Bot API server. */
 export class FakeTelegramServer extends FakePlatformServer {
   /** Always `telegram`. */
   readonly channel = 'telegram';
+  /** Text, media, location, inline-button taps, Start (`subscribe`) and blocking the bot. */
+  override readonly simulatedKinds: readonly FakeInboundKind[] = ['text', 'media', 'location', 'button', 'subscribe', 'block'];
   /** The token requests must carry. */
   readonly botToken: string;
   /** The secret token put on every webhook. */
   readonly secretToken: string;
-  /** The webhook registered with setWebhook, if any. */
+  /** The webhook registered with setWebhook (or given as `webhookUrl`), if any. */
   webhook: { url: string; secretToken?: string; allowedUpdates?: string[] } | undefined;
   private readonly limits: FakeTelegramLimits;
-  private readonly clock: Clock;
   private readonly chats = new Map<string, FakeChat>();
   private readonly callbackQueries = new Map<string, { answered: boolean }>();
+  private readonly files = new Map<string, FakeFile>();
+  private readonly queued: { updateId: number; date: number; update: Record<string, unknown> }[] = [];
+  private readonly pollers = new Set<() => void>();
+  private commands: unknown[] = [];
   private nextUpdateId = 870_000_001;
   private nextCallbackId = 1;
+  private nextFile = 1;
 
-  /** @param options - port, latency, `config` overrides of botToken/secretToken, limits, clock */
+  /** @param options - port, latency, `config` overrides of botToken/secretToken, limits, clock, webhookUrl */
   constructor(options: FakeTelegramOptions = {}) {
     super(options);
     const cfg = options.config ?? {};
@@ -94,7 +156,7 @@ export class FakeTelegramServer extends FakePlatformServer {
     this.botToken = typeof cfg.botToken === 'string' ? cfg.botToken : `${telegramSandboxConfig.botToken.split(':')[0]}:${randomBytes(26).toString('base64url')}`;
     this.secretToken = typeof cfg.secretToken === 'string' ? cfg.secretToken : randomBytes(24).toString('base64url');
     this.limits = { ...TELEGRAM_FLOOD_LIMITS, ...options.limits };
-    this.clock = options.clock ?? { now: () => this.platformNow() };
+    if (options.webhookUrl !== undefined) this.webhook = { url: options.webhookUrl, secretToken: this.secretToken };
   }
 
   /** The bot id (digits before the colon of the token). */
@@ -107,12 +169,31 @@ export class FakeTelegramServer extends FakePlatformServer {
     return { botToken: this.botToken, secretToken: this.secretToken, apiBaseUrl: this.url };
   }
 
-  /** Forgets requests, scripts, throttling, chats and callback queries. */
+  /**
+   * The host's webhook URL for this bot: as if `setWebhook` had registered it (with this fake's
+   * secret token), so `getWebhookInfo` names it and `getUpdates` is refused, as Telegram does.
+   * @param url - the host's `/webhooks/telegram/<bot id>` URL
+   */
+  override setWebhookUrl(url: string): void {
+    super.setWebhookUrl(url);
+    this.webhook = { url, secretToken: this.secretToken };
+  }
+
+  /** Forgets requests, scripts, throttling, chats, files, queued updates and callback queries. */
   override reset(): void {
     super.reset();
     this.chats.clear();
     this.callbackQueries.clear();
+    this.files.clear();
+    this.queued.length = 0;
+    this.commands = [];
     this.webhook = undefined;
+  }
+
+  /** Stops listening; pending long polls answer with what they have. */
+  override async stop(): Promise<void> {
+    for (const wake of [...this.pollers]) wake();
+    await super.stop();
   }
 
   /**
@@ -163,19 +244,27 @@ export class FakeTelegramServer extends FakePlatformServer {
    * Text starting with `/` carries a bot_command entity, as Telegram adds one.
    */
   userMessage(input: { userId: string; text: string; name?: string; messageId?: string; timestamp?: Date }): SignedWebhook {
+    const fields: Record<string, unknown> = { text: input.text };
+    const command = /^\/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?/.exec(input.text);
+    if (command) fields.entities = [{ offset: 0, length: command[0].length, type: 'bot_command' }];
+    return this.customerMessage(input, fields);
+  }
+
+  /**
+   * A signed update carrying a user's message with any content fields (`photo`, `location`,
+   * `contact`…); the user counts as having started the bot.
+   * @param input - the sender, and optionally the message id and time
+   * @param fields - the Message fields besides the envelope
+   */
+  customerMessage(input: { userId: string; name?: string; messageId?: string; timestamp?: Date }, fields: Record<string, unknown>): SignedWebhook {
     this.startUser(input.userId, input.name);
     const chat = this.chats.get(input.userId)!;
     const messageId = input.messageId !== undefined ? Number(input.messageId) : chat.nextMessageId++;
-    chat.messages.add(messageId);
+    const date = Math.floor((input.timestamp?.getTime() ?? this.platformNow()) / 1000);
     const message: Record<string, unknown> = {
-      message_id: messageId,
-      from: this.userObject(input.userId, input.name),
-      chat: this.chatObject(chat),
-      date: Math.floor((input.timestamp?.getTime() ?? this.clock.now()) / 1000),
-      text: input.text,
+      message_id: messageId, from: this.userObject(input.userId, input.name), chat: this.chatObject(chat), date, ...fields,
     };
-    const command = /^\/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?/.exec(input.text);
-    if (command) message.entities = [{ offset: 0, length: command[0].length, type: 'bot_command' }];
+    chat.messages.set(messageId, { message, fromBot: false, date });
     return this.signedUpdate({ message });
   }
 
@@ -194,25 +283,22 @@ export class FakeTelegramServer extends FakePlatformServer {
   callbackQuery(input: { userId: string; data: string; messageId?: string; buttonText?: string; name?: string }): { webhook: SignedWebhook; callbackQueryId: string } {
     this.startUser(input.userId, input.name);
     const chat = this.chats.get(input.userId)!;
-    const messageId = input.messageId !== undefined ? Number(input.messageId) : chat.nextMessageId++;
-    chat.messages.add(messageId);
     const callbackQueryId = `${this.botId}${String(this.nextCallbackId++).padStart(8, '0')}`;
     this.callbackQueries.set(callbackQueryId, { answered: false });
+    const known = input.messageId !== undefined ? chat.messages.get(Number(input.messageId)) : undefined;
+    let message = known?.message;
+    if (!message) {
+      // the message carrying the button: the bot's, a moment earlier
+      const messageId = input.messageId !== undefined ? Number(input.messageId) : chat.nextMessageId++;
+      const date = Math.floor(this.platformNow() / 1000) - 5;
+      message = {
+        message_id: messageId, from: this.botObject(), chat: this.chatObject(chat), date, text: 'Choose',
+        reply_markup: { inline_keyboard: [[{ text: input.buttonText ?? input.data, callback_data: input.data }]] },
+      };
+      chat.messages.set(messageId, { message, fromBot: true, date });
+    }
     const webhook = this.signedUpdate({
-      callback_query: {
-        id: callbackQueryId,
-        from: this.userObject(input.userId, input.name),
-        message: {
-          message_id: messageId,
-          from: { id: Number(this.botId), is_bot: true, first_name: 'Switchboard Sandbox', username: BOT_USERNAME },
-          chat: this.chatObject(chat),
-          date: Math.floor(this.clock.now() / 1000) - 5,
-          text: 'Choose',
-          reply_markup: { inline_keyboard: [[{ text: input.buttonText ?? input.data, callback_data: input.data }]] },
-        },
-        chat_instance: `-${input.userId}77`,
-        data: input.data,
-      },
+      callback_query: { id: callbackQueryId, from: this.userObject(input.userId, input.name), message, chat_instance: `-${input.userId}77`, data: input.data },
     });
     return { webhook, callbackQueryId };
   }
@@ -225,8 +311,8 @@ export class FakeTelegramServer extends FakePlatformServer {
     if (input.status === 'kicked') this.blockUser(input.userId);
     else this.startUser(input.userId, input.name);
     const chat = this.chats.get(input.userId)!;
-    const bot = { id: Number(this.botId), is_bot: true, first_name: 'Switchboard Sandbox', username: BOT_USERNAME };
-    const date = Math.floor(this.clock.now() / 1000);
+    const bot = this.botObject();
+    const date = Math.floor(this.platformNow() / 1000);
     const member = (status: string): Record<string, unknown> => (status === 'kicked' ? { user: bot, status, until_date: 0 } : { user: bot, status });
     return this.signedUpdate({
       my_chat_member: {
@@ -240,21 +326,89 @@ export class FakeTelegramServer extends FakePlatformServer {
   }
 
   /**
-   * Signs any update body (an `update_id` is added) as Telegram would deliver it.
+   * A signed update for any simulated inbound event, as Telegram delivers it: `media` is a photo,
+   * video, audio or document message with a file the fake serves through getFile; `button` a
+   * callback_query; `subscribe` the user pressing Start (`/start`); `block` a my_chat_member
+   * update to `kicked`. Telegram has no unsubscribe or close of its own.
+   * @param event - the event
+   * @returns the webhook
+   * @throws RangeError for a kind Telegram has not
+   */
+  override simulate(event: FakeInboundEvent): SignedWebhook {
+    const who = { userId: event.userId, ...(event.name !== undefined ? { name: event.name } : {}) };
+    switch (event.kind) {
+      case 'text': return this.userMessage({ ...who, text: event.text });
+      case 'media': return this.customerMessage(who, { ...this.mediaFields(event.mediaType), ...(event.caption !== undefined ? { caption: event.caption } : {}) });
+      case 'location': return this.customerMessage(who, { location: { latitude: event.latitude, longitude: event.longitude } });
+      case 'button': return this.callbackQuery({ ...who, data: event.payload, ...(event.title !== undefined ? { buttonText: event.title } : {}) }).webhook;
+      case 'subscribe': return this.startCommand(who);
+      case 'block': return this.myChatMember({ ...who, status: 'kicked' });
+      default: throw new RangeError(`telegram fake cannot simulate '${event.kind}' events (supported: ${this.simulatedKinds.join(', ')})`);
+    }
+  }
+
+  /**
+   * Signs any update body (an `update_id` is added) as Telegram would deliver it. While no webhook
+   * is set, the update is also kept for `getUpdates` (24 hours, as Telegram keeps them).
    * @param update - the update without its id
    */
   signedUpdate(update: Record<string, unknown>): SignedWebhook {
-    const body = Buffer.from(JSON.stringify({ update_id: this.nextUpdateId++, ...update }), 'utf8');
+    const updateId = this.nextUpdateId++;
+    const full = { update_id: updateId, ...update };
+    if (this.webhook === undefined) {
+      this.queued.push({ updateId, date: Math.floor(this.platformNow() / 1000), update: full });
+      if (this.queued.length > MAX_QUEUED_UPDATES) this.queued.shift();
+      for (const wake of [...this.pollers]) wake();
+    }
+    const body = Buffer.from(JSON.stringify(full), 'utf8');
     return { method: 'POST', headers: { 'content-type': 'application/json', [SECRET_TOKEN_HEADER]: this.secretToken }, body };
+  }
+
+  private mediaFields(kind: 'image' | 'video' | 'audio' | 'file'): Record<string, unknown> {
+    switch (kind) {
+      case 'image': {
+        const small = this.registerFile('photos', 'jpg');
+        const large = this.registerFile('photos', 'jpg');
+        return { photo: [
+          { file_id: small.fileId, file_unique_id: small.uniqueId, file_size: small.bytes.length, width: 90, height: 67 },
+          { file_id: large.fileId, file_unique_id: large.uniqueId, file_size: large.bytes.length, width: 1280, height: 960 },
+        ] };
+      }
+      case 'video': {
+        const f = this.registerFile('videos', 'mp4');
+        return { video: { file_id: f.fileId, file_unique_id: f.uniqueId, width: 640, height: 360, duration: 5, mime_type: 'video/mp4', file_size: f.bytes.length } };
+      }
+      case 'audio': {
+        const f = this.registerFile('voice', 'oga');
+        return { voice: { file_id: f.fileId, file_unique_id: f.uniqueId, duration: 3, mime_type: 'audio/ogg', file_size: f.bytes.length } };
+      }
+      case 'file': {
+        const f = this.registerFile('documents', 'pdf');
+        return { document: { file_id: f.fileId, file_unique_id: f.uniqueId, file_name: 'document.pdf', mime_type: 'application/pdf', file_size: f.bytes.length } };
+      }
+    }
+  }
+
+  private registerFile(folder: string, extension: string, bytes?: Buffer): FakeFile {
+    const n = this.nextFile++;
+    const content = bytes ?? Buffer.from(`switchboard fake telegram file ${n}\n`, 'utf8');
+    const digest = createHash('sha256').update(`${this.botId}:${n}`).digest('base64url');
+    const file: FakeFile = { fileId: `AgACAgQAAx${digest.slice(0, 40)}`, uniqueId: `AQAD${digest.slice(40, 52)}`, path: `${folder}/file_${n}.${extension}`, bytes: content };
+    this.files.set(file.fileId, file);
+    return file;
   }
 
   private chat(chatId: string, type: FakeChat['type']): FakeChat {
     let chat = this.chats.get(chatId);
     if (!chat) {
-      chat = { id: /^-?\d+$/.test(chatId) ? Number(chatId) : chatId, type, started: false, blocked: false, nextMessageId: 1, messages: new Set() };
+      chat = { id: /^-?\d+$/.test(chatId) ? Number(chatId) : chatId, type, started: false, blocked: false, nextMessageId: 1, messages: new Map() };
       this.chats.set(chatId, chat);
     }
     return chat;
+  }
+
+  private botObject(): Record<string, unknown> {
+    return { id: Number(this.botId), is_bot: true, first_name: BOT_FIRST_NAME, username: BOT_USERNAME };
   }
 
   private userObject(userId: string, name?: string): Record<string, unknown> {
@@ -267,82 +421,279 @@ export class FakeTelegramServer extends FakePlatformServer {
       : { id: chat.id, title: chat.title ?? 'Test group', type: chat.type };
   }
 
-  protected handle(req: RecordedRequest): FakeResponse {
+  protected async handle(req: RecordedRequest): Promise<FakeResponse> {
+    const download = /^\/file\/bot([^/]+)\/(.+)$/.exec(req.path);
+    if (download) return this.download(download[1]!, download[2]!);
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(req.path);
     if (!match) return fail(404, 'Not Found');
     if (match[1] !== this.botToken) return fail(401, 'Unauthorized');
-    let params: Record<string, unknown>;
-    if (req.rawBody.length === 0) params = { ...req.query };
-    else if (isObject(req.body)) params = req.body;
-    else return fail(400, "Bad Request: can't parse JSON request body");
+    let p: BotApiParams;
+    try {
+      p = new BotApiParams(await readBotApiParams(req));
+    } catch (error) {
+      if (error instanceof BotApiParamsError) return fail(400, error.message);
+      throw error;
+    }
+    // method names are case-insensitive (Bot API, Making requests)
     const method = match[2]!.toLowerCase();
-    const now = this.clock.now();
+    try {
+      return await this.call(method, p, req);
+    } catch (error) {
+      if (error instanceof BotApiParamsError) return fail(400, error.message);
+      throw error;
+    }
+  }
+
+  private async call(method: string, p: BotApiParams, req: RecordedRequest): Promise<FakeResponse> {
+    const now = this.platformNow();
     switch (method) {
       case 'getme':
-        return ok({ id: Number(this.botId), is_bot: true, first_name: 'Switchboard Sandbox', username: BOT_USERNAME, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false });
-      case 'setwebhook': return this.setWebhook(params);
-      case 'deletewebhook': this.webhook = undefined; return ok(true, 'Webhook was deleted');
+        return ok({ ...this.botObject(), can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false, can_connect_to_business: false, has_main_web_app: false });
+      case 'logout': case 'close': return ok(true);
+      case 'setwebhook': return this.setWebhook(p);
+      case 'deletewebhook':
+        this.webhook = undefined;
+        if (p.bool('drop_pending_updates')) this.queued.length = 0;
+        return ok(true, 'Webhook was deleted');
       case 'getwebhookinfo':
-        return ok({ url: this.webhook?.url ?? '', has_custom_certificate: false, pending_update_count: 0, ...(this.webhook?.allowedUpdates ? { allowed_updates: this.webhook.allowedUpdates } : {}) });
-      case 'answercallbackquery': return this.answerCallbackQuery(params);
-      case 'setmessagereaction': return this.setMessageReaction(params);
+        return ok({
+          url: this.webhook?.url ?? '', has_custom_certificate: false, pending_update_count: this.webhook ? 0 : this.pendingUpdates(now).length,
+          ...(this.webhook ? { max_connections: 40, ip_address: '127.0.0.1' } : {}),
+          ...(this.webhook?.allowedUpdates ? { allowed_updates: this.webhook.allowedUpdates } : {}),
+        });
+      case 'getupdates': return this.getUpdates(p);
+      case 'answercallbackquery': return this.answerCallbackQuery(p);
+      case 'setmessagereaction': return this.setMessageReaction(p);
+      case 'sendchataction': return this.sendChatAction(p);
+      case 'editmessagetext': case 'editmessagecaption': case 'editmessagereplymarkup': return this.editMessage(method, p, now);
+      case 'deletemessage': return this.deleteMessage(p, now);
+      case 'forwardmessage': case 'copymessage': return this.forwardOrCopy(method, p, req, now);
+      case 'getfile': return this.getFile(p);
+      case 'getchat': return this.getChat(p);
+      case 'setmycommands': return this.setMyCommands(p);
+      case 'getmycommands': return ok(this.commands);
+      case 'deletemycommands': this.commands = []; return ok(true);
       default: {
         const spec = SEND_METHODS[method];
-        return spec ? this.send(method, spec, params, now) : fail(404, 'Not Found');
+        return spec ? this.send(spec, p, req, now) : fail(404, 'Not Found');
       }
     }
   }
 
-  private setWebhook(params: Record<string, unknown>): FakeResponse {
-    const url = params.url;
+  private pendingUpdates(now: number): { updateId: number; date: number; update: Record<string, unknown> }[] {
+    const oldest = Math.floor(now / 1000) - UPDATE_RETENTION_S;
+    while (this.queued.length > 0 && this.queued[0]!.date < oldest) this.queued.shift();
+    return this.queued;
+  }
+
+  private async getUpdates(p: BotApiParams): Promise<FakeResponse> {
+    if (this.webhook) return fail(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
+    const offset = p.int('offset') ?? 0;
+    const limit = p.int('limit') ?? 100;
+    const timeout = p.int('timeout') ?? 0;
+    const allowed = p.json('allowed_updates', "Bad Request: can't parse allowed updates");
+    const types = Array.isArray(allowed) && allowed.length > 0 ? new Set(allowed.filter((t): t is string => typeof t === 'string')) : undefined;
+    // a positive offset confirms every update before it; a negative one keeps the last -offset
+    const confirm = (): void => {
+      if (Number.isNaN(offset)) return;
+      if (offset > 0) while (this.queued.length > 0 && this.queued[0]!.updateId < offset) this.queued.shift();
+      else if (offset < 0) this.queued.splice(0, Math.max(0, this.queued.length + offset));
+    };
+    const take = (): Record<string, unknown>[] => {
+      confirm();
+      const n = Number.isNaN(limit) ? 100 : Math.min(100, Math.max(1, limit));
+      return this.pendingUpdates(this.platformNow())
+        .filter((u) => !types || Object.keys(u.update).some((k) => k !== 'update_id' && types.has(k)))
+        .slice(0, n).map((u) => u.update);
+    };
+    let updates = take();
+    if (updates.length === 0 && timeout > 0) {
+      // long polling: wait for an update or the timeout (wall time, shrunk by the time scale)
+      const waitMs = (Math.min(timeout, 50) * 1000) / (this.options.timeScale ?? 1);
+      await new Promise<void>((resolve) => {
+        const wake = (): void => { clearTimeout(timer); this.pollers.delete(wake); resolve(); };
+        const timer = setTimeout(wake, waitMs);
+        timer.unref?.();
+        this.pollers.add(wake);
+      });
+      updates = take();
+    }
+    return ok(updates);
+  }
+
+  private setWebhook(p: BotApiParams): FakeResponse {
+    const url = p.params.get('url');
     if (typeof url !== 'string') return fail(400, 'Bad Request: bad webhook: Webhook URL must be specified');
     if (url === '') { this.webhook = undefined; return ok(true, 'Webhook was deleted'); }
     if (!url.startsWith('https://')) return fail(400, 'Bad Request: bad webhook: An HTTPS URL must be provided for webhook');
-    const secret = params.secret_token;
-    if (secret !== undefined && (typeof secret !== 'string' || !/^[A-Za-z0-9_-]{1,256}$/.test(secret))) {
+    const secret = p.str('secret_token');
+    if (secret !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(secret)) {
       return fail(400, 'Bad Request: bad webhook: Secret token contains unallowed characters');
     }
-    const allowed = Array.isArray(params.allowed_updates) ? params.allowed_updates.filter((u): u is string => typeof u === 'string') : undefined;
-    this.webhook = { url, ...(typeof secret === 'string' ? { secretToken: secret } : {}), ...(allowed ? { allowedUpdates: allowed } : {}) };
+    const maxConnections = p.int('max_connections');
+    if (maxConnections !== undefined && !(maxConnections >= 1 && maxConnections <= 100)) return fail(400, 'Bad Request: bad webhook: max_connections must be between 1 and 100');
+    const allowed = p.json('allowed_updates', "Bad Request: can't parse allowed updates");
+    const allowedUpdates = Array.isArray(allowed) ? allowed.filter((u): u is string => typeof u === 'string' && UPDATE_TYPES.has(u)) : undefined;
+    if (p.bool('drop_pending_updates')) this.queued.length = 0;
+    this.webhook = { url, ...(secret !== undefined ? { secretToken: secret } : {}), ...(allowedUpdates ? { allowedUpdates } : {}) };
     return ok(true, 'Webhook was set');
   }
 
-  private answerCallbackQuery(params: Record<string, unknown>): FakeResponse {
-    const id = params.callback_query_id;
-    if (typeof id !== 'string' || id === '') return fail(400, 'Bad Request: QUERY_ID_INVALID');
+  private answerCallbackQuery(p: BotApiParams): FakeResponse {
+    const id = p.str('callback_query_id');
+    if (id === undefined) return fail(400, 'Bad Request: QUERY_ID_INVALID');
     const query = this.callbackQueries.get(id);
     if (!query || query.answered) return fail(400, 'Bad Request: query is too old and response timeout expired or query ID is invalid');
-    if (typeof params.text === 'string' && params.text.length > 200) return fail(400, 'Bad Request: MESSAGE_TOO_LONG');
+    const text = p.str('text');
+    if (text !== undefined && text.length > 200) return fail(400, 'Bad Request: MESSAGE_TOO_LONG');
     query.answered = true;
     return ok(true);
   }
 
-  private resolveChat(params: Record<string, unknown>): FakeChat | FakeResponse {
-    const raw = params.chat_id;
-    if (raw === undefined || raw === '') return fail(400, 'Bad Request: chat_id is empty');
-    const chat = this.chats.get(String(raw));
+  private resolveChat(p: BotApiParams, key = 'chat_id'): FakeChat | FakeResponse {
+    const raw = p.str(key);
+    if (raw === undefined) return fail(400, `Bad Request: ${key} is empty`);
+    const chat = this.chats.get(raw.trim());
     if (!chat || !chat.started) return fail(400, 'Bad Request: chat not found');
     if (chat.blocked) return fail(403, chat.type === 'private' ? 'Forbidden: bot was blocked by the user' : 'Forbidden: bot was kicked from the group chat');
     return chat;
   }
 
-  private setMessageReaction(params: Record<string, unknown>): FakeResponse {
-    const chat = this.resolveChat(params);
-    if (!('messages' in chat)) return chat;
-    if (typeof params.message_id !== 'number' || !chat.messages.has(params.message_id)) return fail(400, 'Bad Request: message to react not found');
-    const reaction = params.reaction ?? [];
+  private setMessageReaction(p: BotApiParams): FakeResponse {
+    const chat = this.resolveChat(p);
+    if (isFail(chat)) return chat;
+    const messageId = p.int('message_id');
+    if (messageId === undefined || !chat.messages.has(messageId)) return fail(400, 'Bad Request: message to react not found');
+    const reaction = p.json('reaction', 'Bad Request: REACTION_INVALID') ?? [];
     if (!Array.isArray(reaction) || reaction.some((r) => !isObject(r) || r.type !== 'emoji' || typeof r.emoji !== 'string')) {
       return fail(400, 'Bad Request: REACTION_INVALID');
     }
     return ok(true);
   }
 
-  private send(method: string, spec: { field?: string; caption: boolean }, params: Record<string, unknown>, now: number): FakeResponse {
-    const chat = this.resolveChat(params);
-    if (!('messages' in chat)) return chat;
-    const invalid = this.validateSend(method, spec, params, chat);
+  private sendChatAction(p: BotApiParams): FakeResponse {
+    const chat = this.resolveChat(p);
+    if (isFail(chat)) return chat;
+    const action = p.str('action');
+    if (action === undefined) return fail(400, 'Bad Request: action is empty');
+    if (!(TELEGRAM_CHAT_ACTIONS as readonly string[]).includes(action)) return fail(400, 'Bad Request: wrong parameter action in request');
+    return ok(true);
+  }
+
+  private editMessage(method: string, p: BotApiParams, now: number): FakeResponse {
+    if (p.has('inline_message_id')) return fail(400, 'Bad Request: MESSAGE_ID_INVALID');
+    const chat = this.resolveChat(p);
+    if (isFail(chat)) return chat;
+    const messageId = p.int('message_id');
+    if (messageId === undefined) return fail(400, 'Bad Request: message identifier is not specified');
+    const stored = chat.messages.get(messageId);
+    if (!stored) return fail(400, 'Bad Request: message to edit not found');
+    if (!stored.fromBot) return fail(400, "Bad Request: message can't be edited");
+    const markup = p.json('reply_markup', "Bad Request: can't parse reply keyboard markup JSON object");
+    if (markup !== undefined && !(isObject(markup) && markup.inline_keyboard !== undefined)) return fail(400, 'Bad Request: inline keyboard expected');
+    const invalid = this.validateMarkup(markup);
     if (invalid) return invalid;
-    // flood control: Telegram answers 429 with the seconds to wait in parameters.retry_after
+    const message = stored.message;
+    const next: Record<string, unknown> = { ...message };
+    if (method === 'editmessagetext') {
+      const text = p.str('text');
+      if (text === undefined || text.trim() === '') return fail(400, 'Bad Request: message text is empty');
+      if (text.length > 4096) return fail(400, 'Bad Request: MESSAGE_TOO_LONG');
+      if (typeof message.text !== 'string') return fail(400, 'Bad Request: there is no text in the message to edit');
+      next.text = text;
+    } else if (method === 'editmessagecaption') {
+      const caption = p.str('caption');
+      if (caption !== undefined && caption.length > 1024) return fail(400, 'Bad Request: message caption is too long');
+      if (typeof message.text === 'string' || message.location !== undefined || message.contact !== undefined) return fail(400, 'Bad Request: there is no caption in the message to edit');
+      if (caption === undefined) delete next.caption; else next.caption = caption;
+    }
+    if (markup !== undefined && isObject(markup) && Array.isArray(markup.inline_keyboard) && markup.inline_keyboard.length > 0) next.reply_markup = markup;
+    else delete next.reply_markup;
+    if (next.text === message.text && next.caption === message.caption && JSON.stringify(next.reply_markup) === JSON.stringify(message.reply_markup)) {
+      return fail(400, 'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message');
+    }
+    next.edit_date = Math.floor(now / 1000);
+    stored.message = next;
+    return ok(next);
+  }
+
+  private deleteMessage(p: BotApiParams, now: number): FakeResponse {
+    const chat = this.resolveChat(p);
+    if (isFail(chat)) return chat;
+    const messageId = p.int('message_id');
+    const stored = messageId === undefined ? undefined : chat.messages.get(messageId);
+    if (!stored) return fail(400, 'Bad Request: message to delete not found');
+    // bots delete their own and, in private chats, incoming messages; either only within 48 hours
+    if ((!stored.fromBot && chat.type !== 'private') || Math.floor(now / 1000) - stored.date >= DELETE_WINDOW_S) {
+      return fail(400, "Bad Request: message can't be deleted");
+    }
+    chat.messages.delete(messageId!);
+    return ok(true);
+  }
+
+  private forwardOrCopy(method: string, p: BotApiParams, req: RecordedRequest, now: number): FakeResponse {
+    const copy = method === 'copymessage';
+    const from = this.chats.get(p.str('from_chat_id')?.trim() ?? '');
+    if (!p.has('from_chat_id')) return fail(400, 'Bad Request: from_chat_id is empty');
+    const messageId = p.int('message_id');
+    const source = from && messageId !== undefined ? from.messages.get(messageId) : undefined;
+    if (!source) return fail(400, copy ? 'Bad Request: message to copy not found' : 'Bad Request: message to forward not found');
+    const chat = this.resolveChat(p);
+    if (isFail(chat)) return chat;
+    const throttled = this.throttle(chat, now);
+    if (throttled) return throttled;
+    const { message_id: _id, from: _from, chat: _chat, date: origDate, edit_date: _e, ...content } = source.message;
+    const newId = chat.nextMessageId++;
+    const date = Math.floor(now / 1000);
+    const caption = p.str('caption');
+    const message: Record<string, unknown> = {
+      message_id: newId, from: this.botObject(), chat: this.chatObject(chat), date, ...content,
+      ...(copy && caption !== undefined ? { caption } : {}),
+      ...(copy ? {} : { forward_origin: source.fromBot ? { type: 'user', sender_user: this.botObject(), date: origDate } : { type: 'user', sender_user: source.message.from, date: origDate } }),
+    };
+    chat.messages.set(newId, { message, fromBot: true, date });
+    this.recordSent({ id: String(newId), userId: String(chat.id), type: copy ? 'copyMessage' : 'forwardMessage', request: { method: req.method, path: req.path, body: p.toJSON() } });
+    return ok(copy ? { message_id: newId } : message);
+  }
+
+  private getFile(p: BotApiParams): FakeResponse {
+    const id = p.str('file_id');
+    if (id === undefined) return fail(400, 'Bad Request: file_id is empty');
+    const file = this.files.get(id);
+    if (!file) return fail(400, 'Bad Request: invalid file_id');
+    if (file.bytes.length > DOWNLOAD_MAX_BYTES) return fail(400, 'Bad Request: file is too big');
+    return ok({ file_id: file.fileId, file_unique_id: file.uniqueId, file_size: file.bytes.length, file_path: file.path });
+  }
+
+  private download(token: string, path: string): FakeResponse {
+    if (token !== this.botToken) return fail(401, 'Unauthorized');
+    const file = [...this.files.values()].find((f) => f.path === path);
+    if (!file) return fail(404, 'Not Found');
+    return { status: 200, body: file.bytes, headers: { 'content-type': 'application/octet-stream', 'content-length': String(file.bytes.length) } };
+  }
+
+  private getChat(p: BotApiParams): FakeResponse {
+    const raw = p.str('chat_id');
+    if (raw === undefined) return fail(400, 'Bad Request: chat_id is empty');
+    const chat = this.chats.get(raw.trim());
+    if (!chat || !chat.started) return fail(400, 'Bad Request: chat not found');
+    return ok({ ...this.chatObject(chat), accent_color_id: 0, max_reaction_count: 11, accepted_gift_types: { unlimited_gifts: false, limited_gifts: false, unique_gifts: false, premium_subscription: false } });
+  }
+
+  private setMyCommands(p: BotApiParams): FakeResponse {
+    const commands = p.json('commands', "Bad Request: can't parse commands JSON object");
+    if (!Array.isArray(commands)) return fail(400, 'Bad Request: parameter "commands" is required');
+    if (commands.length > 100) return fail(400, 'Bad Request: too many commands specified');
+    for (const c of commands) {
+      if (!isObject(c) || typeof c.command !== 'string' || !/^[a-z0-9_]{1,32}$/.test(c.command)) return fail(400, 'Bad Request: BOT_COMMAND_INVALID');
+      if (typeof c.description !== 'string' || c.description.length < 1 || c.description.length > 256) return fail(400, 'Bad Request: command description must be non-empty');
+    }
+    this.commands = commands;
+    return ok(true);
+  }
+
+  /** Flood control: Telegram answers 429 with the seconds to wait in parameters.retry_after. */
+  private throttle(chat: FakeChat, now: number): FakeResponse | undefined {
     const chatKey = `chat:${String(chat.id)}`;
     const chatLimit = chat.type === 'private' ? this.limits.perChat : this.limits.perGroup;
     const wait = Math.max(
@@ -355,48 +706,66 @@ export class FakeTelegramServer extends FakePlatformServer {
     }
     this.limiter.take('global', this.limits.global.limit, this.limits.global.perMs, now);
     this.limiter.take(chatKey, chatLimit.limit, chatLimit.perMs, now);
-    const messageId = chat.nextMessageId++;
-    chat.messages.add(messageId);
-    return ok(this.messageResult(method, spec, params, chat, messageId, now));
+    return undefined;
   }
 
-  private validateSend(method: string, spec: { field?: string; caption: boolean }, params: Record<string, unknown>, chat: FakeChat): FakeResponse | undefined {
-    if (params.parse_mode !== undefined && !['HTML', 'Markdown', 'MarkdownV2'].includes(String(params.parse_mode))) {
-      return fail(400, `Bad Request: unsupported parse_mode`);
-    }
-    if (method === 'sendmessage') {
-      if (typeof params.text !== 'string' || params.text.trim() === '') return fail(400, 'Bad Request: message text is empty');
-      if (params.text.length > 4096) return fail(400, 'Bad Request: message is too long');
+  private send(spec: SendSpec, p: BotApiParams, req: RecordedRequest, now: number): FakeResponse {
+    const chat = this.resolveChat(p);
+    if (isFail(chat)) return chat;
+    const invalid = this.validateSend(spec, p, chat);
+    if (invalid) return invalid;
+    const throttled = this.throttle(chat, now);
+    if (throttled) return throttled;
+    const messageId = chat.nextMessageId++;
+    const message = this.messageResult(spec, p, chat, messageId, now);
+    chat.messages.set(messageId, { message, fromBot: true, date: Math.floor(now / 1000) });
+    this.recordSent({ id: String(messageId), userId: String(chat.id), type: spec.name, request: { method: req.method, path: req.path, body: p.toJSON() } });
+    return ok(message);
+  }
+
+  private validateSend(spec: SendSpec, p: BotApiParams, chat: FakeChat): FakeResponse | undefined {
+    const parseMode = p.str('parse_mode');
+    if (parseMode !== undefined && !['HTML', 'Markdown', 'MarkdownV2'].includes(parseMode)) return fail(400, 'Bad Request: unsupported parse_mode');
+    if (spec.name === 'sendMessage') {
+      const text = p.str('text');
+      if (text === undefined || text.trim() === '') return fail(400, 'Bad Request: message text is empty');
+      if (text.length > 4096) return fail(400, 'Bad Request: message is too long');
     }
     if (spec.field) {
-      const file = params[spec.field];
-      if (typeof file !== 'string' || file === '') return fail(400, `Bad Request: there is no ${spec.field} in the request`);
-      if (!/^https?:\/\/\S+$/.test(file) && !/^[A-Za-z0-9_-]{8,}$/.test(file)) return fail(400, 'Bad Request: wrong file identifier/HTTP URL specified');
+      const upload = p.file(spec.field);
+      const ref = p.str(spec.field);
+      if (!upload) {
+        if (ref === undefined) return fail(400, `Bad Request: there is no ${spec.field} in the request`);
+        if (!/^https?:\/\/\S+$/.test(ref) && !/^[A-Za-z0-9_-]{8,}$/.test(ref)) return fail(400, 'Bad Request: wrong file identifier/HTTP URL specified');
+      }
     }
-    if (params.caption !== undefined) {
-      if (!spec.caption) return fail(400, `Bad Request: ${method} takes no caption`);
-      if (typeof params.caption !== 'string' || params.caption.length > 1024) return fail(400, 'Bad Request: message caption is too long');
+    const caption = p.str('caption');
+    if (caption !== undefined) {
+      if (!spec.caption) return fail(400, `Bad Request: ${spec.name} takes no caption`);
+      if (caption.length > 1024) return fail(400, 'Bad Request: message caption is too long');
     }
-    if (method === 'sendlocation' || method === 'sendvenue') {
-      const { latitude, longitude } = params;
-      if (typeof latitude !== 'number' || typeof longitude !== 'number' || Math.abs(latitude) > 90 || Math.abs(longitude) > 180) {
+    if (spec.name === 'sendLocation' || spec.name === 'sendVenue') {
+      const latitude = p.num('latitude');
+      const longitude = p.num('longitude');
+      if (latitude === undefined || longitude === undefined || Number.isNaN(latitude) || Number.isNaN(longitude) || Math.abs(latitude) > 90 || Math.abs(longitude) > 180) {
         return fail(400, 'Bad Request: wrong latitude/longitude specified');
       }
-      if (method === 'sendvenue' && (typeof params.title !== 'string' || params.title === '' || typeof params.address !== 'string' || params.address === '')) {
+      if (spec.name === 'sendVenue' && (p.str('title') === undefined || p.str('address') === undefined)) {
         return fail(400, 'Bad Request: venue title and address must be non-empty');
       }
     }
-    if (method === 'sendcontact') {
-      if (typeof params.phone_number !== 'string' || params.phone_number === '') return fail(400, 'Bad Request: phone number is empty');
-      if (typeof params.first_name !== 'string' || params.first_name === '') return fail(400, 'Bad Request: first name is empty');
-      if (params.vcard !== undefined && (typeof params.vcard !== 'string' || Buffer.byteLength(params.vcard) > 2048)) return fail(400, 'Bad Request: vcard is too long');
+    if (spec.name === 'sendContact') {
+      if (p.str('phone_number') === undefined) return fail(400, 'Bad Request: phone number is empty');
+      if (p.str('first_name') === undefined) return fail(400, 'Bad Request: first name is empty');
+      const vcard = p.str('vcard');
+      if (vcard !== undefined && Buffer.byteLength(vcard) > 2048) return fail(400, 'Bad Request: vcard is too long');
     }
-    const reply = params.reply_parameters;
+    const reply = p.json('reply_parameters', "Bad Request: can't parse reply parameters JSON object");
     if (reply !== undefined) {
       if (!isObject(reply) || typeof reply.message_id !== 'number') return fail(400, "Bad Request: can't parse reply parameters JSON object");
       if (!chat.messages.has(reply.message_id) && reply.allow_sending_without_reply !== true) return fail(400, 'Bad Request: message to be replied not found');
     }
-    return this.validateMarkup(params.reply_markup);
+    return this.validateMarkup(p.json('reply_markup', "Bad Request: can't parse reply keyboard markup JSON object"));
   }
 
   private validateMarkup(markup: unknown): FakeResponse | undefined {
@@ -426,30 +795,56 @@ export class FakeTelegramServer extends FakePlatformServer {
     return fail(400, 'Bad Request: unsupported reply_markup');
   }
 
-  private messageResult(method: string, spec: { field?: string }, params: Record<string, unknown>, chat: FakeChat, messageId: number, now: number): Record<string, unknown> {
-    const result: Record<string, unknown> = {
-      message_id: messageId,
-      from: { id: Number(this.botId), is_bot: true, first_name: 'Switchboard Sandbox', username: BOT_USERNAME },
-      chat: this.chatObject(chat),
-      date: Math.floor(now / 1000),
-    };
-    const fileId = `fake-${spec.field ?? 'file'}-${messageId}-AgACAgQAAx`;
-    switch (method) {
-      case 'sendmessage': result.text = params.text; break;
-      case 'sendphoto': result.photo = [{ file_id: `${fileId}s`, file_unique_id: `u${messageId}s`, width: 90, height: 90 }, { file_id: fileId, file_unique_id: `u${messageId}`, width: 1280, height: 960 }]; break;
-      case 'sendvideo': case 'sendaudio': case 'senddocument': result[spec.field!] = { file_id: fileId, file_unique_id: `u${messageId}` }; break;
-      case 'sendsticker': result.sticker = { file_id: fileId, file_unique_id: `u${messageId}`, type: 'regular', width: 512, height: 512, is_animated: false, is_video: false }; break;
-      case 'sendlocation': result.location = { latitude: params.latitude, longitude: params.longitude }; break;
-      case 'sendvenue':
-        result.location = { latitude: params.latitude, longitude: params.longitude };
-        result.venue = { location: result.location, title: params.title, address: params.address };
-        break;
-      case 'sendcontact':
-        result.contact = { phone_number: params.phone_number, first_name: params.first_name, ...(params.vcard ? { vcard: params.vcard } : {}) };
-        break;
+  /** The file a send refers to: uploaded now, known by id, or fetched from a URL (placeholder bytes). */
+  private fileFor(field: string, p: BotApiParams): FakeFile {
+    const upload: UploadedFile | undefined = p.file(field);
+    const ref = p.str(field);
+    if (!upload && ref !== undefined) {
+      const known = this.files.get(ref);
+      if (known) return known;
     }
-    if (typeof params.caption === 'string') result.caption = params.caption;
-    if (params.reply_markup !== undefined && isObject(params.reply_markup) && params.reply_markup.inline_keyboard) result.reply_markup = params.reply_markup;
+    const extension = upload?.name.split('.').pop() ?? (ref !== undefined && /^https?:/.test(ref) ? (new URL(ref).pathname.split('.').pop() ?? 'bin') : 'bin');
+    return this.registerFile(`${field}s`, extension.slice(0, 8) || 'bin', upload?.bytes);
+  }
+
+  private messageResult(spec: SendSpec, p: BotApiParams, chat: FakeChat, messageId: number, now: number): Record<string, unknown> {
+    const result: Record<string, unknown> = { message_id: messageId, from: this.botObject(), chat: this.chatObject(chat), date: Math.floor(now / 1000) };
+    const latitude = p.num('latitude');
+    const longitude = p.num('longitude');
+    if (spec.field) {
+      const f = this.fileFor(spec.field, p);
+      const ref = { file_id: f.fileId, file_unique_id: f.uniqueId, file_size: f.bytes.length };
+      const upload = p.file(spec.field);
+      switch (spec.name) {
+        case 'sendPhoto': result.photo = [{ ...ref, width: 90, height: 90 }, { ...ref, width: 1280, height: 960 }]; break;
+        case 'sendSticker': result.sticker = { ...ref, type: 'regular', width: 512, height: 512, is_animated: false, is_video: false }; break;
+        case 'sendDocument': result.document = { ...ref, ...(upload ? { file_name: upload.name, mime_type: upload.type || 'application/octet-stream' } : {}) }; break;
+        default: result[spec.field] = ref;
+      }
+    }
+    switch (spec.name) {
+      case 'sendMessage': result.text = p.str('text'); break;
+      case 'sendLocation': result.location = { latitude, longitude }; break;
+      case 'sendVenue':
+        result.location = { latitude, longitude };
+        result.venue = { location: result.location, title: p.str('title'), address: p.str('address') };
+        break;
+      case 'sendContact': {
+        const vcard = p.str('vcard');
+        const last = p.str('last_name');
+        result.contact = { phone_number: p.str('phone_number'), first_name: p.str('first_name'), ...(last ? { last_name: last } : {}), ...(vcard ? { vcard } : {}) };
+        break;
+      }
+    }
+    const caption = p.str('caption');
+    if (caption !== undefined) result.caption = caption;
+    const markup = p.json('reply_markup', '');
+    if (isObject(markup) && markup.inline_keyboard) result.reply_markup = markup;
+    const reply = p.json('reply_parameters', '');
+    if (isObject(reply) && typeof reply.message_id === 'number') {
+      const target = chat.messages.get(reply.message_id);
+      if (target) result.reply_to_message = target.message;
+    }
     return result;
   }
 }

@@ -75,6 +75,8 @@ export interface HostOptions {
   extraRoutes?: (app: express.Express, auth: express.RequestHandler, host: () => Host) => void;
   /** Called on stop, after the server closed (the sandbox stops its fake platforms). */
   onStop?: () => Promise<void>;
+  /** Called once the server listens, with the host (its `url` set): the sandbox tells its fake platforms the webhook URLs. */
+  onListen?: (host: Host) => void | Promise<void>;
   /** Webhook body limit in bytes (default 3 MB). */
   maxWebhookBytes?: number;
   /**
@@ -137,6 +139,7 @@ export class Host {
     /** Aborted at the stop deadline: every platform call still in flight (see {@link abortablePlatformFetch}). */
     private readonly platformCalls: AbortController = new AbortController(),
     private readonly stopDeadline: (ms: number) => Promise<void> = defaultStopDeadline,
+    private readonly onListen?: (host: Host) => void | Promise<void>,
   ) {
     this.admission = new RequestAdmission(config.server);
   }
@@ -190,6 +193,7 @@ export class Host {
     const shown = hostname && hostname !== '0.0.0.0' && hostname !== '::' ? hostname : '127.0.0.1';
     this.baseUrl = `http://${shown.includes(':') ? `[${shown}]` : shown}:${address.port}`;
     this.logger.info({ url: this.baseUrl, connectors: this.plugins.map((p) => `${p.package}:${p.state}`) }, 'switchboard host listening');
+    await this.onListen?.(this);
     return { port: address.port, url: this.baseUrl };
   }
 
@@ -353,7 +357,7 @@ export async function createHost(config: HostConfig, options: HostOptions = {}):
     readiness: () => self.host!.readiness(),
     ...(options.extraRoutes ? { extraRoutes: (a: express.Express, auth: express.RequestHandler) => options.extraRoutes!(a, auth, () => self.host!) } : {}),
   });
-  const host = new Host(container, config, stores, streams, registry, processor, ingress, conversations, gateway, forwarder, statuses, logger, outbound, features, app, ownsStores, options.onStop, platformCalls, options.stopDeadline);
+  const host = new Host(container, config, stores, streams, registry, processor, ingress, conversations, gateway, forwarder, statuses, logger, outbound, features, app, ownsStores, options.onStop, platformCalls, options.stopDeadline, options.onListen);
   self.host = host;
   container.bind(Host).toConstantValue(host);
   return host;

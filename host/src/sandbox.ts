@@ -1,16 +1,22 @@
 /**
  * The sandbox: every first-party connector pointed at its own fake platform server, the embedded
- * store, one tenant with an echo bot and a support queue, and `POST /sandbox/:channel/messages`
- * to make a fake platform deliver a signed customer message.
+ * store, one tenant with an echo bot and a support queue, and the `/sandbox/...` routes: make a
+ * fake platform deliver a customer's message or any other event it simulates, see what a platform
+ * received, approve a template, flush receipts, move the clock. Every fake runs on the sandbox's
+ * clock and sends delivery and read receipts to the host by itself.
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { ConfigError, connectorPluginProblems, OffsetClock, type ConnectorPlugin, type FakePlatform, type Logger } from '@switchboard/core';
-import type express from 'express';
+import {
+  ConfigError, connectorPluginProblems, OffsetClock, type ConnectorPlugin, type FakePlatform, type FakeReceiptOptions, type Logger,
+} from '@switchboard/core';
+import express from 'express';
+import { parseBody, parseQuery, RequestValidationError } from './api/validation.js';
 import { configFromObject } from './config/load-config.js';
 import type { HostConfig } from './config/host-config.js';
-import { ValidationError, NotFoundError } from './errors.js';
+import { NotFoundError } from './errors.js';
 import type { Host, HostOptions } from './host.js';
+import { SandboxClockSchema, SandboxEventSchema, SandboxMessageSchema, SandboxSentQuerySchema, SandboxTemplateReviewSchema } from './sandbox-schemas.js';
 import { importPlugin } from './plugins/plugin-loader.js';
 import type { BotContext } from './routing/bot-handler.js';
 import { createConsoleFeature } from './console/console-feature.js';
@@ -46,8 +52,50 @@ export interface Sandbox {
   clock: OffsetClock;
   /** The agent console's first admin (a generated password unless SWITCHBOARD_CONSOLE_PASSWORD is set). */
   consoleAdmin: { email: string; password: string };
-  /** Host options that mount the sandbox routes, use the sandbox clock, seed the console's admin and stop the fakes with the host. */
-  hostOptions: Pick<HostOptions, 'extraRoutes' | 'onStop' | 'clock' | 'features'>;
+  /** The receipts every fake sends (from the options, else the environment, else the fakes' defaults). */
+  receipts: FakeReceiptOptions;
+  /**
+   * Host options that mount the sandbox routes, use the sandbox clock, seed the console's admin,
+   * tell the fakes the host's webhook URLs once it listens and stop the fakes with the host.
+   */
+  hostOptions: Pick<HostOptions, 'extraRoutes' | 'onStop' | 'onListen' | 'clock' | 'features'>;
+}
+
+/** The host's webhook URL for a sandbox channel. */
+export function sandboxWebhookUrl(hostUrl: string, channel: string): string {
+  return `${hostUrl}/webhooks/${encodeURIComponent(channel)}/${SANDBOX_ACCOUNT}`;
+}
+
+/**
+ * The receipt settings from the environment: `SWITCHBOARD_SANDBOX_RECEIPTS` (`on`, the default, or
+ * `off`), `SWITCHBOARD_SANDBOX_RECEIPT_DELAY_MS` (before `delivered`, default 500),
+ * `SWITCHBOARD_SANDBOX_READ_DELAY_MS` (from `delivered` to `read`, default 1000; negative: no
+ * read receipts) and `SWITCHBOARD_SANDBOX_RECEIPT_LOSS` (the share lost, 0 to 1, default 0).
+ * @param env - the environment
+ * @returns the options given (unset ones left to the fakes' defaults)
+ * @throws ConfigError naming the variable when a value is not one of those
+ */
+export function sandboxReceiptsFromEnv(env: Record<string, string | undefined>): FakeReceiptOptions {
+  const out: FakeReceiptOptions = {};
+  const number = (name: string, check: (n: number) => boolean, expected: string): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || !check(n)) throw new ConfigError(name, `must be ${expected} (got "${raw}")`);
+    return n;
+  };
+  const enabled = env.SWITCHBOARD_SANDBOX_RECEIPTS?.trim().toLowerCase();
+  if (enabled !== undefined && enabled !== '') {
+    if (!['on', 'off', 'true', 'false', '1', '0'].includes(enabled)) throw new ConfigError('SWITCHBOARD_SANDBOX_RECEIPTS', `must be on or off (got "${env.SWITCHBOARD_SANDBOX_RECEIPTS}")`);
+    out.enabled = ['on', 'true', '1'].includes(enabled);
+  }
+  const delivered = number('SWITCHBOARD_SANDBOX_RECEIPT_DELAY_MS', (n) => n >= 0, 'a number of milliseconds, 0 or more');
+  if (delivered !== undefined) out.deliveredAfterMs = delivered;
+  const read = number('SWITCHBOARD_SANDBOX_READ_DELAY_MS', () => true, 'a number of milliseconds (negative: no read receipts)');
+  if (read !== undefined) out.readAfterMs = read;
+  const loss = number('SWITCHBOARD_SANDBOX_RECEIPT_LOSS', (n) => n >= 0 && n <= 1, 'a share from 0 to 1');
+  if (loss !== undefined) out.lossRate = loss;
+  return out;
 }
 
 /**
@@ -62,11 +110,14 @@ export async function sandboxEchoBot(ctx: BotContext): Promise<void> {
 }
 
 /**
- * Prepares the sandbox: imports each first-party package, starts its fake platform, and builds the
- * config. It listens on 127.0.0.1 unless `hostname` or `HOST` says otherwise, and every secret is
- * drawn at this start (the fakes' own, the API key and console password unless given). A package that cannot be imported or has no fake is still listed, so `/readyz` says why.
- * @param options - packages (default all first-party ones), environment, logger
+ * Prepares the sandbox: imports each first-party package, starts its fake platform on the
+ * sandbox's clock with the receipt settings, and builds the config. It listens on 127.0.0.1 unless
+ * `hostname` or `HOST` says otherwise, and every secret is drawn at this start (the fakes' own, the
+ * API key and console password unless given). A package that cannot be imported or has no fake is
+ * still listed, so `/readyz` says why.
+ * @param options - packages (default all first-party ones), environment, logger, receipts
  * @returns the sandbox
+ * @throws ConfigError when an environment variable holds a value it cannot take
  */
 export async function createSandbox(options: {
   packages?: readonly string[]; env?: Record<string, string | undefined>; logger?: Logger; port?: number; baseDir?: string;
@@ -76,11 +127,16 @@ export async function createSandbox(options: {
   database?: string;
   /** The interface to listen on (default `HOST` from the environment, else 127.0.0.1: the sandbox is not for other machines). */
   hostname?: string;
+  /** Delivery and read receipts of every fake (over the `SWITCHBOARD_SANDBOX_RECEIPT*` variables; see {@link sandboxReceiptsFromEnv}). */
+  receipts?: FakeReceiptOptions;
 } = {}): Promise<Sandbox> {
   const env = options.env ?? process.env;
   const given = env.SWITCHBOARD_API_KEY;
   if (given !== undefined && given.length < 16) throw new ConfigError('SWITCHBOARD_API_KEY', 'must be at least 16 characters');
   const apiKey = given ?? `sbx_${randomBytes(18).toString('hex')}`;
+  const receipts: FakeReceiptOptions = { ...sandboxReceiptsFromEnv(env), ...options.receipts };
+  // one clock for the host and every fake: POST /sandbox/clock moves the platforms' time too
+  const clock = new OffsetClock();
   const fakes = new Map<string, SandboxFake>();
   const connectors: Record<string, unknown>[] = [];
   for (const pkg of options.packages ?? FIRST_PARTY_CONNECTORS) {
@@ -97,7 +153,7 @@ export async function createSandbox(options: {
       continue;
     }
     try {
-      const fake = plugin.fake();
+      const fake = plugin.fake({ clock, receipts });
       await fake.start();
       fakes.set(plugin.channel, { package: pkg, channel: plugin.channel, fake });
       connectors.push({ package: pkg, plugin, required: false, accounts: [{ id: SANDBOX_ACCOUNT, tenant: SANDBOX_TENANT, config: fake.connectorConfig() }] });
@@ -125,12 +181,11 @@ export async function createSandbox(options: {
     connectors,
     bots: { echo: sandboxEchoBot },
   }, { env: {}, baseDir: options.baseDir ?? process.cwd() });
-  const clock = new OffsetClock();
   const consolePassword = env.SWITCHBOARD_CONSOLE_PASSWORD;
   if (consolePassword !== undefined && consolePassword.length < 12) throw new ConfigError('SWITCHBOARD_CONSOLE_PASSWORD', 'must be at least 12 characters');
   const consoleAdmin = { email: 'admin@sandbox.local', password: consolePassword ?? randomBytes(9).toString('base64url') };
   return {
-    config, apiKey, generatedKey: given === undefined, fakes, clock, consoleAdmin,
+    config, apiKey, generatedKey: given === undefined, fakes, clock, consoleAdmin, receipts,
     hostOptions: {
       clock,
       features: [createConsoleFeature({
@@ -139,66 +194,98 @@ export async function createSandbox(options: {
         ],
       })],
       extraRoutes: (app, auth, host) => mountSandboxRoutes(app, auth, host, fakes, clock),
+      // the fakes post receipts and announcements to the host's webhook URL, known once it listens
+      onListen: (host) => { for (const f of fakes.values()) f.fake.setWebhookUrl?.(sandboxWebhookUrl(host.url, f.channel)); },
       onStop: async () => { await Promise.all([...fakes.values()].map((f) => f.fake.stop())); },
     },
   };
 }
 
+/** The answer of a route that made a fake platform post a webhook to the host. */
+interface Delivered {
+  delivered: boolean;
+  webhookUrl: string;
+  hostAnswer: { status: number };
+}
+
 /**
- * Mounts `POST /sandbox/:channel/messages` (`{ userId, text, name? }`): the channel's fake platform
- * signs a customer message and delivers it to the host's own webhook URL.
+ * Mounts the sandbox routes (API key required; JSON bodies up to 64 KiB, closed schemas, every
+ * problem a 400 `VALIDATION_FAILED` naming its field):
+ * - `POST /sandbox/clock` `{ advanceMinutes }`: moves the host's and every fake's clock forward;
+ * - `POST /sandbox/:channel/messages` `{ userId, text, name? }`: the fake delivers a signed customer message;
+ * - `POST /sandbox/:channel/events` `{ kind, userId, … }`: any event kind the fake simulates (400 listing them otherwise);
+ * - `GET /sandbox/:channel/sent?limit&offset&userId`: what the platform accepted from the business, newest first;
+ * - `POST /sandbox/:channel/templates/review` `{ name, language?, status, reason? }`: the platform's review (404 for an unknown template);
+ * - `POST /sandbox/:channel/receipts/flush`: posts every pending delivery and read receipt now.
  * @param app - the Express app
  * @param auth - the API-key middleware
  * @param hostOf - the host (for its URL), once built
  * @param fakes - the fakes by channel
+ * @param clock - the sandbox clock (without one, `POST /sandbox/clock` answers 404)
  */
 export function mountSandboxRoutes(app: express.Express, auth: express.RequestHandler, hostOf: () => Host, fakes: Map<string, SandboxFake>, clock?: OffsetClock): void {
-  app.post('/sandbox/clock', auth, async (req, res) => {
-    if (!clock) throw new NotFoundError('sandbox clock', 'none');
-    const body = await readJson(req);
-    const minutes = body.advanceMinutes;
-    if (typeof minutes !== 'number' || !Number.isFinite(minutes) || minutes < 0 || minutes > 60 * 24 * 366) {
-      throw new ValidationError('advanceMinutes', 'must be a number of minutes from 0 to 527040');
-    }
-    clock.advance(minutes * 60_000);
-    res.json({ now: new Date(clock.now()).toISOString(), aheadMs: clock.aheadMs });
-  });
-  app.post('/sandbox/:channel/messages', auth, async (req, res) => {
+  const router = express.Router();
+  router.use(auth, express.json({ limit: '64kb' }));
+  const fakeOf = (req: express.Request): { host: Host; sandbox: SandboxFake; channel: string } => {
     const host = hostOf();
     const channel = String(req.params.channel);
     const sandbox = fakes.get(channel);
     if (!sandbox || !host.registry.get(channel, SANDBOX_ACCOUNT)) throw new NotFoundError('sandbox channel', channel);
-    const body = await readJson(req);
-    const userId = body.userId;
-    const text = body.text;
-    const name = body.name;
-    if (typeof userId !== 'string' || userId === '') throw new ValidationError('userId', 'must be a non-empty string');
-    if (typeof text !== 'string' || text === '') throw new ValidationError('text', 'must be a non-empty string');
-    if (name !== undefined && typeof name !== 'string') throw new ValidationError('name', 'must be a string');
-    const webhookUrl = `${host.url}/webhooks/${encodeURIComponent(channel)}/${SANDBOX_ACCOUNT}`;
-    const webhook = sandbox.fake.userMessage({ userId, text, ...(name ? { name } : {}) });
+    return { host, sandbox, channel };
+  };
+  const deliver = async (host: Host, sandbox: SandboxFake, webhook: ReturnType<FakePlatform['userMessage']>): Promise<Delivered> => {
+    const webhookUrl = sandboxWebhookUrl(host.url, sandbox.channel);
     const answer = await sandbox.fake.deliver(webhookUrl, webhook);
-    res.status(answer.status === 200 ? 202 : 502).json({ delivered: answer.status === 200, webhookUrl, hostAnswer: { status: answer.status } });
-  });
-}
+    return { delivered: answer.status === 200, webhookUrl, hostAnswer: { status: answer.status } };
+  };
 
-async function readJson(req: express.Request): Promise<Record<string, unknown>> {
-  if (req.body !== undefined && typeof req.body === 'object' && req.body !== null) return req.body as Record<string, unknown>;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > 64 * 1024) throw new ValidationError('body', 'is too large');
-    chunks.push(c as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') return {};
-  try {
-    const v = JSON.parse(text) as unknown;
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ValidationError('body', 'must be a JSON object');
-    return v as Record<string, unknown>;
-  } catch (e) {
-    if (e instanceof ValidationError) throw e;
-    throw new ValidationError('body', 'is not valid JSON');
-  }
+  router.post('/clock', (req, res) => {
+    if (!clock) throw new NotFoundError('sandbox clock', 'none');
+    const { advanceMinutes } = parseBody(SandboxClockSchema, req);
+    clock.advance(advanceMinutes * 60_000);
+    res.json({ now: new Date(clock.now()).toISOString(), aheadMs: clock.aheadMs });
+  });
+  router.post('/:channel/messages', async (req, res) => {
+    const { host, sandbox } = fakeOf(req);
+    const { userId, text, name } = parseBody(SandboxMessageSchema, req);
+    const result = await deliver(host, sandbox, sandbox.fake.userMessage({ userId, text, ...(name !== undefined ? { name } : {}) }));
+    res.status(result.delivered ? 202 : 502).json(result);
+  });
+  router.post('/:channel/events', async (req, res) => {
+    const { host, sandbox, channel } = fakeOf(req);
+    const supported = sandbox.fake.simulatedKinds ?? ['text'];
+    const kind = (req.body as { kind?: unknown } | undefined)?.kind;
+    if (typeof kind === 'string' && !supported.includes(kind as never)) {
+      throw new RequestValidationError([{ field: 'kind', message: `the ${channel} fake platform does not simulate '${kind}' events; it simulates: ${supported.join(', ')}` }]);
+    }
+    const event = parseBody(SandboxEventSchema, req);
+    const webhook = sandbox.fake.simulate
+      ? sandbox.fake.simulate(event)
+      : event.kind === 'text' ? sandbox.fake.userMessage({ userId: event.userId, text: event.text, ...(event.name !== undefined ? { name: event.name } : {}) }) : undefined;
+    if (!webhook) throw new RequestValidationError([{ field: 'kind', message: `the ${channel} fake platform simulates: text` }]);
+    const result = await deliver(host, sandbox, webhook);
+    res.status(result.delivered ? 202 : 502).json({ kind: event.kind, ...result });
+  });
+  router.get('/:channel/sent', (req, res) => {
+    const { sandbox, channel } = fakeOf(req);
+    const query = parseQuery(SandboxSentQuerySchema, req);
+    if (!sandbox.fake.sentMessages) throw new NotFoundError('sent log of the fake platform', channel);
+    const all = sandbox.fake.sentMessages().filter((m) => query.userId === undefined || m.userId === query.userId).reverse();
+    const offset = query.offset ?? 0;
+    const limit = query.limit ?? 50;
+    res.json({ items: all.slice(offset, offset + limit), total: all.length, offset, limit });
+  });
+  router.post('/:channel/templates/review', async (req, res) => {
+    const { sandbox, channel } = fakeOf(req);
+    const review = parseBody(SandboxTemplateReviewSchema, req);
+    if (!sandbox.fake.reviewTemplate) throw new NotFoundError('template review on the fake platform', channel);
+    if (!(await sandbox.fake.reviewTemplate(review))) throw new NotFoundError('template', review.language ? `${review.name} (${review.language})` : review.name);
+    res.json({ reviewed: true, ...review });
+  });
+  router.post('/:channel/receipts/flush', async (req, res) => {
+    const { sandbox } = fakeOf(req);
+    const posted = sandbox.fake.flushReceipts ? await sandbox.fake.flushReceipts() : 0;
+    res.json({ posted });
+  });
+  app.use('/sandbox', router);
 }

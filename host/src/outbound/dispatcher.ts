@@ -442,7 +442,8 @@ export class Dispatcher {
     const now = timer.now();
     const kind = connectorErrorKind(error);
     const info = { code: error.code, message: error.message };
-    this.logger.warn({ outboxId: entry.id, kind, code: error.code, attempt: entry.attempts }, 'send failed');
+    // the platform's reason (e.g. "Invalid recipient phone number") goes with the code: without it the log says only that a send failed
+    this.logger.warn({ outboxId: entry.id, kind, code: error.code, reason: error.message, attempt: entry.attempts }, 'send failed');
     switch (kind) {
       case 'rate-limited': {
         breaker.success();

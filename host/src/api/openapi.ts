@@ -8,9 +8,10 @@ import { API_SCOPES } from './api-scopes.js';
 import { z } from 'zod';
 import {
   AddressLinkSchema, AgentCreateSchema, AgentPatchSchema, AssignSchema, ConsentEventSchema, ConsoleSettingsSchema, ContentSchema,
-  ConversationMessageSchema, HandoverSchema, NotificationRequestSchema, OptInStartSchema, SendRequestSchema, TagsSchema,
+  ConversationMessageSchema, HandoverSchema, NotificationRequestSchema, OptInStartSchema, SendRequestBodySchema, TagsSchema,
   TemplateCreateSchema, TemplateStatusSchema, TemplateSubmitSchema, TemplateSyncSchema, TransferSchema,
 } from './schemas.js';
+import { SandboxClockSchema, SandboxEventSchema, SandboxMessageSchema, SandboxTemplateReviewSchema } from '../sandbox-schemas.js';
 
 /**
  * The JSON Schema of what a request schema accepts (its input side), so the document says what
@@ -67,7 +68,7 @@ export function buildOpenApi(): Record<string, unknown> {
         ConsentEntry: { type: 'object', properties: { id: { type: 'string' }, channel: { type: 'string' }, action: { type: 'string' }, purpose: { enum: ['service', 'transactional', 'marketing'] }, topic: { type: 'string' }, scope: { enum: ['channel', 'all-channels'] }, at: { type: 'string', format: 'date-time' }, evidence: { type: 'object' } } },
         PolicyReason: { type: 'object', required: ['code', 'source', 'message'], properties: { code: { type: 'string', description: 'WINDOW_CLOSED, TEMPLATE_REQUIRED, NO_CONSENT, BLOCKED…' }, source: { enum: ['channel', 'business', 'law', 'customer'] }, message: { type: 'string' } } },
         PolicyDenied: { type: 'object', required: ['error'], properties: { error: { type: 'object', required: ['code', 'message', 'reasons'], properties: { code: { const: 'POLICY_DENIED' }, message: { type: 'string' }, reasons: { type: 'array', items: ref('PolicyReason') }, details: { type: 'object' } } } } },
-        SendRequest: { ...fromZod(SendRequestSchema), description: 'Give userId or conversationId.' },
+        SendRequest: { ...fromZod(SendRequestBodySchema), description: 'Give userId with channel and accountId, or conversationId alone (it names the channel, the account and the customer; a conversation of another tenant is a 404).' },
         Accepted: { type: 'object', properties: { id: { type: 'string' }, status: { const: 'queued' }, conversationId: { type: 'string' }, form: { type: 'object' }, price: { type: 'object', properties: { amount: { type: 'number' }, currency: { type: 'string' }, category: { type: 'string' } } }, rendering: { type: 'object' } } },
         Template: { type: 'object', properties: { id: { type: 'string' }, channel: { type: 'string' }, name: { type: 'string' }, language: { type: 'string' }, category: { enum: ['marketing', 'utility', 'authentication'] }, body: { type: 'string' }, header: { type: 'string' }, footer: { type: 'string' }, status: { enum: ['draft', 'submitted', 'approved', 'rejected', 'paused'] }, externalId: { type: 'string' }, reason: { type: 'string' } } },
         DeadLetter: { type: 'object', properties: { id: { type: 'string' }, channel: { type: 'string' }, account: { type: 'string' }, reason: { type: 'string' }, code: { type: 'string' }, rawBody: { type: 'string', contentEncoding: 'base64' }, headers: { type: 'object' }, receivedAt: { type: 'string', format: 'date-time' } } },
@@ -159,7 +160,21 @@ export function buildOpenApi(): Record<string, unknown> {
         post: { summary: 'Platform webhook (signed); 200 once stored in the inbox, 401 when the signature fails, 413 beyond 3 MB', security: [], parameters: [{ name: 'channel', in: 'path', required: true, schema: { type: 'string' } }, { name: 'account', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'Accepted (or dead-lettered)' }, 401: { description: 'Verification failed', content: json(ref('Error')) }, 404: { description: 'No such account', content: json(ref('Error')) }, 413: { description: 'Too large', content: json(ref('Error')) } } },
         get: { summary: 'Platform subscription handshake', security: [], parameters: [{ name: 'channel', in: 'path', required: true, schema: { type: 'string' } }, { name: 'account', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'Handshake answer' } } },
       },
-      '/sandbox/{channel}/messages': { post: { summary: 'Sandbox only: the fake platform delivers a signed user message to the host', parameters: [{ name: 'channel', in: 'path', required: true, schema: { type: 'string' } }], requestBody: { required: true, content: json({ type: 'object', required: ['userId', 'text'], properties: { userId: { type: 'string' }, text: { type: 'string' }, name: { type: 'string' } } }) }, responses: { 202: { description: 'Delivered to the host' }, ...errors } } },
+      ...sandboxPaths(),
     },
+  };
+}
+
+/** The sandbox's routes (served only by `switchboard start --sandbox`). */
+function sandboxPaths(): Record<string, unknown> {
+  const channel = { name: 'channel', in: 'path', required: true, schema: { type: 'string' } };
+  const delivered = { 202: { description: 'The fake platform delivered the signed webhook and the host accepted it: { delivered, webhookUrl, hostAnswer }' }, 502: { description: 'The host refused the webhook (hostAnswer.status says how)' }, ...errors };
+  return {
+    '/sandbox/clock': { post: { summary: 'Sandbox only: moves the host\'s clock and every fake platform\'s forward (service windows, timestamps, signature ages)', ...body(SandboxClockSchema), responses: { 200: { description: '{ now, aheadMs }' }, ...errors } } },
+    '/sandbox/{channel}/messages': { post: { summary: 'Sandbox only: the fake platform delivers a signed customer text message to the host', parameters: [channel], ...body(SandboxMessageSchema), responses: delivered } },
+    '/sandbox/{channel}/events': { post: { summary: 'Sandbox only: the fake platform delivers any inbound event it simulates (text, media, location, button, subscribe, unsubscribe, block, close, capabilities); a kind the channel\'s fake does not simulate is a 400 listing those it does', parameters: [channel], ...body(SandboxEventSchema), responses: delivered } },
+    '/sandbox/{channel}/sent': { get: { summary: 'Sandbox only: what the fake platform accepted from the business, newest first ({ items, total, offset, limit })', parameters: [channel, ...paging, { name: 'userId', in: 'query', schema: { type: 'string', maxLength: 256 } }], responses: { 200: { description: 'The sent log' }, ...errors } } },
+    '/sandbox/{channel}/templates/review': { post: { summary: 'Sandbox only: the fake platform reviews a submitted template (APPROVED, REJECTED, PAUSED) and announces it as the platform does; 404 for a template it does not know', parameters: [channel], ...body(SandboxTemplateReviewSchema), responses: { 200: { description: 'Reviewed' }, ...errors } } },
+    '/sandbox/{channel}/receipts/flush': { post: { summary: 'Sandbox only: the fake platform posts every pending delivery and read receipt now ({ posted })', parameters: [channel], responses: { 200: { description: '{ posted }' }, ...errors } } },
   };
 }

@@ -163,8 +163,7 @@ const SENDERS = ['bot', 'agent', 'system'] as const;
 /** Runs a cross-field check even when other fields have problems, so every problem is listed at once. */
 const objectGiven = (payload: { value: unknown }): boolean => typeof payload.value === 'object' && payload.value !== null && !Array.isArray(payload.value);
 
-/** `POST /v1/messages` and `POST /v1/policy/evaluate`: give `userId` or `conversationId`. */
-export const SendRequestSchema = z.strictObject({
+const sendFields = {
   channel: filled(64),
   accountId: filled(LIMITS.id),
   userId: text(LIMITS.id).optional(),
@@ -176,8 +175,30 @@ export const SendRequestSchema = z.strictObject({
   tag: text(64).optional(),
   replyTo: text(512).optional(),
   commerceCategory: text(100).optional(),
-}).superRefine((b, ctx) => {
+};
+
+/**
+ * A send request with its target named (the library API's `SendRequest`, and `POST /v1/messages`
+ * once a `conversationId` was resolved): `channel`, `accountId`, and `userId` or `conversationId`.
+ */
+export const SendRequestSchema = z.strictObject(sendFields).superRefine((b, ctx) => {
   if (!b.userId && !b.conversationId) ctx.addIssue({ code: 'custom', path: ['userId'], message: 'or conversationId is required' });
+}, { when: objectGiven });
+
+/**
+ * The body of `POST /v1/messages` and `POST /v1/policy/evaluate`: give `userId` (with `channel`
+ * and `accountId`) or `conversationId` alone — the conversation names the channel, the account and
+ * the customer (a `channel` or `accountId` given beside it must be the conversation's).
+ */
+export const SendRequestBodySchema = z.strictObject({
+  ...sendFields,
+  channel: sendFields.channel.optional().describe('required with userId; a conversationId names it'),
+  accountId: sendFields.accountId.optional().describe('required with userId; a conversationId names it'),
+}).superRefine((b, ctx) => {
+  if (b.conversationId) return;
+  if (!b.userId) ctx.addIssue({ code: 'custom', path: ['userId'], message: 'or conversationId is required' });
+  if (b.channel === undefined) ctx.addIssue({ code: 'custom', path: ['channel'], message: 'is required unless conversationId is given' });
+  if (b.accountId === undefined) ctx.addIssue({ code: 'custom', path: ['accountId'], message: 'is required unless conversationId is given' });
 }, { when: objectGiven });
 
 /** `POST /v1/notifications`: one template to many recipients. */

@@ -19,6 +19,7 @@ import type { TemplateRecord } from './template-registry.js';
 import { TemplateCreateSchema, TemplatesQuerySchema, TemplateStatusSchema, TemplateSubmitSchema, TemplateSyncSchema } from '../api/schemas.js';
 import { parseBody, parseInput, parseQuery, RequestValidationError } from '../api/validation.js';
 import { apiSender } from '../api/api-scopes.js';
+import { resolveSendTarget } from '../api/send-target.js';
 
 /**
  * The body of a 422 answer to a refused message: every reason, with its source.
@@ -178,7 +179,8 @@ export function outboundFeature(ctx: HostFeatureContext): HostFeature {
       v1.post('/messages', async (req, res) => {
         const t = tenantOf(req);
         const key = idempotencyKey(req);
-        const request = parseSendRequest(req.body);
+        // a conversationId alone names the channel, account and customer (of this tenant only)
+        const request = parseSendRequest(await resolveSendTarget(req.body, t.id, ctx.stores.conversations));
         // who is a human is granted to the key, not claimed by the body
         apiSender(req, request.sender, 'bot');
         answer(res, await service.send(t.id, request, key ? { idempotencyKey: key } : {}));

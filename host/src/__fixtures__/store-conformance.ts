@@ -595,6 +595,20 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
       expect(results.filter((r) => r!.changed)).toHaveLength(history.length);
     });
 
+    it('regression: a later status never shows an earlier time than the entry before it (sent stamped to the second read earlier than queued)', async () => {
+      const queuedAt = new Date(at(10).getTime() + 700);
+      const m = message({ direction: 'outbound', status: 'queued', statusHistory: [{ status: 'queued', at: queuedAt }] });
+      await s.messages.insert(m);
+      // the platform's acceptance, in whole seconds: 300 ms before the host queued it
+      await s.messages.applyStatus(tenant, m.id, 'sent', at(10));
+      await s.messages.applyStatus(tenant, m.id, 'delivered', at(9));
+      await s.messages.applyStatus(tenant, m.id, 'read', at(12));
+      const history = (await s.messages.get(tenant, m.id))!.statusHistory!;
+      expect(history.map((h) => [h.status, new Date(h.at).toISOString()])).toEqual([
+        ['queued', queuedAt.toISOString()], ['sent', queuedAt.toISOString()], ['delivered', queuedAt.toISOString()], ['read', at(12).toISOString()],
+      ]);
+    });
+
     it('counts concurrent outbound messages of a conversation, and sets the first response once', async () => {
       const a = address('u-count');
       const { conversation: c } = await s.conversations.findOrCreate(tenant, a, () => conversation(a));

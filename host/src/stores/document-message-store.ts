@@ -1,8 +1,9 @@
 /**
  * Messages on the storage driver. A unique index on (tenant, channel, account, customer,
  * direction, external id) makes ingest idempotent; statuses move forward only (core's
- * `advanceStatus`, applied by compare-and-set); the further parts of a split message are kept in a
- * second collection so a receipt naming a later part is found through an index.
+ * `advanceStatus`, applied by compare-and-set) and their history's times never go back; the
+ * further parts of a split message are kept in a second collection so a receipt naming a later
+ * part is found through an index.
  * @module
  */
 import { advanceStatus, type DeliveryStatus } from '@switchboard/core';
@@ -10,6 +11,24 @@ import type { Collection, CollectionSpec, StorageDriver } from './driver.js';
 import { compareAndSet, RETRY, scanByKey, timeRange, type DocumentStoreOptions } from './document-support.js';
 import { pageOf, type HostMessage, type MessageStore, type Page, type TimeRange } from './stores.js';
 import { ConflictError } from '../errors.js';
+
+/**
+ * The time a new status entry shows: the given one, but never earlier than the entry before it.
+ * Platforms stamp receipts and acceptances in their own clock, often to the second (a Telegram
+ * `date`, a WhatsApp `timestamp`), while `queued` is the host's millisecond clock, so `sent` could
+ * read earlier than `queued`. The order of the history is the order statuses were applied; a time
+ * that would contradict it is clamped to the previous entry's (a receipt's own time stays on its
+ * event in the inbox, until retention removes it).
+ * @param at - the status's time as reported
+ * @param history - the entries so far
+ * @returns `at`, or the last entry's time when `at` is earlier
+ */
+export function notBefore(at: Date, history: HostMessage['statusHistory']): Date {
+  const last = history?.at(-1)?.at;
+  if (last === undefined) return at;
+  const floor = new Date(last).getTime();
+  return at.getTime() < floor ? new Date(floor) : at;
+}
 
 /**
  * A further part of a split outbound message: its platform id, pointing at the message. A part is
@@ -135,7 +154,7 @@ export class DocumentMessageStore implements MessageStore {
         { id, tenantId, status: current.status },
         {
           $set: { status: next, updatedAt: new Date(this.now()), ...(next === 'failed' && error ? { error: { code: error.code, message: error.message } } : {}) },
-          $push: { statusHistory: { status: next, at } },
+          $push: { statusHistory: { status: next, at: notBefore(at, current.statusHistory) } },
         },
       );
       return updated ? { message: updated, changed: true } : RETRY;

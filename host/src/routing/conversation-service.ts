@@ -50,12 +50,13 @@ export class ConversationService {
   }
 
   /**
-   * Hands a conversation over: to a human queue, or back to a bot handler.
+   * Hands a conversation over: to a human queue (it waits there as `pending`), or back to a bot
+   * handler (it is `open` again: nobody's turn is awaited; a resolved one stays resolved).
    * @returns the updated conversation
    */
   async handover(tenantId: string, id: string, to: { kind: 'human'; queue?: string } | { kind: 'bot'; handler: string }): Promise<Conversation> {
     const c = await this.load(tenantId, id);
-    if (to.kind === 'bot') return this.change(tenantId, id, { assignee: { kind: 'bot', handler: to.handler } }, 'handover');
+    if (to.kind === 'bot') return this.change(tenantId, id, { assignee: { kind: 'bot', handler: to.handler }, status: c.status === 'pending' ? 'open' : c.status }, 'handover');
     const queue = to.queue ?? this.escalationQueue(tenantId);
     if (!queue) throw new ValidationError('queue', 'is required: the tenant has no routing.escalationQueue');
     return this.change(tenantId, id, { assignee: { kind: 'queue', queue }, status: c.status === 'resolved' ? 'open' : 'pending' }, 'handover');

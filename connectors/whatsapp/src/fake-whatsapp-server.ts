@@ -1,15 +1,24 @@
 /**
- * An in-process fake of the WhatsApp Cloud API: the messages endpoint and template management,
- * validated like Graph validates them, answering with Graph's success and error bodies, throttling
- * per number and per pair, and emitting webhooks signed with the app secret.
+ * An in-process fake of the WhatsApp Cloud API, for the connector's tests, the sandbox and an
+ * integrator's own client: the messages endpoint (sends, mark-as-read and the typing indicator),
+ * media (upload, URL, authenticated download, delete), template management on the WhatsApp Business
+ * Account (create, list, get, delete) and template review, validated like Graph validates them and
+ * answering with Graph's success and error bodies; the 24-hour customer service window, throttling
+ * per number and per pair, all measured on the platform's clock; and webhooks signed with the app
+ * secret — customer messages of every kind the connector parses, statuses (sent, delivered, read,
+ * failed) and template status updates.
  * @module
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   FakePlatformServer, hmacSha256Hex, isObject,
-  type FakePlatformOptions, type FakeResponse, type RecordedRequest, type SignedWebhook,
+  type FakeInboundEvent, type FakeInboundKind, type FakePlatformOptions, type FakeResponse, type FakeTemplateReview,
+  type RecordedRequest, type SignedWebhook,
 } from '@switchboard/core';
 import { DEFAULT_API_VERSION } from './config.js';
+import { GraphFailure, checkAccessToken, graphError, graphParams, type GraphFile } from './fake-graph-api.js';
 import { SIGNATURE_HEADER } from './whatsapp-connector.js';
 
 /** Fixed sandbox ids and secrets for tests that pass them (`config`); a fake given none keeps the ids and draws its own secrets. */
@@ -37,6 +46,8 @@ export interface FakeTemplate {
   category: GraphTemplateCategory;
   status: TemplateStatus;
   components: unknown[];
+  /** `POSITIONAL` (`{{1}}`) or `NAMED` (`{{first_name}}`). */
+  parameterFormat?: 'POSITIONAL' | 'NAMED';
   rejectedReason?: string;
 }
 
@@ -49,9 +60,21 @@ export interface AcceptedMessage {
   at: Date;
 }
 
+/** A media object the fake holds (uploaded by the business, or sent by a simulated customer). */
+export interface FakeMedia {
+  id: string;
+  bytes: Buffer;
+  mimeType: string;
+  sha256: string;
+  filename?: string;
+}
+
 /** Options of the fake beyond the common ones. */
 export interface FakeWhatsAppOptions extends FakePlatformOptions {
-  /** Injected time for throttling and the service window (default: the platform clock, `timeScale` times the wall clock). */
+  /**
+   * The platform's time in ms.
+   * @deprecated pass `clock` (the same time as a {@link Clock}); kept for callers written before it
+   */
   now?: () => number;
 }
 
@@ -62,39 +85,48 @@ interface Settings {
   phoneNumberId: string;
   businessAccountId: string;
   displayPhoneNumber: string;
+  verifiedName: string;
   /** Messages per second per business number (Cloud API default 80). */
   throughputPerSecond: number;
   /** Interval of the pair rate (one message per 6 s to the same user). */
   pairIntervalMs: number;
   /** Messages that may be sent to one user in a burst before the pair rate applies (Meta documents 45). */
   pairBurst: number;
-  /** Refuse free-form messages to users who have not written in 24 h (131047); off by default. */
-  enforceServiceWindow: boolean;
 }
 
 const SUPPORTED_TYPES = ['text', 'image', 'video', 'audio', 'document', 'sticker', 'location', 'contacts', 'interactive', 'template', 'reaction'] as const;
 const MEDIA = new Set(['image', 'video', 'audio', 'document', 'sticker']);
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** How long a media URL from `GET /{media-id}` can be downloaded (Meta: 5 minutes). */
+const MEDIA_URL_TTL_MS = 5 * 60 * 1000;
+const MB = 1024 * 1024;
+/** Media types the Cloud API takes, with their size limits (Meta's supported media types). */
+const MEDIA_LIMITS: Readonly<Record<string, number>> = {
+  'audio/aac': 16 * MB, 'audio/amr': 16 * MB, 'audio/mpeg': 16 * MB, 'audio/mp4': 16 * MB, 'audio/ogg': 16 * MB,
+  'text/plain': 100 * MB, 'application/pdf': 100 * MB, 'application/vnd.ms-excel': 100 * MB, 'application/msword': 100 * MB,
+  'application/vnd.ms-powerpoint': 100 * MB,
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 100 * MB,
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 100 * MB,
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': 100 * MB,
+  'image/jpeg': 5 * MB, 'image/png': 5 * MB,
+  'image/webp': 500 * 1024,
+  'video/3gpp': 16 * MB, 'video/mp4': 16 * MB,
+};
+/** A customer's media in simulated messages: the type WhatsApp reports and a few bytes to download. */
+const SIMULATED_MEDIA: Readonly<Record<'image' | 'video' | 'audio' | 'file', { type: string; mime: string; filename?: string }>> = {
+  image: { type: 'image', mime: 'image/jpeg' },
+  video: { type: 'video', mime: 'video/mp4' },
+  audio: { type: 'audio', mime: 'audio/ogg' },
+  file: { type: 'document', mime: 'application/pdf', filename: 'document.pdf' },
+};
+const TEMPLATE_FIELDS = ['name', 'parameter_format', 'components', 'language', 'status', 'category', 'id'] as const;
 
-class GraphFailure extends Error {
-  constructor(readonly status: number, readonly body: Record<string, unknown>) { super(String((body.error as { message?: string }).message)); }
-}
-
-function traceId(): string {
-  return randomBytes(9).toString('base64url');
-}
-
-function graphError(status: number, code: number, message: string, options: { details?: string; type?: string; subcode?: number } = {}): GraphFailure {
-  const error: Record<string, unknown> = { message, type: options.type ?? 'OAuthException', code };
-  if (options.subcode !== undefined) error.error_subcode = options.subcode;
-  if (options.details !== undefined) error.error_data = { messaging_product: 'whatsapp', details: options.details };
-  error.fbtrace_id = traceId();
-  return new GraphFailure(status, { error });
-}
-
-const invalid = (details: string): GraphFailure => graphError(400, 100, '(#100) Invalid parameter', { details });
+const invalid = (details: string): GraphFailure => graphError(400, 100, '(#100) Invalid parameter', { details, messagingProduct: 'whatsapp' });
 const required = (param: string): GraphFailure => graphError(400, 100, `(#100) The parameter ${param} is required.`);
-const notValid = (details: string): GraphFailure => graphError(400, 131009, '(#131009) Parameter value is not valid', { details });
+const notValid = (details: string): GraphFailure => graphError(400, 131009, '(#131009) Parameter value is not valid', { details, messagingProduct: 'whatsapp' });
+const noSuchObject = (method: string, id: string): GraphFailure => graphError(400, 100,
+  `Unsupported ${method.toLowerCase()} request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api`,
+  { type: 'GraphMethodException', subcode: 33 });
 
 function str(obj: Record<string, unknown>, key: string): string | undefined {
   return typeof obj[key] === 'string' ? obj[key] : undefined;
@@ -104,20 +136,36 @@ function maxLength(value: string | undefined, max: number, param: string): void 
   if (value !== undefined && value.length > max) throw invalid(`Param ${param} must be at most ${max} characters long.`);
 }
 
+/** A WhatsApp id from a `to` as Meta takes it: a plus sign, hyphens, parentheses and spaces are allowed around the digits. */
+function waIdOf(to: string): string | undefined {
+  if (!/^\+?[\d\s()-]+$/.test(to)) return undefined;
+  const digits = to.replace(/\D/g, '');
+  return digits.length >= 6 && digits.length <= 15 ? digits : undefined;
+}
+
 /** The fake WhatsApp Cloud API. */
 export class FakeWhatsAppServer extends FakePlatformServer {
   /** Always `whatsapp`. */
   readonly channel = 'whatsapp';
+  /** Customer events this fake delivers as WhatsApp does (there is no block or close webhook on WhatsApp). */
+  override readonly simulatedKinds: readonly FakeInboundKind[] = ['text', 'media', 'location', 'button', 'subscribe', 'unsubscribe'];
   /** Messages accepted, oldest first. */
   readonly accepted: AcceptedMessage[] = [];
   private readonly settings: Settings;
-  private readonly now: () => number;
+  private readonly legacyNow: (() => number) | undefined;
   private readonly templates = new Map<string, FakeTemplate>();
+  private readonly media = new Map<string, FakeMedia>();
   private readonly pairCursor = new Map<string, number>();
   private readonly lastInbound = new Map<string, number>();
+  /** Customer messages by wamid (what mark-as-read may name). */
+  private readonly inbound = new Map<string, { from: string; at: number }>();
+  private readonly callbackData = new Map<string, string>();
+  private readonly urlKey = randomBytes(16);
+  private cdn: Server | undefined;
+  private cdnUrl = '';
   private counter = 0;
 
-  /** @param options - port, latency, config overrides (any {@link whatsappSandboxConfig} field, `throughputPerSecond`, `pairIntervalMs`, `pairBurst`, `enforceServiceWindow`, `templates`) and a clock */
+  /** @param options - port, latency, clock, receipts, webhook URL, config overrides (any {@link whatsappSandboxConfig} field, `displayPhoneNumber`, `verifiedName`, `throughputPerSecond`, `pairIntervalMs`, `pairBurst`, `templates`) */
   constructor(options: FakeWhatsAppOptions = {}) {
     super(options);
     const c = options.config ?? {};
@@ -131,13 +179,12 @@ export class FakeWhatsAppServer extends FakePlatformServer {
       phoneNumberId: s('phoneNumberId', whatsappSandboxConfig.phoneNumberId),
       businessAccountId: s('businessAccountId', whatsappSandboxConfig.businessAccountId),
       displayPhoneNumber: s('displayPhoneNumber', SANDBOX_DISPLAY_PHONE_NUMBER),
+      verifiedName: s('verifiedName', 'Switchboard Sandbox'),
       throughputPerSecond: n('throughputPerSecond', 80),
       pairIntervalMs: n('pairIntervalMs', 6000),
       pairBurst: n('pairBurst', 45),
-      enforceServiceWindow: c.enforceServiceWindow === true,
     };
-    // the platform's clock: scaled with `timeScale` like every fake's, so throttles and windows shrink with it
-    this.now = options.now ?? (() => this.platformNow());
+    this.legacyNow = options.now;
     // every new WhatsApp Business Account comes with Meta's approved sample template
     this.seedTemplate({ name: 'hello_world', language: 'en_US', category: 'UTILITY', status: 'APPROVED', components: [{ type: 'BODY', text: 'Hello World' }] });
     if (Array.isArray(c.templates)) {
@@ -154,6 +201,11 @@ export class FakeWhatsAppServer extends FakePlatformServer {
     }
   }
 
+  /** The platform's time: the `clock` option (or the deprecated `now`), else the base's scaled wall clock. */
+  override platformNow(): number {
+    return this.legacyNow ? this.legacyNow() : super.platformNow();
+  }
+
   /** The connector config that talks to this fake. */
   connectorConfig(): Record<string, unknown> {
     const { accessToken, appSecret, verifyToken, phoneNumberId, businessAccountId } = this.settings;
@@ -165,15 +217,17 @@ export class FakeWhatsAppServer extends FakePlatformServer {
     return { 'hub.mode': 'subscribe', 'hub.verify_token': this.settings.verifyToken, 'hub.challenge': challenge };
   }
 
-  /** Forgets requests, scripts, throttles and accepted messages (templates are kept). */
+  /** Forgets requests, scripts, throttles, service windows, customer messages and accepted messages (templates and media are kept). */
   override reset(): void {
     super.reset();
     this.accepted.length = 0;
     this.pairCursor.clear();
     this.lastInbound.clear();
+    this.inbound.clear();
+    this.callbackData.clear();
   }
 
-  // ---- templates (issue 7) ----
+  // ---- templates ----
 
   /** Stores a template directly, bypassing review. @returns the stored template */
   seedTemplate(t: Omit<FakeTemplate, 'id'> & { id?: string }): FakeTemplate {
@@ -187,37 +241,110 @@ export class FakeWhatsAppServer extends FakePlatformServer {
     return [...this.templates.values()];
   }
 
-  /** Approves a submitted template (all languages when `language` is omitted). @returns how many changed */
+  /** Approves a submitted template (all languages when `language` is omitted) without announcing it. @returns how many changed */
   approveTemplate(name: string, language?: string): number {
-    return this.review(name, language, 'APPROVED');
+    return this.review(name, language, 'APPROVED').length;
   }
 
-  /** Rejects a submitted template. @returns how many changed */
+  /** Rejects a submitted template without announcing it. @returns how many changed */
   rejectTemplate(name: string, language?: string, reason = 'INVALID_FORMAT'): number {
-    return this.review(name, language, 'REJECTED', reason);
+    return this.review(name, language, 'REJECTED', reason).length;
   }
 
-  private review(name: string, language: string | undefined, status: TemplateStatus, reason?: string): number {
-    let changed = 0;
+  /**
+   * Meta's review of a template (every language when `language` is omitted): marks it APPROVED,
+   * REJECTED or PAUSED and posts the `message_template_status_update` webhook for each to the
+   * webhook URL, when one is known.
+   * @param review - the template and the outcome
+   * @returns false when no such template exists
+   */
+  async reviewTemplate(review: FakeTemplateReview): Promise<boolean> {
+    const changed = this.review(review.name, review.language, review.status, review.status === 'REJECTED' ? review.reason ?? 'INVALID_FORMAT' : undefined);
+    for (const t of changed) await this.postToWebhook(() => this.templateStatusUpdate(t, review.reason));
+    return changed.length > 0;
+  }
+
+  /**
+   * A signed `message_template_status_update` webhook for a template's current status, as Meta sends it.
+   * @param template - the template
+   * @param reason - the review's reason (rejections default to `INVALID_FORMAT`; approvals and pauses say `NONE`)
+   */
+  templateStatusUpdate(template: FakeTemplate, reason?: string): SignedWebhook {
+    const value: Record<string, unknown> = {
+      event: template.status,
+      message_template_id: Number(template.id),
+      message_template_name: template.name,
+      message_template_language: template.language,
+      reason: template.status === 'REJECTED' ? template.rejectedReason ?? reason ?? 'INVALID_FORMAT' : 'NONE',
+      message_template_category: template.category,
+    };
+    if (template.status === 'PAUSED') {
+      value.other_info = { title: 'FIRST_PAUSE', description: reason ?? 'Your WhatsApp message template has been paused for 3 hours until Jan 1 at 12:00 AM UTC because it had issues.' };
+    }
+    if (template.status === 'REJECTED' && value.reason === 'INVALID_FORMAT') {
+      value.rejection_info = { reason: 'The template does not follow the formatting guidelines.', recommendation: 'Review the template formatting guidelines and resubmit.' };
+    }
+    return this.signed({
+      object: 'whatsapp_business_account',
+      entry: [{ id: this.settings.businessAccountId, time: Math.floor(this.platformNow() / 1000), changes: [{ value, field: 'message_template_status_update' }] }],
+    });
+  }
+
+  private review(name: string, language: string | undefined, status: TemplateStatus, reason?: string): FakeTemplate[] {
+    const changed: FakeTemplate[] = [];
     for (const t of this.templates.values()) {
       if (t.name === name && (language === undefined || t.language === language)) {
         t.status = status;
         if (reason !== undefined) t.rejectedReason = reason; else delete t.rejectedReason;
-        changed++;
+        changed.push(t);
       }
     }
     return changed;
   }
 
-  // ---- webhooks ----
+  // ---- media ----
 
   /**
-   * A signed `messages` webhook around any `value` (metadata is filled in).
+   * Stores a media object as if uploaded (what a customer's media message points at).
+   * @returns the stored media
+   */
+  storeMedia(input: { bytes: Buffer; mimeType: string; filename?: string }): FakeMedia {
+    const m: FakeMedia = {
+      id: this.nextId(), bytes: input.bytes, mimeType: input.mimeType, sha256: createHash('sha256').update(input.bytes).digest('base64'),
+      ...(input.filename !== undefined ? { filename: input.filename } : {}),
+    };
+    this.media.set(m.id, m);
+    return m;
+  }
+
+  /** The ids of the media objects the fake holds, oldest first. */
+  listMediaIds(): string[] {
+    return [...this.media.keys()];
+  }
+
+  /** A media object by id, while it exists. */
+  getMedia(id: string): FakeMedia | undefined {
+    return this.media.get(id);
+  }
+
+  // ---- webhooks ----
+
+  private signed(payload: unknown): SignedWebhook {
+    const body = Buffer.from(JSON.stringify(payload), 'utf8');
+    return {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: `sha256=${hmacSha256Hex(this.settings.appSecret, body)}` },
+      body,
+    };
+  }
+
+  /**
+   * A signed webhook around any `value` of the phone number (metadata is filled in).
    * @param value - the change's value without `messaging_product` and `metadata`
    * @param field - the webhook field (`messages`, `user_preferences`…)
    */
   webhook(value: Record<string, unknown>, field = 'messages'): SignedWebhook {
-    const payload = {
+    return this.signed({
       object: 'whatsapp_business_account',
       entry: [{
         id: this.settings.businessAccountId,
@@ -230,24 +357,59 @@ export class FakeWhatsAppServer extends FakePlatformServer {
           field,
         }],
       }],
-    };
-    const body = Buffer.from(JSON.stringify(payload), 'utf8');
-    return {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: `sha256=${hmacSha256Hex(this.settings.appSecret, body)}` },
-      body,
-    };
+    });
+  }
+
+  /** A customer message of any type, as the `messages` webhook carries it; opens the service window. */
+  private customerMessage(input: { userId: string; name?: string; messageId?: string; timestamp?: Date; context?: Record<string, unknown> }, type: string, content: Record<string, unknown>): SignedWebhook {
+    const at = input.timestamp?.getTime() ?? this.platformNow();
+    const id = input.messageId ?? this.wamid(input.userId);
+    this.lastInbound.set(input.userId, Math.max(at, this.lastInbound.get(input.userId) ?? at));
+    this.inbound.set(id, { from: input.userId, at });
+    const message: Record<string, unknown> = { from: input.userId, id, timestamp: String(Math.floor(at / 1000)), type, ...content };
+    if (input.context) message.context = input.context;
+    return this.webhook({ contacts: [{ profile: { name: input.name ?? 'Sandbox User' }, wa_id: input.userId }], messages: [message] });
   }
 
   /** A signed webhook carrying a customer's text message (opens the service window in the fake). */
   userMessage(input: { userId: string; text: string; name?: string; messageId?: string; timestamp?: Date; replyTo?: string }): SignedWebhook {
-    const at = input.timestamp?.getTime() ?? this.now();
-    this.lastInbound.set(input.userId, at);
-    const message: Record<string, unknown> = {
-      from: input.userId, id: input.messageId ?? this.wamid(input.userId), timestamp: String(Math.floor(at / 1000)), type: 'text', text: { body: input.text },
-    };
-    if (input.replyTo) message.context = { from: this.settings.displayPhoneNumber, id: input.replyTo };
-    return this.webhook({ contacts: [{ profile: { name: input.name ?? 'Sandbox User' }, wa_id: input.userId }], messages: [message] });
+    return this.customerMessage({ ...input, ...(input.replyTo ? { context: { from: this.settings.displayPhoneNumber, id: input.replyTo } } : {}) }, 'text', { text: { body: input.text } });
+  }
+
+  /**
+   * A signed webhook for a customer event, as WhatsApp delivers it: text; media (stored by the fake,
+   * so `GET /{media-id}` and the download work); location; a reply button tap (`interactive.button_reply`,
+   * in reply to the last message sent to the customer); and the marketing preference (`user_preferences`
+   * `resume` for subscribe, `stop` for unsubscribe).
+   * @throws RangeError for kinds WhatsApp has no webhook for (block, close, capabilities)
+   */
+  override simulate(event: FakeInboundEvent): SignedWebhook {
+    const who = { userId: event.userId, ...(event.name !== undefined ? { name: event.name } : {}) };
+    switch (event.kind) {
+      case 'text': return this.userMessage({ ...who, text: event.text });
+      case 'media': {
+        const spec = SIMULATED_MEDIA[event.mediaType];
+        const m = this.storeMedia({ bytes: randomBytes(64), mimeType: spec.mime, ...(spec.filename ? { filename: spec.filename } : {}) });
+        const media: Record<string, unknown> = {
+          ...(event.caption !== undefined && spec.type !== 'audio' ? { caption: event.caption } : {}),
+          ...(spec.filename ? { filename: spec.filename } : {}),
+          mime_type: m.mimeType, sha256: m.sha256, id: m.id,
+        };
+        return this.customerMessage(who, spec.type, { [spec.type]: media });
+      }
+      case 'location':
+        return this.customerMessage(who, 'location', { location: { latitude: event.latitude, longitude: event.longitude } });
+      case 'button': {
+        const last = [...this.accepted].reverse().find((a) => a.to === event.userId);
+        return this.customerMessage({ ...who, ...(last ? { context: { from: this.settings.displayPhoneNumber, id: last.wamid } } : {}) }, 'interactive', {
+          interactive: { type: 'button_reply', button_reply: { id: event.payload, title: event.title ?? event.payload } },
+        });
+      }
+      case 'subscribe': case 'unsubscribe':
+        return this.userPreferences({ ...who, value: event.kind === 'subscribe' ? 'resume' : 'stop' });
+      default:
+        throw new RangeError(`the WhatsApp fake cannot simulate '${event.kind}' events: WhatsApp has no such webhook (supported: ${this.simulatedKinds.join(', ')})`);
+    }
   }
 
   /** A signed status webhook (sent, delivered, read, failed with an error) for an outbound wamid. */
@@ -255,11 +417,13 @@ export class FakeWhatsAppServer extends FakePlatformServer {
     userId: string; externalId: string; status: 'sent' | 'delivered' | 'read' | 'failed'; timestamp?: Date;
     error?: { code: number; title: string; details?: string }; pricingCategory?: 'marketing' | 'utility' | 'authentication' | 'service';
   }): SignedWebhook {
-    const at = input.timestamp?.getTime() ?? this.now();
+    const at = input.timestamp?.getTime() ?? this.platformNow();
     const status: Record<string, unknown> = { id: input.externalId, status: input.status, timestamp: String(Math.floor(at / 1000)), recipient_id: input.userId };
+    const callback = this.callbackData.get(input.externalId);
+    if (callback !== undefined) status.biz_opaque_callback_data = callback;
     if (input.status !== 'failed' && input.status !== 'read') {
-      const category = input.pricingCategory ?? 'service';
-      status.pricing = { billable: category !== 'service', pricing_model: 'PMP', category };
+      const category = input.pricingCategory ?? this.categoryOf(input.externalId);
+      status.pricing = { billable: category !== 'service', pricing_model: 'PMP', category, type: category === 'service' ? 'free_customer_service' : 'regular' };
     }
     if (input.status === 'failed') {
       const e = input.error ?? { code: 131026, title: 'Message undeliverable', details: 'Message Undeliverable.' };
@@ -271,9 +435,18 @@ export class FakeWhatsAppServer extends FakePlatformServer {
     return this.webhook({ statuses: [status] });
   }
 
+  /** A template's category in lower case (what status pricing names), `service` for a free-form message. */
+  private categoryOf(wamid: string): 'marketing' | 'utility' | 'authentication' | 'service' {
+    const sent = this.accepted.find((a) => a.wamid === wamid);
+    const t = sent?.type === 'template' && isObject(sent.body.template) ? sent.body.template : undefined;
+    const language = t && isObject(t.language) ? str(t.language, 'code') : undefined;
+    const stored = t ? this.templates.get(`${str(t, 'name') ?? ''}:${language ?? ''}`) : undefined;
+    return stored ? stored.category.toLowerCase() as 'marketing' | 'utility' | 'authentication' : 'service';
+  }
+
   /** A signed `user_preferences` webhook: the user stopped or resumed marketing messages. */
   userPreferences(input: { userId: string; value: 'stop' | 'resume'; name?: string; timestamp?: Date }): SignedWebhook {
-    const at = input.timestamp?.getTime() ?? this.now();
+    const at = input.timestamp?.getTime() ?? this.platformNow();
     return this.webhook({
       contacts: [{ profile: { name: input.name ?? 'Sandbox User' }, wa_id: input.userId }],
       user_preferences: [{
@@ -286,50 +459,76 @@ export class FakeWhatsAppServer extends FakePlatformServer {
 
   // ---- the API ----
 
-  protected handle(req: RecordedRequest): FakeResponse {
+  protected async handle(req: RecordedRequest): Promise<FakeResponse> {
     try {
-      return this.route(req);
+      return await this.route(req);
     } catch (error) {
-      if (error instanceof GraphFailure) {
-        return { status: error.status, body: error.body, ...(error.status === 401 ? { headers: { 'www-authenticate': 'OAuth "Facebook Platform" "invalid_token"' } } : {}) };
-      }
+      if (error instanceof GraphFailure) return error.toResponse();
       throw error;
     }
   }
 
-  private route(req: RecordedRequest): FakeResponse {
-    const m = /^\/(v\d+\.\d+)\/([^/]+)\/([^/]+)$/.exec(req.path);
+  private async route(req: RecordedRequest): Promise<FakeResponse> {
+    const { params, files, unreadable } = await graphParams(req);
+    const m = /^\/v\d+\.\d+\/([^/]+)(?:\/([^/]+))?\/?$/.exec(req.path);
     if (!m) throw graphError(400, 2500, `Unknown path components: ${req.path}`);
-    const [, , objectId, edge] = m as unknown as [string, string, string, string];
-    this.authorize(req);
-    if (req.method === 'POST' && edge === 'messages' && objectId === this.settings.phoneNumberId) return this.sendMessage(req);
-    if (edge === 'message_templates' && objectId === this.settings.businessAccountId) {
-      if (req.method === 'POST') return this.submitTemplate(req);
-      if (req.method === 'GET') return { status: 200, body: { data: this.listTemplates().map(publicTemplate), paging: { cursors: { before: 'MAZDZD', after: 'MjQZD' } } } };
+    const [, objectId, edge] = m as unknown as [string, string, string | undefined];
+    checkAccessToken(req, this.settings.accessToken, params);
+    if (unreadable) throw graphError(400, 100, '(#100) The parameter messaging_product is required.');
+    const { phoneNumberId, businessAccountId } = this.settings;
+    if (edge === undefined) {
+      if (objectId === phoneNumberId && req.method === 'GET') return this.phoneNumber();
+      const media = this.media.get(objectId);
+      if (media && req.method === 'GET') return this.mediaInfo(media, req.query.phone_number_id);
+      if (media && req.method === 'DELETE') return this.deleteMedia(media, req.query.phone_number_id);
+      const template = [...this.templates.values()].find((t) => t.id === objectId);
+      if (template && req.method === 'GET') return { status: 200, body: templateFields(template, req.query.fields) };
     }
-    throw graphError(400, 100,
-      `Unsupported ${req.method.toLowerCase()} request. Object with ID '${objectId}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api`,
-      { type: 'GraphMethodException', subcode: 33 });
+    if (objectId === phoneNumberId && req.method === 'POST' && edge === 'messages') return this.messages(req, params);
+    if (objectId === phoneNumberId && req.method === 'POST' && edge === 'media') return this.upload(params, files);
+    if (objectId === businessAccountId && edge === 'message_templates') {
+      if (req.method === 'POST') return this.submitTemplate(params);
+      if (req.method === 'GET') return this.templatePage(params);
+      if (req.method === 'DELETE') return this.deleteTemplate(params);
+    }
+    throw noSuchObject(req.method, objectId);
   }
 
-  private authorize(req: RecordedRequest): void {
-    const header = req.headers.authorization;
-    if (!header) throw graphError(401, 190, 'An active access token must be used to query information about the current user.');
-    const token = /^Bearer\s+(.+)$/i.exec(header)?.[1];
-    if (token !== this.settings.accessToken) throw graphError(401, 190, 'Invalid OAuth access token - Cannot parse access token');
+  private phoneNumber(): FakeResponse {
+    const { displayPhoneNumber, verifiedName, phoneNumberId } = this.settings;
+    return {
+      status: 200,
+      body: {
+        verified_name: verifiedName, code_verification_status: 'VERIFIED', display_phone_number: `+${displayPhoneNumber}`,
+        quality_rating: 'GREEN', platform_type: 'CLOUD_API', throughput: { level: 'STANDARD' }, id: phoneNumberId,
+      },
+    };
   }
 
-  private jsonBody(req: RecordedRequest): Record<string, unknown> {
-    if (!isObject(req.body)) throw graphError(400, 100, '(#100) The parameter messaging_product is required.');
-    return req.body;
-  }
-
-  private sendMessage(req: RecordedRequest): FakeResponse {
-    const body = this.jsonBody(req);
+  private messages(req: RecordedRequest, body: Record<string, unknown>): FakeResponse {
     if (body.messaging_product !== 'whatsapp') throw required('messaging_product');
+    // mark-as-read (and the typing indicator) share the endpoint: they carry `status` and no recipient
+    if (body.status !== undefined) return this.markRead(body);
+    return this.sendMessage(req, body);
+  }
+
+  private markRead(body: Record<string, unknown>): FakeResponse {
+    if (body.status !== 'read') throw invalid(`Param status must be "read" - got "${String(body.status)}".`);
+    const messageId = str(body, 'message_id');
+    if (!messageId) throw required('message_id');
+    if (body.typing_indicator !== undefined) {
+      if (!isObject(body.typing_indicator) || body.typing_indicator.type !== 'text') throw invalid('Param typing_indicator[\'type\'] must be one of {text}');
+    }
+    // only messages a customer sent can be marked as read
+    if (!this.inbound.has(messageId)) throw invalid(`Invalid message_id: ${messageId} is not a message received by this phone number.`);
+    return { status: 200, body: { success: true } };
+  }
+
+  private sendMessage(req: RecordedRequest, body: Record<string, unknown>): FakeResponse {
     const to = str(body, 'to');
     if (!to) throw required('to');
-    if (!/^\+?\d{6,15}$/.test(to)) throw invalid(`Invalid recipient phone number: ${to}`);
+    const waId = waIdOf(to);
+    if (!waId) throw invalid(`Invalid recipient phone number: ${to}`);
     if (body.recipient_type !== undefined && body.recipient_type !== 'individual') throw invalid('recipient_type must be individual');
     const type = str(body, 'type') ?? 'text';
     if (!(SUPPORTED_TYPES as readonly string[]).includes(type)) throw invalid(`Param type must be one of {${SUPPORTED_TYPES.join(', ')}} - got "${type}".`);
@@ -337,33 +536,42 @@ export class FakeWhatsAppServer extends FakePlatformServer {
     const object = body[type];
     if (!isObject(object) && !(type === 'contacts' && Array.isArray(object))) throw required(type);
     this.validate(type, object as Record<string, unknown> | unknown[]);
-    const waId = to.replace(/^\+/, '');
-    if (this.settings.enforceServiceWindow && type !== 'template') {
+    if (body.biz_opaque_callback_data !== undefined) {
+      if (typeof body.biz_opaque_callback_data !== 'string') throw invalid('Param biz_opaque_callback_data must be a string');
+      maxLength(body.biz_opaque_callback_data, 512, 'biz_opaque_callback_data');
+    }
+    // the customer service window: only a template may reach a customer who has not written in 24 hours
+    if (type !== 'template') {
       const last = this.lastInbound.get(waId);
-      if (last === undefined || this.now() - last > DAY_MS) {
+      if (last === undefined || this.platformNow() - last >= DAY_MS) {
         throw graphError(400, 131047, '(#131047) Re-engagement message', {
+          messagingProduct: 'whatsapp',
           details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
         });
       }
     }
     this.throttle(waId);
     const wamid = this.wamid(waId);
-    this.accepted.push({ wamid, to: waId, type, body, at: new Date(this.now()) });
+    const at = this.platformNow();
+    if (typeof body.biz_opaque_callback_data === 'string') this.callbackData.set(wamid, body.biz_opaque_callback_data);
+    this.accepted.push({ wamid, to: waId, type, body, at: new Date(at) });
+    this.recordSent({ id: wamid, userId: waId, type, at: new Date(at).toISOString(), request: { method: req.method, path: req.path, body } });
     const message: Record<string, unknown> = { id: wamid };
     if (type === 'template') message.message_status = 'accepted';
     return { status: 200, body: { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: waId }], messages: [message] } };
   }
 
   private throttle(waId: string): void {
-    const now = this.now();
+    const now = this.platformNow();
     const { throughputPerSecond, pairIntervalMs, pairBurst } = this.settings;
     if (!this.limiter.take(`number:${this.settings.phoneNumberId}`, throughputPerSecond, 1000, now)) {
-      throw graphError(400, 130429, '(#130429) Rate limit hit', { details: 'Cloud API message throughput has been reached.' });
+      throw graphError(400, 130429, '(#130429) Rate limit hit', { messagingProduct: 'whatsapp', details: 'Cloud API message throughput has been reached.' });
     }
     // a leaky bucket: each message books one interval; a burst may run ahead by pairBurst intervals
     const cursor = Math.max(now, this.pairCursor.get(waId) ?? now) + pairIntervalMs;
     if (cursor - now > pairBurst * pairIntervalMs) {
       throw graphError(400, 131056, '(#131056) (Business Account, Consumer Account) pair rate limit hit', {
+        messagingProduct: 'whatsapp',
         details: 'Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.',
       });
     }
@@ -475,6 +683,7 @@ export class FakeWhatsAppServer extends FakePlatformServer {
     const stored = this.templates.get(`${name}:${language}`);
     if (!stored || stored.status !== 'APPROVED') {
       throw graphError(404, 132001, '(#132001) Template name does not exist in the translation', {
+        messagingProduct: 'whatsapp',
         details: stored ? `template name (${name}) exists in ${language} but is ${stored.status}` : `template name (${name}) does not exist in ${language}`,
       });
     }
@@ -485,27 +694,202 @@ export class FakeWhatsAppServer extends FakePlatformServer {
       const expected = new Set([...bodyText.matchAll(/\{\{\s*([\w.]+)\s*\}\}/g)].map((x) => x[1])).size;
       if (bodyParams.length !== expected) {
         throw graphError(400, 132000, '(#132000) Number of parameters does not match the expected number of params', {
+          messagingProduct: 'whatsapp',
           details: `body: number of localizable_params (${bodyParams.length}) does not match the expected number of params (${expected})`,
         });
       }
     }
   }
 
-  private submitTemplate(req: RecordedRequest): FakeResponse {
-    const body = this.jsonBody(req);
+  // ---- template management on the WhatsApp Business Account ----
+
+  private submitTemplate(body: Record<string, unknown>): FakeResponse {
     const name = str(body, 'name');
     const language = str(body, 'language');
     const category = str(body, 'category')?.toUpperCase();
     if (!name) throw required('name');
-    if (!/^[a-z0-9_]{1,512}$/.test(name)) throw invalid('Template name may only contain lowercase letters, digits and underscores.');
+    if (name.length > 512 || !/^[a-z0-9_]+$/.test(name)) throw invalid('Template name may only contain lowercase letters, digits and underscores, at most 512 characters.');
     if (!language) throw required('language');
-    if (!category || !['MARKETING', 'UTILITY', 'AUTHENTICATION'].includes(category)) throw required('category');
+    if (!category) throw required('category');
+    if (!['MARKETING', 'UTILITY', 'AUTHENTICATION'].includes(category)) throw invalid(`Param category must be one of {MARKETING, UTILITY, AUTHENTICATION} - got "${category}".`);
+    const format = body.parameter_format;
+    if (format !== undefined && format !== 'POSITIONAL' && format !== 'NAMED') throw invalid(`Param parameter_format must be one of {POSITIONAL, NAMED} - got "${String(format)}".`);
     if (!Array.isArray(body.components) || body.components.length === 0) throw required('components');
+    this.validateComponents(body.components);
     if (this.templates.has(`${name}:${language}`)) {
-      throw graphError(400, 100, 'Invalid parameter', { subcode: 2388024, details: `Content in ${language} already exists for template ${name}` });
+      throw graphError(400, 100, 'Invalid parameter', {
+        subcode: 2388024, userTitle: 'Message template already exists',
+        userMessage: `Content in this language already exists for template ${name}. Try a different template name or language.`,
+      });
     }
-    const t = this.seedTemplate({ name, language, category: category as GraphTemplateCategory, status: 'PENDING', components: body.components });
+    const t = this.seedTemplate({
+      name, language, category: category as GraphTemplateCategory, status: 'PENDING', components: body.components,
+      ...(format !== undefined ? { parameterFormat: format } : {}),
+    });
     return { status: 200, body: { id: t.id, status: t.status, category: t.category } };
+  }
+
+  private validateComponents(components: unknown[]): void {
+    const seen = new Set<string>();
+    for (const c of components) {
+      const type = isObject(c) ? str(c, 'type')?.toUpperCase() : undefined;
+      if (!isObject(c) || !type || !['HEADER', 'BODY', 'FOOTER', 'BUTTONS'].includes(type)) throw invalid("Param components[]['type'] must be one of {HEADER, BODY, FOOTER, BUTTONS}");
+      if (seen.has(type)) throw invalid(`Param components has more than one ${type} component`);
+      seen.add(type);
+      const text = str(c, 'text');
+      if (type === 'BODY') {
+        if (!text) throw required("components['BODY']['text']");
+        maxLength(text, 1024, "components['BODY']['text']");
+      }
+      if (type === 'HEADER') {
+        const format = str(c, 'format')?.toUpperCase() ?? '';
+        if (!['TEXT', 'IMAGE', 'VIDEO', 'DOCUMENT', 'LOCATION'].includes(format)) throw invalid("Param components['HEADER']['format'] must be one of {TEXT, IMAGE, VIDEO, DOCUMENT, LOCATION}");
+        if (format === 'TEXT' && !text) throw required("components['HEADER']['text']");
+        maxLength(text, 60, "components['HEADER']['text']");
+      }
+      if (type === 'FOOTER') {
+        if (!text) throw required("components['FOOTER']['text']");
+        maxLength(text, 60, "components['FOOTER']['text']");
+      }
+      if (type === 'BUTTONS') {
+        const buttons = Array.isArray(c.buttons) ? c.buttons : [];
+        if (buttons.length < 1 || buttons.length > 10) throw invalid("Param components['BUTTONS']['buttons'] must hold 1 to 10 buttons");
+        for (const b of buttons) {
+          if (!isObject(b) || !str(b, 'type') || !str(b, 'text')) throw required("components['BUTTONS']['buttons'][]['type'/'text']");
+          maxLength(str(b, 'text'), 25, "components['BUTTONS']['buttons'][]['text']");
+        }
+      }
+    }
+    if (!seen.has('BODY')) throw required("components['BODY']");
+  }
+
+  private templatePage(query: Record<string, unknown>): FakeResponse {
+    const q = (key: string): string | undefined => (typeof query[key] === 'string' && query[key] !== '' ? query[key] : undefined);
+    const list = (key: string): string[] | undefined => q(key)?.split(',').map((x) => x.trim().toUpperCase());
+    const statuses = list('status');
+    const categories = list('category');
+    const name = q('name');
+    const language = q('language');
+    const matching = this.listTemplates().filter((t) => (!name || t.name.includes(name))
+      && (!statuses || statuses.includes(t.status)) && (!categories || categories.includes(t.category)) && (!language || t.language === language));
+    const limitParam = Number(q('limit') ?? 25);
+    const limit = Number.isInteger(limitParam) && limitParam > 0 ? limitParam : 25;
+    const cursor = (i: number): string => Buffer.from(String(i)).toString('base64url');
+    const fromCursor = (c: string | undefined): number | undefined => (c === undefined ? undefined : Number(Buffer.from(c, 'base64url').toString('utf8')));
+    const after = fromCursor(q('after'));
+    const before = fromCursor(q('before'));
+    let start = after !== undefined && Number.isInteger(after) ? after + 1 : 0;
+    if (before !== undefined && Number.isInteger(before) && after === undefined) start = Math.max(0, before - limit);
+    const page = matching.slice(start, start + limit);
+    const body: Record<string, unknown> = { data: page.map((t) => templateFields(t, q('fields'))) };
+    if (page.length > 0) {
+      const last = start + page.length - 1;
+      const paging: Record<string, unknown> = { cursors: { before: cursor(start), after: cursor(last) } };
+      const base = `${this.url}/${DEFAULT_API_VERSION}/${this.settings.businessAccountId}/message_templates`;
+      const keep = Object.entries(query).filter(([k, v]) => typeof v === 'string' && !['after', 'before', 'access_token'].includes(k)) as [string, string][];
+      if (last < matching.length - 1) paging.next = `${base}?${new URLSearchParams([...keep, ['after', cursor(last)]]).toString()}`;
+      if (start > 0) paging.previous = `${base}?${new URLSearchParams([...keep, ['before', cursor(start)]]).toString()}`;
+      body.paging = paging;
+    }
+    return { status: 200, body };
+  }
+
+  private deleteTemplate(params: Record<string, unknown>): FakeResponse {
+    const name = str(params, 'name');
+    const hsmId = str(params, 'hsm_id');
+    if (!name) throw required('name');
+    const doomed = this.listTemplates().filter((t) => t.name === name && (hsmId === undefined || t.id === hsmId));
+    if (doomed.length === 0) {
+      throw graphError(400, 100, 'Invalid parameter', {
+        subcode: 2593002, isTransient: false, userTitle: 'Message template not found', userMessage: `The message template ${name} wasn't found for this account.`,
+      });
+    }
+    for (const t of doomed) this.templates.delete(`${t.name}:${t.language}`);
+    return { status: 200, body: { success: true } };
+  }
+
+  // ---- media ----
+
+  private upload(params: Record<string, unknown>, files: Record<string, GraphFile>): FakeResponse {
+    if (params.messaging_product !== 'whatsapp') throw required('messaging_product');
+    const file = files.file;
+    if (!file) throw required('file');
+    const type = (str(params, 'type') ?? file.type).toLowerCase().split(';')[0]!.trim();
+    const limit = MEDIA_LIMITS[type];
+    if (limit === undefined) throw invalid(`Param file must be a file with one of the following types: ${Object.keys(MEDIA_LIMITS).join(', ')}. Received file of type '${type}'.`);
+    if (file.bytes.length === 0) throw invalid('Param file must not be empty');
+    if (file.bytes.length > limit) throw invalid(`Param file must be at most ${limit} bytes for type ${type}; got ${file.bytes.length}.`);
+    const m = this.storeMedia({ bytes: file.bytes, mimeType: type, ...(file.name !== undefined ? { filename: file.name } : {}) });
+    return { status: 200, body: { id: m.id } };
+  }
+
+  private checkOwner(phoneNumberId: string | undefined): void {
+    if (phoneNumberId !== undefined && phoneNumberId !== this.settings.phoneNumberId) {
+      throw invalid(`Media does not belong to phone number ${phoneNumberId}`);
+    }
+  }
+
+  private mediaInfo(m: FakeMedia, phoneNumberId: string | undefined): FakeResponse {
+    this.checkOwner(phoneNumberId);
+    const expires = Math.floor((this.platformNow() + MEDIA_URL_TTL_MS) / 1000);
+    const hash = createHmac('sha256', this.urlKey).update(`${m.id}:${expires}`).digest('base64url');
+    const url = `${this.cdnUrl}/whatsapp_business/attachments/?${new URLSearchParams({ mid: m.id, ext: String(expires), hash }).toString()}`;
+    return { status: 200, body: { messaging_product: 'whatsapp', url, mime_type: m.mimeType, sha256: m.sha256, file_size: String(m.bytes.length), id: m.id } };
+  }
+
+  private deleteMedia(m: FakeMedia, phoneNumberId: string | undefined): FakeResponse {
+    this.checkOwner(phoneNumberId);
+    this.media.delete(m.id);
+    return { status: 200, body: { success: true } };
+  }
+
+  /** Starts the Graph API and the media host (Meta serves media URLs from a host of their own). */
+  override async start(): Promise<void> {
+    await super.start();
+    if (this.cdn) return;
+    const server = createServer((req, res) => { this.download(req, res); });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    this.cdn = server;
+    this.cdnUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  /** Stops the media host and the Graph API. */
+  override async stop(): Promise<void> {
+    const cdn = this.cdn;
+    this.cdn = undefined;
+    if (cdn) {
+      cdn.closeAllConnections();
+      await new Promise<void>((resolve) => cdn.close(() => resolve()));
+    }
+    await super.stop();
+  }
+
+  /** A media URL's download: only with the access token in the `Authorization` header, only while the URL has not expired. */
+  private download(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://media');
+    const query = Object.fromEntries(url.searchParams);
+    const answer = (status: number, body: string | Buffer, type: string): void => {
+      res.writeHead(status, { 'content-type': type, 'content-length': String(Buffer.byteLength(body)) });
+      res.end(body);
+    };
+    try {
+      const headers = { authorization: typeof req.headers.authorization === 'string' ? req.headers.authorization : '' };
+      checkAccessToken({ method: req.method ?? 'GET', path: url.pathname, query: {}, headers, body: '', rawBody: Buffer.alloc(0), at: new Date(this.platformNow()) }, this.settings.accessToken);
+    } catch (error) {
+      if (error instanceof GraphFailure) { answer(error.status, JSON.stringify(error.body), 'application/json'); return; }
+      throw error;
+    }
+    const { mid, ext, hash } = query;
+    const m = mid ? this.media.get(mid) : undefined;
+    const expected = mid && ext ? createHmac('sha256', this.urlKey).update(`${mid}:${ext}`).digest('base64url') : undefined;
+    if (req.method !== 'GET' || url.pathname !== '/whatsapp_business/attachments/' || !m || !expected || hash !== expected || Number(ext) * 1000 < this.platformNow()) {
+      answer(404, 'URL signature expired or media not found', 'text/plain; charset=utf-8');
+      return;
+    }
+    answer(200, m.bytes, m.mimeType);
   }
 
   private wamid(seed: string): string {
@@ -519,9 +903,15 @@ export class FakeWhatsAppServer extends FakePlatformServer {
   }
 }
 
-function publicTemplate(t: FakeTemplate): Record<string, unknown> {
-  return {
-    name: t.name, language: t.language, category: t.category, status: t.status, id: t.id, components: t.components,
-    ...(t.rejectedReason ? { rejected_reason: t.rejectedReason } : {}),
+/** A template as Graph lists it: the default fields, or those `fields` names (`id` always). */
+function templateFields(t: FakeTemplate, fields: string | undefined): Record<string, unknown> {
+  const all: Record<string, unknown> = {
+    name: t.name, parameter_format: t.parameterFormat ?? 'POSITIONAL', components: t.components, language: t.language,
+    status: t.status, category: t.category, id: t.id, rejected_reason: t.rejectedReason ?? 'NONE',
   };
+  const wanted = fields ? fields.split(',').map((f) => f.trim()).filter(Boolean) : [...TEMPLATE_FIELDS];
+  const out: Record<string, unknown> = {};
+  for (const f of wanted) if (f in all) out[f] = all[f];
+  out.id = t.id;
+  return out;
 }

@@ -16,7 +16,8 @@ beforeAll(async () => {
   connector = new WhatsAppConnector(parseConfig(fake.connectorConfig()));
 });
 afterAll(() => fake.stop());
-beforeEach(() => fake.reset());
+// the customer wrote a moment ago: free-form messages are inside the 24-hour window
+beforeEach(() => { fake.reset(); fake.userMessage({ userId: TO, text: 'Hello' }); });
 
 const msg = (content: Content, extra: Partial<OutboundMessage> = {}): OutboundMessage => ({ id: 'm-1', to: { channel: 'whatsapp', accountId: whatsappSandboxConfig.phoneNumberId, userId: TO }, content, ...extra });
 const envelope = (part: Record<string, unknown>): Record<string, unknown> => ({ messaging_product: 'whatsapp', recipient_type: 'individual', to: TO, ...part });

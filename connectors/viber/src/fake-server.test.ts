@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RawWebhook, SignedWebhook } from '@switchboard/core';
+import { ManualClock, hmacSha256Hex, type RawWebhook, type SignedWebhook } from '@switchboard/core';
 import { parseConfig } from './config.js';
 import { FakeViberServer, viberSandboxConfig } from './fake-viber-server.js';
 import { ViberConnector } from './viber-connector.js';
@@ -99,21 +99,22 @@ describe('fake Viber API: throttling', () => {
     expect((await call('send_message', { receiver: USER, type: 'text', text: 'again', sender })).json.status).toBe(0);
   });
 
-  it('lets the hour pass on a scaled platform clock', async () => {
-    const fast = new FakeViberServer({ config: { ...viberSandboxConfig }, timeScale: 3600 });
-    await fast.start();
+  it('lets the hour pass on the platform clock', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 11, 4, 9));
+    const timed = new FakeViberServer({ config: { ...viberSandboxConfig }, clock, receipts: { enabled: false } });
+    await timed.start();
     try {
-      fast.subscribe(USER);
-      const send = async () => (await (await fetch(`${fast.url}/pa/send_message`, {
+      timed.subscribe(USER);
+      const send = async () => (await (await fetch(`${timed.url}/pa/send_message`, {
         method: 'POST', headers: { 'X-Viber-Auth-Token': viberSandboxConfig.authToken, 'content-type': 'application/json' },
         body: JSON.stringify({ receiver: USER, type: 'text', text: 'x', sender }),
       })).json() as { status: number }).status;
       for (let i = 0; i < 100; i++) await send();
       expect(await send()).toBe(12);
-      await new Promise((r) => setTimeout(r, 1100));
+      clock.advance(3_600_000);
       expect(await send()).toBe(0);
     } finally {
-      await fast.stop();
+      await timed.stop();
     }
   });
 });
@@ -212,5 +213,148 @@ describe('plugin', () => {
     } finally {
       await custom.stop();
     }
+  });
+});
+
+describe('fake Viber API: what Viber\'s own libraries and an integrator meet', () => {
+  let hook: Server;
+  let hookUrl = '';
+  const received: { url: string; headers: Record<string, string | string[] | undefined>; body: Buffer }[] = [];
+  const clock = new ManualClock(Date.UTC(2026, 11, 4, 9));
+  beforeAll(async () => {
+    hook = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => { received.push({ url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) }); res.writeHead(200).end(); });
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
+    hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/webhooks/viber/${viberSandboxConfig.accountId}`;
+  });
+  afterAll(async () => { await new Promise<void>((r) => hook.close(() => r())); });
+  afterEach(() => { received.length = 0; });
+  const connector = new ViberConnector(parseConfig({ ...viberSandboxConfig, apiBaseUrl: 'http://127.0.0.1:1/pa' }));
+  const parsed = (w: SignedWebhook) => { const r = raw(w); connector.verify(r); return connector.parse(r); };
+  const post = (f: FakeViberServer, path: string, body: unknown) => fetch(`${f.url}/pa/${path}`, {
+    method: 'POST', headers: { 'content-type': 'application/json', 'X-Viber-Auth-Token': viberSandboxConfig.authToken }, body: JSON.stringify(body),
+  }).then(async (r) => JSON.parse(await r.text()) as Record<string, unknown>);
+
+  it('regression: Viber\'s Node library could not send a plain text (it always sends "keyboard": null) — accepted as Viber accepts it', async () => {
+    // the body viber-bot's client posts for a TextMessage: auth_token repeated in the body, keyboard null, tracking_data a JSON string
+    const sdkBody = {
+      auth_token: viberSandboxConfig.authToken, receiver: USER, sender: { name: 'Switchboard Sandbox' },
+      tracking_data: '""', keyboard: null, type: 'text', text: 'Hello from the SDK',
+    };
+    expect(await call('send_message', sdkBody)).toMatchObject({ http: 200, json: { status: 0, status_message: 'ok', chat_hostname: 'SN-CHAT-05_' } });
+    // the token in the body alone is enough, as it is for Viber
+    const noHeader = await fetch(`${fake.url}/pa/send_message`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sdkBody) });
+    expect(JSON.parse(await noHeader.text())).toMatchObject({ status: 0 });
+    // a keyboard that is there must still be a keyboard
+    expect((await call('send_message', { ...sdkBody, keyboard: { Type: 'keyboard', Buttons: [] } })).json).toMatchObject({ status: 3 });
+  });
+
+  it('regression: callbacks carried the signature only in the header, which Viber\'s Node middleware never reads — deliver adds ?sig= as Viber does', async () => {
+    const w = fake.userMessage({ userId: USER, text: 'Is my car ready?' });
+    expect((await fake.deliver(`${hookUrl}?tenant=a`, w)).status).toBe(200);
+    const got = received[0]!;
+    const url = new URL(got.url, 'http://x');
+    expect(url.searchParams.get('tenant')).toBe('a');
+    expect(url.searchParams.get('sig')).toBe(got.headers['x-viber-content-signature']);
+    expect(url.searchParams.get('sig')).toBe(hmacSha256Hex(viberSandboxConfig.authToken, got.body));
+    // what viber-bot's middleware checks: headers.X_Viber_Content_Signature (never set: Node lower-cases) || query.sig
+    const viaQuery: RawWebhook = { method: 'POST', path: url.pathname, query: { sig: url.searchParams.get('sig')! }, headers: {}, body: got.body };
+    expect(() => connector.verify(viaQuery)).not.toThrow();
+  });
+
+  it('regression: a send before any set_webhook was accepted — Viber answers status 10 webhookNotSet until the webhook is set', async () => {
+    const fresh = new FakeViberServer({ config: { ...viberSandboxConfig }, receipts: { enabled: false } });
+    await fresh.start();
+    try {
+      const text = { receiver: USER, type: 'text', text: 'Hi', sender };
+      expect(await post(fresh, 'send_message', text)).toEqual({ status: 10, status_message: 'webhookNotSet' });
+      expect(await post(fresh, 'broadcast_message', { ...text, receiver: undefined, broadcast_list: [USER] })).toEqual({ status: 10, status_message: 'webhookNotSet' });
+      const viaConnector = new ViberConnector(parseConfig(fresh.connectorConfig()));
+      await expect(viaConnector.send({ id: 'm', to: { channel: 'viber', accountId: viberSandboxConfig.accountId, userId: USER }, content: { type: 'text', text: 'Hi' } }))
+        .rejects.toMatchObject({ code: 'PERMANENT_FAILURE', details: { viberStatus: 10 } });
+      expect(await viaConnector.setWebhook({ url: hookUrl })).toEqual({ eventTypes: ['delivered', 'seen', 'failed', 'subscribed', 'unsubscribed', 'conversation_started'] });
+      // now the account is active: a user who never subscribed is the next refusal
+      expect(await post(fresh, 'send_message', text)).toEqual({ status: 6, status_message: 'notSubscribed' });
+      expect(fresh.sentMessages()).toEqual([]);
+    } finally {
+      await fresh.stop();
+    }
+  });
+
+  it('a fake given the host webhook URL (the sandbox) accepts sends and posts delivered and seen receipts there, signed, on the platform clock', async () => {
+    const withHook = new FakeViberServer({ config: { ...viberSandboxConfig }, clock, webhookUrl: hookUrl });
+    await withHook.start();
+    try {
+      withHook.subscribe(USER);
+      const answer = await fetch(`${withHook.url}/pa/send_message`, {
+        method: 'POST', headers: { 'content-type': 'application/json', 'X-Viber-Auth-Token': viberSandboxConfig.authToken },
+        body: JSON.stringify({ receiver: USER, type: 'text', text: 'Ready', sender }),
+      }).then((r) => r.text());
+      const token = /"message_token":(\d+)/.exec(answer)![1]!;
+      expect(withHook.sentMessages()).toEqual([{
+        id: token, userId: USER, type: 'text', at: new Date(clock.now()).toISOString(),
+        request: { method: 'POST', path: '/pa/send_message', body: { receiver: USER, type: 'text', text: 'Ready', sender } },
+      }]);
+      clock.advance(2000);
+      expect(await withHook.flushReceipts()).toBe(2);
+      const bodies = received.map((r) => r.body.toString('utf8'));
+      expect(bodies).toEqual([
+        `{"event":"delivered","timestamp":${clock.now()},"chat_hostname":"SN-CHAT-05_","message_token":${token},"user_id":"${USER}"}`,
+        `{"event":"seen","timestamp":${clock.now()},"chat_hostname":"SN-CHAT-05_","message_token":${token},"user_id":"${USER}"}`,
+      ]);
+      for (const r of received) {
+        expect(r.headers['x-viber-content-signature']).toBe(hmacSha256Hex(viberSandboxConfig.authToken, r.body));
+        expect(new URL(r.url, 'http://x').searchParams.get('sig')).toBe(r.headers['x-viber-content-signature']);
+      }
+      expect(received.map((r) => parsed({ method: 'POST', headers: { 'x-viber-content-signature': String(r.headers['x-viber-content-signature']) }, body: r.body })[0]))
+        .toMatchObject([{ kind: 'status', status: 'delivered', externalId: token, userId: USER }, { kind: 'status', status: 'read', externalId: token }]);
+    } finally {
+      await withHook.stop();
+    }
+  });
+
+  it('every simulated kind parses with the connector into the expected event, and carries the user\'s country', () => {
+    fake.setUser({ id: USER, name: 'Olena', country: 'UA', language: 'uk' });
+    expect(fake.simulatedKinds).toEqual(['text', 'media', 'location', 'button', 'subscribe', 'unsubscribe']);
+    expect(parsed(fake.simulate({ kind: 'text', userId: USER, text: 'Привіт' }))).toMatchObject([{ kind: 'message', content: { type: 'text', text: 'Привіт' }, profile: { name: 'Olena', country: 'UA', language: 'uk' } }]);
+    expect(parsed(fake.simulate({ kind: 'media', userId: USER, mediaType: 'image', caption: 'Scratch' }))).toMatchObject([{ kind: 'message', content: { type: 'image', media: { caption: 'Scratch' } }, profile: { country: 'UA' } }]);
+    expect(parsed(fake.simulate({ kind: 'media', userId: USER, mediaType: 'video' }))).toMatchObject([{ kind: 'message', content: { type: 'video' }, metadata: { durationSeconds: 12 } }]);
+    expect(parsed(fake.simulate({ kind: 'media', userId: USER, mediaType: 'file' }))).toMatchObject([{ kind: 'message', content: { type: 'document', media: { filename: expect.stringMatching(/\.pdf$/) } } }]);
+    expect(parsed(fake.simulate({ kind: 'media', userId: USER, mediaType: 'audio' }))).toMatchObject([{ kind: 'message', content: { type: 'document', media: { filename: expect.stringMatching(/\.m4a$/) } } }]);
+    expect(parsed(fake.simulate({ kind: 'location', userId: USER, latitude: 50.45, longitude: 30.52 }))).toMatchObject([{ kind: 'message', content: { type: 'location', latitude: 50.45, longitude: 30.52 } }]);
+    expect(parsed(fake.simulate({ kind: 'button', userId: USER, payload: 'plain-payload' }))).toMatchObject([{ kind: 'message', content: { type: 'text', text: 'plain-payload' } }]);
+    expect(parsed(fake.simulate({ kind: 'unsubscribe', userId: USER }))).toMatchObject([{ kind: 'consent', action: 'unsubscribed', userId: USER }]);
+    expect(parsed(fake.simulate({ kind: 'subscribe', userId: USER }))).toMatchObject([{ kind: 'consent', action: 'subscribed', userId: USER }]);
+    expect(JSON.parse(fake.simulate({ kind: 'subscribe', userId: USER }).body.toString())).toMatchObject({ user: { id: USER, country: 'UA' } });
+    expect(() => fake.simulate({ kind: 'close', userId: USER })).toThrow(RangeError);
+  });
+
+  it('a keyboard tap carries the tracking data last sent to the user back, so it parses as the button\'s reply', async () => {
+    const real = new ViberConnector(parseConfig(fake.connectorConfig()));
+    await real.send({
+      id: 'q1', to: { channel: 'viber', accountId: viberSandboxConfig.accountId, userId: USER },
+      content: { type: 'interactive', body: 'Book the wash?', quickReplies: [{ id: 'wash:yes', title: 'Yes please' }, { id: 'wash:no', title: 'No' }] },
+    });
+    expect(parsed(fake.simulate({ kind: 'button', userId: USER, payload: 'wash:yes' }))).toMatchObject([{
+      kind: 'message', content: { type: 'reply', id: 'wash:yes', title: 'Yes please' }, metadata: { inReplyToMessageId: 'q1' },
+    }]);
+  });
+
+  it('get_user_details and get_online answer for subscribers', async () => {
+    fake.setUser({ id: USER, name: 'Olena', country: 'UA' });
+    expect((await call('get_user_details', { id: USER })).json).toMatchObject({ status: 0, user: { id: USER, name: 'Olena', country: 'UA', api_version: 10 } });
+    expect((await call('get_user_details', { id: 'nobody' })).json).toEqual({ status: 5, status_message: 'receiverNotRegistered' });
+    expect((await call('get_online', { ids: [USER, 'nobody'] })).json).toEqual({ status: 0, status_message: 'ok', users: [
+      { id: USER, online_status: 0, online_status_message: 'online' }, { id: 'nobody', online_status: 3, online_status_message: 'undisclosed' },
+    ] });
+  });
+
+  it('callbacks are stamped with the platform clock', () => {
+    const timed = new FakeViberServer({ config: { ...viberSandboxConfig }, clock });
+    clock.advance(25 * 3_600_000);
+    expect(JSON.parse(timed.userMessage({ userId: USER, text: 'later' }).body.toString())).toMatchObject({ timestamp: clock.now() });
   });
 });

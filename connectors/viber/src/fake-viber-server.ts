@@ -1,13 +1,22 @@
 /**
- * A fake Viber REST Bot API: the endpoints the connector calls, validated and answered as Viber
- * does (HTTP 200 with `{status, status_message}`), subscription and throttling rules, and
- * callbacks signed as Viber signs them.
+ * A fake Viber REST Bot API: the endpoints an integrator's client calls (`send_message`,
+ * `broadcast_message`, `set_webhook`, `get_account_info`, `get_user_details`, `get_online`),
+ * validated and answered as Viber does (HTTP 200 with `{status, status_message}`), subscription,
+ * webhook and throttling rules, and callbacks signed as Viber signs them — the hex HMAC in the
+ * `X-Viber-Content-Signature` header and in the `sig` query parameter of the webhook URL (Viber's
+ * own Node library reads the latter) — with delivered/seen receipts for what it accepted.
+ *
+ * A Viber bot is active only once its webhook is set: until then `send_message` and
+ * `broadcast_message` answer status 10 (webhookNotSet). The webhook counts as set after a
+ * successful `set_webhook`, when the fake is given the host's URL (`webhookUrl`, `setWebhookUrl`),
+ * or once a callback was delivered to a URL or a user subscribed or wrote (none of which Viber does
+ * for a bot without a webhook).
  * @module
  */
 import { randomBytes } from 'node:crypto';
 import {
   FakePlatformServer, hmacSha256Hex, isObject,
-  type FakePlatformOptions, type FakeResponse, type RecordedRequest, type SignedWebhook,
+  type FakeInboundEvent, type FakeInboundKind, type FakePlatformOptions, type FakeResponse, type RecordedRequest, type SignedWebhook,
 } from '@switchboard/core';
 import { VIBER_LIMITS, VIBER_SIGNATURE_HEADER, stringifyWithNumericTokens } from './viber-api.js';
 
@@ -17,6 +26,9 @@ export const viberSandboxConfig = {
   botName: 'Switchboard Sandbox',
   accountId: 'switchboard-sandbox',
 } as const;
+
+/** The query parameter Viber puts the callback signature in as well (Viber's Node library reads it there). */
+export const VIBER_SIGNATURE_QUERY = 'sig';
 
 /** A Viber user as callbacks describe them. */
 export interface FakeViberUser {
@@ -32,6 +44,10 @@ const MESSAGE_TYPES = new Set(['text', 'picture', 'video', 'file', 'location', '
 const BUTTON_ACTIONS = new Set(['reply', 'open-url', 'location-picker', 'share-phone', 'none', 'open-map']);
 const HOUR = 3_600_000;
 const CHAT_HOSTNAME = 'SN-CHAT-05_';
+/** Where the media of simulated customer messages is said to be (Viber serves it from its own CDN). */
+const MEDIA_HOST = 'https://dl-media.viber.com/fake';
+/** The callbacks `set_webhook` subscribes to when it names none. */
+const DEFAULT_EVENT_TYPES = ['delivered', 'seen', 'failed', 'subscribed', 'unsubscribed', 'conversation_started'] as const;
 
 type Answer = Record<string, unknown>;
 
@@ -46,9 +62,17 @@ export class FakeViberServer extends FakePlatformServer {
   private readonly unregistered = new Set<string>();
   /** Send times per user since their last message (Viber's "100 per hour without a reply"). */
   private readonly withoutReply = new Map<string, number[]>();
+  /** What the fake knows of each user (name, country, language…), used in every callback about them. */
+  private readonly users = new Map<string, FakeViberUser>();
+  /** The last `tracking_data` sent to each user: Viber passes it back with the user's next message. */
+  private readonly tracking = new Map<string, string>();
   private token = 5_741_311_803_571_721_087n;
   private webhook = '';
-  private eventTypes: string[] = [];
+  /** Whether the bot's webhook is set (see the module notes); `webhook` holds the URL when known. */
+  private webhookSet = false;
+  private eventTypes: string[] = [...DEFAULT_EVENT_TYPES];
+  /** Text, pictures/videos/files, locations, keyboard taps, subscribe and unsubscribe. */
+  override readonly simulatedKinds: readonly FakeInboundKind[] = ['text', 'media', 'location', 'button', 'subscribe', 'unsubscribe'];
 
   /** @param options - port, latency, time scale; `config` overrides the sandbox authToken/botName/accountId */
   constructor(options: FakePlatformOptions = {}) {
@@ -58,6 +82,53 @@ export class FakeViberServer extends FakePlatformServer {
     this.authToken = typeof c.authToken === 'string' ? c.authToken : `${randomBytes(8).toString('hex')}-${randomBytes(8).toString('hex')}-${randomBytes(8).toString('hex')}`;
     this.botName = typeof c.botName === 'string' ? c.botName : viberSandboxConfig.botName;
     this.accountId = typeof c.accountId === 'string' ? c.accountId : viberSandboxConfig.accountId;
+    if (options.webhookUrl !== undefined) this.registered(options.webhookUrl);
+  }
+
+  /**
+   * The host's webhook URL for this bot: as if `set_webhook` had registered it, so sends are
+   * accepted and receipts go there.
+   * @param url - the host's `/webhooks/viber/<account>` URL
+   */
+  override setWebhookUrl(url: string): void {
+    super.setWebhookUrl(url);
+    this.registered(url);
+  }
+
+  /**
+   * Posts a callback as Viber does: the signature in the `X-Viber-Content-Signature` header and in
+   * the `sig` query parameter. A callback delivered to a URL means the bot's webhook is that URL.
+   * @param url - the webhook URL
+   * @param webhook - a signed callback from this fake
+   * @returns the answer's status and body
+   */
+  override async deliver(url: string, webhook: SignedWebhook): Promise<{ status: number; body: string }> {
+    const signature = Object.entries(webhook.headers).find(([k]) => k.toLowerCase() === VIBER_SIGNATURE_HEADER.toLowerCase())?.[1];
+    const target = new URL(url);
+    if (signature !== undefined) target.searchParams.set(VIBER_SIGNATURE_QUERY, signature);
+    if (!this.webhookSet) this.registered(url);
+    return super.deliver(target.toString(), webhook);
+  }
+
+  /**
+   * Sets what the fake knows of a user (name, avatar, country, language, API version): every later
+   * callback about them carries it. Viber reports the user's country (ISO 3166 alpha-2) in each.
+   * @param user - the user
+   */
+  setUser(user: FakeViberUser): void {
+    this.users.set(user.id, { ...this.users.get(user.id), ...user });
+  }
+
+  private registered(url: string): void {
+    this.webhookSet = true;
+    if (url !== '') this.webhook = url;
+  }
+
+  private userOf(user: FakeViberUser): FakeViberUser {
+    const known = this.users.get(user.id);
+    const merged = { ...known, ...Object.fromEntries(Object.entries(user).filter(([, v]) => v !== undefined)) } as FakeViberUser;
+    this.users.set(user.id, merged);
+    return merged;
   }
 
   /** A config for the connector that talks to this fake. */
@@ -70,8 +141,9 @@ export class FakeViberServer extends FakePlatformServer {
     return this.webhook;
   }
 
-  /** Subscribes a user (as pressing "subscribe" or writing to the bot does). */
+  /** Subscribes a user (as pressing "subscribe" or writing to the bot does; only an active bot can be subscribed to). */
   subscribe(userId: string): void {
+    this.webhookSet = true;
     this.subscribers.add(userId);
     this.unregistered.delete(userId);
   }
@@ -92,10 +164,11 @@ export class FakeViberServer extends FakePlatformServer {
     return this.subscribers.has(userId);
   }
 
-  /** Forgets requests, scripts and throttling state (subscriptions are kept). */
+  /** Forgets requests, scripts, throttling state and tracking data (subscriptions, users and the webhook are kept). */
   override reset(): void {
     super.reset();
     this.withoutReply.clear();
+    this.tracking.clear();
   }
 
   /**
@@ -123,22 +196,58 @@ export class FakeViberServer extends FakePlatformServer {
   }
 
   /**
-   * A user's message of any type (picture, location, contact…), with the given `message` object.
+   * A user's message of any type (picture, video, file, location, contact, sticker, url), with the
+   * given `message` object. Without a `tracking_data` of its own it carries the one last sent to the
+   * user, as Viber passes it back with the user's reply.
    * @param user - the sender
    * @param message - Viber's `message` object, e.g. `{ type: 'picture', media: 'https://…', text: '' }`
    */
   userMessageOf(user: FakeViberUser, message: Record<string, unknown>, messageId?: string, timestamp?: Date): SignedWebhook {
     this.subscribe(user.id);
     this.withoutReply.delete(user.id);
+    const tracking = this.tracking.get(user.id);
     return this.callback({
       event: 'message',
       timestamp: (timestamp ?? new Date(this.platformNow())).getTime(),
       chat_hostname: CHAT_HOSTNAME,
       message_token: messageId !== undefined && /^\d{1,19}$/.test(messageId) ? messageId : this.nextToken(),
-      sender: userObject(user),
-      message,
+      sender: userObject(this.userOf(user)),
+      message: { ...(tracking !== undefined ? { tracking_data: tracking } : {}), ...message },
       silent: false,
     });
+  }
+
+  /**
+   * A signed callback for any simulated inbound event, as Viber delivers it: `media` is a
+   * `picture`, `video` or `file` message (audio arrives from Viber as a file), `button` a keyboard
+   * tap (a text message carrying the button's ActionBody and the tracking data last sent),
+   * `subscribe` and `unsubscribe` the callbacks of those names. Viber has no block or close of its own.
+   * @param event - the event
+   * @returns the webhook
+   * @throws RangeError for a kind Viber has not
+   */
+  override simulate(event: FakeInboundEvent): SignedWebhook {
+    const user: FakeViberUser = { id: event.userId, ...(event.name !== undefined ? { name: event.name } : {}) };
+    switch (event.kind) {
+      case 'text': return this.userMessageOf(user, { type: 'text', text: event.text });
+      case 'media': {
+        const n = this.nextToken().slice(-6);
+        const caption = event.caption !== undefined ? { text: event.caption } : {};
+        switch (event.mediaType) {
+          case 'image': return this.userMessageOf(user, { type: 'picture', media: `${MEDIA_HOST}/p/${n}.jpg`, thumbnail: `${MEDIA_HOST}/t/${n}.jpg`, text: event.caption ?? '', file_name: `${n}.jpg`, size: 48_213 });
+          case 'video': return this.userMessageOf(user, { type: 'video', media: `${MEDIA_HOST}/v/${n}.mp4`, thumbnail: `${MEDIA_HOST}/t/${n}.jpg`, size: 1_204_871, duration: 12, ...caption });
+          case 'audio': return this.userMessageOf(user, { type: 'file', media: `${MEDIA_HOST}/f/${n}.m4a`, file_name: `voice-${n}.m4a`, size: 36_112, ...caption });
+          case 'file': return this.userMessageOf(user, { type: 'file', media: `${MEDIA_HOST}/f/${n}.pdf`, file_name: `document-${n}.pdf`, size: 80_412, ...caption });
+        }
+        break;
+      }
+      case 'location': return this.userMessageOf(user, { type: 'location', location: { lat: event.latitude, lon: event.longitude } });
+      case 'button': return this.userMessageOf(user, { type: 'text', text: event.payload });
+      case 'subscribe': return this.subscribedEvent(user);
+      case 'unsubscribe': return this.unsubscribedEvent(event.userId);
+      default: break;
+    }
+    throw new RangeError(`viber fake cannot simulate '${event.kind}' events (supported: ${this.simulatedKinds.join(', ')})`);
   }
 
   /** A delivery receipt: `delivered`, `seen` (for `read`) or `failed`. Viber reports no `sent` receipt. */
@@ -160,7 +269,7 @@ export class FakeViberServer extends FakePlatformServer {
     this.subscribe(user.id);
     return this.callback({
       event: 'subscribed', timestamp: (timestamp ?? new Date(this.platformNow())).getTime(), chat_hostname: CHAT_HOSTNAME,
-      user: userObject(user), message_token: this.nextToken(),
+      user: userObject(this.userOf(user)), message_token: this.nextToken(),
     });
   }
 
@@ -175,11 +284,12 @@ export class FakeViberServer extends FakePlatformServer {
 
   /** The `conversation_started` callback (the user opened the chat; not a subscription). */
   conversationStarted(input: { user: FakeViberUser; subscribed?: boolean; context?: string; timestamp?: Date }): SignedWebhook {
+    this.webhookSet = true;
     return this.callback({
       event: 'conversation_started', timestamp: (input.timestamp ?? new Date(this.platformNow())).getTime(), chat_hostname: CHAT_HOSTNAME,
       message_token: this.nextToken(), type: 'open',
       ...(input.context !== undefined ? { context: input.context } : {}),
-      user: userObject(input.user), subscribed: input.subscribed ?? this.subscribers.has(input.user.id),
+      user: userObject(this.userOf(input.user)), subscribed: input.subscribed ?? this.subscribers.has(input.user.id),
     });
   }
 
@@ -193,26 +303,30 @@ export class FakeViberServer extends FakePlatformServer {
   protected async handle(req: RecordedRequest): Promise<FakeResponse> {
     if (!req.path.startsWith('/pa/')) return { status: 404, body: 'Not Found' };
     if (req.method !== 'POST') return { status: 405, body: 'Method Not Allowed' };
-    const token = req.headers['x-viber-auth-token'];
-    if (token === undefined || token === '') return this.answer({ status: 2, status_message: 'missing_auth_token' });
-    if (token !== this.authToken) return this.answer({ status: 2, status_message: 'invalidAuthToken' });
     if (req.rawBody.length > VIBER_LIMITS.requestBytes) return this.answer({ status: 3, status_message: 'badData: request is larger than 30KB' });
     let body: unknown;
-    try { body = JSON.parse(req.rawBody.toString('utf8')); } catch { return this.answer({ status: 3, status_message: 'badData' }); }
+    try { body = JSON.parse(req.rawBody.toString('utf8')); } catch { body = undefined; }
+    // the token goes in the X-Viber-Auth-Token header; Viber's own libraries also put it in the body as auth_token
+    const token = req.headers['x-viber-auth-token'] || (isObject(body) && typeof body.auth_token === 'string' ? body.auth_token : undefined);
+    if (token === undefined || token === '') return this.answer({ status: 2, status_message: 'missing_auth_token' });
+    if (token !== this.authToken) return this.answer({ status: 2, status_message: 'invalidAuthToken' });
     if (!isObject(body)) return this.answer({ status: 3, status_message: 'badData' });
     switch (req.path) {
-      case '/pa/send_message': return this.answer(this.sendMessage(body));
-      case '/pa/broadcast_message': return this.answer(this.broadcastMessage(body));
+      case '/pa/send_message': return this.answer(this.sendMessage(body, req));
+      case '/pa/broadcast_message': return this.answer(this.broadcastMessage(body, req));
       case '/pa/set_webhook': return this.answer(await this.setWebhook(body));
       case '/pa/get_account_info': return this.answer(this.accountInfo());
+      case '/pa/get_user_details': return this.answer(this.userDetails(body));
+      case '/pa/get_online': return this.answer(this.online(body));
       default: return { status: 404, body: 'Not Found' };
     }
   }
 
-  private sendMessage(body: Record<string, unknown>): Answer {
+  private sendMessage(body: Record<string, unknown>, req: RecordedRequest): Answer {
     if (typeof body.receiver !== 'string' || body.receiver === '') return { status: 4, status_message: 'missingData: receiver' };
     const invalid = validateMessage(body);
     if (invalid) return invalid;
+    if (!this.webhookSet) return { status: 10, status_message: 'webhookNotSet' };
     const receiver = body.receiver;
     if (this.unregistered.has(receiver)) return { status: 5, status_message: 'receiverNotRegistered' };
     if (!this.subscribers.has(receiver)) return { status: 6, status_message: 'notSubscribed' };
@@ -224,35 +338,71 @@ export class FakeViberServer extends FakePlatformServer {
     }
     sent.push(now);
     this.withoutReply.set(receiver, sent);
-    return { status: 0, status_message: 'ok', message_token: this.nextToken(), chat_hostname: CHAT_HOSTNAME };
+    const token = this.nextToken();
+    this.accepted(receiver, token, body, req);
+    return { status: 0, status_message: 'ok', message_token: token, chat_hostname: CHAT_HOSTNAME };
   }
 
-  private broadcastMessage(body: Record<string, unknown>): Answer {
+  private broadcastMessage(body: Record<string, unknown>, req: RecordedRequest): Answer {
     const list = body.broadcast_list;
     if (!Array.isArray(list) || list.length === 0) return { status: 4, status_message: 'missingData: broadcast_list' };
     if (list.length > VIBER_LIMITS.broadcastList) return { status: 3, status_message: `badData: broadcast_list has more than ${VIBER_LIMITS.broadcastList} receivers` };
     if (!list.every((r) => typeof r === 'string' && r !== '')) return { status: 3, status_message: 'badData: broadcast_list' };
     const invalid = validateMessage(body);
     if (invalid) return invalid;
+    if (!this.webhookSet) return { status: 10, status_message: 'webhookNotSet' };
     if (!this.limiter.take('broadcast', VIBER_LIMITS.broadcastRequestsPer10s, 10_000)) return { status: 12, status_message: 'Too many requests' };
     const failed: Answer[] = [];
+    const token = this.nextToken();
     for (const receiver of list as string[]) {
       if (this.unregistered.has(receiver)) failed.push({ receiver, status: 5, status_message: 'receiverNotRegistered' });
       else if (!this.subscribers.has(receiver)) failed.push({ receiver, status: 6, status_message: 'notSubscribed' });
+      else this.accepted(receiver, token, body, req);
     }
-    return { status: 0, status_message: 'ok', message_token: this.nextToken(), failed_list: failed };
+    return { status: 0, status_message: 'ok', message_token: token, failed_list: failed };
+  }
+
+  /** Records an accepted message (and its receipts) and keeps its tracking data for the user's reply. */
+  private accepted(receiver: string, token: string, body: Record<string, unknown>, req: RecordedRequest): void {
+    if (typeof body.tracking_data === 'string') this.tracking.set(receiver, body.tracking_data);
+    this.recordSent({ id: token, userId: receiver, type: String(body.type), request: { method: req.method, path: req.path, body } });
+  }
+
+  /** `get_user_details`: the user's profile; Viber answers it only for users who subscribed or wrote. */
+  private userDetails(body: Record<string, unknown>): Answer {
+    if (typeof body.id !== 'string' || body.id === '') return { status: 4, status_message: 'missingData: id' };
+    const user = this.users.get(body.id);
+    if (this.unregistered.has(body.id) || (!user && !this.subscribers.has(body.id))) return { status: 5, status_message: 'receiverNotRegistered' };
+    const u = userObject(user ?? { id: body.id });
+    return {
+      status: 0, status_message: 'ok', message_token: this.nextToken(),
+      user: { ...u, primary_device_os: 'Android 14', viber_version: '24.6.0.0', device_type: 'Pixel 8', mcc: 262, mnc: 2 },
+    };
+  }
+
+  /** `get_online`: each subscriber's online status (at most 100 ids). */
+  private online(body: Record<string, unknown>): Answer {
+    const ids = body.ids;
+    if (!Array.isArray(ids) || ids.length === 0) return { status: 4, status_message: 'missingData: ids' };
+    if (ids.length > 100 || !ids.every((i) => typeof i === 'string')) return { status: 3, status_message: 'badData: ids' };
+    return {
+      status: 0, status_message: 'ok',
+      users: (ids as string[]).map((id) => this.subscribers.has(id)
+        ? { id, online_status: 0, online_status_message: 'online' }
+        : { id, online_status: 3, online_status_message: 'undisclosed' }),
+    };
   }
 
   private async setWebhook(body: Record<string, unknown>): Promise<Answer> {
     if (typeof body.url !== 'string') return { status: 4, status_message: 'missingData: url' };
-    if (body.url === '') { this.webhook = ''; return { status: 0, status_message: 'ok' }; }
+    if (body.url === '') { this.webhook = ''; this.webhookSet = false; return { status: 0, status_message: 'ok' }; }
     let url: URL;
     try { url = new URL(body.url); } catch { return { status: 1, status_message: 'invalidUrl' }; }
     // Viber wants HTTPS with a trusted certificate; a fake on the loopback also accepts plain HTTP
     const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) return { status: 1, status_message: 'invalidUrl' };
     const types = Array.isArray(body.event_types) ? body.event_types.filter((t): t is string => typeof t === 'string')
-      : ['delivered', 'seen', 'failed', 'subscribed', 'unsubscribed', 'conversation_started'];
+      : [...DEFAULT_EVENT_TYPES];
     // like Viber, check the URL answers a signed `webhook` callback with 200 before accepting it
     try {
       const check = await this.deliver(url.toString(), this.webhookCheck());
@@ -260,7 +410,7 @@ export class FakeViberServer extends FakePlatformServer {
     } catch {
       return { status: 1, status_message: 'invalidUrl: webhook unreachable' };
     }
-    this.webhook = url.toString();
+    this.registered(url.toString());
     this.eventTypes = types;
     return { status: 0, status_message: 'ok', event_types: types };
   }
@@ -307,7 +457,7 @@ function validateMessage(body: Record<string, unknown>): Answer | undefined {
   if (body.sender.name.length > VIBER_LIMITS.senderName) return bad(`sender.name longer than ${VIBER_LIMITS.senderName}`);
   if (body.sender.avatar !== undefined && !isStr(body.sender.avatar)) return bad('sender.avatar');
   if (body.tracking_data !== undefined && (!isStr(body.tracking_data) || body.tracking_data.length > VIBER_LIMITS.trackingData)) return bad('tracking_data');
-  if (body.min_api_version !== undefined && !isNum(body.min_api_version)) return bad('min_api_version');
+  if (body.min_api_version !== undefined && body.min_api_version !== null && !isNum(body.min_api_version)) return bad('min_api_version');
   if (!isStr(body.type)) return missing('type');
   if (!MESSAGE_TYPES.has(body.type)) return bad(`unknown type ${body.type}`);
   switch (body.type) {
@@ -353,7 +503,8 @@ function validateMessage(body: Record<string, unknown>): Answer | undefined {
       break;
     }
   }
-  if (body.keyboard !== undefined) {
+  // a null keyboard is no keyboard (Viber's Node library sends "keyboard": null with every message)
+  if (body.keyboard !== undefined && body.keyboard !== null) {
     if (!isObject(body.keyboard) || body.keyboard.Type !== 'keyboard' || !Array.isArray(body.keyboard.Buttons)) return bad('keyboard');
     if (body.keyboard.Buttons.length === 0) return bad('keyboard.Buttons is empty');
     const invalid = validateButtons(body.keyboard.Buttons, 'keyboard');

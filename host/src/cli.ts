@@ -4,12 +4,14 @@
  * `backup <file> [--config <file> | --db <database file>]`,
  * `webhooks register <channel> [--config <file>] [--url <public url>]`,
  * `simulate <channel> --from <user> --text <text> [--url <host url>] [--api-key <key>]`,
- * `keys create|list|revoke|rotate --tenant <id> [--scopes …] [--name …] [--config <file>]`.
+ * `fake <channel> [--port <n>] [--control-port <n>] [--webhook <url>] [--package <pkg>]`,
+ * `keys create|list|revoke|rotate --tenant <id> [--scopes …] [--name …] [--config <file>]`,
+ * `--help`, `--version`.
  * @module
  */
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolve as resolvePath } from 'node:path';
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { isSwitchboardError, systemClock, type Logger } from '@switchboard/core';
 import type { HostConfig } from './config/host-config.js';
 import { loadConfigFile } from './config/load-config.js';
@@ -20,6 +22,7 @@ import { describeStore, openStorageDriver } from './stores/open-driver.js';
 import { DEFAULT_DATABASE_PATH } from './config/host-config.js';
 import { findConfigFile } from './config/load-config.js';
 import { createSandbox, SANDBOX_ACCOUNT } from './sandbox.js';
+import { describeStandaloneFake, sampleUserId, startStandaloneFake } from './fake-command.js';
 import { Container } from '@switchboard/core/di';
 import { runKeysCommand } from './api/keys-command.js';
 
@@ -38,9 +41,11 @@ export interface CliArgs {
 export function parseArgs(argv: readonly string[]): CliArgs {
   const flags: Record<string, string | true> = {};
   const positional: string[] = [];
-  const booleans = new Set(['sandbox', 'help', 'json', 'ephemeral']);
+  const booleans = new Set(['sandbox', 'help', 'json', 'ephemeral', 'version']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
+    if (a === '-h') { flags.help = true; continue; }
+    if (a === '-v') { flags.version = true; continue; }
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       if (eq > 0) { flags[a.slice(2, eq)] = a.slice(eq + 1); continue; }
@@ -65,10 +70,24 @@ const USAGE = `switchboard <command>
                                           register the webhook URL with the platform (Telegram, …)
   simulate <channel> --from <user> --text <text> [--url http://localhost:3000] [--api-key <key>]
                                           make a sandbox fake platform deliver a customer message
+  fake <channel> [--port <n>] [--control-port <n>] [--webhook <url>] [--package <pkg>]
+                                          run one fake platform on its own for your tests
+                                          (whatsapp, messenger, telegram, viber, apple)
   keys create|list|revoke|rotate --tenant <id> [--scopes <a,b>] [--name <name>] [--config <file>]
                                           manage a tenant's API keys in the configured database
                                           (switchboard keys alone lists the scopes)
+  --help, -h                              this text
+  --version, -v                           the version of @switchboard/host
 `;
+
+/**
+ * The version of `@switchboard/host` (from its package.json, beside `src/` and `dist/`).
+ * @returns e.g. `0.1.0`
+ */
+export function hostVersion(): string {
+  const file = fileURLToPath(new URL('../package.json', import.meta.url));
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+}
 
 type Out = (line: string) => void;
 
@@ -77,7 +96,9 @@ function str(flag: string | true | undefined): string | undefined {
 }
 
 /**
- * Prints the sandbox banner: URLs and a curl line to try.
+ * Prints the sandbox banner: URLs and the commands to try — a customer message on every channel
+ * (with a customer id the channel can answer), what the platform received, the conversations and
+ * the event stream. Each works as printed.
  * @param host - the running host
  * @param apiKey - the sandbox key
  * @param generated - whether it was generated
@@ -87,7 +108,6 @@ function str(flag: string | true | undefined): string | undefined {
 export function printSandboxBanner(host: Host, apiKey: string, generated: boolean, out: Out, consoleAdmin?: { email: string; password: string }): void {
   const channels = host.registry.bindings.map((b) => b.channel);
   const failed = host.plugins.filter((p) => p.state === 'failed');
-  const first = channels[0] ?? 'telegram';
   out('');
   out(`Switchboard sandbox running at ${host.url}`);
   out(`  Store: ${describeStore(host.config.store)}`);
@@ -97,10 +117,12 @@ export function printSandboxBanner(host: Host, apiKey: string, generated: boolea
   out(`  Health:  ${host.url}/healthz   Ready: ${host.url}/readyz   OpenAPI: ${host.url}/openapi.json`);
   if (consoleAdmin) out(`  Agent console: ${host.url}/console/   (log in as ${consoleAdmin.email} / ${consoleAdmin.password})`);
   out('');
-  out('Try it:');
-  // a customer id the channel accepts a reply to: WhatsApp's are phone numbers (E.164 digits)
-  const userId = first === 'whatsapp' ? '15550101001' : '1001';
-  out(`  curl -s -X POST ${host.url}/sandbox/${first}/messages -H 'authorization: Bearer ${apiKey}' -H 'content-type: application/json' -d '{"userId":"${userId}","text":"Hello"}'`);
+  out('Try it: a customer writes on each channel and the echo bot answers');
+  for (const channel of new Set(channels)) {
+    // a customer id the channel accepts a reply to: WhatsApp's are phone numbers (E.164 digits)
+    out(`  curl -s -X POST ${host.url}/sandbox/${channel}/messages -H 'authorization: Bearer ${apiKey}' -H 'content-type: application/json' -d '{"userId":"${sampleUserId(channel)}","text":"Hello"}'`);
+  }
+  if (channels[0]) out(`  curl -s ${host.url}/sandbox/${channels[0]}/sent -H 'authorization: Bearer ${apiKey}'`);
   out(`  curl -s ${host.url}/v1/conversations -H 'authorization: Bearer ${apiKey}'`);
   out(`  curl -N ${host.url}/v1/events -H 'authorization: Bearer ${apiKey}'`);
   out('');
@@ -247,13 +269,55 @@ async function simulate(args: CliArgs, out: Out): Promise<number> {
 }
 
 /**
+ * `fake <channel>`: runs one fake platform until SIGINT or SIGTERM.
+ * @returns the exit code once stopped, 2 for a usage error
+ */
+async function fake(args: CliArgs, out: Out, signals: NodeJS.EventEmitter): Promise<number> {
+  const channel = args.positional[0];
+  const port = portFlag(args.flags.port);
+  const controlPort = portFlag(args.flags['control-port']);
+  if (!channel || port === null || controlPort === null) {
+    out('usage: switchboard fake <channel> [--port <n>] [--control-port <n>] [--webhook <url>] [--package <pkg>]');
+    return 2;
+  }
+  const running = await startStandaloneFake({
+    channel,
+    ...(port !== undefined ? { port } : {}),
+    ...(controlPort !== undefined ? { controlPort } : {}),
+    ...(str(args.flags.webhook) ? { webhookUrl: str(args.flags.webhook)! } : {}),
+    ...(str(args.flags.package) ? { package: str(args.flags.package)! } : {}),
+  });
+  for (const line of describeStandaloneFake(running)) out(line);
+  const signal = await new Promise<string>((resolve) => {
+    const on = (name: string) => (): void => { signals.off('SIGINT', onInt); signals.off('SIGTERM', onTerm); resolve(name); };
+    const onInt = on('SIGINT');
+    const onTerm = on('SIGTERM');
+    signals.once('SIGINT', onInt);
+    signals.once('SIGTERM', onTerm);
+  });
+  await running.stop();
+  out(`fake ${running.channel} platform stopped (${signal})`);
+  return 0;
+}
+
+/** A `--port` value: undefined when absent, null when not a port number. */
+function portFlag(flag: string | true | undefined): number | undefined | null {
+  if (flag === undefined) return undefined;
+  const n = typeof flag === 'string' && /^\d{1,5}$/.test(flag) ? Number(flag) : Number.NaN;
+  return n >= 0 && n <= 65_535 ? n : null;
+}
+
+/**
  * Runs the CLI.
  * @param argv - arguments after the script
  * @param out - where to print (stdout by default)
  * @returns the exit code (`start` resolves once the host is running and keeps the process alive)
  */
-export async function runCli(argv: readonly string[], out: Out = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
+export async function runCli(argv: readonly string[], out: Out = (l) => process.stdout.write(`${l}\n`), signals: NodeJS.EventEmitter = process): Promise<number> {
   const args = parseArgs(argv);
+  if (args.flags.version === true) { out(hostVersion()); return 0; }
+  // `switchboard --help` and `switchboard <command> --help` print the usage: asking for help is not an error
+  if (args.flags.help === true) { out(USAGE); return 0; }
   try {
     switch (args.command) {
       case 'start': {
@@ -270,7 +334,10 @@ export async function runCli(argv: readonly string[], out: Out = (l) => process.
       case 'backup': return await backup(args, out);
       case 'webhooks': return await registerWebhooks(args, out);
       case 'simulate': return await simulate(args, out);
+      case 'fake': return await fake(args, out, signals);
+      case 'version': out(hostVersion()); return 0;
       case 'keys': return await runKeysCommand(args.positional, args.flags, out);
+      // no command at all is a usage error (exit 2); `help` asks for it (exit 0)
       case undefined: case 'help': out(USAGE); return args.command ? 0 : 2;
       default: out(`unknown command "${args.command}"\n`); out(USAGE); return 2;
     }
@@ -280,9 +347,17 @@ export async function runCli(argv: readonly string[], out: Out = (l) => process.
   }
 }
 
+/**
+ * Runs the CLI as the `switchboard` executable: exits with its code, except after `start`, which
+ * keeps the process alive until a signal stops the host.
+ * @param argv - arguments after the script
+ */
+export async function main(argv: readonly string[]): Promise<void> {
+  const code = await runCli(argv);
+  if (code !== 0) process.exit(code);
+}
+
 const invokedDirectly = ((): boolean => {
   try { return process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href; } catch { return false; }
 })();
-if (invokedDirectly) {
-  void runCli(process.argv.slice(2)).then((code) => { if (code !== 0) process.exit(code); });
-}
+if (invokedDirectly) void main(process.argv.slice(2));

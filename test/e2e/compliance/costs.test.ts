@@ -48,7 +48,8 @@ describe('costs of a scripted month', () => {
   };
 
   beforeAll(async () => {
-    const wa = new FakeWhatsAppServer();
+    // the platform on the scripted clock too: its 24-hour window agrees with the host's
+    const wa = new FakeWhatsAppServer({ clock });
     fakes.whatsapp = wa;
     fakes.viber = viber.fake!();
     fakes.telegram = telegram.fake!();

@@ -30,8 +30,10 @@ interface Case {
 
 const telegramFake = new FakeTelegramServer();
 const viberFake = new FakeViberServer();
+const whatsappFake = new FakeWhatsAppServer();
 const CASES: Case[] = [
-  { plugin: whatsapp as ConnectorPlugin, fake: new FakeWhatsAppServer(), sendPath: /\/messages$/, user: '4915112345678' },
+  // the customer wrote: a free-form message is inside WhatsApp's 24-hour window
+  { plugin: whatsapp as ConnectorPlugin, fake: whatsappFake, sendPath: /\/messages$/, user: '4915112345678', reachable: () => { whatsappFake.userMessage({ userId: '4915112345678', text: 'the full report, please' }); } },
   { plugin: messenger as ConnectorPlugin, fake: new FakeMessengerServer(), sendPath: /\/messages$/, user: '6100000000000001' },
   { plugin: telegram as ConnectorPlugin, fake: telegramFake, sendPath: /\/sendMessage$/, user: '5550100', reachable: () => telegramFake.startUser('5550100') },
   { plugin: viber as ConnectorPlugin, fake: viberFake, sendPath: /\/send_message$/, user: 'viber-user-01==', reachable: () => viberFake.subscribe('viber-user-01==') },

@@ -21,6 +21,8 @@ export interface SqliteConnection {
   prepare(sql: string): SqliteStatement;
   exec(sql: string): void;
   close(): void;
+  /** Whether a transaction is open (SQLite ends one by itself on some errors, e.g. a full disk). */
+  readonly inTransaction: boolean;
 }
 
 /** How to open a connection. */
@@ -59,6 +61,7 @@ export function loadBetterSqlite3(): Promise<SqliteOpener> {
         prepare: (sql) => db.prepare(sql) as unknown as SqliteStatement,
         exec: (sql) => { db.exec(sql); },
         close: () => { db.close(); },
+        get inTransaction() { return db.inTransaction; },
       };
     };
   })();

@@ -8,11 +8,20 @@
  * `'full'` every commit is flushed to the disk before it returns and also survives a power loss,
  * at the price of an fsync per commit.
  *
- * Atomicity: reads are single statements; every write that reads first (`updateOne`, `updateMany`,
- * `replaceOne`, `deleteMany`, inserts of arrays) runs in a `BEGIN IMMEDIATE` transaction, which holds
- * the database's write lock from its start, so the compare-and-set of `updateOne` also holds between
- * processes sharing the file. A process waiting for that lock longer than `busyTimeoutMs` gets a
- * `StorageError('busy')`.
+ * Group commit: the writes of one turn of the event loop share one `BEGIN IMMEDIATE` transaction,
+ * committed in the check phase of that turn (`setImmediate`); each write's promise settles only
+ * after that commit — resolved when it committed, rejected (with every other write of the group)
+ * when it did not. So a webhook answered after its insert resolved is on the disk as before, while
+ * the 32 webhooks that arrived together cost one commit instead of 32. A write that fails alone
+ * (a unique key, a bad value) is undone alone: every write of several statements runs in a
+ * savepoint. Reads in that turn see the group's writes before they commit; the group either
+ * commits as a whole or every writer in it is told it failed, so nothing is acknowledged that was
+ * not committed.
+ *
+ * Atomicity: the group transaction holds the database's write lock from its start (`BEGIN
+ * IMMEDIATE`), so the compare-and-set of `updateOne` (a read and a write in one savepoint) also
+ * holds between processes sharing the file; the lock is held for one turn of the event loop. A
+ * process waiting for that lock longer than `busyTimeoutMs` gets a `StorageError('busy')`.
  * @module
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
@@ -62,6 +71,9 @@ const BACKFILL_BATCH = 500;
 /** The WAL file is truncated to this size after a checkpoint. */
 const JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024;
 
+/** The driver of this process holding an open group transaction, by database file. */
+const GROUP_HOLDERS = new Map<string, SqliteDriver>();
+
 /** What the meta table records about a collection. */
 interface CollectionRecord {
   fields: Record<string, FieldType>;
@@ -86,6 +98,11 @@ export class SqliteDriver implements StorageDriver {
   private readonly begin: SqliteStatement;
   private readonly commit: SqliteStatement;
   private readonly rollback: SqliteStatement;
+  private readonly savepoint: SqliteStatement;
+  private readonly release: SqliteStatement;
+  private readonly rollbackTo: SqliteStatement;
+  /** The writers of the open group transaction, told its outcome when it ends (undefined: none is open). */
+  private group: ((error: unknown) => void)[] | undefined;
   private cookie: number;
   private closed = false;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -102,6 +119,9 @@ export class SqliteDriver implements StorageDriver {
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
     this.rollback = db.prepare('ROLLBACK');
+    this.savepoint = db.prepare('SAVEPOINT write');
+    this.release = db.prepare('RELEASE write');
+    this.rollbackTo = db.prepare('ROLLBACK TO write');
     this.cookie = this.readCookie();
   }
 
@@ -198,6 +218,7 @@ export class SqliteDriver implements StorageDriver {
   async purgeDeleted(): Promise<boolean> {
     this.assertOpen();
     if (this.readonly || this.path === ':memory:') return true;
+    this.commitGroup();
     const row = this.guard(() => this.statement('PRAGMA wal_checkpoint(TRUNCATE)').get());
     return Number(row?.['busy'] ?? 0) === 0;
   }
@@ -214,6 +235,7 @@ export class SqliteDriver implements StorageDriver {
     const temp = `${target}.${randomUUID()}.tmp`;
     try {
       mkdirSync(dirname(target), { recursive: true });
+      this.commitGroup();
       this.db.exec(`VACUUM INTO ${literal(temp)}`);
       const fd = openSync(temp, 'r+');
       try { fsyncSync(fd); } finally { closeSync(fd); }
@@ -242,6 +264,7 @@ export class SqliteDriver implements StorageDriver {
     if (this.closed) return;
     this.closed = true;
     if (this.timer !== undefined) clearInterval(this.timer);
+    this.commitGroup();
     this.checkpoint();
     this.statements.clear();
     this.collections.clear();
@@ -268,8 +291,12 @@ export class SqliteDriver implements StorageDriver {
     }
   }
 
-  /** @internal Runs `fn` in a `BEGIN IMMEDIATE` transaction, rolled back when it throws. */
+  /**
+   * @internal Runs `fn` in its own `BEGIN IMMEDIATE` transaction, rolled back when it throws (schema
+   * changes, `clear`): the open group transaction is committed first.
+   */
   transaction<R>(fn: () => R): R {
+    this.commitGroup();
     this.begin.run();
     try {
       const result = fn();
@@ -277,6 +304,84 @@ export class SqliteDriver implements StorageDriver {
       return result;
     } catch (err) {
       try { this.rollback.run(); } catch { /* SQLite rolled back already (e.g. on SQLITE_FULL) */ }
+      throw err;
+    }
+  }
+
+  /**
+   * @internal Runs a write in the group transaction of this turn of the event loop (opening it when
+   * none is open) and settles after that transaction ends: resolved with `fn`'s result once it is
+   * committed, rejected when it is not. `atomic` writes (several statements) run in a savepoint, so
+   * their failure undoes them alone and the group goes on.
+   * @param fn - the write (synchronous statements)
+   * @param atomic - whether `fn` runs more than one statement
+   */
+  write<R>(fn: () => R, atomic: boolean): Promise<R> {
+    let result: R;
+    try {
+      this.assertOpen();
+      this.openGroup();
+      result = atomic ? this.inSavepoint(fn) : fn();
+    } catch (err) {
+      const error = toStorageError(err, this.path);
+      // SQLite ends the whole transaction on some failures (a full disk, an I/O error): the group's
+      // earlier writes are gone with it, so their writers are told
+      if (this.group !== undefined && !this.db.inTransaction) this.endGroup(error);
+      return Promise.reject(error);
+    }
+    return new Promise<R>((resolve, reject) => {
+      (this.group ?? []).push((error) => { if (error === undefined) resolve(result); else reject(error); });
+    });
+  }
+
+  /** Opens the group transaction unless one is open; it commits in this turn's check phase. */
+  private openGroup(): void {
+    if (this.group !== undefined) return;
+    // Another driver of this process on the same file with a group open holds the write lock, and
+    // would only release it in this turn's check phase: waiting for it here would block the event
+    // loop until the busy timeout. It commits first instead.
+    const holder = GROUP_HOLDERS.get(this.path);
+    if (holder !== undefined && holder !== this) holder.commitGroup();
+    this.begin.run();
+    this.group = [];
+    if (this.path !== ':memory:') GROUP_HOLDERS.set(this.path, this);
+    setImmediate(() => this.commitGroup());
+    // under the write lock no other connection changes the schema: one look serves the whole group
+    this.refreshNow();
+  }
+
+  /** Commits the open group transaction (if any) and tells its writers. */
+  private commitGroup(): void {
+    if (this.group === undefined) return;
+    let error: unknown;
+    try {
+      this.commit.run();
+    } catch (err) {
+      error = toStorageError(err, this.path);
+      try { if (this.db.inTransaction) this.rollback.run(); } catch { /* SQLite rolled back already */ }
+    }
+    this.endGroup(error);
+  }
+
+  /** Ends the group (after its commit, or when SQLite ended its transaction) and tells every writer in it. */
+  private endGroup(error: unknown): void {
+    const writers = this.group ?? [];
+    this.group = undefined;
+    if (GROUP_HOLDERS.get(this.path) === this) GROUP_HOLDERS.delete(this.path);
+    for (const settle of writers) settle(error);
+  }
+
+  /** Runs `fn` in a savepoint of the group transaction, undone alone when it throws. */
+  private inSavepoint<R>(fn: () => R): R {
+    this.savepoint.run();
+    try {
+      const result = fn();
+      this.release.run();
+      return result;
+    } catch (err) {
+      if (this.db.inTransaction) {
+        try { this.rollbackTo.run(); this.release.run(); } catch { /* the transaction is gone: write() ends the group */ }
+      }
       throw err;
     }
   }
@@ -302,6 +407,10 @@ export class SqliteDriver implements StorageDriver {
    * connection, here or in another process, created an elements index).
    */
   refresh(): void {
+    if (this.group === undefined) this.refreshNow();
+  }
+
+  private refreshNow(): void {
     const cookie = this.readCookie();
     if (cookie === this.cookie) return;
     this.cookie = cookie;
@@ -314,6 +423,8 @@ export class SqliteDriver implements StorageDriver {
    * the meantime), the read runs again, so it never misses what that process committed.
    */
   read<R>(fn: () => R): R {
+    // inside the group transaction this connection holds the write lock: no other can change the schema
+    if (this.group !== undefined) return fn();
     for (;;) {
       this.refresh();
       const seen = this.cookie;
@@ -489,14 +600,14 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
   async insert(doc: T): Promise<boolean> {
     this.driver.assertOpen();
     const row = this.row(doc);
-    return this.driver.guard(() => (row.markers.length === 0 ? this.add(row) : this.driver.transaction(() => this.add(row))));
+    return this.driver.write(() => this.add(row), row.markers.length > 0);
   }
 
   async insertMany(docs: readonly T[]): Promise<boolean[]> {
     this.driver.assertOpen();
     const rows = docs.map((doc) => this.row(doc)); // all valid before any is inserted
     if (rows.length === 0) return [];
-    return this.driver.guard(() => this.driver.transaction(() => rows.map((row) => this.add(row))));
+    return this.driver.write(() => rows.map((row) => this.add(row)), true);
   }
 
   async get(id: string): Promise<T | undefined> {
@@ -538,7 +649,7 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
     assertUpdate(this.spec, update);
     assertFilter(this.spec, filter);
     if (options?.sort !== undefined) assertSort(this.spec, options.sort);
-    return this.driver.guard(() => this.driver.transaction(() => {
+    return this.driver.write(() => {
       this.driver.refresh();
       const [found] = this.select(filter, options?.sort, 0, 1);
       if (found === undefined) return undefined;
@@ -546,14 +657,14 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
       const after = applyUpdate(before, update, this.spec);
       this.rewrite(before, this.row(after));
       return after;
-    }));
+    }, true);
   }
 
   async updateMany(filter: Filter, update: Update): Promise<number> {
     this.driver.assertOpen();
     assertUpdate(this.spec, update);
     assertFilter(this.spec, filter);
-    return this.driver.guard(() => this.driver.transaction(() => {
+    return this.driver.write(() => {
       this.driver.refresh();
       const found = this.select(filter, undefined, 0, undefined);
       for (const { doc } of found) {
@@ -561,31 +672,31 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
         this.rewrite(before, this.row(applyUpdate(before, update, this.spec)));
       }
       return found.length;
-    }));
+    }, true);
   }
 
   async replaceOne(filter: Filter, doc: T): Promise<boolean> {
     this.driver.assertOpen();
     assertFilter(this.spec, filter);
     const row = this.row(doc);
-    return this.driver.guard(() => this.driver.transaction(() => {
+    return this.driver.write(() => {
       this.driver.refresh();
       const where = compileFilter(filter, this.ctx);
       const found = this.driver.statement(`SELECT ${DOC_COLUMN} AS doc FROM ${this.table} WHERE id = ? AND ${where.sql}`).get(row.id, ...where.params);
       if (found === undefined) return false;
       this.rewrite(decodeDoc<T>(String(found['doc'])), row);
       return true;
-    }));
+    }, true);
   }
 
   async deleteMany(filter: Filter): Promise<number> {
     this.driver.assertOpen();
     assertFilter(this.spec, filter);
-    return this.driver.guard(() => this.driver.transaction(() => {
+    return this.driver.write(() => {
       this.driver.refresh();
       const where = compileFilter(filter, this.ctx);
       return this.driver.statement(`DELETE FROM ${this.table} WHERE ${where.sql}`).run(...where.params).changes;
-    }));
+    }, true);
   }
 
   /** The matching rows' documents (encoded), in order, sliced; sorts on irregular fields are done here. */

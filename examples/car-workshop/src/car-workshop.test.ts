@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { runCarWorkshop, SERVICE_DESK } from './car-workshop.js';
 import { ENQUIRIES } from './enquiries.js';
 import { DEMO_ORDERS, ServiceOrderTable } from './service-orders.js';
-import { classify, decide } from './workshop-bot.js';
+import type { BotContext } from '@switchboard/host';
+import { classify, decide, WorkshopBot } from './workshop-bot.js';
 
 describe('the workshop bot', () => {
   const table = new ServiceOrderTable(DEMO_ORDERS);
@@ -23,6 +24,21 @@ describe('the workshop bot', () => {
     expect(classify({ type: 'text', text: 'talk to someone about the invoice' }, 'talk to someone about the invoice')).toBe('human');
     expect(classify({ type: 'reply', id: 'hours', title: 'Opening hours' }, 'Opening hours')).toBe('hours');
     expect(classify({ type: 'text', text: 'Do you fit tow bars?' }, 'Do you fit tow bars?')).toBe('unknown');
+  });
+});
+
+describe('the workshop bot and consent keywords', () => {
+  it('regression: stays quiet on STOP (it handed the customer to the service desk right after the unsubscribe confirmation)', async () => {
+    const calls: string[] = [];
+    const ctx = {
+      keyword: 'stop', text: 'STOP', message: { content: { type: 'text', text: 'STOP' } },
+      conversation: { address: { channel: 'whatsapp', accountId: 'main', userId: '4915112340001' } },
+      reply: async () => { calls.push('reply'); return { status: 'queued' }; },
+      tag: async () => { calls.push('tag'); },
+      handover: async () => { calls.push('handover'); },
+    } as unknown as BotContext;
+    await new WorkshopBot(new ServiceOrderTable(DEMO_ORDERS)).handle(ctx);
+    expect(calls).toEqual([]);
   });
 });
 

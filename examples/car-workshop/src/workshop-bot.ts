@@ -96,6 +96,8 @@ export class WorkshopBot implements BotHandler {
 
   /** @inheritdoc */
   async handle(ctx: BotContext): Promise<void> {
+    // STOP, START and "important only" are recorded and confirmed by the host: no answer of ours after them
+    if (ctx.keyword) return;
     const { channel, userId } = ctx.conversation.address;
     const d = decide(this.table, channel, userId, ctx.message.content, ctx.text);
     if (d.outcome === 'handover') {

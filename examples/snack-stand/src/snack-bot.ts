@@ -47,6 +47,8 @@ export class SnackBot implements BotHandler {
 
   /** @inheritdoc */
   async handle(ctx: BotContext): Promise<void> {
+    // STOP, START and "important only" are recorded and confirmed by the host: no menu after them
+    if (ctx.keyword) return;
     const { tenantId } = ctx;
     const conversationId = ctx.conversation.id;
     const now = new Date(this.clock.now());

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '@switchboard/core';
-import { configFromObject, createHost } from '@switchboard/host';
+import { configFromObject, createHost, type BotContext } from '@switchboard/host';
 import telegramPlugin, { FakeTelegramServer } from '@switchboard/telegram';
 import { eventually } from './demo-support.js';
 import { MemoryOrderStore } from './order-store.js';
@@ -23,6 +23,20 @@ describe('MemoryOrderStore', () => {
     expect(await store.advance('t', draft.id, 'ready', at)).toMatchObject({ status: 'ready', readyAt: at });
     expect(await store.get('other-tenant', draft.id)).toBeUndefined();
     expect(await store.confirm('t', 'c1', at)).toBeUndefined();
+  });
+});
+
+describe('the snack bot and consent keywords', () => {
+  it('regression: stays quiet on STOP (it sent the menu right after the unsubscribe confirmation)', async () => {
+    const calls: string[] = [];
+    const ctx = {
+      keyword: 'stop', text: 'STOP', tenantId: 't', message: { content: { type: 'text', text: 'STOP' } }, contact: { profile: { name: 'Mara' } },
+      conversation: { id: 'c1', address: { channel: 'telegram', accountId: 'bot', userId: '1' } },
+      reply: async () => { calls.push('reply'); return { status: 'queued' }; },
+      tag: async () => { calls.push('tag'); },
+    } as unknown as BotContext;
+    await new SnackBot(new MemoryOrderStore(), { now: () => Date.UTC(2026, 5, 1, 12) }).handle(ctx);
+    expect(calls).toEqual([]);
   });
 });
 

@@ -15,7 +15,7 @@ const clock = new ManualClock(NOW);
 const engine = new MeetPolicyEngine(clock);
 
 // the business: a 12 h reply window and quiet hours at night, on top of the default opt-in rules
-const business = { ...DEFAULT_BUSINESS_POLICY, serviceWindowHours: 12, quietHours: { start: '22:00', end: '07:00', utcOffsetMinutes: 60 } };
+const business = { ...DEFAULT_BUSINESS_POLICY, serviceWindowHours: 12, quietHours: { start: '22:00', end: '07:00', timeZone: 'Europe/Berlin' } };
 const anna = deriveConsentState(annaLedger, { channel: 'whatsapp' });
 const ben = deriveConsentState([
   ledgerEntry({ channel: 'whatsapp', action: 'opt-in', purpose: 'transactional', topic: 'payment confirmation', at: new Date(NOW - 10 * 24 * HOUR) }),

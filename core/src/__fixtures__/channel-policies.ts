@@ -45,12 +45,12 @@ export const whatsappPolicy: ChannelPolicy = {
   outsideWindow: { templateCategories: ['marketing', 'utility', 'authentication'] },
   consentRequiredFor: ['transactional', 'marketing'],
   marketingAllowed: true,
-  marketingBlockedCallingCodes: ['1'],
+  marketingTemplateBlockedCountries: ['US'],
   broadcast: { allowed: true },
   rateLimits: [
     { scope: 'account', limit: 80, perMs: 1000, enforcement: 'pace', note: '130429' },
     { scope: 'recipient', limit: 1, perMs: 6000, enforcement: 'pace', note: '131056' },
-    { scope: 'unique-recipients-per-day', limit: 250, perMs: DAY_MS, enforcement: 'deny', note: 'portfolio limit, first tier' },
+    { scope: 'unique-recipients-per-day', limit: 250, perMs: DAY_MS, enforcement: 'deny', note: 'portfolio limit, first tier', tiers: [2000, 10_000, 100_000], unlimitedTier: true },
   ],
   text: { maxLength: 4096, overflow: 'split' },
   mediaMaxBytes: { image: 5 * MB, video: 16 * MB, audio: 16 * MB, document: 100 * MB, sticker: 100 * 1024 },
@@ -59,7 +59,9 @@ export const whatsappPolicy: ChannelPolicy = {
   pricing: whatsappPrices,
   sources: [
     { rule: 'serviceWindowHours', url: 'https://developers.facebook.com/docs/whatsapp/cloud-api/guides/send-messages', grade: 'O' },
-    { rule: 'marketingBlockedCallingCodes', url: 'https://developers.facebook.com/docs/whatsapp/pricing', grade: 'O' },
+    { rule: 'marketingTemplateBlockedCountries', url: 'https://developers.facebook.com/docs/whatsapp/cloud-api/guides/send-message-templates#per-user-marketing-template-message-limits', grade: 'O' },
+    { rule: 'restrictedCommerce', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O' },
+    { rule: 'rateLimits', url: 'https://developers.facebook.com/docs/whatsapp/messaging-limits', grade: 'O' },
   ],
 };
 

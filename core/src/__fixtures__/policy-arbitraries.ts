@@ -23,7 +23,7 @@ const arbCategories = fc.subarray<TemplateCategory>(['marketing', 'utility', 'au
 const arbContentTypes = fc.subarray([...CONTENT_TYPES]);
 const TAGS = ['HUMAN_AGENT', 'POST_PURCHASE_UPDATE', 'ACCOUNT_UPDATE', 'CONFIRMED_EVENT_UPDATE'];
 const TOPICS = ['flight updates', 'payment confirmation', 'Flight Updates', 'offers', 'politics'];
-const COMMERCE = ['alcohol', 'tobacco', 'weapons', 'Gambling', 'fireworks'];
+const COMMERCE = ['alcohol', 'tobacco', 'weapons', 'Gambling', 'fireworks', 'prescription-drugs'];
 const SENDERS = ['bot', 'agent', 'system'] as const;
 
 const arbHours = fc.integer({ min: 1, max: 24 * 14 });
@@ -39,14 +39,18 @@ export const arbRateLimit: fc.Arbitrary<RateLimit> = fc.record({
   limit: fc.integer({ min: 1, max: 300 }),
   perMs: fc.constantFrom(1000, 6000, 60_000, HOUR, DAY),
   enforcement: fc.constantFrom('pace', 'deny'),
-});
+  tiers: opt(fc.subarray([2000, 10_000, 100_000])),
+  unlimitedTier: opt(fc.boolean()),
+}, { requiredKeys: ['scope', 'limit', 'perMs', 'enforcement'] });
 const arbHhmm = fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }))
   .map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
+/** IANA zones with and without daylight saving, on both sides of UTC, and one at a 45-minute offset. */
+export const ARB_TIME_ZONES = ['Europe/Berlin', 'America/New_York', 'Australia/Sydney', 'Asia/Kolkata', 'Asia/Kathmandu', 'Pacific/Chatham', 'UTC'] as const;
 export const arbQuietHours: fc.Arbitrary<QuietHours> = fc.record({
   start: arbHhmm, end: arbHhmm,
-  utcOffsetMinutes: fc.integer({ min: -12 * 60, max: 14 * 60 }),
+  timeZone: fc.constantFrom(...ARB_TIME_ZONES),
   purposes: opt(arbPurposes),
-}, { requiredKeys: ['start', 'end', 'utcOffsetMinutes'] });
+}, { requiredKeys: ['start', 'end', 'timeZone'] });
 
 /** Any channel policy. */
 export const arbChannelPolicy: fc.Arbitrary<ChannelPolicy> = fc.record({
@@ -58,6 +62,7 @@ export const arbChannelPolicy: fc.Arbitrary<ChannelPolicy> = fc.record({
   consentRequiredFor: arbPurposes,
   marketingAllowed: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
   marketingBlockedCallingCodes: opt(fc.subarray(['1', '44', '49'])),
+  marketingTemplateBlockedCountries: opt(fc.subarray(['US', 'CA', 'GB', 'DE'])),
   broadcast: fc.record({ allowed: fc.boolean(), maxRecipientsPerRequest: opt(fc.integer({ min: 1, max: 1000 })) }),
   rateLimits: fc.array(arbRateLimit, { maxLength: 3 }),
   text: fc.record({ maxLength: fc.integer({ min: 1, max: 8000 }), captionMaxLength: opt(fc.integer({ min: 1, max: 2000 })), overflow: fc.constantFrom('split', 'refuse') }),
@@ -131,7 +136,7 @@ export const arbContent: fc.Arbitrary<Content> = fc.oneof(
 /** Any intent. */
 export const arbIntent: fc.Arbitrary<MessageIntent> = fc.record({
   channel: fc.constantFrom(...CHANNELS),
-  userId: opt(fc.oneof(fc.constantFrom('+14155550123', '4915112345678', '123456789'), fc.string({ maxLength: 12 }))),
+  userId: opt(fc.oneof(fc.constantFrom('+14155550123', '14165550123', '4915112345678', '123456789'), fc.string({ maxLength: 12 }))),
   purpose: arbPurpose,
   topic: opt(fc.constantFrom(...TOPICS)),
   content: arbContent,
@@ -150,9 +155,15 @@ export const arbSituation: fc.Arbitrary<Omit<PolicyContext, 'channelPolicy'>> = 
     outboundSinceInbound: opt(fc.integer({ min: 0, max: 200 })),
   })),
   template: opt(fc.record({ status: fc.oneof({ weight: 4, arbitrary: fc.constant('approved' as const) }, { weight: 1, arbitrary: fc.constantFrom('draft', 'submitted', 'rejected', 'paused') }), category: opt(fc.constantFrom('marketing', 'utility', 'authentication')) }, { requiredKeys: ['status'] })),
-  usage: rare(fc.record({ uniqueRecipientsLast24h: opt(fc.integer({ min: 0, max: 500 })) })),
+  usage: rare(fc.record({
+    uniqueRecipientsLast24h: opt(fc.integer({ min: 0, max: 120_000 })),
+    recipientAlreadyCounted: opt(fc.boolean()),
+    uniqueRecipientsLimit: opt(fc.constantFrom<number | 'unlimited'>(250, 1000, 2000, 10_000, 100_000, 'unlimited')),
+  })),
   verificationLevel: opt(fc.constantFrom('unverified', 'confirmed', 'verified')),
-  market: opt(fc.constantFrom('DE', 'IN', 'US')),
+  market: opt(fc.constantFrom('DE', 'IN', 'US', 'CA', 'FR', 'GB', 'JP')),
+  tenantCountry: opt(fc.constantFrom('DE', 'US', 'GB', 'FR', 'JP')),
+  recipientTimeZone: opt(fc.constantFrom(...ARB_TIME_ZONES, 'Not/AZone')),
 }, { requiredKeys: [] }) as fc.Arbitrary<Omit<PolicyContext, 'channelPolicy'>>;
 
 /** Arbitrary normalised rules, as a custom source might contribute. */
@@ -167,6 +178,7 @@ export const arbRules: fc.Arbitrary<PolicyRules> = fc.record({
   requireDoubleOptIn: fc.boolean(),
   marketingAllowed: fc.boolean(),
   marketingBlockedCallingCodes: fc.subarray(['1', '44', '49']),
+  marketingTemplateBlockedCountries: fc.subarray(['US', 'CA', 'GB', 'DE']),
   broadcastAllowed: fc.boolean(),
   broadcastMaxRecipients: fc.integer({ min: 1, max: 1000 }),
   rateLimits: fc.array(arbRateLimit, { maxLength: 2 }),

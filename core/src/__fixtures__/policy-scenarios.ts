@@ -92,7 +92,7 @@ export function policyScenarios(policies: Record<ChannelName, ChannelPolicy>): P
   const strictBusiness: BusinessPolicy = {
     ...DEFAULT_BUSINESS_POLICY,
     serviceWindowHours: 12,
-    quietHours: { start: '22:00', end: '07:00', utcOffsetMinutes: 60 },
+    quietHours: { start: '22:00', end: '07:00', timeZone: 'Europe/Berlin' },
   };
   const anna = state(annaLedger, 'whatsapp');
   const annaTelegramStop = state(annaLedgerAfterTelegramOptOut, 'whatsapp');

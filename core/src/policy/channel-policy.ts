@@ -1,6 +1,7 @@
 /**
  * Policies as data. A channel declares its {@link ChannelPolicy}; a business adds a
- * {@link BusinessPolicy}; the law contributes a baseline ({@link GDPR_BASELINE}); the customer's
+ * {@link BusinessPolicy}; the law contributes a baseline (the law layers of the tenant's and the
+ * recipient's countries, see `laws.ts`; {@link GDPR_BASELINE} alone for callers that pin it); the customer's
  * consent and preferences come from the ledger. The policy engine takes their meet.
  * @module
  */
@@ -8,6 +9,7 @@ import type { ChannelId } from '../model/address.js';
 import type { ContentType, TemplateCategory } from '../model/content.js';
 import type { Purpose } from '../model/events.js';
 import type { PriceSchedule } from '../pricing/price-model.js';
+import type { AdvertisingBan, LawLayer } from './laws.js';
 
 /**
  * Who may start a conversation, least restrictive first:
@@ -40,6 +42,15 @@ export interface RateLimit {
   note?: string;
   /** Content types the limit applies to (Messenger: 10/s for media only); omitted = every message. */
   contentTypes?: ContentType[];
+  /**
+   * Levels the platform may raise the limit to (WhatsApp's messaging-limit tiers: 2K, 10K, 100K).
+   * `limit` is the level every account starts at; `PolicyContext.usage.uniqueRecipientsLimit`
+   * names the account's current level, honoured only when it is `limit`, one of these, or
+   * `'unlimited'` where `unlimitedTier` is set.
+   */
+  tiers?: number[];
+  /** The platform's highest level is "unlimited" (WhatsApp). */
+  unlimitedTier?: boolean;
 }
 
 /** A documentation source for a rule. */
@@ -72,7 +83,18 @@ export interface ChannelPolicy {
   consentRequiredFor: Purpose[];
   /** Whether marketing is allowed at all. */
   marketingAllowed: boolean;
-  /** Country calling codes whose numbers may not receive marketing templates (WhatsApp: `1` since 2025-04-01). */
+  /**
+   * Countries (ISO 3166-1 alpha-2) whose phone numbers may not receive marketing templates
+   * (WhatsApp: `US` since 2025-04-01). The recipient's country is read from the number with
+   * libphonenumber-js (+1 with a Canadian area code is `CA`). Free-form messages and other
+   * template categories are not affected.
+   */
+  marketingTemplateBlockedCountries?: string[];
+  /**
+   * Country calling codes whose numbers may not receive marketing templates.
+   * @deprecated a calling code can cover several countries (+1: US, CA and the Caribbean); use
+   * {@link ChannelPolicy.marketingTemplateBlockedCountries}. Still honoured, for templates only.
+   */
   marketingBlockedCallingCodes?: string[];
   /** Broadcast (one message to many recipients) and its request size. */
   broadcast: { allowed: boolean; maxRecipientsPerRequest?: number };
@@ -96,14 +118,19 @@ export interface ChannelPolicy {
   sources: PolicySource[];
 }
 
-/** Local quiet hours: no business-initiated messages of the listed purposes in this range. */
+/**
+ * Local quiet hours: no business-initiated messages of the listed purposes in this range, read on
+ * the recipient's wall clock. The recipient's own time zone is used where the host knows it
+ * (`PolicyContext.recipientTimeZone`), else `timeZone`; daylight-saving transitions follow the
+ * IANA time zone database.
+ */
 export interface QuietHours {
   /** `HH:MM`, local time. */
   start: string;
   /** `HH:MM`, local time; may be before `start` (wraps midnight). */
   end: string;
-  /** Fixed offset from UTC in minutes for the business's local time (e.g. 60 for CET). */
-  utcOffsetMinutes: number;
+  /** The tenant's default IANA time zone, e.g. `Europe/Berlin`. */
+  timeZone: string;
   /** Purposes it applies to (default: transactional and marketing). */
   purposes?: Purpose[];
 }
@@ -139,17 +166,25 @@ export interface BusinessPolicy {
   marketingRequiresVerification?: Record<string, string>;
 }
 
-/** The legal baseline (GDPR): always applied. */
+/** The law that applies to a message: always applied, never loosened by another source. */
 export interface LegalBaseline {
   name: string;
   /** Purposes that need recorded consent. */
   consentRequiredFor: Purpose[];
   /** Revocation takes effect at once (always true for GDPR). */
   revocationImmediate: true;
+  /** Advertising bans that apply on every channel (tobacco, prescription-only medicines, ...). */
+  advertisingBans?: AdvertisingBan[];
+  /** The law layers it was merged from, when it comes from `lawFor`. */
+  layers?: LawLayer[];
   sources: PolicySource[];
 }
 
-/** The GDPR baseline: no marketing without recorded consent; revocation honoured at once. */
+/**
+ * The GDPR baseline alone: no marketing without recorded consent; revocation honoured at once.
+ * The engine applies the law layers of the message's jurisdictions (`lawFor`) unless a context
+ * pins this baseline (or another) with `PolicyContext.baseline`.
+ */
 export const GDPR_BASELINE: LegalBaseline = {
   name: 'GDPR',
   consentRequiredFor: ['marketing'],

@@ -16,7 +16,7 @@ describe('normalising sources', () => {
   });
   it('channelRules: templates outside the window need approval; capability types are used when the policy lists none', () => {
     const r = channelRules(whatsappPolicy);
-    expect(r).toMatchObject({ initiation: 'template', serviceWindowHours: 24, entryPointWindowHours: 72, templatesRequireApproval: true, maxTextLength: 4096, textOverflow: 'split', marketingBlockedCallingCodes: ['1'] });
+    expect(r).toMatchObject({ initiation: 'template', serviceWindowHours: 24, entryPointWindowHours: 72, templatesRequireApproval: true, maxTextLength: 4096, textOverflow: 'split', marketingTemplateBlockedCountries: ['US'] });
     expect(channelRules(telegramPolicy, ['text']).contentTypes).toEqual(['text']);
     expect(channelRules({ ...telegramPolicy, contentTypes: ['image'] }, ['text']).contentTypes).toEqual(['image']);
   });
@@ -30,7 +30,7 @@ describe('normalising sources', () => {
   it('businessRules keeps only what the business set', () => {
     expect(businessRules({})).toEqual({});
     expect(businessRules(DEFAULT_BUSINESS_POLICY)).toEqual({ consentRequiredFor: ['transactional', 'marketing'] });
-    const q = { start: '22:00', end: '07:00', utcOffsetMinutes: 60 };
+    const q = { start: '22:00', end: '07:00', timeZone: 'Europe/Berlin' };
     expect(businessRules({ serviceWindowHours: 12, quietHours: q, maxTextLength: 500, broadcastAllowed: false })).toEqual({ serviceWindowHours: 12, quietHours: [q], maxTextLength: 500, broadcastAllowed: false });
   });
   it('lawRules and customerRules', () => {
@@ -100,7 +100,7 @@ describe('restrictivenessViolations', () => {
       initiation: 'user', serviceWindowHours: 12, maxTextLength: 100, templateCategories: ['utility'], contentTypes: ['text'],
       tags: [{ tag: 'HUMAN_AGENT', maxHoursSinceInbound: 24, senders: ['agent'] }], consentRequiredFor: ['marketing'],
       restrictedCommerce: ['alcohol'], marketingAllowed: false, repliesOnly: true, textOverflow: 'refuse',
-      quietHours: [{ start: '22:00', end: '07:00', utcOffsetMinutes: 0 }],
+      quietHours: [{ start: '22:00', end: '07:00', timeZone: 'UTC' }],
     };
     const loose: PolicyRules = {
       initiation: 'business', serviceWindowHours: 24, maxTextLength: 4096, templateCategories: ['utility', 'marketing'], contentTypes: ['text', 'image'],

@@ -26,6 +26,8 @@ export interface PolicyRules {
   requireDoubleOptIn?: boolean;
   marketingAllowed?: boolean;
   marketingBlockedCallingCodes?: string[];
+  /** Countries (ISO alpha-2) whose numbers may not receive marketing templates. */
+  marketingTemplateBlockedCountries?: string[];
   broadcastAllowed?: boolean;
   broadcastMaxRecipients?: number;
   rateLimits?: RateLimit[];
@@ -91,6 +93,7 @@ export function channelRules(p: ChannelPolicy, contentTypes?: ContentType[]): Po
     r.tags ??= [];
   }
   if (p.marketingBlockedCallingCodes) r.marketingBlockedCallingCodes = [...p.marketingBlockedCallingCodes];
+  if (p.marketingTemplateBlockedCountries) r.marketingTemplateBlockedCountries = p.marketingTemplateBlockedCountries.map((c) => c.toUpperCase());
   if (p.broadcast.maxRecipientsPerRequest !== undefined) r.broadcastMaxRecipients = p.broadcast.maxRecipientsPerRequest;
   if (p.text.captionMaxLength !== undefined) r.captionMaxLength = p.text.captionMaxLength;
   const types = p.contentTypes ?? contentTypes;
@@ -121,12 +124,16 @@ export function businessRules(b: BusinessPolicy): PolicyRules {
 }
 
 /**
- * Normalises the legal baseline.
+ * Normalises the legal baseline: the purposes that need consent, and the categories whose
+ * advertising it bans as restricted commerce.
  * @param l - the baseline
  * @returns the law's rules
  */
 export function lawRules(l: LegalBaseline): PolicyRules {
-  return { consentRequiredFor: [...l.consentRequiredFor] };
+  const r: PolicyRules = { consentRequiredFor: [...l.consentRequiredFor] };
+  const banned = [...new Set((l.advertisingBans ?? []).map((b) => b.category))];
+  if (banned.length > 0) r.restrictedCommerce = banned;
+  return r;
 }
 
 /**
@@ -244,6 +251,7 @@ export function meetPolicies(sources: SourcedRules[], channel: string): Effectiv
   }
   unite<Purpose>('consentRequiredFor', sources, out);
   unite<string>('marketingBlockedCallingCodes', sources, out);
+  unite<string>('marketingTemplateBlockedCountries', sources, out);
   unite<string>('restrictedCommerce', sources, out);
   unite<string>('bannedTopics', sources, out);
   unite<RateLimit>('rateLimits', sources, out, (r) => JSON.stringify(r));
@@ -307,6 +315,7 @@ export function restrictivenessViolations(effective: PolicyRules, source: Policy
   }
   superset(effective.consentRequiredFor, source.consentRequiredFor, 'consentRequiredFor');
   superset(effective.marketingBlockedCallingCodes, source.marketingBlockedCallingCodes, 'marketingBlockedCallingCodes');
+  superset(effective.marketingTemplateBlockedCountries, source.marketingTemplateBlockedCountries, 'marketingTemplateBlockedCountries');
   superset(effective.restrictedCommerce, source.restrictedCommerce, 'restrictedCommerce');
   superset(effective.bannedTopics, source.bannedTopics, 'bannedTopics');
   superset(effective.rateLimits, source.rateLimits, 'rateLimits', (x) => JSON.stringify(x));

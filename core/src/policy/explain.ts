@@ -2,8 +2,9 @@
  * Renders an effective policy as a readable table: each rule, its value, and the sources that imposed it.
  * @module
  */
-import type { EffectivePolicy, RuleKey } from './effective-policy.js';
-import type { PolicyDecision } from './policy-engine.js';
+import type { ChannelPolicy } from './channel-policy.js';
+import type { EffectivePolicy, PolicySourceName, RuleKey } from './effective-policy.js';
+import { RULE_SOURCE_KEYS, type PolicyDecision, type PolicyReasonCode } from './policy-engine.js';
 
 const LABELS: Record<RuleKey, string> = {
   initiation: 'who may start',
@@ -16,6 +17,7 @@ const LABELS: Record<RuleKey, string> = {
   requireDoubleOptIn: 'double opt-in required',
   marketingAllowed: 'marketing allowed',
   marketingBlockedCallingCodes: 'no marketing to calling codes',
+  marketingTemplateBlockedCountries: 'no marketing templates to',
   broadcastAllowed: 'broadcast allowed',
   broadcastMaxRecipients: 'broadcast recipients/request',
   rateLimits: 'rate limits',
@@ -34,7 +36,7 @@ function show(key: RuleKey, value: unknown): string {
     if (value.length === 0) return 'none';
     if (key === 'tags') return value.map((t: { tag: string; maxHoursSinceInbound?: number; senders?: string[] }) => `${t.tag}${t.maxHoursSinceInbound !== undefined ? ` ≤${t.maxHoursSinceInbound}h` : ''}${t.senders ? ` (${t.senders.join('/')})` : ''}`).join(', ');
     if (key === 'rateLimits') return value.map((l: { scope: string; limit: number; perMs: number; enforcement: string }) => `${l.limit}/${formatMs(l.perMs)} per ${l.scope} (${l.enforcement})`).join('; ');
-    if (key === 'quietHours') return value.map((q: { start: string; end: string; utcOffsetMinutes: number }) => `${q.start}–${q.end} UTC${q.utcOffsetMinutes >= 0 ? '+' : ''}${q.utcOffsetMinutes / 60}`).join(', ');
+    if (key === 'quietHours') return value.map((q: { start: string; end: string; timeZone: string }) => `${q.start}–${q.end} ${q.timeZone}`).join(', ');
     return value.join(', ');
   }
   return String(value);
@@ -84,6 +86,64 @@ export function explainDecision(decision: PolicyDecision): string {
     return `ALLOW as ${form}, price ${decision.price.amount.toFixed(4)} ${decision.price.currency} (${decision.price.category})`;
   }
   return ['DENY', ...decision.reasons.map((r) => `  ${r.code.padEnd(30)} [${r.source}] ${r.message}`)].join('\n');
+}
+
+/** One reason of a verdict, with its documented source. */
+export interface VerdictReason {
+  code: PolicyReasonCode;
+  /** Who imposed the rule: the channel, the business, the law or the customer. */
+  source: PolicySourceName;
+  /** The rule that refused the message, when known. */
+  rule?: RuleKey;
+  message: string;
+  /** Where the rule is documented (platform page or legal text), when it has a public source. */
+  url?: string;
+}
+
+/** A decision in words: the verdict first, then every reason with its source. */
+export interface Verdict {
+  verdict: 'allowed' | 'refused';
+  /** One or two sentences that say whether the message may go and why. */
+  summary: string;
+  /** Every reason it was refused (empty when allowed). */
+  reasons: VerdictReason[];
+}
+
+const SOURCE_WORDS: Record<PolicySourceName, string> = {
+  channel: 'the channel\'s rule',
+  business: 'the business\'s own rule',
+  law: 'the law',
+  customer: 'the customer\'s choice',
+};
+
+/**
+ * Says in words whether a message is allowed and why: the verdict first, then each reason with
+ * the source that imposed it and, where the rule is documented, the page or legal text.
+ * @param decision - the engine's answer
+ * @param channelPolicy - the channel's declared policy, to find the documentation of channel rules a reason does not carry
+ * @returns the verdict, a summary and the reasons
+ * @example
+ * explainVerdict(decision, whatsappPolicy).summary
+ * // 'Refused: the 24 h customer-service window closed at … (the channel\'s rule); …'
+ */
+export function explainVerdict(decision: PolicyDecision, channelPolicy?: ChannelPolicy): Verdict {
+  if (decision.allowed) {
+    const form = decision.form.kind === 'template' ? `a ${decision.form.category} template` : decision.form.kind === 'tag' ? `a message with tag ${decision.form.tag}` : 'a free-form message';
+    return {
+      verdict: 'allowed',
+      summary: `Allowed: no rule of the channel, the business, the law or the customer refuses it. It goes as ${form}`
+        + `${decision.inWindow ? '' : ' outside the customer-service window'}, priced ${decision.price.amount.toFixed(4)} ${decision.price.currency} (${decision.price.category}).`,
+      reasons: [],
+    };
+  }
+  const reasons = decision.reasons.map((r): VerdictReason => {
+    const url = r.url ?? (r.source === 'channel' && r.rule && channelPolicy
+      ? channelPolicy.sources.find((s) => s.rule === RULE_SOURCE_KEYS[r.rule!])?.url
+      : undefined);
+    return { code: r.code, source: r.source, ...(r.rule ? { rule: r.rule } : {}), message: r.message, ...(url ? { url } : {}) };
+  });
+  const summary = `Refused: ${reasons.map((r) => `${r.message} (${SOURCE_WORDS[r.source]})`).join('; ')}.`;
+  return { verdict: 'refused', summary, reasons };
 }
 
 function table(rows: [string, string, string][], title: string): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  createPolicyEngine, DEFAULT_BUSINESS_POLICY, deriveConsentState, explain, explainDecision, explainRows,
+  createPolicyEngine, DEFAULT_BUSINESS_POLICY, deriveConsentState, explain, explainDecision, explainRows, explainVerdict,
   GDPR_BASELINE, inQuietHours, ManualClock, MeetPolicyEngine, NO_CONSENT,
   type MessageIntent, type PolicyContext, type PolicyDecision, type PolicyDeny, type PolicySourceName,
 } from '../index.js';
@@ -80,7 +80,7 @@ describe('WhatsApp service window', () => {
     for (const status of [undefined, 'draft', 'submitted', 'rejected', 'paused'] as const) {
       const d = denied(decide({ channel: 'whatsapp', purpose: 'transactional', topic: 'flight updates', sender: 'system', content: gateChange },
         { ...base, consent: annaOnWhatsapp, ...(status ? { template: { status } } : {}) }));
-      expect(d.reasons).toEqual([{ code: 'TEMPLATE_NOT_APPROVED', source: 'channel', message: `template gate_change is ${status ?? 'not registered'}, not approved` }]);
+      expect(d.reasons).toEqual([{ code: 'TEMPLATE_NOT_APPROVED', source: 'channel', rule: 'templatesRequireApproval', message: `template gate_change is ${status ?? 'not registered'}, not approved` }]);
     }
   });
   it('marketing must use a marketing template', () => {
@@ -222,7 +222,7 @@ describe('who starts', () => {
 });
 
 describe('business policy stricter than the channel', () => {
-  const strict = { ...DEFAULT_BUSINESS_POLICY, serviceWindowHours: 12, quietHours: { start: '22:00', end: '07:00', utcOffsetMinutes: 60 } };
+  const strict = { ...DEFAULT_BUSINESS_POLICY, serviceWindowHours: 12, quietHours: { start: '22:00', end: '07:00', timeZone: 'Europe/Berlin' } };
   const reply: MessageIntent = { channel: 'whatsapp', purpose: 'service', sender: 'agent', content: text('Update on your car') };
   it('a 12 h window wins over WhatsApp 24 h', () => {
     expect(decide(reply, { channelPolicy: whatsappPolicy, business: strict, conversation: { lastInboundAt: NOW - 11 * HOUR } }).allowed).toBe(true);
@@ -337,7 +337,7 @@ describe('effective policy and explain', () => {
   const engine = new MeetPolicyEngine(new ManualClock(NOW));
   it('explain() renders a table naming the source of every rule', () => {
     const consent = deriveConsentState([ledgerEntry({ channel: 'whatsapp', action: 'important-only', at: new Date(NOW) })], { channel: 'whatsapp' });
-    const business = { ...DEFAULT_BUSINESS_POLICY, serviceWindowHours: 12, quietHours: { start: '22:00', end: '07:00', utcOffsetMinutes: 60 } };
+    const business = { ...DEFAULT_BUSINESS_POLICY, serviceWindowHours: 12, quietHours: { start: '22:00', end: '07:00', timeZone: 'Europe/Berlin' } };
     const out = explain(engine.effective({ channelPolicy: whatsappPolicy, business, consent }));
     const lines = out.split('\n').map((l) => l.trimEnd());
     expect(lines[0]).toBe('effective policy: whatsapp');
@@ -347,9 +347,9 @@ describe('effective policy and explain', () => {
     expect(row('service window (h)')).toMatch(/│ 12\s+│ business$/);
     expect(row('consent required for')).toMatch(/│ transactional, marketing\s+│ channel \+ business \+ law$/);
     expect(row('marketing allowed')).toMatch(/│ false\s+│ customer$/);
-    expect(row('quiet hours')).toMatch(/│ 22:00–07:00 UTC\+1\s+│ business$/);
+    expect(row('quiet hours')).toMatch(/│ 22:00–07:00 Europe\/Berlin\s+│ business$/);
     expect(row('rate limits')).toContain('80/1s per account (pace)');
-    expect(row('no marketing to calling codes')).toMatch(/│ 1\s+│ channel$/);
+    expect(row('no marketing templates to')).toMatch(/│ US\s+│ channel$/);
     for (const l of lines.slice(3)) expect(l).toMatch(/│ (channel|business|law|customer)( \+ (channel|business|law|customer))*$/);
   });
   it('explain() shows tags with their limits', () => {
@@ -381,14 +381,18 @@ describe('effective policy and explain', () => {
     expect(b.rules.repliesOnly).toBe(true);
     expect(b.provenance.initiation).toEqual(['customer']);
   });
-  it('the default baseline is GDPR', () => {
+  it('with no jurisdiction known the law is the EU layer: GDPR consent for marketing and the advertising bans', () => {
     const eff = engine.effective({ channelPolicy: telegramPolicy });
-    expect(eff.sources.find((s) => s.source === 'law')?.rules).toEqual({ consentRequiredFor: GDPR_BASELINE.consentRequiredFor });
+    expect(eff.sources.find((s) => s.source === 'law')?.rules).toEqual({ consentRequiredFor: GDPR_BASELINE.consentRequiredFor, restrictedCommerce: ['tobacco', 'prescription-drugs'] });
+  });
+  it('a pinned baseline replaces the law selected by jurisdiction', () => {
+    const eff = engine.effective({ channelPolicy: telegramPolicy, baseline: GDPR_BASELINE, tenantCountry: 'DE' });
+    expect(eff.sources.find((s) => s.source === 'law')?.rules).toEqual({ consentRequiredFor: ['marketing'] });
   });
 });
 
 describe('inQuietHours', () => {
-  const q = { start: '22:00', end: '07:00', utcOffsetMinutes: 60 };
+  const q = { start: '22:00', end: '07:00', timeZone: 'Europe/Berlin' };
   it('wraps midnight and applies the offset', () => {
     expect(inQuietHours(q, Date.parse('2026-03-10T21:00:00Z'), 'marketing')).toBe(true);
     expect(inQuietHours(q, Date.parse('2026-03-10T20:59:59Z'), 'marketing')).toBe(false);
@@ -396,7 +400,7 @@ describe('inQuietHours', () => {
     expect(inQuietHours(q, Date.parse('2026-03-11T06:00:00Z'), 'transactional')).toBe(false);
   });
   it('does not wrap when start is before end, and honours negative offsets', () => {
-    const day = { start: '12:00', end: '14:00', utcOffsetMinutes: -300 };
+    const day = { start: '12:00', end: '14:00', timeZone: 'America/New_York' };
     expect(inQuietHours(day, Date.parse('2026-03-10T17:30:00Z'), 'marketing')).toBe(true);
     expect(inQuietHours(day, Date.parse('2026-03-10T19:00:00Z'), 'marketing')).toBe(false);
   });
@@ -407,5 +411,169 @@ describe('inQuietHours', () => {
   });
   it('rejects a malformed time', () => {
     expect(() => inQuietHours({ ...q, start: '10pm' }, NIGHT, 'marketing')).toThrow(RangeError);
+  });
+});
+
+describe('restricted commerce names the source that lists the category', () => {
+  it('regression: a business-added restricted commerce category is explained as coming from the business, not the channel', () => {
+    // WhatsApp lists restricted categories of its own: the first source listing any category used to be named
+    const d = denied(decide({ channel: 'whatsapp', purpose: 'service', sender: 'bot', commerceCategory: 'Fireworks', content: text('Rockets for New Year!') },
+      { channelPolicy: whatsappPolicy, business: { restrictedCommerce: ['fireworks'] }, conversation: { lastInboundAt: NOW - HOUR } }));
+    expect(d.reasons).toEqual([expect.objectContaining({ code: 'RESTRICTED_COMMERCE', source: 'business', rule: 'restrictedCommerce' })]);
+    expect(d.reasons[0]!.message).toContain('the business');
+    expect(d.reasons[0]!.url).toBeUndefined();
+  });
+  it('a category the channel lists is still the channel\'s, with the channel\'s source', () => {
+    const d = denied(decide({ channel: 'whatsapp', purpose: 'service', sender: 'bot', commerceCategory: 'weapons', content: text('New knives in stock') },
+      { channelPolicy: whatsappPolicy, business: { restrictedCommerce: ['fireworks'] }, conversation: { lastInboundAt: NOW - HOUR } }));
+    expect(d.reasons).toEqual([expect.objectContaining({ code: 'RESTRICTED_COMMERCE', source: 'channel', url: 'https://www.whatsapp.com/legal/commerce-policy' })]);
+  });
+});
+
+describe('WhatsApp marketing-template pause: US numbers, templates only', () => {
+  const base: PolicyContext = { channelPolicy: whatsappPolicy, business: DEFAULT_BUSINESS_POLICY, consent: annaOnWhatsapp, template: { status: 'approved' } };
+  const marketingTemplate = (userId: string): MessageIntent => ({ channel: 'whatsapp', userId, purpose: 'marketing', sender: 'system', content: springSale });
+  it('a marketing template to a US number is refused, naming the country', () => {
+    const d = denied(decide(marketingTemplate('14155550123'), base));
+    expect(d.reasons).toEqual([expect.objectContaining({ code: 'MARKETING_REGION_BLOCKED', source: 'channel', rule: 'marketingTemplateBlockedCountries' })]);
+    expect(d.reasons[0]!.message).toContain('US');
+  });
+  it('regression: the US pause is not applied to Canadian +1 numbers', () => {
+    expect(decide(marketingTemplate('14165550123'), base).allowed).toBe(true);
+    expect(decide(marketingTemplate('+1 587 555 0123'), base).allowed).toBe(true);
+  });
+  it('regression: the US pause is not applied to free-form marketing replies inside the window', () => {
+    const d = decide({ channel: 'whatsapp', userId: '14155550123', purpose: 'marketing', sender: 'agent', content: text('Since you asked: 20% off this week') },
+      { ...base, conversation: { lastInboundAt: NOW - HOUR } });
+    expect(d.allowed).toBe(true);
+  });
+  it('utility templates to US numbers are not paused', () => {
+    const d = decide({ channel: 'whatsapp', userId: '14155550123', purpose: 'transactional', topic: 'flight updates', sender: 'system', content: gateChange }, base);
+    expect(d.allowed).toBe(true);
+  });
+});
+
+describe('WhatsApp messaging-limit tiers (unique recipients of business-initiated messages per 24 h)', () => {
+  const base: PolicyContext = { channelPolicy: whatsappPolicy, business: DEFAULT_BUSINESS_POLICY, consent: annaOnWhatsapp, template: { status: 'approved' }, conversation: { lastInboundAt: NOW - 3 * DAY } };
+  const notice: MessageIntent = { channel: 'whatsapp', userId: '4915112345678', purpose: 'transactional', topic: 'flight updates', sender: 'system', content: gateChange };
+  const withUsage = (usage: PolicyContext['usage']): PolicyDecision => decide(notice, { ...base, ...(usage ? { usage } : {}) });
+  it('regression: a new recipient beyond the starting tier is refused with the count and the limit', () => {
+    expect(withUsage({ uniqueRecipientsLast24h: 249 }).allowed).toBe(true);
+    const d = denied(withUsage({ uniqueRecipientsLast24h: 250 }));
+    expect(d.reasons).toEqual([expect.objectContaining({ code: 'RATE_LIMITED', source: 'channel', rule: 'rateLimits' })]);
+    expect(d.reasons[0]!.message).toBe('the account has reached its messaging limit: it sent business-initiated messages to 250 unique customers in the last 24 h, at most 250 are allowed, and this customer would be a new one');
+  });
+  it('regression: a recipient already messaged in the last 24 h is not a new unique recipient', () => {
+    expect(withUsage({ uniqueRecipientsLast24h: 250, recipientAlreadyCounted: true }).allowed).toBe(true);
+  });
+  it('the account\'s current tier is honoured when the channel declares it; an undeclared level is not', () => {
+    expect(withUsage({ uniqueRecipientsLast24h: 1999, uniqueRecipientsLimit: 2000 }).allowed).toBe(true);
+    expect(denied(withUsage({ uniqueRecipientsLast24h: 2000, uniqueRecipientsLimit: 2000 })).reasons[0]!.message).toContain('at most 2000');
+    expect(denied(withUsage({ uniqueRecipientsLast24h: 300, uniqueRecipientsLimit: 5000 })).reasons[0]!.message).toContain('at most 250');
+    expect(withUsage({ uniqueRecipientsLast24h: 5_000_000, uniqueRecipientsLimit: 'unlimited' }).allowed).toBe(true);
+  });
+  it('replies inside the customer-service window do not count against the limit', () => {
+    const d = decide({ ...notice, purpose: 'service', content: text('Your car is ready') }, { ...base, conversation: { lastInboundAt: NOW - HOUR }, usage: { uniqueRecipientsLast24h: 100_000 } });
+    expect(d.allowed).toBe(true);
+  });
+});
+
+describe('quiet hours on IANA time zones', () => {
+  const berlin = { start: '22:00', end: '07:00', timeZone: 'Europe/Berlin' };
+  const newYork = { start: '21:00', end: '08:00', timeZone: 'America/New_York' };
+  const at = (iso: string): number => Date.parse(iso);
+  it('regression: Europe/Berlin, spring-forward day (2026-03-29): 07:30 CEST is after quiet hours (a fixed +1 h offset said 06:30)', () => {
+    expect(inQuietHours(berlin, at('2026-03-28T05:30:00Z'), 'marketing')).toBe(true); // 06:30 CET, the day before
+    expect(inQuietHours(berlin, at('2026-03-29T00:59:00Z'), 'marketing')).toBe(true); // 01:59 CET, just before the jump
+    expect(inQuietHours(berlin, at('2026-03-29T01:00:00Z'), 'marketing')).toBe(true); // 03:00 CEST, just after it
+    expect(inQuietHours(berlin, at('2026-03-29T04:59:00Z'), 'marketing')).toBe(true); // 06:59 CEST
+    expect(inQuietHours(berlin, at('2026-03-29T05:00:00Z'), 'marketing')).toBe(false); // 07:00 CEST
+    expect(inQuietHours(berlin, at('2026-03-29T05:30:00Z'), 'marketing')).toBe(false); // 07:30 CEST
+    expect(inQuietHours(berlin, at('2026-03-29T20:00:00Z'), 'marketing')).toBe(true); // 22:00 CEST
+  });
+  it('regression: Europe/Berlin, fall-back day (2026-10-25): 06:30 CET is still quiet, 07:00 CET is not', () => {
+    expect(inQuietHours(berlin, at('2026-10-24T05:30:00Z'), 'marketing')).toBe(false); // 07:30 CEST, the day before
+    expect(inQuietHours(berlin, at('2026-10-24T19:59:00Z'), 'marketing')).toBe(false); // 21:59 CEST
+    expect(inQuietHours(berlin, at('2026-10-24T20:00:00Z'), 'marketing')).toBe(true); // 22:00 CEST
+    expect(inQuietHours(berlin, at('2026-10-25T00:30:00Z'), 'marketing')).toBe(true); // 02:30 CEST, first pass
+    expect(inQuietHours(berlin, at('2026-10-25T01:30:00Z'), 'marketing')).toBe(true); // 02:30 CET, second pass
+    expect(inQuietHours(berlin, at('2026-10-25T05:30:00Z'), 'marketing')).toBe(true); // 06:30 CET
+    expect(inQuietHours(berlin, at('2026-10-25T06:00:00Z'), 'marketing')).toBe(false); // 07:00 CET
+    expect(inQuietHours(berlin, at('2026-10-25T20:59:00Z'), 'marketing')).toBe(false); // 21:59 CET
+    expect(inQuietHours(berlin, at('2026-10-25T21:00:00Z'), 'marketing')).toBe(true); // 22:00 CET
+  });
+  it('regression: America/New_York, spring-forward day (2026-03-08): 08:30 EDT is after quiet hours', () => {
+    expect(inQuietHours(newYork, at('2026-03-07T12:30:00Z'), 'marketing')).toBe(true); // 07:30 EST, the day before
+    expect(inQuietHours(newYork, at('2026-03-08T06:59:00Z'), 'marketing')).toBe(true); // 01:59 EST, just before the jump
+    expect(inQuietHours(newYork, at('2026-03-08T07:00:00Z'), 'marketing')).toBe(true); // 03:00 EDT, just after it
+    expect(inQuietHours(newYork, at('2026-03-08T11:59:00Z'), 'marketing')).toBe(true); // 07:59 EDT
+    expect(inQuietHours(newYork, at('2026-03-08T12:00:00Z'), 'marketing')).toBe(false); // 08:00 EDT
+    expect(inQuietHours(newYork, at('2026-03-08T12:30:00Z'), 'marketing')).toBe(false); // 08:30 EDT (a fixed -5 h offset said 07:30)
+    expect(inQuietHours(newYork, at('2026-03-09T01:00:00Z'), 'marketing')).toBe(true); // 21:00 EDT
+  });
+  it('regression: America/New_York, fall-back day (2026-11-01): 07:30 EST is still quiet', () => {
+    expect(inQuietHours(newYork, at('2026-10-31T12:30:00Z'), 'marketing')).toBe(false); // 08:30 EDT, the day before
+    expect(inQuietHours(newYork, at('2026-11-01T12:30:00Z'), 'marketing')).toBe(true); // 07:30 EST
+    expect(inQuietHours(newYork, at('2026-11-01T13:00:00Z'), 'marketing')).toBe(false); // 08:00 EST
+    expect(inQuietHours(newYork, at('2026-11-02T00:59:00Z'), 'marketing')).toBe(false); // 19:59 EST
+    expect(inQuietHours(newYork, at('2026-11-02T02:00:00Z'), 'marketing')).toBe(true); // 21:00 EST
+  });
+  it('the recipient\'s own time zone wins over the tenant\'s where known; an invalid one is ignored', () => {
+    const evening = at('2026-03-10T22:30:00Z'); // 23:30 in Berlin, 18:30 in New York
+    expect(inQuietHours(berlin, evening, 'marketing')).toBe(true);
+    expect(inQuietHours(berlin, evening, 'marketing', 'America/New_York')).toBe(false);
+    expect(inQuietHours(berlin, evening, 'marketing', 'Not/AZone')).toBe(true);
+    const n: MessageIntent = { channel: 'whatsapp', purpose: 'transactional', topic: 'flight updates', sender: 'system', content: gateChange };
+    const ctx: PolicyContext = { channelPolicy: whatsappPolicy, business: { ...DEFAULT_BUSINESS_POLICY, quietHours: berlin }, consent: annaOnWhatsapp, template: { status: 'approved' } };
+    expect(denied(decide(n, ctx, evening)).reasons).toEqual([expect.objectContaining({ code: 'QUIET_HOURS', source: 'business', message: 'quiet hours 22:00–07:00 are in force: it is 23:30 in Europe/Berlin' })]);
+    expect(decide(n, { ...ctx, recipientTimeZone: 'America/New_York' }, evening).allowed).toBe(true);
+  });
+  it('rejects a tenant zone that is not an IANA zone', () => {
+    expect(() => inQuietHours({ ...berlin, timeZone: 'CET+1' }, NIGHT, 'marketing')).toThrow(RangeError);
+  });
+});
+
+describe('price category', () => {
+  it('regression: a marketing broadcast on Telegram is priced as marketing, not service', () => {
+    const consent = deriveConsentState(annaLedger, { channel: 'telegram' });
+    const d = decide({ channel: 'telegram', userId: '123456789', purpose: 'marketing', sender: 'system', broadcast: true, content: text('Spring sale: 20% off') },
+      { channelPolicy: telegramPolicy, consent, conversation: { lastInboundAt: NOW - DAY } });
+    expect(d.allowed && d.price).toEqual({ amount: 0, currency: 'EUR', category: 'marketing' });
+  });
+  it('a free-form message inside the WhatsApp window is a free service message, whatever its purpose', () => {
+    const d = decide({ channel: 'whatsapp', userId: '4915112345678', purpose: 'marketing', sender: 'agent', content: text('Since you asked: 20% off') },
+      { channelPolicy: whatsappPolicy, consent: annaOnWhatsapp, conversation: { lastInboundAt: NOW - HOUR } });
+    expect(d.allowed && d.price).toEqual({ amount: 0, currency: 'EUR', category: 'service' });
+  });
+  it('Viber marketing outside the session is charged as bot-initiated (Viber has no marketing rate)', () => {
+    const consent = deriveConsentState(annaLedger, { channel: 'viber' });
+    const d = decide({ channel: 'viber', userId: 'u1', purpose: 'marketing', sender: 'system', content: text('Spring sale') },
+      { channelPolicy: viberPolicy, consent, conversation: { lastInboundAt: NOW - 2 * DAY } });
+    expect(d.allowed && d.price.category).toBe('business-initiated');
+    expect(d.allowed && d.price.amount).toBeGreaterThan(0);
+  });
+});
+
+describe('explainVerdict', () => {
+  it('regression: the dry run says in words whether the message is allowed and why, each reason with its source', () => {
+    const d = decide({ channel: 'whatsapp', purpose: 'service', sender: 'agent', content: text('Hello again') },
+      { channelPolicy: whatsappPolicy, conversation: { lastInboundAt: NOW - 30 * HOUR } });
+    const v = explainVerdict(d, whatsappPolicy);
+    expect(v.verdict).toBe('refused');
+    expect(v.summary).toMatch(/^Refused: the 24 h customer-service window closed at 2026-03-10T06:00:00.000Z \(the channel's rule\); outside the window only approved templates/);
+    expect(v.reasons.map((r) => [r.code, r.source, r.rule, r.url])).toEqual([
+      ['WINDOW_CLOSED', 'channel', 'serviceWindowHours', 'https://developers.facebook.com/docs/whatsapp/cloud-api/guides/send-messages'],
+      ['TEMPLATE_REQUIRED', 'channel', 'templateCategories', undefined],
+    ]);
+  });
+  it('a law reason carries the legal text; an allow says how it goes and at what price', () => {
+    const consent = deriveConsentState(annaLedger, { channel: 'telegram' });
+    const refused = explainVerdict(decide({ channel: 'telegram', purpose: 'marketing', sender: 'system', commerceCategory: 'tobacco', content: text('New cigars') },
+      { channelPolicy: telegramPolicy, consent, conversation: { lastInboundAt: NOW - HOUR } }));
+    expect(refused.summary).toContain('(the law)');
+    expect(refused.reasons[0]).toMatchObject({ source: 'law', url: expect.stringContaining('eur-lex') });
+    const allowed = explainVerdict(decide({ channel: 'whatsapp', purpose: 'service', sender: 'bot', content: text('Your car is ready') },
+      { channelPolicy: whatsappPolicy, conversation: { lastInboundAt: NOW - HOUR } }));
+    expect(allowed).toEqual({ verdict: 'allowed', reasons: [], summary: 'Allowed: no rule of the channel, the business, the law or the customer refuses it. It goes as a free-form message, priced 0.0000 EUR (service).' });
   });
 });

@@ -197,8 +197,9 @@ export class AppleConnector implements Connector {
         method: 'GET',
         url: `${this.config.apiBaseUrl}/preDownload`,
         headers: {
+          // Apple's preDownload headers: url, signature (Base64) and owner of the MMCS file
           authorization: `Bearer ${this.token()}`, 'source-id': this.config.businessId,
-          'mmcs-url': descriptor.url, 'mmcs-signature': signature, 'mmcs-owner': descriptor.owner,
+          url: descriptor.url, signature, owner: descriptor.owner,
         },
       }, { fetch: this.fetch });
       const downloadUrl = isObject(pre.body) ? pre.body['download-url'] : undefined;

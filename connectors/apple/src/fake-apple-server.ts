@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import {
   FakePlatformServer, isObject, signJwtHs256, verifyJwtHs256,
-  type FakePlatformOptions, type FakeResponse, type JwtClaims, type RecordedRequest, type SignedWebhook,
+  type FakeInboundEvent, type FakeInboundKind, type FakePlatformOptions, type FakeResponse, type JwtClaims, type RecordedRequest, type SignedWebhook,
 } from '@switchboard/core';
 import { decryptAttachment, encryptAttachment, isUuid } from './apple-crypto.js';
 import { APPLE_BID, type AppleAttachmentDescriptor, type AppleInteractiveDataRef } from './apple-payloads.js';
@@ -60,11 +60,17 @@ export interface ReceivedAttachment {
  * The fake gateway: `/message`, `/preUpload`, `/preDownload`, `/decodePayload`, with an MMCS
  * content store on a second port (as Apple's content hosts differ from the gateway). Checks the
  * MSP's bearer JWT like Apple (401 without Authorization, 403 when it does not validate) and
- * answers 200 with an empty body on success.
+ * answers 200 with an empty body on success. Every token age and `iat` is on the platform clock
+ * (`options.clock`), so a sandbox whose clock was moved forward keeps agreeing with its host.
+ *
+ * Apple sends the MSP no delivery or read receipts for business messages, so this fake has no
+ * `statusUpdate`: what it accepted is in {@link FakeAppleServer.sentMessages}, and no receipts follow.
  */
 export class FakeAppleServer extends FakePlatformServer {
   /** The channel. */
   readonly channel = 'apple';
+  /** Text, attachments (`media`), quick-reply taps (`button`), close, and a device's capability list. */
+  override readonly simulatedKinds: readonly FakeInboundKind[] = ['text', 'media', 'button', 'close', 'capabilities'];
   /** Opaque ids Apple does not know: `/message` answers 404. */
   readonly unknownDestinations = new Set<string>();
   /** Opaque ids whose conversation was deleted: `/message` answers 410. */
@@ -155,7 +161,7 @@ export class FakeAppleServer extends FakePlatformServer {
    */
   bearer(claims?: JwtClaims, secret?: string): string {
     const key = Buffer.from(secret ?? this.mspSecret, 'base64');
-    return signJwtHs256(claims ?? { aud: this.mspId, iat: Math.floor(Date.now() / 1000) }, key);
+    return signJwtHs256(claims ?? { aud: this.mspId, iat: Math.floor(this.platformNow() / 1000) }, key);
   }
 
   /**
@@ -222,12 +228,44 @@ export class FakeAppleServer extends FakePlatformServer {
     return this.webhook(userId, { type: 'text', body, attachments: [descriptor] }, options);
   }
 
+  /**
+   * A signed webhook for any simulated inbound event, as Apple delivers it: `media` is a text
+   * message carrying an encrypted attachment in MMCS (needs the fake started); `button` a
+   * quick-reply answer (`interactive` with `quick-reply.selectedIdentifier`); `close` the customer
+   * deleting the conversation; `capabilities` a `typing_start` whose `capability-list` header is the
+   * given list (Apple sends the list as a header on every message, not as a message of its own).
+   * @param event - the event
+   * @returns the webhook
+   * @throws RangeError for a kind Apple has not
+   */
+  override simulate(event: FakeInboundEvent): SignedWebhook {
+    switch (event.kind) {
+      case 'text': return this.userMessage({ userId: event.userId, text: event.text });
+      case 'media': {
+        const kinds = { image: ['photo.jpeg', 'image/jpeg'], video: ['video.mov', 'video/quicktime'], audio: ['Audio Message.caf', 'audio/x-caf'], file: ['document.pdf', 'application/pdf'] } as const;
+        const [name, mimeType] = kinds[event.mediaType];
+        return this.attachmentMessage(event.userId, { bytes: Buffer.from(`switchboard fake apple ${event.mediaType}\n`), name, mimeType, ...(event.caption !== undefined ? { caption: event.caption } : {}) });
+      }
+      case 'button': {
+        const title = event.title ?? event.payload;
+        return this.interactiveReply(event.userId, {
+          version: '1.0', requestIdentifier: randomUUID(),
+          'quick-reply': { selectedIdentifier: event.payload, selectedIndex: 0, items: [{ identifier: event.payload, title }] },
+          replyMessage: { title },
+        });
+      }
+      case 'close': return this.close(event.userId);
+      case 'capabilities': return this.typing(event.userId, true, { capabilities: event.capabilities });
+      default: throw new RangeError(`apple fake cannot simulate '${event.kind}' events (supported: ${this.simulatedKinds.join(', ')})`);
+    }
+  }
+
   protected handle(req: RecordedRequest): FakeResponse {
     const auth = req.headers.authorization;
     if (!auth) return fail(401, 'missing Authorization');
     try {
       verifyJwtHs256(/^Bearer\s+(\S+)$/i.exec(auth)?.[1], {
-        secret: Buffer.from(this.mspSecret, 'base64'), issuer: this.mspId, now: Date.now(), maxAgeSeconds: 3600,
+        secret: Buffer.from(this.mspSecret, 'base64'), issuer: this.mspId, now: this.platformNow(), maxAgeSeconds: 3600,
       });
     } catch (error) {
       return fail(403, (error as Error).message);
@@ -254,6 +292,11 @@ export class FakeAppleServer extends FakePlatformServer {
     if (answer.status === 200 && id !== undefined) {
       this.deliveredIds.add(id);
       this.delivered.push(req);
+      const type = isObject(req.body) && typeof req.body.type === 'string' ? req.body.type : 'unknown';
+      // typing indicators are not messages
+      if (type !== 'typing_start' && type !== 'typing_end') {
+        this.recordSent({ id, userId: req.headers['destination-id'] ?? '', type, request: { method: req.method, path: req.path, body: req.body } });
+      }
     }
     return answer;
   }
@@ -320,10 +363,17 @@ export class FakeAppleServer extends FakePlatformServer {
     return { status: 200, body: { 'upload-url': `${this.mmcsBase}/upload/${token}`, 'mmcs-url': file.mmcsUrl, 'mmcs-owner': file.owner } };
   }
 
+  /**
+   * `GET /preDownload` with the attachment's `url`, `owner` and `signature` headers — the signature
+   * Base64, as an attachment's `signature-base64` carries it (an interactive data reference carries
+   * it as hex in `signature`: the MSP converts it).
+   */
   private preDownload(req: RecordedRequest): FakeResponse {
-    const file = [...this.files.values()].find((f) => f.mmcsUrl === req.headers['mmcs-url']);
-    if (!file?.data) return fail(404, 'unknown mmcs-url');
-    if (req.headers['mmcs-owner'] !== file.owner || req.headers['mmcs-signature'] !== file.checksum) return fail(400, 'owner or signature mismatch');
+    const { url, owner, signature } = req.headers;
+    if (!url || !owner || !signature) return fail(400, 'preDownload needs url, owner and signature headers');
+    const file = [...this.files.values()].find((f) => f.mmcsUrl === url);
+    if (!file?.data) return fail(404, 'unknown url');
+    if (owner !== file.owner || signature !== file.checksum) return fail(400, 'owner or signature mismatch');
     return { status: 200, body: { 'download-url': `${this.mmcsBase}/download/${file.token}` } };
   }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { MessageEvent, RawWebhook, SignedWebhook } from '@switchboard/core';
+import { ManualClock, type MessageEvent, type OutboundMessage, type RawWebhook, type SignedWebhook } from '@switchboard/core';
 import { AppleConnector } from './apple-connector.js';
 import { decryptAttachment, encryptAttachment } from './apple-crypto.js';
 import type { AppleAttachmentDescriptor, AppleInteractiveDataRef } from './apple-payloads.js';
@@ -50,7 +50,7 @@ describe('FakeAppleServer webhooks', () => {
     const data = { version: '1.0', requestIdentifier: 'r', 'quick-reply': { selectedIdentifier: 'yes', items: [{ identifier: 'yes', title: 'Yes' }] } };
     expect(receive(fake.interactiveReply(USER, data))).toMatchObject([{ kind: 'message', content: { type: 'reply', id: 'yes', title: 'Yes' } }]);
   });
-  it('an attachment sent by the customer downloads (preDownload) and decrypts to the original bytes', async () => {
+  it('regression: preDownload was called with mmcs-url/mmcs-signature/mmcs-owner — Apple takes url, signature (Base64) and owner; the attachment decrypts to the original bytes', async () => {
     const bytes = Buffer.from('%PDF-1.7 fake invoice');
     const [event] = receive(fake.attachmentMessage(USER, { bytes, name: 'invoice.pdf', mimeType: 'application/pdf', caption: 'Invoice' })) as MessageEvent[];
     expect(event).toMatchObject({ content: { type: 'document', media: { filename: 'invoice.pdf', mimeType: 'application/pdf', caption: 'Invoice' } } });
@@ -59,14 +59,24 @@ describe('FakeAppleServer webhooks', () => {
     expect(plain.equals(bytes)).toBe(true);
     const pre = fake.requestsTo('/preDownload')[0]!;
     expect(pre.method).toBe('GET');
-    expect(pre.headers).toMatchObject({ 'source-id': appleSandboxConfig.businessId, 'mmcs-url': descriptor.url, 'mmcs-owner': descriptor.owner, 'mmcs-signature': descriptor['signature-base64'] });
+    expect(pre.headers).toMatchObject({ 'source-id': appleSandboxConfig.businessId, url: descriptor.url, owner: descriptor.owner, signature: descriptor['signature-base64'] });
+    expect(pre.headers['mmcs-url']).toBeUndefined();
+    // the Base64 signature is a 0x81 type byte and the SHA-1 of the encrypted file
+    expect(Buffer.from(descriptor['signature-base64']!, 'base64')).toHaveLength(21);
+    expect(Buffer.from(descriptor['signature-base64']!, 'base64')[0]).toBe(0x81);
     expect(pre.headers.authorization).toMatch(/^Bearer /);
   });
   it('interactive data over 10 KB arrives by reference and resolves through preDownload + decodePayload', async () => {
     const data = { version: '1.0', requestIdentifier: 'big', listPicker: { sections: [{ items: [{ identifier: 'a', title: 'A' }, { identifier: 'b', title: 'B' }] }] }, padding: 'x'.repeat(12_000) };
     const [event] = receive(fake.largeInteractiveReply(USER, data, { title: 'Your choice' })) as MessageEvent[];
     expect(event).toMatchObject({ content: { type: 'text', text: 'Your choice' }, metadata: { interactiveDataPending: true } });
-    const resolved = await connector.resolveInteractiveDataRef(event!.metadata!.interactiveDataRef as AppleInteractiveDataRef);
+    const ref = event!.metadata!.interactiveDataRef as AppleInteractiveDataRef;
+    // an interactive data reference carries its signature as hex (42 digits: 0x81 and the SHA-1), the key as 00 + 64 hex digits
+    expect(ref.signature).toMatch(/^81[0-9a-f]{40}$/);
+    expect(ref['signature-base64']).toBeUndefined();
+    expect(ref.key).toMatch(/^00[0-9a-f]{64}$/);
+    const resolved = await connector.resolveInteractiveDataRef(ref);
+    expect(fake.requestsTo('/preDownload')[0]!.headers.signature).toBe(Buffer.from(ref.signature!, 'hex').toString('base64'));
     expect(resolved.content).toMatchObject({ type: 'rich', kind: 'list-picker', payload: data });
     const decode = fake.requestsTo('/decodePayload')[0]!;
     expect(decode.method).toBe('POST');
@@ -117,5 +127,56 @@ describe('attachment crypto', () => {
   });
   it('refuses a malformed key', () => {
     expect(() => decryptAttachment(Buffer.alloc(4), '00abc')).toThrow(expect.objectContaining({ code: 'CONTENT_INVALID' }));
+  });
+});
+
+describe('FakeAppleServer on the platform clock', () => {
+  const clock = new ManualClock(Date.UTC(2026, 11, 4, 9));
+  const timed = new FakeAppleServer({ config: { ...appleSandboxConfig }, clock });
+  let host: AppleConnector;
+  beforeAll(async () => {
+    await timed.start();
+    host = new AppleConnector(parseConfig(timed.connectorConfig()), { clock });
+  });
+  afterAll(async () => { await timed.stop(); });
+  const text = (id: string): OutboundMessage => ({ id, to: { channel: 'apple', accountId: appleSandboxConfig.businessId, userId: USER }, content: { type: 'text', text: 'Your car is ready' } });
+
+  it('regression: after the sandbox clock moved 25 h, webhooks failed with "token is too old" and sends with 403 blamed on the credentials — both sides agree on the platform clock', async () => {
+    clock.advance(25 * 3_600_000);
+    const w = timed.userMessage({ userId: USER, text: 'Is my car ready?' });
+    const r = raw(w);
+    expect(() => host.verify(r)).not.toThrow();
+    const claims = JSON.parse(Buffer.from(w.headers.authorization!.split('.')[1]!, 'base64url').toString()) as { iat: number };
+    expect(claims.iat).toBe(Math.floor(clock.now() / 1000));
+    await expect(host.send(text('after-clock'))).resolves.toMatchObject({ externalId: expect.any(String) });
+    // a token over an hour old (and a minute of skew) by the platform clock is refused, as Apple refuses it
+    const stale = new AppleConnector(parseConfig(timed.connectorConfig()), { clock: { now: () => clock.now() - 3_700_000 } });
+    await expect(stale.send(text('stale'))).rejects.toMatchObject({ code: 'PERMANENT_FAILURE' });
+  });
+
+  it('records every accepted message (not typing indicators) with its id and no receipts: Apple sends the MSP none', async () => {
+    timed.reset();
+    const result = await host.send(text('recorded'));
+    expect(timed.sentMessages()).toEqual([{
+      id: result.externalId, userId: USER, type: 'text', at: new Date(clock.now()).toISOString(),
+      request: { method: 'POST', path: '/message', body: expect.objectContaining({ type: 'text', body: 'Your car is ready', destinationId: USER }) },
+    }]);
+    expect('statusUpdate' in timed).toBe(false);
+    expect(await timed.flushReceipts()).toBe(0);
+  });
+
+  it('every simulated kind parses with the connector into the expected event', () => {
+    const parsed = (w: SignedWebhook) => { const r = raw(w); host.verify(r); return host.parse(r); };
+    expect(timed.simulatedKinds).toEqual(['text', 'media', 'button', 'close', 'capabilities']);
+    expect(parsed(timed.simulate({ kind: 'text', userId: USER, text: 'Hi' }))).toMatchObject([{ kind: 'message', content: { type: 'text', text: 'Hi' } }]);
+    expect(parsed(timed.simulate({ kind: 'media', userId: USER, mediaType: 'image', caption: 'Dent' }))).toMatchObject([{ kind: 'message', content: { type: 'image', media: { mimeType: 'image/jpeg', caption: 'Dent' } } }]);
+    expect(parsed(timed.simulate({ kind: 'media', userId: USER, mediaType: 'audio' }))).toMatchObject([{ kind: 'message', content: { type: 'audio', media: { mimeType: 'audio/x-caf' } } }]);
+    expect(parsed(timed.simulate({ kind: 'media', userId: USER, mediaType: 'file' }))).toMatchObject([{ kind: 'message', content: { type: 'document' } }]);
+    expect(parsed(timed.simulate({ kind: 'button', userId: USER, payload: 'slot-2', title: 'Tuesday 10:00' }))).toMatchObject([{ kind: 'message', content: { type: 'reply', id: 'slot-2', title: 'Tuesday 10:00' } }]);
+    expect(parsed(timed.simulate({ kind: 'close', userId: USER }))).toMatchObject([{ kind: 'closed', userId: USER }]);
+    const caps = timed.simulate({ kind: 'capabilities', userId: USER, capabilities: ['LIST', 'TIME'] });
+    expect(caps.headers['capability-list']).toBe('LIST,TIME');
+    expect(parsed(caps)).toMatchObject([{ kind: 'typing', active: true, userId: USER }]);
+    expect(() => timed.simulate({ kind: 'location', userId: USER, latitude: 1, longitude: 2 })).toThrow(RangeError);
   });
 });

@@ -8,7 +8,8 @@ import { Dispatcher, type DispatcherOptions } from '../../../host/src/outbound/d
 import { OutboundService } from '../../../host/src/outbound/outbound-service.js';
 import type { RateBudget } from '../../../host/src/outbound/rate-budget.js';
 import type { TemplateStore } from '../../../host/src/outbound/template-registry.js';
-import { ScaledTimer } from '../../../host/src/outbound/timer.js';
+import { ScaledTimer, type Timer } from '../../../host/src/outbound/timer.js';
+import { VirtualTime } from '../support/virtual-time.js';
 
 export interface Harness {
   stores: MemoryStores;
@@ -16,8 +17,14 @@ export interface Harness {
   service: OutboundService;
   dispatcher: Dispatcher;
   clock: ManualClock;
-  timer: ScaledTimer;
+  timer: Timer;
   bindings: ConnectorBinding[];
+  /**
+   * Runs until `done` holds. On virtual time (`options.time`) time jumps from one due moment to the
+   * next (a rate slot, a retry, a cool-down) once nothing is in flight; otherwise it polls for up
+   * to `ms` of wall time.
+   */
+  run(done: () => Promise<boolean> | boolean, ms?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -27,6 +34,11 @@ export function outboundHarness(options: {
   plugins: { plugin: ConnectorPlugin; fake: FakePlatform; account?: string }[];
   business?: BusinessPolicy;
   timeScale?: number;
+  /**
+   * Virtual time shared with the fakes (create them with `clock: time.clock`): the dispatcher
+   * sleeps on it and the connectors call the platform through its tracked fetch. Excludes `timeScale`.
+   */
+  time?: VirtualTime;
   dispatcher?: DispatcherOptions;
   stores?: MemoryStores;
   budget?: RateBudget;
@@ -34,9 +46,11 @@ export function outboundHarness(options: {
   const clock = new ManualClock(Date.parse('2026-11-20T10:00:00Z'));
   const stores = options.stores ?? new MemoryStores({ now: () => clock.now() });
   const templates = stores.templates;
-  const timer = new ScaledTimer(options.timeScale ?? 1);
+  const { time } = options;
+  if (time && options.timeScale !== undefined) throw new Error('outboundHarness: timeScale and virtual time exclude each other');
+  const timer: Timer = time ?? new ScaledTimer(options.timeScale ?? 1);
   const bindings: ConnectorBinding[] = options.plugins.map(({ plugin, fake, account }) => {
-    const connector = plugin.create(plugin.parseConfig(fake.connectorConfig()), { clock });
+    const connector = plugin.create(plugin.parseConfig(fake.connectorConfig()), { clock, ...(time ? { fetch: time.fetch() } : {}) });
     return { channel: plugin.channel, account: account ?? connector.accountId ?? 'default', connector, plugin };
   });
   const tenants = { policyFor: (id: string) => (id === TENANT ? { business: options.business ?? { consentRequiredFor: ['transactional', 'marketing'] as const }, consentScope: 'all-channels' as const } : undefined) };
@@ -61,8 +75,14 @@ export function outboundHarness(options: {
     },
   });
   late.dispatcher = dispatcher;
+  /** The earliest `notBefore` of a pending entry: a retry or a paced entry nobody sleeps for. */
+  const due = async (): Promise<number | undefined> => {
+    const pending = await stores.outbox.list(TENANT, { status: 'pending', limit: 100_000 });
+    return pending.length > 0 ? Math.min(...pending.map((e) => e.notBefore.getTime())) : undefined;
+  };
   return {
     stores, templates, service, dispatcher, clock, timer, bindings,
+    run: (done, ms) => (time ? time.runUntil(done, { due, onStep: () => dispatcher.kick() }) : until(done, ms)),
     stop: async () => { await dispatcher.stop(); },
   };
 }

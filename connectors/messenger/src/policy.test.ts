@@ -42,3 +42,17 @@ describe('messenger policy in the engine', () => {
     expect(codes(engine.evaluate(intent({ purpose: 'marketing', tag: 'ACCOUNT_UPDATE' }), context(30)))).toContain('TAG_NOT_ALLOWED');
   });
 });
+
+describe('messenger policy: Meta commerce restrictions', () => {
+  it('every category is in core\'s vocabulary and has its own source', async () => {
+    const { COMMERCE_CATEGORIES } = await import('@switchboard/core');
+    for (const c of messengerPolicy.restrictedCommerce) {
+      expect(Object.keys(COMMERCE_CATEGORIES), c).toContain(c);
+      expect(messengerPolicy.sources.some((s) => s.rule === `restrictedCommerce.${c}`), c).toBe(true);
+    }
+  });
+  it('regression: "services" and "jobs" (Marketplace listing rules) no longer refuse every service business', () => {
+    expect(messengerPolicy.restrictedCommerce).not.toContain('services');
+    expect(messengerPolicy.restrictedCommerce).not.toContain('jobs');
+  });
+});

@@ -43,34 +43,48 @@ export const messengerPrices: PriceSchedule = {
 };
 
 /**
- * Commerce categories Meta's Commerce Policies prohibit (representative, not exhaustive; grade G in
- * CHANNELS.md — check the policy itself before relying on the list).
+ * Meta's commerce restrictions, one entry per category of core's shared vocabulary
+ * (`COMMERCE_CATEGORIES`). One Meta Commerce Policy governs WhatsApp and Messenger (the WhatsApp
+ * Commerce Policy defers to it), so the WhatsApp and Messenger connectors declare this same list;
+ * a cross-package test (test/e2e/policy/channel-policies.test.ts) keeps the two copies equal.
+ * Checked 2026-12 against whatsapp.com/legal/commerce-policy (the list Meta published there) and
+ * the Meta Commerce Policies; categories found only in third-party summaries of the current policy
+ * are graded 3P. Representative, not exhaustive: Meta's examples are "representative, not exhaustive".
  */
-export const MESSENGER_RESTRICTED_COMMERCE: readonly string[] = [
-  'adult',
-  'alcohol',
-  'animals',
-  'body-parts-and-fluids',
-  'digital-and-subscription-services',
-  'discrimination',
-  'documents-currency-and-financial-instruments',
-  'gambling',
-  'hazardous-goods-and-materials',
-  'human-exploitation-and-sexual-services',
-  'ingestible-supplements',
-  'jobs',
-  'medical-and-healthcare-products',
-  'prescription-drugs',
-  'drugs',
-  'recalled-products',
-  'services',
-  'stolen-goods',
-  'tobacco',
-  'weapons',
-  'ammunition',
-  'explosives',
-  'third-party-infringement',
+export const META_COMMERCE_RESTRICTIONS: readonly { category: string; url: string; grade: 'O' | '3P' | 'G'; note: string }[] = [
+  { category: 'illegal-products-or-services', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'illegal products or services' },
+  { category: 'drugs', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'illegal, prescription or recreational drugs, including marijuana' },
+  { category: 'prescription-drugs', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'prescription drugs (with illegal and recreational drugs)' },
+  { category: 'drug-paraphernalia', url: 'https://www.facebook.com/policies_center/commerce', grade: 'O', note: 'prescription products, drugs and drug paraphernalia: pipes, bongs' },
+  { category: 'tobacco', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'tobacco items and related paraphernalia, e-cigarettes' },
+  { category: 'alcohol', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'alcohol' },
+  { category: 'ingestible-supplements', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'unsafe (ingestible) supplements' },
+  { category: 'weapons', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'weapons, ammunition or explosives' },
+  { category: 'ammunition', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'weapons, ammunition or explosives' },
+  { category: 'explosives', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'weapons, ammunition or explosives' },
+  { category: 'animals', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'animals' },
+  { category: 'adult', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'adult items or services' },
+  { category: 'overtly-sexualized-products', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'items or products with overtly sexualised positioning' },
+  { category: 'medical-and-healthcare-products', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'adult health items; healthcare products incl. medical devices and nicotine smoking-cessation products (current policy, 3P summary: help.nxlink.ai)' },
+  { category: 'gambling', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'real money gambling services' },
+  { category: 'fraudulent-or-deceptive', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'goods, items or posts that may be or are fraudulent, misleading, deceptive or offensive; Meta Commerce Policies "Misleading, violent, or hateful"' },
+  { category: 'subscriptions-and-digital-products', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'subscriptions and digital products' },
+  { category: 'digital-media-unauthorized-access', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'products or items that facilitate or encourage unauthorised access to digital media' },
+  { category: 'body-parts-and-fluids', url: 'https://help.nxlink.ai/en/docs/P1u7R6', grade: '3P', note: 'body parts and fluids (current WhatsApp Commerce Policy, third-party summary)' },
+  { category: 'dating', url: 'https://help.nxlink.ai/en/docs/P1u7R6', grade: '3P', note: 'dating services (current WhatsApp Commerce Policy, third-party summary)' },
+  { category: 'currency', url: 'https://help.nxlink.ai/en/docs/P1u7R6', grade: '3P', note: 'real, virtual or counterfeit currency; documents, currency and financial instruments (Meta Commerce Policies)' },
+  { category: 'payday-loans-and-debt-collection', url: 'https://help.nxlink.ai/en/docs/P1u7R6', grade: '3P', note: 'payday loans, paycheck advances, P2P lending, debt collection, bail bonds (third-party summary)' },
+  { category: 'third-party-infringement', url: 'https://help.nxlink.ai/en/docs/P1u7R6', grade: '3P', note: 'third-party infringement: counterfeits and pirated goods (third-party summary)' },
+  { category: 'multi-level-marketing', url: 'https://niswey.com/knowledge-base/prohibited-organizations-use', grade: '3P', note: 'multi-level marketing (third-party summary of the WhatsApp Business Messaging Policy)' },
+  { category: 'hazardous-goods-and-materials', url: 'https://niswey.com/knowledge-base/prohibited-organizations-use', grade: '3P', note: 'hazardous goods and materials (third-party summary; a Meta Commerce Policies category)' },
+  { category: 'recalled-products', url: 'https://www.facebook.com/policies_center/commerce', grade: 'G', note: 'recalled products (Meta Commerce Policies category; its page was not in our sources)' },
+  { category: 'stolen-goods', url: 'https://www.facebook.com/policies_center/commerce', grade: 'G', note: 'stolen goods (Meta Commerce Policies category; its page was not in our sources)' },
+  { category: 'human-exploitation-and-sexual-services', url: 'https://www.facebook.com/policies_center/commerce', grade: 'G', note: 'human exploitation and sexual services (Meta Commerce Policies category; its page was not in our sources)' },
+  { category: 'discrimination', url: 'https://www.facebook.com/policies_center/commerce', grade: 'G', note: 'discrimination (Meta Commerce Policies category; its page was not in our sources)' },
 ];
+
+/** Commerce categories Meta's Commerce Policy prohibits on Messenger (the same list as WhatsApp's). */
+export const MESSENGER_RESTRICTED_COMMERCE: readonly string[] = META_COMMERCE_RESTRICTIONS.map((r) => r.category);
 
 /** The Messenger Platform's rules. */
 export const messengerPolicy: ChannelPolicy = {
@@ -115,7 +129,8 @@ export const messengerPolicy: ChannelPolicy = {
     { rule: 'rateLimits', url: MESSENGER_DOCS.rateLimiting, grade: 'O' },
     { rule: 'text', url: MESSENGER_DOCS.sendApi, grade: '3P' },
     { rule: 'mediaMaxBytes', url: MESSENGER_DOCS.sendApi, grade: '3P' },
-    { rule: 'restrictedCommerce', url: MESSENGER_DOCS.commercePolicy, grade: 'G' },
+    { rule: 'restrictedCommerce', url: `${MESSENGER_DOCS.commercePolicy} (the Meta Commerce Policy: one list with WhatsApp)`, grade: 'O' },
+    ...META_COMMERCE_RESTRICTIONS.map((r) => ({ rule: `restrictedCommerce.${r.category}`, url: `${r.url} (${r.note})`, grade: r.grade })),
     { rule: 'pricing', url: MESSENGER_DOCS.sendMessages, grade: 'G' },
   ],
 };

@@ -31,7 +31,7 @@ describe('policy and prices', () => {
     expect(whatsappPolicy).toMatchObject({
       channel: 'whatsapp', initiation: 'template', serviceWindowHours: 24, entryPointWindowHours: 72,
       outsideWindow: { templateCategories: ['marketing', 'utility', 'authentication'] },
-      consentRequiredFor: ['transactional', 'marketing'], marketingBlockedCallingCodes: ['1'],
+      consentRequiredFor: ['transactional', 'marketing'], marketingTemplateBlockedCountries: ['US'],
       text: { maxLength: 4096, captionMaxLength: 1024, overflow: 'split' },
     });
     expect(whatsappPolicy.rateLimits).toEqual(expect.arrayContaining([
@@ -39,8 +39,8 @@ describe('policy and prices', () => {
       expect.objectContaining({ scope: 'recipient', limit: 1, perMs: 6000, enforcement: 'pace' }),
       expect.objectContaining({ scope: 'unique-recipients-per-day', limit: 250, enforcement: 'deny' }),
     ]));
-    expect(whatsappPolicy.restrictedCommerce).toEqual(expect.arrayContaining(['alcohol', 'tobacco', 'drugs', 'prescription-drugs', 'weapons', 'ammunition', 'animals', 'adult', 'gambling', 'dating', 'real-money-games']));
-    for (const rule of ['initiation', 'serviceWindowHours', 'consentRequiredFor', 'marketingBlockedCallingCodes', 'rateLimits', 'restrictedCommerce', 'pricing']) {
+    expect(whatsappPolicy.restrictedCommerce).toEqual(expect.arrayContaining(['alcohol', 'tobacco', 'drugs', 'prescription-drugs', 'weapons', 'ammunition', 'animals', 'adult', 'gambling', 'dating']));
+    for (const rule of ['initiation', 'serviceWindowHours', 'consentRequiredFor', 'marketingTemplateBlockedCountries', 'rateLimits', 'restrictedCommerce', 'pricing']) {
       expect(whatsappPolicy.sources.some((s) => s.rule === rule), rule).toBe(true);
     }
   });

@@ -23,6 +23,7 @@ export const WHATSAPP_DOCS = {
   businessPolicy: 'https://business.whatsapp.com/policy',
   userPreferences: 'https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/user_preferences',
   errorCodes: 'https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes',
+  perUserMarketingLimits: 'https://developers.facebook.com/docs/whatsapp/cloud-api/guides/send-message-templates#per-user-marketing-template-message-limits',
 } as const;
 
 /**
@@ -54,39 +55,49 @@ export const whatsappPrices: PriceSchedule = {
   ],
 };
 
-/** Commerce categories WhatsApp's Commerce Policy prohibits (representative, not exhaustive). */
-export const WHATSAPP_RESTRICTED_COMMERCE: readonly string[] = [
-  'illegal-products-or-services',
-  'drugs',
-  'prescription-drugs',
-  'medicines',
-  'drug-paraphernalia',
-  'tobacco',
-  'alcohol',
-  'unsafe-ingestible-supplements',
-  'weapons',
-  'ammunition',
-  'explosives',
-  'animals',
-  'adult',
-  'overtly-sexualized-products',
-  'body-parts-and-fluids',
-  'medical-and-healthcare-products',
-  'gambling',
-  'real-money-games',
-  'dating',
-  'currency',
-  'digital-and-subscription-services',
-  'unauthorized-media-access-devices',
-  'fraudulent-or-deceptive-services',
-  'payday-loans-and-debt-collection',
-  'multi-level-marketing',
-  'hazardous-goods',
-  'recalled-products',
-  'stolen-goods',
-  'counterfeit-goods',
-  'third-party-infringement',
+/**
+ * Meta's commerce restrictions, one entry per category of core's shared vocabulary
+ * (`COMMERCE_CATEGORIES`). One Meta Commerce Policy governs WhatsApp and Messenger (the WhatsApp
+ * Commerce Policy defers to it), so the WhatsApp and Messenger connectors declare this same list;
+ * a cross-package test (test/e2e/policy/channel-policies.test.ts) keeps the two copies equal.
+ * Checked 2026-12 against whatsapp.com/legal/commerce-policy (the list Meta published there) and
+ * the Meta Commerce Policies; categories found only in third-party summaries of the current policy
+ * are graded 3P. Representative, not exhaustive: Meta's examples are "representative, not exhaustive".
+ */
+export const META_COMMERCE_RESTRICTIONS: readonly { category: string; url: string; grade: 'O' | '3P' | 'G'; note: string }[] = [
+  { category: 'illegal-products-or-services', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'illegal products or services' },
+  { category: 'drugs', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'illegal, prescription or recreational drugs, including marijuana' },
+  { category: 'prescription-drugs', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'prescription drugs (with illegal and recreational drugs)' },
+  { category: 'drug-paraphernalia', url: 'https://www.facebook.com/policies_center/commerce', grade: 'O', note: 'prescription products, drugs and drug paraphernalia: pipes, bongs' },
+  { category: 'tobacco', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'tobacco items and related paraphernalia, e-cigarettes' },
+  { category: 'alcohol', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'alcohol' },
+  { category: 'ingestible-supplements', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'unsafe (ingestible) supplements' },
+  { category: 'weapons', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'weapons, ammunition or explosives' },
+  { category: 'ammunition', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'weapons, ammunition or explosives' },
+  { category: 'explosives', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'weapons, ammunition or explosives' },
+  { category: 'animals', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'animals' },
+  { category: 'adult', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'adult items or services' },
+  { category: 'overtly-sexualized-products', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'items or products with overtly sexualised positioning' },
+  { category: 'medical-and-healthcare-products', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'adult health items; healthcare products incl. medical devices and nicotine smoking-cessation products (current policy, 3P summary: help.nxlink.ai)' },
+  { category: 'gambling', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'real money gambling services' },
+  { category: 'fraudulent-or-deceptive', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'goods, items or posts that may be or are fraudulent, misleading, deceptive or offensive; Meta Commerce Policies "Misleading, violent, or hateful"' },
+  { category: 'subscriptions-and-digital-products', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'subscriptions and digital products' },
+  { category: 'digital-media-unauthorized-access', url: 'https://www.whatsapp.com/legal/commerce-policy', grade: 'O', note: 'products or items that facilitate or encourage unauthorised access to digital media' },
+  { category: 'body-parts-and-fluids', url: 'https://help.nxlink.ai/en/docs/P1u7R6', grade: '3P', note: 'body parts and fluids (current WhatsApp Commerce Policy, third-party summary)' },
+  { category: 'dating', url: 'https://help.nxlink.ai/en/docs/P1u7R6', grade: '3P', note: 'dating services (current WhatsApp Commerce Policy, third-party summary)' },
+  { category: 'currency', url: 'https://help.nxlink.ai/en/docs/P1u7R6', grade: '3P', note: 'real, virtual or counterfeit currency; documents, currency and financial instruments (Meta Commerce Policies)' },
+  { category: 'payday-loans-and-debt-collection', url: 'https://help.nxlink.ai/en/docs/P1u7R6', grade: '3P', note: 'payday loans, paycheck advances, P2P lending, debt collection, bail bonds (third-party summary)' },
+  { category: 'third-party-infringement', url: 'https://help.nxlink.ai/en/docs/P1u7R6', grade: '3P', note: 'third-party infringement: counterfeits and pirated goods (third-party summary)' },
+  { category: 'multi-level-marketing', url: 'https://niswey.com/knowledge-base/prohibited-organizations-use', grade: '3P', note: 'multi-level marketing (third-party summary of the WhatsApp Business Messaging Policy)' },
+  { category: 'hazardous-goods-and-materials', url: 'https://niswey.com/knowledge-base/prohibited-organizations-use', grade: '3P', note: 'hazardous goods and materials (third-party summary; a Meta Commerce Policies category)' },
+  { category: 'recalled-products', url: 'https://www.facebook.com/policies_center/commerce', grade: 'G', note: 'recalled products (Meta Commerce Policies category; its page was not in our sources)' },
+  { category: 'stolen-goods', url: 'https://www.facebook.com/policies_center/commerce', grade: 'G', note: 'stolen goods (Meta Commerce Policies category; its page was not in our sources)' },
+  { category: 'human-exploitation-and-sexual-services', url: 'https://www.facebook.com/policies_center/commerce', grade: 'G', note: 'human exploitation and sexual services (Meta Commerce Policies category; its page was not in our sources)' },
+  { category: 'discrimination', url: 'https://www.facebook.com/policies_center/commerce', grade: 'G', note: 'discrimination (Meta Commerce Policies category; its page was not in our sources)' },
 ];
+
+/** Commerce categories Meta's Commerce Policy prohibits on WhatsApp (the same list as Messenger's). */
+export const WHATSAPP_RESTRICTED_COMMERCE: readonly string[] = META_COMMERCE_RESTRICTIONS.map((r) => r.category);
 
 /**
  * The WhatsApp channel policy.
@@ -103,14 +114,15 @@ export const whatsappPolicy: ChannelPolicy = {
   outsideWindow: { templateCategories: ['marketing', 'utility', 'authentication'] },
   consentRequiredFor: ['transactional', 'marketing'],
   marketingAllowed: true,
-  marketingBlockedCallingCodes: ['1'],
+  // paused since 2025-04-01 for US numbers only (+1 and a US area code): Canada and the Caribbean still receive them
+  marketingTemplateBlockedCountries: ['US'],
   broadcast: { allowed: true, maxRecipientsPerRequest: 1 },
   rateLimits: [
     { scope: 'account', limit: 80, perMs: 1000, enforcement: 'pace', note: '80 messages/s per business phone number (default throughput); error 130429' },
     { scope: 'recipient', limit: 1, perMs: 6000, enforcement: 'pace', note: 'pair rate: ~1 message per 6 s to the same user; error 131056' },
     {
-      scope: 'unique-recipients-per-day', limit: 250, perMs: DAY_MS, enforcement: 'deny',
-      note: 'portfolio messaging limit outside the service window: 250 unique users per moving 24 h by default, then 2K, 10K, 100K, unlimited as quality and volume allow',
+      scope: 'unique-recipients-per-day', limit: 250, perMs: DAY_MS, enforcement: 'deny', tiers: [2000, 10_000, 100_000], unlimitedTier: true,
+      note: 'business-portfolio messaging limit: unique users reached with business-initiated messages (outside the service window) per moving 24 h; 250 to start, then 2K, 10K, 100K, unlimited as quality and volume allow',
     },
   ],
   text: { maxLength: 4096, captionMaxLength: 1024, overflow: 'split' },
@@ -125,14 +137,16 @@ export const whatsappPolicy: ChannelPolicy = {
     { rule: 'consentRequiredFor', url: WHATSAPP_DOCS.optIn, grade: 'O' },
     { rule: 'consentRequiredFor', url: WHATSAPP_DOCS.businessPolicy, grade: 'O' },
     { rule: 'consentRequiredFor', url: WHATSAPP_DOCS.userPreferences, grade: 'O' },
-    { rule: 'marketingBlockedCallingCodes', url: WHATSAPP_DOCS.pricingUpdates, grade: 'O' },
+    { rule: 'marketingTemplateBlockedCountries', url: `${WHATSAPP_DOCS.perUserMarketingLimits} (marketing templates are not delivered to users with US phone numbers: +1 and a US area code)`, grade: 'O' },
+    { rule: 'marketingTemplateBlockedCountries', url: 'https://docs.aws.amazon.com/end-user-messaging/latest/userguide/nx-features-whatsapp-templates.html (from 2025-04-01)', grade: '3P' },
     { rule: 'broadcast', url: WHATSAPP_DOCS.messagingLimits, grade: 'O' },
     { rule: 'rateLimits', url: WHATSAPP_DOCS.throughput, grade: 'O' },
     { rule: 'rateLimits', url: WHATSAPP_DOCS.pairRate, grade: 'O' },
     { rule: 'rateLimits', url: WHATSAPP_DOCS.messagingLimits, grade: 'O' },
     { rule: 'text', url: `${WHATSAPP_DOCS.messagesReference}#text-object`, grade: 'O' },
     { rule: 'mediaMaxBytes', url: WHATSAPP_DOCS.media, grade: 'O' },
-    { rule: 'restrictedCommerce', url: WHATSAPP_DOCS.commercePolicy, grade: 'O' },
+    { rule: 'restrictedCommerce', url: `${WHATSAPP_DOCS.commercePolicy} (defers to the Meta Commerce Policy: one list with Messenger)`, grade: 'O' },
+    ...META_COMMERCE_RESTRICTIONS.map((r) => ({ rule: `restrictedCommerce.${r.category}`, url: `${r.url} (${r.note})`, grade: r.grade })),
     { rule: 'pricing', url: WHATSAPP_DOCS.pricing, grade: 'O' },
     { rule: 'pricing', url: 'https://www.hello-charles.com/en-gb/blog/whatsapp-business-pricing-2025-explained-the-ultimative-guide', grade: '3P' },
     { rule: 'pricing', url: 'https://chakrahq.com/article/whatsapp-api-pricing-update-service-messages-october-2026/', grade: '3P' },

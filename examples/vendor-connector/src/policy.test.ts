@@ -34,7 +34,7 @@ describe('SMS policy through the core policy engine', () => {
     expect(d).toMatchObject({ allowed: false, reasons: [expect.objectContaining({ code: 'CONTENT_UNSUPPORTED' })] });
   });
   it('leaves quiet hours to the business policy', () => {
-    const business = { quietHours: { start: '21:00', end: '08:00', utcOffsetMinutes: -300 } };
+    const business = { quietHours: { start: '21:00', end: '08:00', timeZone: 'America/New_York' } };
     const evening = engine.evaluate({ ...intent, purpose: 'transactional' }, { ...context, consent: granted('transactional'), business });
     expect(evening.allowed).toBe(true);
     const late = createPolicyEngine(new ManualClock(Date.parse('2026-11-04T03:00:00Z')))

@@ -88,7 +88,7 @@ describe('user must initiate', () => {
 });
 
 describe('a business policy stricter than the channel wins', () => {
-  const business: BusinessPolicy = { ...DEFAULT_BUSINESS_POLICY, serviceWindowHours: 12, quietHours: { start: '22:00', end: '07:00', utcOffsetMinutes: 60 } };
+  const business: BusinessPolicy = { ...DEFAULT_BUSINESS_POLICY, serviceWindowHours: 12, quietHours: { start: '22:00', end: '07:00', timeZone: 'Europe/Berlin' } };
   it('a 12 h window closes WhatsApp conversations after 12 h, imposed by the business', () => {
     const d = engine.evaluate(intent('whatsapp'), ctx(whatsapp, { business, conversation: { lastInboundAt: NOW - 13 * HOUR } }));
     expect(d.allowed).toBe(false);
@@ -121,5 +121,25 @@ describe('the effective policy is never less restrictive than any source (real c
         const eff = engine.effective(ctx(plugin, { business }));
         return eff.sources.every((s) => restrictivenessViolations(eff.rules, s.rules).length === 0);
       }), { numRuns: 300 });
+  });
+});
+
+describe('one Meta Commerce Policy: WhatsApp and Messenger declare the same restrictions', () => {
+  it('regression: the two declared lists are identical, category by category, with the same sources', () => {
+    expect([...whatsapp.policy.restrictedCommerce].sort()).toEqual([...messenger.policy.restrictedCommerce].sort());
+    const perCategory = (p: typeof whatsapp.policy) => p.sources.filter((s) => s.rule.startsWith('restrictedCommerce.')).map((s) => [s.rule, s.url, s.grade]);
+    expect(perCategory(whatsapp.policy)).toEqual(perCategory(messenger.policy));
+  });
+});
+
+describe('law layers on the declared policies', () => {
+  const consenting = (channel: string) => deriveConsentState([entry({ action: 'opt-in', channel, purpose: 'marketing' })], { channel });
+  it.each([['telegram', telegram], ['viber', viber]] as const)('regression: a tobacco promotion to a consenting customer is refused on %s by the law', (channel, plugin) => {
+    const d = engine.evaluate(intent(channel, { purpose: 'marketing', commerceCategory: 'tobacco' }), ctx(plugin, { consent: consenting(channel), conversation: { lastInboundAt: NOW - HOUR }, tenantCountry: 'DE', market: 'DE' }));
+    expect(d.allowed ? [] : d.reasons).toEqual([expect.objectContaining({ code: 'RESTRICTED_COMMERCE', source: 'law', message: expect.stringContaining('Directive 2003/33/EC') })]);
+  });
+  it.each([['telegram', telegram], ['viber', viber]] as const)('regression: a prescription-drug promotion to a consenting customer is refused on %s by the law', (channel, plugin) => {
+    const d = engine.evaluate(intent(channel, { purpose: 'marketing', commerceCategory: 'prescription-drugs' }), ctx(plugin, { consent: consenting(channel), conversation: { lastInboundAt: NOW - HOUR } }));
+    expect(d.allowed ? [] : d.reasons).toEqual([expect.objectContaining({ code: 'RESTRICTED_COMMERCE', source: 'law', message: expect.stringContaining('Directive 2001/83/EC, Art. 88') })]);
   });
 });

@@ -51,7 +51,7 @@ describe('host config', () => {
     expect(fieldOf(() => parseHostConfig({ ...base(), tenants: [{ id: 'acme', apiKeys: [KEY], routing: { rules: [{ to: { bot: 'nobody' } }] } }] }, { baseDir: '.' }))).toBe('tenants[0].routing.rules[0].to.bot');
     expect(fieldOf(() => parseHostConfig({ ...base(), tenants: [{ id: 'acme', apiKeys: [KEY], routing: { rules: [{ to: { forward: true } }] } }] }, { baseDir: '.' }))).toBe('tenants[0].forwarding');
     expect(fieldOf(() => parseHostConfig({ ...base(), tenants: [{ id: 'acme', apiKeys: [KEY], forwarding: { url: 'http://crm.example.com/hook', secret: 'x'.repeat(20) } }] }, { baseDir: '.' }))).toBe('tenants[0].forwarding.url');
-    expect(fieldOf(() => parseHostConfig({ ...base(), tenants: [{ id: 'acme', apiKeys: [KEY], policy: { quietHours: { start: '25:00', end: '07:00', utcOffsetMinutes: 0 } } }] }, { baseDir: '.' }))).toBe('tenants[0].policy.quietHours.start');
+    expect(fieldOf(() => parseHostConfig({ ...base(), tenants: [{ id: 'acme', apiKeys: [KEY], policy: { quietHours: { start: '25:00', end: '07:00', timeZone: 'UTC' } } }] }, { baseDir: '.' }))).toBe('tenants[0].policy.quietHours.start');
     expect(fieldOf(() => parseHostConfig({ ...base(), tenants: [{ id: 'a', apiKeys: [KEY] }, { id: 'b', apiKeys: [KEY] }] }, { baseDir: '.' }))).toBe('tenants[1].apiKeys[0]');
     expect(fieldOf(() => parseHostConfig({ ...base(), tenants: [{ id: 'a', apiKeys: [KEY] }, { id: 'b', apiKeys: ['another-key-0123456789'] }] }, { baseDir: '.' }))).toBe('connectors[0].accounts[0].tenant');
   });
@@ -79,5 +79,21 @@ describe('host config', () => {
     expect(typeof c.bots.greeter).toBe('function');
     expect(c.baseDir).toBe(dir);
     await expect(loadConfigFile(join(dir, 'nope.json'))).rejects.toThrow(/does not exist/);
+  });
+});
+
+describe('tenant quiet hours take an IANA time zone', () => {
+  const quiet = (quietHours: unknown) => () => parseHostConfig({ ...base(), tenants: [{ id: 'acme', apiKeys: [KEY], policy: { quietHours } }] }, { baseDir: '.' });
+  it('accepts an IANA zone and keeps it', () => {
+    const config = quiet({ start: '22:00', end: '07:00', timeZone: 'Europe/Berlin' })();
+    expect(config.tenants[0]!.policy?.quietHours).toEqual({ start: '22:00', end: '07:00', timeZone: 'Europe/Berlin' });
+  });
+  it('regression: a fixed utcOffsetMinutes (an hour wrong for half the year) is refused, naming its replacement', () => {
+    expect(fieldOf(quiet({ start: '22:00', end: '07:00', utcOffsetMinutes: 60 }))).toBe('tenants[0].policy.quietHours.utcOffsetMinutes');
+    expect(() => quiet({ start: '22:00', end: '07:00', utcOffsetMinutes: 60 })()).toThrow(/timeZone/);
+  });
+  it('refuses a missing or unknown zone', () => {
+    expect(fieldOf(quiet({ start: '22:00', end: '07:00' }))).toBe('tenants[0].policy.quietHours.timeZone');
+    expect(fieldOf(quiet({ start: '22:00', end: '07:00', timeZone: 'CET+1' }))).toBe('tenants[0].policy.quietHours.timeZone');
   });
 });

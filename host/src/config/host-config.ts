@@ -4,7 +4,7 @@
  * @module
  */
 import { resolve as resolvePath } from 'node:path';
-import { ConfigError, type BusinessPolicy, type ConnectorPlugin } from '@switchboard/core';
+import { ConfigError, isValidTimeZone, type BusinessPolicy, type ConnectorPlugin } from '@switchboard/core';
 import type { BotHandlerRegistration } from '../routing/bot-handler.js';
 import { API_SCOPES, isApiScope, type ApiScope, type ConfiguredApiKey } from '../api/api-scopes.js';
 import { MAX_TRUSTED_PROXIES, trustEntryProblem } from '../trusted-proxy.js';
@@ -406,13 +406,13 @@ function parseBusinessPolicy(r: Reader): BusinessPolicy {
   if (scope !== undefined && scope !== 'all-channels' && scope !== 'per-channel') throw new ConfigError(`${r.path}.consentScope`, 'must be "all-channels" or "per-channel"');
   const quiet = r.obj2('quietHours', true);
   if (quiet) {
-    quiet.unknownKeys(['start', 'end', 'utcOffsetMinutes', 'purposes']);
+    // a fixed offset is an hour wrong for half the year: quiet hours take an IANA time zone
+    if (quiet.has('utcOffsetMinutes')) throw new ConfigError(`${quiet.path}.utcOffsetMinutes`, 'is replaced by timeZone, an IANA time zone such as "Europe/Berlin" (a fixed offset ignores daylight saving time)');
+    quiet.unknownKeys(['start', 'end', 'timeZone', 'purposes']);
     quiet.str('start', { pattern: /^([01]\d|2[0-3]):[0-5]\d$/, patternHint: 'must be HH:MM' });
     quiet.str('end', { pattern: /^([01]\d|2[0-3]):[0-5]\d$/, patternHint: 'must be HH:MM' });
-    if (quiet.has('utcOffsetMinutes')) {
-      const v = quiet.raw('utcOffsetMinutes');
-      if (typeof v !== 'number' || !Number.isInteger(v) || Math.abs(v) > 14 * 60) throw new ConfigError(`${quiet.path}.utcOffsetMinutes`, 'must be an integer from -840 to 840');
-    } else throw new ConfigError(`${quiet.path}.utcOffsetMinutes`, 'is required');
+    const zone = quiet.str('timeZone')!;
+    if (!isValidTimeZone(zone)) throw new ConfigError(`${quiet.path}.timeZone`, 'must be an IANA time zone such as "Europe/Berlin" or "America/New_York"');
   }
   // the remaining fields are checked by the policy engine's types; keep the object as given
   return structuredClone(r.rawObject()) as BusinessPolicy;

@@ -16,8 +16,25 @@ export interface BreakerOptions {
   coolDownMs?: number;
 }
 
+/**
+ * What a breaker did since it was made; the counts only grow. Open is a passing state (it lasts one
+ * cool-down), so whoever wants to know whether the platform was given a rest — a test, a metric —
+ * reads these rather than trying to catch the state while it lasts.
+ */
+export interface BreakerCounts {
+  /** Times it opened from closed: `failureThreshold` failures in a row. */
+  opened: number;
+  /** Failures while it was already open — a failed half-open trial, or a call already on its way when it opened — each starting a new cool-down. */
+  reopened: number;
+  /** Half-open trials that reached the platform (a trial given back with {@link CircuitBreaker.release} is not counted). */
+  trials: number;
+  /** Times a success closed it after it had opened. */
+  closed: number;
+}
+
 /** One breaker. Time is passed in, never read. */
 export class CircuitBreaker {
+  private readonly tally: BreakerCounts = { opened: 0, reopened: 0, trials: 0, closed: 0 };
   private failures = 0;
   private openedAt: number | undefined;
   private trialInFlight = false;
@@ -63,8 +80,15 @@ export class CircuitBreaker {
     this.trialInFlight = false;
   }
 
+  /** What the breaker did so far (a copy). */
+  counts(): BreakerCounts {
+    return { ...this.tally };
+  }
+
   /** Records a success: closes the breaker. */
   success(): void {
+    if (this.trialInFlight) this.tally.trials++;
+    if (this.openedAt !== undefined) this.tally.closed++;
     this.failures = 0;
     this.openedAt = undefined;
     this.trialInFlight = false;
@@ -75,8 +99,11 @@ export class CircuitBreaker {
    * @param now - current time in ms
    */
   failure(now: number): void {
+    if (this.trialInFlight) this.tally.trials++;
     this.trialInFlight = false;
     this.failures += 1;
+    if (this.openedAt !== undefined) this.tally.reopened++;
+    else if (this.failures >= this.threshold) this.tally.opened++;
     if (this.openedAt !== undefined || this.failures >= this.threshold) this.openedAt = now;
   }
 }

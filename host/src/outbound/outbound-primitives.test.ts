@@ -122,6 +122,25 @@ describe('CircuitBreaker', () => {
     expect(b.state(1500)).toBe('open');
     expect(b.state(2000)).toBe('half-open');
   });
+  it('counts what it did, so a passing open state need not be caught while it lasts', () => {
+    const b = new CircuitBreaker({ failureThreshold: 2, coolDownMs: 1000 });
+    b.failure(0);
+    expect(b.counts()).toEqual({ opened: 0, reopened: 0, trials: 0, closed: 0 });
+    b.failure(1);
+    expect(b.counts()).toEqual({ opened: 1, reopened: 0, trials: 0, closed: 0 });
+    // long after, the open state is gone from view, the count is not
+    expect(b.state(5_000)).toBe('half-open');
+    expect(b.tryAcquire(5_000)).toBe(true);
+    b.failure(5_000); // the trial failed
+    expect(b.tryAcquire(6_000)).toBe(true);
+    b.release(); // given back: not a trial that reached the platform
+    expect(b.tryAcquire(6_001)).toBe(true);
+    b.success();
+    expect(b.counts()).toEqual({ opened: 1, reopened: 1, trials: 2, closed: 1 });
+    // a success while closed closes nothing
+    b.success();
+    expect(b.counts().closed).toBe(1);
+  });
   it('a trial given back (it never reached the platform) lets another trial go, and closes nothing', () => {
     const b = new CircuitBreaker({ failureThreshold: 1, coolDownMs: 1000 });
     b.failure(0);

@@ -18,6 +18,8 @@ import { DocumentOptInFlowStore } from '../consent/opt-in-flow-store.js';
 import { DocumentAgentStore } from '../console/agent-store.js';
 import { DocumentApiKeyStore } from '../api/api-key-store.js';
 import { DocumentEventLogStore } from '../events/event-log-store.js';
+import { DocumentDecisionStore } from './document-decision-store.js';
+import { DocumentMessagingUsageStore } from './document-messaging-usage-store.js';
 
 /** Options of {@link createHostStores}. */
 export interface HostStoresOptions {
@@ -47,6 +49,8 @@ export class DocumentHostStores implements HostStores {
   readonly agents: DocumentAgentStore;
   readonly apiKeys: DocumentApiKeyStore;
   readonly events: DocumentEventLogStore;
+  readonly decisions: DocumentDecisionStore;
+  readonly usage: DocumentMessagingUsageStore;
 
   /**
    * @param driver - the storage driver every store is built on (closed by {@link DocumentHostStores.close})
@@ -71,6 +75,8 @@ export class DocumentHostStores implements HostStores {
     this.agents = new DocumentAgentStore(driver);
     this.apiKeys = new DocumentApiKeyStore(driver);
     this.events = new DocumentEventLogStore(driver);
+    this.decisions = new DocumentDecisionStore(driver, { now });
+    this.usage = new DocumentMessagingUsageStore(driver);
   }
 
   /** Resolves when the database is reachable; throws a `StorageError` otherwise. */

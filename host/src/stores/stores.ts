@@ -16,6 +16,8 @@ import type { OptInFlowStore } from '../consent/opt-in-flow-store.js';
 import type { AgentStore } from '../console/agent-store.js';
 import type { ApiKeyStore } from '../api/api-key-store.js';
 import type { EventLogStore } from '../events/event-log-store.js';
+import type { DecisionStore } from './document-decision-store.js';
+import type { MessagingUsageStore } from './document-messaging-usage-store.js';
 
 /** A stored message, with the channel address it travelled on. */
 export interface HostMessage extends Message {
@@ -358,6 +360,10 @@ export interface HostStores {
   apiKeys: ApiKeyStore;
   /** The bounded log of streamed events (`Last-Event-ID` resume). */
   events: EventLogStore;
+  /** Why each outbound message was allowed or refused (decision records). */
+  decisions: DecisionStore;
+  /** Unique recipients of business-initiated messages per account in a rolling window (messaging limits). */
+  usage: MessagingUsageStore;
   /** Resolves when the store is reachable; throws otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

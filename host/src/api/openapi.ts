@@ -66,7 +66,7 @@ export function buildOpenApi(): Record<string, unknown> {
         Message: { type: 'object', properties: { id: { type: 'string' }, conversationId: { type: 'string' }, direction: { enum: ['inbound', 'outbound'] }, channel: { type: 'string' }, externalId: { type: 'string' }, content: ref('Content'), status: { enum: ['accepted', 'queued', 'sent', 'delivered', 'read', 'failed'] }, timestamp: { type: 'string', format: 'date-time' } } },
         Contact: { type: 'object', properties: { id: { type: 'string' }, addresses: { type: 'array', items: ref('Address') }, profile: { type: 'object' } } },
         ConsentEntry: { type: 'object', properties: { id: { type: 'string' }, channel: { type: 'string' }, action: { type: 'string' }, purpose: { enum: ['service', 'transactional', 'marketing'] }, topic: { type: 'string' }, scope: { enum: ['channel', 'all-channels'] }, at: { type: 'string', format: 'date-time' }, evidence: { type: 'object' } } },
-        PolicyReason: { type: 'object', required: ['code', 'source', 'message'], properties: { code: { type: 'string', description: 'WINDOW_CLOSED, TEMPLATE_REQUIRED, NO_CONSENT, BLOCKED…' }, source: { enum: ['channel', 'business', 'law', 'customer'] }, message: { type: 'string' } } },
+        PolicyReason: { type: 'object', required: ['code', 'source', 'message'], properties: { code: { type: 'string', description: 'WINDOW_CLOSED, TEMPLATE_REQUIRED, NO_CONSENT, BLOCKED…' }, source: { enum: ['channel', 'business', 'law', 'customer'] }, message: { type: 'string' }, rule: { type: 'string', description: 'The rule that refused it (serviceWindowHours, restrictedCommerce, quietHours…)' }, url: { type: 'string', description: 'Where the rule is documented: the platform\'s page or the legal text' } } },
         PolicyDenied: { type: 'object', required: ['error'], properties: { error: { type: 'object', required: ['code', 'message', 'reasons'], properties: { code: { const: 'POLICY_DENIED' }, message: { type: 'string' }, reasons: { type: 'array', items: ref('PolicyReason') }, details: { type: 'object' } } } } },
         SendRequest: { ...fromZod(SendRequestBodySchema), description: 'Give userId with channel and accountId, or conversationId alone (it names the channel, the account and the customer; a conversation of another tenant is a 404).' },
         Accepted: { type: 'object', properties: { id: { type: 'string' }, status: { const: 'queued' }, conversationId: { type: 'string' }, form: { type: 'object' }, price: { type: 'object', properties: { amount: { type: 'number' }, currency: { type: 'string' }, category: { type: 'string' } } }, rendering: { type: 'object' } } },
@@ -102,7 +102,30 @@ export function buildOpenApi(): Record<string, unknown> {
           responses: { 202: { description: 'Queued', content: json(ref('Accepted')) }, 422: { description: 'Refused by the policy, every reason named', content: json(ref('PolicyDenied')) }, 409: { description: 'Idempotency-Key reused with another body', content: json(ref('Error')) }, ...errors },
         },
       },
-      '/v1/policy/evaluate': { post: op('Dry run: would this message be allowed? With the explained effective policy', { requestBody: { required: true, content: json(ref('SendRequest')) } }) },
+      '/v1/policy/evaluate': {
+        post: {
+          summary: 'Dry run: would this message be allowed, and why? The verdict in words first, then every reason with the source that imposed it (channel, business, law, customer) and where the rule is documented; then the decision and the explained effective policy',
+          requestBody: { required: true, content: json(ref('SendRequest')) },
+          responses: {
+            200: {
+              description: 'The verdict: nothing is sent or stored',
+              content: json({
+                type: 'object', required: ['verdict', 'summary', 'reasons', 'allowed', 'decision', 'effective', 'explanation'],
+                properties: {
+                  verdict: { enum: ['allowed', 'refused'] },
+                  summary: { type: 'string', description: 'One or two sentences: "Allowed: … It goes as …, priced …" or "Refused: <reason> (the channel\'s rule); <reason> (the law)…"' },
+                  reasons: { type: 'array', items: ref('PolicyReason'), description: 'Every reason it would be refused (empty when allowed)' },
+                  allowed: { type: 'boolean' },
+                  decision: { type: 'object', description: 'The policy engine\'s decision: allowed with form, price and inWindow, or refused with reasons' },
+                  effective: { type: 'array', items: { type: 'object', properties: { rule: { type: 'string' }, label: { type: 'string' }, value: {}, sources: { type: 'array', items: { type: 'string' } } } } },
+                  explanation: { type: 'string', description: 'The effective policy as a plain-text table: rule, value, imposed by' },
+                },
+              }),
+            },
+            ...errors,
+          },
+        },
+      },
       '/v1/notifications': {
         post: {
           summary: 'A template to many recipients, each checked on its own',

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  isSwitchboardError, isTemplateManager, SwitchboardError,
+  explainVerdict, isSwitchboardError, isTemplateManager, SwitchboardError,
   type Connector, type PolicyReason, type TemplateManager, type TemplateStatus,
 } from '@switchboard/core';
 import type { Request, Response } from 'express';
@@ -188,7 +188,9 @@ export function outboundFeature(ctx: HostFeatureContext): HostFeature {
       v1.post('/policy/evaluate', async (req, res) => {
         const t = tenantOf(req);
         const outcome = await service.evaluate(t.id, parseSendRequest(req.body));
-        res.json({ allowed: outcome.decision.allowed, decision: outcome.decision, effective: outcome.effective, explanation: outcome.explanation });
+        // the verdict in words leads: allowed or refused, and every reason with its source and documentation
+        const { verdict, summary, reasons } = explainVerdict(outcome.decision);
+        res.json({ verdict, summary, reasons, allowed: outcome.decision.allowed, decision: outcome.decision, effective: outcome.effective, explanation: outcome.explanation });
       });
       v1.post('/notifications', async (req, res) => {
         const t = tenantOf(req);

@@ -135,4 +135,16 @@ describe('outbound REST API', () => {
     const optedIn = await call('POST', '/v1/policy/evaluate', { channel: 'viber', accountId: 'main', userId: VIBER_USERS[0], content: { type: 'text', text: 'Gate news' }, purpose: 'marketing', topic: 'flight updates', sender: 'bot' });
     expect(optedIn.body).toMatchObject({ allowed: true });
   });
+
+  it('regression: the dry run says in words whether the message is allowed and why, leading with the verdict', async () => {
+    const refused = await call('POST', '/v1/policy/evaluate', { channel: 'viber', accountId: 'main', userId: VIBER_USERS[1], content: { type: 'text', text: 'New cigars in store' }, purpose: 'marketing', sender: 'bot', commerceCategory: 'tobacco' });
+    expect(refused.status).toBe(200);
+    expect(Object.keys(refused.body).slice(0, 3)).toEqual(['verdict', 'summary', 'reasons']);
+    expect(refused.body.verdict).toBe('refused');
+    expect(refused.body.summary).toMatch(/^Refused: /);
+    expect(refused.body.summary).toContain('(the law)');
+    expect(refused.body.reasons).toContainEqual(expect.objectContaining({ code: 'RESTRICTED_COMMERCE', source: 'law', rule: 'restrictedCommerce', url: expect.stringContaining('eur-lex.europa.eu') }));
+    const allowed = await call('POST', '/v1/policy/evaluate', { channel: 'viber', accountId: 'main', userId: VIBER_USERS[0], content: { type: 'text', text: 'Gate news' }, purpose: 'marketing', topic: 'flight updates', sender: 'bot' });
+    expect(allowed.body).toMatchObject({ verdict: 'allowed', reasons: [], summary: expect.stringMatching(/^Allowed: .* priced /) });
+  });
 });

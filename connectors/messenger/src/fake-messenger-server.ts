@@ -1,15 +1,24 @@
 /**
- * A fake Messenger Platform: the Send API (`POST /{version}/{page-id}/messages`) as Graph answers it —
- * token and page checks, request validation with Graph's error bodies, the 24 h window, blocked users,
- * per-second throttling (#613) — and webhooks signed with the app secret.
+ * A fake Messenger Platform, for the connector's tests, the sandbox and an integrator's own client:
+ * the Send API (`POST /{version}/{page-id|me}/messages`) with the documented messages — text, quick
+ * replies (text, email, phone number), attachments, button / generic / media / receipt templates with
+ * postback, URL and call buttons, sender actions, Marketing Messages tokens — the Attachment Upload
+ * API, the User Profile API (`GET /{PSID}`) and the Messenger Profile API (get started, greeting,
+ * persistent menu, ice breakers, allowlisted domains), validated like Graph validates them and
+ * answering with Graph's error bodies; the 24-hour window (7 days for HUMAN_AGENT), unknown and
+ * blocked users and per-second throttling (#613) on the platform's clock; and webhooks signed with
+ * the app secret — customer messages of every kind the connector parses, delivery and read receipts.
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   FakePlatformServer, hmacSha256Hex, isObject,
-  type FakePlatformOptions, type FakeResponse, type RecordedRequest, type SignedWebhook,
+  type FakeInboundEvent, type FakeInboundKind, type FakePlatformOptions, type FakeResponse, type RecordedRequest, type SignedWebhook,
 } from '@switchboard/core';
 import { DEFAULT_API_VERSION } from './config.js';
+import { GraphFailure, checkAccessToken, graphError, graphParams, type GraphFile } from './fake-graph-api.js';
 import { MESSENGER_MESSAGE_TAGS } from './policy.js';
 import { MESSENGER_LIMITS } from './render-message.js';
 
@@ -24,7 +33,10 @@ export const messengerSandboxConfig = {
 
 /** Options of the fake Messenger server. */
 export interface FakeMessengerOptions extends FakePlatformOptions {
-  /** Time source for window checks and webhook timestamps (default `Date.now`). */
+  /**
+   * The platform's time in ms.
+   * @deprecated pass `clock` (the same time as a {@link Clock}); kept for callers written before it
+   */
   now?: () => number;
 }
 
@@ -32,37 +44,52 @@ const HOUR = 3_600_000;
 /** A JSON object as the fake reads and records it. */
 export type Json = Record<string, unknown>;
 
-/** A Graph error answer. */
-function graphError(status: number, code: number, message: string, extra: { type?: string; subcode?: number } = {}): FakeResponse {
-  return {
-    status,
-    body: {
-      error: {
-        message, type: extra.type ?? 'OAuthException', code,
-        ...(extra.subcode !== undefined ? { error_subcode: extra.subcode } : {}),
-        fbtrace_id: `A${randomBytes(8).toString('base64url')}`,
-      },
-    },
-  };
-}
+/** A person who has interacted with the page (only they have a PSID for it). */
+interface FakeUser { firstName: string; lastName: string; locale: string }
 
-const invalidParam = (message: string, subcode?: number): FakeResponse => graphError(400, 100, `(#100) ${message}`, subcode !== undefined ? { subcode } : {});
+/** What a customer's simulated media is, as Messenger reports it. */
+const SIMULATED_MEDIA: Readonly<Record<'image' | 'video' | 'audio' | 'file', { type: string; mime: string; ext: string }>> = {
+  image: { type: 'image', mime: 'image/jpeg', ext: 'jpg' },
+  video: { type: 'video', mime: 'video/mp4', ext: 'mp4' },
+  audio: { type: 'audio', mime: 'audio/mpeg', ext: 'mp3' },
+  file: { type: 'file', mime: 'application/pdf', ext: 'pdf' },
+};
+const PROFILE_FIELDS = ['get_started', 'greeting', 'persistent_menu', 'ice_breakers', 'whitelisted_domains', 'account_linking_url', 'commands', 'title', 'subtitle'] as const;
+const USER_FIELDS = ['id', 'name', 'first_name', 'last_name', 'profile_pic', 'locale', 'timezone', 'gender'] as const;
+
+const invalidParam = (message: string, subcode?: number): GraphFailure => graphError(400, 100, `(#100) ${message}`, subcode !== undefined ? { subcode } : {});
+const noSuchObject = (method: string, id: string): GraphFailure => graphError(400, 100,
+  `Unsupported ${method.toLowerCase()} request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api`,
+  { type: 'GraphMethodException', subcode: 33 });
+
+const str = (o: Json, k: string): string | undefined => (typeof o[k] === 'string' ? o[k] : undefined);
+const nonEmpty = (o: Json, k: string, max: number): boolean => typeof o[k] === 'string' && o[k] !== '' && o[k].length <= max;
+const isUrl = (v: unknown): v is string => typeof v === 'string' && /^https?:\/\/\S+$/.test(v);
 
 /** The fake Messenger Platform. */
 export class FakeMessengerServer extends FakePlatformServer {
   /** Always `messenger`. */
   readonly channel = 'messenger';
+  /** Customer events this fake delivers as Messenger does (Messenger has no block or close webhook). */
+  override readonly simulatedKinds: readonly FakeInboundKind[] = ['text', 'media', 'location', 'button', 'subscribe', 'unsubscribe'];
   /** Per-second Send API limits per page (Meta: 300 for text, 10 for audio/video). */
   readonly limits = { textPerSecond: 300, mediaPerSecond: 10 };
   private readonly config: { pageAccessToken: string; appSecret: string; verifyToken: string; pageId: string; apiVersion: string };
-  private readonly now: () => number;
+  private readonly legacyNow: (() => number) | undefined;
   private readonly lastInbound = new Map<string, number>();
+  private readonly users = new Map<string, FakeUser>();
   private readonly blocked = new Set<string>();
   private readonly unknown = new Set<string>();
+  private readonly tokens = new Map<string, { psid: string; expiresAt: number; stopped: boolean }>();
+  private readonly attachments = new Map<string, { bytes: Buffer; mime: string }>();
+  private profile: Json = {};
+  private attachmentCounter = 0;
+  private cdn: Server | undefined;
+  private cdnUrl = '';
   /** Messages the fake accepted, oldest first. */
   readonly sent: { messageId: string; recipientId: string; body: Json; at: number }[] = [];
 
-  /** @param options - port, latency, config overrides, clock */
+  /** @param options - port, latency, clock, receipts, webhook URL, config overrides */
   constructor(options: FakeMessengerOptions = {}) {
     super(options);
     const c = options.config ?? {};
@@ -72,7 +99,12 @@ export class FakeMessengerServer extends FakePlatformServer {
       pageAccessToken: pick('pageAccessToken', `EAA${randomBytes(24).toString('hex')}`), appSecret: pick('appSecret', randomBytes(16).toString('hex')),
       verifyToken: pick('verifyToken', randomBytes(16).toString('base64url')), pageId: pick('pageId'), apiVersion: pick('apiVersion'),
     };
-    this.now = options.now ?? Date.now;
+    this.legacyNow = options.now;
+  }
+
+  /** The platform's time: the `clock` option (or the deprecated `now`), else the base's scaled wall clock. */
+  override platformNow(): number {
+    return this.legacyNow ? this.legacyNow() : super.platformNow();
   }
 
   /** The connector config that talks to this fake. */
@@ -80,12 +112,14 @@ export class FakeMessengerServer extends FakePlatformServer {
     return { ...this.config, apiBaseUrl: this.url };
   }
 
-  /** Forgets requests, scripts, throttling, windows, blocks and sent messages. */
+  /** Forgets requests, scripts, throttling, customers, windows, blocks, tokens and sent messages (the Messenger profile is kept). */
   override reset(): void {
     super.reset();
     this.lastInbound.clear();
+    this.users.clear();
     this.blocked.clear();
     this.unknown.clear();
+    this.tokens.clear();
     this.sent.length = 0;
   }
 
@@ -97,158 +131,400 @@ export class FakeMessengerServer extends FakePlatformServer {
   /** No such PSID for this page: sends fail with #100/2018001. */
   forgetUser(psid: string): void {
     this.unknown.add(psid);
+    this.users.delete(psid);
+  }
+
+  /**
+   * The person has interacted with the page (a PSID exists for them), with the profile the User
+   * Profile API answers. Every webhook the fake builds for a person does this too.
+   */
+  knowUser(psid: string, name = 'Sandbox User'): void {
+    this.unknown.delete(psid);
+    const [first = 'Sandbox', ...rest] = name.trim().split(/\s+/);
+    const known = this.users.get(psid);
+    if (!known || name !== 'Sandbox User') this.users.set(psid, { firstName: first, lastName: rest.join(' '), locale: known?.locale ?? 'en_US' });
   }
 
   /** Records a customer message at `at`, opening the 24 h window (userMessage does this too). */
-  openWindow(psid: string, at: number = this.now()): void {
-    this.lastInbound.set(psid, at);
+  openWindow(psid: string, at: number = this.platformNow()): void {
+    if (!this.users.has(psid)) this.knowUser(psid);
+    this.lastInbound.set(psid, Math.max(at, this.lastInbound.get(psid) ?? at));
   }
 
-  protected handle(req: RecordedRequest): FakeResponse {
-    const match = /^\/(v\d+\.\d+)\/([^/]+)\/messages$/.exec(req.path);
-    if (!match) return graphError(400, 2500, 'Unknown path components: ' + req.path);
-    const token = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? req.query.access_token;
-    if (!token) return graphError(400, 2500, 'An active access token must be used to query information about the current user.');
-    if (token !== this.config.pageAccessToken) return graphError(400, 190, 'Invalid OAuth access token - Cannot parse access token');
-    if (req.method !== 'POST') return graphError(400, 100, `Unsupported ${req.method.toLowerCase()} request.`, { type: 'GraphMethodException' });
-    const pageId = match[2]!;
-    if (pageId !== this.config.pageId && pageId !== 'me') {
-      return graphError(400, 100, `Unsupported post request. Object with ID '${pageId}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, { type: 'GraphMethodException', subcode: 33 });
+  /** The page's Messenger profile as set through the Messenger Profile API. */
+  messengerProfile(): Json {
+    return structuredClone(this.profile);
+  }
+
+  // ---- the media host (Messenger serves attachment URLs from a CDN of its own) ----
+
+  /** Starts the Graph API and the attachment host. */
+  override async start(): Promise<void> {
+    await super.start();
+    if (this.cdn) return;
+    const server = createServer((req, res) => { this.serveAttachment(req, res); });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    this.cdn = server;
+    this.cdnUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  /** Stops the attachment host and the Graph API. */
+  override async stop(): Promise<void> {
+    const cdn = this.cdn;
+    this.cdn = undefined;
+    if (cdn) {
+      cdn.closeAllConnections();
+      await new Promise<void>((resolve) => cdn.close(() => resolve()));
     }
-    if (!isObject(req.body)) return invalidParam('param recipient must be non-empty.');
-    return this.sendApi(req.body);
+    await super.stop();
   }
 
-  private sendApi(body: Json): FakeResponse {
+  private serveAttachment(req: IncomingMessage, res: ServerResponse): void {
+    const id = /^\/v\/([^/.]+)\.\w+$/.exec(new URL(req.url ?? '/', 'http://cdn').pathname)?.[1];
+    const a = id ? this.attachments.get(id) : undefined;
+    if (req.method !== 'GET' || !a) { res.writeHead(404, { 'content-type': 'text/plain' }); res.end('Not Found'); return; }
+    res.writeHead(200, { 'content-type': a.mime, 'content-length': String(a.bytes.length) });
+    res.end(a.bytes);
+  }
+
+  private storeAttachment(bytes: Buffer, mime: string, ext: string): { id: string; url: string } {
+    this.attachmentCounter += 1;
+    const id = String(1_000_000_000_000 + this.attachmentCounter);
+    this.attachments.set(id, { bytes, mime });
+    return { id, url: `${this.cdnUrl}/v/${id}.${ext}` };
+  }
+
+  // ---- the API ----
+
+  protected async handle(req: RecordedRequest): Promise<FakeResponse> {
+    try {
+      return await this.route(req);
+    } catch (error) {
+      if (error instanceof GraphFailure) return error.toResponse();
+      throw error;
+    }
+  }
+
+  private async route(req: RecordedRequest): Promise<FakeResponse> {
+    const { params, files, unreadable } = await graphParams(req);
+    const match = /^\/v\d+\.\d+\/([^/]+)(?:\/([^/]+))?\/?$/.exec(req.path);
+    if (!match) throw graphError(400, 2500, 'Unknown path components: ' + req.path);
+    const [, objectId, edge] = match as unknown as [string, string, string | undefined];
+    checkAccessToken(req, this.config.pageAccessToken, params);
+    const isPage = objectId === this.config.pageId || objectId === 'me';
+    if (edge === undefined && req.method === 'GET' && !isPage) return this.userProfile(objectId, req.query.fields);
+    if (!isPage) throw noSuchObject(req.method, objectId);
+    if (unreadable) throw invalidParam('param recipient must be non-empty.');
+    if (edge === 'messages' && req.method === 'POST') return this.sendApi(req, params, files);
+    if (edge === 'message_attachments' && req.method === 'POST') return this.uploadAttachment(params, files);
+    if (edge === 'messenger_profile') {
+      if (req.method === 'GET') return this.getProfile(req.query.fields);
+      if (req.method === 'POST') return this.setProfile(params);
+      if (req.method === 'DELETE') return this.deleteProfile(params);
+    }
+    throw noSuchObject(req.method, objectId);
+  }
+
+  private sendApi(req: RecordedRequest, body: Json, files: Record<string, GraphFile>): FakeResponse {
     const recipient = body.recipient;
-    if (!isObject(recipient) || typeof recipient.id !== 'string' || recipient.id === '') return invalidParam('The parameter recipient is required');
-    const psid = recipient.id;
+    if (!isObject(recipient)) throw invalidParam('The parameter recipient is required');
+    const token = str(recipient, 'notification_messages_token');
+    const psid = token !== undefined ? this.tokenHolder(token) : str(recipient, 'id');
+    if (psid === undefined || psid === '') throw invalidParam('The parameter recipient is required');
     if (body.sender_action !== undefined) return this.senderAction(body, psid);
     const message = body.message;
-    if (!isObject(message)) return invalidParam('The parameter message is required');
+    if (!isObject(message)) throw invalidParam('The parameter message is required');
     const type = body.messaging_type;
-    if (type !== 'RESPONSE' && type !== 'UPDATE' && type !== 'MESSAGE_TAG') return invalidParam('param messaging_type must be one of {RESPONSE, UPDATE, MESSAGE_TAG}');
-    if (type === 'MESSAGE_TAG' && !(MESSENGER_MESSAGE_TAGS as readonly unknown[]).includes(body.tag)) {
-      return invalidParam(`param tag must be one of {${MESSENGER_MESSAGE_TAGS.join(', ')}}`);
+    // a Marketing Message goes to its opt-in token, outside any window: it takes no messaging_type
+    if (token === undefined) {
+      if (type !== 'RESPONSE' && type !== 'UPDATE' && type !== 'MESSAGE_TAG') throw invalidParam('param messaging_type must be one of {RESPONSE, UPDATE, MESSAGE_TAG}');
+      if (type === 'MESSAGE_TAG' && !(MESSENGER_MESSAGE_TAGS as readonly unknown[]).includes(body.tag)) {
+        throw invalidParam(`param tag must be one of {${MESSENGER_MESSAGE_TAGS.join(', ')}}`);
+      }
     }
-    const problem = this.validateMessage(message);
-    if (problem) return problem;
-    const isMedia = isObject(message.attachment) && (message.attachment.type === 'video' || message.attachment.type === 'audio');
+    this.validateMessage(message, files);
+    const attachment = isObject(message.attachment) ? message.attachment : undefined;
+    const isMedia = attachment !== undefined && (attachment.type === 'video' || attachment.type === 'audio');
     const [key, limit] = isMedia ? [`${this.config.pageId}:media`, this.limits.mediaPerSecond] : [`${this.config.pageId}:text`, this.limits.textPerSecond];
     // Graph answers throttling with HTTP 400 and #613 in the body, not with 429
-    if (!this.limiter.take(key, limit, 1000, this.now())) return graphError(400, 613, 'Calls to this api have exceeded the rate limit.');
-    const refusal = this.recipientProblem(psid, type, typeof body.tag === 'string' ? body.tag : undefined);
-    if (refusal) return refusal;
+    if (!this.limiter.take(key, limit, 1000, this.platformNow())) throw graphError(400, 613, '(#613) Calls to this api have exceeded the rate limit.');
+    this.checkRecipient(psid, token !== undefined ? 'NOTIFICATION' : type as string, typeof body.tag === 'string' ? body.tag : undefined);
     const messageId = `m_${randomBytes(24).toString('base64url')}`;
-    this.sent.push({ messageId, recipientId: psid, body, at: this.now() });
-    const attachment = isObject(message.attachment) ? message.attachment : undefined;
+    const at = this.platformNow();
+    this.sent.push({ messageId, recipientId: psid, body, at });
+    this.recordSent({ id: messageId, userId: psid, type: attachment ? String(attachment.type) : 'text', at: new Date(at).toISOString(), request: { method: req.method, path: req.path, body } });
     const reusable = attachment && isObject(attachment.payload) && attachment.payload.is_reusable === true;
-    return { status: 200, body: { recipient_id: psid, message_id: messageId, ...(reusable ? { attachment_id: String(1_000_000_000_000 + this.sent.length) } : {}) } };
+    const attachmentId = reusable ? this.storeAttachment(files.filedata?.bytes ?? Buffer.alloc(0), files.filedata?.type ?? 'application/octet-stream', 'bin').id : undefined;
+    return { status: 200, body: { recipient_id: psid, message_id: messageId, ...(attachmentId ? { attachment_id: attachmentId } : {}) } };
+  }
+
+  private tokenHolder(token: string): string {
+    const t = this.tokens.get(token);
+    if (!t || t.stopped || t.expiresAt <= this.platformNow()) throw invalidParam('Invalid notification_messages_token: it is unknown, expired or the person stopped these messages.');
+    return t.psid;
   }
 
   private senderAction(body: Json, psid: string): FakeResponse {
     const action = body.sender_action;
-    if (body.message !== undefined) return invalidParam('Cannot send both message and state at the same time.', 2018015);
-    if (!['typing_on', 'typing_off', 'mark_seen', 'react', 'unreact'].includes(action as string)) return invalidParam('param sender_action must be one of {typing_on, typing_off, mark_seen, react, unreact}');
+    if (body.message !== undefined) throw invalidParam('Cannot send both message and state at the same time.', 2018015);
+    if (!['typing_on', 'typing_off', 'mark_seen', 'react', 'unreact'].includes(action as string)) throw invalidParam('param sender_action must be one of {typing_on, typing_off, mark_seen, react, unreact}');
     if (action === 'react' || action === 'unreact') {
       const payload = body.payload;
-      if (!isObject(payload) || typeof payload.message_id !== 'string' || payload.message_id === '') return invalidParam('param payload[message_id] must be non-empty.');
-      if (action === 'react' && (typeof payload.reaction !== 'string' || payload.reaction === '')) return invalidParam('param payload[reaction] must be non-empty.');
+      if (!isObject(payload) || typeof payload.message_id !== 'string' || payload.message_id === '') throw invalidParam('param payload[message_id] must be non-empty.');
+      if (action === 'react' && (typeof payload.reaction !== 'string' || payload.reaction === '')) throw invalidParam('param payload[reaction] must be non-empty.');
     }
-    const refusal = this.recipientProblem(psid, 'RESPONSE', undefined);
-    if (refusal) return refusal;
+    this.checkRecipient(psid, 'RESPONSE', undefined);
     return { status: 200, body: { recipient_id: psid } };
   }
 
-  private recipientProblem(psid: string, type: string, tag: string | undefined): FakeResponse | undefined {
-    if (this.unknown.has(psid)) return invalidParam('No matching user found', 2018001);
-    if (this.blocked.has(psid)) return graphError(400, 551, "(#551) This person isn't available right now.", { subcode: 1545041 });
+  /** Who may be messaged: only people who interacted with the page, not blocked, inside the window for the messaging type. */
+  private checkRecipient(psid: string, type: string, tag: string | undefined): void {
+    if (this.unknown.has(psid) || !this.users.has(psid)) throw invalidParam('No matching user found', 2018001);
+    if (this.blocked.has(psid)) throw graphError(400, 551, "(#551) This person isn't available right now.", { subcode: 1545041 });
+    if (type === 'NOTIFICATION') return;
     const last = this.lastInbound.get(psid);
-    // only customers the fake has seen write are held to the window: others are treated as in-window
-    if (last === undefined) return undefined;
-    const age = this.now() - last;
+    const age = last === undefined ? Infinity : this.platformNow() - last;
     const allowedHours = type === 'MESSAGE_TAG' ? (tag === 'HUMAN_AGENT' ? 168 : Infinity) : 24;
     if (age >= allowedHours * HOUR) {
-      return graphError(400, 10, '(#10) This message is sent outside of allowed window. Learn more about the new policy here: https://developers.facebook.com/docs/messenger-platform/policy-overview', { subcode: 2018278 });
+      throw graphError(400, 10, '(#10) This message is sent outside of allowed window. Learn more about the new policy here: https://developers.facebook.com/docs/messenger-platform/policy-overview', { subcode: 2018278 });
     }
-    return undefined;
   }
 
-  private validateMessage(message: Json): FakeResponse | undefined {
+  private validateMessage(message: Json, files: Record<string, GraphFile>): void {
     const hasText = message.text !== undefined;
     const attachment = message.attachment;
-    if (!hasText && attachment === undefined) return invalidParam('Must send either message text or an attachment');
-    if (hasText && attachment !== undefined) return invalidParam('Cannot send both text and attachment in one message');
+    if (!hasText && attachment === undefined) throw invalidParam('Must send either message text or an attachment');
+    if (hasText && attachment !== undefined) throw invalidParam('Cannot send both text and attachment in one message');
     if (hasText) {
-      if (typeof message.text !== 'string' || message.text === '') return invalidParam('param message[text] must be non-empty.');
-      if (message.text.length > MESSENGER_LIMITS.text) return invalidParam(`Length of param message[text] must be less than or equal to ${MESSENGER_LIMITS.text}`);
+      if (typeof message.text !== 'string' || message.text === '') throw invalidParam('param message[text] must be non-empty.');
+      if (message.text.length > MESSENGER_LIMITS.text) throw invalidParam(`Length of param message[text] must be less than or equal to ${MESSENGER_LIMITS.text}`);
     }
-    if (message.quick_replies !== undefined) {
-      const qr = message.quick_replies;
-      if (!Array.isArray(qr) || qr.length === 0) return invalidParam('param message[quick_replies] must be a non-empty array.');
-      if (qr.length > MESSENGER_LIMITS.quickReplies) return invalidParam(`param message[quick_replies] has more than ${MESSENGER_LIMITS.quickReplies} items.`);
-      for (const q of qr) {
-        if (!isObject(q) || q.content_type !== 'text') return invalidParam('param message[quick_replies][content_type] must be text.');
-        if (typeof q.title !== 'string' || q.title === '' || q.title.length > MESSENGER_LIMITS.quickReplyTitle) return invalidParam(`param title must be 1-${MESSENGER_LIMITS.quickReplyTitle} characters.`);
-        if (typeof q.payload !== 'string' || q.payload === '' || q.payload.length > MESSENGER_LIMITS.payload) return invalidParam('param payload must be non-empty and at most 1000 characters.');
-      }
-    }
-    if (attachment !== undefined) return this.validateAttachment(attachment);
-    return undefined;
+    if (message.metadata !== undefined && !(typeof message.metadata === 'string' && message.metadata.length <= 1000)) throw invalidParam('param message[metadata] must be a string of at most 1000 characters.');
+    if (message.quick_replies !== undefined) this.validateQuickReplies(message.quick_replies);
+    if (attachment !== undefined) this.validateAttachment(attachment, files);
   }
 
-  private validateAttachment(attachment: unknown): FakeResponse | undefined {
-    if (!isObject(attachment) || !isObject(attachment.payload)) return invalidParam('param message[attachment][payload] must be an object.');
+  /** Quick replies: `text` (title and payload), or the person's `user_email` / `user_phone_number` (prefilled from their profile). */
+  private validateQuickReplies(qr: unknown): void {
+    if (!Array.isArray(qr) || qr.length === 0) throw invalidParam('param message[quick_replies] must be a non-empty array.');
+    if (qr.length > MESSENGER_LIMITS.quickReplies) throw invalidParam(`param message[quick_replies] has more than ${MESSENGER_LIMITS.quickReplies} items.`);
+    for (const q of qr) {
+      if (!isObject(q) || !['text', 'user_email', 'user_phone_number'].includes(q.content_type as string)) {
+        throw invalidParam('param message[quick_replies][content_type] must be one of {text, user_email, user_phone_number}.');
+      }
+      if (q.content_type !== 'text') continue;
+      const hasImage = isUrl(q.image_url);
+      if (q.image_url !== undefined && !hasImage) throw invalidParam('param message[quick_replies][image_url] must be a URL.');
+      if (!(hasImage && q.title === undefined) && !nonEmpty(q, 'title', MESSENGER_LIMITS.quickReplyTitle)) throw invalidParam(`param title must be 1-${MESSENGER_LIMITS.quickReplyTitle} characters.`);
+      if (!nonEmpty(q, 'payload', MESSENGER_LIMITS.payload)) throw invalidParam('param payload must be non-empty and at most 1000 characters.');
+    }
+  }
+
+  private validateAttachment(attachment: unknown, files: Record<string, GraphFile>): void {
+    if (!isObject(attachment) || !isObject(attachment.payload)) throw invalidParam('param message[attachment][payload] must be an object.');
     const payload = attachment.payload;
     switch (attachment.type) {
       case 'image': case 'video': case 'audio': case 'file': {
-        const hasUrl = typeof payload.url === 'string' && /^https?:\/\//.test(payload.url);
-        const hasId = typeof payload.attachment_id === 'string' && payload.attachment_id !== '';
-        if (hasUrl === hasId) return invalidParam('param message[attachment][payload] must have exactly one of url and attachment_id');
-        return undefined;
+        const sources = [isUrl(payload.url), typeof payload.attachment_id === 'string' && payload.attachment_id !== '', files.filedata !== undefined].filter(Boolean).length;
+        if (sources !== 1) throw invalidParam('param message[attachment][payload] must have exactly one of url, attachment_id and an uploaded filedata');
+        return;
       }
       case 'template': return this.validateTemplate(payload);
-      default: return invalidParam('param message[attachment][type] must be one of {image, video, audio, file, template}');
+      default: throw invalidParam('param message[attachment][type] must be one of {image, video, audio, file, template}');
     }
   }
 
-  private validateTemplate(payload: Json): FakeResponse | undefined {
-    if (payload.template_type === 'button') {
-      if (typeof payload.text !== 'string' || payload.text === '' || payload.text.length > MESSENGER_LIMITS.buttonTemplateText) return invalidParam('param message[attachment][payload][text] must be 1-640 characters.');
-      return this.validateButtons(payload.buttons, true);
-    }
-    if (payload.template_type === 'generic') {
-      const elements = payload.elements;
-      if (!Array.isArray(elements) || elements.length === 0) return invalidParam('param elements must be non-empty.');
-      if (elements.length > MESSENGER_LIMITS.genericElements) return invalidParam(`param elements has more than ${MESSENGER_LIMITS.genericElements} items.`);
-      for (const e of elements) {
-        if (!isObject(e) || typeof e.title !== 'string' || e.title === '' || e.title.length > MESSENGER_LIMITS.elementTitle) return invalidParam('param elements[title] must be 1-80 characters.');
-        if (e.subtitle !== undefined && (typeof e.subtitle !== 'string' || e.subtitle.length > MESSENGER_LIMITS.elementSubtitle)) return invalidParam('param elements[subtitle] must be at most 80 characters.');
-        if (e.buttons !== undefined) {
-          const problem = this.validateButtons(e.buttons, false);
-          if (problem) return problem;
+  private validateTemplate(payload: Json): void {
+    switch (payload.template_type) {
+      case 'button':
+        if (!nonEmpty(payload, 'text', MESSENGER_LIMITS.buttonTemplateText)) throw invalidParam('param message[attachment][payload][text] must be 1-640 characters.');
+        return this.validateButtons(payload.buttons, true);
+      case 'generic': {
+        const elements = payload.elements;
+        if (!Array.isArray(elements) || elements.length === 0) throw invalidParam('param elements must be non-empty.');
+        if (elements.length > MESSENGER_LIMITS.genericElements) throw invalidParam(`param elements has more than ${MESSENGER_LIMITS.genericElements} items.`);
+        if (payload.image_aspect_ratio !== undefined && !['horizontal', 'square'].includes(payload.image_aspect_ratio as string)) throw invalidParam('param image_aspect_ratio must be one of {horizontal, square}.');
+        for (const e of elements) {
+          if (!isObject(e) || !nonEmpty(e, 'title', MESSENGER_LIMITS.elementTitle)) throw invalidParam('param elements[title] must be 1-80 characters.');
+          if (e.subtitle !== undefined && (typeof e.subtitle !== 'string' || e.subtitle.length > MESSENGER_LIMITS.elementSubtitle)) throw invalidParam('param elements[subtitle] must be at most 80 characters.');
+          if (e.image_url !== undefined && !isUrl(e.image_url)) throw invalidParam('param elements[image_url] must be a URL.');
+          if (e.default_action !== undefined && !(isObject(e.default_action) && e.default_action.type === 'web_url' && isUrl(e.default_action.url))) {
+            throw invalidParam('param elements[default_action] must be a web_url action with a url.');
+          }
+          if (e.buttons !== undefined) this.validateButtons(e.buttons, false);
         }
+        return;
       }
-      return undefined;
+      case 'media': {
+        const elements = payload.elements;
+        if (!Array.isArray(elements) || elements.length !== 1) throw invalidParam('param elements must hold exactly one element.');
+        const e: unknown = elements[0];
+        if (!isObject(e) || (e.media_type !== 'image' && e.media_type !== 'video')) throw invalidParam('param elements[media_type] must be one of {image, video}.');
+        const hasId = typeof e.attachment_id === 'string' && e.attachment_id !== '';
+        // a media template shows media hosted on Facebook: its url is a Facebook URL
+        const hasUrl = typeof e.url === 'string' && /^https:\/\/([\w-]+\.)*facebook\.com\//.test(e.url);
+        if (hasId === hasUrl) throw invalidParam('param elements must have exactly one of attachment_id and a Facebook url.');
+        if (e.buttons !== undefined) this.validateButtons(e.buttons, false);
+        return;
+      }
+      case 'receipt': return this.validateReceipt(payload);
+      default: throw invalidParam('param message[attachment][payload][template_type] must be one of {button, generic, media, receipt}');
     }
-    return invalidParam('param message[attachment][payload][template_type] is not supported');
   }
 
-  private validateButtons(buttons: unknown, required: boolean): FakeResponse | undefined {
-    if (!Array.isArray(buttons) || (required && buttons.length === 0)) return invalidParam('param buttons must be non-empty.');
-    if (buttons.length > MESSENGER_LIMITS.buttons) return invalidParam(`param buttons has more than ${MESSENGER_LIMITS.buttons} items.`);
-    for (const b of buttons) {
-      if (!isObject(b) || typeof b.title !== 'string' || b.title === '' || b.title.length > MESSENGER_LIMITS.buttonTitle) return invalidParam('param buttons[title] must be 1-20 characters.');
-      if (b.type === 'postback') {
-        if (typeof b.payload !== 'string' || b.payload === '' || b.payload.length > MESSENGER_LIMITS.payload) return invalidParam('param buttons[payload] must be 1-1000 characters.');
-      } else if (b.type === 'web_url') {
-        if (typeof b.url !== 'string' || !/^https?:\/\//.test(b.url)) return invalidParam('param buttons[url] must be a valid URL.');
-      } else {
-        return invalidParam('param buttons[type] must be one of {postback, web_url, phone_number, ...}');
+  /** The receipt template: who and what was bought, how it was paid, the total. */
+  private validateReceipt(p: Json): void {
+    for (const key of ['recipient_name', 'order_number', 'currency', 'payment_method']) {
+      if (!nonEmpty(p, key, 1000)) throw invalidParam(`param ${key} must be non-empty.`);
+    }
+    if (!/^[A-Z]{3}$/.test(p.currency as string)) throw invalidParam('param currency must be an ISO 4217 currency code.');
+    const summary = p.summary;
+    if (!isObject(summary) || typeof summary.total_cost !== 'number') throw invalidParam('param summary[total_cost] must be a number.');
+    for (const key of ['subtotal', 'shipping_cost', 'total_tax']) {
+      if (summary[key] !== undefined && typeof summary[key] !== 'number') throw invalidParam(`param summary[${key}] must be a number.`);
+    }
+    if (p.elements !== undefined) {
+      if (!Array.isArray(p.elements) || p.elements.length > 100) throw invalidParam('param elements must be an array of at most 100 items.');
+      for (const e of p.elements) {
+        if (!isObject(e) || !nonEmpty(e, 'title', 1000) || typeof e.price !== 'number') throw invalidParam('param elements[] must have a title and a price.');
+        if (e.image_url !== undefined && !isUrl(e.image_url)) throw invalidParam('param elements[image_url] must be a URL.');
       }
     }
-    return undefined;
+    if (p.address !== undefined) {
+      const a = p.address;
+      if (!isObject(a) || !['street_1', 'city', 'postal_code', 'state', 'country'].every((k) => nonEmpty(a, k, 1000))) {
+        throw invalidParam('param address must have street_1, city, postal_code, state and country.');
+      }
+    }
+    if (p.adjustments !== undefined && !(Array.isArray(p.adjustments) && p.adjustments.every((x) => isObject(x) && typeof x.name === 'string' && typeof x.amount === 'number'))) {
+      throw invalidParam('param adjustments[] must have a name and an amount.');
+    }
   }
+
+  /** Buttons: postback (payload), web_url (url), phone_number (a call button: payload is the number with its + and country code). */
+  private validateButtons(buttons: unknown, required: boolean, max: number = MESSENGER_LIMITS.buttons): void {
+    if (!Array.isArray(buttons) || (required && buttons.length === 0)) throw invalidParam('param buttons must be non-empty.');
+    if (buttons.length > max) throw invalidParam(`param buttons has more than ${max} items.`);
+    for (const b of buttons) {
+      if (!isObject(b) || !nonEmpty(b, 'title', MESSENGER_LIMITS.buttonTitle)) throw invalidParam('param buttons[title] must be 1-20 characters.');
+      if (b.type === 'postback') {
+        if (!nonEmpty(b, 'payload', MESSENGER_LIMITS.payload)) throw invalidParam('param buttons[payload] must be 1-1000 characters.');
+      } else if (b.type === 'web_url') {
+        if (!isUrl(b.url)) throw invalidParam('param buttons[url] must be a valid URL.');
+        if (b.webview_height_ratio !== undefined && !['compact', 'tall', 'full'].includes(b.webview_height_ratio as string)) throw invalidParam('param buttons[webview_height_ratio] must be one of {compact, tall, full}.');
+      } else if (b.type === 'phone_number') {
+        if (typeof b.payload !== 'string' || !/^\+\d{6,15}$/.test(b.payload.replace(/[\s()-]/g, ''))) throw invalidParam('param buttons[payload] must be a phone number starting with + and the country code.');
+      } else {
+        throw invalidParam('param buttons[type] must be one of {web_url, postback, phone_number}');
+      }
+    }
+  }
+
+  private uploadAttachment(params: Json, files: Record<string, GraphFile>): FakeResponse {
+    const message = params.message;
+    const attachment = isObject(message) && isObject(message.attachment) ? message.attachment : undefined;
+    if (!attachment || !['image', 'video', 'audio', 'file'].includes(attachment.type as string)) throw invalidParam('param message[attachment][type] must be one of {image, video, audio, file}');
+    const payload = isObject(attachment.payload) ? attachment.payload : {};
+    if (payload.is_reusable !== true) throw invalidParam('param message[attachment][payload][is_reusable] must be true.');
+    const file = files.filedata;
+    if (isUrl(payload.url) === (file !== undefined)) throw invalidParam('param message[attachment][payload] must have exactly one of url and an uploaded filedata');
+    const stored = this.storeAttachment(file?.bytes ?? Buffer.alloc(0), file?.type ?? 'application/octet-stream', 'bin');
+    return { status: 200, body: { attachment_id: stored.id } };
+  }
+
+  // ---- the User Profile API ----
+
+  private userProfile(psid: string, fields: string | undefined): FakeResponse {
+    const user = this.users.get(psid);
+    if (!user || this.unknown.has(psid)) throw noSuchObject('GET', psid);
+    const all: Json = {
+      id: psid, name: `${user.firstName}${user.lastName ? ` ${user.lastName}` : ''}`, first_name: user.firstName, last_name: user.lastName,
+      profile_pic: `${this.cdnUrl}/v/profile-${psid}.jpg`, locale: user.locale, timezone: 0, gender: 'neutral',
+    };
+    const wanted = fields ? fields.split(',').map((f) => f.trim()).filter(Boolean) : ['name', 'id'];
+    const unknownField = wanted.find((f) => !(USER_FIELDS as readonly string[]).includes(f));
+    if (unknownField) throw invalidParam(`Tried accessing nonexisting field (${unknownField}) on node type (User)`);
+    const out: Json = {};
+    for (const f of wanted) out[f] = all[f];
+    out.id = psid;
+    return { status: 200, body: out };
+  }
+
+  // ---- the Messenger Profile API ----
+
+  private getProfile(fields: string | undefined): FakeResponse {
+    if (!fields) throw invalidParam('The parameter fields is required');
+    const wanted = fields.split(',').map((f) => f.trim()).filter(Boolean);
+    const bad = wanted.find((f) => !(PROFILE_FIELDS as readonly string[]).includes(f));
+    if (bad) throw invalidParam(`param fields must be one of {${PROFILE_FIELDS.join(', ')}} - got "${bad}"`);
+    const out: Json = {};
+    for (const f of wanted) if (this.profile[f] !== undefined) out[f] = structuredClone(this.profile[f]);
+    return { status: 200, body: { data: Object.keys(out).length > 0 ? [out] : [] } };
+  }
+
+  private setProfile(params: Json): FakeResponse {
+    const props = Object.keys(params).filter((k) => k !== 'access_token');
+    if (props.length === 0) throw invalidParam('At least one property must be set');
+    const bad = props.find((k) => !(PROFILE_FIELDS as readonly string[]).includes(k));
+    if (bad) throw invalidParam(`param ${bad} is not a Messenger profile property`);
+    const next: Json = { ...this.profile };
+    for (const k of props) next[k] = params[k];
+    if (params.get_started !== undefined && !(isObject(params.get_started) && nonEmpty(params.get_started, 'payload', MESSENGER_LIMITS.payload))) {
+      throw invalidParam('param get_started[payload] must be 1-1000 characters.');
+    }
+    if (params.greeting !== undefined) this.validateLocalized(params.greeting, 'greeting', (g) => nonEmpty(g, 'text', 160), 'greeting[text] must be 1-160 characters');
+    if (params.persistent_menu !== undefined) {
+      // the persistent menu shows only to people who tapped Get Started
+      if (!isObject(next.get_started)) throw invalidParam('You must set a Get Started button if you also wish to use persistent menu.', 2018145);
+      this.validateLocalized(params.persistent_menu, 'persistent_menu', (m) => {
+        if (m.composer_input_disabled !== undefined && typeof m.composer_input_disabled !== 'boolean') return false;
+        this.validateButtons(m.call_to_actions, true, 20);
+        return true;
+      }, 'persistent_menu[] must hold call_to_actions (at most 20 web_url or postback buttons)');
+    }
+    if (params.ice_breakers !== undefined) this.validateIceBreakers(params.ice_breakers);
+    if (params.whitelisted_domains !== undefined) {
+      const d = params.whitelisted_domains;
+      if (!Array.isArray(d) || d.length > 50 || !d.every((x) => typeof x === 'string' && /^https:\/\/\S+$/.test(x))) throw invalidParam('param whitelisted_domains must be at most 50 https URLs.');
+    }
+    this.profile = next;
+    return { status: 200, body: { result: 'success' } };
+  }
+
+  /** A list of per-locale settings that must include the `default` locale. */
+  private validateLocalized(value: unknown, name: string, valid: (item: Json) => boolean, message: string): void {
+    if (!Array.isArray(value) || value.length === 0) throw invalidParam(`param ${name} must be a non-empty array.`);
+    for (const item of value) if (!isObject(item) || typeof item.locale !== 'string' || !valid(item)) throw invalidParam(`param ${message}.`);
+    if (!value.some((item) => isObject(item) && item.locale === 'default')) throw invalidParam(`param ${name} must include the default locale.`);
+  }
+
+  /** Ice breakers: at most 4 questions with payloads, per locale (or the older flat list). */
+  private validateIceBreakers(value: unknown): void {
+    const question = (q: unknown): boolean => isObject(q) && nonEmpty(q, 'question', 80) && nonEmpty(q, 'payload', MESSENGER_LIMITS.payload);
+    if (Array.isArray(value) && value.every((x) => isObject(x) && x.question !== undefined)) {
+      if (value.length === 0 || value.length > 4 || !value.every(question)) throw invalidParam('param ice_breakers must hold 1 to 4 questions with payloads.');
+      return;
+    }
+    this.validateLocalized(value, 'ice_breakers', (l) => Array.isArray(l.call_to_actions) && l.call_to_actions.length >= 1 && l.call_to_actions.length <= 4 && l.call_to_actions.every(question),
+      'ice_breakers[call_to_actions] must hold 1 to 4 questions with payloads');
+  }
+
+  private deleteProfile(params: Json): FakeResponse {
+    const fields = params.fields;
+    if (!Array.isArray(fields) || fields.length === 0) throw invalidParam('The parameter fields is required');
+    const bad = fields.find((f) => !(PROFILE_FIELDS as readonly unknown[]).includes(f));
+    if (bad !== undefined) throw invalidParam(`param fields must be one of {${PROFILE_FIELDS.join(', ')}}`);
+    if (fields.includes('get_started') && !fields.includes('persistent_menu') && this.profile.persistent_menu !== undefined) {
+      throw invalidParam('You must delete the persistent menu before the Get Started button.', 2018145);
+    }
+    for (const f of fields as string[]) delete this.profile[f];
+    return { status: 200, body: { result: 'success' } };
+  }
+
+  // ---- webhooks ----
 
   /**
    * Signs a delivery of messaging events as Meta does.
@@ -256,7 +532,7 @@ export class FakeMessengerServer extends FakePlatformServer {
    * @param at - delivery time in ms
    * @returns the webhook, ready to post
    */
-  webhook(messaging: Json[], at: number = this.now()): SignedWebhook {
+  webhook(messaging: Json[], at: number = this.platformNow()): SignedWebhook {
     const body = Buffer.from(JSON.stringify({ object: 'page', entry: [{ id: this.config.pageId, time: at, messaging }] }), 'utf8');
     return {
       method: 'POST',
@@ -269,12 +545,52 @@ export class FakeMessengerServer extends FakePlatformServer {
     return { sender: { id: userId }, recipient: { id: this.config.pageId }, timestamp: at };
   }
 
-  /** A customer's text message (Messenger carries no profile name in webhooks: `name` is ignored). */
-  userMessage(input: { userId: string; text: string; name?: string; messageId?: string; timestamp?: Date }): SignedWebhook {
-    const at = input.timestamp?.getTime() ?? this.now();
+  private mid(): string {
+    return `m_${randomBytes(24).toString('base64url')}`;
+  }
+
+  /** A customer's message with any content; opens the window and makes the person known (with their name for the User Profile API). */
+  private customerMessage(input: { userId: string; name?: string; messageId?: string; timestamp?: Date }, content: Json): SignedWebhook {
+    const at = input.timestamp?.getTime() ?? this.platformNow();
+    this.knowUser(input.userId, input.name);
     this.openWindow(input.userId, at);
-    const mid = input.messageId ?? `m_${randomBytes(24).toString('base64url')}`;
-    return this.webhook([{ ...this.from(input.userId, at), message: { mid, text: input.text } }], at);
+    return this.webhook([{ ...this.from(input.userId, at), message: { mid: input.messageId ?? this.mid(), ...content } }], at);
+  }
+
+  /** A customer's text message (Messenger carries no profile name in webhooks: `name` is what the User Profile API answers). */
+  userMessage(input: { userId: string; text: string; name?: string; messageId?: string; timestamp?: Date }): SignedWebhook {
+    return this.customerMessage(input, { text: input.text });
+  }
+
+  /**
+   * A signed webhook for a customer event, as Messenger delivers it: text; media (an attachment
+   * whose URL the fake serves); a shared location; a button tap (postback); the Marketing Messages
+   * opt-in (subscribe) and its STOP (unsubscribe).
+   * @throws RangeError for kinds Messenger has no webhook for (block, close, capabilities)
+   */
+  override simulate(event: FakeInboundEvent): SignedWebhook {
+    const who = { userId: event.userId, ...(event.name !== undefined ? { name: event.name } : {}) };
+    switch (event.kind) {
+      case 'text': return this.userMessage({ ...who, text: event.text });
+      case 'media': {
+        const spec = SIMULATED_MEDIA[event.mediaType];
+        const { url } = this.storeAttachment(randomBytes(64), spec.mime, spec.ext);
+        // a caption arrives as the message's text beside the attachment
+        return this.customerMessage(who, { ...(event.caption !== undefined ? { text: event.caption } : {}), attachments: [{ type: spec.type, payload: { url } }] });
+      }
+      case 'location':
+        return this.customerMessage(who, {
+          attachments: [{
+            type: 'location', title: 'Pinned Location', url: `https://www.bing.com/maps/default.aspx?v=2&pc=FACEBK&mid=8100&where1=${event.latitude}%2C+${event.longitude}`,
+            payload: { coordinates: { lat: event.latitude, long: event.longitude } },
+          }],
+        });
+      case 'button': return this.postback({ ...who, payload: event.payload, title: event.title ?? event.payload });
+      case 'subscribe': return this.notificationOptin({ ...who, status: 'RESUME_NOTIFICATIONS' });
+      case 'unsubscribe': return this.optinStop(who);
+      default:
+        throw new RangeError(`the Messenger fake cannot simulate '${event.kind}' events: Messenger has no such webhook (supported: ${this.simulatedKinds.join(', ')})`);
+    }
   }
 
   /**
@@ -283,7 +599,7 @@ export class FakeMessengerServer extends FakePlatformServer {
    * @throws Error for `failed`: Messenger reports failures only in the Send API's answer
    */
   statusUpdate(input: { userId: string; externalId: string; status: 'sent' | 'delivered' | 'read' | 'failed'; timestamp?: Date }): SignedWebhook {
-    const at = input.timestamp?.getTime() ?? this.now();
+    const at = input.timestamp?.getTime() ?? this.platformNow();
     switch (input.status) {
       case 'delivered':
         return this.webhook([{ ...this.from(input.userId, at), delivery: { mids: [input.externalId], watermark: at } }], at);
@@ -303,26 +619,33 @@ export class FakeMessengerServer extends FakePlatformServer {
   }
 
   /** A postback (button tap), optionally with the referral of a m.me link or ad. */
-  postback(input: { userId: string; payload: string; title: string; ref?: string; source?: string; timestamp?: Date }): SignedWebhook {
-    const at = input.timestamp?.getTime() ?? this.now();
+  postback(input: { userId: string; payload: string; title: string; ref?: string; source?: string; name?: string; timestamp?: Date }): SignedWebhook {
+    const at = input.timestamp?.getTime() ?? this.platformNow();
+    this.knowUser(input.userId, input.name);
     this.openWindow(input.userId, at);
     const referral = input.ref !== undefined ? { referral: { ref: input.ref, source: input.source ?? 'SHORTLINK', type: 'OPEN_THREAD' } } : {};
-    return this.webhook([{ ...this.from(input.userId, at), postback: { mid: `m_${randomBytes(24).toString('base64url')}`, title: input.title, payload: input.payload, ...referral } }], at);
+    return this.webhook([{ ...this.from(input.userId, at), postback: { mid: this.mid(), title: input.title, payload: input.payload, ...referral } }], at);
   }
 
   /** A referral: the customer opened the thread through a m.me link (SHORTLINK) or a Click-to-Messenger ad (ADS). */
   referral(input: { userId: string; ref: string; source?: 'SHORTLINK' | 'ADS' | 'CUSTOMER_CHAT_PLUGIN'; adId?: string; timestamp?: Date }): SignedWebhook {
-    const at = input.timestamp?.getTime() ?? this.now();
+    const at = input.timestamp?.getTime() ?? this.platformNow();
+    // the person opened the conversation through the link or ad: the page may answer
+    this.openWindow(input.userId, at);
     const referral = { ref: input.ref, source: input.source ?? 'SHORTLINK', type: 'OPEN_THREAD', ...(input.adId ? { ad_id: input.adId } : {}) };
     return this.webhook([{ ...this.from(input.userId, at), referral }], at);
   }
 
-  /** A Marketing Messages opt-in (`notification_messages`), or its STOP / RESUME. */
-  notificationOptin(input: { userId: string; title?: string; status?: 'STOP_NOTIFICATIONS' | 'RESUME_NOTIFICATIONS'; token?: string; timestamp?: Date }): SignedWebhook {
-    const at = input.timestamp?.getTime() ?? this.now();
+  /** A Marketing Messages opt-in (`notification_messages`), or its STOP / RESUME; the token can then be messaged. */
+  notificationOptin(input: { userId: string; title?: string; status?: 'STOP_NOTIFICATIONS' | 'RESUME_NOTIFICATIONS'; token?: string; name?: string; timestamp?: Date }): SignedWebhook {
+    const at = input.timestamp?.getTime() ?? this.platformNow();
+    this.knowUser(input.userId, input.name);
+    const token = input.token ?? [...this.tokens.entries()].find(([, t]) => t.psid === input.userId)?.[0] ?? `nt_${randomBytes(12).toString('base64url')}`;
+    const expiresAt = at + 180 * 24 * HOUR;
+    this.tokens.set(token, { psid: input.userId, expiresAt, stopped: input.status === 'STOP_NOTIFICATIONS' });
     const optin: Json = {
-      type: 'notification_messages', payload: 'sandbox', notification_messages_token: input.token ?? `nt_${randomBytes(12).toString('base64url')}`,
-      notification_messages_timezone: 'UTC', token_expiry_timestamp: at + 180 * 24 * HOUR, user_token_status: 'NOT_REFRESHED',
+      type: 'notification_messages', payload: 'sandbox', notification_messages_token: token,
+      notification_messages_timezone: 'UTC', token_expiry_timestamp: expiresAt, user_token_status: 'NOT_REFRESHED',
       title: input.title ?? 'Updates',
       ...(input.status ? { notification_messages_status: input.status } : {}),
     };
@@ -330,7 +653,7 @@ export class FakeMessengerServer extends FakePlatformServer {
   }
 
   /** The customer stopped Marketing Messages. */
-  optinStop(input: { userId: string; title?: string; timestamp?: Date }): SignedWebhook {
+  optinStop(input: { userId: string; title?: string; name?: string; timestamp?: Date }): SignedWebhook {
     return this.notificationOptin({ ...input, status: 'STOP_NOTIFICATIONS' });
   }
 }

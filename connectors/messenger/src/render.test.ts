@@ -12,7 +12,8 @@ beforeAll(async () => {
   connector = new MessengerConnector(parseConfig(fake.connectorConfig()));
 });
 afterAll(async () => { await fake.stop(); });
-beforeEach(() => fake.reset());
+// the customer wrote a moment ago: a PSID exists for the page and the 24-hour window is open
+beforeEach(() => { fake.reset(); fake.userMessage({ userId: PSID, text: 'Hello' }); });
 
 const msg = (content: Content, extra: Partial<OutboundMessage> = {}): OutboundMessage => ({
   id: 'out-1', to: { channel: 'messenger', accountId: messengerSandboxConfig.pageId, userId: PSID }, content, purpose: 'service', sender: 'bot', ...extra,

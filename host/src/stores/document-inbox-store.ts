@@ -6,7 +6,7 @@
  * @module
  */
 import type { Collection, CollectionSpec, Filter, StorageDriver } from './driver.js';
-import { matchNothing, withoutHidden } from './document-support.js';
+import { leaseDue, matchNothing, withoutHidden } from './document-support.js';
 import type { InboxEntry, InboxStatus, InboxStore, RecordMatch } from './stores.js';
 
 /** An entry as stored: `dueAt` is when it may be processed (its `notBefore`, else when it was received). */
@@ -61,28 +61,21 @@ export class DocumentInboxStore implements InboxStore {
   async claim(options: { tenantId: string; owner: string; limit: number; leaseMs: number; now: Date }): Promise<InboxEntry[]> {
     const { tenantId, owner, limit, now } = options;
     const leaseUntil = new Date(now.getTime() + options.leaseMs);
-    const claimed: StoredInboxEntry[] = [];
-    // a few rounds: a round can lose entries to another claimer, then the next due ones are read
-    for (let round = 0; round < 4 && claimed.length < limit; round++) {
-      const want = limit - claimed.length;
-      const [pending, expired] = await Promise.all([
-        this.docs.find({ tenantId, status: 'pending', dueAt: { $lte: now } }, { sort: [['receivedAt', 1]], limit: want }),
-        this.docs.find({ tenantId, status: 'processing', leaseUntil: { $lt: now } }, { sort: [['leaseUntil', 1]], limit: want }),
-      ]);
-      const candidates = [...pending, ...expired].sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      let lost = 0;
-      for (const c of candidates) {
-        if (claimed.length >= limit) break;
-        // taken only if it is still what we read: pending and due, or with the same expired lease
-        const still: Filter = c.status === 'pending' ? { id: c.id, status: 'pending', dueAt: { $lte: now } } : { id: c.id, status: 'processing', leaseUntil: c.leaseUntil ?? null };
-        const taken = await this.docs.updateOne(still, { $set: { status: 'processing', leaseOwner: owner, leaseUntil }, $inc: { attempts: 1 } });
-        if (taken) claimed.push(taken); else lost++;
-      }
-      if (lost === 0) break;
-    }
-    return claimed
-      .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime())
-      .map((e) => withoutHidden<InboxEntry>(e, HIDDEN));
+    const claimed = await leaseDue(this.docs, {
+      limit,
+      candidates: async (want) => {
+        const [pending, expired] = await Promise.all([
+          this.docs.find({ tenantId, status: 'pending', dueAt: { $lte: now } }, { sort: [['receivedAt', 1]], limit: want }),
+          this.docs.find({ tenantId, status: 'processing', leaseUntil: { $lt: now } }, { sort: [['leaseUntil', 1]], limit: want }),
+        ]);
+        return [...pending, ...expired];
+      },
+      // taken only if it is still what we read: pending and due, or with the same expired lease
+      still: (c) => (c.status === 'pending' ? { id: c.id, status: 'pending', dueAt: { $lte: now } } : { id: c.id, status: 'processing', leaseUntil: c.leaseUntil ?? null }),
+      take: { $set: { status: 'processing', leaseOwner: owner, leaseUntil }, $inc: { attempts: 1 } },
+      order: (a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    });
+    return claimed.map((e) => withoutHidden<InboxEntry>(e, HIDDEN));
   }
 
   async complete(id: string, owner: string, now: Date): Promise<void> {

@@ -8,7 +8,7 @@
  */
 import type { Address } from '@switchboard/core';
 import type { Collection, CollectionSpec, Filter, StorageDriver, Update } from './driver.js';
-import { matchNothing } from './document-support.js';
+import { leaseDue, matchNothing } from './document-support.js';
 import { pageOf, type OutboxEntry, type OutboxStatus, type OutboxStore, type Page, type RetryOptions } from './stores.js';
 import { ConflictError } from '../errors.js';
 
@@ -72,25 +72,19 @@ export class DocumentOutboxStore implements OutboxStore {
     const { tenantId, owner, limit, now } = options;
     const scope: Filter = { tenantId, channel: options.channel, account: options.account };
     const leaseUntil = new Date(now.getTime() + options.leaseMs);
-    const leased: OutboxEntry[] = [];
-    // a few rounds: a round can lose entries to another dispatcher, then the next due ones are read
-    for (let round = 0; round < 4 && leased.length < limit; round++) {
-      const want = limit - leased.length;
-      const [pending, expired] = await Promise.all([
-        this.docs.find({ ...scope, status: 'pending', notBefore: { $lte: now } }, { sort: [['notBefore', 1], ['createdAt', 1]], limit: want }),
-        this.docs.find({ ...scope, status: 'leased', leaseUntil: { $lt: now } }, { sort: [['leaseUntil', 1]], limit: want }),
-      ]);
-      let lost = 0;
-      for (const c of [...pending, ...expired].sort(leaseOrder)) {
-        if (leased.length >= limit) break;
-        // taken only if it is still what we read: pending and due, or with the same expired lease
-        const still: Filter = c.status === 'pending' ? { id: c.id, status: 'pending', notBefore: { $lte: now } } : { id: c.id, status: 'leased', leaseUntil: c.leaseUntil ?? null };
-        const taken = await this.docs.updateOne(still, { $set: { status: 'leased', leaseOwner: owner, leaseUntil, updatedAt: now }, $inc: { attempts: 1 } });
-        if (taken) leased.push(taken); else lost++;
-      }
-      if (lost === 0) break;
-    }
-    return leased.sort(leaseOrder);
+    return leaseDue(this.docs, {
+      limit,
+      candidates: async (want) => {
+        const [pending, expired] = await Promise.all([
+          this.docs.find({ ...scope, status: 'pending', notBefore: { $lte: now } }, { sort: [['notBefore', 1], ['createdAt', 1]], limit: want }),
+          this.docs.find({ ...scope, status: 'leased', leaseUntil: { $lt: now } }, { sort: [['leaseUntil', 1]], limit: want }),
+        ]);
+        return [...pending, ...expired];
+      },
+      still: (c) => (c.status === 'pending' ? { id: c.id, status: 'pending', notBefore: { $lte: now } } : { id: c.id, status: 'leased', leaseUntil: c.leaseUntil ?? null }),
+      take: { $set: { status: 'leased', leaseOwner: owner, leaseUntil, updatedAt: now }, $inc: { attempts: 1 } },
+      order: leaseOrder,
+    });
   }
 
   private async owned(id: string, owner: string, update: Update, extra: Filter = {}): Promise<boolean> {

@@ -4,7 +4,7 @@
  * only, so it behaves the same on every driver.
  * @module
  */
-import type { Collection, Doc, Filter, Sort } from './driver.js';
+import type { Collection, Doc, Filter, Sort, Update } from './driver.js';
 import type { TimeRange } from './stores.js';
 
 /** Options every document store takes. */
@@ -130,3 +130,40 @@ export async function compareAndSet<R>(what: string, attempt: () => Promise<R | 
 
 /** The answer of a {@link compareAndSet} round whose write lost a race. */
 export const RETRY: unique symbol = Symbol('retry');
+
+/** What {@link leaseDue} needs to lease documents of one queue. */
+export interface LeaseQuery<T extends Doc> {
+  /** How many to lease at most. */
+  limit: number;
+  /** Due candidates, oldest first, at most `want` of them (pending ones and ones whose lease expired). */
+  candidates(want: number): Promise<T[]>;
+  /** The filter a candidate must still match to be taken (what was read: due, or the same expired lease). */
+  still(candidate: T): Filter;
+  /** The update that takes it. */
+  take: Update;
+  /** Order of the candidates and of the result. */
+  order(a: T, b: T): number;
+}
+
+/**
+ * Leases due documents by compare-and-set, the rule the inbox and the outbox share: candidates are
+ * read, then each is taken only if it still matches what was read; the conditional updates go out
+ * together (on SQLite one group commit, not one commit each). A round that lost candidates to another
+ * process reads the next due ones, up to four rounds.
+ * @param docs - the queue's collection
+ * @param query - limit, candidates, the still-filter and the taking update
+ * @returns the leased documents, in `order`
+ */
+export async function leaseDue<T extends Doc>(docs: Collection<T>, query: LeaseQuery<T>): Promise<T[]> {
+  const leased: T[] = [];
+  for (let round = 0; round < 4 && leased.length < query.limit; round++) {
+    const want = query.limit - leased.length;
+    const candidates = (await query.candidates(want)).sort(query.order).slice(0, want);
+    let lost = 0;
+    for (const taken of await Promise.all(candidates.map((c) => docs.updateOne(query.still(c), query.take)))) {
+      if (taken) leased.push(taken); else lost++;
+    }
+    if (lost === 0) break;
+  }
+  return leased.sort(query.order);
+}

@@ -13,7 +13,7 @@ import {
 } from '@switchboard/core';
 import type { HostMessage, HostStores, OutboxEntry } from '../stores/stores.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
-import { CircuitBreaker, type BreakerOptions } from './circuit-breaker.js';
+import { CircuitBreaker, type BreakerCounts, type BreakerOptions } from './circuit-breaker.js';
 import { gcraBook, type PaceRule, type RateBudget } from './rate-budget.js';
 import type { Timer } from './timer.js';
 
@@ -223,6 +223,15 @@ export class Dispatcher {
   breakerStates(): Record<string, ReturnType<CircuitBreaker['state']>> {
     const now = this.deps.timer.now();
     return Object.fromEntries([...this.breakers].map(([k, b]) => [k, b.state(now)]));
+  }
+
+  /**
+   * What each connector account's breaker did since this dispatcher was made (openings, trials,
+   * closings): open is a passing state, these counts are not.
+   * @returns counts by `channel:account`
+   */
+  breakerCounts(): Record<string, BreakerCounts> {
+    return Object.fromEntries([...this.breakers].map(([k, b]) => [k, b.counts()]));
   }
 
   /** Renews the leases of entries still waiting on their chains when half the lease is gone. */

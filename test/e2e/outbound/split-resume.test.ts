@@ -31,10 +31,11 @@ interface Case {
 const telegramFake = new FakeTelegramServer();
 const viberFake = new FakeViberServer();
 const whatsappFake = new FakeWhatsAppServer();
+const messengerFake = new FakeMessengerServer();
 const CASES: Case[] = [
   // the customer wrote: a free-form message is inside WhatsApp's 24-hour window
   { plugin: whatsapp as ConnectorPlugin, fake: whatsappFake, sendPath: /\/messages$/, user: '4915112345678', reachable: () => { whatsappFake.userMessage({ userId: '4915112345678', text: 'the full report, please' }); } },
-  { plugin: messenger as ConnectorPlugin, fake: new FakeMessengerServer(), sendPath: /\/messages$/, user: '6100000000000001' },
+  { plugin: messenger as ConnectorPlugin, fake: messengerFake, sendPath: /\/messages$/, user: '6100000000000001', reachable: () => { messengerFake.userMessage({ userId: '6100000000000001', text: 'the full report, please' }); } },
   { plugin: telegram as ConnectorPlugin, fake: telegramFake, sendPath: /\/sendMessage$/, user: '5550100', reachable: () => telegramFake.startUser('5550100') },
   { plugin: viber as ConnectorPlugin, fake: viberFake, sendPath: /\/send_message$/, user: 'viber-user-01==', reachable: () => viberFake.subscribe('viber-user-01==') },
   { plugin: apple as ConnectorPlugin, fake: new FakeAppleServer(), sendPath: /\/message$/, user: 'urn:mbid:split-resume-user' },

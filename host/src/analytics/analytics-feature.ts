@@ -11,7 +11,6 @@ import type { Subscription } from 'rxjs';
 import type express from 'express';
 import type { HostFeature, HostFeatureFactory } from '../features.js';
 import type { CostLedgerStore } from '../stores/ledger-stores.js';
-import type { HostMessage } from '../stores/stores.js';
 import { AnalyticsQuerySchema, CostsQuerySchema } from '../api/schemas.js';
 import { parseQuery } from '../api/validation.js';
 import { tenantOf } from '../compliance/http-params.js';
@@ -23,8 +22,6 @@ import { EventFeed, type CountRow } from '../events/event-feed.js';
 
 /** Options of {@link createAnalyticsFeature}. */
 export interface AnalyticsFeatureOptions {
-  /** The recipient's market (ISO country) for market-specific rates. */
-  marketOf?: (message: HostMessage) => string | undefined;
   /** Window for channels without a service window, in hours (default 24). */
   defaultWindowHours?: number;
   /** How long after a period an answer to one of its enquiries still counts (default 24 h). */
@@ -47,7 +44,7 @@ const DEFAULT_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
 /**
  * Builds the analytics feature factory.
- * @param options - market, windows, metrics token
+ * @param options - windows, metrics token
  * @returns the factory to pass to `createHost(config, { features })`
  */
 export function createAnalyticsFeature(options: AnalyticsFeatureOptions = {}): HostFeatureFactory {
@@ -84,7 +81,6 @@ export function createAnalyticsFeature(options: AnalyticsFeatureOptions = {}): H
 
     const recorder = new CostRecorder({
       stores: ctx.stores, costs, bindings: () => ctx.bindings, clock: ctx.clock, logger: ctx.logger,
-      ...(options.marketOf ? { marketOf: options.marketOf } : {}),
       onRecorded: (e) => cost.inc({ tenant: e.tenantId, channel: e.channel, currency: e.currency }, e.amount),
     });
     const inFlight = new Set<Promise<unknown>>();

@@ -1,16 +1,15 @@
 /**
- * Prices every sent message by its channel's price model at the time it was sent, and writes the
- * cost ledger.
+ * Writes the cost ledger: one entry per sent message, at the price the policy engine decided.
  *
- * The price the policy engine quoted when the message was queued is not enough: a message queued
- * inside the customer-service session and sent after it closed (a utility template waiting on a
- * rate limit, a Viber reply held by a retry) is charged as a business-initiated message by the
- * platform. The session is therefore re-derived at the send time from the customer's last message
- * before it.
+ * The policy engine is the one place that prices a message: when it is queued (the quote, kept in
+ * its decision record) and again at the send point, just before it leaves (`OutboundService.sendCheck`
+ * stores that price on the message). A message queued inside the customer-service session and sent
+ * after it closed (a utility template waiting on a rate limit, a Viber reply held by a retry) is
+ * therefore recorded at the price of its send time, with the quote beside it when they differ.
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { priceFor, type ChannelPolicy, type Clock, type Logger, type Price, type PriceCategory } from '@switchboard/core';
+import type { ChannelPolicy, Clock, Logger, Price } from '@switchboard/core';
 import type { HostConnectorBinding } from '../plugins/connector-registry.js';
 import type { CostEntry, CostLedgerStore } from '../stores/ledger-stores.js';
 import { PAGE_MAX, type HostMessage, type HostStores } from '../stores/stores.js';
@@ -18,37 +17,18 @@ import type { StatusNotice } from '../streams.js';
 
 const HOUR = 3_600_000;
 
-/** What pricing a message at its send time needs. */
-export interface SendPricingInput {
-  message: Pick<HostMessage, 'form'>;
-  /** The channel's policy (undefined: a channel the host no longer has; priced as free). */
-  policy: ChannelPolicy | undefined;
-  sentAt: Date;
-  /** The customer's last message before `sentAt`. */
-  lastInboundAt: Date | undefined;
-  market?: string;
-}
-
 /**
- * Prices one message as the policy engine does, at the time it was sent: a template by its
- * category, anything else as a service message inside the session and as business-initiated
- * outside it.
- * @param input - message form, channel policy, send time, last customer message, market
- * @returns the price and whether the session was open
+ * Whether a customer-service session was open when a message was sent (reported with its cost;
+ * the price itself is the engine's).
+ * @param policy - the channel's policy (undefined: a channel the host no longer has)
+ * @param sentAt - when the message was sent
+ * @param lastInboundAt - the customer's last message before it
+ * @returns true inside the session
  */
-export function priceAtSend(input: SendPricingInput): Price & { inServiceSession: boolean } {
-  const { policy, sentAt, lastInboundAt } = input;
+export function inServiceSessionAt(policy: ChannelPolicy | undefined, sentAt: Date, lastInboundAt: Date | undefined): boolean {
   const sessionHours = policy?.pricing?.serviceSessionHours ?? policy?.serviceWindowHours;
   const at = sentAt.getTime();
-  const inSession = lastInboundAt !== undefined && lastInboundAt.getTime() <= at
-    && (sessionHours === undefined || at - lastInboundAt.getTime() < sessionHours * HOUR);
-  const form = input.message.form;
-  let category: PriceCategory;
-  if (form?.kind === 'template') category = form.category;
-  else if (inSession) category = 'service';
-  else category = 'business-initiated';
-  const price = priceFor(policy?.pricing, { category, at, inServiceSession: inSession, ...(input.market ? { market: input.market } : {}) });
-  return { ...price, inServiceSession: inSession };
+  return lastInboundAt !== undefined && lastInboundAt.getTime() <= at && (sessionHours === undefined || at - lastInboundAt.getTime() < sessionHours * HOUR);
 }
 
 /**
@@ -69,8 +49,6 @@ export interface CostRecorderDeps {
   bindings: () => readonly HostConnectorBinding[];
   clock: Clock;
   logger: Logger;
-  /** The recipient's market (ISO country) for market-specific rates; default none (the schedule's default rate). */
-  marketOf?: (message: HostMessage) => string | undefined;
   /** Called for each entry written. */
   onRecorded?: (entry: CostEntry) => void;
 }
@@ -94,20 +72,24 @@ export class CostRecorder {
     const sentAt = notice.status === 'sent' ? new Date(this.deps.clock.now()) : sentAtOf(m) ?? new Date(this.deps.clock.now());
     const binding = this.deps.bindings().find((b) => b.channel === m.channel && (b.connector.accountId === m.accountId || b.account === m.accountId)
       && b.tenantId === notice.tenantId);
+    // the engine's price at the send point (kept with the decision record and on the message), else its quote when queued
+    const record = await this.deps.stores.decisions.findByMessage(notice.tenantId, m.id);
+    const price = record?.sendCheck?.price ?? (m.price as Price | undefined) ?? record?.price;
+    if (!price) {
+      this.deps.logger.warn({ messageId: m.id }, 'a sent message carries no price decided by the policy engine: no cost recorded');
+      return undefined;
+    }
+    const quoted = record?.price;
+    const { rateFrom } = price;
     const lastInboundAt = await this.lastInboundBefore(notice.tenantId, m.conversationId, sentAt);
-    const market = this.deps.marketOf?.(m);
-    const price = priceAtSend({ message: m, policy: binding?.plugin.policy, sentAt, lastInboundAt, ...(market ? { market } : {}) });
     const entry: CostEntry = {
       id: randomUUID(), tenantId: notice.tenantId, messageId: m.id, conversationId: m.conversationId, channel: m.channel, accountId: m.accountId,
-      category: price.category, amount: price.amount, currency: price.currency, at: sentAt, inServiceSession: price.inServiceSession,
-      ...(price.rateFrom ? { rateFrom: price.rateFrom } : {}),
-      ...(m.price && m.price.amount !== price.amount ? { quotedAmount: m.price.amount } : {}),
+      category: price.category, amount: price.amount, currency: price.currency, at: sentAt,
+      inServiceSession: inServiceSessionAt(binding?.plugin.policy, sentAt, lastInboundAt),
+      ...(rateFrom ? { rateFrom } : {}),
+      ...(quoted && quoted.amount !== price.amount ? { quotedAmount: quoted.amount } : {}),
     };
     if (!(await this.deps.costs.record(entry))) return undefined;
-    if (!m.price || m.price.amount !== price.amount || m.price.category !== price.category || m.price.currency !== price.currency) {
-      // the stored message shows what it cost, not what was quoted
-      await this.deps.stores.messages.update(notice.tenantId, m.id, { price: { amount: price.amount, currency: price.currency, category: price.category } });
-    }
     this.deps.onRecorded?.(entry);
     return entry;
   }

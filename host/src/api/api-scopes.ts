@@ -10,8 +10,8 @@ import { SwitchboardError, type SenderKind } from '@switchboard/core';
 /**
  * The scopes a key can carry.
  * - `read`: every read of the tenant's data (conversations, messages, contacts, consent, dead
- *   letters, templates, opt-in flows, analytics, costs, retention, the event stream) and the
- *   policy dry run.
+ *   letters, templates, opt-in flows, analytics, costs, retention, the event stream, the decision
+ *   records of messages) and the policy dry run.
  * - `messages:send`: send (conversation replies, `/v1/messages`, notifications, opt-in requests).
  * - `messages:send-as-agent`: also send as `sender: agent`, i.e. as a human (Messenger's
  *   HUMAN_AGENT tag, agent reply statistics). Only the operator grants it: config or CLI, or a key
@@ -19,7 +19,7 @@ import { SwitchboardError, type SenderKind } from '@switchboard/core';
  * - `conversations:write`: assign, hand over, transfer, resolve, reopen, tag.
  * - `contacts:write`: record consent, add addresses.
  * - `templates:write`: create, sync, submit and decide templates.
- * - `compliance:export`: a contact's data export and the audit log.
+ * - `compliance:export`: a contact's data export, the audit log and the compliance report.
  * - `compliance:erase`: erase a contact, purge by retention.
  * - `admin`: manage API keys, console agents and settings; any `/v1` route not declared here.
  */
@@ -148,6 +148,9 @@ export const ROUTE_SCOPES: readonly (readonly [method: string, path: string, sco
   ['GET', '/dead-letters/:id', 'read'],
   ['GET', '/events', 'read'],
   ['POST', '/messages', 'messages:send'],
+  ['GET', '/messages/:id/decision', 'read'],
+  ['GET', '/decisions/:id', 'read'],
+  ['GET', '/compliance/report', 'compliance:export'],
   ['POST', '/policy/evaluate', 'read'],
   ['POST', '/notifications', 'messages:send'],
   ['GET', '/templates', 'read'],

@@ -46,6 +46,45 @@ const action = (summary: string, bodySchema?: z.ZodType) => ({
   responses: { 200: { description: 'The updated conversation', content: json(ref('Conversation')) }, ...errors, 409: { description: 'Conflicts with the conversation\'s state', content: json(ref('Error')) } },
 });
 
+const consentRef = { type: 'object', required: ['id', 'role', 'action', 'channel', 'scope', 'at', 'evidence'], properties: { id: { type: 'string', description: 'The consent ledger entry' }, role: { enum: ['grant', 'request', 'revocation'] }, action: { type: 'string' }, channel: { type: 'string' }, scope: { enum: ['channel', 'all-channels'] }, purpose: { enum: ['service', 'transactional', 'marketing'] }, topic: { type: 'string' }, at: { type: 'string', format: 'date-time' }, evidence: { type: 'object' } } };
+const price = { type: 'object', properties: { amount: { type: 'number' }, currency: { type: 'string' }, category: { type: 'string' }, rateFrom: { type: 'string' } } };
+const versions = { type: 'object', required: ['tenantPolicy', 'priceTable', 'channelPolicy', 'effective'], description: 'sha256: and 16 hex digits of the canonical JSON (keys sorted) of each; none for a channel without prices', properties: { tenantPolicy: { type: 'string' }, priceTable: { type: 'string' }, channelPolicy: { type: 'string' }, effective: { type: 'string' } } };
+
+/** The decision record and the compliance report. */
+const DECISION_SCHEMAS = {
+  DecisionRecord: {
+    type: 'object', required: ['id', 'channel', 'accountId', 'userId', 'at', 'via', 'intent', 'verdict', 'reasons', 'consent', 'versions'],
+    properties: {
+      id: { type: 'string' }, messageId: { type: 'string' }, conversationId: { type: 'string' }, contactId: { type: 'string' },
+      channel: { type: 'string' }, accountId: { type: 'string' }, userId: { type: 'string' }, at: { type: 'string', format: 'date-time' },
+      via: { enum: ['api', 'notification', 'conversation'] },
+      intent: { type: 'object', properties: { purpose: { enum: ['service', 'transactional', 'marketing'] }, topic: { type: 'string' }, sender: { type: 'string' }, tag: { type: 'string' }, broadcast: { type: 'boolean' }, commerceCategory: { type: 'string' }, contentType: { type: 'string' }, template: { type: 'object' } } },
+      verdict: { enum: ['allow', 'deny'] }, reasons: { type: 'array', items: ref('PolicyReason') },
+      form: { type: 'object' }, price, inWindow: { type: 'boolean' }, market: { type: 'string', description: 'The recipient\'s country the price was taken for' },
+      jurisdiction: { type: 'object', properties: { tenantCountry: { type: 'string' }, recipientCountry: { type: 'string' } } },
+      usage: { type: 'object', properties: { uniqueRecipients: { type: 'integer' }, recipientCounted: { type: 'boolean' }, limit: { type: 'integer' }, windowMs: { type: 'integer' } } },
+      consent: { type: 'array', items: consentRef },
+      versions,
+      effective: { type: 'array', items: { type: 'object', properties: { rule: { type: 'string' }, label: { type: 'string' }, value: {}, sources: { type: 'array', items: { enum: ['channel', 'business', 'law', 'customer'] } } } } },
+      sendCheck: { type: 'object', properties: { at: { type: 'string', format: 'date-time' }, verdict: { enum: ['allow', 'deny'] }, reasons: { type: 'array', items: ref('PolicyReason') }, price, consent: { type: 'array', items: consentRef } } },
+    },
+  },
+  ComplianceReport: {
+    type: 'object', required: ['tenantId', 'from', 'to', 'sends', 'totals', 'withdrawnBeforeSend'],
+    properties: {
+      tenantId: { type: 'string' }, from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' },
+      sends: {
+        type: 'object', properties: {
+          limit: { type: 'integer' }, offset: { type: 'integer' },
+          items: { type: 'array', items: { type: 'object', properties: { decisionId: { type: 'string' }, messageId: { type: 'string' }, kind: { enum: ['marketing', 'notification'] }, decidedAt: { type: 'string', format: 'date-time' }, channel: { type: 'string' }, accountId: { type: 'string' }, contactId: { type: 'string' }, topic: { type: 'string' }, template: { type: 'object' }, status: { type: 'string' }, leftAt: { type: 'string', format: 'date-time' }, consent: { type: 'array', items: consentRef }, sendCheck: { type: 'object' }, versions } } },
+        },
+      },
+      totals: { type: 'object', properties: { marketing: { type: 'integer' }, notification: { type: 'integer' }, leftHost: { type: 'integer' }, stoppedAtSendPoint: { type: 'integer' } } },
+      withdrawnBeforeSend: { type: 'array', items: { type: 'object', properties: { decisionId: { type: 'string' }, messageId: { type: 'string' }, kind: { enum: ['marketing', 'notification'] }, decidedAt: { type: 'string', format: 'date-time' }, leftAt: { type: 'string', format: 'date-time' }, withdrawal: consentRef } } },
+    },
+  },
+};
+
 /**
  * Builds the document.
  * @returns the OpenAPI object
@@ -67,9 +106,10 @@ export function buildOpenApi(): Record<string, unknown> {
         Contact: { type: 'object', properties: { id: { type: 'string' }, addresses: { type: 'array', items: ref('Address') }, profile: { type: 'object' } } },
         ConsentEntry: { type: 'object', properties: { id: { type: 'string' }, channel: { type: 'string' }, action: { type: 'string' }, purpose: { enum: ['service', 'transactional', 'marketing'] }, topic: { type: 'string' }, scope: { enum: ['channel', 'all-channels'] }, at: { type: 'string', format: 'date-time' }, evidence: { type: 'object' } } },
         PolicyReason: { type: 'object', required: ['code', 'source', 'message'], properties: { code: { type: 'string', description: 'WINDOW_CLOSED, TEMPLATE_REQUIRED, NO_CONSENT, BLOCKED…' }, source: { enum: ['channel', 'business', 'law', 'customer'] }, message: { type: 'string' }, rule: { type: 'string', description: 'The rule that refused it (serviceWindowHours, restrictedCommerce, quietHours…)' }, url: { type: 'string', description: 'Where the rule is documented: the platform\'s page or the legal text' } } },
-        PolicyDenied: { type: 'object', required: ['error'], properties: { error: { type: 'object', required: ['code', 'message', 'reasons'], properties: { code: { const: 'POLICY_DENIED' }, message: { type: 'string' }, reasons: { type: 'array', items: ref('PolicyReason') }, details: { type: 'object' } } } } },
+        PolicyDenied: { type: 'object', required: ['error'], properties: { error: { type: 'object', required: ['code', 'message', 'reasons'], properties: { code: { const: 'POLICY_DENIED' }, message: { type: 'string' }, reasons: { type: 'array', items: ref('PolicyReason') }, decisionId: { type: 'string', description: 'The decision record of the refusal: GET /v1/decisions/{id}' }, details: { type: 'object' } } } } },
         SendRequest: { ...fromZod(SendRequestBodySchema), description: 'Give userId with channel and accountId, or conversationId alone (it names the channel, the account and the customer; a conversation of another tenant is a 404).' },
-        Accepted: { type: 'object', properties: { id: { type: 'string' }, status: { const: 'queued' }, conversationId: { type: 'string' }, form: { type: 'object' }, price: { type: 'object', properties: { amount: { type: 'number' }, currency: { type: 'string' }, category: { type: 'string' } } }, rendering: { type: 'object' } } },
+        Accepted: { type: 'object', properties: { id: { type: 'string' }, status: { const: 'queued' }, conversationId: { type: 'string' }, form: { type: 'object' }, price: { type: 'object', properties: { amount: { type: 'number' }, currency: { type: 'string' }, category: { type: 'string' } } }, rendering: { type: 'object' }, decisionId: { type: 'string', description: 'The decision record: GET /v1/messages/{id}/decision' } } },
+        ...DECISION_SCHEMAS,
         Template: { type: 'object', properties: { id: { type: 'string' }, channel: { type: 'string' }, name: { type: 'string' }, language: { type: 'string' }, category: { enum: ['marketing', 'utility', 'authentication'] }, body: { type: 'string' }, header: { type: 'string' }, footer: { type: 'string' }, status: { enum: ['draft', 'submitted', 'approved', 'rejected', 'paused'] }, externalId: { type: 'string' }, reason: { type: 'string' } } },
         DeadLetter: { type: 'object', properties: { id: { type: 'string' }, channel: { type: 'string' }, account: { type: 'string' }, reason: { type: 'string' }, code: { type: 'string' }, rawBody: { type: 'string', contentEncoding: 'base64' }, headers: { type: 'object' }, receivedAt: { type: 'string', format: 'date-time' } } },
       },
@@ -100,6 +140,25 @@ export function buildOpenApi(): Record<string, unknown> {
           parameters: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 255 }, description: 'the same key and body replay the first answer; the same key with another body is a 409' }],
           requestBody: { required: true, content: json(ref('SendRequest')) },
           responses: { 202: { description: 'Queued', content: json(ref('Accepted')) }, 422: { description: 'Refused by the policy, every reason named', content: json(ref('PolicyDenied')) }, 409: { description: 'Idempotency-Key reused with another body', content: json(ref('Error')) }, ...errors },
+        },
+      },
+      '/v1/messages/{id}/decision': {
+        get: {
+          operationId: 'getMessageDecision', summary: 'Why a message was allowed: its decision record (effective rules with their sources, the consent entries relied on, tenant policy and price-table versions, the send point\'s re-check)',
+          parameters: [idParam], responses: { 200: { description: 'The decision record', content: json(ref('DecisionRecord')) }, ...errors },
+        },
+      },
+      '/v1/decisions/{id}': {
+        get: {
+          operationId: 'getDecision', summary: 'A decision record by its id (a refusal\'s decisionId, or an accepted message\'s)',
+          parameters: [idParam], responses: { 200: { description: 'The decision record', content: json(ref('DecisionRecord')) }, ...errors },
+        },
+      },
+      '/v1/compliance/report': {
+        get: {
+          operationId: 'getComplianceReport', summary: 'Marketing and notification sends of a period with the consent each relied on, and every send that left after its consent was withdrawn (empty when the system works)',
+          parameters: [{ name: 'from', in: 'query', required: true, schema: { type: 'string', format: 'date' }, description: 'ISO date or date-time, inclusive' }, { name: 'to', in: 'query', required: true, schema: { type: 'string', format: 'date' }, description: 'ISO date or date-time, exclusive; at most 400 days after from' }, ...paging],
+          responses: { 200: { description: 'The report', content: json(ref('ComplianceReport')) }, ...errors },
         },
       },
       '/v1/policy/evaluate': {

@@ -158,10 +158,10 @@ export function createApiApp(deps: ApiDeps): express.Express {
       ...(topic ? { topic } : {}), ...(tag ? { tag } : {}), ...(idem ? { idempotencyKey: idem } : {}),
     });
     if (result.status === 'denied') {
-      res.status(422).json(policyDeniedBody(result.reasons ?? []));
+      res.status(422).json(policyDeniedBody(result.reasons ?? [], result.decisionId));
       return;
     }
-    res.status(202).json({ id: result.message?.id, status: result.status, ...(result.form ? { form: result.form } : {}) });
+    res.status(202).json({ id: result.message?.id, status: result.status, ...(result.form ? { form: result.form } : {}), ...(result.decisionId ? { decisionId: result.decisionId } : {}) });
   });
   v1.post('/conversations/:id/assign', async (req, res) => {
     const t = tenantOf(req);

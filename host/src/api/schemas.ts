@@ -488,6 +488,9 @@ export const AnalyticsQuerySchema = z.strictObject(RANGE).superRefine(rangeCheck
 /** `GET /v1/costs`. */
 export const CostsQuerySchema = z.strictObject({ ...RANGE, ...PAGE_QUERY, channel: filled(64).optional() }).superRefine(rangeChecked);
 
+/** `GET /v1/compliance/report`: `from` and `to` (exclusive), at most 400 days apart, and a page of sends. */
+export const ComplianceReportQuerySchema = z.strictObject({ ...RANGE, ...PAGE_QUERY }).superRefine(rangeChecked);
+
 /** `GET /v1/audit`. */
 export const AuditQuerySchema = z.strictObject({
   ...PAGE_QUERY, from: isoDate.optional(), to: isoDate.optional(), contactId: filled(LIMITS.id).optional(), conversationId: filled(LIMITS.id).optional(),

@@ -4,12 +4,12 @@
  *
  * Routes (under `/v1`, API key): `GET /contacts/:id/export`, `DELETE /contacts/:id`,
  * `GET /audit?from&to&contactId&conversationId&limit&offset`, `GET /retention`,
- * `POST /retention/purge`.
+ * `POST /retention/purge`, `GET /compliance/report?from&to&limit&offset`.
  * @module
  */
 import { randomBytes } from 'node:crypto';
 import type express from 'express';
-import { AuditQuerySchema, EmptyBodySchema } from '../api/schemas.js';
+import { AuditQuerySchema, ComplianceReportQuerySchema, EmptyBodySchema } from '../api/schemas.js';
 import { parseBody, parseQuery } from '../api/validation.js';
 import type { TenantConfig } from '../config/host-config.js';
 import type { HostFeature, HostFeatureFactory } from '../features.js';
@@ -18,6 +18,7 @@ import { auditMiddleware } from './audit-recorder.js';
 import { ContactDataHandler, Pseudonymiser } from './contact-data.js';
 import { CredentialRedactor } from './credential-redactor.js';
 import { ContactPrivacyService } from './contact-privacy.js';
+import { buildComplianceReport } from './compliance-report.js';
 import { tenantOf } from './http-params.js';
 import { parseRetentionPolicy, RetentionSweeper, type RetentionPolicy } from './retention.js';
 
@@ -128,6 +129,16 @@ export function createComplianceFeature(options: ComplianceOptions = {}): HostFe
             ...(contactId ? { contactId } : {}), ...(conversationId ? { conversationId } : {}),
           });
           res.json({ items });
+        });
+
+        v1.get('/compliance/report', async (req, res) => {
+          const { from, to, limit, offset } = parseQuery(ComplianceReportQuerySchema, req);
+          const tenant = tenantOf(req);
+          res.json(await buildComplianceReport(ctx.stores, tenant.id, { from, to }, {
+            ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}),
+            consentScope: tenant.policy?.consentScope ?? 'all-channels',
+            ...(tenant.privacyPolicyVersion ? { privacyPolicyVersion: tenant.privacyPolicyVersion } : {}),
+          }));
         });
 
         v1.get('/retention', (req, res) => {

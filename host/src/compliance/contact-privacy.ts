@@ -10,6 +10,7 @@ import type { OptInFlow } from '../consent/opt-in-flow-store.js';
 import { NotFoundError } from '../errors.js';
 import { recipientBudgetKeys } from '../outbound/rate-budget.js';
 import type { AuditEntry } from '../stores/ledger-stores.js';
+import type { DecisionRecord } from '../stores/document-decision-store.js';
 import { PAGE_MAX, type DeadLetter, type HostMessage, type HostStores, type InboxEntry, type OutboxEntry } from '../stores/stores.js';
 import { Pseudonymiser, type ContactDataHandler, type ContactDataSubject } from './contact-data.js';
 
@@ -34,6 +35,8 @@ export interface ContactExport {
   notes: ContactNote[];
   /** Double opt-in flows of the contact, or started from one of its addresses. */
   optInFlows: OptInFlow[];
+  /** Why each message to the contact was allowed or refused (decision records, with the consent they relied on). */
+  decisions: DecisionRecord[];
   /** Data of other features, by handler name. */
   extensions: Record<string, unknown>;
 }
@@ -47,7 +50,7 @@ export interface ErasureReport {
     contact: number; conversations: number; messages: number; outbox: number; inbox: number; deadLetters: number;
     notes: number; optInFlows: number; rateBudgetKeys: number; idempotencyRecords: number;
   };
-  pseudonymised: { consentEntries: number; auditEntries: number; costEntries: number; idempotencyRecords: number };
+  pseudonymised: { consentEntries: number; auditEntries: number; costEntries: number; idempotencyRecords: number; decisionRecords: number; usageSlots: number };
   /**
    * Whether the store's files no longer hold what was deleted (SQLite: the WAL was emptied). False
    * when another connection kept the checkpoint from completing: the next checkpoint does it.
@@ -140,6 +143,11 @@ export class ContactPrivacyService {
     return found;
   }
 
+  /** What names the contact in decision records: its id, its messages, its user ids. */
+  private static decisionSubject(g: Gathered): { contactId: string; messageIds: string[]; userIds: string[] } {
+    return { contactId: g.contact.id, messageIds: g.messages.map((m) => m.id), userIds: [...new Set(g.subject.addresses.map((a) => a.userId))] };
+  }
+
   private static externalIds(messages: HostMessage[]): string[] {
     return messages.flatMap((m) => [...(m.externalId !== undefined ? [m.externalId] : []), ...(m.partIds ?? [])]);
   }
@@ -163,9 +171,10 @@ export class ContactPrivacyService {
     for (const filter of [{ contactId }, ...g.conversations.map((c) => ({ conversationId: c.id }))]) {
       for (const e of await stores.audit.list(tenantId, { ...filter, limit: PAGE_MAX })) access.set(e.id, e);
     }
-    const [notes, optInFlows] = await Promise.all([
+    const [notes, optInFlows, decisions] = await Promise.all([
       stores.agents.listNotes(tenantId, contactId),
       stores.optInFlows.listBySubject(tenantId, { contactId, addresses: g.subject.addresses }),
+      stores.decisions.listBySubject(tenantId, ContactPrivacyService.decisionSubject(g)),
     ]);
     const extensions: Record<string, unknown> = {};
     for (const h of this.deps.handlers()) extensions[h.name] = await h.export(g.subject);
@@ -174,7 +183,7 @@ export class ContactPrivacyService {
       contact: g.contact, addresses: g.subject.addresses, conversations: g.conversations, messages: g.messages, consent, outbox, inbox,
       deadLetters: g.deadLetters.map((l) => { const decodedBody = decodeBody(l.rawBody); return decodedBody !== undefined ? { ...l, decodedBody } : l; }),
       access: [...access.values()].sort((a, b) => a.at.getTime() - b.at.getTime()),
-      notes, optInFlows,
+      notes, optInFlows, decisions,
       extensions,
     };
   }
@@ -221,6 +230,9 @@ export class ContactPrivacyService {
     const consentEntries = await stores.consent.redactContact(tenantId, contactId, (e) => consentProof(e, pseudonym, subjects, erasedAt));
     const auditEntries = await stores.audit.pseudonymise(tenantId, replacements);
     const costEntries = await stores.costs.pseudonymise(tenantId, replacements);
+    const addressPseudonym = (a: { channel: string; userId: string }): string => pseudonymiser.address(tenantId, a);
+    const decisionRecords = await stores.decisions.redactSubject(tenantId, ContactPrivacyService.decisionSubject(g), (r) => decisionProof(r, replacements, addressPseudonym, subjects, erasedAt));
+    const usageSlots = await stores.usage.pseudonymise(tenantId, g.subject.addresses, addressPseudonym);
     const contact = (await stores.contacts.delete(tenantId, contactId)) ? 1 : 0;
     // deleted is not yet gone from the files: the WAL still holds the pages as they were
     // (a failure here leaves that to the next checkpoint: the erasure itself is done)
@@ -228,7 +240,7 @@ export class ContactPrivacyService {
     return {
       pseudonym, erasedAt,
       deleted: { contact, conversations, messages, outbox, inbox, deadLetters, notes, optInFlows, rateBudgetKeys, idempotencyRecords: idempotency.deleted },
-      pseudonymised: { consentEntries, auditEntries, costEntries, idempotencyRecords: idempotency.pseudonymised },
+      pseudonymised: { consentEntries, auditEntries, costEntries, idempotencyRecords: idempotency.pseudonymised, decisionRecords, usageSlots },
       filesPurged, extensions, replacements,
     };
   }
@@ -262,5 +274,42 @@ export function consentProof(e: ConsentEntry, pseudonym: string, subjects: strin
       ...(e.evidence.recordedBy !== undefined ? { recordedBy: e.evidence.recordedBy } : {}),
       detail: JSON.stringify(detail),
     },
+  };
+}
+
+/**
+ * What survives erasure of a decision record: the verdict, its reasons, the rules and versions in
+ * force, the intent (purpose, topic, template — never a text), the price — about a person known only
+ * by pseudonyms: the message, conversation and contact ids by theirs, the recipient by the keyed hash
+ * of its address, and each consent entry it relied on by the same proof the ledger keeps.
+ * @param r - the record
+ * @param replacements - id → pseudonym (contact, conversations, messages)
+ * @param addressPseudonym - the keyed hash of an address
+ * @param subjects - keyed hashes of the contact's addresses (for the consent proofs)
+ * @param erasedAt - when the contact was erased
+ * @returns the pseudonymised record (same id)
+ */
+export function decisionProof(
+  r: DecisionRecord, replacements: Readonly<Record<string, string>>, addressPseudonym: (a: { channel: string; userId: string }) => string,
+  subjects: string[], erasedAt: Date,
+): DecisionRecord {
+  const pseudonym = (id: string | undefined): string | undefined => (id === undefined ? undefined : replacements[id] ?? id);
+  const proofOf = (c: DecisionRecord['consent'][number]): DecisionRecord['consent'][number] => {
+    const p = consentProof({ ...c, tenantId: r.tenantId, contactId: '' }, '', subjects, erasedAt);
+    return {
+      id: c.id, role: c.role, action: c.action, channel: c.channel, scope: c.scope, at: c.at, evidence: p.evidence,
+      ...(c.purpose !== undefined ? { purpose: c.purpose } : {}), ...(c.topic !== undefined ? { topic: c.topic } : {}),
+    };
+  };
+  const messageId = pseudonym(r.messageId);
+  const conversationId = pseudonym(r.conversationId);
+  const contactId = pseudonym(r.contactId);
+  const { messageId: _m, conversationId: _c, contactId: _k, sendCheck, ...rest } = r;
+  return {
+    ...rest,
+    userId: addressPseudonym({ channel: r.channel, userId: r.userId }),
+    consent: r.consent.map(proofOf),
+    ...(messageId ? { messageId } : {}), ...(conversationId ? { conversationId } : {}), ...(contactId ? { contactId } : {}),
+    ...(sendCheck ? { sendCheck: { ...sendCheck, consent: sendCheck.consent.map(proofOf) } } : {}),
   };
 }

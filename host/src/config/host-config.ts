@@ -88,6 +88,13 @@ export interface TenantConfig {
   verification?: Record<string, string>;
   /** How long messages are kept: older ones are purged (with their inbox events and dead letters). */
   retention?: { messageDays: number };
+  /**
+   * The business's country, ISO 3166-1 alpha-2 (`DE`): the jurisdiction whose law applies to every
+   * message besides the recipient's own.
+   */
+  country?: string;
+  /** The business's IANA time zone (`Europe/Berlin`), the default for local times such as quiet hours. */
+  timeZone?: string;
 }
 
 /** One account of a connector: its webhook URL key, tenant and connector config. */
@@ -418,6 +425,36 @@ function parseBusinessPolicy(r: Reader): BusinessPolicy {
   return structuredClone(r.rawObject()) as BusinessPolicy;
 }
 
+const REGIONS = new Intl.DisplayNames(['en'], { type: 'region' });
+
+/**
+ * Checks an ISO 3166-1 alpha-2 country code against the runtime's region data (Intl).
+ * @param code - the code given, e.g. `DE`
+ * @param where - the config key, for the error
+ * @returns the code
+ * @throws ConfigError when it is not two capital letters naming a region Intl knows
+ */
+export function isoCountry(code: string, where: string): string {
+  const name = /^[A-Z]{2}$/.test(code) ? REGIONS.of(code) : undefined;
+  if (name === undefined || name === code || code === 'ZZ') throw new ConfigError(where, `must be an ISO 3166-1 alpha-2 country code in capitals, e.g. DE (got "${code}")`);
+  return code;
+}
+
+/**
+ * Checks an IANA time zone name with the runtime's own time-zone data (Intl).
+ * @param name - the name given, e.g. `Europe/Berlin`
+ * @param where - the config key, for the error
+ * @returns the canonical spelling Intl reports
+ * @throws ConfigError when Intl does not know the zone
+ */
+export function ianaTimeZone(name: string, where: string): string {
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+  } catch {
+    throw new ConfigError(where, `must be an IANA time zone such as Europe/Berlin (Intl does not know "${name}")`);
+  }
+}
+
 /** `tenants[].apiKeys`: at least one; each a string of 16+ characters or `{ key, scopes, name? }`. */
 function parseApiKeys(r: Reader): ConfiguredApiKey[] {
   const list = r.arr('apiKeys', false)!;
@@ -442,7 +479,7 @@ function parseApiKeys(r: Reader): ConfiguredApiKey[] {
 }
 
 function parseTenant(r: Reader, bots: Record<string, unknown>): TenantConfig {
-  r.unknownKeys(['id', 'name', 'apiKeys', 'policy', 'keywords', 'routing', 'forwarding', 'privacyPolicyVersion', 'verification', 'retention']);
+  r.unknownKeys(['id', 'name', 'apiKeys', 'policy', 'keywords', 'routing', 'forwarding', 'privacyPolicyVersion', 'verification', 'retention', 'country', 'timeZone']);
   const tenant: TenantConfig = {
     id: r.str('id', { pattern: ID, patternHint: 'must be a short id (letters, digits, . _ -)' })!,
     apiKeys: parseApiKeys(r),
@@ -491,6 +528,10 @@ function parseTenant(r: Reader, bots: Record<string, unknown>): TenantConfig {
     }
     tenant.verification = levels;
   }
+  const country = r.str('country', { optional: true });
+  if (country !== undefined) tenant.country = isoCountry(country, `${r.path}.country`);
+  const timeZone = r.str('timeZone', { optional: true });
+  if (timeZone !== undefined) tenant.timeZone = ianaTimeZone(timeZone, `${r.path}.timeZone`);
   if (tenant.routing?.rules?.some((rule) => 'forward' in rule.to) && !tenant.forwarding) {
     throw new ConfigError(`${r.path}.forwarding`, 'is required when a routing rule forwards');
   }

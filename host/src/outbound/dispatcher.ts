@@ -344,12 +344,6 @@ export class Dispatcher {
       return;
     }
 
-    const recheck = await this.deps.hooks?.recheck?.(entry, message);
-    if (recheck && !recheck.allowed) {
-      await this.failFor(entry, message, 'POLICY_DENIED', recheck.reasons.map((r) => `${r.code}: ${r.message}`).join('; '));
-      return;
-    }
-
     const breaker = this.breaker(entry);
     const deferForBreaker = (): Promise<boolean> => stores.outbox.retry(entry.id, this.owner, new Date(timer.now() + Math.max(breaker.waitMs(timer.now()), 1)), { code: 'CIRCUIT_OPEN', message: 'platform unavailable; waiting for the breaker' }, new Date(timer.now()), { attempted: false });
     const trial = breaker.state(timer.now()) !== 'closed';
@@ -395,6 +389,15 @@ export class Dispatcher {
     // the breaker may have opened while this message waited for its slot: then only the trial calls the platform
     if (!trial && breaker.state(timer.now()) !== 'closed') {
       await deferForBreaker();
+      return;
+    }
+
+    // the policy is checked again at the send point itself, after every wait above: consent withdrawn
+    // while the message waited for its rate slot or the breaker stops it here, not at the platform
+    const recheck = await this.deps.hooks?.recheck?.(entry, message);
+    if (recheck && !recheck.allowed) {
+      if (trial) breaker.release();
+      await this.failFor(entry, message, 'POLICY_DENIED', recheck.reasons.map((r) => `${r.code}: ${r.message}`).join('; '));
       return;
     }
 

@@ -31,6 +31,8 @@ export interface OutboundResult {
   /** Why it was denied (the policy engine's reasons). */
   reasons?: PolicyReason[];
   form?: MessageForm;
+  /** The decision record of the send or the refusal (`GET /v1/decisions/:id`). */
+  decisionId?: string;
 }
 
 /** DI token for {@link OutboundGateway}. */

@@ -1,6 +1,7 @@
 /**
- * The outbound REST API: `POST /v1/messages`, `POST /v1/policy/evaluate`, `POST /v1/notifications`
- * and the template registry under `/v1/templates`.
+ * The outbound REST API: `POST /v1/messages`, the decision records (`GET /v1/messages/:id/decision`,
+ * `GET /v1/decisions/:id`), `POST /v1/policy/evaluate`, `POST /v1/notifications` and the template
+ * registry under `/v1/templates`.
  * @module
  */
 import { randomUUID } from 'node:crypto';
@@ -21,23 +22,37 @@ import { parseBody, parseInput, parseQuery, RequestValidationError } from '../ap
 import { apiSender } from '../api/api-scopes.js';
 import { resolveSendTarget } from '../api/send-target.js';
 
+/** The body of a 422 answer to a refused message. */
+export interface PolicyDeniedBody {
+  error: {
+    code: 'POLICY_DENIED';
+    message: string;
+    reasons: PolicyReason[];
+    /** The decision record of the refusal (`GET /v1/decisions/:id`), when one was kept. */
+    decisionId?: string;
+    details: { reasons: PolicyReason[]; decisionId?: string };
+  };
+}
+
 /**
- * The body of a 422 answer to a refused message: every reason, with its source.
+ * The body of a 422 answer to a refused message: every reason, with its source, and the id of the
+ * refusal's decision record.
  * @param reasons - the policy engine's reasons
- * @returns `{ error: { code: 'POLICY_DENIED', message, reasons, details: { reasons } } }`
+ * @param decisionId - the decision record kept for the refusal, if any
+ * @returns `{ error: { code: 'POLICY_DENIED', message, reasons, decisionId?, details: { reasons, decisionId? } } }`
  */
-export function policyDeniedBody(reasons: readonly PolicyReason[]): { error: { code: 'POLICY_DENIED'; message: string; reasons: PolicyReason[]; details: { reasons: PolicyReason[] } } } {
+export function policyDeniedBody(reasons: readonly PolicyReason[], decisionId?: string): PolicyDeniedBody {
   const list = [...reasons];
   return {
     error: {
       code: 'POLICY_DENIED',
       message: `the policy refused this message: ${list.map((r) => r.code).join(', ')}`,
       reasons: list,
-      details: { reasons: list },
+      ...(decisionId ? { decisionId } : {}),
+      details: { reasons: list, ...(decisionId ? { decisionId } : {}) },
     },
   };
 }
-
 
 function tenantOf(req: Request): TenantConfig {
   if (!req.tenant) throw new UnauthorizedError();
@@ -169,7 +184,7 @@ export function outboundFeature(ctx: HostFeatureContext): HostFeature {
   const { service } = ctx.outbound;
   const registry = new TemplateRegistry(ctx.outbound, () => ctx.bindings, () => ctx.clock.now());
   const answer = (res: Response, outcome: Awaited<ReturnType<typeof service.send>>): void => {
-    if (!outcome.accepted) { res.status(422).json(policyDeniedBody(outcome.reasons)); return; }
+    if (!outcome.accepted) { res.status(422).json(policyDeniedBody(outcome.reasons, outcome.decisionId)); return; }
     const { accepted: _accepted, ...rest } = outcome;
     res.status(202).json(rest);
   };
@@ -184,6 +199,20 @@ export function outboundFeature(ctx: HostFeatureContext): HostFeature {
         // who is a human is granted to the key, not claimed by the body
         apiSender(req, request.sender, 'bot');
         answer(res, await service.send(t.id, request, key ? { idempotencyKey: key } : {}));
+      });
+      v1.get('/messages/:id/decision', async (req, res) => {
+        const t = tenantOf(req);
+        const id = String(req.params.id);
+        const record = await ctx.stores.decisions.findByMessage(t.id, id);
+        if (!record) throw new NotFoundError('decision of message', id);
+        res.json(record);
+      });
+      v1.get('/decisions/:id', async (req, res) => {
+        const t = tenantOf(req);
+        const id = String(req.params.id);
+        const record = await ctx.stores.decisions.get(t.id, id);
+        if (!record) throw new NotFoundError('decision', id);
+        res.json(record);
       });
       v1.post('/policy/evaluate', async (req, res) => {
         const t = tenantOf(req);

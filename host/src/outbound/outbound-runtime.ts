@@ -57,7 +57,7 @@ export interface OutboundRuntimeDeps {
 /**
  * A tenant's outbound policy from its config.
  * @param tenant - the tenant's config
- * @returns business policy, consent scope, privacy-policy version and verification levels
+ * @returns business policy, consent scope, privacy-policy version, verification levels, country and time zone
  */
 export function tenantOutboundPolicy(tenant: TenantConfig): TenantOutboundPolicy {
   return {
@@ -65,6 +65,8 @@ export function tenantOutboundPolicy(tenant: TenantConfig): TenantOutboundPolicy
     consentScope: tenant.policy?.consentScope ?? 'all-channels',
     ...(tenant.privacyPolicyVersion ? { privacyPolicyVersion: tenant.privacyPolicyVersion } : {}),
     ...(tenant.verification ? { verification: tenant.verification } : {}),
+    ...(tenant.country ? { country: tenant.country } : {}),
+    ...(tenant.timeZone ? { timeZone: tenant.timeZone } : {}),
   };
 }
 
@@ -105,7 +107,8 @@ export class OutboundRuntime {
       ...(options.dispatcher ? { options: options.dispatcher } : {}),
       ...(deps.platformCalls ? { platformCalls: deps.platformCalls } : {}),
       hooks: {
-        recheck: (entry, message) => this.service.recheck(entry.tenantId, message),
+        // the send point's check: decided again on what holds now, kept with the decision record
+        recheck: (entry, message) => this.service.sendCheck(entry.tenantId, message),
         tenantRateLimits: (tenantId) => deps.tenants.get(tenantId)?.policy?.rateLimits,
         onStatus: (message) => streams.status$.next({ tenantId: message.tenantId, conversationId: message.conversationId, message, status: message.status }),
         onSent: async (entry, message) => {
@@ -168,9 +171,9 @@ export class PolicyOutboundGateway implements OutboundGateway {
       content: request.content, purpose: request.purpose ?? 'service', sender: request.sender,
       ...(request.topic ? { topic: request.topic } : {}), ...(request.tag ? { tag: request.tag } : {}),
       ...(request.replyTo ? { replyTo: request.replyTo } : {}),
-    }, request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {});
-    if (!outcome.accepted) return { status: 'denied', reasons: outcome.reasons };
+    }, { via: 'conversation', ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}) });
+    if (!outcome.accepted) return { status: 'denied', reasons: outcome.reasons, ...(outcome.decisionId ? { decisionId: outcome.decisionId } : {}) };
     const message: HostMessage | undefined = await stores.messages.get(request.tenantId, outcome.id);
-    return { status: 'queued', form: outcome.form, ...(message ? { message } : {}) };
+    return { status: 'queued', form: outcome.form, ...(outcome.decisionId ? { decisionId: outcome.decisionId } : {}), ...(message ? { message } : {}) };
   }
 }

@@ -9,11 +9,15 @@ import { randomUUID } from 'node:crypto';
 import { orderedId } from './ordered-id.js';
 import {
   contentToText, deriveConsentState, explain, explainRows, isSwitchboardError, SwitchboardError,
-  type BusinessPolicy, type Clock, type ConnectorBinding, type Contact, type Conversation, type MessageIntent,
-  type OutboundMessage, type PolicyContext, type PolicyDecision, type PolicyEngine, type PolicyReason, type Price, type MessageForm,
+  type BusinessPolicy, type Clock, type ConnectorBinding, type ConsentEntry, type ConsentState, type Contact, type Conversation, type EffectivePolicy,
+  type MessageIntent, type OutboundMessage, type PolicyContext, type PolicyDecision, type PolicyEngine, type PolicyReason, type PolicySourceName,
+  type Price, type MessageForm,
 } from '@switchboard/core';
 import { NotFoundError } from '../errors.js';
+import type { DecisionRecord, SendCheck } from '../stores/document-decision-store.js';
 import type { HostMessage, HostStores, OutboxEntry } from '../stores/stores.js';
+import { consentRelied, decisionVersions, judgedPurpose, recordedIntent, verdictOf } from './decision-record.js';
+import { recipientCountry } from './recipient-market.js';
 import { canonicalHash, type IdempotencyStore } from './idempotency-store.js';
 import type { NotificationRequest, SendRequest } from './send-request.js';
 import { templateParameterProblems, type TemplateStore } from './template-registry.js';
@@ -26,6 +30,10 @@ export interface TenantOutboundPolicy {
   privacyPolicyVersion?: string;
   /** Verification level per channel. */
   verification?: Record<string, string>;
+  /** The tenant's country (ISO 3166-1 alpha-2): the jurisdiction whose law applies besides the recipient's. */
+  country?: string;
+  /** The tenant's IANA time zone. */
+  timeZone?: string;
 }
 
 /** DI token for {@link TenantPolicies}. */
@@ -44,12 +52,16 @@ export interface SendAccepted {
   form: MessageForm;
   price: Price;
   rendering?: { form: 'native' | 'degraded'; parts: number };
+  /** The decision record (`GET /v1/decisions/:id`, or `GET /v1/messages/:id/decision`). */
+  decisionId: string;
 }
 
 /** A refused message, every reason named. */
 export interface SendDenied {
   accepted: false;
   reasons: PolicyReason[];
+  /** The decision record of the refusal (`GET /v1/decisions/:id`). */
+  decisionId: string;
 }
 
 /** The answer to a send. */
@@ -63,7 +75,7 @@ export interface EvaluateOutcome {
 }
 
 /** Per-recipient answer of a notification. */
-export type NotificationResult = { userId: string } & ({ status: 'queued'; id: string; price: Price } | { status: 'denied'; reasons: PolicyReason[] });
+export type NotificationResult = { userId: string } & ({ status: 'queued'; id: string; price: Price; decisionId: string } | { status: 'denied'; reasons: PolicyReason[]; decisionId?: string });
 
 /** Dependencies of {@link OutboundService}. */
 export interface OutboundServiceDeps {
@@ -87,6 +99,27 @@ export class IdempotencyConflictError extends SwitchboardError {
   }
 }
 
+/** The unique-recipient limit in force on an account (the tightest declared), and its window. */
+export interface UniqueRecipientLimit {
+  limit: number;
+  windowMs: number;
+  source: PolicySourceName;
+}
+
+/**
+ * The unique-recipient limit the effective policy enforces by refusing (WhatsApp's messaging-limit
+ * tier), if any: the lowest limit, over the longest window any source declares.
+ * @param effective - the effective policy
+ * @returns the limit, or undefined when none is declared
+ */
+export function uniqueRecipientLimit(effective: EffectivePolicy): UniqueRecipientLimit | undefined {
+  const limits = (effective.rules.rateLimits ?? []).filter((l) => l.scope === 'unique-recipients-per-day' && l.enforcement === 'deny');
+  if (limits.length === 0) return undefined;
+  const tightest = limits.reduce((a, b) => (b.limit < a.limit ? b : a));
+  const source = effective.sources.find((s) => s.rules.rateLimits?.some((l) => l === tightest || JSON.stringify(l) === JSON.stringify(tightest)))?.source ?? 'channel';
+  return { limit: tightest.limit, windowMs: Math.max(...limits.map((l) => l.perMs)), source };
+}
+
 interface Resolved {
   binding: ConnectorBinding;
   contact: Contact;
@@ -94,6 +127,13 @@ interface Resolved {
   context: PolicyContext;
   intent: MessageIntent;
   outbound: OutboundMessage;
+  tenant: TenantOutboundPolicy;
+  ledger: ConsentEntry[];
+  consent: ConsentState;
+  /** The recipient's country, when known. */
+  recipientCountry?: string;
+  /** The unique-recipient limit and the account's usage fed to the engine. */
+  usage?: UniqueRecipientLimit & { uniqueRecipients: number; counted: boolean };
 }
 
 /**
@@ -192,6 +232,11 @@ export class OutboundService {
       ...(template ? { template } : {}),
       ...(tenant.verification?.[req.channel] ? { verificationLevel: tenant.verification[req.channel] } : {}),
     };
+    // the recipient's market prices the message (WhatsApp by the number's country, Viber by the reported one)
+    const country = recipientCountry(address, contact.id === '(new)' ? undefined : contact);
+    if (country) context.market = country;
+    // the law of the tenant's country applies besides the recipient's (selected by the market)
+    if (tenant.country) context.tenantCountry = tenant.country;
     const intent: MessageIntent = {
       channel: req.channel, userId: address.userId, purpose: req.purpose, content: req.content, sender: req.sender,
       ...(req.topic ? { topic: req.topic } : {}), ...(req.tag ? { tag: req.tag } : {}), ...(req.commerceCategory ? { commerceCategory: req.commerceCategory } : {}),
@@ -201,7 +246,59 @@ export class OutboundService {
       ...(req.replyTo ? { replyTo: req.replyTo } : {}),
       ...(contact.capabilities?.[req.channel] ? { recipientCapabilities: contact.capabilities[req.channel] } : {}),
     };
-    return { binding, contact, conversation, context, intent, outbound };
+    const resolved: Resolved = { binding, contact, conversation, context, intent, outbound, tenant, ledger, consent, ...(country ? { recipientCountry: country } : {}) };
+    await this.feedUsage(tenantId, resolved, now);
+    return resolved;
+  }
+
+  /**
+   * Feeds the engine the account's messaging-limit usage: the unique recipients of business-initiated
+   * messages in the rolling window, and whether this recipient is already among them (then it takes
+   * no new place in the tier).
+   */
+  private async feedUsage(tenantId: string, r: Resolved, now: Date): Promise<void> {
+    const limit = uniqueRecipientLimit(this.deps.engine.effective(r.context));
+    if (!limit) return;
+    const account = { tenantId, channel: r.conversation.address.channel, accountId: r.conversation.address.accountId };
+    const usage = await this.deps.stores.usage.usage(account, r.conversation.address.userId, now, limit.windowMs);
+    r.usage = { ...limit, ...usage };
+    r.context.usage = { uniqueRecipientsLast24h: usage.uniqueRecipients, recipientAlreadyCounted: usage.counted };
+  }
+
+  /**
+   * Counts an allowed business-initiated message against the account's unique-recipient limit,
+   * atomically in the store (every host process on it shares the count): a recipient the engine
+   * allowed on a count another process changed meanwhile is refused here with the tier's reason.
+   */
+  private async admit(tenantId: string, r: Resolved, decision: PolicyDecision): Promise<PolicyDecision> {
+    if (!decision.allowed || decision.inWindow || !r.usage) return decision;
+    const account = { tenantId, channel: r.conversation.address.channel, accountId: r.conversation.address.accountId };
+    const claim = await this.deps.stores.usage.claim(account, r.conversation.address.userId, new Date(this.deps.clock.now()), { limit: r.usage.limit, windowMs: r.usage.windowMs });
+    r.usage = { ...r.usage, uniqueRecipients: claim.uniqueRecipients, counted: claim.counted };
+    if (claim.admitted) return decision;
+    return { allowed: false, reasons: [{ code: 'RATE_LIMITED', source: r.usage.source, message: `the account may start conversations with at most ${r.usage.limit} customers per 24 h` }] };
+  }
+
+  /** The decision record of a decision (the effective rules, the consent relied on, the versions in force). */
+  private recordOf(tenantId: string, r: Resolved, decision: PolicyDecision, via: DecisionRecord['via'], messageId?: string): DecisionRecord & { effective: ReturnType<typeof explainRows> } {
+    const effective = this.deps.engine.effective(r.context);
+    const rows = explainRows(effective);
+    const purpose = judgedPurpose(r.intent);
+    const address = r.conversation.address;
+    const known = (id: string): string | undefined => (id === '(new)' ? undefined : id);
+    const conversationId = known(r.conversation.id);
+    const contactId = known(r.contact.id);
+    return {
+      id: randomUUID(), tenantId, channel: address.channel, accountId: address.accountId, userId: address.userId,
+      at: new Date(this.deps.clock.now()), via, intent: recordedIntent(r.intent), ...verdictOf(decision),
+      ...(messageId ? { messageId } : {}), ...(conversationId ? { conversationId } : {}), ...(contactId ? { contactId } : {}),
+      ...(r.context.market ? { market: r.context.market } : {}),
+      ...(r.tenant.country || r.recipientCountry ? { jurisdiction: { ...(r.tenant.country ? { tenantCountry: r.tenant.country } : {}), ...(r.recipientCountry ? { recipientCountry: r.recipientCountry } : {}) } } : {}),
+      ...(r.usage ? { usage: { uniqueRecipients: r.usage.uniqueRecipients, recipientCounted: r.usage.counted, limit: r.usage.limit, windowMs: r.usage.windowMs } } : {}),
+      consent: consentRelied(r.ledger, r.consent, purpose, r.intent.topic, effective.rules.requireDoubleOptIn === true),
+      versions: decisionVersions(r.tenant, r.binding.plugin.policy, rows),
+      effective: rows,
+    };
   }
 
   /**
@@ -237,10 +334,11 @@ export class OutboundService {
    * @param tenantId - the tenant
    * @param req - the message
    * @param options.idempotencyKey - replays the first answer for the same key and body
-   * @returns accepted (id, form, price) or denied (every reason)
+   * @param options.via - the entry point, as the decision record names it (default `api`)
+   * @returns accepted (id, form, price) or denied (every reason), each with the id of its decision record
    * @throws IdempotencyConflictError when the key was used with another body
    */
-  async send(tenantId: string, req: SendRequest, options: { idempotencyKey?: string } = {}): Promise<SendOutcome> {
+  async send(tenantId: string, req: SendRequest, options: { idempotencyKey?: string; via?: DecisionRecord['via'] } = {}): Promise<SendOutcome> {
     const key = options.idempotencyKey;
     const hash = key ? canonicalHash(req) : '';
     if (key) {
@@ -251,10 +349,10 @@ export class OutboundService {
       }
     }
     const r = await this.resolve(tenantId, req, true);
-    const decision = this.decide(r);
+    const decision = await this.admit(tenantId, r, this.decide(r));
     let outcome: SendOutcome;
-    if (!decision.allowed) outcome = { accepted: false, reasons: decision.reasons };
-    else outcome = await this.enqueue(tenantId, req, r, decision, key);
+    if (!decision.allowed) outcome = { accepted: false, reasons: decision.reasons, decisionId: await this.recordRefusal(tenantId, r, decision, options.via ?? 'api') };
+    else outcome = await this.enqueue(tenantId, req, r, decision, key, options.via ?? 'api');
     if (key) {
       const kept = await this.deps.idempotency.putIfAbsent({ tenantId, key, bodyHash: hash, status: outcome.accepted ? 202 : 422, response: outcome, createdAt: new Date(this.deps.clock.now()) });
       if (kept.bodyHash !== hash) throw new IdempotencyConflictError(key);
@@ -263,10 +361,19 @@ export class OutboundService {
     return outcome;
   }
 
-  private async enqueue(tenantId: string, req: SendRequest, r: Resolved, decision: Extract<PolicyDecision, { allowed: true }>, idempotencyKey?: string): Promise<SendAccepted> {
+  private async recordRefusal(tenantId: string, r: Resolved, decision: PolicyDecision, via: DecisionRecord['via']): Promise<string> {
+    const record = this.recordOf(tenantId, r, decision, via);
+    await this.deps.stores.decisions.record(record);
+    return record.id;
+  }
+
+  private async enqueue(tenantId: string, req: SendRequest, r: Resolved, decision: Extract<PolicyDecision, { allowed: true }>, idempotencyKey: string | undefined, via: DecisionRecord['via']): Promise<SendAccepted> {
     const now = new Date(this.deps.clock.now());
     const outbound: OutboundMessage = { ...r.outbound, form: decision.form };
     const rendered = r.binding.connector.render(outbound);
+    // the record first: a message never leaves without the record of why it was allowed
+    const record = this.recordOf(tenantId, r, decision, via, outbound.id);
+    await this.deps.stores.decisions.record(record);
     const rendering = rendered.rendering ? { form: rendered.rendering.form, parts: rendered.rendering.parts } : { form: 'native' as const, parts: 1 + (rendered.followUps?.length ?? 0) };
     const message: HostMessage = {
       id: outbound.id, tenantId, conversationId: r.conversation.id, direction: 'outbound', content: req.content, status: 'queued',
@@ -284,7 +391,7 @@ export class OutboundService {
     };
     await this.deps.stores.outbox.enqueue(entry);
     this.deps.onQueued?.(entry);
-    return { accepted: true, id: message.id, status: 'queued', conversationId: r.conversation.id, form: decision.form, price: decision.price, rendering };
+    return { accepted: true, id: message.id, status: 'queued', conversationId: r.conversation.id, form: decision.form, price: decision.price, rendering, decisionId: record.id };
   }
 
   /**
@@ -305,10 +412,13 @@ export class OutboundService {
       try {
         const r = await this.resolve(tenantId, send, true);
         if (broadcast) r.intent.broadcast = true;
-        const decision = this.decide(r);
-        if (!decision.allowed) { results.push({ userId: recipient.userId, status: 'denied', reasons: decision.reasons }); continue; }
-        const accepted = await this.enqueue(tenantId, send, r, decision);
-        results.push({ userId: recipient.userId, status: 'queued', id: accepted.id, price: accepted.price });
+        const decision = await this.admit(tenantId, r, this.decide(r));
+        if (!decision.allowed) {
+          results.push({ userId: recipient.userId, status: 'denied', reasons: decision.reasons, decisionId: await this.recordRefusal(tenantId, r, decision, 'notification') });
+          continue;
+        }
+        const accepted = await this.enqueue(tenantId, send, r, decision, undefined, 'notification');
+        results.push({ userId: recipient.userId, status: 'queued', id: accepted.id, price: accepted.price, decisionId: accepted.decisionId });
       } catch (error) {
         if (!isSwitchboardError(error) || error.code !== 'VALIDATION_FAILED') throw error;
         results.push({ userId: recipient.userId, status: 'denied', reasons: [{ code: 'CONTENT_UNSUPPORTED', source: 'business', message: error.message }] });
@@ -332,6 +442,40 @@ export class OutboundService {
     const r = await this.resolve(tenantId, req, false);
     // the message itself is already counted in outboundSinceInbound only after it is sent
     return this.deps.engine.evaluate(r.intent, r.context);
+  }
+
+  /**
+   * The check at the send point, just before a queued message leaves: the policy decided again on
+   * what holds now (consent withdrawn meanwhile, the window closed), the recipient counted against
+   * the messaging limit at the time it is sent, and the result kept with the message's decision
+   * record. An allowed message takes the price the engine decided now (what the cost ledger records).
+   * @param tenantId - the tenant
+   * @param message - the stored outbound message
+   * @returns the decision now
+   */
+  async sendCheck(tenantId: string, message: HostMessage): Promise<PolicyDecision> {
+    const req: SendRequest = {
+      channel: message.channel, accountId: message.accountId, conversationId: message.conversationId, content: message.content,
+      purpose: message.purpose ?? 'service', sender: message.sender ?? 'bot',
+      ...(message.topic ? { topic: message.topic } : {}), ...(message.form?.kind === 'tag' ? { tag: message.form.tag } : {}),
+    };
+    const r = await this.resolve(tenantId, req, false);
+    const record = await this.deps.stores.decisions.findByMessage(tenantId, message.id);
+    if (record?.intent.broadcast) r.intent.broadcast = true;
+    if (record?.intent.commerceCategory) r.intent.commerceCategory = record.intent.commerceCategory;
+    const decision = await this.admit(tenantId, r, this.deps.engine.evaluate(r.intent, r.context));
+    const effective = this.deps.engine.effective(r.context);
+    const check: SendCheck = {
+      at: new Date(this.deps.clock.now()), verdict: decision.allowed ? 'allow' : 'deny', reasons: decision.allowed ? [] : decision.reasons,
+      ...(decision.allowed ? { price: decision.price } : {}),
+      consent: consentRelied(r.ledger, r.consent, judgedPurpose(r.intent), r.intent.topic, effective.rules.requireDoubleOptIn === true),
+    };
+    if (record) await this.deps.stores.decisions.recordSendCheck(tenantId, message.id, check);
+    const p = decision.allowed ? decision.price : undefined;
+    if (p && (!message.price || message.price.amount !== p.amount || message.price.category !== p.category || message.price.currency !== p.currency)) {
+      await this.deps.stores.messages.update(tenantId, message.id, { price: { amount: p.amount, currency: p.currency, category: p.category } });
+    }
+    return decision;
   }
 }
 

@@ -1,0 +1,60 @@
+/**
+ * The recipient's country: the market a message is priced in (WhatsApp's rates depend on the
+ * country code of the recipient's number, Viber's on the subscriber's country) and the
+ * jurisdiction whose law the policy considers besides the tenant's.
+ * @module
+ */
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import type { Address, Contact } from '@switchboard/core';
+
+/**
+ * Channels whose customer id is the customer's phone number in international format without the
+ * leading `+` (WhatsApp's `wa_id`). On the others a customer id says nothing about a country.
+ */
+export const PHONE_NUMBER_CHANNELS: ReadonlySet<string> = new Set(['whatsapp']);
+
+const ALPHA2 = /^[A-Z]{2}$/;
+
+/**
+ * The country of an international phone number.
+ * @param number - digits in international format, with or without `+` (spaces, dashes and parentheses allowed)
+ * @returns the ISO 3166-1 alpha-2 code, or undefined when it is not a valid number of a country
+ * @example
+ * phoneCountry('4930901820') // 'DE'
+ * phoneCountry('+1 212 555 0100') // 'US'
+ */
+export function phoneCountry(number: string): string | undefined {
+  const digits = number.trim().replace(/^\+/, '');
+  if (!/^[0-9 ()-]{4,30}$/.test(digits)) return undefined;
+  const parsed = parsePhoneNumberFromString(`+${digits}`);
+  if (!parsed || !parsed.isValid()) return undefined;
+  return parsed.country;
+}
+
+/**
+ * The country a contact's profile reports (Viber sends the user's country with every message and
+ * subscription: `sender.country`, kept as `profile.country`).
+ * @param contact - the contact, if any
+ * @returns an ISO 3166-1 alpha-2 code, upper case, or undefined
+ */
+export function reportedCountry(contact: Pick<Contact, 'profile'> | undefined): string | undefined {
+  const value = contact?.profile.country;
+  if (typeof value !== 'string') return undefined;
+  const code = value.trim().toUpperCase();
+  return ALPHA2.test(code) ? code : undefined;
+}
+
+/**
+ * The recipient's country: from the number on channels whose ids are phone numbers, else what the
+ * platform reported about the contact.
+ * @param address - the recipient's address
+ * @param contact - the recipient's contact, if known
+ * @returns an ISO 3166-1 alpha-2 code, or undefined when nothing says
+ */
+export function recipientCountry(address: Pick<Address, 'channel' | 'userId'>, contact?: Pick<Contact, 'profile'>): string | undefined {
+  if (PHONE_NUMBER_CHANNELS.has(address.channel)) {
+    const fromNumber = phoneCountry(address.userId);
+    if (fromNumber) return fromNumber;
+  }
+  return reportedCountry(contact);
+}

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createSandbox, sandboxReceiptsFromEnv, sandboxWebhookUrl } from './sandbox.js';
 import { SandboxEventSchema } from './sandbox-schemas.js';
 import { createHost } from './host.js';
+import { buildOpenApi } from './api/openapi.js';
 
 describe('sandboxReceiptsFromEnv', () => {
   it('reads the SWITCHBOARD_SANDBOX_RECEIPT* variables and leaves unset ones to the fakes', () => {
@@ -60,5 +61,16 @@ describe('createSandbox', () => {
     } finally {
       await host.stop();
     }
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('lists the sandbox routes with their closed bodies', () => {
+    const paths = (buildOpenApi() as { paths: Record<string, Record<string, { requestBody?: { content: { 'application/json': { schema: { oneOf?: unknown[]; anyOf?: unknown[] } } } } }>> }).paths;
+    for (const path of ['/sandbox/clock', '/sandbox/{channel}/messages', '/sandbox/{channel}/events', '/sandbox/{channel}/sent', '/sandbox/{channel}/templates/review', '/sandbox/{channel}/receipts/flush']) {
+      expect(Object.keys(paths)).toContain(path);
+    }
+    const events = paths['/sandbox/{channel}/events']!.post!.requestBody!.content['application/json'].schema;
+    expect((events.oneOf ?? events.anyOf)?.length).toBe(6);
   });
 });

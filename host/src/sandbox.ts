@@ -61,7 +61,12 @@ export interface Sandbox {
   hostOptions: Pick<HostOptions, 'extraRoutes' | 'onStop' | 'onListen' | 'clock' | 'features'>;
 }
 
-/** The host's webhook URL for a sandbox channel. */
+/**
+ * The host's webhook URL for a sandbox channel.
+ * @param hostUrl - the host's base URL, e.g. `http://127.0.0.1:3000`
+ * @param channel - the channel
+ * @returns e.g. `http://127.0.0.1:3000/webhooks/whatsapp/sandbox`
+ */
 export function sandboxWebhookUrl(hostUrl: string, channel: string): string {
   return `${hostUrl}/webhooks/${encodeURIComponent(channel)}/${SANDBOX_ACCOUNT}`;
 }

@@ -9,27 +9,11 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import type { ChannelPolicy, Clock, Logger, Price } from '@switchboard/core';
+import { priceCategoryFor, type Clock, type Logger, type Price } from '@switchboard/core';
 import type { HostConnectorBinding } from '../plugins/connector-registry.js';
 import type { CostEntry, CostLedgerStore } from '../stores/ledger-stores.js';
 import { PAGE_MAX, type HostMessage, type HostStores } from '../stores/stores.js';
 import type { StatusNotice } from '../streams.js';
-
-const HOUR = 3_600_000;
-
-/**
- * Whether a customer-service session was open when a message was sent (reported with its cost;
- * the price itself is the engine's).
- * @param policy - the channel's policy (undefined: a channel the host no longer has)
- * @param sentAt - when the message was sent
- * @param lastInboundAt - the customer's last message before it
- * @returns true inside the session
- */
-export function inServiceSessionAt(policy: ChannelPolicy | undefined, sentAt: Date, lastInboundAt: Date | undefined): boolean {
-  const sessionHours = policy?.pricing?.serviceSessionHours ?? policy?.serviceWindowHours;
-  const at = sentAt.getTime();
-  return lastInboundAt !== undefined && lastInboundAt.getTime() <= at && (sessionHours === undefined || at - lastInboundAt.getTime() < sessionHours * HOUR);
-}
 
 /**
  * When a message left the host: its `sent` status, else the first later status (a receipt that
@@ -85,7 +69,10 @@ export class CostRecorder {
     const entry: CostEntry = {
       id: randomUUID(), tenantId: notice.tenantId, messageId: m.id, conversationId: m.conversationId, channel: m.channel, accountId: m.accountId,
       category: price.category, amount: price.amount, currency: price.currency, at: sentAt,
-      inServiceSession: inServiceSessionAt(binding?.plugin.policy, sentAt, lastInboundAt),
+      // whether a session was open when it left, by the same rule the engine prices by
+      inServiceSession: priceCategoryFor({
+        policy: binding?.plugin.policy, at: sentAt.getTime(), ...(lastInboundAt ? { lastInboundAt: lastInboundAt.getTime() } : {}),
+      }).inServiceSession,
       ...(rateFrom ? { rateFrom } : {}),
       ...(quoted && quoted.amount !== price.amount ? { quotedAmount: quoted.amount } : {}),
     };

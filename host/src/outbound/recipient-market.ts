@@ -4,8 +4,7 @@
  * jurisdiction whose law the policy considers besides the tenant's.
  * @module
  */
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import type { Address, Contact } from '@switchboard/core';
+import { phoneNumberCountry, type Address, type Contact } from '@switchboard/core';
 
 /**
  * Channels whose customer id is the customer's phone number in international format without the
@@ -16,19 +15,16 @@ export const PHONE_NUMBER_CHANNELS: ReadonlySet<string> = new Set(['whatsapp']);
 const ALPHA2 = /^[A-Z]{2}$/;
 
 /**
- * The country of an international phone number.
+ * The country of an international phone number (core's libphonenumber-js reading, the same the
+ * engine uses for WhatsApp's US marketing pause).
  * @param number - digits in international format, with or without `+` (spaces, dashes and parentheses allowed)
- * @returns the ISO 3166-1 alpha-2 code, or undefined when it is not a valid number of a country
+ * @returns the ISO 3166-1 alpha-2 code, or undefined when it is not a possible number of a country
  * @example
  * phoneCountry('4930901820') // 'DE'
  * phoneCountry('+1 212 555 0100') // 'US'
  */
 export function phoneCountry(number: string): string | undefined {
-  const digits = number.trim().replace(/^\+/, '');
-  if (!/^[0-9 ()-]{4,30}$/.test(digits)) return undefined;
-  const parsed = parsePhoneNumberFromString(`+${digits}`);
-  if (!parsed || !parsed.isValid()) return undefined;
-  return parsed.country;
+  return phoneNumberCountry(number.trim());
 }
 
 /**

@@ -253,16 +253,19 @@ export class InboxProcessor {
     }
   }
 
-  private async resolveParties(tenantId: string, event: { channel: string; accountId: string; userId: string; timestamp: Date }, name?: string): Promise<{ contact: Contact; conversation: Conversation; created: boolean }> {
+  private async resolveParties(tenantId: string, event: { channel: string; accountId: string; userId: string; timestamp: Date; profile?: { [key: string]: unknown } }, name?: string): Promise<{ contact: Contact; conversation: Conversation; created: boolean }> {
     const { stores, clock, streams } = this.deps;
     const address: Address = { channel: event.channel, accountId: event.accountId, userId: event.userId };
     const at = new Date(clock.now());
+    // the country a platform reports (Viber's sender.country) is the market the contact's messages are priced in
+    const reported = event.profile?.country;
+    const country = typeof reported === 'string' && /^[A-Za-z]{2}$/.test(reported) ? reported.toUpperCase() : undefined;
     const { contact: found, created: contactCreated } = await stores.contacts.findOrCreateByAddress(tenantId, address, () => ({
-      id: randomUUID(), tenantId, addresses: [address], profile: name ? { name } : {}, createdAt: at, updatedAt: at,
+      id: randomUUID(), tenantId, addresses: [address], profile: { ...(name ? { name } : {}), ...(country ? { country } : {}) }, createdAt: at, updatedAt: at,
     }));
     let contact = found;
-    if (!contactCreated && name && contact.profile.name !== name) {
-      contact = (await stores.contacts.update(tenantId, contact.id, { profile: { ...contact.profile, name }, updatedAt: at })) ?? contact;
+    if (!contactCreated && ((name && contact.profile.name !== name) || (country && contact.profile.country !== country))) {
+      contact = (await stores.contacts.update(tenantId, contact.id, { profile: { ...contact.profile, ...(name ? { name } : {}), ...(country ? { country } : {}) }, updatedAt: at })) ?? contact;
     }
     const { conversation, created } = await stores.conversations.findOrCreate(tenantId, address, () => ({
       id: randomUUID(), tenantId, contactId: contact.id, address, status: 'open', assignee: { kind: 'none' }, tags: [], createdAt: at, updatedAt: at,

@@ -6,7 +6,8 @@
  * WhatsApp (2025 per-message model, indicative DE rates, EUR): service replies free; utility
  * templates free inside the customer-service window, 0.0456 outside; marketing 0.1131 always;
  * authentication 0.0456. Viber: messages inside the 24 h session free, every bot-initiated message
- * 0.0196 (the schedule's default rate). Telegram: free.
+ * 0.0189, the rate of the market Viber reports for the user (`sender.country`: DE), not the
+ * schedule's default 0.0196. Telegram: free.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock, silentLogger, type Content, type Conversation, type FakePlatform, type Purpose } from '@switchboard/core';
@@ -26,14 +27,14 @@ const HOUR = 3_600_000;
 /** The hand-computed table: channel, category, messages, amount in EUR. */
 const EXPECTED: CostTotal[] = [
   { channel: 'telegram', category: 'service', currency: 'EUR', messages: 3, amount: 0 },
-  { channel: 'viber', category: 'business-initiated', currency: 'EUR', messages: 3, amount: 0.0588 }, // 3 × 0.0196
+  { channel: 'viber', category: 'business-initiated', currency: 'EUR', messages: 3, amount: 0.0567 }, // 3 × 0.0189 (DE)
   { channel: 'viber', category: 'service', currency: 'EUR', messages: 4, amount: 0 },
   { channel: 'whatsapp', category: 'authentication', currency: 'EUR', messages: 1, amount: 0.0456 },
   { channel: 'whatsapp', category: 'marketing', currency: 'EUR', messages: 4, amount: 0.4524 }, // 4 × 0.1131, in the window or not
   { channel: 'whatsapp', category: 'service', currency: 'EUR', messages: 4, amount: 0 },
   { channel: 'whatsapp', category: 'utility', currency: 'EUR', messages: 6, amount: 0.1368 }, // 3 in the window free, 3 × 0.0456
 ];
-const EXPECTED_TOTAL = 0.6936;
+const EXPECTED_TOTAL = 0.6915;
 
 describe('costs of a scripted month', () => {
   const clock = new ManualClock(Date.parse('2025-09-01T08:00:00Z'));
@@ -164,8 +165,9 @@ describe('costs of a scripted month', () => {
     expect((await send('whatsapp', W1, template('autumn_offer', 'marketing'), 'marketing')).amount).toBe(0.1131);
     expect((await send('whatsapp', W2, template('autumn_offer', 'marketing'), 'marketing')).amount).toBe(0.1131);
     expect((await send('whatsapp', W1, template('login_code', 'authentication'), 'transactional')).amount).toBe(0.0456);
-    // Viber charges every message the bot starts outside the 24 h session
-    expect((await send('viber', V1, text('Your service is due next week'), 'transactional'))).toMatchObject({ category: 'business-initiated', amount: 0.0196 });
+    // Viber charges every message the bot starts outside the 24 h session, at the rate of the user's reported
+    // market (regression: every message was priced at the schedule's default market)
+    expect((await send('viber', V1, text('Your service is due next week'), 'transactional'))).toMatchObject({ category: 'business-initiated', amount: 0.0189 });
     expect((await send('telegram', T1, text('Your service is due next week'), 'transactional')).amount).toBe(0);
 
     // week 3: quoted free in the window, sent after it closed (the platform was down for a day): charged
@@ -179,7 +181,7 @@ describe('costs of a scripted month', () => {
     later(2);
     expect((await send('viber', V2, text('Thanks, noted'), 'service')).amount).toBe(0);
     const heldViber = await send('viber', V2, text('Your appointment is confirmed'), 'service', { holdFor: 30 * HOUR });
-    expect(heldViber).toMatchObject({ category: 'business-initiated', amount: 0.0196, quotedAmount: 0 });
+    expect(heldViber).toMatchObject({ category: 'business-initiated', amount: 0.0189, quotedAmount: 0 });
 
     // week 4: answered in the window again
     later(24 * 5);
@@ -190,7 +192,7 @@ describe('costs of a scripted month', () => {
     later(3);
     expect((await send('viber', V1, text('See you tomorrow'), 'service')).amount).toBe(0);
     later(30);
-    expect((await send('viber', V1, text('How was the service?'), 'transactional')).amount).toBe(0.0196);
+    expect((await send('viber', V1, text('How was the service?'), 'transactional')).amount).toBe(0.0189);
     await customerWrites('telegram', T1);
     expect((await send('telegram', T1, text('Noted, thanks'), 'service')).amount).toBe(0);
     expect(new Date(clock.now()).toISOString().slice(0, 7)).toBe('2025-09');
@@ -204,7 +206,7 @@ describe('costs of a scripted month', () => {
     const report = await api<{ cost: { total: { currency: string; messages: number; amount: number }[] } }>(`/v1/analytics${month}`);
     expect(report.body.cost.total).toEqual([{ currency: 'EUR', messages: 25, amount: EXPECTED_TOTAL }]);
     const viberOnly = await api<{ items: CostEntry[]; totals: CostTotal[] }>(`/v1/costs${month}&channel=viber`);
-    expect(viberOnly.body.items.map((e) => e.amount)).toEqual([0, 0, 0.0196, 0, 0.0196, 0, 0.0196]);
+    expect(viberOnly.body.items.map((e) => e.amount)).toEqual([0, 0, 0.0189, 0, 0.0189, 0, 0.0189]);
     // nothing in August
     expect((await api<{ totals: CostTotal[] }>('/v1/costs?from=2025-08-01&to=2025-09-01')).body.totals).toEqual([]);
 

@@ -77,6 +77,7 @@ export const viberPolicy: ChannelPolicy = {
     { rule: 'initiation', url: DOCS.conversationStarted, grade: 'O' },
     { rule: 'serviceWindowHours', url: `${DOCS.commercialModel} (no delivery window; the 24 h session only affects billing)`, grade: 'O' },
     { rule: 'consentRequiredFor', url: `${DOCS.broadcastGuide} (broadcast only to subscribers); marketing consent from the GDPR baseline`, grade: 'O' },
+    { rule: 'marketingAllowed', url: `${DOCS.broadcastGuide} (no ban on promotional messages to subscribed users found; our reading, with marketing consent from the law)`, grade: 'G' },
     { rule: 'broadcast', url: DOCS.broadcast, grade: 'O' },
     { rule: 'broadcast', url: DOCS.broadcastGuide, grade: 'O' },
     { rule: 'rateLimits', url: DOCS.sendMessage, grade: 'O' },

@@ -137,6 +137,7 @@ export const whatsappPolicy: ChannelPolicy = {
     { rule: 'consentRequiredFor', url: WHATSAPP_DOCS.optIn, grade: 'O' },
     { rule: 'consentRequiredFor', url: WHATSAPP_DOCS.businessPolicy, grade: 'O' },
     { rule: 'consentRequiredFor', url: WHATSAPP_DOCS.userPreferences, grade: 'O' },
+    { rule: 'marketingAllowed', url: `${WHATSAPP_DOCS.templates} (marketing templates, approved, to users who opted in)`, grade: 'O' },
     { rule: 'marketingTemplateBlockedCountries', url: `${WHATSAPP_DOCS.perUserMarketingLimits} (marketing templates are not delivered to users with US phone numbers: +1 and a US area code)`, grade: 'O' },
     { rule: 'marketingTemplateBlockedCountries', url: 'https://docs.aws.amazon.com/end-user-messaging/latest/userguide/nx-features-whatsapp-templates.html (from 2025-04-01)', grade: '3P' },
     { rule: 'broadcast', url: WHATSAPP_DOCS.messagingLimits, grade: 'O' },

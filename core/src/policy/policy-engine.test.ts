@@ -5,7 +5,7 @@ import {
   type MessageIntent, type PolicyContext, type PolicyDecision, type PolicyDeny, type PolicySourceName,
 } from '../index.js';
 import { CHANNEL_POLICIES, applePolicy, messengerPolicy, telegramCapabilities, telegramPolicy, viberPolicy, whatsappPolicy } from '../__fixtures__/channel-policies.js';
-import { annaLedger, annaLedgerAfterTelegramOptOut, ledgerEntry, NIGHT, NOW, policyScenarios } from '../__fixtures__/policy-scenarios.js';
+import { annaLedger, annaLedgerAfterTelegramOptOut, declaredRules, ledgerEntry, NIGHT, NOW, policyScenarios, uncoveredRules } from '../__fixtures__/policy-scenarios.js';
 import { scenarioMismatches } from '../__fixtures__/scenario-check.js';
 
 const HOUR = 3_600_000;
@@ -29,6 +29,26 @@ describe('policy scenarios (shared with the cross-package test)', () => {
   it.each(scenarios.map((s) => [s.name, s] as const))('%s', (_name, s) => {
     const decision = decide(s.intent, s.context, s.now);
     expect(scenarioMismatches(s, decision), explainDecision(decision)).toEqual([]);
+  });
+  it('covers every rule each channel declares (derived from the declared policies)', () => {
+    expect(uncoveredRules(CHANNEL_POLICIES, scenarios)).toEqual([]);
+  });
+  it('the coverage check fails when a channel declares a rule no scenario covers', () => {
+    const withExtra = { ...CHANNEL_POLICIES, telegram: { ...telegramPolicy, marketingTemplateBlockedCountries: ['US'] } };
+    expect(uncoveredRules(withExtra, policyScenarios(withExtra))).toEqual(['telegram.marketingTemplateBlockedCountries']);
+    expect(declaredRules(telegramPolicy)).not.toContain('restrictedCommerce');
+  });
+  it('covers quiet hours across daylight-saving transitions in two time zones', () => {
+    const dst = scenarios.filter((s) => s.group === 'quiet-hours').map((s) => s.name);
+    expect(dst.filter((n) => n.startsWith('Berlin'))).toHaveLength(4);
+    expect(dst.filter((n) => n.startsWith('New York'))).toHaveLength(4);
+  });
+  it('every refusal of a declared channel rule names a documented source', () => {
+    for (const s of scenarios) {
+      const d = decide(s.intent, s.context, s.now);
+      if (d.allowed) continue;
+      for (const r of d.reasons) if (r.source === 'channel' || r.source === 'law') expect(r.rule, `${s.name}: ${r.code}`).toBeDefined();
+    }
   });
   it('covers every channel and both outcomes', () => {
     expect(new Set(scenarios.map((s) => s.channel))).toEqual(new Set(['whatsapp', 'messenger', 'telegram', 'viber', 'apple']));
@@ -329,7 +349,7 @@ describe('every reason carries its source', () => {
         sources.add(r.source);
       }
     }
-    expect([...sources].sort()).toEqual(['business', 'channel', 'customer']);
+    expect([...sources].sort()).toEqual(['business', 'channel', 'customer', 'law']);
   });
 });
 

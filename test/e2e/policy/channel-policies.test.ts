@@ -143,3 +143,27 @@ describe('law layers on the declared policies', () => {
     expect(d.allowed ? [] : d.reasons).toEqual([expect.objectContaining({ code: 'RESTRICTED_COMMERCE', source: 'law', message: expect.stringContaining('Directive 2001/83/EC, Art. 88') })]);
   });
 });
+
+describe('the policy scenarios against the declared policies of the five channels', async () => {
+  const apple = (await import('@switchboard/apple')).default;
+  const { policyScenarios, uncoveredRules, declaredRules } = await import('../../../core/src/__fixtures__/policy-scenarios.js');
+  const { scenarioMismatches } = await import('../../../core/src/__fixtures__/scenario-check.js');
+  const plugins = { whatsapp, messenger, telegram, viber, apple };
+  const policies = { whatsapp: whatsapp.policy, messenger: messenger.policy, telegram: telegram.policy, viber: viber.policy, apple: apple.policy };
+  const scenarios = policyScenarios(policies);
+  it.each(scenarios.map((s) => [s.name, s] as const))('%s', (_name, s) => {
+    // the connector's capability table decides what content it carries, as in the host
+    const d = createPolicyEngine(new ManualClock(s.now)).evaluate(s.intent, { capabilities: plugins[s.channel].capabilities, ...s.context });
+    expect(scenarioMismatches(s, d)).toEqual([]);
+  });
+  it('every rule each channel declares is covered by a scenario', () => {
+    expect(uncoveredRules(policies, scenarios)).toEqual([]);
+  });
+  it('every rule each channel declares has its documented source', () => {
+    const missing: string[] = [];
+    for (const [channel, policy] of Object.entries(policies)) {
+      for (const rule of declaredRules(policy)) if (!policy.sources.some((s) => s.rule === rule || s.rule.startsWith(`${rule}.`))) missing.push(`${channel}.${rule}`);
+    }
+    expect(missing).toEqual([]);
+  });
+});

@@ -161,7 +161,7 @@ export function renderChannelTable(plugins: readonly ConnectorPlugin[]): string 
   row('after a click-to-ad entry', (p) => (p.entryPointWindowHours === undefined ? '—' : hours(p.entryPointWindowHours)));
   row('outside the window', outsideWindow);
   row('opt-in required for', (p) => (p.consentRequiredFor.length ? p.consentRequiredFor.join(', ') : '—'));
-  row('marketing', (p) => (p.marketingAllowed ? `allowed${p.marketingBlockedCallingCodes?.length ? ` (not to +${p.marketingBlockedCallingCodes.join(', +')})` : ''}` : 'not allowed'));
+  row('marketing', (p) => (p.marketingAllowed ? `allowed${p.marketingTemplateBlockedCountries?.length ? ` (no marketing templates to ${p.marketingTemplateBlockedCountries.join(', ')} numbers)` : ''}` : 'not allowed'));
   row('broadcast', broadcast);
   row('rate limits', (p) => (p.rateLimits.length ? p.rateLimits.map(rateLimit).join('; ') : '—'));
   row('text', (p) => `≤ ${number(p.text.maxLength)} characters (${p.text.overflow === 'split' ? 'longer text is split' : 'longer text is refused'})${p.text.captionMaxLength ? `; captions ≤ ${number(p.text.captionMaxLength)}` : ''}`);

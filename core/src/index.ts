@@ -27,4 +27,5 @@ export * from './pricing/price-model.js';
 export * from './util/text.js';
 export * from './util/json.js';
 export * from './util/http.js';
+export * from './util/phone.js';
 export * from './fake/fake-platform-server.js';

@@ -18,6 +18,7 @@ import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from
 import type { HostFeature, HostFeatureContext, HostFeatureFactory } from '../features.js';
 import { InboxProcessor } from '../processing/inbox-processor.js';
 import { linkAddress } from './contact-links.js';
+import { channelUserId } from './customer-id.js';
 import type { OptInFlowStore } from './opt-in-flow-store.js';
 import { OptInService, type OptInKeyword, type StartOptInRequest } from './opt-in-service.js';
 import { perTenantSecrets, StartTokens } from './start-token.js';
@@ -96,7 +97,10 @@ export function createConsentFeature(options: ConsentFeatureOptions = {}): HostF
           const bindings = ctx.registry.forTenant(tenant.id).filter((x) => x.channel === channel && (account === undefined || x.account === account || x.connector.accountId === account));
           if (bindings.length === 0) throw new ValidationError('channel', `the tenant has no ${channel} account${account ? ` "${account}"` : ''}`);
           if (bindings.length > 1) throw new ValidationError('accountId', `the tenant has several ${channel} accounts: name one`);
-          const address: Address = { channel, accountId: bindings[0]!.connector.accountId ?? bindings[0]!.account, userId };
+          const address: Address = {
+            channel, accountId: bindings[0]!.connector.accountId ?? bindings[0]!.account,
+            userId: channelUserId(channel, userId, { field: 'userId', ...(tenant.country ? { defaultCountry: tenant.country } : {}) }),
+          };
           const outcome = await linkAddress(ctx.stores.contacts, contact, address);
           if (!outcome.linked) throw new ConflictError('the address belongs to another contact', { contactId: outcome.ownerId });
           res.status(outcome.alreadyLinked ? 200 : 201).json(outcome.contact);

@@ -20,9 +20,10 @@ import { matchConfirmation, normalizeKeyword, type KeywordMatch } from '../proce
 import { textOf } from '../routing/router.js';
 import type { HostStores } from '../stores/stores.js';
 import type { HostStreams } from '../streams.js';
-import { buildClickToChatLink, CLICK_TO_CHAT_CHANNELS, linkTargetProblem, type ClickToChatChannel, type ClickToChatLink } from './click-to-chat.js';
+import { buildClickToChatLink, CLICK_TO_CHAT_CHANNELS, linkTargetProblem, normalizeLinkTarget, type ClickToChatChannel, type ClickToChatLink } from './click-to-chat.js';
 import { consentReply, type ConsentReplyKind } from './consent-replies.js';
 import { linkAddress } from './contact-links.js';
+import { channelUserId } from './customer-id.js';
 import type { OptInFlow, OptInFlowStore } from './opt-in-flow-store.js';
 import { findStartTokens, StartTokens } from './start-token.js';
 
@@ -124,11 +125,13 @@ export class OptInService implements InboxConsentHook {
     const bindings = this.deps.registry.forTenant(tenant.id);
     const channels = req.channels.map((c, i) => {
       const binding = pickBinding(bindings, c.channel, c.account, `channels[${i}]`);
-      const target = c.target ?? this.deps.linkTargets?.[c.channel]?.[binding.account] ?? defaultTarget(c.channel, binding);
-      if (target === undefined) throw new ValidationError(`channels[${i}].target`, `is required for ${c.channel} (${targetHint(c.channel)})`);
-      const problem = linkTargetProblem(c.channel, target);
+      const given = c.target ?? this.deps.linkTargets?.[c.channel]?.[binding.account] ?? defaultTarget(c.channel, binding);
+      if (given === undefined) throw new ValidationError(`channels[${i}].target`, `is required for ${c.channel} (${targetHint(c.channel)})`);
+      // a national phone number is read in the tenant's country
+      const reading = tenant.country ? { defaultCountry: tenant.country } : {};
+      const problem = linkTargetProblem(c.channel, given, reading);
       if (problem) throw new ValidationError(`channels[${i}].target`, problem);
-      return { channel: c.channel, account: binding.account, target };
+      return { channel: c.channel, account: binding.account, target: normalizeLinkTarget(c.channel, given, reading) };
     });
     const contact = await this.contactFor(tenant, req, bindings);
     const now = this.now();
@@ -167,7 +170,7 @@ export class OptInService implements InboxConsentHook {
     }
     if (!req.address) return undefined;
     const binding = pickBinding(bindings, req.address.channel, req.address.accountId, 'address');
-    const address: Address = { channel: req.address.channel, accountId: binding.connector.accountId ?? binding.account, userId: req.address.userId };
+    const address: Address = { channel: req.address.channel, accountId: binding.connector.accountId ?? binding.account, userId: channelUserId(req.address.channel, req.address.userId, { field: 'address.userId', ...(tenant.country ? { defaultCountry: tenant.country } : {}) }) };
     const now = this.now();
     const { contact } = await this.deps.stores.contacts.findOrCreateByAddress(tenant.id, address, () => ({
       id: randomUUID(), tenantId: tenant.id, addresses: [address], profile: {}, createdAt: now, updatedAt: now,

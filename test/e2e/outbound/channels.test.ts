@@ -14,7 +14,7 @@ import { tempDatabase } from '../../../host/src/__fixtures__/temp-database.js';
 const KEY = 'outbound-e2e-key-0123456789abcdef';
 const DAY = 86_400_000;
 
-/** Wall-clock time plus an offset a test can move forward (the platform keeps wall time). */
+/** Wall-clock time plus an offset a test can move forward; the host and the fake platform both run on it. */
 class OffsetClock implements Clock {
   private offset = 0;
   now(): number { return Date.now() + this.offset; }
@@ -97,6 +97,10 @@ describe.each(CASES)('outbound through the host: $channel', (c) => {
     const list = (await api<{ items: HostMessage[] }>(url, `/v1/conversations/${conversationId}/messages`)).body.items;
     return list.find((m) => m.id === id);
   };
+  /** Every webhook delivered so far has been processed (the inbox is written before the 200, processed after). */
+  const inboxDrained = async (): Promise<boolean> => { const n = await host.stores.inbox.counts('shop'); return n.pending + n.processing === 0; };
+  /** Nothing is left to send: every outbox entry is sent, failed or cancelled. */
+  const outboxDrained = async (): Promise<boolean> => { const n = await host.stores.outbox.counts('shop'); return n.pending + n.leased === 0; };
   const send = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
     api<{ id?: string; status?: string; form?: unknown; price?: unknown; conversationId?: string; error?: { code: string; reasons: Reason[] } }>(url, '/v1/messages', {
       body: { channel: c.channel, accountId: 'main', userId: c.user, sender: 'agent', purpose: 'service', ...body }, headers,
@@ -104,7 +108,7 @@ describe.each(CASES)('outbound through the host: $channel', (c) => {
 
   beforeAll(async () => {
     const plugin = (await import(`@switchboard/${c.channel}`)).default as ConnectorPlugin;
-    fake = plugin.fake!();
+    fake = plugin.fake!({ clock });
     await fake.start();
     host = await createHost(configFromObject({ store: tempDatabase(),
       logLevel: 'silent',
@@ -137,7 +141,8 @@ describe.each(CASES)('outbound through the host: $channel', (c) => {
     expect((await fake.deliver(hook, fake.statusUpdate!({ userId: c.user, externalId: sent.externalId!, status: 'read' }))).status).toBe(200);
     await eventually(async () => (await stored(sent.id))?.status === 'read');
     expect((await fake.deliver(hook, fake.statusUpdate!({ userId: c.user, externalId: sent.externalId!, status: 'delivered' }))).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 100));
+    // the late receipt was processed (not merely not yet): and the status stayed
+    await eventually(inboxDrained);
     expect((await stored(sent.id))?.status).toBe('read');
   });
 
@@ -151,7 +156,8 @@ describe.each(CASES)('outbound through the host: $channel', (c) => {
     expect((await send({ content: { type: 'text', text: 'another body' } }, { 'idempotency-key': `k-${c.channel}` })).status).toBe(409);
     // WhatsApp paces a pair (business, customer) at one message per 6 s: allow for it
     await eventually(async () => (await stored(first.body.id!))?.status === 'sent', 15_000);
-    await new Promise((r) => setTimeout(r, 100));
+    // nothing else is waiting to go out, so no second send can still come
+    await eventually(outboxDrained);
     expect(sends()).toBe(before + 1);
   });
 
@@ -169,7 +175,7 @@ describe.each(CASES)('outbound through the host: $channel', (c) => {
     // message, or a reply to it would still be allowed
     expect((await fake.deliver(`${url}/webhooks/${c.channel}/main`, fake.userMessage({ userId: c.blocker, text: 'When do you open?' }))).status).toBe(200);
     const theirs = await eventually(async () => (await api<{ items: Conversation[] }>(url, '/v1/conversations')).body.items.find((x) => x.address.userId === c.blocker && x.lastInboundAt));
-    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(String(theirs.lastInboundAt)) + 1_100 - clock.now())));
+    clock.advance(Math.max(0, Date.parse(String(theirs.lastInboundAt)) + 1_100 - clock.now()));
     await c.block(fake, host, url, c.blocker);
     // the platform's refusal (or signal) lands in the ledger; from then on the policy refuses
     const attempt = await send({ userId: c.blocker, content: { type: 'text', text: 'Are you still there?' } });

@@ -5,7 +5,7 @@
 import { gunzipSync } from 'node:zlib';
 import {
   MalformedPayloadError, isObject, optArray, optString, parseJsonObject,
-  type Content, type InboundEvent, type JsonObject, type MediaKind, type MessageEvent, type RawWebhook,
+  type Content, type InboundEvent, type JsonObject, type MediaEncryption, type MediaKind, type MessageEvent, type RawWebhook,
 } from '@switchboard/core';
 import { ATTACHMENT_PLACEHOLDER } from './apple-render.js';
 
@@ -107,7 +107,9 @@ function envelope(req: RawWebhook, body: JsonObject): Envelope {
   if (!id) throw new MalformedPayloadError('message id is missing (header id / body id)');
   if (!userId) throw new MalformedPayloadError('customer id is missing (header source-id / body sourceId)');
   if (!accountId) throw new MalformedPayloadError('business id is missing (header destination-id / body destinationId)');
-  const metadata: Record<string, unknown> = { capabilities: parseCapabilityList(h['capability-list']) };
+  // the device's capabilities, when it declared them (a message without the header says nothing about
+  // them, so the host keeps what it knew): the host stores them on the contact and sends rich content natively
+  const metadata: Record<string, unknown> = h['capability-list'] !== undefined ? { capabilities: parseCapabilityList(h['capability-list']) } : {};
   if (h['device-agent']) metadata.deviceAgent = h['device-agent'];
   for (const key of ['locale', 'intent', 'group'] as const) {
     const v = optString(body, key);
@@ -132,7 +134,8 @@ export function parseAppleWebhook(req: RawWebhook, now: Date): InboundEvent[] {
   switch (type) {
     case 'typing_start':
     case 'typing_end':
-      return [{ kind: 'typing', ...base, active: type === 'typing_start', eventId: env.id }];
+      // Apple sends the capability list on every request: a typing indicator may be the first to declare it
+      return [{ kind: 'typing', ...base, active: type === 'typing_start', eventId: env.id, ...(env.metadata.capabilities ? { metadata: { capabilities: env.metadata.capabilities } } : {}) }];
     case 'close':
       return [{ kind: 'closed', ...base, eventId: env.id }];
     case 'text': return textEvents(body, env, base);
@@ -166,7 +169,11 @@ function textEvents(body: JsonObject, env: Envelope, base: Base): InboundEvent[]
     const kind = mediaKindOf(mimeType);
     const content: Content = {
       type: kind,
-      media: { url, mimeType, ...(name ? { filename: name } : {}), ...(size !== undefined ? { size } : {}), ...(i === 0 && text ? { caption: text } : {}) },
+      media: {
+        url, mimeType, ...(name ? { filename: name } : {}), ...(size !== undefined ? { size } : {}), ...(i === 0 && text ? { caption: text } : {}),
+        // the file stays encrypted in Apple's MMCS: downloading it later takes the owner, the key and the signature
+        encryption: attachmentEncryption(a, key, path),
+      },
     };
     events.push({ kind: 'message', ...base, externalId: i === 0 ? env.id : `${env.id}:${i}`, content, metadata: { ...env.metadata, attachment: a } });
   });
@@ -177,6 +184,23 @@ function textEvents(body: JsonObject, env: Envelope, base: Base): InboundEvent[]
     }
   }
   return events;
+}
+
+/**
+ * An attachment's download details as Apple gives them: MMCS `owner`, the decryption `key` (hex,
+ * `00`-prefixed, AES-256-CTR with a zero IV) and the checksum, which attachments carry Base64
+ * in `signature-base64` (a `signature` in hex is kept as hex).
+ */
+function attachmentEncryption(a: JsonObject, key: string, path: string): MediaEncryption {
+  const owner = optString(a, 'owner', path);
+  const base64 = optString(a, 'signature-base64', path);
+  const other = base64 === undefined ? optString(a, 'signature', path) : undefined;
+  const signature = base64 ?? other;
+  const encoding = base64 !== undefined ? 'base64' : other !== undefined && /^[0-9a-f]+$/i.test(other) ? 'hex' : undefined;
+  return {
+    decryptionKey: key, algorithm: 'aes-256-ctr',
+    ...(owner ? { owner } : {}), ...(signature ? { signature } : {}), ...(encoding ? { signatureEncoding: encoding } : {}),
+  };
 }
 
 function interactiveEvent(body: JsonObject, env: Envelope, base: Base): MessageEvent | InboundEvent {

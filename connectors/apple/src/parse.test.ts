@@ -36,6 +36,12 @@ describe('parse', () => {
   it('corrupt gzip is MalformedPayloadError', () => {
     expect(() => connector.parse(req(undefined, { 'content-encoding': 'gzip' }, Buffer.from('not gzip')))).toThrow(expect.objectContaining({ code: 'MALFORMED_PAYLOAD' }));
   });
+  it('regression: no capability-list header says nothing about the device (no empty list that would erase what the host knew)', () => {
+    const r = req(fx.textBody);
+    delete r.headers['capability-list'];
+    const [e] = connector.parse(r);
+    expect(e!.kind === 'message' && e.metadata).not.toHaveProperty('capabilities');
+  });
   it('capability-list is case-insensitive, trimmed and deduplicated', () => {
     const [e] = connector.parse(req(fx.textBody, { 'capability-list': ' list, Time ,LIST,' }));
     expect(e).toMatchObject({ metadata: { capabilities: ['LIST', 'TIME'] } });
@@ -45,10 +51,14 @@ describe('parse', () => {
     delete r.headers.id; delete r.headers['source-id']; delete r.headers['destination-id'];
     expect(connector.parse(r)).toMatchObject([{ externalId: fx.MESSAGE_ID, userId: fx.USER_ID, accountId: fx.BUSINESS_ID }]);
   });
-  it('attachment: media with the descriptor kept in metadata and the text as caption', () => {
+  it('regression: an attachment keeps its decryption key, MMCS owner and signature in the content (the key was dropped), the descriptor in metadata, the text as caption', () => {
+    const a = fx.attachmentBody.attachments[0]!;
     expect(connector.parse(req(fx.attachmentBody))).toEqual([{
       kind: 'message', ...base, externalId: fx.MESSAGE_ID,
-      content: { type: 'image', media: { url: fx.attachmentBody.attachments[0]!.url, mimeType: 'image/jpeg', filename: 'IMG_0042.jpeg', size: 195342, caption: 'Here is the damage' } },
+      content: { type: 'image', media: {
+        url: a.url, mimeType: 'image/jpeg', filename: 'IMG_0042.jpeg', size: 195342, caption: 'Here is the damage',
+        encryption: { decryptionKey: a.key, owner: a.owner, signature: a['signature-base64'], signatureEncoding: 'base64', algorithm: 'aes-256-ctr' },
+      } },
       metadata: { capabilities: ['LIST', 'TIME', 'QUICK', 'AUTH2', 'FORM'], deviceAgent: 'iPhone OS', attachment: fx.attachmentBody.attachments[0] },
     }]);
   });
@@ -59,8 +69,9 @@ describe('parse', () => {
     expect(events.map((e) => [e.kind === 'message' && e.externalId, e.kind === 'message' && e.content.type])).toEqual([[fx.MESSAGE_ID, 'image'], [`${fx.MESSAGE_ID}:1`, 'document']]);
   });
   it('typing_start / typing_end become typing events', () => {
-    expect(connector.parse(req(fx.typingStartBody))).toEqual([{ kind: 'typing', ...base, active: true, eventId: fx.MESSAGE_ID }]);
-    expect(connector.parse(req(fx.typingEndBody))).toEqual([{ kind: 'typing', ...base, active: false, eventId: fx.MESSAGE_ID }]);
+    const metadata = { capabilities: ['LIST', 'TIME', 'QUICK', 'AUTH2', 'FORM'] };
+    expect(connector.parse(req(fx.typingStartBody))).toEqual([{ kind: 'typing', ...base, active: true, eventId: fx.MESSAGE_ID, metadata }]);
+    expect(connector.parse(req(fx.typingEndBody))).toEqual([{ kind: 'typing', ...base, active: false, eventId: fx.MESSAGE_ID, metadata }]);
   });
   it('close becomes closed', () => {
     expect(connector.parse(req(fx.closeBody))).toEqual([{ kind: 'closed', ...base, eventId: fx.MESSAGE_ID }]);

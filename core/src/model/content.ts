@@ -23,6 +23,30 @@ export interface MediaRef {
   filename?: string;
   /** Size in bytes, when known. */
   size?: number;
+  /**
+   * What fetching and decrypting the file later takes, when the platform hands it over encrypted
+   * in its own storage (Apple's attachments in MMCS): kept as the platform gave them, so a media
+   * download can decrypt the file after the webhook is long answered.
+   */
+  encryption?: MediaEncryption;
+}
+
+/**
+ * An encrypted file's download details (Apple Messages for Business: an attachment's MMCS `owner`,
+ * its decryption `key` and its `signature-base64` checksum; the URL and size are the media's).
+ * `decryptionKey` is a secret: host logs redact it, and it stays out of data exports.
+ */
+export interface MediaEncryption {
+  /** The decryption key as the platform gives it (Apple: hex, prefixed `00`, AES-256-CTR). */
+  decryptionKey: string;
+  /** The storage's owner of the file (Apple's MMCS `owner`), needed to ask for a download URL. */
+  owner?: string;
+  /** The file's checksum signature, as given. */
+  signature?: string;
+  /** How `signature` is encoded as given (Apple: Base64 on attachments, hex on interactive data references). */
+  signatureEncoding?: 'base64' | 'hex';
+  /** The cipher, when the platform names one or documents a single one. */
+  algorithm?: string;
 }
 
 /** A contact card, as shared by a customer or sent by the business. */

@@ -87,6 +87,8 @@ export interface PresenceEvent extends EventBase {
   kind: 'typing' | 'closed';
   /** For typing: whether the customer started or stopped typing. */
   active?: boolean;
+  /** Connector-specific extras the host keeps (the device's capability list Apple sends on every request). */
+  metadata?: Record<string, unknown>;
 }
 
 /** Anything the connector understood to be valid but has no model for. */

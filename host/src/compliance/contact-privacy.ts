@@ -13,6 +13,7 @@ import type { AuditEntry } from '../stores/ledger-stores.js';
 import type { DecisionRecord } from '../stores/document-decision-store.js';
 import { PAGE_MAX, type DeadLetter, type HostMessage, type HostStores, type InboxEntry, type OutboxEntry } from '../stores/stores.js';
 import { Pseudonymiser, type ContactDataHandler, type ContactDataSubject } from './contact-data.js';
+import { withoutDecryptionKeys } from './credential-redactor.js';
 
 /** Everything the host holds about a contact. */
 export interface ContactExport {
@@ -178,14 +179,16 @@ export class ContactPrivacyService {
     ]);
     const extensions: Record<string, unknown> = {};
     for (const h of this.deps.handlers()) extensions[h.name] = await h.export(g.subject);
-    return {
-      format: 'switchboard.contact-export/1', exportedAt: this.deps.now(), tenantId,
+    // media decryption keys stay in the host, wherever a copy of a message sits in the export (the
+    // message, its inbox event, an extension's event log): the export is a file that travels
+    return withoutDecryptionKeys({
+      format: 'switchboard.contact-export/1' as const, exportedAt: this.deps.now(), tenantId,
       contact: g.contact, addresses: g.subject.addresses, conversations: g.conversations, messages: g.messages, consent, outbox, inbox,
       deadLetters: g.deadLetters.map((l) => { const decodedBody = decodeBody(l.rawBody); return decodedBody !== undefined ? { ...l, decodedBody } : l; }),
       access: [...access.values()].sort((a, b) => a.at.getTime() - b.at.getTime()),
       notes, optInFlows, decisions,
       extensions,
-    };
+    });
   }
 
   /**

@@ -31,3 +31,21 @@ describe('CredentialRedactor', () => {
     }
   });
 });
+
+describe('withoutDecryptionKeys', () => {
+  it('redacts media decryption keys and the key of an encrypted-file descriptor, and nothing else', async () => {
+    const { withoutDecryptionKeys } = await import('./credential-redactor.js');
+    const at = new Date(0);
+    const stored = {
+      at, content: { type: 'image', media: { url: 'https://mmcs/x', encryption: { decryptionKey: '00ab', owner: 'o', signature: 's' } } },
+      metadata: { attachment: { url: 'https://mmcs/x', owner: 'o', key: '00ab', name: 'a.jpg' }, key: 'idempotency-key-stays' },
+    };
+    const copy = withoutDecryptionKeys(stored);
+    expect(copy).toEqual({
+      at, content: { type: 'image', media: { url: 'https://mmcs/x', encryption: { decryptionKey: '[redacted]', owner: 'o', signature: 's' } } },
+      metadata: { attachment: { url: 'https://mmcs/x', owner: 'o', key: '[redacted]', name: 'a.jpg' }, key: 'idempotency-key-stays' },
+    });
+    expect(copy.at).toBeInstanceOf(Date);
+    expect(stored.content.media.encryption.decryptionKey).toBe('00ab');
+  });
+});

@@ -31,11 +31,12 @@ export const DEFAULT_CREDENTIAL_QUERY: readonly string[] = [
 ];
 
 /**
- * A name that says it holds a credential: a secret, token, signature, password, API key, cookie or
- * authorization, in any spelling (`x-acme-signature`, `secretToken`, `api_key`, `X-Api-Key`).
+ * A name that says it holds a credential: a secret, token, signature, password, API key, a
+ * decryption key (an Apple attachment's `media.encryption.decryptionKey`), cookie or authorization,
+ * in any spelling (`x-acme-signature`, `secretToken`, `api_key`, `X-Api-Key`).
  * Applied to header and query names on top of the lists, and by the logger to every key.
  */
-export const CREDENTIAL_NAME = /secret|token|signature|passw(or)?d|api[-_.]?key|authoriz|cookie|credential/i;
+export const CREDENTIAL_NAME = /secret|token|signature|passw(or)?d|api[-_.]?key|(de|en)cryption[-_.]?key|authoriz|cookie|credential/i;
 
 /** A connector's declaration, as the SPI spells it. */
 export type CredentialDeclaration = Pick<ConnectorPlugin, 'credentialHeaders' | 'credentialQuery'>;
@@ -126,4 +127,27 @@ export class CredentialRedactor {
     }).join('&');
     return `${url.slice(0, at + 1)}${redacted}${hash < 0 ? '' : url.slice(hash)}`;
   }
+}
+
+/**
+ * A copy of stored data with the decryption keys of media replaced by {@link REDACTED}: a media's
+ * `encryption.decryptionKey`, and the `key` of a platform's encrypted-file descriptor as received
+ * (an object with `owner` and `key`: Apple's attachment and interactive-data reference). Used for
+ * data that leaves the host (a contact's export): the key opens the customer's file to whoever holds
+ * it together with the storage's URL, and is of no use to the customer (the download needs the
+ * business's platform credentials). Dates and Buffers are kept as they are.
+ * @param value - messages, inbox entries, decoded webhook bodies…
+ * @returns the copy (the same value when it holds no object)
+ */
+export function withoutDecryptionKeys<T>(value: T, depth = 0): T {
+  if (value === null || typeof value !== 'object' || value instanceof Date || Buffer.isBuffer(value) || depth > 32) return value;
+  if (Array.isArray(value)) return value.map((v) => withoutDecryptionKeys(v, depth + 1)) as T;
+  const source = value as Record<string, unknown>;
+  const descriptor = typeof source.owner === 'string' && typeof source.key === 'string';
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(source)) {
+    if ((k === 'decryptionKey' && typeof v === 'string') || (descriptor && k === 'key')) out[k] = REDACTED;
+    else out[k] = withoutDecryptionKeys(v, depth + 1);
+  }
+  return out as T;
 }

@@ -273,7 +273,8 @@ export class WebhookIngress {
       return;
     }
 
-    const kept = events.filter((e) => e.kind !== 'unsupported' && e.kind !== 'typing');
+    // a typing indicator is kept only when it declares the device's capabilities (Apple sends them on every request)
+    const kept = events.filter((e) => e.kind !== 'unsupported' && (e.kind !== 'typing' || Array.isArray(e.metadata?.capabilities)));
     for (const e of events) {
       if (e.kind !== 'unsupported') continue;
       this.stats.unsupported++;

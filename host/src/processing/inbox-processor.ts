@@ -247,7 +247,13 @@ export class InboxProcessor {
         await this.appendConsent(entry, contact, event, 'closed', { source: 'platform', detail: 'conversation closed by the customer' }, 'channel');
         return;
       }
-      case 'typing':
+      case 'typing': {
+        // a typing indicator may carry the device's capabilities (Apple): kept for a customer already known
+        if (capabilitiesOf(event) === undefined) return;
+        const known = await this.deps.stores.contacts.findByAddress(entry.tenantId, { channel: event.channel, accountId: event.accountId, userId: event.userId });
+        if (known) await this.recordCapabilities(entry.tenantId, known, event);
+        return;
+      }
       case 'unsupported':
         return;
     }
@@ -279,7 +285,7 @@ export class InboxProcessor {
     const tenant = this.tenant(entry.tenantId);
     for (const h of this.hooks) await h.beforeResolve?.({ tenant, account: entry.account, entryId: entry.id, event });
     const resolved = await this.resolveParties(tenant.id, event, event.profile?.name);
-    const { contact } = resolved;
+    const contact = await this.recordCapabilities(tenant.id, resolved.contact, event);
     let conversation = resolved.conversation;
     if (conversation.status === 'resolved') {
       // a new message reopens the conversation and routing starts over
@@ -321,6 +327,24 @@ export class InboxProcessor {
     const notice = { tenantId: tenant.id, message: stored, conversation, contact };
     streams.inbound$.next(notice);
     await this.deps.router.route(notice, entry.account, keyword?.kind);
+  }
+
+  /**
+   * Keeps what the customer's device declared it can show (Apple's `capability-list`, which the
+   * connector puts in `metadata.capabilities`) on the contact, per channel: the send path passes it
+   * to the connector as `recipientCapabilities`, so list pickers, time pickers, quick replies,
+   * forms and sign-in go out natively to a device that declared them and degrade for one that did
+   * not. The latest declaration wins (the customer may have changed device); a message without one
+   * leaves what was known.
+   * @returns the contact as stored
+   */
+  private async recordCapabilities(tenantId: string, contact: Contact, event: Pick<MessageEvent, 'channel' | 'metadata'>): Promise<Contact> {
+    const declared = capabilitiesOf(event);
+    if (declared === undefined) return contact;
+    const known = contact.capabilities?.[event.channel];
+    if (known && known.length === declared.length && known.every((c, i) => c === declared[i])) return contact;
+    const capabilities = { ...contact.capabilities, [event.channel]: declared };
+    return (await this.deps.stores.contacts.update(tenantId, contact.id, { capabilities, updatedAt: new Date(this.deps.clock.now()) })) ?? contact;
   }
 
   /**
@@ -473,4 +497,22 @@ function reviveEvent(event: InboundEvent): InboundEvent {
   const t = event.timestamp as Date | string | undefined;
   if (t === undefined || t instanceof Date) return event;
   return { ...event, timestamp: new Date(t) } as InboundEvent;
+}
+
+/** Capability tokens kept per channel at most, and their length: a header is the customer's to write. */
+const MAX_CAPABILITIES = 64;
+const MAX_CAPABILITY_LENGTH = 64;
+
+/**
+ * The device capabilities a connector read from a message (`metadata.capabilities`: a list of
+ * tokens such as Apple's `LIST`, `TIME`, `QUICK`, `AUTH2`, `FORM`), bounded; undefined when the
+ * message declared none.
+ * @param event - a customer message
+ * @returns the tokens, or undefined
+ */
+export function capabilitiesOf(event: Pick<MessageEvent, 'metadata'>): string[] | undefined {
+  const raw = event.metadata?.capabilities;
+  if (!Array.isArray(raw)) return undefined;
+  const tokens = raw.filter((t): t is string => typeof t === 'string' && t !== '' && t.length <= MAX_CAPABILITY_LENGTH);
+  return [...new Set(tokens)].slice(0, MAX_CAPABILITIES);
 }

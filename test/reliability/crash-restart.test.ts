@@ -66,6 +66,20 @@ async function startChild(config: Record<string, unknown>, hooks: Hooks = {}): P
   return { process: c.process, url, output: c.output, exited: c.exited, api };
 }
 
+/**
+ * Whether a host has nothing left to do: every inbox entry processed and nothing in its outbox
+ * pending or leased (read from its own /metrics gauges). After this no further copy of a message can
+ * be stored and no further send can go out — what a fixed sleep before asserting absence only hoped.
+ */
+async function drained(child: Child): Promise<boolean> {
+  const metrics = await (await fetch(`${child.url}/metrics`)).text();
+  let open = 0;
+  for (const [, labels, value] of metrics.matchAll(/^switchboard_(?:inbox|outbox)_entries\{([^}]*)\} (\S+)$/gm)) {
+    if (/status="(?:pending|processing|leased)"/.test(labels!)) open += Number(value);
+  }
+  return open === 0;
+}
+
 async function kill(child: { process: ChildProcess; exited: Promise<number | null> }): Promise<void> {
   child.process.kill('SIGKILL');
   expect(await child.exited).toBeNull();
@@ -163,7 +177,7 @@ describe.each(stores)('crash matrix on %s', (storeName, storeFor) => {
       expect((await fetch(`${second.url}/webhooks/telegram/main`, { method: 'POST', headers: webhook.headers, body: webhook.body })).status).toBe(200);
     }
     await eventually(async () => (await messagesOf(second, userId))?.some((m) => m.direction === 'inbound'), LONG);
-    await new Promise((r) => setTimeout(r, 300)); // a second copy would be stored by now
+    await eventually(() => drained(second), LONG); // every delivery processed: a second copy would be stored now
     const stored = (await messagesOf(second, userId))!.filter((m) => m.direction === 'inbound');
     expect(stored.map((m) => m.content.text)).toEqual(['Is my car ready?']);
     console.log(`crash (a) ${storeName}: 1 webhook committed before the kill, ${deliveries} redeliveries answered 200 → ${stored.length} message stored`);
@@ -188,7 +202,7 @@ describe.each(stores)('crash matrix on %s', (storeName, storeFor) => {
       const list = (await messagesOf(second, userId))?.filter((m) => m.direction === 'inbound');
       return list && list.length >= total ? list : undefined;
     }, LONG);
-    await new Promise((r) => setTimeout(r, 300)); // a second copy of any would be stored by now
+    await eventually(() => drained(second), LONG); // every delivery processed: a second copy of any would be stored now
     const texts = ((await messagesOf(second, userId)) ?? []).filter((m) => m.direction === 'inbound').map((m) => m.content.text);
     const distinct = new Set(texts).size;
     console.log(`crash (b) ${storeName}: ${total} webhooks answered 200, killed after 50 were processed → after the restart ${texts.length} messages stored, ${distinct} distinct, ${total - distinct} lost`);
@@ -322,6 +336,8 @@ describe.each(stores)('crash matrix on %s', (storeName, storeFor) => {
     const keyed = await send(first, 'telegram', customer, 'your order is ready', { 'idempotency-key': 'order-42-ready' });
     expect(keyed.status).toBe(202);
     await eventually(() => tgTexts(customer).length === 1, LONG);
+    // the send is recorded as done before the kill: this case is about what survives, not the duplicate window of (c)
+    await eventually(() => drained(first), LONG);
     const stopperContact = await contactOf(first, stopper);
     await eventually(async () => (await first.api<Json>(`/v1/contacts/${stopperContact}/consent`)).body.history.some((e: { action: string }) => e.action === 'opt-out'), LONG);
     await kill(first);
@@ -334,7 +350,7 @@ describe.each(stores)('crash matrix on %s', (storeName, storeFor) => {
     const agents = (await second.api<{ items: { id: string }[] }>('/v1/agents')).body.items.filter((a) => a.id === agent.body.id);
     const session = await fetch(`${second.url}/console/api/me`, { headers: { cookie } });
     const retried = await send(second, 'telegram', customer, 'your order is ready', { 'idempotency-key': 'order-42-ready' });
-    await new Promise((r) => setTimeout(r, 300)); // a second send would be on its way by now
+    await eventually(() => drained(second), LONG); // nothing left to send: a second send would have gone out
     const sends = tgTexts(customer);
     console.log(`crash (f) ${storeName}: after SIGKILL — keyword opt-outs ${keywordOptOuts.length}, API opt-outs ${apiOptOuts.length}, templates ${templates.length}, agents ${agents.length}, console session ${session.status === 200 ? 'valid' : `lost (${session.status})`}, retried Idempotency-Key → ${retried.status} same id ${retried.body?.id === keyed.body.id}, platform sends ${sends.length}`);
     expect(keywordOptOuts).toHaveLength(1);
@@ -373,6 +389,8 @@ describe.each(stores)('crash matrix on %s', (storeName, storeFor) => {
       const all = await Promise.all(users.map((u) => messagesOf(hosts[1]!, u)));
       return all.every((m) => m?.some((x) => x.direction === 'outbound' && x.status === 'sent'));
     }, LONG);
+    // every delivery processed and nothing left to send, on both: a duplicate would be counted now
+    for (const h of hosts) await eventually(() => drained(h), LONG);
     const inbound = (await Promise.all(users.map((u) => messagesOf(hosts[0]!, u)))).map((m) => m!.filter((x) => x.direction === 'inbound').length);
     const sent = users.map((u) => tgTexts(u).length);
     console.log(`crash (g) ${storeName}: 2 processes, ${users.length} customers × 4 deliveries → ${inbound.reduce((a, b) => a + b, 0)} inbound stored; ${users.length} API sends → ${sent.reduce((a, b) => a + b, 0)} platform sends`);

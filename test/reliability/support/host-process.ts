@@ -35,8 +35,9 @@ const stall = (): Promise<never> => new Promise<never>(() => { /* until the proc
 say('STARTING');
 const host = await createHost(config, {
   logger: silentLogger,
-  processor: { pollMs: 20, retryBaseMs: 20 },
-  // short leases: a killed process's work is taken over within seconds
+  // short leases: a killed process's work (inbox entries it was processing, outbox entries it was
+  // sending) is taken over within seconds — the tests wait for that takeover before counting
+  processor: { pollMs: 20, retryBaseMs: 20, leaseMs: 5_000 },
   outbound: { dispatcher: { pollMs: 20, leaseMs: 2_000, backoff: { baseMs: 50, maxMs: 200 } } },
   ...(hooks.console ? { features: [createConsoleFeature({ scrypt: { N: 2 ** 12, r: 8, p: 1 }, seedAgents: [{ tenantId: config.tenants[0]!.id, email: 'ops@shop.test', name: 'Ops', password: 'ops password 1', role: 'admin' }] })] } : {}),
 });

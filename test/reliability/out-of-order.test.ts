@@ -70,7 +70,8 @@ describe.each(['whatsapp', 'messenger', 'viber'] as const)('receipts out of orde
       const m = await h.stores.messages.get('shop', answer.body.id);
       return m?.status === 'read' ? m : undefined;
     });
-    await new Promise((r) => setTimeout(r, 150)); // late receipts have been processed by now
+    // every receipt delivered has been processed (not merely 150 ms passed): the late ones too
+    await eventually(async () => { const n = await h.stores.inbox.counts('shop'); return n.pending + n.processing === 0; }, 30_000);
     const settled = (await h.stores.messages.get('shop', answer.body.id)) as HostMessage;
     expect(settled.status).toBe('read');
     const ranks = (settled.statusHistory ?? final.statusHistory ?? []).map((e) => ORDER.indexOf(e.status));

@@ -122,7 +122,7 @@ async function readSse(client: ConsoleClient, until: (events: { event: string; d
   await trigger();
   const events: { event: string; data: Json }[] = [];
   let buffer = '';
-  const timer = setTimeout(() => controller.abort(), 5_000);
+  const timer = setTimeout(() => controller.abort(), 30_000); // a limit, not a measurement
   try {
     while (!until(events)) {
       const { value, done } = await reader.read();

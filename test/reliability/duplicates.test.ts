@@ -16,13 +16,17 @@ let h: ChannelsHost;
 beforeAll(async () => { h = await startChannelsHost({ hostCount: 2 }); });
 afterAll(async () => { await h?.stop(); });
 
-const settle = (ms = 150): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/**
+ * Every delivery answered so far has been processed: the inbox (written before each 200) holds
+ * nothing pending or being processed. A second copy, had one got through, is stored by then.
+ */
+const settle = (): Promise<unknown> => eventually(async () => { const n = await h.stores.inbox.counts('shop'); return n.pending + n.processing === 0; }, 30_000);
 
 /** The inbound messages stored for a customer and the routings they caused, once processing is done. */
 async function outcome(channel: FirstPartyChannel, userId: string): Promise<{ stored: HostMessage[]; routed: HostMessage[] }> {
   const conversation = await eventually(async () => (await h.stores.conversations.list('shop', { channel, limit: 1000 })).find((c) => c.address.userId === userId));
   await eventually(() => h.routed.some((m) => m.conversationId === conversation.id));
-  await settle(); // time for a second copy to be processed, if one had got through
+  await settle(); // a second copy, had one got through, is processed now
   const stored = (await h.stores.messages.listByConversation('shop', conversation.id, { limit: 100 })).filter((m) => m.direction === 'inbound');
   return { stored, routed: h.routed.filter((m) => m.conversationId === conversation.id) };
 }

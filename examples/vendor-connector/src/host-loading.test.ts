@@ -36,7 +36,8 @@ const SPECIFIER = byName.ok ? PACKAGE : pathToFileURL(`${HERE}index.ts`).href;
 const NOT_LINKED = byName.ok ? '' : ` — skipped: "${PACKAGE}" is not resolvable yet (run npm install to link examples/vendor-connector, then npm run build; ${byName.reason})`;
 if (!byName.ok) console.warn(`[host-loading] ${PACKAGE} is not linked yet: loading it by file URL instead (${byName.reason})`);
 
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
+/** Waits for a condition; the limit is a limit, not a measurement: a loaded machine may be slow. */
+async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -4,8 +4,8 @@
  * The dispatcher's {@link Timer} and the fake platform's clock (`FakePlatformOptions.clock`) read
  * the same time, and that time moves only when the test steps it — and a step is taken only once
  * everything the previous one started has finished: no platform call in flight (the fetch given to
- * the connectors is tracked until its whole body is read) and the event loop turned a few times
- * with nothing new happening. A request therefore reaches the platform at the very time its sender
+ * the connectors is tracked until its whole body is read), nothing waiting for the check phase
+ * (SQLite's group commit) and the event loop turned a few times with nothing new happening. A request therefore reaches the platform at the very time its sender
  * saw, so a stalled or loaded machine makes the test slower, never the sender faster (or slower)
  * than its rules: what the platform measures is what the dispatcher decided.
  *
@@ -17,6 +17,13 @@ import type { Clock } from '@switchboard/core';
 import type { Timer } from '../../../host/src/outbound/timer.js';
 
 const noop = (): void => { /* the caller sees the outcome; time only waits for it */ };
+
+/**
+ * Whether work waits for the event loop's check phase (a `setImmediate`): SQLite's group commit
+ * settles its writes there, so a chain of store writes is busy even when it neither sleeps nor
+ * calls a platform.
+ */
+const checkPhaseWork = (): boolean => process.getActiveResourcesInfo().includes('Immediate');
 
 /** Event-loop turns in a row with nothing new before the world counts as still. */
 const QUIET_TURNS = 3;
@@ -116,7 +123,7 @@ export class VirtualTime implements Timer {
       }
       const seen = this.activity;
       await nextTurn();
-      quiet = seen === this.activity && this.inFlight.size === 0 ? quiet + 1 : 0;
+      quiet = seen === this.activity && this.inFlight.size === 0 && !checkPhaseWork() ? quiet + 1 : 0;
     }
   }
 

@@ -411,4 +411,18 @@ describe('group commit: the writes of one turn share one transaction, and each s
     await a.close();
     await b.close();
   });
+
+  it('regression: opening a second driver (the keys CLI) while the first has a group open does not wait out the busy timeout', async () => {
+    const path = file();
+    const a = await SqliteDriver.open({ path, busyTimeoutMs: 60_000 });
+    const ca = a.collection<Message>(messages);
+    const pending = ca.insert({ id: 'p1', tenant: 't' }); // a's group is open until this turn's check phase
+    const b = await SqliteDriver.open({ path, busyTimeoutMs: 60_000 }); // migrates: its own transaction
+    const cb = b.collection<Message>({ ...messages, name: 'other' });
+    expect(await pending).toBe(true);
+    expect(await cb.insert({ id: 'o1', tenant: 't' })).toBe(true);
+    expect(await b.collection<Message>(messages).get('p1')).toMatchObject({ id: 'p1' });
+    await a.close();
+    await b.close();
+  });
 });

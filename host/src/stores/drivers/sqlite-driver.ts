@@ -303,6 +303,7 @@ export class SqliteDriver implements StorageDriver {
    */
   transaction<R>(fn: () => R): R {
     this.commitGroup();
+    this.commitOthersGroup();
     this.begin.run();
     try {
       const result = fn();
@@ -343,17 +344,23 @@ export class SqliteDriver implements StorageDriver {
   /** Opens the group transaction unless one is open; it commits in this turn's check phase. */
   private openGroup(): void {
     if (this.group !== undefined) return;
-    // Another driver of this process on the same file with a group open holds the write lock, and
-    // would only release it in this turn's check phase: waiting for it here would block the event
-    // loop until the busy timeout. It commits first instead.
-    const holder = GROUP_HOLDERS.get(this.path);
-    if (holder !== undefined && holder !== this) holder.commitGroup();
+    this.commitOthersGroup();
     this.begin.run();
     this.group = [];
     if (this.path !== ':memory:') GROUP_HOLDERS.set(this.path, this);
     setImmediate(() => this.commitGroup());
     // under the write lock no other connection changes the schema: one look serves the whole group
     this.refreshNow();
+  }
+
+  /**
+   * Another driver of this process on the same file with a group open holds the write lock, and
+   * would only release it in this turn's check phase: waiting for it here would block the event
+   * loop until the busy timeout. It commits first instead.
+   */
+  private commitOthersGroup(): void {
+    const holder = GROUP_HOLDERS.get(this.path);
+    if (holder !== undefined && holder !== this) holder.commitGroup();
   }
 
   /** Commits the open group transaction (if any) and tells its writers. */

@@ -216,7 +216,7 @@ export function outboundFeature(ctx: HostFeatureContext): HostFeature {
       });
       v1.post('/policy/evaluate', async (req, res) => {
         const t = tenantOf(req);
-        const outcome = await service.evaluate(t.id, parseSendRequest(req.body));
+        const outcome = await service.evaluate(t.id, parseSendRequest(await resolveSendTarget(req.body, t.id, ctx.stores.conversations)));
         // the verdict in words leads: allowed or refused, and every reason with its source and documentation
         const { verdict, summary, reasons } = explainVerdict(outcome.decision);
         res.json({ verdict, summary, reasons, allowed: outcome.decision.allowed, decision: outcome.decision, effective: outcome.effective, explanation: outcome.explanation });

@@ -110,6 +110,12 @@ describe('outbound REST API', () => {
       return r.status === 202 ? r : undefined;
     });
     expect(sent.body).toMatchObject({ status: 'queued' });
+    // regression: the dry run refused a body with only conversationId ("channel is required"), though the send route takes it
+    const conversationId = (sent.body as { conversationId?: string }).conversationId;
+    expect(conversationId).toEqual(expect.any(String));
+    const dry = await call('POST', '/v1/policy/evaluate', { conversationId, content: { type: 'text', text: 'Anything else?' }, purpose: 'service', sender: 'bot' });
+    expect(dry.status).toBe(200);
+    expect(dry.body).toMatchObject({ verdict: 'allowed', allowed: true });
   });
 
   it('refuses a broadcast on a channel that forbids it (Messenger)', async () => {

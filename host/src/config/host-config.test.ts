@@ -92,7 +92,11 @@ describe('tenant quiet hours take an IANA time zone', () => {
     expect(fieldOf(quiet({ start: '22:00', end: '07:00', utcOffsetMinutes: 60 }))).toBe('tenants[0].policy.quietHours.utcOffsetMinutes');
     expect(() => quiet({ start: '22:00', end: '07:00', utcOffsetMinutes: 60 })()).toThrow(/timeZone/);
   });
-  it('refuses a missing or unknown zone', () => {
+  it('takes the tenant\'s timeZone when quiet hours name none', () => {
+    const config = parseHostConfig({ ...base(), tenants: [{ id: 'acme', apiKeys: [KEY], timeZone: 'America/New_York', policy: { quietHours: { start: '21:00', end: '08:00' } } }] }, { baseDir: '.' });
+    expect(config.tenants[0]!.policy?.quietHours).toEqual({ start: '21:00', end: '08:00', timeZone: 'America/New_York' });
+  });
+  it('refuses a missing (no tenant zone either) or unknown zone', () => {
     expect(fieldOf(quiet({ start: '22:00', end: '07:00' }))).toBe('tenants[0].policy.quietHours.timeZone');
     expect(fieldOf(quiet({ start: '22:00', end: '07:00', timeZone: 'CET+1' }))).toBe('tenants[0].policy.quietHours.timeZone');
   });

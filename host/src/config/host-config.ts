@@ -418,8 +418,9 @@ function parseBusinessPolicy(r: Reader): BusinessPolicy {
     quiet.unknownKeys(['start', 'end', 'timeZone', 'purposes']);
     quiet.str('start', { pattern: /^([01]\d|2[0-3]):[0-5]\d$/, patternHint: 'must be HH:MM' });
     quiet.str('end', { pattern: /^([01]\d|2[0-3]):[0-5]\d$/, patternHint: 'must be HH:MM' });
-    const zone = quiet.str('timeZone')!;
-    if (!isValidTimeZone(zone)) throw new ConfigError(`${quiet.path}.timeZone`, 'must be an IANA time zone such as "Europe/Berlin" or "America/New_York"');
+    // without its own zone, quiet hours take the tenant's `timeZone` (checked once the tenant is read)
+    const zone = quiet.str('timeZone', { optional: true });
+    if (zone !== undefined && !isValidTimeZone(zone)) throw new ConfigError(`${quiet.path}.timeZone`, 'must be an IANA time zone such as "Europe/Berlin" or "America/New_York"');
   }
   // the remaining fields are checked by the policy engine's types; keep the object as given
   return structuredClone(r.rawObject()) as BusinessPolicy;
@@ -532,6 +533,11 @@ function parseTenant(r: Reader, bots: Record<string, unknown>): TenantConfig {
   if (country !== undefined) tenant.country = isoCountry(country, `${r.path}.country`);
   const timeZone = r.str('timeZone', { optional: true });
   if (timeZone !== undefined) tenant.timeZone = ianaTimeZone(timeZone, `${r.path}.timeZone`);
+  const quietHours = tenant.policy?.quietHours;
+  if (quietHours !== undefined && quietHours.timeZone === undefined) {
+    if (tenant.timeZone === undefined) throw new ConfigError(`${r.path}.policy.quietHours.timeZone`, 'is required unless the tenant has a timeZone: an IANA time zone such as "Europe/Berlin"');
+    quietHours.timeZone = tenant.timeZone;
+  }
   if (tenant.routing?.rules?.some((rule) => 'forward' in rule.to) && !tenant.forwarding) {
     throw new ConfigError(`${r.path}.forwarding`, 'is required when a routing rule forwards');
   }

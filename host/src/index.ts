@@ -71,3 +71,5 @@ export * from './api/api-scopes.js';
 export * from './api/api-key-store.js';
 export * from './api/api-keys.js';
 export * from './sandbox.js';
+export * from './stores/document-decision-store.js';
+export * from './stores/document-messaging-usage-store.js';

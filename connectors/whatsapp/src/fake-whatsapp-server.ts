@@ -73,7 +73,7 @@ export interface FakeMedia {
 export interface FakeWhatsAppOptions extends FakePlatformOptions {
   /**
    * The platform's time in ms.
-   * @deprecated pass `clock` (the same time as a {@link Clock}); kept for callers written before it
+   * @deprecated pass `clock` (the same time as a core `Clock`); kept for callers written before it
    */
   now?: () => number;
 }

@@ -15,6 +15,6 @@ export { renderWhatsAppMessage, WHATSAPP_LIMITS, DEGRADED_LIST_BUTTON } from './
 export { classifyGraphError, readGraphError, DEFAULT_RETRY_AFTER_MS, type GraphError } from './classify-graph-error.js';
 export {
   FakeWhatsAppServer, whatsappSandboxConfig, SANDBOX_DISPLAY_PHONE_NUMBER,
-  type AcceptedMessage, type FakeTemplate, type FakeWhatsAppOptions, type GraphTemplateCategory, type TemplateStatus,
+  type AcceptedMessage, type FakeMedia, type FakeTemplate, type FakeWhatsAppOptions, type GraphTemplateCategory, type TemplateStatus,
 } from './fake-whatsapp-server.js';
 export { renderSubmitTemplate, renderListTemplates, readTemplatePage, templateStatusOf } from './templates.js';

@@ -13,7 +13,7 @@ import { CostRecorder } from '../analytics/cost-recorder.js';
 import { buildComplianceReport } from '../compliance/compliance-report.js';
 import { canonicalJson, versionOf } from './decision-record.js';
 import { tenantOutboundPolicy } from './outbound-runtime.js';
-import { phoneCountry, recipientCountry } from './recipient-market.js';
+import { countryTimeZone, phoneCountry, recipientCountry, recipientTimeZone } from './recipient-market.js';
 
 const template = (name: string, category: 'marketing' | 'utility' | 'authentication'): Content => ({ type: 'template', name, language: 'en', category });
 const DE = '4915112345678';
@@ -199,6 +199,35 @@ describe('the recipient\'s market', () => {
     w.clock.advance(30 * HOUR);
     const outcome = await w.runtime.service.send('shop', { channel: 'viber', accountId: 'main', userId: 'viberUser01AAAA=', content: { type: 'text', text: 'Autumn sale' }, purpose: 'marketing', sender: 'bot' });
     expect(outcome).toMatchObject({ accepted: true, price: { amount: 0.0115, category: 'business-initiated' } });
+  });
+});
+
+describe('the recipient\'s time zone', () => {
+  it('is the country\'s when the whole country keeps one civil time, the contact\'s own where it says', () => {
+    expect(countryTimeZone('DE')).toBe('Europe/Berlin'); // Büsingen's Europe/Zurich keeps the same time
+    expect(countryTimeZone('US')).toBeUndefined();
+    expect(countryTimeZone('ZZ')).toBeUndefined();
+    expect(recipientTimeZone('US', { profile: { timeZone: 'America/Chicago' } })).toBe('America/Chicago');
+    expect(recipientTimeZone('DE', { profile: { timeZone: 'Not/AZone' } })).toBe('Europe/Berlin');
+    expect(recipientTimeZone(undefined)).toBeUndefined();
+  });
+
+  it('regression: quiet hours were kept on the tenant\'s clock only — a +49 recipient is judged on Berlin time, a +1 one (several zones) on the tenant\'s', async () => {
+    // the tenant in New York keeps 22:00–07:00; 11:00 UTC is 06:00 in New York and 12:00 in Berlin
+    const w = world = outboundWorld({ timeZone: 'America/New_York', policy: { quietHours: { start: '22:00', end: '07:00', timeZone: 'America/New_York' } } });
+    await w.template('whatsapp', 'order_update', 'utility');
+    const results: Record<string, unknown> = {};
+    for (const userId of [DE, US]) {
+      const { contactId } = await w.customerWrote('whatsapp', userId);
+      await w.consent(contactId, 'whatsapp', 'opt-in', 'transactional');
+    }
+    w.clock.advance(25 * HOUR); // the window closed: business-initiated
+    expect(new Date(w.clock.now()).toISOString()).toBe('2026-12-02T11:00:00.000Z');
+    for (const userId of [DE, US]) {
+      const outcome = await w.runtime.service.send('shop', { channel: 'whatsapp', accountId: 'main', userId, content: template('order_update', 'utility'), purpose: 'transactional', topic: 'order updates', sender: 'system' });
+      results[userId] = outcome.accepted ? 'accepted' : (outcome as { reasons: { code: string }[] }).reasons.map((r) => r.code);
+    }
+    expect(results).toEqual({ [DE]: 'accepted', [US]: ['QUIET_HOURS'] });
   });
 });
 

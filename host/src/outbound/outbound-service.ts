@@ -17,7 +17,7 @@ import { NotFoundError } from '../errors.js';
 import type { DecisionRecord, SendCheck } from '../stores/document-decision-store.js';
 import type { HostMessage, HostStores, OutboxEntry } from '../stores/stores.js';
 import { consentRelied, decisionVersions, judgedPurpose, recordedIntent, verdictOf } from './decision-record.js';
-import { recipientCountry } from './recipient-market.js';
+import { recipientCountry, recipientTimeZone } from './recipient-market.js';
 import { canonicalHash, type IdempotencyStore } from './idempotency-store.js';
 import type { NotificationRequest, SendRequest } from './send-request.js';
 import { templateParameterProblems, type TemplateStore } from './template-registry.js';
@@ -235,6 +235,9 @@ export class OutboundService {
     // the recipient's market prices the message (WhatsApp by the number's country, Viber by the reported one)
     const country = recipientCountry(address, contact.id === '(new)' ? undefined : contact);
     if (country) context.market = country;
+    // quiet hours on the recipient's wall clock where their zone is known (else the tenant's)
+    const zone = recipientTimeZone(country, contact.id === '(new)' ? undefined : contact);
+    if (zone) context.recipientTimeZone = zone;
     // the law of the tenant's country applies besides the recipient's (selected by the market)
     if (tenant.country) context.tenantCountry = tenant.country;
     const intent: MessageIntent = {

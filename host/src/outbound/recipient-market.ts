@@ -4,6 +4,7 @@
  * jurisdiction whose law the policy considers besides the tenant's.
  * @module
  */
+import { getTimezonesForCountry } from 'countries-and-timezones';
 import { phoneNumberCountry, type Address, type Contact } from '@switchboard/core';
 
 /**
@@ -53,4 +54,45 @@ export function recipientCountry(address: Pick<Address, 'channel' | 'userId'>, c
     if (fromNumber) return fromNumber;
   }
   return reportedCountry(contact);
+}
+
+/**
+ * The time zone of a country when the whole country keeps one civil time: every IANA zone the
+ * country has (from the maintained `countries-and-timezones` data) shares the same standard and
+ * daylight-saving offsets, e.g. Germany's Europe/Berlin and Büsingen's Europe/Zurich. A country
+ * spanning several times (the US, Brazil, Australia) has none: the recipient's zone is unknown.
+ * @param country - an ISO 3166-1 alpha-2 code
+ * @returns the country's first IANA zone, or undefined
+ * @example
+ * countryTimeZone('DE') // 'Europe/Berlin'
+ * countryTimeZone('US') // undefined
+ */
+export function countryTimeZone(country: string): string | undefined {
+  const zones = getTimezonesForCountry(country.toUpperCase()) ?? [];
+  const first = zones[0];
+  if (first === undefined) return undefined;
+  return zones.every((z) => z.utcOffset === first.utcOffset && z.dstOffset === first.dstOffset) ? first.name : undefined;
+}
+
+/**
+ * The recipient's own time zone, where something says it: the contact's profile `timeZone` (a
+ * valid IANA name), else the zone of the recipient's country when that country keeps one civil time.
+ * Quiet hours are then kept on the recipient's wall clock rather than the tenant's.
+ * @param country - the recipient's country (see {@link recipientCountry}), if known
+ * @param contact - the recipient's contact, if known
+ * @returns an IANA zone name, or undefined when nothing says
+ */
+export function recipientTimeZone(country: string | undefined, contact?: Pick<Contact, 'profile'>): string | undefined {
+  const own = contact?.profile['timeZone'];
+  if (typeof own === 'string' && isIanaZone(own)) return own;
+  return country === undefined ? undefined : countryTimeZone(country);
+}
+
+function isIanaZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -229,7 +229,24 @@ export type FakeInboundEvent =
   | { kind: 'location'; userId: string; latitude: number; longitude: number; name?: string }
   | { kind: 'button'; userId: string; payload: string; title?: string; name?: string }
   | { kind: 'subscribe' | 'unsubscribe' | 'block' | 'close'; userId: string; name?: string }
-  | { kind: 'capabilities'; userId: string; capabilities: string[]; name?: string };
+  | { kind: 'capabilities'; userId: string; capabilities: string[]; name?: string }
+  /**
+   * The customer opens the conversation: Viber `conversation_started`, WhatsApp `request_welcome`,
+   * a Messenger `messaging_referrals` referral (m.me link), Telegram `/start`. `context` is what the
+   * entry point carries (Viber context, m.me `ref`, Telegram deep-link payload), where it has one.
+   */
+  | { kind: 'conversation-started'; userId: string; context?: string; name?: string }
+  /** The customer shares a contact card (Viber `contact`, WhatsApp `contacts`, Telegram `contact`). */
+  | { kind: 'contact'; userId: string; contactName: string; phone?: string; name?: string }
+  /** The customer sends a sticker; `stickerId` is the platform's sticker id when it has one (a fake picks one otherwise). */
+  | { kind: 'sticker'; userId: string; stickerId?: string; name?: string }
+  /** The customer sends a link as a message of its own (Viber `url` messages). */
+  | { kind: 'url'; userId: string; url: string; name?: string }
+  /**
+   * The customer reacts to a message with an emoji (WhatsApp `reaction`, Messenger `message_reactions`);
+   * `messageId` is the platform id of the message reacted to (default: the last one the business sent them).
+   */
+  | { kind: 'reaction'; userId: string; emoji: string; messageId?: string; name?: string };
 
 /** The kinds of {@link FakeInboundEvent}. */
 export type FakeInboundKind = FakeInboundEvent['kind'];

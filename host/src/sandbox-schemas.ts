@@ -20,7 +20,8 @@ export const SandboxClockSchema = z.strictObject({
 });
 
 /** Every inbound event kind a fake platform may simulate (what the connectors parse). */
-export const FAKE_INBOUND_KINDS = ['text', 'media', 'location', 'button', 'subscribe', 'unsubscribe', 'block', 'close', 'capabilities'] as const satisfies readonly FakeInboundKind[];
+export const FAKE_INBOUND_KINDS = ['text', 'media', 'location', 'button', 'subscribe', 'unsubscribe', 'block', 'close', 'capabilities',
+  'conversation-started', 'contact', 'sticker', 'url', 'reaction'] as const satisfies readonly FakeInboundKind[];
 
 /** `POST /sandbox/:channel/events`: one inbound event, by kind (the channel's fake says which kinds it simulates). */
 export const SandboxEventSchema = z.discriminatedUnion('kind', [
@@ -30,6 +31,11 @@ export const SandboxEventSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('button'), userId, payload: z.string().min(1).max(1000), title: z.string().max(1000).optional(), name: name.optional() }),
   z.strictObject({ kind: z.enum(['subscribe', 'unsubscribe', 'block', 'close']), userId, name: name.optional() }),
   z.strictObject({ kind: z.literal('capabilities'), userId, capabilities: z.array(z.string().min(1).max(64)).max(50), name: name.optional() }),
+  z.strictObject({ kind: z.literal('conversation-started'), userId, context: z.string().min(1).max(1000).optional(), name: name.optional() }),
+  z.strictObject({ kind: z.literal('contact'), userId, contactName: name, phone: z.string().min(1).max(32).optional(), name: name.optional() }),
+  z.strictObject({ kind: z.literal('sticker'), userId, stickerId: z.string().min(1).max(256).optional(), name: name.optional() }),
+  z.strictObject({ kind: z.literal('url'), userId, url: z.string().url().max(2048), name: name.optional() }),
+  z.strictObject({ kind: z.literal('reaction'), userId, emoji: z.string().min(1).max(32), messageId: z.string().min(1).max(256).optional(), name: name.optional() }),
 ]) satisfies z.ZodType<FakeInboundEvent>;
 
 /** `POST /sandbox/:channel/templates/review`: the platform's review outcome for a submitted template. */

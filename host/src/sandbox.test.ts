@@ -71,6 +71,6 @@ describe('the OpenAPI document', () => {
       expect(Object.keys(paths)).toContain(path);
     }
     const events = paths['/sandbox/{channel}/events']!.post!.requestBody!.content['application/json'].schema;
-    expect((events.oneOf ?? events.anyOf)?.length).toBe(6);
+    expect((events.oneOf ?? events.anyOf)?.length).toBe(11);
   });
 });

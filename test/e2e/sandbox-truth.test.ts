@@ -154,6 +154,9 @@ function eventOf(kind: string, userId: string): Record<string, unknown> {
     case 'location': return { kind, userId, latitude: 52.52, longitude: 13.405 };
     case 'button': return { kind, userId, payload: 'YES', title: 'Yes' };
     case 'capabilities': return { kind, userId, capabilities: ['list', 'time', 'quick-reply'] };
+    case 'contact': return { kind, userId, contactName: 'Grace Hopper', phone: '+15550123' };
+    case 'url': return { kind, userId, url: 'https://example.com/offer' };
+    case 'reaction': return { kind, userId, emoji: '\u{1F44D}' };
     default: return { kind, userId };
   }
 }

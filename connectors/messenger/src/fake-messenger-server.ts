@@ -71,7 +71,7 @@ export class FakeMessengerServer extends FakePlatformServer {
   /** Always `messenger`. */
   readonly channel = 'messenger';
   /** Customer events this fake delivers as Messenger does (Messenger has no block or close webhook). */
-  override readonly simulatedKinds: readonly FakeInboundKind[] = ['text', 'media', 'location', 'button', 'subscribe', 'unsubscribe'];
+  override readonly simulatedKinds: readonly FakeInboundKind[] = ['text', 'media', 'location', 'button', 'subscribe', 'unsubscribe', 'conversation-started', 'sticker', 'reaction'];
   /** Per-second Send API limits per page (Meta: 300 for text, 10 for audio/video). */
   readonly limits = { textPerSecond: 300, mediaPerSecond: 10 };
   private readonly config: { pageAccessToken: string; appSecret: string; verifyToken: string; pageId: string; apiVersion: string };
@@ -565,8 +565,10 @@ export class FakeMessengerServer extends FakePlatformServer {
   /**
    * A signed webhook for a customer event, as Messenger delivers it: text; media (an attachment
    * whose URL the fake serves); a shared location; a button tap (postback); the Marketing Messages
-   * opt-in (subscribe) and its STOP (unsubscribe).
-   * @throws RangeError for kinds Messenger has no webhook for (block, close, capabilities)
+   * opt-in (subscribe) and its STOP (unsubscribe); a `messaging_referrals` referral from a m.me
+   * link (conversation-started, `context` as its `ref`); a sticker (an image attachment carrying
+   * `sticker_id`); a `message_reactions` reaction to a message the page sent.
+   * @throws RangeError for kinds Messenger has no webhook for (block, close, capabilities, contact, url)
    */
   override simulate(event: FakeInboundEvent): SignedWebhook {
     const who = { userId: event.userId, ...(event.name !== undefined ? { name: event.name } : {}) };
@@ -588,6 +590,14 @@ export class FakeMessengerServer extends FakePlatformServer {
       case 'button': return this.postback({ ...who, payload: event.payload, title: event.title ?? event.payload });
       case 'subscribe': return this.notificationOptin({ ...who, status: 'RESUME_NOTIFICATIONS' });
       case 'unsubscribe': return this.optinStop(who);
+      case 'conversation-started': return this.referral({ userId: event.userId, ...(event.context !== undefined ? { ref: event.context } : {}) });
+      case 'sticker': {
+        // a sticker arrives as an image attachment whose payload names the sticker (369239263222822 is the thumbs-up "like")
+        const id = event.stickerId ?? '369239263222822';
+        const { url } = this.storeAttachment(randomBytes(64), 'image/png', 'png');
+        return this.customerMessage(who, { attachments: [{ type: 'image', payload: { url, sticker_id: /^\d{1,15}$/.test(id) ? Number(id) : id } }] });
+      }
+      case 'reaction': return this.reaction({ ...who, emoji: event.emoji, ...(event.messageId !== undefined ? { messageId: event.messageId } : {}) });
       default:
         throw new RangeError(`the Messenger fake cannot simulate '${event.kind}' events: Messenger has no such webhook (supported: ${this.simulatedKinds.join(', ')})`);
     }
@@ -628,12 +638,27 @@ export class FakeMessengerServer extends FakePlatformServer {
   }
 
   /** A referral: the customer opened the thread through a m.me link (SHORTLINK) or a Click-to-Messenger ad (ADS). */
-  referral(input: { userId: string; ref: string; source?: 'SHORTLINK' | 'ADS' | 'CUSTOMER_CHAT_PLUGIN'; adId?: string; timestamp?: Date }): SignedWebhook {
+  referral(input: { userId: string; ref?: string; source?: 'SHORTLINK' | 'ADS' | 'CUSTOMER_CHAT_PLUGIN'; adId?: string; timestamp?: Date }): SignedWebhook {
     const at = input.timestamp?.getTime() ?? this.platformNow();
     // the person opened the conversation through the link or ad: the page may answer
     this.openWindow(input.userId, at);
-    const referral = { ref: input.ref, source: input.source ?? 'SHORTLINK', type: 'OPEN_THREAD', ...(input.adId ? { ad_id: input.adId } : {}) };
+    const referral = { ...(input.ref !== undefined ? { ref: input.ref } : {}), source: input.source ?? 'SHORTLINK', type: 'OPEN_THREAD', ...(input.adId ? { ad_id: input.adId } : {}) };
     return this.webhook([{ ...this.from(input.userId, at), referral }], at);
+  }
+
+  /**
+   * A `message_reactions` webhook: the customer reacted with `emoji` to `messageId` (by default the
+   * last message the page sent them); an empty emoji is the reaction taken back (`unreact`).
+   */
+  reaction(input: { userId: string; emoji: string; messageId?: string; name?: string; timestamp?: Date }): SignedWebhook {
+    const at = input.timestamp?.getTime() ?? this.platformNow();
+    this.knowUser(input.userId, input.name);
+    const mid = input.messageId ?? this.sent.filter((m) => m.recipientId === input.userId).at(-1)?.messageId ?? this.mid();
+    const names: Record<string, string> = { '\u2764\uFE0F': 'love', '\u{1F606}': 'smile', '\u{1F62E}': 'wow', '\u{1F622}': 'sad', '\u{1F620}': 'angry', '\u{1F44D}': 'like' };
+    const reaction = input.emoji === ''
+      ? { action: 'unreact', mid }
+      : { reaction: names[input.emoji] ?? 'other', emoji: input.emoji, action: 'react', mid };
+    return this.webhook([{ ...this.from(input.userId, at), reaction }], at);
   }
 
   /** A Marketing Messages opt-in (`notification_messages`), or its STOP / RESUME; the token can then be messaged. */

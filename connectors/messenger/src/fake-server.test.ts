@@ -259,18 +259,42 @@ describe('fake simulated customer events', () => {
     [{ kind: 'button', userId: PSID, payload: 'BOOK', title: 'Book a service' }, { kind: 'message', content: { type: 'reply', id: 'BOOK', title: 'Book a service' } }],
     [{ kind: 'subscribe', userId: PSID }, { kind: 'consent', action: 'opt-in', purpose: 'marketing' }],
     [{ kind: 'unsubscribe', userId: PSID }, { kind: 'consent', action: 'opt-out', purpose: 'marketing' }],
+    [{ kind: 'conversation-started', userId: PSID, context: 'workshop-flyer' }, { kind: 'conversation-started', context: 'workshop-flyer' }],
+    [{ kind: 'sticker', userId: PSID }, { kind: 'message', content: { type: 'sticker', media: { id: '369239263222822', url: expect.stringMatching(/\.png$/) as unknown as string } } }],
+    [{ kind: 'reaction', userId: PSID, emoji: '\u2764\uFE0F', messageId: 'm_outbound_1' }, { kind: 'message', content: { type: 'reaction', emoji: '\u2764\uFE0F', target: 'm_outbound_1' } }],
   ];
+  /** Kinds the fake could not simulate before issue 17, though the connector parsed them. */
+  const added = new Set(['conversation-started', 'sticker', 'reaction']);
 
   it('lists every kind it simulates', () => {
     expect(new Set(cases.map(([e]) => e.kind))).toEqual(new Set(fake.simulatedKinds));
   });
 
-  it.each(cases)('%o is signed and parses with the connector into the expected event', (event, expected) => {
+  it.each(cases.filter(([e]) => !added.has(e.kind)))('%o is signed and parses with the connector into the expected event', (event, expected) => {
     const w = fake.simulate(event);
     connector.verify(asRaw(w));
     const parsed = connector.parse(asRaw(w));
     expect(parsed).toHaveLength(1);
     expect(parsed[0]).toMatchObject({ ...base, ...expected });
+  });
+
+  for (const [event, expected] of cases.filter(([e]) => added.has(e.kind))) {
+    it(`regression: ${event.kind} could not be simulated though the connector parses it`, () => {
+      const w = fake.simulate(event);
+      connector.verify(asRaw(w));
+      const parsed = connector.parse(asRaw(w));
+      expect(parsed).toHaveLength(1);
+      expect(parsed[0]).toMatchObject({ ...base, ...expected });
+    });
+  }
+
+  it('a simulated referral without context carries no ref; a simulated reaction names the last message sent, and an empty emoji is an unreact', () => {
+    const referral = JSON.parse(fake.simulate({ kind: 'conversation-started', userId: PSID }).body.toString()) as { entry: { messaging: { referral: unknown }[] }[] };
+    expect(referral.entry[0]!.messaging[0]!.referral).toEqual({ source: 'SHORTLINK', type: 'OPEN_THREAD' });
+    const unreact = JSON.parse(fake.simulate({ kind: 'reaction', userId: PSID, emoji: '', messageId: 'm_1' }).body.toString()) as { entry: { messaging: { reaction: unknown }[] }[] };
+    expect(unreact.entry[0]!.messaging[0]!.reaction).toEqual({ action: 'unreact', mid: 'm_1' });
+    const like = JSON.parse(fake.simulate({ kind: 'reaction', userId: PSID, emoji: '\u{1F44D}', messageId: 'm_2' }).body.toString()) as { entry: { messaging: { reaction: unknown }[] }[] };
+    expect(like.entry[0]!.messaging[0]!.reaction).toEqual({ reaction: 'like', emoji: '\u{1F44D}', action: 'react', mid: 'm_2' });
   });
 
   it('a simulated image with a caption is two events, and its URL serves the bytes', async () => {
@@ -285,6 +309,8 @@ describe('fake simulated customer events', () => {
 
   it('refuses kinds Messenger has no webhook for', () => {
     for (const kind of ['block', 'close'] as const) expect(() => fake.simulate({ kind, userId: PSID })).toThrow(RangeError);
+    expect(() => fake.simulate({ kind: 'contact', userId: PSID, contactName: 'Ada' })).toThrow(RangeError);
+    expect(() => fake.simulate({ kind: 'url', userId: PSID, url: 'https://example.com' })).toThrow(RangeError);
   });
 });
 

@@ -360,7 +360,7 @@ describe('fake Bot API: the documented surface an integrator uses', () => {
 
   it('every simulated kind parses with the connector into the expected event', () => {
     const parse = (w: SignedWebhook) => { connector.verify(raw(w)); return connector.parse(raw(w)); };
-    expect(fake.simulatedKinds).toEqual(['text', 'media', 'location', 'button', 'subscribe', 'block']);
+    expect(fake.simulatedKinds).toEqual(['text', 'media', 'location', 'button', 'subscribe', 'block', 'conversation-started', 'contact', 'sticker']);
     expect(parse(fake.simulate({ kind: 'text', userId: USER, text: 'Hi', name: 'Ada' }))).toMatchObject([{ kind: 'message', userId: USER, profile: { name: 'Ada' }, content: { type: 'text', text: 'Hi' } }]);
     expect(parse(fake.simulate({ kind: 'media', userId: USER, mediaType: 'image', caption: 'Scratch' }))).toMatchObject([{ kind: 'message', content: { type: 'image', media: { caption: 'Scratch' } } }]);
     expect(parse(fake.simulate({ kind: 'media', userId: USER, mediaType: 'video' }))).toMatchObject([{ kind: 'message', content: { type: 'video', media: { mimeType: 'video/mp4' } } }]);
@@ -371,6 +371,29 @@ describe('fake Bot API: the documented surface an integrator uses', () => {
     expect(parse(fake.simulate({ kind: 'subscribe', userId: USER }))).toMatchObject([{ kind: 'conversation-started', userId: USER }, { kind: 'message', metadata: { command: 'start' } }]);
     expect(parse(fake.simulate({ kind: 'block', userId: USER }))).toMatchObject([{ kind: 'consent', action: 'blocked', userId: USER }]);
     expect(() => fake.simulate({ kind: 'close', userId: USER })).toThrow(RangeError);
+    expect(() => fake.simulate({ kind: 'url', userId: USER, url: 'https://example.com' })).toThrow(RangeError);
+  });
+
+  const parse = (w: SignedWebhook) => { connector.verify(raw(w)); return connector.parse(raw(w)); };
+
+  it('regression: conversation-started could not be simulated though the connector parses it', () => {
+    const webhook = fake.simulate({ kind: 'conversation-started', userId: USER, context: 'promo-42', name: 'Ada' });
+    expect(JSON.parse(webhook.body.toString())).toMatchObject({ message: { text: '/start promo-42', entities: [{ type: 'bot_command', offset: 0, length: 6 }] } });
+    expect(parse(webhook)).toMatchObject([{ kind: 'conversation-started', userId: USER, context: 'promo-42', profile: { name: 'Ada' } }, { kind: 'message', metadata: { command: 'start', commandArgs: 'promo-42' } }]);
+  });
+
+  it('regression: contact could not be simulated though the connector parses it', () => {
+    const webhook = fake.simulate({ kind: 'contact', userId: USER, contactName: 'Grace Hopper', phone: '+15550123' });
+    expect(JSON.parse(webhook.body.toString())).toMatchObject({ message: { contact: { phone_number: '+15550123', first_name: 'Grace', last_name: 'Hopper' } } });
+    expect(parse(webhook)).toMatchObject([{ kind: 'message', content: { type: 'contacts', contacts: [{ name: 'Grace Hopper', phones: [{ phone: '+15550123' }] }] } }]);
+  });
+
+  it('regression: sticker could not be simulated though the connector parses it', async () => {
+    const update = JSON.parse(fake.simulate({ kind: 'sticker', userId: USER }).body.toString()) as { message: { sticker: { file_id: string } } };
+    expect(parse(fake.simulate({ kind: 'sticker', userId: USER, stickerId: 'CAACAgIAAxkBAAEfake' }))).toMatchObject([{ kind: 'message', content: { type: 'sticker', media: { id: 'CAACAgIAAxkBAAEfake', mimeType: 'image/webp' } } }]);
+    const file = await api('getFile', { file_id: update.message.sticker.file_id });
+    expect(file).toMatchObject({ status: 200, body: { ok: true, result: { file_path: expect.stringMatching(/^stickers\//) } } });
+    expect(await api('getFile', { file_id: 'CAACAgIAAxkBAAEfake' })).toMatchObject({ status: 200, body: { ok: true } });
   });
 
   it('a simulated photo is downloadable through getFile, as a customer photo is', async () => {

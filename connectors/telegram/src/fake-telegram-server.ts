@@ -130,7 +130,7 @@ export class FakeTelegramServer extends FakePlatformServer {
   /** Always `telegram`. */
   readonly channel = 'telegram';
   /** Text, media, location, inline-button taps, Start (`subscribe`) and blocking the bot. */
-  override readonly simulatedKinds: readonly FakeInboundKind[] = ['text', 'media', 'location', 'button', 'subscribe', 'block'];
+  override readonly simulatedKinds: readonly FakeInboundKind[] = ['text', 'media', 'location', 'button', 'subscribe', 'block', 'conversation-started', 'contact', 'sticker'];
   /** The token requests must carry. */
   readonly botToken: string;
   /** The secret token put on every webhook. */
@@ -329,7 +329,10 @@ export class FakeTelegramServer extends FakePlatformServer {
    * A signed update for any simulated inbound event, as Telegram delivers it: `media` is a photo,
    * video, audio or document message with a file the fake serves through getFile; `button` a
    * callback_query; `subscribe` the user pressing Start (`/start`); `block` a my_chat_member
-   * update to `kicked`. Telegram has no unsubscribe or close of its own.
+   * update to `kicked`; `conversation-started` a `/start` carrying `context` as its deep-link
+   * payload (the same update as `subscribe`, which Telegram has no other event for); `contact` a
+   * message with a Contact (Telegram requires its phone number: a fictitious +1 555 number when none is given); `sticker` a message with a static `regular` Sticker the fake serves
+   * through getFile (`stickerId` becomes its file_id). Telegram has no unsubscribe or close of its own.
    * @param event - the event
    * @returns the webhook
    * @throws RangeError for a kind Telegram has not
@@ -343,6 +346,18 @@ export class FakeTelegramServer extends FakePlatformServer {
       case 'button': return this.callbackQuery({ ...who, data: event.payload, ...(event.title !== undefined ? { buttonText: event.title } : {}) }).webhook;
       case 'subscribe': return this.startCommand(who);
       case 'block': return this.myChatMember({ ...who, status: 'kicked' });
+      case 'conversation-started': return this.startCommand({ ...who, ...(event.context !== undefined ? { payload: event.context } : {}) });
+      case 'contact': {
+        const [first, ...rest] = event.contactName.split(' ');
+        return this.customerMessage(who, { contact: { phone_number: event.phone ?? '+15555550100', first_name: first, ...(rest.length > 0 ? { last_name: rest.join(' ') } : {}) } });
+      }
+      case 'sticker': {
+        const f = this.registerFile('stickers', 'webp');
+        if (event.stickerId !== undefined && event.stickerId !== f.fileId) { this.files.delete(f.fileId); f.fileId = event.stickerId; this.files.set(f.fileId, f); }
+        return this.customerMessage(who, { sticker: {
+          file_id: f.fileId, file_unique_id: f.uniqueId, type: 'regular', width: 512, height: 512, is_animated: false, is_video: false, emoji: '👍', file_size: f.bytes.length,
+        } });
+      }
       default: throw new RangeError(`telegram fake cannot simulate '${event.kind}' events (supported: ${this.simulatedKinds.join(', ')})`);
     }
   }

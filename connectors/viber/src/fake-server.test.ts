@@ -318,7 +318,7 @@ describe('fake Viber API: what Viber\'s own libraries and an integrator meet', (
 
   it('every simulated kind parses with the connector into the expected event, and carries the user\'s country', () => {
     fake.setUser({ id: USER, name: 'Olena', country: 'UA', language: 'uk' });
-    expect(fake.simulatedKinds).toEqual(['text', 'media', 'location', 'button', 'subscribe', 'unsubscribe']);
+    expect(fake.simulatedKinds).toEqual(['text', 'media', 'location', 'button', 'subscribe', 'unsubscribe', 'conversation-started', 'contact', 'sticker', 'url']);
     expect(parsed(fake.simulate({ kind: 'text', userId: USER, text: 'Привіт' }))).toMatchObject([{ kind: 'message', content: { type: 'text', text: 'Привіт' }, profile: { name: 'Olena', country: 'UA', language: 'uk' } }]);
     expect(parsed(fake.simulate({ kind: 'media', userId: USER, mediaType: 'image', caption: 'Scratch' }))).toMatchObject([{ kind: 'message', content: { type: 'image', media: { caption: 'Scratch' } }, profile: { country: 'UA' } }]);
     expect(parsed(fake.simulate({ kind: 'media', userId: USER, mediaType: 'video' }))).toMatchObject([{ kind: 'message', content: { type: 'video' }, metadata: { durationSeconds: 12 } }]);
@@ -330,6 +330,32 @@ describe('fake Viber API: what Viber\'s own libraries and an integrator meet', (
     expect(parsed(fake.simulate({ kind: 'subscribe', userId: USER }))).toMatchObject([{ kind: 'consent', action: 'subscribed', userId: USER }]);
     expect(JSON.parse(fake.simulate({ kind: 'subscribe', userId: USER }).body.toString())).toMatchObject({ user: { id: USER, country: 'UA' } });
     expect(() => fake.simulate({ kind: 'close', userId: USER })).toThrow(RangeError);
+    expect(() => fake.simulate({ kind: 'reaction', userId: USER, emoji: '👍' })).toThrow(RangeError);
+  });
+
+  it('regression: conversation-started could not be simulated though the connector parses it', () => {
+    const webhook = fake.simulate({ kind: 'conversation-started', userId: USER, name: 'Olena', context: 'qr-poster' });
+    expect(JSON.parse(webhook.body.toString())).toMatchObject({ event: 'conversation_started', type: 'open', context: 'qr-poster', user: { id: USER, name: 'Olena' } });
+    expect(parsed(webhook)).toMatchObject([{ kind: 'conversation-started', userId: USER, context: 'qr-poster', profile: { name: 'Olena' } }]);
+  });
+
+  it('regression: contact could not be simulated though the connector parses it', () => {
+    const webhook = fake.simulate({ kind: 'contact', userId: USER, contactName: 'Itamar', phone: '+972511123123' });
+    expect(JSON.parse(webhook.body.toString())).toMatchObject({ event: 'message', message: { type: 'contact', contact: { name: 'Itamar', phone_number: '+972511123123' } } });
+    expect(parsed(webhook)).toMatchObject([{ kind: 'message', content: { type: 'contacts', contacts: [{ name: 'Itamar', phones: [{ phone: '+972511123123' }] }] } }]);
+  });
+
+  it('regression: sticker could not be simulated though the connector parses it', () => {
+    const webhook = fake.simulate({ kind: 'sticker', userId: USER, stickerId: '46105' });
+    expect(webhook.body.toString()).toContain('"sticker_id":46105');
+    expect(parsed(webhook)).toMatchObject([{ kind: 'message', content: { type: 'sticker', media: { id: '46105', url: expect.stringMatching(/46105\.png$/) } } }]);
+    expect(parsed(fake.simulate({ kind: 'sticker', userId: USER }))).toMatchObject([{ kind: 'message', content: { type: 'sticker', media: { id: expect.any(String) } } }]);
+  });
+
+  it('regression: url could not be simulated though the connector parses it', () => {
+    const webhook = fake.simulate({ kind: 'url', userId: USER, url: 'https://example.com/go_here' });
+    expect(JSON.parse(webhook.body.toString())).toMatchObject({ event: 'message', message: { type: 'url', media: 'https://example.com/go_here' } });
+    expect(parsed(webhook)).toMatchObject([{ kind: 'message', content: { type: 'text', text: 'https://example.com/go_here' } }]);
   });
 
   it('a keyboard tap carries the tracking data last sent to the user back, so it parses as the button\'s reply', async () => {

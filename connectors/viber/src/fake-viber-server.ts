@@ -72,7 +72,7 @@ export class FakeViberServer extends FakePlatformServer {
   private webhookSet = false;
   private eventTypes: string[] = [...DEFAULT_EVENT_TYPES];
   /** Text, pictures/videos/files, locations, keyboard taps, subscribe and unsubscribe. */
-  override readonly simulatedKinds: readonly FakeInboundKind[] = ['text', 'media', 'location', 'button', 'subscribe', 'unsubscribe'];
+  override readonly simulatedKinds: readonly FakeInboundKind[] = ['text', 'media', 'location', 'button', 'subscribe', 'unsubscribe', 'conversation-started', 'contact', 'sticker', 'url'];
 
   /** @param options - port, latency, time scale; `config` overrides the sandbox authToken/botName/accountId */
   constructor(options: FakePlatformOptions = {}) {
@@ -221,7 +221,9 @@ export class FakeViberServer extends FakePlatformServer {
    * A signed callback for any simulated inbound event, as Viber delivers it: `media` is a
    * `picture`, `video` or `file` message (audio arrives from Viber as a file), `button` a keyboard
    * tap (a text message carrying the button's ActionBody and the tracking data last sent),
-   * `subscribe` and `unsubscribe` the callbacks of those names. Viber has no block or close of its own.
+   * `subscribe` and `unsubscribe` the callbacks of those names, `conversation-started` the
+   * `conversation_started` callback, `contact`, `sticker` (a numeric `sticker_id` and its `media`
+   * URL) and `url` the message types of those names. Viber has no block, close or reaction of its own.
    * @param event - the event
    * @returns the webhook
    * @throws RangeError for a kind Viber has not
@@ -245,6 +247,13 @@ export class FakeViberServer extends FakePlatformServer {
       case 'button': return this.userMessageOf(user, { type: 'text', text: event.payload });
       case 'subscribe': return this.subscribedEvent(user);
       case 'unsubscribe': return this.unsubscribedEvent(event.userId);
+      case 'conversation-started': return this.conversationStarted({ user, ...(event.context !== undefined ? { context: event.context } : {}) });
+      case 'contact': return this.userMessageOf(user, { type: 'contact', contact: { name: event.contactName, ...(event.phone !== undefined ? { phone_number: event.phone } : {}) } });
+      case 'sticker': {
+        const id = event.stickerId ?? '40100';
+        return this.userMessageOf(user, { type: 'sticker', sticker_id: /^\d{1,15}$/.test(id) ? Number(id) : id, media: `${MEDIA_HOST}/stickers/${encodeURIComponent(id)}.png` });
+      }
+      case 'url': return this.userMessageOf(user, { type: 'url', media: event.url });
       default: break;
     }
     throw new RangeError(`viber fake cannot simulate '${event.kind}' events (supported: ${this.simulatedKinds.join(', ')})`);

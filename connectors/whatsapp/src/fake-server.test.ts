@@ -471,7 +471,13 @@ describe('FakeWhatsAppServer: simulated customer events', () => {
     [{ kind: 'button', userId: USER, payload: 'CONFIRM', title: 'Confirm' }, () => ({ kind: 'message', content: { type: 'reply', id: 'CONFIRM', title: 'Confirm' } })],
     [{ kind: 'subscribe', userId: USER }, () => ({ kind: 'consent', action: 'opt-in', purpose: 'marketing' })],
     [{ kind: 'unsubscribe', userId: USER }, () => ({ kind: 'consent', action: 'opt-out', purpose: 'marketing' })],
+    [{ kind: 'conversation-started', userId: USER }, () => ({ kind: 'conversation-started' })],
+    [{ kind: 'contact', userId: USER, contactName: 'Barbara Johnson', phone: '+19405551234' }, () => ({ kind: 'message', content: { type: 'contacts', contacts: [{ name: 'Barbara Johnson', phones: [{ phone: '+19405551234', type: 'CELL' }] }] } })],
+    [{ kind: 'sticker', userId: USER }, (f) => ({ kind: 'message', content: { type: 'sticker', media: { id: f.listMediaIds().at(-1)!, mimeType: 'image/webp' } } })],
+    [{ kind: 'reaction', userId: USER, emoji: '👍', messageId: 'wamid.OUT1' }, () => ({ kind: 'message', content: { type: 'reaction', emoji: '👍', target: 'wamid.OUT1' } })],
   ];
+  /** Kinds the fake could not simulate before issue 17, though the connector parsed them. */
+  const added = new Set(['conversation-started', 'contact', 'sticker', 'reaction']);
 
   it('lists every kind it simulates', async () => {
     const { fake } = await start();
@@ -479,7 +485,7 @@ describe('FakeWhatsAppServer: simulated customer events', () => {
   });
 
   for (const [event, expected] of cases) {
-    it(`${event.kind}${event.kind === 'media' ? ` (${event.mediaType})` : ''} is signed and parses with the connector into the expected event`, async () => {
+    it(added.has(event.kind) ? `regression: ${event.kind} could not be simulated though the connector parses it` : `${event.kind}${event.kind === 'media' ? ` (${event.mediaType})` : ''} is signed and parses with the connector into the expected event`, async () => {
       const { fake, connector } = await start();
       const w = fake.simulate(event);
       connector.verify(asRaw(w));
@@ -506,10 +512,21 @@ describe('FakeWhatsAppServer: simulated customer events', () => {
     expect(Buffer.from(await download.arrayBuffer())).toEqual(fake.getMedia(id)!.bytes);
   });
 
+  it('a simulated reaction answers the last message sent, and a given sticker id is the sticker\'s media id, fetchable like any media', async () => {
+    const { fake, connector } = await start();
+    fake.simulate({ kind: 'text', userId: USER, text: 'hi' });
+    const { externalId } = await connector.send(text('Your car is ready.'));
+    expect(connector.parse(asRaw(fake.simulate({ kind: 'reaction', userId: USER, emoji: '🎉' })))[0]).toMatchObject({ content: { type: 'reaction', emoji: '🎉', target: externalId } });
+    const w = json(fake.simulate({ kind: 'sticker', userId: USER, stickerId: '1003383421387259' }));
+    expect((w.entry as { changes: { value: { messages: unknown[] } }[] }[])[0]!.changes[0]!.value.messages[0]).toMatchObject({ type: 'sticker', sticker: { id: '1003383421387259', mime_type: 'image/webp', animated: false } });
+    expect(fake.getMedia('1003383421387259')?.mimeType).toBe('image/webp');
+  });
+
   it('refuses kinds WhatsApp has no webhook for', async () => {
     const { fake } = await start();
     for (const kind of ['block', 'close'] as const) expect(() => fake.simulate({ kind, userId: USER })).toThrow(RangeError);
     expect(() => fake.simulate({ kind: 'capabilities', userId: USER, capabilities: [] })).toThrow(RangeError);
+    expect(() => fake.simulate({ kind: 'url', userId: USER, url: 'https://example.com' })).toThrow(RangeError);
   });
 });
 

@@ -148,7 +148,7 @@ export class FakeWhatsAppServer extends FakePlatformServer {
   /** Always `whatsapp`. */
   readonly channel = 'whatsapp';
   /** Customer events this fake delivers as WhatsApp does (there is no block or close webhook on WhatsApp). */
-  override readonly simulatedKinds: readonly FakeInboundKind[] = ['text', 'media', 'location', 'button', 'subscribe', 'unsubscribe'];
+  override readonly simulatedKinds: readonly FakeInboundKind[] = ['text', 'media', 'location', 'button', 'subscribe', 'unsubscribe', 'conversation-started', 'contact', 'sticker', 'reaction'];
   /** Messages accepted, oldest first. */
   readonly accepted: AcceptedMessage[] = [];
   private readonly settings: Settings;
@@ -380,8 +380,11 @@ export class FakeWhatsAppServer extends FakePlatformServer {
    * A signed webhook for a customer event, as WhatsApp delivers it: text; media (stored by the fake,
    * so `GET /{media-id}` and the download work); location; a reply button tap (`interactive.button_reply`,
    * in reply to the last message sent to the customer); and the marketing preference (`user_preferences`
-   * `resume` for subscribe, `stop` for unsubscribe).
-   * @throws RangeError for kinds WhatsApp has no webhook for (block, close, capabilities)
+   * `resume` for subscribe, `stop` for unsubscribe); `conversation-started` a `request_welcome`
+   * message (the user opening the chat for the first time); a `contacts` message with one card; a
+   * `sticker` (stored like media; `stickerId` becomes its media id); a `reaction` to `messageId`, by
+   * default the last message sent to the customer.
+   * @throws RangeError for kinds WhatsApp has no webhook for (block, close, capabilities, url)
    */
   override simulate(event: FakeInboundEvent): SignedWebhook {
     const who = { userId: event.userId, ...(event.name !== undefined ? { name: event.name } : {}) };
@@ -407,6 +410,23 @@ export class FakeWhatsAppServer extends FakePlatformServer {
       }
       case 'subscribe': case 'unsubscribe':
         return this.userPreferences({ ...who, value: event.kind === 'subscribe' ? 'resume' : 'stop' });
+      case 'conversation-started':
+        return this.customerMessage(who, 'request_welcome', {});
+      case 'contact': {
+        const [first, ...rest] = event.contactName.split(' ');
+        const name = { formatted_name: event.contactName, first_name: first, ...(rest.length > 0 ? { last_name: rest.join(' ') } : {}) };
+        return this.customerMessage(who, 'contacts', { contacts: [{ name, ...(event.phone !== undefined ? { phones: [{ phone: event.phone, type: 'CELL' }] } : {}) }] });
+      }
+      case 'sticker': {
+        const m = this.storeMedia({ bytes: randomBytes(64), mimeType: 'image/webp' });
+        const id = event.stickerId ?? m.id;
+        if (id !== m.id) this.media.set(id, { ...m, id });
+        return this.customerMessage(who, 'sticker', { sticker: { mime_type: m.mimeType, sha256: m.sha256, id, animated: false } });
+      }
+      case 'reaction': {
+        const target = event.messageId ?? [...this.accepted].reverse().find((a) => a.to === event.userId)?.wamid ?? this.wamid(event.userId);
+        return this.customerMessage(who, 'reaction', { reaction: { message_id: target, emoji: event.emoji } });
+      }
       default:
         throw new RangeError(`the WhatsApp fake cannot simulate '${event.kind}' events: WhatsApp has no such webhook (supported: ${this.simulatedKinds.join(', ')})`);
     }

@@ -120,10 +120,13 @@ describe('costs of a scripted month', () => {
       if (entry?.status === 'pending' && entry.notBefore.getTime() > clock.now()) { clock.set(entry.notBefore); host.outbound.dispatcher.kick(); }
       return false;
     });
-    await analytics!.flush();
-    const [entry] = (await host.stores.costs!.list(TENANT, { from: new Date(0), to: new Date(8.64e15) })).filter((e) => e.messageId === outcome.id);
-    if (!entry) throw new Error(`no cost entry for ${outcome.id}`);
-    return entry;
+    // the cost is recorded from the status notice, which the dispatcher publishes after it stored
+    // 'sent' (a commit or two later on SQLite): wait for the entry, flushing what the recorder holds
+    return eventually(async () => {
+      await analytics!.flush();
+      const [entry] = (await host.stores.costs!.list(TENANT, { from: new Date(0), to: new Date(8.64e15) })).filter((e) => e.messageId === outcome.id);
+      return entry;
+    });
   }
 
   const text = (t: string): Content => ({ type: 'text', text: t });

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHostLogger } from '../../host/src/logging.js';
 import { runKeysCommand } from '../../host/src/api/keys-command.js';
 import { DocumentApiKeyStore, type ApiKeyRecord } from '../../host/src/api/api-key-store.js';
-import { DocumentOutboxStore } from '../../host/src/stores/document-stores.js';
+import { DocumentInboxStore, DocumentOutboxStore } from '../../host/src/stores/document-stores.js';
 import { startChannelsHost, type ChannelsHost } from './support/channels-host.js';
 
 type ErrorBody = { error: { code: string; message: string; details?: { requiredScope?: string } } };
@@ -65,6 +65,13 @@ beforeAll(async () => {
     if (!conversationId) await new Promise((r) => setTimeout(r, 10));
   }
   expect(conversationId).toBeTruthy();
+  // the customer's message is processed to the end (stored, its inbox entry done) before any test
+  // compares counts: the conversation exists a commit or two before its message does
+  for (let i = 0; i < 3000; i++) {
+    const entries = await h.stores.driver.collection(DocumentInboxStore.spec).find({});
+    if ((await h.stored()).messages >= 1 && entries.length > 0 && entries.every((e) => (e as { status?: string }).status === 'done')) break;
+    await new Promise((r) => setTimeout(r, 10));
+  }
 });
 afterAll(async () => { await h?.stop(); });
 

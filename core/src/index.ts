@@ -29,3 +29,4 @@ export * from './util/json.js';
 export * from './util/http.js';
 export * from './util/phone.js';
 export * from './fake/fake-platform-server.js';
+export * from './fake/form-body.js';

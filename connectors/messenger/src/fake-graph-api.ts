@@ -8,7 +8,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { isObject, type FakeResponse, type RecordedRequest } from '@switchboard/core';
+import { isObject, readFormBody, type FakeResponse, type RecordedRequest } from '@switchboard/core';
 
 /** Optional members of a Graph error object. */
 export interface GraphErrorOptions {
@@ -155,12 +155,10 @@ export async function graphParams(req: RecordedRequest): Promise<GraphParams> {
   }
   if (type.startsWith('multipart/form-data')) {
     try {
-      // undici's multipart reader (Node's own fetch implementation), not a hand-written one
-      const form = await new Response(new Uint8Array(req.rawBody), { headers: { 'content-type': req.headers['content-type']! } }).formData();
       const params: Record<string, unknown> = {};
-      for (const [k, v] of form) {
+      for (const [k, v] of await readFormBody(req)) {
         if (typeof v === 'string') params[k] = formValue(v);
-        else files[k] = { bytes: Buffer.from(await v.arrayBuffer()), type: v.type || 'application/octet-stream', ...(v.name ? { name: v.name } : {}) };
+        else files[k] = { bytes: v.bytes, type: v.type || 'application/octet-stream', ...(v.name ? { name: v.name } : {}) };
       }
       return { params, files, unreadable: false };
     } catch {

@@ -7,14 +7,10 @@
  * `"chat_id": 42` and `chat_id=42` are one request.
  * @module
  */
-import { isObject, type RecordedRequest } from '@switchboard/core';
+import { isObject, readFormBody, type FakeUploadedFile, type RecordedRequest } from '@switchboard/core';
 
 /** A file part of a multipart request. */
-export interface UploadedFile {
-  name: string;
-  type: string;
-  bytes: Buffer;
-}
+export type UploadedFile = FakeUploadedFile;
 
 /** One parameter: text, or a file uploaded with multipart/form-data. */
 export type BotApiParam = string | UploadedFile;
@@ -45,16 +41,13 @@ export async function readBotApiParams(req: RecordedRequest): Promise<Map<string
     return params;
   }
   if (type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data') {
-    let form: FormData;
+    let fields: Awaited<ReturnType<typeof readFormBody>>;
     try {
-      form = await new Response(req.rawBody, { headers: { 'content-type': contentType } }).formData();
+      fields = await readFormBody(req);
     } catch {
       throw new BotApiParamsError(type === 'multipart/form-data' ? 'Bad Request: failed to parse multipart/form-data request' : "Bad Request: can't parse request body");
     }
-    for (const [key, value] of form.entries()) {
-      if (typeof value === 'string') params.set(key, value);
-      else params.set(key, { name: value.name, type: value.type, bytes: Buffer.from(await value.arrayBuffer()) });
-    }
+    for (const [key, value] of fields) params.set(key, value);
   }
   // any other body (text/plain…) is not read, as by Telegram: the query string alone counts
   return params;

@@ -11,10 +11,9 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
-  FakePlatformServer, hmacSha256Hex, isObject,
+  FakePlatformServer, hmacSha256Hex, isObject, startFakeSideServer, type FakeSideServer,
   type FakeInboundEvent, type FakeInboundKind, type FakePlatformOptions, type FakeResponse, type RecordedRequest, type SignedWebhook,
 } from '@switchboard/core';
 import { DEFAULT_API_VERSION } from './config.js';
@@ -84,8 +83,7 @@ export class FakeMessengerServer extends FakePlatformServer {
   private readonly attachments = new Map<string, { bytes: Buffer; mime: string }>();
   private profile: Json = {};
   private attachmentCounter = 0;
-  private cdn: Server | undefined;
-  private cdnUrl = '';
+  private cdn: FakeSideServer | undefined;
   /** Messages the fake accepted, oldest first. */
   readonly sent: { messageId: string; recipientId: string; body: Json; at: number }[] = [];
 
@@ -161,24 +159,14 @@ export class FakeMessengerServer extends FakePlatformServer {
   /** Starts the Graph API and the attachment host. */
   override async start(): Promise<void> {
     await super.start();
-    if (this.cdn) return;
-    const server = createServer((req, res) => { this.serveAttachment(req, res); });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.cdn = server;
-    this.cdnUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.cdn ??= await startFakeSideServer((req, res) => { this.serveAttachment(req, res); });
   }
 
   /** Stops the attachment host and the Graph API. */
   override async stop(): Promise<void> {
     const cdn = this.cdn;
     this.cdn = undefined;
-    if (cdn) {
-      cdn.closeAllConnections();
-      await new Promise<void>((resolve) => cdn.close(() => resolve()));
-    }
+    await cdn?.stop();
     await super.stop();
   }
 
@@ -194,7 +182,7 @@ export class FakeMessengerServer extends FakePlatformServer {
     this.attachmentCounter += 1;
     const id = String(1_000_000_000_000 + this.attachmentCounter);
     this.attachments.set(id, { bytes, mime });
-    return { id, url: `${this.cdnUrl}/v/${id}.${ext}` };
+    return { id, url: `${this.cdn?.url ?? ''}/v/${id}.${ext}` };
   }
 
   // ---- the API ----
@@ -442,7 +430,7 @@ export class FakeMessengerServer extends FakePlatformServer {
     if (!user || this.unknown.has(psid)) throw noSuchObject('GET', psid);
     const all: Json = {
       id: psid, name: `${user.firstName}${user.lastName ? ` ${user.lastName}` : ''}`, first_name: user.firstName, last_name: user.lastName,
-      profile_pic: `${this.cdnUrl}/v/profile-${psid}.jpg`, locale: user.locale, timezone: 0, gender: 'neutral',
+      profile_pic: `${this.cdn?.url ?? ''}/v/profile-${psid}.jpg`, locale: user.locale, timezone: 0, gender: 'neutral',
     };
     const wanted = fields ? fields.split(',').map((f) => f.trim()).filter(Boolean) : ['name', 'id'];
     const unknownField = wanted.find((f) => !(USER_FIELDS as readonly string[]).includes(f));

@@ -10,10 +10,9 @@
  * @module
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
-  FakePlatformServer, hmacSha256Hex, isObject,
+  FakePlatformServer, hmacSha256Hex, isObject, startFakeSideServer, type FakeSideServer,
   type FakeInboundEvent, type FakeInboundKind, type FakePlatformOptions, type FakeResponse, type FakeTemplateReview,
   type RecordedRequest, type SignedWebhook,
 } from '@switchboard/core';
@@ -161,8 +160,7 @@ export class FakeWhatsAppServer extends FakePlatformServer {
   private readonly inbound = new Map<string, { from: string; at: number }>();
   private readonly callbackData = new Map<string, string>();
   private readonly urlKey = randomBytes(16);
-  private cdn: Server | undefined;
-  private cdnUrl = '';
+  private cdn: FakeSideServer | undefined;
   private counter = 0;
 
   /** @param options - port, latency, clock, receipts, webhook URL, config overrides (any {@link whatsappSandboxConfig} field, `displayPhoneNumber`, `verifiedName`, `throughputPerSecond`, `pairIntervalMs`, `pairBurst`, `templates`) */
@@ -853,7 +851,7 @@ export class FakeWhatsAppServer extends FakePlatformServer {
     this.checkOwner(phoneNumberId);
     const expires = Math.floor((this.platformNow() + MEDIA_URL_TTL_MS) / 1000);
     const hash = createHmac('sha256', this.urlKey).update(`${m.id}:${expires}`).digest('base64url');
-    const url = `${this.cdnUrl}/whatsapp_business/attachments/?${new URLSearchParams({ mid: m.id, ext: String(expires), hash }).toString()}`;
+    const url = `${this.cdn?.url ?? ''}/whatsapp_business/attachments/?${new URLSearchParams({ mid: m.id, ext: String(expires), hash }).toString()}`;
     return { status: 200, body: { messaging_product: 'whatsapp', url, mime_type: m.mimeType, sha256: m.sha256, file_size: String(m.bytes.length), id: m.id } };
   }
 
@@ -866,24 +864,14 @@ export class FakeWhatsAppServer extends FakePlatformServer {
   /** Starts the Graph API and the media host (Meta serves media URLs from a host of their own). */
   override async start(): Promise<void> {
     await super.start();
-    if (this.cdn) return;
-    const server = createServer((req, res) => { this.download(req, res); });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.cdn = server;
-    this.cdnUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.cdn ??= await startFakeSideServer((req, res) => { this.download(req, res); });
   }
 
   /** Stops the media host and the Graph API. */
   override async stop(): Promise<void> {
     const cdn = this.cdn;
     this.cdn = undefined;
-    if (cdn) {
-      cdn.closeAllConnections();
-      await new Promise<void>((resolve) => cdn.close(() => resolve()));
-    }
+    await cdn?.stop();
     await super.stop();
   }
 

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConfigError, executeProviderRequest, FAKE_RECEIPT_ATTEMPTS, FakePlatformServer, ManualClock, FakeRateLimiter, hmacSha256Hex, ProviderHttpError, ProviderNetworkError, verifyHmacSha256, type FakeResponse, type RecordedRequest, type SignedWebhook } from '../index.js';
+import { ConfigError, executeProviderRequest, FAKE_RECEIPT_ATTEMPTS, FakePlatformServer, ManualClock, startFakeSideServer, FakeRateLimiter, hmacSha256Hex, ProviderHttpError, ProviderNetworkError, verifyHmacSha256, type FakeResponse, type RecordedRequest, type SignedWebhook } from '../index.js';
 
 /** A tiny platform: POST /v1/messages answers an id, 1 message per second per recipient, signed webhooks. */
 class TinyPlatform extends FakePlatformServer {
@@ -335,5 +335,15 @@ describe('FakePlatformServer: platform clock, sent log and receipts', () => {
     expect(fake.simulatedKinds).toEqual(['text']);
     expect(JSON.parse(fake.simulate({ kind: 'text', userId: 'u1', text: 'hello' }).body.toString())).toEqual({ from: 'u1', text: 'hello' });
     expect(() => fake.simulate({ kind: 'location', userId: 'u1', latitude: 1, longitude: 2 })).toThrow("tiny fake cannot simulate 'location' events (supported: text)");
+  });
+});
+
+describe('startFakeSideServer', () => {
+  it('answers on its own 127.0.0.1 port until stopped', async () => {
+    const side = await startFakeSideServer((_req, res) => { res.end('media bytes'); });
+    expect(side.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(await (await fetch(`${side.url}/file`)).text()).toBe('media bytes');
+    await side.stop();
+    await expect(fetch(`${side.url}/file`)).rejects.toThrow();
   });
 });

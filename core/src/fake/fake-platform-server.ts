@@ -125,6 +125,35 @@ export class FakeRateLimiter {
   }
 }
 
+/** A second HTTP server a fake runs beside its API, e.g. the host a platform serves media URLs from. */
+export interface FakeSideServer {
+  /** Its base URL, e.g. `http://127.0.0.1:40124`. */
+  readonly url: string;
+  /** Closes it, open connections included. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a side server on 127.0.0.1 (a free port) for a fake whose platform answers some URLs from
+ * another host (Meta's media and attachment URLs).
+ * @param handler - answers its requests
+ * @returns the running server
+ */
+export async function startFakeSideServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<FakeSideServer> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
 /**
  * The base every connector's fake platform server extends.
  *

@@ -336,8 +336,11 @@ export class SqliteDriver implements StorageDriver {
       if (this.group !== undefined && !this.db.inTransaction) this.endGroup(error);
       return Promise.reject(error);
     }
+    const group = this.group;
+    // no group left means `fn` itself ended it by committing (a failed one would have thrown above)
+    if (group === undefined) return Promise.resolve(result);
     return new Promise<R>((resolve, reject) => {
-      (this.group ?? []).push((error) => { if (error === undefined) resolve(result); else reject(error); });
+      group.push((error) => { if (error === undefined) resolve(result); else reject(error); });
     });
   }
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { getTimezonesForCountry } from 'countries-and-timezones';
-import { phoneNumberCountry, type Address, type Contact } from '@switchboard/core';
+import { isValidTimeZone, phoneNumberCountry, type Address, type Contact } from '@switchboard/core';
 
 /**
  * Channels whose customer id is the customer's phone number in international format without the
@@ -84,15 +84,6 @@ export function countryTimeZone(country: string): string | undefined {
  */
 export function recipientTimeZone(country: string | undefined, contact?: Pick<Contact, 'profile'>): string | undefined {
   const own = contact?.profile['timeZone'];
-  if (typeof own === 'string' && isIanaZone(own)) return own;
+  if (typeof own === 'string' && isValidTimeZone(own)) return own;
   return country === undefined ? undefined : countryTimeZone(country);
-}
-
-function isIanaZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -5,7 +5,7 @@
  */
 import type { ContainerModule } from 'inversify';
 import type { Address, ChannelId } from './model/address.js';
-import type { Content, ContentType, TemplateCategory } from './model/content.js';
+import type { Content, ContentType, MediaKind, MediaRef, TemplateCategory } from './model/content.js';
 import type { InboundEvent, Purpose } from './model/events.js';
 import type { ConnectorError } from './errors.js';
 import type { ChannelPolicy } from './policy/channel-policy.js';
@@ -42,6 +42,13 @@ export interface ProviderRequest {
 
 /** What a successful send returns. */
 export interface SendResult {
+  /**
+   * Optional: the platform's own reference to a file the connector uploaded for this send (a
+   * WhatsApp media id, a Telegram `file_id`, an Apple MMCS URL with its key). The host keeps it per
+   * account and file content and sends the same bytes by this reference next time instead of
+   * uploading them again, until `expiresAt`.
+   */
+  media?: UploadedMedia;
   /** The platform's id of the (first) message. */
   externalId: string;
   /** When the platform accepted it. */
@@ -119,6 +126,70 @@ export async function sendInParts<R>(requests: readonly R[], context: SendContex
   return ids;
 }
 
+/** Options of a {@link Connector.downloadMedia} call. */
+export interface MediaDownloadOptions {
+  /**
+   * The most bytes the host accepts (the tenant's and the channel's limit): the connector stops
+   * reading past it and throws a permanent {@link ConnectorError} saying so.
+   */
+  maxBytes: number;
+  /** Aborts the download (the host's timeout). */
+  signal?: AbortSignal;
+}
+
+/** A media file fetched (and, where the platform encrypts it, decrypted) from the platform. */
+export interface DownloadedMedia {
+  /** The file's bytes. */
+  body: Buffer;
+  /** The MIME type the platform declared; the host checks the bytes themselves and does not trust it. */
+  declaredType?: string;
+  /** The file name the platform gave, if any. */
+  filename?: string;
+}
+
+/**
+ * The bytes of an outbound message's media, handed to a connector whose platform takes uploads
+ * (see {@link ConnectorMediaSupport.upload}). The host passes it only when it holds the file and
+ * has no platform reference for these bytes yet; the content's `media` still carries caption,
+ * file name and MIME type.
+ */
+export interface OutboundFile {
+  /** What the file is sent as. */
+  kind: MediaKind;
+  /** The file's bytes. */
+  body: Buffer;
+  /** The MIME type, as verified from the bytes by the host. */
+  contentType: string;
+  /** The file name to show, if any. */
+  filename?: string;
+  /** Hex SHA-256 of `body`. */
+  sha256: string;
+}
+
+/** A platform's reference to an uploaded file (see {@link SendResult.media}). */
+export interface UploadedMedia {
+  /** How to send the file again without its bytes: `id` (WhatsApp media id, Telegram file_id) or `url` with `encryption` (Apple). */
+  ref: MediaRef;
+  /** When the platform forgets the upload (WhatsApp: 30 days); omitted when it keeps it. */
+  expiresAt?: Date;
+}
+
+/**
+ * How a connector moves media bytes, declared on its plugin ({@link ConnectorPlugin.media}).
+ * Both parts are optional capabilities; a connector without them still sends media by URL.
+ */
+export interface ConnectorMediaSupport {
+  /** The connector implements {@link Connector.downloadMedia} for media its `parse` produced. */
+  download?: boolean;
+  /**
+   * How an outbound file reaches the platform: `'bytes'` — the connector takes
+   * {@link OutboundMessage.file} and uploads it the platform's way (WhatsApp media upload, Telegram
+   * multipart, Apple encryption and upload); `'url'` — the platform fetches the file from a URL
+   * the host gives in `content.media.url` (Messenger, Viber).
+   */
+  upload?: 'bytes' | 'url';
+}
+
 /** A message the host asks a connector to render or send. */
 export interface OutboundMessage {
   /** The host's message id (also used as an idempotency key where the platform supports one). */
@@ -136,6 +207,12 @@ export interface OutboundMessage {
   recipientCapabilities?: string[];
   /** Set for notifications sent to many recipients in one platform call, where supported. */
   broadcastTo?: string[];
+  /**
+   * The bytes of the content's media, for a connector that declares `media.upload: 'bytes'`, when
+   * the host holds the file and knows no platform reference for it (see {@link OutboundFile}).
+   * `render` stays pure: it renders the request that sends by reference, as if the upload were done.
+   */
+  file?: OutboundFile;
 }
 
 /** The form in which a message leaves the host. */
@@ -319,6 +396,12 @@ export interface FakePlatform {
   setWebhookUrl?(url: string): void;
   /** Delivers every pending receipt now, whatever its delay; resolves to how many were posted. */
   flushReceipts?(): Promise<number>;
+  /**
+   * The bytes the platform holds for a media reference: one a simulated customer sent (what
+   * {@link Connector.downloadMedia} should return for it, decrypted) or one the business uploaded
+   * (as the platform received it, decrypted). Undefined for a reference the fake does not know.
+   */
+  storedMedia?(ref: MediaRef): Buffer | undefined;
   /** Marks a template reviewed and announces it to the webhook as the platform would; false when the template is unknown. */
   reviewTemplate?(review: FakeTemplateReview): Promise<boolean>;
 }
@@ -360,6 +443,17 @@ export interface Connector {
    * message in the answer to conversation_started).
    */
   webhookResponse?(events: InboundEvent[]): { status: number; body: string; contentType?: string } | undefined;
+  /**
+   * Optional (declared by `media.download` on the plugin): fetches the bytes of media a customer
+   * sent, as `parse` described it — WhatsApp media id → URL → bytes, Telegram `getFile` → file
+   * path → bytes, Apple's download and decryption with the key in `media.encryption`. Platform
+   * links expire (minutes to an hour), so the host calls this soon after the webhook, off the
+   * request path, and retries what {@link Connector.classify} calls retryable.
+   * @param media - the media reference from the parsed message
+   * @param options - the size limit and an abort signal
+   * @returns the file's bytes
+   */
+  downloadMedia?(media: MediaRef, options: MediaDownloadOptions): Promise<DownloadedMedia>;
 }
 
 /** Multi-bound DI token: every loaded connector plugin. */
@@ -379,6 +473,8 @@ export interface ConnectorPlugin<C = unknown> {
   module(config: C): ContainerModule;
   /** The plugin's fake platform server, for the sandbox and tests. */
   fake?(options?: FakePlatformOptions): FakePlatform;
+  /** Optional: how the connector moves media bytes (download of customer media, upload of outbound files). */
+  media?: ConnectorMediaSupport;
   /**
    * Optional: the webhook request headers that carry a credential or a proof made with one (a
    * static secret token, an HMAC signature, a bearer JWT), lower-cased. The host never stores or
@@ -420,6 +516,14 @@ export function connectorPluginProblems(value: unknown): string[] {
   for (const key of ['parseConfig', 'create', 'module'] as const) if (typeof p[key] !== 'function') problems.push(`${key} must be a function`);
   for (const key of ['policy', 'capabilities'] as const) if (typeof p[key] !== 'object' || p[key] === null) problems.push(`${key} must be an object`);
   if (p.fake !== undefined && typeof p.fake !== 'function') problems.push('fake must be a function when present');
+  if (p.media !== undefined) {
+    const m = p.media as Record<string, unknown> | null;
+    if (typeof m !== 'object' || m === null) problems.push('media must be an object when present');
+    else {
+      if (m.download !== undefined && typeof m.download !== 'boolean') problems.push('media.download must be a boolean when present');
+      if (m.upload !== undefined && m.upload !== 'bytes' && m.upload !== 'url') problems.push("media.upload must be 'bytes' or 'url' when present");
+    }
+  }
   for (const key of ['credentialHeaders', 'credentialQuery'] as const) {
     const names = p[key];
     if (names !== undefined && (!Array.isArray(names) || !names.every((n) => typeof n === 'string' && n !== ''))) problems.push(`${key} must be an array of non-empty strings when present`);

@@ -104,6 +104,12 @@ export interface ChannelPolicy {
   text: { maxLength: number; captionMaxLength?: number; overflow: 'split' | 'refuse' };
   /** Media size limits in bytes per media kind. */
   mediaMaxBytes?: Partial<Record<'image' | 'video' | 'audio' | 'document' | 'sticker', number>>;
+  /**
+   * MIME types the platform accepts per media kind (WhatsApp: image `image/jpeg` and `image/png`…);
+   * a kind left out accepts any type. The policy engine refuses media of another type with a reason
+   * naming the kind and the accepted types, before anything is queued.
+   */
+  mediaTypes?: Partial<Record<'image' | 'video' | 'audio' | 'document' | 'sticker', string[]>>;
   /** Content types the channel renders (natively or degraded). Derived from the capability table when omitted. */
   contentTypes?: ContentType[];
   /** Commerce categories the platform prohibits. */

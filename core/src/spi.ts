@@ -137,10 +137,17 @@ export interface MediaDownloadOptions {
   signal?: AbortSignal;
 }
 
-/** A media file fetched (and, where the platform encrypts it, decrypted) from the platform. */
+/**
+ * A media file fetched (and, where the platform encrypts it, decrypted) from the platform, as a
+ * stream: the host writes it to its media store as it arrives and never holds a whole file in
+ * memory. The stream fails (throws while iterated) with a permanent {@link ConnectorError} once it
+ * passes `maxBytes`.
+ */
 export interface DownloadedMedia {
-  /** The file's bytes. */
-  body: Buffer;
+  /** The file's bytes, streamed (a Node `Readable` or a web `ReadableStream` both are). */
+  body: AsyncIterable<Uint8Array>;
+  /** The size the platform announced, when it did (the host still counts the bytes it reads). */
+  declaredSize?: number;
   /** The MIME type the platform declared; the host checks the bytes themselves and does not trust it. */
   declaredType?: string;
   /** The file name the platform gave, if any. */
@@ -156,8 +163,13 @@ export interface DownloadedMedia {
 export interface OutboundFile {
   /** What the file is sent as. */
   kind: MediaKind;
-  /** The file's bytes. */
-  body: Buffer;
+  /**
+   * The file's bytes as a `Blob` (file-backed from the host's media store, so an upload streams
+   * and a large file is never held in memory; usable as a `FormData` part or read with `.stream()`).
+   */
+  body: Blob;
+  /** Size in bytes. */
+  size: number;
   /** The MIME type, as verified from the bytes by the host. */
   contentType: string;
   /** The file name to show, if any. */

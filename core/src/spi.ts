@@ -314,7 +314,13 @@ export interface FakeSentMessage {
 /** An inbound event a fake platform can deliver as the platform would (see {@link FakePlatform.simulate}). */
 export type FakeInboundEvent =
   | { kind: 'text'; userId: string; text: string; name?: string }
-  | { kind: 'media'; userId: string; mediaType: 'image' | 'video' | 'audio' | 'file'; caption?: string; name?: string }
+  /**
+   * The customer sends a file. The fake keeps its bytes (see {@link FakePlatform.storedMedia}) and
+   * serves them the platform's way; `file` chooses them (default: a small valid file of the media
+   * type — a real JPEG, MP4, Ogg or PDF — declared with its real MIME type). A test passes its own
+   * bytes and declared type to send an oversize file or one whose bytes are not what it claims.
+   */
+  | { kind: 'media'; userId: string; mediaType: 'image' | 'video' | 'audio' | 'file'; caption?: string; name?: string; file?: { body: Buffer; mimeType?: string; filename?: string } }
   | { kind: 'location'; userId: string; latitude: number; longitude: number; name?: string }
   | { kind: 'button'; userId: string; payload: string; title?: string; name?: string }
   | { kind: 'subscribe' | 'unsubscribe' | 'block' | 'close'; userId: string; name?: string }

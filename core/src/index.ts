@@ -30,3 +30,4 @@ export * from './util/http.js';
 export * from './util/phone.js';
 export * from './fake/fake-platform-server.js';
 export * from './fake/form-body.js';
+export * from './fake/sample-media.js';

@@ -29,6 +29,23 @@ export interface MediaRef {
    * download can decrypt the file after the webhook is long answered.
    */
   encryption?: MediaEncryption;
+  /**
+   * Set by the host: the id of the file's bytes in its media store (served at `GET /v1/media/:id`):
+   * an inbound file once fetched, an outbound file uploaded with `POST /v1/media` or rendered from
+   * a document template. An integrator sends a stored file by giving only this id.
+   */
+  storedId?: string;
+  /**
+   * Set by the host on inbound media: `pending` until fetched, then `stored`; `refused` when the
+   * file broke a limit (too large, a type not allowed: `storeNote` says which), `quarantined` when
+   * the tenant's scanner rejected it (the bytes are kept but never served), `failed` when the
+   * platform would not give it (the link expired, retries exhausted).
+   */
+  storeState?: 'pending' | 'stored' | 'refused' | 'quarantined' | 'failed';
+  /** Why the file is not stored or served (with `storeState` `refused`, `quarantined` or `failed`). */
+  storeNote?: string;
+  /** Hex SHA-256 of the stored bytes (set by the host with `storedId`). */
+  sha256?: string;
 }
 
 /**

@@ -20,6 +20,9 @@ export default defineConfig({
     // limits, not measurements: a loaded machine may be slow, a test is never judged on its speed
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // expect.poll waits for a condition; its bound is a safety net, not a deadline (the default 1 s
+    // failed the console's browser test on a loaded machine: a preview that updates on input took longer)
+    expect: { poll: { timeout: 30_000 } },
     pool: 'forks',
   },
 });

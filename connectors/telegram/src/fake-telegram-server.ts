@@ -10,10 +10,11 @@
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { FakePlatformServer, isObject } from '@switchboard/core';
-import type { FakeInboundEvent, FakeInboundKind, FakePlatformOptions, FakeResponse, RecordedRequest, SignedWebhook } from '@switchboard/core';
+import { FakePlatformServer, isObject, sampleMedia, samplePng } from '@switchboard/core';
+import type { FakeInboundEvent, FakeInboundKind, FakePlatformOptions, FakeResponse, MediaRef, RecordedRequest, SignedWebhook } from '@switchboard/core';
 import { BotApiParams, BotApiParamsError, readBotApiParams, type UploadedFile } from './fake-telegram-params.js';
 import { SECRET_TOKEN_HEADER } from './telegram-connector.js';
+import { TELEGRAM_DOWNLOAD_MAX_BYTES, TELEGRAM_FILE_LINK_TTL_MS, TELEGRAM_UPLOAD_MAX_BYTES, baseMimeType } from './telegram-media.js';
 
 /** Fixed sandbox ids and secrets for tests that pass them (`config`); a fake given none keeps the ids and draws its own secrets. */
 export const telegramSandboxConfig = {
@@ -38,10 +39,32 @@ export const TELEGRAM_FLOOD_LIMITS: FakeTelegramLimits = {
   global: { limit: 30, perMs: 1_000 },
 };
 
+/** The file limits the fake applies, per the Bot API (tests shrink them to stay small). */
+export interface FakeTelegramFileLimits {
+  /** getFile refuses larger files with "Bad Request: file is too big" (20 MB). */
+  downloadMaxBytes: number;
+  /** An uploaded photo larger than this is refused (10 MB). */
+  photoUploadMaxBytes: number;
+  /** An uploaded file larger than this is refused with 413 Request Entity Too Large (50 MB). */
+  uploadMaxBytes: number;
+  /** How long a file path getFile gave keeps working, in platform time (an hour). */
+  linkTtlMs: number;
+}
+
+/** Telegram's file limits for bots. */
+export const TELEGRAM_FILE_LIMITS: FakeTelegramFileLimits = {
+  downloadMaxBytes: TELEGRAM_DOWNLOAD_MAX_BYTES,
+  photoUploadMaxBytes: TELEGRAM_UPLOAD_MAX_BYTES.photo,
+  uploadMaxBytes: TELEGRAM_UPLOAD_MAX_BYTES.other,
+  linkTtlMs: TELEGRAM_FILE_LINK_TTL_MS,
+};
+
 /** Options of {@link FakeTelegramServer}. */
 export interface FakeTelegramOptions extends FakePlatformOptions {
   /** Flood limits to apply instead of {@link TELEGRAM_FLOOD_LIMITS}. */
   limits?: Partial<FakeTelegramLimits>;
+  /** File limits to apply instead of {@link TELEGRAM_FILE_LIMITS}. */
+  fileLimits?: Partial<FakeTelegramFileLimits>;
 }
 
 /** A message in a chat, as the fake keeps it for edits, replies, forwards and deletion. */
@@ -67,8 +90,12 @@ interface FakeChat {
 interface FakeFile {
   fileId: string;
   uniqueId: string;
-  path: string;
+  /** Where getFile puts its paths (`photos`, `documents`…) and the extension they end with. */
+  folder: string;
+  extension: string;
   bytes: Buffer;
+  /** The path getFile gave last and when it stops working (platform time, ms). */
+  link?: { path: string; expiresAt: number };
 }
 
 /** A send method: the field holding its file (if any) and whether it takes a caption. */
@@ -111,8 +138,6 @@ const UPDATE_TYPES = new Set([
 const DELETE_WINDOW_S = 48 * 3600;
 /** Telegram keeps undelivered updates for 24 hours (Bot API, Getting updates). */
 const UPDATE_RETENTION_S = 24 * 3600;
-/** Bots download files up to 20 MB (Bot API, getFile). */
-const DOWNLOAD_MAX_BYTES = 20 * 1024 * 1024;
 /** A bound on updates kept for getUpdates, so a fake fed many updates and never polled stays small. */
 const MAX_QUEUED_UPDATES = 1000;
 
@@ -141,6 +166,10 @@ export class FakeTelegramServer extends FakePlatformServer {
   private readonly chats = new Map<string, FakeChat>();
   private readonly callbackQueries = new Map<string, { answered: boolean }>();
   private readonly files = new Map<string, FakeFile>();
+  /** Paths getFile gave, to their file (an expired path is forgotten when its file gets a new one). */
+  private readonly paths = new Map<string, FakeFile>();
+  private readonly fileLimits: FakeTelegramFileLimits;
+  private nextPath = 1;
   private readonly queued: { updateId: number; date: number; update: Record<string, unknown> }[] = [];
   private readonly pollers = new Set<() => void>();
   private commands: unknown[] = [];
@@ -156,6 +185,7 @@ export class FakeTelegramServer extends FakePlatformServer {
     this.botToken = typeof cfg.botToken === 'string' ? cfg.botToken : `${telegramSandboxConfig.botToken.split(':')[0]}:${randomBytes(26).toString('base64url')}`;
     this.secretToken = typeof cfg.secretToken === 'string' ? cfg.secretToken : randomBytes(24).toString('base64url');
     this.limits = { ...TELEGRAM_FLOOD_LIMITS, ...options.limits };
+    this.fileLimits = { ...TELEGRAM_FILE_LIMITS, ...options.fileLimits };
     if (options.webhookUrl !== undefined) this.webhook = { url: options.webhookUrl, secretToken: this.secretToken };
   }
 
@@ -185,6 +215,7 @@ export class FakeTelegramServer extends FakePlatformServer {
     this.chats.clear();
     this.callbackQueries.clear();
     this.files.clear();
+    this.paths.clear();
     this.queued.length = 0;
     this.commands = [];
     this.webhook = undefined;
@@ -341,7 +372,7 @@ export class FakeTelegramServer extends FakePlatformServer {
     const who = { userId: event.userId, ...(event.name !== undefined ? { name: event.name } : {}) };
     switch (event.kind) {
       case 'text': return this.userMessage({ ...who, text: event.text });
-      case 'media': return this.customerMessage(who, { ...this.mediaFields(event.mediaType), ...(event.caption !== undefined ? { caption: event.caption } : {}) });
+      case 'media': return this.customerMessage(who, { ...this.mediaFields(event.mediaType, event.file), ...(event.caption !== undefined ? { caption: event.caption } : {}) });
       case 'location': return this.customerMessage(who, { location: { latitude: event.latitude, longitude: event.longitude } });
       case 'button': return this.callbackQuery({ ...who, data: event.payload, ...(event.title !== undefined ? { buttonText: event.title } : {}) }).webhook;
       case 'subscribe': return this.startCommand(who);
@@ -379,27 +410,40 @@ export class FakeTelegramServer extends FakePlatformServer {
     return { method: 'POST', headers: { 'content-type': 'application/json', [SECRET_TOKEN_HEADER]: this.secretToken }, body };
   }
 
-  private mediaFields(kind: 'image' | 'video' | 'audio' | 'file'): Record<string, unknown> {
+  /**
+   * The Message fields of a customer's file, as Telegram sends them: a photo as its sizes (a small
+   * thumbnail of its own and the file itself, largest last), a video, a voice note (Ogg) or an audio
+   * track (other audio types), a document with its name. The bytes are the test's or a sample file.
+   */
+  private mediaFields(kind: 'image' | 'video' | 'audio' | 'file', given?: { body: Buffer; mimeType?: string; filename?: string }): Record<string, unknown> {
+    const sample = sampleMedia(kind);
+    const bytes = given?.body ?? sample.body;
+    const mimeType = given ? given.mimeType : sample.mimeType;
+    const filename = given ? given.filename : sample.filename;
+    const extension = (name: string | undefined, fallback: string): string => /\.([A-Za-z0-9]{1,8})$/.exec(name ?? '')?.[1]?.toLowerCase() ?? fallback;
+    const ref = (f: FakeFile): Record<string, unknown> => ({ file_id: f.fileId, file_unique_id: f.uniqueId, file_size: f.bytes.length });
     switch (kind) {
       case 'image': {
-        const small = this.registerFile('photos', 'jpg');
-        const large = this.registerFile('photos', 'jpg');
-        return { photo: [
-          { file_id: small.fileId, file_unique_id: small.uniqueId, file_size: small.bytes.length, width: 90, height: 67 },
-          { file_id: large.fileId, file_unique_id: large.uniqueId, file_size: large.bytes.length, width: 1280, height: 960 },
-        ] };
+        const small = this.registerFile('photos', 'jpg', samplePng(2));
+        const large = this.registerFile('photos', 'jpg', bytes);
+        return { photo: [{ ...ref(small), width: 90, height: 67 }, { ...ref(large), width: 1280, height: 960 }] };
       }
       case 'video': {
-        const f = this.registerFile('videos', 'mp4');
-        return { video: { file_id: f.fileId, file_unique_id: f.uniqueId, width: 640, height: 360, duration: 5, mime_type: 'video/mp4', file_size: f.bytes.length } };
+        const f = this.registerFile('videos', extension(filename, 'mp4'), bytes);
+        return { video: { ...ref(f), width: 640, height: 360, duration: 5, ...(filename ? { file_name: filename } : {}), ...(mimeType ? { mime_type: mimeType } : {}) } };
       }
       case 'audio': {
-        const f = this.registerFile('voice', 'oga');
-        return { voice: { file_id: f.fileId, file_unique_id: f.uniqueId, duration: 3, mime_type: 'audio/ogg', file_size: f.bytes.length } };
+        const voice = mimeType === undefined || baseMimeType(mimeType) === 'audio/ogg' || baseMimeType(mimeType) === 'audio/opus';
+        if (voice) {
+          const f = this.registerFile('voice', 'oga', bytes);
+          return { voice: { ...ref(f), duration: 3, mime_type: mimeType ?? 'audio/ogg' } };
+        }
+        const f = this.registerFile('music', extension(filename, 'mp3'), bytes);
+        return { audio: { ...ref(f), duration: 3, ...(filename ? { file_name: filename } : {}), mime_type: mimeType } };
       }
       case 'file': {
-        const f = this.registerFile('documents', 'pdf');
-        return { document: { file_id: f.fileId, file_unique_id: f.uniqueId, file_name: 'document.pdf', mime_type: 'application/pdf', file_size: f.bytes.length } };
+        const f = this.registerFile('documents', extension(filename, 'bin'), bytes);
+        return { document: { ...ref(f), ...(filename ? { file_name: filename } : {}), ...(mimeType ? { mime_type: mimeType } : {}) } };
       }
     }
   }
@@ -408,9 +452,20 @@ export class FakeTelegramServer extends FakePlatformServer {
     const n = this.nextFile++;
     const content = bytes ?? Buffer.from(`switchboard fake telegram file ${n}\n`, 'utf8');
     const digest = createHash('sha256').update(`${this.botId}:${n}`).digest('base64url');
-    const file: FakeFile = { fileId: `AgACAgQAAx${digest.slice(0, 40)}`, uniqueId: `AQAD${digest.slice(40, 52)}`, path: `${folder}/file_${n}.${extension}`, bytes: content };
+    const file: FakeFile = { fileId: `AgACAgQAAx${digest.slice(0, 40)}`, uniqueId: `AQAD${digest.slice(40, 52)}`, folder, extension, bytes: content };
     this.files.set(file.fileId, file);
     return file;
+  }
+
+  /**
+   * The bytes Telegram holds for a file: one a simulated customer sent or one the bot uploaded (by
+   * its `file_id`, as `parse` and a send's result name it).
+   * @param ref - the media reference
+   * @returns a copy of the bytes, or undefined for a file the fake does not know
+   */
+  storedMedia(ref: MediaRef): Buffer | undefined {
+    const file = ref.id !== undefined ? this.files.get(ref.id) : undefined;
+    return file ? Buffer.from(file.bytes) : undefined;
   }
 
   private chat(chatId: string, type: FakeChat['type']): FakeChat {
@@ -676,14 +731,22 @@ export class FakeTelegramServer extends FakePlatformServer {
     if (id === undefined) return fail(400, 'Bad Request: file_id is empty');
     const file = this.files.get(id);
     if (!file) return fail(400, 'Bad Request: invalid file_id');
-    if (file.bytes.length > DOWNLOAD_MAX_BYTES) return fail(400, 'Bad Request: file is too big');
-    return ok({ file_id: file.fileId, file_unique_id: file.uniqueId, file_size: file.bytes.length, file_path: file.path });
+    if (file.bytes.length > this.fileLimits.downloadMaxBytes) return fail(400, 'Bad Request: file is too big');
+    // a link works for at least an hour; once it has expired, getFile gives a new one
+    const now = this.platformNow();
+    if (!file.link || file.link.expiresAt <= now) {
+      if (file.link) this.paths.delete(file.link.path);
+      file.link = { path: `${file.folder}/file_${this.nextPath++}.${file.extension}`, expiresAt: now + this.fileLimits.linkTtlMs };
+      this.paths.set(file.link.path, file);
+    }
+    return ok({ file_id: file.fileId, file_unique_id: file.uniqueId, file_size: file.bytes.length, file_path: file.link.path });
   }
 
+  /** `GET /file/bot<token>/<file_path>`: the bytes while the path is valid, else Telegram's 404. */
   private download(token: string, path: string): FakeResponse {
     if (token !== this.botToken) return fail(401, 'Unauthorized');
-    const file = [...this.files.values()].find((f) => f.path === path);
-    if (!file) return fail(404, 'Not Found');
+    const file = this.paths.get(path);
+    if (!file?.link || file.link.path !== path || file.link.expiresAt <= this.platformNow()) return fail(404, 'Not Found');
     return { status: 200, body: file.bytes, headers: { 'content-type': 'application/octet-stream', 'content-length': String(file.bytes.length) } };
   }
 
@@ -752,6 +815,9 @@ export class FakeTelegramServer extends FakePlatformServer {
       if (!upload) {
         if (ref === undefined) return fail(400, `Bad Request: there is no ${spec.field} in the request`);
         if (!/^https?:\/\/\S+$/.test(ref) && !/^[A-Za-z0-9_-]{8,}$/.test(ref)) return fail(400, 'Bad Request: wrong file identifier/HTTP URL specified');
+      } else {
+        const refused = this.checkUpload(spec, upload);
+        if (refused) return refused;
       }
     }
     const caption = p.str('caption');
@@ -781,6 +847,27 @@ export class FakeTelegramServer extends FakePlatformServer {
       if (!chat.messages.has(reply.message_id) && reply.allow_sending_without_reply !== true) return fail(400, 'Bad Request: message to be replied not found');
     }
     return this.validateMarkup(p.json('reply_markup', "Bad Request: can't parse reply keyboard markup JSON object"));
+  }
+
+  /**
+   * Telegram's refusals of an uploaded file: over 50 MB the upload is refused with 413 Request Entity
+   * Too Large; a photo must be an image (IMAGE_PROCESS_FAILED otherwise), at most 10 MB (refused as
+   * PHOTO_SAVE_FILE_INVALID, the error Telegram reports for photos over its limit) and, read from a
+   * PNG's header, at most 10,000 pixels wide and high together with a side ratio of at most 20
+   * (PHOTO_INVALID_DIMENSIONS).
+   */
+  private checkUpload(spec: SendSpec, upload: UploadedFile): FakeResponse | undefined {
+    if (upload.bytes.length > this.fileLimits.uploadMaxBytes) return fail(413, 'Request Entity Too Large');
+    if (spec.name !== 'sendPhoto') return undefined;
+    const kind = imageKind(upload.bytes);
+    if (kind === undefined) return fail(400, 'Bad Request: IMAGE_PROCESS_FAILED');
+    if (upload.bytes.length > this.fileLimits.photoUploadMaxBytes) return fail(400, 'Bad Request: PHOTO_SAVE_FILE_INVALID');
+    if (kind === 'png' && upload.bytes.length >= 24) {
+      const width = upload.bytes.readUInt32BE(16);
+      const height = upload.bytes.readUInt32BE(20);
+      if (width === 0 || height === 0 || width + height > 10_000 || Math.max(width, height) / Math.min(width, height) > 20) return fail(400, 'Bad Request: PHOTO_INVALID_DIMENSIONS');
+    }
+    return undefined;
   }
 
   private validateMarkup(markup: unknown): FakeResponse | undefined {
@@ -818,8 +905,9 @@ export class FakeTelegramServer extends FakePlatformServer {
       const known = this.files.get(ref);
       if (known) return known;
     }
-    const extension = upload?.name.split('.').pop() ?? (ref !== undefined && /^https?:/.test(ref) ? (new URL(ref).pathname.split('.').pop() ?? 'bin') : 'bin');
-    return this.registerFile(`${field}s`, extension.slice(0, 8) || 'bin', upload?.bytes);
+    const named = upload?.name ?? (ref !== undefined && /^https?:/.test(ref) ? new URL(ref).pathname : '');
+    const extension = /\.([A-Za-z0-9]{1,8})$/.exec(named)?.[1]?.toLowerCase() ?? 'bin';
+    return this.registerFile(`${field}s`, extension, upload?.bytes);
   }
 
   private messageResult(spec: SendSpec, p: BotApiParams, chat: FakeChat, messageId: number, now: number): Record<string, unknown> {
@@ -830,10 +918,22 @@ export class FakeTelegramServer extends FakePlatformServer {
       const f = this.fileFor(spec.field, p);
       const ref = { file_id: f.fileId, file_unique_id: f.uniqueId, file_size: f.bytes.length };
       const upload = p.file(spec.field);
+      const named = upload ? { ...(upload.name ? { file_name: upload.name } : {}), mime_type: upload.type || 'application/octet-stream' } : {};
       switch (spec.name) {
-        case 'sendPhoto': result.photo = [{ ...ref, width: 90, height: 90 }, { ...ref, width: 1280, height: 960 }]; break;
+        case 'sendPhoto': {
+          // Telegram keeps a photo in several sizes, each its own file: a thumbnail, then the photo
+          const thumb = upload ? this.registerFile('photos', 'jpg', samplePng(2)) : f;
+          result.photo = [
+            { file_id: thumb.fileId, file_unique_id: thumb.uniqueId, file_size: thumb.bytes.length, width: 90, height: 90 },
+            { ...ref, width: 1280, height: 960 },
+          ];
+          break;
+        }
         case 'sendSticker': result.sticker = { ...ref, type: 'regular', width: 512, height: 512, is_animated: false, is_video: false }; break;
-        case 'sendDocument': result.document = { ...ref, ...(upload ? { file_name: upload.name, mime_type: upload.type || 'application/octet-stream' } : {}) }; break;
+        case 'sendDocument': result.document = { ...ref, ...named }; break;
+        case 'sendVideo': result.video = { ...ref, width: 640, height: 360, duration: 5, ...named }; break;
+        case 'sendAudio': result.audio = { ...ref, duration: 3, ...named }; break;
+        case 'sendVoice': result.voice = { ...ref, duration: 3, ...(upload ? { mime_type: upload.type || 'audio/ogg' } : {}) }; break;
         default: result[spec.field] = ref;
       }
     }
@@ -862,4 +962,14 @@ export class FakeTelegramServer extends FakePlatformServer {
     }
     return result;
   }
+}
+
+/** The image format of a file, read from its first bytes (what Telegram can make a photo of). */
+function imageKind(bytes: Buffer): 'jpeg' | 'png' | 'webp' | 'gif' | 'bmp' | undefined {
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
+  if (bytes.length >= 12 && bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP') return 'webp';
+  if (bytes.length >= 6 && /^GIF8[79]a$/.test(bytes.toString('latin1', 0, 6))) return 'gif';
+  if (bytes.length >= 2 && bytes.toString('latin1', 0, 2) === 'BM') return 'bmp';
+  return undefined;
 }

@@ -32,7 +32,11 @@ describe('telegram policy as data, through the policy engine', () => {
     expect(telegramPolicy.rateLimits.map((r) => [r.scope, r.limit, r.perMs, r.enforcement])).toEqual([
       ['recipient', 1, 1000, 'pace'], ['group', 20, 60000, 'pace'], ['account', 30, 1000, 'pace'],
     ]);
-    expect(telegramPolicy.mediaMaxBytes).toMatchObject({ image: 10 * 1024 * 1024, document: 50 * 1024 * 1024 });
+    expect(telegramPolicy.mediaMaxBytes).toEqual({ image: 10 * 1024 * 1024, video: 50 * 1024 * 1024, audio: 50 * 1024 * 1024, document: 50 * 1024 * 1024, sticker: 50 * 1024 * 1024 });
+    expect(telegramPolicy.mediaTypes).toEqual({
+      image: ['image/jpeg', 'image/png', 'image/webp'], video: ['video/mp4'],
+      audio: ['audio/ogg', 'audio/opus', 'audio/mpeg', 'audio/mp4', 'audio/x-m4a'], sticker: ['image/webp', 'application/x-tgsticker', 'video/webm'],
+    });
     expect(telegramPolicy.broadcast.allowed).toBe(true);
     expect(telegramPolicy.serviceWindowHours).toBeUndefined();
   });
@@ -45,7 +49,7 @@ describe('telegram policy as data, through the policy engine', () => {
 
   it('every rule the policy sets has a source', () => {
     const ruled = new Set(telegramPolicy.sources.map((s) => s.rule));
-    for (const rule of ['initiation', 'consentRequiredFor', 'marketingAllowed', 'broadcast', 'rateLimits', 'text', 'mediaMaxBytes', 'pricing']) expect(ruled).toContain(rule);
+    for (const rule of ['initiation', 'consentRequiredFor', 'marketingAllowed', 'broadcast', 'rateLimits', 'text', 'mediaMaxBytes', 'mediaTypes', 'pricing']) expect(ruled).toContain(rule);
   });
 
   it('every content type has a capability', () => {

@@ -32,7 +32,15 @@ export const telegramPolicy: ChannelPolicy = {
     { scope: 'account', limit: 30, perMs: 1_000, enforcement: 'pace', note: '429 Too Many Requests: retry after N (paid broadcasts beyond 30/s are out of scope)' },
   ],
   text: { maxLength: 4096, captionMaxLength: 1024, overflow: 'split' },
+  // uploads (the connector declares media.upload 'bytes'): photos 10 MB, other files 50 MB
   mediaMaxBytes: { image: 10 * MB, video: 50 * MB, audio: 50 * MB, document: 50 * MB, sticker: 50 * MB },
+  // documents take any type; the rest go to methods that take these (other files can be sent as documents)
+  mediaTypes: {
+    image: ['image/jpeg', 'image/png', 'image/webp'],
+    video: ['video/mp4'],
+    audio: ['audio/ogg', 'audio/opus', 'audio/mpeg', 'audio/mp4', 'audio/x-m4a'],
+    sticker: ['image/webp', 'application/x-tgsticker', 'video/webm'],
+  },
   restrictedCommerce: [],
   pricing: {
     currency: 'EUR',
@@ -50,6 +58,12 @@ export const telegramPolicy: ChannelPolicy = {
     { rule: 'rateLimits', url: `${BOT_API}#responseparameters (retry_after)`, grade: 'O' },
     { rule: 'text', url: `${BOT_API}#sendmessage (text 1-4096 characters; caption 0-1024 characters)`, grade: 'O' },
     { rule: 'mediaMaxBytes', url: `${BOT_API}#sending-files (upload: photos 10 MB, other files 50 MB; by URL: photos 5 MB, other 20 MB)`, grade: 'O' },
+    { rule: 'mediaMaxBytes', url: `${BOT_API}#sendphoto (the photo must be at most 10 MB; width and height at most 10000 in total, ratio at most 20)`, grade: 'O' },
+    { rule: 'mediaTypes', url: `${BOT_API}#sendvideo (MPEG4 videos; other formats may be sent as Document)`, grade: 'O' },
+    { rule: 'mediaTypes', url: `${BOT_API}#sendvoice (.OGG encoded with OPUS, .MP3 or .M4A) and #sendaudio (.MP3 or .M4A)`, grade: 'O' },
+    { rule: 'mediaTypes', url: `${BOT_API}#sendsticker (static .WEBP, animated .TGS, video .WEBM stickers)`, grade: 'O' },
+    { rule: 'mediaTypes', url: `${BOT_API}#sendphoto (the page names no formats: JPEG, PNG and WebP is our reading; send other images as documents)`, grade: 'G' },
+    { rule: 'mediaDownload', url: `${BOT_API}#getfile (bots download files of up to 20 MB; the link is valid for at least 1 hour, getFile again gives a new one)`, grade: 'O' },
     { rule: 'pricing', url: 'https://telegram.org/tos/bot-developers (Stars can increase messaging limits: paid broadcasts, not modelled)', grade: 'O' },
   ],
 };

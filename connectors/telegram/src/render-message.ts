@@ -9,8 +9,9 @@ import {
   ContentInvalidError, ContentUnsupportedError, interactiveOptions, renderTemplateText, splitText,
 } from '@switchboard/core';
 import type {
-  Button, ContactCard, Content, InteractiveContent, MediaContent, OutboundMessage, ProviderRequest,
+  Button, ContactCard, Content, InteractiveContent, MediaContent, OutboundFile, OutboundMessage, ProviderRequest,
 } from '@switchboard/core';
+import { fileMethodFor, uploadFileName, uploadLimitFor } from './telegram-media.js';
 
 /** Maximum length of a message text. */
 export const TEXT_MAX = 4096;
@@ -28,6 +29,33 @@ const URL_MAX_BYTES = { image: 5 * MB, other: 20 * MB } as const;
 export interface BotApiCall {
   method: string;
   params: Record<string, unknown>;
+  /** The call uploads a file: it goes as multipart/form-data, the file in the parameter holding an {@link UploadPart}. */
+  multipart?: boolean;
+}
+
+/**
+ * What a rendered upload request holds where the file goes (render is pure: `send` puts the bytes
+ * of `OutboundMessage.file` there as a multipart file part).
+ */
+export interface UploadPart {
+  /** The file name the part carries. */
+  upload: string;
+  /** The part's content type. */
+  contentType: string;
+  /** Size in bytes. */
+  size: number;
+  /** Hex SHA-256 of the bytes. */
+  sha256: string;
+}
+
+/**
+ * Whether a rendered parameter is the place of an upload's file.
+ * @param value - a parameter of a rendered request body
+ * @returns true for an {@link UploadPart}
+ */
+export function isUploadPart(value: unknown): value is UploadPart {
+  return typeof value === 'object' && value !== null && typeof (value as UploadPart).upload === 'string'
+    && typeof (value as UploadPart).contentType === 'string' && typeof (value as UploadPart).size === 'number';
 }
 
 /** Where the calls go. */
@@ -77,11 +105,14 @@ interface Rendered {
  */
 export function renderMessage(target: RenderTarget, msg: OutboundMessage): ProviderRequest {
   const chatId = chatIdParam(msg.to.userId);
-  const rendered = renderContent(msg.content, chatId);
+  const rendered = renderContent(msg.content, chatId, msg.file);
   const calls = rendered.calls;
   const reply = replyParameters(msg.replyTo);
   if (reply && calls[0] && calls[0].method !== 'setMessageReaction') calls[0].params.reply_parameters = reply;
-  const [first, ...rest] = calls.map((c) => botApiRequest(target, c));
+  const [first, ...rest] = calls.map((c) => {
+    const request = botApiRequest(target, c);
+    return c.multipart ? { ...request, headers: { 'content-type': 'multipart/form-data' } } : request;
+  });
   const request: ProviderRequest = { ...first! };
   if (rest.length > 0) request.followUps = rest;
   request.rendering = { form: rendered.form, parts: calls.length, ...(rendered.note ? { note: rendered.note } : {}) };
@@ -99,14 +130,14 @@ function textCalls(chatId: number | string, text: string, extra: Record<string, 
   return splitText(text, TEXT_MAX).map((part) => ({ method: 'sendMessage', params: { chat_id: chatId, text: part, ...extra } }));
 }
 
-function renderContent(content: Content, chatId: number | string): Rendered {
+function renderContent(content: Content, chatId: number | string, file?: OutboundFile): Rendered {
   switch (content.type) {
     case 'text': {
       const extra = content.previewUrl === false ? { link_preview_options: { is_disabled: true } } : {};
       return { calls: textCalls(chatId, content.text, extra), form: 'native' };
     }
     case 'image': case 'video': case 'audio': case 'document': case 'sticker':
-      return renderMedia(content, chatId);
+      return renderMedia(content, chatId, file);
     case 'location': return renderLocation(content, chatId);
     case 'contacts': return { calls: content.contacts.length === 0 ? invalid('a contacts message needs at least one card') : content.contacts.map((c) => contactCall(c, chatId)), form: 'native' };
     case 'reply':
@@ -131,26 +162,35 @@ function invalid(message: string): never {
   throw new ContentInvalidError(message);
 }
 
-const MEDIA_METHOD = {
-  image: ['sendPhoto', 'photo'], video: ['sendVideo', 'video'], audio: ['sendAudio', 'audio'],
-  document: ['sendDocument', 'document'], sticker: ['sendSticker', 'sticker'],
-} as const;
-
-function renderMedia(content: MediaContent, chatId: number | string): Rendered {
+/**
+ * A media message: by upload when the host hands over the file's bytes (`OutboundMessage.file`),
+ * else by `file_id` (`media.id`), else by URL. Uploads go to the method for the file's kind and
+ * type (Ogg audio as a voice note) and are refused over Telegram's upload limits.
+ */
+function renderMedia(content: MediaContent, chatId: number | string, upload?: OutboundFile): Rendered {
   const { media } = content;
-  const file = media.id ?? media.url;
-  if (file === undefined || file === '') throw new ContentInvalidError(`${content.type} needs a Telegram file_id or a URL`);
-  if (media.id === undefined && media.size !== undefined) {
-    const max = content.type === 'image' ? URL_MAX_BYTES.image : URL_MAX_BYTES.other;
-    if (media.size > max) throw new ContentInvalidError(`Telegram fetches at most ${max / MB} MB from a URL for ${content.type}; this one is ${media.size} bytes`);
+  const kind = upload?.kind ?? content.type;
+  const { method, field } = fileMethodFor(kind, upload?.contentType ?? media.mimeType);
+  let file: string | UploadPart;
+  if (upload) {
+    const max = uploadLimitFor(method);
+    if (!(upload.size >= 0) || upload.size > max) throw new ContentInvalidError(`Telegram takes uploads of at most ${max / MB} MB with ${method}; this file is ${upload.size} bytes`);
+    file = { upload: uploadFileName(kind, upload.contentType, upload.filename ?? media.filename), contentType: upload.contentType, size: upload.size, sha256: upload.sha256 };
+  } else {
+    const ref = media.id ?? media.url;
+    if (ref === undefined || ref === '') throw new ContentInvalidError(`${content.type} needs a Telegram file_id, a URL or the file itself`);
+    if (media.id === undefined && media.size !== undefined) {
+      const max = content.type === 'image' ? URL_MAX_BYTES.image : URL_MAX_BYTES.other;
+      if (media.size > max) throw new ContentInvalidError(`Telegram fetches at most ${max / MB} MB from a URL for ${content.type}; this one is ${media.size} bytes`);
+    }
+    file = ref;
   }
-  const [method, field] = MEDIA_METHOD[content.type];
   const params: Record<string, unknown> = { chat_id: chatId, [field]: file };
-  const calls: BotApiCall[] = [{ method, params }];
+  const calls: BotApiCall[] = [{ method, params, ...(upload ? { multipart: true } : {}) }];
   const caption = media.caption ?? '';
   if (caption.trim() === '') return { calls, form: 'native' };
   // stickers take no caption; long captions keep their first 1,024 characters under the media
-  if (content.type === 'sticker') {
+  if (kind === 'sticker') {
     calls.push(...textCalls(chatId, caption));
     return { calls, form: 'degraded', note: 'a sticker has no caption: the caption follows as text' };
   }

@@ -3,19 +3,21 @@
  * @module
  */
 import {
-  PermanentError, ProviderHttpError, RateLimitedError, RecipientBlockedError, RetryableError, WindowClosedError,
+  PermanentError, ProviderHttpError, ProviderNetworkError, RateLimitedError, RecipientBlockedError, RetryableError, WindowClosedError,
   executeProviderRequest, isObject, sendInParts, silentLogger, systemClock, verifyStaticToken,
 } from '@switchboard/core';
 import type {
-  Clock, Connector, ConnectorDeps, ConnectorError, InboundEvent, Logger, OutboundMessage, ProviderRequest, RawWebhook, SendContext, SendResult,
+  Clock, Connector, ConnectorDeps, ConnectorError, DownloadedMedia, InboundEvent, Logger, MediaDownloadOptions, MediaRef, OutboundFile,
+  OutboundMessage, ProviderRequest, RawWebhook, SendContext, SendResult,
 } from '@switchboard/core';
 import { classifyTelegramError } from './classify-error.js';
 import { botIdOf, type TelegramConfig } from './config.js';
 import { parseUpdate } from './parse-update.js';
 import {
-  answerCallbackQueryCall, botApiRequest, renderMessage, setWebhookCall,
+  answerCallbackQueryCall, botApiRequest, isUploadPart, renderMessage, setWebhookCall,
   type AnswerCallbackQueryOptions, type SetWebhookOptions,
 } from './render-message.js';
+import { TELEGRAM_DOWNLOAD_MAX_BYTES, checkMaxBytes, limitedBody, redact, sentFileId } from './telegram-media.js';
 
 /** The header Telegram puts the webhook's `secret_token` in (lower-cased, as the host hands headers over). */
 export const SECRET_TOKEN_HEADER = 'x-telegram-bot-api-secret-token';
@@ -30,6 +32,8 @@ export interface TelegramConnectorOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Longest total wait for throttled follow-up parts of one message (default 30 s); beyond it the send fails. */
   maxFollowUpWaitMs?: number;
+  /** How long one file upload may take before it is abandoned as a retryable failure (default 120 s). */
+  uploadTimeoutMs?: number;
 }
 
 /** One configured Telegram bot. */
@@ -44,6 +48,7 @@ export class TelegramConnector implements Connector {
   private readonly logger: Logger;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly maxFollowUpWaitMs: number;
+  private readonly uploadTimeoutMs: number;
 
   /**
    * @param config - a config that passed `parseConfig`
@@ -54,6 +59,7 @@ export class TelegramConnector implements Connector {
     this.config = config;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.maxFollowUpWaitMs = options.maxFollowUpWaitMs ?? 30_000;
+    this.uploadTimeoutMs = options.uploadTimeoutMs ?? 120_000;
     this.accountId = botIdOf(config.botToken);
     this.fetch = deps.fetch ?? globalThis.fetch;
     this.clock = deps.clock ?? systemClock;
@@ -99,9 +105,15 @@ export class TelegramConnector implements Connector {
    * `context.onPartAccepted`. The Bot API takes no idempotency key (`random_id` is not exposed to
    * bots), so a part is not resent only because the host recorded it. A follow-up answered 429 is
    * retried here while the waits stay within `maxFollowUpWaitMs`.
+   *
+   * With `msg.file`, the first request uploads the file as multipart/form-data (sendPhoto,
+   * sendVideo, sendAudio or sendVoice, sendDocument, sendSticker by its kind and type) and the
+   * result's `media` is the `file_id` Telegram gave it (a photo's largest size), which the same bot
+   * may send again for as long as it likes; an attempt that skips the first part (already accepted)
+   * uploads nothing and returns no `media`.
    * @param msg - the outbound message
    * @param context - parts already accepted and the progress callback (optional)
-   * @returns the first message's id and the ids of further parts
+   * @returns the first message's id and the ids of further parts, and the uploaded file's reference
    * @throws a classified ConnectorError (content errors from `render` pass through unchanged); when
    *   a later part fails, its details say how far the send got
    */
@@ -113,7 +125,7 @@ export class TelegramConnector implements Connector {
     const accepted: string[] = [...(context?.acceptedParts ?? [])];
     const ids = await sendInParts(requests, context, async (part, index) => {
       if (index === 0) {
-        firstAnswer = await this.call(part);
+        firstAnswer = msg.file && part.headers['content-type'] === 'multipart/form-data' ? await this.upload(part, msg.file) : await this.call(part);
         const id = resultId(firstAnswer, msg);
         accepted.push(id);
         return id;
@@ -143,7 +155,115 @@ export class TelegramConnector implements Connector {
       ...(firstAnswer !== undefined ? { raw: firstAnswer } : {}),
     };
     if (ids.length > 1) result.partIds = ids.slice(1);
+    const fileId = msg.file && firstAnswer !== undefined ? sentFileId(firstAnswer) : undefined;
+    // the type travels with the id: a voice note's file_id must be sent again with sendVoice
+    if (fileId !== undefined) result.media = { ref: { id: fileId, mimeType: msg.file!.contentType } };
     return result;
+  }
+
+  /**
+   * Fetches a file a customer sent: `getFile` with the `file_id` (`media.id`), then the bytes from
+   * `{apiBaseUrl}/file/bot<token>/<file_path>`, streamed. A file over 20 MB (the Bot API's limit
+   * for bots) or over `maxBytes` is refused before anything is downloaded when its size is known,
+   * and the stream fails once more than `maxBytes` arrived. A file path that answers 404 (links
+   * live at least an hour) is asked for again with `getFile`, once. The token is in the file URL:
+   * no error, detail or log line carries that URL.
+   * @param media - the media reference `parse` produced (its `id` is the `file_id`)
+   * @param options - the size limit and an abort signal
+   * @returns the streamed bytes with the size, type and name Telegram declared
+   * @throws PermanentError (too large, no file_id, link gone twice, refused by Telegram), RetryableError
+   *   (network, 5xx, aborted) or RateLimitedError, as `classify` gives them
+   */
+  async downloadMedia(media: MediaRef, options: MediaDownloadOptions): Promise<DownloadedMedia> {
+    checkMaxBytes(options.maxBytes);
+    const fileId = media.id;
+    if (fileId === undefined || fileId === '') throw new PermanentError('a Telegram file is downloaded by its file_id (media.id), and this media has none');
+    const tooLarge = (size: number): PermanentError | undefined => {
+      if (size > TELEGRAM_DOWNLOAD_MAX_BYTES) return new PermanentError(`Telegram lets bots download files of up to 20 MB; this one is ${size} bytes`, { details: { size, limit: TELEGRAM_DOWNLOAD_MAX_BYTES } });
+      if (size > options.maxBytes) return new PermanentError(`the file is ${size} bytes, more than the ${options.maxBytes} bytes allowed`, { details: { size, maxBytes: options.maxBytes } });
+      return undefined;
+    };
+    const early = media.size !== undefined ? tooLarge(media.size) : undefined;
+    if (early) throw early;
+    for (let attempt = 1; ; attempt += 1) {
+      const file = await this.call(botApiRequest(this.config, { method: 'getFile', params: { file_id: fileId } }), options.signal);
+      const path = isObject(file) && typeof file.file_path === 'string' && file.file_path !== '' ? file.file_path : undefined;
+      const size = isObject(file) && typeof file.file_size === 'number' ? file.file_size : undefined;
+      const refused = size !== undefined ? tooLarge(size) : undefined;
+      if (refused) throw refused;
+      if (path === undefined) throw new PermanentError('getFile answered without a file_path: Telegram cannot serve this file to the bot');
+      let response: Response;
+      try {
+        response = await this.fetch(`${this.config.apiBaseUrl}/file/bot${this.config.botToken}/${path.split('/').map(encodeURIComponent).join('/')}`, {
+          method: 'GET', ...(options.signal ? { signal: options.signal } : {}),
+        });
+      } catch (error) {
+        throw new RetryableError(`the Telegram file download failed: ${redact((error as Error).message ?? 'no answer', this.config.botToken)}`, { details: { fileId } });
+      }
+      if (response.status === 404 && attempt === 1) {
+        await response.body?.cancel().catch(() => undefined);
+        this.logger.info({ fileId }, 'telegram file link expired; asking getFile for a new one');
+        continue;
+      }
+      if (!response.ok) throw await this.downloadFailure(response, fileId);
+      const length = Number(response.headers.get('content-length') ?? NaN);
+      if (Number.isFinite(length) && length > options.maxBytes) {
+        await response.body?.cancel().catch(() => undefined);
+        throw new PermanentError(`the file is ${length} bytes, more than the ${options.maxBytes} bytes allowed`, { details: { size: length, maxBytes: options.maxBytes } });
+      }
+      const declaredSize = size ?? media.size;
+      return {
+        body: limitedBody(response.body, options.maxBytes, `Telegram file ${fileId}`),
+        ...(declaredSize !== undefined ? { declaredSize } : {}),
+        ...(media.mimeType !== undefined ? { declaredType: media.mimeType } : {}),
+        ...(media.filename !== undefined ? { filename: media.filename } : {}),
+      };
+    }
+  }
+
+  /** A failed file download, classified; its body (Telegram's JSON error) is read, bounded, and the URL left out. */
+  private async downloadFailure(response: Response, fileId: string): Promise<ConnectorError> {
+    const text = (await response.text().catch(() => '')).slice(0, 2048);
+    let body: unknown = text;
+    try { body = JSON.parse(text); } catch { /* keep the text */ }
+    const headers: Record<string, string> = {};
+    response.headers.forEach((v, k) => { headers[k] = v; });
+    if (response.status === 404) {
+      return new PermanentError('the Telegram file link answered 404 Not Found again after getFile gave a new one: the file is gone', {
+        cause: new ProviderHttpError(404, body, headers), details: { fileId, status: 404 },
+      });
+    }
+    return this.classify(new ProviderHttpError(response.status, body, headers));
+  }
+
+  /**
+   * Sends an upload request as multipart/form-data: every parameter as a text field (objects as
+   * JSON), the file as the part where the rendering put its {@link UploadPart}.
+   */
+  private async upload(request: ProviderRequest, file: OutboundFile): Promise<unknown> {
+    const form = new FormData();
+    for (const [key, value] of Object.entries(isObject(request.body) ? request.body : {})) {
+      if (value === undefined || value === null) continue;
+      if (isUploadPart(value)) {
+        const blob = file.body.type === value.contentType ? file.body : new Blob([file.body], { type: value.contentType });
+        form.append(key, blob, value.upload);
+      } else {
+        form.append(key, typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value));
+      }
+    }
+    let response: Response;
+    try {
+      response = await this.fetch(request.url, { method: request.method, body: form, signal: AbortSignal.timeout(this.uploadTimeoutMs) });
+    } catch (cause) {
+      const message = redact((cause as Error).message ?? 'no answer', this.config.botToken);
+      throw this.classify(new ProviderNetworkError(`upload to ${new URL(request.url).host} failed: ${message}`));
+    }
+    const text = await response.text().catch(() => '');
+    let body: unknown = text;
+    try { body = JSON.parse(text); } catch { /* keep the text */ }
+    const headers: Record<string, string> = {};
+    response.headers.forEach((v, k) => { headers[k] = v; });
+    return this.result({ status: response.status, body, headers });
   }
 
   /**
@@ -195,16 +315,27 @@ export class TelegramConnector implements Connector {
   }
 
   /** Executes one Bot API request and returns its `result`; failures are classified. */
-  private async call(request: ProviderRequest): Promise<unknown> {
+  private async call(request: ProviderRequest, signal?: AbortSignal): Promise<unknown> {
     let answer: { status: number; body: unknown; headers: Record<string, string> };
+    const fetch: typeof globalThis.fetch = signal
+      ? (input, init) => this.fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal })
+      : this.fetch;
     try {
-      answer = await executeProviderRequest(request, { fetch: this.fetch });
+      answer = await executeProviderRequest(request, { fetch });
     } catch (error) {
+      if (error instanceof ProviderHttpError) throw this.classify(error);
+      if (signal?.aborted) throw new RetryableError('the request was aborted', { cause: signal.reason });
       throw this.classify(error);
     }
+    return this.result(answer);
+  }
+
+  /** A Bot API answer's `result`, or its failure classified. */
+  private result(answer: { status: number; body: unknown; headers: Record<string, string> }): unknown {
     // the Bot API reports failures in the body; a 2xx that is not ok:true is still a failure
     if (!isObject(answer.body) || answer.body.ok !== true) {
-      const code = isObject(answer.body) && typeof answer.body.error_code === 'number' ? answer.body.error_code : 500;
+      // an answer without Telegram's error body (an upload refused by the front proxy: 413) keeps its own status
+      const code = isObject(answer.body) && typeof answer.body.error_code === 'number' ? answer.body.error_code : answer.status >= 400 ? answer.status : 500;
       throw this.classify(new ProviderHttpError(code, answer.body, answer.headers));
     }
     return answer.body.result;

@@ -20,6 +20,8 @@ export const plugin = {
   capabilities: telegramCapabilities,
   // the secret token itself, in clear, on every update: whoever holds it can forge updates
   credentialHeaders: ['x-telegram-bot-api-secret-token'],
+  // downloads through getFile; uploads as multipart/form-data, reused afterwards by file_id
+  media: { download: true, upload: 'bytes' },
   parseConfig,
   /**
    * @param config - a parsed config

@@ -3,8 +3,8 @@
  */
 import fc from 'fast-check';
 import {
-  CONTENT_TYPES, deriveConsentState,
-  type BusinessPolicy, type ChannelPolicy, type ConsentEntry, type ConsentLedgerAction, type ConsentState,
+  CONTENT_TYPES, MEDIA_KINDS, deriveConsentState,
+  type BusinessPolicy, type MediaKind, type ChannelPolicy, type ConsentEntry, type ConsentLedgerAction, type ConsentState,
   type Content, type LegalBaseline, type MessageIntent, type MessageTagRule, type PolicyContext, type PolicyRules,
   type Purpose, type QuietHours, type RateLimit, type TemplateCategory,
 } from '../index.js';
@@ -27,6 +27,18 @@ const COMMERCE = ['alcohol', 'tobacco', 'weapons', 'Gambling', 'fireworks', 'pre
 const SENDERS = ['bot', 'agent', 'system'] as const;
 
 const arbHours = fc.integer({ min: 1, max: 24 * 14 });
+/** MIME types as channels list them: exact, with a wildcard subtype, with a parameter. */
+export const ARB_MEDIA_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/*', 'video/mp4', 'video/3gpp', 'audio/mpeg', 'audio/ogg', 'audio/ogg; codecs=opus', 'application/pdf', 'text/plain'] as const;
+/** MIME types a file may declare: the listed ones, parameters and case variants, and types no list names. */
+export const ARB_FILE_TYPES = ['image/jpeg', 'IMAGE/PNG', 'image/webp', 'image/gif', 'video/mp4', 'video/quicktime', 'audio/mpeg', 'audio/ogg', 'audio/ogg; codecs=opus', 'audio/ogg; codecs=vorbis', 'application/pdf', 'text/plain; charset=utf-8', 'application/x-msdownload'] as const;
+/** Per-kind size limits, from 1 KB to 100 MB. */
+export const arbMediaMaxBytes: fc.Arbitrary<Partial<Record<MediaKind, number>>> = fc.dictionary(
+  fc.constantFrom(...MEDIA_KINDS), fc.integer({ min: 1024, max: 100 * 1024 * 1024 }), { maxKeys: 5 },
+) as fc.Arbitrary<Partial<Record<MediaKind, number>>>;
+/** Per-kind accepted types (an empty list accepts none). */
+export const arbMediaTypes: fc.Arbitrary<Partial<Record<MediaKind, string[]>>> = fc.dictionary(
+  fc.constantFrom(...MEDIA_KINDS), fc.subarray([...ARB_MEDIA_TYPES]), { maxKeys: 5 },
+) as fc.Arbitrary<Partial<Record<MediaKind, string[]>>>;
 const arbTag: fc.Arbitrary<MessageTagRule> = fc.record({
   tag: fc.constantFrom(...TAGS),
   maxHoursSinceInbound: opt(arbHours),
@@ -66,6 +78,8 @@ export const arbChannelPolicy: fc.Arbitrary<ChannelPolicy> = fc.record({
   broadcast: fc.record({ allowed: fc.boolean(), maxRecipientsPerRequest: opt(fc.integer({ min: 1, max: 1000 })) }),
   rateLimits: fc.array(arbRateLimit, { maxLength: 3 }),
   text: fc.record({ maxLength: fc.integer({ min: 1, max: 8000 }), captionMaxLength: opt(fc.integer({ min: 1, max: 2000 })), overflow: fc.constantFrom('split', 'refuse') }),
+  mediaMaxBytes: opt(arbMediaMaxBytes),
+  mediaTypes: rare(arbMediaTypes),
   contentTypes: rare(arbContentTypes),
   restrictedCommerce: fc.subarray(COMMERCE),
   sources: fc.constant([]),
@@ -83,6 +97,8 @@ export const arbBusinessPolicy: fc.Arbitrary<BusinessPolicy> = fc.record({
   restrictedCommerce: fc.subarray(COMMERCE),
   rateLimits: fc.array(arbRateLimit, { maxLength: 2 }),
   maxTextLength: fc.integer({ min: 1, max: 8000 }),
+  mediaMaxBytes: arbMediaMaxBytes,
+  mediaTypes: arbMediaTypes,
   contentTypes: arbContentTypes,
   templateCategories: arbCategories,
   consentScope: fc.constantFrom('all-channels', 'per-channel'),
@@ -128,7 +144,15 @@ export const arbConsentState: fc.Arbitrary<ConsentState> = fc.record({
 export const arbContent: fc.Arbitrary<Content> = fc.oneof(
   fc.record({ type: fc.constant('text' as const), text: fc.oneof(fc.string({ maxLength: 40 }), fc.integer({ min: 0, max: 9000 }).map((n) => 'x'.repeat(n))) }),
   fc.record({ type: fc.constant('template' as const), name: fc.constantFrom('gate_change', 'spring_sale'), language: fc.constant('en_US'), category: fc.constantFrom('marketing', 'utility', 'authentication') }),
-  fc.record({ type: fc.constantFrom('image' as const, 'document' as const), media: fc.record({ url: fc.constant('https://example.com/a') }) }),
+  fc.record({
+    type: fc.constantFrom(...MEDIA_KINDS),
+    media: fc.record({
+      url: fc.constant('https://example.com/a'),
+      size: opt(fc.integer({ min: 0, max: 120 * 1024 * 1024 })),
+      mimeType: opt(fc.constantFrom(...ARB_FILE_TYPES)),
+      caption: opt(fc.oneof(fc.string({ maxLength: 40 }), fc.integer({ min: 0, max: 2100 }).map((n) => 'c'.repeat(n)))),
+    }, { requiredKeys: ['url'] }),
+  }),
   fc.record({ type: fc.constant('location' as const), latitude: fc.double({ min: -90, max: 90, noNaN: true }), longitude: fc.double({ min: -180, max: 180, noNaN: true }) }),
   fc.record({ type: fc.constant('rich' as const), kind: fc.constantFrom('carousel', 'list-picker'), payload: fc.constant({}) }),
 ) as fc.Arbitrary<Content>;
@@ -185,6 +209,8 @@ export const arbRules: fc.Arbitrary<PolicyRules> = fc.record({
   maxTextLength: fc.integer({ min: 1, max: 8000 }),
   captionMaxLength: fc.integer({ min: 1, max: 2000 }),
   textOverflow: fc.constantFrom('split', 'refuse'),
+  mediaMaxBytes: arbMediaMaxBytes,
+  mediaTypes: arbMediaTypes,
   contentTypes: arbContentTypes,
   restrictedCommerce: fc.subarray(COMMERCE),
   bannedTopics: fc.subarray(TOPICS),

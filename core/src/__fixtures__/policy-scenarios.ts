@@ -4,8 +4,8 @@
  * declared policies (cross-package test), in the benchmark and in the demo.
  */
 import {
-  DEFAULT_BUSINESS_POLICY, deriveConsentState,
-  type BusinessPolicy, type ChannelPolicy, type ConsentEntry, type ConsentState, type MessageIntent,
+  DEFAULT_BUSINESS_POLICY, deriveConsentState, mimeTypeAccepted,
+  type BusinessPolicy, type ChannelPolicy, type ConsentEntry, type ConsentState, type MediaKind, type MessageIntent,
   type PolicyContext, type PolicyReasonCode, type PolicySourceName, type PriceCategory,
 } from '../index.js';
 
@@ -21,7 +21,7 @@ export type ScenarioExpectation =
 export interface PolicyScenario {
   name: string;
   /** Mix bucket, for the benchmark's table. */
-  group: 'in-window' | 'outside-window' | 'consent' | 'tags' | 'customer-controls' | 'business' | 'initiation' | 'content' | 'law' | 'quiet-hours';
+  group: 'in-window' | 'outside-window' | 'consent' | 'tags' | 'customer-controls' | 'business' | 'initiation' | 'content' | 'media' | 'law' | 'quiet-hours';
   channel: ChannelName;
   /** The time of the decision (epoch ms). */
   now: number;
@@ -29,8 +29,9 @@ export interface PolicyScenario {
   context: PolicyContext;
   expect: ScenarioExpectation;
   /**
-   * The channel's declared rules (keys of `ChannelPolicy`) this scenario exercises; the coverage
-   * test checks that every rule a channel declares is covered by at least one scenario.
+   * The channel's declared rules (keys of `ChannelPolicy`, and `text.captionMaxLength`) this
+   * scenario exercises; the coverage test checks that every rule a channel declares is covered by
+   * at least one scenario.
    */
   covers: string[];
 }
@@ -499,7 +500,82 @@ export function policyScenarios(policies: Record<ChannelName, ChannelPolicy>): P
       context: { channelPolicy: policies.whatsapp, business: strictBusiness, consent: anna, conversation: outside, template: approved, recipientTimeZone: 'America/Los_Angeles' },
       expect: { allowed: true, form: 'template', priceCategory: 'utility', charged: true },
     },
+    ...(['whatsapp', 'messenger', 'telegram', 'viber', 'apple'] as const).flatMap((channel) => mediaScenarios(channel, policies[channel])),
   ];
+}
+
+const CHANNEL_NAMES: Record<ChannelName, string> = { whatsapp: 'WhatsApp', messenger: 'Messenger', telegram: 'Telegram', viber: 'Viber', apple: 'Apple' };
+const CUSTOMER: Record<ChannelName, string> = { whatsapp: '4915112345678', messenger: '6254598401234567', telegram: '123456789', viber: '01234567890A=', apple: 'urn:mbid:AQAAY' };
+/** The kinds tried first: every channel carries images and documents. */
+const KIND_ORDER: readonly MediaKind[] = ['image', 'document', 'video', 'audio', 'sticker'];
+/** A real type per kind, used where the channel lists no types or accepts it. */
+const TYPICAL_TYPE: Record<MediaKind, string> = { image: 'image/jpeg', document: 'application/pdf', video: 'video/mp4', audio: 'audio/mpeg', sticker: 'image/webp' };
+const article = (kind: MediaKind): string => (/^[aeiou]/.test(kind) ? `an ${kind}` : `a ${kind}`);
+/** Types no channel accepts as media of any kind; the first one a channel's list refuses is sent. */
+const FOREIGN_TYPES = ['application/x-msdownload', 'text/html', 'application/x-sh', 'image/x-icon'];
+
+/**
+ * The media scenarios of one channel, derived from what its policy declares: a file over the
+ * kind's size limit and one at it, a type the kind does not accept and one it does, and a caption
+ * over the limit (split off as text where the channel splits text, refused where it refuses).
+ * @param channel - the channel
+ * @param policy - its declared policy
+ * @returns scenarios for every media rule the policy declares (none when it declares none)
+ */
+export function mediaScenarios(channel: ChannelName, policy: ChannelPolicy): PolicyScenario[] {
+  const name = CHANNEL_NAMES[channel];
+  const base = (content: MessageIntent['content'], channelPolicy = policy): Pick<PolicyScenario, 'channel' | 'now' | 'intent' | 'context' | 'group'> => ({
+    channel, now: NOW, group: 'media',
+    intent: { channel, userId: CUSTOMER[channel], purpose: 'service', sender: 'agent', content },
+    context: { channelPolicy, business: DEFAULT_BUSINESS_POLICY, conversation: { lastInboundAt: NOW - HOUR } },
+  });
+  const typeFor = (kind: MediaKind): string => {
+    const list = policy.mediaTypes?.[kind];
+    if (list === undefined || mimeTypeAccepted(TYPICAL_TYPE[kind], list)) return TYPICAL_TYPE[kind];
+    return list.find((t) => !t.includes('*')) ?? TYPICAL_TYPE[kind];
+  };
+  const media = (kind: MediaKind, extra: { size?: number; mimeType?: string; caption?: string }): MessageIntent['content'] =>
+    ({ type: kind, media: { url: `https://files.example.com/workshop/${kind}`, mimeType: typeFor(kind), ...extra } });
+  const out: PolicyScenario[] = [];
+
+  const sized = KIND_ORDER.find((k) => policy.mediaMaxBytes?.[k] !== undefined);
+  if (sized) {
+    const max = policy.mediaMaxBytes![sized]!;
+    out.push(
+      { ...base(media(sized, { size: max + 1 })), name: `${name}: ${article(sized)} one byte over the channel's ${sized} limit is refused before it is queued`, covers: ['mediaMaxBytes'],
+        expect: { allowed: false, codes: ['MEDIA_TOO_LARGE'], exact: true, sources: { MEDIA_TOO_LARGE: 'channel' } } },
+      { ...base(media(sized, { size: max })), name: `${name}: ${article(sized)} of exactly the ${sized} limit is sent`, covers: ['mediaMaxBytes'],
+        expect: { allowed: true, form: 'free-form' } },
+    );
+  }
+  const typed = KIND_ORDER.find((k) => policy.mediaTypes?.[k] !== undefined);
+  if (typed) {
+    const list = policy.mediaTypes![typed]!;
+    const foreign = FOREIGN_TYPES.find((t) => !mimeTypeAccepted(t, list));
+    if (foreign) {
+      out.push({ ...base(media(typed, { mimeType: foreign })), name: `${name}: ${foreign} sent as ${typed} is refused (not a type the channel accepts)`, covers: ['mediaTypes'],
+        expect: { allowed: false, codes: ['MEDIA_TYPE_UNSUPPORTED'], exact: true, sources: { MEDIA_TYPE_UNSUPPORTED: 'channel' } } });
+    }
+    // an empty list accepts no type at all: there is nothing to send that passes
+    if (mimeTypeAccepted(typeFor(typed), list)) {
+      out.push({ ...base(media(typed, { mimeType: typeFor(typed) })), name: `${name}: ${typeFor(typed)} sent as ${typed} is accepted`, covers: ['mediaTypes'],
+        expect: { allowed: true, form: 'free-form' } });
+    }
+  }
+  const captionMax = policy.text.captionMaxLength;
+  if (captionMax !== undefined) {
+    const refusing: ChannelPolicy = { ...policy, text: { ...policy.text, overflow: 'refuse' } };
+    const long = media('image', { caption: 'c'.repeat(captionMax + 1) });
+    out.push(
+      { ...base(long), name: `${name}: an invoice photo with a caption over ${captionMax} characters ${policy.text.overflow === 'split' ? 'goes, the rest of the caption as text' : 'is refused'}`, covers: ['text.captionMaxLength'],
+        expect: policy.text.overflow === 'split' ? { allowed: true, form: 'free-form' } : { allowed: false, codes: ['CAPTION_TOO_LONG'], exact: true, sources: { CAPTION_TOO_LONG: 'channel' } } },
+      { ...base(long, refusing), name: `${name}: a caption over ${captionMax} characters where the channel refuses longer text`, covers: ['text.captionMaxLength'],
+        expect: { allowed: false, codes: ['CAPTION_TOO_LONG'], exact: true, sources: { CAPTION_TOO_LONG: 'channel' } } },
+      { ...base(media('image', { caption: 'c'.repeat(captionMax) }), refusing), name: `${name}: a caption of exactly ${captionMax} characters where the channel refuses longer text`, covers: ['text.captionMaxLength'],
+        expect: { allowed: true, form: 'free-form' } },
+    );
+  }
+  return out;
 }
 
 /**
@@ -507,21 +583,32 @@ export function policyScenarios(policies: Record<ChannelName, ChannelPolicy>): P
  * coverage check does not ask a scenario for them.
  */
 export const RULES_OUTSIDE_THE_ENGINE: Readonly<Record<string, string>> = {
-  mediaMaxBytes: 'the connector refuses oversized media when it renders the message',
   requiresHumanEscalation: 'the host routes the conversation to a human agent',
   optOutKeywords: 'the host records an opt-out when an inbound message is one of the keywords',
 };
 
 /**
  * The rules a channel policy declares: its keys with a value that restricts something (an empty
- * list declares nothing), without `channel` and `sources`.
+ * list or an empty per-kind record declares nothing), without `channel` and `sources`.
  * @param policy - a channel policy
  * @returns rule keys
  */
 export function declaredRules(policy: ChannelPolicy): string[] {
   return Object.entries(policy)
-    .filter(([k, v]) => k !== 'channel' && k !== 'sources' && v !== undefined && !(Array.isArray(v) && v.length === 0))
+    .filter(([k, v]) => k !== 'channel' && k !== 'sources' && v !== undefined && !(Array.isArray(v) && v.length === 0) && !isEmptyRecord(v))
     .map(([k]) => k);
+}
+
+const isEmptyRecord = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0;
+
+/**
+ * The rules the coverage check asks a scenario for: the declared rules, and the caption limit
+ * inside `text` (a rule of its own for the engine, documented under `text`).
+ * @param policy - a channel policy
+ * @returns rule keys, with `text.captionMaxLength` when declared
+ */
+export function coverageRules(policy: ChannelPolicy): string[] {
+  return [...declaredRules(policy), ...(policy.text.captionMaxLength !== undefined ? ['text.captionMaxLength'] : [])];
 }
 
 /**
@@ -534,7 +621,7 @@ export function uncoveredRules(policies: Record<ChannelName, ChannelPolicy>, sce
   const out: string[] = [];
   for (const [channel, policy] of Object.entries(policies) as [ChannelName, ChannelPolicy][]) {
     const covered = new Set(scenarios.filter((s) => s.channel === channel).flatMap((s) => s.covers));
-    for (const rule of declaredRules(policy)) if (!(rule in RULES_OUTSIDE_THE_ENGINE) && !covered.has(rule)) out.push(`${channel}.${rule}`);
+    for (const rule of coverageRules(policy)) if (!(rule in RULES_OUTSIDE_THE_ENGINE) && !covered.has(rule)) out.push(`${channel}.${rule}`);
   }
   return out;
 }

@@ -162,6 +162,10 @@ export interface BusinessPolicy {
   rateLimits?: RateLimit[];
   /** A lower text limit. */
   maxTextLength?: number;
+  /** Lower media size limits per media kind, in bytes (the tenant's own ceiling on what it sends). */
+  mediaMaxBytes?: Partial<Record<'image' | 'video' | 'audio' | 'document' | 'sticker', number>>;
+  /** MIME types the business sends per media kind (intersected with the channel's; a kind left out is not narrowed). */
+  mediaTypes?: Partial<Record<'image' | 'video' | 'audio' | 'document' | 'sticker', string[]>>;
   /** Content types the business allows (intersected with the channel's). */
   contentTypes?: ContentType[];
   /** Template categories the business allows outside the window. */

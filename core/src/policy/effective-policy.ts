@@ -3,7 +3,7 @@
  * intersect, required sets unite. Every rule keeps the sources that imposed it.
  * @module
  */
-import type { ContentType, TemplateCategory } from '../model/content.js';
+import type { ContentType, MediaKind, TemplateCategory } from '../model/content.js';
 import type { Purpose } from '../model/events.js';
 import type { ConsentState } from '../consent/consent-ledger.js';
 import type { BusinessPolicy, ChannelPolicy, Initiation, LegalBaseline, MessageTagRule, QuietHours, RateLimit } from './channel-policy.js';
@@ -34,6 +34,10 @@ export interface PolicyRules {
   maxTextLength?: number;
   captionMaxLength?: number;
   textOverflow?: 'split' | 'refuse';
+  /** Largest file per media kind, in bytes (a kind left out has no limit here). */
+  mediaMaxBytes?: Partial<Record<MediaKind, number>>;
+  /** MIME types accepted per media kind (a kind left out accepts any type; an empty list accepts none). */
+  mediaTypes?: Partial<Record<MediaKind, string[]>>;
   contentTypes?: ContentType[];
   restrictedCommerce?: string[];
   bannedTopics?: string[];
@@ -96,6 +100,8 @@ export function channelRules(p: ChannelPolicy, contentTypes?: ContentType[]): Po
   if (p.marketingTemplateBlockedCountries) r.marketingTemplateBlockedCountries = p.marketingTemplateBlockedCountries.map((c) => c.toUpperCase());
   if (p.broadcast.maxRecipientsPerRequest !== undefined) r.broadcastMaxRecipients = p.broadcast.maxRecipientsPerRequest;
   if (p.text.captionMaxLength !== undefined) r.captionMaxLength = p.text.captionMaxLength;
+  if (p.mediaMaxBytes) r.mediaMaxBytes = { ...p.mediaMaxBytes };
+  if (p.mediaTypes) r.mediaTypes = copyMediaTypes(p.mediaTypes);
   const types = p.contentTypes ?? contentTypes;
   if (types) r.contentTypes = [...types];
   return r;
@@ -118,6 +124,8 @@ export function businessRules(b: BusinessPolicy): PolicyRules {
   if (b.restrictedCommerce) r.restrictedCommerce = [...b.restrictedCommerce];
   if (b.rateLimits) r.rateLimits = [...b.rateLimits];
   if (b.maxTextLength !== undefined) r.maxTextLength = b.maxTextLength;
+  if (b.mediaMaxBytes) r.mediaMaxBytes = { ...b.mediaMaxBytes };
+  if (b.mediaTypes) r.mediaTypes = copyMediaTypes(b.mediaTypes);
   if (b.contentTypes) r.contentTypes = [...b.contentTypes];
   if (b.templateCategories) r.templateCategories = [...b.templateCategories];
   return r;
@@ -153,6 +161,98 @@ export function customerRules(state: Pick<ConsentState, 'blockedAt' | 'spamRepor
   if (state.importantOnly) r.marketingAllowed = false;
   return r;
 }
+
+const copyMediaTypes = (types: Partial<Record<MediaKind, string[]>>): Partial<Record<MediaKind, string[]>> =>
+  Object.fromEntries(Object.entries(types).filter(([, list]) => list !== undefined).map(([kind, list]) => [kind, [...list]]));
+
+/**
+ * The essence of a MIME type (`type/subtype`, lower-cased) and its parameters (names lower-cased,
+ * quotes removed): `Audio/OGG; codecs="opus"` → `audio/ogg`, `{ codecs: 'opus' }`.
+ * @param mimeType - a MIME type as given
+ * @returns its essence and parameters
+ */
+export function parseMimeType(mimeType: string): { essence: string; parameters: Record<string, string> } {
+  const [head = '', ...rest] = mimeType.split(';');
+  const parameters: Record<string, string> = {};
+  for (const part of rest) {
+    const at = part.indexOf('=');
+    if (at < 0) continue;
+    const name = part.slice(0, at).trim().toLowerCase();
+    const value = part.slice(at + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+    if (name) parameters[name] = value;
+  }
+  return { essence: head.trim().toLowerCase(), parameters };
+}
+
+/**
+ * Whether a MIME type is one of an accepted list. Case and parameters the list does not name are
+ * ignored (`audio/ogg; codecs=opus` is an `audio/ogg`); an entry `type/*` accepts every subtype;
+ * an entry with parameters refuses a type that gives one of them another value
+ * (`audio/ogg; codecs=opus` refuses `audio/ogg; codecs=vorbis`, not a bare `audio/ogg`).
+ * @param mimeType - the media's MIME type
+ * @param accepted - the accepted types
+ * @returns true when the type is accepted
+ * @example
+ * mimeTypeAccepted('image/PNG', ['image/jpeg', 'image/png']) // true
+ * mimeTypeAccepted('image/webp', ['image/jpeg', 'image/png']) // false
+ */
+export function mimeTypeAccepted(mimeType: string, accepted: readonly string[]): boolean {
+  const given = parseMimeType(mimeType);
+  return accepted.some((entry) => {
+    const want = parseMimeType(entry);
+    const sameEssence = want.essence === given.essence || (want.essence.endsWith('/*') && given.essence.startsWith(want.essence.slice(0, -1)));
+    return sameEssence && Object.entries(want.parameters).every(([name, value]) => given.parameters[name] === undefined || given.parameters[name] === value);
+  });
+}
+
+/** Per media kind, the smallest limit any source declares. */
+const minPerKind = (sources: SourcedRules[], out: EffectivePolicy): void => {
+  const value: Partial<Record<MediaKind, number>> = {};
+  for (const s of sources) {
+    for (const [kind, max] of Object.entries(s.rules.mediaMaxBytes ?? {}) as [MediaKind, number | undefined][]) {
+      if (max !== undefined && (value[kind] === undefined || max < value[kind])) value[kind] = max;
+    }
+  }
+  const kinds = Object.keys(value) as MediaKind[];
+  if (kinds.length === 0) return;
+  out.rules.mediaMaxBytes = value;
+  out.provenance.mediaMaxBytes = sources.filter((s) => kinds.some((k) => s.rules.mediaMaxBytes?.[k] === value[k])).map((s) => s.source);
+};
+
+/**
+ * Whether every type an accepted-list entry lets through is also let through by `list`: the same
+ * essence (or one a `type/*` of the list covers), with at least the parameters the list's entry names.
+ */
+const entryCovered = (entry: string, list: readonly string[]): boolean => {
+  const e = parseMimeType(entry);
+  return list.some((other) => {
+    const w = parseMimeType(other);
+    const essence = w.essence === e.essence || (w.essence.endsWith('/*') && e.essence.startsWith(w.essence.slice(0, -1)));
+    return essence && Object.entries(w.parameters).every(([name, value]) => e.parameters[name] === value);
+  });
+};
+
+/**
+ * Per media kind, the types every source that lists the kind accepts: the entries of each list the
+ * other covers (never looser than either; `image/*` and `image/png` meet at `image/png`).
+ */
+const intersectPerKind = (sources: SourcedRules[], out: EffectivePolicy): void => {
+  const value: Partial<Record<MediaKind, string[]>> = {};
+  const by: PolicySourceName[] = [];
+  for (const s of sources) {
+    const declared = Object.entries(s.rules.mediaTypes ?? {}).filter(([, list]) => list !== undefined) as [MediaKind, string[]][];
+    if (declared.length === 0) continue;
+    by.push(s.source);
+    for (const [kind, list] of declared) {
+      const current = value[kind];
+      value[kind] = current === undefined ? [...list]
+        : [...new Set([...current.filter((t) => entryCovered(t, list)), ...list.filter((t) => entryCovered(t, current))])];
+    }
+  }
+  if (by.length === 0) return;
+  out.rules.mediaTypes = value;
+  out.provenance.mediaTypes = by;
+};
 
 const minOf = (key: RuleKey, sources: SourcedRules[], out: EffectivePolicy): void => {
   let value: number | undefined;
@@ -229,6 +329,8 @@ export function meetPolicies(sources: SourcedRules[], channel: string): Effectiv
   minOf('broadcastMaxRecipients', sources, out);
   minOf('maxTextLength', sources, out);
   minOf('captionMaxLength', sources, out);
+  minPerKind(sources, out);
+  intersectPerKind(sources, out);
   intersect<TemplateCategory>('templateCategories', sources, out);
   intersect<ContentType>('contentTypes', sources, out);
   // tags: intersect by name; a tag both sources allow takes the shorter period and the common senders
@@ -303,6 +405,15 @@ export function restrictivenessViolations(effective: PolicyRules, source: Policy
   atMost(effective.broadcastMaxRecipients, source.broadcastMaxRecipients, 'broadcastMaxRecipients');
   atMost(effective.maxTextLength, source.maxTextLength, 'maxTextLength');
   atMost(effective.captionMaxLength, source.captionMaxLength, 'captionMaxLength');
+  for (const [kind, max] of Object.entries(source.mediaMaxBytes ?? {}) as [MediaKind, number | undefined][]) {
+    atMost(effective.mediaMaxBytes?.[kind], max, `mediaMaxBytes.${kind}`);
+  }
+  for (const [kind, list] of Object.entries(source.mediaTypes ?? {}) as [MediaKind, string[] | undefined][]) {
+    if (list === undefined) continue;
+    const allowed = effective.mediaTypes?.[kind];
+    if (allowed === undefined) { v.push(`mediaTypes.${kind}: source restricts it, effective does not`); continue; }
+    for (const t of allowed) if (!entryCovered(t, list)) v.push(`mediaTypes.${kind}: effective allows ${t}`);
+  }
   subset(effective.templateCategories, source.templateCategories, 'templateCategories');
   subset(effective.contentTypes, source.contentTypes, 'contentTypes');
   subset(effective.tags, source.tags, 'tags', (x) => (x as MessageTagRule).tag);

@@ -24,6 +24,8 @@ const LABELS: Record<RuleKey, string> = {
   maxTextLength: 'max text length',
   captionMaxLength: 'max caption length',
   textOverflow: 'longer text',
+  mediaMaxBytes: 'max media size',
+  mediaTypes: 'media types',
   contentTypes: 'content types',
   restrictedCommerce: 'restricted commerce',
   bannedTopics: 'banned topics',
@@ -39,7 +41,15 @@ function show(key: RuleKey, value: unknown): string {
     if (key === 'quietHours') return value.map((q: { start: string; end: string; timeZone: string }) => `${q.start}–${q.end} ${q.timeZone}`).join(', ');
     return value.join(', ');
   }
+  if (key === 'mediaMaxBytes') return Object.entries(value as Record<string, number>).map(([kind, bytes]) => `${kind} ${formatSize(bytes)}`).join(', ');
+  if (key === 'mediaTypes') return Object.entries(value as Record<string, string[]>).map(([kind, types]) => `${kind}: ${types.length > 0 ? types.join(' ') : 'none'}`).join('; ');
   return String(value);
+}
+
+function formatSize(bytes: number): string {
+  if (bytes >= 1_048_576 && bytes % 1_048_576 === 0) return `${bytes / 1_048_576} MB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KB`;
+  return `${bytes} B`;
 }
 
 function formatMs(ms: number): string {

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   createPolicyEngine, DEFAULT_BUSINESS_POLICY, deriveConsentState, explain, explainDecision, explainRows, explainVerdict,
   GDPR_BASELINE, inQuietHours, ManualClock, MeetPolicyEngine, NO_CONSENT,
-  type MessageIntent, type PolicyContext, type PolicyDecision, type PolicyDeny, type PolicySourceName,
+  type BusinessPolicy, type ChannelPolicy, type MediaRef, type MessageIntent, type PolicyContext, type PolicyDecision, type PolicyDeny, type PolicySourceName,
 } from '../index.js';
 import { CHANNEL_POLICIES, applePolicy, messengerPolicy, telegramCapabilities, telegramPolicy, viberPolicy, whatsappPolicy } from '../__fixtures__/channel-policies.js';
-import { annaLedger, annaLedgerAfterTelegramOptOut, declaredRules, ledgerEntry, NIGHT, NOW, policyScenarios, uncoveredRules } from '../__fixtures__/policy-scenarios.js';
+import { annaLedger, annaLedgerAfterTelegramOptOut, declaredRules, ledgerEntry, NIGHT, NOW, policyScenarios, RULES_OUTSIDE_THE_ENGINE, uncoveredRules } from '../__fixtures__/policy-scenarios.js';
 import { scenarioMismatches } from '../__fixtures__/scenario-check.js';
 
 const HOUR = 3_600_000;
@@ -595,5 +595,133 @@ describe('explainVerdict', () => {
     const allowed = explainVerdict(decide({ channel: 'whatsapp', purpose: 'service', sender: 'bot', content: text('Your car is ready') },
       { channelPolicy: whatsappPolicy, conversation: { lastInboundAt: NOW - HOUR } }));
     expect(allowed).toEqual({ verdict: 'allowed', reasons: [], summary: 'Allowed: no rule of the channel, the business, the law or the customer refuses it. It goes as a free-form message, priced 0.0000 EUR (service).' });
+  });
+});
+
+describe('media the channel cannot carry is refused before anything is queued', () => {
+  const MB = 1024 * 1024;
+  const waReply = (content: MessageIntent['content']): MessageIntent => ({ channel: 'whatsapp', userId: '4915112345678', purpose: 'service', sender: 'agent', content });
+  const image = (media: Partial<MediaRef>): MessageIntent['content'] => ({ type: 'image', media: { url: 'https://files.example.com/damage.jpg', ...media } });
+  const inWindow: PolicyContext = { channelPolicy: whatsappPolicy, business: DEFAULT_BUSINESS_POLICY, conversation: { lastInboundAt: NOW - HOUR } };
+  const mediaDocs = whatsappPolicy.sources.find((s) => s.rule === 'mediaMaxBytes')!.url;
+  const typeDocs = whatsappPolicy.sources.find((s) => s.rule === 'mediaTypes')!.url;
+
+  it('a 6 MB photo on WhatsApp (5 MB for images) is MEDIA_TOO_LARGE from the channel, with the rule and its documentation', () => {
+    const d = denied(decide(waReply(image({ size: 6 * MB, mimeType: 'image/jpeg' })), inWindow));
+    expect(d.reasons).toEqual([{
+      code: 'MEDIA_TOO_LARGE', source: 'channel', rule: 'mediaMaxBytes', url: mediaDocs,
+      message: 'the image is 6291456 bytes (6 MB); image files may be at most 5242880 bytes (5 MB) on this channel',
+    }]);
+  });
+  it('a photo of exactly the limit goes; one of unknown size is not judged on size', () => {
+    expect(decide(waReply(image({ size: 5 * MB, mimeType: 'image/jpeg' })), inWindow).allowed).toBe(true);
+    expect(decide(waReply(image({ mimeType: 'image/jpeg' })), inWindow).allowed).toBe(true);
+  });
+  it('each kind has its own limit: a 6 MB video passes WhatsApp (16 MB), a 200 KB sticker does not (100 KB)', () => {
+    expect(decide(waReply({ type: 'video', media: { url: 'https://x/v.mp4', size: 6 * MB, mimeType: 'video/mp4' } }), inWindow).allowed).toBe(true);
+    const d = denied(decide(waReply({ type: 'sticker', media: { url: 'https://x/s.webp', size: 200 * 1024, mimeType: 'image/webp' } }), inWindow));
+    expect(d.reasons[0]!.message).toBe('the sticker is 204800 bytes (200 KB); sticker files may be at most 102400 bytes (100 KB) on this channel');
+  });
+  it('a WebP sent as an image on WhatsApp is MEDIA_TYPE_UNSUPPORTED, naming the accepted types', () => {
+    const d = denied(decide(waReply(image({ mimeType: 'image/webp' })), inWindow));
+    expect(d.reasons).toEqual([{
+      code: 'MEDIA_TYPE_UNSUPPORTED', source: 'channel', rule: 'mediaTypes', url: typeDocs,
+      message: 'the image is image/webp; image files this channel accepts are image/jpeg, image/png',
+    }]);
+  });
+  it('types are compared without case and parameters the list does not name; a parameter the list names must not differ', () => {
+    expect(decide(waReply(image({ mimeType: 'IMAGE/PNG' })), inWindow).allowed).toBe(true);
+    const audio = (mimeType: string) => decide(waReply({ type: 'audio', media: { url: 'https://x/a.ogg', mimeType } }), inWindow);
+    expect(audio('audio/ogg; codecs=opus').allowed).toBe(true);
+    expect(audio('audio/ogg; codecs="OPUS"').allowed).toBe(true);
+    expect(audio('audio/ogg').allowed).toBe(true);
+    expect(codes(audio('audio/ogg; codecs=vorbis'))).toEqual(['MEDIA_TYPE_UNSUPPORTED']);
+  });
+  it('a kind the channel lists no types for accepts any type; an unknown type is not judged', () => {
+    expect(decide({ channel: 'telegram', purpose: 'service', sender: 'bot', content: image({ mimeType: 'image/webp' }) },
+      { channelPolicy: telegramPolicy, conversation: { lastInboundAt: NOW - HOUR } }).allowed).toBe(true);
+    expect(decide(waReply(image({})), inWindow).allowed).toBe(true);
+  });
+  it('a size and a type both wrong give both reasons', () => {
+    expect(codes(decide(waReply(image({ size: 6 * MB, mimeType: 'image/gif' })), inWindow))).toEqual(['MEDIA_TOO_LARGE', 'MEDIA_TYPE_UNSUPPORTED']);
+  });
+  it('a business limit below the channel\'s refuses from the business, without a public source', () => {
+    const business: BusinessPolicy = { ...DEFAULT_BUSINESS_POLICY, mediaMaxBytes: { image: 2 * MB }, mediaTypes: { image: ['image/jpeg'] } };
+    const d = denied(decide(waReply(image({ size: 3 * MB, mimeType: 'image/png' })), { ...inWindow, business }));
+    expect(d.reasons).toEqual([
+      { code: 'MEDIA_TOO_LARGE', source: 'business', rule: 'mediaMaxBytes', message: 'the image is 3145728 bytes (3 MB); image files may be at most 2097152 bytes (2 MB) for this business' },
+      { code: 'MEDIA_TYPE_UNSUPPORTED', source: 'business', rule: 'mediaTypes', message: 'the image is image/png; image files this business sends are image/jpeg' },
+    ]);
+    // the business's 2 MB is the image limit in force; the channel's limits hold for the other kinds
+    const eff = createPolicyEngine(new ManualClock(NOW)).effective({ ...inWindow, business });
+    expect(eff.rules.mediaMaxBytes).toMatchObject({ image: 2 * MB, video: 16 * MB });
+    expect(eff.provenance.mediaMaxBytes).toEqual(['channel', 'business']);
+    expect(eff.rules.mediaTypes?.image).toEqual(['image/jpeg']);
+  });
+  it('a template\'s media header is held to the same limits (a boarding pass PDF over WhatsApp\'s 100 MB)', () => {
+    const pass: MessageIntent['content'] = {
+      type: 'template', name: 'boarding_pass', language: 'en_US', category: 'utility',
+      parameters: [{ component: 'header', media: { kind: 'document', url: 'https://x/pass.pdf', mimeType: 'application/pdf', size: 101 * MB } }],
+    };
+    const d = denied(decide({ channel: 'whatsapp', purpose: 'transactional', topic: 'flight updates', sender: 'system', content: pass }, { ...inWindow, consent: annaOnWhatsapp, template: { status: 'approved' } }));
+    expect(d.reasons).toEqual([expect.objectContaining({ code: 'MEDIA_TOO_LARGE', source: 'channel', message: expect.stringContaining('template\'s document header is 105906176 bytes (101 MB)') })]);
+  });
+
+  describe('captions', () => {
+    const refusing: ChannelPolicy = { ...telegramPolicy, text: { ...telegramPolicy.text, overflow: 'refuse' } };
+    const tg = (caption: string, channelPolicy: ChannelPolicy = telegramPolicy) => decide({ channel: 'telegram', purpose: 'service', sender: 'bot', content: image({ caption }) },
+      { channelPolicy, conversation: { lastInboundAt: NOW - HOUR } });
+    it('a caption over the limit goes where the channel splits text (the connector sends the rest as text)', () => {
+      expect(tg('c'.repeat(1025)).allowed).toBe(true);
+    });
+    it('a caption over the limit is CAPTION_TOO_LONG where the channel refuses longer text', () => {
+      const d = denied(tg('c'.repeat(1025), refusing));
+      expect(d.reasons).toEqual([{ code: 'CAPTION_TOO_LONG', source: 'channel', rule: 'captionMaxLength', message: 'the image\'s caption is 1025 characters; the limit is 1024' }]);
+      expect(tg('c'.repeat(1024), refusing).allowed).toBe(true);
+    });
+    it('a caption is counted as text is (UTF-16 code units: an emoji counts two)', () => {
+      expect(tg('😀'.repeat(512), refusing).allowed).toBe(true);
+      expect(codes(tg('😀'.repeat(513), refusing))).toEqual(['CAPTION_TOO_LONG']);
+      const asText = (t: string) => decide({ channel: 'telegram', purpose: 'service', sender: 'bot', content: text(t) },
+        { channelPolicy: { ...refusing, text: { ...refusing.text, maxLength: 1024 } }, conversation: { lastInboundAt: NOW - HOUR } });
+      expect(asText('😀'.repeat(512)).allowed).toBe(true);
+      expect(codes(asText('😀'.repeat(513)))).toEqual(['TEXT_TOO_LONG']);
+    });
+  });
+
+  it('explainVerdict names the rule, its source and where it is documented; explain shows the limits', () => {
+    const v = explainVerdict(decide(waReply(image({ size: 6 * MB, mimeType: 'image/webp' })), inWindow), whatsappPolicy);
+    expect(v.verdict).toBe('refused');
+    expect(v.reasons.map((r) => [r.code, r.rule, r.source, r.url])).toEqual([
+      ['MEDIA_TOO_LARGE', 'mediaMaxBytes', 'channel', mediaDocs],
+      ['MEDIA_TYPE_UNSUPPORTED', 'mediaTypes', 'channel', typeDocs],
+    ]);
+    expect(v.summary).toContain('image files may be at most 5242880 bytes (5 MB) on this channel (the channel\'s rule)');
+    const table = explain(createPolicyEngine(new ManualClock(NOW)).effective(inWindow));
+    expect(table).toMatch(/max media size\s+│ image 5 MB, video 16 MB, audio 16 MB, document 100 MB, sticker 100 KB\s+│ channel/);
+    expect(table).toMatch(/media types\s+│ image: image\/jpeg image\/png; video: video\/mp4 video\/3gpp;/);
+    expect(explainRows(createPolicyEngine(new ManualClock(NOW)).effective(inWindow)).find((r) => r.rule === 'mediaTypes')?.sources).toEqual(['channel']);
+  });
+
+  it('regression: an empty per-kind record (Apple\'s `mediaTypes: {}`, any type for every kind) declares no rule to cover', () => {
+    const anyType = { ...CHANNEL_POLICIES, apple: { ...applePolicy, mediaTypes: {} } };
+    expect(declaredRules(anyType.apple)).not.toContain('mediaTypes');
+    expect(uncoveredRules(anyType, policyScenarios(anyType))).toEqual([]);
+    // an empty list for a kind accepts no type: a rule, covered by a refusal
+    const noImages = { ...CHANNEL_POLICIES, apple: { ...applePolicy, mediaTypes: { image: [] } } };
+    expect(declaredRules(noImages.apple)).toContain('mediaTypes');
+    const scenarios = policyScenarios(noImages);
+    expect(uncoveredRules(noImages, scenarios)).toEqual([]);
+    for (const s of scenarios.filter((x) => x.channel === 'apple' && x.covers.includes('mediaTypes'))) expect(scenarioMismatches(s, decide(s.intent, s.context, s.now))).toEqual([]);
+  });
+  it('regression: mediaMaxBytes was exempt from scenario coverage as "refused by the connector when it renders", which no connector did — a 6 MB photo passed the engine', () => {
+    expect(Object.keys(RULES_OUTSIDE_THE_ENGINE)).not.toContain('mediaMaxBytes');
+    expect(codes(decide(waReply(image({ size: 6 * MB })), inWindow))).toEqual(['MEDIA_TOO_LARGE']);
+    // the coverage check asks a scenario for each media rule a channel declares
+    const withMedia = { ...CHANNEL_POLICIES, apple: { ...applePolicy, mediaTypes: { image: ['image/jpeg'] }, text: { ...applePolicy.text, captionMaxLength: 500 } } };
+    expect(uncoveredRules(withMedia, policyScenarios(CHANNEL_POLICIES))).toEqual(['apple.mediaTypes', 'apple.text.captionMaxLength']);
+    expect(uncoveredRules(withMedia, policyScenarios(withMedia))).toEqual([]);
+    const noMediaScenarios = policyScenarios(CHANNEL_POLICIES).filter((s) => s.group !== 'media');
+    expect(uncoveredRules(CHANNEL_POLICIES, noMediaScenarios)).toEqual(expect.arrayContaining(['whatsapp.mediaMaxBytes', 'whatsapp.mediaTypes', 'whatsapp.text.captionMaxLength', 'apple.mediaMaxBytes']));
   });
 });

@@ -5,15 +5,14 @@
  */
 import type { Clock } from '../clock.js';
 import { findGrant, findRevocation, NO_CONSENT, type ConsentState } from '../consent/consent-ledger.js';
-import type { Content, TemplateCategory } from '../model/content.js';
+import { CONTENT_TYPES, isMediaContent, type Content, type ContentType, type MediaKind, type MediaRef, type TemplateCategory } from '../model/content.js';
 import type { Purpose } from '../model/events.js';
 import { priceFor, type Price } from '../pricing/price-model.js';
 import { capabilityOf, type CapabilityTable, type MessageForm } from '../spi.js';
-import { CONTENT_TYPES, type ContentType } from '../model/content.js';
 import type { BusinessPolicy, ChannelPolicy, LegalBaseline, QuietHours, RateLimit } from './channel-policy.js';
 import { sameCommerceCategory } from './commerce-categories.js';
 import {
-  businessRules, channelRules, customerRules, lawRules, meetPolicies,
+  businessRules, channelRules, customerRules, lawRules, meetPolicies, mimeTypeAccepted,
   type EffectivePolicy, type PolicySourceName, type RuleKey, type SourcedRules,
 } from './effective-policy.js';
 import { lawFor } from './laws.js';
@@ -39,6 +38,9 @@ export type PolicyReasonCode =
   | 'RATE_LIMITED'
   | 'CONTENT_UNSUPPORTED'
   | 'TEXT_TOO_LONG'
+  | 'CAPTION_TOO_LONG'
+  | 'MEDIA_TOO_LARGE'
+  | 'MEDIA_TYPE_UNSUPPORTED'
   | 'RESTRICTED_COMMERCE'
   | 'TOPIC_BANNED'
   | 'QUIET_HOURS';
@@ -347,6 +349,27 @@ export class MeetPolicyEngine implements PolicyEngine {
     if (content.type === 'text' && r.maxTextLength !== undefined && content.text.length > r.maxTextLength && r.textOverflow !== 'split') {
       deny('TEXT_TOO_LONG', src('maxTextLength'), `text is ${content.text.length} characters; the limit is ${r.maxTextLength}`, 'maxTextLength');
     }
+    // media the channel cannot carry: judged on what the host knows of the file (its size and type once stored, the caption)
+    for (const { kind, media, where } of mediaOf(content)) {
+      const max = r.mediaMaxBytes?.[kind];
+      if (max !== undefined && media.size !== undefined && media.size > max) {
+        const by = eff.sources.find((s) => s.rules.mediaMaxBytes?.[kind] === max)?.source ?? src('mediaMaxBytes');
+        deny('MEDIA_TOO_LARGE', by, `the ${where} is ${formatBytes(media.size)}; ${kind} files may be at most ${formatBytes(max)}${by === 'business' ? ' for this business' : ' on this channel'}`, 'mediaMaxBytes',
+          by === 'channel' ? documentedAt(`mediaMaxBytes.${kind}`, 'channel', context.channelPolicy, law) : undefined);
+      }
+      const accepted = r.mediaTypes?.[kind];
+      if (accepted !== undefined && media.mimeType !== undefined && !mimeTypeAccepted(media.mimeType, accepted)) {
+        // the source whose own list refuses this type, not the first that lists any
+        const by = eff.sources.find((s) => { const own = s.rules.mediaTypes?.[kind]; return own !== undefined && !mimeTypeAccepted(media.mimeType!, own); })?.source ?? src('mediaTypes');
+        const list = accepted.length > 0 ? accepted.join(', ') : 'none';
+        deny('MEDIA_TYPE_UNSUPPORTED', by, `the ${where} is ${media.mimeType}; ${kind} files ${by === 'business' ? 'this business sends' : 'this channel accepts'} are ${list}`, 'mediaTypes',
+          by === 'channel' ? documentedAt(`mediaTypes.${kind}`, 'channel', context.channelPolicy, law) : undefined);
+      }
+      // a longer caption is split off as text where the channel splits text (as the connectors do), refused where it refuses
+      if (media.caption !== undefined && r.captionMaxLength !== undefined && media.caption.length > r.captionMaxLength && r.textOverflow !== 'split') {
+        deny('CAPTION_TOO_LONG', src('captionMaxLength'), `the ${where}'s caption is ${media.caption.length} characters; the limit is ${r.captionMaxLength}`, 'captionMaxLength');
+      }
+    }
     if (intent.commerceCategory) {
       const category = intent.commerceCategory;
       // the law first: an advertising ban holds on every channel, whatever the platform allows
@@ -476,6 +499,8 @@ export const RULE_SOURCE_KEYS: Record<RuleKey, string> = {
   maxTextLength: 'text',
   captionMaxLength: 'text',
   textOverflow: 'text',
+  mediaMaxBytes: 'mediaMaxBytes',
+  mediaTypes: 'mediaTypes',
   contentTypes: 'contentTypes',
   restrictedCommerce: 'restrictedCommerce',
   bannedTopics: 'bannedTopics',
@@ -505,6 +530,34 @@ export function documentedAt(rule: string, source: PolicySourceName, channelPoli
     return law.sources.find((s) => s.rule === key || s.rule.endsWith(`: ${key}`))?.url;
   }
   return undefined;
+}
+
+/**
+ * The media a content carries: the file of an image, video, audio, document or sticker message,
+ * and the media header of a template.
+ * @param content - any content
+ * @returns each file's kind, reference, and how to name it in a reason
+ */
+function mediaOf(content: Content): { kind: MediaKind; media: MediaRef; where: string }[] {
+  if (isMediaContent(content)) return [{ kind: content.type, media: content.media, where: content.type }];
+  if (content.type === 'template') {
+    return (content.parameters ?? []).flatMap((p) => (p.media ? [{ kind: p.media.kind, media: p.media, where: `template's ${p.media.kind} header` }] : []));
+  }
+  return [];
+}
+
+const KB = 1024;
+const MB = 1024 * KB;
+/**
+ * A byte count with its binary unit where it is a whole number of them.
+ * @param bytes - a size
+ * @returns e.g. `5242880 bytes (5 MB)`, `102400 bytes (100 KB)`, `1000 bytes`
+ */
+function formatBytes(bytes: number): string {
+  if (bytes >= MB && bytes % MB === 0) return `${bytes} bytes (${bytes / MB} MB)`;
+  if (bytes >= KB && bytes % KB === 0) return `${bytes} bytes (${bytes / KB} KB)`;
+  if (bytes >= MB) return `${bytes} bytes (${(bytes / MB).toFixed(1)} MB)`;
+  return `${bytes} bytes`;
 }
 
 /** The source of a rate limit: the first source that declares this very limit. */

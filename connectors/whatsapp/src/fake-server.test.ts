@@ -463,7 +463,7 @@ describe('FakeWhatsAppServer: simulated customer events', () => {
   const base = { channel: 'whatsapp', accountId: whatsappSandboxConfig.phoneNumberId, userId: USER, timestamp: new Date(T0) } as const;
   const cases: [FakeInboundEvent, (fake: FakeWhatsAppServer) => Partial<InboundEvent>][] = [
     [{ kind: 'text', userId: USER, text: 'Is my car ready?', name: 'Ada' }, () => ({ kind: 'message', content: { type: 'text', text: 'Is my car ready?' }, profile: { name: 'Ada' } })],
-    [{ kind: 'media', userId: USER, mediaType: 'image', caption: 'the scratch' }, (f) => ({ kind: 'message', content: { type: 'image', media: { id: f.listMediaIds().at(-1)!, mimeType: 'image/jpeg', caption: 'the scratch' } } })],
+    [{ kind: 'media', userId: USER, mediaType: 'image', caption: 'the scratch' }, (f) => ({ kind: 'message', content: { type: 'image', media: { id: f.listMediaIds().at(-1)!, mimeType: 'image/png', caption: 'the scratch' } } })],
     [{ kind: 'media', userId: USER, mediaType: 'file' }, (f) => ({ kind: 'message', content: { type: 'document', media: { id: f.listMediaIds().at(-1)!, mimeType: 'application/pdf', filename: 'document.pdf' } } })],
     [{ kind: 'media', userId: USER, mediaType: 'audio' }, (f) => ({ kind: 'message', content: { type: 'audio', media: { id: f.listMediaIds().at(-1)!, mimeType: 'audio/ogg' } } })],
     [{ kind: 'media', userId: USER, mediaType: 'video', caption: 'noise' }, (f) => ({ kind: 'message', content: { type: 'video', media: { id: f.listMediaIds().at(-1)!, mimeType: 'video/mp4', caption: 'noise' } } })],

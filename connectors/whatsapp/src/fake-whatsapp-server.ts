@@ -1,7 +1,10 @@
 /**
  * An in-process fake of the WhatsApp Cloud API, for the connector's tests, the sandbox and an
- * integrator's own client: the messages endpoint (sends, mark-as-read and the typing indicator),
- * media (upload, URL, authenticated download, delete), template management on the WhatsApp Business
+ * integrator's own client: the messages endpoint (sends, mark-as-read and the typing indicator;
+ * a send by media id must name media the number holds), media (upload checked against Meta's
+ * supported types and sizes, retrieve-URL, a download URL on a media host of its own that needs the
+ * access token and expires after 5 minutes, delete; uploaded ids expire after 30 days, customers'
+ * after 7, all in platform time), template management on the WhatsApp Business
  * Account (create, list, get, delete) and template review, validated like Graph validates them and
  * answering with Graph's success and error bodies; the 24-hour customer service window, throttling
  * per number and per pair, all measured on the platform's clock; and webhooks signed with the app
@@ -12,13 +15,15 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
-  FakePlatformServer, hmacSha256Hex, isObject, startFakeSideServer, type FakeSideServer,
+  FakePlatformServer, hmacSha256Hex, isObject, sampleMedia, startFakeSideServer, type FakeSideServer,
   type FakeInboundEvent, type FakeInboundKind, type FakePlatformOptions, type FakeResponse, type FakeTemplateReview,
-  type RecordedRequest, type SignedWebhook,
+  type MediaRef, type RecordedRequest, type SignedWebhook,
 } from '@switchboard/core';
 import { DEFAULT_API_VERSION } from './config.js';
 import { GraphFailure, checkAccessToken, graphError, graphParams, type GraphFile } from './fake-graph-api.js';
+import { WHATSAPP_MEDIA_LIMITS } from './policy.js';
 import { SIGNATURE_HEADER } from './whatsapp-connector.js';
+import { WHATSAPP_MEDIA_TTL_MS } from './whatsapp-media.js';
 
 /** Fixed sandbox ids and secrets for tests that pass them (`config`); a fake given none keeps the ids and draws its own secrets. */
 export const whatsappSandboxConfig = {
@@ -64,8 +69,11 @@ export interface FakeMedia {
   id: string;
   bytes: Buffer;
   mimeType: string;
+  /** Base64 SHA-256 of the bytes, as webhooks carry it (the retrieve-URL answer gives it in hex). */
   sha256: string;
   filename?: string;
+  /** When Graph forgets the id (platform time): 30 days after an upload, 7 days after a customer sent it; never when unset. */
+  expiresAt?: Date;
 }
 
 /** Options of the fake beyond the common ones. */
@@ -97,26 +105,14 @@ const SUPPORTED_TYPES = ['text', 'image', 'video', 'audio', 'document', 'sticker
 const MEDIA = new Set(['image', 'video', 'audio', 'document', 'sticker']);
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** How long a media URL from `GET /{media-id}` can be downloaded (Meta: 5 minutes). */
-const MEDIA_URL_TTL_MS = 5 * 60 * 1000;
-const MB = 1024 * 1024;
-/** Media types the Cloud API takes, with their size limits (Meta's supported media types). */
-const MEDIA_LIMITS: Readonly<Record<string, number>> = {
-  'audio/aac': 16 * MB, 'audio/amr': 16 * MB, 'audio/mpeg': 16 * MB, 'audio/mp4': 16 * MB, 'audio/ogg': 16 * MB,
-  'text/plain': 100 * MB, 'application/pdf': 100 * MB, 'application/vnd.ms-excel': 100 * MB, 'application/msword': 100 * MB,
-  'application/vnd.ms-powerpoint': 100 * MB,
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 100 * MB,
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 100 * MB,
-  'application/vnd.openxmlformats-officedocument.presentationml.presentation': 100 * MB,
-  'image/jpeg': 5 * MB, 'image/png': 5 * MB,
-  'image/webp': 500 * 1024,
-  'video/3gpp': 16 * MB, 'video/mp4': 16 * MB,
-};
-/** A customer's media in simulated messages: the type WhatsApp reports and a few bytes to download. */
-const SIMULATED_MEDIA: Readonly<Record<'image' | 'video' | 'audio' | 'file', { type: string; mime: string; filename?: string }>> = {
-  image: { type: 'image', mime: 'image/jpeg' },
-  video: { type: 'video', mime: 'video/mp4' },
-  audio: { type: 'audio', mime: 'audio/ogg' },
-  file: { type: 'document', mime: 'application/pdf', filename: 'document.pdf' },
+const MEDIA_URL_TTL_MS = WHATSAPP_MEDIA_TTL_MS.downloadUrl;
+/** Media types the upload endpoint takes, with the largest file per type (Meta's supported media types; WebP: animated stickers). */
+const MEDIA_LIMITS: Readonly<Record<string, number>> = Object.fromEntries(
+  Object.values(WHATSAPP_MEDIA_LIMITS).flatMap((l) => l.types.map((type) => [type, l.uploadMaxBytes] as const)),
+);
+/** The message type WhatsApp reports for each simulated media type. */
+const SIMULATED_MEDIA: Readonly<Record<'image' | 'video' | 'audio' | 'file', 'image' | 'video' | 'audio' | 'document'>> = {
+  image: 'image', video: 'video', audio: 'audio', file: 'document',
 };
 const TEMPLATE_FIELDS = ['name', 'parameter_format', 'components', 'language', 'status', 'category', 'id'] as const;
 
@@ -304,25 +300,43 @@ export class FakeWhatsAppServer extends FakePlatformServer {
 
   /**
    * Stores a media object as if uploaded (what a customer's media message points at).
+   * @param input - the bytes and type; `id` to choose the media id (default: the next Graph id);
+   *   `ttlMs` how long Graph keeps it from now in platform time (default: for ever)
    * @returns the stored media
    */
-  storeMedia(input: { bytes: Buffer; mimeType: string; filename?: string }): FakeMedia {
+  storeMedia(input: { bytes: Buffer; mimeType: string; filename?: string; id?: string; ttlMs?: number }): FakeMedia {
     const m: FakeMedia = {
-      id: this.nextId(), bytes: input.bytes, mimeType: input.mimeType, sha256: createHash('sha256').update(input.bytes).digest('base64'),
+      id: input.id ?? this.nextId(), bytes: input.bytes, mimeType: input.mimeType, sha256: createHash('sha256').update(input.bytes).digest('base64'),
       ...(input.filename !== undefined ? { filename: input.filename } : {}),
+      ...(input.ttlMs !== undefined ? { expiresAt: new Date(this.platformNow() + input.ttlMs) } : {}),
     };
     this.media.set(m.id, m);
     return m;
   }
 
-  /** The ids of the media objects the fake holds, oldest first. */
+  /** The ids of the media objects the fake holds, oldest first (expired ones included until asked for). */
   listMediaIds(): string[] {
     return [...this.media.keys()];
   }
 
-  /** A media object by id, while it exists. */
+  /** A media object by id, while it exists and has not expired (in platform time). */
   getMedia(id: string): FakeMedia | undefined {
-    return this.media.get(id);
+    const m = this.media.get(id);
+    if (m?.expiresAt && m.expiresAt.getTime() <= this.platformNow()) {
+      this.media.delete(id);
+      return undefined;
+    }
+    return m;
+  }
+
+  /**
+   * The bytes Graph holds for a media reference: a customer's media (by the id `parse` gave) or an
+   * upload (by the id the upload answered), while the id is valid.
+   * @param ref - a media reference with an `id`
+   * @returns the bytes, or undefined for an unknown or expired id
+   */
+  storedMedia(ref: MediaRef): Buffer | undefined {
+    return ref.id !== undefined ? this.getMedia(ref.id)?.bytes : undefined;
   }
 
   // ---- webhooks ----
@@ -375,8 +389,10 @@ export class FakeWhatsAppServer extends FakePlatformServer {
   }
 
   /**
-   * A signed webhook for a customer event, as WhatsApp delivers it: text; media (stored by the fake,
-   * so `GET /{media-id}` and the download work); location; a reply button tap (`interactive.button_reply`,
+   * A signed webhook for a customer event, as WhatsApp delivers it: text; media — the event's `file`
+   * or core's sample file of the type (a real PNG, MP4, Ogg Opus or PDF), stored for 7 days of
+   * platform time so `GET /{media-id}` and the authenticated download serve it, announced with its
+   * `mime_type`, Base64 `sha256` and, for a document, `filename`; location; a reply button tap (`interactive.button_reply`,
    * in reply to the last message sent to the customer); and the marketing preference (`user_preferences`
    * `resume` for subscribe, `stop` for unsubscribe); `conversation-started` a `request_welcome`
    * message (the user opening the chat for the first time); a `contacts` message with one card; a
@@ -389,14 +405,20 @@ export class FakeWhatsAppServer extends FakePlatformServer {
     switch (event.kind) {
       case 'text': return this.userMessage({ ...who, text: event.text });
       case 'media': {
-        const spec = SIMULATED_MEDIA[event.mediaType];
-        const m = this.storeMedia({ bytes: randomBytes(64), mimeType: spec.mime, ...(spec.filename ? { filename: spec.filename } : {}) });
+        const type = SIMULATED_MEDIA[event.mediaType];
+        const sample = sampleMedia(event.mediaType);
+        // a document keeps its file name; WhatsApp reports none for other media
+        const filename = type === 'document' ? event.file?.filename ?? sample.filename : undefined;
+        const m = this.storeMedia({
+          bytes: event.file?.body ?? sample.body, mimeType: event.file?.mimeType ?? sample.mimeType, ttlMs: WHATSAPP_MEDIA_TTL_MS.inboundId,
+          ...(filename !== undefined ? { filename } : {}),
+        });
         const media: Record<string, unknown> = {
-          ...(event.caption !== undefined && spec.type !== 'audio' ? { caption: event.caption } : {}),
-          ...(spec.filename ? { filename: spec.filename } : {}),
+          ...(event.caption !== undefined && type !== 'audio' ? { caption: event.caption } : {}),
+          ...(filename !== undefined ? { filename } : {}),
           mime_type: m.mimeType, sha256: m.sha256, id: m.id,
         };
-        return this.customerMessage(who, spec.type, { [spec.type]: media });
+        return this.customerMessage(who, type, { [type]: media });
       }
       case 'location':
         return this.customerMessage(who, 'location', { location: { latitude: event.latitude, longitude: event.longitude } });
@@ -416,9 +438,8 @@ export class FakeWhatsAppServer extends FakePlatformServer {
         return this.customerMessage(who, 'contacts', { contacts: [{ name, ...(event.phone !== undefined ? { phones: [{ phone: event.phone, type: 'CELL' }] } : {}) }] });
       }
       case 'sticker': {
-        const m = this.storeMedia({ bytes: randomBytes(64), mimeType: 'image/webp' });
-        const id = event.stickerId ?? m.id;
-        if (id !== m.id) this.media.set(id, { ...m, id });
+        const m = this.storeMedia({ bytes: randomBytes(64), mimeType: 'image/webp', ttlMs: WHATSAPP_MEDIA_TTL_MS.inboundId, ...(event.stickerId !== undefined ? { id: event.stickerId } : {}) });
+        const id = m.id;
         return this.customerMessage(who, 'sticker', { sticker: { mime_type: m.mimeType, sha256: m.sha256, id, animated: false } });
       }
       case 'reaction': {
@@ -496,7 +517,7 @@ export class FakeWhatsAppServer extends FakePlatformServer {
     const { phoneNumberId, businessAccountId } = this.settings;
     if (edge === undefined) {
       if (objectId === phoneNumberId && req.method === 'GET') return this.phoneNumber();
-      const media = this.media.get(objectId);
+      const media = this.getMedia(objectId);
       if (media && req.method === 'GET') return this.mediaInfo(media, req.query.phone_number_id);
       if (media && req.method === 'DELETE') return this.deleteMedia(media, req.query.phone_number_id);
       const template = [...this.templates.values()].find((t) => t.id === objectId);
@@ -603,6 +624,8 @@ export class FakeWhatsAppServer extends FakePlatformServer {
       const link = str(object, 'link');
       if (!id && !link) throw invalid(`Param ${type} must have either id or link`);
       if (id && link) throw invalid(`Param ${type} must have only one of id or link`);
+      // an id must name media Graph holds for the number (uploaded within 30 days, or a customer's within 7)
+      if (id && !this.getMedia(id)) throw graphError(400, 100, `(#100) Param ${type}['id'] is not a valid whatsapp business account media attachment ID`);
       if (object.caption !== undefined && (type === 'audio' || type === 'sticker')) throw invalid(`Param ${type}['caption'] is not supported for ${type}`);
       maxLength(str(object, 'caption'), 1024, `${type}['caption']`);
       return;
@@ -828,16 +851,25 @@ export class FakeWhatsAppServer extends FakePlatformServer {
 
   // ---- media ----
 
+  /**
+   * `POST /{phone-number-id}/media`: multipart with `messaging_product=whatsapp`, `type` and the
+   * `file` part. The type is the `type` parameter, else the part's own content type; a part that
+   * names a type of its own must name the same one. Types and sizes are Meta's supported media types.
+   */
   private upload(params: Record<string, unknown>, files: Record<string, GraphFile>): FakeResponse {
     if (params.messaging_product !== 'whatsapp') throw required('messaging_product');
     const file = files.file;
     if (!file) throw required('file');
-    const type = (str(params, 'type') ?? file.type).toLowerCase().split(';')[0]!.trim();
+    const base = (t: string): string => t.toLowerCase().split(';')[0]!.trim();
+    const partType = base(file.type);
+    const type = str(params, 'type') !== undefined ? base(str(params, 'type')!) : partType;
+    const allowed = `Param file must be a file with one of the following types: ${Object.keys(MEDIA_LIMITS).join(', ')}.`;
     const limit = MEDIA_LIMITS[type];
-    if (limit === undefined) throw invalid(`Param file must be a file with one of the following types: ${Object.keys(MEDIA_LIMITS).join(', ')}. Received file of type '${type}'.`);
+    if (limit === undefined) throw invalid(`${allowed} Received file of type '${type}'.`);
+    if (partType !== 'application/octet-stream' && partType !== type) throw invalid(`${allowed} Received file of type '${partType}' declared as '${type}'.`);
     if (file.bytes.length === 0) throw invalid('Param file must not be empty');
     if (file.bytes.length > limit) throw invalid(`Param file must be at most ${limit} bytes for type ${type}; got ${file.bytes.length}.`);
-    const m = this.storeMedia({ bytes: file.bytes, mimeType: type, ...(file.name !== undefined ? { filename: file.name } : {}) });
+    const m = this.storeMedia({ bytes: file.bytes, mimeType: type, ttlMs: WHATSAPP_MEDIA_TTL_MS.uploadedId, ...(file.name !== undefined ? { filename: file.name } : {}) });
     return { status: 200, body: { id: m.id } };
   }
 
@@ -852,7 +884,9 @@ export class FakeWhatsAppServer extends FakePlatformServer {
     const expires = Math.floor((this.platformNow() + MEDIA_URL_TTL_MS) / 1000);
     const hash = createHmac('sha256', this.urlKey).update(`${m.id}:${expires}`).digest('base64url');
     const url = `${this.cdn?.url ?? ''}/whatsapp_business/attachments/?${new URLSearchParams({ mid: m.id, ext: String(expires), hash }).toString()}`;
-    return { status: 200, body: { messaging_product: 'whatsapp', url, mime_type: m.mimeType, sha256: m.sha256, file_size: String(m.bytes.length), id: m.id } };
+    // Meta's media reference samples show the digest in hex here (webhooks carry it in Base64)
+    const sha256 = Buffer.from(m.sha256, 'base64').toString('hex');
+    return { status: 200, body: { messaging_product: 'whatsapp', url, mime_type: m.mimeType, sha256, file_size: String(m.bytes.length), id: m.id } };
   }
 
   private deleteMedia(m: FakeMedia, phoneNumberId: string | undefined): FakeResponse {
@@ -891,7 +925,7 @@ export class FakeWhatsAppServer extends FakePlatformServer {
       throw error;
     }
     const { mid, ext, hash } = query;
-    const m = mid ? this.media.get(mid) : undefined;
+    const m = mid ? this.getMedia(mid) : undefined;
     const expected = mid && ext ? createHmac('sha256', this.urlKey).update(`${mid}:${ext}`).digest('base64url') : undefined;
     if (req.method !== 'GET' || url.pathname !== '/whatsapp_business/attachments/' || !m || !expected || hash !== expected || Number(ext) * 1000 < this.platformNow()) {
       answer(404, 'URL signature expired or media not found', 'text/plain; charset=utf-8');

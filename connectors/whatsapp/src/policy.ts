@@ -2,7 +2,7 @@
  * The WhatsApp Business Platform's rules, as data.
  * @module
  */
-import type { ChannelPolicy, PriceSchedule } from '@switchboard/core';
+import type { ChannelPolicy, MediaKind, PriceSchedule } from '@switchboard/core';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const KB = 1024;
@@ -19,12 +19,48 @@ export const WHATSAPP_DOCS = {
   pairRate: 'https://developers.facebook.com/docs/whatsapp/cloud-api/overview#pair-rate-limits',
   messagesReference: 'https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages',
   media: 'https://developers.facebook.com/docs/whatsapp/cloud-api/reference/media#supported-media-types',
+  mediaReference: 'https://developers.facebook.com/documentation/business-messaging/whatsapp/business-phone-numbers/media/',
   commercePolicy: 'https://www.whatsapp.com/legal/commerce-policy',
   businessPolicy: 'https://business.whatsapp.com/policy',
   userPreferences: 'https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/user_preferences',
   errorCodes: 'https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes',
   perUserMarketingLimits: 'https://developers.facebook.com/docs/whatsapp/cloud-api/guides/send-message-templates#per-user-marketing-template-message-limits',
 } as const;
+
+/** What the Cloud API takes for one media kind. */
+export interface WhatsAppMediaLimit {
+  /** MIME types Meta lists as supported for the kind (without parameters: `audio/ogg` means Ogg Opus). */
+  types: readonly string[];
+  /** The size the policy declares: the stricter figure where Meta gives two (static stickers). */
+  maxBytes: number;
+  /** The largest file the upload endpoint takes for the kind (animated stickers may reach 500 KB). */
+  uploadMaxBytes: number;
+}
+
+/**
+ * Meta's supported media types and sizes per kind ("Supported media types" in the media reference,
+ * checked 2026-12; third-party copies of the table agree): audio AAC, AMR, MP3, M4A and Ogg (Opus
+ * codecs only) up to 16 MB; documents text, PDF and the Office formats up to 100 MB; images JPEG and
+ * PNG (8-bit RGB/RGBA) up to 5 MB; stickers WebP, 100 KB static and 500 KB animated; video MP4 and
+ * 3GPP (H.264 with AAC) up to 16 MB.
+ */
+export const WHATSAPP_MEDIA_LIMITS: Readonly<Record<MediaKind, WhatsAppMediaLimit>> = {
+  image: { types: ['image/jpeg', 'image/png'], maxBytes: 5 * MB, uploadMaxBytes: 5 * MB },
+  video: { types: ['video/mp4', 'video/3gpp'], maxBytes: 16 * MB, uploadMaxBytes: 16 * MB },
+  audio: { types: ['audio/aac', 'audio/amr', 'audio/mpeg', 'audio/mp4', 'audio/ogg'], maxBytes: 16 * MB, uploadMaxBytes: 16 * MB },
+  document: {
+    types: [
+      'text/plain', 'application/pdf', 'application/msword', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      'application/vnd.ms-excel', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      'application/vnd.ms-powerpoint', 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+    ],
+    maxBytes: 100 * MB, uploadMaxBytes: 100 * MB,
+  },
+  sticker: { types: ['image/webp'], maxBytes: 100 * KB, uploadMaxBytes: 500 * KB },
+};
+
+const mediaOf = <T>(pick: (l: WhatsAppMediaLimit) => T): Record<MediaKind, T> =>
+  Object.fromEntries(Object.entries(WHATSAPP_MEDIA_LIMITS).map(([kind, l]) => [kind, pick(l)])) as Record<MediaKind, T>;
 
 /**
  * Indicative WhatsApp prices in EUR for recipients in Germany (+49), used as the default market.
@@ -126,7 +162,8 @@ export const whatsappPolicy: ChannelPolicy = {
     },
   ],
   text: { maxLength: 4096, captionMaxLength: 1024, overflow: 'split' },
-  mediaMaxBytes: { image: 5 * MB, video: 16 * MB, audio: 16 * MB, document: 100 * MB, sticker: 100 * KB },
+  mediaMaxBytes: mediaOf((l) => l.maxBytes),
+  mediaTypes: mediaOf((l) => [...l.types]),
   restrictedCommerce: [...WHATSAPP_RESTRICTED_COMMERCE],
   pricing: whatsappPrices,
   sources: [
@@ -146,6 +183,9 @@ export const whatsappPolicy: ChannelPolicy = {
     { rule: 'rateLimits', url: WHATSAPP_DOCS.messagingLimits, grade: 'O' },
     { rule: 'text', url: `${WHATSAPP_DOCS.messagesReference}#text-object`, grade: 'O' },
     { rule: 'mediaMaxBytes', url: WHATSAPP_DOCS.media, grade: 'O' },
+    { rule: 'mediaTypes', url: `${WHATSAPP_DOCS.media} (audio: Ogg with Opus codecs only)`, grade: 'O' },
+    { rule: 'mediaTypes', url: 'https://docs-wa.neuapix.com/whatsapp-api/whatsapp-api/media (the same table)', grade: '3P' },
+    { rule: 'text.captionMaxLength', url: `${WHATSAPP_DOCS.messagesReference}#media-object (caption: maximum 1024 characters)`, grade: 'O' },
     { rule: 'restrictedCommerce', url: `${WHATSAPP_DOCS.commercePolicy} (defers to the Meta Commerce Policy: one list with Messenger)`, grade: 'O' },
     ...META_COMMERCE_RESTRICTIONS.map((r) => ({ rule: `restrictedCommerce.${r.category}`, url: `${r.url} (${r.note})`, grade: r.grade })),
     { rule: 'pricing', url: WHATSAPP_DOCS.pricing, grade: 'O' },

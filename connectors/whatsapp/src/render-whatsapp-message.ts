@@ -3,7 +3,7 @@
  * @module
  */
 import {
-  ContentInvalidError, ContentUnsupportedError, splitText,
+  ContentInvalidError, ContentUnsupportedError, isMediaContent, splitText,
   type Button, type ContactsContent, type InteractiveContent, type MediaContent, type MediaRef, type OutboundMessage,
   type ProviderRequest, type TemplateContent, type TemplateParameter,
 } from '@switchboard/core';
@@ -31,6 +31,30 @@ export const WHATSAPP_LIMITS = {
 /** The label of the list button used when more than three reply buttons are degraded to a list. */
 export const DEGRADED_LIST_BUTTON = 'Options';
 
+/**
+ * The media id `render` writes for a file still to be uploaded (`OutboundMessage.file` without a
+ * media id): `send` uploads the file first and sends the same request with the id Graph answered.
+ */
+export const PENDING_UPLOAD_MEDIA_ID = '<media id of the upload>';
+
+/**
+ * The message as it is sent once its file was uploaded: the content's media names the upload's id
+ * (instead of a link), and a document without a file name takes the file's.
+ * @param msg - a message whose content is media
+ * @param mediaId - the id the upload answered with
+ * @returns a copy that sends by id
+ */
+export function withUploadedMedia(msg: OutboundMessage, mediaId: string): OutboundMessage {
+  if (!isMediaContent(msg.content)) return msg;
+  return { ...msg, content: { ...msg.content, media: byId(msg.content.media, mediaId, msg.file) } };
+}
+
+function byId(ref: MediaRef, mediaId: string, file: OutboundMessage['file']): MediaRef {
+  const { url: _link, ...media } = ref;
+  const filename = media.filename ?? file?.filename;
+  return { ...media, id: mediaId, ...(filename !== undefined ? { filename } : {}) };
+}
+
 type Payload = Record<string, unknown>;
 
 interface Rendered {
@@ -51,8 +75,11 @@ function mediaObject(media: MediaRef, kind: string): Payload {
   throw new ContentInvalidError(`${kind} needs a media id or a link`);
 }
 
-function renderMedia(content: MediaContent): Rendered {
-  const { type, media } = content;
+function renderMedia(content: MediaContent, file: OutboundMessage['file']): Rendered {
+  const { type } = content;
+  if (file && file.kind !== type) throw new ContentInvalidError(`the file is ${file.kind === 'image' || file.kind === 'audio' ? 'an' : 'a'} ${file.kind} but the content is ${type}`);
+  // a file still to upload is rendered as sent by the id the upload will give
+  const media = file && !content.media.id ? byId(content.media, PENDING_UPLOAD_MEDIA_ID, file) : content.media;
   const object = mediaObject(media, type);
   const caption = media.caption ?? '';
   const captionAllowed = type === 'image' || type === 'video' || type === 'document';
@@ -213,7 +240,7 @@ function renderContent(msg: OutboundMessage): Rendered {
         : { parts, form: 'native' };
     }
     case 'image': case 'video': case 'audio': case 'document': case 'sticker':
-      return renderMedia(content);
+      return renderMedia(content, msg.file);
     case 'location': {
       const location: Payload = { latitude: content.latitude, longitude: content.longitude };
       if (content.name) location.name = content.name;
@@ -247,6 +274,7 @@ function renderContent(msg: OutboundMessage): Rendered {
  * @throws ContentInvalidError for content over a limit that cannot be split or degraded
  */
 export function renderWhatsAppMessage(msg: OutboundMessage, config: WhatsAppConfig): ProviderRequest {
+  if (msg.file && !isMediaContent(msg.content)) throw new ContentInvalidError(`a file goes with media content, not with ${msg.content.type}`);
   const rendered = renderContent(msg);
   const url = `${config.apiBaseUrl}/${config.apiVersion}/${config.phoneNumberId}/messages`;
   const headers = { authorization: `Bearer ${config.accessToken}`, 'content-type': 'application/json' };

@@ -14,6 +14,10 @@ let connector: WhatsAppConnector;
 beforeAll(async () => {
   await fake.start();
   connector = new WhatsAppConnector(parseConfig(fake.connectorConfig()));
+  // media the number holds (uploaded earlier): a send by id must name media Graph knows
+  for (const [id, mimeType] of [['1003383421387256', 'image/jpeg'], ['1166846181421424', 'audio/ogg'], ['798882015472548', 'image/webp'], ['1', 'image/png']]) {
+    fake.storeMedia({ id: id!, bytes: Buffer.from('media'), mimeType: mimeType! });
+  }
 });
 afterAll(() => fake.stop());
 // the customer wrote a moment ago: free-form messages are inside the 24-hour window

@@ -3,15 +3,17 @@
  * @module
  */
 import {
-  PermanentError, constantTimeEqual, executeProviderRequest, isObject, sendInParts, silentLogger, systemClock, verifyHmacSha256,
-  type Clock, type Connector, type ConnectorDeps, type ConnectorError, type InboundEvent, type Logger, type OutboundMessage,
-  type PlatformTemplateState, type ProviderRequest, type RawWebhook, type SendContext, type SendResult, type TemplateManager, type TemplateStatus, type TemplateSubmission,
+  PermanentError, constantTimeEqual, executeProviderRequest, isMediaContent, isObject, sendInParts, silentLogger, systemClock, verifyHmacSha256,
+  type Clock, type Connector, type ConnectorDeps, type ConnectorError, type DownloadedMedia, type InboundEvent, type Logger, type MediaDownloadOptions,
+  type MediaRef, type OutboundMessage, type PlatformTemplateState, type ProviderRequest, type RawWebhook, type SendContext, type SendResult,
+  type TemplateManager, type TemplateStatus, type TemplateSubmission, type UploadedMedia,
 } from '@switchboard/core';
 import { classifyGraphError } from './classify-graph-error.js';
 import type { WhatsAppConfig } from './config.js';
 import { parseWhatsAppWebhook } from './parse-whatsapp-webhook.js';
-import { renderWhatsAppMessage } from './render-whatsapp-message.js';
+import { renderWhatsAppMessage, withUploadedMedia } from './render-whatsapp-message.js';
 import { readTemplatePage, renderListTemplates, renderSubmitTemplate, templateStatusOf } from './templates.js';
+import { WHATSAPP_MEDIA_TTL_MS, downloadWhatsAppMedia, uploadWhatsAppMedia } from './whatsapp-media.js';
 
 /** The header Meta signs webhooks in. */
 export const SIGNATURE_HEADER = 'x-hub-signature-256';
@@ -86,12 +88,29 @@ export class WhatsAppConnector implements Connector, TemplateManager {
    * The Cloud API takes no idempotency key, so a part is not resent only because the host recorded it.
    * If a later part fails, the error is thrown with the parts accepted so far in its details
    * (`sentPartIds`, the first part's wamid included).
+   *
+   * With `msg.file` (media content without a media id), the file is uploaded first
+   * (`POST /{phone-number-id}/media`) and the message sent by the id Graph answered; the result's
+   * `media` carries that id, valid 30 days, for the host to send the same bytes by id next time. A
+   * retry whose first part was already accepted uploads nothing (only caption parts remain).
    * @param msg - the outbound message
    * @param context - parts already accepted and the progress callback (optional)
-   * @returns the wamid of the first message, and of the further parts
+   * @returns the wamid of the first message, and of the further parts; the upload's id as `media`
    * @throws a classified {@link ConnectorError}
    */
   async send(msg: OutboundMessage, context?: SendContext): Promise<SendResult> {
+    let uploaded: UploadedMedia | undefined;
+    if (msg.file && isMediaContent(msg.content) && !msg.content.media.id && (context?.acceptedParts?.length ?? 0) === 0) {
+      this.render(msg); // refuses content that cannot be sent before any bytes move
+      let mediaId: string;
+      try {
+        mediaId = await uploadWhatsAppMedia(this.mediaDeps(), msg.file, msg.content.type);
+      } catch (error) {
+        throw this.classify(error);
+      }
+      uploaded = { ref: { id: mediaId }, expiresAt: new Date(this.clock.now() + WHATSAPP_MEDIA_TTL_MS.uploadedId) };
+      msg = withUploadedMedia(msg, mediaId);
+    }
     const first = this.render(msg);
     const requests = [first, ...(first.followUps ?? [])];
     const raws: unknown[] = [];
@@ -115,7 +134,29 @@ export class WhatsAppConnector implements Connector, TemplateManager {
     });
     const result: SendResult = { externalId: ids[0]!, acceptedAt: new Date(this.clock.now()), ...(raws.length > 0 ? { raw: raws.length === 1 ? raws[0] : raws } : {}) };
     if (ids.length > 1) result.partIds = ids.slice(1);
+    if (uploaded) result.media = uploaded;
     return result;
+  }
+
+  /**
+   * Fetches the bytes of media a customer sent (core's optional `downloadMedia`): `GET /{media-id}`
+   * (with `phone_number_id`, so only this number's media) for a URL, then that URL with the access
+   * token, streamed. The URL lives 5 minutes: one that answers 404 or 410 is requested afresh, once.
+   * The file is refused (permanent error) when the announced `file_size` or `content-length`, or the
+   * bytes read, pass `maxBytes`; the stream fails with a retryable error when the bytes do not match
+   * the announced SHA-256 or size. Media ids from webhooks expire after 7 days (Graph then answers
+   * #100, a permanent error).
+   * @param media - the media as `parse` described it (its `id`)
+   * @param options - the host's size limit and abort signal
+   * @returns the streamed file, with the declared type and size and the document's file name
+   * @throws a classified {@link ConnectorError}
+   */
+  async downloadMedia(media: MediaRef, options: MediaDownloadOptions): Promise<DownloadedMedia> {
+    try {
+      return await downloadWhatsAppMedia(this.mediaDeps(), media, options);
+    } catch (error) {
+      throw this.classify(error);
+    }
   }
 
   /**
@@ -160,6 +201,10 @@ export class WhatsAppConnector implements Connector, TemplateManager {
   /** Maps a Graph error, a network error or anything else onto the core taxonomy. */
   classify(error: unknown): ConnectorError {
     return classifyGraphError(error, this.clock.now());
+  }
+
+  private mediaDeps(): { fetch: typeof globalThis.fetch; config: WhatsAppConfig } {
+    return { fetch: this.fetch ?? globalThis.fetch, config: this.config };
   }
 }
 

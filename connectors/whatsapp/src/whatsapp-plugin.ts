@@ -17,6 +17,8 @@ export const plugin: ConnectorPlugin<WhatsAppConfig> = {
   displayName: 'WhatsApp Business Platform (Cloud API)',
   policy: whatsappPolicy,
   capabilities: whatsappCapabilities,
+  // customer media: media id → URL → bytes with the access token; outbound files: uploaded to Graph, sent by media id
+  media: { download: true, upload: 'bytes' },
   // Meta signs each delivery with the app secret (SHA-256, and SHA-1 in the older header); the subscription handshake carries the verify token
   credentialHeaders: ['x-hub-signature-256', 'x-hub-signature'],
   credentialQuery: ['hub.verify_token'],

@@ -7,11 +7,13 @@ import {
   ContentInvalidError, PermanentError, ProviderHttpError, ProviderNetworkError, RateLimitedError, RecipientBlockedError, RetryableError,
   WebhookVerificationError, executeProviderRequest, isMediaContent, isObject, parseRetryAfter, sendInParts, signJwtHs256, silentLogger, systemClock,
   verifyJwtHs256,
-  type Clock, type Connector, type ConnectorDeps, type ConnectorError, type Content, type InboundEvent, type Logger, type MediaContent,
-  type OutboundMessage, type ProviderRequest, type RawWebhook, type SendContext, type SendResult,
+  type Clock, type Connector, type ConnectorDeps, type ConnectorError, type Content, type DownloadedMedia, type InboundEvent, type Logger,
+  type MediaContent, type MediaDownloadOptions, type MediaRef, type OutboundFile, type OutboundMessage, type ProviderRequest, type RawWebhook,
+  type SendContext, type SendResult, type UploadedMedia,
 } from '@switchboard/core';
 import type { AppleConfig } from './config.js';
-import { decryptAttachment, encryptAttachment } from './apple-crypto.js';
+import { APPLE_ATTACHMENT_ALGORITHM, attachmentKeyHex, parseAttachmentKey, signatureBase64 } from './apple-crypto.js';
+import { APPLE_UPLOAD_REUSE_MS, decryptAttachmentStream, encryptAttachmentStream, mediaTooLarge } from './apple-media.js';
 import { interactiveDataToContent, parseAppleWebhook } from './apple-parse.js';
 import type { AppleAttachmentDescriptor, AppleInteractiveDataRef } from './apple-payloads.js';
 import { renderApple } from './apple-render.js';
@@ -20,14 +22,64 @@ import { APPLE_MEDIA_MAX_BYTES } from './policy.js';
 /** Default wait after a 429 without Retry-After: Apple documents no limit, so one second. */
 const DEFAULT_RETRY_AFTER_MS = 1_000;
 
+/** How long an MMCS upload or the start of a download may take before it is given up (retryable). */
+const TRANSFER_TIMEOUT_MS = 15 * 60_000;
+
+/** The most bytes of an MMCS error answer read (they are short; the rest is dropped). */
+const ERROR_BODY_MAX = 4096;
+
+/**
+ * MMCS answers to a download or upload URL that mean the URL is no longer good (expired, or the
+ * ticket already used): the URL is asked for again once.
+ */
+const STALE_URL_STATUSES: ReadonlySet<number> = new Set([401, 403, 404, 410]);
+
 /** Extra options for tests and special deployments. */
 export interface AppleConnectorOptions {
   /** Source of single-use attachment keys (32 bytes); `crypto.randomBytes` by default. */
   attachmentKey?: () => Buffer;
 }
 
+/** What `downloadMedia` needs of an Apple attachment, read from a {@link MediaRef}. */
+interface AttachmentLocation {
+  url: string;
+  owner: string;
+  /** Base64, as preDownload takes it. */
+  signature: string;
+  keyHex: string;
+}
+
 function codeOf(error: unknown): string | undefined {
   return isObject(error) || error instanceof Error ? (error as { code?: unknown }).code as string | undefined : undefined;
+}
+
+async function boundedText(response: Response): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < ERROR_BODY_MAX) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } catch { /* an error answer that breaks off says nothing more */ } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).subarray(0, ERROR_BODY_MAX).toString('utf8');
+}
+
+function headersOf(response: Response): Record<string, string> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((v, k) => { headers[k] = v; });
+  return headers;
+}
+
+function withSignal(signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return signal ? AbortSignal.any([signal, timeout]) : timeout;
 }
 
 /** An Apple Messages for Business account (one business id) through one MSP. */
@@ -115,26 +167,40 @@ export class AppleConnector implements Connector {
   }
 
   /**
-   * Sends a message: for media, downloads the file, encrypts it, authorises the upload
-   * (preUpload), uploads it to MMCS and completes the attachment descriptor; then posts the
-   * message and any follow-up parts — from the first part an earlier attempt did not get accepted
-   * (`context.acceptedParts`), reporting each accepted part to `context.onPartAccepted`.
+   * Sends a message and any follow-up parts — from the first part an earlier attempt did not get
+   * accepted (`context.acceptedParts`), reporting each accepted part to `context.onPartAccepted`.
+   *
+   * Media reaches Apple one of three ways, in this order:
+   * 1. `msg.file` (the host holds the bytes and knows no Apple reference for them): the file is
+   *    encrypted with a fresh key while it is read, `GET /preUpload` authorises the encrypted size,
+   *    the bytes are `POST`ed to the upload URL and the returned `fileChecksum` becomes the
+   *    descriptor's `signature-base64`. `SendResult.media` then carries the reference (MMCS url,
+   *    owner, key, signature, size) for sending the same bytes again.
+   * 2. `media.encryption` with `media.url` (such a reference): `render` already wrote the full
+   *    descriptor; nothing is uploaded.
+   * 3. `media.url` alone (`http(s)` or `data:`): the file is fetched, encrypted and uploaded as in 1.
    *
    * Every request carries the `id` header Apple requires: a UUID derived from the host's message id
    * and the part's index (`messageUuid`), so a retry of a part repeats the id of the original
    * request — the MSP REST API names a message by that id, and a repeated id is the same message.
    * @param msg - the outbound message
    * @param context - parts already accepted and the progress callback (optional)
-   * @returns the external id (the message UUID) and part ids
+   * @returns the external id (the message UUID), part ids and, after an upload, the reference
    * @throws a classified ConnectorError; ContentUnsupportedError/ContentInvalidError unchanged
    */
   async send(msg: OutboundMessage, context?: SendContext): Promise<SendResult> {
     const request = this.render(msg);
     const requests = [request, ...(request.followUps ?? [])];
     let raw: { status: number; body: unknown } | undefined;
+    let uploaded: UploadedMedia | undefined;
     const ids = await sendInParts(requests, context, async (part, index) => {
       try {
-        const ready = index === 0 && isMediaContent(msg.content) ? await this.withUploadedAttachment(part, msg.content) : part;
+        let ready = part;
+        if (index === 0 && isMediaContent(msg.content)) {
+          const attached = await this.withAttachment(part, msg, msg.content);
+          ready = attached.request;
+          uploaded = attached.uploaded;
+        }
         const answer = await executeProviderRequest(ready, { fetch: this.fetch });
         if (index === 0) raw = { status: answer.status, body: answer.body };
         return part.headers.id!;
@@ -149,68 +215,132 @@ export class AppleConnector implements Connector {
       externalId: externalId!,
       acceptedAt: new Date(this.clock.now()),
       ...(partIds.length ? { partIds } : {}),
+      ...(uploaded ? { media: uploaded } : {}),
       ...(raw ? { raw } : {}),
     };
   }
 
   /**
-   * Encrypts and uploads bytes as an Apple attachment: GET /preUpload, then POST to the MMCS
-   * upload URL.
+   * Encrypts and uploads a file as an Apple attachment, streaming: `GET /preUpload` with the
+   * encrypted size (equal to the plain size: CTR keeps lengths), then `POST` of the encrypted bytes
+   * to the upload URL with that `content-length`. An upload URL MMCS refuses as stale (401, 403,
+   * 404, 410) is asked for again once, re-reading the file.
+   * @param file - the file: a Blob (read twice at most), its size, name and type
+   * @returns the descriptor to put in a message's `attachments`
+   * @throws ContentInvalidError over 100 MB or when the Blob's size is not `size`; a classified
+   *   ConnectorError when Apple or MMCS refuses
+   */
+  async uploadFile(file: Pick<OutboundFile, 'body' | 'size' | 'contentType' | 'filename'> & { filename: string }): Promise<AppleAttachmentDescriptor> {
+    const { size } = file;
+    if (!Number.isSafeInteger(size) || size < 0) throw new ContentInvalidError(`attachment size ${String(size)} is not a byte count`);
+    if (size > APPLE_MEDIA_MAX_BYTES) throw new ContentInvalidError(`attachment is ${size} bytes; Apple accepts up to ${APPLE_MEDIA_MAX_BYTES}`);
+    if (file.body.size !== size) throw new ContentInvalidError(`attachment body is ${file.body.size} bytes but its size says ${size}`);
+    const key = this.attachmentKey();
+    for (let attempt = 1; ; attempt++) {
+      const slot = await this.preUpload(size);
+      const response = await this.transfer(slot.uploadUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+        body: encryptAttachmentStream(file.body, key, size),
+        duplex: 'half',
+      } as RequestInit);
+      if (!response.ok) {
+        const text = await boundedText(response);
+        if (STALE_URL_STATUSES.has(response.status)) {
+          if (attempt === 1) {
+            this.logger.info({ status: response.status }, 'apple: MMCS refused the upload URL; asking preUpload again');
+            continue;
+          }
+          throw new RetryableError(`MMCS refused a fresh upload URL too (${response.status})`, { cause: new ProviderHttpError(response.status, text, headersOf(response)) });
+        }
+        throw new ProviderHttpError(response.status, text, headersOf(response));
+      }
+      const answer = await boundedText(response);
+      let checksum: unknown;
+      try {
+        const parsed = JSON.parse(answer) as unknown;
+        checksum = isObject(parsed) && isObject(parsed.singleFile) ? parsed.singleFile.fileChecksum : undefined;
+      } catch { /* not JSON: reported below */ }
+      if (typeof checksum !== 'string' || checksum === '') throw new PermanentError('MMCS upload answered without singleFile.fileChecksum', { cause: answer });
+      return {
+        name: file.filename, mimeType: file.contentType, size, 'signature-base64': checksum,
+        url: slot.mmcsUrl, owner: slot.owner, key: attachmentKeyHex(key),
+      };
+    }
+  }
+
+  /**
+   * Encrypts and uploads bytes held in memory as an Apple attachment (see {@link uploadFile}).
    * @param bytes - the plain file
    * @param name - file name shown to the customer
    * @param mimeType - MIME type
    * @returns the descriptor to put in a message's `attachments`
    */
   async uploadAttachment(bytes: Buffer, name: string, mimeType: string): Promise<AppleAttachmentDescriptor> {
-    if (bytes.length > APPLE_MEDIA_MAX_BYTES) throw new ContentInvalidError(`attachment is ${bytes.length} bytes; Apple accepts up to ${APPLE_MEDIA_MAX_BYTES}`);
-    const { data, keyHex } = encryptAttachment(bytes, this.attachmentKey());
-    const pre = await executeProviderRequest({
-      method: 'GET',
-      url: `${this.config.apiBaseUrl}/preUpload`,
-      headers: { authorization: `Bearer ${this.token()}`, 'source-id': this.config.businessId, size: String(data.length) },
-    }, { fetch: this.fetch });
-    const pb = isObject(pre.body) ? pre.body : {};
-    const uploadUrl = pb['upload-url'], mmcsUrl = pb['mmcs-url'], owner = pb['mmcs-owner'];
-    if (typeof uploadUrl !== 'string' || typeof mmcsUrl !== 'string' || typeof owner !== 'string') {
-      throw new PermanentError('preUpload answered without upload-url, mmcs-url and mmcs-owner', { cause: pre.body });
-    }
-    const up = await executeProviderRequest({
-      method: 'POST', url: uploadUrl, headers: { 'content-type': 'application/octet-stream' }, body: data,
-    }, { fetch: this.fetch });
-    const single = isObject(up.body) && isObject(up.body.singleFile) ? up.body.singleFile : undefined;
-    const checksum = single?.fileChecksum;
-    if (typeof checksum !== 'string') throw new PermanentError('MMCS upload answered without singleFile.fileChecksum', { cause: up.body });
-    return { name, mimeType, size: data.length, 'signature-base64': checksum, url: mmcsUrl, owner, key: keyHex };
+    return this.uploadFile({ body: new Blob([bytes]), size: bytes.length, contentType: mimeType, filename: name });
   }
 
   /**
-   * Downloads and decrypts an attachment a customer sent (GET /preDownload, then the download URL).
-   * @param descriptor - the attachment descriptor (event metadata `attachment`) or an interactiveDataRef
-   * @returns the plain bytes
-   * @throws a classified ConnectorError when Apple or MMCS fails
+   * Fetches and decrypts a file a customer sent, as a stream (`media.download` on the plugin).
+   *
+   * `GET /preDownload` with the attachment's `url`, `owner` and `signature` (Base64) headers,
+   * authenticated like every call (bearer JWT, `source-id`), answers a `download-url`; its bytes
+   * are deciphered (AES-256-CTR, all-zero IV, the `00`-prefixed hex key without its prefix) as they
+   * arrive. A download URL MMCS refuses as stale (401, 403, 404, 410) is asked for again once.
+   *
+   * Limits: a declared `media.size` over `maxBytes` fails before any request; an announced
+   * `content-length` over it before any byte is read; otherwise the stream fails once it passes it.
+   * A wrong key cannot be detected (see the package README): the bytes are then not the file.
+   * @param media - the media reference `parse` produced (`url` and `encryption`)
+   * @param options - the size limit and an abort signal
+   * @returns the plain bytes, streamed, with the declared size, type and name
+   * @throws PermanentError for a reference without Apple's details, a malformed key, a file over
+   *   the limit, or a refusal; otherwise a classified ConnectorError
    */
-  async downloadAttachment(descriptor: Pick<AppleAttachmentDescriptor, 'url' | 'owner' | 'key' | 'signature' | 'signature-base64'>): Promise<Buffer> {
-    try {
-      const signature = descriptor['signature-base64'] ?? (descriptor.signature ? Buffer.from(descriptor.signature, 'hex').toString('base64') : undefined);
-      if (!signature) throw new ContentInvalidError('attachment descriptor has no signature');
-      const pre = await executeProviderRequest({
-        method: 'GET',
-        url: `${this.config.apiBaseUrl}/preDownload`,
-        headers: {
-          // Apple's preDownload headers: url, signature (Base64) and owner of the MMCS file
-          authorization: `Bearer ${this.token()}`, 'source-id': this.config.businessId,
-          url: descriptor.url, signature, owner: descriptor.owner,
-        },
-      }, { fetch: this.fetch });
-      const downloadUrl = isObject(pre.body) ? pre.body['download-url'] : undefined;
-      if (typeof downloadUrl !== 'string') throw new PermanentError('preDownload answered without download-url', { cause: pre.body });
-      const encrypted = await this.getBytes(downloadUrl);
-      return decryptAttachment(encrypted, descriptor.key);
-    } catch (error) {
-      const code = codeOf(error);
-      if (code === 'CONTENT_INVALID' || code === 'PERMANENT_FAILURE') throw error;
-      throw this.classify(error);
+  async downloadMedia(media: MediaRef, options: MediaDownloadOptions): Promise<DownloadedMedia> {
+    const location = this.attachmentLocation(media);
+    const { maxBytes } = options;
+    if (!(Number.isSafeInteger(maxBytes) && maxBytes >= 0)) throw new PermanentError(`maxBytes must be a byte count, not ${String(maxBytes)}`);
+    if (media.size !== undefined && media.size > maxBytes) throw mediaTooLarge(media.size, maxBytes, 'is declared as');
+    const response = await this.openDownload(location, options.signal);
+    const announced = Number(response.headers.get('content-length') ?? Number.NaN);
+    if (Number.isFinite(announced) && announced > maxBytes) {
+      await response.body?.cancel().catch(() => undefined);
+      throw mediaTooLarge(announced, maxBytes, 'download announces');
     }
+    const body = response.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+    const declaredSize = media.size ?? (Number.isFinite(announced) ? announced : undefined);
+    return {
+      body: decryptAttachmentStream(body, location.keyHex, maxBytes),
+      ...(declaredSize !== undefined ? { declaredSize } : {}),
+      ...(media.mimeType ? { declaredType: media.mimeType } : {}),
+      ...(media.filename ? { filename: media.filename } : {}),
+    };
+  }
+
+  /**
+   * Downloads and decrypts an attachment or interactive data reference into memory (for small
+   * payloads; files go through {@link downloadMedia}, which streams).
+   * @param descriptor - the attachment descriptor (event metadata `attachment`) or an interactiveDataRef
+   * @param maxBytes - the most bytes accepted (default: Apple's attachment limit)
+   * @returns the plain bytes
+   * @throws a classified ConnectorError when Apple or MMCS fails; PermanentError past `maxBytes`
+   */
+  async downloadAttachment(descriptor: Pick<AppleAttachmentDescriptor, 'url' | 'owner' | 'key' | 'signature' | 'signature-base64'> & { size?: number | string }, maxBytes = APPLE_MEDIA_MAX_BYTES): Promise<Buffer> {
+    const b64 = descriptor['signature-base64'];
+    const signature = b64 ?? descriptor.signature;
+    const size = typeof descriptor.size === 'number' ? descriptor.size : typeof descriptor.size === 'string' && /^\d+$/.test(descriptor.size) ? Number(descriptor.size) : undefined;
+    const download = await this.downloadMedia({
+      url: descriptor.url,
+      ...(size !== undefined ? { size } : {}),
+      encryption: {
+        decryptionKey: descriptor.key, owner: descriptor.owner, algorithm: APPLE_ATTACHMENT_ALGORITHM,
+        ...(signature !== undefined ? { signature, signatureEncoding: b64 !== undefined ? 'base64' as const : 'hex' as const } : {}),
+      },
+    }, { maxBytes });
+    const chunks: Buffer[] = [];
+    for await (const chunk of download.body) chunks.push(Buffer.from(chunk));
+    return Buffer.concat(chunks);
   }
 
   /**
@@ -273,12 +403,116 @@ export class AppleConnector implements Connector {
     return new RetryableError(error instanceof Error ? error.message : 'unexpected failure', { cause: error });
   }
 
-  private async withUploadedAttachment(request: ProviderRequest, content: MediaContent): Promise<ProviderRequest> {
-    const body = request.body as { attachments: { name: string; mimeType: string }[] } & Record<string, unknown>;
+  private attachmentLocation(media: MediaRef): AttachmentLocation {
+    const enc = media.encryption;
+    if (!media.url || !enc?.decryptionKey || !enc.owner || !enc.signature) {
+      throw new PermanentError('not an Apple attachment reference: downloading needs media.url and encryption.decryptionKey, owner and signature');
+    }
+    if (enc.algorithm !== undefined && enc.algorithm.toLowerCase() !== APPLE_ATTACHMENT_ALGORITHM) {
+      throw new PermanentError(`Apple attachments are ${APPLE_ATTACHMENT_ALGORITHM}; this reference says ${enc.algorithm}`);
+    }
+    try {
+      parseAttachmentKey(enc.decryptionKey);
+    } catch (cause) {
+      throw new PermanentError((cause as Error).message, { cause });
+    }
+    return { url: media.url, owner: enc.owner, signature: signatureBase64(enc.signature, enc.signatureEncoding), keyHex: enc.decryptionKey };
+  }
+
+  private async preDownload(location: AttachmentLocation): Promise<string> {
+    const pre = await executeProviderRequest({
+      method: 'GET',
+      url: `${this.config.apiBaseUrl}/preDownload`,
+      headers: {
+        // Apple's preDownload headers: the MMCS url, the owner and the Base64 signature of the file
+        authorization: `Bearer ${this.token()}`, 'source-id': this.config.businessId,
+        url: location.url, owner: location.owner, signature: location.signature,
+      },
+    }, { fetch: this.fetch });
+    const downloadUrl = isObject(pre.body) ? pre.body['download-url'] : undefined;
+    if (typeof downloadUrl !== 'string' || !/^https?:\/\//.test(downloadUrl)) throw new PermanentError('preDownload answered without a download-url', { cause: pre.body });
+    return downloadUrl;
+  }
+
+  private async openDownload(location: AttachmentLocation, signal: AbortSignal | undefined): Promise<Response> {
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const downloadUrl = await this.preDownload(location);
+        const response = await this.transfer(downloadUrl, { method: 'GET', signal: signal ?? null });
+        if (response.ok) return response;
+        const text = await boundedText(response);
+        if (STALE_URL_STATUSES.has(response.status)) {
+          if (attempt === 1) {
+            this.logger.info({ status: response.status }, 'apple: MMCS refused the download URL; asking preDownload again');
+            continue;
+          }
+          // a URL refused right after it was issued: a later attempt gets another one
+          throw new RetryableError(`MMCS refused a fresh download URL too (${response.status})`, { cause: new ProviderHttpError(response.status, text, headersOf(response)) });
+        }
+        throw new ProviderHttpError(response.status, text, headersOf(response));
+      }
+    } catch (error) {
+      throw this.mediaError(error, 'download');
+    }
+  }
+
+  private async preUpload(size: number): Promise<{ uploadUrl: string; mmcsUrl: string; owner: string }> {
+    const pre = await executeProviderRequest({
+      method: 'GET',
+      url: `${this.config.apiBaseUrl}/preUpload`,
+      headers: { authorization: `Bearer ${this.token()}`, 'source-id': this.config.businessId, size: String(size) },
+    }, { fetch: this.fetch });
+    const pb = isObject(pre.body) ? pre.body : {};
+    const uploadUrl = pb['upload-url'], mmcsUrl = pb['mmcs-url'], owner = pb['mmcs-owner'];
+    if (typeof uploadUrl !== 'string' || typeof mmcsUrl !== 'string' || typeof owner !== 'string') {
+      throw new PermanentError('preUpload answered without upload-url, mmcs-url and mmcs-owner', { cause: pre.body });
+    }
+    return { uploadUrl, mmcsUrl, owner };
+  }
+
+  /** A request to an MMCS URL (not the gateway: no bearer token), bounded by the transfer timeout. */
+  private async transfer(url: string, init: RequestInit): Promise<Response> {
+    try {
+      return await this.fetch(url, { ...init, signal: withSignal(init.signal ?? undefined, TRANSFER_TIMEOUT_MS) });
+    } catch (cause) {
+      throw new ProviderNetworkError(`MMCS request to ${new URL(url).host} failed: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  /** Errors of the media calls, classified with the step named (a gateway 404 there is the file, not the customer). */
+  private mediaError(error: unknown, step: 'download' | 'upload'): ConnectorError {
+    const code = codeOf(error);
+    if (code === 'PROVIDER_HTTP_ERROR') {
+      const status = (error as ProviderHttpError).status;
+      if (status === 400) return new PermanentError(`Apple refused the attachment ${step} (400): its url, owner or signature do not match a file`, { cause: error });
+      if (status === 404 || status === 410) return new PermanentError(`Apple no longer has the attachment (${status})`, { cause: error });
+    }
+    return this.classify(error);
+  }
+
+  private async withAttachment(request: ProviderRequest, msg: OutboundMessage, content: MediaContent): Promise<{ request: ProviderRequest; uploaded?: UploadedMedia }> {
+    const body = request.body as { attachments: Partial<AppleAttachmentDescriptor>[] } & Record<string, unknown>;
     const pending = body.attachments[0]!;
-    const bytes = await this.loadMedia(content.media.url!);
-    const descriptor = await this.uploadAttachment(bytes, pending.name, pending.mimeType);
-    return { ...request, body: { ...body, attachments: [descriptor] } };
+    if (!msg.file && pending.url !== undefined) return { request };
+    const name = pending.name!, mimeType = pending.mimeType!;
+    let descriptor: AppleAttachmentDescriptor;
+    if (msg.file) {
+      descriptor = await this.uploadFile({ body: msg.file.body, size: msg.file.size, contentType: mimeType, filename: name });
+    } else {
+      descriptor = await this.uploadAttachment(await this.loadMedia(content.media.url!), name, mimeType);
+    }
+    const size = Number(descriptor.size);
+    const uploaded: UploadedMedia = {
+      ref: {
+        url: descriptor.url, mimeType, filename: name, size,
+        encryption: {
+          decryptionKey: descriptor.key, owner: descriptor.owner, signature: descriptor['signature-base64']!,
+          signatureEncoding: 'base64', algorithm: APPLE_ATTACHMENT_ALGORITHM,
+        },
+      },
+      expiresAt: new Date(this.clock.now() + APPLE_UPLOAD_REUSE_MS),
+    };
+    return { request: { ...request, body: { ...body, attachments: [descriptor] } }, uploaded };
   }
 
   private async loadMedia(url: string): Promise<Buffer> {
@@ -292,6 +526,7 @@ export class AppleConnector implements Connector {
     return this.getBytes(url);
   }
 
+  /** Fetches a file the business named by URL (bounded by Apple's attachment limit). */
   private async getBytes(url: string): Promise<Buffer> {
     let response: Response;
     try {
@@ -299,14 +534,19 @@ export class AppleConnector implements Connector {
     } catch (cause) {
       throw new ProviderNetworkError(`download from ${new URL(url).host} failed: ${(cause as Error).message}`, { cause });
     }
+    if (!response.ok) throw new ProviderHttpError(response.status, await boundedText(response), headersOf(response));
     const declared = Number(response.headers.get('content-length') ?? '0');
-    if (declared > APPLE_MEDIA_MAX_BYTES) throw new ContentInvalidError(`file is ${declared} bytes; Apple accepts up to ${APPLE_MEDIA_MAX_BYTES}`);
-    const bytes = Buffer.from(await response.arrayBuffer());
-    if (!response.ok) {
-      const headers: Record<string, string> = {};
-      response.headers.forEach((v, k) => { headers[k] = v; });
-      throw new ProviderHttpError(response.status, bytes.toString('utf8'), headers);
+    if (declared > APPLE_MEDIA_MAX_BYTES) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new ContentInvalidError(`file is ${declared} bytes; Apple accepts up to ${APPLE_MEDIA_MAX_BYTES}`);
     }
-    return bytes;
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for await (const chunk of response.body ?? []) {
+      total += chunk.byteLength;
+      if (total > APPLE_MEDIA_MAX_BYTES) throw new ContentInvalidError(`file is over ${APPLE_MEDIA_MAX_BYTES} bytes; Apple accepts up to ${APPLE_MEDIA_MAX_BYTES}`);
+      chunks.push(Buffer.from(chunk));
+    }
+    return Buffer.concat(chunks);
   }
 }

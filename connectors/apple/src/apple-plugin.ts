@@ -19,6 +19,8 @@ export const applePlugin: ConnectorPlugin<AppleConfig> = {
   capabilities: appleCapabilities,
   // a bearer JWT signed with the MSP secret
   credentialHeaders: ['authorization'],
+  // customer files: preDownload, MMCS download, AES-256-CTR decryption; outbound files: encrypted and uploaded (preUpload, MMCS upload)
+  media: { download: true, upload: 'bytes' },
   parseConfig,
   create: (config, deps) => new AppleConnector(config, deps),
   module: (config) => new ContainerModule((options) => {

@@ -8,9 +8,9 @@ import {
   type Content, type InteractiveContent, type MediaContent, type OutboundMessage, type ProviderRequest, type RichContent,
 } from '@switchboard/core';
 import type { AppleConfig } from './config.js';
-import { messageUuid } from './apple-crypto.js';
+import { attachmentKeyHex, messageUuid, parseAttachmentKey, signatureBase64 } from './apple-crypto.js';
 import {
-  APPLE_BID, type AppleAuthPayload, type AppleBubble, type AppleCapabilityToken, type AppleFormPayload, type AppleListPickerPayload,
+  APPLE_BID, type AppleAttachmentDescriptor, type AppleAuthPayload, type AppleBubble, type AppleCapabilityToken, type AppleFormPayload, type AppleListPickerPayload,
   type ApplePayPayload, type AppleRichLinkPayload, type AppleTimePickerPayload,
 } from './apple-payloads.js';
 import { APPLE_TEXT_MAX } from './policy.js';
@@ -41,13 +41,15 @@ export function hasCapability(capabilities: readonly string[] | undefined, ...to
 }
 
 /**
- * Renders a message. Media renders as the final `/message` request whose attachment descriptor
- * carries only `name` and `mimeType`: `send` encrypts and uploads the file (preUpload → MMCS
- * upload) and completes `url`, `owner`, `key`, `size` and `signature-base64` before posting.
+ * Renders a message. Media with an Apple reference (`media.encryption` and `media.url`, as an
+ * earlier upload's `SendResult.media` gave it) renders the complete attachment descriptor. Media
+ * to upload (`msg.file`, or `media.url` to fetch) renders a descriptor with only `name` and
+ * `mimeType`: `send` encrypts and uploads the file (preUpload → MMCS upload) and completes `url`,
+ * `owner`, `key`, `size` and `signature-base64` before posting.
  * @param msg - the outbound message
  * @param ctx - config and token
  * @returns the request(s)
- * @throws ContentUnsupportedError for reactions; ContentInvalidError for media without a URL
+ * @throws ContentUnsupportedError for reactions; ContentInvalidError for media with neither a file, a reference nor a URL
  */
 export function renderApple(msg: OutboundMessage, ctx: RenderContext): ProviderRequest {
   const c = msg.content;
@@ -107,20 +109,55 @@ const EXT_MIME: Record<string, string> = {
   pdf: 'application/pdf', pkpass: 'application/vnd.apple.pkpass', ics: 'text/calendar', usdz: 'model/vnd.usdz+zip',
 };
 
+function mediaName(c: MediaContent, msg: OutboundMessage, mimeType: string, pathName: string): string {
+  const { media } = c;
+  if (media.filename) return media.filename;
+  if (msg.file?.filename) return msg.file.filename;
+  if (pathName !== '') return decodeURIComponent(pathName);
+  return `${c.type === 'sticker' ? 'image' : c.type}.${mimeType.split('/')[1]?.replace(/[^a-z0-9]/gi, '') || 'bin'}`;
+}
+
+/** The descriptor of a file Apple already holds (a reference from an earlier upload's `SendResult.media`). */
+function referencedDescriptor(media: MediaContent['media'], name: string, mimeType: string): AppleAttachmentDescriptor {
+  const enc = media.encryption!;
+  if (!media.url || !enc.owner || !enc.signature || media.size === undefined) {
+    throw new ContentInvalidError('an Apple attachment reference needs media.url, media.size and encryption.owner, decryptionKey and signature');
+  }
+  let key: Buffer;
+  try {
+    key = parseAttachmentKey(enc.decryptionKey);
+  } catch (cause) {
+    throw new ContentInvalidError('the attachment reference\'s decryptionKey is not 00 + 32 bytes of hex', { cause });
+  }
+  return {
+    name, mimeType, size: media.size, 'signature-base64': signatureBase64(enc.signature, enc.signatureEncoding),
+    url: media.url, owner: enc.owner, key: attachmentKeyHex(key),
+  };
+}
+
 function mediaRequest(msg: OutboundMessage, ctx: RenderContext, c: MediaContent): ProviderRequest {
   const { media } = c;
-  if (!media.url) throw new ContentInvalidError('Apple attachments need media.url (http(s) or data:) so the file can be encrypted and uploaded');
-  const dataMime = /^data:([^;,]+)/.exec(media.url)?.[1];
-  const pathName = media.url.startsWith('data:') ? '' : (() => { try { return new URL(media.url).pathname.split('/').pop() ?? ''; } catch { return ''; } })();
-  const ext = (media.filename ?? pathName).split('.').pop()?.toLowerCase() ?? '';
-  const mimeType = media.mimeType ?? dataMime ?? EXT_MIME[ext] ?? 'application/octet-stream';
-  const name = media.filename ?? (pathName !== '' ? decodeURIComponent(pathName) : `${c.type === 'sticker' ? 'image' : c.type}.${mimeType.split('/')[1]?.replace(/[^a-z0-9]/gi, '') || 'bin'}`);
-  const first = request(msg, ctx, 0, { type: 'text', body: ATTACHMENT_PLACEHOLDER, attachments: [{ name, mimeType }] });
+  const byFile = msg.file !== undefined;
+  const byReference = !byFile && media.encryption !== undefined;
+  if (!byFile && !byReference && !media.url) {
+    throw new ContentInvalidError('Apple attachments need the file (OutboundMessage.file), an Apple reference (media.url with media.encryption) or media.url (http(s) or data:) to encrypt and upload');
+  }
+  const url = byFile ? undefined : media.url;
+  const dataMime = url ? /^data:([^;,]+)/.exec(url)?.[1] : undefined;
+  const pathName = !url || url.startsWith('data:') || byReference ? '' : (() => { try { return new URL(url).pathname.split('/').pop() ?? ''; } catch { return ''; } })();
+  const ext = (media.filename ?? msg.file?.filename ?? pathName).split('.').pop()?.toLowerCase() ?? '';
+  const mimeType = media.mimeType ?? msg.file?.contentType ?? dataMime ?? EXT_MIME[ext] ?? 'application/octet-stream';
+  const name = mediaName(c, msg, mimeType, pathName);
+  const attachment = byReference ? referencedDescriptor(media, name, mimeType) : { name, mimeType };
+  const first = request(msg, ctx, 0, { type: 'text', body: ATTACHMENT_PLACEHOLDER, attachments: [attachment] });
   const followUps: ProviderRequest[] = [];
   if (media.caption && media.caption.trim() !== '') {
     splitText(media.caption, APPLE_TEXT_MAX).forEach((part, i) => followUps.push(request(msg, ctx, 1 + i, { type: 'text', body: part })));
   }
-  const note = `attachment encrypted and uploaded by send() (preUpload, MMCS upload) before posting${c.type === 'sticker' ? '; sticker sent as an image' : ''}${followUps.length ? '; caption sent as a following text' : ''}`;
+  const how = byReference
+    ? 'attachment sent by its Apple reference (MMCS url, owner, key, signature), nothing uploaded'
+    : 'attachment encrypted and uploaded by send() (preUpload, MMCS upload) before posting';
+  const note = `${how}${c.type === 'sticker' ? '; sticker sent as an image' : ''}${followUps.length ? '; caption sent as a following text' : ''}`;
   return {
     ...first,
     ...(followUps.length ? { followUps } : {}),

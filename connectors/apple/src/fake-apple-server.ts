@@ -3,12 +3,12 @@
  * @module
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import {
-  FakePlatformServer, isObject, signJwtHs256, verifyJwtHs256,
-  type FakeInboundEvent, type FakeInboundKind, type FakePlatformOptions, type FakeResponse, type JwtClaims, type RecordedRequest, type SignedWebhook,
+  FakePlatformServer, isObject, sampleMedia, signJwtHs256, startFakeSideServer, verifyJwtHs256,
+  type FakeInboundEvent, type FakeInboundKind, type FakePlatformOptions, type FakeResponse, type FakeSideServer, type JwtClaims, type MediaRef,
+  type RecordedRequest, type SignedWebhook,
 } from '@switchboard/core';
 import { decryptAttachment, encryptAttachment, isUuid } from './apple-crypto.js';
 import { APPLE_BID, type AppleAttachmentDescriptor, type AppleInteractiveDataRef } from './apple-payloads.js';
@@ -40,13 +40,38 @@ export interface AppleWebhookOptions {
   secret?: string;
 }
 
+/** Options of the fake gateway beyond every fake's own. */
+export interface FakeAppleOptions extends FakePlatformOptions {
+  /**
+   * How long an MMCS upload or download URL from `preUpload`/`preDownload` stays good, in platform
+   * time (default 15 minutes). Apple documents no lifetime; the URLs are short-lived tickets, and a
+   * stale one is refused with 403 as a signed storage URL is.
+   */
+  mmcsUrlTtlMs?: number;
+}
+
+/** Default lifetime of an MMCS URL in the fake (Apple documents none). */
+export const FAKE_MMCS_URL_TTL_MS = 15 * 60_000;
+
 interface StoredFile {
   token: string;
   owner: string;
   mmcsUrl: string;
   declaredSize: number;
+  /** The encrypted bytes, once uploaded (or stored by a simulated customer). */
   data?: Buffer;
   checksum?: string;
+  /** The key the file's bytes were encrypted with, once known (a customer's file, or the first message sending an upload). */
+  keyHex?: string;
+}
+
+/** A short-lived MMCS URL handed out by preUpload or preDownload. */
+interface Ticket {
+  file: StoredFile;
+  action: 'upload' | 'download';
+  /** Platform time after which the URL is refused. */
+  expiresAt: number;
+  used: boolean;
 }
 
 /** An attachment the fake received in a `/message`, decrypted with the message's key. */
@@ -58,7 +83,9 @@ export interface ReceivedAttachment {
 
 /**
  * The fake gateway: `/message`, `/preUpload`, `/preDownload`, `/decodePayload`, with an MMCS
- * content store on a second port (as Apple's content hosts differ from the gateway). Checks the
+ * content store on a second port (as Apple's content hosts differ from the gateway). Files are kept
+ * encrypted as MMCS keeps them; the upload and download URLs are single tickets that expire on the
+ * platform clock ({@link FakeAppleOptions.mmcsUrlTtlMs}). Checks the
  * MSP's bearer JWT like Apple (401 without Authorization, 403 when it does not validate) and
  * answers 200 with an empty body on success. Every token age and `iat` is on the platform clock
  * (`options.clock`), so a sandbox whose clock was moved forward keeps agreeing with its host.
@@ -89,13 +116,18 @@ export class FakeAppleServer extends FakePlatformServer {
   private readonly mspId: string;
   private readonly mspSecret: string;
   private readonly businessId: string;
+  /** Requests the MMCS content store received (uploads with their raw bytes), oldest first. */
+  readonly mmcsRequests: RecordedRequest[] = [];
   private readonly files = new Map<string, StoredFile>();
-  private mmcs: Server | undefined;
+  private readonly tickets = new Map<string, Ticket>();
+  private readonly urlTtlMs: number;
+  private mmcs: FakeSideServer | undefined;
   private mmcsBase = '';
 
-  /** @param options - port, latency and config overrides (mspId, mspSecret, businessId) */
-  constructor(options: FakePlatformOptions = {}) {
+  /** @param options - port, latency, clock, MMCS URL lifetime and config overrides (mspId, mspSecret, businessId) */
+  constructor(options: FakeAppleOptions = {}) {
     super(options);
+    this.urlTtlMs = options.mmcsUrlTtlMs ?? FAKE_MMCS_URL_TTL_MS;
     // a secret not given is this instance's own: a sandbox reachable by others has no public secret
     const c = { ...appleSandboxConfig, mspSecret: randomBytes(32).toString('base64'), ...(options.config ?? {}) } as Record<string, unknown>;
     this.mspId = String(c.mspId);
@@ -112,28 +144,15 @@ export class FakeAppleServer extends FakePlatformServer {
   override async start(): Promise<void> {
     await super.start();
     if (this.mmcs) return;
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const answer = this.handleMmcs(req.method ?? 'GET', new URL(req.url ?? '/', 'http://mmcs').pathname, Buffer.concat(chunks));
-        res.writeHead(answer.status, { 'content-type': Buffer.isBuffer(answer.body) ? 'application/octet-stream' : 'application/json' });
-        res.end(Buffer.isBuffer(answer.body) ? answer.body : answer.body === undefined ? '' : JSON.stringify(answer.body));
-      });
-    });
-    await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', () => resolve()); });
-    this.mmcs = server;
-    this.mmcsBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.mmcs = await startFakeSideServer((req, res) => { void this.onMmcs(req, res); });
+    this.mmcsBase = this.mmcs.url;
   }
 
   /** Stops both servers. */
   override async stop(): Promise<void> {
     const server = this.mmcs;
     this.mmcs = undefined;
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    await server?.stop();
     await super.stop();
   }
 
@@ -141,6 +160,8 @@ export class FakeAppleServer extends FakePlatformServer {
   override reset(): void {
     super.reset();
     this.files.clear();
+    this.tickets.clear();
+    this.mmcsRequests.length = 0;
     this.unknownDestinations.clear();
     this.goneDestinations.clear();
     this.receivedAttachments.length = 0;
@@ -221,16 +242,48 @@ export class FakeAppleServer extends FakePlatformServer {
     return this.webhook(userId, { type: 'interactive', interactiveDataRef: ref }, options);
   }
 
-  /** A customer's attachment (encrypted and stored in MMCS as Apple does). Needs the fake started. */
-  attachmentMessage(userId: string, file: { bytes: Buffer; name: string; mimeType: string; caption?: string }, options: AppleWebhookOptions = {}): SignedWebhook {
+  /**
+   * A customer's attachment: encrypted with a fresh key and stored in MMCS as Apple does, delivered
+   * as a `text` message whose body has the `U+FFFC` placeholder and whose descriptor carries `name`,
+   * `mimeType`, `size`, `url`, `owner`, `key` and the checksum — Base64 in `signature-base64`, or
+   * hex in `signature` with `signatureEncoding: 'hex'` (some attachments arrive so). Needs the fake started.
+   */
+  attachmentMessage(
+    userId: string,
+    file: { bytes: Buffer; name: string; mimeType: string; caption?: string; signatureEncoding?: 'base64' | 'hex' },
+    options: AppleWebhookOptions = {},
+  ): SignedWebhook {
     const { descriptor } = this.storeEncrypted(file.bytes, file.name, file.mimeType);
+    const { 'signature-base64': b64, ...rest } = descriptor;
+    const attachment = file.signatureEncoding === 'hex' ? { ...rest, signature: Buffer.from(b64!, 'base64').toString('hex') } : descriptor;
     const body = file.caption ? `${file.caption}\uFFFC` : '\uFFFC';
-    return this.webhook(userId, { type: 'text', body, attachments: [descriptor] }, options);
+    return this.webhook(userId, { type: 'text', body, attachments: [attachment] }, options);
+  }
+
+  /**
+   * The plain bytes MMCS holds for a reference: a file a simulated customer sent (`parse` gives its
+   * `url` and key) or one the business uploaded (`SendResult.media.ref`). Decrypted with the key the
+   * file was encrypted with as far as the fake knows it (the customer's, or the key of the first
+   * message that sent the upload), else with the reference's own key.
+   * @param ref - a media reference with the MMCS `url`
+   * @returns the plain bytes, or undefined for a file the fake does not hold
+   */
+  storedMedia(ref: MediaRef): Buffer | undefined {
+    const file = ref.url === undefined ? undefined : [...this.files.values()].find((f) => f.mmcsUrl === ref.url);
+    const keyHex = file?.keyHex ?? ref.encryption?.decryptionKey;
+    if (!file?.data || keyHex === undefined) return undefined;
+    try {
+      return decryptAttachment(file.data, keyHex);
+    } catch {
+      return undefined;
+    }
   }
 
   /**
    * A signed webhook for any simulated inbound event, as Apple delivers it: `media` is a text
-   * message carrying an encrypted attachment in MMCS (needs the fake started); `button` a
+   * message carrying an attachment encrypted with a fresh key and kept in MMCS — the test's
+   * `file`, else core's sample file of the media type (a real PNG, MP4, Ogg or PDF) with its MIME
+   * type (needs the fake started; {@link storedMedia} gives the plain bytes back); `button` a
    * quick-reply answer (`interactive` with `quick-reply.selectedIdentifier`); `close` the customer
    * deleting the conversation; `capabilities` a `typing_start` whose `capability-list` header is the
    * given list (Apple sends the list as a header on every message, not as a message of its own).
@@ -242,9 +295,13 @@ export class FakeAppleServer extends FakePlatformServer {
     switch (event.kind) {
       case 'text': return this.userMessage({ userId: event.userId, text: event.text });
       case 'media': {
-        const kinds = { image: ['photo.jpeg', 'image/jpeg'], video: ['video.mov', 'video/quicktime'], audio: ['Audio Message.caf', 'audio/x-caf'], file: ['document.pdf', 'application/pdf'] } as const;
-        const [name, mimeType] = kinds[event.mediaType];
-        return this.attachmentMessage(event.userId, { bytes: Buffer.from(`switchboard fake apple ${event.mediaType}\n`), name, mimeType, ...(event.caption !== undefined ? { caption: event.caption } : {}) });
+        // a real file of the type (core's samples) unless the test brings its own bytes and declared type
+        const sample = sampleMedia(event.mediaType);
+        const bytes = event.file?.body ?? sample.body;
+        return this.attachmentMessage(event.userId, {
+          bytes, name: event.file?.filename ?? sample.filename, mimeType: event.file?.mimeType ?? sample.mimeType,
+          ...(event.caption !== undefined ? { caption: event.caption } : {}),
+        });
       }
       case 'button': {
         const title = event.title ?? event.payload;
@@ -318,6 +375,7 @@ export class FakeAppleServer extends FakePlatformServer {
         const attachments = b.attachments === undefined ? [] : b.attachments;
         if (!Array.isArray(attachments)) return fail(400, 'attachments must be an array');
         const received: ReceivedAttachment[] = [];
+        const keys: [StoredFile, string][] = [];
         for (const a of attachments) {
           if (!isObject(a)) return fail(400, 'attachment must be an object');
           const file = [...this.files.values()].find((f) => f.mmcsUrl === a.url);
@@ -328,8 +386,11 @@ export class FakeAppleServer extends FakePlatformServer {
             return fail(400, 'attachment needs name, mimeType and a 00-prefixed hex key');
           }
           received.push({ messageId: h.id, descriptor: a as unknown as AppleAttachmentDescriptor, plain: decryptAttachment(file.data, a.key) });
+          keys.push([file, a.key]);
         }
         this.receivedAttachments.push(...received);
+        // what a customer's device decrypts an upload with: the key of the first message that sent it
+        for (const [file, key] of keys) file.keyHex ??= key;
         return { status: 200, body: '' };
       }
       case 'interactive': {
@@ -353,20 +414,27 @@ export class FakeAppleServer extends FakePlatformServer {
     }
   }
 
+  /**
+   * `GET /preUpload` with the encrypted `size`: 400 unless a positive integer up to Apple's 100 MB
+   * limit; else a single-use `upload-url` good for {@link FakeAppleOptions.mmcsUrlTtlMs}, the
+   * `mmcs-url` naming the file and its `mmcs-owner`.
+   */
   private preUpload(req: RecordedRequest): FakeResponse {
-    const size = Number(req.headers.size);
-    if (!Number.isInteger(size) || size <= 0) return fail(400, 'size header must be a positive integer');
+    const raw = req.headers.size ?? '';
+    const size = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!Number.isSafeInteger(size) || size <= 0) return fail(400, 'size header must be a positive integer');
     if (size > APPLE_MEDIA_MAX_BYTES) return fail(400, 'attachment too large');
     const token = randomUUID();
     const file: StoredFile = { token, owner: `owner-${token}`, mmcsUrl: `${this.mmcsBase}/files/${token}`, declaredSize: size };
     this.files.set(token, file);
-    return { status: 200, body: { 'upload-url': `${this.mmcsBase}/upload/${token}`, 'mmcs-url': file.mmcsUrl, 'mmcs-owner': file.owner } };
+    return { status: 200, body: { 'upload-url': `${this.mmcsBase}/upload/${this.ticket(file, 'upload')}`, 'mmcs-url': file.mmcsUrl, 'mmcs-owner': file.owner } };
   }
 
   /**
    * `GET /preDownload` with the attachment's `url`, `owner` and `signature` headers — the signature
-   * Base64, as an attachment's `signature-base64` carries it (an interactive data reference carries
-   * it as hex in `signature`: the MSP converts it).
+   * Base64, as an attachment's `signature-base64` carries it (one given as hex must be converted):
+   * 400 when a header is missing or the owner or signature do not match the file, 404 for a file
+   * MMCS does not hold; else a `download-url` good for {@link FakeAppleOptions.mmcsUrlTtlMs}.
    */
   private preDownload(req: RecordedRequest): FakeResponse {
     const { url, owner, signature } = req.headers;
@@ -374,7 +442,13 @@ export class FakeAppleServer extends FakePlatformServer {
     const file = [...this.files.values()].find((f) => f.mmcsUrl === url);
     if (!file?.data) return fail(404, 'unknown url');
     if (owner !== file.owner || signature !== file.checksum) return fail(400, 'owner or signature mismatch');
-    return { status: 200, body: { 'download-url': `${this.mmcsBase}/download/${file.token}` } };
+    return { status: 200, body: { 'download-url': `${this.mmcsBase}/download/${this.ticket(file, 'download')}` } };
+  }
+
+  private ticket(file: StoredFile, action: Ticket['action']): string {
+    const id = randomBytes(16).toString('hex');
+    this.tickets.set(id, { file, action, expiresAt: this.platformNow() + this.urlTtlMs, used: false });
+    return id;
   }
 
   private decodePayload(req: RecordedRequest): FakeResponse {
@@ -387,25 +461,86 @@ export class FakeAppleServer extends FakePlatformServer {
     }
   }
 
-  private handleMmcs(method: string, path: string, body: Buffer): { status: number; body?: unknown } {
-    const [, action, token] = path.split('/');
-    const file = token ? this.files.get(token) : undefined;
-    if (!file) return { status: 404 };
-    if (method === 'POST' && action === 'upload') {
-      if (body.length !== file.declaredSize) return { status: 400, body: { error: 'size differs from preUpload' } };
-      file.data = body;
-      file.checksum = checksumOf(body);
-      return { status: 200, body: { singleFile: { size: body.length, fileChecksum: file.checksum, receipt: `receipt-${token}` } } };
+  /**
+   * The MMCS content store. `POST /upload/:ticket`: the encrypted bytes, exactly the size given to
+   * preUpload (400 otherwise, refused from `content-length` before reading when it says more),
+   * once per ticket; answers `{ singleFile: { size, fileChecksum, receipt } }`. `GET
+   * /download/:ticket`: the encrypted bytes with their `content-length`. A ticket past its time
+   * answers 403 with an empty body (as a signed storage URL does), an unknown one 404.
+   */
+  private async onMmcs(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://mmcs');
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    const recorded: RecordedRequest = {
+      method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body: '', rawBody: Buffer.alloc(0), at: new Date(this.platformNow()),
+    };
+    this.mmcsRequests.push(recorded);
+    const send = (status: number, body?: Buffer | Record<string, unknown>, reason?: string): void => {
+      const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body === undefined ? '' : JSON.stringify(body));
+      res.writeHead(status, {
+        'content-type': Buffer.isBuffer(body) ? 'application/octet-stream' : 'application/json',
+        'content-length': String(bytes.length),
+        ...(reason ? { 'x-fake-reason': reason } : {}),
+      });
+      res.end(bytes);
+    };
+    const [, action, id] = url.pathname.split('/');
+    const ticket = id ? this.tickets.get(id) : undefined;
+    if (!ticket || ticket.action !== action || (action === 'upload' ? req.method !== 'POST' : req.method !== 'GET')) {
+      req.resume();
+      send(404, undefined, 'unknown MMCS URL');
+      return;
     }
-    if (method === 'GET' && action === 'download' && file.data) return { status: 200, body: file.data };
-    return { status: 404 };
+    if (this.platformNow() > ticket.expiresAt) {
+      req.resume();
+      send(403, undefined, 'MMCS URL expired');
+      return;
+    }
+    const file = ticket.file;
+    if (action === 'download') {
+      send(200, file.data!);
+      return;
+    }
+    if (ticket.used || file.data) {
+      req.resume();
+      send(400, { error: 'file already uploaded' }, 'file already uploaded');
+      return;
+    }
+    const announced = Number(headers['content-length'] ?? Number.NaN);
+    if (Number.isFinite(announced) && announced !== file.declaredSize) {
+      req.resume();
+      send(400, { error: 'content-length differs from the size given to preUpload' }, 'size differs from preUpload');
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for await (const chunk of req) {
+      total += (chunk as Buffer).length;
+      if (total > file.declaredSize) {
+        send(400, { error: 'more bytes than the size given to preUpload' }, 'size differs from preUpload');
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk as Buffer);
+    }
+    const body = Buffer.concat(chunks);
+    recorded.rawBody = body;
+    if (body.length !== file.declaredSize) {
+      send(400, { error: 'size differs from preUpload' }, 'size differs from preUpload');
+      return;
+    }
+    ticket.used = true;
+    file.data = body;
+    file.checksum = checksumOf(body);
+    send(200, { singleFile: { size: body.length, fileChecksum: file.checksum, receipt: `receipt-${file.token}` } });
   }
 
   private storeEncrypted(plain: Buffer, name = 'data.bin', mimeType = 'application/octet-stream'): { descriptor: AppleAttachmentDescriptor } {
     if (!this.mmcsBase) throw new Error('start the fake before creating attachment webhooks');
     const { data, keyHex } = encryptAttachment(plain);
     const token = randomUUID();
-    const file: StoredFile = { token, owner: `owner-${token}`, mmcsUrl: `${this.mmcsBase}/files/${token}`, declaredSize: data.length, data, checksum: checksumOf(data) };
+    const file: StoredFile = { token, owner: `owner-${token}`, mmcsUrl: `${this.mmcsBase}/files/${token}`, declaredSize: data.length, data, checksum: checksumOf(data), keyHex };
     this.files.set(token, file);
     return { descriptor: { name, mimeType, size: data.length, url: file.mmcsUrl, owner: file.owner, key: keyHex, 'signature-base64': file.checksum! } };
   }

@@ -169,8 +169,9 @@ describe('FakeAppleServer on the platform clock', () => {
     const parsed = (w: SignedWebhook) => { const r = raw(w); host.verify(r); return host.parse(r); };
     expect(timed.simulatedKinds).toEqual(['text', 'media', 'button', 'close', 'capabilities']);
     expect(parsed(timed.simulate({ kind: 'text', userId: USER, text: 'Hi' }))).toMatchObject([{ kind: 'message', content: { type: 'text', text: 'Hi' } }]);
-    expect(parsed(timed.simulate({ kind: 'media', userId: USER, mediaType: 'image', caption: 'Dent' }))).toMatchObject([{ kind: 'message', content: { type: 'image', media: { mimeType: 'image/jpeg', caption: 'Dent' } } }]);
-    expect(parsed(timed.simulate({ kind: 'media', userId: USER, mediaType: 'audio' }))).toMatchObject([{ kind: 'message', content: { type: 'audio', media: { mimeType: 'audio/x-caf' } } }]);
+    expect(parsed(timed.simulate({ kind: 'media', userId: USER, mediaType: 'image', caption: 'Dent' }))).toMatchObject([{ kind: 'message', content: { type: 'image', media: { mimeType: 'image/png', filename: 'photo.png', caption: 'Dent' } } }]);
+    expect(parsed(timed.simulate({ kind: 'media', userId: USER, mediaType: 'video' }))).toMatchObject([{ kind: 'message', content: { type: 'video', media: { mimeType: 'video/mp4' } } }]);
+    expect(parsed(timed.simulate({ kind: 'media', userId: USER, mediaType: 'audio' }))).toMatchObject([{ kind: 'message', content: { type: 'audio', media: { mimeType: 'audio/ogg' } } }]);
     expect(parsed(timed.simulate({ kind: 'media', userId: USER, mediaType: 'file' }))).toMatchObject([{ kind: 'message', content: { type: 'document' } }]);
     expect(parsed(timed.simulate({ kind: 'button', userId: USER, payload: 'slot-2', title: 'Tuesday 10:00' }))).toMatchObject([{ kind: 'message', content: { type: 'reply', id: 'slot-2', title: 'Tuesday 10:00' } }]);
     expect(parsed(timed.simulate({ kind: 'close', userId: USER }))).toMatchObject([{ kind: 'closed', userId: USER }]);

@@ -10,8 +10,11 @@ const POLICIES = 'https://register.apple.com/resources/messages/messaging-docume
 /** Largest text part we send. Apple sets no maximum (common-specs: "no predetermined maximum"); 3000 is the most conservative third-party figure. */
 export const APPLE_TEXT_MAX = 3000;
 
-/** Attachments up to 100 MB (Apple's required features list and type-text). */
-export const APPLE_MEDIA_MAX_BYTES = 100 * 1024 * 1024;
+/**
+ * Attachments up to 100 MB (type-text: "By default Apple Messages for Business supports file
+ * attachments up to 100MB"). Apple does not say which megabyte; the stricter decimal reading is used.
+ */
+export const APPLE_MEDIA_MAX_BYTES = 100 * 1000 * 1000;
 
 /**
  * The channel policy of Apple Messages for Business. Apple's rules are stricter than the
@@ -25,11 +28,16 @@ export const applePolicy: ChannelPolicy = {
   marketingAllowed: true,
   broadcast: { allowed: false },
   rateLimits: [],
+  // no captionMaxLength: Apple attachments have no caption field; the connector sends a caption as
+  // the following text message(s), split at maxLength like any text
   text: { maxLength: APPLE_TEXT_MAX, overflow: 'split' },
   mediaMaxBytes: {
     image: APPLE_MEDIA_MAX_BYTES, video: APPLE_MEDIA_MAX_BYTES, audio: APPLE_MEDIA_MAX_BYTES,
     document: APPLE_MEDIA_MAX_BYTES, sticker: APPLE_MEDIA_MAX_BYTES,
   },
+  // Apple refuses no attachment for its MIME type (type-text): every kind accepts any type. The
+  // connector does not narrow it either; a business narrows it in its own policy.
+  mediaTypes: {},
   restrictedCommerce: [],
   requiresHumanEscalation: true,
   optOutKeywords: ['unsubscribe', 'stop', 'end', 'spam'],
@@ -48,7 +56,9 @@ export const applePolicy: ChannelPolicy = {
     { rule: 'broadcast', url: POLICIES, grade: 'O' },
     { rule: 'rateLimits', url: `${MSP_API}/common-specs (no documented rate limit; 429 handled if returned)`, grade: 'G' },
     { rule: 'text', url: `${MSP_API}/messages-received ("no predetermined maximum"); 3000 from third-party MSP docs`, grade: '3P' },
-    { rule: 'mediaMaxBytes', url: `${MSP_API}/type-text (attachments up to 100MB)`, grade: 'O' },
+    { rule: 'text', url: `${MSP_API}/type-text (a text message has a body and attachments, no caption field: a caption is sent as text, so no captionMaxLength)`, grade: 'O' },
+    { rule: 'mediaMaxBytes', url: `${MSP_API}/type-text ("supports file attachments up to 100MB"; read as 100 000 000 bytes, the stricter reading)`, grade: 'O' },
+    { rule: 'mediaTypes', url: `${MSP_API}/type-text ("doesn't reject messages due to the MIME type. The messaging platform determines which mime type to support"; common types such as .doc, .xls, .xlsx, .pdf, .ics, plus audio/x-caf, application/vnd.apple.pkpass, usdz)`, grade: 'O' },
     { rule: 'pricing', url: 'https://register.apple.com/resources/messages/msp-rest-api/ (MSP-dependent, no public price list)', grade: 'G' },
   ],
 };

@@ -108,7 +108,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const MEDIA_URL_TTL_MS = WHATSAPP_MEDIA_TTL_MS.downloadUrl;
 /** Media types the upload endpoint takes, with the largest file per type (Meta's supported media types; WebP: animated stickers). */
 const MEDIA_LIMITS: Readonly<Record<string, number>> = Object.fromEntries(
-  Object.values(WHATSAPP_MEDIA_LIMITS).flatMap((l) => l.types.map((type) => [type, l.uploadMaxBytes] as const)),
+  Object.values(WHATSAPP_MEDIA_LIMITS).flatMap((l) => l.types.map((type) => [type.split(';')[0]!.trim(), l.uploadMaxBytes] as const)),
 );
 /** The message type WhatsApp reports for each simulated media type. */
 const SIMULATED_MEDIA: Readonly<Record<'image' | 'video' | 'audio' | 'file', 'image' | 'video' | 'audio' | 'document'>> = {

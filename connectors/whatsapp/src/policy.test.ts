@@ -55,3 +55,23 @@ describe('whatsapp policy: Meta commerce restrictions', () => {
     expect(d.allowed ? [] : d.reasons).toEqual([expect.objectContaining({ code: 'RESTRICTED_COMMERCE', source: 'channel', url: expect.stringContaining('dating services') })]);
   });
 });
+
+describe('whatsapp policy: media', () => {
+  const photo = (mimeType: string, size: number): MessageIntent => ({ channel: 'whatsapp', userId: '4915112345678', purpose: 'service', sender: 'agent', content: { type: 'image', media: { mimeType, size, storedId: 's1' } } });
+  const open = ctx({ conversation: { lastInboundAt: NOW - HOUR } });
+  it('declares Meta\'s supported types and sizes per kind, with sources', () => {
+    expect(whatsappPolicy.mediaTypes).toEqual({
+      image: ['image/jpeg', 'image/png'], video: ['video/mp4', 'video/3gpp'],
+      audio: ['audio/aac', 'audio/amr', 'audio/mpeg', 'audio/mp4', 'audio/ogg; codecs=opus'],
+      document: expect.arrayContaining(['application/pdf', 'text/plain']) as unknown as string[], sticker: ['image/webp'],
+    });
+    expect(whatsappPolicy.mediaMaxBytes).toEqual({ image: 5 * 1024 * 1024, video: 16 * 1024 * 1024, audio: 16 * 1024 * 1024, document: 100 * 1024 * 1024, sticker: 100 * 1024 });
+    expect(whatsappPolicy.text.captionMaxLength).toBe(1024);
+    for (const rule of ['mediaTypes', 'mediaMaxBytes']) expect(whatsappPolicy.sources.some((s) => s.rule === rule && s.grade === 'O'), rule).toBe(true);
+  });
+  it('the engine refuses a GIF and a 6 MB photo before anything is queued, and takes a PNG', () => {
+    expect(codes(engine.evaluate(photo('image/gif', 1000), open))).toEqual(['MEDIA_TYPE_UNSUPPORTED']);
+    expect(codes(engine.evaluate(photo('image/jpeg', 6 * 1024 * 1024), open))).toEqual(['MEDIA_TOO_LARGE']);
+    expect(engine.evaluate(photo('image/png', 1000), open).allowed).toBe(true);
+  });
+});

@@ -29,7 +29,7 @@ export const WHATSAPP_DOCS = {
 
 /** What the Cloud API takes for one media kind. */
 export interface WhatsAppMediaLimit {
-  /** MIME types Meta lists as supported for the kind (without parameters: `audio/ogg` means Ogg Opus). */
+  /** MIME types Meta lists as supported for the kind (`audio/ogg; codecs=opus`: Ogg with Opus only; a bare `audio/ogg` passes). */
   types: readonly string[];
   /** The size the policy declares: the stricter figure where Meta gives two (static stickers). */
   maxBytes: number;
@@ -47,7 +47,7 @@ export interface WhatsAppMediaLimit {
 export const WHATSAPP_MEDIA_LIMITS: Readonly<Record<MediaKind, WhatsAppMediaLimit>> = {
   image: { types: ['image/jpeg', 'image/png'], maxBytes: 5 * MB, uploadMaxBytes: 5 * MB },
   video: { types: ['video/mp4', 'video/3gpp'], maxBytes: 16 * MB, uploadMaxBytes: 16 * MB },
-  audio: { types: ['audio/aac', 'audio/amr', 'audio/mpeg', 'audio/mp4', 'audio/ogg'], maxBytes: 16 * MB, uploadMaxBytes: 16 * MB },
+  audio: { types: ['audio/aac', 'audio/amr', 'audio/mpeg', 'audio/mp4', 'audio/ogg; codecs=opus'], maxBytes: 16 * MB, uploadMaxBytes: 16 * MB },
   document: {
     types: [
       'text/plain', 'application/pdf', 'application/msword', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',

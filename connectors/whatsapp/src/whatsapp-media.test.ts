@@ -302,6 +302,8 @@ describe('WhatsApp media upload: bytes → media id → send by id', () => {
     const { connector, sent } = await start();
     const gif = await rejection(connector.send(out({ type: 'image', media: {} }, fileOf('image', Buffer.from('GIF89a'), 'image/gif'))));
     expect(gif).toMatchObject({ code: 'PERMANENT_FAILURE', details: { reason: 'type-not-supported', contentType: 'image/gif' } });
+    const vorbis = await rejection(connector.send(out({ type: 'audio', media: {} }, fileOf('audio', sampleMedia('audio').body, 'audio/ogg; codecs=vorbis'))));
+    expect(vorbis).toMatchObject({ code: 'PERMANENT_FAILURE', details: { reason: 'type-not-supported' } });
     const big = await rejection(connector.send(out({ type: 'sticker', media: {} }, fileOf('sticker', Buffer.alloc(500 * 1024 + 1), 'image/webp'))));
     expect(big).toMatchObject({ code: 'PERMANENT_FAILURE', details: { reason: 'too-large', maxBytes: 500 * 1024 } });
     expect(() => connector.render(out({ type: 'image', media: {} }, fileOf('video', sampleMedia('video').body, 'video/mp4')))).toThrow(expect.objectContaining({ code: 'CONTENT_INVALID' }));

@@ -5,7 +5,7 @@
  * @module
  */
 import {
-  PermanentError, ProviderHttpError, ProviderNetworkError, isObject,
+  PermanentError, ProviderHttpError, ProviderNetworkError, isObject, mimeTypeAccepted,
   type DownloadedMedia, type MediaDownloadOptions, type MediaKind, type MediaRef, type OutboundFile, type ProviderRequest,
 } from '@switchboard/core';
 import type { WhatsAppConfig } from './config.js';
@@ -241,7 +241,7 @@ export function baseMimeType(type: string): string {
 export function checkUploadable(file: OutboundFile, kind: MediaKind): void {
   const limit = WHATSAPP_MEDIA_LIMITS[kind];
   const type = baseMimeType(file.contentType);
-  if (!limit.types.includes(type)) {
+  if (!mimeTypeAccepted(file.contentType, limit.types)) {
     throw new PermanentError(`WhatsApp does not take ${type} as ${kind === 'image' || kind === 'audio' ? 'an' : 'a'} ${kind} (supported: ${limit.types.join(', ')})`, {
       details: { reason: 'type-not-supported', kind, contentType: type },
     });

@@ -231,17 +231,27 @@ export class AppleConnector implements Connector {
    *   ConnectorError when Apple or MMCS refuses
    */
   async uploadFile(file: Pick<OutboundFile, 'body' | 'size' | 'contentType' | 'filename'> & { filename: string }): Promise<AppleAttachmentDescriptor> {
-    const { size } = file;
+    if (file.body.size !== file.size) throw new ContentInvalidError(`attachment body is ${file.body.size} bytes but its size says ${file.size}`);
+    return this.uploadStream(file.size, async () => file.body.stream(), file.filename, file.contentType);
+  }
+
+  /**
+   * The upload itself, from a source that can be opened again (for the one retry with a fresh URL).
+   * @param size - the file's size (plain = encrypted)
+   * @param open - opens the plain bytes from the start
+   * @param name - file name shown to the customer
+   * @param mimeType - MIME type
+   */
+  private async uploadStream(size: number, open: () => Promise<ReadableStream<Uint8Array>>, name: string, mimeType: string): Promise<AppleAttachmentDescriptor> {
     if (!Number.isSafeInteger(size) || size < 0) throw new ContentInvalidError(`attachment size ${String(size)} is not a byte count`);
     if (size > APPLE_MEDIA_MAX_BYTES) throw new ContentInvalidError(`attachment is ${size} bytes; Apple accepts up to ${APPLE_MEDIA_MAX_BYTES}`);
-    if (file.body.size !== size) throw new ContentInvalidError(`attachment body is ${file.body.size} bytes but its size says ${size}`);
     const key = this.attachmentKey();
     for (let attempt = 1; ; attempt++) {
       const slot = await this.preUpload(size);
       const response = await this.transfer(slot.uploadUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
-        body: encryptAttachmentStream(file.body, key, size),
+        body: encryptAttachmentStream(await open(), key, size),
         duplex: 'half',
       } as RequestInit);
       if (!response.ok) {
@@ -263,7 +273,7 @@ export class AppleConnector implements Connector {
       } catch { /* not JSON: reported below */ }
       if (typeof checksum !== 'string' || checksum === '') throw new PermanentError('MMCS upload answered without singleFile.fileChecksum', { cause: answer });
       return {
-        name: file.filename, mimeType: file.contentType, size, 'signature-base64': checksum,
+        name, mimeType, size, 'signature-base64': checksum,
         url: slot.mmcsUrl, owner: slot.owner, key: attachmentKeyHex(key),
       };
     }
@@ -499,7 +509,7 @@ export class AppleConnector implements Connector {
     if (msg.file) {
       descriptor = await this.uploadFile({ body: msg.file.body, size: msg.file.size, contentType: mimeType, filename: name });
     } else {
-      descriptor = await this.uploadAttachment(await this.loadMedia(content.media.url!), name, mimeType);
+      descriptor = await this.uploadFromUrl(content.media.url!, name, mimeType);
     }
     const size = Number(descriptor.size);
     const uploaded: UploadedMedia = {
@@ -515,31 +525,58 @@ export class AppleConnector implements Connector {
     return { request: { ...request, body: { ...body, attachments: [descriptor] } }, uploaded };
   }
 
-  private async loadMedia(url: string): Promise<Buffer> {
+  /**
+   * Uploads a file the business named by URL: a `data:` URL from memory; an `http(s)` URL streamed
+   * from its answer when it announces a `content-length` (fetched again for the retry with a fresh
+   * upload URL), else read into memory first, bounded by Apple's limit (the size must be known
+   * before `preUpload`).
+   */
+  private async uploadFromUrl(url: string, name: string, mimeType: string): Promise<AppleAttachmentDescriptor> {
     if (url.startsWith('data:')) {
       const comma = url.indexOf(',');
       if (comma < 0) throw new ContentInvalidError('malformed data: URL');
       const meta = url.slice(5, comma);
       const payload = url.slice(comma + 1);
-      return meta.endsWith(';base64') ? Buffer.from(payload, 'base64') : Buffer.from(decodeURIComponent(payload), 'utf8');
+      const bytes = meta.endsWith(';base64') ? Buffer.from(payload, 'base64') : Buffer.from(decodeURIComponent(payload), 'utf8');
+      return this.uploadAttachment(bytes, name, mimeType);
     }
-    return this.getBytes(url);
+    let first: Response | undefined = await this.getRemote(url);
+    const announced = first.headers.get('content-length');
+    // a compressed answer's length is not the file's (fetch decodes it)
+    const encoded = (first.headers.get('content-encoding') ?? 'identity').toLowerCase() !== 'identity';
+    if (announced === null || !/^\d+$/.test(announced) || encoded) return this.uploadAttachment(await this.readBounded(first), name, mimeType);
+    const size = Number(announced);
+    if (size > APPLE_MEDIA_MAX_BYTES) {
+      await first.body?.cancel().catch(() => undefined);
+      throw new ContentInvalidError(`file is ${size} bytes; Apple accepts up to ${APPLE_MEDIA_MAX_BYTES}`);
+    }
+    const emptyStream = (): ReadableStream<Uint8Array> => new ReadableStream({ start: (c) => c.close() });
+    try {
+      return await this.uploadStream(size, async () => {
+        const response = first ?? await this.getRemote(url);
+        first = undefined;
+        return response.body ?? emptyStream();
+      }, name, mimeType);
+    } finally {
+      // a first answer never read (preUpload failed) is released
+      await first?.body?.cancel().catch(() => undefined);
+    }
   }
 
-  /** Fetches a file the business named by URL (bounded by Apple's attachment limit). */
-  private async getBytes(url: string): Promise<Buffer> {
+  /** `GET` a file the business named by URL. */
+  private async getRemote(url: string): Promise<Response> {
     let response: Response;
     try {
-      response = await this.fetch(url, { method: 'GET', signal: AbortSignal.timeout(60_000) });
+      response = await this.fetch(url, { method: 'GET', signal: AbortSignal.timeout(TRANSFER_TIMEOUT_MS) });
     } catch (cause) {
       throw new ProviderNetworkError(`download from ${new URL(url).host} failed: ${(cause as Error).message}`, { cause });
     }
     if (!response.ok) throw new ProviderHttpError(response.status, await boundedText(response), headersOf(response));
-    const declared = Number(response.headers.get('content-length') ?? '0');
-    if (declared > APPLE_MEDIA_MAX_BYTES) {
-      await response.body?.cancel().catch(() => undefined);
-      throw new ContentInvalidError(`file is ${declared} bytes; Apple accepts up to ${APPLE_MEDIA_MAX_BYTES}`);
-    }
+    return response;
+  }
+
+  /** Reads an answer without a length into memory, refusing it past Apple's limit. */
+  private async readBounded(response: Response): Promise<Buffer> {
     const chunks: Buffer[] = [];
     let total = 0;
     for await (const chunk of response.body ?? []) {

@@ -63,14 +63,14 @@ export async function* decryptAttachmentStream(source: AsyncIterable<Uint8Array>
  * `preUpload` takes the encrypted size, which CTR keeps equal to the plain size). The stream fails
  * when the file turns out longer or shorter than `size`, so a body never disagrees with its
  * announced length.
- * @param file - the plain file (a Blob: each call reads it afresh)
+ * @param file - the plain file: a Blob, or a stream of its bytes (read once)
  * @param key - the single-use 32-byte key
  * @param size - the length announced to Apple
  * @returns the encrypted bytes, read on demand
  */
-export function encryptAttachmentStream(file: Blob, key: Buffer, size: number): ReadableStream<Uint8Array> {
+export function encryptAttachmentStream(file: Blob | ReadableStream<Uint8Array>, key: Buffer, size: number): ReadableStream<Uint8Array> {
   const cipher = attachmentCipher(key);
-  const reader = file.stream().getReader();
+  const reader = (file instanceof Blob ? file.stream() : file).getReader();
   let total = 0;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  ManualClock, sampleMedia,
+  ManualClock, sampleMedia, startFakeSideServer,
   type DownloadedMedia, type MediaContent, type MediaRef, type MessageEvent, type OutboundFile, type OutboundMessage, type RawWebhook, type SignedWebhook,
 } from '@switchboard/core';
 import { AppleConnector } from './apple-connector.js';
@@ -335,6 +335,40 @@ describe('upload of msg.file: preUpload, encrypted MMCS upload, attachment messa
   it('a reference Apple does not hold: /message answers 400 and the send fails permanently', async () => {
     const ref: MediaRef = { url: `${fake.mmcsUrl}/files/gone`, size: 10, mimeType: 'image/png', encryption: { decryptionKey: `00${KEY.toString('hex')}`, owner: 'o', signature: 'c2ln' } };
     await expect(connector.send({ id: 'up-8', to, content: { type: 'image', media: ref } })).rejects.toMatchObject({ code: 'PERMANENT_FAILURE' });
+  });
+});
+
+describe('upload of a file the business names by URL', () => {
+  const mp4 = sampleMedia('video');
+  const served: string[] = [];
+  let files: Awaited<ReturnType<typeof startFakeSideServer>>;
+  beforeAll(async () => {
+    files = await startFakeSideServer((req, res) => {
+      served.push(req.url ?? '');
+      // /sized answers with its content-length (streamed through); /chunked without one (read first, bounded)
+      res.writeHead(200, { 'content-type': 'video/mp4', ...(req.url === '/sized/tour.mp4' ? { 'content-length': String(mp4.body.length) } : {}) });
+      res.end(mp4.body);
+    });
+  });
+  afterAll(async () => { await files.stop(); });
+  beforeEach(() => { served.length = 0; });
+
+  it('with and without a content-length: encrypted and uploaded, the customer gets the same bytes', async () => {
+    for (const path of ['/sized/tour.mp4', '/chunked/tour.mp4']) {
+      const { media } = await connector.send({ id: `url-${path}`, to, content: { type: 'video', media: { url: `${files.url}${path}` } } });
+      expect(media!.ref).toMatchObject({ filename: 'tour.mp4', mimeType: 'video/mp4', size: mp4.body.length });
+      expect(fake.mmcsRequests.at(-1)!.rawBody.equals(encryptAttachment(mp4.body, KEY).data)).toBe(true);
+      expect(fake.storedMedia(media!.ref)!.equals(mp4.body)).toBe(true);
+    }
+    expect(served).toEqual(['/sized/tour.mp4', '/chunked/tour.mp4']);
+  });
+
+  it('a stale upload URL: the file is fetched again for the fresh one', async () => {
+    let delayed = false;
+    onResponse = (url) => { if (url.endsWith('/preUpload') && !delayed) { delayed = true; clock.advance(TTL + 1); } return undefined; };
+    const { media } = await connector.send({ id: 'url-stale', to, content: { type: 'video', media: { url: `${files.url}/sized/tour.mp4` } } });
+    expect(served).toEqual(['/sized/tour.mp4', '/sized/tour.mp4']);
+    expect(fake.storedMedia(media!.ref)!.equals(mp4.body)).toBe(true);
   });
 });
 

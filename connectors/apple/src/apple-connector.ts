@@ -345,7 +345,8 @@ export class AppleConnector implements Connector {
       ...(size !== undefined ? { size } : {}),
       encryption: {
         decryptionKey: descriptor.key, owner: descriptor.owner, algorithm: APPLE_ATTACHMENT_ALGORITHM,
-        ...(signature !== undefined ? { signature, signatureEncoding: b64 !== undefined ? 'base64' as const : 'hex' as const } : {}),
+        // `signature` is hex on most references, Base64 on some (Apple Developer Forums 109410): read as it looks
+        ...(signature !== undefined ? { signature, ...(b64 !== undefined ? { signatureEncoding: 'base64' as const } : {}) } : {}),
       },
     }, { maxBytes });
     const chunks: Buffer[] = [];

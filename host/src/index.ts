@@ -73,3 +73,4 @@ export * from './api/api-keys.js';
 export * from './sandbox.js';
 export * from './stores/document-decision-store.js';
 export * from './stores/document-messaging-usage-store.js';
+export * from './documents/index.js';

@@ -4,7 +4,8 @@
  * @module
  */
 import { resolve as resolvePath } from 'node:path';
-import { ConfigError, isValidTimeZone, type BusinessPolicy, type ConnectorPlugin } from '@switchboard/core';
+import { ConfigError, isValidTimeZone, type BusinessPolicy, type ConnectorPlugin, type MediaKind } from '@switchboard/core';
+import { MEDIA_KINDS, type MediaLimitsInput, type MediaScanner } from '../media/media-policy.js';
 import type { BotHandlerRegistration } from '../routing/bot-handler.js';
 import { API_SCOPES, isApiScope, type ApiScope, type ConfiguredApiKey } from '../api/api-scopes.js';
 import { MAX_TRUSTED_PROXIES, trustEntryProblem } from '../trusted-proxy.js';
@@ -95,6 +96,55 @@ export interface TenantConfig {
   country?: string;
   /** The business's IANA time zone (`Europe/Berlin`), the default for local times such as quiet hours. */
   timeZone?: string;
+  /**
+   * The tenant's own media limits: the kinds named replace the host's (`media.limits`), the others
+   * keep them. E.g. `{ maxBytes: { document: 104857600 }, allowedTypes: { document: ['application/pdf'] } }`.
+   */
+  media?: MediaLimitsInput;
+}
+
+/** Where the media store keeps file bytes. */
+export type MediaBlobConfig =
+  /** Files in a directory (default with the SQLite store: `media/` beside the database file). */
+  | { kind: 'directory'; path: string }
+  /** MongoDB GridFS in the store's database (default with the MongoDB store; needs it). */
+  | { kind: 'gridfs' }
+  /** In memory, lost with the process (default with the memory store). */
+  | { kind: 'memory' };
+
+/** The `media` section: where files live, the host's limits, the scanner, fetching and serving. */
+export interface MediaConfig {
+  /** Where the bytes are; the default follows the store (see {@link MediaBlobConfig}). */
+  blobs?: MediaBlobConfig;
+  /** The host's limits per kind (size, allowed types); kinds named replace the defaults, tenants may change them again. */
+  limits?: MediaLimitsInput;
+  /**
+   * A virus scanner every new file passes (a function; only in a JS/TS config file or through the
+   * host options): `({ tenantId, body, contentType, size, kind }) => ({ verdict: 'clean' } | { verdict: 'reject', reason })`.
+   */
+  scanner?: MediaScanner;
+  /** Fetching customers' files from the platforms. */
+  fetch?: {
+    /** Downloads at once per channel (default 4). */
+    concurrencyPerChannel?: number;
+    /** Attempts before a file is marked failed (default 8). */
+    maxAttempts?: number;
+    /** First retry delay in ms, doubling with jitter (default 2 000). */
+    retryBaseMs?: number;
+    /** Longest retry delay in ms (default 5 minutes). */
+    retryMaxMs?: number;
+    /** Time one download may take, in ms (default 2 minutes). */
+    timeoutMs?: number;
+  };
+  /** `POST /v1/media` with `{ url }`: the host fetches the file itself. */
+  urlFetch?: {
+    /** Time the fetch may take in ms (default 30 s). */
+    timeoutMs?: number;
+    /** Allow loopback, private and link-local addresses (default false: a URL naming one is refused). */
+    allowPrivateNetworks?: boolean;
+  };
+  /** How long a signed media URL works, in ms (default 15 minutes). */
+  signedUrlTtlMs?: number;
 }
 
 /** One account of a connector: its webhook URL key, tenant and connector config. */
@@ -175,6 +225,8 @@ export interface HostConfig {
   server: ServerLimits;
   /** Limits of the event streams (`/v1/events` and the console's); unset ones keep their defaults. */
   streams?: StreamLimits;
+  /** The media store: where files live, limits, scanner, fetching and serving (every field has a default). */
+  media?: MediaConfig;
 }
 
 /** Limits of the event streams: per client, per tenant and of the event log `Last-Event-ID` resumes from. */
@@ -480,7 +532,7 @@ function parseApiKeys(r: Reader): ConfiguredApiKey[] {
 }
 
 function parseTenant(r: Reader, bots: Record<string, unknown>): TenantConfig {
-  r.unknownKeys(['id', 'name', 'apiKeys', 'policy', 'keywords', 'routing', 'forwarding', 'privacyPolicyVersion', 'verification', 'retention', 'country', 'timeZone']);
+  r.unknownKeys(['id', 'name', 'apiKeys', 'policy', 'keywords', 'routing', 'forwarding', 'privacyPolicyVersion', 'verification', 'retention', 'country', 'timeZone', 'media']);
   const tenant: TenantConfig = {
     id: r.str('id', { pattern: ID, patternHint: 'must be a short id (letters, digits, . _ -)' })!,
     apiKeys: parseApiKeys(r),
@@ -529,6 +581,8 @@ function parseTenant(r: Reader, bots: Record<string, unknown>): TenantConfig {
     }
     tenant.verification = levels;
   }
+  const media = r.obj2('media', true);
+  if (media) tenant.media = parseMediaLimits(media);
   const country = r.str('country', { optional: true });
   if (country !== undefined) tenant.country = isoCountry(country, `${r.path}.country`);
   const timeZone = r.str('timeZone', { optional: true });
@@ -542,6 +596,88 @@ function parseTenant(r: Reader, bots: Record<string, unknown>): TenantConfig {
     throw new ConfigError(`${r.path}.forwarding`, 'is required when a routing rule forwards');
   }
   return tenant;
+}
+
+/** The largest size limit a config may set (4 GiB). */
+const MAX_MEDIA_BYTES = 4 * 1024 * 1024 * 1024;
+const MIME_PATTERN = /^(\*\/\*|[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/(\*|[a-z0-9][a-z0-9!#$&^_.+-]{0,126}))$/;
+
+/** `media.limits` and `tenants[].media`: per-kind `maxBytes` and `allowedTypes`. */
+function parseMediaLimits(r: Reader): MediaLimitsInput {
+  r.unknownKeys(['maxBytes', 'allowedTypes']);
+  const limits: MediaLimitsInput = {};
+  const maxBytes = r.obj2('maxBytes', true);
+  if (maxBytes) {
+    maxBytes.unknownKeys([...MEDIA_KINDS]);
+    const sizes: Partial<Record<MediaKind, number>> = {};
+    for (const kind of MEDIA_KINDS) { const n = maxBytes.int(kind, undefined, 1, MAX_MEDIA_BYTES); if (n !== undefined) sizes[kind] = n; }
+    limits.maxBytes = sizes;
+  }
+  const allowed = r.obj2('allowedTypes', true);
+  if (allowed) {
+    allowed.unknownKeys([...MEDIA_KINDS]);
+    const types: Partial<Record<MediaKind, string[]>> = {};
+    for (const kind of MEDIA_KINDS) {
+      if (!allowed.has(kind)) continue;
+      const list = allowed.arr(kind, false)!;
+      if (list.length > 200) throw new ConfigError(`${allowed.path}.${kind}`, 'must list at most 200 types');
+      types[kind] = list.map((t, i) => {
+        if (typeof t !== 'string' || !MIME_PATTERN.test(t.toLowerCase())) throw new ConfigError(`${allowed.path}.${kind}[${i}]`, 'must be a MIME type (image/png), a family (image/*) or */*');
+        return t.toLowerCase();
+      });
+    }
+    limits.allowedTypes = types;
+  }
+  return limits;
+}
+
+/** The `media` section. */
+function parseMediaConfig(r: Reader, baseDir: string, store: StoreConfig): MediaConfig {
+  r.unknownKeys(['blobs', 'limits', 'scanner', 'fetch', 'urlFetch', 'signedUrlTtlMs']);
+  const media: MediaConfig = {};
+  const blobs = r.obj2('blobs', true);
+  if (blobs) {
+    const kind = blobs.str('kind')!;
+    if (kind === 'directory') {
+      blobs.unknownKeys(['kind', 'path']);
+      media.blobs = { kind, path: resolvePath(baseDir, blobs.str('path')!) };
+    } else if (kind === 'gridfs') {
+      blobs.unknownKeys(['kind']);
+      if (store.kind !== 'mongodb') throw new ConfigError('media.blobs.kind', 'gridfs needs the mongodb store');
+      media.blobs = { kind };
+    } else if (kind === 'memory') {
+      blobs.unknownKeys(['kind']);
+      media.blobs = { kind };
+    } else throw new ConfigError('media.blobs.kind', 'must be "directory", "gridfs" or "memory"');
+  }
+  const limits = r.obj2('limits', true);
+  if (limits) media.limits = parseMediaLimits(limits);
+  const scanner = r.raw('scanner');
+  if (scanner !== undefined) {
+    if (typeof scanner !== 'function') throw new ConfigError('media.scanner', 'must be a function ({ tenantId, body, contentType, size, kind }) => Promise<{ verdict: "clean" } | { verdict: "reject", reason }>');
+    media.scanner = scanner as MediaScanner;
+  }
+  const fetch = r.obj2('fetch', true);
+  if (fetch) {
+    fetch.unknownKeys(['concurrencyPerChannel', 'maxAttempts', 'retryBaseMs', 'retryMaxMs', 'timeoutMs']);
+    const f: NonNullable<MediaConfig['fetch']> = {};
+    const set = (k: keyof typeof f, min: number, max: number): void => { const n = fetch.int(k, undefined, min, max); if (n !== undefined) f[k] = n; };
+    set('concurrencyPerChannel', 1, 256);
+    set('maxAttempts', 1, 100);
+    set('retryBaseMs', 1, 3_600_000);
+    set('retryMaxMs', 1, 24 * 3_600_000);
+    set('timeoutMs', 1_000, 3_600_000);
+    media.fetch = f;
+  }
+  const urlFetch = r.obj2('urlFetch', true);
+  if (urlFetch) {
+    urlFetch.unknownKeys(['timeoutMs', 'allowPrivateNetworks']);
+    const timeoutMs = urlFetch.int('timeoutMs', undefined, 100, 600_000);
+    media.urlFetch = { ...(timeoutMs !== undefined ? { timeoutMs } : {}), allowPrivateNetworks: urlFetch.bool('allowPrivateNetworks', false) };
+  }
+  const ttl = r.int('signedUrlTtlMs', undefined, 1_000, 7 * 24 * 3_600_000);
+  if (ttl !== undefined) media.signedUrlTtlMs = ttl;
+  return media;
 }
 
 /** `server.trustProxy`: one entry or a list of them, each an address, a CIDR range or a named range. */
@@ -565,7 +701,7 @@ function parseTrustProxy(raw: unknown): string[] {
 export function parseHostConfig(raw: unknown, options: { baseDir: string }): HostConfig {
   if (!isPlainObject(raw)) throw new ConfigError('(root)', 'the config must be an object');
   const r = new Reader(raw, '');
-  r.unknownKeys(['port', 'hostname', 'publicUrl', 'store', 'logLevel', 'tenants', 'connectors', 'bots', 'sandbox', 'pseudonymSalt', 'metricsToken', 'optInSecret', 'server', 'streams']);
+  r.unknownKeys(['port', 'hostname', 'publicUrl', 'store', 'logLevel', 'tenants', 'connectors', 'bots', 'sandbox', 'pseudonymSalt', 'metricsToken', 'optInSecret', 'server', 'streams', 'media']);
 
   const botsRaw = r.raw('bots') ?? {};
   if (!isPlainObject(botsRaw)) throw new ConfigError('bots', 'must be an object of handler name → function or class');
@@ -674,6 +810,9 @@ export function parseHostConfig(raw: unknown, options: { baseDir: string }): Hos
       config.store = { kind: 'mongodb', uri, ...(dbName ? { dbName } : {}) };
     } else throw new ConfigError('store.kind', 'must be "sqlite", "memory" or "mongodb"');
   }
+
+  const media = r.obj2('media', true);
+  if (media) config.media = parseMediaConfig(media, options.baseDir, config.store);
 
   const tenants = r.arr('tenants', false)!;
   if (tenants.length === 0) throw new ConfigError('tenants', 'must list at least one tenant');

@@ -6,10 +6,10 @@
  * part is found through an index.
  * @module
  */
-import { advanceStatus, type DeliveryStatus } from '@switchboard/core';
+import { advanceStatus, type DeliveryStatus, type MediaContent } from '@switchboard/core';
 import type { Collection, CollectionSpec, StorageDriver } from './driver.js';
 import { compareAndSet, RETRY, scanByKey, timeRange, type DocumentStoreOptions } from './document-support.js';
-import { pageOf, type HostMessage, type MessageStore, type Page, type TimeRange } from './stores.js';
+import { pageOf, type HostMessage, type MediaStoreFields, type MessageStore, type Page, type TimeRange } from './stores.js';
 import { ConflictError } from '../errors.js';
 
 /**
@@ -59,7 +59,7 @@ export class DocumentMessageStore implements MessageStore {
     name: 'messages',
     fields: {
       tenantId: 'string', conversationId: 'string', channel: 'string', accountId: 'string', userId: 'string',
-      direction: 'string', externalId: 'string', status: 'string', timestamp: 'date', createdAt: 'date',
+      direction: 'string', externalId: 'string', status: 'string', timestamp: 'date', createdAt: 'date', mediaPending: 'boolean',
     },
     indexes: [
       // platform ids are unique per customer (Telegram numbers messages per chat); outbound
@@ -70,6 +70,8 @@ export class DocumentMessageStore implements MessageStore {
       { fields: ['tenantId', 'conversationId', 'timestamp', 'createdAt'] },
       { fields: ['tenantId', 'status', 'createdAt'] },
       { fields: ['tenantId', 'timestamp', 'createdAt'] },
+      // inbound media the host has still to fetch (the start-up sweep of the media fetcher)
+      { fields: ['tenantId', 'mediaPending', 'createdAt'] },
     ],
   };
 
@@ -101,7 +103,10 @@ export class DocumentMessageStore implements MessageStore {
     this.now = options.now ?? Date.now;
   }
 
-  async insert(message: HostMessage): Promise<{ message: HostMessage; inserted: boolean }> {
+  async insert(given: HostMessage): Promise<{ message: HostMessage; inserted: boolean }> {
+    // a customer's file is marked for the media fetcher in the same write that stores the message,
+    // so no file is forgotten whatever happens between the insert and the fetch
+    const message = hasMediaToFetch(given) ? { ...given, mediaPending: true } : given;
     if (await this.docs.insert(message)) {
       if (message.partIds?.length) await this.writeParts(message, message.partIds);
       // the caller's own record (the driver stored a copy of it)
@@ -176,6 +181,20 @@ export class DocumentMessageStore implements MessageStore {
     return updated;
   }
 
+  async updateMedia(tenantId: string, id: string, media: MediaStoreFields, options: { settled: boolean }): Promise<HostMessage | undefined> {
+    const current = await this.get(tenantId, id);
+    // only a message that carries media: another content is never given a media member
+    if (!current || !isMediaContent(current.content)) return undefined;
+    const set: Record<string, unknown> = { updatedAt: new Date(this.now()) };
+    for (const [k, v] of Object.entries(media)) set[`content.media.${k}`] = v;
+    return this.docs.updateOne({ id, tenantId }, { $set: set, ...(options.settled ? { $unset: ['mediaPending'] } : {}) });
+  }
+
+  async listMediaPending(tenantId: string, page?: Page): Promise<HostMessage[]> {
+    const { limit, offset } = pageOf(page);
+    return this.docs.find({ tenantId, mediaPending: true }, { sort: [['createdAt', 1]], limit, offset });
+  }
+
   async listByStatus(tenantId: string, status: DeliveryStatus, page?: Page): Promise<HostMessage[]> {
     const { limit, offset } = pageOf(page);
     return this.docs.find({ tenantId, status }, { sort: [['createdAt', 1]], limit, offset });
@@ -220,4 +239,18 @@ export class DocumentMessageStore implements MessageStore {
   private static partId(messageId: string, externalId: string): string {
     return `${messageId} ${externalId}`;
   }
+}
+
+/** The content types that carry a file. */
+const MEDIA_TYPES: ReadonlySet<string> = new Set(['image', 'video', 'audio', 'document', 'sticker']);
+
+function isMediaContent(content: HostMessage['content']): content is MediaContent {
+  return MEDIA_TYPES.has(content.type);
+}
+
+/** An inbound message whose file the host has not fetched yet (a platform reference, no stored file). */
+function hasMediaToFetch(m: HostMessage): boolean {
+  if (m.direction !== 'inbound' || !isMediaContent(m.content)) return false;
+  const media = m.content.media;
+  return media.storedId === undefined && (media.id !== undefined || media.url !== undefined);
 }

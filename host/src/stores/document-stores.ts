@@ -1,7 +1,7 @@
 /**
  * The host's core stores, written once on the storage driver contract (`driver.ts`): conversations,
- * messages, contacts, the consent ledger, inbox, outbox, dead letters, the audit log and the cost
- * ledger. Every driver (memory, SQLite, MongoDB) runs the same code; the logic that must not differ
+ * messages, contacts, the consent ledger, inbox, outbox, dead letters, the audit log, the cost
+ * ledger and the media store's records. Every driver (memory, SQLite, MongoDB) runs the same code; the logic that must not differ
  * between them — statuses that only move forward, times that only move forward, per-recipient
  * order, leases, erasure, retention, paging — lives here, above the drivers.
  * @module
@@ -14,10 +14,11 @@ import { DocumentConversationStore } from './document-conversation-store.js';
 import { DocumentCostLedgerStore } from './document-cost-ledger-store.js';
 import { DocumentDeadLetterStore } from './document-dead-letter-store.js';
 import { DocumentInboxStore } from './document-inbox-store.js';
+import { DocumentMediaRecordStore } from './document-media-store.js';
 import { DocumentMessageStore } from './document-message-store.js';
 import { DocumentOutboxStore } from './document-outbox-store.js';
 
-export { DocumentAuditLogStore, DocumentConsentLedgerStore, DocumentContactStore, DocumentConversationStore, DocumentCostLedgerStore, DocumentDeadLetterStore, DocumentInboxStore, DocumentMessageStore, DocumentOutboxStore };
+export { DocumentAuditLogStore, DocumentConsentLedgerStore, DocumentContactStore, DocumentConversationStore, DocumentCostLedgerStore, DocumentDeadLetterStore, DocumentInboxStore, DocumentMediaRecordStore, DocumentMessageStore, DocumentOutboxStore };
 export type { DocumentStoreOptions } from './document-support.js';
 export type { PatchableFields } from './document-message-store.js';
 
@@ -35,5 +36,6 @@ export const CORE_COLLECTIONS: readonly CollectionSpec[] = [
   DocumentDeadLetterStore.spec,
   DocumentAuditLogStore.spec, DocumentAuditLogStore.refsSpec,
   DocumentCostLedgerStore.spec,
+  DocumentMediaRecordStore.spec,
 ];
 

@@ -8,8 +8,9 @@ import type { StorageDriver } from './driver.js';
 import { MemoryDriver } from './drivers/memory-driver.js';
 import {
   DocumentAuditLogStore, DocumentConsentLedgerStore, DocumentContactStore, DocumentConversationStore, DocumentCostLedgerStore,
-  DocumentDeadLetterStore, DocumentInboxStore, DocumentMessageStore, DocumentOutboxStore,
+  DocumentDeadLetterStore, DocumentInboxStore, DocumentMediaRecordStore, DocumentMessageStore, DocumentOutboxStore,
 } from './document-stores.js';
+import { DocumentMediaJobStore } from '../media/media-job-store.js';
 import type { HostStores } from './stores.js';
 import { DocumentTemplateStore } from '../outbound/template-registry.js';
 import { DocumentIdempotencyStore } from '../outbound/idempotency-store.js';
@@ -51,6 +52,8 @@ export class DocumentHostStores implements HostStores {
   readonly events: DocumentEventLogStore;
   readonly decisions: DocumentDecisionStore;
   readonly usage: DocumentMessagingUsageStore;
+  readonly media: DocumentMediaRecordStore;
+  readonly mediaJobs: DocumentMediaJobStore;
 
   /**
    * @param driver - the storage driver every store is built on (closed by {@link DocumentHostStores.close})
@@ -77,6 +80,8 @@ export class DocumentHostStores implements HostStores {
     this.events = new DocumentEventLogStore(driver);
     this.decisions = new DocumentDecisionStore(driver, { now });
     this.usage = new DocumentMessagingUsageStore(driver);
+    this.media = new DocumentMediaRecordStore(driver);
+    this.mediaJobs = new DocumentMediaJobStore(driver);
   }
 
   /** Resolves when the database is reachable; throws a `StorageError` otherwise. */

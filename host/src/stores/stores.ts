@@ -5,7 +5,7 @@
  * @module
  */
 import type {
-  Address, ConsentEntry, Contact, Conversation, DeliveryStatus, InboundEvent, Message, MessageForm, OutboundMessage,
+  Address, ConsentEntry, Contact, Conversation, DeliveryStatus, InboundEvent, MediaRef, Message, MessageForm, OutboundMessage,
 } from '@switchboard/core';
 import type { AuditLogStore, CostLedgerStore } from './ledger-stores.js';
 import type { StorageDriver } from './driver.js';
@@ -18,6 +18,8 @@ import type { ApiKeyStore } from '../api/api-key-store.js';
 import type { EventLogStore } from '../events/event-log-store.js';
 import type { DecisionStore } from './document-decision-store.js';
 import type { MessagingUsageStore } from './document-messaging-usage-store.js';
+import type { MediaRecordStore } from '../media/media-store.js';
+import type { MediaJobStore } from '../media/media-job-store.js';
 
 /** A stored message, with the channel address it travelled on. */
 export interface HostMessage extends Message {
@@ -32,7 +34,16 @@ export interface HostMessage extends Message {
   topic?: string;
   /** External ids of further parts when the content was split (outbound). */
   partIds?: string[];
+  /**
+   * Set by the message store on an inbound message whose file the host has still to fetch (media
+   * content with a platform reference and no stored file); cleared when the fetch settles (see
+   * {@link MessageStore.updateMedia}). The media fetcher's start-up sweep finds messages by it.
+   */
+  mediaPending?: boolean;
 }
+
+/** What the host records on a message's `content.media` about its stored file. */
+export type MediaStoreFields = Partial<Pick<MediaRef, 'storedId' | 'sha256' | 'storeState' | 'storeNote'>>;
 
 /** Paging for list calls. */
 export interface Page {
@@ -93,6 +104,15 @@ export interface MessageStore {
   applyStatus(tenantId: string, id: string, status: DeliveryStatus, at: Date, error?: { code: string; message: string }): Promise<{ message: HostMessage; changed: boolean } | undefined>;
   /** Patches fields the dispatcher learns (external id, rendering, price, part ids). Not for status. */
   update(tenantId: string, id: string, patch: Partial<Pick<HostMessage, 'externalId' | 'rendering' | 'price' | 'partIds' | 'error' | 'form'>>): Promise<HostMessage | undefined>;
+  /**
+   * Records what became of a message's file on its `content.media` (the stored file's id and hash,
+   * the fetch's state and note), atomically. `settled: true` also clears `mediaPending`: the fetch
+   * is over, whatever its outcome.
+   * @returns the message after the change; undefined when it does not exist or carries no media
+   */
+  updateMedia(tenantId: string, id: string, media: MediaStoreFields, options: { settled: boolean }): Promise<HostMessage | undefined>;
+  /** A tenant's messages whose file is still to be fetched (`mediaPending`), oldest first. */
+  listMediaPending(tenantId: string, page?: Page): Promise<HostMessage[]>;
   /** Messages with a status, oldest first (the dispatcher's view of what is in flight). */
   listByStatus(tenantId: string, status: DeliveryStatus, page?: Page): Promise<HostMessage[]>;
   /** A tenant's messages with `from <= timestamp < to`, in platform-time order (then creation order, then id). */
@@ -364,6 +384,13 @@ export interface HostStores {
   decisions: DecisionStore;
   /** Unique recipients of business-initiated messages per account in a rolling window (messaging limits). */
   usage: MessagingUsageStore;
+  /**
+   * The media store's records (the bytes are in the host's blob store: see `MediaStore`, which
+   * every other part of the host uses instead of this).
+   */
+  media: MediaRecordStore;
+  /** The inbound media fetcher's jobs. */
+  mediaJobs: MediaJobStore;
   /** Resolves when the store is reachable; throws otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

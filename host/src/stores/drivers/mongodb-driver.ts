@@ -440,12 +440,32 @@ export class MongoDriver implements StorageDriver {
   readonly #db: mongo.Db;
   readonly #prefix: string;
   readonly #collections = new Map<string, MongoDocumentCollection<Doc>>();
+  readonly #mongo: typeof mongo;
 
-  private constructor(connection: Connection, db: mongo.Db, where: string, prefix: string) {
+  private constructor(connection: Connection, db: mongo.Db, where: string, prefix: string, driver: typeof mongo) {
     this.#connection = connection;
     this.#db = db;
     this.where = where;
     this.#prefix = prefix;
+    this.#mongo = driver;
+  }
+
+  /**
+   * A GridFS bucket on this database, named with the driver's collection prefix (its `.files` and
+   * `.chunks` collections are cleared by {@link MongoDriver.clear} like the others): where the media
+   * store keeps file bytes on MongoDB.
+   * @param name - the bucket's name without the prefix (`[a-z][a-z0-9_]*`)
+   * @returns the bucket (writes use the connection's majority write concern) and its chunks
+   *   collection (to find what an interrupted upload left), and where it is (no credentials)
+   */
+  gridFsBucket(name: string): { bucket: mongo.GridFSBucket; chunks: mongo.Collection; where: string } {
+    if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new TypeError(`GridFS bucket name "${name}" must match [a-z][a-z0-9_]*`);
+    const bucketName = this.#prefix + name;
+    return {
+      bucket: new this.#mongo.GridFSBucket(this.#db, { bucketName, writeConcern: { w: 'majority', journal: true } }),
+      chunks: this.#db.collection(`${bucketName}.chunks`),
+      where: `${this.where}, GridFS bucket ${bucketName}`,
+    };
   }
 
   /**
@@ -490,7 +510,7 @@ export class MongoDriver implements StorageDriver {
       await connection.close().catch(() => undefined);
       fail(error, where, 'checking the schema version');
     }
-    return new MongoDriver(connection, db, where, prefix);
+    return new MongoDriver(connection, db, where, prefix, mongoose.mongo);
   }
 
   collection<T extends Doc>(spec: CollectionSpec): Collection<T> {

@@ -14,11 +14,13 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
-  FakePlatformServer, hmacSha256Hex, isObject,
-  type FakeInboundEvent, type FakeInboundKind, type FakePlatformOptions, type FakeResponse, type RecordedRequest, type SignedWebhook,
+  FakePlatformServer, hmacSha256Hex, isObject, sampleMedia, samplePng, startFakeSideServer,
+  type FakeInboundEvent, type FakeInboundKind, type FakePlatformOptions, type FakeResponse, type FakeSideServer, type MediaRef,
+  type RecordedRequest, type SignedWebhook,
 } from '@switchboard/core';
-import { VIBER_LIMITS, VIBER_SIGNATURE_HEADER, stringifyWithNumericTokens } from './viber-api.js';
+import { VIBER_LIMITS, VIBER_MEDIA, VIBER_SIGNATURE_HEADER, extensionOf, stringifyWithNumericTokens } from './viber-api.js';
 
 /** Fixed sandbox ids and secrets for tests that pass them (`config`); a fake given none keeps the ids and draws its own secrets. */
 export const viberSandboxConfig = {
@@ -29,6 +31,45 @@ export const viberSandboxConfig = {
 
 /** The query parameter Viber puts the callback signature in as well (Viber's Node library reads it there). */
 export const VIBER_SIGNATURE_QUERY = 'sig';
+
+/** The media limits the fake applies (tests shrink them to stay small). */
+export interface FakeViberMediaLimits {
+  /** Bytes of a picture the fake fetches (Viber: 1 MB, the iOS limit). */
+  pictureBytes: number;
+  /** Bytes of a video (26 MB). */
+  videoBytes: number;
+  /** Bytes of a file (50 MB). */
+  fileBytes: number;
+  /** How long the media URL of a customer's message works, in platform time (an hour). */
+  inboundLinkTtlMs: number;
+}
+
+/** Viber's media limits. */
+export const VIBER_MEDIA_LIMITS: FakeViberMediaLimits = {
+  pictureBytes: VIBER_LIMITS.pictureBytes,
+  videoBytes: VIBER_LIMITS.videoBytes,
+  fileBytes: VIBER_LIMITS.fileBytes,
+  inboundLinkTtlMs: VIBER_MEDIA.inboundLinkTtlMs,
+};
+
+/** Options of {@link FakeViberServer}. */
+export interface FakeViberOptions extends FakePlatformOptions {
+  /** Media limits to apply instead of {@link VIBER_MEDIA_LIMITS}. */
+  mediaLimits?: Partial<FakeViberMediaLimits>;
+}
+
+/** A customer's file on the fake media host. */
+interface InboundMedia {
+  bytes: Buffer;
+  mimeType: string;
+  /** When its link stops working, platform time in ms. */
+  expiresAt: number;
+}
+
+/** How many customers' files the fake keeps on its media host (the oldest are forgotten). */
+const KEPT_INBOUND_MEDIA = 256;
+/** How many fetched outbound files the fake keeps (the oldest are forgotten). */
+const KEPT_OUTBOUND_MEDIA = 64;
 
 /** A Viber user as callbacks describe them. */
 export interface FakeViberUser {
@@ -71,12 +112,20 @@ export class FakeViberServer extends FakePlatformServer {
   /** Whether the bot's webhook is set (see the module notes); `webhook` holds the URL when known. */
   private webhookSet = false;
   private eventTypes: string[] = [...DEFAULT_EVENT_TYPES];
+  private readonly mediaLimits: FakeViberMediaLimits;
+  /** The host Viber serves customers' media from (started with the API). */
+  private cdn: FakeSideServer | undefined;
+  private readonly inboundMedia = new Map<string, InboundMedia>();
+  /** Files the fake fetched for the bot's messages, by URL. */
+  private readonly outboundMedia = new Map<string, Buffer>();
+  private nextMedia = 1;
   /** Text, pictures/videos/files, locations, keyboard taps, subscribe and unsubscribe. */
   override readonly simulatedKinds: readonly FakeInboundKind[] = ['text', 'media', 'location', 'button', 'subscribe', 'unsubscribe', 'conversation-started', 'contact', 'sticker', 'url'];
 
-  /** @param options - port, latency, time scale; `config` overrides the sandbox authToken/botName/accountId */
-  constructor(options: FakePlatformOptions = {}) {
+  /** @param options - port, latency, time scale; `config` overrides the sandbox authToken/botName/accountId; media limits */
+  constructor(options: FakeViberOptions = {}) {
     super(options);
+    this.mediaLimits = { ...VIBER_MEDIA_LIMITS, ...options.mediaLimits };
     const c = options.config ?? {};
     // a token not given is this instance's own: a sandbox reachable by others has no public secret
     this.authToken = typeof c.authToken === 'string' ? c.authToken : `${randomBytes(8).toString('hex')}-${randomBytes(8).toString('hex')}-${randomBytes(8).toString('hex')}`;
@@ -117,6 +166,56 @@ export class FakeViberServer extends FakePlatformServer {
    */
   setUser(user: FakeViberUser): void {
     this.users.set(user.id, { ...this.users.get(user.id), ...user });
+  }
+
+  /** Starts the API and the media host. */
+  override async start(): Promise<void> {
+    await super.start();
+    this.cdn ??= await startFakeSideServer((req, res) => { this.serveMedia(req, res); });
+  }
+
+  /** Stops the media host and the API. */
+  override async stop(): Promise<void> {
+    const cdn = this.cdn;
+    this.cdn = undefined;
+    await cdn?.stop();
+    await super.stop();
+  }
+
+  /**
+   * The bytes behind a media URL: a customer's file (what the message callback's `media` URL
+   * serves, expired or not) or a file the fake fetched for a message the bot sent.
+   * @param ref - the media reference (its `url`)
+   * @returns a copy of the bytes, or undefined for a URL the fake does not know
+   */
+  storedMedia(ref: MediaRef): Buffer | undefined {
+    if (ref.url === undefined) return undefined;
+    const inbound = this.inboundMedia.get(this.mediaIdOf(ref.url) ?? '');
+    const bytes = inbound?.bytes ?? this.outboundMedia.get(ref.url);
+    return bytes ? Buffer.from(bytes) : undefined;
+  }
+
+  private mediaIdOf(url: string): string | undefined {
+    if (!this.cdn || !url.startsWith(`${this.cdn.url}/`)) return undefined;
+    return /^\/m\/([^/]+)\//.exec(new URL(url).pathname)?.[1];
+  }
+
+  /** Puts a customer's file on the media host; its link works for an hour of platform time. */
+  private hostMedia(bytes: Buffer, mimeType: string, filename: string): string {
+    const id = `${randomBytes(6).toString('hex')}${this.nextMedia++}`;
+    this.inboundMedia.set(id, { bytes, mimeType, expiresAt: this.platformNow() + this.mediaLimits.inboundLinkTtlMs });
+    while (this.inboundMedia.size > KEPT_INBOUND_MEDIA) this.inboundMedia.delete(this.inboundMedia.keys().next().value!);
+    return `${this.cdn?.url ?? MEDIA_HOST}/m/${id}/${encodeURIComponent(filename)}`;
+  }
+
+  /** The media host: a file while its link lives, 403 once it has expired, 404 for anything else. */
+  private serveMedia(req: IncomingMessage, res: ServerResponse): void {
+    const id = /^\/m\/([^/]+)\//.exec(new URL(req.url ?? '/', 'http://cdn').pathname)?.[1];
+    const media = id ? this.inboundMedia.get(id) : undefined;
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !media) { res.writeHead(404, { 'content-type': 'text/plain' }); res.end('Not Found'); return; }
+    if (this.platformNow() >= media.expiresAt) { res.writeHead(403, { 'content-type': 'text/plain' }); res.end('Forbidden'); return; }
+    res.writeHead(200, { 'content-type': media.mimeType, 'content-length': String(media.bytes.length) });
+    res.end(req.method === 'HEAD' ? undefined : media.bytes);
   }
 
   private registered(url: string): void {
@@ -232,17 +331,7 @@ export class FakeViberServer extends FakePlatformServer {
     const user: FakeViberUser = { id: event.userId, ...(event.name !== undefined ? { name: event.name } : {}) };
     switch (event.kind) {
       case 'text': return this.userMessageOf(user, { type: 'text', text: event.text });
-      case 'media': {
-        const n = this.nextToken().slice(-6);
-        const caption = event.caption !== undefined ? { text: event.caption } : {};
-        switch (event.mediaType) {
-          case 'image': return this.userMessageOf(user, { type: 'picture', media: `${MEDIA_HOST}/p/${n}.jpg`, thumbnail: `${MEDIA_HOST}/t/${n}.jpg`, text: event.caption ?? '', file_name: `${n}.jpg`, size: 48_213 });
-          case 'video': return this.userMessageOf(user, { type: 'video', media: `${MEDIA_HOST}/v/${n}.mp4`, thumbnail: `${MEDIA_HOST}/t/${n}.jpg`, size: 1_204_871, duration: 12, ...caption });
-          case 'audio': return this.userMessageOf(user, { type: 'file', media: `${MEDIA_HOST}/f/${n}.m4a`, file_name: `voice-${n}.m4a`, size: 36_112, ...caption });
-          case 'file': return this.userMessageOf(user, { type: 'file', media: `${MEDIA_HOST}/f/${n}.pdf`, file_name: `document-${n}.pdf`, size: 80_412, ...caption });
-        }
-        break;
-      }
+      case 'media': return this.userMessageOf(user, this.mediaMessage(event));
       case 'location': return this.userMessageOf(user, { type: 'location', location: { lat: event.latitude, lon: event.longitude } });
       case 'button': return this.userMessageOf(user, { type: 'text', text: event.payload });
       case 'subscribe': return this.subscribedEvent(user);
@@ -257,6 +346,26 @@ export class FakeViberServer extends FakePlatformServer {
       default: break;
     }
     throw new RangeError(`viber fake cannot simulate '${event.kind}' events (supported: ${this.simulatedKinds.join(', ')})`);
+  }
+
+  /**
+   * The `message` object of a customer's file, as Viber's callback carries it: a `picture` (with its
+   * `thumbnail`), a `video` (`file_size`, `duration`) or a `file` (`file_name`, `file_size`; audio
+   * arrives from Viber as a file). The bytes (the test's `file`, else core's sample of the type) are
+   * served at the `media` URL for an hour of platform time.
+   */
+  private mediaMessage(event: Extract<FakeInboundEvent, { kind: 'media' }>): Record<string, unknown> {
+    const sample = sampleMedia(event.mediaType);
+    const bytes = event.file?.body ?? sample.body;
+    const mimeType = event.file ? event.file.mimeType ?? 'application/octet-stream' : sample.mimeType;
+    const filename = (event.file ? event.file.filename : sample.filename) ?? `${event.mediaType}.bin`;
+    const media = this.hostMedia(bytes, mimeType, filename);
+    const caption = event.caption !== undefined ? { text: event.caption } : {};
+    switch (event.mediaType) {
+      case 'image': return { type: 'picture', text: event.caption ?? '', media, thumbnail: this.hostMedia(samplePng(2), 'image/png', 'thumbnail.png'), file_name: filename };
+      case 'video': return { type: 'video', media, thumbnail: this.hostMedia(samplePng(2), 'image/png', 'thumbnail.png'), file_size: bytes.length, duration: 12, ...caption };
+      case 'audio': case 'file': return { type: 'file', media, file_name: filename, file_size: bytes.length, ...caption };
+    }
   }
 
   /** A delivery receipt: `delivered`, `seen` (for `read`) or `failed`. Viber reports no `sent` receipt. */
@@ -321,8 +430,8 @@ export class FakeViberServer extends FakePlatformServer {
     if (token !== this.authToken) return this.answer({ status: 2, status_message: 'invalidAuthToken' });
     if (!isObject(body)) return this.answer({ status: 3, status_message: 'badData' });
     switch (req.path) {
-      case '/pa/send_message': return this.answer(this.sendMessage(body, req));
-      case '/pa/broadcast_message': return this.answer(this.broadcastMessage(body, req));
+      case '/pa/send_message': return this.answer(await this.sendMessage(body, req));
+      case '/pa/broadcast_message': return this.answer(await this.broadcastMessage(body, req));
       case '/pa/set_webhook': return this.answer(await this.setWebhook(body));
       case '/pa/get_account_info': return this.answer(this.accountInfo());
       case '/pa/get_user_details': return this.answer(this.userDetails(body));
@@ -331,9 +440,9 @@ export class FakeViberServer extends FakePlatformServer {
     }
   }
 
-  private sendMessage(body: Record<string, unknown>, req: RecordedRequest): Answer {
+  private async sendMessage(body: Record<string, unknown>, req: RecordedRequest): Promise<Answer> {
     if (typeof body.receiver !== 'string' || body.receiver === '') return { status: 4, status_message: 'missingData: receiver' };
-    const invalid = validateMessage(body);
+    const invalid = validateMessage(body) ?? await this.fetchMedia(body);
     if (invalid) return invalid;
     if (!this.webhookSet) return { status: 10, status_message: 'webhookNotSet' };
     const receiver = body.receiver;
@@ -352,12 +461,12 @@ export class FakeViberServer extends FakePlatformServer {
     return { status: 0, status_message: 'ok', message_token: token, chat_hostname: CHAT_HOSTNAME };
   }
 
-  private broadcastMessage(body: Record<string, unknown>, req: RecordedRequest): Answer {
+  private async broadcastMessage(body: Record<string, unknown>, req: RecordedRequest): Promise<Answer> {
     const list = body.broadcast_list;
     if (!Array.isArray(list) || list.length === 0) return { status: 4, status_message: 'missingData: broadcast_list' };
     if (list.length > VIBER_LIMITS.broadcastList) return { status: 3, status_message: `badData: broadcast_list has more than ${VIBER_LIMITS.broadcastList} receivers` };
     if (!list.every((r) => typeof r === 'string' && r !== '')) return { status: 3, status_message: 'badData: broadcast_list' };
-    const invalid = validateMessage(body);
+    const invalid = validateMessage(body) ?? await this.fetchMedia(body);
     if (invalid) return invalid;
     if (!this.webhookSet) return { status: 10, status_message: 'webhookNotSet' };
     if (!this.limiter.take('broadcast', VIBER_LIMITS.broadcastRequestsPer10s, 10_000)) return { status: 12, status_message: 'Too many requests' };
@@ -369,6 +478,56 @@ export class FakeViberServer extends FakePlatformServer {
       else this.accepted(receiver, token, body, req);
     }
     return { status: 0, status_message: 'ok', message_token: token, failed_list: failed };
+  }
+
+  /**
+   * Fetches the file of a picture, video or file message and keeps its bytes for
+   * {@link storedMedia}. A URL whose host answers with a non-2xx status, or whose file is over the
+   * type's limit (by `content-length` or counted), is refused with status 3 badData. Viber itself
+   * answers send_message at once and its clients fetch the URL when they show the message; the fake
+   * checks what it can reach, so that a URL no client could load fails where it is sent. A URL it
+   * cannot reach at all (no such host, connection refused, no answer in 30 s) is accepted, as Viber
+   * accepts it, and no bytes are kept for it.
+   */
+  private async fetchMedia(body: Record<string, unknown>): Promise<Answer | undefined> {
+    const limit = body.type === 'picture' ? this.mediaLimits.pictureBytes : body.type === 'video' ? this.mediaLimits.videoBytes
+      : body.type === 'file' ? this.mediaLimits.fileBytes : undefined;
+    if (limit === undefined || typeof body.media !== 'string') return undefined;
+    const url = body.media;
+    const bad = (why: string): Answer => ({ status: 3, status_message: `badData: media ${why}` });
+    let response: Response;
+    try {
+      response = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+    } catch {
+      return undefined;
+    }
+    if (!response.ok) {
+      await response.body?.cancel().catch(() => undefined);
+      return bad(`URL answered ${response.status}`);
+    }
+    const declared = Number(response.headers.get('content-length') ?? NaN);
+    if (Number.isFinite(declared) && declared > limit) {
+      await response.body?.cancel().catch(() => undefined);
+      return bad(`is larger than ${limit} bytes`);
+    }
+    const chunks: Buffer[] = [];
+    let received = 0;
+    try {
+      for await (const chunk of response.body ?? []) {
+        received += (chunk as Uint8Array).byteLength;
+        if (received > limit) {
+          await response.body?.cancel().catch(() => undefined);
+          return bad(`is larger than ${limit} bytes`);
+        }
+        chunks.push(Buffer.from(chunk as Uint8Array));
+      }
+    } catch {
+      return bad('could not be fetched');
+    }
+    this.outboundMedia.delete(url);
+    this.outboundMedia.set(url, Buffer.concat(chunks));
+    while (this.outboundMedia.size > KEPT_OUTBOUND_MEDIA) this.outboundMedia.delete(this.outboundMedia.keys().next().value!);
+    return undefined;
   }
 
   /** Records an accepted message (and its receipts) and keeps its tracking data for the user's reply. */
@@ -478,17 +637,20 @@ function validateMessage(body: Record<string, unknown>): Answer | undefined {
       if (!isStr(body.media)) return missing('media');
       if (!isStr(body.text)) return missing('text');
       if (body.text.length > VIBER_LIMITS.pictureText) return bad(`text longer than ${VIBER_LIMITS.pictureText}`);
+      if (!(VIBER_MEDIA.pictureExtensions as readonly string[]).includes(extensionOf(body.media))) return bad('media must end in .jpeg, .png or .gif');
       break;
     case 'video':
       if (!isStr(body.media)) return missing('media');
       if (!isNum(body.size)) return missing('size');
       if (body.size > VIBER_LIMITS.videoBytes) return bad('size');
+      if (!(VIBER_MEDIA.videoExtensions as readonly string[]).includes(extensionOf(body.media))) return bad('media must end in .mp4');
       break;
     case 'file':
       if (!isStr(body.media)) return missing('media');
       if (!isNum(body.size)) return missing('size');
       if (!isStr(body.file_name)) return missing('file_name');
       if (body.size > VIBER_LIMITS.fileBytes || body.file_name.length > VIBER_LIMITS.fileName) return bad('file');
+      if ((VIBER_MEDIA.forbiddenFileExtensions as readonly string[]).includes(extensionOf(body.file_name))) return bad('forbidden file format');
       break;
     case 'location':
       if (!isObject(body.location) || !isNum(body.location.lat) || !isNum(body.location.lon)) return missing('location');

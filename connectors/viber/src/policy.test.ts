@@ -44,8 +44,14 @@ describe('viberPolicy with the policy engine', () => {
   it('declares broadcast with 300 recipients per request and a source for every rule it sets', () => {
     expect(viberPolicy.broadcast).toEqual({ allowed: true, maxRecipientsPerRequest: 300 });
     const rules = new Set(viberPolicy.sources.map((s) => s.rule));
-    for (const rule of ['initiation', 'consentRequiredFor', 'broadcast', 'rateLimits', 'text', 'mediaMaxBytes', 'pricing']) expect(rules).toContain(rule);
+    for (const rule of ['initiation', 'consentRequiredFor', 'broadcast', 'rateLimits', 'text', 'mediaMaxBytes', 'mediaTypes', 'pricing']) expect(rules).toContain(rule);
     for (const s of viberPolicy.sources) expect(s.url).toMatch(/^https:\/\//);
+  });
+
+  it('declares the media limits and types of picture, video and file messages, and the picture caption limit', () => {
+    expect(viberPolicy.mediaMaxBytes).toEqual({ image: 1_000_000, video: 26_000_000, document: 50_000_000, audio: 50_000_000, sticker: 1_000_000 });
+    expect(viberPolicy.mediaTypes).toEqual({ image: ['image/jpeg', 'image/png', 'image/gif'], video: ['video/mp4'] });
+    expect(viberPolicy.text.captionMaxLength).toBe(120);
   });
 
   it('prices by market with a conservative default, all free inside the session', () => {

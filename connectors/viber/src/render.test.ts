@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ContentInvalidError, ContentUnsupportedError, type Content, type OutboundMessage } from '@switchboard/core';
+import { ContentInvalidError, ContentUnsupportedError, startFakeSideServer, type Content, type FakeSideServer, type OutboundMessage } from '@switchboard/core';
 import { parseConfig } from './config.js';
 import { FakeViberServer, viberSandboxConfig } from './fake-viber-server.js';
 import { ViberConnector } from './viber-connector.js';
@@ -8,13 +8,18 @@ const USER = 'jc9HsWTZ2Yf2NkRZ8KcNug==';
 const fake = new FakeViberServer({ config: { ...viberSandboxConfig } });
 let connector: ViberConnector;
 let withAvatar: ViberConnector;
+/** The host's files: the fake fetches every picture, video and file URL it is sent, as a Viber client would. */
+let host: FakeSideServer;
+let files = '';
 
 beforeAll(async () => {
+  host = await startFakeSideServer((_req, res) => { res.writeHead(200, { 'content-type': 'application/octet-stream' }); res.end(Buffer.alloc(100, 7)); });
+  files = host.url;
   await fake.start();
   connector = new ViberConnector(parseConfig(fake.connectorConfig()));
   withAvatar = new ViberConnector(parseConfig({ ...fake.connectorConfig(), botAvatar: 'https://example.com/avatar.jpg' }));
 });
-afterAll(async () => { await fake.stop(); });
+afterAll(async () => { await fake.stop(); await host.stop(); });
 beforeEach(() => { fake.reset(); fake.subscribe(USER); });
 
 const msg = (content: Content, extra: Partial<OutboundMessage> = {}): OutboundMessage => ({
@@ -58,38 +63,38 @@ describe('render and send: exact payloads', () => {
   });
 
   it('image with a caption ≤ 120 characters → picture', async () => {
-    expect(await sent({ type: 'image', media: { url: 'https://example.com/car.jpg', caption: 'Your car' } }))
-      .toEqual([{ ...common, type: 'picture', text: 'Your car', media: 'https://example.com/car.jpg' }]);
+    expect(await sent({ type: 'image', media: { url: `${files}/car.jpg`, caption: 'Your car' } }))
+      .toEqual([{ ...common, type: 'picture', text: 'Your car', media: `${files}/car.jpg` }]);
   });
 
   it('image with a longer caption → picture without text, then the caption as text', async () => {
     const caption = 'c'.repeat(121);
-    expect(await sent({ type: 'image', media: { url: 'https://example.com/car.jpg', caption } })).toEqual([
-      { ...common, type: 'picture', text: '', media: 'https://example.com/car.jpg' },
+    expect(await sent({ type: 'image', media: { url: `${files}/car.jpg`, caption } })).toEqual([
+      { ...common, type: 'picture', text: '', media: `${files}/car.jpg` },
       { ...common, type: 'text', text: caption },
     ]);
   });
 
   it('video with a size → video', async () => {
-    expect(await sent({ type: 'video', media: { url: 'https://example.com/tour.mp4', size: 2_000_000 } }))
-      .toEqual([{ ...common, type: 'video', media: 'https://example.com/tour.mp4', size: 2_000_000 }]);
+    expect(await sent({ type: 'video', media: { url: `${files}/tour.mp4`, size: 2_000_000 } }))
+      .toEqual([{ ...common, type: 'video', media: `${files}/tour.mp4`, size: 2_000_000 }]);
   });
 
   it('video without a size → URL message', async () => {
-    expect(await sent({ type: 'video', media: { url: 'https://example.com/tour.mp4' } })).toEqual([{ ...common, type: 'url', media: 'https://example.com/tour.mp4' }]);
+    expect(await sent({ type: 'video', media: { url: `${files}/tour.mp4` } })).toEqual([{ ...common, type: 'url', media: `${files}/tour.mp4` }]);
   });
 
   it('document with a size → file with its name', async () => {
-    expect(await sent({ type: 'document', media: { url: 'https://example.com/docs/boarding-pass.pdf', size: 52_000, caption: 'Boarding pass' } })).toEqual([
-      { ...common, type: 'file', media: 'https://example.com/docs/boarding-pass.pdf', size: 52_000, file_name: 'boarding-pass.pdf' },
+    expect(await sent({ type: 'document', media: { url: `${files}/docs/boarding-pass.pdf`, size: 52_000, caption: 'Boarding pass' } })).toEqual([
+      { ...common, type: 'file', media: `${files}/docs/boarding-pass.pdf`, size: 52_000, file_name: 'boarding-pass.pdf' },
       { ...common, type: 'text', text: 'Boarding pass' },
     ]);
   });
 
   it('audio with a size → file (degraded)', async () => {
-    const content: Content = { type: 'audio', media: { url: 'https://example.com/note.mp3', size: 30_000, filename: 'note.mp3' } };
+    const content: Content = { type: 'audio', media: { url: `${files}/note.mp3`, size: 30_000, filename: 'note.mp3' } };
     expect(connector.render(msg(content)).rendering).toMatchObject({ form: 'degraded', parts: 1 });
-    expect(await sent(content)).toEqual([{ ...common, type: 'file', media: 'https://example.com/note.mp3', size: 30_000, file_name: 'note.mp3' }]);
+    expect(await sent(content)).toEqual([{ ...common, type: 'file', media: `${files}/note.mp3`, size: 30_000, file_name: 'note.mp3' }]);
   });
 
   it('sticker with a numeric Viber sticker id → sticker', async () => {
@@ -97,9 +102,9 @@ describe('render and send: exact payloads', () => {
   });
 
   it('sticker without a Viber id → picture (degraded)', async () => {
-    const content: Content = { type: 'sticker', media: { id: 'sticker-1', url: 'https://example.com/s.png' } };
+    const content: Content = { type: 'sticker', media: { id: 'sticker-1', url: `${files}/s.png` } };
     expect(connector.render(msg(content)).rendering?.form).toBe('degraded');
-    expect(await sent(content)).toEqual([{ ...common, type: 'picture', text: '', media: 'https://example.com/s.png' }]);
+    expect(await sent(content)).toEqual([{ ...common, type: 'picture', text: '', media: `${files}/s.png` }]);
   });
 
   it('location → location, then name and address as text', async () => {

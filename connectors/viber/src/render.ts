@@ -9,7 +9,7 @@ import {
   type Button, type ContactCard, type Content, type InteractiveContent, type MediaContent, type RichContent,
 } from '@switchboard/core';
 import type { ViberConfig } from './config.js';
-import { VIBER_LIMITS } from './viber-api.js';
+import { VIBER_LIMITS, VIBER_MEDIA, extensionOf } from './viber-api.js';
 
 /** One Viber message body (a `send_message` body without `receiver`). */
 export type ViberPayload = Record<string, unknown>;
@@ -118,9 +118,19 @@ function checkSize(content: MediaContent, max: number, what: string): void {
 }
 
 function fileNameOf(content: MediaContent, url: string): string {
-  const fromUrl = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '') || 'file';
-  const name = content.media.filename ?? fromUrl;
+  let fromUrl = new URL(url).pathname.split('/').pop() ?? '';
+  try { fromUrl = decodeURIComponent(fromUrl); } catch { /* keep it encoded */ }
+  const name = content.media.filename ?? (fromUrl || 'file');
+  const extension = extensionOf(name);
+  if ((VIBER_MEDIA.forbiddenFileExtensions as readonly string[]).includes(extension)) {
+    throw new ContentInvalidError(`Viber refuses files of type .${extension} (forbidden file formats)`);
+  }
   return name.length > VIBER_LIMITS.fileName ? truncateKeepingExtension(name, VIBER_LIMITS.fileName) : name;
+}
+
+/** Whether a URL's last path segment ends in an extension Viber takes for that message type. */
+function hasExtension(url: string, allowed: readonly string[]): boolean {
+  return allowed.includes(extensionOf(url));
 }
 
 function truncateKeepingExtension(name: string, max: number): string {
@@ -146,6 +156,9 @@ function renderMedia(content: MediaContent): RenderedMessage {
   switch (content.type) {
     case 'image': {
       checkSize(content, VIBER_LIMITS.pictureBytes, 'picture');
+      if (!hasExtension(url, VIBER_MEDIA.pictureExtensions)) {
+        throw new ContentInvalidError(`a Viber picture URL must end in .jpg, .jpeg, .png or .gif (its last path segment); got "${url}"`);
+      }
       const caption = content.media.caption ?? '';
       if (caption.length <= VIBER_LIMITS.pictureText) return { payloads: [{ type: 'picture', text: caption, media: url }], form: 'native' };
       return {
@@ -158,6 +171,14 @@ function renderMedia(content: MediaContent): RenderedMessage {
       checkSize(content, VIBER_LIMITS.videoBytes, 'video');
       if (content.media.size === undefined) {
         return { payloads: [urlMessage(url), ...captionParts(content)], form: 'degraded', note: 'video without media.size sent as a URL message (Viber requires the size)' };
+      }
+      if (!hasExtension(url, VIBER_MEDIA.videoExtensions)) {
+        // Viber plays MP4 only, from a URL ending in .mp4: anything else goes as a file
+        checkSize(content, VIBER_LIMITS.fileBytes, 'file');
+        return {
+          payloads: [{ type: 'file', media: url, size: content.media.size, file_name: fileNameOf(content, url) }, ...captionParts(content)],
+          form: 'degraded', note: 'a video whose URL does not end in .mp4 sent as a file (Viber plays MP4 only)',
+        };
       }
       return { payloads: [{ type: 'video', media: url, size: content.media.size }, ...captionParts(content)], form: 'native' };
     }
@@ -175,6 +196,9 @@ function renderMedia(content: MediaContent): RenderedMessage {
       };
     }
     case 'sticker': {
+      if (!hasExtension(url, VIBER_MEDIA.pictureExtensions)) {
+        return { payloads: [urlMessage(url)], form: 'degraded', note: 'sticker without a numeric Viber sticker_id, and not a picture Viber takes, sent as a URL message' };
+      }
       checkSize(content, VIBER_LIMITS.pictureBytes, 'picture');
       return { payloads: [{ type: 'picture', text: '', media: url }], form: 'degraded', note: 'sticker without a numeric Viber sticker_id sent as a picture' };
     }

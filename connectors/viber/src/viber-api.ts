@@ -54,6 +54,46 @@ export const VIBER_LIMITS = {
   broadcastRequestsPer10s: 500,
 } as const;
 
+/**
+ * Media rules of the REST Bot API (developers.viber.com/docs/api/rest-bot-api, send_message and
+ * the message callback): a picture's URL ends in a .jpeg, .png or .gif file (we also take .jpg);
+ * a video's in .mp4 (MP4/H264 only); a file message needs `size` and a `file_name` with its
+ * extension, and some formats are forbidden; the `media` URL of a customer's picture, video or file
+ * "will have a TTL of 1 hour" and cannot be asked for again.
+ */
+export const VIBER_MEDIA = {
+  /** Extensions a picture URL's last path segment may end with. */
+  pictureExtensions: ['jpg', 'jpeg', 'png', 'gif'],
+  /** Extensions a video URL's last path segment may end with. */
+  videoExtensions: ['mp4'],
+  /**
+   * File name extensions Viber refuses for file messages: the executables and scripts of the
+   * forbidden-formats list the REST API page links from the file message (our subset of it).
+   */
+  forbiddenFileExtensions: [
+    'ade', 'adp', 'app', 'asp', 'bas', 'bat', 'cer', 'chm', 'cmd', 'com', 'cpl', 'crt', 'csh', 'der', 'exe', 'fxp', 'gadget', 'hlp',
+    'hta', 'inf', 'ins', 'isp', 'its', 'js', 'jse', 'ksh', 'lnk', 'mad', 'maf', 'mag', 'mam', 'maq', 'mar', 'mas', 'mat', 'mau', 'mav',
+    'maw', 'mda', 'mdb', 'mde', 'mdt', 'mdw', 'mdz', 'msc', 'msh', 'msh1', 'msh2', 'mshxml', 'msh1xml', 'msh2xml', 'msi', 'msp', 'mst',
+    'ops', 'pcd', 'pif', 'plg', 'prf', 'prg', 'pst', 'reg', 'scf', 'scr', 'sct', 'shb', 'shs', 'ps1', 'ps1xml', 'ps2', 'ps2xml', 'psc1',
+    'psc2', 'tmp', 'url', 'vb', 'vbe', 'vbs', 'vsmacros', 'vsw', 'ws', 'wsc', 'wsf', 'wsh', 'xnk',
+  ],
+  /** How long the media URL of a customer's message works. */
+  inboundLinkTtlMs: 3_600_000,
+} as const;
+
+/**
+ * The extension of a URL's last path segment, or of a file name, lower-cased.
+ * @param urlOrName - an absolute URL or a file name
+ * @returns the extension without its dot, or '' when there is none
+ */
+export function extensionOf(urlOrName: string): string {
+  let path = urlOrName;
+  try { path = new URL(urlOrName).pathname; } catch { /* a file name */ }
+  const last = path.split('/').pop() ?? '';
+  const dot = last.lastIndexOf('.');
+  return dot > 0 || (dot === 0 && last.length > 1) ? last.slice(dot + 1).toLowerCase() : '';
+}
+
 /** The documented `status` values of API answers (creators.viber.com/docs/bots-api/errors). */
 export const VIBER_STATUS = {
   0: 'ok',

@@ -5,9 +5,10 @@
 import {
   PermanentError, ProviderHttpError, ProviderNetworkError, RateLimitedError, RecipientBlockedError, RetryableError,
   executeProviderRequest, isObject, isSwitchboardError, parseRetryAfter, sendInParts, silentLogger, systemClock, verifyHmacSha256,
-  type Clock, type Connector, type ConnectorDeps, type ConnectorError, type InboundEvent, type Logger,
-  type OutboundMessage, type ProviderRequest, type RawWebhook, type SendContext, type SendResult,
+  type Clock, type Connector, type ConnectorDeps, type ConnectorError, type DownloadedMedia, type InboundEvent, type Logger,
+  type MediaDownloadOptions, type MediaRef, type OutboundMessage, type ProviderRequest, type RawWebhook, type SendContext, type SendResult,
 } from '@switchboard/core';
+import { checkMaxBytes, limitedBody } from './viber-media.js';
 import type { ViberConfig } from './config.js';
 import { parseCallback, parseCallbackBody } from './parse.js';
 import { renderContent, renderWelcome, trackingDataFor, withCommonFields } from './render.js';
@@ -35,6 +36,8 @@ export class ViberConnector implements Connector {
   /** The bot's account id (configured, or derived from the auth token). */
   readonly accountId: string;
   private readonly fetch: typeof globalThis.fetch;
+  /** The fetch as given, for media downloads (the API fetch reads whole answers to keep tokens exact). */
+  private readonly mediaFetch: typeof globalThis.fetch;
   private readonly clock: Clock;
   private readonly logger: Logger;
 
@@ -44,7 +47,8 @@ export class ViberConnector implements Connector {
    */
   constructor(private readonly config: ViberConfig, deps: Partial<ConnectorDeps> = {}) {
     this.accountId = config.accountId;
-    this.fetch = losslessTokenFetch(deps.fetch ?? ((...args) => globalThis.fetch(...args)));
+    this.mediaFetch = deps.fetch ?? ((...args) => globalThis.fetch(...args));
+    this.fetch = losslessTokenFetch(this.mediaFetch);
     this.clock = deps.clock ?? systemClock;
     this.logger = deps.logger ?? silentLogger;
   }
@@ -199,6 +203,63 @@ export class ViberConnector implements Connector {
       acceptedAt: new Date(this.clock.now()),
       ...(partIds.length > 0 ? { partIds } : {}),
       ...(answers.length > 0 ? { raw: answers.length === 1 ? answers[0] : answers } : {}),
+    };
+  }
+
+  /**
+   * Fetches a file a customer sent: a GET of the message's `media` URL (`media.url`, as `parse`
+   * gave it), streamed. Viber documents that these URLs "will have a TTL of 1 hour" and offers no
+   * way to ask for a new one, so an answer of 403, 404 or 410 is a permanent error saying the link
+   * expired. A size over `maxBytes` — the callback's, the `content-length`, or counted while reading
+   * — is a permanent error too; 5xx, 408, 429 and a broken connection are retryable. The request
+   * carries no credential (the URL is Viber's public media link).
+   * @param media - the media reference `parse` produced
+   * @param options - the size limit and an abort signal
+   * @returns the streamed bytes with the size and file name Viber declared
+   * @throws PermanentError, RetryableError or RateLimitedError
+   */
+  async downloadMedia(media: MediaRef, options: MediaDownloadOptions): Promise<DownloadedMedia> {
+    checkMaxBytes(options.maxBytes);
+    const url = media.url;
+    let parsed: URL | undefined;
+    try { parsed = url !== undefined ? new URL(url) : undefined; } catch { parsed = undefined; }
+    if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
+      throw new PermanentError('a Viber file is downloaded from its media URL (media.url), and this media has no http(s) URL');
+    }
+    if (media.size !== undefined && media.size > options.maxBytes) {
+      throw new PermanentError(`the file is ${media.size} bytes, more than the ${options.maxBytes} bytes allowed`, { details: { size: media.size, maxBytes: options.maxBytes } });
+    }
+    let response: Response;
+    try {
+      response = await this.mediaFetch(parsed.toString(), { method: 'GET', ...(options.signal ? { signal: options.signal } : {}) });
+    } catch (error) {
+      throw new RetryableError(`the Viber media download from ${parsed.host} failed: ${(error as Error).message ?? 'no answer'}`, { cause: error });
+    }
+    if (!response.ok) {
+      await response.body?.cancel().catch(() => undefined);
+      const details = { status: response.status, host: parsed.host };
+      if ([403, 404, 410].includes(response.status)) {
+        throw new PermanentError(`the Viber media link answered ${response.status}: it has expired (Viber's media links live 1 hour and cannot be requested again)`, { details });
+      }
+      if (response.status === 429) {
+        const after = parseRetryAfter(response.headers.get('retry-after') ?? undefined, this.clock.now()) ?? VIBER_RATE_LIMIT_DELAY_MS;
+        throw new RateLimitedError('the Viber media host answered 429', after, { details });
+      }
+      if (response.status >= 500 || response.status === 408) throw new RetryableError(`the Viber media host answered ${response.status}`, { details });
+      throw new PermanentError(`the Viber media host answered ${response.status}`, { details });
+    }
+    const length = Number(response.headers.get('content-length') ?? NaN);
+    if (Number.isFinite(length) && length > options.maxBytes) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new PermanentError(`the file is ${length} bytes, more than the ${options.maxBytes} bytes allowed`, { details: { size: length, maxBytes: options.maxBytes } });
+    }
+    const declaredSize = media.size ?? (Number.isFinite(length) ? length : undefined);
+    const declaredType = media.mimeType ?? response.headers.get('content-type') ?? undefined;
+    return {
+      body: limitedBody(response.body, options.maxBytes, 'the Viber media file'),
+      ...(declaredSize !== undefined ? { declaredSize } : {}),
+      ...(declaredType !== undefined && declaredType !== '' ? { declaredType } : {}),
+      ...(media.filename !== undefined ? { filename: media.filename } : {}),
     };
   }
 

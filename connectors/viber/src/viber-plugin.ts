@@ -20,6 +20,8 @@ export const plugin: ConnectorPlugin<ViberConfig> = {
   // HMAC of the body with the auth token; Viber's own library also accepts it as ?sig=
   credentialHeaders: ['x-viber-content-signature'],
   credentialQuery: ['sig'],
+  // customers' files are downloaded from their media URLs; Viber fetches outbound files from a URL the host gives
+  media: { download: true, upload: 'url' },
   parseConfig,
   create(config: ViberConfig, deps?: Partial<ConnectorDeps>): ViberConnector {
     return new ViberConnector(config, deps);

@@ -1,4 +1,6 @@
+import { dayOfYear, parseBcbp } from '@switchboard/host';
 import { describe, expect, it } from 'vitest';
+import { readPdf, scanPdf } from '../../../host/src/documents/__fixtures__/read-pdf.js';
 import { optInText, PASSENGERS } from './flight.js';
 import { runFlightNotifications } from './flight-notifications.js';
 
@@ -42,7 +44,8 @@ describe('npm start (the scenario main.ts runs)', () => {
       messaging_product: 'whatsapp', to: '351912345001', type: 'template',
       template: { name: 'gate_change', language: { code: 'en' }, components: [{ type: 'body', parameters: ['Ana', 'LM 417', 'Lisbon', 'C4', '13:25', '12A'].map((text) => ({ type: 'text', text })) }] },
     });
-    expect(ana[2]).toMatchObject({ type: 'document', document: { link: 'https://files.lumen-air.example/boarding-passes/K7Q2ZP.pdf', filename: 'Boarding pass K7Q2ZP.pdf' } });
+    const link = (booking: string): RegExp => new RegExp(`^http://127\\.0\\.0\\.1:\\d+/boarding-passes/${booking}\\.pdf$`);
+    expect(ana[2]).toMatchObject({ type: 'document', document: { link: expect.stringMatching(link('K7Q2ZP')), filename: 'Boarding pass LM417 K7Q2ZP.pdf', caption: 'Boarding pass LM 417, seat 12A, gate C4' } });
     expect(ana[3]).toMatchObject({ template: { name: 'flight_delay' } });
 
     // Messenger and Viber have no templates: the approved text with the parameters filled in, in the window
@@ -52,13 +55,35 @@ describe('npm start (the scenario main.ts runs)', () => {
     ]);
     expect(r.received['Ben Okafor']!.slice(2)).toEqual([
       'Hello Ben, flight LM 417 to Lisbon now departs from gate C4. Boarding starts at 13:25. Your seat: 7F.',
-      '[file https://files.lumen-air.example/boarding-passes/P9D4LA.pdf]',
+      expect.stringMatching(/^\[file http:\/\/127\.0\.0\.1:\d+\/boarding-passes\/P9D4LA\.pdf\]$/),
       'Boarding pass LM 417, seat 7F, gate C4',
       'Hello Ben, flight LM 417 to Lisbon is delayed. New departure time: 15:20 (was 14:05). We are sorry for the wait.',
     ]);
     expect(r.requests['Ben Okafor']![2]).toMatchObject({ recipient: { id: '6100000000000004' }, messaging_type: 'UPDATE' });
     expect(r.requests['Chiara Bianchi']!.map((b) => b.type)).toEqual(['text', 'text', 'file', 'text', 'text']);
-    expect(r.requests['Chiara Bianchi']![2]).toMatchObject({ receiver: 'VbChiaraBianchi0000007==', type: 'file', file_name: 'Boarding pass V8K3JS.pdf', size: 48_213 });
+    expect(r.requests['Chiara Bianchi']![2]).toMatchObject({ receiver: 'VbChiaraBianchi0000007==', type: 'file', file_name: 'Boarding pass LM417 V8K3JS.pdf', media: expect.stringMatching(link('V8K3JS')), size: r.boardingPasses['Chiara Bianchi']!.body.length });
+
+    // the boarding passes: rendered by the host's template, downloaded from the link each platform got,
+    // each a one-page PDF whose Aztec code a gate reader scans to the passenger's BCBP string
+    expect(Object.keys(r.boardingPasses).sort()).toEqual(['Ana Costa', 'Ben Okafor', 'Chiara Bianchi']);
+    for (const name of Object.keys(r.boardingPasses)) {
+      const p = PASSENGERS.find((x) => x.name === name)!;
+      const pass = r.boardingPasses[name]!;
+      expect(pass.link).toMatch(link(p.booking));
+      const pdf = await readPdf(pass.body);
+      expect(pdf.pages).toBe(1);
+      expect(pdf.text[0]).toContain(`${p.givenName} ${p.surname}`);
+      expect(pdf.text[0]).toContain(`GATE C4 SEAT ${p.seat} BOOKING REFERENCE ${p.booking} SEQUENCE ${String(p.sequence).padStart(3, '0')}`);
+      const [code, ...others] = await scanPdf(pass.body);
+      expect(others).toEqual([]);
+      expect(code!.format).toBe('Aztec');
+      expect(parseBcbp(code!.text)).toEqual({
+        passengerName: `${p.surname}/${p.givenName}`.toUpperCase(), electronicTicket: true,
+        legs: [{ pnr: p.booking, from: 'BER', to: 'LIS', carrier: 'LM', flightNumber: '417', julianDate: dayOfYear(r.flightDate), compartment: 'Y', seat: p.seat, sequence: String(p.sequence), passengerStatus: '1' }],
+      });
+    }
+    // dated for the passenger: Ana booked in Portuguese
+    expect((await readPdf(r.boardingPasses['Ana Costa']!.body)).text[0]).toContain(new Intl.DateTimeFormat('pt-PT', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${r.flightDate}T00:00:00Z`)));
 
     // skipped passengers got nothing but the host's opt-in confirmation (if they opted in), and those
     // who sent STOP the host's confirmation that they are unsubscribed

@@ -1,7 +1,8 @@
 /**
  * The flight-notifications scenario: passengers of LM 417 opt in to "flight updates" through a
  * click-to-chat link on WhatsApp, Messenger or Viber; the airline registers and gets approval for
- * two utility templates; then it sends a gate change (with the boarding pass as a document) and a
+ * two utility templates; then it sends a gate change (with the boarding pass, a PDF the host renders
+ * per passenger from its boarding-pass template, as a document) and a
  * delay to every passenger on the manifest, and reports who got what and who was skipped and why.
  * `npm start` prints it; the test checks what each fake platform received.
  * @module
@@ -10,13 +11,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger, type ConnectorPlugin, type FakePlatform, type PolicyReason, type SignedWebhook } from '@switchboard/core';
-import { configFromObject, createHost, type Host, type TemplateRecord } from '@switchboard/host';
-import type { Conversation } from '@switchboard/core';
+import { builtInDocumentTemplates, configFromObject, createHost, documentContactOf, documentMessage, DocumentTemplates, renderDocument, type Host, type TemplateRecord } from '@switchboard/host';
+import type { Contact, Conversation } from '@switchboard/core';
 import messengerPlugin, { FakeMessengerServer } from '@switchboard/messenger';
 import viberPlugin, { FakeViberServer } from '@switchboard/viber';
 import whatsappPlugin, { FakeWhatsAppServer } from '@switchboard/whatsapp';
 import { apiClient, DemoClock, eventually, HOUR, messengerText, viberText, whatsappText } from './demo-support.js';
-import { FLIGHT, LINK_TARGETS, optInText, PASSENGERS, PRIVACY, TEMPLATES, TOPIC, type Passenger, type UpdateChannel } from './flight.js';
+import { DocumentServer } from './document-server.js';
+import { boardingPassData, FLIGHT, LINK_TARGETS, optInText, PASSENGERS, PRIVACY, TEMPLATES, TOPIC, type Passenger, type UpdateChannel } from './flight.js';
 
 /** The airline's API key (a demo value; a real one comes from the environment). */
 export const API_KEY = 'lumen-air-demo-key-0123456789abcd';
@@ -46,6 +48,13 @@ export interface FlightNotificationsResult {
   received: Record<string, string[]>;
   /** The raw bodies, for exact checks. */
   requests: Record<string, Json[]>;
+  /** The flight's date the boarding passes carry (`YYYY-MM-DD` at the departure airport). */
+  flightDate: string;
+  /**
+   * Each boarding pass as the passenger's phone got it: the document the platform was sent
+   * (its file name and link), and the bytes downloaded from that link.
+   */
+  boardingPasses: Record<string, { filename: string; link: string; body: Buffer }>;
 }
 
 /**
@@ -60,7 +69,9 @@ export async function runFlightNotifications(options: { log?: (line: string) => 
   const viber = new FakeViberServer();
   const fakes: Record<UpdateChannel, FakePlatform> = { whatsapp, messenger, viber };
   const plugins: Record<UpdateChannel, ConnectorPlugin> = { whatsapp: whatsappPlugin, messenger: messengerPlugin, viber: viberPlugin };
-  await Promise.all(Object.values(fakes).map((f) => f.start()));
+  // the airline's own file server, where the boarding passes are published for the platforms to download
+  const files = new DocumentServer();
+  await Promise.all([...Object.values(fakes).map((f) => f.start()), files.start()]);
   let host: Host | undefined;
   try {
     // a fresh SQLite database file per run (the scenario is scripted); it is left in place to be inspected
@@ -90,6 +101,16 @@ export async function runFlightNotifications(options: { log?: (line: string) => 
       return viber.requests.filter((r) => r.path === '/pa/send_message' && (r.body as Json).receiver === p.userId).map((r) => r.body as Json);
     };
     const textOf = (p: Passenger, body: Json): string => (p.channel === 'whatsapp' ? whatsappText(body) : p.channel === 'messenger' ? messengerText(body) : viberText(body));
+    /** The document a send request carries, as each platform's API names its link and file name. */
+    const documentOf = (p: Passenger, body: Json): { filename: string; link: string } | undefined => {
+      const o = (v: unknown): Json => (typeof v === 'object' && v !== null ? v as Json : {});
+      if (p.channel === 'whatsapp') return body.type === 'document' ? { filename: String(o(body.document).filename), link: String(o(body.document).link) } : undefined;
+      if (p.channel === 'viber') return body.type === 'file' ? { filename: String(body.file_name), link: String(body.media) } : undefined;
+      const attachment = o(o(body.message).attachment);
+      // Messenger sends no file name: the phone shows the link's last segment
+      const url = String(o(attachment.payload).url);
+      return attachment.type === 'file' ? { filename: decodeURIComponent(url.split('/').pop() ?? ''), link: url } : undefined;
+    };
     /** Messages queued and not yet seen leave the host: message id → conversation id. */
     const pending = new Map<string, string>();
     const optIns: FlightNotificationsResult['optIns'] = {};
@@ -254,15 +275,29 @@ export async function runFlightNotifications(options: { log?: (line: string) => 
     const gateChanged = await notify(TEMPLATES[0]!, 'gate change');
     report('gate change');
     log('  the boarding pass, with the new gate, follows as a document to everyone the gate change reached:');
+    // the host renders it from the booking (the message's data) and the passenger's contact (name,
+    // locale, time zone; the booking's language and home zone fill what the profile does not say)
+    const documents = new DocumentTemplates(builtInDocumentTemplates);
+    const flightDate = new Intl.DateTimeFormat('en-CA', { timeZone: FLIGHT.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(clock.now());
     for (const p of gateChanged) {
       const conversation = await conversationOf(p);
+      const contact = (await api<Contact>(`/v1/contacts/${conversation.contactId}`)).body;
+      const pass = await renderDocument(documents, 'boarding-pass', {
+        data: boardingPassData(p, flightDate),
+        contact: { locale: p.locale, timeZone: p.timeZone, ...documentContactOf(contact) },
+        at: new Date(clock.now()),
+      });
+      const message = documentMessage(pass, { caption: `Boarding pass ${FLIGHT.number}, seat ${p.seat}, gate ${FLIGHT.newGate}` });
+      // until the host stores files itself (POST /v1/media, then message.content(id)), the airline serves the PDF
+      const link = files.publish(`/boarding-passes/${p.booking}.pdf`, message.file);
       const doc = await api<{ id: string; error?: { reasons: PolicyReason[] } }>('/v1/messages', {
         body: {
           channel: p.channel, accountId: conversation.address.accountId, conversationId: conversation.id, purpose: 'transactional', topic: TOPIC,
-          content: { type: 'document', media: { url: `https://files.lumen-air.example/boarding-passes/${p.booking}.pdf`, filename: `Boarding pass ${p.booking}.pdf`, mimeType: 'application/pdf', size: 48_213, caption: `Boarding pass ${FLIGHT.number}, seat ${p.seat}, gate ${FLIGHT.newGate}` } },
+          content: message.contentAt(link),
         },
       });
       if (doc.status === 202) pending.set(doc.body.id, conversation.id);
+      log(`  ${p.name.padEnd(15)} ${pass.filename} (${(message.file.size / 1024).toFixed(1)} kB, ${p.locale}) → ${doc.status === 202 ? 'queued' : `refused ${doc.status}`}`);
       deliveries.push({ passenger: p.name, channel: p.channel, update: 'boarding pass', status: doc.status === 202 ? 'queued' : 'skipped', ...(doc.body.error ? { reasons: doc.body.error.reasons } : {}) });
     }
     report('boarding pass');
@@ -277,16 +312,26 @@ export async function runFlightNotifications(options: { log?: (line: string) => 
     log(`\n── what each passenger's phone received ${'─'.repeat(39)}`);
     const received: Record<string, string[]> = {};
     const requests: Record<string, Json[]> = {};
+    const boardingPasses: FlightNotificationsResult['boardingPasses'] = {};
     for (const p of PASSENGERS) {
       requests[p.name] = requestsTo(p);
       received[p.name] = requests[p.name]!.map((b) => textOf(p, b));
       log(`${p.name} (${p.channel}):`);
       for (const line of received[p.name]!) log(`    ${line}`);
       if (received[p.name]!.length === 0) log('    (nothing)');
+      // the phone downloads the document from the link the platform was given
+      for (const body of requests[p.name]!) {
+        const doc = documentOf(p, body);
+        if (!doc) continue;
+        const download = await fetch(doc.link);
+        if (!download.ok) throw new Error(`${doc.link} answered ${download.status}`);
+        boardingPasses[p.name] = { ...doc, body: Buffer.from(await download.arrayBuffer()) };
+        log(`    (opens ${doc.filename}: ${download.headers.get('content-type')}, ${boardingPasses[p.name]!.body.length} bytes)`);
+      }
     }
-    return { templates, deliveries, optIns, received, requests };
+    return { templates, deliveries, optIns, received, requests, flightDate, boardingPasses };
   } finally {
     await host?.stop();
-    await Promise.all(Object.values(fakes).map((f) => f.stop()));
+    await Promise.all([...Object.values(fakes).map((f) => f.stop()), files.stop()]);
   }
 }

@@ -1,23 +1,26 @@
 /**
  * A fake Messenger Platform, for the connector's tests, the sandbox and an integrator's own client:
  * the Send API (`POST /{version}/{page-id|me}/messages`) with the documented messages — text, quick
- * replies (text, email, phone number), attachments, button / generic / media / receipt templates with
+ * replies (text, email, phone number), attachments (a URL attachment is fetched like Meta's crawler
+ * fetches it and refused when it cannot be; with `is_reusable` the file is kept and its
+ * `attachment_id` answered, valid 90 days), button / generic / media / receipt templates with
  * postback, URL and call buttons, sender actions, Marketing Messages tokens — the Attachment Upload
- * API, the User Profile API (`GET /{PSID}`) and the Messenger Profile API (get started, greeting,
+ * API, customers' attachments on a CDN of its own (signed links that expire on the platform clock), the User Profile API (`GET /{PSID}`) and the Messenger Profile API (get started, greeting,
  * persistent menu, ice breakers, allowlisted domains), validated like Graph validates them and
  * answering with Graph's error bodies; the 24-hour window (7 days for HUMAN_AGENT), unknown and
  * blocked users and per-second throttling (#613) on the platform's clock; and webhooks signed with
  * the app secret — customer messages of every kind the connector parses, delivery and read receipts.
  * @module
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
-  FakePlatformServer, hmacSha256Hex, isObject, startFakeSideServer, type FakeSideServer,
-  type FakeInboundEvent, type FakeInboundKind, type FakePlatformOptions, type FakeResponse, type RecordedRequest, type SignedWebhook,
+  FakePlatformServer, hmacSha256Hex, isObject, sampleMedia, startFakeSideServer, type FakeSideServer,
+  type FakeInboundEvent, type FakeInboundKind, type FakePlatformOptions, type FakeResponse, type MediaRef, type RecordedRequest, type SignedWebhook,
 } from '@switchboard/core';
 import { DEFAULT_API_VERSION } from './config.js';
 import { GraphFailure, checkAccessToken, graphError, graphParams, type GraphFile } from './fake-graph-api.js';
+import { MESSENGER_ATTACHMENT_TTL_MS } from './messenger-media.js';
 import { MESSENGER_MESSAGE_TAGS } from './policy.js';
 import { MESSENGER_LIMITS } from './render-message.js';
 
@@ -40,19 +43,58 @@ export interface FakeMessengerOptions extends FakePlatformOptions {
 }
 
 const HOUR = 3_600_000;
+const MB = 1024 * 1024;
 /** A JSON object as the fake reads and records it. */
 export type Json = Record<string, unknown>;
 
 /** A person who has interacted with the page (only they have a PSID for it). */
 interface FakeUser { firstName: string; lastName: string; locale: string }
 
-/** What a customer's simulated media is, as Messenger reports it. */
-const SIMULATED_MEDIA: Readonly<Record<'image' | 'video' | 'audio' | 'file', { type: string; mime: string; ext: string }>> = {
-  image: { type: 'image', mime: 'image/jpeg', ext: 'jpg' },
-  video: { type: 'video', mime: 'video/mp4', ext: 'mp4' },
-  audio: { type: 'audio', mime: 'audio/mpeg', ext: 'mp3' },
-  file: { type: 'file', mime: 'application/pdf', ext: 'pdf' },
+/** A file the fake holds: a customer's attachment on the CDN, or an asset the page saved (`is_reusable`). */
+interface FakeAttachment {
+  bytes: Buffer;
+  mime: string;
+  /** A saved asset, usable as `attachment_id` until `expiresAt`. */
+  reusable: boolean;
+  /** Platform time after which a saved asset is forgotten. */
+  expiresAt?: number;
+}
+
+/**
+ * How long a customer's attachment link stays valid on the fake's CDN by default. Meta signs these
+ * links with an expiry (`oe`, hex seconds) but documents no lifetime; `config.attachmentUrlTtlMs` sets another.
+ */
+export const DEFAULT_ATTACHMENT_URL_TTL_MS = 24 * HOUR;
+
+/** Meta's limits for assets it fetches or takes: 25 MB, images fetched from a URL 8 MB (Messenger Platform, Saving assets). */
+const ASSET_MAX_BYTES = 25 * MB;
+const IMAGE_URL_MAX_BYTES = 8 * MB;
+/** Meta's crawler gives up on a video after 75 s (Saving assets); the fake uses that bound for every fetch. */
+const FETCH_TIMEOUT_MS = 75_000;
+
+/** The attachment type Messenger reports for each simulated media type. */
+const SIMULATED_MEDIA: Readonly<Record<'image' | 'video' | 'audio' | 'file', string>> = { image: 'image', video: 'video', audio: 'audio', file: 'file' };
+const EXTENSIONS: Readonly<Record<string, string>> = {
+  'image/jpeg': 'jpg', 'image/png': 'png', 'image/gif': 'gif', 'image/webp': 'webp', 'video/mp4': 'mp4', 'audio/mpeg': 'mp3',
+  'audio/mp4': 'm4a', 'audio/ogg': 'ogg', 'application/pdf': 'pdf',
 };
+
+/**
+ * Host names reserved for examples (RFC 2606 / RFC 6761: example.com, .net, .org and the `.example`
+ * top-level domain). Samples and examples send placeholder links there; the fake accepts them without
+ * fetching (Meta would refuse them, as it cannot fetch them) and keeps nothing.
+ */
+function isPlaceholderHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  return /(^|\.)example\.(com|net|org)$/.test(h) || h === 'example' || h.endsWith('.example');
+}
+
+/**
+ * The one crawl failure whose Graph wording is confirmed (`(#100) Failed to fetch the file from the
+ * url`, subcode 2018008, as quoted by client code): every refusal of a URL attachment answers it,
+ * whatever the reason.
+ */
+const fetchFailed = (): GraphFailure => graphError(400, 100, '(#100) Failed to fetch the file from the url', { subcode: 2018008 });
 const PROFILE_FIELDS = ['get_started', 'greeting', 'persistent_menu', 'ice_breakers', 'whitelisted_domains', 'account_linking_url', 'commands', 'title', 'subtitle'] as const;
 const USER_FIELDS = ['id', 'name', 'first_name', 'last_name', 'profile_pic', 'locale', 'timezone', 'gender'] as const;
 
@@ -80,14 +122,16 @@ export class FakeMessengerServer extends FakePlatformServer {
   private readonly blocked = new Set<string>();
   private readonly unknown = new Set<string>();
   private readonly tokens = new Map<string, { psid: string; expiresAt: number; stopped: boolean }>();
-  private readonly attachments = new Map<string, { bytes: Buffer; mime: string }>();
+  private readonly attachments = new Map<string, FakeAttachment>();
+  private readonly urlKey = randomBytes(16);
+  private readonly attachmentUrlTtlMs: number;
   private profile: Json = {};
   private attachmentCounter = 0;
   private cdn: FakeSideServer | undefined;
   /** Messages the fake accepted, oldest first. */
   readonly sent: { messageId: string; recipientId: string; body: Json; at: number }[] = [];
 
-  /** @param options - port, latency, clock, receipts, webhook URL, config overrides */
+  /** @param options - port, latency, clock, receipts, webhook URL, config overrides (any {@link messengerSandboxConfig} field, `attachmentUrlTtlMs`) */
   constructor(options: FakeMessengerOptions = {}) {
     super(options);
     const c = options.config ?? {};
@@ -98,6 +142,7 @@ export class FakeMessengerServer extends FakePlatformServer {
       verifyToken: pick('verifyToken', randomBytes(16).toString('base64url')), pageId: pick('pageId'), apiVersion: pick('apiVersion'),
     };
     this.legacyNow = options.now;
+    this.attachmentUrlTtlMs = typeof c.attachmentUrlTtlMs === 'number' && c.attachmentUrlTtlMs > 0 ? c.attachmentUrlTtlMs : DEFAULT_ATTACHMENT_URL_TTL_MS;
   }
 
   /** The platform's time: the `clock` option (or the deprecated `now`), else the base's scaled wall clock. */
@@ -170,19 +215,116 @@ export class FakeMessengerServer extends FakePlatformServer {
     await super.stop();
   }
 
+  private signature(id: string, oe: string): string {
+    return createHmac('sha256', this.urlKey).update(`${id}:${oe}`).digest('base64url');
+  }
+
+  /**
+   * A customer's attachment, as Meta's CDN serves it: a plain GET, no token, the link's signature
+   * (`oh`) and expiry (`oe`, hex Unix seconds) checked on the platform clock — an expired link answers
+   * 403 "URL signature expired", a tampered one 403 "Bad URL hash", an unknown file 404.
+   */
   private serveAttachment(req: IncomingMessage, res: ServerResponse): void {
-    const id = /^\/v\/([^/.]+)\.\w+$/.exec(new URL(req.url ?? '/', 'http://cdn').pathname)?.[1];
+    const url = new URL(req.url ?? '/', 'http://cdn');
+    const answer = (status: number, text: string): void => { res.writeHead(status, { 'content-type': 'text/plain' }); res.end(text); };
+    const id = /^\/v\/([^/.]+)\.\w+$/.exec(url.pathname)?.[1];
     const a = id ? this.attachments.get(id) : undefined;
-    if (req.method !== 'GET' || !a) { res.writeHead(404, { 'content-type': 'text/plain' }); res.end('Not Found'); return; }
+    if (req.method !== 'GET' || !id || !a) { answer(404, 'Not Found'); return; }
+    const oe = url.searchParams.get('oe') ?? '';
+    const oh = Buffer.from(url.searchParams.get('oh') ?? '');
+    const expected = Buffer.from(this.signature(id, oe));
+    if (!/^[0-9A-F]{1,12}$/.test(oe) || oh.length !== expected.length || !timingSafeEqual(oh, expected)) { answer(403, 'Bad URL hash'); return; }
+    if (parseInt(oe, 16) * 1000 <= this.platformNow()) { answer(403, 'URL signature expired'); return; }
     res.writeHead(200, { 'content-type': a.mime, 'content-length': String(a.bytes.length) });
     res.end(a.bytes);
   }
 
-  private storeAttachment(bytes: Buffer, mime: string, ext: string): { id: string; url: string } {
+  private storeAttachment(bytes: Buffer, mime: string, reusable = false): { id: string; url: string } {
     this.attachmentCounter += 1;
     const id = String(1_000_000_000_000 + this.attachmentCounter);
-    this.attachments.set(id, { bytes, mime });
-    return { id, url: `${this.cdn?.url ?? ''}/v/${id}.${ext}` };
+    this.attachments.set(id, { bytes, mime, reusable, ...(reusable ? { expiresAt: this.platformNow() + MESSENGER_ATTACHMENT_TTL_MS } : {}) });
+    const oe = Math.floor((this.platformNow() + this.attachmentUrlTtlMs) / 1000).toString(16).toUpperCase();
+    const query = new URLSearchParams({ _nc_cat: '1', _nc_sid: 'fake', oh: this.signature(id, oe), oe });
+    return { id, url: `${this.cdn?.url ?? ''}/v/${id}.${EXTENSIONS[mime] ?? 'bin'}?${query.toString()}` };
+  }
+
+  /**
+   * The bytes the platform holds for a media reference: a customer's attachment by the link `parse`
+   * gave (`url`, checked first: a sticker's `id` is its sticker id), or an asset the page saved by its
+   * `attachment_id` (`id`, for 90 days of platform time).
+   * @param ref - a media reference
+   * @returns the bytes, or undefined for a link or id the fake does not know, or an expired asset
+   */
+  storedMedia(ref: MediaRef): Buffer | undefined {
+    if (ref.url !== undefined) {
+      let pathname: string;
+      try { pathname = new URL(ref.url).pathname; } catch { return undefined; }
+      const id = /^\/v\/([^/.]+)\.\w+$/.exec(pathname)?.[1];
+      const a = id ? this.attachments.get(id) : undefined;
+      if (a) return a.bytes;
+    }
+    if (ref.id !== undefined) {
+      const a = this.attachments.get(ref.id);
+      if (a?.reusable && (a.expiresAt === undefined || a.expiresAt > this.platformNow())) return a.bytes;
+    }
+    return undefined;
+  }
+
+  /**
+   * Fetches a URL attachment as Meta's crawler does: a GET that must answer 2xx within 75 s, at most
+   * 25 MB (images 8 MB), audio served with an `audio/*` Content-Type. Any refusal answers Graph's
+   * `(#100) Failed to fetch the file from the url` (subcode 2018008). A link on a host reserved for
+   * examples is accepted without fetching and yields nothing to keep.
+   * @returns the file, or undefined for a placeholder link
+   */
+  private async crawl(link: string, type: string): Promise<{ bytes: Buffer; mime: string } | undefined> {
+    const url = new URL(link);
+    if (isPlaceholderHost(url.hostname)) return undefined;
+    const limit = type === 'image' ? IMAGE_URL_MAX_BYTES : ASSET_MAX_BYTES;
+    let response: Response;
+    try {
+      response = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    } catch {
+      throw fetchFailed(); // unreachable, or no answer within 75 s
+    }
+    if (!response.ok) {
+      await response.body?.cancel().catch(() => undefined);
+      throw fetchFailed();
+    }
+    const mime = (response.headers.get('content-type') ?? 'application/octet-stream').split(';')[0]!.trim().toLowerCase();
+    if (type === 'audio' && !mime.startsWith('audio/')) {
+      await response.body?.cancel().catch(() => undefined);
+      throw fetchFailed(); // audio must be served as audio/*
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of response.body ?? []) {
+        size += chunk.byteLength;
+        if (size > limit) throw fetchFailed(); // over 25 MB (images 8 MB)
+        chunks.push(Buffer.from(chunk));
+      }
+    } catch (error) {
+      if (error instanceof GraphFailure) throw error;
+      throw fetchFailed(); // the answer broke off
+    }
+    return { bytes: Buffer.concat(chunks), mime };
+  }
+
+  /** Takes an attachment's file — fetched from its `url`, or the multipart `filedata` — and keeps it when `is_reusable`. */
+  private async takeAsset(attachment: Json, files: Record<string, GraphFile>): Promise<string | undefined> {
+    const payload = isObject(attachment.payload) ? attachment.payload : {};
+    const type = String(attachment.type);
+    let file: { bytes: Buffer; mime: string } | undefined;
+    if (typeof payload.url === 'string') file = await this.crawl(payload.url, type);
+    else if (files.filedata) {
+      const limit = ASSET_MAX_BYTES;
+      if (files.filedata.bytes.length > limit) throw invalidParam(`The attachment is larger than the ${limit / MB} MB limit`);
+      if (type === 'audio' && !files.filedata.type.startsWith('audio/')) throw invalidParam('An audio attachment must be of an audio type');
+      file = { bytes: files.filedata.bytes, mime: files.filedata.type };
+    }
+    if (!file || payload.is_reusable !== true) return undefined;
+    return this.storeAttachment(file.bytes, file.mime, true).id;
   }
 
   // ---- the API ----
@@ -216,7 +358,7 @@ export class FakeMessengerServer extends FakePlatformServer {
     throw noSuchObject(req.method, objectId);
   }
 
-  private sendApi(req: RecordedRequest, body: Json, files: Record<string, GraphFile>): FakeResponse {
+  private async sendApi(req: RecordedRequest, body: Json, files: Record<string, GraphFile>): Promise<FakeResponse> {
     const recipient = body.recipient;
     if (!isObject(recipient)) throw invalidParam('The parameter recipient is required');
     const token = str(recipient, 'notification_messages_token');
@@ -240,12 +382,13 @@ export class FakeMessengerServer extends FakePlatformServer {
     // Graph answers throttling with HTTP 400 and #613 in the body, not with 429
     if (!this.limiter.take(key, limit, 1000, this.platformNow())) throw graphError(400, 613, '(#613) Calls to this api have exceeded the rate limit.');
     this.checkRecipient(psid, token !== undefined ? 'NOTIFICATION' : type as string, typeof body.tag === 'string' ? body.tag : undefined);
+    // Meta fetches (and, with is_reusable, saves) a URL or uploaded file before it accepts the message
+    const mediaAttachment = attachment && ['image', 'video', 'audio', 'file'].includes(attachment.type as string) ? attachment : undefined;
+    const attachmentId = mediaAttachment ? await this.takeAsset(mediaAttachment, files) : undefined;
     const messageId = `m_${randomBytes(24).toString('base64url')}`;
     const at = this.platformNow();
     this.sent.push({ messageId, recipientId: psid, body, at });
     this.recordSent({ id: messageId, userId: psid, type: attachment ? String(attachment.type) : 'text', at: new Date(at).toISOString(), request: { method: req.method, path: req.path, body } });
-    const reusable = attachment && isObject(attachment.payload) && attachment.payload.is_reusable === true;
-    const attachmentId = reusable ? this.storeAttachment(files.filedata?.bytes ?? Buffer.alloc(0), files.filedata?.type ?? 'application/octet-stream', 'bin').id : undefined;
     return { status: 200, body: { recipient_id: psid, message_id: messageId, ...(attachmentId ? { attachment_id: attachmentId } : {}) } };
   }
 
@@ -411,7 +554,7 @@ export class FakeMessengerServer extends FakePlatformServer {
     }
   }
 
-  private uploadAttachment(params: Json, files: Record<string, GraphFile>): FakeResponse {
+  private async uploadAttachment(params: Json, files: Record<string, GraphFile>): Promise<FakeResponse> {
     const message = params.message;
     const attachment = isObject(message) && isObject(message.attachment) ? message.attachment : undefined;
     if (!attachment || !['image', 'video', 'audio', 'file'].includes(attachment.type as string)) throw invalidParam('param message[attachment][type] must be one of {image, video, audio, file}');
@@ -419,8 +562,9 @@ export class FakeMessengerServer extends FakePlatformServer {
     if (payload.is_reusable !== true) throw invalidParam('param message[attachment][payload][is_reusable] must be true.');
     const file = files.filedata;
     if (isUrl(payload.url) === (file !== undefined)) throw invalidParam('param message[attachment][payload] must have exactly one of url and an uploaded filedata');
-    const stored = this.storeAttachment(file?.bytes ?? Buffer.alloc(0), file?.type ?? 'application/octet-stream', 'bin');
-    return { status: 200, body: { attachment_id: stored.id } };
+    // a placeholder link is accepted unfetched: its id stands for nothing the fake keeps
+    const id = await this.takeAsset(attachment, files) ?? this.storeAttachment(Buffer.alloc(0), 'application/octet-stream', false).id;
+    return { status: 200, body: { attachment_id: id } };
   }
 
   // ---- the User Profile API ----
@@ -552,7 +696,8 @@ export class FakeMessengerServer extends FakePlatformServer {
 
   /**
    * A signed webhook for a customer event, as Messenger delivers it: text; media (an attachment
-   * whose URL the fake serves); a shared location; a button tap (postback); the Marketing Messages
+   * whose signed CDN link the fake serves: the event's `file` or core's sample file of the type — a
+   * real PNG, MP4, Ogg Opus or PDF; the link expires after `config.attachmentUrlTtlMs`, 24 h by default); a shared location; a button tap (postback); the Marketing Messages
    * opt-in (subscribe) and its STOP (unsubscribe); a `messaging_referrals` referral from a m.me
    * link (conversation-started, `context` as its `ref`); a sticker (an image attachment carrying
    * `sticker_id`); a `message_reactions` reaction to a message the page sent.
@@ -563,10 +708,10 @@ export class FakeMessengerServer extends FakePlatformServer {
     switch (event.kind) {
       case 'text': return this.userMessage({ ...who, text: event.text });
       case 'media': {
-        const spec = SIMULATED_MEDIA[event.mediaType];
-        const { url } = this.storeAttachment(randomBytes(64), spec.mime, spec.ext);
+        const sample = sampleMedia(event.mediaType);
+        const { url } = this.storeAttachment(event.file?.body ?? sample.body, event.file?.mimeType ?? sample.mimeType);
         // a caption arrives as the message's text beside the attachment
-        return this.customerMessage(who, { ...(event.caption !== undefined ? { text: event.caption } : {}), attachments: [{ type: spec.type, payload: { url } }] });
+        return this.customerMessage(who, { ...(event.caption !== undefined ? { text: event.caption } : {}), attachments: [{ type: SIMULATED_MEDIA[event.mediaType], payload: { url } }] });
       }
       case 'location':
         return this.customerMessage(who, {
@@ -582,7 +727,7 @@ export class FakeMessengerServer extends FakePlatformServer {
       case 'sticker': {
         // a sticker arrives as an image attachment whose payload names the sticker (369239263222822 is the thumbs-up "like")
         const id = event.stickerId ?? '369239263222822';
-        const { url } = this.storeAttachment(randomBytes(64), 'image/png', 'png');
+        const { url } = this.storeAttachment(randomBytes(64), 'image/png');
         return this.customerMessage(who, { attachments: [{ type: 'image', payload: { url, sticker_id: /^\d{1,15}$/.test(id) ? Number(id) : id } }] });
       }
       case 'reaction': return this.reaction({ ...who, emoji: event.emoji, ...(event.messageId !== undefined ? { messageId: event.messageId } : {}) });

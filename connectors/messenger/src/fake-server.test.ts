@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock, type FakeInboundEvent, type InboundEvent, type RawWebhook } from '@switchboard/core';
+import { ManualClock, sampleMedia, type FakeInboundEvent, type InboundEvent, type RawWebhook } from '@switchboard/core';
 import { parseConfig } from './config.js';
 import { FakeMessengerServer, messengerSandboxConfig } from './fake-messenger-server.js';
 import { MessengerConnector } from './messenger-connector.js';
@@ -251,16 +251,16 @@ describe('fake simulated customer events', () => {
   const base = { channel: 'messenger', accountId: messengerSandboxConfig.pageId, userId: PSID, timestamp: new Date(T0) } as const;
   const cases: [FakeInboundEvent, Partial<InboundEvent>][] = [
     [{ kind: 'text', userId: PSID, text: 'Is my car ready?' }, { kind: 'message', content: { type: 'text', text: 'Is my car ready?' } }],
-    [{ kind: 'media', userId: PSID, mediaType: 'image' }, { kind: 'message', content: { type: 'image', media: { url: expect.stringMatching(/\.jpg$/) as unknown as string } } }],
-    [{ kind: 'media', userId: PSID, mediaType: 'video' }, { kind: 'message', content: { type: 'video', media: { url: expect.stringMatching(/\.mp4$/) as unknown as string } } }],
-    [{ kind: 'media', userId: PSID, mediaType: 'audio' }, { kind: 'message', content: { type: 'audio', media: { url: expect.stringMatching(/\.mp3$/) as unknown as string } } }],
-    [{ kind: 'media', userId: PSID, mediaType: 'file' }, { kind: 'message', content: { type: 'document', media: { url: expect.stringMatching(/\.pdf$/) as unknown as string } } }],
+    [{ kind: 'media', userId: PSID, mediaType: 'image' }, { kind: 'message', content: { type: 'image', media: { url: expect.stringMatching(/\/v\/\d+\.png\?.*oe=[0-9A-F]+/) as unknown as string } } }],
+    [{ kind: 'media', userId: PSID, mediaType: 'video' }, { kind: 'message', content: { type: 'video', media: { url: expect.stringMatching(/\.mp4\?/) as unknown as string } } }],
+    [{ kind: 'media', userId: PSID, mediaType: 'audio' }, { kind: 'message', content: { type: 'audio', media: { url: expect.stringMatching(/\.ogg\?/) as unknown as string } } }],
+    [{ kind: 'media', userId: PSID, mediaType: 'file' }, { kind: 'message', content: { type: 'document', media: { url: expect.stringMatching(/\.pdf\?/) as unknown as string } } }],
     [{ kind: 'location', userId: PSID, latitude: 48.1372, longitude: 11.5756 }, { kind: 'message', content: { type: 'location', latitude: 48.1372, longitude: 11.5756, name: 'Pinned Location' } }],
     [{ kind: 'button', userId: PSID, payload: 'BOOK', title: 'Book a service' }, { kind: 'message', content: { type: 'reply', id: 'BOOK', title: 'Book a service' } }],
     [{ kind: 'subscribe', userId: PSID }, { kind: 'consent', action: 'opt-in', purpose: 'marketing' }],
     [{ kind: 'unsubscribe', userId: PSID }, { kind: 'consent', action: 'opt-out', purpose: 'marketing' }],
     [{ kind: 'conversation-started', userId: PSID, context: 'workshop-flyer' }, { kind: 'conversation-started', context: 'workshop-flyer' }],
-    [{ kind: 'sticker', userId: PSID }, { kind: 'message', content: { type: 'sticker', media: { id: '369239263222822', url: expect.stringMatching(/\.png$/) as unknown as string } } }],
+    [{ kind: 'sticker', userId: PSID }, { kind: 'message', content: { type: 'sticker', media: { id: '369239263222822', url: expect.stringMatching(/\.png\?/) as unknown as string } } }],
     [{ kind: 'reaction', userId: PSID, emoji: '\u2764\uFE0F', messageId: 'm_outbound_1' }, { kind: 'message', content: { type: 'reaction', emoji: '\u2764\uFE0F', target: 'm_outbound_1' } }],
   ];
   /** Kinds the fake could not simulate before issue 17, though the connector parsed them. */
@@ -303,8 +303,8 @@ describe('fake simulated customer events', () => {
     const url = (parsed[1] as { content: { media: { url: string } } }).content.media.url;
     const res = await fetch(url);
     expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toBe('image/jpeg');
-    expect((await res.arrayBuffer()).byteLength).toBe(64);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await res.arrayBuffer())).toEqual(sampleMedia('image').body);
   });
 
   it('refuses kinds Messenger has no webhook for', () => {

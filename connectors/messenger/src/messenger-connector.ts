@@ -4,11 +4,13 @@
  */
 import {
   constantTimeEqual, executeProviderRequest, isObject, PermanentError, sendInParts, silentLogger, systemClock, verifyHmacSha256,
-  type Clock, type Connector, type ConnectorDeps, type ConnectorError, type InboundEvent, type Logger, type OutboundMessage,
-  type ProviderRequest, type RawWebhook, type SendContext, type SendResult,
+  type Clock, type Connector, type ConnectorDeps, type ConnectorError, type DownloadedMedia, type InboundEvent, type Logger,
+  type MediaDownloadOptions, type MediaRef, type OutboundMessage, type ProviderRequest, type RawWebhook, type SendContext, type SendResult,
+  type UploadedMedia,
 } from '@switchboard/core';
 import type { MessengerConfig } from './config.js';
 import { classifyGraphError } from './classify-graph-error.js';
+import { MESSENGER_ATTACHMENT_TTL_MS, downloadMessengerAttachment } from './messenger-media.js';
 import { parseMessengerWebhook } from './parse-webhook.js';
 import { renderMessengerRequest } from './render-message.js';
 
@@ -71,15 +73,21 @@ export class MessengerConnector implements Connector {
    * earlier attempt did not get accepted (`context.acceptedParts`), reporting each accepted part to
    * `context.onPartAccepted`. The Send API takes no idempotency key, so a part is not resent only
    * because the host recorded it.
+   *
+   * Media goes by URL (the plugin declares `media.upload: 'url'`; `msg.file` is not uploaded): the
+   * attachment is sent with `is_reusable: true`, Meta fetches the file from `content.media.url`, and
+   * the `attachment_id` it answers comes back as `SendResult.media` (valid 90 days), so the host
+   * sends the same bytes by `media.id` next time.
    * @param msg - the outbound message
    * @param context - parts already accepted and the progress callback (optional)
-   * @returns the first part's mid as `externalId`, further mids as `partIds`
+   * @returns the first part's mid as `externalId`, further mids as `partIds`, a reusable attachment as `media`
    * @throws a classified ConnectorError (a failed follow-up fails the send; the parts before it stay accepted)
    */
   async send(msg: OutboundMessage, context?: SendContext): Promise<SendResult> {
     const first = this.render(msg);
     const requests = [first, ...(first.followUps ?? [])];
     const raw: unknown[] = [];
+    let reusable: UploadedMedia | undefined;
     const ids = await sendInParts(requests, context, async (request, i) => {
       let answer: { body: unknown };
       try {
@@ -90,13 +98,36 @@ export class MessengerConnector implements Connector {
         throw classified;
       }
       raw.push(answer.body);
+      const attachmentId = isObject(answer.body) ? answer.body.attachment_id : undefined;
+      if (i === 0 && typeof attachmentId === 'string' && attachmentId !== '') {
+        reusable = { ref: { id: attachmentId }, expiresAt: new Date(this.clock.now() + MESSENGER_ATTACHMENT_TTL_MS) };
+      }
       return this.messageIdOf(answer.body, request, msg);
     });
     const [externalId, ...partIds] = ids;
     return {
       externalId: externalId!, acceptedAt: new Date(this.clock.now()), ...(partIds.length > 0 ? { partIds } : {}),
       ...(raw.length > 0 ? { raw: raw.length === 1 ? raw[0] : raw } : {}),
+      ...(reusable ? { media: reusable } : {}),
     };
+  }
+
+  /**
+   * Fetches a customer's attachment (core's optional `downloadMedia`) from the CDN link the webhook
+   * carried (`media.url`), streamed, without a token. The link expires and the platform cannot be
+   * asked for a fresh one: an answer 403, 404 or 410 is a permanent error that says so. The file is
+   * refused (permanent) when its `content-length` or the bytes read pass `maxBytes`.
+   * @param media - the media as `parse` described it (its `url`)
+   * @param options - the host's size limit and abort signal
+   * @returns the streamed file with the CDN's declared type and size
+   * @throws a classified {@link ConnectorError}
+   */
+  async downloadMedia(media: MediaRef, options: MediaDownloadOptions): Promise<DownloadedMedia> {
+    try {
+      return await downloadMessengerAttachment(this.fetch, media, options);
+    } catch (error) {
+      throw this.classify(error);
+    }
   }
 
   /** Maps a failed Send API call onto core's taxonomy. */

@@ -17,6 +17,8 @@ export const plugin: ConnectorPlugin<MessengerConfig> = {
   displayName: 'Messenger',
   policy: messengerPolicy,
   capabilities: messengerCapabilities,
+  // customer attachments: fetched from their CDN link; outbound files: Meta fetches them from the URL the host gives
+  media: { download: true, upload: 'url' },
   // Meta signs each delivery with the app secret (SHA-256, and SHA-1 in the older header); the subscription handshake carries the verify token
   credentialHeaders: ['x-hub-signature-256', 'x-hub-signature'],
   credentialQuery: ['hub.verify_token'],

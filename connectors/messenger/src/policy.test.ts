@@ -56,3 +56,22 @@ describe('messenger policy: Meta commerce restrictions', () => {
     expect(messengerPolicy.restrictedCommerce).not.toContain('jobs');
   });
 });
+
+describe('messenger policy: media', () => {
+  const MB = 1024 * 1024;
+  const media = (type: 'image' | 'audio' | 'document', mimeType: string, size: number): Partial<MessageIntent> => ({ content: { type, media: { url: 'https://files.example.org/f', mimeType, size } } });
+  it('declares Meta\'s sizes (8 MB images by URL, 25 MB otherwise) and the types Messenger plays, with sources', () => {
+    expect(messengerPolicy.mediaMaxBytes).toEqual({ image: 8 * MB, video: 25 * MB, audio: 25 * MB, document: 25 * MB, sticker: 8 * MB });
+    expect(messengerPolicy.mediaTypes?.audio).toEqual(['audio/mpeg', 'audio/mp4', 'audio/amr']);
+    expect(messengerPolicy.mediaTypes?.document).toBeUndefined();
+    expect(messengerPolicy.text.captionMaxLength).toBeUndefined();
+    expect(messengerPolicy.sources.filter((s) => s.rule === 'mediaMaxBytes').map((s) => s.grade)).toEqual(['O']);
+    expect(messengerPolicy.sources.filter((s) => s.rule === 'mediaTypes').map((s) => s.grade)).toEqual(['O', '3P']);
+  });
+  it('the engine refuses a 9 MB photo and a WAV before anything is queued; a 20 MB PDF and any file type pass', () => {
+    expect(codes(engine.evaluate(intent(media('image', 'image/jpeg', 9 * MB)), context(1)))).toEqual(['MEDIA_TOO_LARGE']);
+    expect(codes(engine.evaluate(intent(media('audio', 'audio/wav', 1000)), context(1)))).toEqual(['MEDIA_TYPE_UNSUPPORTED']);
+    expect(engine.evaluate(intent(media('document', 'application/pdf', 20 * MB)), context(1)).allowed).toBe(true);
+    expect(engine.evaluate(intent(media('document', 'text/csv', 1000)), context(1)).allowed).toBe(true);
+  });
+});

@@ -24,6 +24,23 @@ export const MESSENGER_DOCS = {
   commercePolicy: 'https://www.facebook.com/policies_center/commerce',
   webhooks: 'https://developers.facebook.com/docs/messenger-platform/webhooks',
   webhookEvents: 'https://developers.facebook.com/docs/messenger-platform/reference/webhook-events',
+  savingAssets: 'https://developers.facebook.com/documentation/business-messaging/messenger-platform/send-messages/saving-assets',
+  attachmentUpload: 'https://developers.facebook.com/docs/messenger-platform/reference/attachment-upload-api',
+} as const;
+
+/**
+ * MIME types per media kind the connector declares. Meta's pages name asset kinds (image, audio,
+ * video, file) and one type rule — audio "Content-Type header must use type audio" — but no list of
+ * formats; a third-party channel guide (Webex Connect, "Supported File Types for Channels") lists the
+ * formats Messenger plays: the stricter reading is declared for the kinds Messenger renders, and a
+ * file (`document`) may be of any type, as Meta's `file` asset names none.
+ */
+export const MESSENGER_MEDIA_TYPES = {
+  image: ['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/bmp'],
+  video: ['video/mp4', 'video/quicktime', 'video/x-m4v', 'video/3gpp', 'video/x-flv'],
+  audio: ['audio/mpeg', 'audio/mp4', 'audio/amr'],
+  // Messenger sends a sticker as an image attachment
+  sticker: ['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/bmp'],
 } as const;
 
 /** Message tags this connector accepts for sending outside the 24 h window (no marketing content). */
@@ -112,7 +129,11 @@ export const messengerPolicy: ChannelPolicy = {
     { scope: 'account', limit: 10, perMs: 1000, enforcement: 'pace', note: 'Send API: 10 calls/s per Page for audio or video (code 613 beyond); the dispatcher cannot tell media apart, so it paces every send' },
   ],
   text: { maxLength: 2000, overflow: 'split' },
-  mediaMaxBytes: { image: 25 * MB, video: 25 * MB, audio: 25 * MB, document: 25 * MB },
+  // every outbound file goes by URL (media.upload 'url'): images fetched from a URL may be 8 MB, other assets 25 MB
+  mediaMaxBytes: { image: 8 * MB, video: 25 * MB, audio: 25 * MB, document: 25 * MB, sticker: 8 * MB },
+  mediaTypes: {
+    image: [...MESSENGER_MEDIA_TYPES.image], video: [...MESSENGER_MEDIA_TYPES.video], audio: [...MESSENGER_MEDIA_TYPES.audio], sticker: [...MESSENGER_MEDIA_TYPES.sticker],
+  },
   restrictedCommerce: [...MESSENGER_RESTRICTED_COMMERCE],
   pricing: messengerPrices,
   sources: [
@@ -128,7 +149,9 @@ export const messengerPolicy: ChannelPolicy = {
     { rule: 'broadcast', url: MESSENGER_DOCS.changelog, grade: 'O' },
     { rule: 'rateLimits', url: MESSENGER_DOCS.rateLimiting, grade: 'O' },
     { rule: 'text', url: MESSENGER_DOCS.sendApi, grade: '3P' },
-    { rule: 'mediaMaxBytes', url: MESSENGER_DOCS.sendApi, grade: '3P' },
+    { rule: 'mediaMaxBytes', url: `${MESSENGER_DOCS.savingAssets} (assets up to 25 MB; image: 8 MB max for URL uploads)`, grade: 'O' },
+    { rule: 'mediaTypes', url: `${MESSENGER_DOCS.savingAssets} (audio: the Content-Type must be of type audio)`, grade: 'O' },
+    { rule: 'mediaTypes', url: 'https://help.webexconnect.io/docs/supported-file-types-for-channels (Facebook Messenger: image jpg, gif, webp, png, bmp; audio mp3, amr, m4a; video mp4, mov, m4v, 3gp, flv)', grade: '3P' },
     { rule: 'restrictedCommerce', url: `${MESSENGER_DOCS.commercePolicy} (the Meta Commerce Policy: one list with WhatsApp)`, grade: 'O' },
     ...META_COMMERCE_RESTRICTIONS.map((r) => ({ rule: `restrictedCommerce.${r.category}`, url: `${r.url} (${r.note})`, grade: r.grade })),
     { rule: 'pricing', url: MESSENGER_DOCS.sendMessages, grade: 'G' },

@@ -91,8 +91,10 @@ export class WhatsAppConnector implements Connector, TemplateManager {
    *
    * With `msg.file` (media content without a media id), the file is uploaded first
    * (`POST /{phone-number-id}/media`) and the message sent by the id Graph answered; the result's
-   * `media` carries that id, valid 30 days, for the host to send the same bytes by id next time. A
-   * retry whose first part was already accepted uploads nothing (only caption parts remain).
+   * `media` carries that id, valid 30 days, for the host to send the same bytes by id next time. When
+   * the upload succeeded and a message part then failed, the thrown error's `details.uploadedMedia`
+   * carries the same reference. A retry whose first part was already accepted uploads nothing (only
+   * caption parts remain).
    * @param msg - the outbound message
    * @param context - parts already accepted and the progress callback (optional)
    * @returns the wamid of the first message, and of the further parts; the upload's id as `media`
@@ -125,6 +127,8 @@ export class WhatsAppConnector implements Connector, TemplateManager {
           this.logger.warn({ messageId: msg.id, sentPartIds: accepted, error: classified.code }, 'whatsapp: a later part of a split message failed');
           (classified as { details?: Record<string, unknown> }).details = { ...classified.details, sentPartIds: [...accepted] };
         }
+        // the file is on the platform already: a host that keeps this sends it by id on the retry
+        if (uploaded) (classified as { details?: Record<string, unknown> }).details = { ...classified.details, uploadedMedia: uploaded };
         throw classified;
       }
       const wamid = wamidOf(answer.body);

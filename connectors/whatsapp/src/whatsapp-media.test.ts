@@ -287,6 +287,15 @@ describe('WhatsApp media upload: bytes → media id → send by id', () => {
     expect(fake.accepted.at(-1)?.body.document).toEqual({ id: expect.stringMatching(/^\d+$/) as unknown as string, filename: 'invoice.pdf' });
   });
 
+  it('when the message fails after the upload, the error carries the uploaded media for the retry to send by id', async () => {
+    const { fake, connector } = await start();
+    // no customer message: the service window is closed, so the free-form image is refused after the upload
+    const error = await rejection(connector.send(out({ type: 'image', media: {} }, fileOf('image', sampleMedia('image').body, 'image/png'))));
+    expect(error).toMatchObject({ code: 'WINDOW_CLOSED', details: { uploadedMedia: { ref: { id: expect.stringMatching(/^\d+$/) as unknown as string }, expiresAt: new Date(T0 + 30 * DAY) } } });
+    const id = (error.details as { uploadedMedia: { ref: { id: string } } }).uploadedMedia.ref.id;
+    expect(fake.storedMedia({ id })).toEqual(sampleMedia('image').body);
+  });
+
   it('a retry whose first part was accepted uploads nothing: only the caption part is sent', async () => {
     const { fake, connector, sent } = await start();
     fake.userMessage({ userId: USER, text: 'Hi' });

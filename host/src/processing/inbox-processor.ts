@@ -259,7 +259,12 @@ export class InboxProcessor {
     }
   }
 
-  private async resolveParties(tenantId: string, event: { channel: string; accountId: string; userId: string; timestamp: Date; profile?: { [key: string]: unknown } }, name?: string): Promise<{ contact: Contact; conversation: Conversation; created: boolean }> {
+  /**
+   * The event's contact and conversation, created when new.
+   * @param inboundAt - when the customer wrote (a message): a conversation created now starts with
+   *   it as `lastInboundAt`, as `recordInbound` would set it, so the caller need not write it again
+   */
+  private async resolveParties(tenantId: string, event: { channel: string; accountId: string; userId: string; timestamp: Date; profile?: { [key: string]: unknown } }, name?: string, inboundAt?: Date): Promise<{ contact: Contact; conversation: Conversation; created: boolean }> {
     const { stores, clock, streams } = this.deps;
     const address: Address = { channel: event.channel, accountId: event.accountId, userId: event.userId };
     const at = new Date(clock.now());
@@ -275,6 +280,7 @@ export class InboxProcessor {
     }
     const { conversation, created } = await stores.conversations.findOrCreate(tenantId, address, () => ({
       id: randomUUID(), tenantId, contactId: contact.id, address, status: 'open', assignee: { kind: 'none' }, tags: [], createdAt: at, updatedAt: at,
+      ...(inboundAt ? { lastInboundAt: inboundAt, outboundSinceInbound: 0 } : {}),
     }));
     if (created) streams.conversation$.next({ tenantId, change: 'created', conversation });
     return { contact, conversation, created };
@@ -284,7 +290,7 @@ export class InboxProcessor {
     const { stores, streams, clock } = this.deps;
     const tenant = this.tenant(entry.tenantId);
     for (const h of this.hooks) await h.beforeResolve?.({ tenant, account: entry.account, entryId: entry.id, event });
-    const resolved = await this.resolveParties(tenant.id, event, event.profile?.name);
+    const resolved = await this.resolveParties(tenant.id, event, event.profile?.name, event.timestamp);
     const contact = await this.recordCapabilities(tenant.id, resolved.contact, event);
     let conversation = resolved.conversation;
     if (conversation.status === 'resolved') {
@@ -292,7 +298,8 @@ export class InboxProcessor {
       conversation = (await stores.conversations.update(tenant.id, conversation.id, { status: 'open', assignee: { kind: 'none' }, updatedAt: new Date(clock.now()) })) ?? conversation;
       streams.conversation$.next({ tenantId: tenant.id, change: 'reopened', conversation });
     }
-    conversation = (await stores.conversations.recordInbound(tenant.id, conversation.id, event.timestamp)) ?? conversation;
+    // a conversation created for this message already starts with it as its last inbound
+    if (!resolved.created) conversation = (await stores.conversations.recordInbound(tenant.id, conversation.id, event.timestamp)) ?? conversation;
 
     const text = textOf(event.content);
     const keyword = event.content.type === 'text' && text !== undefined && !event.edited ? this.matcher(tenant, event.channel, entry.account).matchDetailed(text) : undefined;

@@ -387,8 +387,8 @@ export class SqliteDriver implements StorageDriver {
     for (const settle of writers) settle(error);
   }
 
-  /** Runs `fn` in a savepoint of the group transaction, undone alone when it throws. */
-  private inSavepoint<R>(fn: () => R): R {
+  /** @internal Runs `fn` in a savepoint of the group transaction, undone alone when it throws. */
+  inSavepoint<R>(fn: () => R): R {
     this.savepoint.run();
     try {
       const result = fn();
@@ -671,9 +671,9 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
       if (found === undefined) return undefined;
       const before = decodeDoc<T>(found.doc);
       const after = applyUpdate(before, update, this.spec);
-      this.rewrite(before, this.row(after));
+      this.rewriteAtomically(before, this.row(after));
       return after;
-    }, true);
+    }, false);
   }
 
   async updateMany(filter: Filter, update: Update): Promise<number> {
@@ -700,9 +700,9 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
       const where = compileFilter(filter, this.ctx);
       const found = this.driver.statement(`SELECT ${DOC_COLUMN} AS doc FROM ${this.table} WHERE id = ? AND ${where.sql}`).get(row.id, ...where.params);
       if (found === undefined) return false;
-      this.rewrite(decodeDoc<T>(String(found['doc'])), row);
+      this.rewriteAtomically(decodeDoc<T>(String(found['doc'])), row);
       return true;
-    }, true);
+    }, false);
   }
 
   async deleteMany(filter: Filter): Promise<number> {
@@ -711,8 +711,9 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
     return this.driver.write(() => {
       this.driver.refresh();
       const where = compileFilter(filter, this.ctx);
+      // one statement (element rows go with it by their foreign key): atomic by itself
       return this.driver.statement(`DELETE FROM ${this.table} WHERE ${where.sql}`).run(...where.params).changes;
-    }, true);
+    }, false);
   }
 
   /** The matching rows' documents (encoded), in order, sliced; sorts on irregular fields are done here. */
@@ -756,6 +757,18 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
     const inserted = this.driver.statement(this.insertSql).run(row.id, ...row.values).changes === 1;
     if (inserted && row.markers.length > 0) this.writeElements(row);
     return inserted;
+  }
+
+  /**
+   * Writes a new version of a stored document as one unit: when that is a single UPDATE (no element
+   * rows to change) the statement is atomic by itself — SQLite undoes a failed statement alone — and
+   * needs no savepoint; with element rows the UPDATE and their changes run in one. (A compare-and-set
+   * reads before it writes; the read changes nothing, so it needs no undoing.)
+   */
+  private rewriteAtomically(before: T, row: Row): void {
+    const elements = row.markers.length > 0 || (this.ctx.irregular.size > 0 && this.hasMarkers(before));
+    if (elements) this.driver.inSavepoint(() => this.rewrite(before, row));
+    else this.rewrite(before, row);
   }
 
   /** Writes a new version of a stored document (inside a transaction). */

@@ -376,7 +376,9 @@ describe.each(stores)('crash matrix on %s', (storeName, storeFor) => {
   });
 
   it('(g) two host processes sharing one database: every inbound message processed once, every outbound message sent once', async () => {
-    const config = configFor('g-shared');
+    // warnings logged: a send sent twice says why (a platform call that timed out on a loaded machine is
+    // the documented duplicate window of a platform without idempotency, not a lease that was shared)
+    const config = { ...configFor('g-shared'), logLevel: 'warn' };
     const hosts = [await startChild(config), await startChild(config)];
     const users = Array.from({ length: 20 }, (_, i) => String(5_557_000 + i));
     telegram.reset();
@@ -394,14 +396,24 @@ describe.each(stores)('crash matrix on %s', (storeName, storeFor) => {
     await eventually(async () => {
       const all = await Promise.all(users.map((u) => messagesOf(hosts[1]!, u)));
       return all.every((m) => m?.some((x) => x.direction === 'outbound' && x.status === 'sent'));
-    }, LONG);
+    }, LONG).catch(async (error: unknown) => {
+      // say what was still missing: each customer's outbound statuses and both hosts' queues
+      const all = await Promise.all(users.map((u) => messagesOf(hosts[1]!, u)));
+      const open = await Promise.all(hosts.map(async (h) => (await (await fetch(`${h.url}/metrics`)).text()).split('\n').filter((l) => /^switchboard_(inbox|outbox)_entries/.test(l)).join('; ')));
+      const statuses = users.map((u, i) => `${u}: ${(all[i] ?? []).filter((x) => x.direction === 'outbound').map((x) => x.status).join(',') || 'none'}`);
+      throw new Error(`${(error as Error).message}: outbound per customer ${statuses.join(' | ')}; queues ${open.join(' || ')}`);
+    });
     // every delivery processed and nothing left to send, on both: a duplicate would be counted now
     for (const h of hosts) await eventually(() => drained(h), LONG);
     const inbound = (await Promise.all(users.map((u) => messagesOf(hosts[0]!, u)))).map((m) => m!.filter((x) => x.direction === 'inbound').length);
     const sent = users.map((u) => tgTexts(u).length);
     console.log(`crash (g) ${storeName}: 2 processes, ${users.length} customers × 4 deliveries → ${inbound.reduce((a, b) => a + b, 0)} inbound stored; ${users.length} API sends → ${sent.reduce((a, b) => a + b, 0)} platform sends`);
     expect(inbound.every((n) => n === 1)).toBe(true);
-    expect(sent.every((n) => n === 1)).toBe(true);
+    const twice = users.filter((_, i) => sent[i] !== 1);
+    if (twice.length > 0) {
+      const logged = hosts.flatMap((h, i) => h.output.filter((l) => /"level":(40|50)/.test(l)).map((l) => `host ${i}: ${l.trim()}`)).slice(-20);
+      throw new Error(`customers sent to other than once: ${twice.map((u) => `${u} ×${sent[users.indexOf(u)]}`).join(', ')}; the hosts logged:\n${logged.join('\n')}`);
+    }
     for (const h of hosts) await stop(h);
   });
 });

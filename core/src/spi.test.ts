@@ -38,6 +38,14 @@ describe('connector SPI helpers', () => {
       'credentialHeaders must be an array of non-empty strings when present', 'credentialQuery must be an array of non-empty strings when present',
     ]);
   });
+  it('connectorPluginProblems checks the declared media support by shape', () => {
+    for (const media of [{}, { download: true }, { download: false, upload: 'bytes' }, { upload: 'url' }]) expect(connectorPluginProblems({ ...plugin, media })).toEqual([]);
+    expect(connectorPluginProblems({ ...plugin, media: null })).toEqual(['media must be an object when present']);
+    expect(connectorPluginProblems({ ...plugin, media: 'bytes' })).toEqual(['media must be an object when present']);
+    expect(connectorPluginProblems({ ...plugin, media: { download: 'yes', upload: 'ftp' } })).toEqual([
+      'media.download must be a boolean when present', "media.upload must be 'bytes' or 'url' when present",
+    ]);
+  });
   it('addressKey and connectorOptionsToken are stable', () => {
     expect(addressKey({ channel: 'whatsapp', accountId: '1065', userId: '4915112345678' })).toBe('whatsapp:1065:4915112345678');
     expect(connectorOptionsToken('telegram')).toBe(Symbol.for('switchboard.telegram.options'));

@@ -10,6 +10,7 @@ import {
   type Connector, type ConnectorPlugin, type Content, type ContentType, type OutboundMessage, type RawWebhook,
 } from '@switchboard/core';
 import type { ConformanceFixtures } from './conformance-types.js';
+import { checkMediaDeclaration, checkMediaDownload, checkMediaUploadBytes, checkMediaUploadUrl } from './media-conformance.js';
 
 /** Default sample content per type; connectors override with `fixtures.samples`. */
 export const DEFAULT_SAMPLES: Record<ContentType, Content> = {
@@ -233,6 +234,29 @@ export function describeConnectorConformance(plugin: ConnectorPlugin, fixtures: 
           return isSwitchboardError(c);
         }), { numRuns: 100 });
       });
+    });
+
+    describe('media', () => {
+      it('declares media.download exactly when its connector implements downloadMedia', () => {
+        checkMediaDeclaration(plugin, fixtures.config);
+      });
+      // the transfers are checked against the plugin's own fake; a plugin without one cannot be checked here
+      const noFake = !plugin.fake;
+      if (plugin.media?.download) {
+        it.skipIf(noFake)(`downloads a customer's image: the bytes the fake holds (SHA-256), and a permanent failure past maxBytes${noFake ? ' (skipped: the plugin has no fake platform)' : ''}`, async () => {
+          await checkMediaDownload(plugin, fixtures.address);
+        });
+      }
+      if (plugin.media?.upload === 'bytes') {
+        it.skipIf(noFake)(`uploads a file's bytes, returns a reference the fake holds them under, and sends by that reference without uploading again${noFake ? ' (skipped: the plugin has no fake platform)' : ''}`, async () => {
+          await checkMediaUploadBytes(plugin, fixtures.address);
+        });
+      }
+      if (plugin.media?.upload === 'url') {
+        it.skipIf(noFake)(`sends a file by URL: the platform fetches it and holds the same bytes${noFake ? ' (skipped: the plugin has no fake platform)' : ''}`, async () => {
+          await checkMediaUploadUrl(plugin, fixtures.address);
+        });
+      }
     });
 
     if (plugin.fake) {

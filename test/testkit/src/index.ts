@@ -5,4 +5,8 @@
  */
 export { describeConnectorConformance, DEFAULT_SAMPLES, type ConformanceOptions } from './conformance.js';
 export type { ConformanceFixtures, ErrorFixture, InboundFixture } from './conformance-types.js';
+export {
+  checkMediaDeclaration, checkMediaDownload, checkMediaUploadBytes, checkMediaUploadUrl, MediaConformanceError,
+  type MediaDownloadReport, type MediaUploadReport,
+} from './media-conformance.js';
 export { FakePlatformServer, FakeRateLimiter, type FakeResponse } from '@switchboard/core';

@@ -13,19 +13,19 @@ import { ContainerModule } from '@switchboard/core/di';
 
 export interface RelayConfig { secret: string; apiBaseUrl: string; account: string }
 
-const capabilities = Object.fromEntries(CONTENT_TYPES.map((t) => [t, t === 'text' ? 'native' : t === 'interactive' || t === 'template' ? 'degraded' : 'unsupported'])) as CapabilityTable;
+export const capabilities = Object.fromEntries(CONTENT_TYPES.map((t) => [t, t === 'text' ? 'native' : t === 'interactive' || t === 'template' ? 'degraded' : 'unsupported'])) as CapabilityTable;
 
-const policy: ChannelPolicy = {
+export const policy: ChannelPolicy = {
   channel: 'relay', initiation: 'user', consentRequiredFor: ['marketing'], marketingAllowed: true,
   broadcast: { allowed: false }, rateLimits: [{ scope: 'account', limit: 10, perMs: 1000, enforcement: 'pace' }],
   text: { maxLength: 1000, overflow: 'refuse' }, restrictedCommerce: [],
   sources: [{ rule: 'all', url: 'https://example.com/relay-docs', grade: 'G' }],
 };
 
-class RelayConnector implements Connector {
+export class RelayConnector implements Connector {
   readonly channel = 'relay';
   readonly accountId: string;
-  constructor(private readonly config: RelayConfig, private readonly deps: Partial<ConnectorDeps>) { this.accountId = config.account; }
+  constructor(protected readonly config: RelayConfig, protected readonly deps: Partial<ConnectorDeps>) { this.accountId = config.account; }
   handshake(): undefined { return undefined; }
   verify(req: RawWebhook): void {
     verifyHmacSha256({ secret: this.config.secret, body: req.body, signature: req.headers['x-relay-signature'], header: 'X-Relay-Signature' });
@@ -70,7 +70,7 @@ export class FakeRelayServer extends FakePlatformServer {
     const body = Buffer.from(JSON.stringify({ messages: [{ id: input.messageId ?? `m-${Date.now()}`, from: input.userId, text: input.text, ts: Date.now() }] }));
     return { method: 'POST', headers: { 'content-type': 'application/json', 'x-relay-signature': hmacSha256Hex('relay-secret', body) }, body };
   }
-  protected handle(req: RecordedRequest): FakeResponse {
+  protected handle(req: RecordedRequest): FakeResponse | Promise<FakeResponse> {
     if (req.headers.authorization !== 'Bearer relay-secret') return { status: 401, body: { error: 'unauthorized' } };
     if (req.path === '/send') return { status: 200, body: { id: `out-${this.requests.length}` } };
     return { status: 404, body: { error: 'not found' } };

@@ -62,15 +62,18 @@ export function whatsappText(body: Json): string {
       const list = rows.length ? `  <${String(action.button)}: ${rows.join(' | ')}>` : '';
       return `${String(obj(it.body).text)}${options(buttons)}${list}`;
     }
+    case 'document': return `[document ${String(obj(body.document).filename)}] ${String(obj(body.document).caption ?? '')}`.trim();
     default: return `(${String(body.type)})`;
   }
 }
 
 /**
- * What a Telegram Bot API `sendMessage` shows the customer, as one line of text.
+ * What a Telegram Bot API `sendMessage` or `sendDocument` shows the customer, as one line of text.
  * @param body - the request body the fake received
  */
 export function telegramText(body: Json): string {
+  // a document sent by URL: Telegram shows the file under the link's last segment
+  if (typeof body.document === 'string') return `[document ${decodeURIComponent(body.document.split('/').pop() ?? '')}] ${String(body.caption ?? '')}`.trim();
   const keyboard = (obj(body.reply_markup).inline_keyboard as Json[][] | undefined ?? []).flat().map((b) => String(b.text));
   return `${String(body.text)}${options(keyboard)}`;
 }

@@ -1,13 +1,15 @@
 /**
  * The snack stand's ordering bot: the menu as a list, the quantity by buttons, a confirmation,
- * and the order stored for the kitchen. The "ready for collection" message is sent by the orders
- * feature when the kitchen marks the order ready.
+ * and the order stored for the kitchen, with the receipt (a PDF with the pick-up code as a QR code)
+ * after the confirmation. The "ready for collection" message is sent by the orders feature when the
+ * kitchen marks the order ready.
  * @module
  */
 import type { Clock, Content } from '@switchboard/core';
 import type { BotContext, BotHandler } from '@switchboard/host';
 import { euros, MENU, menuItem } from './menu.js';
 import { orderSummary, type Order, type OrderStore } from './order-store.js';
+import type { Receipts } from './receipts.js';
 
 /** Button and row ids the bot understands. */
 export const ACTIONS = { confirm: 'confirm', more: 'more', cancel: 'cancel' } as const;
@@ -42,8 +44,9 @@ export class SnackBot implements BotHandler {
   /**
    * @param orders - where orders are kept
    * @param clock - the host's clock (order timestamps)
+   * @param receipts - renders the receipt sent after a confirmation (none when left out)
    */
-  constructor(private readonly orders: OrderStore, private readonly clock: Clock) {}
+  constructor(private readonly orders: OrderStore, private readonly clock: Clock, private readonly receipts?: Receipts) {}
 
   /** @inheritdoc */
   async handle(ctx: BotContext): Promise<void> {
@@ -84,6 +87,7 @@ export class SnackBot implements BotHandler {
       if (!order) { await ctx.reply(menuMessage('Your basket is empty. What would you like?')); return; }
       await ctx.tag('order', `order:${order.number!}`);
       await ctx.reply(`Order ${order.number!} confirmed: ${orderSummary(order)}, ${euros(order.totalCents)}. Pick it up at the stand and pay there; we will write here as soon as it is ready.`);
+      if (this.receipts) await ctx.reply((await this.receipts.message(order, ctx.contact, now)).content);
       return;
     }
     const draft = await this.orders.draftOf(tenantId, conversationId);

@@ -8,6 +8,7 @@ import { ordersFeature } from './orders-feature.js';
 import { runSnackStand } from './snack-stand.js';
 import { SnackBot } from './snack-bot.js';
 import { tempDatabase } from '../../../host/src/__fixtures__/temp-database.js';
+import { readPdf, scanPdf } from '../../../host/src/documents/__fixtures__/read-pdf.js';
 
 describe('MemoryOrderStore', () => {
   it('adds up lines of the same item, numbers orders on confirmation and only moves confirmed → ready → collected', async () => {
@@ -56,11 +57,12 @@ describe('npm start (the scenario main.ts runs)', () => {
       { itemId: 'cola', name: 'Cola', quantity: 1, unitCents: 250 },
     ]);
 
-    // WhatsApp: the menu as a native list, the quantity as reply buttons, then the texts
+    // WhatsApp: the menu as a native list, the quantity as reply buttons, then the texts and the receipt
     const wa = r.requests.kemal;
     expect(wa.map((b) => (b.type === 'interactive' ? `interactive:${(b.interactive as { type: string }).type}` : b.type))).toEqual([
-      'interactive:list', 'interactive:button', 'interactive:button', 'text', 'text',
+      'interactive:list', 'interactive:button', 'interactive:button', 'text', 'document', 'text',
     ]);
+    expect(wa[4]).toMatchObject({ type: 'document', document: { link: r.receipts.kemal!.link, filename: 'Receipt A-102.pdf', caption: 'Your receipt for order A-102: show the code at the counter' } });
     expect(wa[0]).toMatchObject({
       messaging_product: 'whatsapp', to: '4917612345678',
       interactive: { action: { button: 'Menu', sections: [{ title: 'Snacks', rows: expect.arrayContaining([{ id: 'item:falafel', title: 'Falafel wrap', description: '€6.00 · vegan, with hummus' }]) }, { title: 'Drinks' }] } },
@@ -70,16 +72,31 @@ describe('npm start (the scenario main.ts runs)', () => {
 
     // Telegram: inline keyboards carry the same ids as callback_data; every tap is answered
     const tg = r.requests.mara;
-    expect(tg).toHaveLength(8);
+    expect(tg).toHaveLength(9);
     expect(tg[1]).toMatchObject({ chat_id: 700100200, reply_markup: { inline_keyboard: [[{ text: '1', callback_data: 'qty:currywurst:1' }], [{ text: '2', callback_data: 'qty:currywurst:2' }], [{ text: '3', callback_data: 'qty:currywurst:3' }]] } });
     expect(r.seen.mara[6]).toBe('Order A-101 confirmed: 2 × Currywurst, 1 × Cola, €9.50. Pick it up at the stand and pay there; we will write here as soon as it is ready.');
-    expect(r.seen.mara[7]).toBe('Order A-101 is ready for collection: 2 × Currywurst, 1 × Cola. Please pay €9.50 at the stand. Enjoy!');
+    expect(tg[7]).toEqual({ chat_id: 700100200, document: r.receipts.mara!.link, caption: 'Your receipt for order A-101: show the code at the counter' });
+    expect(r.receipts.mara!.link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/receipts\/[0-9a-f-]{36}\/Receipt%20A-101\.pdf$/);
+    expect(r.seen.mara[7]).toBe('[document Receipt A-101.pdf] Your receipt for order A-101: show the code at the counter');
+    expect(r.seen.mara[8]).toBe('Order A-101 is ready for collection: 2 × Currywurst, 1 × Cola. Please pay €9.50 at the stand. Enjoy!');
     expect(r.callbackAnswers).toBe(9);
     // Ole cancelled: no "ready" message for him
     expect(r.seen.ole.at(-1)).toBe('Your order is cancelled. Write any time to order again.');
 
     expect(r.conflict).toEqual({ status: 409, code: 'CONFLICT' });
     expect(lines.join('\n')).toContain('GET /v1/orders → A-101 collected, A-102 ready, (no number) cancelled');
+
+    // the receipts, downloaded from the links the platforms got: the lines and total in the stand's
+    // German (the platforms do not tell the customer's language), and a QR code the counter scans
+    // to the pick-up code; Ole cancelled and got none
+    expect(Object.keys(r.receipts).sort()).toEqual(['kemal', 'mara']);
+    const mara = await readPdf(r.receipts.mara!.body);
+    expect(mara.pages).toBe(1);
+    expect(mara.text[0]!.replace(/\s/g, ' ')).toMatch(/Order receipt Imbiss Ecke · Kastanienallee 1, Berlin ORDER A-101 .* CUSTOMER Mara Item Qty Unit price Amount Currywurst 2 3,50 € 7,00 € Cola 1 2,50 € 2,50 € Total 9,50 €/);
+    expect(await scanPdf(r.receipts.mara!.body)).toEqual([{ page: 1, format: 'QRCode', text: 'A-101' }]);
+    const kemal = await readPdf(r.receipts.kemal!.body);
+    expect(kemal.text[0]!.replace(/\s/g, ' ')).toMatch(/CUSTOMER Kemal Aydın .*Falafel wrap 1 6,00 € 6,00 € Total 6,00 €/);
+    expect(await scanPdf(r.receipts.kemal!.body)).toEqual([{ page: 1, format: 'QRCode', text: 'A-102' }]);
   });
 });
 

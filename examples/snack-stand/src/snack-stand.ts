@@ -13,8 +13,10 @@ import { configFromObject, createHost, ScaledTimer, type Host } from '@switchboa
 import telegramPlugin, { FakeTelegramServer } from '@switchboard/telegram';
 import whatsappPlugin, { FakeWhatsAppServer } from '@switchboard/whatsapp';
 import { apiClient, eventually, telegramText, whatsappText } from './demo-support.js';
+import { DocumentServer } from './document-server.js';
 import { MemoryOrderStore, type Order } from './order-store.js';
 import { ordersFeature } from './orders-feature.js';
+import { Receipts } from './receipts.js';
 import { SnackBot } from './snack-bot.js';
 
 /** The stand's API key (a demo value; a real one comes from the environment). */
@@ -43,6 +45,8 @@ export interface SnackStandResult {
   seen: Record<keyof typeof CUSTOMERS, string[]>;
   /** The raw requests the platforms received, per customer. */
   requests: Record<keyof typeof CUSTOMERS, Json[]>;
+  /** Each customer's receipt as their phone got it: the document's link and the bytes downloaded from it. */
+  receipts: Partial<Record<keyof typeof CUSTOMERS, { link: string; body: Buffer }>>;
   /** `answerCallbackQuery` calls the Telegram fake received. */
   callbackAnswers: number;
   /** Answer of marking an already-collected order ready again. */
@@ -59,8 +63,11 @@ export async function runSnackStand(options: { log?: (line: string) => void; dat
   const time = new ScaledTimer(TIME_SCALE);
   const telegram = new FakeTelegramServer({ clock: time });
   const whatsapp = new FakeWhatsAppServer({ now: () => time.now() });
+  // the stand's own file server, where the receipts are published for the platforms to download
+  const files = new DocumentServer();
   await telegram.start();
   await whatsapp.start();
+  await files.start();
   let host: Host | undefined;
   try {
     const orders = new MemoryOrderStore();
@@ -75,7 +82,7 @@ export async function runSnackStand(options: { log?: (line: string) => void; dat
         { package: '@switchboard/telegram', plugin: telegramPlugin, required: true, accounts: [{ id: 'main', config: telegram.connectorConfig() }] },
         { package: '@switchboard/whatsapp', plugin: whatsappPlugin, required: true, accounts: [{ id: 'main', config: whatsapp.connectorConfig() }] },
       ],
-      bots: { snacks: new SnackBot(orders, time) },
+      bots: { snacks: new SnackBot(orders, time, new Receipts(files)) },
     }, { env: {} });
     host = await createHost(config, {
       logger: silentLogger, clock: time, features: [ordersFeature(orders)],
@@ -88,14 +95,14 @@ export async function runSnackStand(options: { log?: (line: string) => void; dat
       const c = CUSTOMERS[who];
       return c.channel === 'whatsapp'
         ? whatsapp.accepted.filter((a) => a.to === c.userId).map((a) => a.body)
-        : telegram.requests.filter((r) => r.path.endsWith('/sendMessage') && String((r.body as Json).chat_id) === c.userId).map((r) => r.body as Json);
+        : telegram.requests.filter((r) => /\/send(Message|Document)$/.test(r.path) && String((r.body as Json).chat_id) === c.userId).map((r) => r.body as Json);
     };
     const textOf = (who: keyof typeof CUSTOMERS, body: Json): string => (CUSTOMERS[who].channel === 'whatsapp' ? whatsappText(body) : telegramText(body));
     const seen: SnackStandResult['seen'] = { mara: [], kemal: [], ole: [] };
     let nextTelegramMessageId = 1001;
 
-    /** Delivers what the customer did, waits for the stand's answer and prints both. */
-    const act = async (who: keyof typeof CUSTOMERS, what: { text: string } | { tap: string; title: string; row?: boolean }): Promise<string> => {
+    /** Delivers what the customer did, waits for the stand's answers (`replies`, default one) and prints them. */
+    const act = async (who: keyof typeof CUSTOMERS, what: { text: string } | { tap: string; title: string; row?: boolean }, replies = 1): Promise<string> => {
       const c = CUSTOMERS[who];
       const before = requestsTo(who).length;
       let webhook;
@@ -118,11 +125,11 @@ export async function runSnackStand(options: { log?: (line: string) => void; dat
       const fake = c.channel === 'whatsapp' ? whatsapp : telegram;
       const answer = await fake.deliver(`${url}/webhooks/${c.channel}/main`, webhook);
       if (answer.status !== 200) throw new Error(`the host answered ${answer.status} to a signed ${c.channel} webhook`);
-      const reply = textOf(who, await eventually(() => requestsTo(who)[before]));
+      const answers = (await eventually(() => requestsTo(who).length >= before + replies && requestsTo(who).slice(before, before + replies))).map((b) => textOf(who, b));
       log(`${c.name.padEnd(11)} ${'text' in what ? `"${what.text}"` : `taps [${what.title}]`}`);
-      log(`${'stand'.padEnd(11)} ${reply.replace(/\n/g, ' / ')}`);
-      seen[who].push(reply);
-      return reply;
+      for (const reply of answers) log(`${'stand'.padEnd(11)} ${reply.replace(/\n/g, ' / ')}`);
+      seen[who].push(...answers);
+      return answers[0]!;
     };
 
     log(`Imbiss Ecke's host is listening on ${url} (demo time runs ${TIME_SCALE}× faster)`);
@@ -135,13 +142,13 @@ export async function runSnackStand(options: { log?: (line: string) => void; dat
     await act('mara', { tap: 'more', title: 'Add more' });
     await act('mara', { tap: 'item:cola', title: 'Cola' });
     await act('mara', { tap: 'qty:cola:1', title: '1' });
-    await act('mara', { tap: 'confirm', title: 'Confirm' });
+    await act('mara', { tap: 'confirm', title: 'Confirm' }, 2);
 
     log(`\n── 2. Kemal orders on WhatsApp ${'─'.repeat(49)}`);
     await act('kemal', { text: 'Hello, can I order for pick-up?' });
     await act('kemal', { tap: 'item:falafel', title: 'Falafel wrap', row: true });
     await act('kemal', { tap: 'qty:falafel:1', title: '1' });
-    await act('kemal', { tap: 'confirm', title: 'Confirm' });
+    await act('kemal', { tap: 'confirm', title: 'Confirm' }, 2);
 
     log(`\n── 3. Ole changes his mind ${'─'.repeat(53)}`);
     await act('ole', { text: 'menu' });
@@ -169,15 +176,30 @@ export async function runSnackStand(options: { log?: (line: string) => void; dat
     const all = (await api<{ items: Order[] }>('/v1/orders')).body.items;
     log(`GET /v1/orders → ${all.map((o) => `${o.number ?? '(no number)'} ${o.status}`).join(', ')}`);
 
+    // each customer opens the receipt: the phone downloads it from the link the platform was given
+    const receipts: SnackStandResult['receipts'] = {};
+    for (const who of Object.keys(CUSTOMERS) as (keyof typeof CUSTOMERS)[]) {
+      for (const body of requestsTo(who)) {
+        const document = body.document as Json | string | undefined;
+        const link = typeof document === 'string' ? document : typeof document?.link === 'string' ? document.link : undefined;
+        if (!link) continue;
+        const download = await fetch(link);
+        if (!download.ok) throw new Error(`${link} answered ${download.status}`);
+        receipts[who] = { link, body: Buffer.from(await download.arrayBuffer()) };
+        log(`(${CUSTOMERS[who].name} opens the receipt: ${download.headers.get('content-type')}, ${receipts[who].body.length} bytes)`);
+      }
+    }
+
     const callbackAnswers = telegram.requests.filter((r) => r.path.endsWith('/answerCallbackQuery')).length;
     log(`(the Telegram fake received ${callbackAnswers} answerCallbackQuery calls: one per button tap)`);
     return {
-      orders: all, seen, callbackAnswers, conflict: { status: again.status, code: again.body.error.code },
+      orders: all, seen, receipts, callbackAnswers, conflict: { status: again.status, code: again.body.error.code },
       requests: { mara: requestsTo('mara'), kemal: requestsTo('kemal'), ole: requestsTo('ole') },
     };
   } finally {
     await host?.stop();
     await telegram.stop();
     await whatsapp.stop();
+    await files.stop();
   }
 }

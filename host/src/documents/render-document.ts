@@ -97,6 +97,15 @@ export async function renderDocument(templates: DocumentTemplates, name: string,
 /** A `document` message's content. */
 export type DocumentContent = MediaContent & { type: 'document' };
 
+/** What the media store is told of a generated document (a `MediaPutInput` of the host's media store). */
+export interface DocumentPutInput {
+  origin: 'generated';
+  kind: 'document';
+  filename: string;
+  declaredType: 'application/pdf';
+  declaredSize: number;
+}
+
 /** A document as a message: what to store, and the content that sends it once stored. */
 export interface DocumentMessage {
   /** The file to store: the bytes of `POST /v1/media` (a multipart `file` part) or of `MediaStore.put`. */
@@ -110,7 +119,7 @@ export interface DocumentMessage {
     sha256: string;
   };
   /** What `MediaStore.put` takes beside the bytes: a generated document. */
-  put: Required<Pick<MediaPutInput, 'origin' | 'kind' | 'filename' | 'declaredType' | 'declaredSize'>>;
+  put: DocumentPutInput;
   /**
    * The file as a `Blob`, for a `FormData` upload (`form.append('file', message.blob(), message.file.filename)`).
    * @returns a Blob of type `application/pdf`
@@ -149,7 +158,8 @@ export function documentMessage(rendered: RenderedDocument, options: { caption?:
   const media = { filename, mimeType: contentType, size: body.length, ...(options.caption ? { caption: options.caption } : {}) };
   return {
     file: { body, contentType, filename, size: body.length, sha256 },
-    put: { origin: 'generated', kind: 'document', filename, declaredType: contentType, declaredSize: body.length },
+    // `satisfies` keeps this in step with the media store's own input type
+    put: { origin: 'generated', kind: 'document', filename, declaredType: contentType, declaredSize: body.length } satisfies DocumentPutInput & MediaPutInput,
     blob: () => new Blob([new Uint8Array(body)], { type: contentType }),
     content: (storedId) => ({ type: 'document' as const, media: { storedId, ...media } }),
     contentAt: (url) => ({ type: 'document' as const, media: { url, ...media } }),

@@ -16,6 +16,7 @@ import type { ConnectorRegistry, HostConnectorBinding } from './plugins/connecto
 import type { ConversationService } from './routing/conversation-service.js';
 import type { HostStores } from './stores/stores.js';
 import type { HostStreams } from './streams.js';
+import type { MediaRuntime } from './media/media-feature.js';
 
 /** What every feature is given. */
 export interface HostFeatureContext {
@@ -34,6 +35,11 @@ export interface HostFeatureContext {
   outbound: OutboundRuntime;
   clock: Clock;
   logger: Logger;
+  /**
+   * The host's media: `media.store` (the `MediaStore`: put, read, openBlob, link, delete…),
+   * `media.urls` (the `MediaUrls`: API and signed URLs), the inbound fetcher.
+   */
+  media: MediaRuntime;
 }
 
 /** A part of the host. Every member is optional. */

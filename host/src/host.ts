@@ -34,6 +34,10 @@ import {
   ConsentLedgerStore, ContactStore, ConversationStore, DeadLetterStore, HostStores, InboxStore, MessageStore, OutboxStore,
 } from './stores/stores.js';
 import { completeHostStreams, createHostStreams, HostStreams } from './streams.js';
+import { createMediaFeature, openMediaRuntime, type MediaRuntime } from './media/media-feature.js';
+import type { MediaFetcherOptions } from './media/media-fetcher.js';
+import type { MediaScanner } from './media/media-policy.js';
+import { MediaStore, MediaUrls, type BlobStore } from './media/media-store.js';
 
 /** What the outbound issue's gateway factory is given. */
 export interface GatewayFactoryDeps {
@@ -79,6 +83,12 @@ export interface HostOptions {
   onListen?: (host: Host) => void | Promise<void>;
   /** Webhook body limit in bytes (default 3 MB). */
   maxWebhookBytes?: number;
+  /** Where media bytes go, instead of the blob store the config names (the host will not close it). */
+  mediaBlobs?: BlobStore;
+  /** A virus scanner for media files, instead of the config's `media.scanner`. */
+  mediaScanner?: MediaScanner;
+  /** Overrides of the config's `media.fetch` (concurrency, retries, timeouts, the backoff's randomness). */
+  mediaFetcher?: MediaFetcherOptions;
   /**
    * Waits out a stop's deadline (`server.stopDeadlineMs`; default a timer). A test passes one it
    * ends itself, to show what a stop waits for without measuring time.
@@ -91,6 +101,18 @@ export interface HostOptions {
  * and the sandbox read less), so a body sent chunked is reserved at that much before it is read.
  */
 export const EXPRESS_BODY_ROUTE: BodyRoute = { limit: 1024 * 1024, growable: false };
+
+/**
+ * How `POST /v1/media` reads bodies: a file streams to the media store a chunk at a time (its
+ * tenant's limits apply there), so it holds no body budget; it still counts as a request whose body
+ * is arriving.
+ */
+export const MEDIA_UPLOAD_BODY_ROUTE: BodyRoute = { limit: 0, growable: true };
+
+/** Whether a request is a multipart media upload (`POST /v1/media`, any query). */
+function isMediaUpload(req: import('node:http').IncomingMessage): boolean {
+  return req.method === 'POST' && /^\/v1\/media\/?(\?|$)/.test(req.url ?? '') && /^multipart\//i.test(req.headers['content-type'] ?? '');
+}
 
 /**
  * A fetch for platform calls that every call can be aborted through at once, whatever signal the
@@ -140,6 +162,8 @@ export class Host {
     private readonly platformCalls: AbortController = new AbortController(),
     private readonly stopDeadline: (ms: number) => Promise<void> = defaultStopDeadline,
     private readonly onListen?: (host: Host) => void | Promise<void>,
+    /** The host's media: store, URLs, inbound fetcher. */
+    readonly media?: MediaRuntime,
   ) {
     this.admission = new RequestAdmission(config.server);
   }
@@ -160,7 +184,7 @@ export class Host {
    */
   readonly handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): void => {
     const webhook = this.ingress.owns(req.url);
-    const ticket = this.admission.admit(req, res, webhook ? this.ingress.bodyRoute : EXPRESS_BODY_ROUTE);
+    const ticket = this.admission.admit(req, res, webhook ? this.ingress.bodyRoute : isMediaUpload(req) ? MEDIA_UPLOAD_BODY_ROUTE : EXPRESS_BODY_ROUTE);
     if (!ticket) return;
     if (webhook) void this.ingress.handle(req, res, ticket);
     else this.app(req, res);
@@ -243,6 +267,7 @@ export class Host {
     await this.processor.stop();
     for (const f of [...this.features].reverse()) await f.stop?.();
     await this.outbound.stop();
+    await this.media?.close();
     if (expired) this.logger.warn({ deadlineMs: this.config.server.stopDeadlineMs, givenBack: this.outbound.dispatcher.stats.givenBack }, 'stop deadline reached: connections cut, platform calls aborted, their messages given back to the outbox');
     await this.onStop?.();
     completeHostStreams(this.streams);
@@ -330,7 +355,16 @@ export async function createHost(config: HostConfig, options: HostOptions = {}):
   });
   container.bind(WebhookIngress).toConstantValue(ingress);
 
-  const featureContext: HostFeatureContext = { container, config, tenants, stores, streams, registry, bindings, conversations, gateway, outbound, clock, logger };
+  const media = await openMediaRuntime({
+    config, stores, registry, streams, clock, logger,
+    ...(options.mediaBlobs ? { blobs: options.mediaBlobs } : {}),
+    ...(options.mediaScanner ? { scanner: options.mediaScanner } : {}),
+    ...(options.mediaFetcher ? { fetcher: options.mediaFetcher } : {}),
+  });
+  container.bind(MediaStore).toConstantValue(media.store);
+  container.bind(MediaUrls).toConstantValue(media.urls);
+
+  const featureContext: HostFeatureContext = { container, config, tenants, stores, streams, registry, bindings, conversations, gateway, outbound, clock, logger, media };
   // a feature the caller passes replaces the built-in of the same name (which is then never built:
   // features may subscribe to streams as they are built)
   const given = (options.features ?? []).map((factory) => factory(featureContext));
@@ -339,6 +373,7 @@ export async function createHost(config: HostConfig, options: HostOptions = {}):
     // first: the console's stream and the metrics find its feed in the container
     ['events', createEventsFeature(config.streams ?? {})],
     ['outbound', outboundFeature],
+    ['media', () => createMediaFeature(media, { tenants: [...tenants.keys()], clock, logger })],
     ['consent', createConsentFeature(config.optInSecret ? { secret: config.optInSecret } : {})],
     ['compliance', createComplianceFeature(config.pseudonymSalt ? { pseudonymSalt: config.pseudonymSalt } : {})],
     ['analytics', createAnalyticsFeature(config.metricsToken ? { metricsToken: config.metricsToken } : {})],
@@ -353,11 +388,11 @@ export async function createHost(config: HostConfig, options: HostOptions = {}):
   // the API answers readiness through the host, which needs the API app: a late-bound reference
   const self: { host?: Host } = {};
   const app = createApiApp({
-    tenants: config.tenants, stores, streams, conversations, gateway, clock, logger, features,
+    tenants: config.tenants, stores, streams, conversations, gateway, clock, logger, features, mediaUrls: media.urls,
     readiness: () => self.host!.readiness(),
     ...(options.extraRoutes ? { extraRoutes: (a: express.Express, auth: express.RequestHandler) => options.extraRoutes!(a, auth, () => self.host!) } : {}),
   });
-  const host = new Host(container, config, stores, streams, registry, processor, ingress, conversations, gateway, forwarder, statuses, logger, outbound, features, app, ownsStores, options.onStop, platformCalls, options.stopDeadline, options.onListen);
+  const host = new Host(container, config, stores, streams, registry, processor, ingress, conversations, gateway, forwarder, statuses, logger, outbound, features, app, ownsStores, options.onStop, platformCalls, options.stopDeadline, options.onListen, media);
   self.host = host;
   container.bind(Host).toConstantValue(host);
   return host;

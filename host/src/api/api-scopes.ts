@@ -11,8 +11,9 @@ import { SwitchboardError, type SenderKind } from '@switchboard/core';
  * The scopes a key can carry.
  * - `read`: every read of the tenant's data (conversations, messages, contacts, consent, dead
  *   letters, templates, opt-in flows, analytics, costs, retention, the event stream, the decision
- *   records of messages) and the policy dry run.
- * - `messages:send`: send (conversation replies, `/v1/messages`, notifications, opt-in requests).
+ *   records of messages, stored media files) and the policy dry run.
+ * - `messages:send`: send (conversation replies, `/v1/messages`, notifications, opt-in requests)
+ *   and upload the files to send (`POST /v1/media`).
  * - `messages:send-as-agent`: also send as `sender: agent`, i.e. as a human (Messenger's
  *   HUMAN_AGENT tag, agent reply statistics). Only the operator grants it: config or CLI, or a key
  *   that holds it.
@@ -165,6 +166,8 @@ export const ROUTE_SCOPES: readonly (readonly [method: string, path: string, sco
   ['GET', '/tenant', 'read'],
   ['GET', '/analytics', 'read'],
   ['GET', '/costs', 'read'],
+  ['GET', '/media/:id', 'read'],
+  ['POST', '/media', 'messages:send'],
   ['*', '/api-keys', 'admin'],
   ['*', '/api-keys/:id', 'admin'],
   ['*', '/api-keys/:id/rotate', 'admin'],

@@ -8,7 +8,7 @@ import { API_SCOPES } from './api-scopes.js';
 import { z } from 'zod';
 import {
   AddressLinkSchema, AgentCreateSchema, AgentPatchSchema, AssignSchema, ConsentEventSchema, ConsoleSettingsSchema, ContentSchema,
-  ConversationMessageSchema, HandoverSchema, NotificationRequestSchema, OptInStartSchema, SendRequestBodySchema, TagsSchema,
+  ConversationMessageSchema, HandoverSchema, MediaUrlUploadSchema, NotificationRequestSchema, OptInStartSchema, SendRequestBodySchema, TagsSchema,
   TemplateCreateSchema, TemplateStatusSchema, TemplateSubmitSchema, TemplateSyncSchema, TransferSchema,
 } from './schemas.js';
 import { SandboxClockSchema, SandboxEventSchema, SandboxMessageSchema, SandboxTemplateReviewSchema } from '../sandbox-schemas.js';
@@ -102,7 +102,7 @@ export function buildOpenApi(): Record<string, unknown> {
         Assignee: { type: 'object', properties: { kind: { enum: ['bot', 'queue', 'agent', 'forward', 'none'] }, handler: { type: 'string' }, queue: { type: 'string' }, agentId: { type: 'string' }, url: { type: 'string' } } },
         Conversation: { type: 'object', properties: { id: { type: 'string' }, contactId: { type: 'string' }, address: ref('Address'), status: { enum: ['open', 'pending', 'resolved'] }, assignee: ref('Assignee'), lastInboundAt: { type: 'string', format: 'date-time' }, tags: { type: 'array', items: { type: 'string' } }, createdAt: { type: 'string', format: 'date-time' }, updatedAt: { type: 'string', format: 'date-time' } } },
         Content: fromZod(ContentSchema),
-        Message: { type: 'object', properties: { id: { type: 'string' }, conversationId: { type: 'string' }, direction: { enum: ['inbound', 'outbound'] }, channel: { type: 'string' }, externalId: { type: 'string' }, content: ref('Content'), status: { enum: ['accepted', 'queued', 'sent', 'delivered', 'read', 'failed'] }, timestamp: { type: 'string', format: 'date-time' } } },
+        Message: { type: 'object', description: 'Media content: once the host stores the file, media.url is the host\'s GET /v1/media/{id} (media.storedId, media.sha256), media.sourceUrl the platform\'s URL if it gave one, media.id the platform\'s id; media.storeState says where the fetch is (pending, stored, refused, quarantined, failed; media.storeNote why)', properties: { id: { type: 'string' }, conversationId: { type: 'string' }, direction: { enum: ['inbound', 'outbound'] }, channel: { type: 'string' }, externalId: { type: 'string' }, content: ref('Content'), status: { enum: ['accepted', 'queued', 'sent', 'delivered', 'read', 'failed'] }, timestamp: { type: 'string', format: 'date-time' } } },
         Contact: { type: 'object', properties: { id: { type: 'string' }, addresses: { type: 'array', items: ref('Address') }, profile: { type: 'object' } } },
         ConsentEntry: { type: 'object', properties: { id: { type: 'string' }, channel: { type: 'string' }, action: { type: 'string' }, purpose: { enum: ['service', 'transactional', 'marketing'] }, topic: { type: 'string' }, scope: { enum: ['channel', 'all-channels'] }, at: { type: 'string', format: 'date-time' }, evidence: { type: 'object' } } },
         PolicyReason: { type: 'object', required: ['code', 'source', 'message'], properties: { code: { type: 'string', description: 'WINDOW_CLOSED, TEMPLATE_REQUIRED, NO_CONSENT, BLOCKED…' }, source: { enum: ['channel', 'business', 'law', 'customer'] }, message: { type: 'string' }, rule: { type: 'string', description: 'The rule that refused it (serviceWindowHours, restrictedCommerce, quietHours…)' }, url: { type: 'string', description: 'Where the rule is documented: the platform\'s page or the legal text' } } },
@@ -111,6 +111,16 @@ export function buildOpenApi(): Record<string, unknown> {
         Accepted: { type: 'object', properties: { id: { type: 'string' }, status: { const: 'queued' }, conversationId: { type: 'string' }, form: { type: 'object' }, price: { type: 'object', properties: { amount: { type: 'number' }, currency: { type: 'string' }, category: { type: 'string' } } }, rendering: { type: 'object' }, decisionId: { type: 'string', description: 'The decision record: GET /v1/messages/{id}/decision' } } },
         ...DECISION_SCHEMAS,
         Template: { type: 'object', properties: { id: { type: 'string' }, channel: { type: 'string' }, name: { type: 'string' }, language: { type: 'string' }, category: { enum: ['marketing', 'utility', 'authentication'] }, body: { type: 'string' }, header: { type: 'string' }, footer: { type: 'string' }, status: { enum: ['draft', 'submitted', 'approved', 'rejected', 'paused'] }, externalId: { type: 'string' }, reason: { type: 'string' } } },
+        MediaFile: {
+          type: 'object', required: ['id', 'contentType', 'size', 'sha256', 'kind', 'url', 'createdAt'],
+          properties: {
+            id: { type: 'string', description: 'Send it with content { type, media: { storedId } }' },
+            contentType: { type: 'string', description: 'The type found in the bytes (not the one declared)' },
+            size: { type: 'integer' }, sha256: { type: 'string', description: 'Hex SHA-256 of the bytes' },
+            kind: { enum: ['image', 'video', 'audio', 'document', 'sticker'] }, filename: { type: 'string' },
+            url: { type: 'string', description: 'GET it with an API key of the tenant' }, createdAt: { type: 'string', format: 'date-time' },
+          },
+        },
         DeadLetter: { type: 'object', properties: { id: { type: 'string' }, channel: { type: 'string' }, account: { type: 'string' }, reason: { type: 'string' }, code: { type: 'string' }, rawBody: { type: 'string', contentEncoding: 'base64' }, headers: { type: 'object' }, receivedAt: { type: 'string', format: 'date-time' } } },
       },
     },
@@ -235,6 +245,59 @@ export function buildOpenApi(): Record<string, unknown> {
       },
       '/v1/api-keys/{id}': { delete: { summary: 'Revoke a stored key: it stops at once in every host on the database (admin)', parameters: [idParam], responses: { 200: { description: 'The revoked key' }, ...errors, 409: { description: 'A config key, or already revoked', content: json(ref('Error')) } } } },
       '/v1/api-keys/{id}/rotate': { post: { summary: 'Replace a stored key by a new one with the same scopes; the old stops at once (admin)', parameters: [idParam], responses: { 201: { description: 'The new key (shown once) and its record' }, ...errors, 409: { description: 'A config key, or revoked', content: json(ref('Error')) } } } },
+      '/v1/media': {
+        post: {
+          operationId: 'uploadMedia',
+          summary: 'Store a file to send: a multipart upload (optional fields kind and filename, then one file part), or JSON { url } the host fetches itself (http(s), public addresses only unless the config allows private ones). The type is read from the bytes and checked with the size against the tenant\'s limits; the virus scanner, when configured, runs before the answer',
+          requestBody: {
+            required: true,
+            content: {
+              'multipart/form-data': { schema: { type: 'object', required: ['file'], properties: { kind: { enum: ['image', 'video', 'audio', 'document', 'sticker'] }, filename: { type: 'string', maxLength: 255 }, file: { type: 'string', format: 'binary' } } } },
+              ...json(fromZod(MediaUrlUploadSchema)),
+            },
+          },
+          responses: {
+            201: { description: 'Stored', content: json(ref('MediaFile')) },
+            ...errors,
+            413: { description: 'Larger than the tenant\'s limit for its kind (details.refusal MEDIA_TOO_LARGE, maxBytes); nothing kept', content: json(ref('Error')) },
+            415: { description: 'A type the tenant does not allow for its kind (details.refusal MEDIA_TYPE_NOT_ALLOWED, contentType, allowed), or a body that is neither multipart nor JSON; nothing kept', content: json(ref('Error')) },
+            422: { description: 'Rejected by the virus scanner (details.refusal MEDIA_QUARANTINED): kept in quarantine, never served or sent', content: json(ref('Error')) },
+            502: { description: 'The URL could not be fetched', content: json(ref('Error')) },
+            503: { description: 'The media store or the scanner cannot take the file now (retry)', content: json(ref('Error')) },
+          },
+        },
+      },
+      '/v1/media/{id}': {
+        get: {
+          operationId: 'getMedia',
+          summary: 'A stored file\'s bytes, with the type found in them, nosniff, a safe Content-Disposition (inline for pictures, audio and video), an ETag of its hash, and byte ranges',
+          parameters: [idParam, { name: 'Range', in: 'header', schema: { type: 'string', example: 'bytes=0-1023' } }, { name: 'If-None-Match', in: 'header', schema: { type: 'string' } }],
+          responses: {
+            200: { description: 'The file', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
+            206: { description: 'The range asked for (Content-Range)', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
+            304: { description: 'Not modified (If-None-Match)' },
+            ...errors,
+            403: { description: 'The API key lacks read, or the file is quarantined (details.refusal MEDIA_QUARANTINED)', content: json(ref('Error')) },
+            416: { description: 'The range is outside the file (Content-Range: bytes */size)', content: json(ref('Error')) },
+          },
+        },
+      },
+      '/media/{id}': {
+        get: {
+          operationId: 'getSignedMedia',
+          summary: 'A stored file through a short-lived signed URL (the console, platforms that fetch files by URL): no API key; answered like GET /v1/media/{id}',
+          security: [],
+          parameters: [idParam, { name: 'tenant', in: 'query', required: true, schema: { type: 'string' } }, { name: 'exp', in: 'query', required: true, schema: { type: 'string', description: 'Expiry, ms since the epoch' } }, { name: 'sig', in: 'query', required: true, schema: { type: 'string' } }, { name: 'Range', in: 'header', schema: { type: 'string' } }],
+          responses: {
+            200: { description: 'The file', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
+            206: { description: 'The range asked for' },
+            400: { description: 'Invalid query', content: json(ref('Error')) },
+            403: { description: 'The link is not valid or has expired (details.link), or the file is quarantined', content: json(ref('Error')) },
+            404: { description: 'No such file', content: json(ref('Error')) },
+            416: { description: 'The range is outside the file', content: json(ref('Error')) },
+          },
+        },
+      },
       '/v1/dead-letters': { get: op('Verified webhooks that could not be parsed, newest first', { parameters: paging, responses: { 200: { description: 'Dead letters', content: list('DeadLetter') }, ...errors } }) },
       '/v1/dead-letters/{id}': { get: op('Get a dead letter', { parameters: [idParam], responses: { 200: { description: 'The dead letter', content: json(ref('DeadLetter')) }, ...errors } }) },
       '/v1/events': { get: { summary: 'Server-Sent Events: inbound, status, consent and conversation streams of the tenant', parameters: [{ name: 'streams', in: 'query', schema: { type: 'string', description: 'comma-separated subset of inbound,status,consent,conversation' } }], responses: { 200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...errors } } },

@@ -13,6 +13,8 @@ import type { OutboundGateway } from '../outbound/outbound-gateway.js';
 import { policyDeniedBody } from '../outbound/outbound-routes.js';
 import type { ConversationService } from '../routing/conversation-service.js';
 import { toSafeJsonValue } from '../safe-json.js';
+import { presentMessage } from '../media/media-presenter.js';
+import type { MediaUrls } from '../media/media-store.js';
 import type { HostStreams } from '../streams.js';
 import type { HostStores, Page } from '../stores/stores.js';
 import { z } from 'zod';
@@ -48,6 +50,8 @@ export interface ApiDeps {
   extraRoutes?: (app: express.Express, auth: express.RequestHandler) => void;
   /** Features whose routes are mounted (on `/v1` and on the app). */
   features?: readonly HostFeature[];
+  /** The URLs of stored media: a message's stored file is answered with its `url` (default: relative `/v1/media/:id`). */
+  mediaUrls?: Pick<MediaUrls, 'apiUrl'>;
 }
 
 declare module 'express-serve-static-core' {
@@ -98,6 +102,7 @@ export function createApiApp(deps: ApiDeps): express.Express {
   // serialiser could take (nested 5,000 deep, a cycle) is cut at 64 levels instead of failing the request
   const json = app.response.json;
   app.response.json = function safeJson(this: Response, body?: unknown) { return json.call(this, toSafeJsonValue(body, { maxNodes: Number.MAX_SAFE_INTEGER })); };
+  const mediaUrls = deps.mediaUrls ?? { apiUrl: (id: string) => `/v1/media/${encodeURIComponent(id)}` };
   const apiKeys = new ApiKeyService({ tenants: deps.tenants, store: deps.stores.apiKeys, now: () => deps.clock.now() });
   // stored keys are read on every request (no cache), so a revocation holds at once in every process
   const auth: express.RequestHandler = (req, _res, next) => {
@@ -144,7 +149,8 @@ export function createApiApp(deps: ApiDeps): express.Express {
     const t = tenantOf(req);
     const id = param(req, 'id');
     if (!(await deps.stores.conversations.get(t.id, id))) throw new NotFoundError('conversation', id);
-    res.json({ items: await deps.stores.messages.listByConversation(t.id, id, page(parseQuery(PageQuerySchema, req))) });
+    const items = await deps.stores.messages.listByConversation(t.id, id, page(parseQuery(PageQuerySchema, req)));
+    res.json({ items: items.map((m) => presentMessage(m, mediaUrls)) });
   });
   v1.post('/conversations/:id/messages', async (req, res) => {
     const t = tenantOf(req);

@@ -90,8 +90,10 @@ const mediaRef = z.strictObject({
   caption: text(LIMITS.text).optional(),
   filename: text(500).optional(),
   size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  /** A file stored with `POST /v1/media` (the host sends its bytes, uploading them the platform's way). */
+  storedId: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be the id of a stored file (POST /v1/media)').optional(),
 });
-const mediaWithSource = mediaRef.refine((m) => Boolean(m.id || m.url), { message: 'needs an id or a url' });
+const mediaWithSource = mediaRef.refine((m) => Boolean(m.id || m.url || m.storedId), { message: 'needs an id, a url or a storedId' });
 
 const button = z.strictObject({ id: filled(LIMITS.label), title: filled(LIMITS.label), url: url().optional() });
 const listRow = z.strictObject({ id: filled(LIMITS.label), title: filled(LIMITS.label), description: text(LIMITS.label).optional() });
@@ -494,4 +496,24 @@ export const ComplianceReportQuerySchema = z.strictObject({ ...RANGE, ...PAGE_QU
 /** `GET /v1/audit`. */
 export const AuditQuerySchema = z.strictObject({
   ...PAGE_QUERY, from: isoDate.optional(), to: isoDate.optional(), contactId: filled(LIMITS.id).optional(), conversationId: filled(LIMITS.id).optional(),
+});
+
+// ---- media ---------------------------------------------------------------------------------------
+
+/**
+ * `POST /v1/media` with a JSON body: the host fetches the file from `url` itself (http or https, a
+ * public address unless the config allows private ones), within the tenant's limits.
+ */
+export const MediaUrlUploadSchema = z.strictObject({
+  url: httpUrl(),
+  /** What the file is sent as (default: from the type its bytes show). */
+  kind: oneOf(MEDIA_KINDS).optional(),
+  /** The file name to keep (default: from the response's Content-Disposition or the URL's path). */
+  filename: filled(255).optional(),
+});
+
+/** The fields of a multipart `POST /v1/media` besides its one file part. */
+export const MediaUploadFieldsSchema = z.strictObject({
+  kind: oneOf(MEDIA_KINDS).optional(),
+  filename: filled(255).optional(),
 });

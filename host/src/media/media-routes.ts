@@ -114,7 +114,8 @@ export function mountMediaApiRoutes(v1: express.Router, deps: MediaRouteDeps): v
  * @param now - the host clock in ms (what a link's expiry is compared with)
  */
 export function mountSignedMediaRoute(app: express.Express, deps: Pick<MediaRouteDeps, 'store' | 'urls'>, now: () => number): void {
-  app.get('/media/:id', async (req, res) => {
+  // the optional last segment is a file name for platforms that read it from the URL (not signed, not used)
+  app.get(['/media/:id', '/media/:id/:name'], async (req, res) => {
     const id = idOf(req);
     const { tenant, exp, sig } = parseQuery(SignedQuerySchema, req);
     const check = await deps.urls.check(tenant, id, exp, sig);

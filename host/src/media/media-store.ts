@@ -220,6 +220,12 @@ export interface MediaStore {
 export interface SignedUrlOptions {
   /** How long the URL works, in ms of the host clock (default 15 minutes, at most 7 days). */
   ttlMs?: number;
+  /**
+   * A file name to end the URL's path with (`/media/<id>/<name>`): platforms that fetch by URL read
+   * the type and name from its last segment (Viber wants `.jpg` on a picture's URL). Not signed: it
+   * changes nothing of what is served.
+   */
+  filename?: string;
 }
 
 /** DI token for {@link MediaUrls}. */
@@ -233,7 +239,7 @@ export interface MediaUrls {
   /** `<publicUrl>/v1/media/<id>`: answered for API keys of the owning tenant only. */
   apiUrl(id: string): string;
   /**
-   * `<publicUrl>/media/<id>?exp=…&sig=…`: works without a key until it expires (host clock), for this
+   * `<publicUrl>/media/<id>[/<filename>]?tenant=…&exp=…&sig=…`: works without a key until it expires (host clock), for this
    * tenant's file only. The signature is an HMAC-SHA256 over id, tenant and expiry with a secret the
    * host generates and keeps in its database (never logged or exported).
    */

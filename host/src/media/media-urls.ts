@@ -1,6 +1,7 @@
 /**
  * The URLs of stored files: the API's (`/v1/media/:id`, for API keys of the owning tenant) and
- * short-lived signed ones (`/media/:id?tenant=…&exp=…&sig=…`) for the console and for platforms that
+ * short-lived signed ones (`/media/:id?tenant=…&exp=…&sig=…`, or `/media/:id/<file name>?…` for a
+ * platform that reads the name and type from the URL's last segment) for the console and for platforms that
  * fetch a file by URL. The signing secret is generated once and kept in the host's database, so
  * every host process on it signs and checks alike and links survive a restart; it is never logged,
  * exported or answered.
@@ -60,7 +61,8 @@ export class SignedMediaUrls implements MediaUrls {
     const ttl = Math.min(Math.max(1, Math.floor(options.ttlMs ?? this.options.defaultTtlMs ?? DEFAULT_SIGNED_URL_TTL_MS)), MAX_SIGNED_URL_TTL_MS);
     const exp = Math.floor(this.options.clock.now()) + ttl;
     const sig = await this.sign(tenantId, id, exp);
-    return `${this.base}/media/${encodeURIComponent(id)}?tenant=${encodeURIComponent(tenantId)}&exp=${exp}&sig=${sig}`;
+    const name = options.filename?.split(/[\\/]/).pop()?.trim();
+    return `${this.base}/media/${encodeURIComponent(id)}${name ? `/${encodeURIComponent(name)}` : ''}?tenant=${encodeURIComponent(tenantId)}&exp=${exp}&sig=${sig}`;
   }
 
   /**

@@ -80,7 +80,7 @@ export class HostMediaStore implements MediaStore {
     // counts against the limit of the file's kind, known from the start or from its first bytes
     const metered = async function* (): AsyncGenerator<Uint8Array> {
       let size = 0;
-      for await (const chunk of body) {
+      for await (const chunk of input.signal ? abortable(body, input.signal) : body) {
         size += chunk.byteLength;
         if (!sniffed) {
           if (headBytes < SNIFF_BYTES) { head.push(Buffer.from(chunk.subarray(0, SNIFF_BYTES - headBytes))); headBytes += Math.min(chunk.byteLength, SNIFF_BYTES - headBytes); }
@@ -219,7 +219,9 @@ export class HostMediaStore implements MediaStore {
         if (stale.length < 100) break;
       }
     }
-    return n + await this.blobs.sweep(before);
+    // temporary files carry wall-clock times: one younger than an hour on the wall clock may be a
+    // write still running in another process, whatever the host clock says (a sandbox moves it ahead)
+    return n + await this.blobs.sweep(new Date(Math.min(before.getTime(), Date.now() - STALE_WRITE_MS)));
   }
 }
 
@@ -268,4 +270,29 @@ function concat(parts: Uint8Array[]): Uint8Array {
 async function closeBody(body: AsyncIterable<Uint8Array>): Promise<void> {
   // ending the iteration destroys a Node stream or cancels a web stream: nothing more is read
   try { await body[Symbol.asyncIterator]().return?.(); } catch { /* it failed on its own: nothing to close */ }
+}
+
+/**
+ * Iterates a body until a signal aborts, even while the body is waiting for its next chunk (a client
+ * that went silent, a stalled download): the abort's reason is thrown at once and the body closed.
+ */
+async function* abortable(body: AsyncIterable<Uint8Array>, signal: AbortSignal): AsyncGenerator<Uint8Array> {
+  const it = body[Symbol.asyncIterator]();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason ?? new DOMException('aborted', 'AbortError'));
+    if (signal.aborted) onAbort(); else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  aborted.catch(() => undefined);
+  try {
+    for (;;) {
+      const next = await Promise.race([it.next(), aborted]);
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort!);
+    // not awaited: a body stuck waiting may never settle its return
+    void Promise.resolve(it.return?.()).catch(() => undefined);
+  }
 }

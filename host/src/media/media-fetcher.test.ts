@@ -155,6 +155,21 @@ describe('media fetcher', () => {
     expect(await store.list('t1')).toEqual([]);
   });
 
+  it('gives up on a download that stalls once its timeout passes, keeping nothing, and retries it', async () => {
+    // the stall never ends: whenever the timeout fires, the outcome is the same
+    const f = fetcher({ timeoutMs: 20 });
+    f.listen();
+    download = async () => ({ body: (async function* () { yield png.body.subarray(0, 10); await new Promise(() => undefined); })() });
+    const message = await receive(image());
+    await settle(f);
+    expect(await stores.mediaJobs.get('t1', message.id)).toMatchObject({ attempts: 1, lastError: expect.stringContaining('took longer than 20 ms') });
+    expect(await stores.media.listWriting('t1', new Date(clock.now() + 1), 10)).toEqual([]);
+    download = async () => ({ body: Readable.from([png.body]) });
+    clock.advance(60_000);
+    await f.drain();
+    expect(await mediaOf(message.id)).toMatchObject({ storeState: 'stored' });
+  });
+
   it('refuses an oversize file (declared, streamed, or stopped by the connector) and one whose bytes are not an image, keeping nothing', async () => {
     const f = fetcher();
     f.listen();

@@ -4,7 +4,7 @@
  * disposition, signed URLs that expire on the host clock, and messages presenting their stored file.
  */
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock, sampleMedia, silentLogger } from '@switchboard/core';
@@ -180,6 +180,22 @@ describe('media routes', () => {
     // uploading needs messages:send
     expect(await upload(READER, form(png.body, 'a.png', 'image/png'))).toMatchObject({ status: 403, body: { error: { code: 'FORBIDDEN', details: { requiredScope: 'messages:send' } } } });
     expect((await get('/v1/media/x', READER)).status).toBe(404);
+  });
+
+  it('keeps nothing of an upload the client abandons midway', async () => {
+    const before = (await host.media!.store.list('a', { limit: 500 })).length;
+    const boundary = 'sb-test-boundary';
+    const req = request(`${url}/v1/media`, { method: 'POST', headers: { authorization: `Bearer ${A}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'transfer-encoding': 'chunked' } });
+    req.on('error', () => undefined);
+    req.write(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="half.png"\r\ncontent-type: image/png\r\n\r\n`);
+    req.write(Buffer.concat([png.body, Buffer.alloc(64 * 1024, 1)]));
+    const writing = () => host.stores.media.listWriting('a', new Date(clock.now() + 86_400_000), 10);
+    // the host has begun to keep it…
+    await expect.poll(async () => (await writing()).length).toBe(1);
+    // …and the client goes away
+    req.destroy();
+    await expect.poll(async () => (await writing()).length).toBe(0);
+    expect(await host.media!.store.list('a', { limit: 500 })).toHaveLength(before);
   });
 
   describe('upload by URL', () => {

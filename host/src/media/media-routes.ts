@@ -71,7 +71,13 @@ export function mountMediaApiRoutes(v1: express.Router, deps: MediaRouteDeps): v
     const type = mimeEssence(req.headers['content-type'] ?? '');
     let result: MediaPutResult;
     if (type === 'multipart/form-data') {
-      result = await receiveMultipart(req, tenant.id, deps);
+      try {
+        result = await receiveMultipart(req, tenant.id, deps);
+      } catch (error) {
+        // the client went away mid-upload: nothing was kept, and there is no one to answer
+        if ((error as Error)?.name === 'AbortError' && !req.readableEnded) { res.destroy(); return; }
+        throw error;
+      }
     } else if (type === 'application/json') {
       const { url, kind, filename } = parseInput(MediaUrlUploadSchema, req.body, 'body');
       const controller = new AbortController();

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   connectorErrorKind, isSwitchboardError, silentLogger,
-  type AcceptedPart, type ConnectorBinding, type ConnectorError, type Logger, type PolicyDecision, type RateLimit, type SendResult,
+  type AcceptedPart, type ConnectorBinding, type ConnectorError, type Logger, type PolicyDecision, type RateLimit, type SendContext, type SendResult,
 } from '@switchboard/core';
 import type { HostMessage, HostStores, OutboxEntry } from '../stores/stores.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
@@ -55,6 +55,14 @@ export interface DispatcherHooks {
   onSent?: (entry: OutboxEntry, message: HostMessage, result: SendResult) => Promise<void>;
 }
 
+/**
+ * Sends one attempt of an outbox entry's message through its connector (default:
+ * `binding.connector.send(entry.message, context)`). The host's outbound media passes the stored
+ * file the platform's way here (its bytes, a kept platform reference, or a signed URL); the context —
+ * the parts already accepted and where to report new ones — is the dispatcher's and must be passed on.
+ */
+export type SendAttempt = (binding: ConnectorBinding, entry: OutboxEntry, context: SendContext) => Promise<SendResult>;
+
 /** Dependencies of {@link Dispatcher}. */
 export interface DispatcherDeps {
   stores: HostStores;
@@ -74,6 +82,8 @@ export interface DispatcherDeps {
    * due at once and not counted as an attempt — the platform never answered it.
    */
   platformCalls?: AbortSignal;
+  /** How an attempt is sent (default: the connector's `send` with the entry's message). */
+  send?: SendAttempt;
 }
 
 /** What a dispatcher did at its stops (counters since it was made). */
@@ -404,10 +414,11 @@ export class Dispatcher {
     const progress = new PartProgress(message);
     let result: SendResult;
     try {
-      result = await binding.connector.send(entry.message, {
+      const context: SendContext = {
         ...(progress.accepted.length > 0 ? { acceptedParts: progress.accepted } : {}),
         onPartAccepted: (part) => progress.record(part, (patch) => stores.messages.update(entry.tenantId, message.id, patch)),
-      });
+      };
+      result = await (this.deps.send ? this.deps.send(binding, entry, context) : binding.connector.send(entry.message, context));
     } catch (thrown) {
       await this.settle(entry, rules);
       if (this.deps.platformCalls?.aborted) {

@@ -16,6 +16,9 @@ import type { HostMessage, HostStores, OutboxEntry } from '../stores/stores.js';
 import type { HostStreams } from '../streams.js';
 import { Dispatcher, type DispatcherOptions } from './dispatcher.js';
 import type { IdempotencyStore } from './idempotency-store.js';
+import type { MediaStore, MediaUrls } from '../media/media-store.js';
+import { OutboundMedia, type OutboundMediaOptions } from './outbound-media.js';
+import { DocumentUploadedMediaStore, type UploadedMediaStore } from './uploaded-media-store.js';
 import type { OutboundGateway, OutboundRequest, OutboundResult } from './outbound-gateway.js';
 import { OutboundService, type TenantPolicies, type TenantOutboundPolicy } from './outbound-service.js';
 import type { RateBudget } from './rate-budget.js';
@@ -40,6 +43,10 @@ export interface OutboundRuntimeOptions {
   /** This process's lease owner id. */
   owner?: string;
   engine?: PolicyEngine;
+  /** Outbound media settings (signed URL life, reference reuse margin). */
+  media?: OutboundMediaOptions;
+  /** The platform references of uploaded files, instead of the store on the host's driver. */
+  uploadedMedia?: UploadedMediaStore;
 }
 
 /** Dependencies of {@link OutboundRuntime}. */
@@ -52,6 +59,11 @@ export interface OutboundRuntimeDeps {
   logger?: Logger;
   /** Aborted when the host gives up on its platform calls (its stop deadline): sends failing after it are given back, not counted. */
   platformCalls?: AbortSignal;
+  /**
+   * The host's media store and URLs: messages may then send stored files (`media.storedId`), uploaded
+   * or linked the platform's way. Without them such messages are refused.
+   */
+  media?: { store: MediaStore; urls: MediaUrls };
 }
 
 /**
@@ -81,6 +93,13 @@ export class OutboundRuntime {
   readonly budget: RateBudget;
   /** The gateway bot handlers and the conversation API send through. */
   readonly gateway: OutboundGateway;
+  /**
+   * The platforms' references to files uploaded for sends, per tenant, account, hash and kind (erasure
+   * forgets a tenant's or some files' with `eraseUploadedMedia`).
+   */
+  readonly uploadedMedia: UploadedMediaStore;
+  /** Outbound media (stored files sent the platform's way), when the host has a media store. */
+  readonly media?: OutboundMedia;
   private readonly logger: Logger;
 
   /**
@@ -96,9 +115,12 @@ export class OutboundRuntime {
     const tenants: TenantPolicies = {
       policyFor: (id) => { const t = deps.tenants.get(id); return t ? tenantOutboundPolicy(t) : undefined; },
     };
+    this.uploadedMedia = options.uploadedMedia ?? new DocumentUploadedMediaStore(stores.driver);
+    const media = deps.media ? new OutboundMedia({ ...deps.media, uploads: this.uploadedMedia, clock, logger: this.logger }, options.media) : undefined;
+    if (media) this.media = media;
     this.service = new OutboundService({
       stores, templates: this.templates, engine: options.engine ?? createPolicyEngine(clock), bindings: deps.bindings, tenants, clock,
-      idempotency: this.idempotency, onQueued: (entry) => this.onQueued(entry),
+      idempotency: this.idempotency, onQueued: (entry) => this.onQueued(entry), ...(media ? { media } : {}),
     });
     const timer: Timer = options.timer ?? { now: () => clock.now(), sleep: (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms))) };
     this.dispatcher = new Dispatcher({
@@ -106,6 +128,8 @@ export class OutboundRuntime {
       ...(options.owner ? { owner: options.owner } : {}),
       ...(options.dispatcher ? { options: options.dispatcher } : {}),
       ...(deps.platformCalls ? { platformCalls: deps.platformCalls } : {}),
+      // a stored file goes the platform's way, per attempt (its bytes, a kept reference, or a signed URL)
+      ...(media ? { send: (binding, entry, context) => media.send(entry.tenantId, binding, entry.message, context) } : {}),
       hooks: {
         // the send point's check: decided again on what holds now, kept with the decision record
         recheck: (entry, message) => this.service.sendCheck(entry.tenantId, message),

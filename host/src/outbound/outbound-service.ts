@@ -21,6 +21,8 @@ import { recipientCountry, recipientTimeZone } from './recipient-market.js';
 import { canonicalHash, type IdempotencyStore } from './idempotency-store.js';
 import type { NotificationRequest, SendRequest } from './send-request.js';
 import { templateParameterProblems, type TemplateStore } from './template-registry.js';
+import type { MediaRecord } from '../media/media-store.js';
+import type { OutboundMedia } from './outbound-media.js';
 
 /** What the outbound path needs to know about a tenant. */
 export interface TenantOutboundPolicy {
@@ -89,6 +91,12 @@ export interface OutboundServiceDeps {
   idempotency: IdempotencyStore;
   /** Called after an outbox write, to wake the dispatcher. */
   onQueued?: (entry: OutboxEntry) => void;
+  /**
+   * Outbound media: resolves the stored files a content names (`media.storedId`) before the policy
+   * judges it, and shows the connector's render the message as it will leave. Without it, a content
+   * naming a stored file is refused (this host keeps no media store).
+   */
+  media?: Pick<OutboundMedia, 'resolveContent' | 'forRender' | 'linkFirstSend'>;
 }
 
 /** Thrown when an idempotency key is reused with another body. */
@@ -127,6 +135,10 @@ interface Resolved {
   context: PolicyContext;
   intent: MessageIntent;
   outbound: OutboundMessage;
+  /** The message as the connector's render checks it: with its stored file as it will leave (a file's description, or a URL). */
+  renderable: OutboundMessage;
+  /** The record of the stored file the content sends, if any. */
+  mediaRecord?: MediaRecord;
   tenant: TenantOutboundPolicy;
   ledger: ConsentEntry[];
   consent: ConsentState;
@@ -160,9 +172,22 @@ export class OutboundService {
     return t;
   }
 
-  private async resolve(tenantId: string, req: SendRequest, create: boolean): Promise<Resolved> {
+  /**
+   * The content to judge: the stored files it names resolved for the tenant (real size, type, hash).
+   * Done where a message enters (send, dry run, notification); a queued message's content is already resolved.
+   */
+  private async resolveContent(tenantId: string, content: SendRequest['content']): Promise<{ content: SendRequest['content']; record?: MediaRecord }> {
+    if (this.deps.media) return this.deps.media.resolveContent(tenantId, content);
+    const named = 'media' in content ? content.media.storedId : content.type === 'template' ? content.parameters?.find((p) => p.media?.storedId !== undefined)?.media?.storedId : undefined;
+    if (named !== undefined) throw new SwitchboardError('CONTENT_UNSUPPORTED', 'this host keeps no media store: send media by id or url', false, { details: { storedId: named } });
+    return { content };
+  }
+
+  private async resolve(tenantId: string, given: SendRequest, create: boolean, entering = false): Promise<Resolved> {
     const tenant = this.tenant(tenantId);
     const { stores } = this.deps;
+    const resolvedContent = entering ? await this.resolveContent(tenantId, given.content) : { content: given.content };
+    const req: SendRequest = resolvedContent.content === given.content ? given : { ...given, content: resolvedContent.content };
     let conversation: Conversation | undefined;
     if (req.conversationId) {
       conversation = await stores.conversations.get(tenantId, req.conversationId);
@@ -249,7 +274,11 @@ export class OutboundService {
       ...(req.replyTo ? { replyTo: req.replyTo } : {}),
       ...(contact.capabilities?.[req.channel] ? { recipientCapabilities: contact.capabilities[req.channel] } : {}),
     };
-    const resolved: Resolved = { binding, contact, conversation, context, intent, outbound, tenant, ledger, consent, ...(country ? { recipientCountry: country } : {}) };
+    const renderable = entering && this.deps.media ? await this.deps.media.forRender(tenantId, binding, outbound) : outbound;
+    const resolved: Resolved = {
+      binding, contact, conversation, context, intent, outbound, renderable, tenant, ledger, consent,
+      ...(country ? { recipientCountry: country } : {}), ...(resolvedContent.record ? { mediaRecord: resolvedContent.record } : {}),
+    };
     await this.feedUsage(tenantId, resolved, now);
     return resolved;
   }
@@ -311,7 +340,7 @@ export class OutboundService {
    * @returns the decision and the explained effective policy
    */
   async evaluate(tenantId: string, req: SendRequest): Promise<EvaluateOutcome> {
-    const r = await this.resolve(tenantId, req, false);
+    const r = await this.resolve(tenantId, req, false, true);
     const decision = this.decide(r);
     const effective = this.deps.engine.effective(r.context);
     return { decision, effective: explainRows(effective), explanation: explain(effective) };
@@ -322,7 +351,7 @@ export class OutboundService {
     if (!decision.allowed) return decision;
     // render once now: what the channel cannot carry is refused here, not at the platform
     try {
-      r.binding.connector.render({ ...r.outbound, form: decision.form });
+      r.binding.connector.render({ ...r.renderable, form: decision.form });
     } catch (error) {
       if (isSwitchboardError(error) && (error.code === 'CONTENT_UNSUPPORTED' || error.code === 'CONTENT_INVALID')) {
         return { allowed: false, reasons: [{ code: 'CONTENT_UNSUPPORTED', source: 'channel', message: error.message }] };
@@ -351,7 +380,7 @@ export class OutboundService {
         return seen.response as SendOutcome;
       }
     }
-    const r = await this.resolve(tenantId, req, true);
+    const r = await this.resolve(tenantId, req, true, true);
     const decision = await this.admit(tenantId, r, this.decide(r));
     let outcome: SendOutcome;
     if (!decision.allowed) outcome = { accepted: false, reasons: decision.reasons, decisionId: await this.recordRefusal(tenantId, r, decision, options.via ?? 'api') };
@@ -373,13 +402,13 @@ export class OutboundService {
   private async enqueue(tenantId: string, req: SendRequest, r: Resolved, decision: Extract<PolicyDecision, { allowed: true }>, idempotencyKey: string | undefined, via: DecisionRecord['via']): Promise<SendAccepted> {
     const now = new Date(this.deps.clock.now());
     const outbound: OutboundMessage = { ...r.outbound, form: decision.form };
-    const rendered = r.binding.connector.render(outbound);
+    const rendered = r.binding.connector.render({ ...r.renderable, form: decision.form });
     // the record first: a message never leaves without the record of why it was allowed
     const record = this.recordOf(tenantId, r, decision, via, outbound.id);
     await this.deps.stores.decisions.record(record);
     const rendering = rendered.rendering ? { form: rendered.rendering.form, parts: rendered.rendering.parts } : { form: 'native' as const, parts: 1 + (rendered.followUps?.length ?? 0) };
     const message: HostMessage = {
-      id: outbound.id, tenantId, conversationId: r.conversation.id, direction: 'outbound', content: req.content, status: 'queued',
+      id: outbound.id, tenantId, conversationId: r.conversation.id, direction: 'outbound', content: outbound.content, status: 'queued',
       timestamp: now, createdAt: now, updatedAt: now, purpose: req.purpose, sender: req.sender, form: decision.form,
       channel: r.conversation.address.channel, accountId: r.conversation.address.accountId, userId: r.conversation.address.userId,
       rendering, statusHistory: [{ status: 'queued', at: now }],
@@ -393,6 +422,7 @@ export class OutboundService {
       status: 'pending', attempts: 0, notBefore: now, createdAt: now, updatedAt: now, ...(idempotencyKey ? { idempotencyKey } : {}),
     };
     await this.deps.stores.outbox.enqueue(entry);
+    if (r.mediaRecord) await this.deps.media?.linkFirstSend(tenantId, r.mediaRecord, { messageId: message.id, conversationId: r.conversation.id, contactId: r.contact.id });
     this.deps.onQueued?.(entry);
     return { accepted: true, id: message.id, status: 'queued', conversationId: r.conversation.id, form: decision.form, price: decision.price, rendering, decisionId: record.id };
   }
@@ -413,7 +443,7 @@ export class OutboundService {
         ...(req.topic ? { topic: req.topic } : {}),
       };
       try {
-        const r = await this.resolve(tenantId, send, true);
+        const r = await this.resolve(tenantId, send, true, true);
         if (broadcast) r.intent.broadcast = true;
         const decision = await this.admit(tenantId, r, this.decide(r));
         if (!decision.allowed) {

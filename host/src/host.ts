@@ -337,7 +337,16 @@ export async function createHost(config: HostConfig, options: HostOptions = {}):
   container.bind(ConversationService).toConstantValue(conversations);
   const forwarder = new Forwarder({ fetch: abortablePlatformFetch(platformCalls.signal, options.fetch), clock, logger, ...(options.sleep ? { sleep: options.sleep } : {}) });
   container.bind(Forwarder).toConstantValue(forwarder);
-  const outbound = new OutboundRuntime({ stores, streams, bindings: () => bindings, tenants, clock, logger, platformCalls: platformCalls.signal }, options.outbound);
+  const media = await openMediaRuntime({
+    config, stores, registry, streams, clock, logger,
+    ...(options.mediaBlobs ? { blobs: options.mediaBlobs } : {}),
+    ...(options.mediaScanner ? { scanner: options.mediaScanner } : {}),
+    ...(options.mediaFetcher ? { fetcher: options.mediaFetcher } : {}),
+  });
+  container.bind(MediaStore).toConstantValue(media.store);
+  container.bind(MediaUrls).toConstantValue(media.urls);
+  // the outbound path sends stored files (media.storedId) the platform's way: it needs the media store and its URLs
+  const outbound = new OutboundRuntime({ stores, streams, bindings: () => bindings, tenants, clock, logger, platformCalls: platformCalls.signal, media: { store: media.store, urls: media.urls } }, options.outbound);
   container.bind(OutboundRuntime).toConstantValue(outbound);
   const gateway = options.gateway?.({ container, stores, registry, streams, clock, logger, config }) ?? outbound.gateway;
   container.bind(OutboundGateway).toConstantValue(gateway);
@@ -354,15 +363,6 @@ export async function createHost(config: HostConfig, options: HostOptions = {}):
     ...(options.maxWebhookBytes ? { maxBodyBytes: options.maxWebhookBytes } : {}),
   });
   container.bind(WebhookIngress).toConstantValue(ingress);
-
-  const media = await openMediaRuntime({
-    config, stores, registry, streams, clock, logger,
-    ...(options.mediaBlobs ? { blobs: options.mediaBlobs } : {}),
-    ...(options.mediaScanner ? { scanner: options.mediaScanner } : {}),
-    ...(options.mediaFetcher ? { fetcher: options.mediaFetcher } : {}),
-  });
-  container.bind(MediaStore).toConstantValue(media.store);
-  container.bind(MediaUrls).toConstantValue(media.urls);
 
   const featureContext: HostFeatureContext = { container, config, tenants, stores, streams, registry, bindings, conversations, gateway, outbound, clock, logger, media };
   // a feature the caller passes replaces the built-in of the same name (which is then never built:

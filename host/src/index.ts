@@ -38,6 +38,8 @@ export * from './outbound/circuit-breaker.js';
 export * from './outbound/timer.js';
 export * from './outbound/idempotency-store.js';
 export * from './outbound/template-registry.js';
+export * from './outbound/outbound-media.js';
+export * from './outbound/uploaded-media-store.js';
 export { parseSendRequest, parseNotificationRequest, type SendRequest, type NotificationRequest } from './outbound/send-request.js';
 export * from './features.js';
 export { consentFeature, createConsentFeature, type ConsentFeatureOptions } from './consent/consent-feature.js';

@@ -101,3 +101,16 @@ describe('tenant quiet hours take an IANA time zone', () => {
     expect(fieldOf(quiet({ start: '22:00', end: '07:00', timeZone: 'CET+1' }))).toBe('tenants[0].policy.quietHours.timeZone');
   });
 });
+
+describe('a tenant policy limits the media the business sends', () => {
+  const media = (policy: unknown) => () => parseHostConfig({ ...base(), tenants: [{ id: 'acme', apiKeys: [KEY], policy }] }, { baseDir: '.' });
+  it('keeps per-kind sizes and types (the policy engine only lets them tighten the channel\'s)', () => {
+    expect(media({ mediaMaxBytes: { image: 1_000_000, document: 5_000_000 }, mediaTypes: { image: ['image/jpeg', 'image/png'], document: ['application/pdf'] } })().tenants[0]!.policy)
+      .toEqual({ mediaMaxBytes: { image: 1_000_000, document: 5_000_000 }, mediaTypes: { image: ['image/jpeg', 'image/png'], document: ['application/pdf'] } });
+  });
+  it('names a bad kind, size or type', () => {
+    expect(fieldOf(media({ mediaMaxBytes: { picture: 10 } }))).toBe('tenants[0].policy.mediaMaxBytes.picture');
+    expect(fieldOf(media({ mediaMaxBytes: { image: 0 } }))).toBe('tenants[0].policy.mediaMaxBytes.image');
+    expect(fieldOf(media({ mediaTypes: { image: ['jpeg'] } }))).toBe('tenants[0].policy.mediaTypes.image[0]');
+  });
+});

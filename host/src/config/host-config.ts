@@ -445,7 +445,7 @@ function parseForwarding(r: Reader): ForwardingConfig {
 const POLICY_KEYS = [
   'serviceWindowHours', 'quietHours', 'marketingAllowed', 'broadcastAllowed', 'consentRequiredFor', 'requireDoubleOptIn',
   'bannedTopics', 'restrictedCommerce', 'rateLimits', 'maxTextLength', 'contentTypes', 'templateCategories', 'consentScope',
-  'marketingRequiresVerification',
+  'marketingRequiresVerification', 'mediaMaxBytes', 'mediaTypes',
 ];
 const PURPOSE_VALUES = ['service', 'transactional', 'marketing'];
 
@@ -473,6 +473,22 @@ function parseBusinessPolicy(r: Reader): BusinessPolicy {
     // without its own zone, quiet hours take the tenant's `timeZone` (checked once the tenant is read)
     const zone = quiet.str('timeZone', { optional: true });
     if (zone !== undefined && !isValidTimeZone(zone)) throw new ConfigError(`${quiet.path}.timeZone`, 'must be an IANA time zone such as "Europe/Berlin" or "America/New_York"');
+  }
+  // media the business sends: per kind, a size limit and the types it sends (they only tighten the channel's)
+  const mediaMaxBytes = r.obj2('mediaMaxBytes', true);
+  if (mediaMaxBytes) {
+    mediaMaxBytes.unknownKeys([...MEDIA_KINDS]);
+    for (const kind of MEDIA_KINDS) mediaMaxBytes.int(kind, undefined, 1, MAX_MEDIA_BYTES);
+  }
+  const mediaTypes = r.obj2('mediaTypes', true);
+  if (mediaTypes) {
+    mediaTypes.unknownKeys([...MEDIA_KINDS]);
+    for (const kind of MEDIA_KINDS) {
+      if (!mediaTypes.has(kind)) continue;
+      for (const [i, t] of mediaTypes.arr(kind, false)!.entries()) {
+        if (typeof t !== 'string' || !MIME_PATTERN.test(t.toLowerCase().split(';')[0]!.trim())) throw new ConfigError(`${mediaTypes.path}.${kind}[${i}]`, 'must be a MIME type (image/png) or a family (image/*)');
+      }
+    }
   }
   // the remaining fields are checked by the policy engine's types; keep the object as given
   return structuredClone(r.rawObject()) as BusinessPolicy;

@@ -395,12 +395,17 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
       const byId = entry('b', ev(undefined, 'x-mine'));
       const otherAccount = entry('c', ev('u-me', 'x-c', 'acc-2'));
       const someoneElse = entry('d', ev('u-other', 'x-d'), at(0));
-      await s.inbox.add([mine, byId, otherAccount, someoneElse]);
+      // regression: another customer's message with the same platform id (Telegram numbers messages per chat) was exported and erased with the contact
+      const sameIdOtherUser = entry('e', { kind: 'message', channel: 'acme', accountId: 'acc', userId: 'u-other', externalId: 'x-mine', timestamp: at(1), content: { type: 'text', text: 'not mine' } });
+      const sameIdOtherAccount = entry('f', ev(undefined, 'x-mine', 'acc-2'));
+      await s.inbox.add([mine, byId, otherAccount, someoneElse, sameIdOtherUser, sameIdOtherAccount]);
       const match = { addresses: [address('u-me')], externalIds: ['x-mine'] };
       expect((await s.inbox.listMatching(tenant, match)).map((e) => e.id).sort()).toEqual([mine.id, byId.id].sort());
       expect(await s.inbox.listMatching('other-tenant', match)).toEqual([]);
       expect(await s.inbox.deleteMatching(tenant, match)).toBe(2);
       expect(await s.inbox.get(mine.id)).toBeUndefined();
+      expect(await s.inbox.get(sameIdOtherUser.id)).toBeDefined();
+      expect(await s.inbox.get(sameIdOtherAccount.id)).toBeDefined();
       // a deleted key may be written again (the platform re-delivering after erasure is a new record)
       expect((await s.inbox.add([entry('a', ev('u-me', 'x-a'))])).inserted).toHaveLength(1);
       const claimed = await s.inbox.claim({ tenantId: tenant, owner: 'A', limit: 10, leaseMs: 1000, now: at(2) });

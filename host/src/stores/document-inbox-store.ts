@@ -19,7 +19,14 @@ function recordMatch(match: RecordMatch): Filter {
   const alternatives: Filter[] = match.addresses.map((a) => ({
     'event.channel': a.channel, 'event.userId': a.userId, $or: [{ 'event.accountId': a.accountId }, { 'event.accountId': null }],
   }));
-  if (match.externalIds?.length) alternatives.push({ 'event.externalId': { $in: match.externalIds } });
+  // an event that names a user is that user's: by external id, only events naming nobody (a receipt
+  // without a user id) on one of the addresses' channel accounts — platform ids are unique per
+  // account at best (Telegram numbers messages per chat: another customer's message 1 is not this one's)
+  if (match.externalIds?.length) {
+    for (const a of match.addresses) {
+      alternatives.push({ 'event.channel': a.channel, 'event.accountId': a.accountId, 'event.userId': null, 'event.externalId': { $in: match.externalIds } });
+    }
+  }
   return alternatives.length > 0 ? { $or: alternatives } : matchNothing();
 }
 

@@ -218,7 +218,11 @@ export interface InboxStore {
   get(id: string): Promise<InboxEntry | undefined>;
   /** Counts a tenant's entries by status. */
   counts(tenantId: string): Promise<Record<InboxStatus, number>>;
-  /** A tenant's entries whose event names one of the addresses (channel, user id and, when the event has one, account) or one of the external ids. */
+  /**
+   * A tenant's entries whose event names one of the addresses (channel, user id and, when the event
+   * has one, account), or names no user and one of the external ids on one of the addresses' channel
+   * accounts (an event naming another user is never matched by its external id).
+   */
   listMatching(tenantId: string, match: RecordMatch): Promise<InboxEntry[]>;
   /** Deletes what {@link InboxStore.listMatching} finds (erasure). @returns how many were deleted */
   deleteMatching(tenantId: string, match: RecordMatch): Promise<number>;

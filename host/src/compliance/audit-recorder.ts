@@ -86,7 +86,10 @@ export function auditMiddleware(options: AuditMiddlewareOptions): express.Reques
       try { ids.value(body); } catch { /* an answer we cannot read still gets logged */ }
       return json(body);
     };
-    res.on('finish', () => {
+    let recorded = false;
+    const record = (): void => {
+      if (recorded) return;
+      recorded = true;
       const tenant = req.tenant;
       if (!tenant) return; // unauthenticated calls read and change nothing
       const header = req.headers.authorization;
@@ -113,7 +116,10 @@ export function auditMiddleware(options: AuditMiddlewareOptions): express.Reques
       const write = options.store.append(entry).then(() => options.onRecorded?.(entry))
         .catch((error: unknown) => options.logger.error({ err: (error as Error).message, path }, 'could not write the audit log'));
       options.track?.(write);
-    });
+    };
+    res.on('finish', record);
+    // an answer cut off once it had begun (a streamed export the client left) was still a read
+    res.on('close', () => { if (res.headersSent) record(); });
     next();
   };
 }

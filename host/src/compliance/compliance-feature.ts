@@ -2,12 +2,14 @@
  * The compliance feature: GDPR export and erasure of a contact, retention purges, and the audit
  * log of API access.
  *
- * Routes (under `/v1`, API key): `GET /contacts/:id/export`, `DELETE /contacts/:id`,
+ * Routes (under `/v1`, API key): `GET /contacts/:id/export` (JSON, or a zip with the contact's
+ * files: `?format=zip` or `Accept: application/zip`), `DELETE /contacts/:id`,
  * `GET /audit?from&to&contactId&conversationId&limit&offset`, `GET /retention`,
  * `POST /retention/purge`, `GET /compliance/report?from&to&limit&offset`.
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import contentDisposition from 'content-disposition';
 import type express from 'express';
 import { AuditQuerySchema, ComplianceReportQuerySchema, EmptyBodySchema } from '../api/schemas.js';
 import { parseBody, parseQuery } from '../api/validation.js';
@@ -18,8 +20,10 @@ import { auditMiddleware } from './audit-recorder.js';
 import { ContactDataHandler, Pseudonymiser } from './contact-data.js';
 import { CredentialRedactor } from './credential-redactor.js';
 import { ContactPrivacyService } from './contact-privacy.js';
+import { ContactExportQuerySchema, exportFormatOf, writeContactExportZip, ZIP_CONTENT_TYPE } from './contact-export-zip.js';
 import { buildComplianceReport } from './compliance-report.js';
 import { tenantOf } from './http-params.js';
+import { eraseUploadedMedia } from '../outbound/uploaded-media-store.js';
 import { parseRetentionPolicy, RetentionSweeper, type RetentionPolicy } from './retention.js';
 
 /** Options of {@link createComplianceFeature}. */
@@ -82,13 +86,17 @@ export function createComplianceFeature(options: ComplianceOptions = {}): HostFe
       return all;
     };
     const now = (): Date => new Date(ctx.clock.now());
+    const media = ctx.media?.store;
     const privacy = new ContactPrivacyService({
       stores: { ...ctx.stores, audit }, pseudonymiser: new Pseudonymiser(salt), handlers: allHandlers, now,
+      ...(media ? { media } : {}),
+      // a platform reference would let the platform's copy of an erased file be sent again
+      forgetUploads: (tenantId, files) => eraseUploadedMedia(ctx.outbound.uploadedMedia, tenantId, files),
       accountsOf: (tenantId, channel) => ctx.registry.forTenant(tenantId).filter((b) => b.channel === channel).map((b) => b.account),
     });
     const policyOf = (tenant: TenantConfig): RetentionPolicy | undefined => options.retention?.[tenant.id] ?? tenantRetention(tenant);
     const retention = new RetentionSweeper({
-      stores: ctx.stores, now: () => ctx.clock.now(), logger: log,
+      stores: ctx.stores, now: () => ctx.clock.now(), logger: log, ...(media ? { media } : {}),
       policies: () => [...ctx.tenants.values()].map((t) => [t.id, policyOf(t)] as [string, RetentionPolicy | undefined]),
     });
     const inFlight = new Set<Promise<unknown>>();
@@ -109,9 +117,28 @@ export function createComplianceFeature(options: ComplianceOptions = {}): HostFe
       v1Routes(v1: express.Router) {
 
         v1.get('/contacts/:id/export', async (req, res) => {
-          const data = await privacy.export(tenantOf(req).id, String(req.params.id));
-          res.setHeader('content-disposition', `attachment; filename="contact-${encodeURIComponent(String(req.params.id))}.json"`);
-          res.json(data);
+          const { format: asked } = parseQuery(ContactExportQuerySchema, req);
+          const format = exportFormatOf(asked, (types) => req.accepts(types));
+          const id = String(req.params.id);
+          const data = await privacy.export(tenantOf(req).id, id);
+          res.setHeader('vary', 'Accept');
+          if (format === 'json') {
+            res.setHeader('content-disposition', `attachment; filename="contact-${encodeURIComponent(id)}.json"`);
+            res.json(data);
+            return;
+          }
+          res.status(200);
+          res.setHeader('content-type', ZIP_CONTENT_TYPE);
+          res.setHeader('content-disposition', contentDisposition(`contact-${id}.zip`));
+          res.setHeader('cache-control', 'no-store');
+          res.setHeader('x-content-type-options', 'nosniff');
+          try {
+            const written = await writeContactExportZip(data, media ?? { read: async () => undefined }, res);
+            log.info({ feature: 'compliance', tenantId: data.tenantId, ...written }, 'contact export zip written');
+          } catch (error) {
+            // the answer had begun: the connection is cut (a client never takes a truncated zip for a whole one)
+            log.warn({ feature: 'compliance', tenantId: data.tenantId, err: (error as Error)?.message }, 'contact export zip not completed');
+          }
         });
 
         v1.delete('/contacts/:id', async (req, res) => {

@@ -8,11 +8,13 @@ import type { Address, ConsentEntry, Contact, Conversation } from '@switchboard/
 import type { ContactNote } from '../console/agent-store.js';
 import type { OptInFlow } from '../consent/opt-in-flow-store.js';
 import { NotFoundError } from '../errors.js';
+import type { MediaRecord, MediaStore } from '../media/media-store.js';
 import { recipientBudgetKeys } from '../outbound/rate-budget.js';
 import type { AuditEntry } from '../stores/ledger-stores.js';
 import type { DecisionRecord } from '../stores/document-decision-store.js';
 import { PAGE_MAX, type DeadLetter, type HostMessage, type HostStores, type InboxEntry, type OutboxEntry } from '../stores/stores.js';
 import { Pseudonymiser, type ContactDataHandler, type ContactDataSubject } from './contact-data.js';
+import { contactMediaOf, describeMediaFile, type ContactMediaFile } from './contact-media.js';
 import { withoutDecryptionKeys } from './credential-redactor.js';
 
 /** Everything the host holds about a contact. */
@@ -40,6 +42,11 @@ export interface ContactExport {
   decisions: DecisionRecord[];
   /** Data of other features, by handler name. */
   extensions: Record<string, unknown>;
+  /**
+   * The files the contact sent or was sent (kept by the media store), oldest first. The JSON export
+   * describes them; the zip export (`?format=zip`) also holds their bytes.
+   */
+  media: ContactMediaFile[];
 }
 
 /** What an erasure did. */
@@ -50,6 +57,12 @@ export interface ErasureReport {
   deleted: {
     contact: number; conversations: number; messages: number; outbox: number; inbox: number; deadLetters: number;
     notes: number; optInFlows: number; rateBudgetKeys: number; idempotencyRecords: number;
+    /** Files of the media store: bytes and records. */
+    media: number;
+    /** Inbound files still waiting to be fetched from the platform (never fetched now). */
+    mediaJobs: number;
+    /** Platform references of uploads of the contact's files, kept to send the same bytes again by reference. */
+    uploadedMediaRefs: number;
   };
   pseudonymised: { consentEntries: number; auditEntries: number; costEntries: number; idempotencyRecords: number; decisionRecords: number; usageSlots: number };
   /**
@@ -74,6 +87,14 @@ export interface ContactPrivacyDeps {
    * recipient under them). Default: none, and no budget key is forgotten.
    */
   accountsOf?: (tenantId: string, channel: string) => readonly string[];
+  /** The media store: its files of the contact are exported and erased. Without one, none are. */
+  media?: MediaStore;
+  /**
+   * Forgets the platforms' references to uploads of these files (a WhatsApp media id, a Telegram
+   * `file_id`…), before the files are deleted; answers how many. The host passes `eraseUploadedMedia`
+   * over the outbound runtime's store.
+   */
+  forgetUploads?: (tenantId: string, files: readonly MediaRecord[]) => Promise<number>;
 }
 
 interface Gathered {
@@ -153,6 +174,29 @@ export class ContactPrivacyService {
     return messages.flatMap((m) => [...(m.externalId !== undefined ? [m.externalId] : []), ...(m.partIds ?? [])]);
   }
 
+  private async mediaOf(g: Gathered): Promise<MediaRecord[]> {
+    if (!this.deps.media) return [];
+    return contactMediaOf(this.deps.media, { tenantId: g.subject.tenantId, contactId: g.contact.id, conversationIds: g.subject.conversationIds, messages: g.messages });
+  }
+
+  /**
+   * Deletes the contact's files, bytes first (see {@link MediaStore.delete}), after forgetting the
+   * platform references of their uploads.
+   */
+  private async eraseMedia(g: Gathered): Promise<{ files: number; uploads: number }> {
+    const media = this.deps.media;
+    if (!media) return { files: 0, uploads: 0 };
+    const { tenantId } = g.subject;
+    const records = await this.mediaOf(g);
+    const uploads = records.length > 0 && this.deps.forgetUploads ? await this.deps.forgetUploads(tenantId, records) : 0;
+    let files = 0;
+    // what the export lists (files named by a message but linked to nothing of the contact's included)…
+    for (const r of records) if (await media.delete(tenantId, r.id)) files++;
+    // …and whatever else is linked to the contact, its conversations or messages
+    files += await media.deleteMatching(tenantId, { contactIds: [g.contact.id], conversationIds: g.subject.conversationIds, messageIds: g.messages.map((m) => m.id) });
+    return { files, uploads };
+  }
+
   /**
    * Everything held about a contact.
    * @param tenantId - the tenant
@@ -179,6 +223,7 @@ export class ContactPrivacyService {
     ]);
     const extensions: Record<string, unknown> = {};
     for (const h of this.deps.handlers()) extensions[h.name] = await h.export(g.subject);
+    const media = (await this.mediaOf(g)).map(describeMediaFile);
     // media decryption keys stay in the host, wherever a copy of a message sits in the export (the
     // message, its inbox event, an extension's event log): the export is a file that travels
     return withoutDecryptionKeys({
@@ -187,12 +232,13 @@ export class ContactPrivacyService {
       deadLetters: g.deadLetters.map((l) => { const decodedBody = decodeBody(l.rawBody); return decodedBody !== undefined ? { ...l, decodedBody } : l; }),
       access: [...access.values()].sort((a, b) => a.at.getTime() - b.at.getTime()),
       notes, optInFlows, decisions,
-      extensions,
+      extensions, media,
     });
   }
 
   /**
-   * Erases a contact: deletes its messages, conversations, outbox and inbox entries, dead letters,
+   * Erases a contact: deletes its files in the media store (bytes and records, and the fetches still
+   * waiting), its messages, conversations, outbox and inbox entries, dead letters,
    * console notes, opt-in flows, rate-budget keys and profile (and, through its handler, the
    * events feature's log); replaces its consent entries by pseudonymised proofs; pseudonymises its ids in the
    * audit log and the cost ledger. The contact goes last, so an erasure interrupted half-way can be
@@ -216,6 +262,12 @@ export class ContactPrivacyService {
 
     // pending sends first, so nothing more goes out to the person while the rest is erased
     const outbox = await stores.outbox.deleteByRecipient(tenantId, g.subject.addresses);
+    // files before messages: a file a message names is found through it, should the erasure be run again
+    let mediaJobs = 0;
+    for (const m of g.messages) if (m.mediaPending && await stores.mediaJobs.remove(tenantId, m.id)) mediaJobs++;
+    const erasedMedia = await this.eraseMedia(g);
+    let media = erasedMedia.files;
+    const uploadedMediaRefs = erasedMedia.uploads;
     let messages = 0;
     for (const c of g.conversations) messages += await stores.messages.deleteByConversation(tenantId, c.id);
     const inbox = await stores.inbox.deleteMatching(tenantId, { addresses: g.subject.addresses, externalIds: ContactPrivacyService.externalIds(g.messages) });
@@ -237,12 +289,14 @@ export class ContactPrivacyService {
     const decisionRecords = await stores.decisions.redactSubject(tenantId, ContactPrivacyService.decisionSubject(g), (r) => decisionProof(r, replacements, addressPseudonym, subjects, erasedAt));
     const usageSlots = await stores.usage.pseudonymise(tenantId, g.subject.addresses, addressPseudonym);
     const contact = (await stores.contacts.delete(tenantId, contactId)) ? 1 : 0;
+    // once more: a download that was in flight may have stored a file of the contact meanwhile
+    media += (await this.eraseMedia(g)).files;
     // deleted is not yet gone from the files: the WAL still holds the pages as they were
     // (a failure here leaves that to the next checkpoint: the erasure itself is done)
     const filesPurged = stores.driver.purgeDeleted ? await stores.driver.purgeDeleted().catch(() => false) : true;
     return {
       pseudonym, erasedAt,
-      deleted: { contact, conversations, messages, outbox, inbox, deadLetters, notes, optInFlows, rateBudgetKeys, idempotencyRecords: idempotency.deleted },
+      deleted: { contact, conversations, messages, outbox, inbox, deadLetters, notes, optInFlows, rateBudgetKeys, idempotencyRecords: idempotency.deleted, media, mediaJobs, uploadedMediaRefs },
       pseudonymised: { consentEntries, auditEntries, costEntries, idempotencyRecords: idempotency.pseudonymised, decisionRecords, usageSlots },
       filesPurged, extensions, replacements,
     };

@@ -1,10 +1,12 @@
 /**
  * Retention: messages (and the webhook events, finished outbox entries and dead letters that
- * repeat their content) older than a tenant's retention period are purged on a schedule.
+ * repeat their content, and the files of the media store whose message is gone) older than a
+ * tenant's retention period are purged on a schedule.
  * @module
  */
 import type { Logger } from '@switchboard/core';
-import type { HostStores } from '../stores/stores.js';
+import type { MediaStore } from '../media/media-store.js';
+import { PAGE_MAX, type HostStores } from '../stores/stores.js';
 
 const DAY_MS = 86_400_000;
 
@@ -22,6 +24,8 @@ export interface PurgeReport {
   inbox: number;
   outbox: number;
   deadLetters: number;
+  /** Files of the media store (bytes and records) older than the period whose message is gone. */
+  media: number;
 }
 
 /**
@@ -44,6 +48,8 @@ export interface RetentionDeps {
   policies: () => Iterable<[tenantId: string, policy: RetentionPolicy | undefined]>;
   now: () => number;
   logger: Logger;
+  /** The media store: without one, no file is purged. */
+  media?: MediaStore;
 }
 
 /** Purges what is older than each tenant's retention period. */
@@ -77,11 +83,42 @@ export class RetentionSweeper {
         inbox: await stores.inbox.deleteFinishedBefore(tenantId, before),
         outbox: await stores.outbox.deleteFinishedBefore(tenantId, before),
         deadLetters: await stores.deadLetters.deleteBefore(tenantId, before),
+        media: await this.purgeMedia(tenantId, before),
       };
-      if (report.messages + report.inbox + report.outbox + report.deadLetters > 0) this.deps.logger.info({ ...report }, 'retention purge');
+      if (report.messages + report.inbox + report.outbox + report.deadLetters + report.media > 0) this.deps.logger.info({ ...report }, 'retention purge');
       reports.push(report);
     }
     return reports;
+  }
+
+  /**
+   * Deletes the tenant's files stored before `before` whose message is gone: the messages purged by
+   * this sweep or an earlier one, erased, or deleted otherwise. A file fetched after its message
+   * arrived goes with the first sweep after it too is older than the period. Files linked to no
+   * message (an upload not yet sent) and files of messages still kept (an outbound message still
+   * waiting) stay.
+   */
+  private async purgeMedia(tenantId: string, before: Date): Promise<number> {
+    const { media } = this.deps;
+    if (!media) return 0;
+    const messages = this.deps.stores.messages;
+    let deleted = 0;
+    // oldest first; what this page deletes moves the next page's start back by as much
+    for (let offset = 0; ;) {
+      const page = await media.list(tenantId, { createdBefore: before, limit: PAGE_MAX, offset });
+      let gone = 0;
+      const exists = new Map<string, boolean>();
+      for (const r of page) {
+        if (r.messageId === undefined) continue;
+        let kept = exists.get(r.messageId);
+        if (kept === undefined) { kept = (await messages.get(tenantId, r.messageId)) !== undefined; exists.set(r.messageId, kept); }
+        if (!kept && await media.delete(tenantId, r.id)) gone++;
+      }
+      deleted += gone;
+      if (page.length < PAGE_MAX) break;
+      offset += page.length - gone;
+    }
+    return deleted;
   }
 
   /**

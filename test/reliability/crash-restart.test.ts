@@ -388,11 +388,16 @@ describe.each(stores)('crash matrix on %s', (storeName, storeFor) => {
       const webhook = telegram.userMessage({ userId, text: `order ${i}?` });
       for (const h of [...hosts, ...hosts]) expect((await fetch(`${h.url}/webhooks/telegram/main`, { method: 'POST', headers: webhook.headers, body: webhook.body })).status).toBe(200);
     }
+    for (const h of hosts) await eventually(() => drained(h), LONG);
     await eventually(async () => (await Promise.all(users.map((u) => messagesOf(hosts[0]!, u)))).every((m) => m?.some((x) => x.direction === 'inbound')), LONG);
     // sends through both hosts, alternately
     for (const [i, userId] of users.entries()) {
       expect((await send(hosts[i % 2]!, 'telegram', userId, `order ${i} is ready`)).status).toBe(202);
     }
+    // the platform's own record is read in this process (polling 21 API calls every 15 ms slowed the
+    // very hosts being waited for on a loaded machine), then each host's queues and the stored statuses
+    await eventually(() => users.every((u) => tgTexts(u).length > 0), LONG);
+    for (const h of hosts) await eventually(() => drained(h), LONG);
     await eventually(async () => {
       const all = await Promise.all(users.map((u) => messagesOf(hosts[1]!, u)));
       return all.every((m) => m?.some((x) => x.direction === 'outbound' && x.status === 'sent'));

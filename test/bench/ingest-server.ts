@@ -8,9 +8,9 @@
  *
  * Prints `{"port":N}` once listening. Answers IPC messages: `rss` (after a full GC), `sample` (no
  * GC, with event-loop delay), `inbox` (the tenant's inbox counts: how far processing lags), `cpu`
- * (`process.cpuUsage()`).
+ * (`process.cpuUsage()`), `media` (files and bytes stored, once every fetch due has run).
  *
- * Usage: tsx test/bench/ingest-server.ts <host|host-retained|express|node> [prefilledConversations]
+ * Usage: tsx test/bench/ingest-server.ts <host|host-retained|express|node> [prefilledConversations] [platformApiBaseUrl]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -24,6 +24,8 @@ import whatsapp, { whatsappSandboxConfig } from '@switchboard/whatsapp';
 
 const mode = process.argv[2] ?? 'host';
 const prefill = Number(process.argv[3] ?? 0);
+// the platform the connector talks to (a fake that serves the photos of the image runs); nothing listens on port 9
+const apiBaseUrl = process.argv[4] ?? 'http://127.0.0.1:9';
 const TENANT = 'bench';
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -77,7 +79,7 @@ async function start(): Promise<number> {
     // the default store (a config without `store` gets the same, at data/switchboard.db)
     store: { kind: 'sqlite', path, synchronous: 'normal' },
     tenants: [{ id: TENANT, apiKeys: ['bench-api-key-0123456789abcdef'] }],
-    connectors: [{ package: '@switchboard/whatsapp', plugin: whatsapp, required: true, accounts: [{ id: 'main', config: { ...whatsappSandboxConfig, apiBaseUrl: 'http://127.0.0.1:9' } }] }],
+    connectors: [{ package: '@switchboard/whatsapp', plugin: whatsapp, required: true, accounts: [{ id: 'main', config: { ...whatsappSandboxConfig, apiBaseUrl } }] }],
   }), {
     logger: silentLogger,
     // the soak's host keeps messages 30 s (a tenant's retention, swept every 5 s): a store that keeps
@@ -112,6 +114,13 @@ process.on('message', (m) => {
     void stores().inbox.counts(TENANT).then(reply, (err: unknown) => reply({ error: String(err) }));
   }
   if (m === 'cpu') reply(process.cpuUsage());
+  if (m === 'media') {
+    const media = host?.media;
+    if (!media) { reply({ files: 0, bytes: 0, pending: 0 }); return; }
+    // after every fetch due now has run (one that is waiting for a retry is not due)
+    void media.fetcher.drain().then(() => media.store.usage(TENANT))
+      .then((usage) => reply({ files: usage.files, bytes: usage.bytes }), (err: unknown) => reply({ error: String(err) }));
+  }
 });
 console.log(JSON.stringify({ port }));
 const cleanUp = (): void => { if (dir) rmSync(dir, { recursive: true, force: true }); };

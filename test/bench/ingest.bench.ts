@@ -14,8 +14,11 @@
  * the inbox backlog when the load stopped and how long it took to drain, and the end-to-end rate
  * (webhooks answered / (load time + drain time)).
  *
- * The full run adds, once each: 30 % duplicate deliveries, and a host holding 100,000 stored
- * conversations (does the cost grow with the store's size?).
+ * Every run adds a text-only run and, right after it, one where one webhook in ten is a 128 KiB photo
+ * the host fetches from the fake WhatsApp platform off the request path (answered rate and RSS read
+ * against the text-only run), and one with 1 MiB photos (RSS read against the 128 KiB run: a host
+ * that held files whole would grow with their size). The full run adds, once each: 30 % duplicate deliveries, and a host
+ * holding 100,000 stored conversations (does the cost grow with the store's size?).
  *
  * Usage: tsx test/bench/ingest.bench.ts [--quick] [--profile]
  * (`--profile` starts the host rounds with `node --cpu-prof`, profiles in bench-results/profiles/)
@@ -23,6 +26,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { samplePng } from '@switchboard/core';
 import { FakeWhatsAppServer, whatsappSandboxConfig } from '@switchboard/whatsapp';
 import { CAN_PIN, pinToLoadCore, printGrid, QUICK, startBenchServer, writeResult, type BenchServer } from './bench-util.js';
 
@@ -37,9 +41,9 @@ pinToLoadCore();
 
 type Server = BenchServer;
 
-async function startServer(mode: string, prefill = 0): Promise<Server> {
+async function startServer(mode: string, prefill = 0, apiBaseUrl?: string): Promise<Server> {
   const prof = PROFILE && mode.startsWith('host') ? ['--cpu-prof', `--cpu-prof-dir=${join(process.cwd(), 'bench-results', 'profiles')}`] : [];
-  const args = ['--expose-gc', ...prof, '--import', 'tsx', SERVER, mode, String(prefill)];
+  const args = ['--expose-gc', ...prof, '--import', 'tsx', SERVER, mode, String(prefill), ...(apiBaseUrl ? [apiBaseUrl] : [])];
   return startBenchServer(args, `${mode} server`);
 }
 
@@ -58,20 +62,34 @@ async function stop(server: Server): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Signed WhatsApp webhooks: each a fresh message id and signature, or a repeat of an earlier one. */
-function payloads(duplicateShare: number): () => { body: string; headers: Record<string, string> } {
+/** A photo of the image runs: a real PNG (header and pixels) padded after its end to `kib` KiB, served by the fake. */
+function photo(kib: number): Buffer {
+  const png = samplePng(64);
+  return Buffer.concat([png, Buffer.alloc(kib * 1024 - png.length, 7)]);
+}
+
+/**
+ * Signed WhatsApp webhooks: each a fresh message id and signature, or a repeat of an earlier one;
+ * with `imageEvery`, every so many is a photo the fake platform serves (the host fetches it).
+ */
+function payloads(duplicateShare: number, media?: { fake: FakeWhatsAppServer; imageEvery: number; photo: Buffer }): { (): { body: string; headers: Record<string, string> }; photos: number } {
   // signed with the secret the server's account is configured with (a fake draws its own otherwise)
-  const fake = new FakeWhatsAppServer({ config: { ...whatsappSandboxConfig } });
+  const fake = media?.fake ?? new FakeWhatsAppServer({ config: { ...whatsappSandboxConfig } });
   const sent: { body: string; headers: Record<string, string> }[] = [];
   let n = 0;
-  return () => {
+  const next = Object.assign(() => {
     if (sent.length > 0 && Math.random() < duplicateShare) return sent[Math.floor(Math.random() * sent.length)]!;
     n++;
-    const w = fake.userMessage({ userId: `49151${String(n % 50_000).padStart(7, '0')}`, text: 'Is my car ready?', messageId: `wamid.bench.${process.pid}.${n}` });
+    const userId = `49151${String(n % 50_000).padStart(7, '0')}`;
+    const w = media && n % media.imageEvery === 0
+      ? fake.simulate({ kind: 'media', userId, mediaType: 'image', file: { body: media.photo, mimeType: 'image/png' } })
+      : fake.userMessage({ userId, text: 'Is my car ready?', messageId: `wamid.bench.${process.pid}.${n}` });
+    if (media && n % media.imageEvery === 0) next.photos++;
     const p = { body: w.body.toString('utf8'), headers: { ...w.headers, 'content-type': 'application/json' } };
     if (sent.length < 5_000) sent.push(p);
     return p;
-  };
+  }, { photos: 0 });
+  return next;
 }
 
 type Counts = { pending: number; processing: number; done: number; failed: number };
@@ -87,12 +105,19 @@ interface Run {
   /** host only: webhooks answered / (load time + drain time) */
   endToEndPerSecond?: number;
   failed?: number;
+  /** image runs: photos stored by the host, their bytes, and fetches not finished */
+  media?: MediaCounts;
 }
 
-async function measure(system: string, mode: string, round: number, options: { duplicates?: number; prefill?: number } = {}): Promise<Run> {
-  const server = await startServer(mode, options.prefill ?? 0);
+type MediaCounts = { files: number; bytes: number; pending: number };
+
+async function measure(system: string, mode: string, round: number, options: { duplicates?: number; prefill?: number; imageEvery?: number; photoKib?: number } = {}): Promise<Run> {
+  // the fake platform serves the photos (in this process, on the load generator's core)
+  const fake = options.imageEvery ? new FakeWhatsAppServer({ config: { ...whatsappSandboxConfig } }) : undefined;
+  await fake?.start();
+  const server = await startServer(mode, options.prefill ?? 0, fake?.url);
   try {
-    const next = payloads(options.duplicates ?? 0);
+    const next = payloads(options.duplicates ?? 0, fake && options.imageEvery ? { fake, imageEvery: options.imageEvery, photo: photo(options.photoKib ?? 128) } : undefined);
     const load = async (duration: number) => autocannon({
       url: `http://127.0.0.1:${server.port}`, connections: CONNECTIONS, duration,
       requests: [{
@@ -124,10 +149,16 @@ async function measure(system: string, mode: string, round: number, options: { d
       run.endToEndPerSecond = r['2xx'] / (DURATION + run.drainSeconds);
       run.failed = now.failed;
     }
+    if (fake) {
+      // every photo fetched before the host's memory is read; photos the webhooks carried that are not stored are counted
+      const stored = await ask<{ files: number; bytes: number }>(server, 'media');
+      run.media = { files: stored.files, bytes: stored.bytes, pending: Math.max(0, next.photos - stored.files) };
+    }
     run.rssMb = (await ask<{ rss: number }>(server, 'rss')).rss / 1024 / 1024;
     return run;
   } finally {
     await stop(server);
+    await fake?.stop();
   }
 }
 
@@ -149,6 +180,13 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 const extra: Run[] = [];
 const big = 100_000;
+// one webhook in ten a 128 KiB photo the host fetches from the fake platform off the request path,
+// beside a text-only run measured right before it (same conditions)
+const textOnly = await measure('host, text only (beside the photo run)', 'host', 1);
+const withPhotos = await measure('host, 1 in 10 a 128 KiB photo', 'host', 1, { imageEvery: 10, photoKib: 128 });
+// eight times the bytes per photo: a host that held files whole would need more memory here
+const bigPhotos = await measure('host, 1 in 10 a 1 MiB photo', 'host', 1, { imageEvery: 10, photoKib: 1024 });
+extra.push(textOnly, withPhotos, bigPhotos);
 if (!QUICK) {
   extra.push(await measure('host, 30 % duplicates', 'host', 1, { duplicates: 0.3 }));
   extra.push(await measure(`host, ${big.toLocaleString('en-US')} stored conversations`, 'host', 1, { prefill: big }));
@@ -184,8 +222,9 @@ printGrid('host processing lag (min / median / max over its rounds)', ['measure'
   ['entries failed', String(h.failed)],
 ]);
 if (extra.length > 0) {
-  printGrid('host variants (one run each)', ['run', 'req/s', 'p99 ms', 'backlog', 'drain s', 'end to end/s'],
-    extra.map((r) => [r.system, r.rps, r.p99, r.backlog ?? 0, (r.drainSeconds ?? 0).toFixed(1), r.endToEndPerSecond ?? 0]));
+  printGrid('host variants (one run each)', ['run', 'req/s', 'p99 ms', 'backlog', 'drain s', 'end to end/s', 'RSS MB', 'photos stored (MB)'],
+    extra.map((r) => [r.system, r.rps, r.p99, r.backlog ?? 0, (r.drainSeconds ?? 0).toFixed(1), r.endToEndPerSecond ?? 0, r.rssMb.toFixed(0),
+      r.media ? `${r.media.files} (${(r.media.bytes / 1024 / 1024).toFixed(0)})${r.media.pending > 0 ? `, ${r.media.pending} not fetched` : ''}` : '']));
 }
 
 // Ratios of medians; per-round ratios (same round, adjacent in time) show the spread.
@@ -196,7 +235,12 @@ const ratioRows: { name: string; baseline: string; value: number; rounds: number
   { name: 'host / bare Express 5, p99', baseline: 'Express 5', value: h.p99.median / Math.max(summary['express']!.p99.median, 1), rounds: perRound('host', 'express', (r) => Math.max(r.p99, 1)), target: 'lower is better' },
   { name: 'host end-to-end (incl. drain) / bare Express 5, req/s', baseline: 'Express 5', value: h.endToEndPerSecond!.median / summary['express']!.rps.median, rounds: perRound('host', 'express', (r) => (r.endToEndPerSecond ?? r.rps)), target: 'what is sustainable' },
 ];
-for (const e of extra) {
+ratioRows.push(
+  { name: 'photos (1 in 10) / text only, req/s', baseline: 'the text-only run beside it', value: withPhotos.rps / textOnly.rps, rounds: [], target: '≥ 0.90' },
+  { name: 'photos (1 in 10) / text only, RSS after the run', baseline: 'the text-only run beside it', value: withPhotos.rssMb / textOnly.rssMb, rounds: [], target: '≈ 1 (bytes streamed to disk)' },
+  { name: '1 MiB photos / 128 KiB photos, RSS after the run', baseline: 'the 128 KiB photo run', value: bigPhotos.rssMb / withPhotos.rssMb, rounds: [], target: '≈ 1 (RSS does not grow with media bytes)' },
+);
+for (const e of extra.filter((x) => x !== textOnly && x !== withPhotos && x !== bigPhotos)) {
   ratioRows.push({ name: `${e.system} / host (median), req/s`, baseline: 'the host\'s median above', value: e.rps / h.rps.median, rounds: [], target: e.system.includes('duplicates') ? '≥ 1 (not slower)' : '≈ 1 (no growth with the store)' });
 }
 printGrid('ratios (medians; measured side by side in this run)', ['ratio', 'value', 'per round', 'target'],

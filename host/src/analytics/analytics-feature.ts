@@ -2,7 +2,8 @@
  * The analytics feature: the cost ledger (every sent message priced at its send time), the service
  * report and Prometheus metrics.
  *
- * Routes: `GET /v1/analytics?from&to`, `GET /v1/costs?from&to&channel&limit&offset` (API key),
+ * Routes: `GET /v1/analytics?from&to`, `GET /v1/costs?from&to&channel&limit&offset` (API key; with
+ * the bytes the tenant keeps in the media store),
  * `GET /metrics` (open, or a bearer token of its own).
  * @module
  */
@@ -19,6 +20,8 @@ import { buildAnalyticsReport } from './analytics-report.js';
 import { CostRecorder } from './cost-recorder.js';
 import { MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from './metrics.js';
 import { EventFeed, type CountRow } from '../events/event-feed.js';
+import type { MediaUsage } from '../media/media-store.js';
+import type { MediaRef } from '@switchboard/core';
 
 /** Options of {@link createAnalyticsFeature}. */
 export interface AnalyticsFeatureOptions {
@@ -30,6 +33,11 @@ export interface AnalyticsFeatureOptions {
   metricsToken?: string;
   /** Buckets of the dispatch latency histogram, in seconds. */
   latencyBuckets?: number[];
+  /**
+   * How long a tenant's media store usage, once read, answers scrapes and `GET /v1/costs` (ms of the
+   * host clock; default 60 s): reading it scans the tenant's file records.
+   */
+  mediaUsageTtlMs?: number;
 }
 
 /** The analytics feature, with its services. */
@@ -77,6 +85,27 @@ export function createAnalyticsFeature(options: AnalyticsFeatureOptions = {}): H
     metrics.gauge('switchboard_event_stream_clients', 'Open event streams (/v1/events: api, the console: console).', ['tenant', 'surface'], async () => perSurface(feed()?.clientCounts() ?? []));
     metrics.collectedCounter('switchboard_event_stream_dropped_total', 'Event stream clients dropped for not reading (more than the per-client buffer waited for them).', ['tenant', 'surface'], async () => perSurface(feed()?.counters().dropped ?? []));
     metrics.collectedCounter('switchboard_event_stream_refused_total', 'Event streams refused because the tenant held as many as it may (429).', ['tenant', 'surface'], async () => perSurface(feed()?.counters().refused ?? []));
+    // the media store: what each tenant keeps (read at scrape time, cached: it scans the records)
+    const mediaStore = ctx.media?.store;
+    const usageTtlMs = options.mediaUsageTtlMs ?? 60_000;
+    const usageCache = new Map<string, { at: number; usage: Promise<MediaUsage> }>();
+    const mediaUsage = (tenantId: string): Promise<MediaUsage> => {
+      const now = ctx.clock.now();
+      const cached = usageCache.get(tenantId);
+      if (cached && now - cached.at < usageTtlMs) return cached.usage;
+      const usage = mediaStore ? mediaStore.usage(tenantId) : Promise.resolve({ files: 0, bytes: 0, quarantined: 0 });
+      usageCache.set(tenantId, { at: now, usage });
+      // a failed read is not kept: the next scrape asks again
+      usage.catch(() => { if (usageCache.get(tenantId)?.usage === usage) usageCache.delete(tenantId); });
+      return usage;
+    };
+    metrics.gauge('switchboard_media_stored_bytes', 'Bytes kept in the media store (quarantined files included).', ['tenant'], async () => Promise.all(tenants().map(async (t) => ({ labels: { tenant: t }, value: (await mediaUsage(t)).bytes }))));
+    metrics.gauge('switchboard_media_stored_files', 'Files kept in the media store, by state (stored: served; quarantined: rejected by the virus scanner, never served).', ['tenant', 'state'], async () => (await Promise.all(tenants().map(async (t) => {
+      const u = await mediaUsage(t);
+      return [{ labels: { tenant: t, state: 'stored' }, value: u.files - u.quarantined }, { labels: { tenant: t, state: 'quarantined' }, value: u.quarantined }];
+    }))).flat());
+    const mediaFetched = metrics.counter('switchboard_media_fetched_total', 'Customer files the host fetched from the platform, by outcome (stored, quarantined, refused, failed).', ['tenant', 'channel', 'outcome']);
+    const mediaFetchedBytes = metrics.counter('switchboard_media_fetched_bytes_total', 'Bytes of customer files fetched and kept (stored or quarantined).', ['tenant', 'channel']);
     metrics.collectedCounter('switchboard_events_discarded_total', 'Events neither logged nor streamed because the event log fell behind or failed.', ['tenant'], async () => (feed()?.counters().discarded ?? []).map((r) => ({ labels: { tenant: r.tenantId }, value: r.count })));
 
     const recorder = new CostRecorder({
@@ -92,6 +121,19 @@ export function createAnalyticsFeature(options: AnalyticsFeatureOptions = {}): H
     subscriptions.push(ctx.streams.consent$.subscribe((n) => consent.inc({ tenant: n.tenantId, action: n.entry.action })));
     subscriptions.push(ctx.streams.status$.subscribe((n) => {
       const m = n.message;
+      if (m.direction === 'inbound') {
+        // an inbound message's notice is the media fetcher telling how the customer's file settled
+        const media = (m.content as { media?: MediaRef }).media;
+        const outcome = media?.storeState;
+        if (!media || outcome === undefined || outcome === 'pending') return;
+        const labels = { tenant: n.tenantId, channel: m.channel };
+        mediaFetched.inc({ ...labels, outcome });
+        if (media.storedId !== undefined && mediaStore) {
+          const storedId = media.storedId;
+          track(mediaStore.get(n.tenantId, storedId).then((r) => { if (r) mediaFetchedBytes.inc(labels, r.size); }).catch((error: unknown) => ctx.logger.warn({ err: (error as Error).message, messageId: m.id }, 'could not count a fetched file\'s bytes')));
+        }
+        return;
+      }
       if (m.direction !== 'outbound') return;
       const labels = { tenant: n.tenantId, channel: m.channel };
       if (n.status === 'queued') queued.inc(labels);
@@ -140,11 +182,14 @@ export function createAnalyticsFeature(options: AnalyticsFeatureOptions = {}): H
           const { from, to, channel, limit, offset } = parseQuery(CostsQuerySchema, req);
           const range = { from, to };
           const t = tenantOf(req).id;
-          const [items, totals] = await Promise.all([
+          const [items, totals, media] = await Promise.all([
             costs.list(t, { ...range, ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}), ...(channel ? { channel } : {}) }),
             costs.totals(t, range),
+            mediaUsage(t),
           ]);
-          res.json({ items, totals: channel ? totals.filter((r) => r.channel === channel) : totals });
+          // what the media store keeps now (not priced: storage is the operator's own disk or database)
+          const mediaStored = { files: media.files, bytes: media.bytes, quarantined: media.quarantined };
+          res.json({ items, totals: channel ? totals.filter((r) => r.channel === channel) : totals, mediaStored });
         });
       },
 

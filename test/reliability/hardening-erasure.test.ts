@@ -8,13 +8,14 @@
  * the contact's name, phone number and message texts: nothing remains but the pseudonymised proofs,
  * while another contact's data is all still there (so the scan can see what it looks for).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, type ConnectorPlugin, type Conversation, type FakePlatform } from '@switchboard/core';
 import { configFromObject, createHost, type Host } from '@switchboard/host';
+import { filesUnder } from '../../host/src/compliance/__fixtures__/disk.js';
 import { eventually } from '../e2e/support/host-harness.js';
 import { signBody } from '../e2e/support/webhook-signing.js';
 
@@ -87,9 +88,9 @@ function dumpTables(): Record<string, string> {
   }
 }
 
-/** The raw bytes of every file in the database's directory (the database, -wal, -shm: everything the host wrote). */
+/** The raw bytes of every file under the database's directory (the database, -wal, -shm, the media directory beside them: everything the host wrote). */
 function rawFiles(): Record<string, Buffer> {
-  return Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f))]));
+  return Object.fromEntries(filesUnder(dir).map((f) => [relative(dir, f), readFileSync(f)]));
 }
 
 function findings(haystacks: Record<string, string | Buffer>, needles: readonly string[]): string[] {

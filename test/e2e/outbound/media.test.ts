@@ -57,6 +57,11 @@ interface Case {
   again(s: Sent, ref: MediaRef): Promise<void>;
   /** Checks the exact requests of a document (a PDF) and returns the reference to the file. */
   document(s: Sent): Promise<MediaRef>;
+  /**
+   * Where the platform lets the business delete an upload: deletes it (as another tool of the
+   * business would), so the host's kept reference names a file the platform no longer holds.
+   */
+  forget?: { user: string; remove(fake: FakePlatform, ref: MediaRef): Promise<void> };
   /** A file the channel (or the business) refuses, and the rule the refusal names. */
   refused: { content: 'image' | 'video' | 'audio' | 'document'; bytes: Buffer; filename: string; code: string; rule: string; source: 'channel' | 'business' };
 }
@@ -100,6 +105,14 @@ const CASES: Case[] = [
       expect(await fileOf(form, 'file')).toEqual({ name: 'boarding-pass.pdf', type: 'application/pdf', bytes: file.bytes });
       expect(seen.requests[1]!.body).toEqual({ messaging_product: 'whatsapp', recipient_type: 'individual', to: user, type: 'document', document: { id: kept!.id, filename: 'boarding-pass.pdf' } });
       return { id: kept!.id! };
+    },
+    forget: {
+      user: '4915112340004',
+      async remove(fake, ref) {
+        const { accessToken } = fake.connectorConfig() as { accessToken: string };
+        const res = await fetch(`${fake.url}/v23.0/${ref.id}?phone_number_id=${PNID}`, { method: 'DELETE', headers: { authorization: `Bearer ${accessToken}` } });
+        expect(await res.json()).toEqual({ success: true });
+      },
     },
     // WhatsApp takes JPEG and PNG pictures only
     refused: { content: 'image', bytes: GIF, filename: 'dot.gif', code: 'MEDIA_TYPE_UNSUPPORTED', rule: 'mediaTypes', source: 'channel' },
@@ -268,12 +281,12 @@ describe.each(CASES)('outbound media through the host: $channel', (c) => {
     }), { logger: silentLogger, processor: { pollMs: 20, retryBaseMs: 20 }, outbound: { dispatcher: { pollMs: 20 } } });
     await host.listen(port, '127.0.0.1');
     // each customer writes first: the service window is open
-    for (const user of c.users) {
+    for (const user of [...c.users, ...(c.forget ? [c.forget.user] : [])]) {
       expect((await fake.deliver(`${url}/webhooks/${c.channel}/main`, fake.userMessage({ userId: user, text: 'Can you send it?' }))).status).toBe(200);
     }
     await eventually(async () => {
       const conversations = (await api('/v1/conversations')).body.items as Conversation[];
-      return c.users.every((u) => conversations.some((x) => x.address.userId === u && x.lastInboundAt));
+      return [...c.users, ...(c.forget ? [c.forget.user] : [])].every((u) => conversations.some((x) => x.address.userId === u && x.lastInboundAt));
     });
   });
   afterAll(async () => {
@@ -311,6 +324,19 @@ describe.each(CASES)('outbound media through the host: $channel', (c) => {
     const reference = (await kept(sha(pdf.body), 'document'))?.ref;
     const ref = await c.document({ seen, user: c.users[2], file, url, ...(reference ? { kept: reference } : {}) });
     expect(sha(fake.storedMedia!(ref)!)).toBe(sha(pdf.body));
+  });
+
+  it.runIf(c.forget !== undefined)('uploads the bytes again when the platform no longer holds the file the kept reference names', async () => {
+    const before = (await kept(sha(png.body), 'image'))!.ref;
+    await c.forget!.remove(fake, before);
+    const file = await upload(png.body, 'car damage.png', 'image/png');
+    const { seen } = await sendAndWait(c.forget!.user, { type: 'image', media: { storedId: file.storedId } });
+    // the send by the kept id is refused, the reference dropped, the bytes uploaded and sent by the new id
+    expect(seen.requests.map((r) => [r.method, r.path.replace(/^\/v\d+\.\d+\/\d+/, '')])).toEqual([['POST', '/messages'], ['POST', '/media'], ['POST', '/messages']]);
+    const after = (await kept(sha(png.body), 'image'))!.ref;
+    expect(after.id).not.toBe(before.id);
+    expect((seen.requests[2]!.body as Json).image).toEqual({ id: after.id });
+    expect(sha(fake.storedMedia!(after)!)).toBe(sha(png.body));
   });
 
   it('refuses a file the channel cannot carry, naming the rule, and queues nothing', async () => {

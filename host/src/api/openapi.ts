@@ -218,16 +218,36 @@ export function buildOpenApi(): Record<string, unknown> {
       '/v1/contacts/{id}/addresses': { post: { summary: 'Link another channel address to the contact (consent then follows the contact across channels); 409 when another contact owns it', parameters: [idParam], ...body(AddressLinkSchema), responses: { 200: { description: 'The contact' }, 409: { description: 'Owned by another contact', content: json(ref('Error')) }, ...errors } } },
       '/v1/contacts/{id}/consent-state': { get: op('Consent state per channel as the send path sees it (privacy-policy version included)', { parameters: [idParam] }) },
       '/v1/tenant': { get: op('The tenant: name, verification level per channel, privacy-policy version') },
-      '/v1/contacts/{id}/export': { get: op('GDPR export: everything held about the contact as JSON', { parameters: [idParam] }) },
+      '/v1/contacts/{id}/export': {
+        get: {
+          operationId: 'exportContact',
+          summary: 'GDPR export: everything held about the contact — JSON by default; a zip of manifest.json (that JSON, each file with its path) and the contact\'s files under media/<id>.<ext> with format=zip or Accept: application/zip (a quarantined file listed with excluded: "quarantined: <reason>", its bytes left out)',
+          parameters: [
+            idParam,
+            { name: 'format', in: 'query', schema: { enum: ['json', 'zip'] }, description: 'Wins over Accept; without it, Accept ranking application/zip above application/json chooses the zip' },
+            { name: 'Accept', in: 'header', schema: { type: 'string', example: 'application/zip' } },
+          ],
+          responses: {
+            200: {
+              description: 'The export (Content-Disposition: attachment; Vary: Accept). The zip streams the files; a failure mid-way cuts the connection rather than end a truncated zip',
+              content: {
+                'application/json': { schema: { type: 'object', description: 'format switchboard.contact-export/1; media lists the files: id, messageId, conversationId, kind, contentType, size, sha256, filename, origin, createdAt, quarantined { reason, at }' } },
+                'application/zip': { schema: { type: 'string', format: 'binary' } },
+              },
+            },
+            ...errors,
+          },
+        },
+      },
       '/v1/contacts/{id}': {
         get: op('Get a contact', { parameters: [idParam], responses: { 200: { description: 'The contact', content: json(ref('Contact')) }, ...errors } }),
-        delete: op('GDPR erasure: messages, profile, addresses, conversations, inbox and outbox entries and dead letters of the contact; consent events kept as pseudonymised proofs', { parameters: [idParam] }),
+        delete: op('GDPR erasure: messages, files in the media store (bytes and records; deleted.media), profile, addresses, conversations, inbox and outbox entries and dead letters of the contact; consent events kept as pseudonymised proofs', { parameters: [idParam] }),
       },
       '/v1/audit': { get: op('Audit log: who read or changed what through the API', { parameters: [{ name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' } }, { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' } }, { name: 'contactId', in: 'query', schema: { type: 'string' } }, { name: 'conversationId', in: 'query', schema: { type: 'string' } }, ...paging] }) },
       '/v1/retention': { get: op('The tenant\'s retention period') },
-      '/v1/retention/purge': { post: op('Purge messages older than the retention period now') },
+      '/v1/retention/purge': { post: op('Purge messages older than the retention period now, and the files of the media store older than it whose message is gone (media)') },
       '/v1/analytics': { get: op('Messages in/out per channel, share answered automatically vs by agents, first-response time, share answered inside the window, opt-in and opt-out counts, cost', { parameters: [{ name: 'from', in: 'query', required: true, schema: { type: 'string', format: 'date' } }, { name: 'to', in: 'query', required: true, schema: { type: 'string', format: 'date' } }] }) },
-      '/v1/costs': { get: op('The cost ledger: each sent message priced when it was sent, with totals per channel and category', { parameters: [{ name: 'from', in: 'query', required: true, schema: { type: 'string', format: 'date' } }, { name: 'to', in: 'query', required: true, schema: { type: 'string', format: 'date' } }, { name: 'channel', in: 'query', schema: { type: 'string' } }, ...paging] }) },
+      '/v1/costs': { get: op('The cost ledger: each sent message priced when it was sent, with totals per channel and category, and mediaStored { files, bytes, quarantined }: what the tenant keeps in the media store now', { parameters: [{ name: 'from', in: 'query', required: true, schema: { type: 'string', format: 'date' } }, { name: 'to', in: 'query', required: true, schema: { type: 'string', format: 'date' } }, { name: 'channel', in: 'query', schema: { type: 'string' } }, ...paging] }) },
       '/v1/agents': {
         get: op('Agents of the tenant (console accounts)'),
         post: { summary: 'Create an agent (the password must pass the password rules)', ...body(AgentCreateSchema), responses: { 201: { description: 'Created (no password hash in the answer)' }, 409: { description: 'E-mail taken', content: json(ref('Error')) }, ...errors } },

@@ -17,8 +17,9 @@ import { DocumentMediaRecordStore } from '../stores/document-media-store.js';
 import { MemoryDriver } from '../stores/drivers/memory-driver.js';
 import { readZip } from './__fixtures__/read-zip.js';
 import { describeMediaFile, type ContactMediaFile } from './contact-media.js';
+import { buildOpenApi } from '../api/openapi.js';
 import {
-  exportFormatOf, mediaPathOf, writeContactExportZip, type ContactExportManifest,
+  ContactExportQuerySchema, exportFormatOf, mediaPathOf, writeContactExportZip, ZIP_CONTENT_TYPE, type ContactExportManifest,
 } from './contact-export-zip.js';
 import type { ContactExport } from './contact-privacy.js';
 
@@ -200,6 +201,13 @@ describe('zip paths and the answer format', () => {
     expect(mediaPathOf({ id: '../../etc/passwd', contentType: 'image/jpeg' })).toBe('media/______etc_passwd.jpg');
     expect(mediaPathOf({ id: 'abc', contentType: 'audio/ogg; codecs=opus' })).toBe('media/abc.ogg');
     expect(mediaPathOf({ id: 'abc', contentType: 'application/x-unknown' })).toBe('media/abc.bin');
+  });
+
+  it('the OpenAPI document names the format query, the Accept header and both answers', () => {
+    const get = (buildOpenApi() as { paths: Record<string, { get: { parameters: { name: string; schema: { enum?: string[] } }[]; responses: { 200: { content: Record<string, unknown> } } } }> }).paths['/v1/contacts/{id}/export']!.get;
+    expect(get.parameters.find((p) => p.name === 'format')?.schema.enum).toEqual(ContactExportQuerySchema.shape.format.unwrap().options);
+    expect(get.parameters.map((p) => p.name)).toContain('Accept');
+    expect(Object.keys(get.responses[200].content).sort()).toEqual(['application/json', ZIP_CONTENT_TYPE]);
   });
 
   it('format: the query wins, else Accept chooses between JSON and zip, JSON by default', () => {

@@ -332,6 +332,8 @@ export class MediaFetcher {
   /** Records the outcome on the message, tells the streams, and removes the job. */
   private async settle(message: HostMessage, job: MediaJob, fields: MediaStoreFields): Promise<void> {
     const updated = await this.deps.stores.messages.updateMedia(message.tenantId, message.id, fields, { settled: true });
+    // the message is gone (erased while its file was downloading): nothing may keep the file
+    if (!updated && fields.storedId !== undefined) await this.deps.media.delete(message.tenantId, fields.storedId);
     if (updated && fields.storeState !== undefined) {
       // the message changed: its status notice is repeated with the file's state on its content
       this.deps.streams.status$.next({ tenantId: updated.tenantId, conversationId: updated.conversationId, message: updated, status: updated.status });

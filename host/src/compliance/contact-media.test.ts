@@ -10,7 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { samplePdf, samplePng, type Address, type Contact, type Conversation, type MediaRef } from '@switchboard/core';
+import {
+  RetryableError, samplePdf, samplePng, silentLogger,
+  type Address, type Connector, type ConnectorPlugin, type Contact, type Conversation, type MediaRef,
+} from '@switchboard/core';
+import { MediaFetcher } from '../media/media-fetcher.js';
+import { StaticConnectorRegistry } from '../plugins/connector-registry.js';
+import { createHostStreams } from '../streams.js';
 import { DirectoryBlobStore } from '../media/directory-blob-store.js';
 import { HostMediaStore } from '../media/host-media-store.js';
 import type { MediaLinks, MediaOrigin, MediaRecord } from '../media/media-store.js';
@@ -154,6 +160,47 @@ describe('a contact\'s files in export and erasure', () => {
     const report = await privacy.erase('t1', 'k-ann');
     expect(report.deleted.mediaJobs).toBe(1);
     expect(await stores.mediaJobs.get('t1', message.id)).toBeUndefined();
+  });
+
+  it('regression: a download in flight when the contact is erased leaves no file behind (the fetcher deletes what it stored for a message that is gone)', async () => {
+    const ann = await addContact('t1', 'k-ann', 'u-ann');
+    const photo = samplePng(8, [123, 45, 67]);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    let started!: () => void;
+    const downloading = new Promise<void>((resolve) => { started = resolve; });
+    const connector = {
+      channel: 'acme', accountId: 'main',
+      // the platform's answer is slow: the erasure runs while it downloads
+      downloadMedia: async () => { started(); await gate; return { body: Readable.from([photo]), declaredType: 'image/png' }; },
+      classify: (error: unknown) => new RetryableError(String(error)),
+    } as unknown as Connector;
+    const streams = createHostStreams();
+    const fetcher = new MediaFetcher({
+      stores, media, streams, clock: { now: () => NOW } as never, logger: silentLogger, tenants: () => ['t1'],
+      registry: new StaticConnectorRegistry([{ tenantId: 't1', channel: 'acme', account: 'main', connector, plugin: {} as ConnectorPlugin }]),
+    }, { random: () => 0.5 });
+    fetcher.listen();
+    try {
+      const now = new Date(NOW);
+      const { message } = await stores.messages.insert({
+        id: 'm-photo', tenantId: 't1', conversationId: ann.conversation.id, channel: 'acme', accountId: 'main', userId: 'u-ann', direction: 'inbound', externalId: 'x-photo',
+        content: { type: 'image', media: { id: 'platform-photo' } }, status: 'delivered', timestamp: now, createdAt: now, updatedAt: now,
+      } as HostMessage);
+      streams.inbound$.next({ tenantId: 't1', message, conversation: ann.conversation, contact: ann.contact });
+      const drained = fetcher.drain();
+      await downloading;
+      const report = await privacy.erase('t1', 'k-ann');
+      expect(report.deleted.messages).toBe(1);
+      release();
+      await drained;
+      await fetcher.drain();
+      expect(hashesUnder(join(root, 'media')).has(sha(photo))).toBe(false);
+      expect(await media.list('t1')).toEqual([]);
+    } finally {
+      release();
+      await fetcher.stop();
+    }
   });
 
   it('storedIdsOf reads each media message\'s stored file once', () => {

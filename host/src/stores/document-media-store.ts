@@ -68,7 +68,7 @@ export class DocumentMediaRecordStore implements MediaRecordStore {
       tenantId, state: 'stored',
       messageId: filter.messageId, conversationId: filter.conversationId, contactId: filter.contactId, origin: filter.origin,
       ...(filter.createdBefore ? { createdAt: { $lt: filter.createdBefore } } : {}),
-    }, { sort: [['createdAt', 1]], limit, offset });
+    }, { sort: [['createdAt', 1], ['id', 1]], limit, offset });
   }
 
   async *select(tenantId: string, selection: MediaSelection): AsyncIterable<StoredMediaRecord[]> {

@@ -177,6 +177,8 @@ export class OutboundMedia {
       }
     }
     if (mode === 'bytes') return this.sendBytes(tenantId, binding, message, content, key, context);
+    // a file deleted since the message was accepted fails it here, not as a platform's failed fetch
+    await this.record(tenantId, content.media.storedId, 'media.storedId', true);
     const result = await binding.connector.send({ ...message, content: await this.withUrl(tenantId, binding, content, 'send') }, context);
     if (mode === 'url' && result.media) await this.keep(key, result.media);
     return result;

@@ -76,3 +76,17 @@ export * from './sandbox.js';
 export * from './stores/document-decision-store.js';
 export * from './stores/document-messaging-usage-store.js';
 export * from './documents/index.js';
+export * from './media/media-store.js';
+export { type MediaRuntime, type MediaRuntimeDeps, openMediaRuntime, createMediaFeature, DEFAULT_URL_FETCH_TIMEOUT_MS } from './media/media-feature.js';
+export { MediaFetcher, type MediaFetcherOptions, type MediaFetcherDeps } from './media/media-fetcher.js';
+export { MediaJobStore, DocumentMediaJobStore, type MediaJob } from './media/media-job-store.js';
+export {
+  type MediaLimits, type MediaLimitsInput, DEFAULT_MEDIA_LIMITS, mergeMediaLimits, type MediaScanner, type MediaScanInput, type MediaScanVerdict,
+} from './media/media-policy.js';
+export { HostMediaStore, type HostMediaStoreOptions, STALE_WRITE_MS } from './media/host-media-store.js';
+export { DirectoryBlobStore } from './media/directory-blob-store.js';
+export { MemoryBlobStore } from './media/memory-blob-store.js';
+export { GridFsBlobStore } from './media/gridfs-blob-store.js';
+export { SignedMediaUrls, type SignedMediaUrlsOptions, type SignatureCheck, DEFAULT_SIGNED_URL_TTL_MS, MAX_SIGNED_URL_TTL_MS } from './media/media-urls.js';
+export { presentMessage, type PresentedMessage, type PresentedMediaRef } from './media/media-presenter.js';
+export { type ContactMediaFile, type ContactMediaSubject } from './compliance/contact-media.js';

@@ -36,6 +36,7 @@ import {
 import { completeHostStreams, createHostStreams, HostStreams } from './streams.js';
 import { createMediaFeature, openMediaRuntime, type MediaRuntime } from './media/media-feature.js';
 import type { MediaFetcherOptions } from './media/media-fetcher.js';
+import type { DocumentTemplates } from './documents/document-template.js';
 import type { MediaScanner } from './media/media-policy.js';
 import { MediaStore, MediaUrls, type BlobStore } from './media/media-store.js';
 
@@ -89,6 +90,13 @@ export interface HostOptions {
   mediaScanner?: MediaScanner;
   /** Overrides of the config's `media.fetch` (concurrency, retries, timeouts, the backoff's randomness). */
   mediaFetcher?: MediaFetcherOptions;
+  /**
+   * The document templates the host renders generated documents from (`POST /v1/messages` with
+   * `document`, a bot's `ctx.replyDocument`). Default: the built-in `boarding-pass` and
+   * `order-receipt`. To add a business's own, give them all:
+   * `new DocumentTemplates([...builtInDocumentTemplates, invoice])`. See `documents/README.md`.
+   */
+  documents?: DocumentTemplates;
   /**
    * Waits out a stop's deadline (`server.stopDeadlineMs`; default a timer). A test passes one it
    * ends itself, to show what a stop waits for without measuring time.
@@ -346,7 +354,7 @@ export async function createHost(config: HostConfig, options: HostOptions = {}):
   container.bind(MediaStore).toConstantValue(media.store);
   container.bind(MediaUrls).toConstantValue(media.urls);
   // the outbound path sends stored files (media.storedId) the platform's way: it needs the media store and its URLs
-  const outbound = new OutboundRuntime({ stores, streams, bindings: () => bindings, tenants, clock, logger, platformCalls: platformCalls.signal, media: { store: media.store, urls: media.urls } }, options.outbound);
+  const outbound = new OutboundRuntime({ stores, streams, bindings: () => bindings, tenants, clock, logger, platformCalls: platformCalls.signal, media: { store: media.store, urls: media.urls }, ...(options.documents ? { documents: options.documents } : {}) }, options.outbound);
   container.bind(OutboundRuntime).toConstantValue(outbound);
   const gateway = options.gateway?.({ container, stores, registry, streams, clock, logger, config }) ?? outbound.gateway;
   container.bind(OutboundGateway).toConstantValue(gateway);

@@ -44,8 +44,10 @@ describe('npm start (the scenario main.ts runs)', () => {
       messaging_product: 'whatsapp', to: '351912345001', type: 'template',
       template: { name: 'gate_change', language: { code: 'en' }, components: [{ type: 'body', parameters: ['Ana', 'LM 417', 'Lisbon', 'C4', '13:25', '12A'].map((text) => ({ type: 'text', text })) }] },
     });
-    const link = (booking: string): RegExp => new RegExp(`^http://127\\.0\\.0\\.1:\\d+/boarding-passes/${booking}\\.pdf$`);
-    expect(ana[2]).toMatchObject({ type: 'document', document: { link: expect.stringMatching(link('K7Q2ZP')), filename: 'Boarding pass LM417 K7Q2ZP.pdf', caption: 'Boarding pass LM 417, seat 12A, gate C4' } });
+    // the host's signed link to its stored copy, ending in the file name (what Messenger and Viber fetch)
+    const link = (booking: string): RegExp => new RegExp(`^http://127\\.0\\.0\\.1:\\d+/media/[A-Za-z0-9_-]+/Boarding%20pass%20LM417%20${booking}\\.pdf\\?tenant=lumen-air&exp=\\d+&sig=[A-Za-z0-9_-]+$`);
+    // WhatsApp: the host uploaded the PDF (POST /media) and sent it by the media id it got back
+    expect(ana[2]).toEqual({ messaging_product: 'whatsapp', recipient_type: 'individual', to: '351912345001', type: 'document', document: { id: expect.any(String), filename: 'Boarding pass LM417 K7Q2ZP.pdf', caption: 'Boarding pass LM 417, seat 12A, gate C4' } });
     expect(ana[3]).toMatchObject({ template: { name: 'flight_delay' } });
 
     // Messenger and Viber have no templates: the approved text with the parameters filled in, in the window
@@ -55,7 +57,7 @@ describe('npm start (the scenario main.ts runs)', () => {
     ]);
     expect(r.received['Ben Okafor']!.slice(2)).toEqual([
       'Hello Ben, flight LM 417 to Lisbon now departs from gate C4. Boarding starts at 13:25. Your seat: 7F.',
-      expect.stringMatching(/^\[file http:\/\/127\.0\.0\.1:\d+\/boarding-passes\/P9D4LA\.pdf\]$/),
+      expect.stringMatching(new RegExp(`^\\[file ${link('P9D4LA').source.slice(1, -1)}\\]$`)),
       'Boarding pass LM 417, seat 7F, gate C4',
       'Hello Ben, flight LM 417 to Lisbon is delayed. New departure time: 15:20 (was 14:05). We are sorry for the wait.',
     ]);
@@ -63,13 +65,15 @@ describe('npm start (the scenario main.ts runs)', () => {
     expect(r.requests['Chiara Bianchi']!.map((b) => b.type)).toEqual(['text', 'text', 'file', 'text', 'text']);
     expect(r.requests['Chiara Bianchi']![2]).toMatchObject({ receiver: 'VbChiaraBianchi0000007==', type: 'file', file_name: 'Boarding pass LM417 V8K3JS.pdf', media: expect.stringMatching(link('V8K3JS')), size: r.boardingPasses['Chiara Bianchi']!.body.length });
 
-    // the boarding passes: rendered by the host's template, downloaded from the link each platform got,
-    // each a one-page PDF whose Aztec code a gate reader scans to the passenger's BCBP string
+    // the boarding passes: rendered by the host's template and stored by the host; what each platform
+    // holds is exactly the host's stored file: a one-page PDF whose Aztec code a gate reader scans to
+    // the passenger's BCBP string
     expect(Object.keys(r.boardingPasses).sort()).toEqual(['Ana Costa', 'Ben Okafor', 'Chiara Bianchi']);
     for (const name of Object.keys(r.boardingPasses)) {
       const p = PASSENGERS.find((x) => x.name === name)!;
       const pass = r.boardingPasses[name]!;
-      expect(pass.link).toMatch(link(p.booking));
+      expect(pass.filename).toBe(`Boarding pass LM417 ${p.booking}.pdf`);
+      expect(pass.body.equals(r.storedPasses[name]!)).toBe(true);
       const pdf = await readPdf(pass.body);
       expect(pdf.pages).toBe(1);
       expect(pdf.text[0]).toContain(`${p.givenName} ${p.surname}`);

@@ -8,20 +8,22 @@
  * @module
  */
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger, type ConnectorPlugin, type FakePlatform, type PolicyReason, type SignedWebhook } from '@switchboard/core';
-import { builtInDocumentTemplates, configFromObject, createHost, documentContactOf, documentMessage, DocumentTemplates, renderDocument, type Host, type TemplateRecord } from '@switchboard/host';
-import type { Contact, Conversation } from '@switchboard/core';
+import { configFromObject, createHost, type Host, type TemplateRecord } from '@switchboard/host';
+import type { Conversation, MediaRef } from '@switchboard/core';
 import messengerPlugin, { FakeMessengerServer } from '@switchboard/messenger';
 import viberPlugin, { FakeViberServer } from '@switchboard/viber';
 import whatsappPlugin, { FakeWhatsAppServer } from '@switchboard/whatsapp';
 import { apiClient, DemoClock, eventually, HOUR, messengerText, viberText, whatsappText } from './demo-support.js';
-import { DocumentServer } from './document-server.js';
 import { boardingPassData, FLIGHT, LINK_TARGETS, optInText, PASSENGERS, PRIVACY, TEMPLATES, TOPIC, type Passenger, type UpdateChannel } from './flight.js';
 
 /** The airline's API key (a demo value; a real one comes from the environment). */
 export const API_KEY = 'lumen-air-demo-key-0123456789abcd';
+/** The airline's tenant. */
+const TENANT_ID = 'lumen-air';
 /** Demo time runs this many times faster than the wall clock (WhatsApp paces one message per 6 s to a passenger). */
 export const TIME_SCALE = 40;
 
@@ -51,10 +53,25 @@ export interface FlightNotificationsResult {
   /** The flight's date the boarding passes carry (`YYYY-MM-DD` at the departure airport). */
   flightDate: string;
   /**
-   * Each boarding pass as the passenger's phone got it: the document the platform was sent
-   * (its file name and link), and the bytes downloaded from that link.
+   * Each boarding pass as the passenger's phone got it: the document the platform was sent (its
+   * file name, and the platform's reference to the file: WhatsApp's media id after the host's upload,
+   * the host's signed link Messenger and Viber fetched), and the bytes the platform holds.
    */
-  boardingPasses: Record<string, { filename: string; link: string; body: Buffer }>;
+  boardingPasses: Record<string, { filename: string; ref: MediaRef; body: Buffer }>;
+  /** The host's stored copy of each boarding pass (`GET /v1/media/:id`), by passenger. */
+  storedPasses: Record<string, Buffer>;
+}
+
+/** A free loopback port: the host's public URL (where Messenger and Viber fetch files) must be known before it starts. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /**
@@ -69,9 +86,8 @@ export async function runFlightNotifications(options: { log?: (line: string) => 
   const viber = new FakeViberServer();
   const fakes: Record<UpdateChannel, FakePlatform> = { whatsapp, messenger, viber };
   const plugins: Record<UpdateChannel, ConnectorPlugin> = { whatsapp: whatsappPlugin, messenger: messengerPlugin, viber: viberPlugin };
-  // the airline's own file server, where the boarding passes are published for the platforms to download
-  const files = new DocumentServer();
-  await Promise.all([...Object.values(fakes).map((f) => f.start()), files.start()]);
+  await Promise.all(Object.values(fakes).map((f) => f.start()));
+  const port = await freePort();
   let host: Host | undefined;
   try {
     // a fresh SQLite database file per run (the scenario is scripted); it is left in place to be inspected
@@ -79,6 +95,8 @@ export async function runFlightNotifications(options: { log?: (line: string) => 
     log(`(database: ${database})`);
     const config = configFromObject({
       store: { kind: 'sqlite', path: database },
+      // where the platforms that fetch files (Messenger, Viber) download the boarding passes: the host's signed media URLs
+      publicUrl: `http://127.0.0.1:${port}`,
       logLevel: 'silent',
       tenants: [{
         id: 'lumen-air', name: 'Lumen Air', apiKeys: [API_KEY], privacyPolicyVersion: PRIVACY.version,
@@ -92,7 +110,7 @@ export async function runFlightNotifications(options: { log?: (line: string) => 
       optInSecret: 'lumen-air-demo-opt-in-secret-0123',
     }, { env: {} });
     host = await createHost(config, { logger: silentLogger, clock, processor: { pollMs: 10 }, outbound: { timer: clock, dispatcher: { pollMs: 10 } } });
-    const { url } = await host.listen(0, '127.0.0.1');
+    const { url } = await host.listen(port, '127.0.0.1');
     const api = apiClient(url, API_KEY);
 
     const requestsTo = (p: Passenger): Json[] => {
@@ -101,15 +119,17 @@ export async function runFlightNotifications(options: { log?: (line: string) => 
       return viber.requests.filter((r) => r.path === '/pa/send_message' && (r.body as Json).receiver === p.userId).map((r) => r.body as Json);
     };
     const textOf = (p: Passenger, body: Json): string => (p.channel === 'whatsapp' ? whatsappText(body) : p.channel === 'messenger' ? messengerText(body) : viberText(body));
-    /** The document a send request carries, as each platform's API names its link and file name. */
-    const documentOf = (p: Passenger, body: Json): { filename: string; link: string } | undefined => {
+    /** The document a send request carries, as each platform's API names the file and its name. */
+    const documentOf = (p: Passenger, body: Json): { filename: string; ref: MediaRef } | undefined => {
       const o = (v: unknown): Json => (typeof v === 'object' && v !== null ? v as Json : {});
-      if (p.channel === 'whatsapp') return body.type === 'document' ? { filename: String(o(body.document).filename), link: String(o(body.document).link) } : undefined;
-      if (p.channel === 'viber') return body.type === 'file' ? { filename: String(body.file_name), link: String(body.media) } : undefined;
+      // WhatsApp: the media id the host's upload got back
+      if (p.channel === 'whatsapp') return body.type === 'document' ? { filename: String(o(body.document).filename), ref: { id: String(o(body.document).id) } } : undefined;
+      // Viber: the host's signed link, which the platform fetched
+      if (p.channel === 'viber') return body.type === 'file' ? { filename: String(body.file_name), ref: { url: String(body.media) } } : undefined;
       const attachment = o(o(body.message).attachment);
       // Messenger sends no file name: the phone shows the link's last segment
       const url = String(o(attachment.payload).url);
-      return attachment.type === 'file' ? { filename: decodeURIComponent(url.split('/').pop() ?? ''), link: url } : undefined;
+      return attachment.type === 'file' ? { filename: decodeURIComponent(url.split('/').pop()?.split('?')[0] ?? ''), ref: { url } } : undefined;
     };
     /** Messages queued and not yet seen leave the host: message id → conversation id. */
     const pending = new Map<string, string>();
@@ -276,28 +296,30 @@ export async function runFlightNotifications(options: { log?: (line: string) => 
     report('gate change');
     log('  the boarding pass, with the new gate, follows as a document to everyone the gate change reached:');
     // the host renders it from the booking (the message's data) and the passenger's contact (name,
-    // locale, time zone; the booking's language and home zone fill what the profile does not say)
-    const documents = new DocumentTemplates(builtInDocumentTemplates);
+    // locale, time zone), stores it, and sends it as a document through the policy, the outbox and
+    // each platform's way of taking files (WhatsApp's upload, the host's signed link for the others)
     const flightDate = new Intl.DateTimeFormat('en-CA', { timeZone: FLIGHT.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(clock.now());
+    const stored = new Map<string, { id: string; sha256: string }>();
     for (const p of gateChanged) {
       const conversation = await conversationOf(p);
-      const contact = (await api<Contact>(`/v1/contacts/${conversation.contactId}`)).body;
-      const pass = await renderDocument(documents, 'boarding-pass', {
-        data: boardingPassData(p, flightDate),
-        contact: { locale: p.locale, timeZone: p.timeZone, ...documentContactOf(contact) },
-        at: new Date(clock.now()),
-      });
-      const message = documentMessage(pass, { caption: `Boarding pass ${FLIGHT.number}, seat ${p.seat}, gate ${FLIGHT.newGate}` });
-      // until the host stores files itself (POST /v1/media, then message.content(id)), the airline serves the PDF
-      const link = files.publish(`/boarding-passes/${p.booking}.pdf`, message.file);
+      // the booking system keeps the passenger's language and home zone on the contact's profile
+      const contact = await host.stores.contacts.get(TENANT_ID, conversation.contactId);
+      await host.stores.contacts.update(TENANT_ID, conversation.contactId, { profile: { ...contact!.profile, locale: p.locale, timeZone: p.timeZone } });
       const doc = await api<{ id: string; error?: { reasons: PolicyReason[] } }>('/v1/messages', {
         body: {
-          channel: p.channel, accountId: conversation.address.accountId, conversationId: conversation.id, purpose: 'transactional', topic: TOPIC,
-          content: message.contentAt(link),
+          conversationId: conversation.id, purpose: 'transactional', topic: TOPIC,
+          document: { template: 'boarding-pass', data: boardingPassData(p, flightDate), caption: `Boarding pass ${FLIGHT.number}, seat ${p.seat}, gate ${FLIGHT.newGate}` },
         },
       });
-      if (doc.status === 202) pending.set(doc.body.id, conversation.id);
-      log(`  ${p.name.padEnd(15)} ${pass.filename} (${(message.file.size / 1024).toFixed(1)} kB, ${p.locale}) → ${doc.status === 202 ? 'queued' : `refused ${doc.status}`}`);
+      if (doc.status === 202) {
+        pending.set(doc.body.id, conversation.id);
+        const message = (await host.stores.messages.get(TENANT_ID, doc.body.id))!;
+        const media = (message.content as { media: { storedId: string; filename: string; size: number; sha256: string } }).media;
+        stored.set(p.name, { id: media.storedId, sha256: media.sha256 });
+        log(`  ${p.name.padEnd(15)} ${media.filename} (${(media.size / 1024).toFixed(1)} kB, ${p.locale}) → queued`);
+      } else {
+        log(`  ${p.name.padEnd(15)} boarding pass → refused ${doc.status}`);
+      }
       deliveries.push({ passenger: p.name, channel: p.channel, update: 'boarding pass', status: doc.status === 202 ? 'queued' : 'skipped', ...(doc.body.error ? { reasons: doc.body.error.reasons } : {}) });
     }
     report('boarding pass');
@@ -319,19 +341,29 @@ export async function runFlightNotifications(options: { log?: (line: string) => 
       log(`${p.name} (${p.channel}):`);
       for (const line of received[p.name]!) log(`    ${line}`);
       if (received[p.name]!.length === 0) log('    (nothing)');
-      // the phone downloads the document from the link the platform was given
+      // the phone opens the document the platform holds
       for (const body of requests[p.name]!) {
         const doc = documentOf(p, body);
         if (!doc) continue;
-        const download = await fetch(doc.link);
-        if (!download.ok) throw new Error(`${doc.link} answered ${download.status}`);
-        boardingPasses[p.name] = { ...doc, body: Buffer.from(await download.arrayBuffer()) };
-        log(`    (opens ${doc.filename}: ${download.headers.get('content-type')}, ${boardingPasses[p.name]!.body.length} bytes)`);
+        // Messenger keeps a file it fetched as a reusable attachment: the host kept its attachment_id
+        const sha256 = stored.get(p.name)?.sha256 ?? '';
+        const kept = p.channel === 'messenger' ? (await host.outbound.uploadedMedia.find({ tenantId: TENANT_ID, channel: 'messenger', account: 'main', kind: 'document', sha256 }, clock.now()))?.ref : undefined;
+        const held = fakes[p.channel].storedMedia!(kept ?? doc.ref);
+        if (!held) throw new Error(`${p.channel} holds no file for ${JSON.stringify(doc.ref)}`);
+        boardingPasses[p.name] = { ...doc, body: held };
+        log(`    (opens ${doc.filename}: ${held.length} bytes)`);
       }
     }
-    return { templates, deliveries, optIns, received, requests, flightDate, boardingPasses };
+    // the host's own copy of each boarding pass (what it uploaded or let the platforms fetch)
+    const storedPasses: Record<string, Buffer> = {};
+    for (const [name, { id }] of stored) {
+      const res = await fetch(`${url}/v1/media/${id}`, { headers: { authorization: `Bearer ${API_KEY}` } });
+      if (!res.ok) throw new Error(`GET /v1/media/${id} answered ${res.status}`);
+      storedPasses[name] = Buffer.from(await res.arrayBuffer());
+    }
+    return { templates, deliveries, optIns, received, requests, flightDate, boardingPasses, storedPasses };
   } finally {
     await host?.stop();
-    await Promise.all([...Object.values(fakes).map((f) => f.stop()), files.stop()]);
+    await Promise.all(Object.values(fakes).map((f) => f.stop()));
   }
 }

@@ -8,7 +8,7 @@ import { API_SCOPES } from './api-scopes.js';
 import { z } from 'zod';
 import {
   AddressLinkSchema, AgentCreateSchema, AgentPatchSchema, AssignSchema, ConsentEventSchema, ConsoleSettingsSchema, ContentSchema,
-  ConversationMessageSchema, HandoverSchema, MediaUrlUploadSchema, NotificationRequestSchema, OptInStartSchema, SendRequestBodySchema, TagsSchema,
+  ConversationMessageSchema, HandoverSchema, MediaUrlUploadSchema, NotificationRequestSchema, OptInStartSchema, SendMessageBodySchema, SendRequestBodySchema, TagsSchema,
   TemplateCreateSchema, TemplateStatusSchema, TemplateSubmitSchema, TemplateSyncSchema, TransferSchema,
 } from './schemas.js';
 import { SandboxClockSchema, SandboxEventSchema, SandboxMessageSchema, SandboxTemplateReviewSchema } from '../sandbox-schemas.js';
@@ -108,6 +108,7 @@ export function buildOpenApi(): Record<string, unknown> {
         PolicyReason: { type: 'object', required: ['code', 'source', 'message'], properties: { code: { type: 'string', description: 'WINDOW_CLOSED, TEMPLATE_REQUIRED, NO_CONSENT, BLOCKED…' }, source: { enum: ['channel', 'business', 'law', 'customer'] }, message: { type: 'string' }, rule: { type: 'string', description: 'The rule that refused it (serviceWindowHours, restrictedCommerce, quietHours…)' }, url: { type: 'string', description: 'Where the rule is documented: the platform\'s page or the legal text' } } },
         PolicyDenied: { type: 'object', required: ['error'], properties: { error: { type: 'object', required: ['code', 'message', 'reasons'], properties: { code: { const: 'POLICY_DENIED' }, message: { type: 'string' }, reasons: { type: 'array', items: ref('PolicyReason') }, decisionId: { type: 'string', description: 'The decision record of the refusal: GET /v1/decisions/{id}' }, details: { type: 'object' } } } } },
         SendRequest: { ...fromZod(SendRequestBodySchema), description: 'Give userId with channel and accountId, or conversationId alone (it names the channel, the account and the customer; a conversation of another tenant is a 404).' },
+        SendMessage: { ...fromZod(SendMessageBodySchema), description: 'Give userId with channel and accountId, or conversationId alone (it names the channel, the account and the customer; a conversation of another tenant is a 404). Give exactly one of content and document: a document names a template the host knows (boarding-pass, order-receipt, or its own) and the message\'s data; the host renders the PDF for the recipient (their name, locale and time zone from the contact\'s profile, the message\'s time), stores it (GET /v1/media/{id}, origin generated) and sends it as { type: document, media: { storedId, filename, caption } } through the policy, the outbox and the connector\'s upload. Invalid data is a 400 naming every field under document.data, an unknown template a 404; a message the policy refuses leaves no file.' },
         Accepted: { type: 'object', properties: { id: { type: 'string' }, status: { const: 'queued' }, conversationId: { type: 'string' }, form: { type: 'object' }, price: { type: 'object', properties: { amount: { type: 'number' }, currency: { type: 'string' }, category: { type: 'string' } } }, rendering: { type: 'object' }, decisionId: { type: 'string', description: 'The decision record: GET /v1/messages/{id}/decision' } } },
         ...DECISION_SCHEMAS,
         Template: { type: 'object', properties: { id: { type: 'string' }, channel: { type: 'string' }, name: { type: 'string' }, language: { type: 'string' }, category: { enum: ['marketing', 'utility', 'authentication'] }, body: { type: 'string' }, header: { type: 'string' }, footer: { type: 'string' }, status: { enum: ['draft', 'submitted', 'approved', 'rejected', 'paused'] }, externalId: { type: 'string' }, reason: { type: 'string' } } },
@@ -146,10 +147,17 @@ export function buildOpenApi(): Record<string, unknown> {
       },
       '/v1/messages': {
         post: {
-          summary: 'Send a message: checked by the policy engine (channel, tenant, GDPR baseline, the contact\'s consent), written to the outbox, dispatched under the rate limits',
-          parameters: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 255 }, description: 'the same key and body replay the first answer; the same key with another body is a 409' }],
-          requestBody: { required: true, content: json(ref('SendRequest')) },
-          responses: { 202: { description: 'Queued', content: json(ref('Accepted')) }, 422: { description: 'Refused by the policy, every reason named', content: json(ref('PolicyDenied')) }, 409: { description: 'Idempotency-Key reused with another body', content: json(ref('Error')) }, ...errors },
+          operationId: 'sendMessage',
+          summary: 'Send a message — a content, or a document the host renders from a template: checked by the policy engine (channel, tenant, GDPR baseline, the contact\'s consent), written to the outbox, dispatched under the rate limits',
+          parameters: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 255 }, description: 'the same key and body replay the first answer (a document is not rendered again); the same key with another body is a 409' }],
+          requestBody: { required: true, content: json(ref('SendMessage')) },
+          responses: {
+            202: { description: 'Queued', content: json(ref('Accepted')) },
+            422: { description: 'Refused by the policy, every reason named (POLICY_DENIED); or the content cannot be sent (CONTENT_UNSUPPORTED: a quarantined file, a rendered document the tenant\'s media limits refuse)', content: json({ oneOf: [ref('PolicyDenied'), ref('Error')] }) },
+            409: { description: 'Idempotency-Key reused with another body', content: json(ref('Error')) },
+            ...errors,
+            404: { description: 'An unknown conversation, account, stored file or document template (or another tenant\'s)', content: json(ref('Error')) },
+          },
         },
       },
       '/v1/messages/{id}/decision': {

@@ -16,6 +16,7 @@ import type { OptInFlowStatus } from '../consent/opt-in-flow-store.js';
 import { AGENT_ROLES } from '../console/agent-store.js';
 import { passwordProblem } from '../console/password.js';
 import { templatePlaceholders } from '../outbound/template-registry.js';
+import { MAX_TEMPLATE_NAME, TEMPLATE_NAME } from '../documents/document-template.js';
 import { measureJson } from '../safe-json.js';
 
 // ---- bounds -------------------------------------------------------------------------------------
@@ -197,6 +198,56 @@ export const SendRequestBodySchema = z.strictObject({
   channel: sendFields.channel.optional().describe('required with userId; a conversationId names it'),
   accountId: sendFields.accountId.optional().describe('required with userId; a conversationId names it'),
 }).superRefine((b, ctx) => {
+  if (b.conversationId) return;
+  if (!b.userId) ctx.addIssue({ code: 'custom', path: ['userId'], message: 'or conversationId is required' });
+  if (b.channel === undefined) ctx.addIssue({ code: 'custom', path: ['channel'], message: 'is required unless conversationId is given' });
+  if (b.accountId === undefined) ctx.addIssue({ code: 'custom', path: ['accountId'], message: 'is required unless conversationId is given' });
+}, { when: objectGiven });
+
+/** Longest template name in a `document` request (as {@link MAX_TEMPLATE_NAME}). */
+const templateName = z.string().max(MAX_TEMPLATE_NAME, `must be at most ${MAX_TEMPLATE_NAME} characters`)
+  .regex(TEMPLATE_NAME, 'must be a document template name: lower-case words joined by hyphens (boarding-pass)');
+
+/**
+ * A document the host renders and sends (`POST /v1/messages` `document`, instead of `content`): a
+ * template's name, the message's data (checked against the template's own closed schema when it is
+ * rendered; here only its shape is bounded, as a rich payload's) and an optional caption.
+ */
+export const DocumentRequestSchema = z.strictObject({
+  /** The template (`boarding-pass`, `order-receipt`, or one the host was given). */
+  template: templateName,
+  /** The message's data, as the template's schema describes it. */
+  data: z.record(z.string().max(LIMITS.label), z.unknown()).superRefine((v, ctx) => {
+    const shape = measureJson(v, { depth: LIMITS.richDepth, nodes: LIMITS.richNodes });
+    if (shape.depth > LIMITS.richDepth) ctx.addIssue({ code: 'custom', message: `nests deeper than ${LIMITS.richDepth} levels` });
+    else if (shape.nodes > LIMITS.richNodes) ctx.addIssue({ code: 'custom', message: `holds more than ${LIMITS.richNodes} values` });
+    else if (JSON.stringify(v).length > LIMITS.richChars) ctx.addIssue({ code: 'custom', message: `is longer than ${LIMITS.richChars} characters as JSON` });
+  }),
+  /** Shown with the document (the channel's caption limit applies). */
+  caption: text(LIMITS.text).optional(),
+});
+
+const { content: _content, ...targetFields } = sendFields;
+
+/** A document send with its target named (the library API's `DocumentSendRequest`). */
+export const SendDocumentRequestSchema = z.strictObject({ ...targetFields, document: DocumentRequestSchema }).superRefine((b, ctx) => {
+  if (!b.userId && !b.conversationId) ctx.addIssue({ code: 'custom', path: ['userId'], message: 'or conversationId is required' });
+}, { when: objectGiven });
+
+/**
+ * The body of `POST /v1/messages`: the target as in {@link SendRequestBodySchema}, and exactly one
+ * of `content` (a message as given) or `document` (a document the host renders from a template and
+ * sends as a `document` message).
+ */
+export const SendMessageBodySchema = z.strictObject({
+  ...sendFields,
+  channel: sendFields.channel.optional().describe('required with userId; a conversationId names it'),
+  accountId: sendFields.accountId.optional().describe('required with userId; a conversationId names it'),
+  content: ContentSchema.optional().describe('the message; or give document'),
+  document: DocumentRequestSchema.optional().describe('a document the host renders from a template and sends as a document message; or give content'),
+}).superRefine((b, ctx) => {
+  if (b.content === undefined && b.document === undefined) ctx.addIssue({ code: 'custom', path: ['content'], message: 'or document is required' });
+  if (b.content !== undefined && b.document !== undefined) ctx.addIssue({ code: 'custom', path: ['document'], message: 'cannot be given beside content: send one or the other' });
   if (b.conversationId) return;
   if (!b.userId) ctx.addIssue({ code: 'custom', path: ['userId'], message: 'or conversationId is required' });
   if (b.channel === undefined) ctx.addIssue({ code: 'custom', path: ['channel'], message: 'is required unless conversationId is given' });

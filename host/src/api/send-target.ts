@@ -5,6 +5,7 @@
  */
 import { NotFoundError } from '../errors.js';
 import type { ConversationStore } from '../stores/stores.js';
+import type { z } from 'zod';
 import { SendRequestBodySchema } from './schemas.js';
 import { parseInput } from './validation.js';
 
@@ -17,11 +18,15 @@ import { parseInput } from './validation.js';
  * @param body - the parsed JSON body
  * @param tenantId - the caller's tenant
  * @param conversations - where conversations are kept
+ * @param schema - the body's schema (default {@link SendRequestBodySchema}; `POST /v1/messages` also takes a `document`)
  * @returns the body with its target named, for `parseSendRequest`
  * @throws RequestValidationError (400) listing every problem; NotFoundError (404) for the conversation
  */
-export async function resolveSendTarget(body: unknown, tenantId: string, conversations: Pick<ConversationStore, 'get'>): Promise<unknown> {
-  const b = parseInput(SendRequestBodySchema, body);
+export async function resolveSendTarget(
+  body: unknown, tenantId: string, conversations: Pick<ConversationStore, 'get'>,
+  schema: z.ZodType<{ channel?: string | undefined; accountId?: string | undefined; conversationId?: string | undefined }> = SendRequestBodySchema,
+): Promise<unknown> {
+  const b = parseInput(schema, body);
   if (b.channel !== undefined && b.accountId !== undefined) return body;
   // the schema lets channel or accountId be left out only beside a conversationId
   const id = b.conversationId!;

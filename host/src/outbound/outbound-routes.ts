@@ -1,5 +1,5 @@
 /**
- * The outbound REST API: `POST /v1/messages`, the decision records (`GET /v1/messages/:id/decision`,
+ * The outbound REST API: `POST /v1/messages` (a content, or a `document` the host renders), the decision records (`GET /v1/messages/:id/decision`,
  * `GET /v1/decisions/:id`), `POST /v1/policy/evaluate`, `POST /v1/notifications` and the template
  * registry under `/v1/templates`.
  * @module
@@ -16,8 +16,9 @@ import type { HostFeature, HostFeatureContext } from '../features.js';
 import type { HostConnectorBinding } from '../plugins/connector-registry.js';
 import type { OutboundRuntime } from './outbound-runtime.js';
 import { parseNotificationRequest, parseSendRequest } from './send-request.js';
+import { parseDocumentSendRequest } from './document-send.js';
 import type { TemplateRecord } from './template-registry.js';
-import { TemplateCreateSchema, TemplatesQuerySchema, TemplateStatusSchema, TemplateSubmitSchema, TemplateSyncSchema } from '../api/schemas.js';
+import { SendMessageBodySchema, TemplateCreateSchema, TemplatesQuerySchema, TemplateStatusSchema, TemplateSubmitSchema, TemplateSyncSchema } from '../api/schemas.js';
 import { parseBody, parseInput, parseQuery, RequestValidationError } from '../api/validation.js';
 import { apiSender } from '../api/api-scopes.js';
 import { resolveSendTarget } from '../api/send-target.js';
@@ -194,8 +195,17 @@ export function outboundFeature(ctx: HostFeatureContext): HostFeature {
       v1.post('/messages', async (req, res) => {
         const t = tenantOf(req);
         const key = idempotencyKey(req);
-        // a conversationId alone names the channel, account and customer (of this tenant only)
-        const request = parseSendRequest(await resolveSendTarget(req.body, t.id, ctx.stores.conversations));
+        // a conversationId alone names the channel, account and customer (of this tenant only);
+        // exactly one of content and document is given
+        const body = await resolveSendTarget(req.body, t.id, ctx.stores.conversations, SendMessageBodySchema) as Record<string, unknown>;
+        if (body.document !== undefined) {
+          const request = parseDocumentSendRequest(body);
+          apiSender(req, request.sender, 'bot');
+          // rendered, stored and sent as a document message; a refused one leaves no file
+          answer(res, await service.sendDocument(t.id, request, key ? { idempotencyKey: key } : {}));
+          return;
+        }
+        const request = parseSendRequest(body);
         // who is a human is granted to the key, not claimed by the body
         apiSender(req, request.sender, 'bot');
         answer(res, await service.send(t.id, request, key ? { idempotencyKey: key } : {}));

@@ -17,6 +17,8 @@ import type { HostStreams } from '../streams.js';
 import { Dispatcher, type DispatcherOptions } from './dispatcher.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import type { MediaStore, MediaUrls } from '../media/media-store.js';
+import { builtInDocumentTemplates } from '../documents/index.js';
+import { DocumentTemplates } from '../documents/document-template.js';
 import { OutboundMedia, type OutboundMediaOptions } from './outbound-media.js';
 import { DocumentUploadedMediaStore, type UploadedMediaStore } from './uploaded-media-store.js';
 import type { OutboundGateway, OutboundRequest, OutboundResult } from './outbound-gateway.js';
@@ -64,6 +66,11 @@ export interface OutboundRuntimeDeps {
    * or linked the platform's way. Without them such messages are refused.
    */
   media?: { store: MediaStore; urls: MediaUrls };
+  /**
+   * The document templates `sendDocument` (and `POST /v1/messages` with `document`) renders from;
+   * the PDFs are kept in the media store, so documents need `media` too. Default: the built-in ones.
+   */
+  documents?: DocumentTemplates;
 }
 
 /**
@@ -121,6 +128,7 @@ export class OutboundRuntime {
     this.service = new OutboundService({
       stores, templates: this.templates, engine: options.engine ?? createPolicyEngine(clock), bindings: deps.bindings, tenants, clock,
       idempotency: this.idempotency, onQueued: (entry) => this.onQueued(entry), ...(media ? { media } : {}),
+      ...(deps.media ? { documents: { templates: deps.documents ?? new DocumentTemplates(builtInDocumentTemplates), store: deps.media.store } } : {}),
     });
     const timer: Timer = options.timer ?? { now: () => clock.now(), sleep: (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms))) };
     this.dispatcher = new Dispatcher({

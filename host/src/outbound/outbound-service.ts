@@ -6,6 +6,7 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { orderedId } from './ordered-id.js';
 import {
   contentToText, deriveConsentState, explain, explainRows, isSwitchboardError, SwitchboardError,
@@ -23,6 +24,9 @@ import type { NotificationRequest, SendRequest } from './send-request.js';
 import { templateParameterProblems, type TemplateStore } from './template-registry.js';
 import type { MediaRecord } from '../media/media-store.js';
 import type { OutboundMedia } from './outbound-media.js';
+import { documentMessage, renderDocument } from '../documents/render-document.js';
+import { RequestValidationError } from '../api/validation.js';
+import { documentProblems, printableDocumentContact, type DocumentSendRequest, type OutboundDocuments } from './document-send.js';
 
 /** What the outbound path needs to know about a tenant. */
 export interface TenantOutboundPolicy {
@@ -97,6 +101,11 @@ export interface OutboundServiceDeps {
    * naming a stored file is refused (this host keeps no media store).
    */
   media?: Pick<OutboundMedia, 'resolveContent' | 'forRender' | 'linkFirstSend'>;
+  /**
+   * Generated documents ({@link OutboundService.sendDocument}): the templates and the media store the
+   * rendered PDF is kept in. Without it, a document send is refused.
+   */
+  documents?: OutboundDocuments;
 }
 
 /** Thrown when an idempotency key is reused with another body. */
@@ -372,7 +381,81 @@ export class OutboundService {
    */
   async send(tenantId: string, req: SendRequest, options: { idempotencyKey?: string; via?: DecisionRecord['via'] } = {}): Promise<SendOutcome> {
     const key = options.idempotencyKey;
-    const hash = key ? canonicalHash(req) : '';
+    return this.idempotent(tenantId, key, req, () => this.sendOnce(tenantId, req, key, options.via ?? 'api'));
+  }
+
+  /**
+   * Renders a document for its recipient and sends it as a `document` message: the template is
+   * looked up (404 when unknown), the data checked against its closed schema (400 naming every field,
+   * under `document.`), the PDF rendered with the recipient contact's name, locale and time zone and
+   * the host clock's now, stored in the media store (origin `generated`), and the message naming it
+   * goes the way of {@link send} (policy, outbox, the connector's upload); the file is linked to the
+   * message. A message that is not queued (refused by the policy, or failing) leaves no file: the
+   * stored PDF is deleted again. With an idempotency key, a retry replays the first answer and
+   * renders nothing.
+   * @param tenantId - the tenant
+   * @param req - the target, purpose, and the document (template, data, caption)
+   * @param options.idempotencyKey - replays the first answer for the same key and body
+   * @param options.via - the entry point, as the decision record names it (default `api`)
+   * @returns accepted (id, form, price) or denied (every reason), each with the id of its decision record
+   * @throws NotFoundError for an unknown template, conversation or account; RequestValidationError for
+   *   invalid data; CONTENT_UNSUPPORTED (422) when the host keeps no documents or the tenant's media
+   *   limits refuse the PDF; IdempotencyConflictError when the key was used with another body
+   * @example
+   * await outbound.sendDocument(tenantId, {
+   *   channel: 'whatsapp', accountId: 'main', userId: '4915112345678', purpose: 'transactional', topic: 'flight updates', sender: 'system',
+   *   document: { template: 'boarding-pass', data: pass, caption: 'Your boarding pass' },
+   * });
+   */
+  async sendDocument(tenantId: string, req: DocumentSendRequest, options: { idempotencyKey?: string; via?: DecisionRecord['via'] } = {}): Promise<SendOutcome> {
+    const key = options.idempotencyKey;
+    return this.idempotent(tenantId, key, req, () => this.sendDocumentOnce(tenantId, req, key, options.via ?? 'api'));
+  }
+
+  private async sendDocumentOnce(tenantId: string, req: DocumentSendRequest, key: string | undefined, via: DecisionRecord['via']): Promise<SendOutcome> {
+    const documents = this.deps.documents;
+    if (!documents) throw new SwitchboardError('CONTENT_UNSUPPORTED', 'this host renders no documents (it keeps no media store)', false, { details: { field: 'document' } });
+    const { document, ...target } = req;
+    if (!documents.templates.get(document.template)) throw new NotFoundError('document template', document.template);
+    // the recipient as it stands, found without creating anything (a new recipient renders with the defaults);
+    // an unknown conversation or account is a 404 before anything is rendered
+    const placeholder: SendRequest = { ...target, content: { type: 'document', media: { filename: `${document.template}.pdf`, mimeType: 'application/pdf' } } };
+    const { contact } = await this.resolve(tenantId, placeholder, false);
+    let rendered: Awaited<ReturnType<typeof renderDocument>>;
+    try {
+      rendered = await renderDocument(documents.templates, document.template, {
+        data: document.data, contact: await printableDocumentContact(contact), at: new Date(this.deps.clock.now()),
+      });
+    } catch (error) {
+      throw error instanceof RequestValidationError ? documentProblems(error) : error;
+    }
+    const message = documentMessage(rendered, document.caption !== undefined ? { caption: document.caption } : {});
+    const put = await documents.store.put(tenantId, Readable.from([message.file.body]), message.put);
+    if (!put.stored) {
+      throw new SwitchboardError('CONTENT_UNSUPPORTED', `the tenant's media limits refuse the rendered document: ${put.reason}`, false, {
+        details: { field: 'document', refusal: put.code, ...put.details },
+      });
+    }
+    const storedId = put.record.id;
+    let outcome: SendOutcome;
+    try {
+      outcome = await this.sendOnce(tenantId, { ...target, content: message.content(storedId) }, key, via);
+    } catch (error) {
+      await this.discardDocument(tenantId, storedId);
+      throw error;
+    }
+    // a refused message keeps no file: nothing names it, and nothing would ever delete it
+    if (!outcome.accepted) await this.discardDocument(tenantId, storedId);
+    return outcome;
+  }
+
+  private async discardDocument(tenantId: string, storedId: string): Promise<void> {
+    await this.deps.documents!.store.delete(tenantId, storedId);
+  }
+
+  /** Runs a send once per idempotency key: the same key and body replay the first answer; another body is a conflict. */
+  private async idempotent(tenantId: string, key: string | undefined, body: unknown, run: () => Promise<SendOutcome>): Promise<SendOutcome> {
+    const hash = key ? canonicalHash(body) : '';
     if (key) {
       const seen = await this.deps.idempotency.get(tenantId, key);
       if (seen) {
@@ -380,17 +463,20 @@ export class OutboundService {
         return seen.response as SendOutcome;
       }
     }
-    const r = await this.resolve(tenantId, req, true, true);
-    const decision = await this.admit(tenantId, r, this.decide(r));
-    let outcome: SendOutcome;
-    if (!decision.allowed) outcome = { accepted: false, reasons: decision.reasons, decisionId: await this.recordRefusal(tenantId, r, decision, options.via ?? 'api') };
-    else outcome = await this.enqueue(tenantId, req, r, decision, key, options.via ?? 'api');
+    const outcome = await run();
     if (key) {
       const kept = await this.deps.idempotency.putIfAbsent({ tenantId, key, bodyHash: hash, status: outcome.accepted ? 202 : 422, response: outcome, createdAt: new Date(this.deps.clock.now()) });
       if (kept.bodyHash !== hash) throw new IdempotencyConflictError(key);
       return kept.response as SendOutcome;
     }
     return outcome;
+  }
+
+  private async sendOnce(tenantId: string, req: SendRequest, key: string | undefined, via: DecisionRecord['via']): Promise<SendOutcome> {
+    const r = await this.resolve(tenantId, req, true, true);
+    const decision = await this.admit(tenantId, r, this.decide(r));
+    if (!decision.allowed) return { accepted: false, reasons: decision.reasons, decisionId: await this.recordRefusal(tenantId, r, decision, via) };
+    return this.enqueue(tenantId, req, r, decision, key, via);
   }
 
   private async recordRefusal(tenantId: string, r: Resolved, decision: PolicyDecision, via: DecisionRecord['via']): Promise<string> {

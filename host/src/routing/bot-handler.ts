@@ -33,6 +33,27 @@ export interface BotContext {
    */
   reply(content: Content | string, options?: { purpose?: Purpose; topic?: string; tag?: string; quote?: boolean }): Promise<OutboundResult>;
   /**
+   * Answers with a generated document: the host renders the template (a boarding pass, an order
+   * receipt, or one given in `HostOptions.documents`) from `data` and this contact's name, locale and
+   * time zone, stores the PDF in its media store and sends it as a `document` message — checked by
+   * the policy engine like {@link BotContext.reply}, then through the outbox and the connector's
+   * upload. A refusal comes back as `{ status: 'denied', reasons }` (and leaves no file); a queued
+   * document's message id is `messageId`.
+   * @param template - the template's name (`order-receipt`)
+   * @param data - the message's data, as the template's schema describes it
+   * @param options.caption - shown with the document
+   * @param options.purpose - default `service`
+   * @param options.topic - the stated context of a transactional or marketing message
+   * @param options.tag - a message tag for channels that use them outside the window
+   * @param options.quote - quote the customer's message
+   * @throws RequestValidationError (`VALIDATION_FAILED`) naming every bad field (`document.data.items[0].quantity`);
+   *   NotFoundError (`NOT_FOUND`) for an unknown template
+   * @example
+   * await ctx.replyDocument('order-receipt', { merchant: { name: 'Snack Stand' }, orderNumber: 'A-17', items, currency: 'EUR', pickupCode: '4711' },
+   *   { caption: 'Your receipt' });
+   */
+  replyDocument(template: string, data: Record<string, unknown>, options?: { caption?: string; purpose?: Purpose; topic?: string; tag?: string; quote?: boolean }): Promise<OutboundResult & { messageId?: string }>;
+  /**
    * Sends a template to many contacts, each checked on its own (e.g. "your order is ready" to
    * everyone whose order a bot just closed).
    * @returns per recipient: queued, or denied with the reasons

@@ -3,7 +3,7 @@
  * or the integrator's endpoint. A conversation a human holds stays with the human until handed back.
  * @module
  */
-import { contentToText, type Content, type Logger } from '@switchboard/core';
+import { contentToText, SwitchboardError, type Content, type Logger } from '@switchboard/core';
 import type { RouteMatch, RouteRule, RouteTarget, TenantConfig } from '../config/host-config.js';
 import type { OutboundGateway } from '../outbound/outbound-gateway.js';
 import type { OutboundService } from '../outbound/outbound-service.js';
@@ -97,8 +97,8 @@ export class Router {
     bots: ReadonlyMap<string, BotHandlerFunction>;
     conversations: ConversationService;
     gateway: OutboundGateway;
-    /** The policy-checked outbound service, for `notify` (absent: `notify` refuses). */
-    outbound?: Pick<OutboundService, 'notify'>;
+    /** The policy-checked outbound service, for `notify` and `replyDocument` (absent: they refuse). */
+    outbound?: Pick<OutboundService, 'notify'> & Partial<Pick<OutboundService, 'sendDocument'>>;
     forwarder: Forwarder;
     logger: Logger;
   }) {}
@@ -166,6 +166,21 @@ export class Router {
         ...(options?.tag ? { tag: options.tag } : {}),
         ...(options?.quote && notice.message.externalId ? { replyTo: notice.message.externalId } : {}),
       }),
+      replyDocument: async (template, data, options) => {
+        const outbound = this.deps.outbound;
+        if (!outbound?.sendDocument) throw new SwitchboardError('CONTENT_UNSUPPORTED', 'replyDocument needs the outbound service with documents', false);
+        const { address } = notice.conversation;
+        const outcome = await outbound.sendDocument(tenant.id, {
+          channel: address.channel, accountId: address.accountId, conversationId: id, sender: 'bot',
+          document: { template, data, ...(options?.caption !== undefined ? { caption: options.caption } : {}) },
+          purpose: options?.purpose ?? 'service',
+          ...(options?.topic ? { topic: options.topic } : {}),
+          ...(options?.tag ? { tag: options.tag } : {}),
+          ...(options?.quote && notice.message.externalId ? { replyTo: notice.message.externalId } : {}),
+        }, { via: 'conversation' });
+        if (!outcome.accepted) return { status: 'denied', reasons: outcome.reasons, decisionId: outcome.decisionId };
+        return { status: 'queued', messageId: outcome.id, form: outcome.form, decisionId: outcome.decisionId };
+      },
       notify: async (request) => {
         if (!this.deps.outbound) throw new Error('notify needs the outbound service');
         return this.deps.outbound.notify(tenant.id, request);

@@ -28,6 +28,7 @@ export * from './util/text.js';
 export * from './util/json.js';
 export * from './util/http.js';
 export * from './util/phone.js';
+export * from './util/media-download.js';
 export * from './fake/fake-platform-server.js';
 export * from './fake/form-body.js';
 export * from './fake/sample-media.js';

@@ -3,7 +3,7 @@
  * from MMCS and enciphered as they are read from the host's file, so no whole file is held in memory.
  * @module
  */
-import { PermanentError, RetryableError, isSwitchboardError } from '@switchboard/core';
+import { PermanentError, meteredBody } from '@switchboard/core';
 import { attachmentCipher, attachmentDecipher } from './apple-crypto.js';
 
 /**
@@ -28,8 +28,9 @@ export function mediaTooLarge(size: number, maxBytes: number, what: string): Per
 /**
  * Deciphers an attachment as it streams in, counting the bytes: fails with a permanent error as
  * soon as more than `maxBytes` arrived (AES-256-CTR keeps lengths, so the count of encrypted bytes
- * is the size of the plain file). Pull-based: a chunk is read from the source only when the
- * consumer asks for the next one, and a consumer that stops early cancels the source.
+ * is the size of the plain file); the counting is core's `meteredBody`, as in every connector.
+ * Pull-based: a chunk is read from the source only when the consumer asks for the next one, and a
+ * consumer that stops early cancels the source.
  *
  * A wrong key cannot be noticed here: CTR mode has no authentication tag, and Apple's signature is
  * the checksum of the encrypted file, which says nothing about the key. The result is then bytes of
@@ -42,17 +43,9 @@ export function mediaTooLarge(size: number, maxBytes: number, what: string): Per
  */
 export async function* decryptAttachmentStream(source: AsyncIterable<Uint8Array>, keyHex: string, maxBytes: number): AsyncGenerator<Buffer, void, undefined> {
   const decipher = attachmentDecipher(keyHex);
-  let total = 0;
-  try {
-    for await (const chunk of source) {
-      total += chunk.byteLength;
-      if (total > maxBytes) throw mediaTooLarge(total, maxBytes, 'download passed');
-      const plain = decipher.update(chunk);
-      if (plain.length > 0) yield plain;
-    }
-  } catch (error) {
-    if (isSwitchboardError(error)) throw error;
-    throw new RetryableError(`Apple attachment download broke off after ${total} bytes: ${(error as Error).message}`, { cause: error });
+  for await (const chunk of meteredBody(source, { maxBytes, what: 'Apple attachment' })) {
+    const plain = decipher.update(chunk);
+    if (plain.length > 0) yield plain;
   }
   const tail = decipher.final();
   if (tail.length > 0) yield tail;

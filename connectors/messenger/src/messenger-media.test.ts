@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  ManualClock, isSwitchboardError, sampleMedia,
+  ManualClock, collectBody, isSwitchboardError, sampleMedia,
   type DownloadedMedia, type MediaRef, type OutboundMessage, type RawWebhook, type SignedWebhook,
 } from '@switchboard/core';
 import { parseConfig } from './config.js';
@@ -70,11 +70,7 @@ function inboundMedia(mediaType: 'image' | 'video' | 'audio' | 'file', file?: { 
   return event.content.media;
 }
 
-async function bytesOf(media: DownloadedMedia): Promise<Buffer> {
-  const out: Buffer[] = [];
-  for await (const c of media.body) out.push(Buffer.from(c));
-  return Buffer.concat(out);
-}
+const bytesOf = (media: DownloadedMedia): Promise<Buffer> => collectBody(media.body);
 
 async function rejection(promise: Promise<unknown>): Promise<Record<string, unknown>> {
   try {

@@ -5,10 +5,9 @@
  * @module
  */
 import {
-  PermanentError, ProviderHttpError, ProviderNetworkError,
+  PermanentError, ProviderNetworkError, checkMaxBytes, meteredBody, providerHttpErrorOf, tooLarge,
   type DownloadedMedia, type MediaDownloadOptions, type MediaRef, type ProviderRequest,
 } from '@switchboard/core';
-import { checkMaxBytes, meteredBody, tooLarge } from './media-stream.js';
 
 /**
  * How long Meta keeps a reusable attachment: "Attachment IDs expire after 90 days" (Messenger
@@ -53,28 +52,6 @@ export function filenameOfLink(url: string): string | undefined {
   return printable && /^[^/\\]{1,200}\.[A-Za-z0-9]{1,8}$/.test(segment) ? segment : undefined;
 }
 
-async function failure(response: Response): Promise<ProviderHttpError> {
-  const headers: Record<string, string> = {};
-  response.headers.forEach((v, k) => { headers[k] = v; });
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    if (response.body) {
-      for await (const chunk of response.body) {
-        chunks.push(Buffer.from(chunk));
-        size += chunk.byteLength;
-        if (size >= ERROR_BODY_LIMIT) break;
-      }
-    }
-  } catch { /* the status says enough */ }
-  const text = Buffer.concat(chunks).subarray(0, ERROR_BODY_LIMIT).toString('utf8');
-  let body: unknown = text;
-  try { body = JSON.parse(text) as unknown; } catch { /* keep the text */ }
-  return new ProviderHttpError(response.status, body, headers);
-}
-
-async function* emptyBody(): AsyncGenerator<Uint8Array> { /* no body */ }
-
 /**
  * Downloads a customer's attachment from its CDN link, streamed. The link is signed with an expiry:
  * once Meta's CDN answers 403, 404 or 410 it has expired (or was revoked), and the Messenger
@@ -109,7 +86,7 @@ export async function downloadMessengerAttachment(fetchFn: typeof globalThis.fet
       { details: { reason: 'link-expired', status: response.status } },
     );
   }
-  if (!response.ok) throw await failure(response);
+  if (!response.ok) throw await providerHttpErrorOf(response, ERROR_BODY_LIMIT);
   // a compressed answer's content-length is not the file's size: only an identity answer declares it
   const identity = (response.headers.get('content-encoding') ?? 'identity') === 'identity';
   const length = identity ? Number(response.headers.get('content-length') ?? Number.NaN) : Number.NaN;
@@ -117,7 +94,7 @@ export async function downloadMessengerAttachment(fetchFn: typeof globalThis.fet
     await response.body?.cancel().catch(() => undefined);
     throw tooLarge(what, maxBytes, length);
   }
-  const result: DownloadedMedia = { body: meteredBody(response.body ?? emptyBody(), { maxBytes, what }) };
+  const result: DownloadedMedia = { body: meteredBody(response.body, { maxBytes, what }) };
   if (Number.isSafeInteger(length) && length >= 0) result.declaredSize = length;
   const type = response.headers.get('content-type');
   if (type) result.declaredType = type;

@@ -4,7 +4,7 @@
  */
 import {
   PermanentError, ProviderHttpError, ProviderNetworkError, RateLimitedError, RecipientBlockedError, RetryableError, WindowClosedError,
-  executeProviderRequest, isObject, sendInParts, silentLogger, systemClock, verifyStaticToken,
+  checkMaxBytes, executeProviderRequest, isObject, meteredBody, sendInParts, silentLogger, systemClock, verifyStaticToken,
 } from '@switchboard/core';
 import type {
   Clock, Connector, ConnectorDeps, ConnectorError, DownloadedMedia, InboundEvent, Logger, MediaDownloadOptions, MediaRef, OutboundFile,
@@ -17,7 +17,7 @@ import {
   answerCallbackQueryCall, botApiRequest, isUploadPart, renderMessage, setWebhookCall,
   type AnswerCallbackQueryOptions, type SetWebhookOptions,
 } from './render-message.js';
-import { TELEGRAM_DOWNLOAD_MAX_BYTES, checkMaxBytes, limitedBody, redact, sentFileId } from './telegram-media.js';
+import { TELEGRAM_DOWNLOAD_MAX_BYTES, redact, sanitizedCause, sentFileId } from './telegram-media.js';
 
 /** The header Telegram puts the webhook's `secret_token` in (lower-cased, as the host hands headers over). */
 export const SECRET_TOKEN_HEADER = 'x-telegram-bot-api-secret-token';
@@ -213,7 +213,9 @@ export class TelegramConnector implements Connector {
       }
       const declaredSize = size ?? media.size;
       return {
-        body: limitedBody(response.body, options.maxBytes, `Telegram file ${fileId}`),
+        body: meteredBody(response.body, {
+          maxBytes: options.maxBytes, what: `Telegram file ${fileId}`, sanitizeCause: (error) => sanitizedCause(error, this.config.botToken),
+        }),
         ...(declaredSize !== undefined ? { declaredSize } : {}),
         ...(media.mimeType !== undefined ? { declaredType: media.mimeType } : {}),
         ...(media.filename !== undefined ? { filename: media.filename } : {}),

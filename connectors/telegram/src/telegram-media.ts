@@ -1,7 +1,7 @@
 /**
  * Telegram's file rules, shared by the connector (render, send, download) and its fake: which send
- * method carries which file, the size limits of uploads and downloads, and a byte-counting reader
- * for downloads.
+ * method carries which file, the size limits of uploads and downloads, and how a broken-off
+ * download's cause is kept free of the bot token (the byte counting is core's `meteredBody`).
  *
  * Sources (Bot API, https://core.telegram.org/bots/api): "Sending files" (upload by
  * multipart/form-data: photos 10 MB, other files 50 MB; by URL: photos 5 MB, other 20 MB; by
@@ -12,7 +12,7 @@
  * .TGS, video .WEBM).
  * @module
  */
-import { PermanentError, RetryableError, isObject, type MediaKind } from '@switchboard/core';
+import { isObject, type MediaKind } from '@switchboard/core';
 
 const MB = 1024 * 1024;
 
@@ -122,52 +122,15 @@ export function redact(text: string, secret: string): string {
 }
 
 /**
- * Reads a download's body chunk by chunk, counting bytes: it fails with a permanent error as soon as
- * more than `maxBytes` arrived (the partial chunk is not handed on), and with a retryable one when
- * the connection breaks. Leaving the loop early cancels the download.
- * @param body - the response body
- * @param maxBytes - the most bytes accepted
- * @param describe - what is downloaded, for error messages (never a URL with a secret)
- * @returns the bytes, as they arrive
+ * What a download that broke off keeps as its cause (see `meteredBody`'s `sanitizeCause`): the
+ * error's name and message with the bot token replaced, never its cause chain, which may quote the
+ * file URL `/file/bot<token>/…`.
+ * @param error - what the body's stream failed with
+ * @param botToken - the secret to keep out
+ * @returns a new error, safe to log
  */
-export async function* limitedBody(body: ReadableStream<Uint8Array> | null, maxBytes: number, describe: string): AsyncGenerator<Uint8Array> {
-  if (body === null) return;
-  const reader = body.getReader();
-  let received = 0;
-  let finished = false;
-  try {
-    for (;;) {
-      let chunk: Awaited<ReturnType<typeof reader.read>>;
-      try {
-        chunk = await reader.read();
-      } catch (error) {
-        throw new RetryableError(`${describe}: the download broke off after ${received} bytes`, { cause: sanitized(error), details: { receivedBytes: received } });
-      }
-      if (chunk.done) { finished = true; return; }
-      received += chunk.value.byteLength;
-      if (received > maxBytes) {
-        throw new PermanentError(`${describe} is larger than the ${maxBytes} bytes allowed`, { details: { maxBytes, receivedBytes: received } });
-      }
-      yield chunk.value;
-    }
-  } finally {
-    if (!finished) await reader.cancel().catch(() => undefined);
-    reader.releaseLock();
-  }
-}
-
-/** An error's name and message only: never its cause chain, which may quote a URL holding a secret. */
-function sanitized(error: unknown): Error {
-  const e = new Error(error instanceof Error ? error.message : 'unknown error');
+export function sanitizedCause(error: unknown, botToken: string): Error {
+  const e = new Error(redact(error instanceof Error ? error.message : 'unknown error', botToken));
   e.name = error instanceof Error ? error.name : 'Error';
   return e;
-}
-
-/**
- * Checks a `maxBytes` the host passed.
- * @param maxBytes - the value
- * @throws PermanentError unless it is a whole number of bytes, 0 or more
- */
-export function checkMaxBytes(maxBytes: number): void {
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new PermanentError(`maxBytes must be a whole number of bytes, got ${String(maxBytes)}`);
 }

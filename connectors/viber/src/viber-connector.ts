@@ -4,11 +4,10 @@
  */
 import {
   PermanentError, ProviderHttpError, ProviderNetworkError, RateLimitedError, RecipientBlockedError, RetryableError,
-  executeProviderRequest, isObject, isSwitchboardError, parseRetryAfter, sendInParts, silentLogger, systemClock, verifyHmacSha256,
+  checkMaxBytes, executeProviderRequest, isObject, isSwitchboardError, meteredBody, parseRetryAfter, sendInParts, silentLogger, systemClock, verifyHmacSha256,
   type Clock, type Connector, type ConnectorDeps, type ConnectorError, type DownloadedMedia, type InboundEvent, type Logger,
   type MediaDownloadOptions, type MediaRef, type OutboundMessage, type ProviderRequest, type RawWebhook, type SendContext, type SendResult,
 } from '@switchboard/core';
-import { checkMaxBytes, limitedBody } from './viber-media.js';
 import type { ViberConfig } from './config.js';
 import { parseCallback, parseCallbackBody } from './parse.js';
 import { renderContent, renderWelcome, trackingDataFor, withCommonFields } from './render.js';
@@ -256,7 +255,7 @@ export class ViberConnector implements Connector {
     const declaredSize = media.size ?? (Number.isFinite(length) ? length : undefined);
     const declaredType = media.mimeType ?? response.headers.get('content-type') ?? undefined;
     return {
-      body: limitedBody(response.body, options.maxBytes, 'the Viber media file'),
+      body: meteredBody(response.body, { maxBytes: options.maxBytes, what: 'the Viber media file' }),
       ...(declaredSize !== undefined ? { declaredSize } : {}),
       ...(declaredType !== undefined && declaredType !== '' ? { declaredType } : {}),
       ...(media.filename !== undefined ? { filename: media.filename } : {}),

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  ManualClock, connectorErrorKind, isSwitchboardError, sampleMedia,
+  ManualClock, collectBody, connectorErrorKind, isSwitchboardError, sampleMedia,
   type DownloadedMedia, type MediaKind, type MediaRef, type OutboundFile, type OutboundMessage, type RawWebhook, type SignedWebhook,
 } from '@switchboard/core';
 import { parseConfig } from './config.js';
@@ -53,11 +53,7 @@ function inboundMedia(f: FakeWhatsAppServer, connector: WhatsAppConnector, media
   return event.content.media;
 }
 
-async function bytesOf(media: DownloadedMedia): Promise<Buffer> {
-  const out: Buffer[] = [];
-  for await (const c of media.body) out.push(Buffer.from(c));
-  return Buffer.concat(out);
-}
+const bytesOf = (media: DownloadedMedia): Promise<Buffer> => collectBody(media.body);
 
 async function rejection(promise: Promise<unknown>): Promise<Record<string, unknown>> {
   try {

@@ -5,11 +5,10 @@
  * @module
  */
 import {
-  PermanentError, ProviderHttpError, ProviderNetworkError, isObject, mimeTypeAccepted,
+  PermanentError, ProviderNetworkError, checkMaxBytes, isObject, meteredBody, mimeTypeAccepted, parseSha256, providerHttpErrorOf, tooLarge,
   type DownloadedMedia, type MediaDownloadOptions, type MediaKind, type MediaRef, type OutboundFile, type ProviderRequest,
 } from '@switchboard/core';
 import type { WhatsAppConfig } from './config.js';
-import { checkMaxBytes, meteredBody, parseSha256, tooLarge } from './media-stream.js';
 import { WHATSAPP_MEDIA_LIMITS } from './policy.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -111,27 +110,6 @@ async function call(deps: WhatsAppMediaDeps, url: string, init: RequestInit): Pr
   }
 }
 
-/** The body of an error answer, read up to a bound, parsed as JSON when it is JSON. */
-async function failure(response: Response): Promise<ProviderHttpError> {
-  const headers: Record<string, string> = {};
-  response.headers.forEach((v, k) => { headers[k] = v; });
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    if (response.body) {
-      for await (const chunk of response.body) {
-        chunks.push(Buffer.from(chunk));
-        size += chunk.byteLength;
-        if (size >= ERROR_BODY_LIMIT) break;
-      }
-    }
-  } catch { /* the status says enough */ }
-  const text = Buffer.concat(chunks).subarray(0, ERROR_BODY_LIMIT).toString('utf8');
-  let body: unknown = text;
-  try { body = JSON.parse(text) as unknown; } catch { /* keep the text */ }
-  return new ProviderHttpError(response.status, body, headers);
-}
-
 function withTimeout(signal: AbortSignal | undefined, ms: number): AbortSignal {
   const timeout = AbortSignal.timeout(ms);
   return signal ? AbortSignal.any([signal, timeout]) : timeout;
@@ -140,7 +118,7 @@ function withTimeout(signal: AbortSignal | undefined, ms: number): AbortSignal {
 async function retrieve(deps: WhatsAppMediaDeps, mediaId: string, signal: AbortSignal | undefined): Promise<WhatsAppMediaInfo> {
   const request = renderRetrieveMedia(deps.config, mediaId);
   const response = await call(deps, request.url, { method: 'GET', headers: request.headers, signal: withTimeout(signal, ANSWER_TIMEOUT_MS) });
-  if (!response.ok) throw await failure(response);
+  if (!response.ok) throw await providerHttpErrorOf(response, ERROR_BODY_LIMIT);
   let body: unknown;
   try { body = JSON.parse(await response.text()) as unknown; } catch { body = undefined; }
   return readMediaInfo(body, mediaId);
@@ -207,16 +185,15 @@ export async function downloadWhatsAppMedia(deps: WhatsAppMediaDeps, media: Medi
       });
     }
   }
-  if (!response.ok) throw await failure(response);
+  if (!response.ok) throw await providerHttpErrorOf(response, ERROR_BODY_LIMIT);
   const length = Number(response.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(length) && length > maxBytes) {
     await response.body?.cancel().catch(() => undefined);
     throw tooLarge(what, maxBytes, length);
   }
   const declaredType = info.mimeType ?? response.headers.get('content-type') ?? undefined;
-  const body = response.body ?? emptyBody();
   const result: DownloadedMedia = {
-    body: meteredBody(body, { maxBytes, what, ...(info.sha256 ? { sha256: info.sha256 } : {}), ...(info.fileSize !== undefined ? { declaredSize: info.fileSize } : {}) }),
+    body: meteredBody(response.body, { maxBytes, what, ...(info.sha256 ? { sha256: info.sha256 } : {}), ...(info.fileSize !== undefined ? { declaredSize: info.fileSize } : {}) }),
   };
   if (info.fileSize !== undefined) result.declaredSize = info.fileSize;
   if (declaredType) result.declaredType = declaredType;
@@ -224,7 +201,6 @@ export async function downloadWhatsAppMedia(deps: WhatsAppMediaDeps, media: Medi
   return result;
 }
 
-async function* emptyBody(): AsyncGenerator<Uint8Array> { /* no body */ }
 
 /** The MIME type without parameters, lower-cased (`audio/ogg; codecs=opus` → `audio/ogg`). */
 export function baseMimeType(type: string): string {
@@ -295,7 +271,7 @@ export async function uploadWhatsAppMedia(deps: WhatsAppMediaDeps, file: Outboun
   const response = await call(deps, url, {
     method: 'POST', headers: { authorization: `Bearer ${config.accessToken}` }, body: uploadForm(file), signal: AbortSignal.timeout(UPLOAD_TIMEOUT_MS),
   });
-  if (!response.ok) throw await failure(response);
+  if (!response.ok) throw await providerHttpErrorOf(response, ERROR_BODY_LIMIT);
   let body: unknown;
   try { body = JSON.parse(await response.text()) as unknown; } catch { body = undefined; }
   const id = isObject(body) ? body.id : undefined;

@@ -98,3 +98,35 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
+
+/**
+ * The {@link ProviderHttpError} for a platform's error answer when the connector fetched it itself
+ * (a media download): its headers, and its body read up to a bound (an error page can be large) and
+ * parsed as JSON when it is JSON. Never throws: a body that cannot be read leaves the status to speak.
+ * @param response - the non-2xx answer
+ * @param maxBodyBytes - the most of the body that is read
+ * @returns the error, for the connector's `classify`
+ * @example
+ * ```ts
+ * if (!response.ok) throw await providerHttpErrorOf(response, 16 * 1024);
+ * ```
+ */
+export async function providerHttpErrorOf(response: Response, maxBodyBytes: number): Promise<ProviderHttpError> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((v, k) => { headers[k] = v; });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    if (response.body) {
+      for await (const chunk of response.body) {
+        chunks.push(Buffer.from(chunk));
+        size += chunk.byteLength;
+        if (size >= maxBodyBytes) break;
+      }
+    }
+  } catch { /* the status says enough */ }
+  const text = Buffer.concat(chunks).subarray(0, maxBodyBytes).toString('utf8');
+  let body: unknown = text;
+  try { body = JSON.parse(text) as unknown; } catch { /* keep the text */ }
+  return new ProviderHttpError(response.status, body, headers);
+}

@@ -71,9 +71,36 @@ export function whatsappText(body: Json): string {
  * What a Telegram Bot API `sendMessage` or `sendDocument` shows the customer, as one line of text.
  * @param body - the request body the fake received
  */
+/**
+ * A recorded Bot API request's parameters: its JSON body, or the fields of a multipart upload (a file
+ * part as `{ filename, contentType, size }`), as the fake read them.
+ * @param request - the recorded request
+ * @returns the parameters
+ */
+export function botApiParams(request: { headers: Record<string, string>; body: unknown; rawBody: Buffer }): Json {
+  const boundary = /^multipart\/form-data;.*boundary="?([^";]+)"?/i.exec(request.headers['content-type'] ?? '')?.[1];
+  if (!boundary) return (request.body ?? {}) as Json;
+  const out: Json = {};
+  const raw = request.rawBody.toString('latin1');
+  for (const part of raw.split(`--${boundary}`).slice(1, -1)) {
+    const split = part.indexOf('\r\n\r\n');
+    const head = part.slice(2, split);
+    const value = part.slice(split + 4, -2);
+    const name = /name="([^"]*)"/.exec(head)?.[1];
+    if (name === undefined) continue;
+    const filename = /filename="([^"]*)"/.exec(head)?.[1];
+    out[name] = filename === undefined
+      ? Buffer.from(value, 'latin1').toString('utf8')
+      : { filename: Buffer.from(filename, 'latin1').toString('utf8'), contentType: /content-type:\s*([^\r\n]+)/i.exec(head)?.[1] ?? '', size: Buffer.byteLength(value, 'latin1') };
+  }
+  return out;
+}
+
 export function telegramText(body: Json): string {
   // a document sent by URL: Telegram shows the file under the link's last segment
   if (typeof body.document === 'string') return `[document ${decodeURIComponent(body.document.split('/').pop() ?? '')}] ${String(body.caption ?? '')}`.trim();
+  // a document uploaded (multipart): Telegram shows the part's file name
+  if (typeof body.document === 'object' && body.document !== null) return `[document ${String((body.document as Json).filename)}] ${String(body.caption ?? '')}`.trim();
   const keyboard = (obj(body.reply_markup).inline_keyboard as Json[][] | undefined ?? []).flat().map((b) => String(b.text));
   return `${String(body.text)}${options(keyboard)}`;
 }

@@ -1,12 +1,10 @@
 /**
  * The stand's order receipts: a PDF the host renders with its `order-receipt` document template
  * when an order is confirmed — the lines, the total, and the pick-up code (the order number) as a
- * QR code the counter scans — sent to the customer as a document.
+ * QR code the counter scans — sent to the customer as a document by the bot (`ctx.replyDocument`).
  * @module
  */
-import type { Contact } from '@switchboard/core';
-import { builtInDocumentTemplates, documentContactOf, documentMessage, DocumentTemplates, renderDocument, type DocumentContent, type RenderedDocument } from '@switchboard/host';
-import type { DocumentServer } from './document-server.js';
+import type { BotContext } from '@switchboard/host';
 import type { Order } from './order-store.js';
 
 /** The stand, as its receipts name it. */
@@ -34,30 +32,21 @@ export function receiptData(order: Order): Record<string, unknown> {
   };
 }
 
-/** Renders receipts and publishes them where the platforms download them. */
+/** Sends receipts: the host renders the `order-receipt` template, stores the PDF and sends it as a document. */
 export class Receipts {
-  private readonly templates = new DocumentTemplates(builtInDocumentTemplates);
-
-  /** @param files - the stand's document server */
-  constructor(private readonly files: DocumentServer) {}
-
   /**
-   * The receipt of a confirmed order, as a message.
-   * @param order - the order
-   * @param contact - the customer (name, and locale and time zone when their profile has them)
-   * @param at - now (the receipt's date)
-   * @returns the rendered PDF and the `document` content that sends it
+   * Answers in the conversation with the receipt of a confirmed order (`ctx.replyDocument`): the
+   * host renders it from the order and the customer's contact (their name; their locale and time
+   * zone when the profile has them, else the stand's), at the message's time, and sends it through
+   * the policy, the outbox and the platform's upload (Telegram's multipart sendDocument, WhatsApp's
+   * media upload).
+   * @param ctx - the bot context of the confirming message
+   * @param order - the confirmed order
+   * @returns the outcome: queued (with the message id) or denied with the policy's reasons
    */
-  async message(order: Order, contact: Pick<Contact, 'profile'>, at: Date): Promise<{ rendered: RenderedDocument; content: DocumentContent }> {
-    const rendered = await renderDocument(this.templates, 'order-receipt', {
-      data: receiptData(order),
-      contact: { ...STAND_LOCALE, ...documentContactOf(contact) },
-      at,
+  async send(ctx: Pick<BotContext, 'replyDocument'>, order: Order): Promise<Awaited<ReturnType<BotContext['replyDocument']>>> {
+    return ctx.replyDocument('order-receipt', receiptData(order), {
+      caption: `Your receipt for order ${order.number!}: show the code at the counter`, ...STAND_LOCALE,
     });
-    const message = documentMessage(rendered, { caption: `Your receipt for order ${order.number!}: show the code at the counter` });
-    // until the host stores files itself (POST /v1/media, then message.content(id)), the stand serves the PDF
-    // the link ends in the file name: Telegram shows a document sent by URL under its last segment
-    const link = this.files.publish(`/receipts/${order.id}/${rendered.filename}`, message.file);
-    return { rendered, content: message.contentAt(link) };
   }
 }

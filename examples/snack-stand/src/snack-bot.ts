@@ -44,7 +44,7 @@ export class SnackBot implements BotHandler {
   /**
    * @param orders - where orders are kept
    * @param clock - the host's clock (order timestamps)
-   * @param receipts - renders the receipt sent after a confirmation (none when left out)
+   * @param receipts - sends the receipt after a confirmation (none when left out)
    */
   constructor(private readonly orders: OrderStore, private readonly clock: Clock, private readonly receipts?: Receipts) {}
 
@@ -87,7 +87,7 @@ export class SnackBot implements BotHandler {
       if (!order) { await ctx.reply(menuMessage('Your basket is empty. What would you like?')); return; }
       await ctx.tag('order', `order:${order.number!}`);
       await ctx.reply(`Order ${order.number!} confirmed: ${orderSummary(order)}, ${euros(order.totalCents)}. Pick it up at the stand and pay there; we will write here as soon as it is ready.`);
-      if (this.receipts) await ctx.reply((await this.receipts.message(order, ctx.contact, now)).content);
+      if (this.receipts) await this.receipts.send(ctx, order);
       return;
     }
     const draft = await this.orders.draftOf(tenantId, conversationId);

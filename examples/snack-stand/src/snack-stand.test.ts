@@ -62,7 +62,8 @@ describe('npm start (the scenario main.ts runs)', () => {
     expect(wa.map((b) => (b.type === 'interactive' ? `interactive:${(b.interactive as { type: string }).type}` : b.type))).toEqual([
       'interactive:list', 'interactive:button', 'interactive:button', 'text', 'document', 'text',
     ]);
-    expect(wa[4]).toMatchObject({ type: 'document', document: { link: r.receipts.kemal!.link, filename: 'Receipt A-102.pdf', caption: 'Your receipt for order A-102: show the code at the counter' } });
+    // the bot's ctx.replyDocument: the host uploaded the PDF (WhatsApp's media upload) and sent it by the id it got back
+    expect(wa[4]).toEqual({ messaging_product: 'whatsapp', recipient_type: 'individual', to: '4917612345678', type: 'document', document: { id: r.receipts.kemal!.ref.id, filename: 'Receipt A-102.pdf', caption: 'Your receipt for order A-102: show the code at the counter' } });
     expect(wa[0]).toMatchObject({
       messaging_product: 'whatsapp', to: '4917612345678',
       interactive: { action: { button: 'Menu', sections: [{ title: 'Snacks', rows: expect.arrayContaining([{ id: 'item:falafel', title: 'Falafel wrap', description: '€6.00 · vegan, with hummus' }]) }, { title: 'Drinks' }] } },
@@ -75,8 +76,8 @@ describe('npm start (the scenario main.ts runs)', () => {
     expect(tg).toHaveLength(9);
     expect(tg[1]).toMatchObject({ chat_id: 700100200, reply_markup: { inline_keyboard: [[{ text: '1', callback_data: 'qty:currywurst:1' }], [{ text: '2', callback_data: 'qty:currywurst:2' }], [{ text: '3', callback_data: 'qty:currywurst:3' }]] } });
     expect(r.seen.mara[6]).toBe('Order A-101 confirmed: 2 × Currywurst, 1 × Cola, €9.50. Pick it up at the stand and pay there; we will write here as soon as it is ready.');
-    expect(tg[7]).toEqual({ chat_id: 700100200, document: r.receipts.mara!.link, caption: 'Your receipt for order A-101: show the code at the counter' });
-    expect(r.receipts.mara!.link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/receipts\/[0-9a-f-]{36}\/Receipt%20A-101\.pdf$/);
+    // Telegram: one multipart sendDocument carrying the PDF (the host's upload), then reused by file_id
+    expect(tg[7]).toEqual({ chat_id: '700100200', document: { filename: 'Receipt A-101.pdf', contentType: 'application/pdf', size: r.receipts.mara!.body.length }, caption: 'Your receipt for order A-101: show the code at the counter' });
     expect(r.seen.mara[7]).toBe('[document Receipt A-101.pdf] Your receipt for order A-101: show the code at the counter');
     expect(r.seen.mara[8]).toBe('Order A-101 is ready for collection: 2 × Currywurst, 1 × Cola. Please pay €9.50 at the stand. Enjoy!');
     expect(r.callbackAnswers).toBe(9);
@@ -86,10 +87,12 @@ describe('npm start (the scenario main.ts runs)', () => {
     expect(r.conflict).toEqual({ status: 409, code: 'CONFLICT' });
     expect(lines.join('\n')).toContain('GET /v1/orders → A-101 collected, A-102 ready, (no number) cancelled');
 
-    // the receipts, downloaded from the links the platforms got: the lines and total in the stand's
-    // German (the platforms do not tell the customer's language), and a QR code the counter scans
-    // to the pick-up code; Ole cancelled and got none
+    // the receipts, as the platforms hold them — byte for byte the host's stored (generated) copies:
+    // the lines and total in the stand's German (the platforms do not tell the customer's language),
+    // and a QR code the counter scans to the pick-up code; Ole cancelled and got none
     expect(Object.keys(r.receipts).sort()).toEqual(['kemal', 'mara']);
+    expect(r.storedReceipts.map((f) => [f.customer, f.filename]).sort()).toEqual([['kemal', 'Receipt A-102.pdf'], ['mara', 'Receipt A-101.pdf']]);
+    for (const f of r.storedReceipts) expect(r.receipts[f.customer!]!.body.equals(f.body)).toBe(true);
     const mara = await readPdf(r.receipts.mara!.body);
     expect(mara.pages).toBe(1);
     expect(mara.text[0]!.replace(/\s/g, ' ')).toMatch(/Order receipt Imbiss Ecke · Kastanienallee 1, Berlin ORDER A-101 .* CUSTOMER Mara Item Qty Unit price Amount Currywurst 2 3,50 € 7,00 € Cola 1 2,50 € 2,50 € Total 9,50 €/);

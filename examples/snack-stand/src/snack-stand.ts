@@ -9,11 +9,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '@switchboard/core';
-import { configFromObject, createHost, ScaledTimer, type Host } from '@switchboard/host';
+import { configFromObject, createHost, ScaledTimer, type Host, type MediaStore } from '@switchboard/host';
+import type { MediaRef } from '@switchboard/core';
 import telegramPlugin, { FakeTelegramServer } from '@switchboard/telegram';
 import whatsappPlugin, { FakeWhatsAppServer } from '@switchboard/whatsapp';
-import { apiClient, eventually, telegramText, whatsappText } from './demo-support.js';
-import { DocumentServer } from './document-server.js';
+import { apiClient, botApiParams, eventually, telegramText, whatsappText } from './demo-support.js';
 import { MemoryOrderStore, type Order } from './order-store.js';
 import { ordersFeature } from './orders-feature.js';
 import { Receipts } from './receipts.js';
@@ -21,6 +21,17 @@ import { SnackBot } from './snack-bot.js';
 
 /** The stand's API key (a demo value; a real one comes from the environment). */
 export const API_KEY = 'snack-stand-demo-key-0123456789ab';
+/** The stand's tenant. */
+const TENANT_ID = 'imbiss';
+
+/** A stored file's bytes. */
+async function readAll(store: MediaStore, id: string): Promise<Buffer> {
+  const read = await store.read(TENANT_ID, id);
+  if (!read) throw new Error(`the host holds no file ${id}`);
+  const chunks: Buffer[] = [];
+  for await (const chunk of read.body) chunks.push(Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks);
+}
 /**
  * How much faster than the wall clock the demo runs. WhatsApp allows about one message every 6 s
  * to the same customer and the host paces to that; at 30× the customer waits 0.2 s of real time.
@@ -45,8 +56,13 @@ export interface SnackStandResult {
   seen: Record<keyof typeof CUSTOMERS, string[]>;
   /** The raw requests the platforms received, per customer. */
   requests: Record<keyof typeof CUSTOMERS, Json[]>;
-  /** Each customer's receipt as their phone got it: the document's link and the bytes downloaded from it. */
-  receipts: Partial<Record<keyof typeof CUSTOMERS, { link: string; body: Buffer }>>;
+  /**
+   * Each customer's receipt as their phone got it: the platform's reference to the file (WhatsApp's
+   * media id, Telegram's file_id, each from the host's upload) and the bytes the platform holds.
+   */
+  receipts: Partial<Record<keyof typeof CUSTOMERS, { ref: MediaRef; body: Buffer }>>;
+  /** The receipts the host rendered and stored (origin `generated`): name, the customer its message went to, bytes. */
+  storedReceipts: { filename: string; customer?: keyof typeof CUSTOMERS; body: Buffer }[];
   /** `answerCallbackQuery` calls the Telegram fake received. */
   callbackAnswers: number;
   /** Answer of marking an already-collected order ready again. */
@@ -63,11 +79,8 @@ export async function runSnackStand(options: { log?: (line: string) => void; dat
   const time = new ScaledTimer(TIME_SCALE);
   const telegram = new FakeTelegramServer({ clock: time });
   const whatsapp = new FakeWhatsAppServer({ now: () => time.now() });
-  // the stand's own file server, where the receipts are published for the platforms to download
-  const files = new DocumentServer();
   await telegram.start();
   await whatsapp.start();
-  await files.start();
   let host: Host | undefined;
   try {
     const orders = new MemoryOrderStore();
@@ -82,7 +95,7 @@ export async function runSnackStand(options: { log?: (line: string) => void; dat
         { package: '@switchboard/telegram', plugin: telegramPlugin, required: true, accounts: [{ id: 'main', config: telegram.connectorConfig() }] },
         { package: '@switchboard/whatsapp', plugin: whatsappPlugin, required: true, accounts: [{ id: 'main', config: whatsapp.connectorConfig() }] },
       ],
-      bots: { snacks: new SnackBot(orders, time, new Receipts(files)) },
+      bots: { snacks: new SnackBot(orders, time, new Receipts()) },
     }, { env: {} });
     host = await createHost(config, {
       logger: silentLogger, clock: time, features: [ordersFeature(orders)],
@@ -95,7 +108,7 @@ export async function runSnackStand(options: { log?: (line: string) => void; dat
       const c = CUSTOMERS[who];
       return c.channel === 'whatsapp'
         ? whatsapp.accepted.filter((a) => a.to === c.userId).map((a) => a.body)
-        : telegram.requests.filter((r) => /\/send(Message|Document)$/.test(r.path) && String((r.body as Json).chat_id) === c.userId).map((r) => r.body as Json);
+        : telegram.requests.filter((r) => /\/send(Message|Document)$/.test(r.path)).map(botApiParams).filter((b) => String(b.chat_id) === c.userId);
     };
     const textOf = (who: keyof typeof CUSTOMERS, body: Json): string => (CUSTOMERS[who].channel === 'whatsapp' ? whatsappText(body) : telegramText(body));
     const seen: SnackStandResult['seen'] = { mara: [], kemal: [], ole: [] };
@@ -176,30 +189,32 @@ export async function runSnackStand(options: { log?: (line: string) => void; dat
     const all = (await api<{ items: Order[] }>('/v1/orders')).body.items;
     log(`GET /v1/orders → ${all.map((o) => `${o.number ?? '(no number)'} ${o.status}`).join(', ')}`);
 
-    // each customer opens the receipt: the phone downloads it from the link the platform was given
+    // the receipts the host rendered and stored (generated documents, each linked to the message
+    // sending it), and each as the customer's phone opens it: the file the platform holds since the
+    // host's upload (WhatsApp's media id, Telegram's file_id: the reference the host kept)
     const receipts: SnackStandResult['receipts'] = {};
-    for (const who of Object.keys(CUSTOMERS) as (keyof typeof CUSTOMERS)[]) {
-      for (const body of requestsTo(who)) {
-        const document = body.document as Json | string | undefined;
-        const link = typeof document === 'string' ? document : typeof document?.link === 'string' ? document.link : undefined;
-        if (!link) continue;
-        const download = await fetch(link);
-        if (!download.ok) throw new Error(`${link} answered ${download.status}`);
-        receipts[who] = { link, body: Buffer.from(await download.arrayBuffer()) };
-        log(`(${CUSTOMERS[who].name} opens the receipt: ${download.headers.get('content-type')}, ${receipts[who].body.length} bytes)`);
-      }
+    const storedReceipts: SnackStandResult['storedReceipts'] = [];
+    for (const file of (await host.media!.store.list(TENANT_ID)).filter((f) => f.origin === 'generated')) {
+      const message = file.messageId ? await host.stores.messages.get(TENANT_ID, file.messageId) : undefined;
+      const who = (Object.keys(CUSTOMERS) as (keyof typeof CUSTOMERS)[]).find((k) => CUSTOMERS[k].channel === message?.channel && CUSTOMERS[k].userId === message?.userId);
+      storedReceipts.push({ filename: file.filename ?? '', ...(who ? { customer: who } : {}), body: await readAll(host.media!.store, file.id) });
+      if (!who) continue;
+      const kept = await host.outbound.uploadedMedia.find({ tenantId: TENANT_ID, channel: message!.channel, account: 'main', kind: 'document', sha256: file.sha256 }, time.now());
+      const held = kept ? (CUSTOMERS[who].channel === 'whatsapp' ? whatsapp : telegram).storedMedia(kept.ref) : undefined;
+      if (!kept || !held) throw new Error(`${message!.channel} holds no receipt for ${who}`);
+      receipts[who] = { ref: kept.ref, body: held };
+      log(`(${CUSTOMERS[who].name} opens the receipt: ${file.filename}, ${held.length} bytes)`);
     }
 
     const callbackAnswers = telegram.requests.filter((r) => r.path.endsWith('/answerCallbackQuery')).length;
     log(`(the Telegram fake received ${callbackAnswers} answerCallbackQuery calls: one per button tap)`);
     return {
-      orders: all, seen, receipts, callbackAnswers, conflict: { status: again.status, code: again.body.error.code },
+      orders: all, seen, receipts, storedReceipts, callbackAnswers, conflict: { status: again.status, code: again.body.error.code },
       requests: { mara: requestsTo('mara'), kemal: requestsTo('kemal'), ole: requestsTo('ole') },
     };
   } finally {
     await host?.stop();
     await telegram.stop();
     await whatsapp.stop();
-    await files.stop();
   }
 }

@@ -7,7 +7,7 @@
  * @module
  */
 import {
-  MEDIA_KINDS, PURPOSES,
+  isValidTimeZone, MEDIA_KINDS, PURPOSES,
   type ConsentLedgerAction, type Content, type MediaKind, type RichKind, type TemplateCategory, type TemplateStatus,
 } from '@switchboard/core';
 import { z } from 'zod';
@@ -17,6 +17,7 @@ import { AGENT_ROLES } from '../console/agent-store.js';
 import { passwordProblem } from '../console/password.js';
 import { templatePlaceholders } from '../outbound/template-registry.js';
 import { MAX_TEMPLATE_NAME, TEMPLATE_NAME } from '../documents/document-template.js';
+import { isUsableLocale } from '../documents/format.js';
 import { measureJson } from '../safe-json.js';
 
 // ---- bounds -------------------------------------------------------------------------------------
@@ -225,6 +226,10 @@ export const DocumentRequestSchema = z.strictObject({
   }),
   /** Shown with the document (the channel's caption limit applies). */
   caption: text(LIMITS.text).optional(),
+  /** The locale to write numbers and dates in where the contact's profile has none (BCP 47: `de-DE`); default `en`. */
+  locale: z.string().max(35).refine(isUsableLocale, 'must be a BCP 47 locale the host can format for (e.g. de-DE)').optional(),
+  /** The time zone to show instants in where the contact's profile has none (IANA); default the tenant's `timeZone`, else UTC. */
+  timeZone: z.string().max(64).refine(isValidTimeZone, 'must be an IANA time zone (e.g. Europe/Berlin)').optional(),
 });
 
 const { content: _content, ...targetFields } = sendFields;

@@ -22,6 +22,10 @@ export interface DocumentRequest {
   data: Record<string, unknown>;
   /** Shown with the document. */
   caption?: string;
+  /** The locale where the contact's profile has none (BCP 47); default `en`. */
+  locale?: string;
+  /** The time zone where the contact's profile has none (IANA); default the tenant's, else UTC. */
+  timeZone?: string;
 }
 
 /** A request to render a document and send it: a {@link SendRequest} with `document` in place of `content`. */
@@ -45,7 +49,10 @@ export function parseDocumentSendRequest(input: unknown): DocumentSendRequest {
   const b = parseInput(SendDocumentRequestSchema, input);
   return {
     channel: b.channel, accountId: b.accountId, purpose: b.purpose, sender: b.sender,
-    document: { template: b.document.template, data: b.document.data, ...(b.document.caption ? { caption: b.document.caption } : {}) },
+    document: {
+      template: b.document.template, data: b.document.data, ...(b.document.caption ? { caption: b.document.caption } : {}),
+      ...(b.document.locale ? { locale: b.document.locale } : {}), ...(b.document.timeZone ? { timeZone: b.document.timeZone } : {}),
+    },
     ...(b.userId ? { userId: b.userId } : {}), ...(b.conversationId ? { conversationId: b.conversationId } : {}),
     ...(b.topic ? { topic: b.topic } : {}), ...(b.tag ? { tag: b.tag } : {}),
     ...(b.replyTo ? { replyTo: b.replyTo } : {}), ...(b.commerceCategory ? { commerceCategory: b.commerceCategory } : {}),

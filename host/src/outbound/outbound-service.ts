@@ -421,10 +421,13 @@ export class OutboundService {
     // an unknown conversation or account is a 404 before anything is rendered
     const placeholder: SendRequest = { ...target, content: { type: 'document', media: { filename: `${document.template}.pdf`, mimeType: 'application/pdf' } } };
     const { contact } = await this.resolve(tenantId, placeholder, false);
+    // the contact's profile decides; the request's locale and time zone, then the tenant's zone, fill what it does not say
+    const timeZone = document.timeZone ?? this.tenant(tenantId).timeZone;
+    const fallback = { ...(document.locale ? { locale: document.locale } : {}), ...(timeZone ? { timeZone } : {}) };
     let rendered: Awaited<ReturnType<typeof renderDocument>>;
     try {
       rendered = await renderDocument(documents.templates, document.template, {
-        data: document.data, contact: await printableDocumentContact(contact), at: new Date(this.deps.clock.now()),
+        data: document.data, contact: { ...fallback, ...(await printableDocumentContact(contact)) }, at: new Date(this.deps.clock.now()),
       });
     } catch (error) {
       throw error instanceof RequestValidationError ? documentProblems(error) : error;

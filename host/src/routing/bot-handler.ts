@@ -42,6 +42,8 @@ export interface BotContext {
    * @param template - the template's name (`order-receipt`)
    * @param data - the message's data, as the template's schema describes it
    * @param options.caption - shown with the document
+   * @param options.locale - the locale where the contact's profile has none (BCP 47; default `en`)
+   * @param options.timeZone - the time zone where the contact's profile has none (IANA; default the tenant's, else UTC)
    * @param options.purpose - default `service`
    * @param options.topic - the stated context of a transactional or marketing message
    * @param options.tag - a message tag for channels that use them outside the window
@@ -52,7 +54,7 @@ export interface BotContext {
    * await ctx.replyDocument('order-receipt', { merchant: { name: 'Snack Stand' }, orderNumber: 'A-17', items, currency: 'EUR', pickupCode: '4711' },
    *   { caption: 'Your receipt' });
    */
-  replyDocument(template: string, data: Record<string, unknown>, options?: { caption?: string; purpose?: Purpose; topic?: string; tag?: string; quote?: boolean }): Promise<OutboundResult & { messageId?: string }>;
+  replyDocument(template: string, data: Record<string, unknown>, options?: { caption?: string; locale?: string; timeZone?: string; purpose?: Purpose; topic?: string; tag?: string; quote?: boolean }): Promise<OutboundResult & { messageId?: string }>;
   /**
    * Sends a template to many contacts, each checked on its own (e.g. "your order is ready" to
    * everyone whose order a bot just closed).

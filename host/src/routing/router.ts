@@ -172,7 +172,10 @@ export class Router {
         const { address } = notice.conversation;
         const outcome = await outbound.sendDocument(tenant.id, {
           channel: address.channel, accountId: address.accountId, conversationId: id, sender: 'bot',
-          document: { template, data, ...(options?.caption !== undefined ? { caption: options.caption } : {}) },
+          document: {
+            template, data, ...(options?.caption !== undefined ? { caption: options.caption } : {}),
+            ...(options?.locale ? { locale: options.locale } : {}), ...(options?.timeZone ? { timeZone: options.timeZone } : {}),
+          },
           purpose: options?.purpose ?? 'service',
           ...(options?.topic ? { topic: options.topic } : {}),
           ...(options?.tag ? { tag: options.tag } : {}),

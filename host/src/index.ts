@@ -41,6 +41,7 @@ export * from './outbound/template-registry.js';
 export * from './outbound/outbound-media.js';
 export * from './outbound/uploaded-media-store.js';
 export { parseSendRequest, parseNotificationRequest, type SendRequest, type NotificationRequest } from './outbound/send-request.js';
+export * from './outbound/document-send.js';
 export * from './features.js';
 export { consentFeature, createConsentFeature, type ConsentFeatureOptions } from './consent/consent-feature.js';
 export { consoleFeature, createConsoleFeature, type ConsoleOptions, type SeedAgent } from './console/console-feature.js';

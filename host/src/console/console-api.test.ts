@@ -1,6 +1,6 @@
 import type { Conversation, HostMessage } from '../index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approvedTemplate, eventually, OTHER_KEY, startConsoleHost, type Json, type ConsoleClient, type ConsoleHost } from './__fixtures__/console-host.js';
+import { approvedTemplate, eventually, OTHER_KEY, readConsoleEvents, startConsoleHost, type ConsoleClient, type ConsoleHost, type SseEvent } from './__fixtures__/console-host.js';
 
 const HOUR = 3_600_000;
 let h: ConsoleHost;
@@ -112,33 +112,8 @@ describe('login and sessions', () => {
   });
 });
 
-async function readSse(client: ConsoleClient, until: (events: { event: string; data: Json }[]) => boolean, trigger: () => Promise<void>): Promise<{ event: string; data: Json }[]> {
-  const controller = new AbortController();
-  const res = await fetch(`${h.url}/console/api/events`, { headers: { cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ') }, signal: controller.signal });
-  expect(res.status).toBe(200);
-  expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-  await reader.read();
-  await trigger();
-  const events: { event: string; data: Json }[] = [];
-  let buffer = '';
-  const timer = setTimeout(() => controller.abort(), 30_000); // a limit, not a measurement
-  try {
-    while (!until(events)) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += value;
-      let i: number;
-      while ((i = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, i);
-        buffer = buffer.slice(i + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event && data) events.push({ event, data: JSON.parse(data) });
-      }
-    }
-  } finally { clearTimeout(timer); controller.abort(); }
-  return events;
+function readSse(client: ConsoleClient, until: (events: SseEvent[]) => boolean, trigger: () => Promise<void>): Promise<SseEvent[]> {
+  return readConsoleEvents(h.url, client, until, trigger);
 }
 
 describe('inbox, conversation and reply box', () => {

@@ -11,6 +11,7 @@ import {
   deriveConsentState, type Clock, type Content, type Conversation, type Logger, type TemplateParameter,
 } from '@switchboard/core';
 import express, { type Request, type Response } from 'express';
+import type { z } from 'zod';
 import type { TenantConfig } from '../config/host-config.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { HostFeatureContext } from '../features.js';
@@ -28,6 +29,9 @@ import { publicAgent, roleAtLeast, type AgentStore } from './agent-store.js';
 import { callerOf, ForbiddenError, parseCookies, serializeCookie, type ConsoleAuth } from './console-auth.js';
 import { configuredKeyWith } from '../api/api-keys.js';
 import { inboxRow, matchesInbox, suggestKnowledge, supervisorStats, windowInfo, type InboxFilter } from './console-views.js';
+import { ConsoleMediaDraftSchema, presentConsoleMessages, redactMessageMedia, sendKindOf, type ConsoleMediaDeps } from './console-media.js';
+import { isConsoleUpload, mountConsoleMediaRoutes } from './console-media-routes.js';
+import { mimeEssence } from '../media/media-policy.js';
 import { DEVICE_COOKIE, DEVICE_COOKIE_PATH, type DeviceCookies } from './device-cookie.js';
 import type { LoginLimiter, LoginSubject } from './login-limiter.js';
 import { verifyPassword, needsRehash, hashPassword, type ScryptParams } from './password.js';
@@ -47,6 +51,8 @@ export interface ConsoleApiDeps {
   heartbeatMs: number;
   /** Open event streams, closed when the host stops. */
   streams: Set<Response>;
+  /** Life of the signed URLs of files the console shows (default 15 minutes). */
+  mediaUrlTtlMs?: number;
 }
 
 const MAX_MESSAGES = 5_000;
@@ -72,7 +78,7 @@ function idParam(req: Request, name = 'id'): string {
   return v;
 }
 
-/** A reply the agent composed: text (with an optional message tag) or an approved template. */
+/** A reply the agent composed: text (with an optional message tag), an approved template, or a file the agent uploaded. */
 interface Draft {
   content: Content;
   tag?: string;
@@ -104,8 +110,9 @@ const CONSOLE_FORMAT = {
   apply: (name: string, data: unknown): unknown => {
     const d = obj(data);
     switch (name) {
-      case 'inbound': return { conversationId: obj(d.conversation).id, contactId: obj(d.contact).id, message: d.message };
-      case 'status': return { conversationId: d.conversationId, message: d.message, status: d.status };
+      // a message's media without the platform's URL or a decryption key: the views reload what they show
+      case 'inbound': return { conversationId: obj(d.conversation).id, contactId: obj(d.contact).id, message: redactMessageMedia(d.message) };
+      case 'status': return { conversationId: d.conversationId, message: redactMessageMedia(d.message), status: d.status };
       case 'conversation': return { change: d.change, conversation: d.conversation };
       case 'consent': return { contactId: obj(d.entry).contactId, entry: d.entry };
       default: return data;
@@ -130,7 +137,8 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
   const { ctx, agents, auth, limiter, devices, clock } = deps;
   const { stores } = ctx;
   const api = express.Router();
-  api.use(express.json({ limit: '256kb' }));
+  // an upload's body is the file itself, which no parser may read (a JSON file is not the request's JSON)
+  api.use(express.json({ limit: '256kb', type: (req) => !isConsoleUpload(req) && mimeEssence(req.headers['content-type'] ?? '') === 'application/json' }));
   api.use(jsonShapeGuard());
   api.use((_req, res, next) => { res.set('cache-control', 'no-store'); next(); });
 
@@ -274,6 +282,10 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
     return c;
   };
 
+  // files: shown through short-lived signed URLs, uploaded by agents into the media store
+  const mediaDeps: ConsoleMediaDeps = { store: ctx.media.store, urls: ctx.media.urls, ...(deps.mediaUrlTtlMs !== undefined ? { ttlMs: deps.mediaUrlTtlMs } : {}) };
+  mountConsoleMediaRoutes(api, { ...mediaDeps, store: ctx.media.store, conversation: loadConversation });
+
   const composer = async (tenantId: string, c: Conversation) => {
     const binding = ctx.registry.forAddress(tenantId, c.address);
     const window = windowInfo(c, binding?.plugin.policy, clock.now());
@@ -281,7 +293,9 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
       const { positional, named } = templatePlaceholders(t.body);
       return { id: t.id, name: t.name, language: t.language, category: t.category, body: t.body, placeholders: named.length > 0 ? named : positional.map(String) };
     });
-    return { window, templates, templateCategoriesOutsideWindow: binding?.plugin.policy.outsideWindow?.templateCategories ?? [] };
+    // the tenant's largest file per kind, so the page refuses an oversize attachment before sending a byte
+    const mediaMaxBytes = ctx.media.store.limits(tenantId).maxBytes;
+    return { window, templates, templateCategoriesOutsideWindow: binding?.plugin.policy.outsideWindow?.templateCategories ?? [], mediaMaxBytes };
   };
 
   api.get('/conversations/:id', async (req, res) => {
@@ -292,7 +306,8 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
     const siblings = contact ? await stores.conversations.list(agent.tenantId, { contactId: contact.id, limit: 100 }) : [c];
     const history = (await Promise.all(siblings.map(async (s) => (await allMessages(agent.tenantId, s.id)).map((m) => ({ ...m, channel: s.address.channel })))))
       .flat()
-      .sort((a, b) => new Date(a.timestamp).getTime() - new Date(b.timestamp).getTime() || new Date(a.createdAt).getTime() - new Date(b.createdAt).getTime());
+      .sort((a, b) => new Date(a.timestamp).getTime() - new Date(b.timestamp).getTime() || new Date(a.createdAt).getTime() - new Date(b.createdAt).getTime())
+      .map(({ mediaPending: _pending, ...m }) => m);
     const last = [...history].reverse().find((m) => m.conversationId === c.id && m.direction === 'inbound');
     await agents.markRead(agent.tenantId, agent.id, c.id, last ? new Date(last.timestamp) : new Date(clock.now()));
     const settings = await agents.getSettings(agent.tenantId);
@@ -301,7 +316,7 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
       conversation: c,
       contact: contact ?? null,
       conversations: siblings.map((s) => ({ id: s.id, channel: s.address.channel, status: s.status })),
-      history,
+      history: await presentConsoleMessages(agent.tenantId, history, mediaDeps),
       composer: { ...(await composer(agent.tenantId, c)), suggestions: suggestKnowledge(settings.knowledgeBase, lastText) },
     });
   });
@@ -313,7 +328,11 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
     res.status(204).end();
   });
 
-  const draftOf = async (tenantId: string, req: Request): Promise<Draft> => {
+  const draftOf = async (tenantId: string, c: Conversation, req: Request): Promise<Draft> => {
+    if (obj(req.body).kind === 'media') {
+      const b = parseBody(ConsoleMediaDraftSchema, req);
+      return { content: await mediaContent(tenantId, c, b), ...(b.tag ? { tag: b.tag } : {}) };
+    }
     const b = parseBody(ConsoleDraftSchema, req);
     if (b.kind === 'template') {
       const t = await ctx.outbound.templates.get(tenantId, b.templateId!);
@@ -321,6 +340,20 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
       return { content: templateContent(t, b.parameters ?? {}) };
     }
     return { content: { type: 'text', text: b.text! }, ...(b.tag ? { tag: b.tag } : {}) };
+  };
+
+  /**
+   * A file the agent uploaded, as message content: only an upload (or a generated document) of this
+   * tenant that belongs to no other contact — an agent cannot pass one customer's file to another.
+   */
+  const mediaContent = async (tenantId: string, c: Conversation, b: z.output<typeof ConsoleMediaDraftSchema>): Promise<Content> => {
+    const record = await ctx.media.store.get(tenantId, b.storedId);
+    if (!record) throw new NotFoundError('media', b.storedId);
+    if (record.origin === 'inbound' || (record.contactId !== undefined && record.contactId !== c.contactId)) {
+      throw new ValidationError('storedId', 'must name a file uploaded for this conversation');
+    }
+    const caption = b.caption?.trim() ? b.caption : undefined;
+    return { type: sendKindOf(record, b.sendAs), media: { storedId: record.id, ...(caption ? { caption } : {}) } };
   };
 
   const sendRequest = (c: Conversation, d: Draft): SendRequest => ({
@@ -332,11 +365,11 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
   api.post('/conversations/:id/evaluate', async (req, res) => {
     const { agent } = callerOf(res);
     const c = await loadConversation(agent.tenantId, idParam(req));
-    const draft = await draftOf(agent.tenantId, req);
+    const draft = await draftOf(agent.tenantId, c, req);
     const outcome = await ctx.outbound.service.evaluate(agent.tenantId, sendRequest(c, draft));
     const info = await composer(agent.tenantId, c);
     let tags: { tag: string; allowed: boolean; reasons: unknown[] }[] = [];
-    if (!outcome.decision.allowed && draft.content.type === 'text' && !draft.tag) {
+    if (!outcome.decision.allowed && draft.content.type !== 'template' && !draft.tag) {
       // offer each tag an agent may use, asking the engine rather than guessing
       tags = await Promise.all(info.window.agentTags.map(async (t) => {
         const probe = await ctx.outbound.service.evaluate(agent.tenantId, sendRequest(c, { ...draft, tag: t.tag }));
@@ -355,7 +388,7 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
   api.post('/conversations/:id/messages', async (req, res) => {
     const { agent } = callerOf(res);
     const c = await loadConversation(agent.tenantId, idParam(req));
-    const draft = await draftOf(agent.tenantId, req);
+    const draft = await draftOf(agent.tenantId, c, req);
     const key = req.headers['idempotency-key'];
     if (key !== undefined && (typeof key !== 'string' || key.length > 255)) throw new ValidationError('Idempotency-Key', 'must be at most 255 characters');
     // namespaced per agent, so two agents' keys never collide

@@ -56,6 +56,11 @@ export interface ConsoleOptions {
   /** SSE heartbeat (default 15 s). */
   heartbeatMs?: number;
   /**
+   * How long the signed URL of each file the console shows works (default 15 minutes, host clock).
+   * The page asks for a fresh one when a link it still holds has expired.
+   */
+  mediaUrlTtlMs?: number;
+  /**
    * The clock sessions and the login limiter use. Default: wall time, not the host's clock — a
    * sandbox clock moved a day ahead to show a closed window must not log every agent out.
    */
@@ -76,8 +81,9 @@ export function consoleAssetDir(): string {
 }
 
 const SECURITY_HEADERS: Record<string, string> = {
-  // no inline script or style anywhere: the SPA is files only; media previews may come from the platforms' hosts
-  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https: http:; media-src 'self' https: http:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  // no inline script or style anywhere: the SPA is files only. Files are shown from the host's own
+  // signed URLs (same origin) or, for an attachment not sent yet, from the agent's own disk (blob:)
+  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
@@ -129,7 +135,9 @@ export function createConsoleFeature(options: ConsoleOptions = {}): HostFeatureF
           if (!/^[a-z0-9-]+\.(js|css|svg)$/.test(file) || !existsSync(join(dir, file))) throw new NotFoundError('console asset', file);
           await page(res, file);
         });
-        mountConsoleApi(app, { ctx, agents, auth, limiter, devices, scrypt, clock, logger: ctx.logger, heartbeatMs: options.heartbeatMs ?? 15_000, streams: open });
+        mountConsoleApi(app, { ctx, agents, auth, limiter, devices, scrypt, clock, logger: ctx.logger, heartbeatMs: options.heartbeatMs ?? 15_000, streams: open,
+          ...(options.mediaUrlTtlMs !== undefined ? { mediaUrlTtlMs: options.mediaUrlTtlMs } : {}),
+        });
       },
       async start() {
         for (const seed of options.seedAgents ?? []) {

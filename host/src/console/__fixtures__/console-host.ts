@@ -2,12 +2,30 @@
  * A host for the console's API tests: WhatsApp and Messenger loaded by package name with their
  * fake platforms, two tenants, a ManualClock, the console with cheap password hashing.
  */
-import { ManualClock, silentLogger, type ConnectorPlugin, type FakePlatform } from '@switchboard/core';
+import { ManualClock, silentLogger, type Clock, type ConnectorPlugin, type FakePlatform } from '@switchboard/core';
 import { configFromObject } from '../../config/load-config.js';
 import { createHost, type Host } from '../../host.js';
 import type { HostFeatureFactory } from '../../features.js';
 import { createConsoleFeature, type ConsoleOptions } from '../console-feature.js';
 import { tempDatabase } from '../../__fixtures__/temp-database.js';
+import type { MediaScanner } from '../../media/media-policy.js';
+
+/** What a test may change of the host itself. */
+export interface ConsoleHostSetup {
+  /** The `shop` tenant's media limits (`media` of its config). */
+  shopMedia?: Record<string, unknown>;
+  /** A virus scanner for media files. */
+  mediaScanner?: MediaScanner;
+  /**
+   * The host's clock (default a ManualClock that stands still). Tests whose messages go out one after
+   * another to one customer need time to pass, as the dispatcher paces sends on the wall clock: an
+   * OffsetClock (wall time, moved ahead by hand) does.
+   */
+  clock?: MovableClock;
+}
+
+/** A clock a test moves forward. */
+export type MovableClock = Clock & { advance(ms: number): void };
 
 export const KEY = 'console-api-test-key-0123456789';
 export const OTHER_KEY = 'console-api-test-key-other-0123';
@@ -20,7 +38,7 @@ export type Json = ReturnType<typeof JSON.parse>;
 export interface ConsoleHost {
   host: Host;
   url: string;
-  clock: ManualClock;
+  clock: MovableClock;
   /** The clock of sessions and the login limiter. */
   authClock: ManualClock;
   fakes: Record<'whatsapp' | 'messenger', FakePlatform>;
@@ -34,11 +52,13 @@ export interface ConsoleHost {
 export interface ConsoleClient {
   cookies: Map<string, string>;
   call<T = Json>(path: string, init?: { method?: string; body?: unknown; csrf?: string | false; headers?: Record<string, string> }): Promise<{ status: number; body: T; headers: Headers }>;
+  /** Sends bytes as the request body (a file upload), with the session's cookies and CSRF token. */
+  upload<T = Json>(path: string, bytes: Uint8Array, contentType: string | undefined, init?: { csrf?: string | false }): Promise<{ status: number; body: T; headers: Headers }>;
   login(email: string, password: string, tenant?: string): Promise<{ status: number; body: Json; headers: Headers }>;
 }
 
-export async function startConsoleHost(options: ConsoleOptions = {}): Promise<ConsoleHost> {
-  const clock = new ManualClock(Date.now());
+export async function startConsoleHost(options: ConsoleOptions = {}, setup: ConsoleHostSetup = {}): Promise<ConsoleHost> {
+  const clock: MovableClock = setup.clock ?? new ManualClock(Date.now());
   const authClock = new ManualClock(Date.now());
   const fakes = {} as Record<'whatsapp' | 'messenger', FakePlatform>;
   for (const ch of ['whatsapp', 'messenger'] as const) {
@@ -49,7 +69,7 @@ export async function startConsoleHost(options: ConsoleOptions = {}): Promise<Co
   const config = configFromObject({ store: tempDatabase(),
     logLevel: 'silent',
     tenants: [
-      { id: 'shop', name: 'Corner Shop', apiKeys: [KEY], routing: { rules: [{ match: { keyword: ['agent', 'human'] }, to: { queue: 'support' } }, { to: { bot: 'echo' } }], escalationQueue: 'support' } },
+      { id: 'shop', name: 'Corner Shop', apiKeys: [KEY], routing: { rules: [{ match: { keyword: ['agent', 'human'] }, to: { queue: 'support' } }, { to: { bot: 'echo' } }], escalationQueue: 'support' }, ...(setup.shopMedia ? { media: setup.shopMedia } : {}) },
       { id: 'other', name: 'Other', apiKeys: [OTHER_KEY] },
     ],
     connectors: [
@@ -59,7 +79,7 @@ export async function startConsoleHost(options: ConsoleOptions = {}): Promise<Co
     bots: { echo: async (ctx: { reply(text: string): Promise<unknown>; text?: string }) => { await ctx.reply(`You said: ${ctx.text ?? ''}`); } },
   });
   const feature: HostFeatureFactory = createConsoleFeature({ scrypt: TEST_SCRYPT, heartbeatMs: 200, clock: authClock, ...options });
-  const host = await createHost(config, { logger: silentLogger, clock, processor: { pollMs: 20, retryBaseMs: 20 }, features: [feature] });
+  const host = await createHost(config, { logger: silentLogger, clock, processor: { pollMs: 20, retryBaseMs: 20 }, features: [feature], ...(setup.mediaScanner ? { mediaScanner: setup.mediaScanner } : {}) });
   const { url } = await host.listen(0, '127.0.0.1');
   const api: ConsoleHost['api'] = async (path, init = {}) => {
     const headers = new Headers(init.headers);
@@ -71,24 +91,37 @@ export async function startConsoleHost(options: ConsoleOptions = {}): Promise<Co
   };
   const browser = (): ConsoleClient => {
     const cookies = new Map<string, string>();
+    const remember = (res: Response): void => {
+      for (const c of res.headers.getSetCookie()) {
+        const [pair] = c.split(';');
+        const [k, v] = pair!.split('=') as [string, string];
+        if (/Max-Age=0/.test(c)) cookies.delete(k); else cookies.set(k, v);
+      }
+    };
+    const answer = async <T>(res: Response): Promise<{ status: number; body: T; headers: Headers }> => {
+      remember(res);
+      const text = await res.text();
+      let body: unknown;
+      try { body = text ? JSON.parse(text) : undefined; } catch { body = text; }
+      return { status: res.status, body: body as T, headers: res.headers };
+    };
     const client: ConsoleClient = {
       cookies,
+      async upload(path, bytes, contentType, init = {}) {
+        const headers: Record<string, string> = {};
+        if (cookies.size) headers.cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+        if (contentType !== undefined) headers['content-type'] = contentType;
+        const csrf = init.csrf === undefined ? cookies.get('sb_console_csrf') : init.csrf;
+        if (csrf) headers['x-csrf-token'] = csrf;
+        return answer(await fetch(`${url}/console/api${path}`, { method: 'POST', headers, body: bytes }));
+      },
       async call(path, init = {}) {
         const headers: Record<string, string> = { ...init.headers };
         if (cookies.size) headers.cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
         if (init.body !== undefined) headers['content-type'] = 'application/json';
         const csrf = init.csrf === undefined ? cookies.get('sb_console_csrf') : init.csrf;
         if (csrf) headers['x-csrf-token'] = csrf;
-        const res = await fetch(`${url}/console/api${path}`, { method: init.method ?? (init.body === undefined ? 'GET' : 'POST'), headers, ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}) });
-        for (const c of res.headers.getSetCookie()) {
-          const [pair] = c.split(';');
-          const [k, v] = pair!.split('=') as [string, string];
-          if (/Max-Age=0/.test(c)) cookies.delete(k); else cookies.set(k, v);
-        }
-        const text = await res.text();
-        let body: unknown;
-        try { body = text ? JSON.parse(text) : undefined; } catch { body = text; }
-        return { status: res.status, body: body as never, headers: res.headers };
+        return answer(await fetch(`${url}/console/api${path}`, { method: init.method ?? (init.body === undefined ? 'GET' : 'POST'), headers, ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}) }));
       },
       login(email, password, tenant) {
         return client.call('/login', { body: { email, password, tenant: tenant ?? 'shop' }, csrf: false });
@@ -138,4 +171,39 @@ export async function approvedTemplate(h: ConsoleHost, input: { name: string; bo
   const got = await h.api(`/v1/templates/${t.body.id}`);
   if (got.body.status !== 'approved') throw new Error(`template ${input.name} is ${got.body.status}`);
   return { id: t.body.id };
+}
+
+/** One Server-Sent Event of the console's stream. */
+export type SseEvent = { event: string; data: Json };
+
+/**
+ * Opens the console's event stream as a client, runs `trigger`, and reads events until `until` says so.
+ * @returns the events read
+ */
+export async function readConsoleEvents(url: string, client: ConsoleClient, until: (events: SseEvent[]) => boolean, trigger: () => Promise<void>): Promise<SseEvent[]> {
+  const controller = new AbortController();
+  const res = await fetch(`${url}/console/api/events`, { headers: { cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ') }, signal: controller.signal });
+  if (res.status !== 200 || !/^text\/event-stream/.test(res.headers.get('content-type') ?? '')) throw new Error(`the event stream answered ${res.status}`);
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  await reader.read();
+  await trigger();
+  const events: SseEvent[] = [];
+  let buffer = '';
+  const timer = setTimeout(() => controller.abort(), 30_000); // a limit, not a measurement
+  try {
+    while (!until(events)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value;
+      let i: number;
+      while ((i = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, i);
+        buffer = buffer.slice(i + 2);
+        const event = /^event: (.*)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (event && data) events.push({ event, data: JSON.parse(data) });
+      }
+    }
+  } finally { clearTimeout(timer); controller.abort(); }
+  return events;
 }

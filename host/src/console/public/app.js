@@ -5,18 +5,25 @@
  * panel, supervisor view. State lives in one object; views re-render from it; live updates
  * arrive as Server-Sent Events and trigger targeted reloads (there is no polling loop).
  */
-import { ApiError, call, idempotencyKey, subscribe } from './api.js';
+import { ApiError, call, idempotencyKey, subscribe, upload } from './api.js';
 import { channelIcon, channelName, duration, fill, h, safeUrl, short, when } from './dom.js';
+import { bytes, MediaShelf, showAttachment } from './media.js';
 import { renderMessage } from './messages.js';
 
 const root = /** @type {HTMLElement} */ (document.getElementById('app'));
 const announcer = /** @type {HTMLElement} */ (document.getElementById('announcer'));
 
-/** @type {{ meta: any, filter: Record<string, string>, rows: any[], current: any, contact: any, source: any, live: boolean, timers: Record<string, any> }} */
+/**
+ * A file the agent attached to the reply: uploaded as soon as it is chosen (`id` once stored).
+ * @typedef {{ file: File, conversationId: string, id?: string, kind?: string, error?: string, asDocument: boolean, previewUrl?: string }} Attachment
+ */
+
+/** @type {{ meta: any, filter: Record<string, string>, rows: any[], current: any, contact: any, source: any, live: boolean, timers: Record<string, any>, shelf: MediaShelf, attachment: Attachment | null }} */
 const state = {
   meta: null,
   filter: { status: 'active', assignee: 'all', queue: '', channel: '' },
   rows: [], current: null, contact: null, source: null, live: false, timers: {},
+  shelf: new MediaShelf(), attachment: null,
 };
 
 /** @param {string} text */
@@ -245,6 +252,9 @@ function showEmptyConversation() {
 
 async function openConversation(/** @type {string} */ id) {
   const data = await call(`/conversations/${encodeURIComponent(id)}`);
+  // an attachment not sent stays with the conversation it was chosen for: it is removed
+  if (state.attachment) void dropAttachment(true);
+  state.shelf.clear();
   state.current = data;
   buildConversation();
   renderConversation();
@@ -296,6 +306,15 @@ function buildConversation() {
       h('p', { id: 'window-status', class: 'window' }),
       h('label', { for: 'reply' }, 'Reply'),
       reply,
+      h('div', { class: 'attach' },
+        h('label', { for: 'attach-file' }, 'Attach a file'),
+        h('input', { id: 'attach-file', type: 'file', 'aria-describedby': 'attach-hint', onchange: (/** @type {Event} */ e) => {
+          const input = /** @type {HTMLInputElement} */ (e.target);
+          const file = input.files?.[0];
+          if (file) attachFile(file).catch(showError);
+        } }),
+        h('p', { id: 'attach-hint', class: 'muted hint' }, 'A picture, video, audio or document; the reply text is sent as its caption.'),
+        h('div', { id: 'attachment', class: 'attachment', hidden: true })),
       h('div', { class: 'composer-tools' }, quick, h('div', { id: 'kb', class: 'kb' })),
       h('div', { id: 'policy', class: 'policy', role: 'status', 'aria-live': 'polite' }),
       h('div', { id: 'alternatives', class: 'alternatives' }),
@@ -331,9 +350,14 @@ function renderConversation() {
   const transcript = /** @type {HTMLElement} */ (document.getElementById('transcript'));
   const atBottom = transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 40;
   const multi = d.conversations.length > 1;
-  fill(transcript, d.history.length ? d.history.map((/** @type {any} */ m) => renderMessage(m, { multiChannel: multi, currentId: c.id })) : h('li', { class: 'muted' }, 'No messages yet.'));
+  state.shelf.begin();
+  fill(transcript, d.history.length ? d.history.map((/** @type {any} */ m) => renderMessage(m, { multiChannel: multi, currentId: c.id, shelf: state.shelf })) : h('li', { class: 'muted' }, 'No messages yet.'));
+  state.shelf.end();
   if (atBottom || transcript.dataset.for !== c.id) transcript.scrollTop = transcript.scrollHeight;
   transcript.dataset.for = c.id;
+  // the files' links are short-lived: read the conversation again before the first one expires
+  clearTimeout(state.timers.mediaLinks);
+  if (Number.isFinite(state.shelf.refreshAt)) state.timers.mediaLinks = setTimeout(() => { reloadConversation().catch(showError); }, Math.max(1_000, state.shelf.refreshAt - Date.now()));
 
   renderWindow(d.composer.window);
   const kb = /** @type {HTMLElement} */ (document.getElementById('kb'));
@@ -351,7 +375,7 @@ function renderConversation() {
   } }, h('option', { value: '' }, 'Insert an article link…'), state.meta.settings.knowledgeBase.map((/** @type {any} */ l) => h('option', { value: l.id }, l.title)))] : []);
   // the situation may have changed (a new customer message reopens the window): ask again
   const box = /** @type {HTMLTextAreaElement} */ (document.getElementById('reply'));
-  if (box.value.trim()) soon('evaluate', () => evaluateText(false), 50);
+  if (box.value.trim() || state.attachment) soon('evaluate', () => evaluateText(false), 50);
   else if (!d.composer.window.open) showClosedHint(d.composer);
   else { fill(/** @type {HTMLElement} */ (document.getElementById('policy'))); fill(/** @type {HTMLElement} */ (document.getElementById('alternatives'))); }
 }
@@ -386,17 +410,31 @@ function reasonTitle(code) {
 }
 
 /**
- * Asks the policy engine about the typed text.
+ * The reply as the console API takes it: the attached file with the text as its caption, else the text.
+ * @param {string} [tag] - a message tag for outside the window
+ * @returns {Record<string, unknown> | undefined} nothing while there is nothing to send (or the file is still uploading)
+ */
+function draftBody(tag) {
+  const text = /** @type {HTMLTextAreaElement} */ (document.getElementById('reply')).value;
+  const a = state.attachment;
+  if (a) {
+    if (!a.id) return undefined;
+    return { kind: 'media', storedId: a.id, ...(text.trim() ? { caption: text } : {}), sendAs: a.asDocument ? 'document' : 'auto', ...(tag ? { tag } : {}) };
+  }
+  return text.trim() ? { kind: 'text', text, ...(tag ? { tag } : {}) } : undefined;
+}
+
+/**
+ * Asks the policy engine about the reply: the typed text, or the attached file with its caption.
  * @param {boolean} forSend
  * @returns {Promise<boolean>} whether it may be sent
  */
 async function evaluateText(forSend) {
   if (!state.current) return false;
-  const box = /** @type {HTMLTextAreaElement} */ (document.getElementById('reply'));
   const policy = /** @type {HTMLElement} */ (document.getElementById('policy'));
-  const text = box.value;
-  if (!text.trim()) { fill(policy); if (state.current.composer.window.open) fill(/** @type {HTMLElement} */ (document.getElementById('alternatives'))); return false; }
-  const r = await call(`/conversations/${encodeURIComponent(state.current.conversation.id)}/evaluate`, { body: { kind: 'text', text } });
+  const body = draftBody();
+  if (!body) { fill(policy); if (state.current.composer.window.open) fill(/** @type {HTMLElement} */ (document.getElementById('alternatives'))); return false; }
+  const r = await call(`/conversations/${encodeURIComponent(state.current.conversation.id)}/evaluate`, { body });
   renderWindow(r.window);
   if (r.allowed) {
     fill(policy, h('p', { class: 'ok' }, '✓ Can be sent', r.form?.kind === 'tag' ? ` with tag ${r.form.tag}` : '', r.price?.amount ? ` · ${r.price.amount} ${r.price.currency}` : ''));
@@ -448,16 +486,108 @@ function renderAlternatives(alt, afterDenial) {
   fill(el, parts);
 }
 
-/** @param {string} [tag] - a message tag for outside the window */
+/** Sends the reply (text, or the attached file with the text as its caption). @param {string} [tag] - a message tag for outside the window */
 async function sendText(tag) {
   const box = /** @type {HTMLTextAreaElement} */ (document.getElementById('reply'));
-  const text = box.value;
-  if (!text.trim()) { box.focus(); return; }
+  const body = draftBody(tag);
+  if (!body) {
+    if (state.attachment && !state.attachment.id) showError(new Error(state.attachment.error ?? 'Wait until the file is uploaded.'));
+    else box.focus();
+    return;
+  }
   if (!tag && !(await evaluateText(true))) return;
-  await send({ kind: 'text', text, ...(tag ? { tag } : {}) });
+  await send(body);
   box.value = '';
+  if (body.kind === 'media') void dropAttachment(false);
   fill(/** @type {HTMLElement} */ (document.getElementById('policy')), h('p', { class: 'ok' }, tag ? `Sent with the ${tag} tag.` : 'Sent.'));
   fill(/** @type {HTMLElement} */ (document.getElementById('alternatives')));
+}
+
+const KIND_NAMES = /** @type {Record<string, string>} */ ({ image: 'picture', video: 'video', audio: 'audio file', document: 'document' });
+
+/** @param {File} file @returns {string} the kind the host will find for it (by its declared type; the bytes decide) */
+function kindOf(file) {
+  const family = (file.type || '').split('/')[0];
+  return family === 'image' || family === 'video' || family === 'audio' ? family : 'document';
+}
+
+/** Shows the attachment and its controls (or hides the area when there is none). */
+function renderAttachment() {
+  const el = /** @type {HTMLElement} */ (document.getElementById('attachment'));
+  const a = state.attachment;
+  if (!a) { fill(el); el.hidden = true; return; }
+  el.hidden = false;
+  const info = h('p', { class: 'attachment-info' });
+  showAttachment(info, a.file, a.error ? `— ${a.error}` : a.id ? '— ready to send' : '— uploading…', a.previewUrl);
+  if (a.error) info.classList.add('error');
+  fill(el, info,
+    a.id && a.kind !== 'document' ? h('p', { class: 'field inline' },
+      h('input', { id: 'attach-as-document', type: 'checkbox', checked: a.asDocument, onchange: (/** @type {Event} */ e) => {
+        a.asDocument = /** @type {HTMLInputElement} */ (e.target).checked;
+        soon('evaluate', () => evaluateText(false), 0);
+      } }),
+      h('label', { for: 'attach-as-document' }, `Send as a document (not as a ${KIND_NAMES[a.kind ?? 'document'] ?? 'file'})`)) : null,
+    h('p', { class: 'buttons' }, h('button', { type: 'button', id: 'attach-remove', class: 'link', onclick: () => { void dropAttachment(true).then(() => evaluateText(false)).catch(showError); } }, `Remove ${a.file.name}`)));
+}
+
+/**
+ * Attaches a file: checked against the tenant's size limit, then uploaded at once (so a refusal
+ * shows before the agent presses Send), then the reply is evaluated with it.
+ * @param {File} file
+ */
+async function attachFile(file) {
+  if (!state.current) return;
+  if (state.attachment) await dropAttachment(true);
+  const conversationId = state.current.conversation.id;
+  const kind = kindOf(file);
+  /** @type {Attachment} */
+  const a = { file, conversationId, asDocument: false, ...(kind === 'image' ? { previewUrl: URL.createObjectURL(file) } : {}) };
+  state.attachment = a;
+  const max = state.current.composer.mediaMaxBytes?.[kind];
+  if (typeof max === 'number' && file.size > max) {
+    a.error = `larger than the ${bytes(max)} allowed for a ${KIND_NAMES[kind]}`;
+    renderAttachment();
+    announce(`Not attached: ${file.name} is ${a.error}.`);
+    return;
+  }
+  renderAttachment();
+  /** @type {HTMLButtonElement} */ (document.getElementById('send')).disabled = true;
+  try {
+    const stored = await upload(`/conversations/${encodeURIComponent(conversationId)}/media`, file, { filename: file.name });
+    if (state.attachment !== a) {
+      // removed, replaced or another conversation opened meanwhile: the upload is not wanted
+      await call(`/conversations/${encodeURIComponent(conversationId)}/media/${encodeURIComponent(stored.id)}`, { method: 'DELETE' }).catch(() => {});
+      return;
+    }
+    a.id = stored.id;
+    a.kind = stored.kind;
+    announce(`${file.name} attached`);
+  } catch (e) {
+    if (state.attachment !== a) return;
+    a.error = errorText(e);
+    announce(`Not attached: ${a.error}`);
+  } finally {
+    if (state.attachment === a) {
+      renderAttachment();
+      /** @type {HTMLButtonElement} */ (document.getElementById('send')).disabled = false;
+    }
+  }
+  if (state.attachment === a && a.id) await evaluateText(false);
+}
+
+/**
+ * Lets go of the attachment.
+ * @param {boolean} unsent - the file was not sent: it is deleted from the host
+ */
+async function dropAttachment(unsent) {
+  const a = state.attachment;
+  if (!a) return;
+  state.attachment = null;
+  if (a.previewUrl) URL.revokeObjectURL(a.previewUrl);
+  const input = /** @type {HTMLInputElement | null} */ (document.getElementById('attach-file'));
+  if (input) input.value = '';
+  if (document.getElementById('attachment')) renderAttachment();
+  if (unsent && a.id) await call(`/conversations/${encodeURIComponent(a.conversationId)}/media/${encodeURIComponent(a.id)}`, { method: 'DELETE' }).catch(() => {});
 }
 
 async function sendTemplate() {

@@ -1,10 +1,13 @@
 // @ts-check
 /**
- * Renders any message content readably: media as previews or links, locations as map links,
+ * Renders any message content readably: files as media.js shows them, locations as map links,
  * contact cards, buttons and lists as the options the customer saw, templates with their
  * parameters filled, rich content by kind with its fallback text.
  */
-import { channelIcon, h, safeUrl, ticks, when } from './dom.js';
+import { channelIcon, h, ticks, when } from './dom.js';
+import { renderMedia } from './media.js';
+
+/** @typedef {import('./media.js').MediaShelf} MediaShelf */
 
 /** @param {any} t - template content @returns {string} its text with parameters filled */
 function templateText(t) {
@@ -20,23 +23,16 @@ function templateText(t) {
   });
 }
 
-/** @param {any} c - message content @returns {HTMLElement} */
-export function renderContent(c) {
+/**
+ * @param {any} c - message content
+ * @param {{ key: string, shelf?: MediaShelf }} [media] - where the message's file elements are kept across renders
+ * @returns {HTMLElement}
+ */
+export function renderContent(c, media = { key: '' }) {
   switch (c.type) {
     case 'text': return h('p', { class: 'text' }, c.text);
-    case 'image': case 'sticker': {
-      const url = safeUrl(c.media?.url);
-      return h('figure', { class: 'media' },
-        url ? h('img', { src: url, alt: c.media.caption ?? `${c.type} from the customer`, loading: 'lazy' }) : h('span', { class: 'media-ref' }, `[${c.type}${c.media?.id ? ` ${c.media.id}` : ''}]`),
-        c.media?.caption ? h('figcaption', null, c.media.caption) : null);
-    }
-    case 'video': case 'audio': case 'document': {
-      const url = safeUrl(c.media?.url);
-      const label = c.media?.filename ?? c.media?.caption ?? `${c.type}${c.media?.mimeType ? ` (${c.media.mimeType})` : ''}`;
-      return h('p', { class: 'media' }, h('span', { class: 'kind' }, c.type === 'document' ? '📄 ' : c.type === 'audio' ? '🔊 ' : '🎬 '),
-        url ? h('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, label) : `${label}${c.media?.id ? ` [${c.media.id}]` : ''}`,
-        c.media?.caption && c.media?.filename ? h('span', { class: 'caption' }, ` — ${c.media.caption}`) : null);
-    }
+    case 'image': case 'sticker': case 'video': case 'audio': case 'document':
+      return renderMedia(c, media);
     case 'location': {
       const href = `https://www.openstreetmap.org/?mlat=${encodeURIComponent(c.latitude)}&mlon=${encodeURIComponent(c.longitude)}#map=16/${encodeURIComponent(c.latitude)}/${encodeURIComponent(c.longitude)}`;
       return h('p', { class: 'location' }, '📍 ', h('a', { href, target: '_blank', rel: 'noopener noreferrer' }, [c.name, c.address].filter(Boolean).join(', ') || `${c.latitude}, ${c.longitude}`));
@@ -65,7 +61,7 @@ export function renderContent(c) {
 /**
  * One message of the transcript.
  * @param {any} m - a stored message with its `channel`
- * @param {{ multiChannel: boolean, currentId: string }} o
+ * @param {{ multiChannel: boolean, currentId: string, shelf?: MediaShelf }} o
  * @returns {HTMLElement}
  */
 export function renderMessage(m, o) {
@@ -76,6 +72,6 @@ export function renderMessage(m, o) {
       m.direction === 'outbound' ? ticks(m) : null,
       m.rendering?.form === 'degraded' ? h('span', { class: 'badge', title: 'The channel cannot show this natively: it was sent in a simpler form' }, 'degraded') : null,
       m.form?.kind === 'tag' ? h('span', { class: 'badge' }, `tag ${m.form.tag}`) : null),
-    h('div', { class: 'bubble' }, renderContent(m.content)),
+    h('div', { class: 'bubble' }, renderContent(m.content, { key: m.id, ...(o.shelf ? { shelf: o.shelf } : {}) })),
     m.status === 'failed' && m.error ? h('p', { class: 'error' }, `Not delivered: ${m.error.message} (${m.error.code})`) : null);
 }

@@ -306,8 +306,7 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
     const siblings = contact ? await stores.conversations.list(agent.tenantId, { contactId: contact.id, limit: 100 }) : [c];
     const history = (await Promise.all(siblings.map(async (s) => (await allMessages(agent.tenantId, s.id)).map((m) => ({ ...m, channel: s.address.channel })))))
       .flat()
-      .sort((a, b) => new Date(a.timestamp).getTime() - new Date(b.timestamp).getTime() || new Date(a.createdAt).getTime() - new Date(b.createdAt).getTime())
-      .map(({ mediaPending: _pending, ...m }) => m);
+      .sort((a, b) => new Date(a.timestamp).getTime() - new Date(b.timestamp).getTime() || new Date(a.createdAt).getTime() - new Date(b.createdAt).getTime());
     const last = [...history].reverse().find((m) => m.conversationId === c.id && m.direction === 'inbound');
     await agents.markRead(agent.tenantId, agent.id, c.id, last ? new Date(last.timestamp) : new Date(clock.now()));
     const settings = await agents.getSettings(agent.tenantId);

@@ -117,6 +117,10 @@ describe('console media presentation', () => {
 
   it('says why there is no link: fetching, refused, failed, quarantined — and asks for no URL', async () => {
     const signed = vi.spyOn(urls, 'signedUrl');
+    // stored a moment ago, its fetch not yet recorded: fetching all the same (the bookkeeping stays out)
+    const fresh = await presentConsoleMessage('shop', { ...message({ type: 'image', media: { id: 'p0' } }), mediaPending: true }, deps);
+    expect((fresh as unknown as Shown).content.media.view).toEqual({ state: 'pending' });
+    expect(fresh).not.toHaveProperty('mediaPending');
     expect((await present('shop', { type: 'image', media: { id: 'p1', storeState: 'pending' } })).view).toEqual({ state: 'pending' });
     expect((await present('shop', { type: 'image', media: { id: 'p2', storeState: 'refused', storeNote: 'the file is larger than the 65536 bytes allowed for a image' } })).view)
       .toEqual({ state: 'refused', reason: 'the file is larger than the 65536 bytes allowed for a image' });

@@ -71,6 +71,8 @@ export interface ConsoleMediaDeps {
 interface MessageLike {
   direction?: string;
   content: { type: string };
+  /** The message store's mark of a file still to fetch (set before the fetcher records `pending`). */
+  mediaPending?: boolean;
 }
 
 const isMediaContent = (content: { type: string }): content is { type: MediaKind; media: MediaRef } =>
@@ -153,12 +155,15 @@ function altOf(kind: MediaKind, media: MediaRef, record: MediaRecord | undefined
  * @param direction - the message's direction (for the alt text)
  * @param deps - records, URLs, life of a URL
  * @param records - records read for this answer, by id (a file sent twice is read once)
+ * @param toFetch - the message store marks the message's file as still to fetch (`mediaPending`)
  * @returns how the console shows it
  */
 export async function mediaView(
   tenantId: string, kind: MediaKind, media: MediaRef, direction: string | undefined, deps: ConsoleMediaDeps,
-  records: Map<string, Promise<MediaRecord | undefined>> = new Map(),
+  records: Map<string, Promise<MediaRecord | undefined>> = new Map(), toFetch = false,
 ): Promise<ConsoleMediaView> {
+  // just stored, its fetch not yet recorded: it is being fetched all the same
+  if (toFetch && media.storeState === undefined && media.storedId === undefined) return { state: 'pending' };
   switch (media.storeState) {
     case 'pending': return { state: 'pending' };
     case 'refused': return { state: 'refused', reason: media.storeNote ?? 'the file broke this organisation\'s limits for files' };
@@ -188,7 +193,8 @@ export async function mediaView(
 
 /**
  * Presents a message for the console: its media (if any) without the platform's URL and encryption
- * details, with a {@link ConsoleMediaView}. Other content is returned as it is.
+ * details, with a {@link ConsoleMediaView}; the store's `mediaPending` bookkeeping left out. Other
+ * content is returned as it is.
  * @param tenantId - the agent's tenant
  * @param message - a stored message (any extra fields are kept)
  * @param deps - records, URLs, life of a URL
@@ -197,12 +203,13 @@ export async function mediaView(
  */
 export async function presentConsoleMessage<M extends MessageLike>(
   tenantId: string, message: M, deps: ConsoleMediaDeps, records: Map<string, Promise<MediaRecord | undefined>> = new Map(),
-): Promise<M> {
+): Promise<Omit<M, 'mediaPending'>> {
+  const { mediaPending, ...rest } = message;
   const content = message.content;
-  if (!isMediaContent(content)) return message;
-  const view = await mediaView(tenantId, content.type, content.media, message.direction, deps, records);
+  if (!isMediaContent(content)) return mediaPending === undefined ? message : rest;
+  const view = await mediaView(tenantId, content.type, content.media, message.direction, deps, records, mediaPending === true);
   const media: ConsoleMediaRef = { ...redactMedia(content.media), view };
-  return { ...message, content: { ...content, media } };
+  return { ...rest, content: { ...content, media } };
 }
 
 /**
@@ -212,7 +219,7 @@ export async function presentConsoleMessage<M extends MessageLike>(
  * @param deps - records, URLs, life of a URL
  * @returns them as the console shows them, in the same order
  */
-export async function presentConsoleMessages<M extends MessageLike>(tenantId: string, messages: readonly M[], deps: ConsoleMediaDeps): Promise<M[]> {
+export async function presentConsoleMessages<M extends MessageLike>(tenantId: string, messages: readonly M[], deps: ConsoleMediaDeps): Promise<Omit<M, 'mediaPending'>[]> {
   const records = new Map<string, Promise<MediaRecord | undefined>>();
   return Promise.all(messages.map((m) => presentConsoleMessage(tenantId, m, deps, records)));
 }

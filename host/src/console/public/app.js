@@ -3,7 +3,8 @@
 /**
  * The agent console: login, inbox, conversation view with a policy-aware reply box, contact
  * panel, supervisor view. State lives in one object; views re-render from it; live updates
- * arrive as Server-Sent Events and trigger targeted reloads (there is no polling loop).
+ * arrive as Server-Sent Events and trigger targeted reloads (there is no polling loop; an open
+ * conversation showing files is read again before their short-lived links expire).
  */
 import { ApiError, call, idempotencyKey, subscribe, upload } from './api.js';
 import { channelIcon, channelName, duration, fill, h, safeUrl, short, when } from './dom.js';
@@ -301,7 +302,7 @@ function buildConversation() {
         h('button', { type: 'button', id: 'act-bot', onclick: () => act('handback', {}, 'Handed back to the bot') }, 'Hand back to bot'),
         h('button', { type: 'button', id: 'act-resolve', onclick: () => act('resolve', {}, 'Resolved') }, 'Resolve'),
         h('button', { type: 'button', id: 'act-reopen', onclick: () => act('reopen', {}, 'Reopened') }, 'Reopen'))),
-    h('ol', { id: 'transcript', class: 'transcript', 'aria-label': `Messages with ${c.address.userId}`, tabindex: '0' }),
+    h('ol', { id: 'transcript', class: 'transcript', 'aria-label': `Messages with ${c.address.userId}`, tabindex: '0', onscroll: keepAtBottom }),
     h('form', { id: 'composer', class: 'composer', 'aria-label': 'Compose a reply', onsubmit: (/** @type {Event} */ e) => { e.preventDefault(); sendText().catch(showError); } },
       h('p', { id: 'window-status', class: 'window' }),
       h('label', { for: 'reply' }, 'Reply'),
@@ -319,6 +320,18 @@ function buildConversation() {
       h('div', { id: 'policy', class: 'policy', role: 'status', 'aria-live': 'polite' }),
       h('div', { id: 'alternatives', class: 'alternatives' }),
       h('p', { class: 'buttons' }, h('button', { type: 'submit', id: 'send', class: 'primary' }, 'Send'))));
+}
+
+/**
+ * A transcript read at its end stays at its end while pictures and players load below (they grow
+ * after the render that scrolled down); one the agent scrolled up in stays where it is.
+ * @param {Event} [e] - a scroll of the transcript (else a picture or player in it loaded)
+ */
+function keepAtBottom(e) {
+  const t = /** @type {HTMLElement | null} */ (document.getElementById('transcript'));
+  if (!t) return;
+  if (e?.type === 'scroll') { t.dataset.stick = String(t.scrollHeight - t.scrollTop - t.clientHeight < 40); return; }
+  if (t.dataset.stick === 'true') t.scrollTop = t.scrollHeight;
 }
 
 /** @param {string} text */
@@ -354,6 +367,12 @@ function renderConversation() {
   fill(transcript, d.history.length ? d.history.map((/** @type {any} */ m) => renderMessage(m, { multiChannel: multi, currentId: c.id, shelf: state.shelf })) : h('li', { class: 'muted' }, 'No messages yet.'));
   state.shelf.end();
   if (atBottom || transcript.dataset.for !== c.id) transcript.scrollTop = transcript.scrollHeight;
+  transcript.dataset.stick = String(atBottom || transcript.dataset.for !== c.id);
+  if (transcript.dataset.for !== c.id) {
+    // media events do not bubble: listened for on the way down
+    transcript.addEventListener('load', () => keepAtBottom(), true);
+    transcript.addEventListener('loadedmetadata', () => keepAtBottom(), true);
+  }
   transcript.dataset.for = c.id;
   // the files' links are short-lived: read the conversation again before the first one expires
   clearTimeout(state.timers.mediaLinks);

@@ -109,12 +109,14 @@ async function run(depth: number): Promise<Record<string, number>> {
     const cpu1 = await ask<Cpu>(host, 'cpu');
 
     const sends = fake.requests.slice(before).filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
+    // the fake stamps its requests in platform time (its clock runs SCALE times the wall clock's speed)
     const first = sends[0]!.at.getTime();
     const last = sends.at(-1)!.at.getTime();
-    const platformSeconds = ((last - first) * SCALE) / 1000;
+    const platformSeconds = (last - first) / 1000;
+    const wallSeconds = platformSeconds / SCALE;
     const achieved = (depth - 1) / platformSeconds;
     // when each share of the messages had gone out (platform seconds from the first send): a tail shows as a late 100 %
-    const progress = Object.fromEntries([0.5, 0.9, 0.99, 1].map((q) => [`p${q * 100}`, ((sends[Math.min(sends.length - 1, Math.ceil(q * sends.length) - 1)]!.at.getTime() - first) * SCALE) / 1000]));
+    const progress = Object.fromEntries([0.5, 0.9, 0.99, 1].map((q) => [`p${q * 100}`, (sends[Math.min(sends.length - 1, Math.ceil(q * sends.length) - 1)]!.at.getTime() - first) / 1000]));
     const retried = await ask<{ attempts: number; lastError?: { code: string } }[]>(host, 'retried');
     const cpuUs = (cpu1.cpu.user + cpu1.cpu.system) - (cpu0.cpu.user + cpu0.cpu.system);
     const queueCpuUs = (cpuQueue1.cpu.user + cpuQueue1.cpu.system) - (cpuQueue0.cpu.user + cpuQueue0.cpu.system);
@@ -126,7 +128,7 @@ async function run(depth: number): Promise<Record<string, number>> {
       queued: depth, outboxPendingAtStart: queued.outbox['pending'] ?? 0, sent: sent.outbox['sent'] ?? 0, failed: (sent.outbox['failed'] ?? 0) + (sent.outbox['cancelled'] ?? 0),
       conversations: CONVERSATIONS, timeScale: SCALE, declaredPerSecond, achievedPerSecond: achieved, shareOfDeclared: achieved / declaredPerSecond,
       platformRequests: sends.length, rateLimited: sends.length - depth,
-      cpuMsPerSent: cpuUs / 1000 / depth, wallSeconds: (last - first) / 1000, cpuShareOfOneCore: cpuUs / 1e6 / ((last - first) / 1000),
+      cpuMsPerSent: cpuUs / 1000 / depth, wallSeconds, cpuShareOfOneCore: cpuUs / 1e6 / wallSeconds,
       queueSeconds, queuedPerSecond: depth / queueSeconds, cpuMsPerQueued: queueCpuUs / 1000 / depth, rssMbAfter: cpu1.rss / 1048576,
     };
   } finally {

@@ -6,7 +6,8 @@
  * console shows "fetching…" until the host's retry stores it — then, with no reload, the photo
  * appears inline: loaded in the browser, through a short-lived signed URL that answers the same
  * bytes the platform held. The agent attaches a PDF quote in the composer; the policy allows it, it
- * is sent, and WhatsApp holds exactly its bytes. The screenshot of that conversation is the console
+ * is sent, and WhatsApp holds exactly its bytes. A voice message plays in the browser's own player.
+ * The screenshot of that conversation is the console
  * README's (host/src/console/docs/conversation-media.png). The same view is checked at 390 px.
  *
  * Nothing here is judged on time: every wait is for an element or a condition.
@@ -22,7 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsoleFeature } from '../../../host/src/console/console-feature.js';
 import { tempDatabase } from '../../../host/src/__fixtures__/temp-database.js';
 import { eventually } from '../support/host-harness.js';
-import { damagePhoto } from './damage-photo.js';
+import { damagePhoto, voiceNote } from './sample-files.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const KEY = 'console-media-browser-key-0123456789';
@@ -157,6 +158,20 @@ describe.skipIf(!available)('files in the agent console, in Chromium', () => {
     // the README's picture: the customer's photo inline, the agent's quote below it
     await page.locator('#conversation').screenshot({ path: `${OUT}media-02-conversation.png` });
     if (!existsSync(DOCS_SHOT) || process.env.SWITCHBOARD_DOCS_SCREENSHOTS === '1') await page.locator('#conversation').screenshot({ path: DOCS_SHOT });
+  });
+
+  it('plays a voice message in the browser\'s own player, through its signed URL', async () => {
+    const webhook = whatsapp.simulate!({ kind: 'media', userId: DANA, name: 'Dana Fischer', mediaType: 'audio', file: { body: voiceNote(), mimeType: 'audio/wav' } });
+    expect((await whatsapp.deliver(sandboxWebhookUrl(url, 'whatsapp'), webhook)).status).toBe(200);
+    const player = transcript().locator('figure.media-audio audio');
+    await player.waitFor();
+    expect(await player.getAttribute('controls')).toBe('');
+    expect(await player.getAttribute('aria-label')).toBe('Audio from the customer');
+    expect(await player.getAttribute('src')).toMatch(/^\/media\/[A-Za-z0-9_-]+\?tenant=sandbox&exp=\d+&sig=/);
+    // the browser read the file through the signed URL: it knows its length (half a second)
+    await expect.poll(() => player.evaluate((el) => (el as HTMLAudioElement).readyState)).toBeGreaterThanOrEqual(1);
+    expect(await player.evaluate((el) => (el as HTMLAudioElement).duration)).toBeCloseTo(0.5, 2);
+    expect(await transcript().locator('figure.media-audio a.download').count()).toBe(1);
   });
 
   it('fits a 390 px wide screen', async () => {

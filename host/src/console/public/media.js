@@ -116,7 +116,7 @@ async function recover(el, fallback) {
 
 /** @param {any} view @param {string} noun @returns {HTMLElement} a download link with name, type and size */
 function downloadLink(view, noun) {
-  const name = view.filename ?? `${noun.toLowerCase()}${view.contentType ? ` (${typeName(view.contentType)})` : ''}`;
+  const name = view.filename ?? noun;
   const details = [typeName(view.contentType), bytes(view.size)].filter(Boolean).join(', ');
   return h('a', { href: view.url, download: view.filename ?? '', class: 'download', 'data-stored-id': view.storedId, 'data-deadline': String(deadlineOf(view)) },
     h('span', { class: 'icon', 'aria-hidden': 'true' }, '⤓ '),
@@ -140,21 +140,23 @@ function renewLinks(el, view) {
  */
 function storedElement(view, noun) {
   const deadline = String(deadlineOf(view));
-  const fallbackTo = (/** @type {HTMLElement} */ el) => () => {
-    el.replaceWith(h('span', { class: 'media-fallback' }, `This ${noun.toLowerCase()} cannot be shown here. `, downloadLink(view, noun)));
+  /** What stands in for a picture or player the browser cannot show: a note, and the download link unless one is there already. */
+  const fallbackTo = (/** @type {HTMLElement} */ el, /** @type {boolean} */ withLink) => () => {
+    const verb = view.display === 'image' ? 'shown' : 'played';
+    el.replaceWith(h('p', { class: 'media-fallback' }, `This ${noun.toLowerCase()} cannot be ${verb} in this browser. `, withLink ? downloadLink(view, noun) : null));
   };
   switch (view.display) {
     case 'image': {
       const img = /** @type {HTMLImageElement} */ (h('img', { src: view.url, alt: view.alt, loading: 'lazy', decoding: 'async', 'data-stored-id': view.storedId, 'data-deadline': deadline }));
       const open = h('a', { href: view.url, target: '_blank', rel: 'noopener noreferrer', class: 'media-open', title: 'Open the full picture', 'data-stored-id': view.storedId, 'data-deadline': deadline }, img);
-      img.addEventListener('error', () => { void recover(img, fallbackTo(open)); });
+      img.addEventListener('error', () => { void recover(img, fallbackTo(open, true)); });
       return h('div', { class: 'media-body' }, open);
     }
     case 'video': case 'audio': {
       const player = /** @type {HTMLMediaElement} */ (h(view.display, {
         src: view.url, controls: true, preload: 'metadata', 'aria-label': view.alt, 'data-stored-id': view.storedId, 'data-deadline': deadline,
       }));
-      player.addEventListener('error', () => { void recover(player, fallbackTo(player)); });
+      player.addEventListener('error', () => { void recover(player, fallbackTo(player, false)); });
       return h('div', { class: `media-body media-${view.display}` }, player, h('p', { class: 'media-download' }, downloadLink(view, noun)));
     }
     default:

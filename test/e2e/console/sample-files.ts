@@ -1,8 +1,8 @@
 /**
- * A small picture for the console's browser test: what a customer of the car workshop would send —
- * a red car door with a dent, drawn pixel by pixel and encoded as a real PNG (zlib only), so the
- * screenshot in the console's README shows something recognisable and the test needs no binary
- * fixture.
+ * Files for the console's browser test, generated so the test needs no binary fixture: what a
+ * customer of the car workshop would send — a red car door with a dent, drawn pixel by pixel and
+ * encoded as a real PNG (zlib only), so the screenshot in the console's README shows something
+ * recognisable — and a short voice note as a WAV every browser decodes.
  */
 import { deflateSync } from 'node:zlib';
 
@@ -71,4 +71,30 @@ export function damagePhoto(width = 360, height = 240): Buffer {
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', header), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0)),
   ]);
+}
+
+/**
+ * A short tone as a WAV file (PCM, 16-bit mono): audio any browser decodes.
+ * @param seconds - length (default 0.5)
+ * @param rate - samples per second (default 8000)
+ * @returns WAV bytes
+ */
+export function voiceNote(seconds = 0.5, rate = 8000): Buffer {
+  const samples = Math.round(seconds * rate);
+  const data = Buffer.alloc(samples * 2);
+  for (let i = 0; i < samples; i++) data.writeInt16LE(Math.round(Math.sin((2 * Math.PI * 440 * i) / rate) * 8000), i * 2);
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0, 'latin1');
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVEfmt ', 8, 'latin1');
+  header.writeUInt32LE(16, 16); // fmt chunk size
+  header.writeUInt16LE(1, 20); // PCM
+  header.writeUInt16LE(1, 22); // mono
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * 2, 28); // bytes per second
+  header.writeUInt16LE(2, 32); // block align
+  header.writeUInt16LE(16, 34); // bits per sample
+  header.write('data', 36, 'latin1');
+  header.writeUInt32LE(data.length, 40);
+  return Buffer.concat([header, data]);
 }

@@ -66,6 +66,24 @@ const tagged = (s: HostStreams, id: string, tags: string[] = [], tenantId = 't1'
 const idsOf = (c: SseTestClient, name = 'conversation'): string[] => c.events.filter((e) => e.event === name).map((e) => (JSON.parse(e.data) as { conversation: { id: string } }).conversation.id);
 
 describe('event feed', () => {
+  it('an Apple attachment\'s decryption key is neither logged nor streamed (the events carried it while the REST API redacted it)', async () => {
+    const r = await rig();
+    const client = await r.open('streams=inbound');
+    const message = {
+      id: 'm1', tenantId: 't1', conversationId: 'c1', channel: 'apple', accountId: 'a', userId: 'u', direction: 'inbound', status: 'delivered',
+      content: { type: 'image', media: { url: 'https://mmcs.example/f', encryption: { decryptionKey: '00abcdef0123', owner: 'o', signature: 's' } } },
+      timestamp: new Date(now), createdAt: new Date(now), updatedAt: new Date(now),
+    } as unknown as HostMessage;
+    r.streams.inbound$.next({ tenantId: 't1', message, conversation: conversation('c1'), contact: { id: 'k-c1' } } as never);
+    await client.until((e) => e.length === 1);
+    expect(client.events[0]!.data).not.toContain('00abcdef0123');
+    expect(JSON.parse(client.events[0]!.data).message.content.media.encryption).toEqual({ decryptionKey: '[redacted]', owner: 'o', signature: 's' });
+    const logged = await r.store.after('t1', 0);
+    expect(logged.map((e) => e.data).join()).not.toContain('00abcdef0123');
+    // the stored message keeps its key (the host's download needs it)
+    expect((message.content as { media: { encryption: { decryptionKey: string } } }).media.encryption.decryptionKey).toBe('00abcdef0123');
+  });
+
   it('streams a tenant\'s events live with increasing ids, only the names asked for, and none of another tenant', async () => {
     const r = await rig();
     const all = await r.open();

@@ -160,6 +160,23 @@ const API_FORMAT = 'api';
 const BATCH = 200;
 const REPLAY_PAGE = 100;
 
+/**
+ * A notice with its message's media decryption key (Apple's attachments) replaced by `[redacted]`:
+ * the key stays with the stored message for the host's own download, and is neither kept in the
+ * event log nor streamed to clients (the REST API answers it redacted the same way).
+ * @param notice - a stream notice
+ * @returns the notice, or a copy without the key
+ */
+export function withoutMediaSecrets<N extends object>(notice: N): N {
+  const message = (notice as { message?: { content?: { media?: { encryption?: { decryptionKey?: unknown } } } } }).message;
+  const media = message?.content?.media;
+  if (media?.encryption?.decryptionKey === undefined) return notice;
+  return {
+    ...notice,
+    message: { ...message, content: { ...message!.content, media: { ...media, encryption: { ...media.encryption, decryptionKey: '[redacted]' } } } },
+  };
+}
+
 /** What a notice is about, for erasure. */
 function subjectOf(name: StreamEventName, notice: Record<string, unknown>): { contactId?: string; conversationId?: string } {
   const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -243,7 +260,7 @@ export class HostEventFeed implements EventFeed {
         return;
       }
       p.pending.push({
-        name, data: safeJsonStringify(notice), at: new Date(this.deps.clock.now()),
+        name, data: safeJsonStringify(withoutMediaSecrets(notice)), at: new Date(this.deps.clock.now()),
         ...subjectOf(name, notice as unknown as Record<string, unknown>),
       });
       if (!p.flushing) p.flushing = this.flush(tenantId, p);

@@ -203,6 +203,12 @@ describe('zip paths and the answer format', () => {
     expect(mediaPathOf({ id: 'abc', contentType: 'application/x-unknown' })).toBe('media/abc.bin');
   });
 
+  it('a content type named like an object\'s own members gets bin, not the prototype (fast-check found media/_.[object Object])', () => {
+    for (const contentType of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
+      expect(mediaPathOf({ id: 'abc', contentType })).toBe('media/abc.bin');
+    }
+  });
+
   it('the OpenAPI document names the format query, the Accept header and both answers', () => {
     const get = (buildOpenApi() as { paths: Record<string, { get: { parameters: { name: string; schema: { enum?: string[] } }[]; responses: { 200: { content: Record<string, unknown> } } } }> }).paths['/v1/contacts/{id}/export']!.get;
     expect(get.parameters.find((p) => p.name === 'format')?.schema.enum).toEqual(ContactExportQuerySchema.shape.format.unwrap().options);

@@ -88,7 +88,9 @@ const mediaTypeOf = (contentType: string): string => contentType.split(';')[0]!.
  */
 export function mediaPathOf(file: Pick<ContactMediaFile, 'id' | 'contentType'>): string {
   const id = file.id.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 128) || '_';
-  return `media/${id}.${EXTENSIONS[mediaTypeOf(file.contentType)] ?? 'bin'}`;
+  // an own property only: a type such as `constructor` must not find the object's prototype
+  const type = mediaTypeOf(file.contentType);
+  return `media/${id}.${Object.hasOwn(EXTENSIONS, type) ? EXTENSIONS[type] : 'bin'}`;
 }
 
 /** Whether deflating the bytes is worth it (pictures, sound, video and zip-based documents are compressed already). */

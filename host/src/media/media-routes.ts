@@ -207,7 +207,7 @@ async function serve(req: express.Request, res: express.Response, store: MediaSt
 function extensionOf(contentType: string): string {
   const sub = mimeEssence(contentType).split('/')[1] ?? '';
   const known: Record<string, string> = { jpeg: '.jpg', png: '.png', gif: '.gif', webp: '.webp', mp4: '.mp4', ogg: '.ogg', mpeg: '.mp3', pdf: '.pdf', plain: '.txt', csv: '.csv' };
-  return known[sub] ?? '';
+  return Object.hasOwn(known, sub) ? known[sub]! : '';
 }
 
 /**

@@ -65,6 +65,8 @@ describe('outbox across a restart (the SQLite default)', () => {
     await eventually(async () => (await second.host.stores.outbox.counts('shop')).sent === 3, 20_000);
     const texts = delivered().map((r) => (r.body as { text: string }).text);
     expect(texts).toEqual(['update 0', 'update 1', 'update 2']);
-    for (const id of ids) expect((await second.host.stores.messages.get('shop', id))?.status).toBe('sent');
+    // the outbox entry is completed first and the message's status follows in a second write: wait for it
+    // (read right after the third completion, the last message could still show queued)
+    await eventually(async () => (await Promise.all(ids.map((id) => second.host.stores.messages.get('shop', id)))).every((m) => m?.status === 'sent'), 20_000);
   });
 });

@@ -86,7 +86,10 @@ describe('outbound dispatch through the fake Telegram Bot API', () => {
     expect(out.accepted).toBe(true);
     await h.run(sentCount(1));
     expect(sends()).toHaveLength(2);
-    const message = await h.stores.messages.get(TENANT, (out as { id: string }).id);
+    // the entry is completed before the message's status is written: wait for that second write too
+    const id = (out as { id: string }).id;
+    await h.run(async () => (await h.stores.messages.get(TENANT, id))?.status === 'sent');
+    const message = await h.stores.messages.get(TENANT, id);
     expect(message?.status).toBe('sent');
     expect(message?.externalId).toBeTruthy();
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ConfigError, connectorErrorKind, ContentInvalidError, ContentUnsupportedError, isSwitchboardError, MalformedPayloadError,
+  ConfigError, configPath, connectorErrorKind, ContentInvalidError, ContentUnsupportedError, isSwitchboardError, MalformedPayloadError,
   PermanentError, RateLimitedError, RecipientBlockedError, RetryableError, SwitchboardError, WebhookVerificationError, WindowClosedError,
 } from './index.js';
 
@@ -57,5 +57,36 @@ describe('errors', () => {
     expect(isSwitchboardError(new Error('x'))).toBe(false);
     expect(isSwitchboardError({ code: 'X', retryable: false })).toBe(false);
     expect(isSwitchboardError(undefined)).toBe(false);
+  });
+});
+
+describe('ConfigError lists every problem (a typo does not hide the others)', () => {
+  it('names each field with its path and leads with the first', () => {
+    const e = ConfigError.fromIssues([
+      { path: ['tenants', 0, 'apiKeys', 1, 'scopes'], message: 'must not be empty' },
+      { path: ['port'], message: 'must be an integer' },
+      { path: [], message: 'unknown key "stroe"' },
+    ]);
+    expect(e.field).toBe('tenants[0].apiKeys[1].scopes');
+    expect(e.problems).toEqual([
+      { field: 'tenants[0].apiKeys[1].scopes', message: 'must not be empty' },
+      { field: 'port', message: 'must be an integer' },
+      { field: '', message: 'unknown key "stroe"' },
+    ]);
+    expect(e.message).toBe('3 problems in the configuration:\n  - tenants[0].apiKeys[1].scopes: must not be empty\n  - port: must be an integer\n  - (config): unknown key "stroe"');
+    expect(e.details).toEqual({ field: 'tenants[0].apiKeys[1].scopes', problems: e.problems });
+  });
+
+  it('keeps the one-field form when there is one problem, under a prefix', () => {
+    const e = ConfigError.fromIssues([{ path: ['botToken'], message: 'is required' }], 'connectors[1].accounts[0]');
+    expect(e.message).toBe('connectors[1].accounts[0].botToken: is required');
+    expect(e.problems).toEqual([{ field: 'connectors[1].accounts[0].botToken', message: 'is required' }]);
+    expect(e.details).toEqual({ field: 'connectors[1].accounts[0].botToken' });
+  });
+
+  it('writes paths of keys and indexes', () => {
+    expect(configPath(['a', 0, 'b', 12])).toBe('a[0].b[12]');
+    expect(configPath([3], 'list')).toBe('list[3]');
+    expect(configPath([])).toBe('');
   });
 });

@@ -96,17 +96,81 @@ export class SwitchboardError extends Error {
   }
 }
 
-/** A configuration value is missing or malformed; `field` names it. */
+/** One fault in a configuration: where, and what is wrong there. */
+export interface ConfigProblem {
+  /** Dotted path of the bad field (`tenants[0].apiKeys[1].scopes`); `''` for the whole config. */
+  field: string;
+  /** What is wrong with it. */
+  message: string;
+}
+
+/** A schema issue as validation libraries report it (zod's `issues`): a path of keys and indexes, and a message. */
+export interface ConfigIssueLike {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+}
+
+/**
+ * Writes a path of keys and indexes the way config errors name fields: `tenants[0].routing.rules`.
+ * @param path - keys (strings) and array indexes (numbers)
+ * @param prefix - prepended (a connector's config is read under `connectors[2].accounts[0]`)
+ * @returns the dotted path
+ */
+export function configPath(path: readonly PropertyKey[], prefix = ''): string {
+  let out = prefix;
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}
+
+/**
+ * A configuration value is missing or malformed; `field` names the first bad field and
+ * `problems` lists every one found (a config is checked whole, so one typo does not hide others).
+ */
 export class ConfigError extends SwitchboardError {
-  /** Dotted path of the bad field. */
+  /** Dotted path of the (first) bad field. */
   readonly field: string;
+  /** Every fault found, in the order the config reads (at least one). */
+  readonly problems: readonly ConfigProblem[];
   /**
    * @param field - the bad field's path
    * @param message - what is wrong with it
+   * @param options - cause, details, and `problems` when more than one fault was found (the first is `field`)
    */
-  constructor(field: string, message: string, options: SwitchboardErrorOptions = {}) {
-    super('CONFIG_INVALID', `${field}: ${message}`, false, { ...options, details: { field, ...options.details } });
+  constructor(field: string, message: string, options: SwitchboardErrorOptions & { problems?: readonly ConfigProblem[] } = {}) {
+    const problems = options.problems && options.problems.length > 0 ? options.problems : [{ field, message }];
+    const text = problems.length === 1
+      ? `${field}: ${message}`
+      : `${problems.length} problems in the configuration:\n${problems.map((p) => `  - ${p.field === '' ? '(config)' : p.field}: ${p.message}`).join('\n')}`;
+    const { problems: _listed, ...rest } = options;
+    super('CONFIG_INVALID', text, false, {
+      ...rest,
+      details: { field, ...(problems.length > 1 ? { problems: problems.map((p) => ({ ...p })) } : {}), ...options.details },
+    });
     this.field = field;
+    this.problems = problems;
+  }
+
+  /**
+   * One error for every fault found.
+   * @param problems - at least one
+   * @returns the error; its `field` and `message` lead with the first problem
+   */
+  static of(problems: readonly ConfigProblem[]): ConfigError {
+    const first = problems[0] ?? { field: '', message: 'is invalid' };
+    return new ConfigError(first.field, first.message, { problems });
+  }
+
+  /**
+   * One error for a schema library's issues (zod's `error.issues`), their paths written as config fields.
+   * @param issues - at least one
+   * @param prefix - the path the validated object sits at
+   * @returns the error
+   */
+  static fromIssues(issues: readonly ConfigIssueLike[], prefix = ''): ConfigError {
+    return ConfigError.of(issues.map((i) => ({ field: configPath(i.path, prefix), message: i.message })));
   }
 }
 

@@ -6,7 +6,7 @@
 import type { ContainerModule } from 'inversify';
 import type { Address, ChannelId } from './model/address.js';
 import type { Content, ContentType, MediaKind, MediaRef, TemplateCategory } from './model/content.js';
-import type { InboundEvent, Purpose } from './model/events.js';
+import type { InboundEvent, MessageEvent, Purpose } from './model/events.js';
 import type { ConnectorError } from './errors.js';
 import type { ChannelPolicy } from './policy/channel-policy.js';
 import type { TemplateStatus } from './policy/policy-engine.js';
@@ -472,6 +472,15 @@ export interface Connector {
    * @returns the file's bytes
    */
   downloadMedia?(media: MediaRef, options: MediaDownloadOptions): Promise<DownloadedMedia>;
+  /**
+   * Optional: acknowledges a customer's interaction the platform expects an answer to (Telegram's
+   * callback queries: the customer's client shows a spinner until the bot answers). The host calls
+   * it for every parsed message, once the message is kept, off the message's path; the connector
+   * returns at once for a message that needs no acknowledgement. A failure is logged; the message
+   * is kept either way.
+   * @param event - a message event this connector's `parse` produced
+   */
+  acknowledgeInteraction?(event: MessageEvent): Promise<void>;
 }
 
 /** Multi-bound DI token: every loaded connector plugin. */

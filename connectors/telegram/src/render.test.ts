@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ContentInvalidError, ContentUnsupportedError, type Content, type OutboundMessage } from '@switchboard/core';
+import { ContentInvalidError, ContentUnsupportedError, type Content, type MessageEvent, type OutboundMessage } from '@switchboard/core';
 import { FakeTelegramServer, telegramSandboxConfig } from './fake-telegram-server.js';
 import { TelegramConnector } from './telegram-connector.js';
 import { parseConfig } from './config.js';
@@ -308,5 +308,28 @@ describe('webhook registration and callback answers', () => {
     expect(fake.requests.map((r) => [r.path, r.body])).toEqual([[PATH('answerCallbackQuery'), { callback_query_id: callbackQueryId, text: 'Booked' }]]);
     expect(connector.renderAnswerCallbackQuery(id, { showAlert: true, cacheTime: 5 }).body).toEqual({ callback_query_id: id, show_alert: true, cache_time: 5 });
     expect(() => connector.renderAnswerCallbackQuery(id, { text: 'x'.repeat(201) })).toThrow(ContentInvalidError);
+  });
+
+  it('acknowledgeInteraction answers the tapped button\'s callback query with an empty answer', async () => {
+    const { webhook, callbackQueryId } = fake.callbackQuery({ userId: USER, data: 'book:yes', buttonText: 'Yes' });
+    const [event] = connector.parse({ method: 'POST', path: '/', query: {}, headers: webhook.headers, body: webhook.body });
+    await connector.acknowledgeInteraction(event as MessageEvent);
+    const requests = fake.requests.map((r) => ({ method: r.method, path: r.path, contentType: r.headers['content-type'], body: r.body }));
+    expect(requests).toEqual([{ method: 'POST', path: PATH('answerCallbackQuery'), contentType: 'application/json', body: { callback_query_id: callbackQueryId } }]);
+  });
+
+  it('acknowledgeInteraction makes no request for a message that is not a button tap', async () => {
+    const webhook = fake.userMessage({ userId: USER, text: 'Is my car ready?' });
+    const [event] = connector.parse({ method: 'POST', path: '/', query: {}, headers: webhook.headers, body: webhook.body });
+    expect(event).toMatchObject({ kind: 'message', content: { type: 'text' } });
+    await connector.acknowledgeInteraction(event as MessageEvent);
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('acknowledgeInteraction throws a classified error when Telegram refuses the answer (a query answered already)', async () => {
+    const { webhook } = fake.callbackQuery({ userId: USER, data: 'book:yes', buttonText: 'Yes' });
+    const [event] = connector.parse({ method: 'POST', path: '/', query: {}, headers: webhook.headers, body: webhook.body });
+    await connector.acknowledgeInteraction(event as MessageEvent);
+    await expect(connector.acknowledgeInteraction(event as MessageEvent)).rejects.toMatchObject({ code: 'PERMANENT_FAILURE' });
   });
 });

@@ -7,7 +7,7 @@ import {
   checkMaxBytes, executeProviderRequest, isObject, meteredBody, sendInParts, silentLogger, systemClock, verifyStaticToken,
 } from '@switchboard/core';
 import type {
-  Clock, Connector, ConnectorDeps, ConnectorError, DownloadedMedia, InboundEvent, Logger, MediaDownloadOptions, MediaRef, OutboundFile,
+  Clock, Connector, ConnectorDeps, ConnectorError, DownloadedMedia, InboundEvent, Logger, MediaDownloadOptions, MediaRef, MessageEvent, OutboundFile,
   OutboundMessage, ProviderRequest, RawWebhook, SendContext, SendResult,
 } from '@switchboard/core';
 import { classifyTelegramError } from './classify-error.js';
@@ -314,6 +314,19 @@ export class TelegramConnector implements Connector {
    */
   async answerCallbackQuery(callbackQueryId: string, options: AnswerCallbackQueryOptions = {}): Promise<void> {
     await this.call(this.renderAnswerCallbackQuery(callbackQueryId, options));
+  }
+
+  /**
+   * The SPI's interaction acknowledgement: answers the callback query a button tap carries
+   * (`metadata.callbackQueryId`, set by `parse`) with an empty answer, which stops the spinner on
+   * the customer's button. Any other message needs no answer and returns at once, with no request.
+   * @param event - a message event this connector parsed
+   * @throws a classified ConnectorError when Telegram refuses the answer (an expired query id…)
+   */
+  async acknowledgeInteraction(event: MessageEvent): Promise<void> {
+    const id = event.metadata?.callbackQueryId;
+    if (typeof id !== 'string' || id === '') return;
+    await this.answerCallbackQuery(id);
   }
 
   /** Executes one Bot API request and returns its `result`; failures are classified. */

@@ -9,6 +9,7 @@ export * from './model/delivery-status.js';
 export * from './model/events.js';
 export * from './model/entities.js';
 export * from './errors.js';
+export * from './classify-unknown-platform-failure.js';
 export * from './spi.js';
 export * from './clock.js';
 export * from './logger.js';

@@ -4,8 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
-  ContentInvalidError, PermanentError, ProviderHttpError, ProviderNetworkError, RateLimitedError, RecipientBlockedError, RetryableError,
-  WebhookVerificationError, executeProviderRequest, isMediaContent, isObject, parseRetryAfter, sendInParts, signJwtHs256, silentLogger, systemClock,
+  ContentInvalidError, PermanentError, ProviderHttpError, ProviderNetworkError, RecipientBlockedError, RetryableError,
+  WebhookVerificationError, classifyUnknownPlatformFailure, executeProviderRequest, isMediaContent, isConnectorError, isObject, sendInParts, signJwtHs256, silentLogger, systemClock,
   verifyJwtHs256,
   type Clock, type Connector, type ConnectorDeps, type ConnectorError, type Content, type DownloadedMedia, type InboundEvent, type Logger,
   type MediaContent, type MediaDownloadOptions, type MediaRef, type OutboundFile, type OutboundMessage, type ProviderRequest, type RawWebhook,
@@ -18,9 +18,6 @@ import { interactiveDataToContent, parseAppleWebhook } from './apple-parse.js';
 import type { AppleAttachmentDescriptor, AppleInteractiveDataRef } from './apple-payloads.js';
 import { renderApple } from './apple-render.js';
 import { APPLE_MEDIA_MAX_BYTES } from './policy.js';
-
-/** Default wait after a 429 without Retry-After: Apple documents no limit, so one second. */
-const DEFAULT_RETRY_AFTER_MS = 1_000;
 
 /** How long an MMCS upload or the start of a download may take before it is given up (retryable). */
 const TRANSFER_TIMEOUT_MS = 15 * 60_000;
@@ -383,35 +380,31 @@ export class AppleConnector implements Connector {
 
   /**
    * Maps a failure onto the core taxonomy. Apple documents 400 (malformed), 401 (no
-   * Authorization), 403 (Authorization rejected), 404 (destination-id not recognised), 5xx.
+   * Authorization), 403 (Authorization rejected), 404 (destination-id not recognised), 5xx; a 410
+   * means the customer deleted the conversation. Everything else (another status, a network
+   * failure, anything unrecognised) is classified as core's {@link classifyUnknownPlatformFailure}
+   * does for every connector.
    * @param error - what a call threw
    * @returns the classified error, keeping the original as `cause`
    */
   classify(error: unknown): ConnectorError {
     const code = codeOf(error);
-    if (code === 'RATE_LIMITED' || code === 'RECIPIENT_BLOCKED' || code === 'WINDOW_CLOSED' || code === 'PERMANENT_FAILURE' || code === 'RETRYABLE_FAILURE') {
-      return error as ConnectorError;
-    }
-    if (error instanceof ProviderHttpError || code === 'PROVIDER_HTTP_ERROR') {
-      const e = error as ProviderHttpError;
-      const retryAfter = parseRetryAfter(e.headers['retry-after'], this.clock.now());
+    const now = this.clock.now();
+    const status = (error as Partial<ProviderHttpError> | undefined)?.status;
+    if (code === 'PROVIDER_HTTP_ERROR' && typeof status === 'number') {
       const opts = { cause: error };
-      if (e.status === 429) return new RateLimitedError('Apple throttled the request (429)', retryAfter ?? DEFAULT_RETRY_AFTER_MS, opts);
       // the customer deleted the conversation: Apple no longer delivers to this opaque id
-      if (e.status === 410) return new RecipientBlockedError('Apple answered 410: the customer is gone (conversation deleted)', opts);
-      if (e.status === 404) return new PermanentError('Apple did not recognise the destination-id (404)', opts);
-      if (e.status === 401 || e.status === 403) return new PermanentError(`Apple rejected the MSP credentials (${e.status}): check mspId and mspSecret`, opts);
-      if (e.status >= 500) return new RetryableError(`Apple answered ${e.status}`, { ...opts, ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) });
-      return new PermanentError(`Apple refused the request (${e.status})`, opts);
-    }
-    if (error instanceof ProviderNetworkError || code === 'PROVIDER_NETWORK_ERROR') {
-      return new RetryableError((error as Error).message, { cause: error });
+      if (status === 410) return new RecipientBlockedError('Apple answered 410: the customer is gone (conversation deleted)', opts);
+      if (status === 404) return new PermanentError('Apple did not recognise the destination-id (404)', opts);
+      if (status === 401 || status === 403) return new PermanentError(`Apple rejected the MSP credentials (${status}): check mspId and mspSecret`, opts);
+      const message = status === 429 ? 'Apple throttled the request (429)' : status >= 500 ? `Apple answered ${status}` : `Apple refused the request (${status})`;
+      return classifyUnknownPlatformFailure(error, { now, platform: 'Apple', message });
     }
     if (code === 'CONTENT_INVALID' || code === 'CONTENT_UNSUPPORTED' || code === 'MALFORMED_PAYLOAD') {
       return new PermanentError((error as Error).message, { cause: error });
     }
-    this.logger.warn({ err: error }, 'apple: unclassified error treated as retryable');
-    return new RetryableError(error instanceof Error ? error.message : 'unexpected failure', { cause: error });
+    if (!isConnectorError(error) && code !== 'PROVIDER_NETWORK_ERROR') this.logger.warn({ err: error }, 'apple: unclassified error treated as retryable');
+    return classifyUnknownPlatformFailure(error, { now, platform: 'Apple' });
   }
 
   private attachmentLocation(media: MediaRef): AttachmentLocation {

@@ -3,8 +3,8 @@
  * @module
  */
 import {
-  PermanentError, ProviderHttpError, ProviderNetworkError, RateLimitedError, RecipientBlockedError, RetryableError,
-  WindowClosedError, isObject, isSwitchboardError, parseRetryAfter, type ConnectorError,
+  ProviderHttpError, RateLimitedError, RecipientBlockedError, RetryableError, WindowClosedError, cappedRetryAfter,
+  classifyUnknownPlatformFailure, isObject, type ConnectorError,
 } from '@switchboard/core';
 
 /** The `error` object of a Graph API error answer. */
@@ -48,27 +48,22 @@ export function graphErrorOf(body: unknown): GraphError | undefined {
 }
 
 /**
- * Classifies anything the Send API call threw.
+ * Classifies anything the Send API call threw: the Graph codes Messenger documents here, everything
+ * else (an unknown code, a bare HTTP status, no answer at all) as core's
+ * {@link classifyUnknownPlatformFailure} does for every connector, with the Graph label and details kept.
  * @param error - a ProviderHttpError, ProviderNetworkError, an already classified error or anything else
  * @param now - current time in ms, for Retry-After dates
  * @returns the classified error, keeping the original as `cause`
  */
 export function classifyGraphError(error: unknown, now: number): ConnectorError {
-  if (isSwitchboardError(error) && ['RATE_LIMITED', 'RECIPIENT_BLOCKED', 'WINDOW_CLOSED', 'PERMANENT_FAILURE', 'RETRYABLE_FAILURE'].includes(error.code)) {
-    return error as ConnectorError;
-  }
-  if (error instanceof ProviderNetworkError) return new RetryableError(error.message, { cause: error });
-  if (!(error instanceof ProviderHttpError)) {
-    const message = error instanceof Error ? error.message : 'unknown failure calling the Send API';
-    return new RetryableError(message, { cause: error });
-  }
+  if (!(error instanceof ProviderHttpError)) return classifyUnknownPlatformFailure(error, { now, platform: 'the Send API' });
   const graph = graphErrorOf(error.body);
   const code = graph?.code;
   const subcode = graph?.error_subcode;
   const label = graph ? `(#${code ?? '?'}${subcode !== undefined ? `/${subcode}` : ''}) ${graph.message ?? 'Graph API error'}` : `Send API answered HTTP ${error.status}`;
   const details = graph ? { graphCode: code, graphSubcode: subcode, fbtraceId: graph.fbtrace_id, httpStatus: error.status } : { httpStatus: error.status };
   const options = { cause: error, details };
-  const retryAfter = parseRetryAfter(error.headers['retry-after'], now);
+  const retryAfter = cappedRetryAfter(error.headers['retry-after'], now);
   if ((code !== undefined && RATE_CODES.has(code)) || error.status === 429) {
     return new RateLimitedError(label, retryAfter ?? (code === 613 || code === undefined ? PER_SECOND_RETRY_MS : CALL_COUNT_RETRY_MS), options);
   }
@@ -79,7 +74,7 @@ export function classifyGraphError(error: unknown, now: number): ConnectorError 
   if (graph?.is_transient === true || (code !== undefined && TRANSIENT_CODES.has(code))) {
     return new RetryableError(label, { ...options, ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) });
   }
-  if (error.status >= 500) return new RetryableError(label, { ...options, ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) });
-  // 100 invalid parameter (2018001 no matching user), 190 token, 200 permissions, other #10: retrying will not help
-  return new PermanentError(label, options);
+  // 100 invalid parameter (2018001 no matching user), 190 token, 200 permissions, other #10 are 4xx
+  // answers, permanent there: retrying will not help; a 5xx is retryable
+  return classifyUnknownPlatformFailure(error, { now, platform: 'the Send API', message: label, details });
 }

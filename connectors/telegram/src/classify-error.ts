@@ -3,8 +3,8 @@
  * @module
  */
 import {
-  PermanentError, ProviderHttpError, ProviderNetworkError, RateLimitedError, RecipientBlockedError, RetryableError,
-  isObject, isSwitchboardError, parseRetryAfter,
+  ProviderHttpError, RateLimitedError, RecipientBlockedError, RetryableError, cappedRetryAfter, classifyUnknownPlatformFailure,
+  isObject, MAX_RETRY_AFTER_MS,
 } from '@switchboard/core';
 import type { ConnectorError } from '@switchboard/core';
 
@@ -42,21 +42,19 @@ const BLOCKED = [
   /bot was kicked from the channel chat/i,
 ];
 
-const CONNECTOR_ERROR_CODES = new Set(['RATE_LIMITED', 'RECIPIENT_BLOCKED', 'WINDOW_CLOSED', 'PERMANENT_FAILURE', 'RETRYABLE_FAILURE']);
-
 /**
  * Classifies what a Bot API call threw.
- * - 429 → rate-limited after `parameters.retry_after` seconds;
+ * - 429 → rate-limited after `parameters.retry_after` seconds (capped like a Retry-After);
  * - 403 blocked by the user / user deactivated / bot kicked → recipient-blocked;
- * - other 4xx (chat not found, bad request, can't initiate conversation, unauthorized) → permanent;
- * - 5xx and network failures → retryable.
+ * - an `error_code` of 500 or more → retryable;
+ * - everything else as core's {@link classifyUnknownPlatformFailure} does for every connector: other
+ *   4xx (chat not found, bad request, can't initiate conversation, unauthorized) → permanent, 408,
+ *   5xx, network failures and anything unrecognised → retryable.
  * @param error - anything thrown by a send
  * @param now - current time in ms (for an HTTP-date Retry-After)
  * @returns the classified error, keeping `error` as its cause
  */
 export function classifyTelegramError(error: unknown, now: number): ConnectorError {
-  if (isSwitchboardError(error) && CONNECTOR_ERROR_CODES.has(error.code)) return error as ConnectorError;
-  if (error instanceof ProviderNetworkError) return new RetryableError(error.message, { cause: error });
   if (error instanceof ProviderHttpError) {
     const body = readBody(error.body);
     const code = body.error_code ?? error.status;
@@ -64,23 +62,13 @@ export function classifyTelegramError(error: unknown, now: number): ConnectorErr
     const details: Record<string, unknown> = { status: error.status, errorCode: code, description };
     if (code === 429 || error.status === 429) {
       const seconds = body.parameters?.retry_after;
-      const retryAfterMs = seconds !== undefined ? seconds * 1000 : parseRetryAfter(error.headers['retry-after'], now) ?? DEFAULT_RETRY_AFTER_MS;
+      const retryAfterMs = seconds !== undefined ? Math.min(Math.max(0, seconds * 1000), MAX_RETRY_AFTER_MS) : cappedRetryAfter(error.headers['retry-after'], now) ?? DEFAULT_RETRY_AFTER_MS;
       return new RateLimitedError(description, retryAfterMs, { cause: error, details });
     }
     if (code === 403 && BLOCKED.some((re) => re.test(description))) return new RecipientBlockedError(description, { cause: error, details });
-    if (error.status >= 500 || code >= 500) return new RetryableError(description, { cause: error, details });
+    if (code >= 500) return new RetryableError(description, { cause: error, details });
     if (body.parameters?.migrate_to_chat_id !== undefined) details.migrateToChatId = String(body.parameters.migrate_to_chat_id);
-    return new PermanentError(description, { cause: error, details });
+    return classifyUnknownPlatformFailure(error, { now, platform: 'Telegram', message: description, details, defaultRetryAfterMs: DEFAULT_RETRY_AFTER_MS });
   }
-  const message = error instanceof Error ? error.message : describe(error);
-  return new RetryableError(`Telegram call failed: ${message}`, { cause: error });
-}
-
-/** A printable description of anything, even objects without a prototype or a throwing toString. */
-function describe(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return Object.prototype.toString.call(value);
-  }
+  return classifyUnknownPlatformFailure(error, { now, platform: 'Telegram' });
 }

@@ -3,8 +3,8 @@
  * @module
  */
 import {
-  PermanentError, ProviderHttpError, ProviderNetworkError, RateLimitedError, RecipientBlockedError, RetryableError,
-  checkMaxBytes, executeProviderRequest, isObject, isSwitchboardError, meteredBody, parseRetryAfter, sendInParts, silentLogger, systemClock, verifyHmacSha256,
+  PermanentError, ProviderHttpError, RateLimitedError, RecipientBlockedError, RetryableError,
+  checkMaxBytes, classifyUnknownPlatformFailure, executeProviderRequest, isObject, meteredBody, cappedRetryAfter, sendInParts, silentLogger, systemClock, verifyHmacSha256,
   type Clock, type Connector, type ConnectorDeps, type ConnectorError, type DownloadedMedia, type InboundEvent, type Logger,
   type MediaDownloadOptions, type MediaRef, type OutboundMessage, type ProviderRequest, type RawWebhook, type SendContext, type SendResult,
 } from '@switchboard/core';
@@ -241,7 +241,7 @@ export class ViberConnector implements Connector {
         throw new PermanentError(`the Viber media link answered ${response.status}: it has expired (Viber's media links live 1 hour and cannot be requested again)`, { details });
       }
       if (response.status === 429) {
-        const after = parseRetryAfter(response.headers.get('retry-after') ?? undefined, this.clock.now()) ?? VIBER_RATE_LIMIT_DELAY_MS;
+        const after = cappedRetryAfter(response.headers.get('retry-after') ?? undefined, this.clock.now()) ?? VIBER_RATE_LIMIT_DELAY_MS;
         throw new RateLimitedError('the Viber media host answered 429', after, { details });
       }
       if (response.status >= 500 || response.status === 408) throw new RetryableError(`the Viber media host answered ${response.status}`, { details });
@@ -263,28 +263,18 @@ export class ViberConnector implements Connector {
   }
 
   /**
-   * Maps Viber's answer statuses, HTTP failures and network errors onto the core taxonomy.
-   * See the README's error table.
+   * Maps Viber's answer statuses onto the core taxonomy, and everything else (an HTTP failure without
+   * a Viber status, a network error, anything unrecognised) as core's
+   * {@link classifyUnknownPlatformFailure} does for every connector. See the README's error table.
    */
   classify(error: unknown): ConnectorError {
-    if (isSwitchboardError(error) && ['RATE_LIMITED', 'RECIPIENT_BLOCKED', 'WINDOW_CLOSED', 'PERMANENT_FAILURE', 'RETRYABLE_FAILURE'].includes(error.code)) {
-      return error as ConnectorError;
-    }
-    if (error instanceof ViberStatusError) return classifyStatus(error.status, error.statusMessage, error);
+    const now = this.clock.now();
+    if (error instanceof ViberStatusError) return classifyStatus(error.status, error.statusMessage, error, now);
     if (error instanceof ProviderHttpError) {
       const viber = isObject(error.body) && typeof error.body.status === 'number' && error.body.status !== 0 ? error.body : undefined;
-      if (viber) return classifyStatus(viber.status as number, String(viber.status_message ?? ''), error);
-      if (error.status === 429) {
-        const after = parseRetryAfter(error.headers['retry-after'], this.clock.now()) ?? VIBER_RATE_LIMIT_DELAY_MS;
-        return new RateLimitedError('Viber answered HTTP 429', after, { cause: error });
-      }
-      if (error.status >= 500) return new RetryableError(`Viber answered HTTP ${error.status}`, { cause: error });
-      if (error.status === 408) return new RetryableError('Viber answered HTTP 408', { cause: error });
-      return new PermanentError(`Viber answered HTTP ${error.status}`, { cause: error });
+      if (viber) return classifyStatus(viber.status as number, String(viber.status_message ?? ''), error, now);
     }
-    if (error instanceof ProviderNetworkError) return new RetryableError(error.message, { cause: error });
-    const message = error instanceof Error ? error.message : 'unknown error';
-    return new RetryableError(`Viber request failed: ${message}`, { cause: error });
+    return classifyUnknownPlatformFailure(error, { now, platform: 'Viber', defaultRetryAfterMs: VIBER_RATE_LIMIT_DELAY_MS });
   }
 }
 
@@ -296,14 +286,16 @@ function checkStatus(body: unknown): unknown {
   return body;
 }
 
-function classifyStatus(status: number, statusMessage: string, cause: unknown): ConnectorError {
+function classifyStatus(status: number, statusMessage: string, cause: unknown, now: number): ConnectorError {
   const name = (VIBER_STATUS as Record<number, string>)[status];
   const text = `Viber status ${status} ${name ?? 'generalError'}${statusMessage && statusMessage !== name ? `: ${statusMessage}` : ''}`;
   const details = { viberStatus: status, statusMessage };
   if (status === 12) return new RateLimitedError(text, VIBER_RATE_LIMIT_DELAY_MS, { cause, details });
   if (RECIPIENT_BLOCKED_STATUSES.has(status)) return new RecipientBlockedError(text, { cause, details });
   // every documented status is a fault of the request, the account or the recipient: retrying
-  // the same request cannot fix it; undocumented ones ("general error") may be transient
+  // the same request cannot fix it
   if (name !== undefined && status !== 0) return new PermanentError(text, { cause, details });
-  return new RetryableError(text, { cause, details });
+  // an undocumented one ("general error") is unknown to us: core decides, as for every connector
+  // (retryable in a 200 answer; by its HTTP status in an error answer)
+  return classifyUnknownPlatformFailure(cause, { now, platform: 'Viber', message: text, details, defaultRetryAfterMs: VIBER_RATE_LIMIT_DELAY_MS });
 }

@@ -4,8 +4,8 @@
  * @module
  */
 import {
-  PermanentError, RateLimitedError, RetryableError, WindowClosedError, isObject, isSwitchboardError,
-  parseRetryAfter, type ConnectorError,
+  PermanentError, RateLimitedError, RetryableError, WindowClosedError, cappedRetryAfter, classifyUnknownPlatformFailure, isConnectorError,
+  isObject, type ConnectorError,
 } from '@switchboard/core';
 
 /** A Graph API error body, as far as classification needs it. */
@@ -68,17 +68,14 @@ export function readGraphError(body: unknown): GraphError | undefined {
   return out;
 }
 
-function isConnectorError(value: unknown): value is ConnectorError {
-  return isSwitchboardError(value)
-    && ['RATE_LIMITED', 'RECIPIENT_BLOCKED', 'WINDOW_CLOSED', 'PERMANENT_FAILURE', 'RETRYABLE_FAILURE'].includes(value.code);
-}
-
 function field(value: unknown, key: string): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
 }
 
 /**
- * Classifies anything a send may throw.
+ * Classifies anything a send may throw: the Graph codes WhatsApp documents here, everything else
+ * (an unknown code, a bare HTTP status, no answer at all) as core's {@link classifyUnknownPlatformFailure}
+ * does for every connector, with the Graph message and details kept.
  * @param error - a ProviderHttpError (by shape), a ProviderNetworkError, an already classified error, or anything
  * @param now - current time in ms, to read an HTTP-date Retry-After
  * @returns the classified error, keeping `error` as `cause`
@@ -93,7 +90,7 @@ export function classifyGraphError(error: unknown, now: number): ConnectorError 
     const status = field(error, 'status') as number;
     const headers = field(error, 'headers');
     const retryAfterHeader = isObject(headers) && typeof headers['retry-after'] === 'string' ? headers['retry-after'] : undefined;
-    const retryAfter = parseRetryAfter(retryAfterHeader, now);
+    const retryAfter = cappedRetryAfter(retryAfterHeader, now);
     const graph = readGraphError(field(error, 'body'));
     const details: Record<string, unknown> = { status };
     let message = `Graph API answered ${status}`;
@@ -116,13 +113,9 @@ export function classifyGraphError(error: unknown, now: number): ConnectorError 
       if (g === 131050) return new PermanentError(message, { ...options, details: { ...details, consent: 'marketing-opt-out' } });
       if (RETRYABLE_CODES.has(g)) return new RetryableError(message, { ...options, ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) });
     }
-    if (status === 429) return new RateLimitedError(message, retryAfter ?? DEFAULT_RETRY_AFTER_MS.callRate, options);
-    if (status >= 500) {
-      return new RetryableError(message, { ...options, ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) });
-    }
-    // 100 invalid parameter, 131026 undeliverable, 131049 ecosystem limit, 132xxx templates, auth errors…
-    return new PermanentError(message, options);
+    // 100 invalid parameter, 131026 undeliverable, 131049 ecosystem limit, 132xxx templates, auth errors
+    // are 4xx answers: permanent there, as a 5xx is retryable and a bare 429 waits Graph's call-rate window
+    return classifyUnknownPlatformFailure(error, { now, platform: 'the Graph API', message, details, defaultRetryAfterMs: DEFAULT_RETRY_AFTER_MS.callRate });
   }
-  const message = field(error, 'message');
-  return new PermanentError(`unexpected error while sending: ${typeof message === 'string' ? message : typeof error}`, { cause: error });
+  return classifyUnknownPlatformFailure(error, { now, platform: 'the Graph API' });
 }

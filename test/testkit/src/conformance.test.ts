@@ -1,8 +1,12 @@
-import { ProviderHttpError, RetryableError, hmacSha256Hex, isMediaContent, type Connector, type ConnectorPlugin, type OutboundFile, type OutboundMessage } from '@switchboard/core';
+import {
+  PermanentError, ProviderHttpError, ProviderNetworkError, RateLimitedError, RetryableError, classifyUnknownPlatformFailure, connectorErrorKind,
+  hmacSha256Hex, isMediaContent, type Connector, type ConnectorPlugin, type OutboundFile, type OutboundMessage,
+} from '@switchboard/core';
 import { describe, expect, it } from 'vitest';
 import { describeConnectorConformance } from './conformance.js';
 import type { ConformanceFixtures } from './conformance-types.js';
 import { checkMediaDeclaration, checkMediaDownload, checkMediaUploadBytes, checkMediaUploadUrl } from './media-conformance.js';
+import { UNKNOWN_PLATFORM_FAILURES, UnknownFailureConformanceError, checkUnknownPlatformFailures } from './unknown-failure-conformance.js';
 import { FakeRelayServer, relayPlugin } from './__fixtures__/relay-plugin.js';
 import { relayMediaPlugin } from './__fixtures__/relay-media-plugin.js';
 
@@ -158,5 +162,47 @@ describe('media checks fail a plugin that does not do what it declares', () => {
       // no wait: a platform that never got the URL never fetches it, however long the check waited
       await expect(checkMediaUploadUrl(broken, address, { fetchBoundMs: 0 })).rejects.toThrow(/the platform never fetched http:\/\/127\.0\.0\.1:\d+\/conformance\/photo\.png/);
     });
+  });
+});
+
+describe('the unknown-failure check', () => {
+  const now = Date.parse('2026-11-15T10:00:00Z');
+  it('expects of every sample what core\'s classifyUnknownPlatformFailure gives it (the table has not drifted from core)', () => {
+    for (const sample of UNKNOWN_PLATFORM_FAILURES) {
+      const classified = classifyUnknownPlatformFailure(sample.error(), { now, platform: 'relay' });
+      expect(connectorErrorKind(classified), sample.name).toBe(sample.expected);
+      if (sample.retryAfterMs !== undefined) expect((classified as { retryAfterMs?: number }).retryAfterMs, sample.name).toBe(sample.retryAfterMs);
+    }
+  });
+  it('passes a connector that falls back to core', () => {
+    expect(() => checkUnknownPlatformFailures(relayPlugin.create(relayPlugin.parseConfig(fixtures.config)))).not.toThrow();
+  });
+  it('fails a connector that calls an unknown failure permanent (WhatsApp\'s old reading), naming each sample', () => {
+    const broken = withConnector(relayPlugin, (real) => ({
+      classify: (error) => (error instanceof ProviderHttpError || error instanceof ProviderNetworkError ? real.classify(error) : new PermanentError('unexpected error while sending')),
+    }));
+    let thrown: unknown;
+    try { checkUnknownPlatformFailures(broken.create(broken.parseConfig(fixtures.config))); } catch (e) { thrown = e; }
+    expect(thrown).toBeInstanceOf(UnknownFailureConformanceError);
+    expect((thrown as UnknownFailureConformanceError).mismatches).toEqual([
+      'a TypeError: permanent, expected retryable', 'a plain Error: permanent, expected retryable',
+      'a thrown string: permanent, expected retryable', 'undefined: permanent, expected retryable',
+    ]);
+  });
+  it('fails a connector that calls a 408 permanent or ignores a Retry-After, and one whose classify throws', () => {
+    const broken = withConnector(relayPlugin, (real) => ({
+      classify: (error) => {
+        if (error instanceof ProviderHttpError && error.status === 408) return new PermanentError('refused: 408');
+        if (error instanceof ProviderHttpError && error.status === 429) return new RateLimitedError('throttled', 1000);
+        if (error === undefined) throw new TypeError('no error to classify');
+        return real.classify(error);
+      },
+    }));
+    expect(() => checkUnknownPlatformFailures(broken.create(broken.parseConfig(fixtures.config)))).toThrow(
+      'relay: 3 unknown platform failure(s) classified differently from core\'s classifyUnknownPlatformFailure:\n'
+      + '  - HTTP 408 with an error page: permanent, expected retryable\n'
+      + '  - HTTP 429 with Retry-After: 3: waits 1000 ms, expected 3000\n'
+      + '  - undefined: classify threw TypeError: no error to classify',
+    );
   });
 });

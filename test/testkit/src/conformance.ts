@@ -11,6 +11,7 @@ import {
 } from '@switchboard/core';
 import type { ConformanceFixtures } from './conformance-types.js';
 import { checkMediaDeclaration, checkMediaDownload, checkMediaUploadBytes, checkMediaUploadUrl } from './media-conformance.js';
+import { checkUnknownPlatformFailures } from './unknown-failure-conformance.js';
 
 /** Default sample content per type; connectors override with `fixtures.samples`. */
 export const DEFAULT_SAMPLES: Record<ContentType, Content> = {
@@ -228,6 +229,9 @@ export function describeConnectorConformance(plugin: ConnectorPlugin, fixtures: 
           if (sample.retryAfterMs !== undefined) expect((classified as { retryAfterMs?: number }).retryAfterMs).toBe(sample.retryAfterMs);
         });
       }
+      it('an unknown platform error is classified the same way by every connector (as core\'s classifyUnknownPlatformFailure)', () => {
+        checkUnknownPlatformFailures(make());
+      });
       it('classifies anything unknown without throwing', () => {
         fc.assert(fc.property(fc.anything(), (value) => {
           const c = make().classify(value);

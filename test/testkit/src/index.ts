@@ -9,4 +9,7 @@ export {
   checkMediaDeclaration, checkMediaDownload, checkMediaUploadBytes, checkMediaUploadUrl, MediaConformanceError,
   type MediaDownloadReport, type MediaUploadReport,
 } from './media-conformance.js';
+export {
+  checkUnknownPlatformFailures, UNKNOWN_PLATFORM_FAILURES, UnknownFailureConformanceError, type UnknownFailureSample,
+} from './unknown-failure-conformance.js';
 export { FakePlatformServer, FakeRateLimiter, type FakeResponse } from '@switchboard/core';

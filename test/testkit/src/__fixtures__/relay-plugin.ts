@@ -4,7 +4,7 @@
  */
 import {
   CONTENT_TYPES, ConfigError, ContentUnsupportedError, Connector as ConnectorToken, FakePlatformServer,
-  MalformedPayloadError, PermanentError, ProviderHttpError, RateLimitedError, RetryableError,
+  MalformedPayloadError, classifyUnknownPlatformFailure, systemClock,
   contentToText, executeProviderRequest, hmacSha256Hex, isObject, optArray, parseJsonObject, reqString, toDate, verifyHmacSha256,
   type CapabilityTable, type ChannelPolicy, type Connector, type ConnectorDeps, type ConnectorError, type ConnectorPlugin,
   type FakeResponse, type InboundEvent, type OutboundMessage, type ProviderRequest, type RawWebhook, type RecordedRequest, type SendResult, type SignedWebhook,
@@ -53,13 +53,9 @@ export class RelayConnector implements Connector {
       return { externalId: String((res.body as { id: string }).id), acceptedAt: new Date() };
     } catch (e) { throw this.classify(e); }
   }
+  // the relay platform documents no error codes of its own: core classifies every failure
   classify(error: unknown): ConnectorError {
-    if (error instanceof ProviderHttpError) {
-      if (error.status === 429) return new RateLimitedError('throttled', Number(error.headers['retry-after'] ?? 1) * 1000, { cause: error });
-      if (error.status >= 500) return new RetryableError('server error', { cause: error });
-      return new PermanentError(`refused: ${error.status}`, { cause: error });
-    }
-    return new RetryableError('unknown failure', { cause: error });
+    return classifyUnknownPlatformFailure(error, { now: (this.deps.clock ?? systemClock).now(), platform: 'relay' });
   }
 }
 

@@ -18,6 +18,7 @@ import { OutboundRuntime, type OutboundRuntimeOptions } from './outbound/outboun
 import { outboundFeature } from './outbound/outbound-routes.js';
 import { consoleFeature } from './console/console-feature.js';
 import { createConsentFeature } from './consent/consent-feature.js';
+import { ConsentService } from './consent/consent-service.js';
 import { createComplianceFeature } from './compliance/compliance-feature.js';
 import { createAnalyticsFeature } from './analytics/analytics-feature.js';
 import { createEventsFeature } from './events/events-feature.js';
@@ -338,6 +339,9 @@ export async function createHost(config: HostConfig, options: HostOptions = {}):
 
   const streams = createHostStreams();
   container.bind(HostStreams).toConstantValue(streams);
+  // the consent ledger's one writer: the inbox, the API, the outbound path and the features record through it
+  const consent = new ConsentService({ stores, streams });
+  container.bind(ConsentService).toConstantValue(consent);
   const registry = new StaticConnectorRegistry(bindings);
   container.bind(ConnectorRegistry).toConstantValue(registry);
 
@@ -362,7 +366,7 @@ export async function createHost(config: HostConfig, options: HostOptions = {}):
   const bots = new Map(Object.entries(config.bots).map(([name, reg]) => [name, instantiateBotHandler(reg)]));
   const router = new Router({ tenants, bots, conversations, gateway, outbound: outbound.service, forwarder, logger });
   container.bind(Router).toConstantValue(router);
-  const processor = new InboxProcessor({ stores, streams, registry, tenants, router, clock, logger }, options.processor);
+  const processor = new InboxProcessor({ stores, streams, registry, tenants, router, consent, clock, logger }, options.processor);
   container.bind(InboxProcessor).toConstantValue(processor);
   const observers: ((info: import('./ingress/webhook-ingress.js').WebhookAnswered) => void)[] = [];
   const ingress = new WebhookIngress({

@@ -5,8 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router as ExpressRouter } from 'express';
-import { deriveConsentState, type Clock, type ConsentEntry, type Content, type Logger } from '@switchboard/core';
+import type { Clock, ConsentEntry, Content, Logger } from '@switchboard/core';
 import type { TenantConfig } from '../config/host-config.js';
+import { ConsentService, signalScope } from '../consent/consent-service.js';
 import { errorResponse, NotFoundError, UnauthorizedError, ValidationError } from '../errors.js';
 import type { HostFeature } from '../features.js';
 import type { OutboundGateway } from '../outbound/outbound-gateway.js';
@@ -52,6 +53,8 @@ export interface ApiDeps {
   features?: readonly HostFeature[];
   /** The URLs of stored media: a message's stored file is answered with its `url` (default: relative `/v1/media/:id`). */
   mediaUrls?: Pick<MediaUrls, 'apiUrl'>;
+  /** The consent ledger's writer (default: one over `stores` and `streams`). */
+  consent?: ConsentService;
 }
 
 declare module 'express-serve-static-core' {
@@ -103,6 +106,7 @@ export function createApiApp(deps: ApiDeps): express.Express {
   const json = app.response.json;
   app.response.json = function safeJson(this: Response, body?: unknown) { return json.call(this, toSafeJsonValue(body, { maxNodes: Number.MAX_SAFE_INTEGER })); };
   const mediaUrls = deps.mediaUrls ?? { apiUrl: (id: string) => `/v1/media/${encodeURIComponent(id)}` };
+  const consent = deps.consent ?? new ConsentService(deps);
   const apiKeys = new ApiKeyService({ tenants: deps.tenants, store: deps.stores.apiKeys, now: () => deps.clock.now() });
   // stored keys are read on every request (no cache), so a revocation holds at once in every process
   const auth: express.RequestHandler = (req, _res, next) => {
@@ -202,11 +206,7 @@ export function createApiApp(deps: ApiDeps): express.Express {
     const t = tenantOf(req);
     const contact = await deps.stores.contacts.get(t.id, param(req, 'id'));
     if (!contact) throw new NotFoundError('contact', param(req, 'id'));
-    const history = await deps.stores.consent.listByContact(t.id, contact.id);
-    const channels = [...new Set(contact.addresses.map((a) => a.channel))];
-    const state = Object.fromEntries(channels.map((ch) => [ch, deriveConsentState(history, {
-      channel: ch, scope: t.policy?.consentScope ?? 'all-channels', ...(t.privacyPolicyVersion ? { requiredPrivacyPolicyVersion: t.privacyPolicyVersion } : {}),
-    })]));
+    const { history, state } = await consent.stateOf(t, contact);
     res.json({ contactId: contact.id, history, state });
   });
   v1.post('/contacts/:id/consent', async (req, res) => {
@@ -220,13 +220,12 @@ export function createApiApp(deps: ApiDeps): express.Express {
     const entry: ConsentEntry = {
       id: randomUUID(), tenantId: t.id, contactId: contact.id, channel, action,
       // an omitted scope follows the tenant's consentScope, as a keyword or platform signal does
-      scope: scope ?? (t.policy?.consentScope === 'per-channel' ? 'channel' : 'all-channels'),
+      scope: scope ?? signalScope(t),
       at: new Date(deps.clock.now()),
       evidence: { ...evidence, source: 'api', recordedBy: apiKeyRef(req) },
       ...(purpose ? { purpose } : {}), ...(topic ? { topic } : {}),
     };
-    await deps.stores.consent.append(entry);
-    deps.streams.consent$.next({ tenantId: t.id, entry });
+    await consent.record(entry);
     res.status(201).json(entry);
   });
 

@@ -6,7 +6,8 @@
  * when the system works, and names each failure when it does not).
  * @module
  */
-import { deriveConsentState, findRevocation, type ConsentEntry, type Purpose } from '@switchboard/core';
+import { findRevocation, type ConsentEntry, type Purpose } from '@switchboard/core';
+import { consentStateOn, type ConsentTerms } from '../consent/consent-service.js';
 import type { DecisionConsentRef, DecisionRecord, DecisionVersions } from '../stores/document-decision-store.js';
 import { pageOf, type HostMessage, type HostStores, type Page, type TimeRange } from '../stores/stores.js';
 import { sentAtOf } from '../analytics/cost-recorder.js';
@@ -84,7 +85,7 @@ function leftAtOf(record: DecisionRecord, message: HostMessage | undefined): Dat
  */
 export async function buildComplianceReport(
   stores: HostStores, tenantId: string, range: TimeRange,
-  options: Page & { consentScope?: 'all-channels' | 'per-channel'; privacyPolicyVersion?: string } = {},
+  options: Page & ConsentTerms = {},
 ): Promise<ComplianceReport> {
   const { limit, offset } = pageOf(options);
   const filter = { ...range, verdict: 'allow' as const, purposes: REPORTED };
@@ -114,10 +115,7 @@ export async function buildComplianceReport(
       if (!r.contactId) continue;
       // the ledger as it stood when the message left: a withdrawal recorded by then covers it
       const entries = (await ledger(r.contactId)).filter((e) => e.at.getTime() <= leftAt.getTime());
-      const state = deriveConsentState(entries, {
-        channel: r.channel, scope: options.consentScope ?? 'all-channels',
-        ...(options.privacyPolicyVersion ? { requiredPrivacyPolicyVersion: options.privacyPolicyVersion } : {}),
-      });
+      const state = consentStateOn(entries, r.channel, options);
       const revocation = findRevocation(state, r.intent.purpose, r.intent.topic);
       if (!revocation) continue;
       const entry = entries.find((e) => e.id === revocation.entryId);

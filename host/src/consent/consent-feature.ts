@@ -17,6 +17,7 @@ import type { TenantConfig } from '../config/host-config.js';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../errors.js';
 import type { HostFeature, HostFeatureContext, HostFeatureFactory } from '../features.js';
 import { InboxProcessor } from '../processing/inbox-processor.js';
+import { consentServiceIn } from './consent-service.js';
 import { linkAddress } from './contact-links.js';
 import { channelUserId } from './customer-id.js';
 import type { OptInFlowStore } from './opt-in-flow-store.js';
@@ -65,7 +66,7 @@ export function createConsentFeature(options: ConsentFeatureOptions = {}): HostF
     // the flows live beside the other stores: any host process on the database can confirm a link another handed out
     const flows = options.flows ?? ctx.stores.optInFlows;
     const service = new OptInService({
-      stores: ctx.stores, streams: ctx.streams, flows, tokens, registry: ctx.registry, outbound: ctx.outbound.service, clock: ctx.clock, logger: ctx.logger,
+      stores: ctx.stores, consent: consentServiceIn(ctx), flows, tokens, registry: ctx.registry, outbound: ctx.outbound.service, clock: ctx.clock, logger: ctx.logger,
       ...(options.linkTargets ? { linkTargets: options.linkTargets } : {}),
       ...(options.defaultTtlMs !== undefined ? { defaultTtlMs: options.defaultTtlMs } : {}),
       ...(options.keywordReplies !== undefined ? { keywordReplies: options.keywordReplies } : {}),

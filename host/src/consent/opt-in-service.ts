@@ -8,22 +8,20 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import {
-  deriveConsentState,
   type Address, type Clock, type ConsentEntry, type Contact, type ConversationStartedEvent, type Logger, type MessageEvent,
 } from '@switchboard/core';
 import type { TenantConfig } from '../config/host-config.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { OutboundService } from '../outbound/outbound-service.js';
 import type { ConnectorRegistry, HostConnectorBinding } from '../plugins/connector-registry.js';
-import type { ConsentHookEvent, InboxConsentHook, ResolvedConsentHookEvent } from '../processing/inbox-processor.js';
-import { matchConfirmation, normalizeKeyword, type KeywordMatch } from '../processing/keywords.js';
-import { textOf } from '../routing/router.js';
+import type { ConsentHookEvent, InboxConsentHook, ResolvedConsentHookEvent } from '../processing/consent-hooks.js';
 import type { HostStores } from '../stores/stores.js';
-import type { HostStreams } from '../streams.js';
 import { buildClickToChatLink, CLICK_TO_CHAT_CHANNELS, linkTargetProblem, normalizeLinkTarget, type ClickToChatChannel, type ClickToChatLink } from './click-to-chat.js';
 import { consentReply, type ConsentReplyKind } from './consent-replies.js';
+import type { ConsentService, ContactConsent } from './consent-service.js';
 import { linkAddress } from './contact-links.js';
 import { channelUserId } from './customer-id.js';
+import { matchConfirmation, normalizeKeyword, textOf, type KeywordMatch } from './keywords.js';
 import type { OptInFlow, OptInFlowStore } from './opt-in-flow-store.js';
 import { findStartTokens, StartTokens } from './start-token.js';
 
@@ -53,7 +51,8 @@ export type OptInFlowView = Omit<OptInFlow, 'status'> & { status: OptInFlow['sta
 /** Dependencies of {@link OptInService}. */
 export interface OptInServiceDeps {
   stores: HostStores;
-  streams: HostStreams;
+  /** The consent ledger's writer. */
+  consent: ConsentService;
   flows: OptInFlowStore;
   tokens: StartTokens;
   registry: ConnectorRegistry;
@@ -380,8 +379,7 @@ export class OptInService implements InboxConsentHook {
   private async append(entry: ConsentEntry): Promise<void> {
     const before = await this.deps.stores.consent.listByContact(entry.tenantId, entry.contactId);
     if (before.some((e) => e.id === entry.id)) return;
-    await this.deps.stores.consent.append(entry);
-    this.deps.streams.consent$.next({ tenantId: entry.tenantId, entry });
+    await this.deps.consent.record(entry);
   }
 
   /**
@@ -412,13 +410,8 @@ export class OptInService implements InboxConsentHook {
    * @param contact - the contact
    * @returns state per channel the contact has an address on
    */
-  async stateOf(tenant: TenantConfig, contact: Contact): Promise<Record<string, ReturnType<typeof deriveConsentState>>> {
-    const ledger = await this.deps.stores.consent.listByContact(tenant.id, contact.id);
-    const channels = [...new Set(contact.addresses.map((a) => a.channel))];
-    return Object.fromEntries(channels.map((channel) => [channel, deriveConsentState(ledger, {
-      channel, scope: tenant.policy?.consentScope ?? 'all-channels',
-      ...(tenant.privacyPolicyVersion ? { requiredPrivacyPolicyVersion: tenant.privacyPolicyVersion } : {}),
-    })]));
+  async stateOf(tenant: TenantConfig, contact: Contact): Promise<ContactConsent['state']> {
+    return (await this.deps.consent.stateOf(tenant, contact)).state;
   }
 }
 

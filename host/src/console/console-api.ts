@@ -8,11 +8,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  deriveConsentState, type Clock, type Content, type Conversation, type Logger, type TemplateParameter,
+  type Clock, type Content, type Conversation, type Logger, type TemplateParameter,
 } from '@switchboard/core';
 import express, { type Request, type Response } from 'express';
 import type { z } from 'zod';
 import type { TenantConfig } from '../config/host-config.js';
+import { consentServiceIn } from '../consent/consent-service.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { HostFeatureContext } from '../features.js';
 import { EventFeed } from '../events/event-feed.js';
@@ -450,14 +451,8 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
     const t = tenantOf(agent.tenantId);
     const contact = await stores.contacts.get(t.id, idParam(req));
     if (!contact) throw new NotFoundError('contact', idParam(req));
-    const ledger = await stores.consent.listByContact(t.id, contact.id);
-    const channels = [...new Set(contact.addresses.map((a) => a.channel))];
-    const scope = t.policy?.consentScope ?? 'all-channels';
-    const state = Object.fromEntries(channels.map((ch) => [ch, deriveConsentState(ledger, {
-      channel: ch, scope, ...(t.privacyPolicyVersion ? { requiredPrivacyPolicyVersion: t.privacyPolicyVersion } : {}),
-    })]));
     res.json({
-      contact, consent: { history: ledger, state },
+      contact, consent: await consentServiceIn(ctx).stateOf(t, contact),
       notes: await agents.listNotes(t.id, contact.id),
       conversations: await stores.conversations.list(t.id, { contactId: contact.id, limit: 100 }),
       canExport: roleAtLeast(agent.role, 'admin'),

@@ -10,6 +10,7 @@ import {
   type Clock, type ConsentEntry, type Logger, type PolicyEngine,
 } from '@switchboard/core';
 import type { TenantConfig } from '../config/host-config.js';
+import { ConsentService } from '../consent/consent-service.js';
 import { NotFoundError } from '../errors.js';
 import type { HostConnectorBinding } from '../plugins/connector-registry.js';
 import type { HostMessage, HostStores, OutboxEntry } from '../stores/stores.js';
@@ -59,6 +60,8 @@ export interface OutboundRuntimeDeps {
   tenants: ReadonlyMap<string, TenantConfig>;
   clock: Clock;
   logger?: Logger;
+  /** The consent ledger's writer, for blocks a platform reports (default: one over `stores` and `streams`). */
+  consent?: ConsentService;
   /** Aborted when the host gives up on its platform calls (its stop deadline): sends failing after it are given back, not counted. */
   platformCalls?: AbortSignal;
   /**
@@ -108,6 +111,7 @@ export class OutboundRuntime {
   /** Outbound media (stored files sent the platform's way), when the host has a media store. */
   readonly media?: OutboundMedia;
   private readonly logger: Logger;
+  private readonly consent: ConsentService;
 
   /**
    * @param deps - the host's stores, streams, connectors, tenants and clock
@@ -116,6 +120,7 @@ export class OutboundRuntime {
   constructor(private readonly deps: OutboundRuntimeDeps, options: OutboundRuntimeOptions = {}) {
     const { stores, streams, clock } = deps;
     this.logger = deps.logger ?? silentLogger;
+    this.consent = deps.consent ?? new ConsentService(deps);
     this.templates = options.stores?.templates ?? stores.templates;
     this.idempotency = options.stores?.idempotency ?? stores.idempotency;
     this.budget = options.stores?.budget ?? stores.budget;
@@ -168,8 +173,7 @@ export class OutboundRuntime {
       action: 'blocked', scope: 'channel', at: new Date(this.deps.clock.now()),
       evidence: { source: 'platform', detail: `delivery refused: ${reason}` },
     };
-    await this.deps.stores.consent.append(consentEntry);
-    this.deps.streams.consent$.next({ tenantId: entry.tenantId, entry: consentEntry });
+    await this.consent.record(consentEntry);
   }
 
   /** Starts the dispatcher (it resumes whatever the outbox holds). */

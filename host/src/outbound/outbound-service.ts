@@ -9,11 +9,12 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { orderedId } from './ordered-id.js';
 import {
-  contentToText, deriveConsentState, explain, explainRows, isSwitchboardError, SwitchboardError,
+  contentToText, explain, explainRows, isSwitchboardError, SwitchboardError,
   type BusinessPolicy, type Clock, type ConnectorBinding, type ConsentEntry, type ConsentState, type Contact, type Conversation, type EffectivePolicy,
   type MessageIntent, type OutboundMessage, type PolicyContext, type PolicyDecision, type PolicyEngine, type PolicyReason, type PolicySourceName,
   type Price, type MessageForm,
 } from '@switchboard/core';
+import { consentStateOn } from '../consent/consent-service.js';
 import { NotFoundError } from '../errors.js';
 import type { DecisionRecord, SendCheck } from '../stores/document-decision-store.js';
 import type { HostMessage, HostStores, OutboxEntry } from '../stores/stores.js';
@@ -234,10 +235,7 @@ export class OutboundService {
       }
     }
     const ledger = contact.id === '(new)' ? [] : await stores.consent.listByContact(tenantId, contact.id);
-    const consent = deriveConsentState(ledger, {
-      channel: req.channel, scope: tenant.consentScope,
-      ...(tenant.privacyPolicyVersion ? { requiredPrivacyPolicyVersion: tenant.privacyPolicyVersion } : {}),
-    });
+    const consent = consentStateOn(ledger, req.channel, tenant);
     let template: PolicyContext['template'];
     if (req.content.type === 'template') {
       const record = await this.deps.templates.find(tenantId, req.channel, req.content.name, req.content.language);

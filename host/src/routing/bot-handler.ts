@@ -4,7 +4,7 @@
  * @module
  */
 import type { Contact, Content, Conversation, Logger, Purpose } from '@switchboard/core';
-import type { KeywordKind } from '../processing/keywords.js';
+import type { KeywordKind } from '../consent/keywords.js';
 import type { HostMessage } from '../stores/stores.js';
 import type { OutboundResult } from '../outbound/outbound-gateway.js';
 import type { NotificationResult } from '../outbound/outbound-service.js';

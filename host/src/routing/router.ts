@@ -3,12 +3,11 @@
  * or the integrator's endpoint. A conversation a human holds stays with the human until handed back.
  * @module
  */
-import { contentToText, SwitchboardError, type Content, type Logger } from '@switchboard/core';
+import { contentToText, SwitchboardError, type Logger } from '@switchboard/core';
 import type { RouteMatch, RouteRule, RouteTarget, TenantConfig } from '../config/host-config.js';
 import type { OutboundGateway } from '../outbound/outbound-gateway.js';
 import type { OutboundService } from '../outbound/outbound-service.js';
-import type { KeywordKind } from '../processing/keywords.js';
-import { normalizeKeyword } from '../processing/keywords.js';
+import { normalizeKeyword, textOf, type KeywordKind } from '../consent/keywords.js';
 import type { InboundNotice } from '../streams.js';
 import type { BotContext, BotHandlerFunction } from './bot-handler.js';
 import type { ConversationService } from './conversation-service.js';
@@ -74,17 +73,8 @@ export function canReachHuman(tenant: TenantConfig, channel: string, account: st
     && (asList(r.match?.account)?.includes(account) ?? true));
 }
 
-/**
- * The text of content, for keywords and rules: text, a reply's title, or a caption.
- * @param content - message content
- * @returns the text, if the content carries one
- */
-export function textOf(content: Content): string | undefined {
-  if (content.type === 'text') return content.text;
-  if (content.type === 'reply') return content.title;
-  if ('media' in content) return content.media.caption;
-  return undefined;
-}
+/** The text of content that keywords and rules are matched against (defined with the keywords). */
+export { textOf };
 
 
 /** Routes stored inbound messages. */

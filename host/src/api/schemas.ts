@@ -155,10 +155,17 @@ export const ContentSchema = z.discriminatedUnion('type', [
   TemplateContentSchema,
   z.strictObject({ type: z.literal('rich'), kind: oneOf(RICH_KINDS), payload: boundedJson.optional(), fallbackText: text(LIMITS.text).optional() }),
 ], { error: (issue) => (issue.code === 'invalid_union' ? 'must be one of text, image, video, audio, document, sticker, location, contacts, reply, reaction, interactive, template, rich' : undefined) })
-  .transform((c) => c as Content);
+  .transform((c) => c as Content)
+  .meta({ id: 'Content', description: 'A message\'s content, one kind of the core Content union; unknown keys at any level are refused' });
 
-/** Content, or a plain string meaning text content (the conversation send's shorthand). */
-export const ContentOrTextSchema = z.preprocess((v) => (typeof v === 'string' ? { type: 'text', text: v } : v), ContentSchema);
+/**
+ * Content, or a plain string meaning text content (the conversation send's shorthand). A union,
+ * not a preprocess, so the document shows the string too.
+ */
+export const ContentOrTextSchema = z.union([
+  z.string().transform((text) => ({ type: 'text', text })).pipe(ContentSchema).describe('text content, in short'),
+  ContentSchema,
+], { error: (issue) => (issue.code === 'invalid_union' ? 'must be a string (text) or message content' : undefined) });
 
 // ---- /v1/messages, /v1/policy/evaluate, /v1/notifications ----------------------------------------
 
@@ -263,11 +270,8 @@ export const SendMessageBodySchema = z.strictObject({
 export const NotificationRequestSchema = z.strictObject({
   channel: filled(64),
   accountId: filled(LIMITS.id),
-  content: z.unknown().superRefine((v, ctx) => {
-    if (typeof v === 'object' && v !== null && 'type' in v && (v as { type: unknown }).type !== 'template') {
-      ctx.addIssue({ code: 'custom', path: ['type'], message: 'must be template for notifications' });
-    }
-  }).pipe(TemplateContentSchema),
+  // template content itself (not a pipe from unknown), so the document shows the template it takes
+  content: TemplateContentSchema.extend({ type: z.literal('template', { error: 'must be template for notifications' }) }),
   purpose: oneOf(['transactional', 'marketing'] as const),
   topic: text(200).optional(),
   recipients: list(z.strictObject({ userId: filled(LIMITS.id), parameters: list(TemplateParameterSchema, LIMITS.parameters).optional() }), LIMITS.recipients)
@@ -371,17 +375,21 @@ export const TemplateSyncSchema = z.strictObject({ channel: filled(64).optional(
 /** `POST /v1/templates/:id/submit`. */
 export const TemplateSubmitSchema = z.strictObject({ examples: examples.optional() });
 /** `POST /v1/templates/:id/status`. */
-export const TemplateStatusSchema = z.strictObject({ status: oneOf(TEMPLATE_STATUSES), reason: text(512).optional() });
+export const TemplateStatusSchema = z.strictObject({ status: oneOf(['approved', 'rejected', 'paused'] as const), reason: text(512).optional() });
 
 // ---- /v1/opt-ins, /v1/contacts/:id/addresses ----------------------------------------------------
 
 /** Sources a caller may give for an opt-in's first step; `keyword` is recorded by the host only. */
 export const OPT_IN_SOURCES = ['web-form', 'checkbox', 'click-to-chat', 'api'] as const;
 
-const optInChannel = z.preprocess(
-  (v) => (typeof v === 'string' ? { channel: v } : v),
+/**
+ * A channel of an opt-in: its name alone, or `{ channel, account, target }`. A union, not a
+ * preprocess: the document showed only the object although the name alone is accepted.
+ */
+const optInChannel = z.union([
+  oneOf(CLICK_TO_CHAT_CHANNELS).transform((channel): { channel: typeof channel; account?: string; target?: string } => ({ channel })),
   z.strictObject({ channel: oneOf(CLICK_TO_CHAT_CHANNELS), account: filled(128).optional(), target: filled(128).optional() }),
-);
+], { error: (issue) => (issue.code === 'invalid_union' ? `must be one of ${CLICK_TO_CHAT_CHANNELS.join(', ')}, or { channel, account, target }` : undefined) });
 
 /** `POST /v1/opt-ins`. */
 export const OptInStartSchema = z.strictObject({
@@ -454,6 +462,23 @@ export const ConsoleDraftSchema = z.strictObject({
 }).superRefine((b, ctx) => {
   if (b.kind === 'template' && !b.templateId) ctx.addIssue({ code: 'custom', path: ['templateId'], message: 'is required' });
   if (b.kind === 'text' && (typeof b.text !== 'string' || b.text.trim() === '')) ctx.addIssue({ code: 'custom', path: ['text'], message: 'is required' });
+});
+
+/** A login field: the login form sends every field, so an empty or null one counts as not given. */
+const loginField = (max: number) => z.string().max(max, `must be a string of at most ${max} characters`).nullable().optional()
+  .transform((v) => (v === null || v === '' ? undefined : v));
+
+/**
+ * `POST /console/api/login`: e-mail and password are required; `tenant` when the host serves
+ * several tenants (the route knows).
+ */
+export const ConsoleLoginSchema = z.strictObject({
+  email: loginField(254).transform((v) => v?.trim().toLowerCase() || undefined),
+  password: loginField(1_024),
+  tenant: loginField(64),
+}).superRefine((b, ctx) => {
+  if (!b.email) ctx.addIssue({ code: 'custom', path: ['email'], message: 'is required' });
+  if (!b.password) ctx.addIssue({ code: 'custom', path: ['password'], message: 'is required' });
 });
 
 /** `POST /console/api/conversations/:id/assign`. */
@@ -573,3 +598,54 @@ export const MediaUploadFieldsSchema = z.strictObject({
   kind: oneOf(MEDIA_KINDS).optional(),
   filename: filled(255).optional(),
 });
+
+// ---- path parameters and headers ---------------------------------------------------------------
+
+/** Routes with one `:id` (conversations, contacts, templates, decisions, dead letters, agents…). */
+export const IdParamsSchema = z.strictObject({ id: filled(LIMITS.id) });
+
+/** A stored file's id (`/v1/media/:id`, `/media/:id`): an id that cannot be one is answered 404, as an unknown one is. */
+export const MediaIdParamsSchema = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be the id of a stored file') });
+
+/** Sandbox routes: `/sandbox/:channel/...`. */
+export const ChannelParamsSchema = z.strictObject({ channel: filled(64) });
+
+/** `DELETE /console/api/conversations/:id/media/:mediaId`. */
+export const ConversationMediaParamsSchema = z.strictObject({ id: filled(LIMITS.id), mediaId: filled(LIMITS.id) });
+
+/** `GET /console/assets/:file`: one of the console's own files. */
+export const AssetParamsSchema = z.strictObject({ file: filled(100) });
+
+/** `GET /media/:id/:name`: the name only makes the URL end like the file (the browser saves it so). */
+export const NamedMediaParamsSchema = z.strictObject({ id: filled(LIMITS.id), name: filled(500) });
+
+/** `POST /webhooks/:channel/:account`. */
+export const WebhookParamsSchema = z.strictObject({ channel: filled(64), account: filled(128) });
+
+/**
+ * `Idempotency-Key`: the same key and body replay the first answer; the same key with another
+ * body is a 409. Headers are open (a request carries many), so this schema is not closed.
+ */
+export const IdempotencyHeadersSchema = z.object({
+  'Idempotency-Key': z.string().min(1, 'must be 1 to 255 characters').max(255, 'must be 1 to 255 characters').optional()
+    .describe('the same key and body replay the first answer (a document is not rendered again); the same key with another body is a 409'),
+});
+
+/** `GET /v1/media/:id` and the signed `/media/:id`: conditional and partial reads. */
+export const MediaReadHeadersSchema = z.object({
+  Range: z.string().max(200).optional().describe('bytes=0-1023: one range of the file (206, or 416 outside it)'),
+  'If-None-Match': z.string().max(200).optional().describe('The ETag of a copy held: 304 when it is current'),
+  'If-Range': z.string().max(200).optional(),
+});
+
+/** `GET /v1/events`: resumes after the last event a client saw. */
+export const EventsHeadersSchema = z.object({
+  'Last-Event-ID': z.string().regex(/^\d{1,16}$/, 'must be an event id this host sent (a non-negative integer)').optional()
+    .describe('The id of the last event the client received: the feed resumes after it'),
+});
+
+/** `GET /v1/contacts/:id/export`: `Accept: application/zip` asks for the zip when `format` is not given. */
+export const ExportHeadersSchema = z.object({
+  Accept: z.string().max(1_000).optional().describe('application/zip ranked above application/json chooses the zip (format wins over it)'),
+});
+

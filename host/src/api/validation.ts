@@ -60,7 +60,11 @@ export function fieldOf(path: readonly PropertyKey[], root = 'body'): string {
 export function problemsOf(issues: readonly z.core.$ZodIssue[], root = 'body'): Problem[] {
   const out: Problem[] = [];
   for (const issue of issues) {
-    if (issue.code === 'unrecognized_keys') {
+    const chosen = issue.code === 'invalid_union' ? unionOptionOf(issue) : undefined;
+    if (chosen) {
+      // a union (a string or an object…) whose input is of one option's type: that option's problems
+      out.push(...problemsOf(chosen.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })), root));
+    } else if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) out.push({ field: fieldOf([...issue.path, key], root), message: 'is not a known field' });
     } else if (issue.code === 'invalid_type' && issue.input === undefined) {
       out.push({ field: fieldOf(issue.path, root), message: 'is required' });
@@ -69,6 +73,17 @@ export function problemsOf(issues: readonly z.core.$ZodIssue[], root = 'body'): 
     }
   }
   return out;
+}
+
+/**
+ * The issues of the one option of a failed union whose type the input had (the others failed at
+ * their root with `invalid_type`), so a problem is named by its path rather than "Invalid input".
+ * @param issue - an `invalid_union` issue
+ * @returns that option's issues, or undefined when no option or several took the input's type
+ */
+function unionOptionOf(issue: z.core.$ZodIssueInvalidUnion): readonly z.core.$ZodIssue[] | undefined {
+  const typed = issue.errors.filter((option) => option.length > 0 && !option.some((e) => e.path.length === 0 && e.code === 'invalid_type'));
+  return typed.length === 1 ? typed[0] : undefined;
 }
 
 /**
@@ -105,6 +120,35 @@ export function parseBody<S extends z.ZodType>(schema: S, req: Request): z.outpu
  */
 export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.output<S> {
   return parseInput(schema, { ...(req.query as Record<string, unknown>) }, 'query');
+}
+
+/**
+ * Parses a request's path parameters.
+ * @param schema - the parameters' schema (`IdParamsSchema`…)
+ * @param req - the request
+ * @returns the parsed parameters
+ * @throws RequestValidationError naming every bad parameter
+ */
+export function parseParams<S extends z.ZodType>(schema: S, req: Request): z.output<S> {
+  return parseInput(schema, { ...req.params }, 'params');
+}
+
+/**
+ * Parses a request's headers with a schema keyed by the headers' canonical names
+ * (`Idempotency-Key`): Node lower-cases the names, the document shows them as written, and a
+ * problem names the header as written.
+ * @param schema - the headers' schema (an open object: a request carries many other headers)
+ * @param req - the request
+ * @returns the parsed headers, keyed as the schema names them
+ * @throws RequestValidationError naming every bad header
+ */
+export function parseHeaders<S extends z.ZodObject>(schema: S, req: Pick<Request, 'headers'>): z.output<S> {
+  const input: Record<string, unknown> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = req.headers[key.toLowerCase()];
+    if (value !== undefined) input[key] = value;
+  }
+  return parseInput(schema, input, 'headers');
 }
 
 /** Bounds of {@link jsonShapeGuard}. */

@@ -13,7 +13,7 @@ import rangeParser from 'range-parser';
 import { z } from 'zod';
 import { SwitchboardError } from '@switchboard/core';
 import { NotFoundError, ValidationError } from '../errors.js';
-import { MediaUploadFieldsSchema, MediaUrlUploadSchema } from '../api/schemas.js';
+import { MediaIdParamsSchema, MediaUploadFieldsSchema, MediaUrlUploadSchema } from '../api/schemas.js';
 import { parseInput, parseQuery, RequestValidationError } from '../api/validation.js';
 import type { TenantConfig } from '../config/host-config.js';
 import { mimeEssence } from './media-policy.js';
@@ -35,7 +35,8 @@ const INLINE = /^(image\/(jpeg|png|gif|webp|avif|heic|heif)|video\/[a-z0-9.+-]+|
 /** What a multipart body may carry besides its file: a few short fields. */
 const MULTIPART_LIMITS = { files: 1, fields: 4, parts: 6, fieldSize: 1024, headerPairs: 32 };
 
-const SignedQuerySchema = z.strictObject({
+/** The query of a signed media URL (`/media/:id?tenant&exp&sig`). */
+export const SignedMediaQuerySchema = z.strictObject({
   tenant: z.string().min(1).max(64),
   exp: z.string().max(20),
   sig: z.string().max(100),
@@ -47,9 +48,9 @@ function tenantOf(req: express.Request): TenantConfig {
 }
 
 function idOf(req: express.Request): string {
-  const id = req.params.id;
-  if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,100}$/.test(id)) throw new NotFoundError('media', String(id).slice(0, 100));
-  return id;
+  const parsed = MediaIdParamsSchema.safeParse({ id: req.params.id });
+  if (!parsed.success) throw new NotFoundError('media', String(req.params.id).slice(0, 100));
+  return parsed.data.id;
 }
 
 /**
@@ -123,7 +124,7 @@ export function mountSignedMediaRoute(app: express.Express, deps: Pick<MediaRout
   // the optional last segment is a file name for platforms that read it from the URL (not signed, not used)
   app.get(['/media/:id', '/media/:id/:name'], async (req, res) => {
     const id = idOf(req);
-    const { tenant, exp, sig } = parseQuery(SignedQuerySchema, req);
+    const { tenant, exp, sig } = parseQuery(SignedMediaQuerySchema, req);
     const check = await deps.urls.check(tenant, id, exp, sig);
     if (check !== 'valid') {
       throw new SwitchboardError('FORBIDDEN', check === 'expired' ? 'the link has expired: ask for a new one' : 'the link is not valid', false, { details: { link: check } });

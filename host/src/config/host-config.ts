@@ -1,14 +1,21 @@
 /**
- * The host's configuration: its shape, secret references, and validation with errors that name
- * the bad key.
+ * The host's configuration: its shape (the validated {@link HostConfig} the host reads), secret
+ * references, and validation against the schemas of `config-schema.ts`, which lists every
+ * problem with its path in one {@link ConfigError}.
  * @module
  */
 import { resolve as resolvePath } from 'node:path';
-import { ConfigError, isValidTimeZone, type BusinessPolicy, type ConnectorPlugin, type MediaKind } from '@switchboard/core';
-import { MEDIA_KINDS, type MediaLimitsInput, type MediaScanner } from '../media/media-policy.js';
+import { ConfigError, type BusinessPolicy, type ConfigProblem, type ConnectorPlugin } from '@switchboard/core';
+import type { z } from 'zod';
+import type { MediaLimitsInput, MediaScanner } from '../media/media-policy.js';
 import type { BotHandlerRegistration } from '../routing/bot-handler.js';
-import { API_SCOPES, isApiScope, type ApiScope, type ConfiguredApiKey } from '../api/api-scopes.js';
-import { MAX_TRUSTED_PROXIES, trustEntryProblem } from '../trusted-proxy.js';
+import type { ConfiguredApiKey } from '../api/api-scopes.js';
+import {
+  canonicalTimeZone, DEFAULT_DATABASE_PATH, DEFAULT_SERVER_LIMITS, HOST_CONFIG_SECTIONS, HostConfigSchema, isIsoCountry,
+  type HostConfigSchemaOutput,
+} from './config-schema.js';
+
+export { DEFAULT_DATABASE_PATH, DEFAULT_SERVER_LIMITS };
 
 /** A secret taken from the environment: `{ env: 'NAME' }` (or a string with `${NAME}` in it). */
 export interface EnvRef {
@@ -168,8 +175,6 @@ export interface ConnectorConfig {
   accounts: AccountConfig[];
 }
 
-/** Default database file of the embedded SQLite store, relative to the config's directory. */
-export const DEFAULT_DATABASE_PATH = 'data/switchboard.db';
 
 /**
  * The store the host keeps its data in; every kind builds the same stores (one storage contract).
@@ -279,14 +284,6 @@ export interface ServerLimits {
   trustProxy?: string[];
 }
 
-/** The `server` section's defaults. */
-export const DEFAULT_SERVER_LIMITS: Readonly<Omit<ServerLimits, 'trustProxy'>> = {
-  headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000,
-  maxBufferedBodyBytes: 64 * 1024 * 1024, maxPendingRequests: 256, retryAfterSeconds: 5, stopDeadlineMs: 5_000,
-};
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /**
  * Replaces secret references: `{ env: 'NAME' }` objects and `${NAME}` inside strings.
@@ -330,171 +327,6 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** Small readers that throw {@link ConfigError} naming the field. */
-class Reader {
-  constructor(private readonly obj: Record<string, unknown>, readonly path: string) {}
-  private key(k: string): string { return this.path ? `${this.path}.${k}` : k; }
-  has(k: string): boolean { return this.obj[k] !== undefined; }
-  raw(k: string): unknown { return this.obj[k]; }
-  rawObject(): Record<string, unknown> { return this.obj; }
-  str(k: string, opts: { optional?: boolean; pattern?: RegExp; patternHint?: string } = {}): string | undefined {
-    const v = this.obj[k];
-    if (v === undefined) { if (opts.optional) return undefined; throw new ConfigError(this.key(k), 'is required'); }
-    if (typeof v !== 'string' || v === '') throw new ConfigError(this.key(k), 'must be a non-empty string');
-    if (opts.pattern && !opts.pattern.test(v)) throw new ConfigError(this.key(k), opts.patternHint ?? `must match ${String(opts.pattern)}`);
-    return v;
-  }
-  bool(k: string, fallback: boolean): boolean {
-    const v = this.obj[k];
-    if (v === undefined) return fallback;
-    if (typeof v !== 'boolean') throw new ConfigError(this.key(k), 'must be true or false');
-    return v;
-  }
-  int(k: string, fallback: number | undefined, min: number, max: number): number | undefined {
-    let v = this.obj[k];
-    if (v === undefined) return fallback;
-    if (typeof v === 'string' && /^\d+$/.test(v)) v = Number(v);
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new ConfigError(this.key(k), `must be an integer from ${min} to ${max}`);
-    return v;
-  }
-  obj2(k: string, optional: boolean): Reader | undefined {
-    const v = this.obj[k];
-    if (v === undefined && optional) return undefined;
-    if (!isPlainObject(v)) throw new ConfigError(this.key(k), v === undefined ? 'is required' : 'must be an object');
-    return new Reader(v, this.key(k));
-  }
-  arr(k: string, optional: boolean): unknown[] | undefined {
-    const v = this.obj[k];
-    if (v === undefined && optional) return undefined;
-    if (!Array.isArray(v)) throw new ConfigError(this.key(k), v === undefined ? 'is required' : 'must be an array');
-    return v;
-  }
-  strings(k: string, optional: boolean): string[] | undefined {
-    const list = this.arr(k, optional);
-    if (!list) return undefined;
-    return list.map((v, i) => {
-      if (typeof v !== 'string' || v === '') throw new ConfigError(`${this.key(k)}[${i}]`, 'must be a non-empty string');
-      return v;
-    });
-  }
-  unknownKeys(allowed: string[]): void {
-    for (const k of Object.keys(this.obj)) {
-      if (!allowed.includes(k)) throw new ConfigError(this.key(k), `is not a known key (expected one of: ${allowed.join(', ')})`);
-    }
-  }
-  item(list: unknown[], i: number, k: string): Reader {
-    const v = list[i];
-    if (!isPlainObject(v)) throw new ConfigError(`${this.key(k)}[${i}]`, 'must be an object');
-    return new Reader(v, `${this.key(k)}[${i}]`);
-  }
-}
-
-function stringOrList(r: Reader, k: string): string | string[] | undefined {
-  const v = r.raw(k);
-  if (v === undefined) return undefined;
-  if (typeof v === 'string' && v !== '') return v;
-  return r.strings(k, false);
-}
-
-function parseMatch(r: Reader): RouteMatch {
-  r.unknownKeys(['channel', 'account', 'keyword', 'pattern', 'tag']);
-  const match: RouteMatch = {};
-  const channel = stringOrList(r, 'channel'); if (channel !== undefined) match.channel = channel;
-  const account = stringOrList(r, 'account'); if (account !== undefined) match.account = account;
-  const keyword = stringOrList(r, 'keyword'); if (keyword !== undefined) match.keyword = keyword;
-  const pattern = r.str('pattern', { optional: true });
-  if (pattern !== undefined) {
-    try { new RegExp(pattern, 'iu'); } catch (e) { throw new ConfigError(`${r.path}.pattern`, `is not a valid regular expression: ${(e as Error).message}`); }
-    match.pattern = pattern;
-  }
-  const tag = r.str('tag', { optional: true }); if (tag !== undefined) match.tag = tag;
-  return match;
-}
-
-function parseTarget(r: Reader, bots: Record<string, unknown>): RouteTarget {
-  r.unknownKeys(['bot', 'queue', 'forward']);
-  const given = ['bot', 'queue', 'forward'].filter((k) => r.has(k));
-  if (given.length !== 1) throw new ConfigError(r.path, 'must have exactly one of bot, queue, forward');
-  if (r.has('bot')) {
-    const bot = r.str('bot')!;
-    if (!(bot in bots)) throw new ConfigError(`${r.path}.bot`, `names no registered bot handler (known: ${Object.keys(bots).join(', ') || 'none'})`);
-    return { bot };
-  }
-  if (r.has('queue')) return { queue: r.str('queue', { pattern: ID, patternHint: 'must be a short id (letters, digits, . _ -)' })! };
-  if (r.raw('forward') !== true) throw new ConfigError(`${r.path}.forward`, 'must be true');
-  return { forward: true };
-}
-
-function parseForwarding(r: Reader): ForwardingConfig {
-  r.unknownKeys(['url', 'secret', 'maxAttempts', 'baseDelayMs', 'timeoutMs']);
-  const url = r.str('url')!;
-  let parsed: URL;
-  try { parsed = new URL(url); } catch { throw new ConfigError(`${r.path}.url`, 'must be an absolute URL'); }
-  const local = ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname);
-  // plain HTTP would expose message bodies in transit; only a loopback endpoint may use it
-  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && local)) throw new ConfigError(`${r.path}.url`, 'must be an https:// URL (http:// only for localhost)');
-  const secret = r.str('secret')!;
-  if (secret.length < 16) throw new ConfigError(`${r.path}.secret`, 'must be at least 16 characters');
-  const f: ForwardingConfig = { url, secret };
-  const maxAttempts = r.int('maxAttempts', undefined, 1, 20); if (maxAttempts !== undefined) f.maxAttempts = maxAttempts;
-  const baseDelayMs = r.int('baseDelayMs', undefined, 1, 600_000); if (baseDelayMs !== undefined) f.baseDelayMs = baseDelayMs;
-  const timeoutMs = r.int('timeoutMs', undefined, 100, 120_000); if (timeoutMs !== undefined) f.timeoutMs = timeoutMs;
-  return f;
-}
-
-const POLICY_KEYS = [
-  'serviceWindowHours', 'quietHours', 'marketingAllowed', 'broadcastAllowed', 'consentRequiredFor', 'requireDoubleOptIn',
-  'bannedTopics', 'restrictedCommerce', 'rateLimits', 'maxTextLength', 'contentTypes', 'templateCategories', 'consentScope',
-  'marketingRequiresVerification', 'mediaMaxBytes', 'mediaTypes',
-];
-const PURPOSE_VALUES = ['service', 'transactional', 'marketing'];
-
-function parseBusinessPolicy(r: Reader): BusinessPolicy {
-  r.unknownKeys(POLICY_KEYS);
-  r.int('serviceWindowHours', undefined, 0, 24 * 365);
-  r.int('maxTextLength', undefined, 1, 1_000_000);
-  r.bool('marketingAllowed', true);
-  r.bool('broadcastAllowed', true);
-  r.bool('requireDoubleOptIn', false);
-  for (const [i, p] of (r.strings('consentRequiredFor', true) ?? []).entries()) {
-    if (!PURPOSE_VALUES.includes(p)) throw new ConfigError(`${r.path}.consentRequiredFor[${i}]`, `must be one of ${PURPOSE_VALUES.join(', ')}`);
-  }
-  r.strings('bannedTopics', true);
-  r.strings('restrictedCommerce', true);
-  const scope = r.str('consentScope', { optional: true });
-  if (scope !== undefined && scope !== 'all-channels' && scope !== 'per-channel') throw new ConfigError(`${r.path}.consentScope`, 'must be "all-channels" or "per-channel"');
-  const quiet = r.obj2('quietHours', true);
-  if (quiet) {
-    // a fixed offset is an hour wrong for half the year: quiet hours take an IANA time zone
-    if (quiet.has('utcOffsetMinutes')) throw new ConfigError(`${quiet.path}.utcOffsetMinutes`, 'is replaced by timeZone, an IANA time zone such as "Europe/Berlin" (a fixed offset ignores daylight saving time)');
-    quiet.unknownKeys(['start', 'end', 'timeZone', 'purposes']);
-    quiet.str('start', { pattern: /^([01]\d|2[0-3]):[0-5]\d$/, patternHint: 'must be HH:MM' });
-    quiet.str('end', { pattern: /^([01]\d|2[0-3]):[0-5]\d$/, patternHint: 'must be HH:MM' });
-    // without its own zone, quiet hours take the tenant's `timeZone` (checked once the tenant is read)
-    const zone = quiet.str('timeZone', { optional: true });
-    if (zone !== undefined && !isValidTimeZone(zone)) throw new ConfigError(`${quiet.path}.timeZone`, 'must be an IANA time zone such as "Europe/Berlin" or "America/New_York"');
-  }
-  // media the business sends: per kind, a size limit and the types it sends (they only tighten the channel's)
-  const mediaMaxBytes = r.obj2('mediaMaxBytes', true);
-  if (mediaMaxBytes) {
-    mediaMaxBytes.unknownKeys([...MEDIA_KINDS]);
-    for (const kind of MEDIA_KINDS) mediaMaxBytes.int(kind, undefined, 1, MAX_MEDIA_BYTES);
-  }
-  const mediaTypes = r.obj2('mediaTypes', true);
-  if (mediaTypes) {
-    mediaTypes.unknownKeys([...MEDIA_KINDS]);
-    for (const kind of MEDIA_KINDS) {
-      if (!mediaTypes.has(kind)) continue;
-      for (const [i, t] of mediaTypes.arr(kind, false)!.entries()) {
-        if (typeof t !== 'string' || !MIME_PATTERN.test(t.toLowerCase().split(';')[0]!.trim())) throw new ConfigError(`${mediaTypes.path}.${kind}[${i}]`, 'must be a MIME type (image/png) or a family (image/*)');
-      }
-    }
-  }
-  // the remaining fields are checked by the policy engine's types; keep the object as given
-  return structuredClone(r.rawObject()) as BusinessPolicy;
-}
-
-const REGIONS = new Intl.DisplayNames(['en'], { type: 'region' });
 
 /**
  * Checks an ISO 3166-1 alpha-2 country code against the runtime's region data (Intl).
@@ -504,8 +336,7 @@ const REGIONS = new Intl.DisplayNames(['en'], { type: 'region' });
  * @throws ConfigError when it is not two capital letters naming a region Intl knows
  */
 export function isoCountry(code: string, where: string): string {
-  const name = /^[A-Z]{2}$/.test(code) ? REGIONS.of(code) : undefined;
-  if (name === undefined || name === code || code === 'ZZ') throw new ConfigError(where, `must be an ISO 3166-1 alpha-2 country code in capitals, e.g. DE (got "${code}")`);
+  if (!isIsoCountry(code)) throw new ConfigError(where, `must be an ISO 3166-1 alpha-2 country code in capitals, e.g. DE (got "${code}")`);
   return code;
 }
 
@@ -517,194 +348,52 @@ export function isoCountry(code: string, where: string): string {
  * @throws ConfigError when Intl does not know the zone
  */
 export function ianaTimeZone(name: string, where: string): string {
-  try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
-  } catch {
-    throw new ConfigError(where, `must be an IANA time zone such as Europe/Berlin (Intl does not know "${name}")`);
-  }
+  const canonical = canonicalTimeZone(name);
+  if (canonical === undefined) throw new ConfigError(where, `must be an IANA time zone such as Europe/Berlin (Intl does not know "${name}")`);
+  return canonical;
 }
 
-/** `tenants[].apiKeys`: at least one; each a string of 16+ characters or `{ key, scopes, name? }`. */
-function parseApiKeys(r: Reader): ConfiguredApiKey[] {
-  const list = r.arr('apiKeys', false)!;
-  if (list.length === 0) throw new ConfigError(`${r.path}.apiKeys`, 'must list at least one key');
-  return list.map((v, i): ConfiguredApiKey => {
-    const path = `${r.path}.apiKeys[${i}]`;
-    const checkKey = (k: unknown, where: string): string => {
-      if (typeof k !== 'string' || k.length < 16) throw new ConfigError(where, 'must be at least 16 characters');
-      if (k.length > 256 || /\s/.test(k)) throw new ConfigError(where, 'must be at most 256 characters, without spaces');
-      return k;
-    };
-    if (typeof v === 'string') return checkKey(v, path);
-    const e = r.item(list, i, 'apiKeys');
-    e.unknownKeys(['key', 'scopes', 'name']);
-    const key = checkKey(e.raw('key'), `${path}.key`);
-    const scopes = e.strings('scopes', false)!;
-    if (scopes.length === 0) throw new ConfigError(`${path}.scopes`, 'must list at least one scope');
-    scopes.forEach((s, j) => { if (!isApiScope(s)) throw new ConfigError(`${path}.scopes[${j}]`, `must be one of ${API_SCOPES.join(', ')}`); });
-    const name = e.str('name', { optional: true });
-    return { key, scopes: [...new Set(scopes as ApiScope[])], ...(name !== undefined ? { name } : {}) };
+/**
+ * Writes schema issues as config problems: an unknown key becomes one problem at that key, and
+ * the problems are listed in the order of the config's sections.
+ * @param issues - zod's issues
+ * @param prefix - the path the validated object sits at
+ * @returns one problem per fault, with its dotted path
+ */
+export function configProblemsOf(issues: readonly z.core.$ZodIssue[], prefix = ''): ConfigProblem[] {
+  const expanded = issues.flatMap(function expand(issue: z.core.$ZodIssue): { path: PropertyKey[]; message: string }[] {
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: [...issue.path, key], message: issue.message }));
+    if (issue.code === 'invalid_union') {
+      // a value of one alternative's type (a string where a key or { key, scopes } is taken) is
+      // judged by that alternative: its own problems say more than "matches none of them"
+      const typed = issue.errors.filter((branch) => !branch.some((i) => i.code === 'invalid_type' && i.path.length === 0));
+      if (typed.length === 1) return typed[0]!.flatMap((i) => expand({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue));
+    }
+    return [{ path: [...issue.path], message: issue.message }];
   });
-}
-
-function parseTenant(r: Reader, bots: Record<string, unknown>): TenantConfig {
-  r.unknownKeys(['id', 'name', 'apiKeys', 'policy', 'keywords', 'routing', 'forwarding', 'privacyPolicyVersion', 'verification', 'retention', 'country', 'timeZone', 'media']);
-  const tenant: TenantConfig = {
-    id: r.str('id', { pattern: ID, patternHint: 'must be a short id (letters, digits, . _ -)' })!,
-    apiKeys: parseApiKeys(r),
+  const rank = (path: readonly PropertyKey[]): number => {
+    const i = HOST_CONFIG_SECTIONS.indexOf(String(path[0]));
+    // unknown top-level keys first, as a misspelt section name explains the faults that follow
+    return i === -1 ? -1 : i;
   };
-  const name = r.str('name', { optional: true }); if (name !== undefined) tenant.name = name;
-  const policy = r.obj2('policy', true);
-  if (policy) tenant.policy = parseBusinessPolicy(policy);
-  const kw = r.obj2('keywords', true);
-  if (kw) {
-    kw.unknownKeys(['stop', 'start', 'importantOnly', 'replaceDefaults']);
-    const keywords: KeywordConfig = { replaceDefaults: kw.bool('replaceDefaults', false) };
-    for (const k of ['stop', 'start', 'importantOnly'] as const) { const list = kw.strings(k, true); if (list) keywords[k] = list; }
-    tenant.keywords = keywords;
-  }
-  const routing = r.obj2('routing', true);
-  if (routing) {
-    routing.unknownKeys(['rules', 'escalationQueue']);
-    const rules = routing.arr('rules', true) ?? [];
-    tenant.routing = {
-      rules: rules.map((_, i) => {
-        const rule = routing.item(rules, i, 'rules');
-        rule.unknownKeys(['match', 'to']);
-        const m = rule.obj2('match', true);
-        return { ...(m ? { match: parseMatch(m) } : {}), to: parseTarget(rule.obj2('to', false)!, bots) };
-      }),
-    };
-    const q = routing.str('escalationQueue', { optional: true, pattern: ID, patternHint: 'must be a short id' });
-    if (q !== undefined) tenant.routing.escalationQueue = q;
-  }
-  const fwd = r.obj2('forwarding', true);
-  if (fwd) tenant.forwarding = parseForwarding(fwd);
-  const retention = r.obj2('retention', true);
-  if (retention) {
-    retention.unknownKeys(['messageDays']);
-    const days = retention.raw('messageDays');
-    if (typeof days !== 'number' || !Number.isFinite(days) || days <= 0) throw new ConfigError(`${retention.path}.messageDays`, 'must be a positive number of days');
-    tenant.retention = { messageDays: days };
-  }
-  const ppv = r.str('privacyPolicyVersion', { optional: true });
-  if (ppv !== undefined) tenant.privacyPolicyVersion = ppv;
-  const verification = r.obj2('verification', true);
-  if (verification) {
-    const levels: Record<string, string> = {};
-    for (const channel of Object.keys(verification.rawObject())) {
-      levels[channel] = verification.str(channel, { pattern: /^(unverified|confirmed|verified)$/, patternHint: 'must be unverified, confirmed or verified' })!;
-    }
-    tenant.verification = levels;
-  }
-  const media = r.obj2('media', true);
-  if (media) tenant.media = parseMediaLimits(media);
-  const country = r.str('country', { optional: true });
-  if (country !== undefined) tenant.country = isoCountry(country, `${r.path}.country`);
-  const timeZone = r.str('timeZone', { optional: true });
-  if (timeZone !== undefined) tenant.timeZone = ianaTimeZone(timeZone, `${r.path}.timeZone`);
-  const quietHours = tenant.policy?.quietHours;
-  if (quietHours !== undefined && quietHours.timeZone === undefined) {
-    if (tenant.timeZone === undefined) throw new ConfigError(`${r.path}.policy.quietHours.timeZone`, 'is required unless the tenant has a timeZone: an IANA time zone such as "Europe/Berlin"');
-    quietHours.timeZone = tenant.timeZone;
-  }
-  if (tenant.routing?.rules?.some((rule) => 'forward' in rule.to) && !tenant.forwarding) {
-    throw new ConfigError(`${r.path}.forwarding`, 'is required when a routing rule forwards');
-  }
-  return tenant;
+  const ordered = prefix === '' ? expanded.map((p, n) => ({ p, n })).sort((a, b) => rank(a.p.path) - rank(b.p.path) || a.n - b.n).map(({ p }) => p) : expanded;
+  return ConfigError.fromIssues(ordered, prefix).problems.map((p) => ({ ...p }));
 }
 
-/** The largest size limit a config may set (4 GiB). */
-const MAX_MEDIA_BYTES = 4 * 1024 * 1024 * 1024;
-const MIME_PATTERN = /^(\*\/\*|[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/(\*|[a-z0-9][a-z0-9!#$&^_.+-]{0,126}))$/;
+/** The outcome of {@link checkHostConfig}: the config, or every problem found. */
+export type HostConfigCheck = { ok: true; config: HostConfig } | { ok: false; problems: ConfigProblem[] };
 
-/** `media.limits` and `tenants[].media`: per-kind `maxBytes` and `allowedTypes`. */
-function parseMediaLimits(r: Reader): MediaLimitsInput {
-  r.unknownKeys(['maxBytes', 'allowedTypes']);
-  const limits: MediaLimitsInput = {};
-  const maxBytes = r.obj2('maxBytes', true);
-  if (maxBytes) {
-    maxBytes.unknownKeys([...MEDIA_KINDS]);
-    const sizes: Partial<Record<MediaKind, number>> = {};
-    for (const kind of MEDIA_KINDS) { const n = maxBytes.int(kind, undefined, 1, MAX_MEDIA_BYTES); if (n !== undefined) sizes[kind] = n; }
-    limits.maxBytes = sizes;
-  }
-  const allowed = r.obj2('allowedTypes', true);
-  if (allowed) {
-    allowed.unknownKeys([...MEDIA_KINDS]);
-    const types: Partial<Record<MediaKind, string[]>> = {};
-    for (const kind of MEDIA_KINDS) {
-      if (!allowed.has(kind)) continue;
-      const list = allowed.arr(kind, false)!;
-      if (list.length > 200) throw new ConfigError(`${allowed.path}.${kind}`, 'must list at most 200 types');
-      types[kind] = list.map((t, i) => {
-        if (typeof t !== 'string' || !MIME_PATTERN.test(t.toLowerCase())) throw new ConfigError(`${allowed.path}.${kind}[${i}]`, 'must be a MIME type (image/png), a family (image/*) or */*');
-        return t.toLowerCase();
-      });
-    }
-    limits.allowedTypes = types;
-  }
-  return limits;
-}
-
-/** The `media` section. */
-function parseMediaConfig(r: Reader, baseDir: string, store: StoreConfig): MediaConfig {
-  r.unknownKeys(['blobs', 'limits', 'scanner', 'fetch', 'urlFetch', 'signedUrlTtlMs']);
-  const media: MediaConfig = {};
-  const blobs = r.obj2('blobs', true);
-  if (blobs) {
-    const kind = blobs.str('kind')!;
-    if (kind === 'directory') {
-      blobs.unknownKeys(['kind', 'path']);
-      media.blobs = { kind, path: resolvePath(baseDir, blobs.str('path')!) };
-    } else if (kind === 'gridfs') {
-      blobs.unknownKeys(['kind']);
-      if (store.kind !== 'mongodb') throw new ConfigError('media.blobs.kind', 'gridfs needs the mongodb store');
-      media.blobs = { kind };
-    } else if (kind === 'memory') {
-      blobs.unknownKeys(['kind']);
-      media.blobs = { kind };
-    } else throw new ConfigError('media.blobs.kind', 'must be "directory", "gridfs" or "memory"');
-  }
-  const limits = r.obj2('limits', true);
-  if (limits) media.limits = parseMediaLimits(limits);
-  const scanner = r.raw('scanner');
-  if (scanner !== undefined) {
-    if (typeof scanner !== 'function') throw new ConfigError('media.scanner', 'must be a function ({ tenantId, body, contentType, size, kind }) => Promise<{ verdict: "clean" } | { verdict: "reject", reason }>');
-    media.scanner = scanner as MediaScanner;
-  }
-  const fetch = r.obj2('fetch', true);
-  if (fetch) {
-    fetch.unknownKeys(['concurrencyPerChannel', 'maxAttempts', 'retryBaseMs', 'retryMaxMs', 'timeoutMs']);
-    const f: NonNullable<MediaConfig['fetch']> = {};
-    const set = (k: keyof typeof f, min: number, max: number): void => { const n = fetch.int(k, undefined, min, max); if (n !== undefined) f[k] = n; };
-    set('concurrencyPerChannel', 1, 256);
-    set('maxAttempts', 1, 100);
-    set('retryBaseMs', 1, 3_600_000);
-    set('retryMaxMs', 1, 24 * 3_600_000);
-    set('timeoutMs', 1_000, 3_600_000);
-    media.fetch = f;
-  }
-  const urlFetch = r.obj2('urlFetch', true);
-  if (urlFetch) {
-    urlFetch.unknownKeys(['timeoutMs', 'allowPrivateNetworks']);
-    const timeoutMs = urlFetch.int('timeoutMs', undefined, 100, 600_000);
-    media.urlFetch = { ...(timeoutMs !== undefined ? { timeoutMs } : {}), allowPrivateNetworks: urlFetch.bool('allowPrivateNetworks', false) };
-  }
-  const ttl = r.int('signedUrlTtlMs', undefined, 1_000, 7 * 24 * 3_600_000);
-  if (ttl !== undefined) media.signedUrlTtlMs = ttl;
-  return media;
-}
-
-/** `server.trustProxy`: one entry or a list of them, each an address, a CIDR range or a named range. */
-function parseTrustProxy(raw: unknown): string[] {
-  const list = typeof raw === 'string' ? [raw] : raw;
-  if (!Array.isArray(list) || list.length > MAX_TRUSTED_PROXIES) throw new ConfigError('server.trustProxy', `must be an address, a CIDR range, loopback, linklocal or uniquelocal, or a list of at most ${MAX_TRUSTED_PROXIES} of them`);
-  list.forEach((entry, i) => {
-    const problem = trustEntryProblem(entry);
-    if (problem) throw new ConfigError(`server.trustProxy[${i}]`, problem);
-  });
-  return list as string[];
+/**
+ * Validates a raw configuration (secrets already resolved) without throwing.
+ * @param raw - the config object a file exported
+ * @param options - where relative paths resolve from
+ * @returns the validated config with defaults applied and paths resolved, or every problem found
+ */
+export function checkHostConfig(raw: unknown, options: { baseDir: string }): HostConfigCheck {
+  if (!isPlainObject(raw)) return { ok: false, problems: [{ field: '(root)', message: 'the config must be an object' }] };
+  const result = HostConfigSchema.safeParse(raw);
+  if (!result.success) return { ok: false, problems: configProblemsOf(result.error.issues) };
+  return { ok: true, config: resolveAgainst(result.data, options.baseDir) };
 }
 
 /**
@@ -712,172 +401,24 @@ function parseTrustProxy(raw: unknown): string[] {
  * @param raw - the config object a file exported
  * @param options - where relative paths resolve from
  * @returns the validated config with defaults applied
- * @throws ConfigError naming the first bad key
+ * @throws ConfigError listing every problem found, each with its path (`field` is the first)
  */
 export function parseHostConfig(raw: unknown, options: { baseDir: string }): HostConfig {
-  if (!isPlainObject(raw)) throw new ConfigError('(root)', 'the config must be an object');
-  const r = new Reader(raw, '');
-  r.unknownKeys(['port', 'hostname', 'publicUrl', 'store', 'logLevel', 'tenants', 'connectors', 'bots', 'sandbox', 'pseudonymSalt', 'metricsToken', 'optInSecret', 'server', 'streams', 'media']);
+  const checked = checkHostConfig(raw, options);
+  if (!checked.ok) throw ConfigError.of(checked.problems);
+  return checked.config;
+}
 
-  const botsRaw = r.raw('bots') ?? {};
-  if (!isPlainObject(botsRaw)) throw new ConfigError('bots', 'must be an object of handler name → function or class');
-  const bots: Record<string, BotHandlerRegistration> = {};
-  for (const [name, handler] of Object.entries(botsRaw)) {
-    const isHandlerObject = typeof handler === 'object' && handler !== null && typeof (handler as { handle?: unknown }).handle === 'function';
-    if (typeof handler !== 'function' && !isHandlerObject) throw new ConfigError(`bots.${name}`, 'must be a function, a class with handle(), or an object with handle()');
-    bots[name] = handler as BotHandlerRegistration;
-  }
-
+/** The schema's output with its paths resolved against the config's directory. */
+function resolveAgainst(parsed: HostConfigSchemaOutput, baseDir: string): HostConfig {
+  const { store, media, ...rest } = parsed;
   const config: HostConfig = {
-    port: r.int('port', 3000, 0, 65535)!,
-    store: { kind: 'sqlite', path: resolvePath(options.baseDir, DEFAULT_DATABASE_PATH), synchronous: 'normal' },
-    logLevel: 'info',
-    tenants: [],
-    connectors: [],
-    bots,
-    baseDir: options.baseDir,
-    server: { ...DEFAULT_SERVER_LIMITS },
+    ...rest,
+    baseDir,
+    store: store === undefined
+      ? { kind: 'sqlite', path: resolvePath(baseDir, DEFAULT_DATABASE_PATH), synchronous: 'normal' }
+      : store.kind === 'sqlite' ? { ...store, path: store.path === ':memory:' ? store.path : resolvePath(baseDir, store.path) } : store,
   };
-  const hostname = r.str('hostname', { optional: true }); if (hostname !== undefined) config.hostname = hostname;
-  const publicUrl = r.str('publicUrl', { optional: true });
-  if (publicUrl !== undefined) {
-    try { new URL(publicUrl); } catch { throw new ConfigError('publicUrl', 'must be an absolute URL'); }
-    config.publicUrl = publicUrl.replace(/\/+$/, '');
-  }
-  const logLevel = r.str('logLevel', { optional: true });
-  if (logLevel !== undefined) {
-    if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new ConfigError('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`);
-    config.logLevel = logLevel as HostConfig['logLevel'];
-  }
-  config.sandbox = r.bool('sandbox', false);
-  const salt = r.str('pseudonymSalt', { optional: true });
-  if (salt !== undefined) {
-    if (salt.length < 16) throw new ConfigError('pseudonymSalt', 'must be at least 16 characters');
-    config.pseudonymSalt = salt;
-  }
-  const optInSecret = r.str('optInSecret', { optional: true });
-  if (optInSecret !== undefined) {
-    if (optInSecret.length < 16) throw new ConfigError('optInSecret', 'must be at least 16 characters');
-    config.optInSecret = optInSecret;
-  }
-  const metricsToken = r.str('metricsToken', { optional: true });
-  if (metricsToken !== undefined) {
-    if (metricsToken.length < 16) throw new ConfigError('metricsToken', 'must be at least 16 characters');
-    config.metricsToken = metricsToken;
-  }
-
-  const server = r.obj2('server', true);
-  if (server) {
-    server.unknownKeys(['headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs', 'trustProxy', 'maxBufferedBodyBytes', 'maxPendingRequests', 'retryAfterSeconds', 'stopDeadlineMs']);
-    const headersTimeoutMs = server.int('headersTimeoutMs', config.server.headersTimeoutMs, 100, 600_000)!;
-    const requestTimeoutMs = server.int('requestTimeoutMs', config.server.requestTimeoutMs, 100, 3_600_000)!;
-    if (requestTimeoutMs < headersTimeoutMs) throw new ConfigError('server.requestTimeoutMs', 'must be at least server.headersTimeoutMs');
-    const keepAliveTimeoutMs = server.int('keepAliveTimeoutMs', config.server.keepAliveTimeoutMs, 100, 600_000)!;
-    config.server = {
-      headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs,
-      maxBufferedBodyBytes: server.int('maxBufferedBodyBytes', DEFAULT_SERVER_LIMITS.maxBufferedBodyBytes, 64 * 1024, 2 ** 34)!,
-      maxPendingRequests: server.int('maxPendingRequests', DEFAULT_SERVER_LIMITS.maxPendingRequests, 1, 1_000_000)!,
-      retryAfterSeconds: server.int('retryAfterSeconds', DEFAULT_SERVER_LIMITS.retryAfterSeconds, 1, 3_600)!,
-      stopDeadlineMs: server.int('stopDeadlineMs', DEFAULT_SERVER_LIMITS.stopDeadlineMs, 0, 9_500)!,
-    };
-    const trustProxy = server.raw('trustProxy');
-    if (trustProxy !== undefined) config.server.trustProxy = parseTrustProxy(trustProxy);
-  }
-
-  const streams = r.obj2('streams', true);
-  if (streams) {
-    streams.unknownKeys(['maxClientBufferBytes', 'maxClientsPerTenant', 'dropGraceMs', 'maxPendingEvents', 'retention']);
-    const limits: StreamLimits = {};
-    const maxClientBufferBytes = streams.int('maxClientBufferBytes', undefined, 16 * 1024, 256 * 1024 * 1024);
-    if (maxClientBufferBytes !== undefined) limits.maxClientBufferBytes = maxClientBufferBytes;
-    const maxClientsPerTenant = streams.int('maxClientsPerTenant', undefined, 1, 100_000);
-    if (maxClientsPerTenant !== undefined) limits.maxClientsPerTenant = maxClientsPerTenant;
-    const dropGraceMs = streams.int('dropGraceMs', undefined, 0, 600_000);
-    if (dropGraceMs !== undefined) limits.dropGraceMs = dropGraceMs;
-    const maxPendingEvents = streams.int('maxPendingEvents', undefined, 1, 10_000_000);
-    if (maxPendingEvents !== undefined) limits.maxPendingEvents = maxPendingEvents;
-    const retention = streams.obj2('retention', true);
-    if (retention) {
-      retention.unknownKeys(['maxEvents', 'maxAgeMs']);
-      const maxEvents = retention.int('maxEvents', undefined, 1, 100_000_000);
-      const maxAgeMs = retention.int('maxAgeMs', undefined, 1_000, 366 * 24 * 3600_000);
-      limits.retention = { ...(maxEvents !== undefined ? { maxEvents } : {}), ...(maxAgeMs !== undefined ? { maxAgeMs } : {}) };
-    }
-    config.streams = limits;
-  }
-
-  const store = r.obj2('store', true);
-  if (store) {
-    const kind = store.str('kind')!;
-    if (kind === 'sqlite') {
-      store.unknownKeys(['kind', 'path', 'synchronous']);
-      const path = store.str('path', { optional: true }) ?? DEFAULT_DATABASE_PATH;
-      const synchronous = store.str('synchronous', { optional: true }) ?? 'normal';
-      if (synchronous !== 'normal' && synchronous !== 'full') throw new ConfigError('store.synchronous', 'must be "normal" or "full"');
-      config.store = { kind: 'sqlite', path: path === ':memory:' ? path : resolvePath(options.baseDir, path), synchronous };
-    } else if (kind === 'memory') {
-      store.unknownKeys(['kind']);
-      config.store = { kind: 'memory' };
-    } else if (kind === 'mongodb') {
-      store.unknownKeys(['kind', 'uri', 'dbName']);
-      const uri = store.str('uri')!;
-      if (!/^mongodb(\+srv)?:\/\//.test(uri)) throw new ConfigError('store.uri', 'must be a mongodb:// or mongodb+srv:// URI');
-      const dbName = store.str('dbName', { optional: true });
-      config.store = { kind: 'mongodb', uri, ...(dbName ? { dbName } : {}) };
-    } else throw new ConfigError('store.kind', 'must be "sqlite", "memory" or "mongodb"');
-  }
-
-  const media = r.obj2('media', true);
-  if (media) config.media = parseMediaConfig(media, options.baseDir, config.store);
-
-  const tenants = r.arr('tenants', false)!;
-  if (tenants.length === 0) throw new ConfigError('tenants', 'must list at least one tenant');
-  const seenKeys = new Map<string, string>();
-  tenants.forEach((_, i) => {
-    const t = parseTenant(r.item(tenants, i, 'tenants'), bots);
-    if (config.tenants.some((x) => x.id === t.id)) throw new ConfigError(`tenants[${i}].id`, `duplicates tenant "${t.id}"`);
-    t.apiKeys.forEach((entry, j) => {
-      const k = typeof entry === 'string' ? entry : entry.key;
-      const other = seenKeys.get(k);
-      if (other !== undefined) throw new ConfigError(`tenants[${i}].apiKeys[${j}]`, `is already a key of tenant "${other}"`);
-      seenKeys.set(k, t.id);
-    });
-    config.tenants.push(t);
-  });
-
-  const connectors = r.arr('connectors', true) ?? [];
-  const webhookKeys = new Set<string>();
-  connectors.forEach((_, i) => {
-    const c = r.item(connectors, i, 'connectors');
-    c.unknownKeys(['package', 'plugin', 'required', 'accounts']);
-    const plugin = c.raw('plugin');
-    if (plugin !== undefined && (typeof plugin !== 'object' || plugin === null)) throw new ConfigError(`connectors[${i}].plugin`, 'must be a plugin object');
-    const pkg = plugin !== undefined ? (c.str('package', { optional: true }) ?? String((plugin as { channel?: unknown }).channel ?? 'plugin')) : c.str('package')!;
-    const accountsRaw = c.arr('accounts', false)!;
-    if (accountsRaw.length === 0) throw new ConfigError(`connectors[${i}].accounts`, 'must list at least one account');
-    const accounts = accountsRaw.map((__, j) => {
-      const a = c.item(accountsRaw, j, 'accounts');
-      a.unknownKeys(['id', 'tenant', 'config']);
-      const id = a.str('id', { pattern: ID, patternHint: 'must be a short id usable in a URL (letters, digits, . _ -)' })!;
-      let tenant = a.str('tenant', { optional: true });
-      if (tenant === undefined) {
-        if (config.tenants.length !== 1) throw new ConfigError(`${a.path}.tenant`, 'is required when there are several tenants');
-        tenant = config.tenants[0]!.id;
-      }
-      if (!config.tenants.some((t) => t.id === tenant)) throw new ConfigError(`${a.path}.tenant`, `names no configured tenant ("${tenant}")`);
-      const cfg = a.obj2('config', true);
-      return { id, tenant, config: cfg ? (a.raw('config') as Record<string, unknown>) : {} };
-    });
-    const entry: ConnectorConfig = { package: pkg, required: c.bool('required', false), accounts };
-    if (plugin !== undefined) entry.plugin = plugin as ConnectorPlugin;
-    config.connectors.push(entry);
-    // duplicate account keys are checked per channel once the plugin (and so its channel) is known;
-    // here only exact duplicates inside one package entry are caught early
-    for (const [j, a] of accounts.entries()) {
-      const k = `${pkg}|${a.id}`;
-      if (webhookKeys.has(k)) throw new ConfigError(`connectors[${i}].accounts[${j}].id`, `duplicates account "${a.id}"`);
-      webhookKeys.add(k);
-    }
-  });
+  if (media !== undefined) config.media = media.blobs?.kind === 'directory' ? { ...media, blobs: { kind: 'directory', path: resolvePath(baseDir, media.blobs.path) } } : media;
   return config;
 }

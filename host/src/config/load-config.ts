@@ -7,7 +7,9 @@ import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '@switchboard/core';
-import { parseHostConfig, resolveSecrets, type HostConfig } from './host-config.js';
+import { connectorConfigProblems, pluginAccountProblems } from '../plugins/plugin-loader.js';
+import { ConnectorSchema } from './config-schema.js';
+import { checkHostConfig, resolveSecrets, type HostConfig } from './host-config.js';
 
 /** File names looked for, in order, when no path is given. */
 export const CONFIG_FILE_NAMES = ['switchboard.config.ts', 'switchboard.config.js', 'switchboard.config.mjs', 'switchboard.config.json'] as const;
@@ -53,18 +55,38 @@ async function importConfig(file: string): Promise<unknown> {
 }
 
 /**
- * Loads, resolves and validates a config file.
+ * The connector entries of a raw config that are well-formed enough for their plugins to read
+ * their accounts (by position; `undefined` for the others, whose faults the host schema reports).
+ */
+function readableConnectors(raw: unknown): ({ package?: string; plugin?: unknown; accounts: { config: unknown }[] } | undefined)[] {
+  const connectors = typeof raw === 'object' && raw !== null ? (raw as { connectors?: unknown }).connectors : undefined;
+  if (!Array.isArray(connectors)) return [];
+  return connectors.map((entry) => {
+    const result = ConnectorSchema.safeParse(entry);
+    return result.success ? result.data : undefined;
+  });
+}
+
+/**
+ * Loads, resolves and validates a config file. A config with faults is refused with every one
+ * of them, its connector accounts' included (each plugin's `parseConfig` reads them); a sound one
+ * is returned, and its accounts are read when the plugins load (where an optional plugin that
+ * fails is isolated).
  * @param path - the file (default: the first of {@link CONFIG_FILE_NAMES} in the working directory)
  * @param env - environment for secret references
  * @returns the validated config
- * @throws ConfigError naming the bad key, or the missing file
+ * @throws ConfigError listing every bad key with its path (and, when there are any, its connector accounts' faults too), or naming the missing file
  */
 export async function loadConfigFile(path?: string, env: Record<string, string | undefined> = process.env): Promise<HostConfig> {
   const file = path ? resolve(path) : findConfigFile(process.cwd());
   if (!file) throw new ConfigError('(file)', `no config file found in ${process.cwd()} (looked for ${CONFIG_FILE_NAMES.join(', ')})`);
   if (!existsSync(file)) throw new ConfigError('(file)', `${file} does not exist`);
-  const raw = await importConfig(file);
-  return parseHostConfig(resolveSecrets(raw, env), { baseDir: dirname(file) });
+  const raw = resolveSecrets(await importConfig(file), env);
+  const baseDir = dirname(file);
+  const result = checkHostConfig(raw, { baseDir });
+  if (result.ok) return result.config;
+  // the config will not start: say everything that is wrong with it, its accounts included
+  throw ConfigError.of([...result.problems, ...await connectorConfigProblems(readableConnectors(raw), baseDir)]);
 }
 
 /**
@@ -72,7 +94,14 @@ export async function loadConfigFile(path?: string, env: Record<string, string |
  * @param raw - the config
  * @param options - base directory and environment
  * @returns the validated config
+ * @throws ConfigError listing every bad key with its path (and, when there are any, the faults of accounts whose `plugin` is given)
  */
 export function configFromObject(raw: unknown, options: { baseDir?: string; env?: Record<string, string | undefined> } = {}): HostConfig {
-  return parseHostConfig(resolveSecrets(raw, options.env ?? process.env), { baseDir: options.baseDir ?? process.cwd() });
+  const resolved = resolveSecrets(raw, options.env ?? process.env);
+  const baseDir = options.baseDir ?? process.cwd();
+  const result = checkHostConfig(resolved, { baseDir });
+  if (result.ok) return result.config;
+  // plugins named by package are imported when the host loads them; plugins given are read now
+  const accounts = readableConnectors(resolved).flatMap((entry, i) => (entry?.plugin !== undefined ? pluginAccountProblems(entry.plugin, entry.accounts, i) : []));
+  throw ConfigError.of([...result.problems, ...accounts]);
 }

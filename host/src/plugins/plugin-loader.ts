@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import {
   Clock, ConfigError, Connector, ConnectorBinding, ConnectorPlugin, connectorPluginProblems, isSwitchboardError, Logger,
   PlatformFetch, SwitchboardError,
-  type Connector as ConnectorInstance, type ConnectorPlugin as Plugin, type Logger as LoggerType, type Clock as ClockType,
+  type ConfigProblem, type Connector as ConnectorInstance, type ConnectorPlugin as Plugin, type Logger as LoggerType, type Clock as ClockType,
 } from '@switchboard/core';
 import { Container } from '@switchboard/core/di';
 import type { ConnectorConfig, HostConfig } from '../config/host-config.js';
@@ -19,13 +19,92 @@ import type { HostConnectorBinding } from './connector-registry.js';
 
 /** A plugin that could not be loaded or configured. */
 export class PluginLoadError extends SwitchboardError {
+  /** Every fault of its accounts' configs, each with its path (empty when it failed for another reason). */
+  readonly problems: readonly ConfigProblem[];
   /**
    * @param pkg - the package (or path) named in the config
    * @param message - why
+   * @param options - cause; `field` (the first bad config field) and `problems` (every one) when account configs were refused
    */
-  constructor(readonly pkg: string, message: string, options: { cause?: unknown; field?: string } = {}) {
-    super('PLUGIN_LOAD_FAILED', `${pkg}: ${message}`, false, { cause: options.cause, details: { package: pkg, ...(options.field ? { field: options.field } : {}) } });
+  constructor(readonly pkg: string, message: string, options: { cause?: unknown; field?: string; problems?: readonly ConfigProblem[] } = {}) {
+    const problems = options.problems ?? [];
+    super('PLUGIN_LOAD_FAILED', `${pkg}: ${message}`, false, {
+      cause: options.cause,
+      details: { package: pkg, ...(options.field ? { field: options.field } : {}), ...(problems.length > 1 ? { problems: problems.map((p) => ({ ...p })) } : {}) },
+    });
+    this.problems = problems;
   }
+}
+
+/** What a thrown value says about a config, as problems: a `ConfigError` lists its own, anything else is one. */
+function problemsOf(cause: unknown, at: string): ConfigProblem[] {
+  const under = (field: string): string => (field === '' || field === '(config)' || field === '(root)' ? at : `${at}.${field}`);
+  if (isSwitchboardError(cause) && cause.code === 'CONFIG_INVALID') {
+    const error = cause as ConfigError;
+    // a plugin built against an older core carries no problems: its one field is in its message
+    const listed: readonly ConfigProblem[] = Array.isArray(error.problems) && error.problems.length > 0
+      ? error.problems
+      : [{ field: error.field ?? '', message: error.message.startsWith(`${error.field}: `) ? error.message.slice(error.field.length + 2) : error.message }];
+    return listed.map((p) => ({ field: under(p.field), message: p.message }));
+  }
+  return [{ field: at, message: cause instanceof Error ? cause.message : String(cause) }];
+}
+
+/**
+ * Checks every account's config with the plugin's `parseConfig`, collecting every problem (one
+ * account's fault does not hide another's).
+ * @param plugin - a checked plugin
+ * @param accounts - the entry's accounts
+ * @param index - the entry's position in `connectors`, for the paths
+ * @returns the parsed configs (undefined where refused) and every problem, under `connectors[i].accounts[j].config`
+ */
+export function parseAccountConfigs(plugin: Plugin, accounts: readonly { config: unknown }[], index: number): { parsed: unknown[]; problems: ConfigProblem[] } {
+  const parsed: unknown[] = [];
+  const problems: ConfigProblem[] = [];
+  for (const [j, account] of accounts.entries()) {
+    try {
+      parsed.push(plugin.parseConfig(account.config));
+    } catch (cause) {
+      parsed.push(undefined);
+      problems.push(...problemsOf(cause, `connectors[${index}].accounts[${j}].config`));
+    }
+  }
+  return { parsed, problems };
+}
+
+/**
+ * The problems of every connector account's config, for a config being checked whole: each
+ * plugin's `parseConfig` reads its accounts. A plugin that cannot be imported is left to
+ * {@link loadConnectors}, which isolates or refuses it.
+ * @param connectors - the entries (each with `package` or `plugin`, and its accounts), by position
+ * @param baseDir - where relative package paths resolve from
+ * @returns every problem, with its path
+ */
+export async function connectorConfigProblems(
+  connectors: readonly ({ package?: string; plugin?: unknown; accounts: readonly { config: unknown }[] } | undefined)[],
+  baseDir: string,
+): Promise<ConfigProblem[]> {
+  const checked = await Promise.all(connectors.map(async (entry, i) => {
+    if (!entry) return [];
+    let candidate = entry.plugin;
+    if (candidate === undefined && entry.package !== undefined) {
+      try { candidate = await importPlugin(entry.package, baseDir); } catch { return []; }
+    }
+    return pluginAccountProblems(candidate, entry.accounts, i);
+  }));
+  return checked.flat();
+}
+
+/**
+ * The problems of one entry's account configs, read by its plugin's `parseConfig`.
+ * @param candidate - the plugin (anything not shaped like one has no say: the loader reports it)
+ * @param accounts - the entry's accounts
+ * @param index - the entry's position in `connectors`
+ * @returns every problem, under `connectors[i].accounts[j].config`
+ */
+export function pluginAccountProblems(candidate: unknown, accounts: readonly { config: unknown }[], index: number): ConfigProblem[] {
+  if (connectorPluginProblems(candidate).length > 0) return [];
+  return parseAccountConfigs(candidate as Plugin, accounts, index).problems;
 }
 
 /**
@@ -130,20 +209,16 @@ export async function loadConnector(entry: ConnectorConfig, index: number, baseD
   const problems = connectorPluginProblems(candidate);
   if (problems.length > 0) throw new PluginLoadError(entry.package, `is not a connector plugin: ${problems.join('; ')}`);
   const plugin = candidate as Plugin;
+  const { parsed, problems: configProblems } = parseAccountConfigs(plugin, entry.accounts, index);
+  if (configProblems.length > 0) {
+    const text = configProblems.map((p) => `${p.field}: ${p.message}`).join('; ');
+    throw new PluginLoadError(entry.package, `account config${configProblems.length > 1 ? 's' : ''} refused: ${text}`, { field: configProblems[0]!.field, problems: configProblems });
+  }
   const bindings: HostConnectorBinding[] = [];
   for (const [j, account] of entry.accounts.entries()) {
-    const field = `connectors[${index}].accounts[${j}].config`;
-    let parsed: unknown;
-    try {
-      parsed = plugin.parseConfig(account.config);
-    } catch (cause) {
-      const inner = isSwitchboardError(cause) && cause.code === 'CONFIG_INVALID' ? (cause as ConfigError) : undefined;
-      const f = inner?.field ? `${field}.${inner.field}` : field;
-      throw new PluginLoadError(entry.package, `account "${account.id}": ${inner ? inner.message : (cause as Error).message}`, { cause, field: f });
-    }
     let connector: ConnectorInstance;
     try {
-      connector = connectorFromModule(plugin, parsed, services);
+      connector = connectorFromModule(plugin, parsed[j], services);
     } catch (cause) {
       throw new PluginLoadError(entry.package, `account "${account.id}": module(config) failed: ${(cause as Error).message}`, { cause });
     }
@@ -166,11 +241,12 @@ export async function loadConnectors(config: HostConfig, container: Container, s
   const statuses: PluginStatus[] = [];
   const bindings: HostConnectorBinding[] = [];
   const results = await Promise.allSettled(config.connectors.map((entry, i) => loadConnector(entry, i, config.baseDir, services)));
+  const requiredFailures = results.flatMap((r, i) => (r.status === 'rejected' && config.connectors[i]!.required ? [r.reason as unknown] : []));
+  if (requiredFailures.length > 0) throw oneFailure(requiredFailures);
   for (const [i, result] of results.entries()) {
     const entry = config.connectors[i]!;
     if (result.status === 'rejected') {
       const message = (result.reason as Error).message;
-      if (entry.required) throw result.reason;
       services.logger.error({ package: entry.package, err: message }, 'connector plugin failed to load; the host starts without it');
       statuses.push({ package: entry.package, required: false, state: 'failed', error: message, accounts: entry.accounts.map((a) => a.id) });
       continue;
@@ -187,4 +263,15 @@ export async function loadConnectors(config: HostConfig, container: Container, s
     statuses.push({ package: entry.package, channel: plugin.channel, displayName: plugin.displayName, required: entry.required, state: 'loaded', accounts: result.value.bindings.map((b) => b.account) });
   }
   return { statuses, bindings };
+}
+
+/**
+ * The error a start fails with when required plugins fail: the first failure, or — when several
+ * failed on their account configs — one error listing every problem of them all.
+ */
+function oneFailure(failures: readonly unknown[]): unknown {
+  const refused = failures.filter((f): f is PluginLoadError => f instanceof PluginLoadError && f.problems.length > 0);
+  if (refused.length < 2) return failures[0];
+  const problems = refused.flatMap((f) => f.problems);
+  return new PluginLoadError(refused.map((f) => f.pkg).join(', '), `account configs refused: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, { field: problems[0]!.field, problems });
 }

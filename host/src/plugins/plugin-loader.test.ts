@@ -1,8 +1,12 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger, type ConnectorPlugin } from '@switchboard/core';
-import { configFromObject } from '../config/load-config.js';
+import { ConfigError, ManualClock, silentLogger, type ConfigProblem, type ConnectorPlugin } from '@switchboard/core';
+import { Container, ContainerModule } from '@switchboard/core/di';
+import { configFromObject, loadConfigFile } from '../config/load-config.js';
 import { createHost, type Host } from '../host.js';
-import { connectorFromModule } from './plugin-loader.js';
+import { connectorFromModule, loadConnectors, PluginLoadError } from './plugin-loader.js';
 
 /** A fetch that records every URL it is asked for and passes the call on to the global fetch. */
 function recordingFetch(): { fetch: typeof fetch; urls: string[] } {
@@ -56,5 +60,110 @@ describe('connectors get the host platform fetch', () => {
     const connector = connectorFromModule(telegram as ConnectorPlugin, parsed, { logger: silentLogger, clock: { now: () => Date.now() }, fetch: recorder.fetch });
     await connector.send({ id: 'm-2', to: { channel: 'telegram', accountId: 'x', userId: '4243' }, content: { type: 'text', text: 'hello' } });
     expect(recorder.urls).toEqual([expect.stringMatching(/\/sendMessage$/)]);
+  });
+});
+
+/**
+ * A plugin whose account config needs a `token` string and takes an optional `url` string; it
+ * reports every fault of an account, as a schema-first connector does.
+ */
+function strictPlugin(channel: string): ConnectorPlugin {
+  return {
+    apiVersion: 1, channel, displayName: `Strict ${channel}`, policy: {}, capabilities: {},
+    parseConfig(input: unknown) {
+      const c = (input ?? {}) as { token?: unknown; url?: unknown };
+      const problems: ConfigProblem[] = [];
+      if (typeof c.token !== 'string') problems.push({ field: 'token', message: 'is required' });
+      if (c.url !== undefined && typeof c.url !== 'string') problems.push({ field: 'url', message: 'must be a URL' });
+      if (problems.length > 0) throw ConfigError.of(problems);
+      return c;
+    },
+    create() { throw new Error('not built in these tests'); },
+    module: () => new ContainerModule(() => {}),
+  } as unknown as ConnectorPlugin;
+}
+
+const services = { logger: silentLogger, clock: new ManualClock(0) };
+const tenants = [{ id: 'shop', apiKeys: ['plugin-loader-test-key-0123456789'] }];
+
+describe('connector account configs are read whole', () => {
+  it('lists every fault of every account of a plugin, under connectors[i].accounts[j].config', async () => {
+    const config = configFromObject({ store: { kind: 'memory' }, tenants, connectors: [
+      { package: 'strict', plugin: strictPlugin('strict'), required: true, accounts: [{ id: 'a', config: { url: 7 } }, { id: 'b', config: { token: 't' } }, { id: 'c', config: {} }] },
+    ] });
+    const error = await loadConnectors(config, new Container(), services).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PluginLoadError);
+    expect((error as PluginLoadError).problems).toEqual([
+      { field: 'connectors[0].accounts[0].config.token', message: 'is required' },
+      { field: 'connectors[0].accounts[0].config.url', message: 'must be a URL' },
+      { field: 'connectors[0].accounts[2].config.token', message: 'is required' },
+    ]);
+    expect((error as PluginLoadError).details).toMatchObject({ field: 'connectors[0].accounts[0].config.token' });
+  });
+
+  it('refuses a start with the faults of every required plugin in one error, and isolates an optional one with all of its own', async () => {
+    const config = configFromObject({ store: { kind: 'memory' }, tenants, connectors: [
+      { package: 'one', plugin: strictPlugin('one'), required: true, accounts: [{ id: 'a', config: {} }] },
+      { package: 'two', plugin: strictPlugin('two'), accounts: [{ id: 'a', config: { token: 1 } }, { id: 'b', config: { url: 1 } }] },
+      { package: 'three', plugin: strictPlugin('three'), required: true, accounts: [{ id: 'a', config: { token: 't', url: false } }] },
+    ] });
+    const error = await loadConnectors(config, new Container(), services).catch((e: unknown) => e);
+    expect((error as PluginLoadError).problems.map((p) => p.field)).toEqual(['connectors[0].accounts[0].config.token', 'connectors[2].accounts[0].config.url']);
+
+    const optional = { ...config, connectors: config.connectors.map((c) => ({ ...c, required: false })) };
+    const { statuses } = await loadConnectors(optional, new Container(), services);
+    expect(statuses[1]).toMatchObject({ package: 'two', state: 'failed' });
+    expect(statuses[1]!.error).toContain('connectors[1].accounts[0].config.token: is required');
+    expect(statuses[1]!.error).toContain('connectors[1].accounts[1].config.token: is required');
+    expect(statuses[1]!.error).toContain('connectors[1].accounts[1].config.url: must be a URL');
+  });
+
+  it('a plain error from parseConfig is one problem at the account config', async () => {
+    const plain = { ...strictPlugin('plain'), parseConfig: () => { throw new Error('token looks wrong'); } } as ConnectorPlugin;
+    const config = configFromObject({ store: { kind: 'memory' }, tenants, connectors: [{ package: 'plain', plugin: plain, required: true, accounts: [{ id: 'a', config: {} }] }] });
+    const error = await loadConnectors(config, new Container(), services).catch((e: unknown) => e);
+    expect((error as PluginLoadError).problems).toEqual([{ field: 'connectors[0].accounts[0].config', message: 'token looks wrong' }]);
+  });
+
+  it('a config with faults in the host sections and in accounts reports them all (a given plugin reads its accounts at once)', () => {
+    let error: unknown;
+    try {
+      configFromObject({ prot: 1, tenants, connectors: [{ package: 'strict', plugin: strictPlugin('strict'), accounts: [{ id: 'a', config: { url: 2 } }] }] });
+    } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.map((p) => p.field)).toEqual(['prot', 'connectors[0].accounts[0].config.token', 'connectors[0].accounts[0].config.url']);
+  });
+
+  it('a config file with faults lists those of the accounts of the plugins it names, imported by path (a vendor\'s ConfigError-shaped error included)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sb-plugin-config-'));
+    // a vendor's package carries its own copy of core: its errors are recognised by shape, not class
+    await writeFile(join(dir, 'vendor-plugin.mjs'), `
+      class VendorConfigError extends Error {
+        constructor(problems) { super(problems[0].field + ': ' + problems[0].message); this.code = 'CONFIG_INVALID'; this.retryable = false; this.field = problems[0].field; this.problems = problems; }
+      }
+      export default {
+        apiVersion: 1, channel: 'vendor', displayName: 'Vendor', policy: {}, capabilities: {},
+        parseConfig(input) {
+          const problems = [];
+          if (typeof input.apiKey !== 'string') problems.push({ field: 'apiKey', message: 'is required' });
+          if (typeof input.region !== 'string') problems.push({ field: 'region', message: 'is required' });
+          if (problems.length) throw new VendorConfigError(problems);
+          return input;
+        },
+        create() { throw new Error('unused'); },
+        module() { throw new Error('unused'); },
+      };
+    `);
+    await writeFile(join(dir, 'switchboard.config.json'), JSON.stringify({
+      port: 70000, tenants,
+      connectors: [{ package: './vendor-plugin.mjs', accounts: [{ id: 'main', config: {} }] }, { package: './missing-plugin.mjs', accounts: [{ id: 'x', config: {} }] }],
+    }));
+    const error = await loadConfigFile(join(dir, 'switchboard.config.json'), {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      { field: 'port', message: 'must be an integer from 0 to 65535' },
+      { field: 'connectors[0].accounts[0].config.apiKey', message: 'is required' },
+      { field: 'connectors[0].accounts[0].config.region', message: 'is required' },
+    ]);
   });
 });

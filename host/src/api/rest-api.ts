@@ -26,9 +26,9 @@ import { ApiKeyService } from './api-keys.js';
 import { apiSender, scopeGuard } from './api-scopes.js';
 import {
   AssignSchema, ConsentEventSchema, ContentOrTextSchema, ConversationMessageSchema, ConversationsQuerySchema, EmptyBodySchema,
-  HandoverSchema, PageQuerySchema, TagsSchema, TransferSchema,
+  HandoverSchema, IdParamsSchema, PageQuerySchema, TagsSchema, TransferSchema,
 } from './schemas.js';
-import { jsonShapeGuard, parseBody, parseInput, parseQuery, RequestValidationError } from './validation.js';
+import { jsonShapeGuard, parseBody, parseInput, parseParams, parseQuery, RequestValidationError } from './validation.js';
 
 /** What `/readyz` reports. */
 export interface Readiness {
@@ -69,10 +69,9 @@ function tenantOf(req: Request): TenantConfig {
   return req.tenant;
 }
 
-function param(req: Request, name: string): string {
-  const v = req.params[name];
-  if (typeof v !== 'string' || v === '') throw new ValidationError(name, 'is required');
-  return v;
+/** The route's `:id`, checked with {@link IdParamsSchema} (the schema the document shows). */
+function param(req: Request, _name: 'id'): string {
+  return parseParams(IdParamsSchema, req).id;
 }
 
 const ContentFieldSchema = z.strictObject({ content: ContentOrTextSchema });
@@ -126,7 +125,13 @@ export function createApiApp(deps: ApiDeps): express.Express {
     const r = await deps.readiness();
     res.status(r.status === 'not-ready' ? 503 : 200).json(r);
   });
-  app.get('/openapi.json', (_req, res) => { res.json(buildOpenApi()); });
+  // the document of what this host serves: its features' operations, the sandbox's in sandbox mode
+  // (the extra routes are the sandbox's); built once, on the first request
+  let openApi: Record<string, unknown> | undefined;
+  app.get('/openapi.json', (_req, res) => {
+    openApi ??= buildOpenApi({ features: (deps.features ?? []).map((f) => f.name), sandbox: deps.extraRoutes !== undefined });
+    res.json(openApi);
+  });
 
   const v1: ExpressRouter = express.Router();
   v1.use(auth);

@@ -163,7 +163,7 @@ export const ContentSchema = z.discriminatedUnion('type', [
  * not a preprocess, so the document shows the string too.
  */
 export const ContentOrTextSchema = z.union([
-  z.string().transform((text) => ({ type: 'text', text })).pipe(ContentSchema).describe('text content, in short'),
+  z.string().transform((text) => ({ type: 'text' as const, text })).pipe(ContentSchema as unknown as z.ZodType<Content, { type: 'text'; text: string }>).describe('text content, in short'),
   ContentSchema,
 ], { error: (issue) => (issue.code === 'invalid_union' ? 'must be a string (text) or message content' : undefined) });
 

@@ -10,6 +10,7 @@ export * from './model/events.js';
 export * from './model/entities.js';
 export * from './errors.js';
 export * from './classify-unknown-platform-failure.js';
+export * from './config-schema.js';
 export * from './spi.js';
 export * from './clock.js';
 export * from './logger.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@switchboard/core';
-import { parseConfig } from './config.js';
+import { AppleConfigSchema, parseConfig } from './config.js';
+import { z } from 'zod';
 import { config } from './__fixtures__/inbound.js';
 
 function fieldOf(input: unknown): string | undefined {
@@ -33,5 +34,24 @@ describe('parseConfig', () => {
     ['a string', 'apple'],
   ])('names the bad field %#', (input, field) => {
     expect(fieldOf(input)).toBe(field);
+  });
+
+  it('lists every fault of a config with its path, an unknown key among them (the schema is closed)', () => {
+    let thrown: unknown;
+    try { parseConfig({ ...config, mspSecret: 'not base64!!', businessId: 42, clockSkewSeconds: -1, secretKey: 'x' }); } catch (e) { thrown = e; }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).problems).toEqual([
+      { field: 'mspSecret', message: 'must be Base64 as Apple issues it' },
+      { field: 'businessId', message: 'is required and must be a non-empty string' },
+      { field: 'clockSkewSeconds', message: 'must be an integer between 0 and 600' },
+      { field: 'secretKey', message: 'is not a known field' },
+    ]);
+  });
+
+  it('exports its schema: the JSON Schema of what an integrator writes is closed and requires what parseConfig requires', () => {
+    const json = z.toJSONSchema(AppleConfigSchema, { io: 'input' }) as { required: string[]; properties: Record<string, unknown>; additionalProperties: unknown };
+    expect(json.additionalProperties).toBe(false);
+    expect(json.required).toEqual(['mspId', 'mspSecret', 'businessId']);
+    expect(Object.keys(json.properties)).toEqual(['mspId', 'mspSecret', 'businessId', 'apiBaseUrl', 'clockSkewSeconds', 'tokenMaxAgeSeconds', 'disclosureText']);
   });
 });

@@ -2,25 +2,11 @@
  * Configuration of the Apple Messages for Business connector (MSP side of Apple's MSP REST API).
  * @module
  */
-import { ConfigError, isObject } from '@switchboard/core';
+import { parseConfigWith } from '@switchboard/core';
+import { z } from 'zod';
 
 /** Apple's production MSP gateway. */
 export const APPLE_DEFAULT_API_BASE_URL = 'https://mspgw.push.apple.com/v1';
-
-/** What an integrator writes in the host config for an Apple account. */
-export interface AppleConfigInput {
-  mspId: string;
-  /** The MSP secret exactly as Apple issues it: Base64. */
-  mspSecret: string;
-  businessId: string;
-  apiBaseUrl?: string;
-  /** Seconds of clock skew tolerated on `iat`/`exp` of inbound tokens (default 60). */
-  clockSkewSeconds?: number;
-  /** Maximum age of an inbound token without `exp`, in seconds (default 3600). */
-  tokenMaxAgeSeconds?: number;
-  /** Disclosure text shown before account/transaction notifications (Apple policy); informational. */
-  disclosureText?: string;
-}
 
 /** The validated configuration. */
 export interface AppleConfig {
@@ -41,49 +27,46 @@ export interface AppleConfig {
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
+const REQUIRED = 'is required and must be a non-empty string';
+// surrounding whitespace is dropped: a copy-paste of an id or secret
+const required = () => z.string({ error: REQUIRED }).trim().min(1, { error: REQUIRED, abort: true });
+const seconds = (fallback: number, max: number, description: string) =>
+  z.int({ error: `must be an integer between 0 and ${max}` }).min(0, `must be an integer between 0 and ${max}`).max(max, `must be an integer between 0 and ${max}`)
+    .default(fallback).meta({ description });
+
+/**
+ * The schema of an Apple Messages for Business account's configuration (closed: an unknown key is
+ * refused). Its output adds the decoded secret (`secretKey`). The host puts it in its JSON Schema for
+ * editors (`z.toJSONSchema(AppleConfigSchema, { io: 'input' })`).
+ */
+export const AppleConfigSchema = z.strictObject({
+  mspId: required().meta({ description: 'The MSP id: `aud` of inbound tokens, `iss` of outbound ones.' }),
+  mspSecret: required()
+    .regex(BASE64, { error: 'must be Base64 as Apple issues it', abort: true })
+    // an HS256 key shorter than the hash adds no security; Apple's secrets are longer
+    .refine((secret) => Buffer.from(secret, 'base64').length >= 16, 'decodes to fewer than 16 bytes')
+    .meta({ description: 'The MSP secret exactly as Apple issues it: Base64 (at least 16 bytes decoded).' }),
+  businessId: required().meta({ description: 'The business id (`destination-id` of inbound messages, `source-id` of outbound ones).' }),
+  apiBaseUrl: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
+    .transform((url) => url.replace(/\/+$/, '')).default(APPLE_DEFAULT_API_BASE_URL)
+    .meta({ description: 'Gateway base URL; a trailing slash is dropped. Default Apple\'s production MSP gateway.' }),
+  clockSkewSeconds: seconds(60, 600, 'Seconds of clock skew tolerated on `iat`/`exp` of inbound tokens (default 60).'),
+  tokenMaxAgeSeconds: seconds(3600, 86_400, 'Maximum age of an inbound token without `exp`, in seconds (default 3600).'),
+  disclosureText: z.string({ error: 'must be a non-empty string' }).refine((text) => text.trim() !== '', 'must be a non-empty string').optional()
+    .meta({ description: 'Disclosure text shown before account/transaction notifications (Apple policy); informational.' }),
+}).transform(({ disclosureText, ...rest }): AppleConfig => ({
+  ...rest, secretKey: Buffer.from(rest.mspSecret, 'base64'), ...(disclosureText !== undefined ? { disclosureText } : {}),
+}));
+
+/** What an integrator writes in the host config for an Apple account (the schema's input). */
+export type AppleConfigInput = z.input<typeof AppleConfigSchema>;
+
 /**
  * Validates an Apple config and applies defaults.
  * @param input - the raw config
  * @returns the config with the secret decoded
- * @throws ConfigError naming the bad field
+ * @throws ConfigError listing every bad field with its path (`field` is the first)
  */
 export function parseConfig(input: unknown): AppleConfig {
-  if (!isObject(input)) throw new ConfigError('apple', 'config must be an object');
-  const str = (field: string): string => {
-    const v = input[field];
-    if (typeof v !== 'string' || v.trim() === '') throw new ConfigError(field, 'is required and must be a non-empty string');
-    return v.trim();
-  };
-  const mspId = str('mspId');
-  const mspSecret = str('mspSecret');
-  if (!BASE64.test(mspSecret)) throw new ConfigError('mspSecret', 'must be Base64 as Apple issues it');
-  const secretKey = Buffer.from(mspSecret, 'base64');
-  // an HS256 key shorter than the hash adds no security; Apple's secrets are longer
-  if (secretKey.length < 16) throw new ConfigError('mspSecret', 'decodes to fewer than 16 bytes');
-  const businessId = str('businessId');
-  let apiBaseUrl = APPLE_DEFAULT_API_BASE_URL;
-  if (input.apiBaseUrl !== undefined) {
-    const raw = input.apiBaseUrl;
-    if (typeof raw !== 'string') throw new ConfigError('apiBaseUrl', 'must be a URL string');
-    let url: URL;
-    try { url = new URL(raw); } catch { throw new ConfigError('apiBaseUrl', 'is not a valid URL'); }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('apiBaseUrl', 'must be http(s)');
-    apiBaseUrl = raw.replace(/\/+$/, '');
-  }
-  const num = (field: string, fallback: number, max: number): number => {
-    const v = input[field];
-    if (v === undefined) return fallback;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) throw new ConfigError(field, `must be an integer between 0 and ${max}`);
-    return v;
-  };
-  const config: AppleConfig = {
-    mspId, mspSecret, secretKey, businessId, apiBaseUrl,
-    clockSkewSeconds: num('clockSkewSeconds', 60, 600),
-    tokenMaxAgeSeconds: num('tokenMaxAgeSeconds', 3600, 86_400),
-  };
-  if (input.disclosureText !== undefined) {
-    if (typeof input.disclosureText !== 'string' || input.disclosureText.trim() === '') throw new ConfigError('disclosureText', 'must be a non-empty string');
-    config.disclosureText = input.disclosureText;
-  }
-  return config;
+  return parseConfigWith(AppleConfigSchema, input, { root: 'apple', notAnObject: 'config must be an object' });
 }

@@ -7,7 +7,7 @@ import { applePlugin } from './apple-plugin.js';
 export default applePlugin;
 export { applePlugin };
 export { AppleConnector, type AppleConnectorOptions } from './apple-connector.js';
-export { parseConfig, APPLE_DEFAULT_API_BASE_URL, type AppleConfig, type AppleConfigInput } from './config.js';
+export { parseConfig, AppleConfigSchema, APPLE_DEFAULT_API_BASE_URL, type AppleConfig, type AppleConfigInput } from './config.js';
 export { applePolicy, APPLE_TEXT_MAX, APPLE_MEDIA_MAX_BYTES } from './policy.js';
 export { appleCapabilities } from './capabilities.js';
 export {

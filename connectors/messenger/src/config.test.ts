@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@switchboard/core';
-import { parseConfig } from './config.js';
+import { MessengerConfigSchema, parseConfig } from './config.js';
+import { z } from 'zod';
 
 const valid = { pageAccessToken: 'EAAG123', appSecret: 's3cret', verifyToken: 'verify-me', pageId: '104000000000001' };
 
@@ -31,5 +32,24 @@ describe('parseConfig', () => {
   });
   it('refuses a non-object', () => {
     expect(() => parseConfig(null)).toThrow(ConfigError);
+  });
+
+  it('lists every fault of a config with its path, an unknown key among them (the schema is closed)', () => {
+    let thrown: unknown;
+    try { parseConfig({ ...valid, appSecret: '', pageId: 'my-page', apiBaseUrl: 'https://graph.facebook.com?x=1', pageToken: 'EAAG123' }); } catch (e) { thrown = e; }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).problems).toEqual([
+      { field: 'appSecret', message: 'is required' },
+      { field: 'pageId', message: 'must be the numeric Page id, digits only' },
+      { field: 'apiBaseUrl', message: 'must not carry a query or fragment' },
+      { field: 'pageToken', message: 'is not a known field' },
+    ]);
+  });
+
+  it('exports its schema: the JSON Schema of what an integrator writes is closed and requires what parseConfig requires', () => {
+    const json = z.toJSONSchema(MessengerConfigSchema, { io: 'input' }) as { required: string[]; properties: Record<string, unknown>; additionalProperties: unknown };
+    expect(json.additionalProperties).toBe(false);
+    expect(json.required).toEqual(['pageAccessToken', 'appSecret', 'verifyToken', 'pageId']);
+    expect(Object.keys(json.properties)).toEqual(['pageAccessToken', 'appSecret', 'verifyToken', 'pageId', 'apiBaseUrl', 'apiVersion']);
   });
 });

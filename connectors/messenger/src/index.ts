@@ -6,7 +6,7 @@ import { plugin } from './messenger-plugin.js';
 
 export default plugin;
 export { plugin as messengerPlugin };
-export { parseConfig, DEFAULT_API_BASE_URL, DEFAULT_API_VERSION, type MessengerConfig } from './config.js';
+export { parseConfig, MessengerConfigSchema, DEFAULT_API_BASE_URL, DEFAULT_API_VERSION, type MessengerConfig, type MessengerConfigInput } from './config.js';
 export { messengerPolicy, messengerPrices, MESSENGER_DOCS, MESSENGER_MESSAGE_TAGS, MESSENGER_RESTRICTED_COMMERCE, MESSENGER_MEDIA_TYPES } from './policy.js';
 export { messengerCapabilities } from './capabilities.js';
 export { MessengerConnector, SIGNATURE_HEADER } from './messenger-connector.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@switchboard/core';
-import { botIdOf, parseConfig } from './config.js';
+import { botIdOf, TelegramConfigSchema, parseConfig } from './config.js';
+import { z } from 'zod';
 
 const valid = { botToken: '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0', secretToken: 'hook_Secret-1' };
 
@@ -39,5 +40,23 @@ describe('parseConfig', () => {
 
   it('derives the bot id from the token', () => {
     expect(botIdOf(valid.botToken)).toBe('123456789');
+  });
+
+  it('lists every fault of a config with its path, an unknown key among them (the schema is closed)', () => {
+    let thrown: unknown;
+    try { parseConfig({ ...valid, botToken: '123:short', secretToken: 'has space', botTokn: valid.botToken }); } catch (e) { thrown = e; }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).problems).toEqual([
+      { field: 'botToken', message: 'must look like <bot id>:<secret> as issued by @BotFather' },
+      { field: 'secretToken', message: 'must be 1-256 characters of A-Z, a-z, 0-9, _ and -' },
+      { field: 'botTokn', message: 'is not a known field' },
+    ]);
+  });
+
+  it('exports its schema: the JSON Schema of what an integrator writes is closed and requires what parseConfig requires', () => {
+    const json = z.toJSONSchema(TelegramConfigSchema, { io: 'input' }) as { required: string[]; properties: Record<string, unknown>; additionalProperties: unknown };
+    expect(json.additionalProperties).toBe(false);
+    expect(json.required).toEqual(['botToken', 'secretToken']);
+    expect(Object.keys(json.properties)).toEqual(['botToken', 'secretToken', 'apiBaseUrl']);
   });
 });

@@ -6,7 +6,7 @@ import { plugin } from './telegram-plugin.js';
 
 export default plugin;
 export { plugin as telegramPlugin };
-export { parseConfig, botIdOf, TELEGRAM_API_BASE_URL, type TelegramConfig } from './config.js';
+export { parseConfig, TelegramConfigSchema, botIdOf, TELEGRAM_API_BASE_URL, type TelegramConfig, type TelegramConfigInput } from './config.js';
 export { telegramPolicy } from './policy.js';
 export { telegramCapabilities } from './capabilities.js';
 export { TelegramConnector, SECRET_TOKEN_HEADER, type TelegramConnectorOptions } from './telegram-connector.js';

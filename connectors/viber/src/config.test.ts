@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@switchboard/core';
-import { deriveAccountId, parseConfig } from './config.js';
+import { deriveAccountId, ViberConfigSchema, parseConfig } from './config.js';
+import { z } from 'zod';
 import { AUTH_TOKEN } from './__fixtures__/helpers.js';
 
 function fieldOf(fn: () => unknown): string | undefined {
@@ -60,5 +61,24 @@ describe('parseConfig', () => {
   it('accepts a content object as welcome message', () => {
     const welcome = { type: 'interactive', body: 'Welcome!', quickReplies: [{ id: 'subscribe', title: 'Subscribe' }] };
     expect(parseConfig({ authToken: AUTH_TOKEN, botName: 'a', welcomeMessage: welcome }).welcomeMessage).toEqual(welcome);
+  });
+
+  it('lists every fault of a config with its path, an unknown key among them (the schema is closed)', () => {
+    let thrown: unknown;
+    try { parseConfig({ authToken: 'has space', botName: 'x'.repeat(29), botAvatar: 'ftp://example.com/a.jpg', avatar: 'https://example.com/a.jpg' }); } catch (e) { thrown = e; }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).problems).toEqual([
+      { field: 'authToken', message: 'must be the app key from the bot\'s "edit info" screen (no spaces)' },
+      { field: 'botName', message: 'must be at most 28 characters (Viber\'s sender.name limit)' },
+      { field: 'botAvatar', message: 'must be an absolute http(s) URL' },
+      { field: 'avatar', message: 'is not a known field' },
+    ]);
+  });
+
+  it('exports its schema: the JSON Schema of what an integrator writes is closed and requires what parseConfig requires', () => {
+    const json = z.toJSONSchema(ViberConfigSchema, { io: 'input' }) as { required: string[]; properties: Record<string, unknown>; additionalProperties: unknown };
+    expect(json.additionalProperties).toBe(false);
+    expect(json.required).toEqual(['authToken', 'botName']);
+    expect(Object.keys(json.properties)).toEqual(['authToken', 'botName', 'botAvatar', 'apiBaseUrl', 'accountId', 'welcomeMessage']);
   });
 });

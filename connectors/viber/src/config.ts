@@ -3,7 +3,8 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { ConfigError, isObject, type Content } from '@switchboard/core';
+import { parseConfigWith, requiredFieldMessage, type Content } from '@switchboard/core';
+import { z } from 'zod';
 import { VIBER_API_BASE_URL, VIBER_LIMITS } from './viber-api.js';
 import { renderWelcome } from './render.js';
 
@@ -40,52 +41,56 @@ export function deriveAccountId(authToken: string): string {
   return `viber-${createHash('sha256').update(authToken, 'utf8').digest('hex').slice(0, 16)}`;
 }
 
-function httpUrl(field: string, value: unknown): string {
-  if (typeof value !== 'string' || value === '') throw new ConfigError(field, 'must be a non-empty URL string');
-  let url: URL;
-  try { url = new URL(value); } catch { throw new ConfigError(field, 'must be an absolute URL'); }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(field, 'must be an http(s) URL');
-  return value;
-}
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' });
+
+/**
+ * The schema of a Viber bot's configuration (closed: an unknown key is refused). Its output derives
+ * `accountId` from the token when none is set and checks that the welcome message renders as one
+ * Viber message. The host puts it in its JSON Schema for editors
+ * (`z.toJSONSchema(ViberConfigSchema, { io: 'input' })`).
+ */
+export const ViberConfigSchema = z.strictObject({
+  authToken: z.string({ error: requiredFieldMessage }).min(1, { error: 'is required', abort: true })
+    .refine((token) => !/\s/.test(token) && token.length <= 256, 'must be the app key from the bot\'s "edit info" screen (no spaces)')
+    .meta({ description: 'The bot\'s authentication token ("app key"): sent as `X-Viber-Auth-Token`, and the key of callback signatures.' }),
+  botName: z.string({ error: requiredFieldMessage }).refine((name) => name.trim() !== '', { error: 'is required', abort: true })
+    .max(VIBER_LIMITS.senderName, `must be at most ${VIBER_LIMITS.senderName} characters (Viber's sender.name limit)`)
+    .meta({ description: `\`sender.name\` shown on every message (at most ${VIBER_LIMITS.senderName} characters).` }),
+  botAvatar: httpUrl.optional()
+    .meta({ description: '`sender.avatar`: URL of the avatar shown on messages (at most 100 KB, per Viber).' }),
+  apiBaseUrl: httpUrl.transform((url) => url.replace(/\/+$/, '')).default(VIBER_API_BASE_URL)
+    .meta({ description: 'API base URL; trailing slashes are dropped. Default `https://chatapi.viber.com/pa`.' }),
+  accountId: z.string().regex(ACCOUNT_ID, 'must be 1-128 URL-safe characters (A-Z a-z 0-9 . _ ~ -)').optional()
+    .meta({ description: 'The business-side id in webhook URLs (`/webhooks/viber/:accountId`) and addresses: set it to the bot\'s URI (from `get_account_info`). Default: derived from the auth token (it changes when the token is rotated).' }),
+  welcomeMessage: z.union([z.string(), z.looseObject({ type: z.string() })], { error: 'must be a text or a Content object' }).optional()
+    .meta({ description: 'The welcome message answered to `conversation_started` callbacks (a text, or a Content object that renders as one Viber message); none when omitted.' }),
+}).transform((input, ctx): ViberConfig => {
+  const { welcomeMessage, accountId, botAvatar, ...rest } = input;
+  const config: ViberConfig = { ...rest, accountId: accountId ?? deriveAccountId(input.authToken), ...(botAvatar !== undefined ? { botAvatar } : {}) };
+  if (welcomeMessage !== undefined) {
+    const content = typeof welcomeMessage === 'string' ? { type: 'text' as const, text: welcomeMessage } : welcomeMessage as unknown as Content;
+    try {
+      renderWelcome(config, content);
+      config.welcomeMessage = content;
+    } catch (cause) {
+      ctx.issues.push({ code: 'custom', path: ['welcomeMessage'], message: `cannot be sent as one Viber message: ${(cause as Error).message}`, input: welcomeMessage });
+    }
+  }
+  return config;
+});
+
+/** What an integrator writes for a Viber bot (the schema's input). */
+export type ViberConfigInput = z.input<typeof ViberConfigSchema>;
 
 /**
  * Validates a Viber connector configuration and applies defaults.
  * @param input - raw configuration (from the host's config file)
  * @returns the configuration
- * @throws ConfigError naming the bad field
+ * @throws ConfigError listing every bad field with its path (`field` is the first)
  * @example
  * parseConfig({ authToken: '445da6az1s345z78-dazcczb2542zv51a-e0vc5fva17480im9', botName: 'Workshop' }).apiBaseUrl
  * // 'https://chatapi.viber.com/pa'
  */
 export function parseConfig(input: unknown): ViberConfig {
-  if (!isObject(input)) throw new ConfigError('(root)', 'Viber config must be an object');
-  const { authToken, botName, botAvatar, apiBaseUrl, accountId, welcomeMessage } = input;
-  if (typeof authToken !== 'string' || authToken === '') throw new ConfigError('authToken', 'is required');
-  if (/\s/.test(authToken) || authToken.length > 256) throw new ConfigError('authToken', 'must be the app key from the bot\'s "edit info" screen (no spaces)');
-  if (typeof botName !== 'string' || botName.trim() === '') throw new ConfigError('botName', 'is required');
-  if (botName.length > VIBER_LIMITS.senderName) throw new ConfigError('botName', `must be at most ${VIBER_LIMITS.senderName} characters (Viber's sender.name limit)`);
-  const config: ViberConfig = {
-    authToken,
-    botName,
-    apiBaseUrl: apiBaseUrl === undefined ? VIBER_API_BASE_URL : httpUrl('apiBaseUrl', apiBaseUrl).replace(/\/+$/, ''),
-    accountId: deriveAccountId(authToken),
-  };
-  if (botAvatar !== undefined) config.botAvatar = httpUrl('botAvatar', botAvatar);
-  if (accountId !== undefined) {
-    if (typeof accountId !== 'string' || !ACCOUNT_ID.test(accountId)) throw new ConfigError('accountId', 'must be 1-128 URL-safe characters (A-Z a-z 0-9 . _ ~ -)');
-    config.accountId = accountId;
-  }
-  if (welcomeMessage !== undefined) {
-    let content: Content;
-    if (typeof welcomeMessage === 'string') content = { type: 'text', text: welcomeMessage };
-    else if (isObject(welcomeMessage) && typeof welcomeMessage.type === 'string') content = welcomeMessage as unknown as Content;
-    else throw new ConfigError('welcomeMessage', 'must be a text or a Content object');
-    try {
-      renderWelcome(config, content);
-    } catch (cause) {
-      throw new ConfigError('welcomeMessage', `cannot be sent as one Viber message: ${(cause as Error).message}`, { cause });
-    }
-    config.welcomeMessage = content;
-  }
-  return config;
+  return parseConfigWith(ViberConfigSchema, input, { root: '(root)', notAnObject: 'Viber config must be an object' });
 }

@@ -6,7 +6,7 @@ import { plugin } from './viber-plugin.js';
 
 export default plugin;
 export { plugin as viberPlugin };
-export { parseConfig, deriveAccountId, type ViberConfig } from './config.js';
+export { parseConfig, ViberConfigSchema, deriveAccountId, type ViberConfig, type ViberConfigInput } from './config.js';
 export { viberCapabilities } from './capabilities.js';
 export { viberPolicy, viberPrices } from './policy.js';
 export { ViberConnector, VIBER_RATE_LIMIT_DELAY_MS, VIBER_WEBHOOK_EVENT_TYPES } from './viber-connector.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@switchboard/core';
-import { parseConfig } from './config.js';
+import { WhatsAppConfigSchema, parseConfig } from './config.js';
+import { z } from 'zod';
 
 const valid = { accessToken: 'EAAtoken', appSecret: 'secret', verifyToken: 'verify', phoneNumberId: '106540352242922' };
 
@@ -49,5 +50,24 @@ describe('parseConfig', () => {
   it('refuses a config that is not an object', () => {
     expect(fieldOf(() => parseConfig(null))).toBe('config');
     expect(fieldOf(() => parseConfig('token'))).toBe('config');
+  });
+
+  it('lists every fault of a config with its path, an unknown key among them (the schema is closed)', () => {
+    let thrown: unknown;
+    try { parseConfig({ ...valid, accessToken: undefined, phoneNumberId: 106540352242922, apiVersion: '23.0', phoneNumber: '+1 555 0100' }); } catch (e) { thrown = e; }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).problems).toEqual([
+      { field: 'accessToken', message: 'is required' },
+      { field: 'phoneNumberId', message: 'must be a string of digits (quote it: Graph ids exceed number precision)' },
+      { field: 'apiVersion', message: 'must look like "v23.0"' },
+      { field: 'phoneNumber', message: 'is not a known field' },
+    ]);
+  });
+
+  it('exports its schema: the JSON Schema of what an integrator writes is closed and requires what parseConfig requires', () => {
+    const json = z.toJSONSchema(WhatsAppConfigSchema, { io: 'input' }) as { required: string[]; properties: Record<string, unknown>; additionalProperties: unknown };
+    expect(json.additionalProperties).toBe(false);
+    expect(json.required).toEqual(['accessToken', 'appSecret', 'verifyToken', 'phoneNumberId']);
+    expect(Object.keys(json.properties)).toEqual(['accessToken', 'appSecret', 'verifyToken', 'phoneNumberId', 'businessAccountId', 'apiBaseUrl', 'apiVersion']);
   });
 });

@@ -6,7 +6,7 @@ import { plugin } from './whatsapp-plugin.js';
 
 export default plugin;
 export { plugin as whatsappPlugin };
-export { parseConfig, DEFAULT_API_BASE_URL, DEFAULT_API_VERSION, type WhatsAppConfig } from './config.js';
+export { parseConfig, WhatsAppConfigSchema, DEFAULT_API_BASE_URL, DEFAULT_API_VERSION, type WhatsAppConfig, type WhatsAppConfigInput } from './config.js';
 export { whatsappPolicy, whatsappPrices, WHATSAPP_DOCS, WHATSAPP_RESTRICTED_COMMERCE, WHATSAPP_MEDIA_LIMITS, type WhatsAppMediaLimit } from './policy.js';
 export { whatsappCapabilities } from './capabilities.js';
 export { WhatsAppConnector, SIGNATURE_HEADER } from './whatsapp-connector.js';

@@ -9,10 +9,9 @@ import type { InboundEvent, StatusEvent } from '@switchboard/core';
 import type { TenantConfig } from '../config/host-config.js';
 import type { InboxEntry } from '../stores/stores.js';
 import { INBOUND_KINDS, type InboundHandler, type InboundHandlers, type InboundKind } from './inbound-handler.js';
-import type { InboxEntryHandler } from './inbox-worker.js';
 
-/** Dispatches inbox entries to the handler of their event's kind. */
-export class InboundDispatcher implements InboxEntryHandler {
+/** Dispatches inbox entries to the handler of their event's kind (the worker's `InboxEntryHandler`). */
+export class InboundDispatcher {
   private readonly byKind = new Map<string, InboundHandler>();
 
   /**

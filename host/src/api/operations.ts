@@ -127,7 +127,12 @@ export const OPERATIONS: readonly Operation[] = [
   {
     operationId: 'verifyWebhookSubscription', method: 'get', path: '/webhooks/:channel/:account', area: 'webhooks', security: 'none', params: WebhookParamsSchema,
     summary: 'Platform subscription handshake (the platform\'s own query; the answer is the challenge it asked for)',
-    responses: { 200: { description: 'Handshake answer', content: { 'text/plain': TextSchema } }, 403: error('The verify token does not match'), 404: error('No such account') },
+    responses: {
+      200: { description: 'Handshake answer', content: { 'text/plain': TextSchema } },
+      403: { description: 'The connector refused the handshake (its verify token does not match): the connector\'s own answer', content: { 'text/plain': TextSchema } },
+      404: error('No such account'),
+      405: error('Not a handshake the connector recognises'),
+    },
   },
 
   // ---- conversations, contacts, dead letters (the API's own routes) ----

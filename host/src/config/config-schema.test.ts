@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@switchboard/core';
 import { CONFIG_JSON_SCHEMA_FILE, hostConfigJsonSchemaText, WRITE_CONFIG_JSON_SCHEMA } from './config-json-schema.js';
-import { parseHostConfig } from './host-config.js';
+import { parseHostConfig, resolveSecrets } from './host-config.js';
 
 const KEY = 'a-tenant-api-key-0123456789';
 
@@ -125,6 +125,18 @@ describe('the config is checked whole', () => {
       const field = dotted([...path, key]);
       expect(problemsOf(raw)).toContainEqual({ field, message: expect.stringMatching(/^is not a known key|^is replaced by/) });
     }), { numRuns: 300 });
+  });
+});
+
+describe('secret references', () => {
+  it('names every key whose variable is unset, not only the first', () => {
+    let error: unknown;
+    try { resolveSecrets({ metricsToken: { env: 'NO_TOKEN' }, tenants: [{ apiKeys: ['${NO_KEY}', { env: 'SET' }] }] }, { SET: 'x' }); } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      { field: 'metricsToken', message: 'environment variable NO_TOKEN is not set' },
+      { field: 'tenants[0].apiKeys[0]', message: 'environment variable NO_KEY is not set' },
+    ]);
   });
 });
 

@@ -284,7 +284,6 @@ export interface ServerLimits {
   trustProxy?: string[];
 }
 
-
 /**
  * Replaces secret references: `{ env: 'NAME' }` objects and `${NAME}` inside strings.
  * Functions and class values are left alone.
@@ -292,29 +291,31 @@ export interface ServerLimits {
  * @param env - the environment
  * @param path - the key being resolved, for errors
  * @returns the config with secrets filled in
- * @throws ConfigError naming the key whose variable is unset
+ * @throws ConfigError naming every key whose variable is unset
  */
 export function resolveSecrets(value: unknown, env: Record<string, string | undefined>, path = ''): unknown {
+  const unset: ConfigProblem[] = [];
+  const resolved = resolveInto(value, env, path, unset);
+  if (unset.length > 0) throw ConfigError.of(unset);
+  return resolved;
+}
+
+function resolveInto(value: unknown, env: Record<string, string | undefined>, path: string, unset: ConfigProblem[]): unknown {
+  const missing = (name: string): string => { unset.push({ field: path || '(root)', message: `environment variable ${name} is not set` }); return ''; };
   if (typeof value === 'string') {
-    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
-      const v = env[name];
-      if (v === undefined) throw new ConfigError(path || '(root)', `environment variable ${name} is not set`);
-      return v;
-    });
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => env[name] ?? missing(name));
   }
-  if (Array.isArray(value)) return value.map((v, i) => resolveSecrets(v, env, `${path}[${i}]`));
+  if (Array.isArray(value)) return value.map((v, i) => resolveInto(v, env, `${path}[${i}]`, unset));
   if (isPlainObject(value)) {
     const keys = Object.keys(value);
     if (keys.includes('env') && keys.every((k) => k === 'env' || k === 'default') && typeof value.env === 'string') {
-      const v = env[value.env] ?? (typeof value.default === 'string' ? value.default : undefined);
-      if (v === undefined) throw new ConfigError(path || '(root)', `environment variable ${value.env} is not set`);
-      return v;
+      return env[value.env] ?? (typeof value.default === 'string' ? value.default : missing(value.env));
     }
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       // plugin objects and bot handlers are code, not configuration
       const isCode = k === 'plugin' || (path === '' && k === 'bots');
-      out[k] = isCode ? v : resolveSecrets(v, env, path ? `${path}.${k}` : k);
+      out[k] = isCode ? v : resolveInto(v, env, path ? `${path}.${k}` : k, unset);
     }
     return out;
   }

@@ -358,7 +358,7 @@ export async function createHost(config: HostConfig, options: HostOptions = {}):
   container.bind(MediaStore).toConstantValue(media.store);
   container.bind(MediaUrls).toConstantValue(media.urls);
   // the outbound path sends stored files (media.storedId) the platform's way: it needs the media store and its URLs
-  const outbound = new OutboundRuntime({ stores, streams, bindings: () => bindings, tenants, clock, logger, platformCalls: platformCalls.signal, media: { store: media.store, urls: media.urls }, ...(options.documents ? { documents: options.documents } : {}) }, options.outbound);
+  const outbound = new OutboundRuntime({ stores, streams, connectors: registry, tenants, clock, logger, platformCalls: platformCalls.signal, media: { store: media.store, urls: media.urls }, ...(options.documents ? { documents: options.documents } : {}) }, options.outbound);
   container.bind(OutboundRuntime).toConstantValue(outbound);
   const gateway = options.gateway?.({ container, stores, registry, streams, clock, logger, config }) ?? outbound.gateway;
   container.bind(OutboundGateway).toConstantValue(gateway);

@@ -418,6 +418,59 @@ export function describeDriverConformance(name: string, open: () => Promise<Stor
         expect(await c.insert({ id: 'd', email: 'b@x' })).toBe(true);
       });
 
+      it('updateTogether applies single-document updates over several collections in order, answering each document after (undefined when none matched)', async () => {
+        const [specA, specB] = [specOf(fresh()), specOf(fresh())];
+        const [a, b] = [items(specA), items(specB)];
+        await a.insert({ id: 'm', status: 'queued', n: 1 });
+        await b.insert({ id: 'e', status: 'leased', owner: 'A' });
+        const after = await driver.updateTogether([
+          { collection: specA, filter: { id: 'm' }, update: { $set: { email: 'x@1' } } },
+          // the second update of the same document sees the first
+          { collection: specA, filter: { id: 'm', status: 'queued' }, update: { $set: { status: 'sent' }, $inc: { n: 1 }, $push: { tags: 'sent' } } },
+          { collection: specB, filter: { id: 'e', status: 'leased' }, update: { $set: { status: 'done' }, $unset: ['owner'] } },
+          { collection: specB, filter: { id: 'e', status: 'leased' }, update: { $set: { status: 'again' } } },
+        ]);
+        expect(after).toEqual([
+          { id: 'm', status: 'queued', n: 1, email: 'x@1' },
+          { id: 'm', status: 'sent', n: 2, email: 'x@1', tags: ['sent'] },
+          { id: 'e', status: 'done' },
+          undefined,
+        ]);
+        expect(await a.get('m')).toEqual(after[1]);
+        expect(await b.get('e')).toEqual({ id: 'e', status: 'done' });
+        expect(await driver.updateTogether([])).toEqual([]);
+      });
+
+      it('updateTogether: an update that breaks a unique index throws, undoing the earlier ones on a transactional driver (else they stay, in order)', async () => {
+        const [specA, specB] = [specOf(fresh()), specOf(fresh())];
+        const [a, b] = [items(specA), items(specB)];
+        await a.insert({ id: 'm', status: 'queued' });
+        await b.insertMany([{ id: 'e', status: 'leased', email: 'e@x' }, { id: 'f', email: 'f@x' }]);
+        await expect(driver.updateTogether([
+          { collection: specA, filter: { id: 'm' }, update: { $set: { status: 'sent' } } },
+          { collection: specB, filter: { id: 'e' }, update: { $set: { status: 'done', email: 'f@x' } } },
+        ])).rejects.toThrow(UniqueViolationError);
+        expect(await b.get('e')).toEqual({ id: 'e', status: 'leased', email: 'e@x' });
+        expect((await a.get('m'))?.status).toBe(driver.transactional === true ? 'queued' : 'sent');
+        // the collections stay usable, and a failing first update leaves nothing on any driver
+        await expect(driver.updateTogether([
+          { collection: specB, filter: { id: 'e' }, update: { $set: { email: 'f@x' } } },
+          { collection: specA, filter: { id: 'm' }, update: { $set: { status: 'later' } } },
+        ])).rejects.toThrow(UniqueViolationError);
+        expect((await a.get('m'))?.status).not.toBe('later');
+      });
+
+      it('updateTogether refuses an undeclared field before writing anything', async () => {
+        const [specA, specB] = [specOf(fresh()), specOf(fresh())];
+        const [a] = [items(specA), items(specB)];
+        await a.insert({ id: 'm', status: 'queued' });
+        await expect(driver.updateTogether([
+          { collection: specA, filter: { id: 'm' }, update: { $set: { status: 'sent' } } },
+          { collection: specB, filter: { nope: 1 }, update: { $set: { status: 'x' } } },
+        ])).rejects.toThrow(UndeclaredFieldError);
+        expect((await a.get('m'))?.status).toBe(driver.transactional === true ? 'queued' : 'sent');
+      });
+
       it('$inc, $max, $min, $push, $unset and $set (undefined removes, dotted paths create objects)', async () => {
         const c = items();
         await c.insert({ id: 'a', n: 5, at: at(5), tags: ['x'], status: 's', meta: { kind: 'k', keep: 1 } });

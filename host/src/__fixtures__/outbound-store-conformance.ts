@@ -4,7 +4,7 @@
  * here depends on machine speed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Collection, CollectionSpec, Doc, StorageDriver } from '../stores/driver.js';
+import type { Collection, CollectionSpec, Doc, LinkedUpdate, StorageDriver } from '../stores/driver.js';
 import { DocumentIdempotencyStore, type IdempotencyRecord } from '../outbound/idempotency-store.js';
 import type { RateLimit } from '@switchboard/core';
 import { paceRules } from '../outbound/dispatcher.js';
@@ -26,6 +26,7 @@ class InterposedDriver implements StorageDriver {
   constructor(private readonly inner: StorageDriver) {}
   get kind(): StorageDriver['kind'] { return this.inner.kind; }
   get capabilities(): StorageDriver['capabilities'] { return this.inner.capabilities; }
+  get transactional(): boolean { return this.inner.transactional === true; }
   collection<T extends Doc>(spec: CollectionSpec): Collection<T> {
     const real = this.inner.collection<T>(spec);
     if (spec.name !== RATE_BUDGET_COLLECTION.name) return real;
@@ -45,6 +46,7 @@ class InterposedDriver implements StorageDriver {
       deleteMany: (filter) => real.deleteMany(filter),
     };
   }
+  updateTogether(updates: readonly LinkedUpdate[]): Promise<(Doc | undefined)[]> { return this.inner.updateTogether(updates); }
   ping(): Promise<void> { return this.inner.ping(); }
   clear(): Promise<void> { return this.inner.clear(); }
   close(): Promise<void> { return this.inner.close(); }

@@ -10,7 +10,7 @@ import {
 import type { TenantConfig } from '../config/host-config.js';
 import { OutboundRuntime } from '../outbound/outbound-runtime.js';
 import type { Timer } from '../outbound/timer.js';
-import type { HostConnectorBinding } from '../plugins/connector-registry.js';
+import { StaticConnectorRegistry, type HostConnectorBinding } from '../plugins/connector-registry.js';
 import { MemoryStores } from '../stores/host-stores.js';
 import { createHostStreams } from '../streams.js';
 
@@ -150,7 +150,7 @@ export function outboundWorld(options: Partial<TenantConfig> = {}): OutboundWorl
     sleep: async (ms) => { await world.onWait?.(ms); clock.advance(Math.max(0, ms)); },
   };
   world.runtime = new OutboundRuntime(
-    { stores, streams, bindings: () => bindings, tenants: new Map([[tenant.id, tenant]]), clock },
+    { stores, streams, connectors: new StaticConnectorRegistry(bindings), tenants: new Map([[tenant.id, tenant]]), clock },
     { timer, dispatcher: { pollMs: 5 } },
   );
   return world;

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it, beforeEach, afterEach } from 'vitest';
 import type { Address, Contact, Conversation } from '@switchboard/core';
-import type { Collection, CollectionSpec, Doc, StorageDriver } from '../stores/driver.js';
+import type { Collection, CollectionSpec, Doc, LinkedUpdate, StorageDriver } from '../stores/driver.js';
 import { createHostStores } from '../stores/host-stores.js';
 import { DocumentAuditLogStore, DocumentContactStore, DocumentDeadLetterStore } from '../stores/document-stores.js';
 import type { HostMessage, HostStores, InboxEntry, OutboxEntry } from '../stores/stores.js';
@@ -37,6 +37,7 @@ export class CountingDriver implements StorageDriver {
   constructor(private readonly inner: StorageDriver) {}
   get kind(): StorageDriver['kind'] { return this.inner.kind; }
   get capabilities(): StorageDriver['capabilities'] { return this.inner.capabilities; }
+  get transactional(): boolean { return this.inner.transactional === true; }
   /** Starts counting from zero. */
   reset(): void { this.read = 0; }
   collection<T extends Doc>(spec: CollectionSpec): Collection<T> {
@@ -52,6 +53,11 @@ export class CountingDriver implements StorageDriver {
         return (value as (...a: unknown[]) => unknown).bind(target);
       },
     });
+  }
+  async updateTogether(updates: readonly LinkedUpdate[]): Promise<(Doc | undefined)[]> {
+    const after = await this.inner.updateTogether(updates);
+    this.read += after.filter((d) => d !== undefined).length;
+    return after;
   }
   ping(): Promise<void> { return this.inner.ping(); }
   clear(): Promise<void> { return this.inner.clear(); }
@@ -263,6 +269,103 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
       expect((await s.outbox.findByMessage(tenant, e1.messageId))!.status).toBe('sent');
       expect(await s.outbox.get('other-tenant', e1.id)).toBeUndefined();
       expect((await s.outbox.counts(tenant)).sent).toBe(1);
+    });
+
+    describe('a send\'s result: the outbox entry and its message in one write', () => {
+      /** A queued outbound message and its outbox entry, leased by `owner`. */
+      const queued = async (owner = 'A', userId = 'u1'): Promise<{ e: OutboxEntry; m: HostMessage }> => {
+        const m = message({ direction: 'outbound', status: 'queued', userId, statusHistory: [{ status: 'queued', at: at(1) }] });
+        await s.messages.insert(m);
+        const e: OutboxEntry = {
+          id: uid('o'), tenantId: tenant, messageId: m.id, channel: 'acme', account: 'main', status: 'pending', attempts: 0, notBefore: at(1),
+          message: { id: m.id, to: address(userId), content: m.content }, createdAt: at(1), updatedAt: at(1),
+        };
+        await s.outbox.enqueue(e);
+        const leased = await s.outbox.lease({ tenantId: tenant, owner, limit: 100, leaseMs: 60_000, now: at(2) });
+        expect(leased.map((x) => x.id)).toContain(e.id);
+        return { e, m };
+      };
+
+      it('completeSend: the entry sent and the message sent with the platform\'s ids and a history entry, together', async () => {
+        const { e, m } = await queued();
+        // the platform's clock may read before the host's queued time: the history never goes back
+        const recorded = await s.outbox.completeSend(e, 'A', { externalId: 'wamid.1', partIds: ['wamid.2'], at: at(0) }, at(3));
+        expect(recorded).toMatchObject({ settled: true, changed: true, message: { id: m.id, status: 'sent', externalId: 'wamid.1', partIds: ['wamid.2'] } });
+        expect(await s.outbox.get(tenant, e.id)).toMatchObject({ status: 'sent', updatedAt: at(3) });
+        expect((await s.outbox.get(tenant, e.id))!.leaseOwner).toBeUndefined();
+        const stored = (await s.messages.get(tenant, m.id))!;
+        expect(stored).toEqual(recorded.message);
+        expect(stored.statusHistory).toEqual([{ status: 'queued', at: at(1) }, { status: 'sent', at: at(1) }]);
+        // a receipt naming the later part finds the message
+        expect((await s.messages.findByExternalId(tenant, { channel: 'acme', accountId: 'acc', userId: 'u1' }, 'wamid.2'))?.id).toBe(m.id);
+      });
+
+      it('completeSend without ids (recorded part by part before) only moves the status and completes the entry', async () => {
+        const { e, m } = await queued();
+        await s.messages.update(tenant, m.id, { externalId: 'x-1' });
+        const recorded = await s.outbox.completeSend(e, 'A', { at: at(4) }, at(4));
+        expect(recorded).toMatchObject({ settled: true, changed: true, message: { status: 'sent', externalId: 'x-1' } });
+        expect((await s.outbox.get(tenant, e.id))!.status).toBe('sent');
+      });
+
+      it('completeSend after a receipt overtook the dispatcher keeps the receipt\'s status and still records the ids and completes the entry', async () => {
+        const { e, m } = await queued();
+        await s.messages.applyStatus(tenant, m.id, 'delivered', at(3));
+        const recorded = await s.outbox.completeSend(e, 'A', { externalId: 'x-2', at: at(2) }, at(4));
+        expect(recorded).toMatchObject({ settled: true, changed: false, message: { status: 'delivered', externalId: 'x-2' } });
+        expect((await s.messages.get(tenant, m.id))!.statusHistory!.map((h) => h.status)).toEqual(['queued', 'delivered']);
+        expect((await s.outbox.get(tenant, e.id))!.status).toBe('sent');
+      });
+
+      it('completeSend racing a receipt: whatever the order, the message ends delivered with its id and the entry sent', async () => {
+        const { e, m } = await queued();
+        const [recorded] = await Promise.all([
+          s.outbox.completeSend(e, 'A', { externalId: 'x-3', at: at(2) }, at(3)),
+          s.messages.applyStatus(tenant, m.id, 'delivered', at(3)),
+        ]);
+        expect(recorded.settled).toBe(true);
+        const stored = (await s.messages.get(tenant, m.id))!;
+        expect(stored).toMatchObject({ status: 'delivered', externalId: 'x-3' });
+        expect(stored.statusHistory!.map((h) => h.status)).toEqual(expect.arrayContaining(['queued', 'delivered']));
+        expect((await s.outbox.get(tenant, e.id))!.status).toBe('sent');
+      });
+
+      it('completeSend after the lease was lost records the message (the platform has it) and leaves the entry to its new owner', async () => {
+        const { e, m } = await queued('A');
+        const [taken] = await s.outbox.lease({ tenantId: tenant, owner: 'B', limit: 100, leaseMs: 60_000, now: at(70) });
+        expect(taken!.id).toBe(e.id);
+        const recorded = await s.outbox.completeSend(e, 'A', { externalId: 'x-4', at: at(70) }, at(70));
+        expect(recorded).toMatchObject({ settled: false, changed: true, message: { status: 'sent', externalId: 'x-4' } });
+        expect(await s.outbox.get(tenant, e.id)).toMatchObject({ status: 'leased', leaseOwner: 'B' });
+        expect((await s.messages.get(tenant, m.id))!.status).toBe('sent');
+      });
+
+      it('completeSend whose external id another message of the customer holds changes neither the entry nor the message', async () => {
+        await s.messages.insert(message({ direction: 'outbound', status: 'sent', externalId: 'taken' }));
+        const { e, m } = await queued();
+        await expect(s.outbox.completeSend(e, 'A', { externalId: 'taken', at: at(3) }, at(3))).rejects.toMatchObject({ code: 'CONFLICT' });
+        expect(await s.outbox.get(tenant, e.id)).toMatchObject({ status: 'leased', leaseOwner: 'A' });
+        expect(await s.messages.get(tenant, m.id)).toMatchObject({ status: 'queued' });
+        expect((await s.messages.get(tenant, m.id))!.externalId).toBeUndefined();
+      });
+
+      it('failSend: the entry failed with its reason and the message failed with it, together', async () => {
+        const { e, m } = await queued();
+        const reason = { code: 'RECIPIENT_BLOCKED', message: 'the customer blocked the business' };
+        const recorded = await s.outbox.failSend(e, 'A', reason, at(5));
+        expect(recorded).toMatchObject({ settled: true, changed: true, message: { status: 'failed', error: reason } });
+        expect(await s.outbox.get(tenant, e.id)).toMatchObject({ status: 'failed', lastError: reason, updatedAt: at(5) });
+        expect((await s.messages.get(tenant, m.id))!.statusHistory).toEqual([{ status: 'queued', at: at(1) }, { status: 'failed', at: at(5) }]);
+        // a failed message stays failed; the entry is no longer this owner's
+        expect(await s.outbox.failSend(e, 'A', reason, at(6))).toMatchObject({ settled: false, changed: false, message: { status: 'failed' } });
+      });
+
+      it('a send\'s result whose message is gone still settles the entry', async () => {
+        const { e, m } = await queued();
+        await s.messages.deleteByConversation(tenant, m.conversationId);
+        expect(await s.outbox.completeSend(e, 'A', { externalId: 'x-5', at: at(3) }, at(3))).toEqual({ settled: true, changed: false });
+        expect((await s.outbox.get(tenant, e.id))!.status).toBe('sent');
+      });
     });
 
     it('outbox: finds the earliest still-open entry to the same recipient accepted before an entry', async () => {

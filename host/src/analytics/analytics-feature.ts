@@ -109,7 +109,7 @@ export function createAnalyticsFeature(options: AnalyticsFeatureOptions = {}): H
     metrics.collectedCounter('switchboard_events_discarded_total', 'Events neither logged nor streamed because the event log fell behind or failed.', ['tenant'], async () => (feed()?.counters().discarded ?? []).map((r) => ({ labels: { tenant: r.tenantId }, value: r.count })));
 
     const recorder = new CostRecorder({
-      stores: ctx.stores, costs, bindings: () => ctx.bindings, clock: ctx.clock, logger: ctx.logger,
+      stores: ctx.stores, costs, connectors: ctx.registry, clock: ctx.clock, logger: ctx.logger,
       onRecorded: (e) => cost.inc({ tenant: e.tenantId, channel: e.channel, currency: e.currency }, e.amount),
     });
     const inFlight = new Set<Promise<unknown>>();

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { priceCategoryFor, type Clock, type Logger, type Price } from '@switchboard/core';
-import type { HostConnectorBinding } from '../plugins/connector-registry.js';
+import type { ConnectorRegistry } from '../plugins/connector-registry.js';
 import type { CostEntry, CostLedgerStore } from '../stores/ledger-stores.js';
 import { PAGE_MAX, type HostMessage, type HostStores } from '../stores/stores.js';
 import type { StatusNotice } from '../streams.js';
@@ -30,7 +30,8 @@ export function sentAtOf(message: Pick<HostMessage, 'statusHistory'>): Date | un
 export interface CostRecorderDeps {
   stores: HostStores;
   costs: CostLedgerStore;
-  bindings: () => readonly HostConnectorBinding[];
+  /** The loaded accounts: the channel's policy says when a customer-service session is open. */
+  connectors: Pick<ConnectorRegistry, 'find'>;
   clock: Clock;
   logger: Logger;
   /** Called for each entry written. */
@@ -39,7 +40,7 @@ export interface CostRecorderDeps {
 
 /** Writes a cost ledger entry once per sent message. */
 export class CostRecorder {
-  /** @param deps - stores, ledger, bindings, clock */
+  /** @param deps - stores, ledger, connectors, clock */
   constructor(private readonly deps: CostRecorderDeps) {}
 
   /**
@@ -54,8 +55,7 @@ export class CostRecorder {
     // a 'sent' notice is published as the platform accepts the message: the host's clock then is the
     // send time on the same clock the policy engine quoted by (a connector's acceptedAt may run on another)
     const sentAt = notice.status === 'sent' ? new Date(this.deps.clock.now()) : sentAtOf(m) ?? new Date(this.deps.clock.now());
-    const binding = this.deps.bindings().find((b) => b.channel === m.channel && (b.connector.accountId === m.accountId || b.account === m.accountId)
-      && b.tenantId === notice.tenantId);
+    const binding = this.deps.connectors.find(notice.tenantId, m.channel, m.accountId);
     // the engine's price at the send point (kept with the decision record and on the message), else its quote when queued
     const record = await this.deps.stores.decisions.findByMessage(notice.tenantId, m.id);
     const price = record?.sendCheck?.price ?? (m.price as Price | undefined) ?? record?.price;

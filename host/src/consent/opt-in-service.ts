@@ -232,7 +232,7 @@ export class OptInService implements InboxConsentHook {
       // an opt-out word the platform itself acts on (SMS carriers, Apple) is answered by the platform,
       // and a message from us after it would be refused: no confirmation from the host then
       const platformHandles = keyword.kind === 'stop' && input.text !== undefined
-        && (this.deps.registry.forAddress(tenant.id, event)?.plugin.policy.optOutKeywords ?? []).some((k) => normalizeKeyword(k) === normalizeKeyword(input.text!));
+        && (this.deps.registry.find(tenant.id, event.channel, event.accountId)?.plugin.policy.optOutKeywords ?? []).some((k) => normalizeKeyword(k) === normalizeKeyword(input.text!));
       if (!platformHandles && this.deps.keywordReplies !== false && await this.keywordChangedSomething(input.entryId, keyword, tenant.id, contact.id)) {
         const language = keyword.language ?? (typeof contact.profile.locale === 'string' ? contact.profile.locale : undefined);
         // message ids are unique per chat only (Telegram): the key names the customer too

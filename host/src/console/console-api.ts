@@ -288,7 +288,7 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
   mountConsoleMediaRoutes(api, { ...mediaDeps, store: ctx.media.store, conversation: loadConversation });
 
   const composer = async (tenantId: string, c: Conversation) => {
-    const binding = ctx.registry.forAddress(tenantId, c.address);
+    const binding = ctx.registry.find(tenantId, c.address.channel, c.address.accountId);
     const window = windowInfo(c, binding?.plugin.policy, clock.now());
     const templates = (await ctx.outbound.templates.list(tenantId, { channel: c.address.channel, status: 'approved' })).map((t) => {
       const { positional, named } = templatePlaceholders(t.body);

@@ -150,7 +150,7 @@ export class MediaFetcher {
    */
   async enqueue(message: HostMessage): Promise<boolean> {
     if (!message.mediaPending || !mediaOf(message)) return false;
-    const binding = this.deps.registry.forAddress(message.tenantId, { channel: message.channel, accountId: message.accountId });
+    const binding = this.deps.registry.find(message.tenantId, message.channel, message.accountId);
     if (!binding || typeof binding.connector.downloadMedia !== 'function') {
       await this.deps.stores.messages.updateMedia(message.tenantId, message.id, {}, { settled: true });
       return false;
@@ -245,7 +245,7 @@ export class MediaFetcher {
     const content = message ? mediaOf(message) : undefined;
     // erased meanwhile, or settled by another process
     if (!message || !content || !message.mediaPending) { await stores.mediaJobs.remove(job.tenantId, job.id); return; }
-    const binding = this.deps.registry.forAddress(job.tenantId, { channel: job.channel, accountId: job.accountId });
+    const binding = this.deps.registry.find(job.tenantId, job.channel, job.accountId);
     const connector: Connector | undefined = binding?.connector;
     if (!connector || typeof connector.downloadMedia !== 'function') { await this.settle(message, job, {}); return; }
 

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Content } from '@switchboard/core';
 import { outboundWorld, type OutboundWorld } from '../__fixtures__/outbound-world.js';
 import { CostRecorder } from '../analytics/cost-recorder.js';
+import { StaticConnectorRegistry } from '../plugins/connector-registry.js';
 import { buildComplianceReport } from '../compliance/compliance-report.js';
 import { canonicalJson, versionOf } from './decision-record.js';
 import { tenantOutboundPolicy } from './outbound-runtime.js';
@@ -234,7 +235,7 @@ describe('the recipient\'s time zone', () => {
 describe('the cost ledger', () => {
   it('regression: a marketing broadcast on Telegram appears in the cost ledger under marketing (the price the engine decided)', async () => {
     const w = world = outboundWorld();
-    const recorder = new CostRecorder({ stores: w.stores, costs: w.stores.costs, bindings: () => w.bindings, clock: w.clock, logger: { debug() {}, info() {}, warn() {}, error() {}, child() { return this; } } as never });
+    const recorder = new CostRecorder({ stores: w.stores, costs: w.stores.costs, connectors: new StaticConnectorRegistry(w.bindings), clock: w.clock, logger: { debug() {}, info() {}, warn() {}, error() {}, child() { return this; } } as never });
     const recorded: Promise<unknown>[] = [];
     const ids: string[] = [];
     for (const chat of ['700001', '700002']) {

@@ -6,11 +6,12 @@
  * virtual clock (no timer races the machine): stalls are injected, and the send times are replayed
  * through the platform's own bucket.
  */
-import { FakeRateLimiter, type ConnectorBinding, type ConnectorPlugin, type OutboundMessage, type SendResult } from '@switchboard/core';
+import { FakeRateLimiter, type ConnectorPlugin, type OutboundMessage, type SendResult } from '@switchboard/core';
 import { describe, expect, it } from 'vitest';
 import { MemoryStores } from '../stores/host-stores.js';
 import type { HostMessage, OutboxEntry } from '../stores/stores.js';
 import { Dispatcher } from './dispatcher.js';
+import { StaticConnectorRegistry, type HostConnectorBinding } from '../plugins/connector-registry.js';
 import type { Timer } from './timer.js';
 
 /** Time that moves only when the test steps it: to the next wake-up, plus an optional stall. */
@@ -57,7 +58,7 @@ async function run(stallEvery: number, stallMs: number): Promise<{ sentAt: numbe
     },
     classify: () => { throw new Error('no failure expected'); },
   };
-  const bindings = [{ channel: 'tg', account: 'bot', connector, plugin }] as unknown as ConnectorBinding[];
+  const connectors = new StaticConnectorRegistry([{ tenantId: 't', channel: 'tg', account: 'bot', connector, plugin }] as unknown as HostConnectorBinding[]);
   const N = 240;
   const at = new Date(timer.now());
   for (let i = 0; i < N; i++) {
@@ -73,7 +74,7 @@ async function run(stallEvery: number, stallMs: number): Promise<{ sentAt: numbe
     };
     await stores.outbox.enqueue(entry);
   }
-  const dispatcher = new Dispatcher({ stores, bindings: () => bindings, tenants: () => ['t'], budget: stores.budget, timer, options: { pollMs: 1, concurrency: 64 } });
+  const dispatcher = new Dispatcher({ stores, connectors, tenants: () => ['t'], budget: stores.budget, timer, options: { pollMs: 1, concurrency: 64 } });
   dispatcher.start();
   for (let step = 0; sentAt.length < N && step < 20_000; step++) {
     await settle();

@@ -11,6 +11,7 @@ import {
   connectorErrorKind, isSwitchboardError, silentLogger,
   type AcceptedPart, type ConnectorBinding, type ConnectorError, type Logger, type PolicyDecision, type RateLimit, type SendContext, type SendResult,
 } from '@switchboard/core';
+import type { ConnectorRegistry } from '../plugins/connector-registry.js';
 import type { HostMessage, HostStores, OutboxEntry } from '../stores/stores.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { CircuitBreaker, type BreakerCounts, type BreakerOptions } from './circuit-breaker.js';
@@ -66,7 +67,8 @@ export type SendAttempt = (binding: ConnectorBinding, entry: OutboxEntry, contex
 /** Dependencies of {@link Dispatcher}. */
 export interface DispatcherDeps {
   stores: HostStores;
-  bindings: () => readonly ConnectorBinding[];
+  /** The loaded connector accounts: an entry is sent through its tenant's account (`find`). */
+  connectors: Pick<ConnectorRegistry, 'find'>;
   /** Tenant ids to serve (the outbox is leased per tenant: tenant id leads every index). */
   tenants: () => readonly string[];
   budget: RateBudget;
@@ -333,10 +335,10 @@ export class Dispatcher {
 
   private async process(entry: OutboxEntry): Promise<void> {
     const { stores, timer } = this.deps;
-    const binding = this.deps.bindings().find((b) => b.channel === entry.channel && b.account === entry.account);
+    const binding = this.deps.connectors.find(entry.tenantId, entry.channel, entry.account);
     const message = await stores.messages.get(entry.tenantId, entry.messageId);
     if (!message) { await stores.outbox.fail(entry.id, this.owner, { code: 'NOT_FOUND', message: 'the stored message is gone' }, new Date(timer.now())); return; }
-    if (!binding) { await this.failFor(entry, message, 'NO_CONNECTOR', `no connector for ${entry.channel}/${entry.account}`); return; }
+    if (!binding) { await this.failFor(entry, 'NO_CONNECTOR', `no connector for ${entry.channel}/${entry.account}`); return; }
 
     const limits = [...binding.plugin.policy.rateLimits, ...(this.deps.hooks?.tenantRateLimits?.(entry.tenantId) ?? [])];
     const rules = paceRules(limits, entry, this.o.headroom);
@@ -407,7 +409,7 @@ export class Dispatcher {
     const recheck = await this.deps.hooks?.recheck?.(entry, message);
     if (recheck && !recheck.allowed) {
       if (trial) breaker.release();
-      await this.failFor(entry, message, 'POLICY_DENIED', recheck.reasons.map((r) => `${r.code}: ${r.message}`).join('; '));
+      await this.failFor(entry, 'POLICY_DENIED', recheck.reasons.map((r) => `${r.code}: ${r.message}`).join('; '));
       return;
     }
 
@@ -428,18 +430,18 @@ export class Dispatcher {
         return;
       }
       const error = this.classify(binding, thrown);
-      await this.onFailure(entry, message, error, breaker);
+      await this.onFailure(entry, error, breaker);
       return;
     }
     await this.settle(entry, rules);
     breaker.success();
     const now = new Date(timer.now());
-    // the parts are recorded before the entry is completed: a crash in between resends nothing
-    if (!progress.covers(result)) await stores.messages.update(entry.tenantId, message.id, { externalId: result.externalId, ...(result.partIds?.length ? { partIds: result.partIds } : {}) });
-    await stores.outbox.complete(entry.id, this.owner, now);
-    const applied = await stores.messages.applyStatus(entry.tenantId, message.id, 'sent', result.acceptedAt ?? now);
-    await this.deps.hooks?.onSent?.(entry, applied?.message ?? message, result);
-    if (applied?.changed) this.deps.hooks?.onStatus?.(applied.message);
+    // one write: the entry completed and the message sent with the parts not recorded yet — a reader
+    // or a crash never finds the entry done and the message still queued
+    const ids = progress.covers(result) ? {} : { externalId: result.externalId, ...(result.partIds?.length ? { partIds: result.partIds } : {}) };
+    const recorded = await stores.outbox.completeSend(entry, this.owner, { ...ids, at: result.acceptedAt ?? now }, now);
+    await this.deps.hooks?.onSent?.(entry, recorded.message ?? message, result);
+    if (recorded.changed && recorded.message) this.deps.hooks?.onStatus?.(recorded.message);
   }
 
   /**
@@ -460,7 +462,7 @@ export class Dispatcher {
     return binding.connector.classify(thrown);
   }
 
-  private async onFailure(entry: OutboxEntry, message: HostMessage, error: ConnectorError, breaker: CircuitBreaker): Promise<void> {
+  private async onFailure(entry: OutboxEntry, error: ConnectorError, breaker: CircuitBreaker): Promise<void> {
     const { stores, timer } = this.deps;
     const now = timer.now();
     const kind = connectorErrorKind(error);
@@ -482,23 +484,23 @@ export class Dispatcher {
         breaker.failure(now);
         // the lease already counted this attempt
         const attempts = entry.attempts;
-        if (attempts >= this.o.maxAttempts) { await this.failFor(entry, message, error.code, `gave up after ${attempts} attempts: ${error.message}`); return; }
+        if (attempts >= this.o.maxAttempts) { await this.failFor(entry, error.code, `gave up after ${attempts} attempts: ${error.message}`); return; }
         const delay = backoffDelay(attempts, (error as { retryAfterMs?: number }).retryAfterMs, this.o.backoff);
         await stores.outbox.retry(entry.id, this.owner, new Date(now + delay), info, new Date(now));
         return;
       }
       case 'recipient-blocked':
         breaker.success();
-        await this.failFor(entry, message, 'RECIPIENT_BLOCKED', error.message);
+        await this.failFor(entry, 'RECIPIENT_BLOCKED', error.message);
         await this.deps.hooks?.onRecipientBlocked?.(entry, error);
         return;
       case 'window-closed':
         breaker.success();
-        await this.failFor(entry, message, 'WINDOW_CLOSED', error.message);
+        await this.failFor(entry, 'WINDOW_CLOSED', error.message);
         return;
       case 'permanent':
         breaker.success();
-        await this.failFor(entry, message, error.code, error.message);
+        await this.failFor(entry, error.code, error.message);
         return;
     }
   }
@@ -518,11 +520,10 @@ export class Dispatcher {
     await this.deps.stores.outbox.retry(entry.id, this.owner, now, error, now, { attempted: false });
   }
 
-  private async failFor(entry: OutboxEntry, message: HostMessage, code: string, text: string): Promise<void> {
+  private async failFor(entry: OutboxEntry, code: string, text: string): Promise<void> {
     const { stores, timer } = this.deps;
-    const now = new Date(timer.now());
-    await stores.outbox.fail(entry.id, this.owner, { code, message: text }, now);
-    const applied = await stores.messages.applyStatus(entry.tenantId, message.id, 'failed', now, { code, message: text });
-    if (applied?.changed) this.deps.hooks?.onStatus?.(applied.message);
+    // one write: the entry and its message failed together
+    const recorded = await stores.outbox.failSend(entry, this.owner, { code, message: text }, new Date(timer.now()));
+    if (recorded.changed && recorded.message) this.deps.hooks?.onStatus?.(recorded.message);
   }
 }

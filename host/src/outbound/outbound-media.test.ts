@@ -21,6 +21,7 @@ import { SignedMediaUrls } from '../media/media-urls.js';
 import type { MediaFile, MediaRecord } from '../media/media-store.js';
 import { OutboundMedia } from './outbound-media.js';
 import { OutboundService } from './outbound-service.js';
+import { StaticConnectorRegistry } from '../plugins/connector-registry.js';
 import { DocumentUploadedMediaStore } from './uploaded-media-store.js';
 
 const DAY = 86_400_000;
@@ -364,7 +365,7 @@ describe('outbound media: platforms that fetch by URL', () => {
 
 describe('outbound media: the service judges the real file before queueing', () => {
   const service = (w: World): OutboundService => new OutboundService({
-    stores: w.stores, templates: w.stores.templates, engine: createPolicyEngine(w.clock), bindings: () => [{ ...w.binding, tenantId: 't1' }],
+    stores: w.stores, templates: w.stores.templates, engine: createPolicyEngine(w.clock), connectors: new StaticConnectorRegistry([{ ...w.binding, tenantId: 't1' }]),
     tenants: { policyFor: (id) => (id === 't1' ? { business: {}, consentScope: 'all-channels' } : undefined) }, clock: w.clock, idempotency: w.stores.idempotency, media: w.media,
   });
   const request = (content: Content) => ({ channel: 'relay', accountId: 'main', userId: 'u1', content, purpose: 'service' as const, sender: 'agent' as const });
@@ -404,7 +405,7 @@ describe('outbound media: the service judges the real file before queueing', () 
     const w = world('bytes');
     await expect(service(w).send('t1', request({ type: 'image', media: { storedId: 'nope' } }))).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const bare = new OutboundService({
-      stores: w.stores, templates: w.stores.templates, engine: createPolicyEngine(w.clock), bindings: () => [{ ...w.binding, tenantId: 't1' }],
+      stores: w.stores, templates: w.stores.templates, engine: createPolicyEngine(w.clock), connectors: new StaticConnectorRegistry([{ ...w.binding, tenantId: 't1' }]),
       tenants: { policyFor: () => ({ business: {}, consentScope: 'all-channels' }) }, clock: w.clock, idempotency: w.stores.idempotency,
     });
     await expect(bare.send('t1', request({ type: 'image', media: { storedId: 'any' } }))).rejects.toMatchObject({ code: 'CONTENT_UNSUPPORTED' });

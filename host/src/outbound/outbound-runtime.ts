@@ -12,7 +12,7 @@ import {
 import type { TenantConfig } from '../config/host-config.js';
 import { ConsentService } from '../consent/consent-service.js';
 import { NotFoundError } from '../errors.js';
-import type { HostConnectorBinding } from '../plugins/connector-registry.js';
+import type { ConnectorRegistry } from '../plugins/connector-registry.js';
 import type { HostMessage, HostStores, OutboxEntry } from '../stores/stores.js';
 import type { HostStreams } from '../streams.js';
 import { Dispatcher, type DispatcherOptions } from './dispatcher.js';
@@ -56,7 +56,8 @@ export interface OutboundRuntimeOptions {
 export interface OutboundRuntimeDeps {
   stores: HostStores;
   streams: HostStreams;
-  bindings: () => readonly HostConnectorBinding[];
+  /** The loaded connector accounts. */
+  connectors: Pick<ConnectorRegistry, 'find'>;
   tenants: ReadonlyMap<string, TenantConfig>;
   clock: Clock;
   logger?: Logger;
@@ -131,13 +132,13 @@ export class OutboundRuntime {
     const media = deps.media ? new OutboundMedia({ ...deps.media, uploads: this.uploadedMedia, clock, logger: this.logger }, options.media) : undefined;
     if (media) this.media = media;
     this.service = new OutboundService({
-      stores, templates: this.templates, engine: options.engine ?? createPolicyEngine(clock), bindings: deps.bindings, tenants, clock,
+      stores, templates: this.templates, engine: options.engine ?? createPolicyEngine(clock), connectors: deps.connectors, tenants, clock,
       idempotency: this.idempotency, onQueued: (entry) => this.onQueued(entry), ...(media ? { media } : {}),
       ...(deps.media ? { documents: { templates: deps.documents ?? new DocumentTemplates(builtInDocumentTemplates), store: deps.media.store } } : {}),
     });
     const timer: Timer = options.timer ?? { now: () => clock.now(), sleep: (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms))) };
     this.dispatcher = new Dispatcher({
-      stores, bindings: deps.bindings, tenants: () => [...deps.tenants.keys()], budget: this.budget, timer, logger: this.logger,
+      stores, connectors: deps.connectors, tenants: () => [...deps.tenants.keys()], budget: this.budget, timer, logger: this.logger,
       ...(options.owner ? { owner: options.owner } : {}),
       ...(options.dispatcher ? { options: options.dispatcher } : {}),
       ...(deps.platformCalls ? { platformCalls: deps.platformCalls } : {}),

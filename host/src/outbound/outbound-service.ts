@@ -16,6 +16,7 @@ import {
 } from '@switchboard/core';
 import { consentStateOn } from '../consent/consent-service.js';
 import { NotFoundError } from '../errors.js';
+import type { ConnectorRegistry } from '../plugins/connector-registry.js';
 import type { DecisionRecord, SendCheck } from '../stores/document-decision-store.js';
 import type { HostMessage, HostStores, OutboxEntry } from '../stores/stores.js';
 import { consentRelied, decisionVersions, judgedPurpose, recordedIntent, verdictOf } from './decision-record.js';
@@ -89,8 +90,8 @@ export interface OutboundServiceDeps {
   stores: HostStores;
   templates: TemplateStore;
   engine: PolicyEngine;
-  /** Every configured connector account (with its tenant, when the host knows it). */
-  bindings: () => readonly (ConnectorBinding & { tenantId?: string })[];
+  /** The loaded connector accounts: a message goes through its tenant's account (`find`). */
+  connectors: Pick<ConnectorRegistry, 'find'>;
   tenants: TenantPolicies;
   clock: Clock;
   idempotency: IdempotencyStore;
@@ -166,16 +167,6 @@ export class OutboundService {
   /** @param deps - stores, engine, connectors, tenants, clock */
   constructor(private readonly deps: OutboundServiceDeps) {}
 
-  /**
-   * Finds the connector binding for a channel and business account (the account key in the
-   * webhook URL or the connector's own account id) of a tenant.
-   * @returns the binding, or undefined
-   */
-  binding(channel: string, accountId: string, tenantId?: string): ConnectorBinding | undefined {
-    return this.deps.bindings().find((b) => b.channel === channel && (b.account === accountId || b.connector.accountId === accountId)
-      && (tenantId === undefined || b.tenantId === undefined || b.tenantId === tenantId));
-  }
-
   private tenant(tenantId: string): TenantOutboundPolicy {
     const t = this.deps.tenants.policyFor(tenantId);
     if (!t) throw new NotFoundError('tenant', tenantId);
@@ -206,7 +197,7 @@ export class OutboundService {
         throw new SwitchboardError('VALIDATION_FAILED', 'conversationId belongs to another channel', false, { details: { channel: conversation.address.channel } });
       }
     }
-    const binding = this.binding(req.channel, conversation?.address.accountId ?? req.accountId, tenantId);
+    const binding = this.deps.connectors.find(tenantId, req.channel, conversation?.address.accountId ?? req.accountId);
     if (!binding) throw new NotFoundError(`${req.channel} account`, req.accountId);
     const accountId = binding.connector.accountId ?? binding.account;
     const address = conversation?.address ?? { channel: req.channel, accountId, userId: req.userId! };

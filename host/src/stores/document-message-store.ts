@@ -7,7 +7,7 @@
  * @module
  */
 import { advanceStatus, type DeliveryStatus, type MediaContent } from '@switchboard/core';
-import type { Collection, CollectionSpec, StorageDriver } from './driver.js';
+import type { Collection, CollectionSpec, LinkedUpdate, StorageDriver } from './driver.js';
 import { compareAndSet, RETRY, scanByKey, timeRange, type DocumentStoreOptions } from './document-support.js';
 import { pageOf, type HostMessage, type MediaStoreFields, type MessageStore, type Page, type TimeRange } from './stores.js';
 import { ConflictError } from '../errors.js';
@@ -47,6 +47,16 @@ interface MessagePart {
   conversationId: string;
   /** The message's timestamp (retention). */
   timestamp: Date;
+}
+
+/** What a send's outcome records on its message besides the status ({@link DocumentMessageStore.outcomeUpdates}). */
+export interface SendOutcomeFields {
+  /** The platform's id of the first part it accepted (when not recorded yet). */
+  externalId?: string;
+  /** The platform's ids of the further parts. */
+  partIds?: string[];
+  /** Why the message failed (a failure). */
+  error?: { code: string; message: string };
 }
 
 /** The message fields the dispatcher may patch ({@link DocumentMessageStore.update}). */
@@ -166,18 +176,65 @@ export class DocumentMessageStore implements MessageStore {
     });
   }
 
+  /**
+   * @internal The updates that record a send's outcome on an outbound message as it was read, for a
+   * write together with its outbox entry (`OutboxStore.completeSend` and `failSend`).
+   * @param current - the message as read
+   * @param status - `sent` (accepted) or `failed` (refused for good)
+   * @param at - the status's time (clamped to the history's last)
+   * @param fields - the platform's ids of the parts it accepted, or the failure
+   * @returns `ids`: the platform's ids on the message as it is (when any are given; the unique index
+   *   refuses an external id another message of the customer has); `status`: the status advanced from
+   *   the one read — a compare-and-set, so a receipt applied meanwhile makes it match nothing — when
+   *   it moves forward at all
+   */
+  outcomeUpdates(current: HostMessage, status: 'sent' | 'failed', at: Date, fields: SendOutcomeFields): { ids?: LinkedUpdate; status?: LinkedUpdate } {
+    const { spec } = DocumentMessageStore;
+    const updatedAt = new Date(this.now());
+    const which = { id: current.id, tenantId: current.tenantId };
+    const ids = { ...(fields.externalId !== undefined ? { externalId: fields.externalId } : {}), ...(fields.partIds !== undefined ? { partIds: fields.partIds } : {}) };
+    const next = advanceStatus(current.status, status);
+    return {
+      ...(Object.keys(ids).length > 0 ? { ids: { collection: spec, filter: which, update: { $set: { ...ids, updatedAt } } } } : {}),
+      ...(next !== current.status ? {
+        status: {
+          collection: spec,
+          filter: { ...which, status: current.status },
+          update: {
+            $set: { status: next, updatedAt, ...(next === 'failed' && fields.error ? { error: { code: fields.error.code, message: fields.error.message } } : {}) },
+            $push: { statusHistory: { status: next, at: notBefore(at, current.statusHistory) } },
+          },
+        },
+      } : {}),
+    };
+  }
+
+  /**
+   * @internal Keeps the further parts of a message before the message names them (`partIds`): a part
+   * left behind by a crash is ignored by reads; parts the message no longer names are deleted after.
+   * @param current - the message as read
+   * @param partIds - the further parts it is about to name
+   * @returns deletes the parts it named before and no longer does (call once the message is written)
+   */
+  async keepParts(current: HostMessage, partIds: readonly string[]): Promise<() => Promise<void>> {
+    await this.writeParts(current, partIds);
+    const dropped = (current.partIds ?? []).filter((p) => !partIds.includes(p));
+    return async () => {
+      if (dropped.length > 0) await this.parts.deleteMany({ id: { $in: dropped.map((p) => DocumentMessageStore.partId(current.id, p)) } });
+    };
+  }
+
   async update(tenantId: string, id: string, patch: Partial<Pick<HostMessage, PatchableFields>>): Promise<HostMessage | undefined> {
-    let before: HostMessage | undefined;
+    let dropParts: (() => Promise<void>) | undefined;
     if (patch.partIds !== undefined) {
-      before = await this.get(tenantId, id);
+      const before = await this.get(tenantId, id);
       if (!before) return undefined;
       // parts first: a crash now leaves parts the message does not name, which reads ignore
-      await this.writeParts(before, patch.partIds);
+      dropParts = await this.keepParts(before, patch.partIds);
     }
     // the unique index refuses an external id another message of the customer has (UniqueViolationError, CONFLICT)
     const updated = await this.docs.updateOne({ id, tenantId }, { $set: { ...patch, updatedAt: new Date(this.now()) } });
-    const dropped = (before?.partIds ?? []).filter((p) => !patch.partIds?.includes(p));
-    if (updated && dropped.length > 0) await this.parts.deleteMany({ id: { $in: dropped.map((p) => DocumentMessageStore.partId(id, p)) } });
+    if (updated) await dropParts?.();
     return updated;
   }
 

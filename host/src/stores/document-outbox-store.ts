@@ -7,9 +7,10 @@
  * @module
  */
 import type { Address } from '@switchboard/core';
-import type { Collection, CollectionSpec, Filter, StorageDriver, Update } from './driver.js';
-import { leaseDue, matchNothing } from './document-support.js';
-import { pageOf, type OutboxEntry, type OutboxStatus, type OutboxStore, type Page, type RetryOptions } from './stores.js';
+import type { Collection, CollectionSpec, Doc, Filter, LinkedUpdate, StorageDriver, Update } from './driver.js';
+import type { DocumentMessageStore, SendOutcomeFields } from './document-message-store.js';
+import { compareAndSet, leaseDue, matchNothing, RETRY } from './document-support.js';
+import { pageOf, type HostMessage, type OutboxEntry, type OutboxStatus, type OutboxStore, type Page, type RetryOptions, type SendRecorded } from './stores.js';
 import { ConflictError } from '../errors.js';
 
 const STATUSES: readonly OutboxStatus[] = ['pending', 'leased', 'sent', 'failed', 'cancelled'];
@@ -59,8 +60,11 @@ export class DocumentOutboxStore implements OutboxStore {
 
   private readonly docs: Collection<OutboxEntry>;
 
-  /** @param driver - the storage driver */
-  constructor(driver: StorageDriver) {
+  /**
+   * @param driver - the storage driver
+   * @param messages - the messages on the same driver (a send's result is written to its entry and its message together)
+   */
+  constructor(private readonly driver: StorageDriver, private readonly messages: DocumentMessageStore) {
     this.docs = driver.collection<OutboxEntry>(DocumentOutboxStore.spec);
   }
 
@@ -121,6 +125,44 @@ export class DocumentOutboxStore implements OutboxStore {
     return this.owned(id, owner, { $set: { status: 'failed', lastError: { code: error.code, message: error.message }, updatedAt: now }, $unset: ['leaseOwner', 'leaseUntil'] });
   }
 
+  async completeSend(entry: Pick<OutboxEntry, 'id' | 'tenantId' | 'messageId'>, owner: string, accepted: { externalId?: string; partIds?: string[]; at: Date }, now: Date): Promise<SendRecorded> {
+    const ids = { ...(accepted.externalId !== undefined ? { externalId: accepted.externalId } : {}), ...(accepted.partIds !== undefined ? { partIds: accepted.partIds } : {}) };
+    return this.settleSend(entry, owner, 'sent', accepted.at, ids, { $set: { status: 'sent', updatedAt: now }, $unset: ['leaseOwner', 'leaseUntil'] });
+  }
+
+  async failSend(entry: Pick<OutboxEntry, 'id' | 'tenantId' | 'messageId'>, owner: string, error: { code: string; message: string }, now: Date): Promise<SendRecorded> {
+    const reason = { code: error.code, message: error.message };
+    return this.settleSend(entry, owner, 'failed', now, { error: reason }, { $set: { status: 'failed', lastError: reason, updatedAt: now }, $unset: ['leaseOwner', 'leaseUntil'] });
+  }
+
+  /**
+   * One write of a send's result: the message's ids, its status and the entry, in that order (see
+   * `updateTogether`). The status is a compare-and-set on the status read: when a receipt changed it
+   * in between, the ids and the entry are written all the same and the status is decided again on
+   * what the message says now.
+   */
+  private async settleSend(entry: Pick<OutboxEntry, 'id' | 'tenantId' | 'messageId'>, owner: string, status: 'sent' | 'failed', at: Date, fields: SendOutcomeFields, done: Update): Promise<SendRecorded> {
+    const own: LinkedUpdate = { collection: DocumentOutboxStore.spec, filter: { id: entry.id, status: 'leased', leaseOwner: owner }, update: done };
+    let settled = false;
+    let pending = fields;
+    let dropParts: (() => Promise<void>) | undefined;
+    const result = await compareAndSet(`outbox entry ${entry.id}: recording the send's result`, async (): Promise<SendRecorded | typeof RETRY> => {
+      const current = await this.messages.get(entry.tenantId, entry.messageId);
+      if (current && pending.partIds !== undefined && !dropParts) dropParts = await this.messages.keepParts(current, pending.partIds);
+      const planned = current ? this.messages.outcomeUpdates(current, status, at, pending) : {};
+      const writes = [planned.ids, planned.status, settled ? undefined : own];
+      const after = await this.driver.updateTogether(writes.filter((w): w is LinkedUpdate => w !== undefined));
+      const [idsAfter, statusAfter, ownAfter] = resultsOf(writes, after);
+      if (idsAfter) pending = { ...(pending.error ? { error: pending.error } : {}) };
+      settled ||= ownAfter !== undefined;
+      if (current && planned.status && !statusAfter) return RETRY;
+      const message = (statusAfter ?? idsAfter ?? current) as HostMessage | undefined;
+      return { settled, changed: statusAfter !== undefined, ...(message ? { message } : {}) };
+    });
+    if (result.message) await dropParts?.();
+    return result;
+  }
+
   async get(tenantId: string, id: string): Promise<OutboxEntry | undefined> {
     const e = await this.docs.get(id);
     return e?.tenantId === tenantId ? e : undefined;
@@ -151,4 +193,10 @@ export class DocumentOutboxStore implements OutboxStore {
   async deleteFinishedBefore(tenantId: string, before: Date): Promise<number> {
     return this.docs.deleteMany({ tenantId, status: { $in: ['sent', 'failed', 'cancelled'] }, updatedAt: { $lt: before } });
   }
+}
+
+/** The documents `updateTogether` answered, put back in the places of the writes that were left out. */
+function resultsOf(writes: readonly (LinkedUpdate | undefined)[], after: readonly (Doc | undefined)[]): (Doc | undefined)[] {
+  let next = 0;
+  return writes.map((w) => (w === undefined ? undefined : after[next++]));
 }

@@ -16,6 +16,9 @@
  * - Every single-document operation is atomic, also across processes sharing one database:
  *   `updateOne` applies its update only when the document still matches its filter
  *   (compare-and-set), and a unique index is never violated ({@link UniqueViolationError}).
+ * - `updateTogether` applies several such updates, to documents of several collections, in order;
+ *   on a `transactional` driver as one unit (all or none, for readers and after a crash), otherwise
+ *   one after the other.
  * - Sorting compares values of one declared type; missing values sort first (ascending).
  * @module
  */
@@ -146,6 +149,15 @@ export interface DriverCapabilities {
   backup: boolean;
 }
 
+/** One update of {@link StorageDriver.updateTogether}: an `updateOne` on a collection of the driver. */
+export interface LinkedUpdate {
+  /** The collection's spec (the collection is made with it when missing, as {@link StorageDriver.collection} does). */
+  collection: CollectionSpec;
+  /** Which document: the first matching (any order); the update is not applied when none matches. */
+  filter: Filter;
+  update: Update;
+}
+
 /** DI token for {@link StorageDriver}. */
 export const StorageDriver = Symbol.for('switchboard.StorageDriver');
 /** A storage driver: creates collections, and owns the connection's life cycle. */
@@ -153,10 +165,29 @@ export interface StorageDriver {
   readonly kind: 'memory' | 'sqlite' | 'mongodb' | (string & {});
   readonly capabilities: DriverCapabilities;
   /**
+   * {@link StorageDriver.updateTogether} commits its updates as one unit: no reader, in this process
+   * or another, sees some applied and not the others, a crash keeps all or none, and a failing update
+   * undoes the earlier ones. Without it (absent or false), they are applied one after the other in
+   * the given order, each atomic on its own: callers order them so that every prefix is a safe state
+   * and applying them again is harmless.
+   */
+  readonly transactional?: boolean;
+  /**
    * The collection of a spec, created with its indexes when missing. Calling it twice with the same
    * name returns the same collection.
    */
   collection<T extends Doc>(spec: CollectionSpec): Collection<T>;
+  /**
+   * Applies several single-document updates, in order, each as {@link Collection.updateOne} would
+   * (to the first document matching its filter, only while it matches; nothing when none does). On a
+   * {@link StorageDriver.transactional} driver they are one unit: a reader sees all of them or none, a
+   * crash keeps all or none, and when one fails (a {@link UniqueViolationError}) none is applied.
+   * Otherwise they are applied one after the other.
+   * @param updates - the updates, in the order they are applied
+   * @returns per update, the document after it, or undefined when none matched its filter
+   * @throws UniqueViolationError when an update would break a unique index
+   */
+  updateTogether(updates: readonly LinkedUpdate[]): Promise<(Doc | undefined)[]>;
   /** Resolves when the database is reachable and usable; throws a {@link StorageError} otherwise. */
   ping(): Promise<void>;
   /** Consistent online copy to a file (drivers whose capabilities say so). */
@@ -223,4 +254,17 @@ export class UndeclaredFieldError extends Error {
     super(`${collection}: field "${field}" is not declared in the collection's spec`);
     this.name = 'UndeclaredFieldError';
   }
+}
+
+/**
+ * {@link StorageDriver.updateTogether} for a driver without multi-document transactions: each update
+ * applied after the one before it, atomic on its own; a failure leaves the earlier ones applied.
+ * @param driver - the driver
+ * @param updates - the updates, in order
+ * @returns per update, the document after it, or undefined when none matched
+ */
+export async function updateInOrder(driver: Pick<StorageDriver, 'collection'>, updates: readonly LinkedUpdate[]): Promise<(Doc | undefined)[]> {
+  const after: (Doc | undefined)[] = [];
+  for (const u of updates) after.push(await driver.collection(u.collection).updateOne(u.filter, u.update));
+  return after;
 }

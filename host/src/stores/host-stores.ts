@@ -67,7 +67,7 @@ export class DocumentHostStores implements HostStores {
     this.contacts = new DocumentContactStore(driver, { now });
     this.consent = new DocumentConsentLedgerStore(driver, { now });
     this.inbox = new DocumentInboxStore(driver);
-    this.outbox = new DocumentOutboxStore(driver);
+    this.outbox = new DocumentOutboxStore(driver, this.messages);
     this.deadLetters = new DocumentDeadLetterStore(driver);
     this.audit = new DocumentAuditLogStore(driver, { now });
     this.costs = new DocumentCostLedgerStore(driver, { now });

@@ -299,6 +299,32 @@ export interface OutboxStore {
   firstOpenBefore(entry: OutboxEntry): Promise<OutboxEntry | undefined>;
   /** Marks an entry failed for good (only by its lease owner). */
   fail(id: string, owner: string, error: { code: string; message: string }, now: Date): Promise<boolean>;
+  /**
+   * Records what the platform accepted, as one write: the entry completed (by its lease owner) and its
+   * message `sent` with the platform's ids and a `sent` entry in its history — so no reader, and no
+   * crash, ever finds the entry done and the message still `queued` (on a driver without
+   * transactions, the message first: the entry then stays leased, and the dispatcher that takes it
+   * over finds every part recorded and sends nothing again). A lease lost meanwhile still records the
+   * message (the platform has it). Statuses only move forward: a receipt that overtook the dispatcher
+   * keeps its status.
+   * @param entry - the leased entry (its id, tenant and message)
+   * @param owner - the lease owner
+   * @param accepted - the platform's ids not yet recorded on the message (none when its parts were
+   *   recorded as they were accepted) and when it accepted the message
+   * @param now - the host's time
+   * @returns whether the entry was completed, and the message as written (`changed` when its status moved)
+   */
+  completeSend(entry: Pick<OutboxEntry, 'id' | 'tenantId' | 'messageId'>, owner: string, accepted: { externalId?: string; partIds?: string[]; at: Date }, now: Date): Promise<SendRecorded>;
+  /**
+   * Records a send that failed for good, as one write: the entry failed (by its lease owner) and its
+   * message `failed` with the reason (see {@link OutboxStore.completeSend} for the guarantees).
+   * @param entry - the leased entry
+   * @param owner - the lease owner
+   * @param error - why
+   * @param now - the host's time (the failure's time too)
+   * @returns whether the entry was failed, and the message as written
+   */
+  failSend(entry: Pick<OutboxEntry, 'id' | 'tenantId' | 'messageId'>, owner: string, error: { code: string; message: string }, now: Date): Promise<SendRecorded>;
   get(tenantId: string, id: string): Promise<OutboxEntry | undefined>;
   findByMessage(tenantId: string, messageId: string): Promise<OutboxEntry | undefined>;
   list(tenantId: string, filter?: { status?: OutboxStatus } & Page): Promise<OutboxEntry[]>;
@@ -326,6 +352,16 @@ export interface DeadLetter {
   rawBody: string;
   headers: Record<string, string>;
   receivedAt: Date;
+}
+
+/** What {@link OutboxStore.completeSend} and {@link OutboxStore.failSend} wrote. */
+export interface SendRecorded {
+  /** The entry was completed (or failed) by this owner; false when its lease was lost or it was done already. */
+  settled: boolean;
+  /** The message after the write (undefined when it is gone). */
+  message?: HostMessage;
+  /** The message's status moved (publish it). */
+  changed: boolean;
 }
 
 /** DI token for {@link DeadLetterStore}. */

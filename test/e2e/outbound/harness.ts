@@ -2,7 +2,8 @@
  * A library-level harness for the outbound path: memory stores, the policy engine, the outbound
  * service and the dispatcher wired to real connectors talking to their fake platform servers.
  */
-import { ManualClock, createPolicyEngine, type BusinessPolicy, type ConnectorBinding, type ConnectorPlugin, type FakePlatform } from '@switchboard/core';
+import { ManualClock, createPolicyEngine, type BusinessPolicy, type ConnectorPlugin, type FakePlatform } from '@switchboard/core';
+import { StaticConnectorRegistry, type HostConnectorBinding } from '../../../host/src/plugins/connector-registry.js';
 import { MemoryStores } from '../../../host/src/stores/host-stores.js';
 import { Dispatcher, type DispatcherOptions } from '../../../host/src/outbound/dispatcher.js';
 import { OutboundService } from '../../../host/src/outbound/outbound-service.js';
@@ -18,7 +19,7 @@ export interface Harness {
   dispatcher: Dispatcher;
   clock: ManualClock;
   timer: Timer;
-  bindings: ConnectorBinding[];
+  bindings: HostConnectorBinding[];
   /**
    * Runs until `done` holds. On virtual time (`options.time`) time jumps from one due moment to the
    * next (a rate slot, a retry, a cool-down) once nothing is in flight; otherwise it polls for up
@@ -49,18 +50,18 @@ export function outboundHarness(options: {
   const { time } = options;
   if (time && options.timeScale !== undefined) throw new Error('outboundHarness: timeScale and virtual time exclude each other');
   const timer: Timer = time ?? new ScaledTimer(options.timeScale ?? 1);
-  const bindings: ConnectorBinding[] = options.plugins.map(({ plugin, fake, account }) => {
+  const bindings: HostConnectorBinding[] = options.plugins.map(({ plugin, fake, account }) => {
     const connector = plugin.create(plugin.parseConfig(fake.connectorConfig()), { clock, ...(time ? { fetch: time.fetch() } : {}) });
-    return { channel: plugin.channel, account: account ?? connector.accountId ?? 'default', connector, plugin };
+    return { tenantId: TENANT, channel: plugin.channel, account: account ?? connector.accountId ?? 'default', connector, plugin };
   });
   const tenants = { policyFor: (id: string) => (id === TENANT ? { business: options.business ?? { consentRequiredFor: ['transactional', 'marketing'] as const }, consentScope: 'all-channels' as const } : undefined) };
   const late: { dispatcher?: Dispatcher } = {};
   const service = new OutboundService({
-    stores, templates, engine: createPolicyEngine(clock), bindings: () => bindings, tenants: tenants as never, clock,
+    stores, templates, engine: createPolicyEngine(clock), connectors: new StaticConnectorRegistry(bindings), tenants: tenants as never, clock,
     idempotency: stores.idempotency, onQueued: () => late.dispatcher?.kick(),
   });
   const dispatcher = new Dispatcher({
-    stores, bindings: () => bindings, tenants: () => [TENANT], budget: options.budget ?? stores.budget, timer,
+    stores, connectors: new StaticConnectorRegistry(bindings), tenants: () => [TENANT], budget: options.budget ?? stores.budget, timer,
     options: { pollMs: 20, ...options.dispatcher },
     hooks: {
       recheck: (_entry, message) => service.recheck(TENANT, message),

@@ -6,7 +6,7 @@
  * @module
  */
 import { StorageError, UniqueViolationError } from '../driver.js';
-import type { Collection, CollectionSpec, Doc, DriverCapabilities, Filter, FindOptions, IndexSpec, Sort, StorageDriver, Update } from '../driver.js';
+import type { Collection, CollectionSpec, Doc, DriverCapabilities, Filter, FindOptions, IndexSpec, LinkedUpdate, Sort, StorageDriver, Update } from '../driver.js';
 import { applyUpdate, assertFilter, assertSort, assertUpdate, declaredCollection, cloneDoc, compareBy, getPath, indexKey, matches } from './documents.js';
 
 /** How many combinations of pinned values a find looks up through an index before it scans instead. */
@@ -254,12 +254,26 @@ class MemoryCollection<T extends Doc> implements Collection<T> {
 
   async updateOne(filter: Filter, update: Update, options?: { sort?: Sort }): Promise<T | undefined> {
     this.driver.assertOpen();
+    return this.updateNow(filter, update, options?.sort)?.[1];
+  }
+
+  /**
+   * @internal `updateOne` done synchronously.
+   * @returns the stored document before and a copy of it after, or undefined when none matched
+   */
+  updateNow(filter: Filter, update: Update, sort?: Sort): [before: T, after: T] | undefined {
     assertUpdate(this.spec, update);
-    const [doc] = this.select(filter, options?.sort, 0, 1);
+    const [doc] = this.select(filter, sort, 0, 1);
     if (doc === undefined) return undefined;
     const next = applyUpdate(doc, update, this.spec);
     this.replace([[doc, next]]);
-    return cloneDoc(next);
+    return [doc, cloneDoc(next)];
+  }
+
+  /** @internal Puts back the version of a document an {@link MemoryCollection.updateNow} replaced. */
+  restore(before: T): void {
+    const current = this.docs.get(before.id);
+    if (current !== undefined) this.replace([[current, before]]);
   }
 
   async updateMany(filter: Filter, update: Update): Promise<number> {
@@ -429,6 +443,8 @@ class MemoryCollection<T extends Doc> implements Collection<T> {
 export class MemoryDriver implements StorageDriver {
   readonly kind = 'memory';
   readonly capabilities: DriverCapabilities = { durable: false, shared: false, backup: false };
+  /** `updateTogether` runs in one synchronous step, undone when an update fails. */
+  readonly transactional = true;
   private readonly collections = new Map<string, MemoryCollection<Doc>>();
   private closed = false;
 
@@ -443,6 +459,28 @@ export class MemoryDriver implements StorageDriver {
     const created = new MemoryCollection<Doc>(cloneDoc(spec), this);
     this.collections.set(spec.name, created);
     return created as unknown as Collection<T>;
+  }
+
+  /**
+   * Applies the updates in one synchronous step (nothing else runs in between); when one throws, the
+   * earlier ones are put back.
+   */
+  async updateTogether(updates: readonly LinkedUpdate[]): Promise<(Doc | undefined)[]> {
+    this.assertOpen();
+    const collections = updates.map((u) => this.collection(u.collection) as unknown as MemoryCollection<Doc>);
+    const done: [MemoryCollection<Doc>, Doc][] = [];
+    const after: (Doc | undefined)[] = [];
+    try {
+      updates.forEach((u, i) => {
+        const changed = collections[i]!.updateNow(u.filter, u.update);
+        if (changed) done.push([collections[i]!, changed[0]]);
+        after.push(changed?.[1]);
+      });
+    } catch (err) {
+      for (const [collection, before] of done.reverse()) collection.restore(before);
+      throw err;
+    }
+    return after;
   }
 
   /** Resolves while the driver is open. */

@@ -12,6 +12,12 @@
  * - unique indexes: partial unique indexes (see `mongoIndexes`), E11000 becomes
  *   {@link UniqueViolationError} (or `false` from `insert`);
  * - durability: writes are acknowledged by a majority of the replica set, journaled;
+ * - `updateTogether`: the updates one after the other, in order, each atomic on its own — not a
+ *   multi-document transaction (which would need a session threaded through every operation, and
+ *   fails on a standalone server). The stores order such updates so that every prefix is a safe
+ *   state and a repeat is harmless: a send's result writes the message first, then completes its
+ *   outbox entry; a crash in between leaves the entry leased with the message already recording
+ *   what the platform accepted, and the dispatcher that takes the entry over sends nothing again;
  * - schema version: a `switchboard_meta` collection; a database written by a newer Switchboard is
  *   refused ({@link StorageError} `version`), data migrations run one process at a time behind a
  *   lock document.
@@ -29,8 +35,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection, mongo } from 'mongoose';
 import {
-  StorageError, UniqueViolationError,
-  type Collection, type CollectionSpec, type Doc, type DriverCapabilities, type Filter, type FindOptions, type Sort, type StorageDriver, type StorageFailure, type Update,
+  StorageError, UniqueViolationError, updateInOrder,
+  type Collection, type LinkedUpdate, type CollectionSpec, type Doc, type DriverCapabilities, type Filter, type FindOptions, type Sort, type StorageDriver, type StorageFailure, type Update,
 } from '../driver.js';
 import {
   fromMongoDocument, INDEX_PREFIX, mongoIndexes, redactMongoUri, toMongoDocument, toMongoFilter, toMongoSort, toMongoUpdate, unescapeKey,
@@ -434,6 +440,8 @@ export class MongoDriver implements StorageDriver {
   readonly kind = 'mongodb';
   /** Durable and shared by every process connected to the deployment; no file backup (use mongodump). */
   readonly capabilities: DriverCapabilities = { durable: true, shared: true, backup: false };
+  /** `updateTogether` applies its updates in order, without a multi-document transaction (see the module's notes). */
+  readonly transactional = false;
   /** The deployment and database, without credentials (as errors name it). */
   readonly where: string;
   readonly #connection: Connection;
@@ -448,6 +456,11 @@ export class MongoDriver implements StorageDriver {
     this.where = where;
     this.#prefix = prefix;
     this.#mongo = driver;
+  }
+
+  /** Applies the updates one after the other (no transaction; see the module's notes). */
+  async updateTogether(updates: readonly LinkedUpdate[]): Promise<(Doc | undefined)[]> {
+    return updateInOrder(this, updates);
   }
 
   /**

@@ -28,7 +28,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'n
 import { randomUUID } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { StorageError, UniqueViolationError } from '../driver.js';
-import type { Collection, CollectionSpec, Doc, DriverCapabilities, FieldType, Filter, FindOptions, Sort, StorageDriver, Update } from '../driver.js';
+import type { Collection, CollectionSpec, Doc, DriverCapabilities, FieldType, Filter, FindOptions, LinkedUpdate, Sort, StorageDriver, Update } from '../driver.js';
 import { applyUpdate, assertFilter, assertSort, assertUpdate, declaredCollection, compareBy, decodeDoc, encodeDoc, getPath } from './documents.js';
 import { loadBetterSqlite3 } from './sqlite-binding.js';
 import type { SqliteConnection, SqliteStatement, SqlValue } from './sqlite-binding.js';
@@ -94,6 +94,8 @@ interface CollectionRecord {
 export class SqliteDriver implements StorageDriver {
   readonly kind = 'sqlite';
   readonly capabilities: DriverCapabilities;
+  /** `updateTogether` runs in one savepoint of the group transaction. */
+  readonly transactional = true;
   private readonly collections = new Map<string, SqliteCollection<Doc>>();
   private readonly statements = new Map<string, SqliteStatement>();
   private readonly schemaVersion: SqliteStatement;
@@ -204,6 +206,21 @@ export class SqliteDriver implements StorageDriver {
     created.reloadIrregular();
     this.collections.set(spec.name, created);
     return created as unknown as Collection<T>;
+  }
+
+  /**
+   * Applies the updates in one savepoint of the group transaction: they commit together, and one
+   * that fails (a unique key) undoes the others with it.
+   */
+  async updateTogether(updates: readonly LinkedUpdate[]): Promise<(Doc | undefined)[]> {
+    this.assertOpen();
+    const collections = updates.map((u) => this.collection(u.collection) as unknown as SqliteCollection<Doc>);
+    updates.forEach((u, i) => collections[i]!.checkUpdate(u.filter, u.update));
+    if (updates.length === 0) return [];
+    return this.write(() => {
+      this.refresh();
+      return updates.map((u, i) => collections[i]!.updateNow(u.filter, u.update));
+    }, true);
   }
 
   /** Resolves when the database answers a query. @throws StorageError otherwise */
@@ -662,18 +679,28 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
 
   async updateOne(filter: Filter, update: Update, options?: { sort?: Sort }): Promise<T | undefined> {
     this.driver.assertOpen();
-    assertUpdate(this.spec, update);
-    assertFilter(this.spec, filter);
-    if (options?.sort !== undefined) assertSort(this.spec, options.sort);
+    this.checkUpdate(filter, update, options?.sort);
     return this.driver.write(() => {
       this.driver.refresh();
-      const [found] = this.select(filter, options?.sort, 0, 1);
-      if (found === undefined) return undefined;
-      const before = decodeDoc<T>(found.doc);
-      const after = applyUpdate(before, update, this.spec);
-      this.rewriteAtomically(before, this.row(after));
-      return after;
+      return this.updateNow(filter, update, options?.sort);
     }, false);
+  }
+
+  /** @internal Checks an update's filter, fields and sort against the spec (before anything is written). */
+  checkUpdate(filter: Filter, update: Update, sort?: Sort): void {
+    assertUpdate(this.spec, update);
+    assertFilter(this.spec, filter);
+    if (sort !== undefined) assertSort(this.spec, sort);
+  }
+
+  /** @internal `updateOne`'s statements, inside the caller's transaction. */
+  updateNow(filter: Filter, update: Update, sort?: Sort): T | undefined {
+    const [found] = this.select(filter, sort, 0, 1);
+    if (found === undefined) return undefined;
+    const before = decodeDoc<T>(found.doc);
+    const after = applyUpdate(before, update, this.spec);
+    this.rewriteAtomically(before, this.row(after));
+    return after;
   }
 
   async updateMany(filter: Filter, update: Update): Promise<number> {

@@ -59,9 +59,10 @@ export interface BenchServer { child: ChildProcess; port: number; exited: Promis
  * and waits for the `{"port":…}` line it prints once it listens.
  * @param args - node arguments (flags, then the script and its arguments)
  * @param name - what to call it when it exits before listening
+ * @param pin - false: leave it to the scheduler (a platform stand-in that is neither the server nor the load)
  */
-export async function startBenchServer(args: readonly string[], name: string): Promise<BenchServer> {
-  const child = CAN_PIN
+export async function startBenchServer(args: readonly string[], name: string, pin = true): Promise<BenchServer> {
+  const child = CAN_PIN && pin
     ? spawn('taskset', ['-c', '1', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] })
     : spawn(process.execPath, [...args], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   const exited = new Promise((r) => child.once('exit', r));

@@ -241,7 +241,7 @@ describe('fake receipts', () => {
       const events = receiver.received.map((w) => { sender.verify(w); return sender.parse(w); });
       expect(events).toEqual([
         [{ kind: 'status', channel: 'messenger', accountId: messengerSandboxConfig.pageId, userId: PSID, externalId, status: 'delivered', timestamp: new Date(T0 + 1500) }],
-        [{ kind: 'status', channel: 'messenger', accountId: messengerSandboxConfig.pageId, userId: PSID, externalId: `watermark:${T0 + 1500}`, status: 'read', timestamp: new Date(T0 + 1500), watermark: new Date(T0 + 1500) }],
+        [{ kind: 'status', channel: 'messenger', accountId: messengerSandboxConfig.pageId, userId: PSID, externalId: `watermark:${T0 + 1500}`, status: 'read', timestamp: new Date(T0 + 1500), watermark: new Date(T0 + 1500), upTo: new Date(T0 + 1500) }],
       ]);
     } finally { await own.stop(); }
   });

@@ -19,6 +19,8 @@ export const WATERMARK_PREFIX = 'watermark:';
 export interface WatermarkStatusEvent extends StatusEvent {
   /** Every outbound message to this user with a timestamp at or before this time has reached `status`. */
   watermark: Date;
+  /** The same time as `watermark`, in core's typed field that hosts read. */
+  upTo: Date;
 }
 
 /** Where a customer came from: a m.me link, an ad, the customer chat plugin… */
@@ -161,7 +163,7 @@ function parseMessagingEvent(item: JsonObject, ctx: EntryContext): InboundEvent[
 type Base = { channel: typeof CHANNEL; accountId: string; userId: string };
 
 function watermarkStatus(base: Base, status: 'delivered' | 'read', watermark: number, timestamp: Date): WatermarkStatusEvent {
-  return { kind: 'status', ...base, externalId: `${WATERMARK_PREFIX}${watermark}`, status, timestamp, watermark: toDate(watermark, 'ms') };
+  return { kind: 'status', ...base, externalId: `${WATERMARK_PREFIX}${watermark}`, status, timestamp, watermark: toDate(watermark, 'ms'), upTo: toDate(watermark, 'ms') };
 }
 
 function parseMessage(message: JsonObject, base: Base, timestamp: Date, p: string): InboundEvent[] {

@@ -92,11 +92,11 @@ describe('parse: receipts', () => {
   });
   it('delivery with a watermark only → one watermark status', () => {
     const [event] = parse(F.deliveryWatermarkOnly);
-    expect(event).toEqual({ kind: 'status', ...who, externalId: 'watermark:1458668856253', status: 'delivered', timestamp: new Date(1_458_668_856_253), watermark: new Date(1_458_668_856_253) });
+    expect(event).toEqual({ kind: 'status', ...who, externalId: 'watermark:1458668856253', status: 'delivered', timestamp: new Date(1_458_668_856_253), watermark: new Date(1_458_668_856_253), upTo: new Date(1_458_668_856_253) });
     expect(watermarkOf(event as { externalId: string })).toEqual(new Date(1_458_668_856_253));
   });
   it('read → a read status for everything up to the watermark', () => {
-    expect(parse(F.read)).toEqual([{ kind: 'status', ...who, externalId: 'watermark:1458668856253', status: 'read', timestamp: new Date(1_458_668_856_463), watermark: new Date(1_458_668_856_253) }]);
+    expect(parse(F.read)).toEqual([{ kind: 'status', ...who, externalId: 'watermark:1458668856253', status: 'read', timestamp: new Date(1_458_668_856_463), watermark: new Date(1_458_668_856_253), upTo: new Date(1_458_668_856_253) }]);
   });
   it('watermarkOf is undefined for a per-message status', () => {
     expect(watermarkOf({ externalId: 'm_1' })).toBeUndefined();

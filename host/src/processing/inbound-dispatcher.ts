@@ -59,8 +59,9 @@ function reviveEvent(event: InboundEvent): InboundEvent {
 }
 
 /**
- * A watermark receipt's `upTo` as a Date. A connector that still names it `watermark` (Messenger's
- * parser, until it sets core's `upTo`) is read here, once, so the handlers see only the typed field.
+ * A watermark receipt's `upTo` as a Date (events are kept in the inbox as JSON). An entry kept by an
+ * earlier version names it `watermark` only (Messenger's parser before it set core's `upTo`): it is
+ * read here, once, so the handlers see only the typed field.
  */
 function reviveUpTo(event: StatusEvent): StatusEvent {
   const given: unknown = event.upTo ?? ('watermark' in event ? event.watermark : undefined);

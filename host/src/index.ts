@@ -5,6 +5,8 @@
  */
 export * from './config/host-config.js';
 export * from './config/load-config.js';
+export { defineConfig, type HostConfigInput, type WithEnvRefs } from './config/define-config.js';
+export { hostConfigJsonSchema } from './config/config-json-schema.js';
 export * from './errors.js';
 export * from './streams.js';
 export * from './logging.js';
@@ -22,7 +24,7 @@ export * from './plugins/connector-registry.js';
 export * from './plugins/plugin-loader.js';
 export * from './ingress/webhook-ingress.js';
 export * from './processing/inbox-processor.js';
-export * from './processing/keywords.js';
+export * from './consent/keywords.js';
 export * from './routing/bot-handler.js';
 export * from './routing/conversation-service.js';
 export * from './routing/forwarder.js';
@@ -44,6 +46,7 @@ export { parseSendRequest, parseNotificationRequest, type SendRequest, type Noti
 export * from './outbound/document-send.js';
 export * from './features.js';
 export { consentFeature, createConsentFeature, type ConsentFeatureOptions } from './consent/consent-feature.js';
+export * from './consent/consent-service.js';
 export { consoleFeature, createConsoleFeature, type ConsoleOptions, type SeedAgent } from './console/console-feature.js';
 export { complianceFeature, createComplianceFeature, type ComplianceOptions, type ComplianceFeature } from './compliance/compliance-feature.js';
 export { ContactDataHandler, type Pseudonymiser, type ContactDataSubject } from './compliance/contact-data.js';

@@ -152,3 +152,13 @@ describe('the JSON Schema for editors', () => {
     expect(schema.properties.hostname!.anyOf).toContainEqual({ $ref: '#/$defs/EnvRef' });
   });
 });
+
+describe('regression: a JSON config pointing its editor at the shipped JSON Schema was refused ($schema an unknown key)', () => {
+  it('takes $schema at the top level, keeps it out of the validated config, and refuses it elsewhere', () => {
+    const raw = { $schema: './node_modules/@switchboard/host/schema/switchboard.config.schema.json', tenants: [{ id: 't', name: 'T', apiKeys: [KEY] }] };
+    const config = parseHostConfig(raw, { baseDir: '/srv/sb' });
+    expect(config.tenants.map((t) => t.id)).toEqual(['t']);
+    expect('$schema' in config).toBe(false);
+    expect(problemsOf({ tenants: [{ id: 't', name: 'T', apiKeys: [KEY], $schema: 'x' }] }).map((p) => p.field)).toEqual(['tenants[0].$schema']);
+  });
+});

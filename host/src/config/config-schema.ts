@@ -57,7 +57,8 @@ const RETIRED = new WeakSet<z.core.$ZodType>();
  * @returns the schema
  */
 function closed<S extends z.ZodRawShape>(shape: S): z.ZodObject<S, z.core.$strict> {
-  const known = Object.keys(shape).filter((k) => !RETIRED.has(shape[k]!));
+  // retired keys and editor annotations ($schema) are not offered as what was meant
+  const known = Object.keys(shape).filter((k) => !RETIRED.has(shape[k]!) && !k.startsWith('$'));
   return z.strictObject(shape, {
     error: (iss) => (iss.code === 'unrecognized_keys' ? `is not a known key (expected one of: ${known.join(', ')})` : requiredOr('must be an object')(iss)),
   });
@@ -473,6 +474,7 @@ export const BotsSchema = z.record(
 
 /** The whole host configuration, before paths are resolved against the config's directory. */
 export const HostConfigSchema = closed({
+  $schema: text().optional().meta({ description: 'The JSON Schema an editor checks this file with (ignored by the host), e.g. ./node_modules/@switchboard/host/schema/switchboard.config.schema.json.' }),
   port: int(0, 65535).default(3000).meta({ description: 'Port to listen on (default 3000).' }),
   hostname: text().optional().meta({ description: 'Interface to listen on (default all).' }),
   publicUrl: text().superRefine((url, ctx) => {

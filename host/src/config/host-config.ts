@@ -412,7 +412,7 @@ export function parseHostConfig(raw: unknown, options: { baseDir: string }): Hos
 
 /** The schema's output with its paths resolved against the config's directory. */
 function resolveAgainst(parsed: HostConfigSchemaOutput, baseDir: string): HostConfig {
-  const { store, media, ...rest } = parsed;
+  const { store, media, $schema: _editorSchema, ...rest } = parsed;
   const config: HostConfig = {
     ...rest,
     baseDir,

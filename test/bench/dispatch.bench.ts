@@ -16,10 +16,16 @@
  * 62.5 s instead of 10.4 minutes; rates are in platform time. At 20× a millisecond of timer lateness
  * on a busy machine is 20 ms of platform time and bunched sends draw refusals real time never shows.
  *
- * Usage: tsx test/bench/dispatch.bench.ts [--quick] [--depths=1000,10000] [--profile]
+ * With `--baseline=<dir>` (another checkout, installed and built — e.g. a `git worktree` at the
+ * commit before a change), every depth runs twice, this host and that one alternating (which goes
+ * first alternates by depth), and the ratios of this host's share and CPU per send to that one's are
+ * reported.
+ *
+ * Usage: tsx test/bench/dispatch.bench.ts [--quick] [--depths=1000,10000] [--profile] [--baseline=<dir>]
  * (`--profile` starts the host with `node --cpu-prof`, profiles in bench-results/profiles/)
  */
 import { type ChildProcess } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import whatsapp, { FakeWhatsAppServer } from '@switchboard/whatsapp';
 import { CAN_PIN, pinToLoadCore, printGrid, QUICK, startBenchServer, writeResult } from './bench-util.js';
@@ -32,6 +38,8 @@ const PROFILE = process.argv.includes('--profile');
 const CONVERSATIONS = 1_000;
 const API_KEY = 'bench-api-key-0123456789abcdef';
 const HOST = fileURLToPath(new URL('./dispatch-host.ts', import.meta.url));
+const baselineArg = process.argv.find((a) => a.startsWith('--baseline='));
+const BASELINE_HOST = baselineArg ? join(resolve(baselineArg.slice('--baseline='.length)), 'test', 'bench', 'dispatch-host.ts') : undefined;
 // the fake platform and the API client on core 0, the host on core 1 (when the machine lets us pin)
 pinToLoadCore();
 const declared = whatsapp.policy.rateLimits.find((l) => l.scope === 'account')!;
@@ -42,9 +50,9 @@ interface Child { child: ChildProcess; url: string; exited: Promise<unknown> }
 type Counts = { outbox: Record<string, number>; inbox: Record<string, number> };
 type Cpu = { cpu: NodeJS.CpuUsage; rss: number; heapUsed: number };
 
-async function startHost(connectorConfig: Record<string, unknown>): Promise<Child> {
+async function startHost(connectorConfig: Record<string, unknown>, script = HOST): Promise<Child> {
   const prof = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.cwd()}/bench-results/profiles`] : [];
-  const args = [...prof, '--import', 'tsx', HOST, String(SCALE), JSON.stringify(connectorConfig)];
+  const args = [...prof, '--import', 'tsx', script, String(SCALE), JSON.stringify(connectorConfig)];
   const { child, port, exited } = await startBenchServer(args, 'dispatch host');
   return { child, url: `http://127.0.0.1:${port}`, exited };
 }
@@ -74,10 +82,10 @@ async function waitFor(c: Child, done: (counts: Counts) => boolean, what: string
   }
 }
 
-async function run(depth: number): Promise<Record<string, number>> {
+async function run(depth: number, script = HOST): Promise<Record<string, number>> {
   const fake = new FakeWhatsAppServer({ timeScale: SCALE });
   await fake.start();
-  const host = await startHost(fake.connectorConfig());
+  const host = await startHost(fake.connectorConfig(), script);
   try {
     // customers write first: their messages open the service window
     await pool(CONVERSATIONS, 16, async (i) => {
@@ -141,9 +149,18 @@ async function run(depth: number): Promise<Record<string, number>> {
 }
 
 const results: Record<string, number>[] = [];
-for (const depth of DEPTHS) {
+const baselineResults: Record<string, number>[] = [];
+for (const [i, depth] of DEPTHS.entries()) {
+  const before = async (): Promise<void> => {
+    if (!BASELINE_HOST) return;
+    const b = await run(depth, BASELINE_HOST);
+    baselineResults.push(b);
+    console.log(`${depth.toLocaleString('en-US')} queued, the host of ${baselineArg!.slice('--baseline='.length)}: ${(b.shareOfDeclared! * 100).toFixed(1)} %, ${b.rateLimited} refused, ${b.cpuMsPerSent!.toFixed(3)} ms CPU per sent message`);
+  };
+  if (i % 2 === 1) await before();
   const r = await run(depth);
   results.push(r);
+  if (i % 2 === 0) await before();
   console.log(`${depth.toLocaleString('en-US')} queued: ${(r.shareOfDeclared! * 100).toFixed(1)} % of ${declaredPerSecond}/s, ${r.rateLimited} refused, ${r.cpuMsPerSent!.toFixed(3)} ms CPU per sent message; 50/90/99/100 % sent after ${[r.sentBy50PercentS, r.sentBy90PercentS, r.sentBy99PercentS, r.allSentS].map((v) => v!.toFixed(1)).join(' / ')} s; ${r.entriesLeasedMoreThanOnce} entries leased more than once ${JSON.stringify(Object.fromEntries(Object.entries(r).filter(([k]) => k.startsWith('retriedFor_'))))}`);
 }
 printGrid(`dispatch through POST /v1/messages: WhatsApp fake at ${declaredPerSecond} msg/s, ${CONVERSATIONS.toLocaleString('en-US')} conversations, platform time ×${SCALE}, host on SQLite${CAN_PIN ? ' (host on core 1)' : ''}`,
@@ -153,4 +170,8 @@ const deepest = results.at(-1)!;
 const growth = deepest.cpuMsPerSent! / results[0]!.cpuMsPerSent!;
 console.log(`\nCPU per sent message at ${deepest.queued!.toLocaleString('en-US')} queued / at ${results[0]!.queued!.toLocaleString('en-US')} queued: ${growth.toFixed(2)} (target: no growth, ≈ 1)`);
 console.log(`target ≥ 97 % of the declared rate with 0 refusals at the deepest queue: ${deepest.shareOfDeclared! >= 0.97 && deepest.rateLimited === 0 ? 'met' : 'NOT met'}`);
-console.log('wrote', writeResult('dispatch', { path: 'POST /v1/messages', store: 'sqlite (temporary file)', cpuGrowthDeepestOverShallowest: growth, results }));
+if (BASELINE_HOST) {
+  printGrid(`this host / the host of ${baselineArg!.slice('--baseline='.length)} (same run, alternating; target within 5 %)`, ['queued', 'share of declared', 'CPU ms / sent (lower is better)', 'CPU ms / queued (lower is better)'],
+    results.map((r, i) => { const b = baselineResults[i]!; return [r.queued!, (r.shareOfDeclared! / b.shareOfDeclared!).toFixed(3), (r.cpuMsPerSent! / b.cpuMsPerSent!).toFixed(3), (r.cpuMsPerQueued! / b.cpuMsPerQueued!).toFixed(3)]; }));
+}
+console.log('wrote', writeResult('dispatch', { path: 'POST /v1/messages', store: 'sqlite (temporary file)', cpuGrowthDeepestOverShallowest: growth, results, ...(BASELINE_HOST ? { baseline: baselineArg!.slice('--baseline='.length), baselineResults } : {}) }));

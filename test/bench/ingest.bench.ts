@@ -23,11 +23,16 @@
  * The photo comparison alternates too: three pairs (text-only, then photos; the next pair photos
  * first), the ratio of the medians reported with each pair's own ratio.
  *
- * Usage: tsx test/bench/ingest.bench.ts [--quick] [--profile] [--photos]
+ * With `--baseline=<dir>` (another checkout of this repository, installed and built — e.g. a
+ * `git worktree` at the commit before a change), its host runs as a fourth system in the same
+ * alternating rounds, and the ratio of this host to it is reported: how a change moved the figures,
+ * measured side by side rather than against a number from another day.
+ *
+ * Usage: tsx test/bench/ingest.bench.ts [--quick] [--profile] [--photos] [--baseline=<dir>]
  * (`--profile` starts the host rounds with `node --cpu-prof`, profiles in bench-results/profiles/;
  * `--photos` runs only the photo comparison and the 1 MiB run)
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { FakeWhatsAppServer, whatsappSandboxConfig } from '@switchboard/whatsapp';
@@ -40,6 +45,8 @@ const CONNECTIONS = 32;
 const PROFILE = process.argv.includes('--profile');
 const ONLY_PHOTOS = process.argv.includes('--photos');
 const PHOTO_PAIRS = 3;
+const baselineArg = process.argv.find((a) => a.startsWith('--baseline='));
+const BASELINE_SERVER = baselineArg ? join(resolve(baselineArg.slice('--baseline='.length)), 'test', 'bench', 'ingest-server.ts') : undefined;
 const SERVER = fileURLToPath(new URL('./ingest-server.ts', import.meta.url));
 const FAKE_PLATFORM = fileURLToPath(new URL('./fake-platform-process.ts', import.meta.url));
 // the load generator on core 0, the server on core 1 (when the machine lets us pin)
@@ -47,9 +54,9 @@ pinToLoadCore();
 
 type Server = BenchServer;
 
-async function startServer(mode: string, prefill = 0, apiBaseUrl?: string): Promise<Server> {
+async function startServer(mode: string, prefill = 0, apiBaseUrl?: string, script = SERVER): Promise<Server> {
   const prof = PROFILE && mode.startsWith('host') ? ['--cpu-prof', `--cpu-prof-dir=${join(process.cwd(), 'bench-results', 'profiles')}`] : [];
-  const args = ['--expose-gc', ...prof, '--import', 'tsx', SERVER, mode, String(prefill), ...(apiBaseUrl ? [apiBaseUrl] : [])];
+  const args = ['--expose-gc', ...prof, '--import', 'tsx', script, mode, String(prefill), ...(apiBaseUrl ? [apiBaseUrl] : [])];
   return startBenchServer(args, `${mode} server`);
 }
 
@@ -114,10 +121,10 @@ interface Run {
 
 type MediaCounts = { files: number; bytes: number; pending: number };
 
-async function measure(system: string, mode: string, round: number, options: { duplicates?: number; prefill?: number; imageEvery?: number; photoKib?: number } = {}): Promise<Run> {
+async function measure(system: string, mode: string, round: number, options: { duplicates?: number; prefill?: number; imageEvery?: number; photoKib?: number; script?: string } = {}): Promise<Run> {
   // the fake platform serves the photos, from a process of its own (neither the load's core nor the server's)
   const fake = options.imageEvery ? await startBenchServer(['--import', 'tsx', FAKE_PLATFORM], 'fake platform', false) : undefined;
-  const server = await startServer(mode, options.prefill ?? 0, fake ? `http://127.0.0.1:${fake.port}` : undefined);
+  const server = await startServer(mode, options.prefill ?? 0, fake ? `http://127.0.0.1:${fake.port}` : undefined, options.script);
   try {
     const webhooks = fake ? await ask<Webhook[]>(fake, { photos: PHOTOS_PER_RUN, kib: options.photoKib ?? 128 }) : [];
     const next = payloads(options.duplicates ?? 0, options.imageEvery ? { imageEvery: options.imageEvery, webhooks } : undefined);
@@ -165,10 +172,11 @@ async function measure(system: string, mode: string, round: number, options: { d
   }
 }
 
-const systems: { key: string; label: string; mode: string }[] = [
+const systems: { key: string; label: string; mode: string; script?: string }[] = [
   { key: 'node', label: 'bare node:http (parse, 200)', mode: 'node' },
   { key: 'express', label: 'bare Express 5 (parse, 200)', mode: 'express' },
   { key: 'host', label: 'switchboard host (SQLite file, processing on)', mode: 'host' },
+  ...(BASELINE_SERVER ? [{ key: 'before', label: `the host of ${baselineArg!.slice('--baseline='.length)}`, mode: 'host', script: BASELINE_SERVER }] : []),
 ];
 
 const runs: Run[] = [];
@@ -176,7 +184,7 @@ for (let round = 0; round < (ONLY_PHOTOS ? 0 : ROUNDS); round++) {
   // rotate the order so no system is always first (a cold machine) or last
   const order = systems.map((_, i) => systems[(i + round) % systems.length]!);
   for (const s of order) {
-    const run = await measure(s.key, s.mode, round + 1);
+    const run = await measure(s.key, s.mode, round + 1, s.script ? { script: s.script } : {});
     runs.push(run);
     console.log(`round ${round + 1} ${s.key.padEnd(8)} ${Math.round(run.rps).toLocaleString('en-US').padStart(7)} req/s  p99 ${run.p99} ms${run.backlog !== undefined ? `  backlog ${run.backlog}, drained in ${run.drainSeconds!.toFixed(1)} s` : ''}`);
   }
@@ -214,7 +222,7 @@ const summary = Object.fromEntries(systems.map((s) => {
   return [s.key, {
     label: s.label, rps: stats(rs.map((r) => r.rps)), p99: stats(rs.map((r) => r.p99)), errors: rs.reduce((a, r) => a + r.errors + r.non2xx, 0),
     rssMb: stats(rs.map((r) => r.rssMb)),
-    ...(s.key === 'host' ? {
+    ...(s.mode === 'host' ? {
       backlog: stats(rs.map((r) => r.backlog ?? 0)), drainSeconds: stats(rs.map((r) => r.drainSeconds ?? 0)),
       processedPerSecond: stats(rs.map((r) => r.processedPerSecond ?? 0)), endToEndPerSecond: stats(rs.map((r) => r.endToEndPerSecond ?? 0)),
       failed: rs.reduce((a, r) => a + (r.failed ?? 0), 0),
@@ -248,6 +256,13 @@ const ratioRows: { name: string; baseline: string; value: number; rounds: number
   { name: 'host / bare Express 5, p99', baseline: 'Express 5', value: h.p99.median / Math.max(summary['express']!.p99.median, 1), rounds: perRound('host', 'express', (r) => Math.max(r.p99, 1)), target: 'lower is better' },
   { name: 'host end-to-end (incl. drain) / bare Express 5, req/s', baseline: 'Express 5', value: h.endToEndPerSecond!.median / summary['express']!.rps.median, rounds: perRound('host', 'express', (r) => (r.endToEndPerSecond ?? r.rps)), target: 'what is sustainable' },
 ];
+if (BASELINE_SERVER && !ONLY_PHOTOS) {
+  const before = summary['before']!;
+  ratioRows.push(
+    { name: 'host / host before the change, req/s', baseline: 'the baseline checkout\'s host, same rounds', value: h.rps.median / before.rps.median, rounds: perRound('host', 'before', (r) => r.rps), target: '≥ 0.95' },
+    { name: 'host / host before the change, end to end', baseline: 'the baseline checkout\'s host, same rounds', value: h.endToEndPerSecond!.median / before.endToEndPerSecond!.median, rounds: perRound('host', 'before', (r) => r.endToEndPerSecond ?? r.rps), target: '≥ 0.95' },
+  );
+}
 ratioRows.push(
   { name: 'photos (1 in 10) / text only, req/s (medians of the pairs)', baseline: 'the text-only runs paired with them', value: withPhotos.rps / textOnly.rps, rounds: photoRuns.map((r, i) => r.rps / textRuns[i]!.rps), target: '≥ 0.90' },
   { name: 'photos (1 in 10) / text only, end to end', baseline: 'the text-only runs paired with them', value: median(photoRuns.map((r) => r.endToEndPerSecond ?? 0)) / median(textRuns.map((r) => r.endToEndPerSecond ?? 0)), rounds: photoRuns.map((r, i) => (r.endToEndPerSecond ?? 0) / (textRuns[i]!.endToEndPerSecond ?? 1)), target: 'what is sustainable' },

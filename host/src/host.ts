@@ -364,7 +364,7 @@ export async function createHost(config: HostConfig, options: HostOptions = {}):
   container.bind(OutboundGateway).toConstantValue(gateway);
 
   const bots = new Map(Object.entries(config.bots).map(([name, reg]) => [name, instantiateBotHandler(reg)]));
-  const router = new Router({ tenants, bots, conversations, gateway, outbound: outbound.service, forwarder, logger });
+  const router = new Router({ tenants, bots, conversations, gateway, forwarder, logger });
   container.bind(Router).toConstantValue(router);
   const processor = new InboxProcessor({ stores, streams, registry, tenants, router, consent, clock, logger }, options.processor);
   container.bind(InboxProcessor).toConstantValue(processor);

@@ -66,7 +66,7 @@ export function createConsentFeature(options: ConsentFeatureOptions = {}): HostF
     // the flows live beside the other stores: any host process on the database can confirm a link another handed out
     const flows = options.flows ?? ctx.stores.optInFlows;
     const service = new OptInService({
-      stores: ctx.stores, consent: consentServiceIn(ctx), flows, tokens, registry: ctx.registry, outbound: ctx.outbound.service, clock: ctx.clock, logger: ctx.logger,
+      stores: ctx.stores, consent: consentServiceIn(ctx), flows, tokens, registry: ctx.registry, outbound: ctx.gateway, clock: ctx.clock, logger: ctx.logger,
       ...(options.linkTargets ? { linkTargets: options.linkTargets } : {}),
       ...(options.defaultTtlMs !== undefined ? { defaultTtlMs: options.defaultTtlMs } : {}),
       ...(options.keywordReplies !== undefined ? { keywordReplies: options.keywordReplies } : {}),

@@ -12,7 +12,7 @@ import {
 } from '@switchboard/core';
 import type { TenantConfig } from '../config/host-config.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import type { OutboundService } from '../outbound/outbound-service.js';
+import type { OutboundGateway } from '../outbound/outbound-gateway.js';
 import type { ConnectorRegistry, HostConnectorBinding } from '../plugins/connector-registry.js';
 import type { ConsentHookEvent, InboxConsentHook, ResolvedConsentHookEvent } from '../processing/consent-hooks.js';
 import type { HostStores } from '../stores/stores.js';
@@ -56,7 +56,8 @@ export interface OptInServiceDeps {
   flows: OptInFlowStore;
   tokens: StartTokens;
   registry: ConnectorRegistry;
-  outbound: Pick<OutboundService, 'send'>;
+  /** The outbound port the flow's replies are sent through. */
+  outbound: OutboundGateway;
   clock: Clock;
   logger: Logger;
   /** Link targets per channel and account key, for requests that name none. */
@@ -391,11 +392,11 @@ export class OptInService implements InboxConsentHook {
     const { tenant, conversation } = input;
     const text = consentReply(kind, language, values);
     try {
-      const outcome = await this.deps.outbound.send(tenant.id, {
-        channel: conversation.address.channel, accountId: conversation.address.accountId, conversationId: conversation.id,
-        content: { type: 'text', text }, purpose: 'service', sender: 'system',
-      }, { idempotencyKey: `consent:${key}` });
-      if (!outcome.accepted) this.deps.logger.info({ tenantId: tenant.id, conversationId: conversation.id, kind, reasons: outcome.reasons.map((r) => r.code) }, 'consent reply not allowed');
+      const outcome = await this.deps.outbound.send({
+        tenantId: tenant.id, channel: conversation.address.channel, accountId: conversation.address.accountId, conversationId: conversation.id,
+        content: { type: 'text', text }, purpose: 'service', sender: 'system', via: 'api', idempotencyKey: `consent:${key}`,
+      });
+      if (outcome.status === 'denied') this.deps.logger.info({ tenantId: tenant.id, conversationId: conversation.id, kind, reasons: outcome.reasons.map((r) => r.code) }, 'consent reply not allowed');
     } catch (error) {
       this.deps.logger.warn({ tenantId: tenant.id, conversationId: conversation.id, kind, err: error }, 'consent reply failed');
     }

@@ -18,7 +18,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { HostFeatureContext } from '../features.js';
 import { EventFeed } from '../events/event-feed.js';
 import { lastEventIdOf, openStream } from '../events/events-feature.js';
-import { policyDeniedBody } from '../outbound/outbound-routes.js';
+import { policyDeniedBody, queuedBody } from '../outbound/outbound-routes.js';
 import type { SendRequest } from '../outbound/send-request.js';
 import { templatePlaceholders, type TemplateRecord } from '../outbound/template-registry.js';
 import type { HostMessage } from '../stores/stores.js';
@@ -392,11 +392,11 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
     const key = req.headers['idempotency-key'];
     if (key !== undefined && (typeof key !== 'string' || key.length > 255)) throw new ValidationError('Idempotency-Key', 'must be at most 255 characters');
     // namespaced per agent, so two agents' keys never collide
-    const outcome = await ctx.outbound.service.send(agent.tenantId, sendRequest(c, draft), key ? { idempotencyKey: `console:${agent.id}:${key}` } : {});
-    if (!outcome.accepted) { res.status(422).json(policyDeniedBody(outcome.reasons)); return; }
+    // through the host's outbound port, as every send
+    const result = await ctx.gateway.send({ tenantId: agent.tenantId, ...sendRequest(c, draft), via: 'api', ...(key ? { idempotencyKey: `console:${agent.id}:${key}` } : {}) });
+    if (result.status === 'denied') { res.status(422).json(policyDeniedBody(result.reasons)); return; }
     await agents.markRead(agent.tenantId, agent.id, c.id, new Date(clock.now()));
-    const { accepted: _accepted, ...rest } = outcome;
-    res.status(202).json(rest);
+    res.status(202).json(queuedBody(result));
   });
 
   // ---- actions ----

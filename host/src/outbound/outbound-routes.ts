@@ -14,6 +14,8 @@ import type { TenantConfig } from '../config/host-config.js';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../errors.js';
 import type { HostFeature, HostFeatureContext } from '../features.js';
 import type { HostConnectorBinding } from '../plugins/connector-registry.js';
+import type { OutboundQueued, OutboundResult } from './outbound-gateway.js';
+import { sendNotification } from './notifications.js';
 import type { OutboundRuntime } from './outbound-runtime.js';
 import { parseNotificationRequest, parseSendRequest } from './send-request.js';
 import { parseDocumentSendRequest } from './document-send.js';
@@ -65,6 +67,30 @@ function idempotencyKey(req: Request): string | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'string' || v === '' || v.length > 255) throw new RequestValidationError([{ field: 'Idempotency-Key', message: 'must be 1 to 255 characters' }]);
   return v;
+}
+
+/** The body of a 202 answer to a queued message (`POST /v1/messages`, the console's send). */
+export interface QueuedBody {
+  id: string;
+  status: 'queued';
+  conversationId: string;
+  form: OutboundQueued['form'];
+  price: OutboundQueued['price'];
+  rendering?: OutboundQueued['rendering'];
+  decisionId: string;
+}
+
+/**
+ * The body of a 202 answer to a queued message: its id, form, price, rendering and decision record
+ * (not the stored message).
+ * @param result - the port's answer
+ * @returns `{ id, status, conversationId, form, price, rendering?, decisionId }`
+ */
+export function queuedBody(result: OutboundQueued): QueuedBody {
+  return {
+    id: result.id, status: 'queued', conversationId: result.conversationId, form: result.form, price: result.price,
+    ...(result.rendering ? { rendering: result.rendering } : {}), decisionId: result.decisionId,
+  };
 }
 
 /**
@@ -184,10 +210,10 @@ export class TemplateRegistry {
 export function outboundFeature(ctx: HostFeatureContext): HostFeature {
   const { service } = ctx.outbound;
   const registry = new TemplateRegistry(ctx.outbound, () => ctx.bindings, () => ctx.clock.now());
-  const answer = (res: Response, outcome: Awaited<ReturnType<typeof service.send>>): void => {
-    if (!outcome.accepted) { res.status(422).json(policyDeniedBody(outcome.reasons, outcome.decisionId)); return; }
-    const { accepted: _accepted, ...rest } = outcome;
-    res.status(202).json(rest);
+  // every send goes through the host's outbound port (an integrator's gateway, when one is installed)
+  const answer = (res: Response, result: OutboundResult): void => {
+    if (result.status === 'denied') { res.status(422).json(policyDeniedBody(result.reasons, result.decisionId)); return; }
+    res.status(202).json(queuedBody(result));
   };
   return {
     name: 'outbound',
@@ -202,13 +228,13 @@ export function outboundFeature(ctx: HostFeatureContext): HostFeature {
           const request = parseDocumentSendRequest(body);
           apiSender(req, request.sender, 'bot');
           // rendered, stored and sent as a document message; a refused one leaves no file
-          answer(res, await service.sendDocument(t.id, request, key ? { idempotencyKey: key } : {}));
+          answer(res, await ctx.gateway.send({ tenantId: t.id, ...request, via: 'api', ...(key ? { idempotencyKey: key } : {}) }));
           return;
         }
         const request = parseSendRequest(body);
         // who is a human is granted to the key, not claimed by the body
         apiSender(req, request.sender, 'bot');
-        answer(res, await service.send(t.id, request, key ? { idempotencyKey: key } : {}));
+        answer(res, await ctx.gateway.send({ tenantId: t.id, ...request, via: 'api', ...(key ? { idempotencyKey: key } : {}) }));
       });
       v1.get('/messages/:id/decision', async (req, res) => {
         const t = tenantOf(req);
@@ -233,7 +259,7 @@ export function outboundFeature(ctx: HostFeatureContext): HostFeature {
       });
       v1.post('/notifications', async (req, res) => {
         const t = tenantOf(req);
-        const results = await service.notify(t.id, parseNotificationRequest(req.body));
+        const results = await sendNotification(ctx.gateway, t.id, parseNotificationRequest(req.body));
         const queued = results.filter((r) => r.status === 'queued').length;
         res.status(queued > 0 ? 202 : 422).json({ queued, denied: results.length - queued, results });
       });

@@ -23,6 +23,7 @@ import { DocumentTemplates } from '../documents/document-template.js';
 import { OutboundMedia, type OutboundMediaOptions } from './outbound-media.js';
 import { DocumentUploadedMediaStore, type UploadedMediaStore } from './uploaded-media-store.js';
 import type { OutboundGateway, OutboundRequest, OutboundResult } from './outbound-gateway.js';
+import type { SendRequest } from './send-request.js';
 import { OutboundService, type TenantPolicies, type TenantOutboundPolicy } from './outbound-service.js';
 import type { RateBudget } from './rate-budget.js';
 import type { TemplateStore } from './template-registry.js';
@@ -189,8 +190,10 @@ export class OutboundRuntime {
 }
 
 /**
- * The gateway bot handlers and the conversation API use: every message goes through the
- * {@link OutboundService}'s policy check before it reaches the outbox.
+ * The host's outbound port: every send — REST, bots, console, notifications, the opt-in flow —
+ * goes through the {@link OutboundService}'s policy check, decision record and outbox write. A
+ * request naming only its conversation is sent on the conversation's channel account to its
+ * customer; a request naming a channel account goes there.
  */
 export class PolicyOutboundGateway implements OutboundGateway {
   /**
@@ -201,16 +204,36 @@ export class PolicyOutboundGateway implements OutboundGateway {
 
   async send(request: OutboundRequest): Promise<OutboundResult> {
     const { service, stores } = this;
-    const conversation = await stores.conversations.get(request.tenantId, request.conversationId);
-    if (!conversation) throw new NotFoundError('conversation', request.conversationId);
-    const outcome = await service.send(request.tenantId, {
-      channel: conversation.address.channel, accountId: conversation.address.accountId, conversationId: conversation.id,
-      content: request.content, purpose: request.purpose ?? 'service', sender: request.sender,
+    const { tenantId } = request;
+    const options = {
+      via: request.via ?? (request.channel === undefined ? 'conversation' : 'api'),
+      ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}), ...(request.broadcast ? { broadcast: true } : {}),
+    };
+    const target = await this.target(request);
+    const outcome = request.document
+      ? await service.sendDocument(tenantId, { ...target, document: request.document }, options)
+      : await service.send(tenantId, { ...target, content: request.content }, options);
+    if (!outcome.accepted) return { status: 'denied', reasons: outcome.reasons, decisionId: outcome.decisionId };
+    const message: HostMessage | undefined = await stores.messages.get(tenantId, outcome.id);
+    const { accepted: _accepted, ...queued } = outcome;
+    return { ...queued, ...(message ? { message } : {}) };
+  }
+
+  /** The request's target and how it is sent, as the service takes them (a conversation names its channel account). */
+  private async target(request: OutboundRequest): Promise<Omit<SendRequest, 'content'>> {
+    const how = {
+      purpose: request.purpose ?? 'service', sender: request.sender,
       ...(request.topic ? { topic: request.topic } : {}), ...(request.tag ? { tag: request.tag } : {}),
-      ...(request.replyTo ? { replyTo: request.replyTo } : {}),
-    }, { via: 'conversation', ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}) });
-    if (!outcome.accepted) return { status: 'denied', reasons: outcome.reasons, ...(outcome.decisionId ? { decisionId: outcome.decisionId } : {}) };
-    const message: HostMessage | undefined = await stores.messages.get(request.tenantId, outcome.id);
-    return { status: 'queued', form: outcome.form, ...(outcome.decisionId ? { decisionId: outcome.decisionId } : {}), ...(message ? { message } : {}) };
+      ...(request.replyTo ? { replyTo: request.replyTo } : {}), ...(request.commerceCategory ? { commerceCategory: request.commerceCategory } : {}),
+    };
+    if (request.channel !== undefined) {
+      return {
+        channel: request.channel, accountId: request.accountId,
+        ...(request.userId ? { userId: request.userId } : {}), ...(request.conversationId ? { conversationId: request.conversationId } : {}), ...how,
+      };
+    }
+    const conversation = await this.stores.conversations.get(request.tenantId, request.conversationId);
+    if (!conversation) throw new NotFoundError('conversation', request.conversationId);
+    return { channel: conversation.address.channel, accountId: conversation.address.accountId, conversationId: conversation.id, ...how };
   }
 }

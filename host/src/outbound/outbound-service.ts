@@ -22,7 +22,7 @@ import type { HostMessage, HostStores, OutboxEntry } from '../stores/stores.js';
 import { consentRelied, decisionVersions, judgedPurpose, recordedIntent, verdictOf } from './decision-record.js';
 import { recipientCountry, recipientTimeZone } from './recipient-market.js';
 import { canonicalHash, type IdempotencyStore } from './idempotency-store.js';
-import type { NotificationRequest, SendRequest } from './send-request.js';
+import type { SendRequest } from './send-request.js';
 import { templateParameterProblems, type TemplateStore } from './template-registry.js';
 import type { MediaRecord } from '../media/media-store.js';
 import type { OutboundMedia } from './outbound-media.js';
@@ -80,6 +80,16 @@ export interface EvaluateOutcome {
   decision: PolicyDecision;
   effective: ReturnType<typeof explainRows>;
   explanation: string;
+}
+
+/** How {@link OutboundService.send} and {@link OutboundService.sendDocument} are asked to send. */
+export interface SendOptions {
+  /** Replays the first answer for the same key and body. */
+  idempotencyKey?: string;
+  /** The entry point, as the decision record names it (default `api`). */
+  via?: DecisionRecord['via'];
+  /** One of several recipients of the same notification: the policy judges it as a broadcast. */
+  broadcast?: boolean;
 }
 
 /** Per-recipient answer of a notification. */
@@ -160,8 +170,10 @@ interface Resolved {
 }
 
 /**
- * Queues outbound messages after the policy allowed them; the library API integrators and bot
- * handlers use, and the REST API's back end.
+ * Queues outbound messages after the policy allowed them: the implementation behind the outbound
+ * port (`PolicyOutboundGateway`), which every send of the host goes through — call the port
+ * (`OutboundGateway`), not this, so a gateway an integrator installs sees every send. Its dry run
+ * (`evaluate`) and the send point's check (`sendCheck`) are used directly.
  */
 export class OutboundService {
   /** @param deps - stores, engine, connectors, tenants, clock */
@@ -365,12 +377,13 @@ export class OutboundService {
    * @param req - the message
    * @param options.idempotencyKey - replays the first answer for the same key and body
    * @param options.via - the entry point, as the decision record names it (default `api`)
+   * @param options.broadcast - one of several recipients of the same notification
    * @returns accepted (id, form, price) or denied (every reason), each with the id of its decision record
    * @throws IdempotencyConflictError when the key was used with another body
    */
-  async send(tenantId: string, req: SendRequest, options: { idempotencyKey?: string; via?: DecisionRecord['via'] } = {}): Promise<SendOutcome> {
+  async send(tenantId: string, req: SendRequest, options: SendOptions = {}): Promise<SendOutcome> {
     const key = options.idempotencyKey;
-    return this.idempotent(tenantId, key, req, () => this.sendOnce(tenantId, req, key, options.via ?? 'api'));
+    return this.idempotent(tenantId, key, req, () => this.sendOnce(tenantId, req, key, options.via ?? 'api', options.broadcast === true));
   }
 
   /**
@@ -396,12 +409,12 @@ export class OutboundService {
    *   document: { template: 'boarding-pass', data: pass, caption: 'Your boarding pass' },
    * });
    */
-  async sendDocument(tenantId: string, req: DocumentSendRequest, options: { idempotencyKey?: string; via?: DecisionRecord['via'] } = {}): Promise<SendOutcome> {
+  async sendDocument(tenantId: string, req: DocumentSendRequest, options: SendOptions = {}): Promise<SendOutcome> {
     const key = options.idempotencyKey;
-    return this.idempotent(tenantId, key, req, () => this.sendDocumentOnce(tenantId, req, key, options.via ?? 'api'));
+    return this.idempotent(tenantId, key, req, () => this.sendDocumentOnce(tenantId, req, key, options.via ?? 'api', options.broadcast === true));
   }
 
-  private async sendDocumentOnce(tenantId: string, req: DocumentSendRequest, key: string | undefined, via: DecisionRecord['via']): Promise<SendOutcome> {
+  private async sendDocumentOnce(tenantId: string, req: DocumentSendRequest, key: string | undefined, via: DecisionRecord['via'], broadcast: boolean): Promise<SendOutcome> {
     const documents = this.deps.documents;
     if (!documents) throw new SwitchboardError('CONTENT_UNSUPPORTED', 'this host renders no documents (it keeps no media store)', false, { details: { field: 'document' } });
     const { document, ...target } = req;
@@ -431,7 +444,7 @@ export class OutboundService {
     const storedId = put.record.id;
     let outcome: SendOutcome;
     try {
-      outcome = await this.sendOnce(tenantId, { ...target, content: message.content(storedId) }, key, via);
+      outcome = await this.sendOnce(tenantId, { ...target, content: message.content(storedId) }, key, via, broadcast);
     } catch (error) {
       await this.discardDocument(tenantId, storedId);
       throw error;
@@ -464,8 +477,9 @@ export class OutboundService {
     return outcome;
   }
 
-  private async sendOnce(tenantId: string, req: SendRequest, key: string | undefined, via: DecisionRecord['via']): Promise<SendOutcome> {
+  private async sendOnce(tenantId: string, req: SendRequest, key: string | undefined, via: DecisionRecord['via'], broadcast: boolean): Promise<SendOutcome> {
     const r = await this.resolve(tenantId, req, true, true);
+    if (broadcast) r.intent.broadcast = true;
     const decision = await this.admit(tenantId, r, this.decide(r));
     if (!decision.allowed) return { accepted: false, reasons: decision.reasons, decisionId: await this.recordRefusal(tenantId, r, decision, via) };
     return this.enqueue(tenantId, req, r, decision, key, via);
@@ -503,39 +517,6 @@ export class OutboundService {
     if (r.mediaRecord) await this.deps.media?.linkFirstSend(tenantId, r.mediaRecord, { messageId: message.id, conversationId: r.conversation.id, contactId: r.contact.id });
     this.deps.onQueued?.(entry);
     return { accepted: true, id: message.id, status: 'queued', conversationId: r.conversation.id, form: decision.form, price: decision.price, rendering, decisionId: record.id };
-  }
-
-  /**
-   * Sends a template to many recipients, each checked on its own.
-   * @param tenantId - the tenant
-   * @param req - template, purpose, topic and recipients
-   * @returns one result per recipient, queued or denied with reasons
-   */
-  async notify(tenantId: string, req: NotificationRequest): Promise<NotificationResult[]> {
-    const results: NotificationResult[] = [];
-    const broadcast = req.recipients.length > 1;
-    for (const recipient of req.recipients) {
-      const content = recipient.parameters ? { ...req.content, parameters: recipient.parameters } : req.content;
-      const send: SendRequest = {
-        channel: req.channel, accountId: req.accountId, userId: recipient.userId, content, purpose: req.purpose, sender: 'system',
-        ...(req.topic ? { topic: req.topic } : {}),
-      };
-      try {
-        const r = await this.resolve(tenantId, send, true, true);
-        if (broadcast) r.intent.broadcast = true;
-        const decision = await this.admit(tenantId, r, this.decide(r));
-        if (!decision.allowed) {
-          results.push({ userId: recipient.userId, status: 'denied', reasons: decision.reasons, decisionId: await this.recordRefusal(tenantId, r, decision, 'notification') });
-          continue;
-        }
-        const accepted = await this.enqueue(tenantId, send, r, decision, undefined, 'notification');
-        results.push({ userId: recipient.userId, status: 'queued', id: accepted.id, price: accepted.price, decisionId: accepted.decisionId });
-      } catch (error) {
-        if (!isSwitchboardError(error) || error.code !== 'VALIDATION_FAILED') throw error;
-        results.push({ userId: recipient.userId, status: 'denied', reasons: [{ code: 'CONTENT_UNSUPPORTED', source: 'business', message: error.message }] });
-      }
-    }
-    return results;
   }
 
   /**

@@ -3,10 +3,10 @@
  * or the integrator's endpoint. A conversation a human holds stays with the human until handed back.
  * @module
  */
-import { contentToText, SwitchboardError, type Logger } from '@switchboard/core';
+import { contentToText, type Logger } from '@switchboard/core';
 import type { RouteMatch, RouteRule, RouteTarget, TenantConfig } from '../config/host-config.js';
 import type { OutboundGateway } from '../outbound/outbound-gateway.js';
-import type { OutboundService } from '../outbound/outbound-service.js';
+import { sendNotification } from '../outbound/notifications.js';
 import { normalizeKeyword, textOf, type KeywordKind } from '../consent/keywords.js';
 import type { InboundNotice } from '../streams.js';
 import type { BotContext, BotHandlerFunction } from './bot-handler.js';
@@ -86,9 +86,8 @@ export class Router {
     tenants: ReadonlyMap<string, TenantConfig>;
     bots: ReadonlyMap<string, BotHandlerFunction>;
     conversations: ConversationService;
+    /** The outbound port: replies, documents and notifications all go through it. */
     gateway: OutboundGateway;
-    /** The policy-checked outbound service, for `notify` and `replyDocument` (absent: they refuse). */
-    outbound?: Pick<OutboundService, 'notify'> & Partial<Pick<OutboundService, 'sendDocument'>>;
     forwarder: Forwarder;
     logger: Logger;
   }) {}
@@ -157,11 +156,8 @@ export class Router {
         ...(options?.quote && notice.message.externalId ? { replyTo: notice.message.externalId } : {}),
       }),
       replyDocument: async (template, data, options) => {
-        const outbound = this.deps.outbound;
-        if (!outbound?.sendDocument) throw new SwitchboardError('CONTENT_UNSUPPORTED', 'replyDocument needs the outbound service with documents', false);
-        const { address } = notice.conversation;
-        const outcome = await outbound.sendDocument(tenant.id, {
-          channel: address.channel, accountId: address.accountId, conversationId: id, sender: 'bot',
+        const result = await gateway.send({
+          tenantId: tenant.id, conversationId: id, sender: 'bot',
           document: {
             template, data, ...(options?.caption !== undefined ? { caption: options.caption } : {}),
             ...(options?.locale ? { locale: options.locale } : {}), ...(options?.timeZone ? { timeZone: options.timeZone } : {}),
@@ -170,14 +166,10 @@ export class Router {
           ...(options?.topic ? { topic: options.topic } : {}),
           ...(options?.tag ? { tag: options.tag } : {}),
           ...(options?.quote && notice.message.externalId ? { replyTo: notice.message.externalId } : {}),
-        }, { via: 'conversation' });
-        if (!outcome.accepted) return { status: 'denied', reasons: outcome.reasons, decisionId: outcome.decisionId };
-        return { status: 'queued', messageId: outcome.id, form: outcome.form, decisionId: outcome.decisionId };
+        });
+        return result.status === 'queued' ? { ...result, messageId: result.id } : result;
       },
-      notify: async (request) => {
-        if (!this.deps.outbound) throw new Error('notify needs the outbound service');
-        return this.deps.outbound.notify(tenant.id, request);
-      },
+      notify: (request) => sendNotification(gateway, tenant.id, request),
       handover: (options) => conversations.handover(tenant.id, id, { kind: 'human', ...(options?.queue ? { queue: options.queue } : {}) }),
       tag: (...tags) => conversations.tag(tenant.id, id, tags),
       resolve: () => conversations.resolve(tenant.id, id),

@@ -20,7 +20,7 @@ import { DocumentOutboxStore } from './document-outbox-store.js';
 
 export { DocumentAuditLogStore, DocumentConsentLedgerStore, DocumentContactStore, DocumentConversationStore, DocumentCostLedgerStore, DocumentDeadLetterStore, DocumentInboxStore, DocumentMediaRecordStore, DocumentMessageStore, DocumentOutboxStore };
 export type { DocumentStoreOptions } from './document-support.js';
-export type { PatchableFields } from './document-message-store.js';
+export type { PatchableFields, SendOutcomeFields } from './document-message-store.js';
 
 /**
  * Every collection the core stores declare (records and their side collections: address claims,

@@ -11,7 +11,8 @@
  * - `stallInboxAfter: n`: the inbox processor completes `n` entries, then every further completion
  *   stalls (`INBOX_COMPLETED <n>`), so a kill lands in the middle of processing;
  * - `stallOutboxComplete: [userId…]`: the send to one of these customers was accepted by the
- *   platform and its parts recorded, and the outbox entry is never marked sent (`OUTBOX_COMPLETE <userId>`);
+ *   platform and its parts recorded, and its result (the entry sent with its message) is never
+ *   written (`OUTBOX_COMPLETE <userId>`);
  * - `stallBeforePartRecord: [userId…]`: the platform accepted the first part, and the host stalls
  *   before recording it (`PART_ACCEPTED <userId>`) — the duplicate window;
  * - `stallAfterPartRecord: [userId…]`: the first part is accepted and recorded, and the host stalls
@@ -66,14 +67,14 @@ if (hooks.stallInboxAfter !== undefined) {
 
 if (hooks.stallOutboxComplete?.length) {
   const users = new Set(hooks.stallOutboxComplete);
-  const complete = outbox.complete.bind(outbox);
-  outbox.complete = async (id, owner, now) => {
-    const entry = await outbox.get(tenantId, id);
+  const completeSend = outbox.completeSend.bind(outbox);
+  outbox.completeSend = async (sent, owner, accepted, now) => {
+    const entry = await outbox.get(tenantId, sent.id);
     if (entry && users.has(entry.message.to.userId)) {
       say(`OUTBOX_COMPLETE ${entry.message.to.userId}`);
       return stall();
     }
-    return complete(id, owner, now);
+    return completeSend(sent, owner, accepted, now);
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import { ManualClock, silentLogger, type Clock, type ConnectorPlugin, type FakePlatform } from '@switchboard/core';
 import { configFromObject } from '../../config/load-config.js';
-import { createHost, type Host } from '../../host.js';
+import { createHost, type Host, type HostOptions } from '../../host.js';
 import type { HostFeatureFactory } from '../../features.js';
 import { createConsoleFeature, type ConsoleOptions } from '../console-feature.js';
 import { tempDatabase } from '../../__fixtures__/temp-database.js';
@@ -22,6 +22,8 @@ export interface ConsoleHostSetup {
    * OffsetClock (wall time, moved ahead by hand) does.
    */
   clock?: MovableClock;
+  /** Replaces the host's outbound port (`HostOptions.gateway`). */
+  gateway?: HostOptions['gateway'];
 }
 
 /** A clock a test moves forward. */
@@ -79,7 +81,7 @@ export async function startConsoleHost(options: ConsoleOptions = {}, setup: Cons
     bots: { echo: async (ctx: { reply(text: string): Promise<unknown>; text?: string }) => { await ctx.reply(`You said: ${ctx.text ?? ''}`); } },
   });
   const feature: HostFeatureFactory = createConsoleFeature({ scrypt: TEST_SCRYPT, heartbeatMs: 200, clock: authClock, ...options });
-  const host = await createHost(config, { logger: silentLogger, clock, processor: { pollMs: 20, retryBaseMs: 20 }, features: [feature], ...(setup.mediaScanner ? { mediaScanner: setup.mediaScanner } : {}) });
+  const host = await createHost(config, { logger: silentLogger, clock, processor: { pollMs: 20, retryBaseMs: 20 }, features: [feature], ...(setup.mediaScanner ? { mediaScanner: setup.mediaScanner } : {}), ...(setup.gateway ? { gateway: setup.gateway } : {}) });
   const { url } = await host.listen(0, '127.0.0.1');
   const api: ConsoleHost['api'] = async (path, init = {}) => {
     const headers = new Headers(init.headers);

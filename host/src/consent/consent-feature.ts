@@ -95,11 +95,13 @@ export function createConsentFeature(options: ConsentFeatureOptions = {}): HostF
           const contact = await ctx.stores.contacts.get(tenant.id, String(req.params.id));
           if (!contact) throw new NotFoundError('contact', String(req.params.id));
           const { channel, userId, accountId: account } = parseBody(AddressLinkSchema, req);
-          const bindings = ctx.registry.forTenant(tenant.id).filter((x) => x.channel === channel && (account === undefined || x.account === account || x.connector.accountId === account));
-          if (bindings.length === 0) throw new ValidationError('channel', `the tenant has no ${channel} account${account ? ` "${account}"` : ''}`);
-          if (bindings.length > 1) throw new ValidationError('accountId', `the tenant has several ${channel} accounts: name one`);
+          const binding = ctx.registry.find(tenant.id, channel, account);
+          if (!binding && account === undefined && ctx.registry.forTenant(tenant.id).filter((x) => x.channel === channel).length > 1) {
+            throw new ValidationError('accountId', `the tenant has several ${channel} accounts: name one`);
+          }
+          if (!binding) throw new ValidationError('channel', `the tenant has no ${channel} account${account ? ` "${account}"` : ''}`);
           const address: Address = {
-            channel, accountId: bindings[0]!.connector.accountId ?? bindings[0]!.account,
+            channel, accountId: binding.connector.accountId ?? binding.account,
             userId: channelUserId(channel, userId, { field: 'userId', ...(tenant.country ? { defaultCountry: tenant.country } : {}) }),
           };
           const outcome = await linkAddress(ctx.stores.contacts, contact, address);

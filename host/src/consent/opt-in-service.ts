@@ -122,9 +122,8 @@ export class OptInService implements InboxConsentHook {
     if (tenant.privacyPolicyVersion && version !== tenant.privacyPolicyVersion) {
       throw new ValidationError('privacyPolicy.version', `must be the version in force (${tenant.privacyPolicyVersion}): consent under another version would not count`);
     }
-    const bindings = this.deps.registry.forTenant(tenant.id);
     const channels = req.channels.map((c, i) => {
-      const binding = pickBinding(bindings, c.channel, c.account, `channels[${i}]`);
+      const binding = pickBinding(this.deps.registry, tenant.id, c.channel, c.account, `channels[${i}]`);
       const given = c.target ?? this.deps.linkTargets?.[c.channel]?.[binding.account] ?? defaultTarget(c.channel, binding);
       if (given === undefined) throw new ValidationError(`channels[${i}].target`, `is required for ${c.channel} (${targetHint(c.channel)})`);
       // a national phone number is read in the tenant's country
@@ -133,7 +132,7 @@ export class OptInService implements InboxConsentHook {
       if (problem) throw new ValidationError(`channels[${i}].target`, problem);
       return { channel: c.channel, account: binding.account, target: normalizeLinkTarget(c.channel, given, reading) };
     });
-    const contact = await this.contactFor(tenant, req, bindings);
+    const contact = await this.contactFor(tenant, req);
     const now = this.now();
     const ttl = req.ttlMinutes !== undefined ? req.ttlMinutes * 60_000 : (this.deps.defaultTtlMs ?? 7 * DAY);
     const language = req.language ?? (typeof contact?.profile.locale === 'string' ? contact.profile.locale : 'en');
@@ -162,14 +161,14 @@ export class OptInService implements InboxConsentHook {
     return { flow: this.view(flow), links, token };
   }
 
-  private async contactFor(tenant: TenantConfig, req: StartOptInRequest, bindings: readonly HostConnectorBinding[]): Promise<Contact | undefined> {
+  private async contactFor(tenant: TenantConfig, req: StartOptInRequest): Promise<Contact | undefined> {
     if (req.contactId) {
       const c = await this.deps.stores.contacts.get(tenant.id, req.contactId);
       if (!c) throw new NotFoundError('contact', req.contactId);
       return c;
     }
     if (!req.address) return undefined;
-    const binding = pickBinding(bindings, req.address.channel, req.address.accountId, 'address');
+    const binding = pickBinding(this.deps.registry, tenant.id, req.address.channel, req.address.accountId, 'address');
     const address: Address = { channel: req.address.channel, accountId: binding.connector.accountId ?? binding.account, userId: channelUserId(req.address.channel, req.address.userId, { field: 'address.userId', ...(tenant.country ? { defaultCountry: tenant.country } : {}) }) };
     const now = this.now();
     const { contact } = await this.deps.stores.contacts.findOrCreateByAddress(tenant.id, address, () => ({
@@ -431,11 +430,16 @@ function businessName(tenant: TenantConfig): string {
   return tenant.name ?? tenant.id;
 }
 
-function pickBinding(bindings: readonly HostConnectorBinding[], channel: string, account: string | undefined, field: string): HostConnectorBinding {
-  const candidates = bindings.filter((b) => b.channel === channel && (account === undefined || b.account === account || b.connector.accountId === account));
-  if (candidates.length === 0) throw new ValidationError(`${field}.channel`, `the tenant has no ${channel} account${account ? ` "${account}"` : ''}`);
-  if (candidates.length > 1) throw new ValidationError(`${field}.account`, `the tenant has several ${channel} accounts: name one (${candidates.map((b) => b.account).join(', ')})`);
-  return candidates[0]!;
+/**
+ * A tenant's account on a channel, by the registry's one rule; when there is none, says why: no
+ * such account, or several and none named.
+ */
+function pickBinding(registry: ConnectorRegistry, tenantId: string, channel: string, account: string | undefined, field: string): HostConnectorBinding {
+  const found = registry.find(tenantId, channel, account);
+  if (found) return found;
+  const several = account === undefined ? registry.forTenant(tenantId).filter((b) => b.channel === channel) : [];
+  if (several.length > 1) throw new ValidationError(`${field}.account`, `the tenant has several ${channel} accounts: name one (${several.map((b) => b.account).join(', ')})`);
+  throw new ValidationError(`${field}.channel`, `the tenant has no ${channel} account${account ? ` "${account}"` : ''}`);
 }
 
 function defaultTarget(channel: ClickToChatChannel, binding: HostConnectorBinding): string | undefined {

@@ -80,7 +80,7 @@ export class MessageHandler implements InboundHandler<'message'> {
     };
     const { message: stored, inserted } = await stores.messages.insert(message);
     if (!inserted) return; // the same platform message under another event id: already handled
-    this.acknowledgeInteraction(entry.account, event);
+    this.acknowledgeInteraction(entry.tenantId, entry.account, event);
     const notice = { tenantId: tenant.id, message: stored, conversation, contact };
     streams.inbound$.next(notice);
     await this.deps.router.route(notice, entry.account, keyword?.kind);
@@ -91,8 +91,8 @@ export class MessageHandler implements InboundHandler<'message'> {
    * the customer's client shows a spinner until the bot does), off the message's path: a failure
    * is logged, the message is kept either way.
    */
-  private acknowledgeInteraction(account: string, event: MessageEvent): void {
-    const connector = this.deps.registry.get(event.channel, account)?.connector;
+  private acknowledgeInteraction(tenantId: string, account: string, event: MessageEvent): void {
+    const connector = this.deps.registry.find(tenantId, event.channel, account)?.connector;
     if (!connector?.acknowledgeInteraction) return;
     const warn = (error: unknown): void => {
       this.deps.logger.warn({ err: error instanceof Error ? error.message : String(error), channel: event.channel, externalId: event.externalId }, 'could not acknowledge an interaction');
@@ -115,6 +115,6 @@ export class MessageHandler implements InboundHandler<'message'> {
   }
 
   private channelPolicy(tenantId: string, channel: string, account: string): ChannelPolicy | undefined {
-    return this.deps.registry.get(channel, account)?.plugin.policy ?? this.deps.registry.forTenant(tenantId).find((b) => b.channel === channel)?.plugin.policy;
+    return this.deps.registry.find(tenantId, channel, account)?.plugin.policy;
   }
 }

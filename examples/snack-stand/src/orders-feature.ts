@@ -51,12 +51,12 @@ export function ordersFeature(orders: OrderStore): HostFeatureFactory {
           const conversation = await ctx.stores.conversations.get(tenant.id, order.conversationId);
           if (!conversation) throw new NotFoundError('conversation', order.conversationId);
           // the customer asked for this message when they ordered: a service message in their conversation
-          const outcome = await ctx.outbound.service.send(tenant.id, {
-            channel: conversation.address.channel, accountId: conversation.address.accountId, conversationId: conversation.id,
+          const outcome = await ctx.gateway.send({
+            tenantId: tenant.id, conversationId: conversation.id,
             content: { type: 'text', text: `Order ${order.number!} is ready for collection: ${orderSummary(order)}. Please pay ${euros(order.totalCents)} at the stand. Enjoy!` },
-            purpose: 'service', sender: 'system',
+            purpose: 'service', sender: 'system', via: 'api',
           });
-          res.status(outcome.accepted ? 200 : 422).json({ order, notification: outcome.accepted ? { status: 'queued', id: outcome.id } : { status: 'denied', reasons: outcome.reasons } });
+          res.status(outcome.status === 'queued' ? 200 : 422).json({ order, notification: outcome.status === 'queued' ? { status: 'queued', id: outcome.id } : { status: 'denied', reasons: outcome.reasons } });
         });
         v1.post('/orders/:id/collected', async (req, res) => {
           const tenant = tenantOf(req);

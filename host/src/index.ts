@@ -1,96 +1,78 @@
 /**
  * `@switchboard/host`: the runtime integrators start — config, plugin loading, webhook ingress,
  * inbox processing, routing, stores, REST API, sandbox and CLI.
+ *
+ * This entry point is the integrator's API: what a `switchboard.config.ts`, a bot, a host feature
+ * or an application embedding the host names. It is curated: a module of the host is not public
+ * because it exists, and an internal change is not a breaking change. What tests, the sandbox and
+ * vendors' test suites need besides is in `@switchboard/host/testing`. Both surfaces are recorded
+ * in `host/api/*.api.md`; a test fails when they change without the report (see the README's
+ * "Public API").
  * @packageDocumentation
  */
-export * from './config/host-config.js';
-export * from './config/load-config.js';
+
+// Starting a host
+export { createHost, Host, type HostOptions, type GatewayFactoryDeps } from './host.js';
+export type { Readiness } from './api/rest-api.js';
+export type { PluginStatus } from './plugins/plugin-loader.js';
+export type { InboxProcessorOptions } from './processing/inbox-processor.js';
+
+// Configuration
+export { loadConfigFile, configFromObject, findConfigFile, CONFIG_FILE_NAMES } from './config/load-config.js';
 export { defineConfig, type HostConfigInput, type WithEnvRefs } from './config/define-config.js';
 export { hostConfigJsonSchema } from './config/config-json-schema.js';
-export * from './errors.js';
-export * from './streams.js';
-export * from './logging.js';
-export * from './host.js';
-export * from './stores/stores.js';
-export * from './stores/driver.js';
-export * from './stores/host-stores.js';
-export * from './stores/document-stores.js';
-export * from './stores/open-driver.js';
-export { MemoryDriver } from './stores/drivers/memory-driver.js';
-export { SqliteDriver, type SqliteDriverOptions } from './stores/drivers/sqlite-driver.js';
-export { MongoDriver, type MongoDriverOptions } from './stores/drivers/mongodb-driver.js';
-export type { AdmissionStats, BodyRoute, RequestAdmission, AdmissionTicket } from './ingress/request-admission.js';
-export * from './plugins/connector-registry.js';
-export * from './plugins/plugin-loader.js';
-export * from './ingress/webhook-ingress.js';
-export * from './processing/inbox-processor.js';
-export * from './consent/keywords.js';
-export * from './routing/bot-handler.js';
-export * from './routing/conversation-service.js';
-export * from './routing/forwarder.js';
-export * from './routing/router.js';
-export * from './outbound/outbound-gateway.js';
-export * from './outbound/outbound-service.js';
-export * from './outbound/outbound-runtime.js';
-export * from './outbound/outbound-routes.js';
-export * from './outbound/dispatcher.js';
-export * from './outbound/rate-budget.js';
-export * from './outbound/backoff.js';
-export * from './outbound/circuit-breaker.js';
-export * from './outbound/timer.js';
-export * from './outbound/idempotency-store.js';
-export * from './outbound/template-registry.js';
-export * from './outbound/outbound-media.js';
-export * from './outbound/uploaded-media-store.js';
-export { parseSendRequest, parseNotificationRequest, type SendRequest, type NotificationRequest } from './outbound/send-request.js';
-export * from './outbound/document-send.js';
-export * from './features.js';
-export { consentFeature, createConsentFeature, type ConsentFeatureOptions } from './consent/consent-feature.js';
-export * from './consent/consent-service.js';
+export type {
+  HostConfig, TenantConfig, AccountConfig, ConnectorConfig, EnvRef, ForwardingConfig, KeywordConfig, MediaBlobConfig,
+  MediaConfig, RouteMatch, RouteRule, RouteTarget, ServerLimits, StoreConfig, StreamLimits,
+} from './config/host-config.js';
+export { API_SCOPES, type ApiScope } from './api/api-scopes.js';
+
+// Bots
+export type { BotContext, BotHandler, BotHandlerFunction, BotHandlerRegistration } from './routing/bot-handler.js';
+
+// Host features and the built-in ones an integrator passes (one with a built-in's name replaces it)
+export type { HostFeature, HostFeatureContext, HostFeatureFactory } from './features.js';
 export { consoleFeature, createConsoleFeature, type ConsoleOptions, type SeedAgent } from './console/console-feature.js';
+export { consentFeature, createConsentFeature, type ConsentFeatureOptions } from './consent/consent-feature.js';
 export { complianceFeature, createComplianceFeature, type ComplianceOptions, type ComplianceFeature } from './compliance/compliance-feature.js';
-export { ContactDataHandler, type Pseudonymiser, type ContactDataSubject } from './compliance/contact-data.js';
-export * from './compliance/contact-privacy.js';
-export * from './compliance/retention.js';
-export * from './compliance/credential-redactor.js';
-export * from './analytics/metrics.js';
-export * from './events/event-log-store.js';
-export * from './events/event-feed.js';
-export * from './events/sse-connection.js';
-export * from './events/events-feature.js';
-export * from './consent/opt-in-flow-store.js';
-export type { OptInKeyword } from './consent/opt-in-service.js';
-export * from './console/login-limiter.js';
-export * from './console/device-cookie.js';
-export * from './trusted-proxy.js';
-export * from './console/password.js';
-export type { SessionOptions } from './console/console-auth.js';
-export * from './console/agent-store.js';
 export { analyticsFeature, createAnalyticsFeature, type AnalyticsFeatureOptions, type AnalyticsFeature } from './analytics/analytics-feature.js';
-export * from './stores/ledger-stores.js';
-export * from './api/rest-api.js';
-export * from './api/openapi.js';
-export * as requestSchemas from './api/schemas.js';
-export { parseInput, parseBody, parseQuery, jsonShapeGuard, RequestValidationError, type Problem, type JsonShapeLimits } from './api/validation.js';
-export * from './safe-json.js';
-export * from './api/api-scopes.js';
-export * from './api/api-key-store.js';
-export * from './api/api-keys.js';
-export * from './sandbox.js';
-export * from './stores/document-decision-store.js';
-export * from './stores/document-messaging-usage-store.js';
-export * from './documents/index.js';
-export * from './media/media-store.js';
-export { type MediaRuntime, type MediaRuntimeDeps, openMediaRuntime, createMediaFeature, DEFAULT_URL_FETCH_TIMEOUT_MS } from './media/media-feature.js';
-export { MediaFetcher, type MediaFetcherOptions, type MediaFetcherDeps } from './media/media-fetcher.js';
-export { MediaJobStore, DocumentMediaJobStore, type MediaJob } from './media/media-job-store.js';
+export { createEventsFeature, type EventsFeatureOptions, type EventsFeature } from './events/events-feature.js';
+export type { ContactDataHandler, ContactDataSubject } from './compliance/contact-data.js';
+
+// What the host's services are, as a feature or an embedding application holds them
+export type { HostStreams, InboundNotice, StatusNotice, ConsentNotice, ConversationNotice, ConversationChange } from './streams.js';
+export type { HostStores, HostMessage } from './stores/stores.js';
+export type { ConnectorRegistry, HostConnectorBinding } from './plugins/connector-registry.js';
+export type { ConversationService } from './routing/conversation-service.js';
+export type { MediaRuntime } from './media/media-feature.js';
+export type { MediaStore, MediaUrls, BlobStore } from './media/media-store.js';
+export type { MediaScanner, MediaScanInput, MediaScanVerdict, MediaLimits } from './media/media-policy.js';
+export type { MediaFetcherOptions } from './media/media-fetcher.js';
+
+// Sending: the port every send passes (integrators wrap or replace it) and the library API
+export type {
+  OutboundGateway, OutboundRequest, OutboundRequestBase, OutboundTarget, OutboundBody, OutboundResult, OutboundQueued, OutboundDenied,
+} from './outbound/outbound-gateway.js';
+export type { OutboundRuntime, OutboundRuntimeOptions } from './outbound/outbound-runtime.js';
+export type { OutboundService, SendOutcome, SendAccepted, SendDenied, SendOptions, NotificationResult } from './outbound/outbound-service.js';
+export type { Timer } from './outbound/timer.js';
+
+// REST: request and response bodies, the OpenAPI document
+export type { SendRequest, NotificationRequest } from './outbound/send-request.js';
+export type { DocumentRequest, DocumentSendRequest } from './outbound/document-send.js';
+export type { QueuedBody, PolicyDeniedBody } from './outbound/outbound-routes.js';
+export type { TemplateRecord } from './outbound/template-registry.js';
+export { buildOpenApi, type OpenApiOptions } from './api/openapi.js';
+
+// Errors integrators throw from feature routes or catch
+export { NotFoundError, ValidationError, UnauthorizedError, ConflictError, type ErrorBody } from './errors.js';
+export { PluginLoadError } from './plugins/plugin-loader.js';
+export { IdempotencyConflictError } from './outbound/outbound-service.js';
+
+// Documents: PDFs rendered from templates, sent as messages
 export {
-  type MediaLimits, type MediaLimitsInput, DEFAULT_MEDIA_LIMITS, mergeMediaLimits, type MediaScanner, type MediaScanInput, type MediaScanVerdict,
-} from './media/media-policy.js';
-export { HostMediaStore, type HostMediaStoreOptions, STALE_WRITE_MS } from './media/host-media-store.js';
-export { DirectoryBlobStore } from './media/directory-blob-store.js';
-export { MemoryBlobStore } from './media/memory-blob-store.js';
-export { GridFsBlobStore } from './media/gridfs-blob-store.js';
-export { SignedMediaUrls, type SignedMediaUrlsOptions, type SignatureCheck, DEFAULT_SIGNED_URL_TTL_MS, MAX_SIGNED_URL_TTL_MS } from './media/media-urls.js';
-export { presentMessage, type PresentedMessage, type PresentedMediaRef } from './media/media-presenter.js';
-export { type ContactMediaFile, type ContactMediaSubject } from './compliance/contact-media.js';
+  builtInDocumentTemplates, DocumentTemplates, defineDocumentTemplate, documentText, documentContactOf, renderDocument, documentMessage,
+  DocumentLayout, encodeBcbp, parseBcbp, boardingPassTemplate, orderReceiptTemplate,
+  type DocumentTemplate, type DocumentRenderContext, type DocumentContact, type RenderDocumentInput, type RenderedDocument,
+  type DocumentMessage, type BcbpData, type BcbpLeg, type BoardingPassData, type OrderReceiptData,
+} from './documents/index.js';

@@ -17,7 +17,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '@switchboard/core';
-import { configFromObject, createHost, ScaledTimer } from '@switchboard/host';
+import { configFromObject, createHost } from '@switchboard/host';
+import { ScaledTimer } from '@switchboard/host/testing';
 import whatsapp from '@switchboard/whatsapp';
 
 const DISPATCH_TENANT = 'bench';

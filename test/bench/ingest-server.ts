@@ -19,7 +19,8 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import express from 'express';
 import { silentLogger } from '@switchboard/core';
-import { configFromObject, createComplianceFeature, createHost, createHostStores, SqliteDriver, type Host, type HostStores } from '@switchboard/host';
+import { configFromObject, createComplianceFeature, createHost, type Host, type HostStores } from '@switchboard/host';
+import { createHostStores, SqliteDriver } from '@switchboard/host/testing';
 import whatsapp, { whatsappSandboxConfig } from '@switchboard/whatsapp';
 
 const mode = process.argv[2] ?? 'host';

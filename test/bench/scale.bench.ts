@@ -15,7 +15,8 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHostStores, SqliteDriver, type HostMessage, type OutboxEntry } from '@switchboard/host';
+import type { HostMessage } from '@switchboard/host';
+import { createHostStores, SqliteDriver, type OutboxEntry } from '@switchboard/host/testing';
 import { QUICK, printGrid, writeResult } from './bench-util.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;

@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, type Conversation, type ConnectorPlugin, type FakePlatform, type SignedWebhook } from '@switchboard/core';
-import { configFromObject, createHost, type DeadLetter, type Host, type HostMessage } from '@switchboard/host';
+import { configFromObject, createHost, type Host, type HostMessage } from '@switchboard/host';
+import type { DeadLetter } from '@switchboard/host/testing';
 import { readEvents, eventually } from './support/host-harness.js';
 import { corrupt, signBody } from './support/webhook-signing.js';
 import { tempDatabase } from '../../host/src/__fixtures__/temp-database.js';

@@ -5,7 +5,8 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Conversation, ConsentEntry, ConsentState } from '@switchboard/core';
-import type { DeadLetter, HostMessage } from '@switchboard/host';
+import type { HostMessage } from '@switchboard/host';
+import type { DeadLetter } from '@switchboard/host/testing';
 import { API_KEY, OTHER_KEY, eventually, readEvents, startHost, type RunningHost } from './support/host-harness.js';
 
 let h: RunningHost | undefined;

@@ -5,7 +5,8 @@
  */
 import { silentLogger } from '@switchboard/core';
 import { describe, expect, it } from 'vitest';
-import { createHost, createSandbox } from '@switchboard/host';
+import { createHost } from '@switchboard/host';
+import { createSandbox } from '@switchboard/host/testing';
 import { tempDatabase } from '../../host/src/__fixtures__/temp-database.js';
 import { eventually } from './support/host-harness.js';
 

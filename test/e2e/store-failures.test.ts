@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isSwitchboardError, silentLogger } from '@switchboard/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { configFromObject, createHost, SqliteDriver, type Host } from '@switchboard/host';
+import { configFromObject, createHost, type Host } from '@switchboard/host';
+import { SqliteDriver } from '@switchboard/host/testing';
 import { runCli } from '../../host/src/cli.js';
 import { tempDatabase } from '../../host/src/__fixtures__/temp-database.js';
 import { FakeAcmeServer } from './support/acme-plugin.js';
@@ -106,7 +107,7 @@ describe('the SQLite store when its file goes wrong', () => {
     expect(existsSync(target)).toBe(true);
     const copy = await SqliteDriver.open({ path: target });
     try {
-      const { createHostStores } = await import('@switchboard/host');
+      const { createHostStores } = await import('@switchboard/host/testing');
       const stores = createHostStores(copy);
       expect((await stores.conversations.list('t1', { limit: 100 })).length).toBe(20);
     } finally {

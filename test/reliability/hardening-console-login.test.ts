@@ -14,7 +14,8 @@
  * Every delay runs on a ManualClock: nothing here depends on how fast the machine is.
  */
 import { ConfigError, ManualClock, silentLogger } from '@switchboard/core';
-import { configFromObject, createConsoleFeature, createHost, DEFAULT_LOGIN_LIMITS, type Host } from '@switchboard/host';
+import { configFromObject, createConsoleFeature, createHost, type Host } from '@switchboard/host';
+import { DEFAULT_LOGIN_LIMITS } from '@switchboard/host/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDatabase } from '../../host/src/__fixtures__/temp-database.js';
 

@@ -6,7 +6,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '@switchboard/core';
-import { createHost, createSandbox, FIRST_PARTY_CONNECTORS, type Host } from '@switchboard/host';
+import { createHost, type Host } from '@switchboard/host';
+import { createSandbox, FIRST_PARTY_CONNECTORS } from '@switchboard/host/testing';
 import { appleSandboxConfig } from '@switchboard/apple';
 import { messengerSandboxConfig } from '@switchboard/messenger';
 import { telegramSandboxConfig } from '@switchboard/telegram';

@@ -10,7 +10,8 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectorPlugin, FakePlatform, SignedWebhook } from '@switchboard/core';
-import { configFromObject, createHost, createHostLogger, DocumentDeadLetterStore, type Host } from '@switchboard/host';
+import { configFromObject, createHost, type Host } from '@switchboard/host';
+import { createHostLogger, DocumentDeadLetterStore } from '@switchboard/host/testing';
 import type { Conversation } from '@switchboard/core';
 import smsPlugin from '../../examples/vendor-connector/src/index.js';
 import { ACME_SIGNATURE_HEADER, signAcmeWebhook } from '../../examples/vendor-connector/src/acme-api.js';

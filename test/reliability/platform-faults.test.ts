@@ -15,7 +15,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakePlatform, RecordedRequest, ScriptedResponse } from '@switchboard/core';
-import { ScaledTimer } from '@switchboard/host';
+import { ScaledTimer } from '@switchboard/host/testing';
 import { eventually } from '../e2e/support/host-harness.js';
 import { startChannelsHost, type ChannelsHost } from './support/channels-host.js';
 

@@ -1,4 +1,5 @@
-import { dayOfYear, parseBcbp } from '@switchboard/host';
+import { parseBcbp } from '@switchboard/host';
+import { dayOfYear } from '@switchboard/host/testing';
 import { describe, expect, it } from 'vitest';
 import { readPdf, scanPdf } from '../../../host/src/documents/__fixtures__/read-pdf.js';
 import { optInText, PASSENGERS } from './flight.js';

@@ -11,7 +11,8 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, type Conversation, type SignedWebhook } from '@switchboard/core';
-import { configFromObject, createHost, createSandbox, importPlugin, type Host, type HostMessage } from '@switchboard/host';
+import { configFromObject, createHost, type Host, type HostMessage } from '@switchboard/host';
+import { createSandbox, importPlugin } from '@switchboard/host/testing';
 import { FakeAcmeSmsServer } from './fake-acme-sms-server.js';
 import { tempDatabase } from '../../../host/src/__fixtures__/temp-database.js';
 

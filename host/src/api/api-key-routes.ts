@@ -6,10 +6,10 @@
  */
 import type express from 'express';
 import { z } from 'zod';
-import { UnauthorizedError, ValidationError } from '../errors.js';
+import { UnauthorizedError } from '../errors.js';
 import type { ApiKeyService } from './api-keys.js';
 import { API_SCOPES, type ApiCaller } from './api-scopes.js';
-import { parseBody } from './validation.js';
+import { parseBody, parseParams } from './validation.js';
 
 /** The body of `POST /v1/api-keys`. */
 export const CreateApiKeyBody = z.strictObject({
@@ -17,7 +17,10 @@ export const CreateApiKeyBody = z.strictObject({
   name: z.string().trim().min(1).max(100).optional(),
 });
 
-const ID = /^sb_[a-z2-7]{16}$|^config:[0-9a-f]{12}$/;
+/** `/v1/api-keys/:id`: a stored key's id (`sb_` and 16 base32 characters) or a config key's (`config:` and 12 hex digits). */
+export const ApiKeyIdParamsSchema = z.strictObject({
+  id: z.string().regex(/^sb_[a-z2-7]{16}$|^config:[0-9a-f]{12}$/, 'must be an API key id (sb_… or config:…)'),
+});
 
 function callerOf(req: express.Request): { tenantId: string; caller: ApiCaller } {
   if (!req.tenant || !req.apiKey) throw new UnauthorizedError();
@@ -25,9 +28,7 @@ function callerOf(req: express.Request): { tenantId: string; caller: ApiCaller }
 }
 
 function keyId(req: express.Request): string {
-  const id = req.params.id;
-  if (typeof id !== 'string' || !ID.test(id)) throw new ValidationError('id', 'must be an API key id (sb_… or config:…)');
-  return id;
+  return parseParams(ApiKeyIdParamsSchema, req).id;
 }
 
 /**

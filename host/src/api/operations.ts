@@ -13,7 +13,7 @@ import { SignedMediaQuerySchema } from '../media/media-routes.js';
 import {
   SandboxClockSchema, SandboxEventSchema, SandboxMessageSchema, SandboxSentQuerySchema, SandboxTemplateReviewSchema,
 } from '../sandbox-schemas.js';
-import { CreateApiKeyBody } from './api-key-routes.js';
+import { ApiKeyIdParamsSchema, CreateApiKeyBody } from './api-key-routes.js';
 import {
   AcceptedSchema, AgentSchema, ApiKeySchema, BinarySchema, ComplianceReportSchema, ConsentEntrySchema, ConsentHistorySchema,
   ConsentStateViewSchema, ConsoleSessionSchema, ConsoleSettingsViewSchema, ContactSchema, ConversationSchema, CostsSchema,
@@ -162,8 +162,8 @@ export const OPERATIONS: readonly Operation[] = [
   { operationId: 'getDeadLetter', method: 'get', path: '/v1/dead-letters/:id', area: 'core', security: 'apiKey', summary: 'Get a dead letter', params: IdParamsSchema, responses: { 200: ok('The dead letter', DeadLetterSchema) } },
   { operationId: 'listApiKeys', method: 'get', path: '/v1/api-keys', area: 'core', security: 'apiKey', summary: 'The tenant\'s API keys: config keys (source config) and stored ones, revoked included; never a key or its digest (admin)', responses: { 200: ok('The keys', listOf(ApiKeySchema)) } },
   { operationId: 'createApiKey', method: 'post', path: '/v1/api-keys', area: 'core', security: 'apiKey', summary: 'Make an API key (admin; only scopes the caller holds). The key is in this answer only', body: body(CreateApiKeyBody), responses: { 201: ok('The key (shown once) and its record', CreatedApiKeySchema) } },
-  { operationId: 'rotateApiKey', method: 'post', path: '/v1/api-keys/:id/rotate', area: 'core', security: 'apiKey', summary: 'Replace a stored key by a new one with the same scopes; the old stops at once (admin)', params: IdParamsSchema, responses: { 201: ok('The new key (shown once) and its record', CreatedApiKeySchema), 409: error('A config key, or revoked') } },
-  { operationId: 'revokeApiKey', method: 'delete', path: '/v1/api-keys/:id', area: 'core', security: 'apiKey', summary: 'Revoke a stored key: it stops at once in every host on the database (admin)', params: IdParamsSchema, responses: { 200: ok('The revoked key', ApiKeySchema), 409: error('A config key, or already revoked') } },
+  { operationId: 'rotateApiKey', method: 'post', path: '/v1/api-keys/:id/rotate', area: 'core', security: 'apiKey', summary: 'Replace a stored key by a new one with the same scopes; the old stops at once (admin)', params: ApiKeyIdParamsSchema, responses: { 201: ok('The new key (shown once) and its record', CreatedApiKeySchema), 409: error('A config key, or revoked') } },
+  { operationId: 'revokeApiKey', method: 'delete', path: '/v1/api-keys/:id', area: 'core', security: 'apiKey', summary: 'Revoke a stored key: it stops at once in every host on the database (admin)', params: ApiKeyIdParamsSchema, responses: { 200: ok('The revoked key', ApiKeySchema), 409: error('A config key, or already revoked') } },
 
   // ---- events ----
   {

@@ -28,7 +28,7 @@ import {
   AssignSchema, ConsentEventSchema, ContentOrTextSchema, ConversationMessageSchema, ConversationsQuerySchema, EmptyBodySchema,
   HandoverSchema, IdParamsSchema, PageQuerySchema, TagsSchema, TransferSchema,
 } from './schemas.js';
-import { jsonShapeGuard, parseBody, parseInput, parseParams, parseQuery, RequestValidationError } from './validation.js';
+import { idempotencyKeyOf, jsonShapeGuard, parseBody, parseInput, parseParams, parseQuery } from './validation.js';
 
 /** What `/readyz` reports. */
 export interface Readiness {
@@ -166,8 +166,7 @@ export function createApiApp(deps: ApiDeps): express.Express {
     const { content, purpose, sender: requested, topic, tag } = parseBody(ConversationMessageSchema, req);
     // an omitted sender is a human agent only for a key that may send as one
     const sender = apiSender(req, requested, 'agent');
-    const idem = req.headers['idempotency-key'];
-    if (idem !== undefined && (typeof idem !== 'string' || idem.length > 255)) throw new RequestValidationError([{ field: 'Idempotency-Key', message: 'must be at most 255 characters' }]);
+    const idem = idempotencyKeyOf(req);
     const result = await deps.gateway.send({
       tenantId: t.id, conversationId: param(req, 'id'), content, purpose, sender,
       ...(topic ? { topic } : {}), ...(tag ? { tag } : {}), ...(idem ? { idempotencyKey: idem } : {}),

@@ -19,6 +19,7 @@ import { templatePlaceholders } from '../outbound/template-registry.js';
 import { MAX_TEMPLATE_NAME, TEMPLATE_NAME } from '../documents/document-template.js';
 import { isUsableLocale } from '../documents/format.js';
 import { measureJson } from '../safe-json.js';
+import { LAST_EVENT_ID_PATTERN } from '../events/event-feed.js';
 
 // ---- bounds -------------------------------------------------------------------------------------
 
@@ -640,7 +641,8 @@ export const MediaReadHeadersSchema = z.object({
 
 /** `GET /v1/events`: resumes after the last event a client saw. */
 export const EventsHeadersSchema = z.object({
-  'Last-Event-ID': z.string().regex(/^\d{1,16}$/, 'must be an event id this host sent (a non-negative integer)').optional()
+  'Last-Event-ID': z.string().trim().refine((v) => v === '' || LAST_EVENT_ID_PATTERN.test(v), 'must be an event id this host sent (a non-negative integer)')
+    .transform((v) => (v === '' ? undefined : Number(v))).optional()
     .describe('The id of the last event the client received: the feed resumes after it'),
 });
 

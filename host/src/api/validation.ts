@@ -8,6 +8,7 @@ import { SwitchboardError } from '@switchboard/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { measureJson } from '../safe-json.js';
+import { IdempotencyHeadersSchema } from './schemas.js';
 
 /** One thing wrong with the input. */
 export interface Problem {
@@ -149,6 +150,18 @@ export function parseHeaders<S extends z.ZodObject>(schema: S, req: Pick<Request
     if (value !== undefined) input[key] = value;
   }
   return parseInput(schema, input, 'headers');
+}
+
+/**
+ * A request's `Idempotency-Key` header, checked by its schema (1 to 255 characters) — the one
+ * reading of it for every route that takes one (`POST /v1/messages`, a conversation's messages, the
+ * console's send).
+ * @param req - the request
+ * @returns the key, or undefined when the request has none
+ * @throws RequestValidationError when it is empty or too long
+ */
+export function idempotencyKeyOf(req: Pick<Request, 'headers'>): string | undefined {
+  return parseHeaders(IdempotencyHeadersSchema, req)['Idempotency-Key'];
 }
 
 /** Bounds of {@link jsonShapeGuard}. */

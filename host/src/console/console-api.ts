@@ -23,9 +23,9 @@ import type { SendRequest } from '../outbound/send-request.js';
 import { templatePlaceholders, type TemplateRecord } from '../outbound/template-registry.js';
 import type { HostMessage } from '../stores/stores.js';
 import {
-  ConsoleAssignSchema, ConsoleDraftSchema, ConsoleTagsSchema, ConsoleTransferSchema, ContactPatchSchema, HandbackSchema, InboxQuerySchema, NoteSchema,
+  ConsoleAssignSchema, ConsoleDraftSchema, ConsoleLoginSchema, ConsoleTagsSchema, ConsoleTransferSchema, ContactPatchSchema, HandbackSchema, InboxQuerySchema, NoteSchema,
 } from '../api/schemas.js';
-import { jsonShapeGuard, parseBody, parseQuery } from '../api/validation.js';
+import { idempotencyKeyOf, jsonShapeGuard, parseBody, parseQuery } from '../api/validation.js';
 import { publicAgent, roleAtLeast, type AgentStore } from './agent-store.js';
 import { callerOf, ForbiddenError, parseCookies, serializeCookie, type ConsoleAuth } from './console-auth.js';
 import { configuredKeyWith } from '../api/api-keys.js';
@@ -58,20 +58,6 @@ export interface ConsoleApiDeps {
 
 const MAX_MESSAGES = 5_000;
 const PAGE = 500;
-
-function bodyOf(req: Request): Record<string, unknown> {
-  const b: unknown = req.body;
-  if (b === undefined) return {};
-  if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new ValidationError('body', 'must be a JSON object');
-  return b as Record<string, unknown>;
-}
-
-function optText(b: Record<string, unknown>, key: string, max = 256): string | undefined {
-  const v = b[key];
-  if (v === undefined || v === null || v === '') return undefined;
-  if (typeof v !== 'string' || v.length > max) throw new ValidationError(key, `must be a string of at most ${max} characters`);
-  return v;
-}
 
 function idParam(req: Request, name = 'id'): string {
   const v = req.params[name];
@@ -151,12 +137,11 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
 
   // ---- login (before the session check) ----
   api.post('/login', async (req, res) => {
-    const b = bodyOf(req);
-    const email = optText(b, 'email', 254)?.trim().toLowerCase();
-    const password = optText(b, 'password', 1024);
-    let tenantId = optText(b, 'tenant', 64);
-    if (!tenantId && ctx.tenants.size === 1) tenantId = [...ctx.tenants.keys()][0];
-    if (!email || !password) throw new ValidationError(!email ? 'email' : 'password', 'is required');
+    const login = parseBody(ConsoleLoginSchema, req);
+    // the schema refuses a login without both (every missing one named)
+    const email = login.email!;
+    const password = login.password!;
+    const tenantId = login.tenant ?? (ctx.tenants.size === 1 ? [...ctx.tenants.keys()][0] : undefined);
     if (!tenantId) throw new ValidationError('tenant', 'is required: this host serves several tenants');
     const agent = ctx.tenants.has(tenantId) ? await agents.findByEmail(tenantId, email) : undefined;
     // a browser that logged in to this very account before is limited by its own failures only
@@ -389,8 +374,7 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
     const { agent } = callerOf(res);
     const c = await loadConversation(agent.tenantId, idParam(req));
     const draft = await draftOf(agent.tenantId, c, req);
-    const key = req.headers['idempotency-key'];
-    if (key !== undefined && (typeof key !== 'string' || key.length > 255)) throw new ValidationError('Idempotency-Key', 'must be at most 255 characters');
+    const key = idempotencyKeyOf(req);
     // namespaced per agent, so two agents' keys never collide
     // through the host's outbound port, as every send
     const result = await ctx.gateway.send({ tenantId: agent.tenantId, ...sendRequest(c, draft), via: 'api', ...(key ? { idempotencyKey: `console:${agent.id}:${key}` } : {}) });

@@ -477,6 +477,9 @@ export class HostEventFeed implements EventFeed {
   }
 }
 
+/** What a `Last-Event-ID` the feed gave looks like (trimmed): a non-negative integer of at most 15 digits. */
+export const LAST_EVENT_ID_PATTERN = /^\d{1,15}$/;
+
 /**
  * Reads the `Last-Event-ID` header: a non-negative integer (an id the feed gave).
  * @param header - the header's value
@@ -486,5 +489,5 @@ export function parseLastEventId(header: string | string[] | undefined): number 
   if (header === undefined) return undefined;
   const v = (Array.isArray(header) ? header[0] : header)?.trim() ?? '';
   if (v === '') return undefined;
-  return /^\d{1,15}$/.test(v) ? Number(v) : Number.NaN;
+  return LAST_EVENT_ID_PATTERN.test(v) ? Number(v) : Number.NaN;
 }

@@ -10,14 +10,13 @@
  * @module
  */
 import type express from 'express';
-import { ValidationError } from '../errors.js';
 import type { HostFeature, HostFeatureFactory } from '../features.js';
 import { ContactDataHandler } from '../compliance/contact-data.js';
 import { tenantOf } from '../compliance/http-params.js';
-import { parseQuery } from '../api/validation.js';
-import { EVENT_STREAMS, EventsQuerySchema } from '../api/schemas.js';
+import { parseHeaders, parseQuery } from '../api/validation.js';
+import { EVENT_STREAMS, EventsHeadersSchema, EventsQuerySchema } from '../api/schemas.js';
 import { containStreamErrors } from '../streams.js';
-import { EventFeed, HostEventFeed, parseLastEventId, TooManyStreamsError, type EventFeedOptions, type StreamSurface } from './event-feed.js';
+import { EventFeed, HostEventFeed, TooManyStreamsError, type EventFeedOptions, type StreamSurface } from './event-feed.js';
 
 /** Options of {@link createEventsFeature}: the feed's limits (see `EventFeedLimits`). */
 export type EventsFeatureOptions = EventFeedOptions;
@@ -31,12 +30,10 @@ export interface EventsFeature extends HostFeature {
  * Reads `Last-Event-ID` from a request, refusing a malformed one.
  * @param req - the request
  * @returns the id, or undefined when the client sent none
- * @throws ValidationError when it is not an id the feed gives
+ * @throws RequestValidationError when it is not an id the feed gives
  */
 export function lastEventIdOf(req: express.Request): number | undefined {
-  const id = parseLastEventId(req.headers['last-event-id']);
-  if (Number.isNaN(id)) throw new ValidationError('Last-Event-ID', 'must be an event id this host sent (a non-negative integer)');
-  return id;
+  return parseHeaders(EventsHeadersSchema, req)['Last-Event-ID'];
 }
 
 /**

@@ -21,7 +21,7 @@ import { parseNotificationRequest, parseSendRequest } from './send-request.js';
 import { parseDocumentSendRequest } from './document-send.js';
 import type { TemplateRecord } from './template-registry.js';
 import { SendMessageBodySchema, TemplateCreateSchema, TemplatesQuerySchema, TemplateStatusSchema, TemplateSubmitSchema, TemplateSyncSchema } from '../api/schemas.js';
-import { parseBody, parseInput, parseQuery, RequestValidationError } from '../api/validation.js';
+import { idempotencyKeyOf, parseBody, parseInput, parseQuery } from '../api/validation.js';
 import { apiSender } from '../api/api-scopes.js';
 import { resolveSendTarget } from '../api/send-target.js';
 
@@ -60,13 +60,6 @@ export function policyDeniedBody(reasons: readonly PolicyReason[], decisionId?: 
 function tenantOf(req: Request): TenantConfig {
   if (!req.tenant) throw new UnauthorizedError();
   return req.tenant;
-}
-
-function idempotencyKey(req: Request): string | undefined {
-  const v = req.headers['idempotency-key'];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v === '' || v.length > 255) throw new RequestValidationError([{ field: 'Idempotency-Key', message: 'must be 1 to 255 characters' }]);
-  return v;
 }
 
 /** The body of a 202 answer to a queued message (`POST /v1/messages`, the console's send). */
@@ -220,7 +213,7 @@ export function outboundFeature(ctx: HostFeatureContext): HostFeature {
     v1Routes(v1) {
       v1.post('/messages', async (req, res) => {
         const t = tenantOf(req);
-        const key = idempotencyKey(req);
+        const key = idempotencyKeyOf(req);
         // a conversationId alone names the channel, account and customer (of this tenant only);
         // exactly one of content and document is given
         const body = await resolveSendTarget(req.body, t.id, ctx.stores.conversations, SendMessageBodySchema) as Record<string, unknown>;

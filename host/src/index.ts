@@ -20,23 +20,34 @@ export type { InboxProcessorOptions } from './processing/inbox-processor.js';
 // Configuration
 export { loadConfigFile, configFromObject, findConfigFile, CONFIG_FILE_NAMES } from './config/load-config.js';
 export { defineConfig, type HostConfigInput, type WithEnvRefs } from './config/define-config.js';
+export type { HostConfigSchemaInput } from './config/config-schema.js';
 export { hostConfigJsonSchema } from './config/config-json-schema.js';
 export type {
   HostConfig, TenantConfig, AccountConfig, ConnectorConfig, EnvRef, ForwardingConfig, KeywordConfig, MediaBlobConfig,
   MediaConfig, RouteMatch, RouteRule, RouteTarget, ServerLimits, StoreConfig, StreamLimits,
 } from './config/host-config.js';
-export { API_SCOPES, type ApiScope } from './api/api-scopes.js';
+export { API_SCOPES, type ApiScope, type ConfiguredApiKey } from './api/api-scopes.js';
+export type { KeywordKind } from './consent/keywords.js';
 
 // Bots
 export type { BotContext, BotHandler, BotHandlerFunction, BotHandlerRegistration } from './routing/bot-handler.js';
 
 // Host features and the built-in ones an integrator passes (one with a built-in's name replaces it)
 export type { HostFeature, HostFeatureContext, HostFeatureFactory } from './features.js';
+export type { WebhookAnswered } from './ingress/webhook-ingress.js';
 export { consoleFeature, createConsoleFeature, type ConsoleOptions, type SeedAgent } from './console/console-feature.js';
+export type { AgentRole, QuickReply, KnowledgeLink } from './console/agent-store.js';
+export type { SessionOptions } from './console/console-auth.js';
+export type { LoginLimits } from './console/login-limiter.js';
+export type { DeviceCookieOptions } from './console/device-cookie.js';
+export type { ScryptParams } from './console/password.js';
 export { consentFeature, createConsentFeature, type ConsentFeatureOptions } from './consent/consent-feature.js';
+export type { OptInKeyword } from './consent/opt-in-service.js';
 export { complianceFeature, createComplianceFeature, type ComplianceOptions, type ComplianceFeature } from './compliance/compliance-feature.js';
+export type { RetentionPolicy } from './compliance/retention.js';
 export { analyticsFeature, createAnalyticsFeature, type AnalyticsFeatureOptions, type AnalyticsFeature } from './analytics/analytics-feature.js';
 export { createEventsFeature, type EventsFeatureOptions, type EventsFeature } from './events/events-feature.js';
+export type { EventFeedOptions } from './events/event-feed.js';
 export type { ContactDataHandler, ContactDataSubject } from './compliance/contact-data.js';
 
 // What the host's services are, as a feature or an embedding application holds them
@@ -45,16 +56,20 @@ export type { HostStores, HostMessage } from './stores/stores.js';
 export type { ConnectorRegistry, HostConnectorBinding } from './plugins/connector-registry.js';
 export type { ConversationService } from './routing/conversation-service.js';
 export type { MediaRuntime } from './media/media-feature.js';
-export type { MediaStore, MediaUrls, BlobStore } from './media/media-store.js';
-export type { MediaScanner, MediaScanInput, MediaScanVerdict, MediaLimits } from './media/media-policy.js';
+export type {
+  MediaStore, MediaUrls, BlobStore, BlobWriteOptions, BlobWritten, ByteRange, MediaContent, MediaFile, MediaLinks, MediaListFilter, MediaPutInput,
+  MediaPutResult, MediaRecord, MediaSelection, MediaUsage, SignedUrlOptions,
+} from './media/media-store.js';
+export type { MediaScanner, MediaScanInput, MediaScanVerdict, MediaLimits, MediaLimitsInput } from './media/media-policy.js';
 export type { MediaFetcherOptions } from './media/media-fetcher.js';
 
 // Sending: the port every send passes (integrators wrap or replace it) and the library API
+export { OutboundGateway } from './outbound/outbound-gateway.js';
 export type {
-  OutboundGateway, OutboundRequest, OutboundRequestBase, OutboundTarget, OutboundBody, OutboundResult, OutboundQueued, OutboundDenied,
+  OutboundRequest, OutboundRequestBase, OutboundTarget, OutboundBody, OutboundResult, OutboundQueued, OutboundDenied,
 } from './outbound/outbound-gateway.js';
 export type { OutboundRuntime, OutboundRuntimeOptions } from './outbound/outbound-runtime.js';
-export type { OutboundService, SendOutcome, SendAccepted, SendDenied, SendOptions, NotificationResult } from './outbound/outbound-service.js';
+export type { OutboundService, SendOutcome, SendAccepted, SendDenied, SendOptions, NotificationResult, EvaluateOutcome } from './outbound/outbound-service.js';
 export type { Timer } from './outbound/timer.js';
 
 // REST: request and response bodies, the OpenAPI document
@@ -74,5 +89,7 @@ export {
   builtInDocumentTemplates, DocumentTemplates, defineDocumentTemplate, documentText, documentContactOf, renderDocument, documentMessage,
   DocumentLayout, encodeBcbp, parseBcbp, boardingPassTemplate, orderReceiptTemplate,
   type DocumentTemplate, type DocumentRenderContext, type DocumentContact, type RenderDocumentInput, type RenderedDocument,
-  type DocumentMessage, type BcbpData, type BcbpLeg, type BoardingPassData, type OrderReceiptData,
+  type DocumentMessage, type BcbpData, type BcbpLeg, type BoardingPassData, type OrderReceiptData, type DocumentContent, type DocumentContactInput,
+  type DocumentPutInput, type LineItem, type LineItemLabels, type PageSize, type BarcodeMatrix, type BarcodeSymbology,
+  DocumentContactSchema, BoardingPassSchema, OrderReceiptSchema,
 } from './documents/index.js';

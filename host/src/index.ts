@@ -56,8 +56,9 @@ export type { HostStores, HostMessage } from './stores/stores.js';
 export type { ConnectorRegistry, HostConnectorBinding } from './plugins/connector-registry.js';
 export type { ConversationService } from './routing/conversation-service.js';
 export type { MediaRuntime } from './media/media-feature.js';
+export { MediaStore, MediaUrls } from './media/media-store.js';
 export type {
-  MediaStore, MediaUrls, BlobStore, BlobWriteOptions, BlobWritten, ByteRange, MediaContent, MediaFile, MediaLinks, MediaListFilter, MediaPutInput,
+  BlobStore, BlobWriteOptions, BlobWritten, ByteRange, MediaContent, MediaFile, MediaLinks, MediaListFilter, MediaPutInput,
   MediaPutResult, MediaRecord, MediaSelection, MediaUsage, SignedUrlOptions,
 } from './media/media-store.js';
 export type { MediaScanner, MediaScanInput, MediaScanVerdict, MediaLimits, MediaLimitsInput } from './media/media-policy.js';
@@ -71,6 +72,7 @@ export type {
 export type { OutboundRuntime, OutboundRuntimeOptions } from './outbound/outbound-runtime.js';
 export type { OutboundService, SendOutcome, SendAccepted, SendDenied, SendOptions, NotificationResult, EvaluateOutcome } from './outbound/outbound-service.js';
 export type { Timer } from './outbound/timer.js';
+export { eraseUploadedMedia } from './outbound/uploaded-media-store.js';
 
 // REST: request and response bodies, the OpenAPI document
 export type { SendRequest, NotificationRequest } from './outbound/send-request.js';

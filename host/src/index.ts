@@ -43,6 +43,8 @@ export type { DeviceCookieOptions } from './console/device-cookie.js';
 export type { ScryptParams } from './console/password.js';
 export { consentFeature, createConsentFeature, type ConsentFeatureOptions } from './consent/consent-feature.js';
 export type { OptInKeyword } from './consent/opt-in-service.js';
+// the consent ledger's one writer: a feature records and reads consent through it
+export { ConsentService, consentServiceIn, type ContactConsent, type ConsentServiceDeps, type ConsentTerms } from './consent/consent-service.js';
 export { complianceFeature, createComplianceFeature, type ComplianceOptions, type ComplianceFeature } from './compliance/compliance-feature.js';
 export type { RetentionPolicy } from './compliance/retention.js';
 export { analyticsFeature, createAnalyticsFeature, type AnalyticsFeatureOptions, type AnalyticsFeature } from './analytics/analytics-feature.js';

@@ -4,4 +4,4 @@
  * @module
  */
 export { Container, ContainerModule, inject, injectable, multiInject, optional } from 'inversify';
-export type { ContainerModuleLoadOptions, ServiceIdentifier } from 'inversify';
+export type { BindingIdentifier, ContainerModuleLoadOptions, ResolutionContext, ServiceIdentifier } from 'inversify';

@@ -17,13 +17,12 @@ import type { HostConfig } from './config/host-config.js';
 import { loadConfigFile } from './config/load-config.js';
 import { createHost, type Host } from './host.js';
 import { createHostLogger } from './logging.js';
-import { loadConnectors } from './plugins/plugin-loader.js';
+import { connectorServicesContainer, loadConnectors } from './plugins/plugin-loader.js';
 import { describeStore, openStorageDriver } from './stores/open-driver.js';
 import { DEFAULT_DATABASE_PATH } from './config/host-config.js';
 import { findConfigFile } from './config/load-config.js';
 import { createSandbox, SANDBOX_ACCOUNT } from './sandbox.js';
 import { describeStandaloneFake, sampleUserId, startStandaloneFake } from './fake-command.js';
-import { Container } from '@switchboard/core/di';
 import { runKeysCommand } from './api/keys-command.js';
 
 /** Parsed command line. */
@@ -166,7 +165,7 @@ async function doctor(args: CliArgs, out: Out): Promise<number> {
   }
   const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
   // load every plugin as optional so one failure does not hide the others
-  const { statuses, bindings } = await loadConnectors({ ...config, connectors: config.connectors.map((c) => ({ ...c, required: false })) }, new Container(), { logger: silent, clock: systemClock });
+  const { statuses, bindings } = await loadConnectors({ ...config, connectors: config.connectors.map((c) => ({ ...c, required: false })) }, connectorServicesContainer({ logger: silent, clock: systemClock }));
   for (const s of statuses) {
     if (s.state === 'loaded') ok(`connector ${s.package} (${s.channel}): accounts ${s.accounts.join(', ')}`);
     else bad(`connector ${s.error ?? s.package}${s.required ? ' (required)' : ''}`);
@@ -220,7 +219,7 @@ async function registerWebhooks(args: CliArgs, out: Out): Promise<number> {
   const config = await loadConfigFile(str(args.flags.config));
   const base = (str(args.flags.url) ?? config.publicUrl)?.replace(/\/+$/, '');
   if (!base) { out('No public URL: set publicUrl in the config or pass --url https://…'); return 2; }
-  const { bindings } = await loadConnectors({ ...config, connectors: config.connectors.map((c) => ({ ...c, required: false })) }, new Container(), { logger: createHostLogger({ level: 'warn' }), clock: systemClock });
+  const { bindings } = await loadConnectors({ ...config, connectors: config.connectors.map((c) => ({ ...c, required: false })) }, connectorServicesContainer({ logger: createHostLogger({ level: 'warn' }), clock: systemClock }));
   const mine = bindings.filter((b) => b.channel === channel);
   if (mine.length === 0) { out(`No loaded connector account for channel "${channel}".`); return 1; }
   let failures = 0;

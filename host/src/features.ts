@@ -1,12 +1,15 @@
 /**
  * Host features: self-contained parts of the host (the outbound API, consent flows, compliance,
- * analytics, the agent console) that add routes and background work to the same server. Each is a
- * factory given the host's services; the host mounts its routes, starts it after the server
- * listens and stops it before the stores close.
+ * analytics, the agent console) that add routes and background work to the same server. They are
+ * a contribution point: every feature is bound to the multi-bound {@link HostFeature} token and the
+ * host mounts `container.getAll(HostFeature)` — its routes mounted, started after the server
+ * listens, stopped before the stores close. Each built-in feature is contributed by its area's
+ * {@link HostFeatureModule}, which takes its services from the container; an integrator's
+ * {@link HostFeatureFactory} (`HostOptions.features`) is given the {@link HostFeatureContext} view.
  * @module
  */
 import type { Clock, Logger } from '@switchboard/core';
-import type { Container } from '@switchboard/core/di';
+import { ContainerModule, type Container, type ResolutionContext } from '@switchboard/core/di';
 import type express from 'express';
 import type { HostConfig, TenantConfig } from './config/host-config.js';
 import type { WebhookAnswered } from './ingress/webhook-ingress.js';
@@ -18,7 +21,16 @@ import type { HostStores } from './stores/stores.js';
 import type { HostStreams } from './streams.js';
 import type { MediaRuntime } from './media/media-feature.js';
 
-/** What every feature is given. */
+/**
+ * The token of the {@link HostFeatureContext} view, bound by `createHost` (the built-in features
+ * whose routes take the whole view — the outbound API and the console — are given it from there).
+ */
+export const HostFeatureContext = Symbol.for('switchboard.HostFeatureContext');
+
+/**
+ * What an integrator's feature factory is given: a convenience view of the host container's
+ * services (each one is also bound under its own token in `container`).
+ */
 export interface HostFeatureContext {
   container: Container;
   config: HostConfig;
@@ -41,6 +53,9 @@ export interface HostFeatureContext {
    */
   media: MediaRuntime;
 }
+
+/** The multi-bound token every feature is contributed under (`container.getAll(HostFeature)`). */
+export const HostFeature = Symbol.for('switchboard.HostFeature');
 
 /** A part of the host. Every member is optional. */
 export interface HostFeature {
@@ -71,3 +86,29 @@ export interface HostFeature {
 
 /** Builds a feature from the host's services. */
 export type HostFeatureFactory = (context: HostFeatureContext) => HostFeature;
+
+/**
+ * A built-in feature's contribution: a container module binding it (once, lazily) to
+ * {@link HostFeature}, and the feature's name. `createHost` does not load the module of a built-in
+ * whose name a feature of `HostOptions.features` has: that feature replaces it, and the built-in is
+ * never built.
+ */
+export interface HostFeatureModule {
+  /** The name of the feature the module contributes. */
+  readonly name: string;
+  /** Binds the feature to {@link HostFeature}. */
+  readonly module: ContainerModule;
+}
+
+/**
+ * Declares a built-in feature's contribution.
+ * @param name - the feature's name (the one its `HostFeature.name` has)
+ * @param build - builds the feature from the services it resolves (called once, when the host collects its features)
+ * @returns the contribution
+ */
+export function hostFeatureModule(name: string, build: (container: ResolutionContext) => HostFeature): HostFeatureModule {
+  return {
+    name,
+    module: new ContainerModule(({ bind }) => { bind<HostFeature>(HostFeature).toDynamicValue(build).inSingletonScope(); }),
+  };
+}

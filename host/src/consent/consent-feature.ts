@@ -8,7 +8,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import type { Address } from '@switchboard/core';
+import type { Address, Clock, Logger } from '@switchboard/core';
 import type { Request } from 'express';
 import { apiKeyRef } from '../api/api-key-ref.js';
 import { AddressLinkSchema, OptInsQuerySchema, OptInStartSchema } from '../api/schemas.js';
@@ -17,7 +17,10 @@ import type { TenantConfig } from '../config/host-config.js';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../errors.js';
 import type { HostFeature, HostFeatureContext, HostFeatureFactory } from '../features.js';
 import { InboxProcessor } from '../processing/inbox-processor.js';
-import { consentServiceIn } from './consent-service.js';
+import type { OutboundGateway } from '../outbound/outbound-gateway.js';
+import type { ConnectorRegistry } from '../plugins/connector-registry.js';
+import type { HostStores } from '../stores/stores.js';
+import { consentServiceIn, type ConsentService } from './consent-service.js';
 import { linkAddress } from './contact-links.js';
 import { channelUserId } from './customer-id.js';
 import type { OptInFlowStore } from './opt-in-flow-store.js';
@@ -53,76 +56,103 @@ const VERIFICATION_LEVELS: Record<string, readonly string[]> = {
 const DEFAULT_LEVELS = ['unverified', 'verified'] as const;
 
 /**
- * Builds the consent feature.
+ * The services the consent feature works with (what its module resolves from the container).
+ */
+export interface ConsentFeatureServices {
+  stores: HostStores;
+  /** The consent ledger's one writer. */
+  consent: ConsentService;
+  registry: ConnectorRegistry;
+  /** The outbound port the flow's replies are sent through. */
+  gateway: OutboundGateway;
+  clock: Clock;
+  logger: Logger;
+  /** Where opt-in start messages and keyword replies are handled (without it they are not). */
+  processor?: Pick<InboxProcessor, 'addConsentHook'>;
+}
+
+/**
+ * Builds the consent feature factory.
  * @param options - secret, flow store, link targets
  * @returns the feature factory
  */
 export function createConsentFeature(options: ConsentFeatureOptions = {}): HostFeatureFactory {
-  return (ctx: HostFeatureContext): HostFeature => {
-    const env = options.env ?? process.env;
-    const configured = options.secret ?? env.SWITCHBOARD_OPT_IN_SECRET;
-    if (!configured) ctx.logger.warn({}, 'SWITCHBOARD_OPT_IN_SECRET is not set: opt-in links are signed with a per-process key and stop working after a restart');
-    const tokens = new StartTokens(perTenantSecrets(configured ?? randomBytes(32)), () => ctx.clock.now());
-    // the flows live beside the other stores: any host process on the database can confirm a link another handed out
-    const flows = options.flows ?? ctx.stores.optInFlows;
-    const service = new OptInService({
-      stores: ctx.stores, consent: consentServiceIn(ctx), flows, tokens, registry: ctx.registry, outbound: ctx.gateway, clock: ctx.clock, logger: ctx.logger,
-      ...(options.linkTargets ? { linkTargets: options.linkTargets } : {}),
-      ...(options.defaultTtlMs !== undefined ? { defaultTtlMs: options.defaultTtlMs } : {}),
-      ...(options.keywordReplies !== undefined ? { keywordReplies: options.keywordReplies } : {}),
-      ...(options.optInKeywords ? { optInKeywords: options.optInKeywords } : {}),
-    });
-    if (ctx.container.isBound(InboxProcessor)) ctx.container.get(InboxProcessor).addConsentHook(service);
-    else ctx.logger.warn({}, 'no inbox processor: opt-in start messages and keyword replies will not be handled');
+  return (ctx: HostFeatureContext): HostFeature => consentFeatureOf({
+    stores: ctx.stores, consent: consentServiceIn(ctx), registry: ctx.registry, gateway: ctx.gateway, clock: ctx.clock, logger: ctx.logger,
+    ...(ctx.container.isBound(InboxProcessor) ? { processor: ctx.container.get(InboxProcessor) } : {}),
+  }, options);
+}
 
-    return {
-      name: 'consent',
-      v1Routes(v1) {
-        v1.post('/opt-ins', async (req, res) => {
-          const tenant = tenantOf(req);
-          const started = await service.start(tenant, { ...parseStartRequest(req.body), recordedBy: apiKeyRef(req) });
-          res.status(201).json(started);
+/**
+ * The consent feature over its services.
+ * @param services - stores, consent service, registry, gateway, clock, logger, the inbox processor
+ * @param options - secret, flow store, link targets
+ * @returns the feature (its opt-in service is added to the processor's consent hooks)
+ */
+export function consentFeatureOf(services: ConsentFeatureServices, options: ConsentFeatureOptions = {}): HostFeature {
+  const env = options.env ?? process.env;
+  const configured = options.secret ?? env.SWITCHBOARD_OPT_IN_SECRET;
+  if (!configured) services.logger.warn({}, 'SWITCHBOARD_OPT_IN_SECRET is not set: opt-in links are signed with a per-process key and stop working after a restart');
+  const tokens = new StartTokens(perTenantSecrets(configured ?? randomBytes(32)), () => services.clock.now());
+  // the flows live beside the other stores: any host process on the database can confirm a link another handed out
+  const flows = options.flows ?? services.stores.optInFlows;
+  const service = new OptInService({
+    stores: services.stores, consent: services.consent, flows, tokens, registry: services.registry, outbound: services.gateway, clock: services.clock, logger: services.logger,
+    ...(options.linkTargets ? { linkTargets: options.linkTargets } : {}),
+    ...(options.defaultTtlMs !== undefined ? { defaultTtlMs: options.defaultTtlMs } : {}),
+    ...(options.keywordReplies !== undefined ? { keywordReplies: options.keywordReplies } : {}),
+    ...(options.optInKeywords ? { optInKeywords: options.optInKeywords } : {}),
+  });
+  if (services.processor) services.processor.addConsentHook(service);
+  else services.logger.warn({}, 'no inbox processor: opt-in start messages and keyword replies will not be handled');
+
+  return {
+    name: 'consent',
+    v1Routes(v1) {
+      v1.post('/opt-ins', async (req, res) => {
+        const tenant = tenantOf(req);
+        const started = await service.start(tenant, { ...parseStartRequest(req.body), recordedBy: apiKeyRef(req) });
+        res.status(201).json(started);
+      });
+      v1.get('/opt-ins', async (req, res) => {
+        const { status, contactId, limit = 50, offset = 0 } = parseQuery(OptInsQuerySchema, req);
+        res.json({ items: await service.list(tenantOf(req).id, { limit, offset, ...(status ? { status } : {}), ...(contactId ? { contactId } : {}) }) });
+      });
+      v1.get('/opt-ins/:id', async (req, res) => {
+        res.json(await service.get(tenantOf(req).id, String(req.params.id)));
+      });
+      v1.post('/contacts/:id/addresses', async (req, res) => {
+        const tenant = tenantOf(req);
+        const contact = await services.stores.contacts.get(tenant.id, String(req.params.id));
+        if (!contact) throw new NotFoundError('contact', String(req.params.id));
+        const { channel, userId, accountId: account } = parseBody(AddressLinkSchema, req);
+        const binding = services.registry.find(tenant.id, channel, account);
+        if (!binding && account === undefined && services.registry.forTenant(tenant.id).filter((x) => x.channel === channel).length > 1) {
+          throw new ValidationError('accountId', `the tenant has several ${channel} accounts: name one`);
+        }
+        if (!binding) throw new ValidationError('channel', `the tenant has no ${channel} account${account ? ` "${account}"` : ''}`);
+        const address: Address = {
+          channel, accountId: binding.connector.accountId ?? binding.account,
+          userId: channelUserId(channel, userId, { field: 'userId', ...(tenant.country ? { defaultCountry: tenant.country } : {}) }),
+        };
+        const outcome = await linkAddress(services.stores.contacts, contact, address);
+        if (!outcome.linked) throw new ConflictError('the address belongs to another contact', { contactId: outcome.ownerId });
+        res.status(outcome.alreadyLinked ? 200 : 201).json(outcome.contact);
+      });
+      v1.get('/contacts/:id/consent-state', async (req, res) => {
+        const tenant = tenantOf(req);
+        const contact = await services.stores.contacts.get(tenant.id, String(req.params.id));
+        if (!contact) throw new NotFoundError('contact', String(req.params.id));
+        res.json({
+          contactId: contact.id, scope: tenant.policy?.consentScope ?? 'all-channels',
+          ...(tenant.privacyPolicyVersion ? { privacyPolicyVersion: tenant.privacyPolicyVersion } : {}),
+          channels: await service.stateOf(tenant, contact),
         });
-        v1.get('/opt-ins', async (req, res) => {
-          const { status, contactId, limit = 50, offset = 0 } = parseQuery(OptInsQuerySchema, req);
-          res.json({ items: await service.list(tenantOf(req).id, { limit, offset, ...(status ? { status } : {}), ...(contactId ? { contactId } : {}) }) });
-        });
-        v1.get('/opt-ins/:id', async (req, res) => {
-          res.json(await service.get(tenantOf(req).id, String(req.params.id)));
-        });
-        v1.post('/contacts/:id/addresses', async (req, res) => {
-          const tenant = tenantOf(req);
-          const contact = await ctx.stores.contacts.get(tenant.id, String(req.params.id));
-          if (!contact) throw new NotFoundError('contact', String(req.params.id));
-          const { channel, userId, accountId: account } = parseBody(AddressLinkSchema, req);
-          const binding = ctx.registry.find(tenant.id, channel, account);
-          if (!binding && account === undefined && ctx.registry.forTenant(tenant.id).filter((x) => x.channel === channel).length > 1) {
-            throw new ValidationError('accountId', `the tenant has several ${channel} accounts: name one`);
-          }
-          if (!binding) throw new ValidationError('channel', `the tenant has no ${channel} account${account ? ` "${account}"` : ''}`);
-          const address: Address = {
-            channel, accountId: binding.connector.accountId ?? binding.account,
-            userId: channelUserId(channel, userId, { field: 'userId', ...(tenant.country ? { defaultCountry: tenant.country } : {}) }),
-          };
-          const outcome = await linkAddress(ctx.stores.contacts, contact, address);
-          if (!outcome.linked) throw new ConflictError('the address belongs to another contact', { contactId: outcome.ownerId });
-          res.status(outcome.alreadyLinked ? 200 : 201).json(outcome.contact);
-        });
-        v1.get('/contacts/:id/consent-state', async (req, res) => {
-          const tenant = tenantOf(req);
-          const contact = await ctx.stores.contacts.get(tenant.id, String(req.params.id));
-          if (!contact) throw new NotFoundError('contact', String(req.params.id));
-          res.json({
-            contactId: contact.id, scope: tenant.policy?.consentScope ?? 'all-channels',
-            ...(tenant.privacyPolicyVersion ? { privacyPolicyVersion: tenant.privacyPolicyVersion } : {}),
-            channels: await service.stateOf(tenant, contact),
-          });
-        });
-        v1.get('/tenant', (req, res) => {
-          res.json(identityOf(tenantOf(req), ctx));
-        });
-      },
-    };
+      });
+      v1.get('/tenant', (req, res) => {
+        res.json(identityOf(tenantOf(req), services.registry));
+      });
+    },
   };
 }
 
@@ -148,8 +178,8 @@ export interface TenantIdentity {
   }[];
 }
 
-function identityOf(tenant: TenantConfig, ctx: HostFeatureContext): TenantIdentity {
-  const bound = ctx.registry.forTenant(tenant.id);
+function identityOf(tenant: TenantConfig, registry: ConnectorRegistry): TenantIdentity {
+  const bound = registry.forTenant(tenant.id);
   const channels = [...new Set([...bound.map((b) => b.channel), ...Object.keys(tenant.verification ?? {})])].sort();
   return {
     id: tenant.id, ...(tenant.name ? { name: tenant.name } : {}),

@@ -1,8 +1,8 @@
 /**
  * The events feature: `GET /v1/events` (Server-Sent Events of the tenant's inbound, status,
- * consent and conversation streams) on the {@link EventFeed}, which it builds and binds in the
- * container for the console's stream and the metrics. It also takes part in a contact's export
- * and erasure: the event log holds what the events held.
+ * consent and conversation streams) on the host's {@link EventFeed}, which the console's stream and
+ * the metrics read too. The event log takes part in a contact's export and erasure
+ * ({@link eventLogDataHandler}): it holds what the events held.
  *
  * A client reconnecting with `Last-Event-ID` is sent what it missed; a client that does not read
  * is dropped with `event: dropped`; a tenant holding `maxClientsPerTenant` streams is answered
@@ -11,7 +11,8 @@
  */
 import type express from 'express';
 import type { HostFeature, HostFeatureFactory } from '../features.js';
-import { ContactDataHandler } from '../compliance/contact-data.js';
+import type { ContactDataHandler } from '../compliance/contact-data.js';
+import type { EventLogStore } from './event-log-store.js';
 import { tenantOf } from '../compliance/http-params.js';
 import { parseHeaders, parseQuery } from '../api/validation.js';
 import { EVENT_STREAMS, EventsHeadersSchema, EventsQuerySchema } from '../api/schemas.js';
@@ -53,9 +54,23 @@ export async function openStream(feed: EventFeed, res: express.Response, request
 }
 
 /**
- * Builds the events feature factory.
+ * The event log's part in a contact's export and erasure: what the events held.
+ * @param events - the event log
+ * @returns the handler (named `event-log`)
+ */
+export function eventLogDataHandler(events: EventLogStore): ContactDataHandler {
+  return {
+    name: 'event-log',
+    export: async (s) => (await events.listBySubject(s.tenantId, s)).map((e) => ({ id: e.seq, event: e.name, at: e.at, data: safeParse(e.data) })),
+    erase: async (s) => ({ deleted: await events.deleteBySubject(s.tenantId, s) }),
+  };
+}
+
+/**
+ * Builds the events feature factory: a feed of its own (with these limits), bound as the
+ * container's {@link EventFeed} in place of the host's.
  * @param options - the feed's limits
- * @returns the factory (built into the host; pass one named `events` to replace it)
+ * @returns the factory (pass one named `events` in `HostOptions.features` to replace the built-in)
  */
 export function createEventsFeature(options: EventsFeatureOptions = {}): HostFeatureFactory {
   return (ctx): EventsFeature => {
@@ -63,28 +78,30 @@ export function createEventsFeature(options: EventsFeatureOptions = {}): HostFea
     const feed = new HostEventFeed({ store: ctx.stores.events, streams: ctx.streams, clock: ctx.clock, logger: ctx.logger }, options);
     if (ctx.container.isBound(EventFeed)) ctx.container.unbind(EventFeed);
     ctx.container.bind(EventFeed).toConstantValue(feed);
-    const events = ctx.stores.events;
-    ctx.container.bind<ContactDataHandler>(ContactDataHandler).toConstantValue({
-      name: 'event-log',
-      export: async (s) => (await events.listBySubject(s.tenantId, s)).map((e) => ({ id: e.seq, event: e.name, at: e.at, data: safeParse(e.data) })),
-      erase: async (s) => ({ deleted: await events.deleteBySubject(s.tenantId, s) }),
-    });
+    return eventsFeatureOf(feed);
+  };
+}
 
-    return {
-      name: 'events',
-      feed,
-      v1Routes(v1: express.Router) {
-        v1.get('/events', async (req, res) => {
-          const t = tenantOf(req);
-          const names: readonly string[] = parseQuery(EventsQuerySchema, req).streams ?? EVENT_STREAMS;
-          const lastEventId = lastEventIdOf(req);
-          const surface: StreamSurface = 'api';
-          await openStream(feed, res, { tenantId: t.id, surface, names, ...(lastEventId !== undefined ? { lastEventId } : {}) });
-        });
-      },
-      start() { feed.start(); },
-      async stop() { await feed.stop(); },
-    };
+/**
+ * The events feature over a feed: `GET /v1/events`, and the feed's life (started with the host).
+ * @param feed - the event feed
+ * @returns the feature
+ */
+export function eventsFeatureOf(feed: HostEventFeed): EventsFeature {
+  return {
+    name: 'events',
+    feed,
+    v1Routes(v1: express.Router) {
+      v1.get('/events', async (req, res) => {
+        const t = tenantOf(req);
+        const names: readonly string[] = parseQuery(EventsQuerySchema, req).streams ?? EVENT_STREAMS;
+        const lastEventId = lastEventIdOf(req);
+        const surface: StreamSurface = 'api';
+        await openStream(feed, res, { tenantId: t.id, surface, names, ...(lastEventId !== undefined ? { lastEventId } : {}) });
+      });
+    },
+    start() { feed.start(); },
+    async stop() { await feed.stop(); },
   };
 }
 

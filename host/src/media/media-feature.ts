@@ -24,6 +24,9 @@ import { SignedMediaUrls } from './media-urls.js';
 /** Default time an upload by URL may take. */
 export const DEFAULT_URL_FETCH_TIMEOUT_MS = 30_000;
 
+/** The token of the host's {@link MediaRuntime} (opened and bound once by `createHost`). */
+export const MediaRuntime = Symbol.for('switchboard.MediaRuntime');
+
 /** Everything media the host holds. */
 export interface MediaRuntime {
   /** The media store (records, bytes, limits, scanner). */

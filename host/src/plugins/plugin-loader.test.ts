@@ -2,11 +2,11 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, ManualClock, silentLogger, type ConfigProblem, type ConnectorPlugin } from '@switchboard/core';
+import { ConfigError, Connector, ManualClock, silentLogger, type ConfigProblem, type ConnectorPlugin, type FakePlatform } from '@switchboard/core';
 import { Container, ContainerModule } from '@switchboard/core/di';
 import { configFromObject, loadConfigFile } from '../config/load-config.js';
 import { createHost, type Host } from '../host.js';
-import { connectorFromModule, loadConnectors, PluginLoadError } from './plugin-loader.js';
+import { connectorFromModule, connectorServicesContainer, loadConnectors, PluginLoadError } from './plugin-loader.js';
 
 /** A fetch that records every URL it is asked for and passes the call on to the global fetch. */
 function recordingFetch(): { fetch: typeof fetch; urls: string[] } {
@@ -54,12 +54,76 @@ describe('connectors get the host platform fetch', () => {
     expect(recorder.urls[0]).toMatch(/\/sendMessage$/);
   });
 
-  it('connectorFromModule binds the fetch it is given as PlatformFetch in the connector\'s own container', async () => {
+  it('connectorFromModule builds the connector in a child of the container it is given: the parent\'s PlatformFetch reaches it', async () => {
     const recorder = recordingFetch();
     const parsed = telegram.parseConfig(fake.connectorConfig());
-    const connector = connectorFromModule(telegram as ConnectorPlugin, parsed, { logger: silentLogger, clock: { now: () => Date.now() }, fetch: recorder.fetch });
+    const connector = connectorFromModule(telegram as ConnectorPlugin, parsed, connectorServicesContainer({ logger: silentLogger, clock: { now: () => Date.now() }, fetch: recorder.fetch }));
     await connector.send({ id: 'm-2', to: { channel: 'telegram', accountId: 'x', userId: '4243' }, content: { type: 'text', text: 'hello' } });
     expect(recorder.urls).toEqual([expect.stringMatching(/\/sendMessage$/)]);
+  });
+});
+
+const FIRST_PARTY = ['whatsapp', 'messenger', 'telegram', 'viber', 'apple'] as const;
+
+describe.each(FIRST_PARTY)('HostOptions.platformFetch reaches @switchboard/%s', (channel) => {
+  let fake: FakePlatform;
+  let host: Host | undefined;
+  beforeAll(async () => {
+    const plugin = (await import(`@switchboard/${channel}`)).default as ConnectorPlugin;
+    fake = plugin.fake!();
+    await fake.start();
+  });
+  afterAll(async () => {
+    await host?.stop();
+    await fake?.stop();
+  });
+
+  it('every platform call of a send goes through the host-level fetch, to the platform', async () => {
+    const recorder = recordingFetch();
+    const config = configFromObject({
+      store: { kind: 'memory' }, logLevel: 'silent',
+      tenants: [{ id: 'shop', apiKeys: ['plugin-loader-test-key-0123456789'], routing: { escalationQueue: 'support' } }],
+      connectors: [{ package: `@switchboard/${channel}`, required: true, accounts: [{ id: 'main', config: fake.connectorConfig() }] }],
+    });
+    host = await createHost(config, { logger: silentLogger, platformFetch: recorder.fetch });
+    const binding = host.registry.get(channel, 'main')!;
+    const before = fake.requests.length;
+    // the platform may refuse an unknown customer: the call is what counts here
+    await binding.connector.send({ id: 'm-3', to: { channel, accountId: binding.connector.accountId ?? 'main', userId: '4915112345678' }, content: { type: 'text', text: 'through the host fetch' } }).catch(() => undefined);
+    const reached = fake.requests.length - before;
+    expect(reached).toBeGreaterThan(0);
+    expect(recorder.urls).toHaveLength(reached);
+    for (const url of recorder.urls) expect(new URL(url).origin).toBe(new URL(fake.url).origin);
+  });
+});
+
+describe('connectorFromModule in a child container', () => {
+  const accountModule = (bound: number): ConnectorPlugin => ({
+    ...strictPlugin('child'),
+    module: () => new ContainerModule(({ bind }) => {
+      for (let i = 0; i < bound; i++) bind(Connector).toConstantValue({ channel: 'child', n: i });
+    }),
+  } as unknown as ConnectorPlugin);
+
+  it('counts only the account\'s own Connector bindings, not those the host container holds', () => {
+    const parent = connectorServicesContainer({ logger: silentLogger, clock: new ManualClock(0) });
+    parent.bind(Connector).toConstantValue({ channel: 'other-account' });
+    expect(() => connectorFromModule(accountModule(0), {}, parent)).toThrow('must bind exactly one Connector, bound 0');
+    expect(() => connectorFromModule(accountModule(2), {}, parent)).toThrow('must bind exactly one Connector, bound 2');
+    expect(connectorFromModule(accountModule(1), {}, parent)).toEqual({ channel: 'child', n: 0 });
+  });
+
+  it('gives the module every binding of the host container (here a value of the host\'s own)', () => {
+    const HostValue = Symbol.for('switchboard.test.HostValue');
+    const parent = connectorServicesContainer({ logger: silentLogger, clock: new ManualClock(0) });
+    parent.bind(HostValue).toConstantValue('from the host');
+    const plugin = {
+      ...strictPlugin('child'),
+      module: () => new ContainerModule(({ bind }) => {
+        bind(Connector).toDynamicValue((c) => ({ channel: 'child', seen: c.get<string>(HostValue) }));
+      }),
+    } as unknown as ConnectorPlugin;
+    expect(connectorFromModule(plugin, {}, parent)).toEqual({ channel: 'child', seen: 'from the host' });
   });
 });
 
@@ -83,7 +147,7 @@ function strictPlugin(channel: string): ConnectorPlugin {
   } as unknown as ConnectorPlugin;
 }
 
-const services = { logger: silentLogger, clock: new ManualClock(0) };
+const services = (): Container => connectorServicesContainer({ logger: silentLogger, clock: new ManualClock(0) });
 const tenants = [{ id: 'shop', apiKeys: ['plugin-loader-test-key-0123456789'] }];
 
 describe('connector account configs are read whole', () => {
@@ -91,7 +155,7 @@ describe('connector account configs are read whole', () => {
     const config = configFromObject({ store: { kind: 'memory' }, tenants, connectors: [
       { package: 'strict', plugin: strictPlugin('strict'), required: true, accounts: [{ id: 'a', config: { url: 7 } }, { id: 'b', config: { token: 't' } }, { id: 'c', config: {} }] },
     ] });
-    const error = await loadConnectors(config, new Container(), services).catch((e: unknown) => e);
+    const error = await loadConnectors(config, services()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PluginLoadError);
     expect((error as PluginLoadError).problems).toEqual([
       { field: 'connectors[0].accounts[0].config.token', message: 'is required' },
@@ -107,11 +171,11 @@ describe('connector account configs are read whole', () => {
       { package: 'two', plugin: strictPlugin('two'), accounts: [{ id: 'a', config: { token: 1 } }, { id: 'b', config: { url: 1 } }] },
       { package: 'three', plugin: strictPlugin('three'), required: true, accounts: [{ id: 'a', config: { token: 't', url: false } }] },
     ] });
-    const error = await loadConnectors(config, new Container(), services).catch((e: unknown) => e);
+    const error = await loadConnectors(config, services()).catch((e: unknown) => e);
     expect((error as PluginLoadError).problems.map((p) => p.field)).toEqual(['connectors[0].accounts[0].config.token', 'connectors[2].accounts[0].config.url']);
 
     const optional = { ...config, connectors: config.connectors.map((c) => ({ ...c, required: false })) };
-    const { statuses } = await loadConnectors(optional, new Container(), services);
+    const { statuses } = await loadConnectors(optional, services());
     expect(statuses[1]).toMatchObject({ package: 'two', state: 'failed' });
     expect(statuses[1]!.error).toContain('connectors[1].accounts[0].config.token: is required');
     expect(statuses[1]!.error).toContain('connectors[1].accounts[1].config.token: is required');
@@ -121,7 +185,7 @@ describe('connector account configs are read whole', () => {
   it('a plain error from parseConfig is one problem at the account config', async () => {
     const plain = { ...strictPlugin('plain'), parseConfig: () => { throw new Error('token looks wrong'); } } as ConnectorPlugin;
     const config = configFromObject({ store: { kind: 'memory' }, tenants, connectors: [{ package: 'plain', plugin: plain, required: true, accounts: [{ id: 'a', config: {} }] }] });
-    const error = await loadConnectors(config, new Container(), services).catch((e: unknown) => e);
+    const error = await loadConnectors(config, services()).catch((e: unknown) => e);
     expect((error as PluginLoadError).problems).toEqual([{ field: 'connectors[0].accounts[0].config', message: 'token looks wrong' }]);
   });
 

@@ -15,7 +15,7 @@ import {
 } from '@switchboard/core';
 import { Container } from '@switchboard/core/di';
 import type { ConnectorConfig, HostConfig } from '../config/host-config.js';
-import type { HostConnectorBinding } from './connector-registry.js';
+import { ConnectorRegistry, StaticConnectorRegistry, type HostConnectorBinding } from './connector-registry.js';
 
 /** A plugin that could not be loaded or configured. */
 export class PluginLoadError extends SwitchboardError {
@@ -108,9 +108,9 @@ export function pluginAccountProblems(candidate: unknown, accounts: readonly { c
 }
 
 /**
- * The host's services a connector's container module may ask for: its logger, its clock (the
- * sandbox's may run ahead) and the fetch platform calls go through (`HostOptions.platformFetch`,
- * wrapped so the host can abort its calls at the stop deadline), bound as core's `PlatformFetch`.
+ * The services a connector's container module may ask for at least, for loading connectors outside
+ * a host (the CLI): its logger, its clock and the fetch platform calls go through. A host binds
+ * them (and everything else of its own) in its container, whose children the connectors are built in.
  */
 export interface ConnectorServices {
   logger: LoggerType;
@@ -118,6 +118,24 @@ export interface ConnectorServices {
   /** Bound as `PlatformFetch` when given; without it connectors use the global `fetch`. */
   fetch?: typeof fetch;
 }
+
+/**
+ * A container holding only the services connectors need, for loading them outside a host.
+ * @param services - logger, clock, platform fetch
+ * @returns the container: `Logger`, `Clock` and (when given) `PlatformFetch` bound
+ */
+export function connectorServicesContainer(services: ConnectorServices): Container {
+  const container = new Container();
+  container.bind(Logger).toConstantValue(services.logger);
+  container.bind(Clock).toConstantValue(services.clock);
+  if (services.fetch) container.bind(PlatformFetch).toConstantValue(services.fetch);
+  return container;
+}
+
+/** The token of how each configured connector package fared (bound by {@link loadConnectors}). */
+export const PluginStatuses = Symbol.for('switchboard.PluginStatuses');
+/** How each configured connector package fared, in config order. */
+export type PluginStatuses = readonly PluginStatus[];
 
 /** How one configured connector package fared. */
 export interface PluginStatus {
@@ -160,20 +178,19 @@ export async function importPlugin(specifier: string, baseDir: string): Promise<
 }
 
 /**
- * Creates one account's connector through the plugin's container module.
+ * Creates one account's connector through the plugin's container module, loaded in a child of the
+ * host's container: every host-level binding (`PlatformFetch`, `Clock`, `Logger`, …) reaches it.
  * @param plugin - a checked plugin
  * @param config - the parsed account config
- * @param services - logger, clock and platform fetch for modules that want them
+ * @param parent - the host's container
  * @returns the connector the module bound
  */
-export function connectorFromModule(plugin: Plugin, config: unknown, services: ConnectorServices): ConnectorInstance {
-  // each account gets its own container so the module's (single) Connector binding is unambiguous
-  const scope = new Container();
-  scope.bind(Logger).toConstantValue(services.logger);
-  scope.bind(Clock).toConstantValue(services.clock);
-  if (services.fetch) scope.bind(PlatformFetch).toConstantValue(services.fetch);
+export function connectorFromModule(plugin: Plugin, config: unknown, parent: Container): ConnectorInstance {
+  // each account gets its own child container so the module's (single) Connector binding is unambiguous
+  const scope = new Container({ parent });
   scope.load(plugin.module(config));
-  const connectors = scope.getAll<ConnectorInstance>(Connector);
+  // only the child's own bindings count: the parent's Connector bindings are other accounts'
+  const connectors = scope.isCurrentBound(Connector) ? scope.getAll<ConnectorInstance>(Connector, { chained: false }) : [];
   if (connectors.length !== 1) throw new Error(`module(config) must bind exactly one Connector, bound ${connectors.length}`);
   return connectors[0]!;
 }
@@ -192,11 +209,11 @@ function connectorProblems(c: unknown, channel: string): string[] {
  * @param entry - the config entry
  * @param index - its position in `connectors`, for error fields
  * @param baseDir - where relative paths resolve from
- * @param services - logger, clock and platform fetch
+ * @param parent - the container each account's child container is made from (the host's)
  * @returns the plugin and one binding per account
  * @throws PluginLoadError
  */
-export async function loadConnector(entry: ConnectorConfig, index: number, baseDir: string, services: ConnectorServices): Promise<{ plugin: Plugin; bindings: HostConnectorBinding[] }> {
+export async function loadConnector(entry: ConnectorConfig, index: number, baseDir: string, parent: Container): Promise<{ plugin: Plugin; bindings: HostConnectorBinding[] }> {
   let candidate: unknown;
   if (entry.plugin) candidate = entry.plugin;
   else {
@@ -218,7 +235,7 @@ export async function loadConnector(entry: ConnectorConfig, index: number, baseD
   for (const [j, account] of entry.accounts.entries()) {
     let connector: ConnectorInstance;
     try {
-      connector = connectorFromModule(plugin, parsed[j], services);
+      connector = connectorFromModule(plugin, parsed[j], parent);
     } catch (cause) {
       throw new PluginLoadError(entry.package, `account "${account.id}": module(config) failed: ${(cause as Error).message}`, { cause });
     }
@@ -230,24 +247,26 @@ export async function loadConnector(entry: ConnectorConfig, index: number, baseD
 }
 
 /**
- * Loads every configured connector into the container. A failing optional plugin is logged,
- * reported in the statuses and left out; a failing required one throws.
+ * Loads every configured connector into the container, each account built in a child of it. A
+ * failing optional plugin is logged, reported in the statuses and left out; a failing required one throws.
  * @param config - the host config
- * @param container - the host container (gets `ConnectorPlugin`, `Connector`, `ConnectorBinding` multi-bindings)
- * @param services - logger, clock and platform fetch
+ * @param container - the host container: it holds the `Logger` and whatever connectors may ask for
+ *   (`Clock`, `PlatformFetch`…), and gets the `ConnectorPlugin`, `Connector` and `ConnectorBinding`
+ *   multi-bindings, the {@link ConnectorRegistry} over the accounts and the {@link PluginStatuses}
  * @returns per-package statuses and the bindings
  */
-export async function loadConnectors(config: HostConfig, container: Container, services: ConnectorServices): Promise<{ statuses: PluginStatus[]; bindings: HostConnectorBinding[] }> {
+export async function loadConnectors(config: HostConfig, container: Container): Promise<{ statuses: PluginStatus[]; bindings: HostConnectorBinding[] }> {
+  const logger = container.get<LoggerType>(Logger);
   const statuses: PluginStatus[] = [];
   const bindings: HostConnectorBinding[] = [];
-  const results = await Promise.allSettled(config.connectors.map((entry, i) => loadConnector(entry, i, config.baseDir, services)));
+  const results = await Promise.allSettled(config.connectors.map((entry, i) => loadConnector(entry, i, config.baseDir, container)));
   const requiredFailures = results.flatMap((r, i) => (r.status === 'rejected' && config.connectors[i]!.required ? [r.reason as unknown] : []));
   if (requiredFailures.length > 0) throw oneFailure(requiredFailures);
   for (const [i, result] of results.entries()) {
     const entry = config.connectors[i]!;
     if (result.status === 'rejected') {
       const message = (result.reason as Error).message;
-      services.logger.error({ package: entry.package, err: message }, 'connector plugin failed to load; the host starts without it');
+      logger.error({ package: entry.package, err: message }, 'connector plugin failed to load; the host starts without it');
       statuses.push({ package: entry.package, required: false, state: 'failed', error: message, accounts: entry.accounts.map((a) => a.id) });
       continue;
     }
@@ -262,6 +281,8 @@ export async function loadConnectors(config: HostConfig, container: Container, s
     container.bind(ConnectorPlugin).toConstantValue(plugin);
     statuses.push({ package: entry.package, channel: plugin.channel, displayName: plugin.displayName, required: entry.required, state: 'loaded', accounts: result.value.bindings.map((b) => b.account) });
   }
+  container.bind<ConnectorRegistry>(ConnectorRegistry).toConstantValue(new StaticConnectorRegistry(bindings));
+  container.bind<PluginStatuses>(PluginStatuses).toConstantValue(statuses);
   return { statuses, bindings };
 }
 

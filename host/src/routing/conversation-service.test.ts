@@ -15,7 +15,7 @@ async function setUp(): Promise<{ service: ConversationService; conversation: Co
   const { conversation } = await stores.conversations.findOrCreate('t', address, () => ({
     id: 'c1', tenantId: 't', contactId: 'k1', address, status: 'open', assignee: { kind: 'bot', handler: 'assistant' }, tags: [], createdAt: now, updatedAt: now,
   }));
-  return { service: new ConversationService(stores.conversations, streams, clock, () => 'support'), conversation, changes };
+  return { service: new ConversationService(stores.conversations, streams, clock, new Map([['t', { routing: { escalationQueue: 'support' } }]])), conversation, changes };
 }
 
 describe('ConversationService.handover', () => {

@@ -3,27 +3,35 @@
  * and queues, resolve and reopen. Every change is published on `conversation$`.
  * @module
  */
-import type { Assignee, Clock, Conversation } from '@switchboard/core';
+import { Clock, type Assignee, type Conversation } from '@switchboard/core';
+import { inject, injectable } from '@switchboard/core/di';
 import { MAX_CONVERSATION_TAGS } from '../api/schemas.js';
+import type { TenantConfig } from '../config/host-config.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import type { ConversationChange, HostStreams } from '../streams.js';
-import type { ConversationStore } from '../stores/stores.js';
-
+import { HostTenants } from '../host-options.js';
+import { HostStreams, type ConversationChange } from '../streams.js';
+import { ConversationStore } from '../stores/stores.js';
 
 /** Changes conversations and publishes each change. */
+@injectable()
 export class ConversationService {
   /**
    * @param store - the conversation store
    * @param streams - where changes are published
    * @param clock - time source
-   * @param escalationQueue - per tenant: the queue a handover without a queue goes to
+   * @param tenants - the tenants by id: a handover without a queue goes to the tenant's `routing.escalationQueue`
    */
   constructor(
-    private readonly store: ConversationStore,
-    private readonly streams: HostStreams,
-    private readonly clock: Clock,
-    private readonly escalationQueue: (tenantId: string) => string | undefined,
+    @inject(ConversationStore) private readonly store: ConversationStore,
+    @inject(HostStreams) private readonly streams: HostStreams,
+    @inject(Clock) private readonly clock: Clock,
+    @inject(HostTenants) private readonly tenants: ReadonlyMap<string, Pick<TenantConfig, 'routing'>>,
   ) {}
+
+  /** The queue a handover without one goes to. */
+  private escalationQueue(tenantId: string): string | undefined {
+    return this.tenants.get(tenantId)?.routing?.escalationQueue;
+  }
 
   private async load(tenantId: string, id: string): Promise<Conversation> {
     const c = await this.store.get(tenantId, id);

@@ -23,7 +23,7 @@ import { OutboundGateway } from './outbound/outbound-gateway.js';
 import { OutboundRuntime } from './outbound/outbound-runtime.js';
 import { abortablePlatformFetch, PlatformCalls } from './platform-calls.js';
 import { ConnectorRegistry, type HostConnectorBinding } from './plugins/connector-registry.js';
-import { loadConnectors, PluginStatuses } from './plugins/plugin-loader.js';
+import { loadConnectors, PluginStatuses, type PluginStatus } from './plugins/plugin-loader.js';
 import { InboxProcessor } from './processing/inbox-processor.js';
 import { ConversationService } from './routing/conversation-service.js';
 import { Forwarder } from './routing/forwarder.js';
@@ -75,7 +75,7 @@ export class Host {
   readonly gateway: OutboundGateway;
   readonly forwarder: Forwarder;
   /** How each configured connector package fared. */
-  readonly plugins: PluginStatuses;
+  readonly plugins: readonly PluginStatus[];
   readonly logger: LoggerType;
   /** The outbound path: service (library API), dispatcher, templates. */
   readonly outbound: OutboundRuntime;

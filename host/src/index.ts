@@ -20,13 +20,13 @@ export type { InboxProcessorOptions } from './processing/inbox-processor.js';
 // Configuration
 export { loadConfigFile, configFromObject, findConfigFile, CONFIG_FILE_NAMES } from './config/load-config.js';
 export { defineConfig, type HostConfigInput, type WithEnvRefs } from './config/define-config.js';
-export type { HostConfigSchemaInput } from './config/config-schema.js';
+export { DEFAULT_DATABASE_PATH, type HostConfigSchemaInput } from './config/config-schema.js';
 export { hostConfigJsonSchema } from './config/config-json-schema.js';
 export type {
   HostConfig, TenantConfig, AccountConfig, ConnectorConfig, EnvRef, ForwardingConfig, KeywordConfig, MediaBlobConfig,
   MediaConfig, RouteMatch, RouteRule, RouteTarget, ServerLimits, StoreConfig, StreamLimits,
 } from './config/host-config.js';
-export { API_SCOPES, type ApiScope, type ConfiguredApiKey } from './api/api-scopes.js';
+export { API_SCOPES, PLAIN_KEY_SCOPES, type ApiScope, type ConfiguredApiKey } from './api/api-scopes.js';
 export type { KeywordKind } from './consent/keywords.js';
 
 // Bots
@@ -40,7 +40,7 @@ export type { AgentRole, QuickReply, KnowledgeLink } from './console/agent-store
 export type { SessionOptions } from './console/console-auth.js';
 export type { LoginLimits } from './console/login-limiter.js';
 export type { DeviceCookieOptions } from './console/device-cookie.js';
-export type { ScryptParams } from './console/password.js';
+export { DEFAULT_SCRYPT_PARAMS, type ScryptParams } from './console/password.js';
 export { consentFeature, createConsentFeature, type ConsentFeatureOptions } from './consent/consent-feature.js';
 export type { OptInKeyword } from './consent/opt-in-service.js';
 // the consent ledger's one writer: a feature records and reads consent through it
@@ -49,7 +49,7 @@ export { complianceFeature, createComplianceFeature, type ComplianceOptions, typ
 export type { RetentionPolicy } from './compliance/retention.js';
 export { analyticsFeature, createAnalyticsFeature, type AnalyticsFeatureOptions, type AnalyticsFeature } from './analytics/analytics-feature.js';
 export { createEventsFeature, type EventsFeatureOptions, type EventsFeature } from './events/events-feature.js';
-export type { EventFeedOptions } from './events/event-feed.js';
+export { DEFAULT_EVENT_FEED_LIMITS, type EventFeedLimits, type EventFeedOptions } from './events/event-feed.js';
 export type { ContactDataHandler, ContactDataSubject } from './compliance/contact-data.js';
 
 // What the host's services are, as a feature or an embedding application holds them
@@ -58,7 +58,7 @@ export type { HostStores, HostMessage } from './stores/stores.js';
 export type { ConnectorRegistry, HostConnectorBinding } from './plugins/connector-registry.js';
 export type { ConversationService } from './routing/conversation-service.js';
 export type { MediaRuntime } from './media/media-feature.js';
-export { MediaStore, MediaUrls } from './media/media-store.js';
+export { BlobTooLargeError, MediaStore, MediaUrls } from './media/media-store.js';
 export type {
   BlobStore, BlobWriteOptions, BlobWritten, ByteRange, MediaContent, MediaFile, MediaLinks, MediaListFilter, MediaPutInput,
   MediaPutResult, MediaRecord, MediaSelection, MediaUsage, SignedUrlOptions,

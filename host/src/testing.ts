@@ -37,4 +37,14 @@ export { Timer, ScaledTimer } from './outbound/timer.js';
 export { createHostLogger } from './logging.js';
 export { importPlugin } from './plugins/plugin-loader.js';
 export { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './console/login-limiter.js';
-export { dayOfYear } from './documents/bcbp.js';
+export { bcbpPassengerName, dayOfYear } from './documents/bcbp.js';
+// the host's internals that public types' documentation names (for tests that drive them directly)
+export type { AuditLogStore, CostLedgerStore } from './stores/ledger-stores.js';
+export type { MediaRecordStore } from './media/media-store.js';
+export { CredentialRedactor } from './compliance/credential-redactor.js';
+export { EventFeed, TooManyStreamsError } from './events/event-feed.js';
+export { DeviceCookies } from './console/device-cookie.js';
+export { LoginLimiter } from './console/login-limiter.js';
+export { WebhookIngress } from './ingress/webhook-ingress.js';
+export type { DocumentFonts } from './documents/pdf-layout.js';
+export { MAX_CONVERSATION_TAGS } from './api/schemas.js';

@@ -3,32 +3,28 @@
  * `{ error: { code, message, details } }` through the one map in `errors.ts`.
  * @module
  */
-import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router as ExpressRouter } from 'express';
-import type { Clock, ConsentEntry, Content, Logger } from '@switchboard/core';
+import type { Clock, Content, Logger } from '@switchboard/core';
 import type { TenantConfig } from '../config/host-config.js';
-import { ConsentService, signalScope } from '../consent/consent-service.js';
-import { errorResponse, NotFoundError, UnauthorizedError, ValidationError } from '../errors.js';
+import { ConsentService } from '../consent/consent-service.js';
+import { errorResponse, NotFoundError, UnauthorizedError } from '../errors.js';
 import type { HostFeature } from '../features.js';
 import type { OutboundGateway } from '../outbound/outbound-gateway.js';
-import { policyDeniedBody } from '../outbound/outbound-routes.js';
 import type { ConversationService } from '../routing/conversation-service.js';
 import { toSafeJsonValue } from '../safe-json.js';
-import { presentMessage } from '../media/media-presenter.js';
 import type { MediaUrls } from '../media/media-store.js';
 import type { HostStreams } from '../streams.js';
-import type { HostStores, Page } from '../stores/stores.js';
+import type { HostStores } from '../stores/stores.js';
 import { z } from 'zod';
-import { apiKeyRef } from './api-key-ref.js';
 import { buildOpenApi } from './openapi.js';
 import { mountApiKeyRoutes } from './api-key-routes.js';
 import { ApiKeyService } from './api-keys.js';
-import { apiSender, scopeGuard } from './api-scopes.js';
-import {
-  AssignSchema, ConsentEventSchema, ContentOrTextSchema, ConversationMessageSchema, ConversationsQuerySchema, EmptyBodySchema,
-  HandoverSchema, IdParamsSchema, PageQuerySchema, TagsSchema, TransferSchema,
-} from './schemas.js';
-import { idempotencyKeyOf, jsonShapeGuard, parseBody, parseInput, parseParams, parseQuery } from './validation.js';
+import { scopeGuard } from './api-scopes.js';
+import { mountContactRoutes } from './routes/contact-routes.js';
+import { mountConversationRoutes } from './routes/conversation-routes.js';
+import { mountDeadLetterRoutes } from './routes/dead-letter-routes.js';
+import { ContentOrTextSchema } from './schemas.js';
+import { jsonShapeGuard, parseInput } from './validation.js';
 
 /** What `/readyz` reports. */
 export interface Readiness {
@@ -64,22 +60,7 @@ declare module 'express-serve-static-core' {
   }
 }
 
-function tenantOf(req: Request): TenantConfig {
-  if (!req.tenant) throw new UnauthorizedError();
-  return req.tenant;
-}
-
-/** The route's `:id`, checked with {@link IdParamsSchema} (the schema the document shows). */
-function param(req: Request, _name: 'id'): string {
-  return parseParams(IdParamsSchema, req).id;
-}
-
 const ContentFieldSchema = z.strictObject({ content: ContentOrTextSchema });
-
-/** Paging as the stores take it, from a parsed query. */
-function page(q: { limit?: number | undefined; offset?: number | undefined }): Page {
-  return { ...(q.limit !== undefined ? { limit: q.limit } : {}), ...(q.offset !== undefined ? { offset: q.offset } : {}) };
-}
 
 /**
  * Checks client-supplied content against the content schema (a string is text content).
@@ -92,7 +73,10 @@ export function parseContent(value: unknown): Content {
 }
 
 /**
- * Builds the Express app: `/healthz`, `/readyz`, `/openapi.json` and the `/v1` API.
+ * Builds the Express app: `/healthz`, `/readyz`, `/openapi.json` and the `/v1` API. The app-level
+ * plumbing is here (safe JSON answers, API-key authentication, scopes, body parsing and the shape
+ * guard on `/v1`, the features' middleware and routes, the 404 and the error handler); each `/v1`
+ * resource's routes are in their own module under `routes/`.
  * @param deps - stores, streams, services
  * @returns the app
  */
@@ -140,105 +124,9 @@ export function createApiApp(deps: ApiDeps): express.Express {
   v1.use(jsonShapeGuard());
   for (const f of deps.features ?? []) for (const mw of f.v1Middleware?.() ?? []) v1.use(mw);
 
-  v1.get('/conversations', async (req, res) => {
-    const t = tenantOf(req);
-    const { status, channel, contactId, ...paging } = parseQuery(ConversationsQuerySchema, req);
-    const items = await deps.stores.conversations.list(t.id, {
-      ...page(paging), ...(status ? { status } : {}), ...(channel ? { channel } : {}), ...(contactId ? { contactId } : {}),
-    });
-    res.json({ items });
-  });
-  v1.get('/conversations/:id', async (req, res) => {
-    const t = tenantOf(req);
-    const c = await deps.stores.conversations.get(t.id, param(req, 'id'));
-    if (!c) throw new NotFoundError('conversation', param(req, 'id'));
-    res.json(c);
-  });
-  v1.get('/conversations/:id/messages', async (req, res) => {
-    const t = tenantOf(req);
-    const id = param(req, 'id');
-    if (!(await deps.stores.conversations.get(t.id, id))) throw new NotFoundError('conversation', id);
-    const items = await deps.stores.messages.listByConversation(t.id, id, page(parseQuery(PageQuerySchema, req)));
-    res.json({ items: items.map((m) => presentMessage(m, mediaUrls)) });
-  });
-  v1.post('/conversations/:id/messages', async (req, res) => {
-    const t = tenantOf(req);
-    const { content, purpose, sender: requested, topic, tag } = parseBody(ConversationMessageSchema, req);
-    // an omitted sender is a human agent only for a key that may send as one
-    const sender = apiSender(req, requested, 'agent');
-    const idem = idempotencyKeyOf(req);
-    const result = await deps.gateway.send({
-      tenantId: t.id, conversationId: param(req, 'id'), content, purpose, sender,
-      ...(topic ? { topic } : {}), ...(tag ? { tag } : {}), ...(idem ? { idempotencyKey: idem } : {}),
-    });
-    if (result.status === 'denied') {
-      res.status(422).json(policyDeniedBody(result.reasons ?? [], result.decisionId));
-      return;
-    }
-    res.status(202).json({ id: result.message?.id, status: result.status, ...(result.form ? { form: result.form } : {}), ...(result.decisionId ? { decisionId: result.decisionId } : {}) });
-  });
-  v1.post('/conversations/:id/assign', async (req, res) => {
-    const t = tenantOf(req);
-    const b = parseBody(AssignSchema, req);
-    res.json(await deps.conversations.assign(t.id, param(req, 'id'), b.agentId, b.queue));
-  });
-  v1.post('/conversations/:id/handover', async (req, res) => {
-    const t = tenantOf(req);
-    const b = parseBody(HandoverSchema, req);
-    if (b.to === 'bot') { res.json(await deps.conversations.handover(t.id, param(req, 'id'), { kind: 'bot', handler: b.handler! })); return; }
-    res.json(await deps.conversations.handover(t.id, param(req, 'id'), { kind: 'human', ...(b.queue ? { queue: b.queue } : {}) }));
-  });
-  v1.post('/conversations/:id/transfer', async (req, res) => {
-    const t = tenantOf(req);
-    const { agentId, queue } = parseBody(TransferSchema, req);
-    res.json(await deps.conversations.transfer(t.id, param(req, 'id'), { ...(agentId ? { agentId } : {}), ...(queue ? { queue } : {}) }));
-  });
-  v1.post('/conversations/:id/resolve', async (req, res) => { parseBody(EmptyBodySchema, req); res.json(await deps.conversations.resolve(tenantOf(req).id, param(req, 'id'))); });
-  v1.post('/conversations/:id/reopen', async (req, res) => { parseBody(EmptyBodySchema, req); res.json(await deps.conversations.reopen(tenantOf(req).id, param(req, 'id'))); });
-  v1.post('/conversations/:id/tags', async (req, res) => {
-    const { tags } = parseBody(TagsSchema, req);
-    res.json(await deps.conversations.tag(tenantOf(req).id, param(req, 'id'), tags));
-  });
-
-  v1.get('/contacts', async (req, res) => { res.json({ items: await deps.stores.contacts.list(tenantOf(req).id, page(parseQuery(PageQuerySchema, req))) }); });
-  v1.get('/contacts/:id', async (req, res) => {
-    const c = await deps.stores.contacts.get(tenantOf(req).id, param(req, 'id'));
-    if (!c) throw new NotFoundError('contact', param(req, 'id'));
-    res.json(c);
-  });
-  v1.get('/contacts/:id/consent', async (req, res) => {
-    const t = tenantOf(req);
-    const contact = await deps.stores.contacts.get(t.id, param(req, 'id'));
-    if (!contact) throw new NotFoundError('contact', param(req, 'id'));
-    const { history, state } = await consent.stateOf(t, contact);
-    res.json({ contactId: contact.id, history, state });
-  });
-  v1.post('/contacts/:id/consent', async (req, res) => {
-    const t = tenantOf(req);
-    const contact = await deps.stores.contacts.get(t.id, param(req, 'id'));
-    if (!contact) throw new NotFoundError('contact', param(req, 'id'));
-    const { action, purpose, scope, topic, evidence, ...b } = parseBody(ConsentEventSchema, req);
-    const channel = b.channel ?? contact.addresses[0]?.channel;
-    if (!channel || !contact.addresses.some((a) => a.channel === channel)) throw new ValidationError('channel', 'must be a channel the contact has an address on');
-    // the evidence's source and recorder are the server's: the caller describes, it does not attest
-    const entry: ConsentEntry = {
-      id: randomUUID(), tenantId: t.id, contactId: contact.id, channel, action,
-      // an omitted scope follows the tenant's consentScope, as a keyword or platform signal does
-      scope: scope ?? signalScope(t),
-      at: new Date(deps.clock.now()),
-      evidence: { ...evidence, source: 'api', recordedBy: apiKeyRef(req) },
-      ...(purpose ? { purpose } : {}), ...(topic ? { topic } : {}),
-    };
-    await consent.record(entry);
-    res.status(201).json(entry);
-  });
-
-  v1.get('/dead-letters', async (req, res) => { res.json({ items: await deps.stores.deadLetters.list(tenantOf(req).id, page(parseQuery(PageQuerySchema, req))) }); });
-  v1.get('/dead-letters/:id', async (req, res) => {
-    const d = await deps.stores.deadLetters.get(tenantOf(req).id, param(req, 'id'));
-    if (!d) throw new NotFoundError('dead letter', param(req, 'id'));
-    res.json(d);
-  });
+  mountConversationRoutes(v1, { stores: deps.stores, conversations: deps.conversations, gateway: deps.gateway, mediaUrls });
+  mountContactRoutes(v1, { contacts: deps.stores.contacts, consent, clock: deps.clock });
+  mountDeadLetterRoutes(v1, { deadLetters: deps.stores.deadLetters });
 
   // GET /v1/events is the events feature's (events/events-feature.ts): bounded per client, capped per tenant, resumable
 

@@ -18,6 +18,7 @@ import { createHostStreams, type HostStreams, type StatusNotice } from '../strea
 import type { HostMessage } from '../stores/stores.js';
 import { HostMediaStore } from './host-media-store.js';
 import { MediaFetcher } from './media-fetcher.js';
+import { presentMessage } from './media-presenter.js';
 import { DEFAULT_MEDIA_LIMITS, mergeMediaLimits, type MediaScanner } from './media-policy.js';
 import { MemoryBlobStore } from './memory-blob-store.js';
 
@@ -122,7 +123,9 @@ describe('media fetcher', () => {
     const message = await receive(image());
     await settle(f);
     expect(calls).toBe(1);
-    expect(await mediaOf(message.id)).toMatchObject({ storeState: 'pending' });
+    // still to fetch: the message stays mediaPending, which the API shows as storeState pending
+    expect((await stores.messages.get('t1', message.id))!.mediaPending).toBe(true);
+    expect(presentMessage((await stores.messages.get('t1', message.id))!, { apiUrl: (id) => `/v1/media/${id}` }).content).toMatchObject({ media: { storeState: 'pending' } });
     // first retry: full jitter of 1 s × 2^0 with random 0.5 → 500 ms
     expect((await stores.mediaJobs.get('t1', message.id))!).toMatchObject({ attempts: 1, notBefore: new Date(clock.now() + 500), lastError: 'platform 500' });
     clock.advance(499);
@@ -237,12 +240,16 @@ describe('media fetcher', () => {
     clock.advance(60_001);
     await f.drain();
     expect(await mediaOf(leased.id)).toMatchObject({ storeState: 'stored' });
-    // a fetch that stored its file before a crash is not fetched again
+    // a fetch that stored its file before its process died (its job leased, so counted as an
+    // attempt) is not fetched again once the lease runs out
     const again = await receive(image(), { crash: true });
+    await stores.mediaJobs.add({ id: again.id, tenantId: 't1', channel: 'acme', accountId: 'page1', attempts: 0, notBefore: new Date(clock.now()), createdAt: new Date(clock.now()) });
+    expect(await stores.mediaJobs.lease({ tenantId: 't1', channel: 'acme', owner: 'dead-process', limit: 10, leaseMs: 60_000, now: new Date(clock.now()) })).toHaveLength(1);
     const kept = await store.put('t1', Readable.from([png.body]), { origin: 'inbound', kind: 'image', messageId: again.id });
     let called = 0;
     download = async () => { called++; return { body: Readable.from([png.body]) }; };
     await f.sweep();
+    clock.advance(60_001);
     await f.drain();
     expect(called).toBe(0);
     expect(await mediaOf(again.id)).toMatchObject({ storeState: 'stored', storedId: kept.stored ? kept.record.id : '' });

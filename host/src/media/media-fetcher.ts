@@ -156,11 +156,11 @@ export class MediaFetcher {
       return false;
     }
     const now = new Date(this.deps.clock.now());
-    const added = await this.deps.stores.mediaJobs.add({
+    // one write: the message stays `mediaPending` (the API shows that as `storeState: pending`) until settled
+    await this.deps.stores.mediaJobs.add({
       id: message.id, tenantId: message.tenantId, channel: message.channel, accountId: message.accountId,
       attempts: 0, notBefore: now, createdAt: now,
     });
-    if (added) await this.deps.stores.messages.updateMedia(message.tenantId, message.id, { storeState: 'pending' }, { settled: false });
     return true;
   }
 
@@ -249,8 +249,9 @@ export class MediaFetcher {
     const connector: Connector | undefined = binding?.connector;
     if (!connector || typeof connector.downloadMedia !== 'function') { await this.settle(message, job, {}); return; }
 
-    // a fetch stored before a crash kept its file: the message only needs to learn of it
-    const kept = (await store.list(job.tenantId, { messageId: message.id, origin: 'inbound', limit: 1 }))[0];
+    // a fetch stored before a crash kept its file: the message only needs to learn of it (the
+    // lease counts attempts, so only a job leased before can have one)
+    const kept = job.attempts > 1 ? (await store.list(job.tenantId, { messageId: message.id, origin: 'inbound', limit: 1 }))[0] : undefined;
     if (kept) { await this.settle(message, job, outcomeOf(kept)); return; }
 
     const kind: MediaKind = content.type;

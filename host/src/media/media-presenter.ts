@@ -20,13 +20,18 @@ export type PresentedMessage = Omit<HostMessage, 'mediaPending'>;
  * Presents a message for an API answer.
  * @param message - the stored message
  * @param urls - the host's media URLs
- * @returns the message with its media's `url` pointing at the host's copy (when stored and not quarantined)
+ * @returns the message with its media's `url` pointing at the host's copy (when stored and not quarantined), and
+ *   `storeState: pending` while the file is still to be fetched
  */
 export function presentMessage(message: HostMessage, urls: Pick<MediaUrls, 'apiUrl'>): PresentedMessage {
-  const { mediaPending: _pending, ...rest } = message;
+  const { mediaPending, ...rest } = message;
   if (!MEDIA_TYPES.has(rest.content.type)) return rest;
   const { encryption, ...media } = (rest.content as { media: MediaRef }).media;
-  const shown: PresentedMediaRef = { ...media, ...(encryption ? { encryption: { ...encryption, decryptionKey: '[redacted]' } } : {}) };
+  const shown: PresentedMediaRef = {
+    ...media, ...(encryption ? { encryption: { ...encryption, decryptionKey: '[redacted]' } } : {}),
+    // a file the fetcher has still to settle: the store keeps that as the message's `mediaPending`
+    ...(mediaPending && media.storeState === undefined ? { storeState: 'pending' as const } : {}),
+  };
   if (media.storedId !== undefined && media.storeState !== 'quarantined') {
     if (media.url !== undefined) shown.sourceUrl = media.url;
     shown.url = urls.apiUrl(media.storedId);

@@ -317,6 +317,25 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         expect((await s.outbox.get(tenant, e.id))!.status).toBe('sent');
       });
 
+      it('completeSend given the message as read before a receipt overtook it keeps the receipt\'s status (a stale first guess costs a read, not a step back)', async () => {
+        const { e, m } = await queued();
+        const seen = (await s.messages.get(tenant, m.id))!;
+        await s.messages.applyStatus(tenant, m.id, 'delivered', at(3));
+        const recorded = await s.outbox.completeSend(e, 'A', { externalId: 'x-5', at: at(2) }, at(4), seen);
+        expect(recorded).toMatchObject({ settled: true, changed: false, message: { status: 'delivered', externalId: 'x-5' } });
+        expect((await s.messages.get(tenant, m.id))!.statusHistory!.map((h) => h.status)).toEqual(['queued', 'delivered']);
+        expect((await s.outbox.get(tenant, e.id))!.status).toBe('sent');
+      });
+
+      it('completeSend given the message as read, nothing changed since: sent with a history entry', async () => {
+        const { e, m } = await queued();
+        const seen = (await s.messages.get(tenant, m.id))!;
+        const recorded = await s.outbox.completeSend(e, 'A', { externalId: 'x-6', at: at(2) }, at(3), seen);
+        expect(recorded).toMatchObject({ settled: true, changed: true, message: { status: 'sent', externalId: 'x-6' } });
+        expect((await s.messages.get(tenant, m.id))!).toEqual(recorded.message);
+        expect(recorded.message!.statusHistory!.map((h) => h.status)).toEqual(['queued', 'sent']);
+      });
+
       it('completeSend racing a receipt: whatever the order, the message ends delivered with its id and the entry sent', async () => {
         const { e, m } = await queued();
         const [recorded] = await Promise.all([

@@ -439,7 +439,7 @@ export class Dispatcher {
     // one write: the entry completed and the message sent with the parts not recorded yet — a reader
     // or a crash never finds the entry done and the message still queued
     const ids = progress.covers(result) ? {} : { externalId: result.externalId, ...(result.partIds?.length ? { partIds: result.partIds } : {}) };
-    const recorded = await stores.outbox.completeSend(entry, this.owner, { ...ids, at: result.acceptedAt ?? now }, now);
+    const recorded = await stores.outbox.completeSend(entry, this.owner, { ...ids, at: result.acceptedAt ?? now }, now, message);
     await this.deps.hooks?.onSent?.(entry, recorded.message ?? message, result);
     if (recorded.changed && recorded.message) this.deps.hooks?.onStatus?.(recorded.message);
   }

@@ -125,29 +125,32 @@ export class DocumentOutboxStore implements OutboxStore {
     return this.owned(id, owner, { $set: { status: 'failed', lastError: { code: error.code, message: error.message }, updatedAt: now }, $unset: ['leaseOwner', 'leaseUntil'] });
   }
 
-  async completeSend(entry: Pick<OutboxEntry, 'id' | 'tenantId' | 'messageId'>, owner: string, accepted: { externalId?: string; partIds?: string[]; at: Date }, now: Date): Promise<SendRecorded> {
+  async completeSend(entry: Pick<OutboxEntry, 'id' | 'tenantId' | 'messageId'>, owner: string, accepted: { externalId?: string; partIds?: string[]; at: Date }, now: Date, seen?: HostMessage): Promise<SendRecorded> {
     const ids = { ...(accepted.externalId !== undefined ? { externalId: accepted.externalId } : {}), ...(accepted.partIds !== undefined ? { partIds: accepted.partIds } : {}) };
-    return this.settleSend(entry, owner, 'sent', accepted.at, ids, { $set: { status: 'sent', updatedAt: now }, $unset: ['leaseOwner', 'leaseUntil'] });
+    return this.settleSend(entry, owner, 'sent', accepted.at, ids, { $set: { status: 'sent', updatedAt: now }, $unset: ['leaseOwner', 'leaseUntil'] }, seen);
   }
 
-  async failSend(entry: Pick<OutboxEntry, 'id' | 'tenantId' | 'messageId'>, owner: string, error: { code: string; message: string }, now: Date): Promise<SendRecorded> {
+  async failSend(entry: Pick<OutboxEntry, 'id' | 'tenantId' | 'messageId'>, owner: string, error: { code: string; message: string }, now: Date, seen?: HostMessage): Promise<SendRecorded> {
     const reason = { code: error.code, message: error.message };
-    return this.settleSend(entry, owner, 'failed', now, { error: reason }, { $set: { status: 'failed', lastError: reason, updatedAt: now }, $unset: ['leaseOwner', 'leaseUntil'] });
+    return this.settleSend(entry, owner, 'failed', now, { error: reason }, { $set: { status: 'failed', lastError: reason, updatedAt: now }, $unset: ['leaseOwner', 'leaseUntil'] }, seen);
   }
 
   /**
    * One write of a send's result: the message's ids, its status and the entry, in that order (see
    * `updateTogether`). The status is a compare-and-set on the status read: when a receipt changed it
    * in between, the ids and the entry are written all the same and the status is decided again on
-   * what the message says now.
+   * what the message says now. The caller's `seen` copy stands in for the first read, unless parts
+   * are to be kept (which parts to drop is decided on the message as stored).
    */
-  private async settleSend(entry: Pick<OutboxEntry, 'id' | 'tenantId' | 'messageId'>, owner: string, status: 'sent' | 'failed', at: Date, fields: SendOutcomeFields, done: Update): Promise<SendRecorded> {
+  private async settleSend(entry: Pick<OutboxEntry, 'id' | 'tenantId' | 'messageId'>, owner: string, status: 'sent' | 'failed', at: Date, fields: SendOutcomeFields, done: Update, seen?: HostMessage): Promise<SendRecorded> {
     const own: LinkedUpdate = { collection: DocumentOutboxStore.spec, filter: { id: entry.id, status: 'leased', leaseOwner: owner }, update: done };
     let settled = false;
     let pending = fields;
     let dropParts: (() => Promise<void>) | undefined;
+    let guess = seen?.id === entry.messageId && seen.tenantId === entry.tenantId && fields.partIds === undefined ? seen : undefined;
     const result = await compareAndSet(`outbox entry ${entry.id}: recording the send's result`, async (): Promise<SendRecorded | typeof RETRY> => {
-      const current = await this.messages.get(entry.tenantId, entry.messageId);
+      const current = guess ?? await this.messages.get(entry.tenantId, entry.messageId);
+      guess = undefined;
       if (current && pending.partIds !== undefined && !dropParts) dropParts = await this.messages.keepParts(current, pending.partIds);
       const planned = current ? this.messages.outcomeUpdates(current, status, at, pending) : {};
       const writes = [planned.ids, planned.status, settled ? undefined : own];

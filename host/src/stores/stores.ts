@@ -312,9 +312,11 @@ export interface OutboxStore {
    * @param accepted - the platform's ids not yet recorded on the message (none when its parts were
    *   recorded as they were accepted) and when it accepted the message
    * @param now - the host's time
+   * @param seen - the message as the caller last read it, if it did: the first guess of the status's
+   *   compare-and-set (a read saved when nothing changed it meanwhile; a stale one costs a retry)
    * @returns whether the entry was completed, and the message as written (`changed` when its status moved)
    */
-  completeSend(entry: Pick<OutboxEntry, 'id' | 'tenantId' | 'messageId'>, owner: string, accepted: { externalId?: string; partIds?: string[]; at: Date }, now: Date): Promise<SendRecorded>;
+  completeSend(entry: Pick<OutboxEntry, 'id' | 'tenantId' | 'messageId'>, owner: string, accepted: { externalId?: string; partIds?: string[]; at: Date }, now: Date, seen?: HostMessage): Promise<SendRecorded>;
   /**
    * Records a send that failed for good, as one write: the entry failed (by its lease owner) and its
    * message `failed` with the reason (see {@link OutboxStore.completeSend} for the guarantees).
@@ -322,9 +324,10 @@ export interface OutboxStore {
    * @param owner - the lease owner
    * @param error - why
    * @param now - the host's time (the failure's time too)
+   * @param seen - the message as the caller last read it, if it did (as for {@link OutboxStore.completeSend})
    * @returns whether the entry was failed, and the message as written
    */
-  failSend(entry: Pick<OutboxEntry, 'id' | 'tenantId' | 'messageId'>, owner: string, error: { code: string; message: string }, now: Date): Promise<SendRecorded>;
+  failSend(entry: Pick<OutboxEntry, 'id' | 'tenantId' | 'messageId'>, owner: string, error: { code: string; message: string }, now: Date, seen?: HostMessage): Promise<SendRecorded>;
   get(tenantId: string, id: string): Promise<OutboxEntry | undefined>;
   findByMessage(tenantId: string, messageId: string): Promise<OutboxEntry | undefined>;
   list(tenantId: string, filter?: { status?: OutboxStatus } & Page): Promise<OutboxEntry[]>;

@@ -130,9 +130,9 @@ export class DocumentOutboxStore implements OutboxStore {
     return this.settleSend(entry, owner, 'sent', accepted.at, ids, { $set: { status: 'sent', updatedAt: now }, $unset: ['leaseOwner', 'leaseUntil'] }, seen);
   }
 
-  async failSend(entry: Pick<OutboxEntry, 'id' | 'tenantId' | 'messageId'>, owner: string, error: { code: string; message: string }, now: Date, seen?: HostMessage): Promise<SendRecorded> {
+  async failSend(entry: Pick<OutboxEntry, 'id' | 'tenantId' | 'messageId'>, owner: string, error: { code: string; message: string }, now: Date): Promise<SendRecorded> {
     const reason = { code: error.code, message: error.message };
-    return this.settleSend(entry, owner, 'failed', now, { error: reason }, { $set: { status: 'failed', lastError: reason, updatedAt: now }, $unset: ['leaseOwner', 'leaseUntil'] }, seen);
+    return this.settleSend(entry, owner, 'failed', now, { error: reason }, { $set: { status: 'failed', lastError: reason, updatedAt: now }, $unset: ['leaseOwner', 'leaseUntil'] });
   }
 
   /**

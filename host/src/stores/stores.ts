@@ -324,10 +324,9 @@ export interface OutboxStore {
    * @param owner - the lease owner
    * @param error - why
    * @param now - the host's time (the failure's time too)
-   * @param seen - the message as the caller last read it, if it did (as for {@link OutboxStore.completeSend})
    * @returns whether the entry was failed, and the message as written
    */
-  failSend(entry: Pick<OutboxEntry, 'id' | 'tenantId' | 'messageId'>, owner: string, error: { code: string; message: string }, now: Date, seen?: HostMessage): Promise<SendRecorded>;
+  failSend(entry: Pick<OutboxEntry, 'id' | 'tenantId' | 'messageId'>, owner: string, error: { code: string; message: string }, now: Date): Promise<SendRecorded>;
   get(tenantId: string, id: string): Promise<OutboxEntry | undefined>;
   findByMessage(tenantId: string, messageId: string): Promise<OutboxEntry | undefined>;
   list(tenantId: string, filter?: { status?: OutboxStatus } & Page): Promise<OutboxEntry[]>;

@@ -188,4 +188,65 @@ describe.skipIf(!available)('agent console in Chromium', () => {
     expect(await ben.locator('td').nth(2).textContent()).toBe('1');
     await shot('07-team');
   });
+
+  /** A new page at a viewport, signed in as Ana, on the inbox. */
+  const signedIn = async (width: number, height: number): Promise<Page> => {
+    const p = await browser.newPage({ viewport: { width, height }, locale: 'en-GB', timezoneId: 'Europe/Berlin' });
+    await p.goto(`${url}/console/`);
+    await p.getByLabel('E-mail').fill('ana@example.com');
+    await p.getByLabel('Password').fill('ana password 1');
+    await p.keyboard.press('Enter');
+    await p.locator('#inbox-list a').first().waitFor();
+    return p;
+  };
+  const overflow = (p: Page) => p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const box = async (p: Page, selector: string) => (await p.locator(selector).first().boundingBox());
+
+  it('on a phone (390 × 844) shows one pane at a time, with a way back, and nothing wider than the screen', async () => {
+    const phone = await signedIn(390, 844);
+    try {
+      // the list alone: no conversation pane beside it, no horizontal scrolling, names on one line
+      expect(await phone.locator('#conversation').isVisible()).toBe(false);
+      expect(await overflow(phone)).toBe(0);
+      await api('/sandbox/messenger/messages', { userId: 'psid-3301', text: 'Is the workshop open on Saturday?' });
+      const row = phone.locator('#inbox-list a', { hasText: 'psid-3301' });
+      await row.locator('.unread-count').waitFor({ timeout: 10_000 });
+      const name = await row.locator('.name').boundingBox();
+      expect(name!.width).toBeGreaterThan(150);
+      // the unread badge is round: as wide as it is high
+      const badge = await row.locator('.unread-count').boundingBox();
+      expect(Math.abs(badge!.width - badge!.height)).toBeLessThan(1);
+      await phone.screenshot({ path: `${OUT}08-phone-inbox.png` });
+      // the conversation alone, its contact below it, and a way back to the list
+      await phone.locator('#inbox-list a', { hasText: 'Dana Fischer' }).click();
+      await phone.locator('#transcript .msg').first().waitFor();
+      expect(await phone.locator('.inbox').isVisible()).toBe(false);
+      expect(await phone.locator('#contact').isVisible()).toBe(true);
+      expect(await overflow(phone)).toBe(0);
+      const transcript = await box(phone, '#transcript');
+      expect(transcript!.width).toBeGreaterThan(300);
+      await phone.screenshot({ path: `${OUT}09-phone-conversation.png` });
+      await phone.getByRole('link', { name: '← Inbox' }).click();
+      await expect.poll(() => phone.locator('.inbox').isVisible()).toBe(true);
+      expect(await phone.locator('#conversation').isVisible()).toBe(false);
+    } finally {
+      await phone.close();
+    }
+  });
+
+  it('on a laptop (1366 × 768) shows the list, the conversation and the contact side by side', async () => {
+    const laptop = await signedIn(1366, 768);
+    try {
+      await laptop.locator('#inbox-list a', { hasText: 'Dana Fischer' }).click();
+      await laptop.locator('#transcript .msg').first().waitFor();
+      expect(await overflow(laptop)).toBe(0);
+      const [list, conversation, contact] = [await box(laptop, '.inbox'), await box(laptop, '#conversation'), await box(laptop, '#contact')];
+      expect(list!.x + list!.width).toBeLessThanOrEqual(conversation!.x + 1);
+      expect(conversation!.x + conversation!.width).toBeLessThanOrEqual(contact!.x + 1);
+      expect(await laptop.getByRole('link', { name: '← Inbox' }).isVisible()).toBe(false);
+      await laptop.screenshot({ path: `${OUT}10-laptop-conversation.png` });
+    } finally {
+      await laptop.close();
+    }
+  });
 });

@@ -7,7 +7,7 @@
  * conversation showing files is read again before their short-lived links expire).
  */
 import { ApiError, call, idempotencyKey, subscribe, upload } from './api.js';
-import { channelIcon, channelName, duration, fill, h, safeUrl, short, when } from './dom.js';
+import { channelIcon, channelName, duration, fill, h, safeUrl, short, unreadBadge, when } from './dom.js';
 import { bytes, MediaShelf, showAttachment } from './media.js';
 import { renderMessage } from './messages.js';
 
@@ -171,6 +171,8 @@ async function route() {
   ensureWorkspace();
   await loadInbox();
   const m = /^#\/c\/([^/]+)$/.exec(hash);
+  // on a narrow screen one pane shows at a time: the list, or the conversation (its contact below it)
+  document.getElementById('workspace')?.setAttribute('data-pane', m ? 'conversation' : 'list');
   if (m) await openConversation(decodeURIComponent(m[1] ?? ''));
   else { state.current = null; state.contact = null; showEmptyConversation(); }
 }
@@ -238,7 +240,7 @@ async function loadInbox() {
     h('time', { class: 'time', datetime: r.lastMessageAt ?? r.updatedAt }, short(r.lastMessageAt ?? r.updatedAt)),
     h('span', { class: 'preview' }, r.lastDirection === 'outbound' ? '↪ ' : '', r.preview),
     h('span', { class: 'tags' }, h('span', { class: `status status-${r.status}` }, r.status), h('span', { class: 'assignee' }, assigneeText(r))),
-    r.unread ? h('span', { class: 'unread-count', 'aria-hidden': 'true' }, String(r.unread)) : null))));
+    r.unread ? h('span', { class: 'unread-count', 'aria-hidden': 'true' }, unreadBadge(r.unread)) : null))));
   if (focused) /** @type {HTMLElement | null} */ (list.querySelector(`a[data-id="${CSS.escape(focused)}"]`))?.focus();
 }
 
@@ -289,6 +291,7 @@ function buildConversation() {
   ];
   fill(pane,
     h('header', { class: 'conv-header' },
+      h('a', { href: '#/inbox', id: 'back-to-inbox', class: 'back' }, '← Inbox'),
       h('div', { id: 'conv-title', class: 'conv-title' }),
       h('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Conversation actions' },
         h('button', { type: 'button', id: 'act-take', onclick: () => act('assign', {}, 'You took the conversation') }, 'Take'),

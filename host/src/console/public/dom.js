@@ -52,6 +52,14 @@ export function when(t) {
   return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
+/**
+ * An unread badge's text: the count, or 99+ so the badge keeps its size.
+ * @param {number} n
+ */
+export function unreadBadge(n) {
+  return n > 99 ? '99+' : String(n);
+}
+
 /** @param {string | number | Date | undefined} t @returns {string} time today, else date */
 export function short(t) {
   if (!t) return '';

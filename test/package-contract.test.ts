@@ -1,0 +1,195 @@
+/**
+ * The package contract: what a registry and an installer see of every publishable package.
+ *
+ * Reads each publishable `package.json` and asserts the facts an integrator's or a vendor's install
+ * depends on (caret ranges, core as a peer, metadata, LICENSE, `files`), then lists the tarballs of
+ * one connector and of the host with `npm pack --dry-run --json` and asserts what they carry.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Where the project lives; `repository`, `homepage` and `bugs` all point here. */
+const REPO = 'https://github.com/switchboard/switchboard';
+
+/** Every package published to the registry (examples stay private). */
+const PUBLISHABLE = [
+  'core',
+  'connectors/whatsapp',
+  'connectors/messenger',
+  'connectors/telegram',
+  'connectors/viber',
+  'connectors/apple',
+  'host',
+  'test/testkit',
+] as const;
+
+/** Packages that plug into core: core must be a peer so one copy of it (its DI tokens, its error classes) is shared. */
+const PLUGS_INTO_CORE = PUBLISHABLE.filter((dir) => dir !== 'core');
+
+interface PackageJson {
+  name: string;
+  version: string;
+  private?: boolean;
+  license?: string;
+  repository?: { type?: string; url?: string; directory?: string };
+  homepage?: string;
+  bugs?: { url?: string };
+  publishConfig?: Record<string, unknown>;
+  files?: string[];
+  engines?: Record<string, string>;
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+}
+
+const readPackage = (dir: string): PackageJson =>
+  JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as PackageJson;
+
+/** An exact version (`1.2.3`, `1.2.3-rc.1`): a pin that keeps users from patch releases. */
+const EXACT = /^\d+\.\d+\.\d+(?:[-+].*)?$/;
+
+describe('package contract: every publishable package.json', () => {
+  const rootLicense = readFileSync(join(root, 'LICENSE'), 'utf8');
+
+  it('the root LICENSE is the Apache License 2.0 with the project copyright', () => {
+    expect(rootLicense).toContain('Apache License');
+    expect(rootLicense).toContain('Version 2.0, January 2004');
+    expect(rootLicense).toContain('TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION');
+    expect(rootLicense).toContain('END OF TERMS AND CONDITIONS');
+    expect(rootLicense).toContain('Copyright 2026 The Switchboard authors');
+  });
+
+  describe.each(PUBLISHABLE)('%s', (dir) => {
+    const pkg = readPackage(dir);
+
+    it('is public, Apache-2.0, and carries the LICENSE text of the root', () => {
+      expect(pkg.private).toBeUndefined();
+      expect(pkg.license).toBe('Apache-2.0');
+      expect(pkg.publishConfig).toEqual({ access: 'public' });
+      expect(readFileSync(join(root, dir, 'LICENSE'), 'utf8')).toBe(rootLicense);
+      expect(pkg.files).toContain('LICENSE');
+    });
+
+    it('names its repository (with its directory), homepage and bug tracker', () => {
+      expect(pkg.repository).toEqual({ type: 'git', url: `git+${REPO}.git`, directory: dir });
+      expect(pkg.homepage).toBe(`${REPO}/tree/main/${dir}#readme`);
+      expect(pkg.bugs).toEqual({ url: `${REPO}/issues` });
+    });
+
+    it('keeps engines at node >=20.19', () => {
+      expect(pkg.engines).toEqual({ node: '>=20.19' });
+    });
+
+    it('has no exact pins among its runtime dependencies and peers', () => {
+      const ranges = { ...pkg.dependencies, ...pkg.peerDependencies };
+      const pinned = Object.entries(ranges).filter(([, range]) => EXACT.test(range));
+      expect(pinned).toEqual([]);
+      for (const range of Object.values(ranges)) expect(range).toMatch(/^\^\d/);
+    });
+
+    it('keeps build info and source maps out of its tarball through `files`', () => {
+      expect(pkg.files).toEqual(expect.arrayContaining(['!dist/**/*.map', '!dist/**/*.tsbuildinfo', '!dist/.tsbuildinfo']));
+    });
+  });
+
+  describe.each(PLUGS_INTO_CORE)('%s plugs into core', (dir) => {
+    const pkg = readPackage(dir);
+
+    it('peer-depends on @switchboard/core ^0.1.0, not as a dependency, with a workspace devDependency', () => {
+      expect(pkg.peerDependencies?.['@switchboard/core']).toBe('^0.1.0');
+      expect(pkg.dependencies?.['@switchboard/core']).toBeUndefined();
+      expect(pkg.devDependencies?.['@switchboard/core']).toBe(readPackage('core').version);
+    });
+  });
+
+  it('regression: a core released as 0.1.1 satisfies every package built against 0.1.0 (exact peers failed with ERESOLVE)', () => {
+    // the peer range admits any 0.1.x at or above 0.1.0 and nothing of another minor
+    for (const dir of PLUGS_INTO_CORE) {
+      const range = readPackage(dir).peerDependencies?.['@switchboard/core'] ?? '';
+      const [major, minor, patch] = range.replace(/^\^/, '').split('.').map(Number);
+      expect(range.startsWith('^')).toBe(true);
+      expect([major, minor]).toEqual([0, 1]);
+      expect(patch).toBe(0);
+    }
+  });
+
+  it('the lock file records the same ranges for each workspace (npm ci accepts it)', () => {
+    const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, Pick<PackageJson, 'dependencies' | 'peerDependencies' | 'devDependencies'>>;
+    };
+    for (const dir of PUBLISHABLE) {
+      const pkg = readPackage(dir);
+      const entry = lock.packages[dir];
+      expect(entry, dir).toBeDefined();
+      expect(entry?.dependencies ?? {}, `${dir} dependencies`).toEqual(pkg.dependencies ?? {});
+      expect(entry?.peerDependencies ?? {}, `${dir} peerDependencies`).toEqual(pkg.peerDependencies ?? {});
+      expect(entry?.devDependencies ?? {}, `${dir} devDependencies`).toEqual(pkg.devDependencies ?? {});
+    }
+  });
+});
+
+interface PackEntry {
+  files: { path: string }[];
+}
+
+/** The file list `npm pack` would put in the tarball of the package at `dir` (nothing is written). */
+async function packList(dir: string): Promise<string[]> {
+  const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: join(root, dir),
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const [entry] = JSON.parse(stdout) as PackEntry[];
+  return (entry?.files ?? []).map((file) => file.path).sort();
+}
+
+/** The sources a shipped source map names that the tarball does not carry. */
+function missingMapSources(dir: string, files: string[]): string[] {
+  const shipped = new Set(files);
+  const missing: string[] = [];
+  for (const map of files.filter((file) => file.endsWith('.map'))) {
+    const { sources = [] } = JSON.parse(readFileSync(join(root, dir, map), 'utf8')) as { sources?: string[] };
+    for (const source of sources) {
+      const inTarball = relative('.', normalize(join(dirname(map), source)));
+      if (!shipped.has(inTarball)) missing.push(`${map} -> ${source}`);
+    }
+  }
+  return missing;
+}
+
+describe.each(['connectors/telegram', 'host'])('package contract: the %s tarball (npm pack --dry-run)', (dir) => {
+  let files: string[] = [];
+
+  beforeAll(async () => {
+    // the tarball is made of the build: build the package (incrementally) if this checkout has not
+    if (!existsSync(join(root, dir, 'dist', 'index.js'))) {
+      await run('npx', ['tsc', '-b', dir], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
+    }
+    files = await packList(dir);
+  }, 600_000);
+
+  it('carries package.json, README.md, LICENSE and the built entry point with its types', () => {
+    expect(files).toEqual(
+      expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts']),
+    );
+  });
+
+  it('carries no .tsbuildinfo', () => {
+    expect(files.filter((file) => file.endsWith('.tsbuildinfo'))).toEqual([]);
+  });
+
+  it('carries no source map whose sources it lacks', () => {
+    expect(missingMapSources(dir, files)).toEqual([]);
+  });
+
+  it('carries no TypeScript sources or tests outside the declarations', () => {
+    const sources = files.filter((file) => /\.(?:c|m)?ts$/.test(file) && !/\.d\.(?:c|m)?ts$/.test(file));
+    expect(sources).toEqual([]);
+  });
+});

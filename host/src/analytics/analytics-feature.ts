@@ -91,7 +91,7 @@ export function createAnalyticsFeature(options: AnalyticsFeatureOptions = {}): H
  */
 export function analyticsFeatureOf(services: AnalyticsFeatureServices, options: AnalyticsFeatureOptions = {}): AnalyticsFeature {
   const costs = services.stores.costs;
-  const metrics = new MetricsRegistry();
+  const metrics = new MetricsRegistry({ defaultMetrics: true });
   const webhooks = metrics.counter('switchboard_webhook_requests_total', 'Webhook requests received, by channel and HTTP status answered.', ['channel', 'status']);
   const inbound = metrics.counter('switchboard_messages_received_total', 'Customer messages stored.', ['tenant', 'channel']);
   const queued = metrics.counter('switchboard_messages_queued_total', 'Outbound messages accepted by the policy and queued.', ['tenant', 'channel']);

@@ -225,5 +225,9 @@ describe('costs of a scripted month', () => {
     expect(metrics).toContain('switchboard_message_cost_total{channel="whatsapp",currency="EUR",tenant="garage"} 0.6348');
     expect(metrics).toContain('switchboard_sends_total{channel="viber",tenant="garage"} 7');
     expect(metrics).toMatch(/switchboard_dispatch_latency_seconds_count\{channel="whatsapp"\} 15\n/);
+    // and, beside the host's own families, the process and Node.js runtime metrics prom-client adds
+    expect(metrics).toMatch(/^# TYPE switchboard_message_cost_total counter$/m);
+    expect(metrics).toMatch(/^process_cpu_user_seconds_total \d/m);
+    expect(metrics).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
   }, 120_000);
 });

@@ -54,6 +54,9 @@ const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   version: { type: 'boolean', short: 'v' },
 };
 
+/** The global options as written before a command. */
+const GLOBAL_ARGS = new Set(['--help', '-h', '--version', '-v']);
+
 /** Each command's own options (beside {@link GLOBAL_OPTIONS}); a command not listed takes none. */
 const COMMAND_OPTIONS: Readonly<Record<string, Readonly<Record<string, OptionSpec>>>> = {
   start: { config: { type: 'string', value: 'file' }, sandbox: { type: 'boolean' }, ephemeral: { type: 'boolean' } },
@@ -83,8 +86,10 @@ function describeOptions(options: Readonly<Record<string, OptionSpec>>): string 
  * @throws CliUsageError for an unknown option, a missing option value or a value given to a flag
  */
 export function parseArgs(argv: readonly string[]): CliArgs {
-  // global options are flags only, so the first argument not starting with `-` names the command
-  const command = argv.find((a) => !a.startsWith('-'));
+  // global options are flags only, so the first argument not starting with `-` names the command;
+  // any other option before it is refused as an unknown option of `switchboard` itself
+  const lead = argv.findIndex((a) => !a.startsWith('-') || !GLOBAL_ARGS.has(a));
+  const command = lead >= 0 && !argv[lead]!.startsWith('-') ? argv[lead] : undefined;
   const known = command === undefined || COMMANDS.has(command);
   const options = { ...GLOBAL_OPTIONS, ...(command !== undefined && known ? COMMAND_OPTIONS[command] ?? {} : {}) };
   let values: Record<string, string | boolean | undefined>;

@@ -10,6 +10,9 @@
  * @module
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs as parseArgv } from 'node:util';
+import { EventEmitter } from 'node:events';
+import { constants as osConstants } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { isSwitchboardError, systemClock, type Logger } from '@switchboard/core';
@@ -32,28 +35,87 @@ export interface CliArgs {
   flags: Record<string, string | true>;
 }
 
+/** A command line that names an unknown option, lacks an option's value or gives a flag one: exit code 2. */
+export class CliUsageError extends Error {
+  /**
+   * @param message - what is wrong and the options the command takes
+   */
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliUsageError';
+  }
+}
+
+type OptionSpec = { type: 'string' | 'boolean'; short?: string; value?: string };
+
+/** The options every command takes: `--help`/`-h` and `--version`/`-v`. */
+const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+};
+
+/** The global options as written before a command. */
+const GLOBAL_ARGS = new Set(['--help', '-h', '--version', '-v']);
+
+/** Each command's own options (beside {@link GLOBAL_OPTIONS}); a command not listed takes none. */
+const COMMAND_OPTIONS: Readonly<Record<string, Readonly<Record<string, OptionSpec>>>> = {
+  start: { config: { type: 'string', value: 'file' }, sandbox: { type: 'boolean' }, ephemeral: { type: 'boolean' } },
+  doctor: { config: { type: 'string', value: 'file' } },
+  backup: { config: { type: 'string', value: 'file' }, db: { type: 'string', value: 'database file' } },
+  webhooks: { config: { type: 'string', value: 'file' }, url: { type: 'string', value: 'public base url' } },
+  simulate: { from: { type: 'string', value: 'user' }, text: { type: 'string', value: 'text' }, url: { type: 'string', value: 'host url' }, 'api-key': { type: 'string', value: 'key' } },
+  fake: { port: { type: 'string', value: 'n' }, 'control-port': { type: 'string', value: 'n' }, webhook: { type: 'string', value: 'url' }, package: { type: 'string', value: 'pkg' } },
+  keys: { tenant: { type: 'string', value: 'id' }, scopes: { type: 'string', value: 'a,b' }, name: { type: 'string', value: 'name' }, config: { type: 'string', value: 'file' }, json: { type: 'boolean' } },
+};
+
+/** The commands {@link runCli} knows (an unknown one is reported as such, not as its options). */
+const COMMANDS = new Set([...Object.keys(COMMAND_OPTIONS), 'help', 'version']);
+
+function describeOptions(options: Readonly<Record<string, OptionSpec>>): string {
+  return Object.entries(options)
+    .map(([name, o]) => `--${name}${o.type === 'string' ? ` <${o.value ?? 'value'}>` : ''}${o.short ? `, -${o.short}` : ''}`)
+    .join(', ');
+}
+
 /**
- * Parses argv (without node and the script).
+ * Parses argv (without node and the script) with `node:util` `parseArgs`, strictly: the command is
+ * the first positional, and only its own options (plus `--help`/`-h`, `--version`/`-v`) are
+ * accepted. Values are given as `--x y` or `--x=y`; a value starting with `-` needs `--x=-y`.
  * @param argv - arguments
- * @returns command, positionals and flags (`--x y`, `--x=y`, `--flag`)
+ * @returns command, positionals and flags
+ * @throws CliUsageError for an unknown option, a missing option value or a value given to a flag
  */
 export function parseArgs(argv: readonly string[]): CliArgs {
-  const flags: Record<string, string | true> = {};
-  const positional: string[] = [];
-  const booleans = new Set(['sandbox', 'help', 'json', 'ephemeral', 'version']);
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '-h') { flags.help = true; continue; }
-    if (a === '-v') { flags.version = true; continue; }
-    if (a.startsWith('--')) {
-      const eq = a.indexOf('=');
-      if (eq > 0) { flags[a.slice(2, eq)] = a.slice(eq + 1); continue; }
-      const name = a.slice(2);
-      const next = argv[i + 1];
-      if (!booleans.has(name) && next !== undefined && !next.startsWith('--')) { flags[name] = next; i++; } else flags[name] = true;
-    } else positional.push(a);
+  // global options are flags only, so the first argument not starting with `-` names the command;
+  // any other option before it is refused as an unknown option of `switchboard` itself
+  const lead = argv.findIndex((a) => !a.startsWith('-') || !GLOBAL_ARGS.has(a));
+  const command = lead >= 0 && !argv[lead]!.startsWith('-') ? argv[lead] : undefined;
+  const known = command === undefined || COMMANDS.has(command);
+  const options = { ...GLOBAL_OPTIONS, ...(command !== undefined && known ? COMMAND_OPTIONS[command] ?? {} : {}) };
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgv({
+      args: [...argv],
+      options: Object.fromEntries(Object.entries(options).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}) }])),
+      // an unknown command is reported as such (exit 2), not as an unknown option of it
+      strict: known,
+      allowPositionals: true,
+    }));
+  } catch (error) {
+    // node:util names its parse errors by code (ERR_PARSE_ARGS_UNKNOWN_OPTION, ERR_PARSE_ARGS_INVALID_OPTION_VALUE)
+    if (!(error instanceof TypeError) || !String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) throw error;
+    const who = command !== undefined ? `switchboard ${command}` : 'switchboard';
+    // node's unknown-option text goes on about positionals after `--`; its first sentence says it
+    const what = (error as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? error.message.split('. ')[0]! : error.message;
+    throw new CliUsageError(`${who}: ${what}\n  options of ${who}: ${describeOptions(options)}`);
   }
-  return { command: positional.shift(), positional, flags };
+  const flags: Record<string, string | true> = {};
+  for (const [name, value] of Object.entries(values)) {
+    if (typeof value === 'string') flags[name] = value;
+    else if (value === true) flags[name] = true;
+  }
+  return { command: positionals[0], positional: positionals.slice(1), flags };
 }
 
 const USAGE = `switchboard <command>
@@ -287,13 +349,7 @@ async function fake(args: CliArgs, out: Out, signals: NodeJS.EventEmitter): Prom
     ...(str(args.flags.package) ? { package: str(args.flags.package)! } : {}),
   });
   for (const line of describeStandaloneFake(running)) out(line);
-  const signal = await new Promise<string>((resolve) => {
-    const on = (name: string) => (): void => { signals.off('SIGINT', onInt); signals.off('SIGTERM', onTerm); resolve(name); };
-    const onInt = on('SIGINT');
-    const onTerm = on('SIGTERM');
-    signals.once('SIGINT', onInt);
-    signals.once('SIGTERM', onTerm);
-  });
+  const signal = await firstSignal(signals).received;
   await running.stop();
   out(`fake ${running.channel} platform stopped (${signal})`);
   return 0;
@@ -306,27 +362,63 @@ function portFlag(flag: string | true | undefined): number | undefined | null {
   return n >= 0 && n <= 65_535 ? n : null;
 }
 
+/** The signals that stop `start` and `fake`. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/**
+ * Waits for the first of SIGINT and SIGTERM on an emitter.
+ * @param signals - the emitter (the process, or {@link processSignals}' relay)
+ * @returns the signal's name once it came, and `cancel` to stop listening
+ */
+function firstSignal(signals: NodeJS.EventEmitter): { received: Promise<string>; cancel(): void } {
+  const handlers = new Map<string, () => void>();
+  const cancel = (): void => { for (const [name, h] of handlers) signals.off(name, h); };
+  const received = new Promise<string>((resolve) => {
+    for (const name of STOP_SIGNALS) {
+      const h = (): void => { cancel(); resolve(name); };
+      handlers.set(name, h);
+      signals.on(name, h);
+    }
+  });
+  return { received, cancel };
+}
+
 /**
  * Runs the CLI.
  * @param argv - arguments after the script
  * @param out - where to print (stdout by default)
- * @returns the exit code (`start` resolves once the host is running and keeps the process alive)
+ * @param signals - where SIGINT and SIGTERM are heard: `start` and `fake` run until one comes, then
+ *   stop what they opened (server, store) and resolve
+ * @returns the exit code: 0 done (for `start` and `fake`: stopped by a signal), 1 failed, 2 usage
  */
 export async function runCli(argv: readonly string[], out: Out = (l) => process.stdout.write(`${l}\n`), signals: NodeJS.EventEmitter = process): Promise<number> {
-  const args = parseArgs(argv);
+  let args: CliArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (error) {
+    if (!(error instanceof CliUsageError)) throw error;
+    out(error.message);
+    return 2;
+  }
   if (args.flags.version === true) { out(hostVersion()); return 0; }
   // `switchboard --help` and `switchboard <command> --help` print the usage: asking for help is not an error
   if (args.flags.help === true) { out(USAGE); return 0; }
   try {
     switch (args.command) {
       case 'start': {
-        const host = await start(args, out);
-        const shutdown = (signal: string): void => {
-          host.logger.info({ signal }, 'stopping');
-          void host.stop().then(() => process.exit(0));
-        };
-        process.once('SIGINT', () => shutdown('SIGINT'));
-        process.once('SIGTERM', () => shutdown('SIGTERM'));
+        // listen from the outset: a signal during start-up stops the host as soon as it is up
+        const stopSignal = firstSignal(signals);
+        let host: Host;
+        try {
+          host = await start(args, out);
+        } catch (error) {
+          stopSignal.cancel();
+          throw error;
+        }
+        const signal = await stopSignal.received;
+        host.logger.info({ signal }, 'stopping');
+        await host.stop();
+        out(`Switchboard host stopped (${signal})`);
         return 0;
       }
       case 'doctor': return (await doctor(args, out)) === 0 ? 0 : 1;
@@ -347,13 +439,37 @@ export async function runCli(argv: readonly string[], out: Out = (l) => process.
 }
 
 /**
- * Runs the CLI as the `switchboard` executable: exits with its code, except after `start`, which
- * keeps the process alive until a signal stops the host.
- * @param argv - arguments after the script
+ * Relays the process's SIGINT and SIGTERM to an emitter the CLI listens on. Once a handler is
+ * installed Node no longer ends the process on these signals, so: a signal no command is waiting
+ * for (start-up of a one-shot command, `doctor`, `backup`, …) ends the process at once with the
+ * shell's code for it (128 + the signal number), as the default would; a second signal while
+ * `start` or `fake` is stopping ends it at once too.
+ * @param proc - the process (its `on` and `exit`)
+ * @returns the emitter to hand to {@link runCli}
  */
-export async function main(argv: readonly string[]): Promise<void> {
-  const code = await runCli(argv);
-  if (code !== 0) process.exit(code);
+export function processSignals(proc: Pick<NodeJS.Process, 'on' | 'exit'> = process): NodeJS.EventEmitter {
+  const relay = new EventEmitter();
+  let stopping = false;
+  for (const name of STOP_SIGNALS) {
+    proc.on(name, () => {
+      if (stopping || relay.listenerCount(name) === 0) proc.exit(128 + osConstants.signals[name]);
+      stopping = true;
+      relay.emit(name);
+    });
+  }
+  return relay;
+}
+
+/**
+ * Runs the CLI as the `switchboard` executable and exits with its code; `start` and `fake` run
+ * until SIGINT or SIGTERM, close what they opened (server, store) and exit 0.
+ * @param argv - arguments after the script
+ * @param signals - where signals are heard (default: the process's, relayed by {@link processSignals})
+ */
+export async function main(argv: readonly string[], signals: NodeJS.EventEmitter = processSignals()): Promise<void> {
+  const code = await runCli(argv, undefined, signals);
+  // exit rather than wait for the event loop: a connector's timer or a client's socket must not keep a stopped host alive
+  process.exit(code);
 }
 
 const invokedDirectly = ((): boolean => {

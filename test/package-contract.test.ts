@@ -120,6 +120,16 @@ describe('package contract: every publishable package.json', () => {
     }
   });
 
+  it('regression: no package ships a TypeScript runtime (the host installed tsx and esbuild for every integrator); tsx is the host\'s optional peer', () => {
+    for (const dir of PUBLISHABLE) {
+      const deps = Object.keys(readPackage(dir).dependencies ?? {});
+      expect(deps.filter((d) => ['tsx', 'esbuild', 'ts-node', 'typescript'].includes(d))).toEqual([]);
+    }
+    const host = readPackage('host') as PackageJson & { peerDependenciesMeta?: Record<string, { optional?: boolean }> };
+    expect(host.peerDependencies?.tsx).toMatch(/^\^4\./);
+    expect(host.peerDependenciesMeta?.tsx?.optional).toBe(true);
+  });
+
   it('the lock file records the same ranges for each workspace (npm ci accepts it)', () => {
     const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
       packages: Record<string, Pick<PackageJson, 'dependencies' | 'peerDependencies' | 'devDependencies'>>;

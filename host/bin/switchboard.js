@@ -14,5 +14,5 @@ const { main, processSignals } = await import(cli.href);
 // SIGINT and SIGTERM are handled here, not left to Node's default: `start` closes its server and
 // store and the process exits (the default, or a handler that only began stopping, left a host
 // listening when `npx switchboard start` was told to stop). Nothing is spawned: a .ts config is
-// compiled in this process by tsx, so there is no child to forward a signal to.
+// loaded in this process (tsx or Node's type stripping), so there is no child to forward a signal to.
 await main(process.argv.slice(2), processSignals());

@@ -10,6 +10,7 @@ import { ConfigError } from '@switchboard/core';
 import { connectorConfigProblems, pluginAccountProblems } from '../plugins/plugin-loader.js';
 import { ConnectorSchema } from './config-schema.js';
 import { checkHostConfig, resolveSecrets, type HostConfig } from './host-config.js';
+import { importTypeScriptModule } from './typescript-loader.js';
 
 /** File names looked for, in order, when no path is given. */
 export const CONFIG_FILE_NAMES = ['switchboard.config.ts', 'switchboard.config.js', 'switchboard.config.mjs', 'switchboard.config.json'] as const;
@@ -40,9 +41,8 @@ async function importConfig(file: string): Promise<unknown> {
   }
   let mod: Record<string, unknown>;
   if (ext === '.ts' || ext === '.mts') {
-    // tsx compiles the TypeScript config on the fly, so integrators need no build step for it
-    const { tsImport } = await import('tsx/esm/api');
-    mod = await tsImport(pathToFileURL(file).href, import.meta.url) as Record<string, unknown>;
+    // no build step: tsx when installed, else Node's own type stripping, else a clear refusal
+    mod = await importTypeScriptModule(file);
   } else {
     mod = await import(pathToFileURL(file).href) as Record<string, unknown>;
   }

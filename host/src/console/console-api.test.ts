@@ -59,7 +59,7 @@ describe('login and sessions', () => {
     expect(ok.body.agent).toMatchObject({ name: 'Ben', role: 'agent' });
     expect(ok.body.agent.passwordHash).toBeUndefined();
     const cookies = ok.headers.getSetCookie();
-    expect(cookies.find((c) => c.startsWith('sb_console_session='))).toMatch(/Path=\/console; Max-Age=86400; SameSite=Strict; HttpOnly$/);
+    expect(cookies.find((c) => c.startsWith('sb_console_session='))).toMatch(/Max-Age=86400; Path=\/console; HttpOnly; SameSite=Strict$/);
     expect(cookies.find((c) => c.startsWith('sb_console_csrf='))).not.toMatch(/HttpOnly/);
     expect((await admin.login('admin@shop.io', 'admin password 1')).status).toBe(200);
   });

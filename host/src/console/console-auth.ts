@@ -5,6 +5,7 @@
  * stored with the session (a forged cookie alone is not enough).
  * @module
  */
+import { parse as parseCookieHeader, serialize as serializeCookieHeader } from 'cookie';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { SwitchboardError, type Clock } from '@switchboard/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
@@ -28,19 +29,14 @@ export class ForbiddenError extends SwitchboardError {
 }
 
 /**
- * Parses a `Cookie` header.
+ * Parses a `Cookie` header (with the `cookie` package: RFC 6265 names and values, percent-decoding,
+ * the first of duplicates wins; a value that does not decode is kept as sent, and so matches no token).
  * @param header - the header value
- * @returns cookies by name (the first of duplicates wins)
+ * @returns cookies by name
  */
 export function parseCookies(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const part of (header ?? '').split(';')) {
-    const i = part.indexOf('=');
-    if (i <= 0) continue;
-    const name = part.slice(0, i).trim();
-    if (name in out) continue;
-    try { out[name] = decodeURIComponent(part.slice(i + 1).trim()); } catch { /* a malformed value is ignored */ }
-  }
+  for (const [name, value] of Object.entries(parseCookieHeader(header ?? ''))) if (value !== undefined) out[name] = value;
   return out;
 }
 
@@ -54,14 +50,12 @@ export interface CookieOptions {
 }
 
 /**
- * Serialises a `Set-Cookie` value (always SameSite=Strict).
+ * Serialises a `Set-Cookie` value (always SameSite=Strict) with the `cookie` package, which refuses a
+ * name, value or path that a header cannot carry.
  * @returns the header value
  */
 export function serializeCookie(name: string, value: string, o: CookieOptions): string {
-  return [
-    `${name}=${encodeURIComponent(value)}`, `Path=${o.path}`, `Max-Age=${o.maxAge}`, 'SameSite=Strict',
-    ...(o.httpOnly ? ['HttpOnly'] : []), ...(o.secure ? ['Secure'] : []),
-  ].join('; ');
+  return serializeCookieHeader(name, value, { path: o.path, maxAge: o.maxAge, sameSite: 'strict', httpOnly: o.httpOnly, secure: o.secure });
 }
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');

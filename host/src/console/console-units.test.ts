@@ -39,8 +39,10 @@ describe('passwords', () => {
 
 describe('cookies', () => {
   it('serialise session cookies HTTP-only and SameSite=Strict, scoped to /console', () => {
-    expect(serializeCookie('s', 'a b', { httpOnly: true, secure: true, maxAge: 60, path: '/console' })).toBe('s=a%20b; Path=/console; Max-Age=60; SameSite=Strict; HttpOnly; Secure');
-    expect(parseCookies('a=1; b=x%3Dy; a=2; junk; c=%E0%A4%A')).toEqual({ a: '1', b: 'x=y' });
+    expect(serializeCookie('s', 'a b', { httpOnly: true, secure: true, maxAge: 60, path: '/console' })).toBe('s=a%20b; Max-Age=60; Path=/console; HttpOnly; Secure; SameSite=Strict');
+    expect(parseCookies('a=1; b=x%3Dy; a=2; junk; c=%E0%A4%A')).toEqual({ a: '1', b: 'x=y', c: '%E0%A4%A' });
+    expect(parseCookies(undefined)).toEqual({});
+    expect(() => serializeCookie('s', 'x', { httpOnly: true, secure: false, maxAge: 0, path: '/console;evil' })).toThrow();
   });
 });
 

@@ -10,6 +10,7 @@ export default defineConfig({
       { find: /^@switchboard\/core\/di$/, replacement: here('./core/src/di.ts') },
       { find: /^@switchboard\/core$/, replacement: here('./core/src/index.ts') },
       { find: /^@switchboard\/testkit$/, replacement: here('./test/testkit/src/index.ts') },
+      { find: /^@switchboard\/client$/, replacement: here('./client/src/index.ts') },
       { find: /^@switchboard\/host$/, replacement: here('./host/src/index.ts') },
       { find: /^@switchboard\/host\/testing$/, replacement: here('./host/src/testing.ts') },
       { find: /^@switchboard\/(whatsapp|messenger|telegram|viber|apple)$/, replacement: here('./connectors/$1/src/index.ts') },

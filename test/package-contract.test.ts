@@ -26,12 +26,14 @@ const PUBLISHABLE = [
   'connectors/telegram',
   'connectors/viber',
   'connectors/apple',
+  'client',
   'host',
   'test/testkit',
 ] as const;
 
 /** Packages that plug into core: core must be a peer so one copy of it (its DI tokens, its error classes) is shared. */
-const PLUGS_INTO_CORE = PUBLISHABLE.filter((dir) => dir !== 'core');
+const PLUGS_INTO_CORE = PUBLISHABLE.filter((dir) => dir !== 'core' && dir !== 'client');
+// the client speaks to a host over HTTP and shares no code with it: it depends on no workspace package
 
 interface PackageJson {
   name: string;

@@ -9,6 +9,7 @@
  * `--help`, `--version`.
  * @module
  */
+import { createSwitchboardClient } from '@switchboard/client';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs as parseArgv } from 'node:util';
 import { EventEmitter } from 'node:events';
@@ -314,19 +315,18 @@ async function simulate(args: CliArgs, out: Out): Promise<number> {
   const base = (str(args.flags.url) ?? `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/+$/, '');
   const key = str(args.flags['api-key']) ?? process.env.SWITCHBOARD_API_KEY;
   if (!key) { out('An API key is needed: --api-key <key> or SWITCHBOARD_API_KEY (the sandbox prints its key at start-up).'); return 2; }
-  let res: Response;
+  const sandbox = createSwitchboardClient({ baseUrl: base, apiKey: key });
+  let answer: { status: number; ok: boolean; body: unknown };
   try {
-    res = await fetch(`${base}/sandbox/${encodeURIComponent(channel)}/messages`, {
-      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ userId: from, text }),
-    });
+    const { data, error, response } = await sandbox.POST('/sandbox/{channel}/messages', { params: { path: { channel } }, body: { userId: from, text } });
+    answer = { status: response.status, ok: response.ok, body: data ?? error };
   } catch (error) {
     out(`Cannot reach ${base}: ${(error as Error).message}. Is the sandbox running (switchboard start --sandbox)?`);
     return 1;
   }
-  const body = await res.text();
-  out(`${res.status} ${body}`);
-  if (res.ok) out(`The ${channel} fake platform delivered a signed message to ${base}/webhooks/${channel}/${SANDBOX_ACCOUNT}; see ${base}/v1/conversations`);
-  return res.ok ? 0 : 1;
+  out(`${answer.status} ${answer.body === undefined ? '' : JSON.stringify(answer.body)}`);
+  if (answer.ok) out(`The ${channel} fake platform delivered a signed message to ${base}/webhooks/${channel}/${SANDBOX_ACCOUNT}; see ${base}/v1/conversations`);
+  return answer.ok ? 0 : 1;
 }
 
 /**

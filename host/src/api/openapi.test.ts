@@ -8,7 +8,7 @@ import { createHost, type Host } from '../host.js';
 import { createSandbox } from '../sandbox.js';
 import { buildOpenApi, openApiPath, servedOperations } from './openapi.js';
 import { OPERATIONS, withStandardErrors } from './operations.js';
-import { ConversationSchema, listOf } from './response-schemas.js';
+import { ConversationSchema, listOf, OptInDetailSchema, OptInFlowSchema, OptInStartedSchema } from './response-schemas.js';
 import { OptInStartSchema, SendMessageBodySchema } from './schemas.js';
 import { parseInput } from './validation.js';
 
@@ -140,6 +140,26 @@ describe('the document of a running host', () => {
   it('answers as its response schema says (no key the document does not name)', async () => {
     const answer = await (await fetch(`${url}/v1/conversations`, { headers: { authorization: `Bearer ${KEY}` } })).json() as unknown;
     expect(listOf(ConversationSchema).parse(answer)).toEqual(answer);
+  });
+
+  it('regression: the opt-in answers were documented as a bare flow, though they are { flow, token, links } and { flow, ledger } (the generated client typed them as nothing)', async () => {
+    const auth = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
+    const started = await fetch(`${url}/v1/opt-ins`, {
+      method: 'POST', headers: auth,
+      body: JSON.stringify({ purpose: 'transactional', topic: 'order updates', source: 'checkbox', wording: 'Send me order updates on Telegram', privacyPolicy: { url: 'https://shop.example/privacy', version: '2026-01' }, channels: [{ channel: 'telegram', target: 'shop_updates_bot' }] }),
+    });
+    const startedBody = await started.json() as { flow: { id: string } };
+    expect(startedBody).toMatchObject({ flow: { id: expect.any(String) } });
+    expect(started.status).toBe(201);
+    expect(OptInStartedSchema.safeParse(startedBody).success).toBe(true);
+    expect(OptInFlowSchema.safeParse(startedBody).success).toBe(false);
+    const detail = await (await fetch(`${url}/v1/opt-ins/${startedBody.flow.id}`, { headers: auth })).json() as unknown;
+    expect(OptInDetailSchema.safeParse(detail).success).toBe(true);
+    expect(OptInFlowSchema.safeParse(detail).success).toBe(false);
+    const doc = await (await fetch(`${url}/openapi.json`)).json() as Doc;
+    const refOf = (path: string, method: 'get' | 'post', status: string): unknown => doc.paths[path]![method]!.responses[status]!.content!['application/json']!.schema;
+    expect(refOf('/v1/opt-ins', 'post', '201')).toEqual({ $ref: '#/components/schemas/OptInStarted' });
+    expect(refOf('/v1/opt-ins/{id}', 'get', '200')).toEqual({ $ref: '#/components/schemas/OptInDetail' });
   });
 });
 

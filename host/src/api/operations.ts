@@ -18,7 +18,7 @@ import {
   AcceptedSchema, AgentSchema, ApiKeySchema, BinarySchema, ComplianceReportSchema, ConsentEntrySchema, ConsentHistorySchema,
   ConsentStateViewSchema, ConsoleSessionSchema, ConsoleSettingsViewSchema, ContactSchema, ConversationSchema, CostsSchema,
   CreatedApiKeySchema, DeadLetterSchema, DecisionRecordSchema, ErasureSchema, ErrorSchema, EvaluationSchema, HealthSchema,
-  JsonObjectSchema, listOf, MediaFileSchema, MessageSchema, NotificationResultSchema, OptInFlowSchema, PolicyDeniedSchema,
+  JsonObjectSchema, listOf, MediaFileSchema, MessageSchema, NotificationResultSchema, OptInDetailSchema, OptInFlowSchema, OptInStartedSchema, PolicyDeniedSchema,
   ReadinessSchema, RetentionSchema, SandboxClockAnswerSchema, SandboxDeliverySchema, SandboxFlushedSchema, SandboxReviewedSchema,
   SandboxSentSchema, SignedLinkSchema, TemplateSchema, TemplateSyncResultSchema, TenantIdentitySchema, TextSchema,
 } from './response-schemas.js';
@@ -228,9 +228,9 @@ export const OPERATIONS: readonly Operation[] = [
   },
 
   // ---- consent ----
-  { operationId: 'startOptIn', method: 'post', path: '/v1/opt-ins', area: 'consent', security: 'apiKey', body: body(OptInStartSchema), summary: 'Start an opt-in: records the first step (with its evidence, purpose, topic and privacy policy) and returns click-to-chat links and QR codes per channel, each with a signed start token', responses: { 201: ok('The flow with its links and QR codes', OptInFlowSchema) } },
+  { operationId: 'startOptIn', method: 'post', path: '/v1/opt-ins', area: 'consent', security: 'apiKey', body: body(OptInStartSchema), summary: 'Start an opt-in: records the first step (with its evidence, purpose, topic and privacy policy) and returns click-to-chat links and QR codes per channel, each with a signed start token', responses: { 201: ok('The flow with its links and QR codes', OptInStartedSchema) } },
   { operationId: 'listOptIns', method: 'get', path: '/v1/opt-ins', area: 'consent', security: 'apiKey', query: OptInsQuerySchema, summary: 'Opt-in flows of the tenant', responses: { 200: ok('Flows', listOf(OptInFlowSchema)) } },
-  { operationId: 'getOptIn', method: 'get', path: '/v1/opt-ins/:id', area: 'consent', security: 'apiKey', params: IdParamsSchema, summary: 'An opt-in flow: awaiting-start, awaiting-confirmation or confirmed, with both steps\' evidence', responses: { 200: ok('The flow', OptInFlowSchema) } },
+  { operationId: 'getOptIn', method: 'get', path: '/v1/opt-ins/:id', area: 'consent', security: 'apiKey', params: IdParamsSchema, summary: 'An opt-in flow: awaiting-start, awaiting-confirmation or confirmed, with both steps\' evidence', responses: { 200: ok('The flow and its steps\' consent entries', OptInDetailSchema) } },
   {
     operationId: 'linkContactAddress', method: 'post', path: '/v1/contacts/:id/addresses', area: 'consent', security: 'apiKey', params: IdParamsSchema, body: body(AddressLinkSchema),
     summary: 'Link another channel address to the contact (consent then follows the contact across channels); 409 when another contact owns it',

@@ -206,8 +206,21 @@ export const AgentSchema = z.looseObject({
 
 /** An opt-in flow. */
 export const OptInFlowSchema = z.looseObject({
-  id: z.string(), status: z.enum(['awaiting-start', 'awaiting-confirmation', 'confirmed']), purpose: z.enum(PURPOSES),
+  id: z.string(), status: z.enum(['awaiting-start', 'awaiting-confirmation', 'confirmed', 'expired']), purpose: z.enum(PURPOSES),
 }).meta({ id: 'OptInFlow' });
+
+/** `POST /v1/opt-ins`: the flow, the signed start token and a click-to-chat link (with its QR codes) per channel. */
+export const OptInStartedSchema = z.object({
+  flow: OptInFlowSchema,
+  token: z.string().describe('The signed start token the links carry'),
+  links: z.array(z.object({
+    channel: z.string(), url: z.string(), prefilledText: z.string().optional().describe('The text the customer\'s app prefills, when the channel has one'),
+    qr: z.object({ svg: z.string(), png: z.string().describe('A data: URL') }),
+  })),
+}).meta({ id: 'OptInStarted' });
+
+/** `GET /v1/opt-ins/{id}`: the flow and the consent entries of its steps, with their evidence. */
+export const OptInDetailSchema = z.object({ flow: OptInFlowSchema, ledger: z.array(ConsentEntrySchema) }).meta({ id: 'OptInDetail' });
 
 // ---- answers built from those -------------------------------------------------------------------
 
@@ -254,7 +267,10 @@ export const EvaluationSchema = z.object({
 /** `POST /v1/notifications`: per-recipient results. */
 export const NotificationResultSchema = z.object({
   queued: z.number().int(), denied: z.number().int(),
-  results: z.array(z.looseObject({ userId: z.string(), status: z.string() })),
+  results: z.array(z.discriminatedUnion('status', [
+    z.looseObject({ userId: z.string(), status: z.literal('queued'), id: z.string(), price: PriceSchema.optional(), decisionId: z.string().optional() }),
+    z.looseObject({ userId: z.string(), status: z.literal('denied'), reasons: z.array(PolicyReasonSchema), decisionId: z.string().optional() }),
+  ])),
 });
 
 /** `POST /v1/templates/sync`. */

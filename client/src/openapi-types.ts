@@ -2039,14 +2039,34 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        OptInDetail: {
+            flow: components["schemas"]["OptInFlow"];
+            ledger: components["schemas"]["ConsentEntry"][];
+        };
         OptInFlow: {
             id: string;
             /** @enum {string} */
-            status: "awaiting-start" | "awaiting-confirmation" | "confirmed";
+            status: "awaiting-start" | "awaiting-confirmation" | "confirmed" | "expired";
             /** @enum {string} */
             purpose: "service" | "transactional" | "marketing";
         } & {
             [key: string]: unknown;
+        };
+        OptInStarted: {
+            flow: components["schemas"]["OptInFlow"];
+            /** @description The signed start token the links carry */
+            token: string;
+            links: {
+                channel: string;
+                url: string;
+                /** @description The text the customer's app prefills, when the channel has one */
+                prefilledText?: string;
+                qr: {
+                    svg: string;
+                    /** @description A data: URL */
+                    png: string;
+                };
+            }[];
         };
         PolicyDenied: {
             error: {
@@ -4209,12 +4229,30 @@ export interface operations {
                     "application/json": {
                         queued: number;
                         denied: number;
-                        results: ({
+                        results: (({
                             userId: string;
-                            status: string;
+                            /** @constant */
+                            status: "queued";
+                            id: string;
+                            price?: {
+                                amount: number;
+                                currency: string;
+                                category?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            decisionId?: string;
                         } & {
                             [key: string]: unknown;
-                        })[];
+                        }) | ({
+                            userId: string;
+                            /** @constant */
+                            status: "denied";
+                            reasons: components["schemas"]["PolicyReason"][];
+                            decisionId?: string;
+                        } & {
+                            [key: string]: unknown;
+                        }))[];
                     };
                 };
             };
@@ -4254,12 +4292,30 @@ export interface operations {
                     "application/json": {
                         queued: number;
                         denied: number;
-                        results: ({
+                        results: (({
                             userId: string;
-                            status: string;
+                            /** @constant */
+                            status: "queued";
+                            id: string;
+                            price?: {
+                                amount: number;
+                                currency: string;
+                                category?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            decisionId?: string;
                         } & {
                             [key: string]: unknown;
-                        })[];
+                        }) | ({
+                            userId: string;
+                            /** @constant */
+                            status: "denied";
+                            reasons: components["schemas"]["PolicyReason"][];
+                            decisionId?: string;
+                        } & {
+                            [key: string]: unknown;
+                        }))[];
                     };
                 };
             };
@@ -5120,7 +5176,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OptInFlow"];
+                    "application/json": components["schemas"]["OptInStarted"];
                 };
             };
             /** @description Invalid input: VALIDATION_FAILED lists every problem with its path */
@@ -5163,13 +5219,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The flow */
+            /** @description The flow and its steps' consent entries */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OptInFlow"];
+                    "application/json": components["schemas"]["OptInDetail"];
                 };
             };
             /** @description Invalid input: VALIDATION_FAILED lists every problem with its path */

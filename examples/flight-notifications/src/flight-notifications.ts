@@ -11,13 +11,14 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger, type ConnectorPlugin, type FakePlatform, type PolicyReason, type SignedWebhook } from '@switchboard/core';
+import { silentLogger, type ConnectorPlugin, type FakePlatform, type SignedWebhook } from '@switchboard/core';
+import { createSwitchboardClient, type components } from '@switchboard/client';
 import { configFromObject, createHost, type Host, type TemplateRecord } from '@switchboard/host';
 import type { Conversation, MediaRef } from '@switchboard/core';
 import messengerPlugin, { FakeMessengerServer } from '@switchboard/messenger';
 import viberPlugin, { FakeViberServer } from '@switchboard/viber';
 import whatsappPlugin, { FakeWhatsAppServer } from '@switchboard/whatsapp';
-import { apiClient, DemoClock, eventually, HOUR, messengerText, viberText, whatsappText } from './demo-support.js';
+import { DemoClock, eventually, HOUR, messengerText, viberText, whatsappText } from './demo-support.js';
 import { boardingPassData, FLIGHT, LINK_TARGETS, optInText, PASSENGERS, PRIVACY, TEMPLATES, TOPIC, type Passenger, type UpdateChannel } from './flight.js';
 
 /** The airline's API key (a demo value; a real one comes from the environment). */
@@ -36,7 +37,7 @@ export interface Delivery {
   update: 'gate change' | 'boarding pass' | 'delay';
   status: 'queued' | 'skipped';
   /** Why it was skipped: the policy engine's reasons. */
-  reasons?: Pick<PolicyReason, 'code' | 'source' | 'message'>[];
+  reasons?: Pick<components['schemas']['PolicyReason'], 'code' | 'source' | 'message'>[];
 }
 
 /** The scenario's results. */
@@ -111,7 +112,13 @@ export async function runFlightNotifications(options: { log?: (line: string) => 
     }, { env: {} });
     host = await createHost(config, { logger: silentLogger, clock, processor: { pollMs: 10 }, outbound: { timer: clock, dispatcher: { pollMs: 10 } } });
     const { url } = await host.listen(port, '127.0.0.1');
-    const api = apiClient(url, API_KEY);
+    // the airline's back office talks to the host through the typed client (paths, bodies and answers checked by the compiler)
+    const sb = createSwitchboardClient({ baseUrl: url, apiKey: API_KEY });
+    /** The answer's data, or an error naming the status and the host's error body. */
+    const must = <T>(r: { data?: T; error?: unknown; response: Response }): T => {
+      if (r.data === undefined) throw new Error(`${r.response.url} answered ${r.response.status}: ${JSON.stringify(r.error)}`);
+      return r.data;
+    };
 
     const requestsTo = (p: Passenger): Json[] => {
       if (p.channel === 'whatsapp') return whatsapp.accepted.filter((a) => a.to === p.userId).map((a) => a.body);
@@ -137,7 +144,7 @@ export async function runFlightNotifications(options: { log?: (line: string) => 
     const drained = async (): Promise<void> => {
       await eventually(async () => {
         for (const [id, conversationId] of pending) {
-          const items = (await api<{ items: { id: string; status: string }[] }>(`/v1/conversations/${conversationId}/messages?limit=500`)).body.items;
+          const { items } = must(await sb.GET('/v1/conversations/{id}/messages', { params: { path: { id: conversationId }, query: { limit: '500' } } }));
           const status = items.find((m) => m.id === id)?.status;
           if (status === 'failed') throw new Error(`message ${id} failed`);
           if (status === 'queued' || status === undefined) return false;
@@ -147,7 +154,7 @@ export async function runFlightNotifications(options: { log?: (line: string) => 
       });
     };
     const conversationOf = async (p: Passenger): Promise<Conversation> => eventually(async () =>
-      (await api<{ items: Conversation[] }>('/v1/conversations?limit=500')).body.items.find((c) => c.address.channel === p.channel && c.address.userId === p.userId));
+      must(await sb.GET('/v1/conversations', { params: { query: { limit: '500' } } })).items.find((c) => c.address.channel === p.channel && c.address.userId === p.userId) as Conversation | undefined);
     const deliver = async (p: Passenger, webhook: SignedWebhook): Promise<void> => {
       const answer = await fakes[p.channel].deliver(`${url}/webhooks/${p.channel}/main`, webhook);
       if (answer.status !== 200) throw new Error(`the host answered ${answer.status} to a signed ${p.channel} webhook`);
@@ -166,7 +173,7 @@ export async function runFlightNotifications(options: { log?: (line: string) => 
      * after asking the passenger to reply YES.
      */
     const optIn = async (p: Passenger): Promise<void> => {
-      const started = await api<{ flow: { id: string }; token: string; links: { url: string; prefilledText?: string }[] }>('/v1/opt-ins', {
+      const started = must(await sb.POST('/v1/opt-ins', {
         body: {
           purpose: 'transactional', topic: TOPIC, source: 'checkbox',
           wording: `Send me updates about flight ${FLIGHT.number} (booking ${p.booking}) on ${p.channel}`,
@@ -175,24 +182,23 @@ export async function runFlightNotifications(options: { log?: (line: string) => 
           ...(p.channel === 'whatsapp' ? { address: { channel: p.channel, userId: p.userId } } : {}),
           channels: [{ channel: p.channel, target: LINK_TARGETS[p.channel] }], prefill: optInText(p),
         },
-      });
-      if (started.status !== 201) throw new Error(`starting the opt-in answered ${started.status}: ${JSON.stringify(started.body)}`);
-      const [link] = started.body.links;
+      }));
+      const [link] = started.links;
       log(`${p.name.padEnd(15)} ticks "flight updates" for booking ${p.booking}, then taps ${link!.url}`);
       const at = new Date(clock.now());
       if (p.channel === 'whatsapp') await say(p, link!.prefilledText!);
       else if (p.channel === 'messenger') {
         // the m.me ref arrives as a referral when the chat opens; the passenger's first words get the host's question
-        await deliver(p, messenger.referral({ userId: p.userId, ref: started.body.token, timestamp: at }));
+        await deliver(p, messenger.referral({ userId: p.userId, ref: started.token, timestamp: at }));
         await say(p, `Hi, ${optInText(p)}`);
         await eventually(async () => requestsTo(p).some((b) => /reply yes/i.test(textOf(p, b))));
         await say(p, 'Yes');
       } else {
-        await deliver(p, viber.conversationStarted({ user: { id: p.userId, name: p.name }, context: started.body.token, timestamp: at }));
+        await deliver(p, viber.conversationStarted({ user: { id: p.userId, name: p.name }, context: started.token, timestamp: at }));
         await say(p, link!.prefilledText!);
       }
       const confirmed = await eventually(async () => {
-        const flow = (await api<{ flow: { status: string }; ledger: { action: string; evidence: { source: string } }[] }>(`/v1/opt-ins/${started.body.flow.id}`)).body;
+        const flow = must(await sb.GET('/v1/opt-ins/{id}', { params: { path: { id: started.flow.id } } }));
         return flow.flow.status === 'confirmed' ? flow : undefined;
       });
       optIns[p.name] = { status: confirmed.flow.status, steps: confirmed.ledger.map((e) => ({ action: e.action, source: e.evidence.source })) };
@@ -225,16 +231,15 @@ export async function runFlightNotifications(options: { log?: (line: string) => 
     const submittedIds = new Map<string, string>();
     for (const ch of channels) {
       for (const t of TEMPLATES) {
-        const created = await api<TemplateRecord>('/v1/templates', { body: { channel: ch, name: t.name, language: 'en', category: 'utility', body: t.body } });
-        if (created.status !== 201) throw new Error(`creating ${t.name} on ${ch} answered ${created.status}`);
-        const submitted = await api<TemplateRecord>(`/v1/templates/${created.body.id}/submit`, { body: { examples: t.examples } });
-        submittedIds.set(`${ch}/${t.name}`, created.body.id);
+        const created = must(await sb.POST('/v1/templates', { body: { channel: ch, name: t.name, language: 'en', category: 'utility', body: t.body } }));
+        const submitted = must(await sb.POST('/v1/templates/{id}/submit', { params: { path: { id: created.id } }, body: { examples: t.examples } }));
+        submittedIds.set(`${ch}/${t.name}`, created.id);
         if (ch !== 'whatsapp') {
           // no platform review on this channel: the airline's own approver records the decision
-          const decided = await api<TemplateRecord>(`/v1/templates/${created.body.id}/status`, { body: { status: 'approved' } });
-          log(`${ch.padEnd(9)} ${t.name.padEnd(12)} created → ${submitted.body.status} → ${decided.body.status} by the airline (${ch} has no template review)`);
+          const decided = must(await sb.POST('/v1/templates/{id}/status', { params: { path: { id: created.id } }, body: { status: 'approved' } }));
+          log(`${ch.padEnd(9)} ${t.name.padEnd(12)} created → ${submitted.status} → ${decided.status} by the airline (${ch} has no template review)`);
         } else {
-          log(`${ch.padEnd(9)} ${t.name.padEnd(12)} created → ${submitted.body.status}`);
+          log(`${ch.padEnd(9)} ${t.name.padEnd(12)} created → ${submitted.status}`);
         }
       }
     }
@@ -244,16 +249,16 @@ export async function runFlightNotifications(options: { log?: (line: string) => 
     const reviewedByMeta = whatsapp.requests.some((r) => r.method === 'POST' && r.path.endsWith('/message_templates'));
     if (reviewedByMeta) {
       for (const t of TEMPLATES) whatsapp.approveTemplate(t.name, 'en');
-      const synced = await api<{ changed: TemplateRecord[] }>('/v1/templates/sync', { body: { channel: 'whatsapp' } });
-      log(`Meta's review approves both; POST /v1/templates/sync → ${synced.body.changed.map((t) => `${t.name} ${t.status}`).join(', ')}`);
+      const synced = must(await sb.POST('/v1/templates/sync', { body: { channel: 'whatsapp' } }));
+      log(`Meta's review approves both; POST /v1/templates/sync → ${synced.changed.map((t) => `${t.name} ${t.status}`).join(', ')}`);
     } else {
       for (const t of TEMPLATES) {
         whatsapp.seedTemplate({ name: t.name, language: 'en', category: 'UTILITY', status: 'APPROVED', components: [{ type: 'BODY', text: t.body, example: { body_text: [t.examples] } }] });
-        const decided = await api<TemplateRecord>(`/v1/templates/${submittedIds.get(`whatsapp/${t.name}`)!}/status`, { body: { status: 'approved' } });
-        log(`whatsapp  ${t.name.padEnd(12)} approved in WhatsApp Manager, recorded → ${decided.body.status} (the connector does not submit templates to Meta yet)`);
+        const decided = must(await sb.POST('/v1/templates/{id}/status', { params: { path: { id: submittedIds.get(`whatsapp/${t.name}`)! } }, body: { status: 'approved' } }));
+        log(`whatsapp  ${t.name.padEnd(12)} approved in WhatsApp Manager, recorded → ${decided.status} (the connector does not submit templates to Meta yet)`);
       }
     }
-    const templates = (await api<{ items: TemplateRecord[] }>('/v1/templates')).body.items.map((t) => ({ channel: t.channel, name: t.name, status: t.status }));
+    const templates = must(await sb.GET('/v1/templates')).items.map((t) => ({ channel: t.channel, name: t.name, status: t.status }));
 
     // ── 3 and 4. the updates ───────────────────────────────────────────────────────────────────
     const deliveries: Delivery[] = [];
@@ -264,14 +269,17 @@ export async function runFlightNotifications(options: { log?: (line: string) => 
         // Messenger forbids broadcasts (its policy says so, as data): one request per passenger there
         const batches = plugins[ch].policy.broadcast.allowed ? [onChannel] : onChannel.map((p) => [p]);
         for (const batch of batches) {
-          const answer = await api<{ results: ({ userId: string; status: 'queued'; id: string } | { userId: string; status: 'denied'; reasons: PolicyReason[] })[] }>('/v1/notifications', {
+          // 202 when at least one recipient was queued, 422 when every one was refused: both carry the per-recipient results
+          const sent = await sb.POST('/v1/notifications', {
             body: {
               channel: ch, accountId: 'main', purpose: 'transactional', topic: TOPIC,
               content: { type: 'template', name: template.name, language: 'en', category: 'utility', fallbackText: template.body },
               recipients: batch.map((p) => ({ userId: p.userId, parameters: template.parameters(p).map((text) => ({ text })) })),
             },
           });
-          for (const r of answer.body.results) {
+          const answer = sent.data ?? sent.error;
+          if (!answer || !('results' in answer)) throw new Error(`POST /v1/notifications answered ${sent.response.status}: ${JSON.stringify(sent.error)}`);
+          for (const r of answer.results) {
             const p = batch.find((x) => x.userId === r.userId)!;
             if (r.status === 'queued') { queued.push(p); pending.set(r.id, (await conversationOf(p)).id); }
             deliveries.push({
@@ -305,22 +313,22 @@ export async function runFlightNotifications(options: { log?: (line: string) => 
       // the booking system keeps the passenger's language and home zone on the contact's profile
       const contact = await host.stores.contacts.get(TENANT_ID, conversation.contactId);
       await host.stores.contacts.update(TENANT_ID, conversation.contactId, { profile: { ...contact!.profile, locale: p.locale, timeZone: p.timeZone } });
-      const doc = await api<{ id: string; error?: { reasons: PolicyReason[] } }>('/v1/messages', {
+      const doc = await sb.POST('/v1/messages', {
         body: {
           conversationId: conversation.id, purpose: 'transactional', topic: TOPIC,
           document: { template: 'boarding-pass', data: boardingPassData(p, flightDate), caption: `Boarding pass ${FLIGHT.number}, seat ${p.seat}, gate ${FLIGHT.newGate}` },
         },
       });
-      if (doc.status === 202) {
-        pending.set(doc.body.id, conversation.id);
-        const message = (await host.stores.messages.get(TENANT_ID, doc.body.id))!;
+      if (doc.data?.id) {
+        pending.set(doc.data.id, conversation.id);
+        const message = (await host.stores.messages.get(TENANT_ID, doc.data.id))!;
         const media = (message.content as { media: { storedId: string; filename: string; size: number; sha256: string } }).media;
         stored.set(p.name, { id: media.storedId, sha256: media.sha256 });
         log(`  ${p.name.padEnd(15)} ${media.filename} (${(media.size / 1024).toFixed(1)} kB, ${p.locale}) → queued`);
       } else {
-        log(`  ${p.name.padEnd(15)} boarding pass → refused ${doc.status}`);
+        log(`  ${p.name.padEnd(15)} boarding pass → refused ${doc.response.status}`);
       }
-      deliveries.push({ passenger: p.name, channel: p.channel, update: 'boarding pass', status: doc.status === 202 ? 'queued' : 'skipped', ...(doc.body.error ? { reasons: doc.body.error.reasons } : {}) });
+      deliveries.push({ passenger: p.name, channel: p.channel, update: 'boarding pass', status: doc.data ? 'queued' : 'skipped', ...(doc.error && 'reasons' in doc.error.error ? { reasons: doc.error.error.reasons as Delivery['reasons'] } : {}) });
     }
     report('boarding pass');
     await drained();

@@ -1,5 +1,5 @@
 // Writes src/openapi-types.ts from the OpenAPI document of the built host (`npm run build` runs this
-// between two `tsc -b` passes, so the client compiles against what the host serves). The file is
+// after `tsc -b host` and before the full `tsc -b`, so the client compiles against what the host serves). The file is
 // rewritten only when it changes, so an unchanged API rebuilds nothing.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { renderClientTypes } from './render-types.mjs';

@@ -3,10 +3,13 @@
  *
  * Reads each publishable `package.json` and asserts the facts an integrator's or a vendor's install
  * depends on (caret ranges, core as a peer, metadata, LICENSE, `files`), then lists the tarballs of
- * one connector and of the host with `npm pack --dry-run --json` and asserts what they carry.
+ * one connector and of the host with `npm pack --dry-run --json` and asserts what they carry, and
+ * runs `changeset version` on a copy of the manifests to show what a core patch release changes.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, normalize, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -77,6 +80,13 @@ describe('package contract: every publishable package.json', () => {
       expect(pkg.publishConfig).toEqual({ access: 'public' });
       expect(readFileSync(join(root, dir, 'LICENSE'), 'utf8')).toBe(rootLicense);
       expect(pkg.files).toContain('LICENSE');
+    });
+
+    it('keeps a CHANGELOG.md for its current version, shipped in its tarball', () => {
+      const changelog = readFileSync(join(root, dir, 'CHANGELOG.md'), 'utf8');
+      expect(changelog.startsWith(`# ${pkg.name}\n`)).toBe(true);
+      expect(changelog).toContain(`\n## ${pkg.version}\n`);
+      expect(pkg.files).toContain('CHANGELOG.md');
     });
 
     it('names its repository (with its directory), homepage and bug tracker', () => {
@@ -186,9 +196,9 @@ describe.each(['connectors/telegram', 'host'])('package contract: the %s tarball
     files = await packList(dir);
   }, 600_000);
 
-  it('carries package.json, README.md, LICENSE and the built entry point with its types', () => {
+  it('carries package.json, README.md, LICENSE, CHANGELOG.md and the built entry point with its types', () => {
     expect(files).toEqual(
-      expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts']),
+      expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts']),
     );
   });
 
@@ -204,4 +214,43 @@ describe.each(['connectors/telegram', 'host'])('package contract: the %s tarball
     const sources = files.filter((file) => /\.(?:c|m)?ts$/.test(file) && !/\.d\.(?:c|m)?ts$/.test(file));
     expect(sources).toEqual([]);
   });
+});
+
+describe('package contract: releases with changesets', () => {
+  const config = JSON.parse(readFileSync(join(root, '.changeset', 'config.json'), 'utf8')) as Record<string, unknown>;
+
+  it('publishes publicly from main and never versions the private examples', () => {
+    expect(config).toMatchObject({ access: 'public', baseBranch: 'main', commit: false, privatePackages: { version: false, tag: false } });
+  });
+
+  it('regression: a core patch release leaves every package that peers on core as it is (changesets raised their peer ranges without releasing them)', async () => {
+    // changeset version on a copy of the manifests: the workspace's own files stay untouched
+    const scratch = await mkdtemp(join(tmpdir(), 'sb-changesets-'));
+    try {
+      await cp(join(root, '.changeset'), join(scratch, '.changeset'), { recursive: true });
+      await cp(join(root, 'package.json'), join(scratch, 'package.json'));
+      const rootPkg = readPackage('.') as PackageJson & { workspaces: string[] };
+      const workspaces = rootPkg.workspaces.flatMap((w) => (w.endsWith('/*') ? readdirSync(join(root, w.slice(0, -2))).map((d) => `${w.slice(0, -2)}/${d}`) : [w]))
+        .filter((d) => existsSync(join(root, d, 'package.json')));
+      for (const dir of workspaces) {
+        await mkdir(join(scratch, dir), { recursive: true });
+        await cp(join(root, dir, 'package.json'), join(scratch, dir, 'package.json'));
+        if (existsSync(join(root, dir, 'CHANGELOG.md'))) await cp(join(root, dir, 'CHANGELOG.md'), join(scratch, dir, 'CHANGELOG.md'));
+      }
+      await writeFile(join(scratch, '.changeset', 'core-patch.md'), '---\n"@switchboard/core": patch\n---\n\nA fix in the consent ledger.\n');
+      await run(process.execPath, [join(root, 'node_modules', '@changesets', 'cli', 'bin.js'), 'version'], { cwd: scratch });
+      const after = (dir: string): PackageJson => JSON.parse(readFileSync(join(scratch, dir, 'package.json'), 'utf8')) as PackageJson;
+      const core = readPackage('core');
+      const [major, minor, patch] = core.version.split('.').map(Number) as [number, number, number];
+      const next = `${major}.${minor}.${patch + 1}`;
+      expect(after('core').version).toBe(next);
+      expect(readFileSync(join(scratch, 'core', 'CHANGELOG.md'), 'utf8')).toMatch(new RegExp(`## ${next.replace(/\./g, '\\.')}\\n\\n### Patch Changes\\n\\n- A fix in the consent ledger\\.`));
+      for (const dir of PLUGS_INTO_CORE) {
+        expect([dir, after(dir).version, after(dir).peerDependencies?.['@switchboard/core']]).toEqual([dir, readPackage(dir).version, readPackage(dir).peerDependencies?.['@switchboard/core']]);
+      }
+      expect(existsSync(join(scratch, '.changeset', 'core-patch.md'))).toBe(false);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -4,8 +4,14 @@
  * @module
  */
 
-/** The longest a platform's `Retry-After` may hold a retry back unless configured otherwise: 1 hour. */
-export const DEFAULT_RETRY_AFTER_CAP_MS = 3_600_000;
+import { MAX_RETRY_AFTER_MS } from '@switchboard/core';
+
+/**
+ * The longest a connector's `retryAfterMs` may hold a retry back unless configured otherwise: core's
+ * {@link MAX_RETRY_AFTER_MS} (1 hour), which first-party connectors already apply when they read the
+ * header. The host applies it again because a vendor's `classify` may pass any delay through.
+ */
+export const DEFAULT_RETRY_AFTER_CAP_MS = MAX_RETRY_AFTER_MS;
 
 /** Backoff settings. */
 export interface BackoffOptions {
@@ -25,7 +31,7 @@ export interface BackoffOptions {
 /**
  * The delay before retry number `attempt` (1 = first retry): uniformly random in
  * [0, min(max, base · 2^(attempt−1))] ("full jitter"), raised to the platform's Retry-After (itself
- * capped, see {@link cappedRetryAfter}).
+ * capped, see {@link honouredRetryAfter}).
  * @param attempt - 1-based retry number
  * @param retryAfterMs - what the platform asked for, if anything
  * @param options - base, cap, randomness
@@ -36,7 +42,7 @@ export function backoffDelay(attempt: number, retryAfterMs: number | undefined, 
   const max = options.maxMs ?? 300_000;
   const ceiling = Math.min(max, base * 2 ** Math.max(0, attempt - 1));
   const jittered = Math.floor((options.random ?? Math.random)() * ceiling);
-  return Math.max(jittered, cappedRetryAfter(retryAfterMs ?? 0, options));
+  return Math.max(jittered, honouredRetryAfter(retryAfterMs ?? 0, options));
 }
 
 /**
@@ -45,7 +51,7 @@ export function backoffDelay(attempt: number, retryAfterMs: number | undefined, 
  * @param options - the cap (`retryAfterCapMs`, default {@link DEFAULT_RETRY_AFTER_CAP_MS})
  * @returns the delay in ms
  */
-export function cappedRetryAfter(retryAfterMs: number, options: Pick<BackoffOptions, 'retryAfterCapMs'> = {}): number {
+export function honouredRetryAfter(retryAfterMs: number, options: Pick<BackoffOptions, 'retryAfterCapMs'> = {}): number {
   const cap = options.retryAfterCapMs ?? DEFAULT_RETRY_AFTER_CAP_MS;
   return Math.min(Math.max(0, Number.isFinite(retryAfterMs) ? retryAfterMs : cap), cap);
 }

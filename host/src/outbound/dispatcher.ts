@@ -13,7 +13,7 @@ import {
 } from '@switchboard/core';
 import type { ConnectorRegistry } from '../plugins/connector-registry.js';
 import type { HostMessage, HostStores, OutboxEntry } from '../stores/stores.js';
-import { backoffDelay, cappedRetryAfter, type BackoffOptions } from './backoff.js';
+import { backoffDelay, honouredRetryAfter, type BackoffOptions } from './backoff.js';
 import { CircuitBreaker, type BreakerCounts, type BreakerOptions } from './circuit-breaker.js';
 import { gcraBook, type PaceRule, type RateBudget } from './rate-budget.js';
 import type { Timer } from './timer.js';
@@ -472,7 +472,7 @@ export class Dispatcher {
     switch (kind) {
       case 'rate-limited': {
         breaker.success();
-        const delay = cappedRetryAfter((error as { retryAfterMs?: number }).retryAfterMs ?? 1000, this.o.backoff);
+        const delay = honouredRetryAfter((error as { retryAfterMs?: number }).retryAfterMs ?? 1000, this.o.backoff);
         // slow the whole account's budget, not just this message
         await this.deps.budget.penalize(`${entry.channel}:${entry.account}`, now + delay);
         await this.deps.budget.penalize(`${entry.channel}:${entry.account}:${entry.message.to.userId}`, now + delay);

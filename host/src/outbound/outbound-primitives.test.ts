@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, cappedRetryAfter, DEFAULT_RETRY_AFTER_CAP_MS } from './backoff.js';
+import { backoffDelay, honouredRetryAfter, DEFAULT_RETRY_AFTER_CAP_MS } from './backoff.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { MemoryDriver } from '../stores/drivers/memory-driver.js';
 import { DocumentRateBudget, gcraBook, type PaceRule } from './rate-budget.js';
@@ -99,14 +99,14 @@ describe('backoffDelay', () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 0, max: 100_000 }), fc.double({ min: 0, max: 0.999, noNaN: true }), (attempt, retryAfter, r) =>
       backoffDelay(attempt, retryAfter, { random: () => r }) >= retryAfter));
   });
-  it('regression: an uncapped Retry-After parked a message for as long as the platform said; it is honoured up to the cap', () => {
+  it('regression: a connector whose classify passes any Retry-After through (a vendor\'s) parked a message for as long as the platform said; the dispatcher honours it up to the cap', () => {
     const year = 365 * 24 * 3_600_000;
     expect(backoffDelay(1, year, { random: () => 0 })).toBe(DEFAULT_RETRY_AFTER_CAP_MS);
     expect(backoffDelay(1, year, { random: () => 0, retryAfterCapMs: 60_000 })).toBe(60_000);
-    expect(cappedRetryAfter(Number.POSITIVE_INFINITY)).toBe(DEFAULT_RETRY_AFTER_CAP_MS);
-    expect(cappedRetryAfter(-5)).toBe(0);
+    expect(honouredRetryAfter(Number.POSITIVE_INFINITY)).toBe(DEFAULT_RETRY_AFTER_CAP_MS);
+    expect(honouredRetryAfter(-5)).toBe(0);
     fc.assert(fc.property(fc.double({ noNaN: true }), fc.integer({ min: 0, max: 10 * DEFAULT_RETRY_AFTER_CAP_MS }), (asked, cap) => {
-      const d = cappedRetryAfter(asked, { retryAfterCapMs: cap });
+      const d = honouredRetryAfter(asked, { retryAfterCapMs: cap });
       return d >= 0 && d <= cap && (asked < 0 || asked > cap || d === asked);
     }));
   });

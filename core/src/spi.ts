@@ -481,6 +481,22 @@ export interface Connector {
    * @param event - a message event this connector's `parse` produced
    */
   acknowledgeInteraction?(event: MessageEvent): Promise<void>;
+  /**
+   * Optional: the customer's public profile, for platforms whose webhooks carry no name (Messenger's
+   * User Profile API, by page-scoped id). The host calls it off the message's path for a contact it
+   * has no name for, once at a time per contact, and waits a while after a miss before asking again;
+   * a name an agent or the integrator set is never replaced by it.
+   * @param userId - the customer's id on this account, as `parse` reported it
+   * @returns what the platform has, or `undefined` when it has no profile for this customer
+   * @throws a classified {@link ConnectorError} when the call failed (the host logs it; nothing waits on it)
+   */
+  lookupProfile?(userId: string): Promise<PlatformProfile | undefined>;
+}
+
+/** What a platform's profile lookup ({@link Connector.lookupProfile}) found about a customer. */
+export interface PlatformProfile {
+  /** The name to show for the customer (e.g. first and last name). */
+  name?: string;
 }
 
 /** Multi-bound DI token: every loaded connector plugin. */

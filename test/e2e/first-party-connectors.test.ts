@@ -69,6 +69,19 @@ describe.each(CHANNELS)('host with @switchboard/%s', (channel) => {
     expect(messages.map((m) => (m.content as { text?: string }).text)).toContain('Hello from e2e');
   });
 
+  // Apple's MSP webhooks carry an opaque id and never a name: an Apple contact is named by an agent or the CRM
+  it.skipIf(channel === 'apple')('names the contact as the customer is named on the platform: from the webhook where it carries the name, else from the platform\'s profile (Messenger\'s User Profile API)', async () => {
+    const userId = channel === 'whatsapp' ? '4915112340077' : `${USER}77`;
+    const delivered = await fake.deliver(webhookUrl, fake.userMessage({ userId, text: 'hello, it is Ada', name: 'Ada Lovelace' }));
+    expect(delivered.status).toBe(200);
+    const conversation = await conversationOf(userId);
+    const contact = await eventually(async () => {
+      const c = (await api<{ profile: { name?: string } }>(`/v1/contacts/${conversation.contactId}`)).body;
+      return c.profile.name ? c : undefined;
+    });
+    expect(contact.profile.name).toBe('Ada Lovelace');
+  });
+
   it('answers 401 to a webhook whose signature does not verify, and stores nothing', async () => {
     const before = await host.stores.inbox.counts('shop');
     const answer = await fake.deliver(webhookUrl, corrupt(fake.userMessage({ userId: 'intruder-1', text: 'forged' })));

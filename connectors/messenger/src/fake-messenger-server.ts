@@ -121,6 +121,8 @@ export class FakeMessengerServer extends FakePlatformServer {
   private readonly users = new Map<string, FakeUser>();
   private readonly blocked = new Set<string>();
   private readonly unknown = new Set<string>();
+  /** People whose Messenger account was made with a phone number: the User Profile API has no profile for them. */
+  private readonly withoutProfiles = new Set<string>();
   private readonly tokens = new Map<string, { psid: string; expiresAt: number; stopped: boolean }>();
   private readonly attachments = new Map<string, FakeAttachment>();
   private readonly urlKey = randomBytes(16);
@@ -186,6 +188,14 @@ export class FakeMessengerServer extends FakePlatformServer {
     const [first = 'Sandbox', ...rest] = name.trim().split(/\s+/);
     const known = this.users.get(psid);
     if (!known || name !== 'Sandbox User') this.users.set(psid, { firstName: first, lastName: rest.join(' '), locale: known?.locale ?? 'en_US' });
+  }
+
+  /**
+   * Makes the person one whose Messenger account was made with a phone number: the User Profile API
+   * answers them with Graph's 2018218 "No profile available for this user", as Meta documents.
+   */
+  withoutProfile(psid: string): void {
+    this.withoutProfiles.add(psid);
   }
 
   /** Records a customer message at `at`, opening the 24 h window (userMessage does this too). */
@@ -572,6 +582,7 @@ export class FakeMessengerServer extends FakePlatformServer {
   private userProfile(psid: string, fields: string | undefined): FakeResponse {
     const user = this.users.get(psid);
     if (!user || this.unknown.has(psid)) throw noSuchObject('GET', psid);
+    if (this.withoutProfiles.has(psid)) throw graphError(400, 2018218, 'No profile available for this user.', { type: 'OAuthException' });
     const all: Json = {
       id: psid, name: `${user.firstName}${user.lastName ? ` ${user.lastName}` : ''}`, first_name: user.firstName, last_name: user.lastName,
       profile_pic: `${this.cdn?.url ?? ''}/v/profile-${psid}.jpg`, locale: user.locale, timezone: 0, gender: 'neutral',

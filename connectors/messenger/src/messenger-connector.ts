@@ -3,9 +3,9 @@
  * @module
  */
 import {
-  constantTimeEqual, executeProviderRequest, isObject, PermanentError, sendInParts, silentLogger, systemClock, verifyHmacSha256,
+  constantTimeEqual, executeProviderRequest, isObject, PermanentError, ProviderHttpError, sendInParts, silentLogger, systemClock, verifyHmacSha256,
   type Clock, type Connector, type ConnectorDeps, type ConnectorError, type DownloadedMedia, type InboundEvent, type Logger,
-  type MediaDownloadOptions, type MediaRef, type OutboundMessage, type ProviderRequest, type RawWebhook, type SendContext, type SendResult,
+  type MediaDownloadOptions, type MediaRef, type OutboundMessage, type PlatformProfile, type ProviderRequest, type RawWebhook, type SendContext, type SendResult,
   type UploadedMedia,
 } from '@switchboard/core';
 import type { MessengerConfig } from './config.js';
@@ -13,6 +13,7 @@ import { classifyGraphError } from './classify-graph-error.js';
 import { MESSENGER_ATTACHMENT_TTL_MS, downloadMessengerAttachment } from './messenger-media.js';
 import { parseMessengerWebhook } from './parse-webhook.js';
 import { renderMessengerRequest } from './render-message.js';
+import { isNoProfileAnswer, profileOf, userProfileRequest } from './user-profile.js';
 
 /** The header Meta signs webhooks with. */
 export const SIGNATURE_HEADER = 'x-hub-signature-256';
@@ -126,6 +127,24 @@ export class MessengerConnector implements Connector {
     try {
       return await downloadMessengerAttachment(this.fetch, media, options);
     } catch (error) {
+      throw this.classify(error);
+    }
+  }
+
+  /**
+   * The customer's name from the User Profile API (core's optional `lookupProfile`): Messenger
+   * webhooks carry no name, so the host asks once for a contact it has none for.
+   * @param userId - the customer's PSID
+   * @returns the name, or undefined when Graph has no profile the Page may read (2018218, or 100/33)
+   * @throws a classified ConnectorError for any other failure (a bad token, throttling, no answer)
+   */
+  async lookupProfile(userId: string): Promise<PlatformProfile | undefined> {
+    try {
+      const { body } = await executeProviderRequest(userProfileRequest(this.config, userId), { fetch: this.fetch });
+      const profile = profileOf(body);
+      return profile.name === undefined ? undefined : profile;
+    } catch (error) {
+      if (error instanceof ProviderHttpError && isNoProfileAnswer(error.body)) return undefined;
       throw this.classify(error);
     }
   }

@@ -30,6 +30,7 @@ import { InboundDispatcher } from './inbound-dispatcher.js';
 import type { InboundRouter } from './inbound-router.js';
 import { InboxConsent } from './inbox-consent.js';
 import { InboxWorker, type InboxProcessorOptions } from './inbox-worker.js';
+import { ProfileLookups } from './profile-lookups.js';
 import { PartyResolver } from './party-resolver.js';
 
 export type { ConsentHookEvent, InboxConsentHook, ResolvedConsentHookEvent } from './consent-hooks.js';
@@ -66,7 +67,7 @@ export class InboxProcessor {
     const consent = new InboxConsent(deps.consent ?? new ConsentService({ stores, streams }));
     const hooks = this.hooks;
     const dispatcher = InboundDispatcher.of(tenants, {
-      message: new MessageHandler({ stores, streams, registry, parties, consent, hooks, router, clock, logger }),
+      message: new MessageHandler({ stores, streams, registry, parties, consent, hooks, router, profiles: new ProfileLookups({ registry, stores, clock, logger }), clock, logger }),
       status: new StatusHandler({ stores, streams }),
       consent: new ConsentHandler({ stores, parties, consent }),
       'conversation-started': new ConversationStartedHandler({ stores, parties, hooks }),

@@ -1,7 +1,8 @@
 /**
  * A customer's message: resolve contact and conversation → reopen a resolved conversation → move
  * the service window → record its consent (reopening, keyword) → consent hooks → store it → ask
- * the connector to acknowledge the interaction → publish → route.
+ * the connector to acknowledge the interaction → look an unnamed contact's name up (off the path)
+ * → publish → route.
  * @module
  */
 import { randomUUID } from 'node:crypto';
@@ -16,6 +17,7 @@ import type { InboundContext, InboundHandler } from '../inbound-handler.js';
 import type { InboundRouter } from '../inbound-router.js';
 import type { InboxConsent } from '../inbox-consent.js';
 import type { PartyResolver } from '../party-resolver.js';
+import type { ProfileLookups } from '../profile-lookups.js';
 
 /** What the message handler needs. */
 export interface MessageHandlerDeps {
@@ -26,6 +28,8 @@ export interface MessageHandlerDeps {
   consent: InboxConsent;
   hooks: ConsentHooks;
   router: InboundRouter;
+  /** Names for unnamed contacts from the platform (optional: without it none are looked up). */
+  profiles?: ProfileLookups;
   clock: Clock;
   logger: Logger;
 }
@@ -81,6 +85,8 @@ export class MessageHandler implements InboundHandler<'message'> {
     const { message: stored, inserted } = await stores.messages.insert(message);
     if (!inserted) return; // the same platform message under another event id: already handled
     this.acknowledgeInteraction(entry.tenantId, entry.account, event);
+    // off the message's path: the platform's answer must not hold the customer's message up
+    void this.deps.profiles?.request(tenant.id, event.channel, entry.account, event.userId, contact);
     const notice = { tenantId: tenant.id, message: stored, conversation, contact };
     streams.inbound$.next(notice);
     await this.deps.router.route(notice, entry.account, keyword?.kind);

@@ -141,7 +141,7 @@ beforeAll(async () => {
     dirs.scaffolder = project(join(work, 'scaffolder'), 'scaffolder');
     await timed('create-switchboard install', () => sh(dirs.scaffolder, 'npm', [...INSTALL, tgz('create-switchboard')]));
     mkdirSync(join(work, 'apps'));
-    createdApp = await sh(join(work, 'apps'), scaffolderBin(), ['my-bot', '--channels', 'telegram,whatsapp']);
+    createdApp = await sh(join(work, 'apps'), scaffolderBin(), ['my-bot', '--channels', 'telegram,whatsapp,messenger,viber,apple']);
     dirs.app = join(work, 'apps', 'my-bot');
     mkdirSync(join(work, 'vendors'));
     await sh(join(work, 'vendors'), scaffolderBin(), ['--connector', 'acme-sms']);
@@ -152,7 +152,7 @@ beforeAll(async () => {
     const connectorPackage = readFileSync(join(dirs.connector, 'package.json'), 'utf8');
     await Promise.all([
       timed('app install', async () => {
-        await sh(dirs.app, 'npm', [...INSTALL, ...['core', 'host', 'telegram', 'whatsapp', 'testkit'].map((p) => tgz(`@switchboard/${p}`))]);
+        await sh(dirs.app, 'npm', [...INSTALL, ...['core', 'host', 'telegram', 'whatsapp', 'messenger', 'viber', 'apple', 'testkit'].map((p) => tgz(`@switchboard/${p}`))]);
         reuseSqliteBuild(dirs.app);
         writeFileSync(join(dirs.app, 'package.json.scaffolded'), appPackage);
       }),
@@ -243,15 +243,17 @@ describe('outside-install: packed tarballs in empty folders outside the reposito
     }
   }, STEP_MS);
 
-  it('npm create switchboard my-bot (from its tarball): the app depends on caret ranges and passes its own test', async () => {
-    expect(createdApp).toContain('Created my-bot (telegram, whatsapp)');
+  it('npm create switchboard my-bot --channels (all five, from its tarball): the app depends on caret ranges and passes its own test', async () => {
+    expect(createdApp).toContain('Created my-bot (telegram, whatsapp, messenger, viber, apple)');
     const scaffolded = JSON.parse(readFileSync(join(dirs.app, 'package.json.scaffolded'), 'utf8')) as { dependencies: Record<string, string>; scripts: Record<string, string> };
     expect(scaffolded.dependencies).toEqual({
       '@switchboard/core': '^0.1.0', '@switchboard/host': '^0.1.0', '@switchboard/telegram': '^0.1.0', '@switchboard/whatsapp': '^0.1.0',
+      '@switchboard/messenger': '^0.1.0', '@switchboard/viber': '^0.1.0', '@switchboard/apple': '^0.1.0',
     });
     expect(scaffolded.scripts).toMatchObject({ start: 'switchboard start', test: 'vitest run' });
     const out = await timed('app npm test', () => sh(dirs.app, 'npm', ['test']));
-    expect(out).toMatch(/Tests\s+4 passed \(4\)/);
+    // one customer message answered per channel, the bot's answers, the API's key check
+    expect(out).toMatch(/Tests\s+7 passed \(7\)/);
   }, STEP_MS);
 
   it('npm create switchboard -- --connector acme-sms: the connector passes the testkit\'s conformance suite', async () => {

@@ -47,7 +47,7 @@ describe('planApp', () => {
 
   it('names the secrets in .env.example and gives none a value', () => {
     const lines = fileOf(files, '.env.example').split('\n').filter((l) => l !== '' && !l.startsWith('#'));
-    expect(lines).toEqual(['PUBLIC_URL=', 'SWITCHBOARD_API_KEY=', 'TELEGRAM_BOT_TOKEN=', 'TELEGRAM_SECRET_TOKEN=', 'WHATSAPP_ACCESS_TOKEN=', 'WHATSAPP_APP_SECRET=', 'WHATSAPP_VERIFY_TOKEN=', 'WHATSAPP_PHONE_NUMBER_ID=']);
+    expect(lines).toEqual(['PUBLIC_URL=', 'SWITCHBOARD_API_KEY=', 'OPT_IN_SECRET=', 'PSEUDONYM_SALT=', 'TELEGRAM_BOT_TOKEN=', 'TELEGRAM_SECRET_TOKEN=', 'WHATSAPP_ACCESS_TOKEN=', 'WHATSAPP_APP_SECRET=', 'WHATSAPP_VERIFY_TOKEN=', 'WHATSAPP_PHONE_NUMBER_ID=']);
   });
 
   it('depends on the published package names with caret ranges and has start and test scripts', () => {

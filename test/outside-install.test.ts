@@ -24,7 +24,7 @@ import { rm } from 'node:fs/promises';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeTelegramServer } from '@switchboard/telegram';
@@ -106,6 +106,8 @@ const tgz = (name: string): string => {
 const dirs = { integrator: '', app: '', connector: '', patched: '', scaffolder: '' };
 /** The core tarball re-packed as 0.1.1. */
 let patchedCore = '';
+/** The scaffolded connector, built and packed. */
+let connectorTarball = '';
 /** What `create-switchboard` printed for the app. */
 let createdApp = '';
 
@@ -154,12 +156,19 @@ beforeAll(async () => {
       timed('app install', async () => {
         await sh(dirs.app, 'npm', [...INSTALL, ...['core', 'host', 'telegram', 'whatsapp', 'messenger', 'viber', 'apple', 'testkit'].map((p) => tgz(`@switchboard/${p}`))]);
         reuseSqliteBuild(dirs.app);
-        writeFileSync(join(dirs.app, 'package.json.scaffolded'), appPackage);
+        // npm wrote file: specs for the tarballs into package.json: the scaffold's own manifest goes back
+        writeFileSync(join(dirs.app, 'package.json'), appPackage);
       }),
-      timed('connector install', async () => {
-        await sh(dirs.connector, 'npm', [...INSTALL, tgz('@switchboard/core'), tgz('@switchboard/testkit')]);
-        writeFileSync(join(dirs.connector, 'package.json.scaffolded'), connectorPackage);
-      }),
+      (async () => {
+        await timed('connector install', () => sh(dirs.connector, 'npm', [...INSTALL, tgz('@switchboard/core'), tgz('@switchboard/testkit')]));
+        writeFileSync(join(dirs.connector, 'package.json'), connectorPackage);
+        // built and packed as its vendor would publish it (peer @switchboard/core ^0.1.0), for the integrator to install by name
+        await timed('connector build and pack', async () => {
+          await sh(dirs.connector, 'npm', ['run', 'build']);
+          const [packed] = JSON.parse(await sh(dirs.connector, 'npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work])) as { filename: string }[];
+          connectorTarball = join(work, packed!.filename);
+        });
+      })(),
     ]);
   };
   const patched = async (): Promise<void> => {
@@ -175,6 +184,9 @@ beforeAll(async () => {
     await timed('core 0.1.1 install', () => sh(dirs.patched, 'npm', [...INSTALL, patchedCore, ...connectors]));
   };
   await Promise.all([integrator(), scaffolds(), patched()]);
+  // the vendor's connector joins the integrator's install (its sqlite addon is put back afterwards)
+  await timed('integrator install of the scaffolded connector', () => sh(dirs.integrator, 'npm', [...INSTALL, connectorTarball]));
+  reuseSqliteBuild(dirs.integrator);
   timings['beforeAll (pack and all installs)'] = Math.round(performance.now() - started);
 }, STEP_MS);
 
@@ -184,12 +196,18 @@ afterAll(async () => {
 }, STEP_MS);
 
 describe('outside-install: packed tarballs in empty folders outside the repository', () => {
-  it('an integrator: a host started with the installed bin answers a fake Telegram webhook through its bot', async () => {
+  it('an integrator: a host started with the installed bin answers through its bot on Telegram and on the scaffolded vendor connector, loaded by name', async () => {
     const dir = dirs.integrator;
     expect(readdirSync(join(dir, 'node_modules', '@switchboard')).sort()).toEqual(['core', 'host', 'telegram']);
 
     const telegram = new FakeTelegramServer();
     await telegram.start();
+    // the vendor's fake platform, from the connector package the integrator installed
+    const vendor = (await import(pathToFileURL(join(dir, 'node_modules', 'switchboard-acme-sms', 'dist', 'index.js')).href)) as {
+      FakeAcmeSmsServer: new () => FakeTelegramServer;
+    };
+    const acme = new vendor.FakeAcmeSmsServer();
+    await acme.start();
     let child: ChildProcess | undefined;
     try {
       const apiKey = 'outside-install-key-0123456789';
@@ -199,7 +217,10 @@ describe('outside-install: packed tarballs in empty folders outside the reposito
         "  logLevel: 'warn',",
         "  store: { kind: 'sqlite', path: 'data/switchboard.db' },",
         "  tenants: [{ id: 'shop', name: 'Outside Shop', apiKeys: [{ env: 'SHOP_API_KEY' }], routing: { rules: [{ to: { bot: 'echo' } }] } }],",
-        `  connectors: [{ package: '@switchboard/telegram', required: true, accounts: [{ id: 'main', config: ${JSON.stringify(telegram.connectorConfig())} }] }],`,
+        '  connectors: [',
+        `    { package: '@switchboard/telegram', required: true, accounts: [{ id: 'main', config: ${JSON.stringify(telegram.connectorConfig())} }] },`,
+        `    { package: 'switchboard-acme-sms', required: true, accounts: [{ id: 'main', config: ${JSON.stringify(acme.connectorConfig())} }] },`,
+        '  ],',
         '  bots: { echo: async (ctx) => { if (!ctx.keyword && ctx.text) await ctx.reply(`outside: ${ctx.text}`); } },',
         '});',
         '',
@@ -229,9 +250,15 @@ describe('outside-install: packed tarballs in empty folders outside the reposito
         .toEqual([expect.stringContaining('outside: Is my order ready?')]);
       expect(telegram.sentMessages()[0]!.userId).toBe('700100200');
 
+      // the scaffolded vendor connector, loaded by its package name: the same round trip
+      const sms = await acme.deliver(`${url}/webhooks/acme-sms/main`, acme.userMessage({ userId: 'customer-4711', text: 'Hello from SMS' }));
+      expect(sms.status).toBe(200);
+      await expect.poll(() => acme.sentMessages().map((m) => JSON.stringify(m.request.body)), { timeout: 60_000 })
+        .toEqual([expect.stringContaining('outside: Hello from SMS')]);
+
       const conversations = await fetch(`${url}/v1/conversations`, { headers: { authorization: `Bearer ${apiKey}` } });
       expect(conversations.status).toBe(200);
-      expect(((await conversations.json()) as { items: unknown[] }).items).toHaveLength(1);
+      expect(((await conversations.json()) as { items: { address: { channel: string } }[] }).items.map((c) => c.address.channel).sort()).toEqual(['acme-sms', 'telegram']);
 
       const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
       child.kill('SIGTERM');
@@ -240,12 +267,13 @@ describe('outside-install: packed tarballs in empty folders outside the reposito
     } finally {
       child?.kill('SIGKILL');
       await telegram.stop();
+      await acme.stop();
     }
   }, STEP_MS);
 
   it('npm create switchboard my-bot --channels (all five, from its tarball): the app depends on caret ranges and passes its own test', async () => {
     expect(createdApp).toContain('Created my-bot (telegram, whatsapp, messenger, viber, apple)');
-    const scaffolded = JSON.parse(readFileSync(join(dirs.app, 'package.json.scaffolded'), 'utf8')) as { dependencies: Record<string, string>; scripts: Record<string, string> };
+    const scaffolded = JSON.parse(readFileSync(join(dirs.app, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; scripts: Record<string, string> };
     expect(scaffolded.dependencies).toEqual({
       '@switchboard/core': '^0.1.0', '@switchboard/host': '^0.1.0', '@switchboard/telegram': '^0.1.0', '@switchboard/whatsapp': '^0.1.0',
       '@switchboard/messenger': '^0.1.0', '@switchboard/viber': '^0.1.0', '@switchboard/apple': '^0.1.0',
@@ -257,7 +285,7 @@ describe('outside-install: packed tarballs in empty folders outside the reposito
   }, STEP_MS);
 
   it('npm create switchboard -- --connector acme-sms: the connector passes the testkit\'s conformance suite', async () => {
-    const scaffolded = JSON.parse(readFileSync(join(dirs.connector, 'package.json.scaffolded'), 'utf8')) as { peerDependencies: Record<string, string> };
+    const scaffolded = JSON.parse(readFileSync(join(dirs.connector, 'package.json'), 'utf8')) as { peerDependencies: Record<string, string> };
     expect(scaffolded.peerDependencies).toEqual({ '@switchboard/core': '^0.1.0' });
     const out = await timed('connector npm test', () => sh(dirs.connector, 'npm', ['test']));
     expect(out).toContain('src/conformance.test.ts');

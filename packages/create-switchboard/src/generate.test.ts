@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHANNELS, parseChannels } from './channels.js';
-import { ownVersion, planApp, planConnector, renderTemplate, switchboardRange, targetPath, targetProblem, writeScaffold } from './generate.js';
+import { TEMPLATE_ROOT, ownVersion, planApp, planConnector, renderTemplate, switchboardRange, targetPath, targetProblem, writeScaffold } from './generate.js';
 import { connectorNameProblem, RESERVED_CHANNELS } from './names.js';
 
 const channels = (list: string) => {
@@ -111,6 +111,19 @@ describe('planConnector', () => {
 });
 
 describe('templates', () => {
+  it('are all *.tmpl files: a template named *.test.ts ran in the repository\'s own suite and tsc -b compiled it', () => {
+    const found: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        if (entry.isDirectory()) walk(join(dir, entry.name));
+        else found.push(entry.name);
+      }
+    };
+    walk(TEMPLATE_ROOT);
+    expect(found.length).toBeGreaterThan(10);
+    expect(found.filter((name) => !name.endsWith('.tmpl') || name.startsWith('.'))).toEqual([]);
+  });
+
   it('renderTemplate refuses a placeholder without a value', () => {
     expect(renderTemplate('a {{x}} b {{{x}}}', { x: 'X' })).toBe('a X b {X}');
     expect(() => renderTemplate('{{missing}}', {})).toThrow('template placeholder {{missing}} has no value');

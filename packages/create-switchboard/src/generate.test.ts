@@ -111,7 +111,7 @@ describe('planConnector', () => {
 });
 
 describe('templates', () => {
-  it('are all *.tmpl files: a template named *.test.ts ran in the repository\'s own suite and tsc -b compiled it', () => {
+  it('are all *.tmpl files: a template named *.test.ts would run in the repository\'s own suite and compile with tsc -b', () => {
     const found: string[] = [];
     const walk = (dir: string): void => {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {

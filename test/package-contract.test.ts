@@ -32,11 +32,12 @@ const PUBLISHABLE = [
   'client',
   'host',
   'test/testkit',
+  'packages/create-switchboard',
 ] as const;
 
 /** Packages that plug into core: core must be a peer so one copy of it (its DI tokens, its error classes) is shared. */
-const PLUGS_INTO_CORE = PUBLISHABLE.filter((dir) => dir !== 'core' && dir !== 'client');
-// the client speaks to a host over HTTP and shares no code with it: it depends on no workspace package
+// the client speaks to a host over HTTP and shares no code with it, and create-switchboard only writes files: neither depends on a workspace package
+const PLUGS_INTO_CORE = PUBLISHABLE.filter((dir) => dir !== 'core' && dir !== 'client' && dir !== 'packages/create-switchboard');
 
 interface PackageJson {
   name: string;
@@ -185,7 +186,7 @@ function missingMapSources(dir: string, files: string[]): string[] {
   return missing;
 }
 
-describe.each(['connectors/telegram', 'host'])('package contract: the %s tarball (npm pack --dry-run)', (dir) => {
+describe.each(['connectors/telegram', 'host', 'packages/create-switchboard'])('package contract: the %s tarball (npm pack --dry-run)', (dir) => {
   let files: string[] = [];
 
   beforeAll(async () => {
@@ -253,4 +254,40 @@ describe('package contract: releases with changesets', () => {
       await rm(scratch, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe('package contract: the create-switchboard tarball', () => {
+  const dir = 'packages/create-switchboard';
+  let files: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(join(root, dir, 'dist', 'cli.js'))) {
+      await run('npx', ['tsc', '-b', dir], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
+    }
+    files = await packList(dir);
+  }, 600_000);
+
+  it('carries its bin, the built CLI and every template (the scaffolds need nothing from the repository)', () => {
+    const pkg = readPackage(dir) as PackageJson & { bin?: Record<string, string> };
+    expect(pkg.bin).toEqual({ 'create-switchboard': './bin/create-switchboard.js' });
+    expect(files).toEqual(expect.arrayContaining(['bin/create-switchboard.js', 'dist/cli.js', 'dist/generate.js', 'dist/names.js', 'dist/channels.js']));
+    const templates = (sub: string): string[] => {
+      const found: string[] = [];
+      const walk = (at: string): void => {
+        for (const entry of readdirSync(join(root, dir, at), { withFileTypes: true })) {
+          if (entry.isDirectory()) walk(`${at}/${entry.name}`);
+          else found.push(`${at}/${entry.name}`);
+        }
+      };
+      walk(sub);
+      return found;
+    };
+    const all = templates('templates');
+    expect(all.length).toBeGreaterThan(10);
+    expect(files).toEqual(expect.arrayContaining(all));
+  });
+
+  it('has no runtime dependencies (npm create fetches nothing but itself)', () => {
+    expect(readPackage(dir).dependencies).toBeUndefined();
+  });
 });

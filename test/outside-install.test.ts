@@ -52,7 +52,7 @@ const PACKED = publishableWorkspaces();
 
 /** The packages the scenarios below install: each must be among those packed. */
 const NEEDED = [
-  '@switchboard/core', '@switchboard/host', '@switchboard/testkit', 'create-switchboard',
+  '@switchboard/core', '@switchboard/client', '@switchboard/host', '@switchboard/testkit', 'create-switchboard',
   ...['whatsapp', 'messenger', 'telegram', 'viber', 'apple'].map((c) => `@switchboard/${c}`),
 ];
 
@@ -169,7 +169,8 @@ beforeAll(async () => {
     const connectorPackage = readFileSync(join(dirs.connector, 'package.json'), 'utf8');
     await Promise.all([
       timed('app install', async () => {
-        await sh(dirs.app, 'npm', [...INSTALL, ...['core', 'host', 'telegram', 'whatsapp', 'messenger', 'viber', 'apple', 'testkit'].map((p) => tgz(`@switchboard/${p}`))]);
+        // the host depends on @switchboard/client (its CLI sends through it): its tarball stands in for the registry's too
+        await sh(dirs.app, 'npm', [...INSTALL, ...['core', 'client', 'host', 'telegram', 'whatsapp', 'messenger', 'viber', 'apple', 'testkit'].map((p) => tgz(`@switchboard/${p}`))]);
       }),
       (async () => {
         await timed('connector install', () => sh(dirs.connector, 'npm', [...INSTALL, tgz('@switchboard/core'), tgz('@switchboard/testkit')]));

@@ -45,7 +45,7 @@ import {
 import { assertSearchable, declaredCollection } from './documents.js';
 
 export {
-  escapeKey, escapePath, fromMongoDocument, mongoIndexes, mongoPath, redactMongoUri, toMongoDocument, toMongoFilter, toMongoSort, toMongoUpdate, toStoredValue, unescapeKey,
+  escapeKey, escapePath, fromMongoDocument, mongoIndexes, mongoPath, mongoTextCondition, mongoTextIndex, redactMongoUri, toMongoDocument, toMongoFilter, toMongoSort, toMongoUpdate, toStoredValue, unescapeKey,
   type MongoDocument, type MongoFilter, type MongoIndex, type MongoSort, type MongoUpdate,
 } from './mongodb-translate.js';
 

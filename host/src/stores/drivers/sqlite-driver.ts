@@ -36,7 +36,7 @@ import { toStorageError } from './sqlite-errors.js';
 import {
   CREATE_META, DOC_COLUMN, META_TABLE, SCHEMA_VERSION, addColumnSql, columnValue, compileFilter, compileSort, createElemsIndexSql,
   createIndexSql, createTablesSql, elementValues, ident, irregularFieldOf, isMarker, literal, sortsInSql, tableNames, uniqueFields,
-  createTextSql, dropTextSql, ftsQuery, textConditionSql, textNames,
+  createTextSql, dropTextSql, ftsQuery, textNames, textSourceSql,
 } from './sqlite-sql.js';
 import type { TableNames } from './sqlite-sql.js';
 
@@ -782,19 +782,22 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
     if (sort !== undefined) assertSort(this.spec, sort);
     const words = searchWords(text);
     if (limit === 0 || words.length === 0) return [];
-    const also = { sql: textConditionSql(this.names), params: [ftsQuery(words)] };
+    const also = { ...textSourceSql(this.names), params: [ftsQuery(words)] };
     const rows = this.driver.guard(() => this.driver.read(() => this.select(filter, sort, offset, limit, also)));
     return rows.map((row) => decodeDoc<T>(row.doc));
   }
 
   /** The matching rows' documents (encoded), in order, sliced; sorts on irregular fields are done here. */
-  private select(filter: Filter, sort: Sort | undefined, offset: number, limit: number | undefined, also?: { sql: string; params: SqlValue[] }): { doc: string }[] {
+  private select(filter: Filter, sort: Sort | undefined, offset: number, limit: number | undefined, also?: { from: string; join: string; params: SqlValue[] }): { doc: string }[] {
     const where = compileFilter(filter, this.ctx);
+    let from = this.table;
     if (also !== undefined) {
-      where.sql = `${also.sql} AND ${where.sql}`;
+      // the parameters of the FROM clause come before the WHERE's
+      from = also.from;
+      where.sql = `${also.join} AND ${where.sql}`;
       where.params.unshift(...also.params);
     }
-    const base = `SELECT ${DOC_COLUMN} AS doc FROM ${this.table} WHERE ${where.sql}`;
+    const base = `SELECT ${this.table}.${DOC_COLUMN} AS doc FROM ${from} WHERE ${where.sql}`;
     if (sort !== undefined && !sortsInSql(sort, this.ctx)) {
       const compare = compareBy(sort, this.spec);
       const docs = this.driver.statement(base).all(...where.params).map((row) => ({ text: String(row['doc']), value: decodeDoc<T>(String(row['doc'])) }));

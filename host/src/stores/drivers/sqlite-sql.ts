@@ -424,11 +424,18 @@ export function ftsQuery(words: readonly string[]): string {
 }
 
 /**
- * The condition restricting a collection's table to the documents whose text matches an FTS5 query
- * (one bound parameter: the query).
+ * The FROM clause that makes the full-text index drive a search: the ids of the matching documents
+ * (a subquery with one bound parameter, the FTS5 query), CROSS JOINed (which fixes the loop order in
+ * SQLite) to the collection's table, so the documents are read by primary key per hit instead of
+ * the filter's index being scanned and every row probed against the hits. The subquery exposes one
+ * column, `"$hit"`, so no field of the collection is ever ambiguous.
+ * @returns the clause, and the condition joining the table to it
  */
-export function textConditionSql(names: TableNames): string {
+export function textSourceSql(names: TableNames): { from: string; join: string } {
   const t = textNames(names);
   const fts = ident(t.fts);
-  return `${ident(names.table)}.id IN (SELECT k.doc_id FROM ${fts} JOIN ${ident(t.ids)} k ON k.n = ${fts}.rowid WHERE ${fts} MATCH ?)`;
+  return {
+    from: `(SELECT k.doc_id AS "$hit" FROM ${fts} JOIN ${ident(t.ids)} k ON k.n = ${fts}.rowid WHERE ${fts} MATCH ?) AS "$hits" CROSS JOIN ${ident(names.table)}`,
+    join: `${ident(names.table)}.id = "$hits"."$hit"`,
+  };
 }

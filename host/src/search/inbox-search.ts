@@ -219,6 +219,9 @@ export class DocumentInboxSearch implements InboxSearch {
   private async conversationHits(tenantId: string, q: string, words: readonly string[], scope: Filter, query: InboxSearchQuery): Promise<SearchHit[]> {
     const inScope: Filter = { ...scope, ...DocumentInboxSearch.updatedWithin(query) };
     const newest = { sort: [['updatedAt', -1]] as const, limit: CONVERSATION_MATCH_LIMIT };
+    // a CRM reference or an address names few conversations: their own indexes find them, and the
+    // hits are ordered below (a sort in the query would make SQLite walk the tenant's by time instead)
+    const few = { limit: CONVERSATION_MATCH_LIMIT };
     const hits = new Map<string, SearchHit>();
     const add = (c: Conversation, match: SearchMatch): void => {
       const hit = hits.get(c.id) ?? { conversation: c, matches: [] };
@@ -232,7 +235,7 @@ export class DocumentInboxSearch implements InboxSearch {
     for (const c of await this.conversations.find({ ...inScope, tags: { $in: tags } }, newest)) {
       for (const tag of c.tags ?? []) if (tags.includes(tag)) add(c, { field: 'tag', text: tag, hits: [[0, tag.length]] });
     }
-    const byCrm = await this.conversations.find({ ...inScope, crmRef: q }, newest);
+    const byCrm = await this.conversations.find({ ...inScope, crmRef: q }, few);
     const crmContacts = await this.contacts.find({ tenantId, crmRef: q, pending: { $ne: true } }, { limit: CONVERSATION_MATCH_LIMIT });
     for (const c of byCrm) add(c, { field: 'crmRef', text: q, hits: [[0, q.length]] });
     if (crmContacts.length > 0) {
@@ -262,7 +265,7 @@ export class DocumentInboxSearch implements InboxSearch {
         if (range) add(c, { field: 'address', text: c.address.userId, hits: [range] });
       }
     } else {
-      for (const c of await this.conversations.find({ ...inScope, 'address.userId': q }, newest)) add(c, { field: 'address', text: q, hits: [[0, q.length]] });
+      for (const c of await this.conversations.find({ ...inScope, 'address.userId': q }, few)) add(c, { field: 'address', text: q, hits: [[0, q.length]] });
     }
 
     return [...hits.values()]

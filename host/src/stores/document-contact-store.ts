@@ -39,7 +39,7 @@ export class DocumentContactStore implements ContactStore {
   static readonly spec: CollectionSpec = {
     name: 'contacts',
     fields: { tenantId: 'string', createdAt: 'date', pending: 'boolean', rev: 'number', crmRef: 'string' },
-    indexes: [{ fields: ['tenantId', 'createdAt'] }],
+    indexes: [{ fields: ['tenantId', 'createdAt'] }, { fields: ['tenantId', 'crmRef'] }],
     // inbox search finds contacts by name and CRM reference
     text: ['profile.name'],
   };

@@ -26,6 +26,7 @@ export class DocumentConversationStore implements ConversationStore {
       { fields: ['tenantId', 'status', 'updatedAt'] },
       { fields: ['tenantId', 'contactId'] },
       { fields: ['tenantId', 'crmRef'] },
+      { fields: ['tenantId', 'address.userId'] },
     ],
   };
 

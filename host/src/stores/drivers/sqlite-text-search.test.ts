@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { UniqueViolationError } from '../driver.js';
 import type { CollectionSpec, Doc } from '../driver.js';
 import { SqliteDriver } from './sqlite-driver.js';
+import { compileFilter, compileSort, tableNames, textSourceSql } from './sqlite-sql.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-fts-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -101,6 +102,28 @@ describe('SQLite full-text index', () => {
     await back.deleteMany({ id: 'a' });
     expect(ids(await back.search('copy', {}))).toEqual(['c']);
     await restored.close();
+  });
+
+  it('regression: a search walked the tenant\'s index and probed every row against the hits; now the FTS5 hits drive it', async () => {
+    const path = file();
+    const driver = await SqliteDriver.open({ path });
+    const spec: CollectionSpec = { name: 'msgs', fields: { tenant: 'string', at: 'number' }, indexes: [{ fields: ['tenant', 'at'] }], text: ['body'] };
+    const msgs = driver.collection<Note & { at: number }>(spec);
+    await msgs.insertMany(Array.from({ length: 500 }, (_, i) => ({ id: `m${i}`, tenant: 't', at: i, body: i === 250 ? 'needle' : `hay ${i}` })));
+    expect(ids(await msgs.search('needle', { tenant: 't' }, { sort: [['at', -1]], limit: 20 }))).toEqual(['m250']);
+    await driver.close();
+    // the driver's statement, as SQLite plans it on that file
+    const raw = new Database(path, { readonly: true });
+    const names = tableNames('msgs');
+    const source = textSourceSql(names);
+    const where = compileFilter({ tenant: 't' }, { names, irregular: new Set() });
+    const plan = raw.prepare(`EXPLAIN QUERY PLAN SELECT "sb_msgs"."$doc" FROM ${source.from} WHERE ${source.join} AND ${where.sql} ORDER BY ${compileSort([['at', -1]])} LIMIT 20`)
+      .all('"needle"', ...where.params) as { detail: string }[];
+    raw.close();
+    const details = plan.map((p) => p.detail);
+    expect(details[0]).toMatch(/^SCAN sb_msgs\$fts VIRTUAL TABLE/);
+    expect(details.some((d) => /SEARCH sb_msgs USING INDEX sqlite_autoindex_sb_msgs_1 \(id=\?\)/.test(d))).toBe(true);
+    expect(details.some((d) => d.includes('sb_msgs$i$tenant,at'))).toBe(false);
   });
 
   it('a read-only connection searches an indexed database', async () => {

@@ -635,6 +635,10 @@ export function describeDriverConformance(name: string, open: () => Promise<Stor
         await c.insert({ id: 'a', body: 'zeta' });
         expect(idsOf(await c.search('zeta', {}))).toEqual(['a']);
         expect(await c.search('epsilon', {})).toEqual([]);
+        await driver.clear();
+        expect(await c.search('zeta', {})).toEqual([]);
+        await c.insert({ id: 'a', body: 'zeta again' });
+        expect(idsOf(await c.search('zeta', {}))).toEqual(['a']);
       });
 
       it('finds nothing for a text without words; refuses a collection without text paths', async () => {

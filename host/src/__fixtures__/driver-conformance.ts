@@ -11,7 +11,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UndeclaredFieldError, UniqueViolationError } from '../stores/driver.js';
+import { UndeclaredFieldError, UniqueViolationError, searchWords, textWords } from '../stores/driver.js';
 import type { Collection, CollectionSpec, Doc, Filter, Sort, StorageDriver, Update } from '../stores/driver.js';
 import { MemoryDriver } from '../stores/drivers/memory-driver.js';
 
@@ -576,6 +576,93 @@ export function describeDriverConformance(name: string, open: () => Promise<Stor
           }),
           { numRuns: options.modelRuns ?? 60 },
         );
+      });
+    });
+
+    describe('text search', () => {
+      const textSpec = (): CollectionSpec => ({ ...specOf(fresh('t')), text: ['body', 'meta.caption'] });
+
+      it('finds the documents holding every word, in any text path, ignoring case, accents and punctuation', async () => {
+        const c = items(textSpec());
+        await c.insertMany([
+          { id: 'a', tenant: 't1', n: 1, body: 'The brake pads are worn, Émile.' },
+          { id: 'b', tenant: 't1', n: 2, body: 'Pads ordered', meta: { caption: 'BRAKE photo' } },
+          { id: 'c', tenant: 't2', n: 3, body: 'brake pads' },
+          { id: 'd', tenant: 't1', n: 4, body: 'brakes padded' },
+          { id: 'e', tenant: 't1', n: 5, body: 42 as unknown as string, meta: { caption: 'nothing here' } },
+        ]);
+        expect(idsOf(await c.search('brake PADS', {}))).toEqual(['a', 'b', 'c']);
+        expect(idsOf(await c.search('émile', {}))).toEqual(['a']);
+        expect(idsOf(await c.search('EMILE!', { tenant: 't1' }))).toEqual(['a']);
+        expect(idsOf(await c.search('brake pads', { tenant: 't1' }))).toEqual(['a', 'b']);
+        expect(await c.search('brak', {})).toEqual([]); // whole words only
+        expect(await c.search('42', {})).toEqual([]); // only strings are text
+        expect(inOrder(await c.search('pads', { tenant: 't1' }, { sort: [['n', -1]], limit: 1 }))).toEqual(['b']);
+        expect(inOrder(await c.search('pads', { tenant: 't1' }, { sort: [['n', -1]], offset: 1 }))).toEqual(['a']);
+        expect(await c.search('pads', {}, { limit: 0 })).toEqual([]);
+      });
+
+      it('gives back whole documents, equal to what find gives', async () => {
+        const c = items(textSpec());
+        const doc: Item = { id: 'x', tenant: 't', at: at(3), body: 'hello world', tags: ['a'] };
+        await c.insert(doc);
+        expect(await c.search('world', {})).toEqual([await c.get('x')]);
+        expect(await c.search('world', {})).toEqual([doc]);
+      });
+
+      it('reads the words of a query as words, never as query syntax', async () => {
+        const c = items(textSpec());
+        await c.insertMany([{ id: 'a', body: 'or and not near' }, { id: 'b', body: 'x" OR "y' }]);
+        const cases: [string, string[]][] = [['"', []], ['NEAR(', ['a']], ['*', []], ['or AND', ['a']], ['-not', ['a']], ['body:near', []], ['^x', ['b']], ['"x" OR "y"', ['b']]];
+        for (const [q, expected] of cases) expect(idsOf(await c.search(q, {})), q).toEqual(expected);
+      });
+
+      it('keeps the index in step with inserts, updates, replaces, deletes and clear', async () => {
+        const c = items(textSpec());
+        await c.insert({ id: 'a', status: 'new', body: 'alpha beta' });
+        await c.updateOne({ id: 'a' }, { $set: { status: 'old' } }); // not a text change
+        expect(idsOf(await c.search('alpha', {}))).toEqual(['a']);
+        await c.updateOne({ id: 'a' }, { $set: { body: 'gamma' } });
+        expect(await c.search('alpha', {})).toEqual([]);
+        expect(idsOf(await c.search('gamma', { status: 'old' }))).toEqual(['a']);
+        await c.updateMany({}, { $set: { 'meta.caption': 'delta' } });
+        expect(idsOf(await c.search('gamma delta', {}))).toEqual(['a']);
+        await c.replaceOne({ id: 'a' }, { id: 'a', body: 'epsilon' });
+        expect(await c.search('gamma', {})).toEqual([]);
+        expect(idsOf(await c.search('epsilon', {}))).toEqual(['a']);
+        await c.deleteMany({ id: 'a' });
+        expect(await c.search('epsilon', {})).toEqual([]);
+        await c.insert({ id: 'a', body: 'zeta' });
+        expect(idsOf(await c.search('zeta', {}))).toEqual(['a']);
+        expect(await c.search('epsilon', {})).toEqual([]);
+        await driver.clear();
+        expect(await c.search('zeta', {})).toEqual([]);
+        await c.insert({ id: 'a', body: 'zeta again' });
+        expect(idsOf(await c.search('zeta', {}))).toEqual(['a']);
+      });
+
+      it('finds nothing for a text without words; refuses a collection without text paths', async () => {
+        const c = items(textSpec());
+        await c.insert({ id: 'a', body: 'word' });
+        expect(await c.search(' ,.!? ', {})).toEqual([]);
+        await expect(items().search('word', {})).rejects.toThrow(/text/);
+      });
+
+      it('agrees with the contract on random texts (whole words, every word)', async () => {
+        const c = items(textSpec());
+        const vocabulary = ['ab', 'Ab', 'ába', 'cd', 'c-d', 'ef', '12', 'ab12'];
+        const docs: Item[] = Array.from({ length: 30 }, (_, i) => ({ id: `d${i}`, body: [vocabulary[i % 8]!, vocabulary[(i * 3) % 8]!, vocabulary[(i * 5 + 1) % 8]!].join(i % 2 === 0 ? ' ' : ', ') }));
+        await c.insertMany(docs);
+        const spec = c.spec;
+        await fc.assert(fc.asyncProperty(fc.subarray(vocabulary, { minLength: 1, maxLength: 3 }), async (words) => {
+          const q = words.join(' ');
+          const wanted = searchWords(q);
+          const expected = docs.filter((d) => {
+            const held = new Set((spec.text ?? []).flatMap((p) => (typeof d[p] === 'string' ? textWords(d[p]) : [])));
+            return wanted.every((w) => held.has(w));
+          }).map((d) => d.id).sort();
+          expect(idsOf(await c.search(q, {}))).toEqual(expected);
+        }), { numRuns: 25 });
       });
     });
 

@@ -171,6 +171,7 @@ export const ROUTE_SCOPES: readonly (readonly [method: string, path: string, sco
   ['*', '/api-keys', 'admin'],
   ['*', '/api-keys/:id', 'admin'],
   ['*', '/api-keys/:id/rotate', 'admin'],
+  ['GET', '/search', 'read'],
 ];
 
 const compiled = ROUTE_SCOPES.map(([method, path, scope]) => ({ method, segments: path.split('/').filter(Boolean), scope }));

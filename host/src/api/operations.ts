@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { ContactExportQuerySchema, ZIP_CONTENT_TYPE } from '../compliance/contact-export-zip.js';
 import { ConsoleMediaDraftSchema, ConsoleUploadQuerySchema } from '../console/console-media.js';
 import { SignedMediaQuerySchema } from '../media/media-routes.js';
+import { SearchPageSchema, SearchQuerySchema } from '../search/search-schemas.js';
 import {
   SandboxClockSchema, SandboxEventSchema, SandboxMessageSchema, SandboxSentQuerySchema, SandboxTemplateReviewSchema,
 } from '../sandbox-schemas.js';
@@ -325,6 +326,15 @@ export const OPERATIONS: readonly Operation[] = [
   { operationId: 'listSandboxSent', method: 'get', path: '/sandbox/:channel/sent', area: 'sandbox', security: 'apiKey', params: ChannelParamsSchema, query: SandboxSentQuerySchema, summary: 'Sandbox only: what the fake platform accepted from the business, newest first', responses: { 200: ok('The sent log', SandboxSentSchema) } },
   { operationId: 'reviewSandboxTemplate', method: 'post', path: '/sandbox/:channel/templates/review', area: 'sandbox', security: 'apiKey', params: ChannelParamsSchema, body: body(SandboxTemplateReviewSchema), summary: 'Sandbox only: the fake platform reviews a submitted template (APPROVED, REJECTED, PAUSED) and announces it as the platform does; 404 for a template it does not know', responses: { 200: ok('Reviewed', SandboxReviewedSchema) } },
   { operationId: 'flushSandboxReceipts', method: 'post', path: '/sandbox/:channel/receipts/flush', area: 'sandbox', security: 'apiKey', params: ChannelParamsSchema, summary: 'Sandbox only: the fake platform posts every pending delivery and read receipt now', responses: { 200: ok('How many it posted', SandboxFlushedSchema) } },
+
+  // ---- inbox search (search/) ----
+  {
+    operationId: 'searchInbox', method: 'get', path: '/v1/search', area: 'core', security: 'apiKey', query: SearchQuerySchema,
+    summary: 'Search conversations and messages: message text and captions, contact name, phone number or address (partial digits), tag, CRM reference; filtered and paged',
+    description: 'Conversations matching as a whole (name, address, tag, CRM reference) come first, most recently updated first, then matching messages, newest first. Each hit\'s `matches` give the text and the `[start, end)` ranges of the matching words (offsets, not markup).',
+    responses: { 200: ok('A page of hits', SearchPageSchema) },
+  },
+  { operationId: 'searchConsoleInbox', method: 'get', path: '/console/api/search', area: 'console', security: 'consoleSession', query: SearchQuerySchema, summary: 'The console\'s search box: as GET /v1/search, for the agent\'s tenant', responses: { 200: ok('A page of hits', SearchPageSchema) } },
 ];
 
 /**

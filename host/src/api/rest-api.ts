@@ -7,6 +7,8 @@ import express, { type NextFunction, type Request, type Response, type Router as
 import type { Clock, Content, Logger } from '@switchboard/core';
 import type { TenantConfig } from '../config/host-config.js';
 import { ConsentService } from '../consent/consent-service.js';
+import { DocumentInboxSearch, type InboxSearch } from '../search/inbox-search.js';
+import { mountSearchRoutes } from '../search/search-routes.js';
 import { errorResponse, NotFoundError, UnauthorizedError } from '../errors.js';
 import type { HostFeature } from '../features.js';
 import type { OutboundGateway } from '../outbound/outbound-gateway.js';
@@ -51,6 +53,8 @@ export interface ApiDeps {
   mediaUrls?: Pick<MediaUrls, 'apiUrl'>;
   /** The consent ledger's writer (default: one over `stores` and `streams`). */
   consent?: ConsentService;
+  /** The inbox search (default: one over the stores' driver). */
+  search?: InboxSearch;
 }
 
 declare module 'express-serve-static-core' {
@@ -127,6 +131,7 @@ export function createApiApp(deps: ApiDeps): express.Express {
   mountConversationRoutes(v1, { stores: deps.stores, conversations: deps.conversations, gateway: deps.gateway, mediaUrls });
   mountContactRoutes(v1, { contacts: deps.stores.contacts, consent, clock: deps.clock });
   mountDeadLetterRoutes(v1, { deadLetters: deps.stores.deadLetters });
+  mountSearchRoutes(v1, { search: deps.search ?? new DocumentInboxSearch(deps.stores.driver), mediaUrls });
 
   // GET /v1/events is the events feature's (events/events-feature.ts): bounded per client, capped per tenant, resumable
 

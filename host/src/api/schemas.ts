@@ -550,7 +550,7 @@ export const InboxQuerySchema = z.strictObject({
 });
 
 /** An ISO 8601 date (midnight UTC) or date-time. */
-const isoDate = z.string()
+export const isoDate = z.string()
   .regex(/^\d{4}-\d{2}-\d{2}([T ][0-9:.]{2,15}(Z|[+-]\d{2}:?\d{2})?)?$/, 'must be an ISO 8601 date or date-time, e.g. 2025-09-01 or 2025-09-01T00:00:00Z')
   .refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 date or date-time, e.g. 2025-09-01 or 2025-09-01T00:00:00Z')
   .transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v));

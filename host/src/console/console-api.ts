@@ -32,6 +32,8 @@ import { mountInboxRoutes } from './routes/inbox-routes.js';
 import { mountMessageRoutes } from './routes/message-routes.js';
 import { mountLoginRoute, mountSessionRoutes } from './routes/session-routes.js';
 import { mountTenantRoutes } from './routes/tenant-routes.js';
+import { mountConsoleSearchRoutes } from './routes/search-routes.js';
+import { InboxSearch } from '../search/inbox-search.js';
 
 export { templateContent } from './routes/message-routes.js';
 
@@ -97,6 +99,7 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
   mountConversationActionRoutes(api, { tenants, agents, conversations: ctx.conversations, bots });
   mountContactRoutes(api, { tenants, stores, agents, consent: () => consentServiceIn(ctx), clock, logger: deps.logger });
   mountEventRoutes(api, { feed: () => eventFeedOf(ctx), auth, heartbeatMs: deps.heartbeatMs, streams: deps.streams });
+  mountConsoleSearchRoutes(api, { search: () => ctx.container.get<InboxSearch>(InboxSearch), urls: ctx.media.urls });
 
   app.use('/console/api', api);
 }

@@ -38,8 +38,10 @@ export class DocumentContactStore implements ContactStore {
   /** The contacts. */
   static readonly spec: CollectionSpec = {
     name: 'contacts',
-    fields: { tenantId: 'string', createdAt: 'date', pending: 'boolean', rev: 'number' },
-    indexes: [{ fields: ['tenantId', 'createdAt'] }],
+    fields: { tenantId: 'string', createdAt: 'date', pending: 'boolean', rev: 'number', crmRef: 'string' },
+    indexes: [{ fields: ['tenantId', 'createdAt'] }, { fields: ['tenantId', 'crmRef'] }],
+    // inbox search finds contacts by name and CRM reference
+    text: ['profile.name'],
   };
 
   /** Which contact owns an address. */

@@ -17,12 +17,16 @@ export class DocumentConversationStore implements ConversationStore {
       tenantId: 'string', 'address.channel': 'string', 'address.accountId': 'string', 'address.userId': 'string',
       contactId: 'string', status: 'string', updatedAt: 'date',
       lastInboundAt: 'date', lastOutboundAt: 'date', firstResponseAt: 'date', outboundSinceInbound: 'number',
+      // inbox search filters and finds by these
+      tags: 'string', crmRef: 'string', 'assignee.kind': 'string', 'assignee.queue': 'string', 'assignee.agentId': 'string',
     },
     indexes: [
       { fields: ['tenantId', 'address.channel', 'address.accountId', 'address.userId'], unique: true },
       { fields: ['tenantId', 'updatedAt'] },
       { fields: ['tenantId', 'status', 'updatedAt'] },
       { fields: ['tenantId', 'contactId'] },
+      { fields: ['tenantId', 'crmRef'] },
+      { fields: ['tenantId', 'address.userId'] },
     ],
   };
 

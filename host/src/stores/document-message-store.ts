@@ -62,6 +62,12 @@ export interface SendOutcomeFields {
 /** The message fields the dispatcher may patch ({@link DocumentMessageStore.update}). */
 export type PatchableFields = 'externalId' | 'rendering' | 'price' | 'partIds' | 'error' | 'form';
 
+/** The paths of a message whose text is indexed for search (see `search/inbox-search.ts`). */
+export const MESSAGE_TEXT_PATHS: readonly string[] = [
+  'content.text', 'content.media.caption', 'content.body', 'content.header', 'content.footer', 'content.title',
+  'content.fallbackText', 'content.name', 'content.address',
+];
+
 /** {@link MessageStore} over any {@link StorageDriver}. */
 export class DocumentMessageStore implements MessageStore {
   /** The messages. */
@@ -83,6 +89,8 @@ export class DocumentMessageStore implements MessageStore {
       // inbound media the host has still to fetch (the start-up sweep of the media fetcher)
       { fields: ['tenantId', 'mediaPending', 'createdAt'] },
     ],
+    // what inbox search finds: the text of text messages, captions, interactive and template bodies, reply titles, places
+    text: MESSAGE_TEXT_PATHS,
   };
 
   /** The further parts of split messages. */

@@ -47,6 +47,13 @@ export interface CollectionSpec {
   name: string;
   fields: Readonly<Record<string, FieldType>>;
   indexes?: readonly IndexSpec[];
+  /**
+   * Paths (dotted, into the document; they need not be declared fields) whose string values are
+   * indexed for {@link Collection.search}: a full-text index kept in step with every write of the
+   * collection (SQLite FTS5, a MongoDB text index, a scan on the memory driver). A value that is
+   * not a string is not indexed.
+   */
+  text?: readonly string[];
 }
 
 /** A value a filter compares with. */
@@ -137,6 +144,40 @@ export interface Collection<T extends Doc> {
   replaceOne(filter: Filter, doc: T): Promise<boolean>;
   /** Deletes every matching document. @returns how many */
   deleteMany(filter: Filter): Promise<number>;
+  /**
+   * Full-text search over the spec's `text` paths: the documents holding every word of `text`
+   * (words as {@link textWords} splits them: case, accents and punctuation ignored, whole words
+   * only) in any of those paths, and matching the filter, ordered and sliced as
+   * {@link Collection.find} does. A text of no words finds nothing.
+   * @param text - what to look for
+   * @param filter - a filter on declared fields, as for `find`
+   * @param options - sort, limit, offset
+   * @throws Error when the spec declares no `text` paths
+   */
+  search(text: string, filter: Filter, options?: FindOptions): Promise<T[]>;
+}
+
+/** The most words {@link Collection.search} takes; further words are ignored. */
+export const MAX_SEARCH_WORDS = 16;
+
+/**
+ * The words of a text as {@link Collection.search} compares them: runs of letters and digits,
+ * lower-cased, with accents removed (`Émile` → `emile`). Every driver's text index splits the same way.
+ * @param text - any text
+ * @returns the words, in order (repeats kept)
+ */
+export function textWords(text: string): string[] {
+  const folded = text.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
+  return folded.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
+}
+
+/**
+ * The words a search looks for: those of {@link textWords}, without repeats, at most {@link MAX_SEARCH_WORDS}.
+ * @param text - the search text
+ * @returns the distinct words
+ */
+export function searchWords(text: string): string[] {
+  return [...new Set(textWords(text))].slice(0, MAX_SEARCH_WORDS);
 }
 
 /** What a driver can do beyond the contract (each is checked by the suite where declared). */

@@ -10,6 +10,7 @@ import { ApiError, call, idempotencyKey, subscribe, upload } from './api.js';
 import { channelIcon, channelName, duration, fill, h, safeUrl, short, unreadBadge, when } from './dom.js';
 import { bytes, MediaShelf, showAttachment } from './media.js';
 import { renderMessage } from './messages.js';
+import { searchBox } from './search.js';
 
 const root = /** @type {HTMLElement} */ (document.getElementById('app'));
 const announcer = /** @type {HTMLElement} */ (document.getElementById('announcer'));
@@ -192,9 +193,10 @@ function ensureWorkspace() {
     select('f-queue', 'Queue', 'queue', [['', 'All queues'], ...meta.queues.map((/** @type {string} */ q) => [q, q])]),
     select('f-channel', 'Channel', 'channel', [['', 'All channels'], ...meta.channels.map((/** @type {any} */ c) => [c.channel, c.displayName])]));
   const list = h('ul', { id: 'inbox-list', class: 'inbox-list', 'aria-label': 'Conversations', onkeydown: listKeys });
+  const search = searchBox({ list: () => document.getElementById('inbox-list'), filters: () => state.filter, onError: showError });
   fill(/** @type {HTMLElement} */ (document.getElementById('main')),
     h('div', { id: 'workspace', class: 'workspace' },
-      h('section', { class: 'inbox', 'aria-labelledby': 'inbox-title' }, h('h2', { id: 'inbox-title' }, 'Inbox ', h('span', { id: 'inbox-count', class: 'count' })), filters, list),
+      h('section', { class: 'inbox', 'aria-labelledby': 'inbox-title' }, h('h2', { id: 'inbox-title' }, 'Inbox ', h('span', { id: 'inbox-count', class: 'count' })), search.box, filters, list, search.results),
       h('section', { id: 'conversation', class: 'conversation', 'aria-label': 'Conversation' }),
       h('aside', { id: 'contact', class: 'contact-panel', 'aria-label': 'Contact' })));
 }

@@ -19,7 +19,7 @@
  *   an array sorts by its smallest element ascending and its largest descending.
  * @module
  */
-import { UndeclaredFieldError } from '../driver.js';
+import { UndeclaredFieldError, textWords } from '../driver.js';
 import type { CollectionSpec, Doc, FieldType, Filter, Operators, Scalar, Sort, Update } from '../driver.js';
 
 const NAME = /^[a-z][a-z0-9_]*$/;
@@ -110,6 +110,49 @@ export function checkSpec(spec: CollectionSpec): void {
     if (new Set(index.fields).size !== index.fields.length) throw new Error(`${spec.name}: index [${index.fields.join(', ')}] repeats a field`);
     for (const field of index.fields) declaredType(spec, field);
   }
+  if (spec.text !== undefined) {
+    if (spec.text.length === 0) throw new Error(`${spec.name}: "text" needs at least one path`);
+    if (new Set(spec.text).size !== spec.text.length) throw new Error(`${spec.name}: "text" repeats a path`);
+    for (const path of spec.text) {
+      checkPath(spec, path, 'text');
+      if (path === 'id' || path.startsWith('id.')) throw new Error(`${spec.name}: the id is not a text path`);
+    }
+  }
+}
+
+/**
+ * The text a document holds at a spec's `text` paths: per path, its string value ('' otherwise).
+ * @param doc - the document
+ * @param spec - the collection (with `text` paths)
+ * @returns one string per text path
+ */
+export function textValues(doc: unknown, spec: CollectionSpec): string[] {
+  return (spec.text ?? []).map((path) => {
+    const value = getPath(doc, path);
+    return typeof value === 'string' ? value : '';
+  });
+}
+
+/**
+ * Whether a document holds every word (as {@link textWords} makes them) at its spec's text paths:
+ * the contract's meaning of a search hit, which the memory driver applies by a scan.
+ * @param doc - the document
+ * @param spec - the collection
+ * @param words - the search's words (already folded)
+ */
+export function textMatches(doc: unknown, spec: CollectionSpec, words: readonly string[]): boolean {
+  if (words.length === 0) return false;
+  const held = new Set(textValues(doc, spec).flatMap((value) => textWords(value)));
+  return words.every((w) => held.has(w));
+}
+
+/**
+ * Checks that a collection can be searched.
+ * @param spec - the collection
+ * @throws Error when it declares no `text` paths
+ */
+export function assertSearchable(spec: CollectionSpec): void {
+  if (spec.text === undefined || spec.text.length === 0) throw new Error(`${spec.name}: search needs "text" paths in the collection's spec`);
 }
 
 function typeOfScalar(value: unknown): FieldType | undefined {
@@ -774,7 +817,8 @@ export function declaredCollection<C extends { readonly spec: CollectionSpec }>(
   const canon = (s: CollectionSpec): string => JSON.stringify([
     Object.entries(s.fields).sort(([x], [y]) => compareStrings(x, y)),
     (s.indexes ?? []).map((i) => [i.fields, i.unique === true]),
+    s.text ?? [],
   ]);
-  if (canon(existing.spec) !== canon(spec)) throw new Error(`collection "${spec.name}" is declared twice with different fields or indexes`);
+  if (canon(existing.spec) !== canon(spec)) throw new Error(`collection "${spec.name}" is declared twice with different fields, indexes or text paths`);
   return existing;
 }

@@ -5,9 +5,9 @@
  * documents under that prefix (the whole key, for a unique index) instead of scanning the collection.
  * @module
  */
-import { StorageError, UniqueViolationError } from '../driver.js';
+import { StorageError, UniqueViolationError, searchWords } from '../driver.js';
 import type { Collection, CollectionSpec, Doc, DriverCapabilities, Filter, FindOptions, IndexSpec, LinkedUpdate, Sort, StorageDriver, Update } from '../driver.js';
-import { applyUpdate, assertFilter, assertSort, assertUpdate, declaredCollection, cloneDoc, compareBy, getPath, indexKey, matches } from './documents.js';
+import { applyUpdate, assertFilter, assertSort, assertUpdate, declaredCollection, cloneDoc, compareBy, getPath, indexKey, matches, assertSearchable, textMatches } from './documents.js';
 
 /** How many combinations of pinned values a find looks up through an index before it scans instead. */
 const MAX_LOOKUPS = 256;
@@ -294,6 +294,21 @@ class MemoryCollection<T extends Doc> implements Collection<T> {
     return true;
   }
 
+  /** A scan: every candidate of the filter is checked for the words (see {@link textMatches}). */
+  async search(text: string, filter: Filter, options: FindOptions = {}): Promise<T[]> {
+    this.driver.assertOpen();
+    assertSearchable(this.spec);
+    const { offset = 0, limit } = options;
+    if (!Number.isInteger(offset) || offset < 0) throw new Error(`${this.spec.name}: offset must be a non-negative integer`);
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new Error(`${this.spec.name}: limit must be a non-negative integer`);
+    const words = searchWords(text);
+    if (words.length === 0) {
+      assertFilter(this.spec, filter);
+      return [];
+    }
+    return this.select(filter, options.sort, offset, limit, (doc) => textMatches(doc, this.spec, words)).map((doc) => cloneDoc(doc));
+  }
+
   async deleteMany(filter: Filter): Promise<number> {
     this.driver.assertOpen();
     const docs = this.select(filter, undefined, 0, undefined);
@@ -369,7 +384,7 @@ class MemoryCollection<T extends Doc> implements Collection<T> {
   }
 
   /** The stored documents (not copies) matching a filter, sorted, sliced. */
-  private select(filter: Filter, sort: Sort | undefined, offset: number, limit: number | undefined): T[] {
+  private select(filter: Filter, sort: Sort | undefined, offset: number, limit: number | undefined, also?: (doc: T) => boolean): T[] {
     assertFilter(this.spec, filter);
     if (sort !== undefined) assertSort(this.spec, sort);
     if (limit === 0) return [];
@@ -378,7 +393,7 @@ class MemoryCollection<T extends Doc> implements Collection<T> {
       // No order asked for: insertion order (or the index's), stopping as soon as enough matched.
       const out: T[] = [];
       for (const doc of this.candidates(filter)) {
-        if (!matches(doc, filter, this.spec)) continue;
+        if (!(matches(doc, filter, this.spec) && (also === undefined || also(doc)))) continue;
         out.push(doc);
         if (out.length >= wanted) break;
       }
@@ -387,13 +402,13 @@ class MemoryCollection<T extends Doc> implements Collection<T> {
     const compare = compareBy(sort, this.spec);
     if (wanted === Infinity) {
       const out: T[] = [];
-      for (const doc of this.candidates(filter)) if (matches(doc, filter, this.spec)) out.push(doc);
+      for (const doc of this.candidates(filter)) if ((matches(doc, filter, this.spec) && (also === undefined || also(doc)))) out.push(doc);
       return out.sort(compare).slice(offset);
     }
     // Keep only the first `wanted` in order (sorted insertion): a lease of a few from thousands stays cheap.
     const top: T[] = [];
     for (const doc of this.candidates(filter)) {
-      if (!matches(doc, filter, this.spec)) continue;
+      if (!(matches(doc, filter, this.spec) && (also === undefined || also(doc)))) continue;
       if (top.length >= wanted && compare(doc, top[top.length - 1]!) >= 0) continue;
       let lo = 0;
       let hi = top.length;

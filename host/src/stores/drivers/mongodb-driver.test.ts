@@ -12,7 +12,7 @@ import { describeDriverConformance } from '../../__fixtures__/driver-conformance
 import { StorageError, UndeclaredFieldError, UniqueViolationError, type CollectionSpec, type Doc, type Filter, type Update } from '../driver.js';
 import { applyUpdate, assertUpdate, cloneDoc, compareBy, matches } from './documents.js';
 import {
-  escapeKey, escapePath, fromMongoDocument, insertManyOutcome, MONGO_META_COLLECTION, MONGO_SCHEMA_VERSION, mongoFailure, mongoIndexes, MongoDriver, redactMongoUri,
+  escapeKey, escapePath, fromMongoDocument, insertManyOutcome, MONGO_META_COLLECTION, MONGO_SCHEMA_VERSION, mongoFailure, mongoIndexes, mongoTextCondition, MongoDriver, redactMongoUri,
   toMongoDocument, toMongoFilter, toMongoSort, toMongoUpdate, unescapeKey, type MongoFilter,
 } from './mongodb-driver.js';
 
@@ -156,6 +156,17 @@ describe('mongoIndexes', () => {
 
   it('refuses an index over an undeclared field', () => {
     expect(() => mongoIndexes({ name: 'bad', fields: { a: 'string' }, indexes: [{ fields: ['a', 'b'] }] })).toThrow(UndeclaredFieldError);
+  });
+
+  it('adds one text index over the text paths, without a language (no stemming, no stop words)', () => {
+    expect(mongoIndexes({ name: 'msgs', fields: { tenantId: 'string' }, indexes: [{ fields: ['tenantId'] }], text: ['content.text', 'content.media.caption'] })).toEqual([
+      { key: { tenantId: 1 }, name: 'sb_tenantId' },
+      { key: { 'content.text': 'text', 'content.media.caption': 'text' }, name: 'sb_text', default_language: 'none', weights: { 'content.text': 1, 'content.media.caption': 1 } },
+    ]);
+  });
+
+  it('searches with every word as a quoted phrase, so all are required', () => {
+    expect(mongoTextCondition(['brake', 'pads'])).toEqual({ $text: { $search: '"brake" "pads"', $caseSensitive: false, $diacriticSensitive: false } });
   });
 });
 

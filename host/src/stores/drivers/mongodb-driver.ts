@@ -35,17 +35,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection, mongo } from 'mongoose';
 import {
-  StorageError, UniqueViolationError, updateInOrder,
+  StorageError, UniqueViolationError, searchWords, updateInOrder,
   type Collection, type LinkedUpdate, type CollectionSpec, type Doc, type DriverCapabilities, type Filter, type FindOptions, type Sort, type StorageDriver, type StorageFailure, type Update,
 } from '../driver.js';
 import {
-  fromMongoDocument, INDEX_PREFIX, mongoIndexes, redactMongoUri, toMongoDocument, toMongoFilter, toMongoSort, toMongoUpdate, unescapeKey,
+  fromMongoDocument, INDEX_PREFIX, mongoIndexes, mongoTextCondition, redactMongoUri, toMongoDocument, toMongoFilter, toMongoSort, toMongoUpdate, unescapeKey,
   type MongoDocument, type MongoFilter, type MongoIndex, type MongoUpdate,
 } from './mongodb-translate.js';
-import { declaredCollection } from './documents.js';
+import { assertSearchable, declaredCollection } from './documents.js';
 
 export {
-  escapeKey, escapePath, fromMongoDocument, mongoIndexes, mongoPath, redactMongoUri, toMongoDocument, toMongoFilter, toMongoSort, toMongoUpdate, toStoredValue, unescapeKey,
+  escapeKey, escapePath, fromMongoDocument, mongoIndexes, mongoPath, mongoTextCondition, mongoTextIndex, redactMongoUri, toMongoDocument, toMongoFilter, toMongoSort, toMongoUpdate, toStoredValue, unescapeKey,
   type MongoDocument, type MongoFilter, type MongoIndex, type MongoSort, type MongoUpdate,
 } from './mongodb-translate.js';
 
@@ -364,6 +364,25 @@ class MongoDocumentCollection<T extends Doc> implements Collection<T> {
     }
   }
 
+  /** Through the collection's text index (`$text`), with the filter beside it. */
+  async search(text: string, filter: Filter, options: FindOptions = {}): Promise<T[]> {
+    assertSearchable(this.spec);
+    const query = toMongoFilter(this.spec, filter);
+    const words = searchWords(text);
+    if (words.length === 0 || (options.limit !== undefined && options.limit <= 0)) return [];
+    await this.#whenReady();
+    try {
+      const found = await this.#native.find({ ...query, ...mongoTextCondition(words) }, {
+        ...this.#sortOption(options.sort),
+        ...(options.offset ? { skip: options.offset } : {}),
+        ...(options.limit !== undefined ? { limit: options.limit } : {}),
+      }).toArray();
+      return found.map((d) => fromMongoDocument<T>(d));
+    } catch (error) {
+      fail(error, this.#where, `${this.spec.name}: search`);
+    }
+  }
+
   async deleteMany(filter: Filter): Promise<number> {
     const query = toMongoFilter(this.spec, filter);
     await this.#whenReady();
@@ -386,6 +405,12 @@ function isNoUpdate(update: MongoUpdate): boolean {
 
 /** Whether an index listed by the server is the one wanted (same key, uniqueness and partial filter). */
 function sameIndex(want: MongoIndex, have: mongo.Document): boolean {
+  if (want.weights !== undefined) {
+    // the server lists a text index's key as { _fts: 'text', _ftsx: 1 } and its paths as weights
+    const weights = (have.weights ?? {}) as Record<string, unknown>;
+    return (have.key as Record<string, unknown> | undefined)?.['_fts'] === 'text' && have.default_language === want.default_language
+      && JSON.stringify(Object.keys(weights).sort()) === JSON.stringify(Object.keys(want.weights).sort());
+  }
   return JSON.stringify(want.key) === JSON.stringify(have.key)
     && Boolean(want.unique) === Boolean(have.unique)
     && JSON.stringify(want.partialFilterExpression ?? null) === JSON.stringify(have.partialFilterExpression ?? null);

@@ -36,10 +36,14 @@ export type MongoSort = [path: string, direction: 1 | -1][];
 
 /** An index as `createIndexes` takes it. */
 export interface MongoIndex {
-  key: Record<string, 1>;
+  key: Record<string, 1 | 'text'>;
   name: string;
   unique?: true;
   partialFilterExpression?: Record<string, { $type: string }>;
+  /** A text index: no language, so no stemming and no stop words (every word is found as written). */
+  default_language?: 'none';
+  /** A text index: each path weighs the same. */
+  weights?: Record<string, 1>;
 }
 
 /** A stored document: the contract's `id` kept as MongoDB's primary key `_id`. */
@@ -349,7 +353,40 @@ export function mongoIndexes(spec: CollectionSpec): MongoIndex[] {
     }
     out.push({ key, name, unique: true, ...(Object.keys(partialFilterExpression).length > 0 ? { partialFilterExpression } : {}) });
   }
+  const text = mongoTextIndex(spec);
+  if (text !== undefined) out.push(text);
   return out;
+}
+
+/** The name of a collection's text index (MongoDB allows one per collection). */
+export const TEXT_INDEX_NAME = `${INDEX_PREFIX}text`;
+
+/**
+ * The text index of a collection with `text` paths: one index over every path, with language
+ * `none` (MongoDB then splits on spaces and punctuation, folds case and accents, and neither stems
+ * nor drops stop words, as the contract's `textWords` does).
+ * @param spec - the collection
+ * @returns the index, or undefined when the spec has no text paths
+ */
+export function mongoTextIndex(spec: CollectionSpec): MongoIndex | undefined {
+  if (spec.text === undefined || spec.text.length === 0) return undefined;
+  const key: Record<string, 'text'> = {};
+  const weights: Record<string, 1> = {};
+  for (const path of spec.text) {
+    key[escapePath(path)] = 'text';
+    weights[escapePath(path)] = 1;
+  }
+  return { key, name: TEXT_INDEX_NAME, default_language: 'none', weights };
+}
+
+/**
+ * The `$text` condition finding the documents that hold every word: each word quoted as a phrase,
+ * which MongoDB requires (all phrases must match) where bare words would be alternatives.
+ * @param words - the folded words (`searchWords`)
+ * @returns the condition, to add to a filter at its top level
+ */
+export function mongoTextCondition(words: readonly string[]): { $text: { $search: string; $caseSensitive: false; $diacriticSensitive: false } } {
+  return { $text: { $search: words.map((w) => `"${w.replaceAll('"', '')}"`).join(' '), $caseSensitive: false, $diacriticSensitive: false } };
 }
 
 /**

@@ -27,15 +27,16 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
-import { StorageError, UniqueViolationError } from '../driver.js';
+import { StorageError, UniqueViolationError, searchWords } from '../driver.js';
 import type { Collection, CollectionSpec, Doc, DriverCapabilities, FieldType, Filter, FindOptions, LinkedUpdate, Sort, StorageDriver, Update } from '../driver.js';
-import { applyUpdate, assertFilter, assertSort, assertUpdate, declaredCollection, compareBy, decodeDoc, encodeDoc, getPath } from './documents.js';
+import { applyUpdate, assertFilter, assertSearchable, assertSort, assertUpdate, declaredCollection, compareBy, decodeDoc, encodeDoc, getPath } from './documents.js';
 import { loadBetterSqlite3 } from './sqlite-binding.js';
 import type { SqliteConnection, SqliteStatement, SqlValue } from './sqlite-binding.js';
 import { toStorageError } from './sqlite-errors.js';
 import {
   CREATE_META, DOC_COLUMN, META_TABLE, SCHEMA_VERSION, addColumnSql, columnValue, compileFilter, compileSort, createElemsIndexSql,
   createIndexSql, createTablesSql, elementValues, ident, irregularFieldOf, isMarker, literal, sortsInSql, tableNames, uniqueFields,
+  createTextSql, dropTextSql, ftsQuery, textNames, textSourceSql,
 } from './sqlite-sql.js';
 import type { TableNames } from './sqlite-sql.js';
 
@@ -79,6 +80,8 @@ const GROUP_HOLDERS = new Map<string, SqliteDriver>();
 /** What the meta table records about a collection. */
 interface CollectionRecord {
   fields: Record<string, FieldType>;
+  /** The text paths the full-text tables were made for (absent: none). */
+  text?: string[];
 }
 
 /**
@@ -534,8 +537,25 @@ export class SqliteDriver implements StorageDriver {
     }
     if (backfill.length > 0) this.backfill(names, backfill);
     for (const index of spec.indexes ?? []) this.db.exec(createIndexSql(names, index.fields, index.unique === true));
-    const merged: CollectionRecord = { fields: { ...record?.fields, ...Object.fromEntries(fields) } };
+    this.ensureText(spec, names, record);
+    const merged: CollectionRecord = { fields: { ...record?.fields, ...Object.fromEntries(fields) }, ...(spec.text !== undefined ? { text: [...spec.text] } : {}) };
     this.db.prepare(`INSERT INTO ${META_TABLE} (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(`collection:${spec.name}`, JSON.stringify(merged));
+  }
+
+  /**
+   * Creates the full-text tables and triggers when the spec has text paths and the database has
+   * none or others (a database written before, or for other paths): they are made again and filled
+   * from the stored documents, inside the transaction that migrates the collection. Drops them when
+   * the spec no longer has text paths.
+   */
+  private ensureText(spec: CollectionSpec, names: TableNames, record: CollectionRecord | undefined): void {
+    const wanted = spec.text ?? [];
+    const had = record?.text ?? [];
+    const present = this.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?`).get(textNames(names).fts) !== undefined;
+    const same = present && wanted.length === had.length && wanted.every((p, i) => had[i] === p);
+    if (same) return;
+    for (const sql of dropTextSql(names)) this.db.exec(sql);
+    if (wanted.length > 0) for (const sql of createTextSql(names, wanted)) this.db.exec(sql);
   }
 
   /** Fills columns (new, or of a field whose type changed) from the stored documents, in batches. */
@@ -574,6 +594,11 @@ export class SqliteDriver implements StorageDriver {
   private checkReadonlySchema(spec: CollectionSpec, names: TableNames, fields: readonly (readonly [string, FieldType])[]): void {
     const columns = this.columnsOf(names.table);
     const missing = columns.size === 0 ? `collection "${spec.name}"` : fields.map(([f]) => f).filter((f) => !columns.has(f)).map((f) => `field "${f}" of collection "${spec.name}"`)[0];
+    const noText = spec.text !== undefined && columns.size > 0
+      && this.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?`).get(textNames(names).fts) === undefined;
+    if (missing === undefined && noText) {
+      throw new StorageError('readonly', this.path, `the database is open read-only and has no text index of collection "${spec.name}" (open it writable once to create it)`);
+    }
     if (missing !== undefined) {
       throw new StorageError('readonly', this.path, `the database is open read-only and has no ${missing} (open it writable once to create it)`);
     }
@@ -743,10 +768,36 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
     }, false);
   }
 
+  /**
+   * The documents whose text holds every word, through the FTS5 index (see `sqlite-sql.ts`): the
+   * index gives the candidates, the filter and sort apply to them as in `find`.
+   */
+  async search(text: string, filter: Filter, options: FindOptions = {}): Promise<T[]> {
+    this.driver.assertOpen();
+    assertSearchable(this.spec);
+    const { offset = 0, limit, sort } = options;
+    if (!Number.isInteger(offset) || offset < 0) throw new Error(`${this.spec.name}: offset must be a non-negative integer`);
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new Error(`${this.spec.name}: limit must be a non-negative integer`);
+    assertFilter(this.spec, filter);
+    if (sort !== undefined) assertSort(this.spec, sort);
+    const words = searchWords(text);
+    if (limit === 0 || words.length === 0) return [];
+    const also = { ...textSourceSql(this.names), params: [ftsQuery(words)] };
+    const rows = this.driver.guard(() => this.driver.read(() => this.select(filter, sort, offset, limit, also)));
+    return rows.map((row) => decodeDoc<T>(row.doc));
+  }
+
   /** The matching rows' documents (encoded), in order, sliced; sorts on irregular fields are done here. */
-  private select(filter: Filter, sort: Sort | undefined, offset: number, limit: number | undefined): { doc: string }[] {
+  private select(filter: Filter, sort: Sort | undefined, offset: number, limit: number | undefined, also?: { from: string; join: string; params: SqlValue[] }): { doc: string }[] {
     const where = compileFilter(filter, this.ctx);
-    const base = `SELECT ${DOC_COLUMN} AS doc FROM ${this.table} WHERE ${where.sql}`;
+    let from = this.table;
+    if (also !== undefined) {
+      // the parameters of the FROM clause come before the WHERE's
+      from = also.from;
+      where.sql = `${also.join} AND ${where.sql}`;
+      where.params.unshift(...also.params);
+    }
+    const base = `SELECT ${this.table}.${DOC_COLUMN} AS doc FROM ${from} WHERE ${where.sql}`;
     if (sort !== undefined && !sortsInSql(sort, this.ctx)) {
       const compare = compareBy(sort, this.spec);
       const docs = this.driver.statement(base).all(...where.params).map((row) => ({ text: String(row['doc']), value: decodeDoc<T>(String(row['doc'])) }));

@@ -332,3 +332,110 @@ export function uniqueFields(message: string, names: TableNames): string[] | und
   const prefix = `${names.table}.`;
   return match[1]!.split(', ').map((column) => (column.startsWith(prefix) ? column.slice(prefix.length) : column));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Full-text search (FTS5)
+//
+// A collection with `text` paths has two more tables: `sb_x$fts`, an FTS5 table with one column per
+// text path (`t0`, `t1`, …), and `sb_x$ftsids` (`n INTEGER PRIMARY KEY`, `doc_id`), which gives each
+// document a row number that VACUUM keeps (the documents' own rowids may change). Triggers on
+// `sb_x` keep both in step inside the very statement that writes the document, so the index
+// commits or rolls back with it, whatever the write (insert, update, delete, clear). The FTS5
+// table runs with `secure-delete`: a deleted document's words leave the index at once instead of
+// lingering in older segments until a merge (erasure).
+
+/** The names of a collection's full-text tables and triggers. */
+export interface TextNames {
+  /** The FTS5 table. */
+  fts: string;
+  /** The row numbers of the documents in the FTS5 table. */
+  ids: string;
+  /** Trigger names: after insert, delete, update. */
+  triggers: readonly [string, string, string];
+}
+
+/** The full-text tables of a collection. */
+export function textNames(names: TableNames): TextNames {
+  return { fts: `${names.table}$fts`, ids: `${names.table}$ftsids`, triggers: [`${names.table}$fts$ai`, `${names.table}$fts$ad`, `${names.table}$fts$au`] };
+}
+
+/** A JSON path for SQLite's JSON functions (each key quoted). */
+function jsonPath(path: string): string {
+  return `$${path.split('.').map((key) => `."${key.replaceAll('"', '""').replaceAll('\\', '\\\\')}"`).join('')}`;
+}
+
+/** SQL of the string at a text path of a row's document (`row` is `new` or `old`), '' when it holds no string. */
+function textExpr(row: string, path: string): string {
+  const p = literal(jsonPath(path));
+  return `(CASE WHEN json_type(${row}.${DOC_COLUMN}, ${p}) = 'text' THEN json_extract(${row}.${DOC_COLUMN}, ${p}) ELSE '' END)`;
+}
+
+/**
+ * The statements dropping a collection's full-text tables and triggers (idempotent): before they
+ * are made again for other text paths.
+ */
+export function dropTextSql(names: TableNames): string[] {
+  const t = textNames(names);
+  return [...t.triggers.map((name) => `DROP TRIGGER IF EXISTS ${ident(name)}`), `DROP TABLE IF EXISTS ${ident(t.fts)}`, `DROP TABLE IF EXISTS ${ident(t.ids)}`];
+}
+
+/**
+ * The statements creating a collection's full-text tables and triggers and filling them from the
+ * stored documents (run once, in the transaction that creates or migrates the collection).
+ * @param names - the collection's tables
+ * @param paths - the spec's text paths
+ */
+export function createTextSql(names: TableNames, paths: readonly string[]): string[] {
+  const t = textNames(names);
+  const table = ident(names.table);
+  const fts = ident(t.fts);
+  const ids = ident(t.ids);
+  const columns = paths.map((_, i) => `t${i}`);
+  const row = (of: string): string => `(SELECT n FROM ${ids} WHERE doc_id = ${of}.id)`;
+  const values = (of: string): string => paths.map((p) => textExpr(of, p)).join(', ');
+  const changed = paths.map((p) => `${textExpr('old', p)} IS NOT ${textExpr('new', p)}`).join(' OR ');
+  return [
+    `CREATE TABLE ${ids} (n INTEGER PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE)`,
+    `CREATE VIRTUAL TABLE ${fts} USING fts5(${columns.join(', ')}, tokenize = 'unicode61 remove_diacritics 2')`,
+    `INSERT INTO ${fts} (${fts}, rank) VALUES ('secure-delete', 1)`,
+    `INSERT INTO ${ids} (doc_id) SELECT id FROM ${table} ORDER BY rowid`,
+    `INSERT INTO ${fts} (rowid, ${columns.join(', ')}) SELECT k.n, ${paths.map((p) => textExpr('d', p)).join(', ')} FROM ${ids} k JOIN ${table} d ON d.id = k.doc_id`,
+    `CREATE TRIGGER ${ident(t.triggers[0])} AFTER INSERT ON ${table} BEGIN
+      INSERT INTO ${ids} (doc_id) VALUES (new.id);
+      INSERT INTO ${fts} (rowid, ${columns.join(', ')}) VALUES (${row('new')}, ${values('new')});
+    END`,
+    `CREATE TRIGGER ${ident(t.triggers[1])} AFTER DELETE ON ${table} BEGIN
+      DELETE FROM ${fts} WHERE rowid = ${row('old')};
+      DELETE FROM ${ids} WHERE doc_id = old.id;
+    END`,
+    `CREATE TRIGGER ${ident(t.triggers[2])} AFTER UPDATE OF ${DOC_COLUMN} ON ${table} WHEN ${changed} BEGIN
+      UPDATE ${fts} SET ${columns.map((c, i) => `${c} = ${textExpr('new', paths[i]!)}`).join(', ')} WHERE rowid = ${row('new')};
+    END`,
+  ];
+}
+
+/**
+ * The FTS5 query for a search's words: each a quoted string (so no word is read as an operator),
+ * all required.
+ * @param words - the folded words ({@link searchWords})
+ */
+export function ftsQuery(words: readonly string[]): string {
+  return words.map((w) => `"${w.replaceAll('"', '""')}"`).join(' ');
+}
+
+/**
+ * The FROM clause that makes the full-text index drive a search: the ids of the matching documents
+ * (a subquery with one bound parameter, the FTS5 query), CROSS JOINed (which fixes the loop order in
+ * SQLite) to the collection's table, so the documents are read by primary key per hit instead of
+ * the filter's index being scanned and every row probed against the hits. The subquery exposes one
+ * column, `"$hit"`, so no field of the collection is ever ambiguous.
+ * @returns the clause, and the condition joining the table to it
+ */
+export function textSourceSql(names: TableNames): { from: string; join: string } {
+  const t = textNames(names);
+  const fts = ident(t.fts);
+  return {
+    from: `(SELECT k.doc_id AS "$hit" FROM ${fts} JOIN ${ident(t.ids)} k ON k.n = ${fts}.rowid WHERE ${fts} MATCH ?) AS "$hits" CROSS JOIN ${ident(names.table)}`,
+    join: `${ident(names.table)}.id = "$hits"."$hit"`,
+  };
+}

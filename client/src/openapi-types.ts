@@ -1466,6 +1466,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search conversations and messages: message text and captions, contact name, phone number or address (partial digits), tag, CRM reference; filtered and paged
+         * @description Conversations matching as a whole (name, address, tag, CRM reference) come first, most recently updated first, then matching messages, newest first. Each hit's `matches` give the text and the `[start, end)` ranges of the matching words (offsets, not markup).
+         */
+        get: operations["searchInbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/api/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The console's search box: as GET /v1/search, for the agent's tenant */
+        get: operations["searchConsoleInbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -8583,6 +8620,162 @@ export interface operations {
             };
             /** @description Not found (or another tenant's) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    searchInbox: {
+        parameters: {
+            query: {
+                /** @description Words of messages or of a contact's name, a phone number or address (digits as typed, partial), a tag or a CRM reference */
+                q: string;
+                channel?: string;
+                status?: "open" | "pending" | "resolved";
+                queue?: string;
+                agentId?: string;
+                from?: string;
+                to?: string;
+                limit?: string;
+                offset?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of hits */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            conversation: components["schemas"]["Conversation"];
+                            contact?: {
+                                id: string;
+                                name?: string;
+                            };
+                            message?: components["schemas"]["Message"];
+                            matches: {
+                                /** @enum {string} */
+                                field: "message" | "contactName" | "address" | "tag" | "crmRef";
+                                path?: string;
+                                text: string;
+                                hits: [
+                                    number,
+                                    number
+                                ][];
+                            }[];
+                        }[];
+                        nextOffset?: number;
+                    };
+                };
+            };
+            /** @description Invalid input: VALIDATION_FAILED lists every problem with its path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the scope the operation needs (FORBIDDEN, details.requiredScope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    searchConsoleInbox: {
+        parameters: {
+            query: {
+                /** @description Words of messages or of a contact's name, a phone number or address (digits as typed, partial), a tag or a CRM reference */
+                q: string;
+                channel?: string;
+                status?: "open" | "pending" | "resolved";
+                queue?: string;
+                agentId?: string;
+                from?: string;
+                to?: string;
+                limit?: string;
+                offset?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of hits */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            conversation: components["schemas"]["Conversation"];
+                            contact?: {
+                                id: string;
+                                name?: string;
+                            };
+                            message?: components["schemas"]["Message"];
+                            matches: {
+                                /** @enum {string} */
+                                field: "message" | "contactName" | "address" | "tag" | "crmRef";
+                                path?: string;
+                                text: string;
+                                hits: [
+                                    number,
+                                    number
+                                ][];
+                            }[];
+                        }[];
+                        nextOffset?: number;
+                    };
+                };
+            };
+            /** @description Invalid input: VALIDATION_FAILED lists every problem with its path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No session, or it has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The CSRF token is missing or wrong, or the agent's role does not allow it */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

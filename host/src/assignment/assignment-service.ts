@@ -235,8 +235,11 @@ export class AssignmentServiceImpl {
   // ---- what the streams say ------------------------------------------------------------------
 
   private async onConversation(n: ConversationNotice): Promise<void> {
-    const { tenantId, conversation: c } = n;
+    const { tenantId } = n;
     if (!this.settings(tenantId)) return;
+    // the notice may be older than the conversation (this service changed it since): read it now
+    const c = await this.deps.conversationStore.get(tenantId, n.conversation.id);
+    if (!c) return;
     const now = this.now();
     if (!held(c) || c.status === 'resolved') {
       const w = await this.deps.store.getWork(tenantId, c.id);

@@ -13,6 +13,7 @@
  * | outboundModule | `OutboundRuntime`, `OutboundGateway` |
  * | mediaModule | `MediaStore`, `MediaUrls` |
  * | eventsModule | `HostEventFeed`, `EventFeed`, `ContactDataHandler` (the event log) |
+ * | assignmentFeatureModule | `AssignmentService` (presence, auto-assignment, business hours, SLA timers) and the `assignment` feature |
  * @module
  */
 import type { ContainerModule } from '@switchboard/core/di';

@@ -1,4 +1,5 @@
 // @ts-check
+/* global document, window */
 /**
  * The console's presence switch (online, away, offline — it ends with the session) and the SLA
  * badges on the inbox rows (running, due soon, breached). Both talk to the assignment feature's

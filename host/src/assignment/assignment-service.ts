@@ -273,14 +273,14 @@ export class AssignmentServiceImpl {
     await this.customerWaiting(n.tenantId, c, this.now());
   }
 
-  /** An agent's reply stops the timer. */
+  /** An agent's reply stops the timer (and clears a breach: the badge goes). */
   private async onStatus(n: StatusNotice): Promise<void> {
     const m = n.message;
     if (m.direction !== 'outbound' || m.sender !== 'agent' || n.status !== 'queued' || !this.settings(n.tenantId)) return;
     const w = await this.deps.store.getWork(n.tenantId, n.conversationId);
     if (!w) return;
     await this.deps.store.updateWork(n.tenantId, n.conversationId, {
-      answered: true, ...(w.slaState === 'running' || w.slaState === 'due' ? { slaState: 'stopped' as const } : {}),
+      answered: true, ...(w.slaState === 'running' || w.slaState === 'due' || w.slaState === 'breached' ? { slaState: 'stopped' as const } : {}),
     }, this.now());
   }
 

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StorageDriver } from '../stores/driver.js';
-import { AssignmentStore } from '../assignment/assignment-store.js';
+import { assignmentDataHandler, AssignmentStore } from '../assignment/assignment-store.js';
 import type { DriverUnderTest, OpenedDriver } from './drivers-under-test.js';
 
 const at = (m: number): Date => new Date(Date.UTC(2026, 11, 7, 9, m));
@@ -84,6 +84,21 @@ export function describeAssignmentStoreConformance(d: DriverUnderTest): void {
       expect(await s.claimOutOfHours(t, 'c1', at(60), 60 * 60_000)).toBe(true);
       await s.deleteWork(t, 'c1');
       expect(await s.getWork(t, 'c1')).toBeUndefined();
+    });
+
+    it('exports and erases the work records of a contact\'s conversations, and nothing else', async () => {
+      const t = uid('t');
+      await s.updateWork(t, 'c1', { queue: 'q', open: true }, at(0));
+      await s.updateWork(t, 'c2', { queue: 'q', open: false }, at(0));
+      await s.updateWork(t, 'c3', { queue: 'q', open: true }, at(0));
+      await s.updateWork('other', 'c1', { queue: 'q', open: true }, at(0));
+      const handler = assignmentDataHandler(s);
+      const subject = { tenantId: t, contactId: 'k', addresses: [], conversationIds: ['c1', 'c2'] };
+      expect(((await handler.export(subject)) as { conversationId: string }[]).map((w) => w.conversationId)).toEqual(['c1', 'c2']);
+      expect(await handler.erase(subject)).toEqual({ workRecords: 2 });
+      expect(await s.getWork(t, 'c1')).toBeUndefined();
+      expect(await s.getWork(t, 'c3')).toBeDefined();
+      expect(await s.getWork('other', 'c1')).toBeDefined();
     });
   });
 }

@@ -5,6 +5,7 @@
  * timers live here, so they survive a restart. Tenant-scoped like every host store.
  * @module
  */
+import type { ContactDataHandler } from '../compliance/contact-data.js';
 import type { Collection, CollectionSpec, Filter, StorageDriver } from '../stores/driver.js';
 
 /** Whether an agent takes conversations: only `online` agents are assigned new ones. */
@@ -77,7 +78,7 @@ export const ASSIGNMENT_COLLECTIONS = {
     },
     indexes: [
       { fields: ['tenantId', 'agentId', 'open'] }, { fields: ['tenantId', 'queue', 'open', 'waitingSince'] },
-      { fields: ['slaState', 'slaDueAt'] }, { fields: ['slaState', 'slaWarnAt'] },
+      { fields: ['slaState', 'slaDueAt'] }, { fields: ['slaState', 'slaWarnAt'] }, { fields: ['tenantId', 'conversationId'] },
     ],
   },
 } as const satisfies Record<string, CollectionSpec>;
@@ -227,8 +228,32 @@ export class AssignmentStore {
     return claimed !== undefined;
   }
 
+  /** The work records of some conversations (a contact's export). */
+  workOf(tenantId: string, conversationIds: readonly string[]): Promise<ConversationWork[]> {
+    if (conversationIds.length === 0) return Promise.resolve([]);
+    return this.work.find({ tenantId, conversationId: { $in: conversationIds } }, { sort: [['conversationId', 1]], limit: conversationIds.length });
+  }
+
   /** Removes a conversation's record (erasure). */
   async deleteWork(tenantId: string, conversationId: string): Promise<void> {
     await this.work.deleteMany({ id: key(tenantId, conversationId) });
   }
+}
+
+/**
+ * The assignment store's part in a contact's export and erasure: the work records (queue, agent,
+ * SLA timer, out-of-hours marker) of the contact's conversations.
+ * @param store - the assignment store
+ * @returns the handler (named `assignment`)
+ */
+export function assignmentDataHandler(store: AssignmentStore): ContactDataHandler {
+  return {
+    name: 'assignment',
+    export: async (s) => store.workOf(s.tenantId, s.conversationIds),
+    erase: async (s) => {
+      const records = await store.workOf(s.tenantId, s.conversationIds);
+      for (const w of records) await store.deleteWork(s.tenantId, w.conversationId);
+      return { workRecords: records.length };
+    },
+  };
 }

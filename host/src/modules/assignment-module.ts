@@ -7,7 +7,8 @@ import { Clock, Logger } from '@switchboard/core';
 import { ContainerModule, type ResolutionContext } from '@switchboard/core/di';
 import { assignmentFeature } from '../assignment/assignment-feature.js';
 import { AssignmentService, AssignmentServiceImpl } from '../assignment/assignment-service.js';
-import { AssignmentStore } from '../assignment/assignment-store.js';
+import { assignmentDataHandler, AssignmentStore } from '../assignment/assignment-store.js';
+import { ContactDataHandler } from '../compliance/contact-data.js';
 import { HostFeature, type HostFeatureModule } from '../features.js';
 import { HostTenants } from '../host-options.js';
 import { OutboundGateway } from '../outbound/outbound-gateway.js';
@@ -24,11 +25,12 @@ function buildService(c: ResolutionContext): AssignmentServiceImpl {
   });
 }
 
-/** The built-in `assignment` feature: binds `AssignmentService` and contributes the feature. */
+/** The built-in `assignment` feature: binds `AssignmentService`, its `ContactDataHandler` (export and erasure) and contributes the feature. */
 export const assignmentFeatureModule: HostFeatureModule = {
   name: 'assignment',
   module: new ContainerModule(({ bind }) => {
     bind<AssignmentServiceImpl>(AssignmentService).toDynamicValue(buildService).inSingletonScope();
+    bind<ContactDataHandler>(ContactDataHandler).toDynamicValue((c) => assignmentDataHandler(new AssignmentStore(c.get<HostStores>(HostStores).driver))).inSingletonScope();
     bind<HostFeature>(HostFeature).toDynamicValue((c) => assignmentFeature(c.get<AssignmentServiceImpl>(AssignmentService), c.get<Logger>(Logger))).inSingletonScope();
   }),
 };

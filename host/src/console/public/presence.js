@@ -29,7 +29,7 @@ export function presenceSwitch(agentId) {
     show(board.items.find((/** @type {any} */ p) => p.agentId === agentId)?.status ?? 'offline');
   }, () => { /* no assignment feature: no switch */ });
   select.addEventListener('change', async () => {
-    try { show((await call('/presence', { method: 'PUT', body: JSON.stringify({ status: select.value }) })).status); } catch { select.value = wrap.getAttribute('data-status') ?? 'offline'; }
+    try { show((await call('/presence', { method: 'PUT', body: { status: select.value } })).status); } catch { select.value = wrap.getAttribute('data-status') ?? 'offline'; }
   });
   return wrap;
 }

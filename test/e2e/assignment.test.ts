@@ -52,6 +52,7 @@ async function createAgent(x: RunningHost, name: string): Promise<string> {
 
 /** Delivers one customer message and waits until the host has processed it and assignment has followed. */
 async function customerWrites(x: RunningHost, service: AssignmentServiceImpl, clock: ManualClock, userId: string, text: string): Promise<Conversation> {
+  clock.advance(1_000); // customers write one after the other
   expect((await x.fake.deliver(x.webhookUrl, x.fake.userMessage({ userId, text, timestamp: new Date(clock.now()) }))).status).toBe(200);
   const c = await eventually(async () => (await x.api<List<Conversation>>('/v1/conversations?limit=100')).body.items.find((y) => y.address.userId === userId && y.assignee.kind !== 'bot' && y.assignee.kind !== 'none'));
   await x.host.processor.idle();
@@ -150,8 +151,8 @@ describe('SLA timers', () => {
     const answered = await customerWrites(x, service, clock, 'u2', 'help too');
     const timers = (await x.api<List<{ conversationId: string; state: string; dueAt: string; policy: string }>>('/v1/sla/timers')).body.items;
     expect(timers.map((t) => [t.conversationId, t.state, t.policy, t.dueAt]).sort()).toEqual([
-      [waiting.id, 'running', 'first-response', new Date(MONDAY_10_BERLIN + 30 * 60_000).toISOString()],
-      [answered.id, 'running', 'first-response', new Date(MONDAY_10_BERLIN + 30 * 60_000).toISOString()],
+      [waiting.id, 'running', 'first-response', new Date(MONDAY_10_BERLIN + 1_000 + 30 * 60_000).toISOString()],
+      [answered.id, 'running', 'first-response', new Date(MONDAY_10_BERLIN + 2_000 + 30 * 60_000).toISOString()],
     ].sort());
 
     // an agent answers the second conversation: its timer stops
@@ -183,8 +184,8 @@ describe('SLA timers', () => {
     await service2.tick();
     await service2.tick(); // once only
     expect(notices.map((n) => [n.type, n.conversationId, n.policy, n.dueAt.toISOString()])).toEqual([
-      ['sla.due', waiting.id, 'first-response', new Date(MONDAY_10_BERLIN + 30 * 60_000).toISOString()],
-      ['sla.breached', waiting.id, 'first-response', new Date(MONDAY_10_BERLIN + 30 * 60_000).toISOString()],
+      ['sla.due', waiting.id, 'first-response', new Date(MONDAY_10_BERLIN + 1_000 + 30 * 60_000).toISOString()],
+      ['sla.breached', waiting.id, 'first-response', new Date(MONDAY_10_BERLIN + 1_000 + 30 * 60_000).toISOString()],
     ]);
     const board = await fetch(`${url}/v1/sla/timers`, { headers: { authorization: `Bearer ${API_KEY}` } });
     expect(((await board.json()) as List<{ conversationId: string; state: string }>).items.map((t) => [t.conversationId, t.state])).toEqual([[waiting.id, 'breached']]);

@@ -177,7 +177,8 @@ export class AssignmentServiceImpl {
       }
       const queue = queueOf(conversation) ?? w.queue ?? this.deps.tenants.get(tenantId)?.routing?.escalationQueue;
       if (!queue) continue; // nowhere to send it: it stays with the agent
-      await this.deps.store.updateWork(tenantId, w.conversationId, { agentId: undefined, queue, waitingSince: this.now() }, this.now());
+      // it keeps its place in the queue: it has waited since it first arrived
+      await this.deps.store.updateWork(tenantId, w.conversationId, { agentId: undefined, queue }, this.now());
       await this.deps.conversations.transfer(tenantId, w.conversationId, { queue });
     }
   }
@@ -211,7 +212,8 @@ export class AssignmentServiceImpl {
         continue;
       }
       const now = this.now();
-      await this.deps.store.updateWork(tenantId, w.conversationId, { agentId: agent.id }, now);
+      // compare-and-set: another process sharing the store may have given it to someone already
+      if (!await this.deps.store.updateWork(tenantId, w.conversationId, { agentId: agent.id }, now, { agentId: null, open: true })) continue;
       await this.deps.store.markAssigned(tenantId, agent.id, now);
       await this.deps.conversations.assign(tenantId, w.conversationId, agent.id, queue);
     }
@@ -337,16 +339,19 @@ export class AssignmentServiceImpl {
   /** Presences whose time ran out, or whose console session ended (logout, expiry). */
   private async endedPresences(now: Date): Promise<AgentPresence[]> {
     const ended = await this.deps.store.expire(now);
-    for (let offset = 0; ; offset += 200) {
+    for (let offset = 0; ;) {
       const page = await this.deps.store.listPresent(200, offset);
+      let gone = 0;
       for (const p of page) {
         if (!p.sessionId) continue;
         const session = await this.deps.agents.getSession(p.sessionId);
         if (session && session.expiresAt.getTime() > now.getTime() && session.maxExpiresAt.getTime() > now.getTime()) continue;
         const off = await this.deps.store.setPresence(p.tenantId, p.agentId, { status: 'offline', expiresAt: undefined, sessionId: undefined }, now);
         ended.push(off);
+        gone++;
       }
       if (page.length < 200) break;
+      offset += page.length - gone; // those set offline left the list
     }
     return ended;
   }

@@ -70,6 +70,20 @@ describe('AssignmentService', () => {
     expect((await w.service.listPresence('t')).map((p) => [p.agentId, p.status, p.load])).toEqual([['ann', 'offline', 0], ['bob', 'online', 1]]);
   });
 
+  it('assigns at the periodic check what waits since a restart (presence changed by another process)', async () => {
+    const w = await setUp();
+    await w.agent('ann');
+    const c = await w.conversation();
+    await w.conversations.handover('t', c.id, { kind: 'human' });
+    await w.service.idle();
+    expect((await w.stores.conversations.get('t', c.id))!.assignee).toEqual({ kind: 'queue', queue: 'support' });
+    // another process (or this one before a restart) set ann online in the shared store
+    await new AssignmentStore(w.stores.driver).setPresence('t', 'ann', { status: 'online' }, new Date(w.clock.now()));
+    await w.service.tick();
+    await w.service.idle();
+    expect((await w.stores.conversations.get('t', c.id))!.assignee).toEqual({ kind: 'agent', agentId: 'ann', queue: 'support' });
+  });
+
   it('starts a next-response timer when the customer writes after an agent\'s reply, and a late reply clears the breach', async () => {
     const w = await setUp();
     const c = await w.conversation();

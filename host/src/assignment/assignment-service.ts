@@ -312,8 +312,9 @@ export class AssignmentServiceImpl {
 
   /**
    * Checks everything that depends on time, against the host's clock: presences whose session or
-   * time ended go offline (their conversations go back to their queues), SLA timers publish
-   * `sla.due` and `sla.breached` (once each).
+   * time ended go offline (their conversations go back to their queues), conversations still
+   * waiting are offered to agents with room (after a restart, or a change made by another process
+   * sharing the store), SLA timers publish `sla.due` and `sla.breached` (once each).
    */
   tick(): Promise<void> {
     return this.enqueue('tick', async () => {
@@ -324,6 +325,8 @@ export class AssignmentServiceImpl {
         const agent = await this.deps.agents.get(p.tenantId, p.agentId);
         await this.assignWaiting(p.tenantId, agent?.queues);
       }
+      // what waits since a restart, or since another process sharing the store changed presences
+      for (const [tenantId, tenant] of this.deps.tenants) if (tenant.assignment) await this.assignWaiting(tenantId, undefined);
       for (const w of await this.deps.store.dueToWarn(now)) {
         if (w.slaDueAt && w.slaDueAt.getTime() <= now.getTime()) continue; // past due: breached below
         const moved = await this.deps.store.moveTimer(w, 'due', now);

@@ -53,7 +53,8 @@ export { DEFAULT_EVENT_FEED_LIMITS, type EventFeedLimits, type EventFeedOptions 
 export type { ContactDataHandler, ContactDataSubject } from './compliance/contact-data.js';
 
 // What the host's services are, as a feature or an embedding application holds them
-export type { HostStreams, InboundNotice, StatusNotice, ConsentNotice, ConversationNotice, ConversationChange } from './streams.js';
+export type { HostStreams, InboundNotice, StatusNotice, ConsentNotice, ConversationNotice, ConversationChange, SlaNotice, SlaNoticeType } from './streams.js';
+export { SLA_NOTICE_TYPES } from './streams.js';
 export type { HostStores, HostMessage } from './stores/stores.js';
 export type { ConnectorRegistry, HostConnectorBinding } from './plugins/connector-registry.js';
 export type { ConversationService } from './routing/conversation-service.js';

@@ -39,14 +39,41 @@ export interface ConversationNotice {
   conversation: Conversation;
 }
 
+/** The SLA notices' types: a reply is soon due, or is past due and still missing. */
+export type SlaNoticeType = 'sla.due' | 'sla.breached';
+/** Every SLA notice type, for subscribers (event webhooks) that list what they deliver. */
+export const SLA_NOTICE_TYPES: readonly SlaNoticeType[] = ['sla.due', 'sla.breached'];
+
+/**
+ * An SLA timer of a conversation fired: `sla.due` when the reply is due within the queue's
+ * `sla.dueSoonMinutes`, `sla.breached` when its due time passed without an agent's reply. Each is
+ * published once per timer (the timers are kept in the store; a restart does not repeat them).
+ */
+export interface SlaNotice {
+  tenantId: string;
+  type: SlaNoticeType;
+  conversationId: string;
+  queue?: string;
+  /** The agent holding the conversation, if any. */
+  agentId?: string;
+  /** `first-response` (no agent has answered yet) or `next-response` (the customer wrote again). */
+  policy: 'first-response' | 'next-response';
+  /** When the timer started. */
+  startedAt: Date;
+  /** When the reply is (was) due. */
+  dueAt: Date;
+}
+
 /** DI token for {@link HostStreams}. */
 export const HostStreams = Symbol.for('switchboard.HostStreams');
-/** The four streams. */
+/** The host's streams. */
 export interface HostStreams {
   inbound$: Subject<InboundNotice>;
   status$: Subject<StatusNotice>;
   consent$: Subject<ConsentNotice>;
   conversation$: Subject<ConversationNotice>;
+  /** SLA timers firing (`sla.due`, `sla.breached`). */
+  sla$: Subject<SlaNotice>;
 }
 
 /**
@@ -59,6 +86,7 @@ export function createHostStreams(): HostStreams {
     status$: new Subject<StatusNotice>(),
     consent$: new Subject<ConsentNotice>(),
     conversation$: new Subject<ConversationNotice>(),
+    sla$: new Subject<SlaNotice>(),
   };
 }
 
@@ -71,6 +99,7 @@ export function completeHostStreams(streams: HostStreams): void {
   streams.status$.complete();
   streams.consent$.complete();
   streams.conversation$.complete();
+  streams.sla$.complete();
 }
 
 /**

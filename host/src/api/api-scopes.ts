@@ -172,6 +172,10 @@ export const ROUTE_SCOPES: readonly (readonly [method: string, path: string, sco
   ['*', '/api-keys/:id', 'admin'],
   ['*', '/api-keys/:id/rotate', 'admin'],
   ['GET', '/search', 'read'],
+  // assignment: presence and SLA timers
+  ['GET', '/presence', 'read'],
+  ['PUT', '/agents/:id/presence', 'conversations:write'],
+  ['GET', '/sla/timers', 'read'],
 ];
 
 const compiled = ROUTE_SCOPES.map(([method, path, scope]) => ({ method, segments: path.split('/').filter(Boolean), scope }));

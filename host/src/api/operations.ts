@@ -7,6 +7,9 @@
  * @module
  */
 import { z } from 'zod';
+import {
+  ConsolePresencePutSchema, PresenceListSchema, PresencePutSchema, PresenceViewSchema, SlaTimerListSchema,
+} from '../assignment/assignment-routes.js';
 import { ContactExportQuerySchema, ZIP_CONTENT_TYPE } from '../compliance/contact-export-zip.js';
 import { ConsoleMediaDraftSchema, ConsoleUploadQuerySchema } from '../console/console-media.js';
 import { SignedMediaQuerySchema } from '../media/media-routes.js';
@@ -39,7 +42,7 @@ import {
  * The part of the host that serves an operation: `core` and `webhooks` are always there, a
  * feature's operations when the feature is mounted (by its name), `sandbox` in sandbox mode.
  */
-export type OperationArea = 'core' | 'webhooks' | 'events' | 'outbound' | 'media' | 'consent' | 'compliance' | 'analytics' | 'console' | 'sandbox';
+export type OperationArea = 'core' | 'webhooks' | 'events' | 'outbound' | 'media' | 'consent' | 'compliance' | 'analytics' | 'console' | 'assignment' | 'sandbox';
 
 /** How a caller proves who it is. */
 export type OperationSecurity =
@@ -318,6 +321,14 @@ export const OPERATIONS: readonly Operation[] = [
   },
   { operationId: 'getConsoleSupervisorView', method: 'get', path: '/console/api/supervisor', area: 'console', security: 'consoleSession', summary: 'Supervisors: load per agent and queue', responses: { 200: ok('The team\'s load', JsonObjectSchema) } },
   { operationId: 'streamConsoleEvents', method: 'get', path: '/console/api/events', area: 'console', security: 'consoleSession', headers: EventsHeadersSchema, summary: 'Live updates of the console (Server-Sent Events; ends with event logout when the session does)', responses: { 200: { description: 'text/event-stream', content: { 'text/event-stream': TextSchema } } } },
+
+  // ---- assignment: presence, capacity and SLA timers ----
+  { operationId: 'listPresence', method: 'get', path: '/v1/presence', area: 'assignment', security: 'apiKey', summary: 'Every agent\'s presence (online, away, offline), capacity and open conversations', responses: { 200: ok('The presence board', PresenceListSchema) } },
+  { operationId: 'setAgentPresence', method: 'put', path: '/v1/agents/:id/presence', area: 'assignment', security: 'apiKey', params: IdParamsSchema, body: body(PresencePutSchema), summary: 'Set an agent\'s presence or capacity (supervisor override); offline sends their open conversations back to their queues, online assigns waiting ones', responses: { 200: ok('The agent\'s presence', PresenceViewSchema) } },
+  { operationId: 'listSlaTimers', method: 'get', path: '/v1/sla/timers', area: 'assignment', security: 'apiKey', summary: 'Open conversations whose reply is running, due or breached under their queue\'s SLA', responses: { 200: ok('The timers, soonest due first', SlaTimerListSchema) } },
+  { operationId: 'listConsolePresence', method: 'get', path: '/console/api/presence', area: 'assignment', security: 'consoleSession', summary: 'The team\'s presence and load', responses: { 200: ok('The presence board', PresenceListSchema) } },
+  { operationId: 'setConsolePresence', method: 'put', path: '/console/api/presence', area: 'assignment', security: 'consoleSession', body: body(ConsolePresencePutSchema), summary: 'Set one\'s own presence; it ends with the session', responses: { 200: ok('The agent\'s presence', PresenceViewSchema) } },
+  { operationId: 'listConsoleSlaTimers', method: 'get', path: '/console/api/sla', area: 'assignment', security: 'consoleSession', summary: 'SLA timers for the console\'s badges', responses: { 200: ok('The timers, soonest due first', SlaTimerListSchema) } },
 
   // ---- sandbox (switchboard start --sandbox) ----
   { operationId: 'advanceSandboxClock', method: 'post', path: '/sandbox/clock', area: 'sandbox', security: 'apiKey', body: body(SandboxClockSchema), summary: 'Sandbox only: moves the host\'s clock and every fake platform\'s forward (service windows, timestamps, signature ages)', responses: { 200: ok('The clock', SandboxClockAnswerSchema) } },

@@ -13,6 +13,7 @@ import {
   type BusinessPolicy, type ConnectorPlugin, type ContentType, type MediaKind, type Purpose, type TemplateCategory,
 } from '@switchboard/core';
 import { API_SCOPES, type ApiScope } from '../api/api-scopes.js';
+import { isIsoDate, parseRange, WEEKDAYS, type Weekday } from '../assignment/business-hours.js';
 import type { MediaScanner } from '../media/media-policy.js';
 import type { BotHandlerRegistration } from '../routing/bot-handler.js';
 import { MAX_TRUSTED_PROXIES, trustEntryProblem } from '../trusted-proxy.js';
@@ -391,6 +392,47 @@ export function canonicalTimeZone(name: string): string | undefined {
   }
 }
 
+// ---- assignment: queues' strategy, business hours, out-of-hours reply and SLA (tenants[].assignment) ----
+
+/** `tenants[].assignment.queues.<queue>.hours`: weekly ranges in an IANA zone, and holidays. */
+export const BusinessHoursSchema = closed({
+  timeZone: z.string({ error: 'must be an IANA time zone such as Europe/Berlin' }).max(64, { error: 'must be an IANA time zone such as Europe/Berlin', abort: true })
+    .transform((zone, ctx) => {
+      const canonical = canonicalTimeZone(zone);
+      if (canonical === undefined) {
+        ctx.addIssue({ code: 'custom', message: `must be an IANA time zone such as Europe/Berlin (Intl does not know "${zone}")` });
+        return z.NEVER;
+      }
+      return canonical;
+    }).meta({ description: 'The IANA time zone the hours and holidays are local to.' }),
+  weekly: closed(Object.fromEntries(WEEKDAYS.map((d) => [d, list(z.string({ error: 'must be a range HH:MM-HH:MM' })
+    .refine((r) => parseRange(r) !== undefined, { error: 'must be a range HH:MM-HH:MM with the end after the start (24:00 allowed as an end)' }), 8).optional()])) as Record<Weekday, z.ZodOptional<z.ZodArray<z.ZodString>>>)
+    .meta({ description: 'Opening ranges per day (mon…sun): ["09:00-12:30", "13:30-18:00"]. A day not listed is closed.' }),
+  holidays: list(z.string({ error: 'must be a date YYYY-MM-DD' }).refine(isIsoDate, { error: 'must be a date YYYY-MM-DD' }), 400).default([])
+    .meta({ description: 'Local dates closed all day.' }),
+});
+
+/** `tenants[].assignment.queues.<queue>`: how one queue is worked. */
+export const QueueSettingsSchema = closed({
+  strategy: oneOf(['round-robin', 'least-busy']).default('round-robin')
+    .meta({ description: 'round-robin: the eligible agent assigned longest ago; least-busy: the one with the fewest open conversations.' }),
+  autoAssign: bool().default(true).meta({ description: 'Assign waiting conversations to online agents with room (default true).' }),
+  hours: BusinessHoursSchema.optional(),
+  outOfHoursReply: text(1_000).optional().meta({ description: 'Sent (through the policy engine) when a customer writes while the queue is closed; at most once per conversation in 12 hours.' }),
+  sla: closed({
+    firstResponseMinutes: int(1, 10_080).optional().meta({ description: 'The first agent reply is due this long after the conversation reaches the queue.' }),
+    nextResponseMinutes: int(1, 10_080).optional().meta({ description: 'Each later reply is due this long after the customer\'s message.' }),
+    dueSoonMinutes: int(0, 1_440).default(5).meta({ description: 'sla.due is published this long before a reply is due (default 5; 0: at the due time); sla.breached when it is due and still unanswered.' }),
+  }).optional(),
+});
+
+/** `tenants[].assignment`: automatic assignment to agents and the queues' settings. */
+export const AssignmentSchema = closed({
+  defaultCapacity: int(1, 100).default(3).meta({ description: 'Open conversations an agent holds at most, unless their presence sets another capacity.' }),
+  queues: z.record(id('must be a short queue id'), QueueSettingsSchema, { error: 'must be an object' })
+    .refine((q) => Object.keys(q).length <= 200, { error: 'must name at most 200 queues' }).default({}),
+});
+
 /** A tenant: a business using the host, with its own API keys, data and rules. */
 export const TenantSchema = closed({
   id: id(),
@@ -421,6 +463,7 @@ export const TenantSchema = closed({
       return canonical;
     }).optional().meta({ description: "The business's IANA time zone (Europe/Berlin), the default for local times such as quiet hours." }),
   media: MediaLimitsSchema.optional(),
+  assignment: AssignmentSchema.optional().meta({ description: 'Agent presence and capacity, automatic assignment, business hours and SLA per queue.' }),
 }).superRefine((tenant, ctx) => {
   // a section with faults of its own is left out of the value: these rules then stay silent
   const quietHours = isRecord(tenant.policy) && isRecord(tenant.policy.quietHours) ? tenant.policy.quietHours : undefined;

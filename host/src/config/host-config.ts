@@ -14,6 +14,7 @@ import {
   canonicalTimeZone, DEFAULT_DATABASE_PATH, DEFAULT_SERVER_LIMITS, HOST_CONFIG_SECTIONS, HostConfigSchema, isIsoCountry,
   type HostConfigSchemaOutput,
 } from './config-schema.js';
+import type { AssignmentSchema } from './config-schema.js';
 
 export { DEFAULT_DATABASE_PATH, DEFAULT_SERVER_LIMITS };
 
@@ -108,6 +109,11 @@ export interface TenantConfig {
    * keep them. E.g. `{ maxBytes: { document: 104857600 }, allowedTypes: { document: ['application/pdf'] } }`.
    */
   media?: MediaLimitsInput;
+  /**
+   * Agent capacity, automatic assignment, business hours, the out-of-hours reply and SLA policies
+   * per queue (see `AssignmentSchema`).
+   */
+  assignment?: z.output<typeof AssignmentSchema>;
 }
 
 /** Where the media store keeps file bytes. */

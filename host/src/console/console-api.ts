@@ -9,6 +9,8 @@
  * and mounts them.
  * @module
  */
+import { mountAssignmentConsoleRoutes } from '../assignment/assignment-routes.js';
+import { AssignmentService, type AssignmentServiceImpl } from '../assignment/assignment-service.js';
 import type { Clock, Logger } from '@switchboard/core';
 import express, { type Response } from 'express';
 import { jsonShapeGuard } from '../api/validation.js';
@@ -100,6 +102,8 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
   mountContactRoutes(api, { tenants, stores, agents, consent: () => consentServiceIn(ctx), clock, logger: deps.logger });
   mountEventRoutes(api, { feed: () => eventFeedOf(ctx), auth, heartbeatMs: deps.heartbeatMs, streams: deps.streams });
   mountConsoleSearchRoutes(api, { search: () => ctx.container.get<InboxSearch>(InboxSearch), urls: ctx.media.urls });
+  // presence and SLA badges, when the assignment feature is mounted
+  if (ctx.container.isBound(AssignmentService)) mountAssignmentConsoleRoutes(api, ctx.container.get<AssignmentServiceImpl>(AssignmentService));
 
   app.use('/console/api', api);
 }

@@ -14,11 +14,13 @@
  * | mediaModule | `MediaStore`, `MediaUrls` |
  * | eventsModule | `HostEventFeed`, `EventFeed`, `ContactDataHandler` (the event log) |
  * | searchModule | `InboxSearch` |
+ * | assignmentFeatureModule | `AssignmentService` (presence, auto-assignment, business hours, SLA timers) and the `assignment` feature |
  * @module
  */
 import type { ContainerModule } from '@switchboard/core/di';
 import type { HostFeatureModule } from '../features.js';
 import { analyticsFeatureModule } from './analytics-module.js';
+import { assignmentFeatureModule } from './assignment-module.js';
 import { complianceFeatureModule } from './compliance-module.js';
 import { consentFeatureModule, consentModule } from './consent-module.js';
 import { consoleFeatureModule } from './console-module.js';
@@ -36,4 +38,5 @@ export const HOST_MODULES: readonly ContainerModule[] = [consentModule, routingM
 /** The built-in features, in the order they are mounted, started (and stopped in reverse). */
 export const BUILT_IN_FEATURES: readonly HostFeatureModule[] = [
   eventsFeatureModule, outboundFeatureModule, mediaFeatureModule, consentFeatureModule, complianceFeatureModule, analyticsFeatureModule, consoleFeatureModule,
+  assignmentFeatureModule,
 ];

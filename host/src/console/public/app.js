@@ -11,6 +11,7 @@ import { channelIcon, channelName, duration, fill, h, safeUrl, short, unreadBadg
 import { bytes, MediaShelf, showAttachment } from './media.js';
 import { renderMessage } from './messages.js';
 import { searchBox } from './search.js';
+import { markSla, presenceSwitch } from './presence.js';
 
 const root = /** @type {HTMLElement} */ (document.getElementById('app'));
 const announcer = /** @type {HTMLElement} */ (document.getElementById('announcer'));
@@ -122,6 +123,7 @@ async function boot() {
         h('a', { href: '#/inbox', id: 'nav-inbox' }, 'Inbox'),
         isAtLeast(me.role, 'supervisor') ? h('a', { href: '#/supervisor', id: 'nav-supervisor' }, 'Team') : null),
       status,
+      presenceSwitch(me.id),
       h('span', { class: 'me' }, `${me.name} · ${me.role}`),
       h('button', { type: 'button', class: 'link', onclick: async () => { await call('/logout', { method: 'POST' }).catch(() => {}); showLogin('You are signed out.'); } }, 'Sign out')),
     h('div', { id: 'toast', class: 'toast', role: 'alert' }),
@@ -244,6 +246,7 @@ async function loadInbox() {
     h('span', { class: 'tags' }, h('span', { class: `status status-${r.status}` }, r.status), h('span', { class: 'assignee' }, assigneeText(r))),
     r.unread ? h('span', { class: 'unread-count', 'aria-hidden': 'true' }, unreadBadge(r.unread)) : null))));
   if (focused) /** @type {HTMLElement | null} */ (list.querySelector(`a[data-id="${CSS.escape(focused)}"]`))?.focus();
+  void markSla();
 }
 
 function showEmptyConversation() {

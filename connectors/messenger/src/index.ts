@@ -18,3 +18,4 @@ export {
 export { classifyGraphError, graphErrorOf, PER_SECOND_RETRY_MS, CALL_COUNT_RETRY_MS, type GraphError } from './classify-graph-error.js';
 export { FakeMessengerServer, messengerSandboxConfig, DEFAULT_ATTACHMENT_URL_TTL_MS, type FakeMessengerOptions, type Json } from './fake-messenger-server.js';
 export { renderAttachmentDownload, filenameOfLink, MESSENGER_ATTACHMENT_TTL_MS, MEDIA_USER_AGENT } from './messenger-media.js';
+export { renderSubscribePage, renderMessengerProbe, readMessengerProbe, messengerCallbackSteps, MESSENGER_SUBSCRIBED_FIELDS } from './going-live.js';

@@ -166,9 +166,10 @@ export class FakeMessengerServer extends FakePlatformServer {
     return { ...this.config, apiBaseUrl: this.url };
   }
 
-  /** Forgets requests, scripts, throttling, customers, windows, blocks, tokens and sent messages (the Messenger profile is kept). */
+  /** Forgets requests, scripts, throttling, customers, windows, blocks, tokens, sent messages and the Page subscription (the Messenger profile is kept). */
   override reset(): void {
     super.reset();
+    this.pageSubscription = undefined;
     this.lastInbound.clear();
     this.users.clear();
     this.blocked.clear();

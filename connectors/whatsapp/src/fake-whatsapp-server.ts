@@ -223,9 +223,10 @@ export class FakeWhatsAppServer extends FakePlatformServer {
     return { 'hub.mode': 'subscribe', 'hub.verify_token': this.settings.verifyToken, 'hub.challenge': challenge };
   }
 
-  /** Forgets requests, scripts, throttles, service windows, customer messages and accepted messages (templates and media are kept). */
+  /** Forgets requests, scripts, throttles, service windows, customer messages, accepted messages and the app's subscription (templates and media are kept). */
   override reset(): void {
     super.reset();
+    this.appSubscription = undefined;
     this.accepted.length = 0;
     this.pairCursor.clear();
     this.lastInbound.clear();

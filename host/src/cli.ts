@@ -393,20 +393,20 @@ function errorText(error: unknown): string {
   return isSwitchboardError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
 }
 
+/** Config keys whose values are credentials (tokens, secrets, keys, passwords). */
+const SECRET_KEY = /token|secret|key|password|credential/i;
+
 /**
- * The string values of every account's connector config that could be secrets (tokens, keys: 8
- * characters or more, not a URL), longest first, to keep out of what is printed.
+ * The values of every account's connector config held under a credential's key (`accessToken`,
+ * `appSecret`, `verifyToken`, `authToken`, `botToken`, `secret`…), longest first, to keep out of
+ * what is printed.
  */
 function secretsOf(config: HostConfig): string[] {
   const values: string[] = [];
-  for (const c of config.connectors) {
-    for (const a of c.accounts) {
-      const walk = (v: unknown): void => {
-        if (typeof v === 'string') { if (v.length >= 8 && !/^https?:\/\//.test(v)) values.push(v); } else if (v && typeof v === 'object') for (const x of Object.values(v)) walk(x);
-      };
-      walk(a.config);
-    }
-  }
+  const walk = (v: unknown, key: string): void => {
+    if (typeof v === 'string') { if (SECRET_KEY.test(key) && v.length >= 4) values.push(v); } else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
+  };
+  for (const c of config.connectors) for (const a of c.accounts) walk(a.config, '');
   return values.sort((x, y) => y.length - x.length);
 }
 

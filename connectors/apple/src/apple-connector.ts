@@ -389,7 +389,7 @@ export class AppleConnector implements Connector {
   webhookSetup(url: string): readonly string[] {
     return [
       `Apple has no API to register a webhook: sign in to Apple Business Register (https://register.apple.com) with your Messaging Service Provider account (MSP id ${this.config.mspId}).`,
-      `In the MSP account's Messages for Business settings, enter ${url} as the endpoint Apple delivers messages to (HTTPS with a publicly trusted certificate; Apple posts each message there with a Bearer JWT signed with the MSP secret).`,
+      `In the MSP account's Messages for Business settings, enter ${url} as the endpoint Apple delivers messages to (HTTPS with a publicly trusted certificate). Apple posts each message to <endpoint>/message with a Bearer JWT signed with the MSP secret: have your proxy rewrite ${url}/message to ${url}.`,
       `Check that business ${this.config.businessId} has chosen this MSP as its messaging service provider, then send a message from an Apple device to the business to see it arrive.`,
     ];
   }

@@ -43,7 +43,7 @@ const secretsIn = (config: Record<string, unknown>): string[] =>
   Object.entries(config).filter(([k, v]) => /token|secret|key/i.test(k) && typeof v === 'string').map(([, v]) => v as string);
 
 describe('switchboard webhooks register and doctor against the Meta fakes', () => {
-  it('WhatsApp: register subscribes the app with the callback override; doctor names the number and sees the URL; a wrong token is a FAIL line', async () => {
+  it('regression: webhooks register whatsapp said there was no registration helper — WhatsApp: register subscribes the app with the callback override; doctor names the number and sees the URL; a wrong token is a FAIL line', async () => {
     const { fake } = await fakeOf('@switchboard/whatsapp');
     try {
       const account = fake.connectorConfig();
@@ -119,7 +119,7 @@ describe('switchboard webhooks register and doctor against the Telegram and Vibe
   });
   afterAll(async () => { await new Promise<void>((r) => hook.close(() => r())); });
 
-  it('Telegram: doctor FAILs while no webhook is set, register sets it, doctor then says ok; a wrong token is a FAIL line', async () => {
+  it('regression: doctor passed a wrong Telegram token (it never asked the platform) — now FAIL while no webhook is set, ok once registered, FAIL with a wrong token', async () => {
     const { fake } = await fakeOf('@switchboard/telegram');
     try {
       const account = fake.connectorConfig();

@@ -565,8 +565,8 @@ export class FakeWhatsAppServer extends FakePlatformServer {
     if (method !== 'POST') throw noSuchObject(method, this.settings.businessAccountId);
     const override = params.override_callback_uri;
     if (override !== undefined) {
-      if (typeof override !== 'string' || !URL.canParse(override) || new URL(override).protocol !== 'https:') {
-        throw graphError(400, 100, '(#100) Invalid parameter', { details: 'override_callback_uri must be a valid HTTPS URL' });
+      if (typeof override !== 'string' || override.length > 200 || !URL.canParse(override) || new URL(override).protocol !== 'https:') {
+        throw graphError(400, 100, '(#100) Invalid parameter', { details: 'override_callback_uri must be a valid HTTPS URL of at most 200 characters' });
       }
       if (typeof params.verify_token !== 'string' || params.verify_token === '') throw required('verify_token');
     }

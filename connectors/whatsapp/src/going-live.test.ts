@@ -49,10 +49,11 @@ describe('WhatsApp webhook registration', () => {
     });
   });
 
-  it('the fake refuses an override that is not HTTPS and one without verify_token, as Graph does (#100)', async () => {
+  it('the fake refuses an override that is not HTTPS or longer than 200 characters, and one without verify_token, as Graph does (#100)', async () => {
     const config = parseConfig(fake.connectorConfig());
     const connector = new WhatsAppConnector(config);
     await expect(connector.setWebhook({ url: 'http://chat.example.com/hook' })).rejects.toMatchObject({ code: 'PERMANENT_FAILURE' });
+    await expect(connector.setWebhook({ url: `https://chat.example.com/${'x'.repeat(200)}` })).rejects.toMatchObject({ code: 'PERMANENT_FAILURE' });
     const res = await fetch(`${fake.url}/v23.0/${W.businessAccountId}/subscribed_apps`, {
       method: 'POST', headers: { authorization: `Bearer ${W.accessToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ override_callback_uri: HOOK }),
     });

@@ -20,8 +20,8 @@ function wabaOf(config: WhatsAppConfig): string {
 
 /**
  * Subscribes the app to the WhatsApp Business Account with the host's URL as the account's
- * alternate callback: Meta then delivers the account's `messages` webhooks there, checking the URL
- * with the verify token (the host's handshake answers it).
+ * alternate callback (at most 200 characters): Meta then delivers the account's `messages` webhooks
+ * there; the verify token is the one the host's handshake checks.
  * @param config - the connector's config (needs `businessAccountId`)
  * @param url - the host's public webhook URL for this number
  * @returns the request

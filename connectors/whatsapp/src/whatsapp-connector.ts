@@ -207,7 +207,8 @@ export class WhatsAppConnector implements Connector, TemplateManager {
   /**
    * Points the WhatsApp Business Account's webhooks at the host (core's optional
    * `Connector.setWebhook`): `POST /<WABA id>/subscribed_apps` with `override_callback_uri` and the
-   * configured `verify_token`; Meta checks the URL with the handshake before it accepts it.
+   * configured `verify_token` (the token the handshake checks). The override carries `messages`
+   * webhooks; template webhooks keep going to the app's own callback URL.
    * @param options - the host's public webhook URL for this number
    * @returns the URL and Meta's confirmation
    * @throws ConfigError without `businessAccountId`; a classified ConnectorError when Meta refuses
@@ -224,7 +225,7 @@ export class WhatsAppConnector implements Connector, TemplateManager {
     return {
       url: options.url,
       summary: `subscribed_apps ok: WhatsApp Business Account ${this.config.businessAccountId!} delivers to this URL (callback override)`,
-      manualSteps: ['In the Meta app dashboard (WhatsApp → Configuration → Webhook fields), subscribe the app to the `messages` field (and `message_template_status_update` for template reviews).'],
+      manualSteps: ['In the Meta app dashboard (WhatsApp → Configuration → Webhook fields), subscribe the app to the `messages` field (and `message_template_status_update` for template reviews: template webhooks ignore the override and go to the app\'s own callback URL).'],
     };
   }
 

@@ -431,6 +431,51 @@ export interface SignedWebhook {
   body: Buffer;
 }
 
+/** What {@link Connector.setWebhook} asks a platform to do: deliver this account's webhooks to `url`. */
+export interface WebhookRegistrationOptions {
+  /** The host's public HTTPS webhook URL for the account (`…/webhooks/<channel>/<account>`). */
+  url: string;
+}
+
+/** What a platform answered a webhook registration ({@link Connector.setWebhook}). */
+export interface WebhookRegistration {
+  /** The URL the platform now delivers this account's webhooks to. */
+  url: string;
+  /** One line saying what the platform confirmed (subscribed fields, event types…), without any secret. */
+  summary: string;
+  /**
+   * Steps the platform's API cannot take for this account and a person must (Messenger: the app's
+   * callback URL is set in the app dashboard, not with a page token). Empty or absent: none.
+   */
+  manualSteps?: readonly string[];
+}
+
+/** Options of {@link Connector.probe}. */
+export interface AccountProbeOptions {
+  /** Aborts the platform calls (the host bounds a probe's time with it). */
+  signal?: AbortSignal;
+}
+
+/**
+ * What a platform says about the account a connector's credentials belong to ({@link Connector.probe}).
+ * Nothing in it is a secret: the host prints it.
+ */
+export interface AccountProbe {
+  /** The account's name as the platform reports it (bot username, page name, verified business name). */
+  name: string;
+  /** The platform's id of the account, when it reports one. */
+  id?: string;
+  /** Further facts worth printing (display phone number, quality rating, pending updates). */
+  details?: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * The webhook URL the platform has registered for the account, where the platform reports it;
+   * `''` when it reports that none is registered; absent when the platform does not say.
+   */
+  webhookUrl?: string;
+  /** Problems the platform reports without failing the call (its last webhook delivery error). */
+  warnings?: readonly string[];
+}
+
 /** Multi-bound DI token: every configured connector instance. */
 export const Connector = Symbol.for('switchboard.Connector');
 /** A connector: one configured channel account. */
@@ -491,6 +536,32 @@ export interface Connector {
    * @throws a classified {@link ConnectorError} when the call failed (the host logs it; nothing waits on it)
    */
   lookupProfile?(userId: string): Promise<PlatformProfile | undefined>;
+  /**
+   * Optional: asks the platform to deliver this account's webhooks to `options.url` (Telegram's
+   * `setWebhook`, Viber's `set_webhook`, the Graph `subscribed_apps` edge). Used by
+   * `switchboard webhooks register <channel>`; never called while the host runs.
+   * @param options - the host's public webhook URL for this account
+   * @returns what the platform confirmed, and any step left to a person
+   * @throws a classified {@link ConnectorError} when the platform refuses
+   */
+  setWebhook?(options: WebhookRegistrationOptions): Promise<WebhookRegistration>;
+  /**
+   * Optional: a harmless read-only platform call proving the credentials work (Telegram's `getMe`,
+   * Viber's `get_account_info`, Graph `GET /{id}`), saying which account they belong to and, where
+   * the platform reports it, the webhook URL it has registered. Used by `switchboard doctor`.
+   * @param options - an abort signal bounding the calls
+   * @returns what the platform says about the account
+   * @throws a classified {@link ConnectorError} when the platform refuses (a wrong token)
+   */
+  probe?(options?: AccountProbeOptions): Promise<AccountProbe>;
+  /**
+   * Optional: the steps a person takes to have the platform deliver webhooks to `url`, for a
+   * platform whose API cannot register one (Apple Messages for Business: the MSP's URL is entered
+   * in Apple's portal). `switchboard webhooks register` prints them.
+   * @param url - the host's public webhook URL for this account
+   * @returns the steps, one line each
+   */
+  webhookSetup?(url: string): readonly string[];
 }
 
 /** What a platform's profile lookup ({@link Connector.lookupProfile}) found about a customer. */

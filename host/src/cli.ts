@@ -16,7 +16,7 @@ import { EventEmitter } from 'node:events';
 import { constants as osConstants } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { isSwitchboardError, systemClock, type Logger } from '@switchboard/core';
+import { isSwitchboardError, systemClock, type AccountProbe, type Connector, type Logger } from '@switchboard/core';
 import type { HostConfig } from './config/host-config.js';
 import { loadConfigFile } from './config/load-config.js';
 import { createHost, type Host } from './host.js';
@@ -125,11 +125,13 @@ const USAGE = `switchboard <command>
                                           run the host (sandbox: fake platforms); data is kept in
                                           the config's store (default: SQLite ./data/switchboard.db);
                                           --ephemeral keeps everything in memory instead (lost at exit)
-  doctor [--config <file>]                check config, connectors, store and webhook URLs
+  doctor [--config <file>]                check config, connectors, store, webhook URLs, and each
+                                          account's credentials with its platform (where it can)
   backup <file> [--config <file> | --db <database file>]
                                           consistent online copy of the SQLite database (while hosts run)
   webhooks register <channel> [--config <file>] [--url <public base url>]
-                                          register the webhook URL with the platform (Telegram, …)
+                                          register the webhook URL with the platform (WhatsApp,
+                                          Messenger, Telegram, Viber), or print the manual steps (Apple)
   simulate <channel> --from <user> --text <text> [--url http://localhost:3000] [--api-key <key>]
                                           make a sandbox fake platform deliver a customer message
   fake <channel> [--port <n>] [--control-port <n>] [--webhook <url>] [--package <pkg>]
@@ -211,10 +213,11 @@ async function start(args: CliArgs, out: Out): Promise<Host> {
 }
 
 /**
- * `doctor`: loads the config and each connector, pings the store, checks webhook URLs.
+ * `doctor`: loads the config and each connector, pings the store, checks webhook URLs, and asks
+ * each account's platform (the connector's `probe`) whether its credentials work and where it delivers.
  * @returns the number of problems
  */
-async function doctor(args: CliArgs, out: Out): Promise<number> {
+async function doctor(args: CliArgs, out: Out, options: CliOptions): Promise<number> {
   let problems = 0;
   const ok = (m: string): void => out(`  ok    ${m}`);
   const bad = (m: string): void => { problems++; out(`  FAIL  ${m}`); };
@@ -245,6 +248,31 @@ async function doctor(args: CliArgs, out: Out): Promise<number> {
   if (!config.publicUrl) bad('publicUrl is not set: platforms cannot be told where to deliver webhooks');
   else if (!config.publicUrl.startsWith('https://')) bad(`publicUrl ${config.publicUrl} is not HTTPS: platforms require HTTPS webhooks`);
   else for (const b of bindings) ok(`webhook URL ${config.publicUrl}/webhooks/${b.channel}/${b.account}`);
+  const base = config.publicUrl?.replace(/\/+$/, '');
+  for (const b of bindings) {
+    const who = `account ${b.channel}/${b.account}`;
+    if (typeof b.connector.probe !== 'function') {
+      out(`  --    ${who}: ${b.plugin.displayName} offers no credentials check (no probe); doctor cannot check this account with the platform`);
+      continue;
+    }
+    const secrets = secretsOf(config);
+    let probe: AccountProbe;
+    try {
+      probe = await probeAccount(b.connector, options);
+    } catch (error) {
+      bad(`${who}: ${b.plugin.displayName} refused the credentials: ${redact(errorText(error), secrets)}`);
+      continue;
+    }
+    const facts = [probe.id !== undefined ? `id ${probe.id}` : '', ...Object.entries(probe.details ?? {}).map(([k, v]) => `${k} ${String(v)}`)].filter((f) => f !== '');
+    ok(`${who}: credentials accepted by ${b.plugin.displayName}: ${redact(probe.name, secrets)}${facts.length > 0 ? ` (${redact(facts.join(', '), secrets)})` : ''}`);
+    if (probe.webhookUrl !== undefined && base) {
+      const expected = `${base}/webhooks/${b.channel}/${b.account}`;
+      if (probe.webhookUrl === '') bad(`${who}: the platform has no webhook registered; expected ${expected} (switchboard webhooks register ${b.channel})`);
+      else if (probe.webhookUrl !== expected) bad(`${who}: the platform delivers to ${redact(probe.webhookUrl, secrets)}, not ${expected} (switchboard webhooks register ${b.channel})`);
+      else ok(`${who}: the platform delivers to ${expected}`);
+    }
+    for (const w of probe.warnings ?? []) out(`  warn  ${who}: ${redact(w, secrets)}`);
+  }
   out(problems === 0 ? 'doctor: all checks passed' : `doctor: ${problems} problem(s)`);
   return problems;
 }
@@ -275,7 +303,12 @@ async function backup(args: CliArgs, out: Out): Promise<number> {
   return 0;
 }
 
-/** `webhooks register <channel>`: calls a connector's `setWebhook` helper where it has one. */
+/**
+ * `webhooks register <channel>`: per loaded account of the channel, the connector's `setWebhook`
+ * where it has one (printing what the platform confirmed and any step left to a person), else the
+ * connector's `webhookSetup` steps, else a generic line naming the URL to enter.
+ * @returns 0 when every account was registered or has only manual steps, 1 when a platform refused
+ */
 async function registerWebhooks(args: CliArgs, out: Out): Promise<number> {
   const channel = args.positional[1];
   if (args.positional[0] !== 'register' || !channel) { out('usage: switchboard webhooks register <channel> [--config <file>] [--url <public base url>]'); return 2; }
@@ -288,22 +321,99 @@ async function registerWebhooks(args: CliArgs, out: Out): Promise<number> {
   let failures = 0;
   for (const b of mine) {
     const url = `${base}/webhooks/${b.channel}/${b.account}`;
-    const helper = (b.connector as unknown as { setWebhook?: (o: { url: string }) => Promise<unknown>; registerWebhook?: (o: { url: string }) => Promise<unknown> });
-    const fn = helper.setWebhook ?? helper.registerWebhook;
-    if (typeof fn !== 'function') {
-      out(`${b.plugin.displayName}: the connector offers no webhook registration helper; register ${url} in the platform's console (see the connector's README).`);
-      failures++;
+    const who = `${b.plugin.displayName} account ${b.account}`;
+    const connector: Connector = b.connector;
+    if (typeof connector.setWebhook !== 'function') {
+      const steps = typeof connector.webhookSetup === 'function' ? connector.webhookSetup(url) : [];
+      out(`${who}: the platform offers no API to register a webhook; register ${url} by hand:`);
+      for (const [i, step] of (steps.length > 0 ? steps : [`Enter ${url} as the webhook URL in the platform's console (see the connector's README).`]).entries()) out(`  ${i + 1}. ${step}`);
       continue;
     }
     try {
-      await fn.call(b.connector, { url });
-      out(`${b.plugin.displayName} account ${b.account}: webhook registered at ${url}`);
+      const registration = await connector.setWebhook({ url });
+      out(`${who}: webhook registered at ${registration.url}`);
+      out(`  platform: ${registration.summary}`);
+      const steps = registration.manualSteps ?? [];
+      if (steps.length > 0) out('  still to do by hand:');
+      for (const [i, step] of steps.entries()) out(`  ${i + 1}. ${step}`);
     } catch (error) {
       failures++;
-      out(`${b.plugin.displayName} account ${b.account}: registration failed: ${(error as Error).message}`);
+      out(`${who}: registration failed: ${redact(errorText(error), secretsOf(config))}`);
     }
   }
   return failures === 0 ? 0 : 1;
+}
+
+/** How long `doctor` waits for one account's probe by default. */
+export const DEFAULT_PROBE_TIMEOUT_MS = 10_000;
+
+/** What {@link runCli} takes besides the command line: how `doctor` bounds a platform's answer. */
+export interface CliOptions {
+  /** Longest wait for one account's probe (default {@link DEFAULT_PROBE_TIMEOUT_MS}). */
+  probeTimeoutMs?: number;
+  /**
+   * Starts the probe's timer: calls `onTimeout` after `ms` unless the returned function cancels it
+   * first (default `setTimeout`; tests fire it by hand).
+   */
+  startTimer?: (ms: number, onTimeout: () => void) => () => void;
+}
+
+const realTimer = (ms: number, onTimeout: () => void): (() => void) => {
+  const t = setTimeout(onTimeout, ms);
+  return () => clearTimeout(t);
+};
+
+/**
+ * Asks a connector's `probe` what account its credentials belong to, within a time limit: when the
+ * timer fires first the probe's signal is aborted and the answer is a timeout error.
+ * @param connector - a connector with `probe`
+ * @param options - the time limit and how its timer is started
+ * @returns the probe's answer
+ * @throws what the probe threw, or an Error saying it timed out
+ */
+export async function probeAccount(connector: Connector, options: CliOptions = {}): Promise<AccountProbe> {
+  const ms = options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
+  const controller = new AbortController();
+  let cancel: () => void = () => {};
+  const timedOut = new Promise<never>((_, reject) => {
+    cancel = (options.startTimer ?? realTimer)(ms, () => {
+      const error = new Error(`no answer within ${ms} ms`);
+      controller.abort(error);
+      reject(error);
+    });
+  });
+  try {
+    return await Promise.race([connector.probe!({ signal: controller.signal }), timedOut]);
+  } finally {
+    cancel();
+  }
+}
+
+function errorText(error: unknown): string {
+  return isSwitchboardError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
+}
+
+/** Config keys whose values are credentials (tokens, secrets, keys, passwords). */
+const SECRET_KEY = /token|secret|key|password|credential/i;
+
+/**
+ * The values of every account's connector config held under a credential's key (`accessToken`,
+ * `appSecret`, `verifyToken`, `authToken`, `botToken`, `secret`…), longest first, to keep out of
+ * what is printed.
+ */
+function secretsOf(config: HostConfig): string[] {
+  const values: string[] = [];
+  const walk = (v: unknown, key: string): void => {
+    if (typeof v === 'string') { if (SECRET_KEY.test(key) && v.length >= 4) values.push(v); } else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
+  };
+  for (const c of config.connectors) for (const a of c.accounts) walk(a.config, '');
+  return values.sort((x, y) => y.length - x.length);
+}
+
+function redact(text: string, secrets: readonly string[]): string {
+  let t = text;
+  for (const secret of secrets) t = t.split(secret).join('[redacted]');
+  return t;
 }
 
 /** `simulate`: asks a running sandbox host to have the fake platform deliver a customer message. */
@@ -389,9 +499,10 @@ function firstSignal(signals: NodeJS.EventEmitter): { received: Promise<string>;
  * @param out - where to print (stdout by default)
  * @param signals - where SIGINT and SIGTERM are heard: `start` and `fake` run until one comes, then
  *   stop what they opened (server, store) and resolve
+ * @param options - how `doctor` bounds each account's probe (time limit, timer)
  * @returns the exit code: 0 done (for `start` and `fake`: stopped by a signal), 1 failed, 2 usage
  */
-export async function runCli(argv: readonly string[], out: Out = (l) => process.stdout.write(`${l}\n`), signals: NodeJS.EventEmitter = process): Promise<number> {
+export async function runCli(argv: readonly string[], out: Out = (l) => process.stdout.write(`${l}\n`), signals: NodeJS.EventEmitter = process, options: CliOptions = {}): Promise<number> {
   let args: CliArgs;
   try {
     args = parseArgs(argv);
@@ -421,7 +532,7 @@ export async function runCli(argv: readonly string[], out: Out = (l) => process.
         out(`Switchboard host stopped (${signal})`);
         return 0;
       }
-      case 'doctor': return (await doctor(args, out)) === 0 ? 0 : 1;
+      case 'doctor': return (await doctor(args, out, options)) === 0 ? 0 : 1;
       case 'backup': return await backup(args, out);
       case 'webhooks': return await registerWebhooks(args, out);
       case 'simulate': return await simulate(args, out);

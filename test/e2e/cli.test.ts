@@ -54,7 +54,7 @@ describe('switchboard CLI', () => {
     }
   });
 
-  it('says so when a channel has no registration helper, and doctor reports problems with exit 1', async () => {
+  it('a platform refusing the registration is exit 1 with its error, and doctor reports problems with exit 1', async () => {
     const plugin = (await import('@switchboard/whatsapp')).default as ConnectorPlugin;
     const fake = plugin.fake!();
     await fake.start();
@@ -66,7 +66,8 @@ describe('switchboard CLI', () => {
       });
       const lines: string[] = [];
       expect(await runCli(['webhooks', 'register', 'whatsapp', '--config', file], (l) => lines.push(l))).toBe(1);
-      expect(lines.join('\n')).toMatch(/offers no webhook registration helper; register http:\/\/not-https\.example\.com\/webhooks\/whatsapp\/main/);
+      // Graph takes only an HTTPS callback override
+      expect(lines.join('\n')).toMatch(/account main: registration failed: PERMANENT_FAILURE: \(#100\) Invalid parameter/);
       const doctor: string[] = [];
       expect(await runCli(['doctor', '--config', file], (l) => doctor.push(l))).toBe(1);
       expect(doctor.join('\n')).toMatch(/FAIL {2}connector @switchboard\/missing: cannot be imported/);

@@ -379,6 +379,22 @@ export class AppleConnector implements Connector {
   }
 
   /**
+   * Where the webhook URL goes (core's optional `Connector.webhookSetup`): Apple has no API to
+   * register one. The MSP's endpoint is part of its account on Apple Business Register, and the
+   * MSP API has no harmless authenticated read either, so `switchboard doctor` cannot check the
+   * credentials of an Apple account (no `probe`).
+   * @param url - the host's public webhook URL for this business
+   * @returns the steps, one line each
+   */
+  webhookSetup(url: string): readonly string[] {
+    return [
+      `Apple has no API to register a webhook: sign in to Apple Business Register (https://register.apple.com) with your Messaging Service Provider account (MSP id ${this.config.mspId}).`,
+      `In the MSP account's Messages for Business settings, enter ${url} as the endpoint Apple delivers messages to (HTTPS with a publicly trusted certificate). Apple posts each message to <endpoint>/message with a Bearer JWT signed with the MSP secret: have your proxy rewrite ${url}/message to ${url}.`,
+      `Check that business ${this.config.businessId} has chosen this MSP as its messaging service provider, then send a message from an Apple device to the business to see it arrive.`,
+    ];
+  }
+
+  /**
    * Maps a failure onto the core taxonomy. Apple documents 400 (malformed), 401 (no
    * Authorization), 403 (Authorization rejected), 404 (destination-id not recognised), 5xx; a 410
    * means the customer deleted the conversation. Everything else (another status, a network

@@ -96,6 +96,16 @@ function isPlaceholderHost(host: string): boolean {
  */
 const fetchFailed = (): GraphFailure => graphError(400, 100, '(#100) Failed to fetch the file from the url', { subcode: 2018008 });
 const PROFILE_FIELDS = ['get_started', 'greeting', 'persistent_menu', 'ice_breakers', 'whitelisted_domains', 'account_linking_url', 'commands', 'title', 'subtitle'] as const;
+/** The name the fake gives its Page. */
+export const FAKE_PAGE_NAME = 'Switchboard Sandbox Page';
+/** The id of the Meta app the fake's page token belongs to. */
+const FAKE_APP_ID = '1234567890123456';
+/** The Page webhook fields a Messenger app may subscribe a Page to. */
+const PAGE_WEBHOOK_FIELDS = new Set([
+  'messages', 'message_echoes', 'messaging_postbacks', 'message_deliveries', 'message_reads', 'messaging_optins', 'messaging_optouts',
+  'messaging_referrals', 'message_reactions', 'message_edits', 'messaging_handovers', 'standby', 'messaging_policy_enforcement',
+  'messaging_account_linking', 'messaging_game_plays', 'response_feedback', 'feed',
+]);
 const USER_FIELDS = ['id', 'name', 'first_name', 'last_name', 'profile_pic', 'locale', 'timezone', 'gender'] as const;
 
 const invalidParam = (message: string, subcode?: number): GraphFailure => graphError(400, 100, `(#100) ${message}`, subcode !== undefined ? { subcode } : {});
@@ -115,6 +125,7 @@ export class FakeMessengerServer extends FakePlatformServer {
   override readonly simulatedKinds: readonly FakeInboundKind[] = ['text', 'media', 'location', 'button', 'subscribe', 'unsubscribe', 'conversation-started', 'sticker', 'reaction'];
   /** Per-second Send API limits per page (Meta: 300 for text, 10 for audio/video). */
   readonly limits = { textPerSecond: 300, mediaPerSecond: 10 };
+  private pageSubscription: string[] | undefined;
   private readonly config: { pageAccessToken: string; appSecret: string; verifyToken: string; pageId: string; apiVersion: string };
   private readonly legacyNow: (() => number) | undefined;
   private readonly lastInbound = new Map<string, number>();
@@ -157,9 +168,10 @@ export class FakeMessengerServer extends FakePlatformServer {
     return { ...this.config, apiBaseUrl: this.url };
   }
 
-  /** Forgets requests, scripts, throttling, customers, windows, blocks, tokens and sent messages (the Messenger profile is kept). */
+  /** Forgets requests, scripts, throttling, customers, windows, blocks, tokens, sent messages and the Page subscription (the Messenger profile is kept). */
   override reset(): void {
     super.reset();
+    this.pageSubscription = undefined;
     this.lastInbound.clear();
     this.users.clear();
     this.blocked.clear();
@@ -358,6 +370,8 @@ export class FakeMessengerServer extends FakePlatformServer {
     if (edge === undefined && req.method === 'GET' && !isPage) return this.userProfile(objectId, req.query.fields);
     if (!isPage) throw noSuchObject(req.method, objectId);
     if (unreadable) throw invalidParam('param recipient must be non-empty.');
+    if (edge === undefined && req.method === 'GET') return this.page(req.query.fields);
+    if (edge === 'subscribed_apps') return this.subscribedApps(req.method, params);
     if (edge === 'messages' && req.method === 'POST') return this.sendApi(req, params, files);
     if (edge === 'message_attachments' && req.method === 'POST') return this.uploadAttachment(params, files);
     if (edge === 'messenger_profile') {
@@ -366,6 +380,43 @@ export class FakeMessengerServer extends FakePlatformServer {
       if (req.method === 'DELETE') return this.deleteProfile(params);
     }
     throw noSuchObject(req.method, objectId);
+  }
+
+  /** `GET /<page id>` (or `/me` with the page token): the Page's `id` and `name`, or the fields asked for that the fake knows. */
+  private page(fields: string | undefined): FakeResponse {
+    const all: Record<string, unknown> = { id: this.config.pageId, name: FAKE_PAGE_NAME, category: 'Software' };
+    const asked = fields ? fields.split(',').map((f) => f.trim()).filter((f) => f !== '') : ['id', 'name'];
+    const unknown = asked.find((f) => !(f in all));
+    if (unknown) throw graphError(400, 100, `(#100) Tried accessing nonexisting field (${unknown}) on node type (Page)`);
+    return { status: 200, body: Object.fromEntries(asked.map((f) => [f, all[f]])) };
+  }
+
+  /**
+   * `subscribed_apps` on the Page: POST subscribes the app to `subscribed_fields` (required, a
+   * comma-separated list or an array of Page webhook fields), GET lists it, DELETE unsubscribes.
+   */
+  private subscribedApps(method: string, params: Json): FakeResponse {
+    if (method === 'GET') {
+      const data = this.pageSubscription
+        ? [{ category: 'Business', link: `https://www.facebook.com/games/?app_id=${FAKE_APP_ID}`, name: 'Switchboard', id: FAKE_APP_ID, subscribed_fields: [...this.pageSubscription] }]
+        : [];
+      return { status: 200, body: { data } };
+    }
+    if (method === 'DELETE') { this.pageSubscription = undefined; return { status: 200, body: { success: true } }; }
+    if (method !== 'POST') throw noSuchObject(method, this.config.pageId);
+    const raw = params.subscribed_fields;
+    const fields = typeof raw === 'string' ? raw.split(',').map((f) => f.trim()).filter((f) => f !== '')
+      : Array.isArray(raw) ? raw.filter((f): f is string => typeof f === 'string') : undefined;
+    if (!fields || fields.length === 0) throw graphError(400, 100, '(#100) The parameter subscribed_fields is required.');
+    const bad = fields.find((f) => !PAGE_WEBHOOK_FIELDS.has(f));
+    if (bad) throw graphError(400, 100, `(#100) Param subscribed_fields[${fields.indexOf(bad)}] must be one of {${[...PAGE_WEBHOOK_FIELDS].join(', ')}} - got "${bad}".`);
+    this.pageSubscription = fields;
+    return { status: 200, body: { success: true } };
+  }
+
+  /** The Page webhook fields the app is subscribed to (`POST /<page id>/subscribed_apps`), or undefined while it is not. */
+  get subscribedFields(): readonly string[] | undefined {
+    return this.pageSubscription ? [...this.pageSubscription] : undefined;
   }
 
   private async sendApi(req: RecordedRequest, body: Json, files: Record<string, GraphFile>): Promise<FakeResponse> {

@@ -19,3 +19,4 @@ export { classifyGraphError, graphErrorOf, PER_SECOND_RETRY_MS, CALL_COUNT_RETRY
 export { FakeMessengerServer, messengerSandboxConfig, DEFAULT_ATTACHMENT_URL_TTL_MS, type FakeMessengerOptions, type Json } from './fake-messenger-server.js';
 export { renderAttachmentDownload, filenameOfLink, MESSENGER_ATTACHMENT_TTL_MS, MEDIA_USER_AGENT } from './messenger-media.js';
 export { userProfileRequest, profileOf, USER_PROFILE_FIELDS } from './user-profile.js';
+export { renderSubscribePage, renderMessengerProbe, readMessengerProbe, messengerCallbackSteps, MESSENGER_SUBSCRIBED_FIELDS } from './going-live.js';

@@ -4,9 +4,9 @@
  */
 import {
   constantTimeEqual, executeProviderRequest, isObject, PermanentError, ProviderHttpError, sendInParts, silentLogger, systemClock, verifyHmacSha256,
-  type Clock, type Connector, type ConnectorDeps, type ConnectorError, type DownloadedMedia, type InboundEvent, type Logger,
+  type AccountProbe, type AccountProbeOptions, type Clock, type Connector, type ConnectorDeps, type ConnectorError, type DownloadedMedia, type InboundEvent, type Logger,
   type MediaDownloadOptions, type MediaRef, type OutboundMessage, type PlatformProfile, type ProviderRequest, type RawWebhook, type SendContext, type SendResult,
-  type UploadedMedia,
+  type UploadedMedia, type WebhookRegistration, type WebhookRegistrationOptions,
 } from '@switchboard/core';
 import type { MessengerConfig } from './config.js';
 import { classifyGraphError } from './classify-graph-error.js';
@@ -14,6 +14,7 @@ import { MESSENGER_ATTACHMENT_TTL_MS, downloadMessengerAttachment } from './mess
 import { parseMessengerWebhook } from './parse-webhook.js';
 import { renderMessengerRequest } from './render-message.js';
 import { isNoProfileAnswer, profileOf, userProfileRequest } from './user-profile.js';
+import { MESSENGER_SUBSCRIBED_FIELDS, messengerCallbackSteps, readMessengerProbe, renderMessengerProbe, renderSubscribePage } from './going-live.js';
 
 /** The header Meta signs webhooks with. */
 export const SIGNATURE_HEADER = 'x-hub-signature-256';
@@ -145,6 +146,50 @@ export class MessengerConnector implements Connector {
       return profile.name === undefined ? undefined : profile;
     } catch (error) {
       if (error instanceof ProviderHttpError && isNoProfileAnswer(error.body)) return undefined;
+      throw this.classify(error);
+    }
+  }
+
+  /**
+   * Subscribes the app to the Page's webhook fields with the page token (core's optional
+   * `Connector.setWebhook`): `POST /<page id>/subscribed_apps`. The app's callback URL cannot be
+   * set with a page token: the registration's `manualSteps` say where it goes.
+   * @param options - the host's public webhook URL for this Page
+   * @returns the fields subscribed and the dashboard steps left
+   * @throws a classified ConnectorError when Meta refuses (a wrong token: OAuthException 190)
+   */
+  async setWebhook(options: WebhookRegistrationOptions): Promise<WebhookRegistration> {
+    let body: unknown;
+    try {
+      ({ body } = await executeProviderRequest(renderSubscribePage(this.config), { fetch: this.fetch }));
+    } catch (error) {
+      throw this.classify(error);
+    }
+    if (!isObject(body) || body.success !== true) throw new PermanentError('the Graph API answered subscribed_apps without success: true', { details: { body } });
+    return {
+      url: options.url,
+      summary: `subscribed_apps ok: Page ${this.config.pageId} subscribed to ${MESSENGER_SUBSCRIBED_FIELDS.join(', ')}`,
+      manualSteps: messengerCallbackSteps(options.url),
+    };
+  }
+
+  /**
+   * Proves the page token (core's optional `Connector.probe`): the Page's name and id, and the apps
+   * subscribed to it with their fields. Graph does not tell a page token the app's callback URL.
+   * @param options - an abort signal bounding the calls
+   * @returns what Meta says about the Page
+   * @throws a classified ConnectorError (a wrong token: OAuthException 190, permanent)
+   */
+  async probe(options: AccountProbeOptions = {}): Promise<AccountProbe> {
+    const fetch: typeof globalThis.fetch = options.signal
+      ? (input, init) => this.fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, options.signal!]) : options.signal! })
+      : this.fetch;
+    const [page, apps] = renderMessengerProbe(this.config);
+    try {
+      const pageAnswer = await executeProviderRequest(page, { fetch });
+      const appsAnswer = await executeProviderRequest(apps, { fetch });
+      return readMessengerProbe(this.config, pageAnswer.body, appsAnswer.body);
+    } catch (error) {
       throw this.classify(error);
     }
   }

@@ -7,8 +7,8 @@ import {
   checkMaxBytes, executeProviderRequest, isObject, meteredBody, sendInParts, silentLogger, systemClock, verifyStaticToken,
 } from '@switchboard/core';
 import type {
-  Clock, Connector, ConnectorDeps, ConnectorError, DownloadedMedia, InboundEvent, Logger, MediaDownloadOptions, MediaRef, MessageEvent, OutboundFile,
-  OutboundMessage, ProviderRequest, RawWebhook, SendContext, SendResult,
+  AccountProbe, AccountProbeOptions, Clock, Connector, ConnectorDeps, ConnectorError, DownloadedMedia, InboundEvent, Logger, MediaDownloadOptions, MediaRef, MessageEvent, OutboundFile,
+  OutboundMessage, ProviderRequest, RawWebhook, SendContext, SendResult, WebhookRegistration,
 } from '@switchboard/core';
 import { classifyTelegramError } from './classify-error.js';
 import { botIdOf, type TelegramConfig } from './config.js';
@@ -287,12 +287,53 @@ export class TelegramConnector implements Connector {
   }
 
   /**
-   * Registers the webhook.
+   * Registers the webhook (core's optional `Connector.setWebhook`), with this bot's secret token.
    * @param options - URL, update types, whether to drop pending updates
+   * @returns the registered URL and the update types Telegram will deliver
    * @throws a classified ConnectorError
    */
-  async setWebhook(options: SetWebhookOptions): Promise<void> {
-    await this.call(this.renderSetWebhook(options));
+  async setWebhook(options: SetWebhookOptions): Promise<WebhookRegistration> {
+    const request = this.renderSetWebhook(options);
+    await this.call(request);
+    const updates = (request.body as { allowed_updates: string[] }).allowed_updates;
+    return { url: options.url, summary: `setWebhook ok (secret token set; updates: ${updates.join(', ')})` };
+  }
+
+  /**
+   * The read-only requests {@link probe} makes: `getMe` (who the token belongs to) and
+   * `getWebhookInfo` (where Telegram delivers and how that goes).
+   * @returns the two requests, in that order
+   */
+  renderProbe(): [ProviderRequest, ProviderRequest] {
+    return [botApiRequest(this.config, { method: 'getMe', params: {} }), botApiRequest(this.config, { method: 'getWebhookInfo', params: {} })];
+  }
+
+  /**
+   * Proves the bot token (core's optional `Connector.probe`): `getMe` names the bot, `getWebhookInfo`
+   * gives the registered URL, the updates waiting and Telegram's last delivery error.
+   * @param options - an abort signal bounding both calls
+   * @returns the bot's `@username` and id, the webhook URL (`''`: none), pending updates, warnings
+   * @throws a classified ConnectorError (a wrong token: Telegram's 401 Unauthorized, permanent)
+   */
+  async probe(options: AccountProbeOptions = {}): Promise<AccountProbe> {
+    const [getMe, getWebhookInfo] = this.renderProbe();
+    const me = await this.call(getMe, options.signal);
+    const info = await this.call(getWebhookInfo, options.signal);
+    const bot = isObject(me) ? me : {};
+    const hook = isObject(info) ? info : {};
+    const name = typeof bot.username === 'string' ? `@${bot.username}` : typeof bot.first_name === 'string' ? bot.first_name : this.accountId;
+    const warnings: string[] = [];
+    if (typeof hook.last_error_message === 'string' && hook.last_error_message !== '') {
+      const at = typeof hook.last_error_date === 'number' ? ` (at ${new Date(hook.last_error_date * 1000).toISOString()})` : '';
+      warnings.push(`last delivery error: ${hook.last_error_message}${at}`);
+    }
+    return {
+      name,
+      id: typeof bot.id === 'number' || typeof bot.id === 'string' ? String(bot.id) : this.accountId,
+      ...(typeof hook.url === 'string' ? { webhookUrl: hook.url } : {}),
+      ...(typeof hook.pending_update_count === 'number' ? { details: { pendingUpdates: hook.pending_update_count } } : {}),
+      ...(warnings.length > 0 ? { warnings } : {}),
+    };
   }
 
   /**

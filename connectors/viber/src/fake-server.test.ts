@@ -153,7 +153,7 @@ describe('fake Viber API: set_webhook checks the URL with a signed webhook callb
       headers: { 'X-Viber-Auth-Token': viberSandboxConfig.authToken, 'content-type': 'application/json' },
       body: { url: hookUrl, event_types: ['delivered', 'seen', 'failed', 'subscribed', 'unsubscribed', 'conversation_started'], send_name: true, send_photo: true },
     });
-    expect(await connector.setWebhook({ url: hookUrl, eventTypes: ['delivered'], sendPhoto: false })).toEqual({ eventTypes: ['delivered'] });
+    expect(await connector.setWebhook({ url: hookUrl, eventTypes: ['delivered'], sendPhoto: false })).toEqual({ url: hookUrl, summary: 'set_webhook ok (event types: delivered)', eventTypes: ['delivered'] });
     expect(fake.requests.at(-1)).toMatchObject({ path: '/pa/set_webhook', body: { url: hookUrl, event_types: ['delivered'], send_name: true, send_photo: false } });
     expect(fake.webhookUrl).toBe(hookUrl);
     answer = 500;
@@ -275,7 +275,7 @@ describe('fake Viber API: what Viber\'s own libraries and an integrator meet', (
       const viaConnector = new ViberConnector(parseConfig(fresh.connectorConfig()));
       await expect(viaConnector.send({ id: 'm', to: { channel: 'viber', accountId: viberSandboxConfig.accountId, userId: USER }, content: { type: 'text', text: 'Hi' } }))
         .rejects.toMatchObject({ code: 'PERMANENT_FAILURE', details: { viberStatus: 10 } });
-      expect(await viaConnector.setWebhook({ url: hookUrl })).toEqual({ eventTypes: ['delivered', 'seen', 'failed', 'subscribed', 'unsubscribed', 'conversation_started'] });
+      expect(await viaConnector.setWebhook({ url: hookUrl })).toMatchObject({ url: hookUrl, eventTypes: ['delivered', 'seen', 'failed', 'subscribed', 'unsubscribed', 'conversation_started'] });
       // now the account is active: a user who never subscribed is the next refusal
       expect(await post(fresh, 'send_message', text)).toEqual({ status: 6, status_message: 'notSubscribed' });
       expect(fresh.sentMessages()).toEqual([]);

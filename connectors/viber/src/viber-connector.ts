@@ -5,8 +5,9 @@
 import {
   PermanentError, ProviderHttpError, RateLimitedError, RecipientBlockedError, RetryableError,
   checkMaxBytes, classifyUnknownPlatformFailure, executeProviderRequest, isObject, meteredBody, cappedRetryAfter, sendInParts, silentLogger, systemClock, verifyHmacSha256,
-  type Clock, type Connector, type ConnectorDeps, type ConnectorError, type DownloadedMedia, type InboundEvent, type Logger,
+  type AccountProbe, type AccountProbeOptions, type Clock, type Connector, type ConnectorDeps, type ConnectorError, type DownloadedMedia, type InboundEvent, type Logger,
   type MediaDownloadOptions, type MediaRef, type OutboundMessage, type ProviderRequest, type RawWebhook, type SendContext, type SendResult,
+  type WebhookRegistration,
 } from '@switchboard/core';
 import type { ViberConfig } from './config.js';
 import { parseCallback, parseCallbackBody } from './parse.js';
@@ -143,11 +144,12 @@ export class ViberConnector implements Connector {
   }
 
   /**
-   * Registers the webhook URL with Viber (the CLI's `webhooks register viber`).
-   * @returns the event types Viber confirmed
+   * Registers the webhook URL with Viber (core's optional `Connector.setWebhook`; the CLI's
+   * `webhooks register viber`).
+   * @returns the URL, the event types Viber confirmed, and a summary line
    * @throws a classified ConnectorError when Viber refuses (e.g. status 1, invalid URL)
    */
-  async setWebhook(options: { url: string; eventTypes?: readonly string[]; sendName?: boolean; sendPhoto?: boolean }): Promise<{ eventTypes: string[] }> {
+  async setWebhook(options: { url: string; eventTypes?: readonly string[]; sendName?: boolean; sendPhoto?: boolean }): Promise<WebhookRegistration & { eventTypes: string[] }> {
     let body: unknown;
     try {
       ({ body } = await executeProviderRequest(this.renderSetWebhook(options), { fetch: this.fetch }));
@@ -156,10 +158,48 @@ export class ViberConnector implements Connector {
       throw this.classify(error);
     }
     const types = isObject(body) && Array.isArray(body.event_types) ? body.event_types.filter((t): t is string => typeof t === 'string') : [];
-    return { eventTypes: types };
+    return { url: options.url, summary: `set_webhook ok (event types: ${types.join(', ') || 'none'})`, eventTypes: types };
   }
 
-  private request(method: 'send_message' | 'broadcast_message' | 'set_webhook', body: Record<string, unknown>): ProviderRequest {
+  /**
+   * The read-only `get_account_info` request {@link probe} makes.
+   * @returns the request (an empty JSON body; the token goes in `X-Viber-Auth-Token`)
+   */
+  renderProbe(): ProviderRequest {
+    return this.request('get_account_info', {});
+  }
+
+  /**
+   * Proves the auth token (core's optional `Connector.probe`) with `get_account_info`: the bot's
+   * name, its id and URI, the webhook Viber delivers to and the subscriber count.
+   * @param options - an abort signal bounding the call
+   * @returns what Viber says about the bot (`webhookUrl` `''`: none set)
+   * @throws a classified ConnectorError (a wrong token: status 2 invalidAuthToken, permanent)
+   */
+  async probe(options: AccountProbeOptions = {}): Promise<AccountProbe> {
+    const fetch: typeof globalThis.fetch = options.signal
+      ? (input, init) => this.fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, options.signal!]) : options.signal! })
+      : this.fetch;
+    let body: unknown;
+    try {
+      ({ body } = await executeProviderRequest(this.renderProbe(), { fetch }));
+      body = checkStatus(body);
+    } catch (error) {
+      throw this.classify(error);
+    }
+    const info = isObject(body) ? body : {};
+    const details: Record<string, string | number> = {};
+    if (typeof info.uri === 'string') details.uri = info.uri;
+    if (typeof info.subscribers_count === 'number') details.subscribers = info.subscribers_count;
+    return {
+      name: typeof info.name === 'string' ? info.name : this.accountId,
+      ...(typeof info.id === 'string' ? { id: info.id } : {}),
+      ...(typeof info.webhook === 'string' ? { webhookUrl: info.webhook } : {}),
+      ...(Object.keys(details).length > 0 ? { details } : {}),
+    };
+  }
+
+  private request(method: 'send_message' | 'broadcast_message' | 'set_webhook' | 'get_account_info', body: Record<string, unknown>): ProviderRequest {
     return {
       method: 'POST',
       url: `${this.config.apiBaseUrl}/${method}`,

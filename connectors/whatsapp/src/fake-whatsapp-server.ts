@@ -114,6 +114,8 @@ const MEDIA_LIMITS: Readonly<Record<string, number>> = Object.fromEntries(
 const SIMULATED_MEDIA: Readonly<Record<'image' | 'video' | 'audio' | 'file', 'image' | 'video' | 'audio' | 'document'>> = {
   image: 'image', video: 'video', audio: 'audio', file: 'document',
 };
+/** The id of the Meta app the fake's access token belongs to. */
+const FAKE_APP_ID = '1234567890123456';
 const TEMPLATE_FIELDS = ['name', 'parameter_format', 'components', 'language', 'status', 'category', 'id'] as const;
 
 const invalid = (details: string): GraphFailure => graphError(400, 100, '(#100) Invalid parameter', { details, messagingProduct: 'whatsapp' });
@@ -157,6 +159,8 @@ export class FakeWhatsAppServer extends FakePlatformServer {
   private readonly callbackData = new Map<string, string>();
   private readonly urlKey = randomBytes(16);
   private cdn: FakeSideServer | undefined;
+  /** The app's subscription to the WhatsApp Business Account (`subscribed_apps`), once made. */
+  private appSubscription: { overrideCallbackUri?: string } | undefined;
   private counter = 0;
 
   /** @param options - port, latency, clock, receipts, webhook URL, config overrides (any {@link whatsappSandboxConfig} field, `displayPhoneNumber`, `verifiedName`, `throughputPerSecond`, `pairIntervalMs`, `pairBurst`, `templates`) */
@@ -206,14 +210,23 @@ export class FakeWhatsAppServer extends FakePlatformServer {
     return { accessToken, appSecret, verifyToken, phoneNumberId, businessAccountId, apiBaseUrl: this.url, apiVersion: DEFAULT_API_VERSION };
   }
 
+  /**
+   * The app's subscription to the WhatsApp Business Account as `POST /<WABA id>/subscribed_apps`
+   * left it (with the callback override it was given), or undefined while the app is not subscribed.
+   */
+  get subscription(): { overrideCallbackUri?: string } | undefined {
+    return this.appSubscription ? { ...this.appSubscription } : undefined;
+  }
+
   /** The query of a valid subscription handshake, as Meta sends it. */
   handshakeQuery(challenge = '1158201444'): Record<string, string> {
     return { 'hub.mode': 'subscribe', 'hub.verify_token': this.settings.verifyToken, 'hub.challenge': challenge };
   }
 
-  /** Forgets requests, scripts, throttles, service windows, customer messages and accepted messages (templates and media are kept). */
+  /** Forgets requests, scripts, throttles, service windows, customer messages, accepted messages and the app's subscription (templates and media are kept). */
   override reset(): void {
     super.reset();
+    this.appSubscription = undefined;
     this.accepted.length = 0;
     this.pairCursor.clear();
     this.lastInbound.clear();
@@ -525,12 +538,40 @@ export class FakeWhatsAppServer extends FakePlatformServer {
     }
     if (objectId === phoneNumberId && req.method === 'POST' && edge === 'messages') return this.messages(req, params);
     if (objectId === phoneNumberId && req.method === 'POST' && edge === 'media') return this.upload(params, files);
+    if (objectId === businessAccountId && edge === 'subscribed_apps') return this.subscribedApps(req.method, params);
     if (objectId === businessAccountId && edge === 'message_templates') {
       if (req.method === 'POST') return this.submitTemplate(params);
       if (req.method === 'GET') return this.templatePage(params);
       if (req.method === 'DELETE') return this.deleteTemplate(params);
     }
     throw noSuchObject(req.method, objectId);
+  }
+
+  /**
+   * `subscribed_apps` on the WhatsApp Business Account: POST subscribes the app (with an optional
+   * `override_callback_uri`, which needs `verify_token`), GET lists it, DELETE unsubscribes.
+   */
+  private subscribedApps(method: string, params: Record<string, unknown>): FakeResponse {
+    if (method === 'GET') {
+      const data = this.appSubscription
+        ? [{
+          whatsapp_business_api_data: { id: FAKE_APP_ID, link: `https://www.facebook.com/games/?app_id=${FAKE_APP_ID}`, name: 'Switchboard' },
+          ...(this.appSubscription.overrideCallbackUri ? { override_callback_uri: this.appSubscription.overrideCallbackUri } : {}),
+        }]
+        : [];
+      return { status: 200, body: { data } };
+    }
+    if (method === 'DELETE') { this.appSubscription = undefined; return { status: 200, body: { success: true } }; }
+    if (method !== 'POST') throw noSuchObject(method, this.settings.businessAccountId);
+    const override = params.override_callback_uri;
+    if (override !== undefined) {
+      if (typeof override !== 'string' || override.length > 200 || !URL.canParse(override) || new URL(override).protocol !== 'https:') {
+        throw graphError(400, 100, '(#100) Invalid parameter', { details: 'override_callback_uri must be a valid HTTPS URL of at most 200 characters' });
+      }
+      if (typeof params.verify_token !== 'string' || params.verify_token === '') throw required('verify_token');
+    }
+    this.appSubscription = typeof override === 'string' ? { overrideCallbackUri: override } : {};
+    return { status: 200, body: { success: true } };
   }
 
   private phoneNumber(): FakeResponse {

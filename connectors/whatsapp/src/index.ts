@@ -21,3 +21,4 @@ export {
   type AcceptedMessage, type FakeMedia, type FakeTemplate, type FakeWhatsAppOptions, type GraphTemplateCategory, type TemplateStatus,
 } from './fake-whatsapp-server.js';
 export { renderSubmitTemplate, renderListTemplates, readTemplatePage, templateStatusOf } from './templates.js';
+export { renderSubscribeApp, renderWhatsAppProbe, readWhatsAppProbe, PHONE_NUMBER_PROBE_FIELDS } from './going-live.js';

@@ -4,14 +4,16 @@
  */
 import {
   PermanentError, constantTimeEqual, executeProviderRequest, isMediaContent, isObject, sendInParts, silentLogger, systemClock, verifyHmacSha256,
-  type Clock, type Connector, type ConnectorDeps, type ConnectorError, type DownloadedMedia, type InboundEvent, type Logger, type MediaDownloadOptions,
+  type AccountProbe, type AccountProbeOptions, type Clock, type Connector, type ConnectorDeps, type ConnectorError, type DownloadedMedia, type InboundEvent, type Logger, type MediaDownloadOptions,
   type MediaRef, type OutboundMessage, type PlatformTemplateState, type ProviderRequest, type RawWebhook, type SendContext, type SendResult,
   type TemplateManager, type TemplateStatus, type TemplateSubmission, type UploadedMedia,
+  type WebhookRegistration, type WebhookRegistrationOptions,
 } from '@switchboard/core';
 import { classifyGraphError } from './classify-graph-error.js';
 import type { WhatsAppConfig } from './config.js';
 import { parseWhatsAppWebhook } from './parse-whatsapp-webhook.js';
 import { renderWhatsAppMessage, withUploadedMedia } from './render-whatsapp-message.js';
+import { readWhatsAppProbe, renderSubscribeApp, renderWhatsAppProbe } from './going-live.js';
 import { readTemplatePage, renderListTemplates, renderSubmitTemplate, templateStatusOf } from './templates.js';
 import { WHATSAPP_MEDIA_TTL_MS, downloadWhatsAppMedia, uploadWhatsAppMedia } from './whatsapp-media.js';
 
@@ -200,6 +202,53 @@ export class WhatsAppConnector implements Connector, TemplateManager {
       after = read.after;
     }
     return all;
+  }
+
+  /**
+   * Points the WhatsApp Business Account's webhooks at the host (core's optional
+   * `Connector.setWebhook`): `POST /<WABA id>/subscribed_apps` with `override_callback_uri` and the
+   * configured `verify_token` (the token the handshake checks). The override carries `messages`
+   * webhooks; template webhooks keep going to the app's own callback URL.
+   * @param options - the host's public webhook URL for this number
+   * @returns the URL and Meta's confirmation
+   * @throws ConfigError without `businessAccountId`; a classified ConnectorError when Meta refuses
+   */
+  async setWebhook(options: WebhookRegistrationOptions): Promise<WebhookRegistration> {
+    const request = renderSubscribeApp(this.config, options.url);
+    let body: unknown;
+    try {
+      ({ body } = await executeProviderRequest(request, this.fetch ? { fetch: this.fetch } : {}));
+    } catch (error) {
+      throw this.classify(error);
+    }
+    if (!isObject(body) || body.success !== true) throw new PermanentError('the Graph API answered subscribed_apps without success: true', { details: { body } });
+    return {
+      url: options.url,
+      summary: `subscribed_apps ok: WhatsApp Business Account ${this.config.businessAccountId!} delivers to this URL (callback override)`,
+      manualSteps: ['In the Meta app dashboard (WhatsApp → Configuration → Webhook fields), subscribe the app to the `messages` field (and `message_template_status_update` for template reviews: template webhooks ignore the override and go to the app\'s own callback URL).'],
+    };
+  }
+
+  /**
+   * Proves the access token (core's optional `Connector.probe`): `GET /<phone number id>` (verified
+   * name, display number, quality rating) and, with `businessAccountId`, `GET /<WABA id>/subscribed_apps`
+   * (the callback override registered).
+   * @param options - an abort signal bounding the calls
+   * @returns what Meta says about the number
+   * @throws a classified ConnectorError (a wrong token: Graph's OAuthException 190, permanent)
+   */
+  async probe(options: AccountProbeOptions = {}): Promise<AccountProbe> {
+    const base = this.fetch ?? globalThis.fetch;
+    const fetch: typeof globalThis.fetch = options.signal
+      ? (input, init) => base(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, options.signal!]) : options.signal! })
+      : base;
+    const answers: unknown[] = [];
+    try {
+      for (const request of renderWhatsAppProbe(this.config)) answers.push((await executeProviderRequest(request, { fetch })).body);
+    } catch (error) {
+      throw this.classify(error);
+    }
+    return readWhatsAppProbe(this.config, answers[0], answers[1]);
   }
 
   /** Maps a Graph error, a network error or anything else onto the core taxonomy. */

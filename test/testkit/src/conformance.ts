@@ -294,8 +294,30 @@ export function describeConnectorConformance(plugin: ConnectorPlugin, fixtures: 
             await fake.stop();
           }
         });
+        // optional going-live members: a connector without probe passes (doctor says it cannot check the account)
+        const probes = typeof make().probe === 'function';
+        it.skipIf(!probes)(`probe proves the fake's credentials: a printable account name, no error${probes ? '' : ' (skipped: the connector has no probe)'}`, async () => {
+          const fake = plugin.fake!();
+          await fake.start();
+          try {
+            const connector = plugin.create(plugin.parseConfig(fake.connectorConfig()));
+            const probe = await connector.probe!({ signal: new AbortController().signal });
+            expect(typeof probe.name).toBe('string');
+            expect(probe.name.length).toBeGreaterThan(0);
+            for (const v of Object.values(probe.details ?? {})) expect(['string', 'number', 'boolean']).toContain(typeof v);
+          } finally {
+            await fake.stop();
+          }
+        });
       });
     }
+    const setup = typeof make().webhookSetup === 'function';
+    it.skipIf(!setup)(`webhookSetup names the URL to enter${setup ? '' : ' (skipped: the connector has no webhookSetup)'}`, () => {
+      const url = 'https://chat.example.com/webhooks/conformance/account';
+      const steps = make().webhookSetup!(url);
+      expect(steps.length).toBeGreaterThan(0);
+      expect(steps.some((step) => step.includes(url))).toBe(true);
+    });
   });
 }
 

@@ -17,6 +17,7 @@ import type { MediaScanner } from '../media/media-policy.js';
 import type { BotHandlerRegistration } from '../routing/bot-handler.js';
 import { MAX_TRUSTED_PROXIES, trustEntryProblem } from '../trusted-proxy.js';
 import type { ServerLimits } from './host-config.js';
+import { WebhooksConfigSchema } from '../webhooks/webhook-config.js';
 
 /** Default database file of the embedded SQLite store, relative to the config's directory. */
 export const DEFAULT_DATABASE_PATH = 'data/switchboard.db';
@@ -421,6 +422,7 @@ export const TenantSchema = closed({
       return canonical;
     }).optional().meta({ description: "The business's IANA time zone (Europe/Berlin), the default for local times such as quiet hours." }),
   media: MediaLimitsSchema.optional(),
+  webhooks: WebhooksConfigSchema.optional(),
 }).superRefine((tenant, ctx) => {
   // a section with faults of its own is left out of the value: these rules then stay silent
   const quietHours = isRecord(tenant.policy) && isRecord(tenant.policy.quietHours) ? tenant.policy.quietHours : undefined;

@@ -14,6 +14,7 @@ import {
   canonicalTimeZone, DEFAULT_DATABASE_PATH, DEFAULT_SERVER_LIMITS, HOST_CONFIG_SECTIONS, HostConfigSchema, isIsoCountry,
   type HostConfigSchemaOutput,
 } from './config-schema.js';
+import type { WebhooksConfig } from '../webhooks/webhook-config.js';
 
 export { DEFAULT_DATABASE_PATH, DEFAULT_SERVER_LIMITS };
 
@@ -108,6 +109,8 @@ export interface TenantConfig {
    * keep them. E.g. `{ maxBytes: { document: 104857600 }, allowedTypes: { document: ['application/pdf'] } }`.
    */
   media?: MediaLimitsInput;
+  /** Event webhooks: endpoints subscribed to the tenant's events, and the retry policy (see `webhooks/webhook-config.ts`). */
+  webhooks?: WebhooksConfig;
 }
 
 /** Where the media store keeps file bytes. */

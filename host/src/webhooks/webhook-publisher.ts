@@ -51,8 +51,8 @@ export class WebhookPublisher {
   private readonly subscriptions: Subscription[] = [];
   private readonly chains = new Map<string, Promise<void>>();
 
-  /** @param deps - the store, the host's streams, clock and logger */
-  constructor(private readonly deps: { store: WebhookStore; streams: HostStreams; clock: Clock; logger: Logger }) {}
+  /** @param deps - the store, the host's streams, clock and logger, and what to wait for before the first write (the config's endpoints stored) */
+  constructor(private readonly deps: { store: WebhookStore; streams: HostStreams; clock: Clock; logger: Logger; ready?: Promise<unknown> }) {}
 
   /** Subscribes to the host's streams. */
   start(): void {
@@ -107,7 +107,7 @@ export class WebhookPublisher {
     // the order of the calls is the order of the events: taken now, not when the write runs
     const seq = orderedId(now);
     const eventId = `evt_${seq.replaceAll('-', '')}`;
-    const previous = this.chains.get(tenantId) ?? Promise.resolve();
+    const previous = this.chains.get(tenantId) ?? this.deps.ready ?? Promise.resolve();
     const write = previous.then(async () => {
       const targets = await endpoints();
       if (targets.length === 0) return;

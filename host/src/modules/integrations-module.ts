@@ -14,7 +14,7 @@ import { HostStreams } from '../streams.js';
 import { WebhookDispatcher } from '../webhooks/webhook-dispatcher.js';
 import { WebhookPublisher } from '../webhooks/webhook-publisher.js';
 import { DocumentWebhookStore, WebhookStore } from '../webhooks/webhook-store.js';
-import { endpointRetry, endpointSecrets, integrationsFeatureOf, INTEGRATIONS_FEATURE, syncConfiguredEndpoints } from '../webhooks/webhooks-feature.js';
+import { endpointRetry, endpointSecrets, forwardHeaders, integrationsFeatureOf, INTEGRATIONS_FEATURE, syncConfiguredEndpoints } from '../webhooks/webhooks-feature.js';
 
 /** Resolves when the config's endpoints are in the store (the publisher waits for it). */
 const WebhooksReady = Symbol.for('switchboard.WebhooksReady');
@@ -44,7 +44,7 @@ export const integrationsModule = new ContainerModule(({ bind }) => {
     const fetch = abortablePlatformFetch(c.get<PlatformCalls>(PlatformCalls).signal, options.fetch);
     return new WebhookDispatcher({
       store: c.get<WebhookStore>(WebhookStore), clock: c.get<Clock>(Clock), logger: c.get<Logger>(Logger), fetch,
-      secretsOf: endpointSecrets(tenants), retryOf: endpointRetry(tenants),
+      secretsOf: endpointSecrets(tenants), retryOf: endpointRetry(tenants), extraHeaders: forwardHeaders(),
     });
   }).inSingletonScope();
 });

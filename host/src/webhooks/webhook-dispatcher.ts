@@ -22,6 +22,8 @@ export interface WebhookDispatcherDeps {
   secretsOf(endpoint: WebhookEndpoint): string[];
   /** The retry policy of a tenant's endpoint. */
   retryOf(tenantId: string, endpointId: string): WebhookRetryPolicy;
+  /** Headers sent beside the signature for an endpoint (the forward route's former signature). */
+  extraHeaders?(endpoint: WebhookEndpoint, delivery: WebhookDelivery, timestamp: number, secrets: readonly string[]): Record<string, string>;
   /** A number in [0, 1) for the jitter (default `Math.random`). */
   random?: () => number;
 }
@@ -72,6 +74,12 @@ export class WebhookDispatcher {
       void this.runOnce().catch((error: unknown) => this.deps.logger.error({ err: error }, 'webhook delivery round failed')).finally(() => this.schedule());
     }, this.pollMs);
     this.timer.unref();
+  }
+
+  /** Runs a round now when the loop is started (an event was queued, an endpoint resumed): no wait for the next poll. */
+  nudge(): void {
+    if (this.stopped) return;
+    void this.runOnce().catch((error: unknown) => this.deps.logger.error({ err: error }, 'webhook delivery round failed'));
   }
 
   /** Stops the loop and waits for the round in progress. */
@@ -137,7 +145,8 @@ export class WebhookDispatcher {
       error = `no secret: set ${endpoint.secretEnv.join(' or ')}`;
     } else {
       try {
-        const headers = signStandardWebhook({ id: d.id, timestamp: Math.floor(started / 1000), body: d.body, secrets });
+        const timestamp = Math.floor(started / 1000);
+        const headers = { ...this.deps.extraHeaders?.(endpoint, d, timestamp, secrets), ...signStandardWebhook({ id: d.id, timestamp, body: d.body, secrets }) };
         const res = await this.deps.fetch(endpoint.url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'user-agent': 'switchboard-host', ...headers },

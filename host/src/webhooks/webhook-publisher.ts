@@ -50,6 +50,7 @@ const CONVERSATION_EVENTS: Partial<Record<ConversationChange, WebhookEventType>>
 export class WebhookPublisher {
   private readonly subscriptions: Subscription[] = [];
   private readonly chains = new Map<string, Promise<void>>();
+  private readonly listeners: (() => void)[] = [];
 
   /** @param deps - the store, the host's streams, clock and logger, and what to wait for before the first write (the config's endpoints stored) */
   constructor(private readonly deps: { store: WebhookStore; streams: HostStreams; clock: Clock; logger: Logger; ready?: Promise<unknown> }) {}
@@ -118,6 +119,7 @@ export class WebhookPublisher {
         tenantId, endpointId: t.endpointId, eventId, type: event.type, orderKey, seq, body, createdAt: new Date(now),
       }));
       await this.deps.store.enqueue(deliveries);
+      for (const l of this.listeners) l();
     });
     const settled = write.then(() => eventId, (error: unknown) => {
       this.deps.logger.error({ err: error, tenantId, type: event.type }, 'webhook event could not be queued');
@@ -127,6 +129,14 @@ export class WebhookPublisher {
     this.chains.set(tenantId, tail);
     void tail.then(() => { if (this.chains.get(tenantId) === tail) this.chains.delete(tenantId); });
     return settled;
+  }
+
+  /**
+   * Calls a function after each write to the queue (the worker's nudge).
+   * @param listener - called with nothing; must not throw
+   */
+  onQueued(listener: () => void): void {
+    this.listeners.push(listener);
   }
 
   /** Resolves when every event published so far is queued. */

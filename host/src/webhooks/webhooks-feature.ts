@@ -12,7 +12,8 @@ import { retryPolicyOf, type WebhookRetryPolicy } from './webhook-config.js';
 import type { WebhookDispatcher } from './webhook-dispatcher.js';
 import type { WebhookPublisher } from './webhook-publisher.js';
 import { mountWebhookRoutes } from './webhook-routes.js';
-import { FORWARD_ENDPOINT_ID, type WebhookEndpoint, type WebhookStore } from './webhook-store.js';
+import { FORWARD_ENDPOINT_ID, type WebhookDelivery, type WebhookEndpoint, type WebhookStore } from './webhook-store.js';
+import { signForward } from '../routing/forwarder.js';
 
 /** The feature's name (its operations' area). */
 export const INTEGRATIONS_FEATURE = 'integrations';
@@ -51,6 +52,21 @@ export function endpointSecrets(tenants: ReadonlyMap<string, TenantConfig>, env:
 }
 
 /**
+ * The forward route's former headers, still sent beside the Standard Webhooks ones so receivers
+ * written for them keep working: `x-switchboard-event-id` (the body's id) and
+ * `x-switchboard-signature: t=<seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` with the forwarding secret.
+ * @returns the dispatcher's `extraHeaders`
+ */
+export function forwardHeaders(): (endpoint: WebhookEndpoint, delivery: WebhookDelivery, timestamp: number, secrets: readonly string[]) => Record<string, string> {
+  return (endpoint, delivery, timestamp, secrets): Record<string, string> => {
+    if (endpoint.source !== 'forward' || secrets[0] === undefined) return {};
+    let id = delivery.eventId;
+    try { id = String((JSON.parse(delivery.body) as { id?: unknown }).id ?? id); } catch { /* the body is always JSON the host wrote */ }
+    return { 'x-switchboard-event-id': id, 'x-switchboard-signature': signForward(secrets[0], delivery.body, timestamp) };
+  };
+}
+
+/**
  * The retry policy of a tenant's endpoint: the forward route keeps its `forwarding` settings
  * (first delay 500 ms, 6 attempts by default); the others follow `webhooks.retry`.
  * @param tenants - tenants by id
@@ -79,13 +95,14 @@ export interface IntegrationsFeature extends HostFeature {
  * @returns the feature
  */
 export function integrationsFeatureOf(deps: { store: WebhookStore; publisher: WebhookPublisher; dispatcher: WebhookDispatcher; clock: Clock; logger: Logger; ready: Promise<void> }): IntegrationsFeature {
+  deps.publisher.onQueued(() => deps.dispatcher.nudge());
   return {
     name: INTEGRATIONS_FEATURE,
     store: deps.store,
     publisher: deps.publisher,
     dispatcher: deps.dispatcher,
     v1Routes(v1) {
-      mountWebhookRoutes(v1, { store: deps.store, clock: deps.clock, nudge: () => { void deps.dispatcher.runOnce().catch(() => undefined); } });
+      mountWebhookRoutes(v1, { store: deps.store, clock: deps.clock, nudge: () => deps.dispatcher.nudge() });
     },
     async start() {
       await deps.ready;

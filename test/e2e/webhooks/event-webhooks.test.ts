@@ -154,7 +154,7 @@ describe('event webhooks', () => {
     expect(received.at(-1)!.answered).toBe(204);
   });
 
-  it('manages endpoints over REST: created with env-named secrets (never answered), 410 disables, enabled resumes', async () => {
+  it('manages endpoints over REST: created with env-named secrets (never answered), 410 disables, enabled resumes, redelivery by hand', async () => {
     const clock = new ManualClock(Date.now());
     let answer = 410;
     const { url, received } = await startReceiver(() => answer);
@@ -171,25 +171,35 @@ describe('event webhooks', () => {
     expect((await x.api('/v1/webhook-endpoints', { method: 'POST', body: JSON.stringify({ id: 'ops', url, events: ['message.received'], secretEnv: ['SB_E2E_HOOK_NEW'] }) })).status).toBe(409);
     expect((await x.api('/v1/webhook-endpoints', { key: OTHER_KEY })).body).toEqual({ items: [] });
 
-    await x.fake.deliver(x.webhookUrl, x.fake.userMessage({ userId: 'u1', text: 'first' }));
-    await x.host.processor.idle();
-    await x.fake.deliver(x.webhookUrl, x.fake.userMessage({ userId: 'u1', text: 'second' }));
-    await x.host.processor.idle();
-    await feature.publisher.flush();
-    await feature.dispatcher.drain();
+    const say = async (text: string): Promise<void> => {
+      await x.fake.deliver(x.webhookUrl, x.fake.userMessage({ userId: 'u1', text }));
+      await x.host.processor.idle();
+      await feature.publisher.flush();
+      await feature.dispatcher.drain();
+    };
+    await say('first');
     expect(received).toHaveLength(1);
     const gone = await x.api<{ enabled: boolean; disabledReason: string }>('/v1/webhook-endpoints/ops');
     expect(gone.body).toMatchObject({ enabled: false, disabledReason: 'gone' });
-    expect((await x.api<{ items: unknown[] }>('/v1/webhook-endpoints/ops/deliveries?state=paused')).body.items).toHaveLength(1);
+    const failed = await x.api<{ items: { id: string; state: string; failure: string; lastStatus: number }[] }>('/v1/webhook-endpoints/ops/deliveries');
+    expect(failed.body.items).toEqual([expect.objectContaining({ state: 'failed', failure: 'gone', lastStatus: 410 })]);
+    // a disabled endpoint is sent nothing, and queues nothing
+    await say('while disabled');
     clock.advance(3_600_000);
     await feature.dispatcher.drain();
     expect(received).toHaveLength(1);
+    expect((await x.api<{ items: unknown[] }>('/v1/webhook-endpoints/ops/deliveries')).body.items).toHaveLength(1);
 
     answer = 200;
     const resumed = await x.api<{ enabled: boolean }>('/v1/webhook-endpoints/ops', { method: 'PATCH', body: JSON.stringify({ enabled: true }) });
     expect(resumed.body.enabled).toBe(true);
+    await say('second');
+    // the delivery that met the 410 is redelivered by hand; it keeps its webhook-id
+    const redelivered = await x.api(`/v1/webhook-endpoints/ops/deliveries/${failed.body.items[0]!.id}/redeliver`, { method: 'POST' });
+    expect(redelivered.status).toBe(202);
     await feature.dispatcher.drain();
-    expect(received.map((r) => (JSON.parse(r.body) as { data: { message: { content: { text: string } } } }).data.message.content.text)).toEqual(['first', 'second']);
+    expect(received.map((r) => [r.answered, (JSON.parse(r.body) as { data: { message: { content: { text: string } } } }).data.message.content.text])).toEqual([[410, 'first'], [200, 'second'], [200, 'first']]);
+    expect(received[2]!.headers['webhook-id']).toBe(received[0]!.headers['webhook-id']);
     expect((await x.api('/v1/webhook-endpoints/ops', { method: 'PATCH', body: JSON.stringify({ bogus: 1 }) })).status).toBe(400);
     expect((await x.api('/v1/webhook-endpoints/ops', { method: 'DELETE', key: OTHER_KEY })).status).toBe(404);
     expect((await x.api('/v1/webhook-endpoints/ops', { method: 'DELETE' })).status).toBe(204);

@@ -6,6 +6,7 @@
  */
 import { Clock, Logger } from '@switchboard/core';
 import { ContainerModule } from '@switchboard/core/di';
+import { ContactDataHandler } from '../compliance/contact-data.js';
 import { hostFeatureModule } from '../features.js';
 import { HostOptions, HostTenants } from '../host-options.js';
 import { abortablePlatformFetch, PlatformCalls } from '../platform-calls.js';
@@ -14,12 +15,12 @@ import { HostStreams } from '../streams.js';
 import { WebhookDispatcher } from '../webhooks/webhook-dispatcher.js';
 import { WebhookPublisher } from '../webhooks/webhook-publisher.js';
 import { DocumentWebhookStore, WebhookStore } from '../webhooks/webhook-store.js';
-import { endpointRetry, endpointSecrets, forwardHeaders, integrationsFeatureOf, INTEGRATIONS_FEATURE, syncConfiguredEndpoints } from '../webhooks/webhooks-feature.js';
+import { endpointRetry, endpointSecrets, forwardHeaders, webhookDataHandler, integrationsFeatureOf, INTEGRATIONS_FEATURE, syncConfiguredEndpoints } from '../webhooks/webhooks-feature.js';
 
 /** Resolves when the config's endpoints are in the store (the publisher waits for it). */
 const WebhooksReady = Symbol.for('switchboard.WebhooksReady');
 
-/** Binds `WebhookStore`, `WebhookPublisher` (listening from the start) and `WebhookDispatcher`. */
+/** Binds `WebhookStore`, `WebhookPublisher` (listening from the start), `WebhookDispatcher` and the queue's `ContactDataHandler`. */
 export const integrationsModule = new ContainerModule(({ bind }) => {
   bind<WebhookStore>(WebhookStore).toDynamicValue((c) => new DocumentWebhookStore(c.get<HostStores>(HostStores).driver)).inSingletonScope();
   // wrapped: the container would take a bare promise for an asynchronous service
@@ -47,6 +48,8 @@ export const integrationsModule = new ContainerModule(({ bind }) => {
       secretsOf: endpointSecrets(tenants), retryOf: endpointRetry(tenants), extraHeaders: forwardHeaders(),
     });
   }).inSingletonScope();
+  // the queued bodies hold what the events held: they take part in a contact's export and erasure
+  bind<ContactDataHandler>(ContactDataHandler).toDynamicValue((c) => webhookDataHandler(c.get<WebhookStore>(WebhookStore))).inSingletonScope();
 });
 
 /** The built-in `integrations` feature. */

@@ -146,6 +146,19 @@ export interface WebhookStore {
   listAttempts(tenantId: string, endpointId: string, options?: Page & { deliveryId?: string }): Promise<WebhookAttempt[]>;
   /** Queues a delivery again, due now, whatever its state. @returns it, or undefined when missing */
   redeliver(tenantId: string, id: string, now: Date): Promise<WebhookDelivery | undefined>;
+  /** @returns the deliveries about a contact or one of its conversations, oldest first (a GDPR export) */
+  listBySubject(tenantId: string, subject: { contactId: string; conversationIds: readonly string[] }): Promise<WebhookDelivery[]>;
+  /** Deletes the deliveries about a contact or one of its conversations (GDPR erasure). @returns how many */
+  deleteBySubject(tenantId: string, subject: { contactId: string; conversationIds: readonly string[] }): Promise<number>;
+}
+
+/**
+ * The order keys of a contact's deliveries: its own, and its conversations'.
+ * @param subject - the contact and its conversations
+ * @returns the keys
+ */
+export function subjectOrderKeys(subject: { contactId: string; conversationIds: readonly string[] }): string[] {
+  return [`contact:${subject.contactId}`, ...subject.conversationIds.map((id) => `conversation:${id}`)];
 }
 
 /** What follows an attempt. */
@@ -316,6 +329,14 @@ export class DocumentWebhookStore implements WebhookStore {
 
   async redeliver(tenantId: string, id: string, now: Date): Promise<WebhookDelivery | undefined> {
     return this.deliveries.updateOne({ id, tenantId }, { $set: { state: 'pending', nextAttemptAt: now }, $unset: ['leaseUntil', 'leaseOwner', 'failure', 'deliveredAt'] });
+  }
+
+  async listBySubject(tenantId: string, subject: { contactId: string; conversationIds: readonly string[] }): Promise<WebhookDelivery[]> {
+    return this.deliveries.find({ tenantId, orderKey: { $in: subjectOrderKeys(subject) } }, { sort: [['seq', 1]] });
+  }
+
+  async deleteBySubject(tenantId: string, subject: { contactId: string; conversationIds: readonly string[] }): Promise<number> {
+    return this.deliveries.deleteMany({ tenantId, orderKey: { $in: subjectOrderKeys(subject) } });
   }
 
   /** Every collection of the store. */

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Clock, Logger } from '@switchboard/core';
+import type { ContactDataHandler } from '../compliance/contact-data.js';
 import type { TenantConfig } from '../config/host-config.js';
 import type { HostFeature } from '../features.js';
 import { retryPolicyOf, type WebhookRetryPolicy } from './webhook-config.js';
@@ -80,6 +81,24 @@ export function endpointRetry(tenants: ReadonlyMap<string, TenantConfig>): (tena
     const f = t.forwarding;
     return { ...policy, baseDelayMs: f.baseDelayMs ?? 500, maxAttempts: f.maxAttempts ?? 6, timeoutMs: f.timeoutMs ?? 10_000 };
   };
+}
+
+/**
+ * The webhook queue's part in a contact's export and erasure: the bodies queued for endpoints hold
+ * what the events held (messages, the contact, consent entries).
+ * @param store - the webhook store
+ * @returns the handler (named `webhook-deliveries`)
+ */
+export function webhookDataHandler(store: WebhookStore): ContactDataHandler {
+  return {
+    name: 'webhook-deliveries',
+    export: async (s) => (await store.listBySubject(s.tenantId, s)).map((d) => ({ id: d.id, endpointId: d.endpointId, type: d.type, state: d.state, createdAt: d.createdAt, body: safeJson(d.body) })),
+    erase: async (s) => ({ deleted: await store.deleteBySubject(s.tenantId, s) }),
+  };
+}
+
+function safeJson(text: string): unknown {
+  try { return JSON.parse(text) as unknown; } catch { return text; }
 }
 
 /** The feature, with its parts (tests and embedding code drive the worker with `dispatcher.drain()`). */

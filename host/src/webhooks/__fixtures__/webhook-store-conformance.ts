@@ -158,6 +158,19 @@ export function describeWebhookStoreConformance(d: DriverUnderTest): void {
       expect((await leaseOf(s, a, at(0), 'p9', 60_000)).map((z) => z.id)).toContain(x.id);
     });
 
+    it('finds and deletes the deliveries about a contact and its conversations, and no other (GDPR export and erasure)', async () => {
+      const a = tenant(); const b = tenant();
+      const mine = [delivery(a, 'crm', 'contact:k1'), delivery(a, 'crm', 'conversation:c1'), delivery(a, 'audit', 'conversation:c2')];
+      const others = [delivery(a, 'crm', 'contact:k2'), delivery(a, 'crm', 'conversation:c3'), delivery(b, 'crm', 'conversation:c1')];
+      await s.enqueue([...mine, ...others]);
+      const subject = { contactId: 'k1', conversationIds: ['c1', 'c2'] };
+      expect((await s.listBySubject(a, subject)).map((x) => x.id)).toEqual(mine.map((x) => x.id));
+      expect(await s.deleteBySubject(a, subject)).toBe(3);
+      expect(await s.listBySubject(a, subject)).toEqual([]);
+      expect(await s.getDelivery(a, others[0]!.id)).toBeDefined();
+      expect(await s.getDelivery(b, others[2]!.id)).toBeDefined();
+    });
+
     it('deleting an endpoint deletes its queue and log, and nothing of another tenant', async () => {
       const a = tenant(); const b = tenant();
       await s.createEndpoint(endpoint(a, 'crm')); await s.createEndpoint(endpoint(b, 'crm'));

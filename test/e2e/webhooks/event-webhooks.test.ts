@@ -10,11 +10,12 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock, type Conversation } from '@switchboard/core';
+import type { BotContext } from '@switchboard/host';
 import { verifyStandardWebhook } from '@switchboard/host';
 import { eventually, OTHER_KEY, startHost, type RunningHost } from '../support/host-harness.js';
 import type { IntegrationsFeature } from '../../../host/src/webhooks/webhooks-feature.js';
 
-interface Received { headers: IncomingHttpHeaders; body: string; answered: number }
+interface Received { path: string | undefined; headers: IncomingHttpHeaders; body: string; answered: number }
 
 const NEW_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const OLD_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
@@ -35,7 +36,7 @@ async function startReceiver(answer: () => number): Promise<{ url: string; recei
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const status = answer();
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), answered: status });
+      received.push({ path: req.url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), answered: status });
       res.writeHead(status); res.end();
     });
   });
@@ -152,6 +153,50 @@ describe('event webhooks', () => {
     await feature.dispatcher.drain();
     expect(received.at(-1)!.headers['webhook-id']).toBe(first.id);
     expect(received.at(-1)!.answered).toBe(204);
+  });
+
+  it('sends message.sent and message.status for a bot\'s reply, and consent.changed for a STOP, each to the endpoints subscribed', async () => {
+    const clock = new ManualClock(Date.now());
+    const { url, received } = await startReceiver(() => 200);
+    class Greeter { async handle(ctx: BotContext): Promise<void> { if (ctx.text === 'hello') await ctx.reply('Hi there'); } }
+    h = await startHost({
+      bots: { greeter: Greeter },
+      tenant: {
+        routing: { rules: [{ to: { bot: 'greeter' } }] },
+        webhooks: { endpoints: [
+          { id: 'sends', url: `${url}/sends`, events: ['message.sent', 'message.status'], secretEnv: 'SB_E2E_HOOK_NEW' },
+          { id: 'consent', url: `${url}/consent`, events: ['consent.changed'], secretEnv: 'SB_E2E_HOOK_NEW' },
+        ] },
+      },
+      hostOptions: { clock },
+    });
+    const x = h;
+    const feature = integrations(x);
+    await x.fake.deliver(x.webhookUrl, x.fake.userMessage({ userId: 'u1', text: 'hello' }));
+    await eventually(async () => {
+      const c = (await x.api<{ items: Conversation[] }>('/v1/conversations')).body.items[0];
+      if (!c) return undefined;
+      const m = (await x.api<{ items: { direction: string; status: string }[] }>(`/v1/conversations/${c.id}/messages`)).body.items;
+      return m.some((y) => y.direction === 'outbound' && y.status === 'sent') || undefined;
+    });
+    await x.fake.deliver(x.webhookUrl, x.fake.userMessage({ userId: 'u1', text: 'STOP' }));
+    await x.host.processor.idle();
+    await feature.publisher.flush();
+    await feature.dispatcher.drain();
+    const bodies = received.map((r) => JSON.parse(r.body) as { type: string; data: { status?: string; message?: { content: { text?: string } }; entry?: { action: string } } });
+    const sent = bodies.filter((b) => b.type === 'message.sent');
+    // the bot's reply (and the host's own answer to STOP, when it sends one), each once
+    expect(sent.map((b) => b.data.message!.content.text)).toContain('Hi there');
+    expect(new Set(received.map((r) => r.headers['webhook-id'])).size).toBe(received.length);
+    expect(bodies.filter((b) => b.type === 'message.status').map((b) => b.data.status)).toContain('sent');
+    const consent = bodies.filter((b) => b.type === 'consent.changed');
+    expect(consent.length).toBeGreaterThanOrEqual(1);
+    expect(consent.map((b) => b.data.entry!.action)).toContain('opt-out');
+    // each endpoint got only the types it subscribed to
+    for (const r of received) {
+      const type = (JSON.parse(r.body) as { type: string }).type;
+      expect(r.path).toBe(type === 'consent.changed' ? '/hooks/consent' : '/hooks/sends');
+    }
   });
 
   it('manages endpoints over REST: created with env-named secrets (never answered), 410 disables, enabled resumes, redelivery by hand', async () => {

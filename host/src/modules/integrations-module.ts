@@ -8,6 +8,7 @@ import { Clock, Logger } from '@switchboard/core';
 import { ContainerModule } from '@switchboard/core/di';
 import { ContactDataHandler } from '../compliance/contact-data.js';
 import { hostFeatureModule } from '../features.js';
+import { InboxProcessor } from '../processing/inbox-processor.js';
 import { HostOptions, HostTenants } from '../host-options.js';
 import { abortablePlatformFetch, PlatformCalls } from '../platform-calls.js';
 import { HostStores } from '../stores/stores.js';
@@ -53,7 +54,12 @@ export const integrationsModule = new ContainerModule(({ bind }) => {
 });
 
 /** The built-in `integrations` feature. */
-export const integrationsFeatureModule = hostFeatureModule(INTEGRATIONS_FEATURE, (c) => integrationsFeatureOf({
-  store: c.get<WebhookStore>(WebhookStore), publisher: c.get(WebhookPublisher), dispatcher: c.get(WebhookDispatcher),
-  clock: c.get<Clock>(Clock), logger: c.get<Logger>(Logger), ready: c.get<{ ready: Promise<void> }>(WebhooksReady).ready,
-}));
+export const integrationsFeatureModule = hostFeatureModule(INTEGRATIONS_FEATURE, (c) => {
+  const publisher = c.get(WebhookPublisher);
+  // an inbox entry is done only once the events it caused are in the queue
+  c.get(InboxProcessor).addSettleHook((tenantId) => publisher.flush(tenantId));
+  return integrationsFeatureOf({
+    store: c.get<WebhookStore>(WebhookStore), publisher, dispatcher: c.get(WebhookDispatcher),
+    clock: c.get<Clock>(Clock), logger: c.get<Logger>(Logger), ready: c.get<{ ready: Promise<void> }>(WebhooksReady).ready,
+  });
+});

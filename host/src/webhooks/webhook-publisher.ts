@@ -51,6 +51,8 @@ export class WebhookPublisher {
   private readonly subscriptions: Subscription[] = [];
   private readonly chains = new Map<string, Promise<void>>();
   private readonly listeners: (() => void)[] = [];
+  /** Per tenant, the first write that failed since its last {@link WebhookPublisher.flush}. */
+  private readonly failures = new Map<string, unknown>();
 
   /** @param deps - the store, the host's streams, clock and logger, and what to wait for before the first write (the config's endpoints stored) */
   constructor(private readonly deps: { store: WebhookStore; streams: HostStreams; clock: Clock; logger: Logger; ready?: Promise<unknown> }) {}
@@ -123,6 +125,7 @@ export class WebhookPublisher {
     });
     const settled = write.then(() => eventId, (error: unknown) => {
       this.deps.logger.error({ err: error, tenantId, type: event.type }, 'webhook event could not be queued');
+      if (!this.failures.has(tenantId)) this.failures.set(tenantId, error);
       return undefined;
     });
     const tail = settled.then(() => undefined);
@@ -139,9 +142,26 @@ export class WebhookPublisher {
     this.listeners.push(listener);
   }
 
-  /** Resolves when every event published so far is queued. */
-  async flush(): Promise<void> {
-    while (this.chains.size > 0) await Promise.all([...this.chains.values()]);
+  /**
+   * Resolves when every event published so far (of one tenant, or of all) is queued.
+   * @param tenantId - only this tenant's events; then a write of the tenant that failed since its
+   *   last flush is thrown (once), so the inbox entry that caused it is processed again
+   * @throws the error of such a failed write
+   */
+  async flush(tenantId?: string): Promise<void> {
+    if (tenantId === undefined) {
+      while (this.chains.size > 0) await Promise.all([...this.chains.values()]);
+      return;
+    }
+    for (let c = this.chains.get(tenantId); c; c = this.chains.get(tenantId)) {
+      await c;
+      if (this.chains.get(tenantId) === c) break;
+    }
+    if (this.failures.has(tenantId)) {
+      const error = this.failures.get(tenantId);
+      this.failures.delete(tenantId);
+      throw error instanceof Error ? error : new Error(String(error));
+    }
   }
 
   /** Unsubscribes and waits for the events in progress to be queued. */

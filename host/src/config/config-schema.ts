@@ -346,9 +346,9 @@ export const ForwardingSchema = closed({
     // plain HTTP would expose message bodies in transit; only a loopback endpoint may use it
     if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && local)) ctx.addIssue({ code: 'custom', message: 'must be an https:// URL (http:// only for localhost)' });
   }),
-  secret: secret().meta({ description: 'HMAC-SHA256 key of the x-switchboard-signature header.' }),
-  maxAttempts: int(1, 20).optional().meta({ description: 'Attempts before giving up (default 6).' }),
-  baseDelayMs: int(1, 600_000).optional().meta({ description: 'First retry delay in ms; doubles each time (default 500).' }),
+  secret: secret().meta({ description: 'HMAC-SHA256 key of the Standard Webhooks webhook-signature (its UTF-8 bytes, or the base64 part of whsec_…) and of the former x-switchboard-signature header.' }),
+  maxAttempts: int(1, 20).optional().meta({ description: 'Attempts before giving up (default 6; also bounded by webhooks.retry.maxAgeMs).' }),
+  baseDelayMs: int(1, 600_000).optional().meta({ description: 'First retry delay in ms; doubles each time, with jitter, up to webhooks.retry.maxDelayMs (default 500).' }),
   timeoutMs: int(100, 120_000).optional().meta({ description: 'Per-attempt timeout in ms (default 10 000).' }),
 });
 

@@ -62,7 +62,10 @@ export interface KeywordConfig {
 /** Forwarding of conversations to the integrator's own HTTPS endpoint. */
 export interface ForwardingConfig {
   url: string;
-  /** HMAC-SHA256 key of the `x-switchboard-signature` header. */
+  /**
+   * HMAC-SHA256 key of the Standard Webhooks `webhook-signature` (its UTF-8 bytes, or the base64 part of
+   * `whsec_…`) and of the former `x-switchboard-signature` header, still sent beside it.
+   */
   secret: string;
   /** Attempts before giving up (default 6). */
   maxAttempts?: number;

@@ -133,7 +133,8 @@ export interface WebhookStore {
   enqueue(deliveries: readonly NewWebhookDelivery[]): Promise<void>;
   /**
    * Leases due deliveries: pending, due, not leased by a live lease, and with no earlier pending
-   * delivery of the same endpoint and order key. @returns the leased deliveries (at most `limit`)
+   * delivery of the same endpoint and order key (a delivery held back so is made due no earlier than
+   * the one it waits for). @returns the leased deliveries (at most `limit`)
    */
   lease(now: Date, owner: string, leaseMs: number, limit: number): Promise<WebhookDelivery[]>;
   /** Records an attempt and what follows it, while the lease is held. @returns false when the lease was lost */
@@ -279,15 +280,21 @@ export class DocumentWebhookStore implements WebhookStore {
     const free: Filter = { $or: [{ leaseUntil: null }, { leaseUntil: { $lte: now } }] };
     const candidates = await this.deliveries.find({ state: 'pending', nextAttemptAt: { $lte: now }, ...free }, { sort: [['seq', 1]], limit: SCAN });
     const leased: WebhookDelivery[] = [];
-    const blocked = new Set<string>();
+    // per lane seen this round: the time its later entries are due no earlier than (undefined: none)
+    const held = new Map<string, Date | undefined>();
+    // not due before the entry it waits for: a lane held back by a failing endpoint does not fill
+    // the scan and starve the other endpoints and tenants
+    const holdBack = async (c: WebhookDelivery, until: Date | undefined): Promise<void> => {
+      if (until && until > c.nextAttemptAt) await this.deliveries.updateOne({ id: c.id, state: 'pending' }, { $max: { nextAttemptAt: until } });
+    };
     for (const c of candidates) {
       if (leased.length >= limit) break;
       const lane = `${c.tenantId}\u0000${c.endpointId}\u0000${c.orderKey}`;
-      if (blocked.has(lane)) continue;
+      if (held.has(lane)) { await holdBack(c, held.get(lane)); continue; }
       // an earlier pending entry of the lane (due later, or leased elsewhere) holds this one back
       const earlier = await this.deliveries.findOne({ tenantId: c.tenantId, endpointId: c.endpointId, orderKey: c.orderKey, state: 'pending', seq: { $lt: c.seq } });
-      blocked.add(lane);
-      if (earlier) continue;
+      if (earlier) { held.set(lane, earlier.nextAttemptAt); await holdBack(c, earlier.nextAttemptAt); continue; }
+      held.set(lane, undefined);
       const got = await this.deliveries.updateOne(
         { id: c.id, state: 'pending', ...free },
         { $set: { leaseUntil: new Date(now.getTime() + leaseMs), leaseOwner: owner } },

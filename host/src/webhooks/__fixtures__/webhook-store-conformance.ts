@@ -94,6 +94,8 @@ export function describeWebhookStoreConformance(d: DriverUnderTest): void {
       // a retry keeps the lane blocked until it is due again
       expect(await s.settle(leasedC1a, 'p1', { kind: 'retry', nextAttemptAt: at(30), status: 500 }, attemptOf(leasedC1a, 'retry', 2, 500))).toBe(true);
       expect(await leaseOf(s, a, at(10), 'p2', 60_000)).toEqual([]);
+      // the entry held back is due no earlier than the one it waits for
+      expect((await s.getDelivery(a, c1b.id))!.nextAttemptAt).toEqual(at(30));
       const again = await leaseOf(s, a, at(30), 'p2', 60_000);
       expect(again.map((x) => x.id)).toEqual([c1a.id]);
       expect(again[0]).toMatchObject({ attempts: 1, lastStatus: 500 });
@@ -103,6 +105,24 @@ export function describeWebhookStoreConformance(d: DriverUnderTest): void {
       expect((await leaseOf(s, a, at(31), 'p2', 60_000)).map((x) => x.id)).toEqual([c1b.id]);
       expect(await s.getDelivery(a, c1a.id)).toMatchObject({ state: 'delivered', attempts: 2, deliveredAt: at(31), lastStatus: 200 });
       expect(await s.getDelivery(tenant(), c1a.id)).toBeUndefined();
+    });
+
+    it('a lane held back by a failing endpoint does not starve other lanes beyond the scan', async () => {
+      const a = tenant();
+      const head = delivery(a, 'down', 'conversation:busy');
+      const behind = Array.from({ length: 250 }, () => delivery(a, 'down', 'conversation:busy'));
+      const other = delivery(a, 'up', 'conversation:calm');
+      await s.enqueue([head, ...behind, other]);
+      const [h] = (await leaseOf(s, a, at(0), 'p1', 60_000)).filter((x) => x.id === head.id);
+      await s.settle(h!, 'p1', { kind: 'retry', nextAttemptAt: at(600), status: 500 }, attemptOf(h!, 'retry', 0, 500));
+      // rounds push the held-back entries past the head's next attempt, a scan at a time
+      let got: WebhookDelivery[] = [];
+      for (let round = 0; round < 3 && !got.some((x) => x.id === other.id); round++) got = await leaseOf(s, a, at(1), 'p1', 60_000);
+      expect(got.map((x) => x.id)).toContain(other.id);
+      expect(got.some((x) => x.endpointId === 'down')).toBe(false);
+      expect((await s.listDeliveries(a, 'down', { limit: 500 })).every((x) => x.nextAttemptAt.getTime() >= at(600).getTime())).toBe(true);
+      // leave nothing due behind for the other tests of this database
+      await s.deleteEndpoint(a, 'down'); await s.deleteEndpoint(a, 'up');
     });
 
     it('takes over a delivery whose lease expired (a process that stopped mid-attempt)', async () => {

@@ -38,6 +38,13 @@ export type { WebhookAnswered } from './ingress/webhook-ingress.js';
 export { consoleFeature, createConsoleFeature, type ConsoleOptions, type SeedAgent } from './console/console-feature.js';
 export type { AgentRole, QuickReply, KnowledgeLink } from './console/agent-store.js';
 export type { SessionOptions } from './console/console-auth.js';
+
+// Event webhooks: verifying a delivery in the integrator's endpoint, and the event types
+export {
+  verifyStandardWebhook, signStandardWebhook, WEBHOOK_SECRET_PREFIX, type StandardWebhookHeaders, type WebhookVerification, type WebhookVerificationProblem,
+} from './webhooks/standard-webhooks.js';
+export { WEBHOOK_EVENT_TYPES, type WebhookEventType } from './webhooks/webhook-store.js';
+export type { WebhooksConfig } from './webhooks/webhook-config.js';
 export type { LoginLimits } from './console/login-limiter.js';
 export type { DeviceCookieOptions } from './console/device-cookie.js';
 export { DEFAULT_SCRYPT_PARAMS, type ScryptParams } from './console/password.js';

@@ -176,6 +176,13 @@ export const ROUTE_SCOPES: readonly (readonly [method: string, path: string, sco
   ['GET', '/presence', 'read'],
   ['PUT', '/agents/:id/presence', 'conversations:write'],
   ['GET', '/sla/timers', 'read'],
+  ['GET', '/webhook-endpoints', 'read'],
+  ['GET', '/webhook-endpoints/:id', 'read'],
+  ['GET', '/webhook-endpoints/:id/deliveries', 'read'],
+  ['GET', '/webhook-endpoints/:id/attempts', 'read'],
+  ['*', '/webhook-endpoints', 'admin'],
+  ['*', '/webhook-endpoints/:id', 'admin'],
+  ['POST', '/webhook-endpoints/:id/deliveries/:deliveryId/redeliver', 'admin'],
 ];
 
 const compiled = ROUTE_SCOPES.map(([method, path, scope]) => ({ method, segments: path.split('/').filter(Boolean), scope }));

@@ -24,7 +24,7 @@ type Json = Record<string, unknown>;
 type Io = 'input' | 'output';
 
 /** The built-in features, whose operations a host without options serves. */
-const BUILT_IN_FEATURES = ['events', 'outbound', 'media', 'consent', 'compliance', 'analytics', 'console', 'assignment'] as const;
+const BUILT_IN_FEATURES = ['events', 'outbound', 'media', 'consent', 'compliance', 'analytics', 'console', 'assignment', 'integrations'] as const;
 
 /**
  * Whether an operation of this area is served by a host with these options.

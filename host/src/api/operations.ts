@@ -37,12 +37,16 @@ import {
   TagsSchema, TemplateCreateSchema, TemplateStatusSchema, TemplateSubmitSchema, TemplatesQuerySchema, TemplateSyncSchema,
   TransferSchema, WebhookParamsSchema,
 } from './schemas.js';
+import {
+  WebhookAttemptSchema, WebhookAttemptsQuerySchema, WebhookDeliveriesQuerySchema, WebhookDeliveryParamsSchema, WebhookDeliverySchema,
+  WebhookEndpointCreateSchema, WebhookEndpointParamsSchema, WebhookEndpointPatchSchema, WebhookEndpointSchema,
+} from '../webhooks/webhook-schemas.js';
 
 /**
  * The part of the host that serves an operation: `core` and `webhooks` are always there, a
  * feature's operations when the feature is mounted (by its name), `sandbox` in sandbox mode.
  */
-export type OperationArea = 'core' | 'webhooks' | 'events' | 'outbound' | 'media' | 'consent' | 'compliance' | 'analytics' | 'console' | 'assignment' | 'sandbox';
+export type OperationArea = 'core' | 'webhooks' | 'events' | 'outbound' | 'media' | 'consent' | 'compliance' | 'analytics' | 'console' | 'assignment' | 'sandbox' | 'integrations';
 
 /** How a caller proves who it is. */
 export type OperationSecurity =
@@ -346,6 +350,15 @@ export const OPERATIONS: readonly Operation[] = [
     responses: { 200: ok('A page of hits', SearchPageSchema) },
   },
   { operationId: 'searchConsoleInbox', method: 'get', path: '/console/api/search', area: 'console', security: 'consoleSession', query: SearchQuerySchema, summary: 'The console\'s search box: as GET /v1/search, for the agent\'s tenant', responses: { 200: ok('A page of hits', SearchPageSchema) } },
+  // ---- integrations: event webhooks (Standard Webhooks signatures, a durable queue) ----
+  { operationId: 'listWebhookEndpoints', method: 'get', path: '/v1/webhook-endpoints', area: 'integrations', security: 'apiKey', query: PageQuerySchema, summary: 'The tenant\'s event webhook endpoints (from the config, the API and the forward route); secrets are never answered', responses: { 200: ok('Endpoints', listOf(WebhookEndpointSchema)) } },
+  { operationId: 'createWebhookEndpoint', method: 'post', path: '/v1/webhook-endpoints', area: 'integrations', security: 'apiKey', body: body(WebhookEndpointCreateSchema), summary: 'Subscribe an endpoint to event types; its secrets are named by environment variable (write-only)', responses: { 201: ok('Created', WebhookEndpointSchema), 409: error('The tenant has an endpoint with this id') } },
+  { operationId: 'getWebhookEndpoint', method: 'get', path: '/v1/webhook-endpoints/:id', area: 'integrations', security: 'apiKey', params: WebhookEndpointParamsSchema, summary: 'An endpoint', responses: { 200: ok('The endpoint', WebhookEndpointSchema) } },
+  { operationId: 'updateWebhookEndpoint', method: 'patch', path: '/v1/webhook-endpoints/:id', area: 'integrations', security: 'apiKey', params: WebhookEndpointParamsSchema, body: body(WebhookEndpointPatchSchema), summary: 'Change an endpoint; enabled: true resumes one disabled by a 410 (an endpoint from the config takes only enabled)', responses: { 200: ok('The endpoint', WebhookEndpointSchema), 409: error('Defined by the config') } },
+  { operationId: 'deleteWebhookEndpoint', method: 'delete', path: '/v1/webhook-endpoints/:id', area: 'integrations', security: 'apiKey', params: WebhookEndpointParamsSchema, body: body(EmptyBodySchema, false), summary: 'Remove an endpoint with its queue and delivery log', responses: { 204: noContent('Removed'), 409: error('Defined by the config') } },
+  { operationId: 'listWebhookDeliveries', method: 'get', path: '/v1/webhook-endpoints/:id/deliveries', area: 'integrations', security: 'apiKey', params: WebhookEndpointParamsSchema, query: WebhookDeliveriesQuerySchema, summary: 'The endpoint\'s deliveries, newest first: state, attempts, last status, the exact body', responses: { 200: ok('Deliveries', listOf(WebhookDeliverySchema)) } },
+  { operationId: 'listWebhookAttempts', method: 'get', path: '/v1/webhook-endpoints/:id/attempts', area: 'integrations', security: 'apiKey', params: WebhookEndpointParamsSchema, query: WebhookAttemptsQuerySchema, summary: 'The delivery log: every attempt with its status code, latency and error, newest first', responses: { 200: ok('Attempts', listOf(WebhookAttemptSchema)) } },
+  { operationId: 'redeliverWebhook', method: 'post', path: '/v1/webhook-endpoints/:id/deliveries/:deliveryId/redeliver', area: 'integrations', security: 'apiKey', params: WebhookDeliveryParamsSchema, body: body(EmptyBodySchema, false), summary: 'Deliver an event again (same webhook-id), now', responses: { 202: ok('Queued again', WebhookDeliverySchema) } },
 ];
 
 /**

@@ -18,6 +18,7 @@ import type { MediaScanner } from '../media/media-policy.js';
 import type { BotHandlerRegistration } from '../routing/bot-handler.js';
 import { MAX_TRUSTED_PROXIES, trustEntryProblem } from '../trusted-proxy.js';
 import type { ServerLimits } from './host-config.js';
+import { WebhooksConfigSchema } from '../webhooks/webhook-config.js';
 
 /** Default database file of the embedded SQLite store, relative to the config's directory. */
 export const DEFAULT_DATABASE_PATH = 'data/switchboard.db';
@@ -346,9 +347,9 @@ export const ForwardingSchema = closed({
     // plain HTTP would expose message bodies in transit; only a loopback endpoint may use it
     if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && local)) ctx.addIssue({ code: 'custom', message: 'must be an https:// URL (http:// only for localhost)' });
   }),
-  secret: secret().meta({ description: 'HMAC-SHA256 key of the x-switchboard-signature header.' }),
-  maxAttempts: int(1, 20).optional().meta({ description: 'Attempts before giving up (default 6).' }),
-  baseDelayMs: int(1, 600_000).optional().meta({ description: 'First retry delay in ms; doubles each time (default 500).' }),
+  secret: secret().meta({ description: 'HMAC-SHA256 key of the Standard Webhooks webhook-signature (its UTF-8 bytes, or the base64 part of whsec_…) and of the former x-switchboard-signature header.' }),
+  maxAttempts: int(1, 20).optional().meta({ description: 'Attempts before giving up (default 6; also bounded by webhooks.retry.maxAgeMs).' }),
+  baseDelayMs: int(1, 600_000).optional().meta({ description: 'First retry delay in ms; doubles each time, with jitter, up to webhooks.retry.maxDelayMs (default 500).' }),
   timeoutMs: int(100, 120_000).optional().meta({ description: 'Per-attempt timeout in ms (default 10 000).' }),
 });
 
@@ -464,6 +465,7 @@ export const TenantSchema = closed({
     }).optional().meta({ description: "The business's IANA time zone (Europe/Berlin), the default for local times such as quiet hours." }),
   media: MediaLimitsSchema.optional(),
   assignment: AssignmentSchema.optional().meta({ description: 'Agent presence and capacity, automatic assignment, business hours and SLA per queue.' }),
+  webhooks: WebhooksConfigSchema.optional(),
 }).superRefine((tenant, ctx) => {
   // a section with faults of its own is left out of the value: these rules then stay silent
   const quietHours = isRecord(tenant.policy) && isRecord(tenant.policy.quietHours) ? tenant.policy.quietHours : undefined;

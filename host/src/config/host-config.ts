@@ -15,6 +15,7 @@ import {
   type HostConfigSchemaOutput,
 } from './config-schema.js';
 import type { AssignmentSchema } from './config-schema.js';
+import type { WebhooksConfig } from '../webhooks/webhook-config.js';
 
 export { DEFAULT_DATABASE_PATH, DEFAULT_SERVER_LIMITS };
 
@@ -62,7 +63,10 @@ export interface KeywordConfig {
 /** Forwarding of conversations to the integrator's own HTTPS endpoint. */
 export interface ForwardingConfig {
   url: string;
-  /** HMAC-SHA256 key of the `x-switchboard-signature` header. */
+  /**
+   * HMAC-SHA256 key of the Standard Webhooks `webhook-signature` (its UTF-8 bytes, or the base64 part of
+   * `whsec_…`) and of the former `x-switchboard-signature` header, still sent beside it.
+   */
   secret: string;
   /** Attempts before giving up (default 6). */
   maxAttempts?: number;
@@ -114,6 +118,8 @@ export interface TenantConfig {
    * per queue (see `AssignmentSchema`).
    */
   assignment?: z.output<typeof AssignmentSchema>;
+  /** Event webhooks: endpoints subscribed to the tenant's events, and the retry policy (see `webhooks/webhook-config.ts`). */
+  webhooks?: WebhooksConfig;
 }
 
 /** Where the media store keeps file bytes. */

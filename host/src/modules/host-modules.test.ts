@@ -22,7 +22,7 @@ describe('the host container', () => {
   it('contributes every built-in feature under HostFeature, in order, and the host mounts them', async () => {
     host = await createHost(config, { logger: silentLogger });
     const features = host.container.getAll<Feature>(HostFeature);
-    expect(features.map((f) => f.name)).toEqual(['events', 'outbound', 'media', 'consent', 'compliance', 'analytics', 'console', 'assignment']);
+    expect(features.map((f) => f.name)).toEqual(['events', 'outbound', 'media', 'consent', 'compliance', 'analytics', 'console', 'assignment', 'integrations']);
     expect(host.features).toEqual(features);
   });
 

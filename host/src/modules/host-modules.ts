@@ -15,6 +15,7 @@
  * | eventsModule | `HostEventFeed`, `EventFeed`, `ContactDataHandler` (the event log) |
  * | searchModule | `InboxSearch` |
  * | assignmentFeatureModule | `AssignmentService` (presence, auto-assignment, business hours, SLA timers) and the `assignment` feature |
+ * | integrationsModule | `WebhookStore`, `WebhookPublisher`, `WebhookDispatcher` (event webhooks) |
  * @module
  */
 import type { ContainerModule } from '@switchboard/core/di';
@@ -31,12 +32,14 @@ import { outboundFeatureModule, outboundModule } from './outbound-module.js';
 import { processingModule } from './processing-module.js';
 import { routingModule } from './routing-module.js';
 import { searchModule } from './search-module.js';
+import { integrationsFeatureModule, integrationsModule } from './integrations-module.js';
 
 /** The services of every host area. */
-export const HOST_MODULES: readonly ContainerModule[] = [consentModule, routingModule, processingModule, ingressModule, outboundModule, mediaModule, eventsModule, searchModule];
+export const HOST_MODULES: readonly ContainerModule[] = [consentModule, routingModule, processingModule, ingressModule, outboundModule, mediaModule, eventsModule, searchModule, integrationsModule];
 
 /** The built-in features, in the order they are mounted, started (and stopped in reverse). */
 export const BUILT_IN_FEATURES: readonly HostFeatureModule[] = [
   eventsFeatureModule, outboundFeatureModule, mediaFeatureModule, consentFeatureModule, complianceFeatureModule, analyticsFeatureModule, consoleFeatureModule,
   assignmentFeatureModule,
+  integrationsFeatureModule,
 ];

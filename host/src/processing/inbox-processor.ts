@@ -55,6 +55,7 @@ export interface InboxProcessorDeps {
 /** Drains the inbox: the inbound pipeline, assembled. */
 export class InboxProcessor {
   private readonly hooks = new ConsentHooks();
+  private readonly settleHooks: ((tenantId: string) => Promise<void>)[] = [];
   private readonly worker: InboxWorker;
 
   /**
@@ -75,7 +76,15 @@ export class InboxProcessor {
       closed: new ClosedHandler({ parties, consent }),
       unsupported: new UnsupportedHandler(),
     });
-    this.worker = new InboxWorker({ inbox: stores.inbox, tenantIds: () => tenants.keys(), handler: dispatcher, clock, logger }, options);
+    const settleHooks = this.settleHooks;
+    const handler = {
+      async dispatch(entry: Parameters<typeof dispatcher.dispatch>[0]): Promise<void> {
+        await dispatcher.dispatch(entry);
+        // what the entry's handlers set going (events for integrators) is written before the entry is done
+        for (const settle of settleHooks) await settle(entry.tenantId);
+      },
+    };
+    this.worker = new InboxWorker({ inbox: stores.inbox, tenantIds: () => tenants.keys(), handler, clock, logger }, options);
   }
 
   /**
@@ -84,6 +93,16 @@ export class InboxProcessor {
    */
   addConsentHook(hook: InboxConsentHook): void {
     this.hooks.add(hook);
+  }
+
+  /**
+   * Adds a hook awaited after an entry's handlers ran and before the entry is completed: a part that
+   * writes something of its own for the entry (the webhook publisher's queue) waits for the write
+   * there, so a crash in between leaves the entry to be processed again rather than the write lost.
+   * @param hook - called with the entry's tenant
+   */
+  addSettleHook(hook: (tenantId: string) => Promise<void>): void {
+    this.settleHooks.push(hook);
   }
 
   /** Starts draining in the background. */

@@ -112,8 +112,9 @@ export class Router {
     }
     if (target && 'forward' in target) {
       if (conversation.assignee.kind !== 'forward') conversation = await this.deps.conversations.route(tenant.id, conversation.id, { kind: 'forward', url: tenant.forwarding!.url });
-      this.deps.forwarder.forward(tenant.forwarding!, {
-        type: 'message', tenantId: tenant.id,
+      // queued durably before the inbound event is done
+      await this.deps.forwarder.forward(tenant.forwarding!, {
+        type: 'message', tenantId: tenant.id, conversationId: conversation.id,
         data: { message: notice.message, conversation, contact: notice.contact, ...(keyword ? { keyword } : {}) },
       });
       return;

@@ -119,7 +119,7 @@ describe('GDPR: export and erasure of a contact', () => {
     expect(e.access.map((a) => `${a.method} ${a.path}`)).toEqual(expect.arrayContaining([`POST /conversations/${ann.id}/messages`, `POST /contacts/${contactId}/consent`]));
     // the loyalty feature's data, beside the built-in features' own (the events feature's log)
     expect(e.extensions).toMatchObject({ 'loyalty-cards': [{ contactId, number: 'LOYAL-ANN-99' }] });
-    expect(Object.keys(e.extensions).sort()).toEqual(['assignment', 'event-log', 'loyalty-cards']);
+    expect(Object.keys(e.extensions).sort()).toEqual(['assignment', 'event-log', 'loyalty-cards', 'webhook-deliveries']);
     // nothing of Bob's
     expect(JSON.stringify(e)).not.toContain('u-bob');
     expect(JSON.stringify(e)).not.toContain('tyres');

@@ -171,6 +171,10 @@ export const ROUTE_SCOPES: readonly (readonly [method: string, path: string, sco
   ['*', '/api-keys', 'admin'],
   ['*', '/api-keys/:id', 'admin'],
   ['*', '/api-keys/:id/rotate', 'admin'],
+  ['PATCH', '/contacts/:id', 'contacts:write'],
+  ['POST', '/contacts/:id/merge', 'contacts:write'],
+  ['GET', '/contacts/:id/merges', 'read'],
+  ['GET', '/contacts/:id/timeline', 'read'],
 ];
 
 const compiled = ROUTE_SCOPES.map(([method, path, scope]) => ({ method, segments: path.split('/').filter(Boolean), scope }));

@@ -14,6 +14,8 @@ import {
   SandboxClockSchema, SandboxEventSchema, SandboxMessageSchema, SandboxSentQuerySchema, SandboxTemplateReviewSchema,
 } from '../sandbox-schemas.js';
 import { ApiKeyIdParamsSchema, CreateApiKeyBody } from './api-key-routes.js';
+import { ContactMergeSchema, ContactUpdateSchema, TimelineQuerySchema } from '../contacts/contact-schemas.js';
+import { ContactMergeAnswerSchema, ContactMergeRecordSchema, ContactTimelineSchema } from './response-schemas.js';
 import {
   AcceptedSchema, AgentSchema, ApiKeySchema, BinarySchema, ComplianceReportSchema, ConsentEntrySchema, ConsentHistorySchema,
   ConsentStateViewSchema, ConsoleSessionSchema, ConsoleSettingsViewSchema, ContactSchema, ConversationSchema, CostsSchema,
@@ -317,6 +319,19 @@ export const OPERATIONS: readonly Operation[] = [
   },
   { operationId: 'getConsoleSupervisorView', method: 'get', path: '/console/api/supervisor', area: 'console', security: 'consoleSession', summary: 'Supervisors: load per agent and queue', responses: { 200: ok('The team\'s load', JsonObjectSchema) } },
   { operationId: 'streamConsoleEvents', method: 'get', path: '/console/api/events', area: 'console', security: 'consoleSession', headers: EventsHeadersSchema, summary: 'Live updates of the console (Server-Sent Events; ends with event logout when the session does)', responses: { 200: { description: 'text/event-stream', content: { 'text/event-stream': TextSchema } } } },
+
+  // ---- contacts: profile, merge, timeline (issue 20) ----
+  {
+    operationId: 'updateContact', method: 'patch', path: '/v1/contacts/:id', area: 'core', security: 'apiKey', params: IdParamsSchema, body: body(ContactUpdateSchema),
+    summary: 'Change a contact: name, locale, IANA time zone, tags, CRM reference, custom attributes (merged key by key; null clears)', responses: { 200: ok('The contact', ContactSchema) },
+  },
+  {
+    operationId: 'mergeContact', method: 'post', path: '/v1/contacts/:id/merge', area: 'core', security: 'apiKey', params: IdParamsSchema, body: body(ContactMergeSchema),
+    summary: 'Fold another contact into this one: addresses, conversations, the consent ledger with its evidence, notes; a merge record names who and what. Asking again completes or repeats the same merge',
+    responses: { 200: ok('The merge record and the remaining contact', ContactMergeAnswerSchema), 409: error('The other contact is being merged into a third one') },
+  },
+  { operationId: 'listContactMerges', method: 'get', path: '/v1/contacts/:id/merges', area: 'core', security: 'apiKey', params: IdParamsSchema, summary: 'Merges into or of the contact, newest first', responses: { 200: ok('Merge records', listOf(ContactMergeRecordSchema)) } },
+  { operationId: 'getContactTimeline', method: 'get', path: '/v1/contacts/:id/timeline', area: 'core', security: 'apiKey', params: IdParamsSchema, query: TimelineQuerySchema, summary: 'The contact\'s messages across every channel, newest first, paged', responses: { 200: ok('A page of the timeline', ContactTimelineSchema) } },
 
   // ---- sandbox (switchboard start --sandbox) ----
   { operationId: 'advanceSandboxClock', method: 'post', path: '/sandbox/clock', area: 'sandbox', security: 'apiKey', body: body(SandboxClockSchema), summary: 'Sandbox only: moves the host\'s clock and every fake platform\'s forward (service windows, timestamps, signature ages)', responses: { 200: ok('The clock', SandboxClockAnswerSchema) } },

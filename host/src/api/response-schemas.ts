@@ -107,6 +107,7 @@ export const ContactSchema = z.object({
   id: z.string(), tenantId: z.string(), addresses: z.array(AddressSchema),
   profile: z.looseObject({ name: z.string().optional(), locale: z.string().optional() }),
   capabilities: z.record(z.string(), z.array(z.string())).optional(), tags: z.array(z.string()).optional(), crmRef: z.string().optional(),
+  attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   createdAt: instant, updatedAt: instant,
 }).meta({ id: 'Contact' });
 
@@ -316,3 +317,21 @@ export const SandboxReviewedSchema = z.looseObject({ reviewed: z.literal(true) }
 
 /** `POST /sandbox/{channel}/receipts/flush`. */
 export const SandboxFlushedSchema = z.object({ posted: z.number().int() });
+
+/** A contact merge: who folded which contact into which, and what moved. */
+export const ContactMergeRecordSchema = z.object({
+  id: z.string(), tenantId: z.string(), contactId: z.string().describe('The contact merged away'), intoContactId: z.string().describe('The contact that remains'),
+  actor: z.string(), at: instant, state: z.enum(['started', 'done']), addresses: z.array(AddressSchema), conversationIds: z.array(z.string()),
+  consentEntries: z.number().int(), notes: z.number().int(), completedAt: instant.optional(),
+}).meta({ id: 'ContactMerge' });
+
+/** `POST /v1/contacts/{id}/merge`: the merge record and the contact that remains. */
+export const ContactMergeAnswerSchema = ContactMergeRecordSchema.extend({ contact: ContactSchema });
+
+/** `GET /v1/contacts/{id}/timeline`: a page of the contact's messages across channels, newest first. */
+export const ContactTimelineSchema = z.object({
+  contactId: z.string(),
+  conversations: z.array(z.object({ id: z.string(), address: AddressSchema, status: z.enum(['open', 'pending', 'resolved']) })),
+  items: z.array(z.object({ at: instant, channel: z.string(), accountId: z.string(), conversationId: z.string(), message: MessageSchema })),
+  limit: z.number().int(), offset: z.number().int(),
+});

@@ -21,6 +21,7 @@ import { mountApiKeyRoutes } from './api-key-routes.js';
 import { ApiKeyService } from './api-keys.js';
 import { scopeGuard } from './api-scopes.js';
 import { mountContactRoutes } from './routes/contact-routes.js';
+import { mountContactApiRoutes } from '../contacts/contact-api-routes.js';
 import { mountConversationRoutes } from './routes/conversation-routes.js';
 import { mountDeadLetterRoutes } from './routes/dead-letter-routes.js';
 import { ContentOrTextSchema } from './schemas.js';
@@ -126,6 +127,7 @@ export function createApiApp(deps: ApiDeps): express.Express {
 
   mountConversationRoutes(v1, { stores: deps.stores, conversations: deps.conversations, gateway: deps.gateway, mediaUrls });
   mountContactRoutes(v1, { contacts: deps.stores.contacts, consent, clock: deps.clock });
+  mountContactApiRoutes(v1, { stores: deps.stores, consent, clock: deps.clock });
   mountDeadLetterRoutes(v1, { deadLetters: deps.stores.deadLetters });
 
   // GET /v1/events is the events feature's (events/events-feature.ts): bounded per client, capped per tenant, resumable

@@ -236,7 +236,7 @@ export const OPERATIONS: readonly Operation[] = [
   {
     operationId: 'linkContactAddress', method: 'post', path: '/v1/contacts/:id/addresses', area: 'consent', security: 'apiKey', params: IdParamsSchema, body: body(AddressLinkSchema),
     summary: 'Link another channel address to the contact (consent then follows the contact across channels); 409 when another contact owns it',
-    responses: { 200: ok('Already linked: the contact', ContactSchema), 201: ok('Linked: the contact', ContactSchema), 409: error('Owned by another contact') },
+    responses: { 200: ok('Already linked: the contact', ContactSchema), 201: ok('Linked: the contact', ContactSchema), 409: error('Owned by another contact (its first message made one): details.contactId names it, details.merge the POST /v1/contacts/{id}/merge that folds it into this contact and so links the address') },
   },
   { operationId: 'getContactConsentState', method: 'get', path: '/v1/contacts/:id/consent-state', area: 'consent', security: 'apiKey', params: IdParamsSchema, summary: 'Consent state per channel as the send path sees it (privacy-policy version included)', responses: { 200: ok('The state', ConsentStateViewSchema) } },
   { operationId: 'getTenant', method: 'get', path: '/v1/tenant', area: 'consent', security: 'apiKey', summary: 'The tenant: name, verification level per channel, privacy-policy version', responses: { 200: ok('The tenant', TenantIdentitySchema) } },

@@ -175,6 +175,7 @@ export const ROUTE_SCOPES: readonly (readonly [method: string, path: string, sco
   ['POST', '/contacts/:id/merge', 'contacts:write'],
   ['GET', '/contacts/:id/merges', 'read'],
   ['GET', '/contacts/:id/timeline', 'read'],
+  ['GET', '/contacts/:id/context', 'read'],
 ];
 
 const compiled = ROUTE_SCOPES.map(([method, path, scope]) => ({ method, segments: path.split('/').filter(Boolean), scope }));

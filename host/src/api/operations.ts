@@ -15,7 +15,8 @@ import {
 } from '../sandbox-schemas.js';
 import { ApiKeyIdParamsSchema, CreateApiKeyBody } from './api-key-routes.js';
 import { ContactMergeSchema, ContactUpdateSchema, TimelineQuerySchema } from '../contacts/contact-schemas.js';
-import { ContactMergeAnswerSchema, ContactMergeRecordSchema, ContactTimelineSchema } from './response-schemas.js';
+import { ContactContextAnswerSchema, ContactMergeAnswerSchema, ContactMergeRecordSchema, ContactTimelineSchema } from './response-schemas.js';
+import { ContactContextQuerySchema } from '../crm/contact-context-routes.js';
 import {
   AcceptedSchema, AgentSchema, ApiKeySchema, BinarySchema, ComplianceReportSchema, ConsentEntrySchema, ConsentHistorySchema,
   ConsentStateViewSchema, ConsoleSessionSchema, ConsoleSettingsViewSchema, ContactSchema, ConversationSchema, CostsSchema,
@@ -331,6 +332,14 @@ export const OPERATIONS: readonly Operation[] = [
     responses: { 200: ok('The merge record and the remaining contact', ContactMergeAnswerSchema), 409: error('The other contact is being merged into a third one') },
   },
   { operationId: 'listContactMerges', method: 'get', path: '/v1/contacts/:id/merges', area: 'core', security: 'apiKey', params: IdParamsSchema, summary: 'Merges into or of the contact, newest first', responses: { 200: ok('Merge records', listOf(ContactMergeRecordSchema)) } },
+  {
+    operationId: 'getContactContext', method: 'get', path: '/v1/contacts/:id/context', area: 'core', security: 'apiKey', params: IdParamsSchema, query: ContactContextQuerySchema,
+    summary: 'The contact\'s CRM context from the configured provider (cached; refresh=true asks again); status says found, unknown, unavailable or not-configured', responses: { 200: ok('The context', ContactContextAnswerSchema) },
+  },
+  {
+    operationId: 'getConsoleContactContext', method: 'get', path: '/console/api/contacts/:id/context', area: 'console', security: 'consoleSession', params: IdParamsSchema, query: ContactContextQuerySchema,
+    summary: 'The contact\'s CRM context for the contact panel', responses: { 200: ok('The context', ContactContextAnswerSchema) },
+  },
   { operationId: 'getContactTimeline', method: 'get', path: '/v1/contacts/:id/timeline', area: 'core', security: 'apiKey', params: IdParamsSchema, query: TimelineQuerySchema, summary: 'The contact\'s messages across every channel, newest first, paged', responses: { 200: ok('A page of the timeline', ContactTimelineSchema) } },
 
   // ---- sandbox (switchboard start --sandbox) ----

@@ -11,6 +11,7 @@
  */
 import { MEDIA_KINDS, PURPOSES, type ConsentLedgerAction, type PolicySourceName } from '@switchboard/core';
 import { z } from 'zod';
+import { ContactContextSchema } from '../crm/contact-context.js';
 import { API_SCOPES } from './api-scopes.js';
 
 /** An instant as the API writes it (ISO 8601, UTC). */
@@ -335,3 +336,12 @@ export const ContactTimelineSchema = z.object({
   items: z.array(z.object({ at: instant, channel: z.string(), accountId: z.string(), conversationId: z.string(), message: MessageSchema })),
   limit: z.number().int(), offset: z.number().int(),
 });
+
+/** `GET /v1/contacts/{id}/context`: the contact's CRM context, or why there is none. */
+export const ContactContextAnswerSchema = z.object({
+  contactId: z.string(),
+  status: z.enum(['found', 'unknown', 'unavailable', 'not-configured']),
+  context: ContactContextSchema.optional().describe('status found: what the CRM answered'),
+  reason: z.string().optional().describe('status unavailable: why'),
+  fetchedAt: instant.optional().describe('When the provider answered (the answer is cached for contactContext.ttlMs)'),
+}).meta({ id: 'ContactContextAnswer' });

@@ -22,6 +22,9 @@ import { ApiKeyService } from './api-keys.js';
 import { scopeGuard } from './api-scopes.js';
 import { mountContactRoutes } from './routes/contact-routes.js';
 import { mountContactApiRoutes } from '../contacts/contact-api-routes.js';
+import { mountContactContextRoute } from '../crm/contact-context-routes.js';
+import type { ContactContextService } from '../crm/contact-context-service.js';
+import { param, tenantOf } from './routes/rest-route-kit.js';
 import { mountConversationRoutes } from './routes/conversation-routes.js';
 import { mountDeadLetterRoutes } from './routes/dead-letter-routes.js';
 import { ContentOrTextSchema } from './schemas.js';
@@ -52,6 +55,8 @@ export interface ApiDeps {
   mediaUrls?: Pick<MediaUrls, 'apiUrl'>;
   /** The consent ledger's writer (default: one over `stores` and `streams`). */
   consent?: ConsentService;
+  /** Contacts' CRM context (`GET /v1/contacts/:id/context`; absent: not configured). */
+  contactContext?: ContactContextService;
 }
 
 declare module 'express-serve-static-core' {
@@ -128,6 +133,7 @@ export function createApiApp(deps: ApiDeps): express.Express {
   mountConversationRoutes(v1, { stores: deps.stores, conversations: deps.conversations, gateway: deps.gateway, mediaUrls });
   mountContactRoutes(v1, { contacts: deps.stores.contacts, consent, clock: deps.clock });
   mountContactApiRoutes(v1, { stores: deps.stores, consent, clock: deps.clock });
+  mountContactContextRoute(v1, { contacts: deps.stores.contacts, service: () => deps.contactContext }, (req) => tenantOf(req).id, (req) => param(req, 'id'));
   mountDeadLetterRoutes(v1, { deadLetters: deps.stores.deadLetters });
 
   // GET /v1/events is the events feature's (events/events-feature.ts): bounded per client, capped per tenant, resumable

@@ -17,14 +17,16 @@ import { EventFeed } from '../events/event-feed.js';
 import type { HostFeatureContext } from '../features.js';
 import { mimeEssence } from '../media/media-policy.js';
 import type { AgentStore } from './agent-store.js';
-import type { ConsoleAuth } from './console-auth.js';
+import { callerOf, type ConsoleAuth } from './console-auth.js';
 import type { ConsoleMediaDeps } from './console-media.js';
 import { isConsoleUpload, mountConsoleMediaRoutes } from './console-media-routes.js';
 import type { DeviceCookies } from './device-cookie.js';
 import type { LoginLimiter } from './login-limiter.js';
 import type { ScryptParams } from './password.js';
-import { loadConversation, type ComposerDeps } from './routes/console-route-kit.js';
+import { idParam, loadConversation, type ComposerDeps } from './routes/console-route-kit.js';
 import { mountContactRoutes } from './routes/contact-routes.js';
+import { mountContactContextRoute } from '../crm/contact-context-routes.js';
+import { contactContextServiceIn } from '../crm/contact-context-service.js';
 import { mountConversationActionRoutes } from './routes/conversation-action-routes.js';
 import { mountConversationRoutes } from './routes/conversation-routes.js';
 import { mountEventRoutes } from './routes/event-routes.js';
@@ -96,6 +98,7 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
   });
   mountConversationActionRoutes(api, { tenants, agents, conversations: ctx.conversations, bots });
   mountContactRoutes(api, { tenants, stores, agents, consent: () => consentServiceIn(ctx), clock, logger: deps.logger });
+  mountContactContextRoute(api, { contacts: stores.contacts, service: () => contactContextServiceIn(ctx) }, (_req, res) => callerOf(res).agent.tenantId, idParam);
   mountEventRoutes(api, { feed: () => eventFeedOf(ctx), auth, heartbeatMs: deps.heartbeatMs, streams: deps.streams });
 
   app.use('/console/api', api);

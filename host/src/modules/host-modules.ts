@@ -13,6 +13,7 @@
  * | outboundModule | `OutboundRuntime`, `OutboundGateway` |
  * | mediaModule | `MediaStore`, `MediaUrls` |
  * | eventsModule | `HostEventFeed`, `EventFeed`, `ContactDataHandler` (the event log) |
+ * | crmModule | `ContactContextService` (a contact's CRM context, cached) |
  * @module
  */
 import type { ContainerModule } from '@switchboard/core/di';
@@ -27,9 +28,10 @@ import { mediaFeatureModule, mediaModule } from './media-module.js';
 import { outboundFeatureModule, outboundModule } from './outbound-module.js';
 import { processingModule } from './processing-module.js';
 import { routingModule } from './routing-module.js';
+import { crmModule } from './crm-module.js';
 
 /** The services of every host area. */
-export const HOST_MODULES: readonly ContainerModule[] = [consentModule, routingModule, processingModule, ingressModule, outboundModule, mediaModule, eventsModule];
+export const HOST_MODULES: readonly ContainerModule[] = [consentModule, routingModule, processingModule, ingressModule, outboundModule, mediaModule, eventsModule, crmModule];
 
 /** The built-in features, in the order they are mounted, started (and stopped in reverse). */
 export const BUILT_IN_FEATURES: readonly HostFeatureModule[] = [

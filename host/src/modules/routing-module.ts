@@ -14,6 +14,7 @@ import { instantiateBotHandler } from '../routing/bot-handler.js';
 import { ConversationService } from '../routing/conversation-service.js';
 import { Forwarder } from '../routing/forwarder.js';
 import { Router } from '../routing/router.js';
+import { ContactContextService } from '../crm/contact-context-service.js';
 
 /** Binds `ConversationService`, `Forwarder` (`HostOptions.fetch` and `sleep`), `Router` and `InboundRouter` (the router). */
 export const routingModule = new ContainerModule(({ bind }) => {
@@ -28,6 +29,7 @@ export const routingModule = new ContainerModule(({ bind }) => {
     tenants: c.get<HostTenants>(HostTenants),
     bots: new Map(Object.entries(c.get<HostConfig>(HostConfig).bots).map(([name, reg]) => [name, instantiateBotHandler(reg)])),
     conversations: c.get(ConversationService), gateway: c.get<OutboundGateway>(OutboundGateway), forwarder: c.get(Forwarder), logger: c.get<Logger>(Logger),
+    contactContext: c.get<ContactContextService>(ContactContextService),
   })).inSingletonScope();
   bind<InboundRouter>(InboundRouter).toService(Router);
 });

@@ -9,6 +9,7 @@ import type { HostMessage } from '../stores/stores.js';
 import type { OutboundResult } from '../outbound/outbound-gateway.js';
 import type { NotificationResult } from '../outbound/outbound-service.js';
 import type { NotificationRequest } from '../outbound/send-request.js';
+import type { ContactContext } from '../crm/contact-context.js';
 
 /** What a bot handler is given for one inbound message. */
 export interface BotContext {
@@ -67,6 +68,15 @@ export interface BotContext {
   tag(...tags: string[]): Promise<Conversation>;
   /** Resolves the conversation. */
   resolve(): Promise<Conversation>;
+  /**
+   * The contact's CRM context from the configured `contactContext` provider (cached for its TTL on
+   * the host clock): display name, customer id, attributes, open orders and cases. Undefined when
+   * no provider is configured, the CRM does not know the contact, or it is unavailable (never throws).
+   * @example
+   * const crm = await ctx.contactContext();
+   * if (crm?.orders?.length) await ctx.reply(`Your ${crm.orders[0].title}: ${crm.orders[0].status}`);
+   */
+  contactContext(): Promise<ContactContext | undefined>;
   logger: Logger;
 }
 

@@ -12,6 +12,7 @@ import type { InboundNotice } from '../streams.js';
 import type { BotContext, BotHandlerFunction } from './bot-handler.js';
 import type { ConversationService } from './conversation-service.js';
 import type { Forwarder } from './forwarder.js';
+import type { ContactContextService } from '../crm/contact-context-service.js';
 
 /** What routing looks at. */
 export interface RouteInput {
@@ -90,6 +91,8 @@ export class Router {
     gateway: OutboundGateway;
     forwarder: Forwarder;
     logger: Logger;
+    /** The contacts' CRM context (absent: `ctx.contactContext()` answers undefined). */
+    contactContext?: Pick<ContactContextService, 'get'>;
   }) {}
 
   /**
@@ -173,6 +176,10 @@ export class Router {
       handover: (options) => conversations.handover(tenant.id, id, { kind: 'human', ...(options?.queue ? { queue: options.queue } : {}) }),
       tag: (...tags) => conversations.tag(tenant.id, id, tags),
       resolve: () => conversations.resolve(tenant.id, id),
+      contactContext: async () => {
+        const result = await this.deps.contactContext?.get(notice.contact);
+        return result?.status === 'found' ? result.context : undefined;
+      },
       logger,
     };
   }

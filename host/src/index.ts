@@ -32,6 +32,13 @@ export type { KeywordKind } from './consent/keywords.js';
 // Bots
 export type { BotContext, BotHandler, BotHandlerFunction, BotHandlerRegistration } from './routing/bot-handler.js';
 
+// CRM context: the contact-context provider SPI (a function in the config, or an HTTPS endpoint)
+export type { ContactContext, ContactContextProvider, ContactContextQuery, ContextRecord } from './crm/contact-context.js';
+export { ContactContextSchema } from './crm/contact-context.js';
+export type { ContactContextResult, ContactContextService } from './crm/contact-context-service.js';
+export { signContextRequest, verifyContextSignature, CONTEXT_SIGNATURE_HEADER } from './crm/https-context-provider.js';
+export type { ContactContextConfig } from './config/host-config.js';
+
 // Host features and the built-in ones an integrator passes (one with a built-in's name replaces it)
 export type { HostFeature, HostFeatureContext, HostFeatureFactory } from './features.js';
 export type { WebhookAnswered } from './ingress/webhook-ingress.js';

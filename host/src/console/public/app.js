@@ -10,6 +10,7 @@ import { ApiError, call, idempotencyKey, subscribe, upload } from './api.js';
 import { channelIcon, channelName, duration, fill, h, safeUrl, short, unreadBadge, when } from './dom.js';
 import { bytes, MediaShelf, showAttachment } from './media.js';
 import { renderMessage } from './messages.js';
+import { crmContextSection } from './crm-panel.js';
 
 const root = /** @type {HTMLElement} */ (document.getElementById('app'));
 const announcer = /** @type {HTMLElement} */ (document.getElementById('announcer'));
@@ -669,6 +670,7 @@ async function loadContact() {
   const profile = Object.entries(k.profile ?? {}).filter(([key, v]) => key !== 'name' && (typeof v === 'string' || typeof v === 'number'));
   fill(side,
     h('h2', null, k.profile?.name || 'Unnamed contact'),
+    crmContextSection(k.id),
     profile.length ? h('dl', { class: 'profile' }, profile.map(([key, v]) => [h('dt', null, key), h('dd', null, String(v))])) : null,
     h('section', { 'aria-labelledby': 'addr-h' }, h('h3', { id: 'addr-h' }, 'Addresses'),
       h('ul', { class: 'addresses' }, k.addresses.map((/** @type {any} */ a) => h('li', null, channelIcon(a.channel), ` ${a.userId}`, h('span', { class: 'muted' }, ` via ${a.accountId}`))))),

@@ -15,8 +15,9 @@ import {
 } from '../sandbox-schemas.js';
 import { ApiKeyIdParamsSchema, CreateApiKeyBody } from './api-key-routes.js';
 import { ContactMergeSchema, ContactUpdateSchema, TimelineQuerySchema } from '../contacts/contact-schemas.js';
-import { ContactContextAnswerSchema, ContactMergeAnswerSchema, ContactMergeRecordSchema, ContactTimelineSchema } from './response-schemas.js';
+import { ContactContextAnswerSchema, RenderedReplySchema, ContactMergeAnswerSchema, ContactMergeRecordSchema, ContactTimelineSchema } from './response-schemas.js';
 import { ContactContextQuerySchema } from '../crm/contact-context-routes.js';
+import { SavedReplyParamsSchema } from '../knowledge/knowledge-routes.js';
 import {
   AcceptedSchema, AgentSchema, ApiKeySchema, BinarySchema, ComplianceReportSchema, ConsentEntrySchema, ConsentHistorySchema,
   ConsentStateViewSchema, ConsoleSessionSchema, ConsoleSettingsViewSchema, ContactSchema, ConversationSchema, CostsSchema,
@@ -339,6 +340,11 @@ export const OPERATIONS: readonly Operation[] = [
   {
     operationId: 'getConsoleContactContext', method: 'get', path: '/console/api/contacts/:id/context', area: 'console', security: 'consoleSession', params: IdParamsSchema, query: ContactContextQuerySchema,
     summary: 'The contact\'s CRM context for the contact panel', responses: { 200: ok('The context', ContactContextAnswerSchema) },
+  },
+  {
+    operationId: 'renderConsoleSavedReply', method: 'get', path: '/console/api/conversations/:id/saved-replies/:replyId', area: 'console', security: 'consoleSession', params: SavedReplyParamsSchema,
+    summary: 'A saved reply rendered for the conversation\'s contact ({{contact.name}}, {{contact.attributes.x}}, {{crm.…}}); unfilled placeholders stay in the text and are named in missing',
+    responses: { 200: ok('The rendered reply', RenderedReplySchema) },
   },
   { operationId: 'getContactTimeline', method: 'get', path: '/v1/contacts/:id/timeline', area: 'core', security: 'apiKey', params: IdParamsSchema, query: TimelineQuerySchema, summary: 'The contact\'s messages across every channel, newest first, paged', responses: { 200: ok('A page of the timeline', ContactTimelineSchema) } },
 

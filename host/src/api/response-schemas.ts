@@ -345,3 +345,10 @@ export const ContactContextAnswerSchema = z.object({
   reason: z.string().optional().describe('status unavailable: why'),
   fetchedAt: instant.optional().describe('When the provider answered (the answer is cached for contactContext.ttlMs)'),
 }).meta({ id: 'ContactContextAnswer' });
+
+/** `GET /console/api/conversations/{id}/saved-replies/{replyId}`: a saved reply rendered for the contact. */
+export const RenderedReplySchema = z.object({
+  id: z.string(), title: z.string(), text: z.string(),
+  missing: z.array(z.string()).describe('Placeholders with no value (left in the text)'),
+  invalid: z.array(z.string()).describe('Placeholders that are not a path (left in the text)'),
+}).meta({ id: 'RenderedReply' });

@@ -27,6 +27,8 @@ import { idParam, loadConversation, type ComposerDeps } from './routes/console-r
 import { mountContactRoutes } from './routes/contact-routes.js';
 import { mountContactContextRoute } from '../crm/contact-context-routes.js';
 import { contactContextServiceIn } from '../crm/contact-context-service.js';
+import { Knowledge } from '../knowledge/knowledge.js';
+import { mountKnowledgeRoutes } from '../knowledge/knowledge-routes.js';
 import { mountConversationActionRoutes } from './routes/conversation-action-routes.js';
 import { mountConversationRoutes } from './routes/conversation-routes.js';
 import { mountEventRoutes } from './routes/event-routes.js';
@@ -99,6 +101,7 @@ export function mountConsoleApi(app: express.Express, deps: ConsoleApiDeps): voi
   mountConversationActionRoutes(api, { tenants, agents, conversations: ctx.conversations, bots });
   mountContactRoutes(api, { tenants, stores, agents, consent: () => consentServiceIn(ctx), clock, logger: deps.logger });
   mountContactContextRoute(api, { contacts: stores.contacts, service: () => contactContextServiceIn(ctx) }, (_req, res) => callerOf(res).agent.tenantId, idParam);
+  mountKnowledgeRoutes(api, { stores, knowledge: new Knowledge(agents), contactContext: () => contactContextServiceIn(ctx) });
   mountEventRoutes(api, { feed: () => eventFeedOf(ctx), auth, heartbeatMs: deps.heartbeatMs, streams: deps.streams });
 
   app.use('/console/api', api);

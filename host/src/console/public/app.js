@@ -11,6 +11,7 @@ import { channelIcon, channelName, duration, fill, h, safeUrl, short, unreadBadg
 import { bytes, MediaShelf, showAttachment } from './media.js';
 import { renderMessage } from './messages.js';
 import { crmContextSection } from './crm-panel.js';
+import { renderedSavedReply } from './knowledge.js';
 
 const root = /** @type {HTMLElement} */ (document.getElementById('app'));
 const announcer = /** @type {HTMLElement} */ (document.getElementById('announcer'));
@@ -284,7 +285,10 @@ function buildConversation() {
     h('select', { id: 'quick-replies', onchange: (/** @type {Event} */ e) => {
       const sel = /** @type {HTMLSelectElement} */ (e.target);
       const qr = settings.quickReplies.find((/** @type {any} */ q) => q.id === sel.value);
-      if (qr) { insertText(qr.text); sel.value = ''; }
+      if (qr) {
+        sel.value = '';
+        renderedSavedReply(c.id, qr).then((r) => { insertText(r.text); if (r.note) announce(r.note); }).catch(showError);
+      }
     } }, h('option', { value: '' }, 'Insert a saved reply…'), settings.quickReplies.map((/** @type {any} */ q) => h('option', { value: q.id }, q.title)))) : null;
   const transferTargets = [
     h('optgroup', { label: 'Agents' }, state.meta.agents.filter((/** @type {any} */ a) => a.id !== state.meta.agent.id).map((/** @type {any} */ a) => h('option', { value: `agent:${a.id}` }, a.name))),

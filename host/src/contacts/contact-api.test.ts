@@ -157,4 +157,16 @@ describe('contacts over REST: update, link → merge, timeline', () => {
     expect((await api('GET', `/v1/contacts/${ann.id}/timeline?limit=0`)).status).toBe(400);
     expect((await api('GET', `/v1/contacts/${ann.id}/timeline?cursor=x`)).status).toBe(400);
   });
+  it('erasing the remaining contact erases what the merge carried: the merged contact\'s ledger entries become proofs, the merge records go', async () => {
+    const ann = await contactOf('41790000001');
+    const [merge] = await host.stores.contactMerges.listByContact(ann.tenantId, ann.id);
+    expect(merge).toBeDefined();
+    expect((await host.stores.consent.listByContact(ann.tenantId, merge!.contactId)).length).toBe(1);
+    const erased = await api<{ deleted: { contactMerges: number } }>('DELETE', `/v1/contacts/${ann.id}`);
+    expect(erased.status).toBe(200);
+    expect(erased.body.deleted.contactMerges).toBe(1);
+    expect(await host.stores.consent.listByContact(ann.tenantId, merge!.contactId)).toEqual([]);
+    expect(await host.stores.contactMerges.listByContact(ann.tenantId, ann.id)).toEqual([]);
+    expect(await host.stores.contactMerges.findByMerged(ann.tenantId, merge!.contactId)).toBeUndefined();
+  });
 });

@@ -132,7 +132,7 @@ export function createApiApp(deps: ApiDeps): express.Express {
 
   mountConversationRoutes(v1, { stores: deps.stores, conversations: deps.conversations, gateway: deps.gateway, mediaUrls });
   mountContactRoutes(v1, { contacts: deps.stores.contacts, consent, clock: deps.clock });
-  mountContactApiRoutes(v1, { stores: deps.stores, consent, clock: deps.clock });
+  mountContactApiRoutes(v1, { stores: deps.stores, consent, clock: deps.clock, ...(deps.contactContext ? { contactContext: deps.contactContext } : {}) });
   mountContactContextRoute(v1, { contacts: deps.stores.contacts, service: () => deps.contactContext }, (req) => tenantOf(req).id, (req) => param(req, 'id'));
   mountDeadLetterRoutes(v1, { deadLetters: deps.stores.deadLetters });
 

@@ -11,6 +11,7 @@ import { apiKeyRef } from '../api/api-key-ref.js';
 import { page, param, tenantOf } from '../api/routes/rest-route-kit.js';
 import { parseBody, parseQuery } from '../api/validation.js';
 import type { ConsentService } from '../consent/consent-service.js';
+import type { ContactContextService } from '../crm/contact-context-service.js';
 import { NotFoundError } from '../errors.js';
 import type { HostStores } from '../stores/stores.js';
 import { ContactMerger } from './contact-merge.js';
@@ -24,6 +25,8 @@ export interface ContactApiDeps {
   /** The consent ledger's one writer (a merge carries the ledger over through it). */
   consent: Pick<ConsentService, 'adoptLedger'>;
   clock: Clock;
+  /** The CRM context cache: an edited or merged contact is asked about afresh (its name and addresses changed). */
+  contactContext?: Pick<ContactContextService, 'forget'>;
 }
 
 /**
@@ -42,12 +45,14 @@ export function mountContactApiRoutes(v1: express.Router, deps: ContactApiDeps):
     const update = parseBody(ContactUpdateSchema, req);
     const updated = await stores.contacts.modify(tenantOf(req).id, id, (c) => applyContactUpdate(c, update, new Date(clock.now())));
     if (!updated) throw new NotFoundError('contact', id);
+    deps.contactContext?.forget(updated.tenantId, updated.id);
     res.json(updated);
   });
 
   v1.post('/contacts/:id/merge', async (req, res) => {
     const { contactId } = parseBody(ContactMergeSchema, req);
     const { contact, merge } = await merger.merge(tenantOf(req).id, param(req, 'id'), contactId, apiKeyRef(req));
+    deps.contactContext?.forget(contact.tenantId, contact.id);
     res.json({ ...merge, contact });
   });
 

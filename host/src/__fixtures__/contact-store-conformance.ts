@@ -127,6 +127,9 @@ export function describeContactStoreConformance(d: DriverUnderTest): void {
       expect(await s.contactMerges.begin(first)).toEqual(first);
       // the same contact merged again: the recorded merge is answered
       expect((await s.contactMerges.begin(merge({ intoContactId: 'k3' }))).id).toBe(first.id);
+      expect((await s.contactMerges.noteConversations(tenant, first.id, ['c1', 'c2']))!.conversationIds).toEqual(['c1', 'c2']);
+      expect((await s.contactMerges.noteConversations(tenant, first.id, ['c2', 'c3']))!.conversationIds).toEqual(['c1', 'c2', 'c3']);
+      expect(await s.contactMerges.noteConversations('other-tenant', first.id, ['c9'])).toBeUndefined();
       const done = await s.contactMerges.complete(tenant, first.id, { addresses: [tg], conversationIds: ['c1'], consentEntries: 2, notes: 1, completedAt: at(2) });
       expect(done).toMatchObject({ state: 'done', conversationIds: ['c1'], consentEntries: 2, notes: 1, completedAt: at(2) });
       expect(await s.contactMerges.complete('other-tenant', first.id, { addresses: [], conversationIds: [], consentEntries: 0, notes: 0 })).toBeUndefined();

@@ -40,6 +40,11 @@ export interface ContactMergeStore {
    * @returns the merge as stored: the new one, or the one recorded before
    */
   begin(merge: ContactMerge): Promise<ContactMerge>;
+  /**
+   * Notes, before they move, the conversations a started merge moves (so a merge completed after a
+   * crash still names every one). @returns the merge, or undefined when unknown
+   */
+  noteConversations(tenantId: string, id: string, conversationIds: readonly string[]): Promise<ContactMerge | undefined>;
   /** Records what a merge moved and that it is done. @returns the merge, or undefined when unknown */
   complete(tenantId: string, id: string, outcome: Pick<ContactMerge, 'addresses' | 'conversationIds' | 'consentEntries' | 'notes' | 'completedAt'>): Promise<ContactMerge | undefined>;
   /** The merge of a contact merged away, if any. */
@@ -55,7 +60,7 @@ export class DocumentContactMergeStore implements ContactMergeStore {
   /** The merges: one per merged contact. */
   static readonly spec: CollectionSpec = {
     name: 'contact_merges',
-    fields: { tenantId: 'string', contactId: 'string', intoContactId: 'string', at: 'date' },
+    fields: { tenantId: 'string', contactId: 'string', intoContactId: 'string', at: 'date', state: 'string' },
     indexes: [
       { fields: ['tenantId', 'contactId'], unique: true },
       { fields: ['tenantId', 'intoContactId', 'at'] },
@@ -75,6 +80,15 @@ export class DocumentContactMergeStore implements ContactMergeStore {
     const existing = await this.findByMerged(merge.tenantId, merge.contactId);
     if (!existing) throw new Error(`merge ${merge.id}: its id is taken`);
     return existing;
+  }
+
+  /** @inheritdoc */
+  async noteConversations(tenantId: string, id: string, conversationIds: readonly string[]): Promise<ContactMerge | undefined> {
+    const m = await this.docs.get(id);
+    if (m?.tenantId !== tenantId) return undefined;
+    const all = [...new Set([...m.conversationIds, ...conversationIds])];
+    if (all.length === m.conversationIds.length) return m;
+    return (await this.docs.updateOne({ id, tenantId, state: 'started' }, { $set: { conversationIds: all } })) ?? this.docs.get(id);
   }
 
   /** @inheritdoc */

@@ -98,6 +98,8 @@ export class ContactMerger {
     for (;;) {
       const batch = await conversations.list(tenantId, { contactId: sourceId, limit: 500 });
       if (batch.length === 0) break;
+      // named in the record before they move: a crash now leaves a record that still lists them
+      await merges.noteConversations(tenantId, merge.id, batch.map((c) => c.id));
       for (const c of batch) {
         await conversations.update(tenantId, c.id, { contactId: targetId, updatedAt: new Date(clock.now()) });
         moved.add(c.id);

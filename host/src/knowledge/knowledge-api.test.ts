@@ -86,4 +86,9 @@ describe('knowledge and CRM context for agents and bots', () => {
     const other = contacts.find((c) => c.addresses.some((a) => a.userId === '41790000002'))!;
     expect((await h.api(`/v1/contacts/${other.id}/context`)).body).toMatchObject({ status: 'unknown' });
   });
+  it('refuses a saved reply whose placeholder is not a variable path', async () => {
+    const bad = await h.api<{ error: { code: string; details: { problems: { field: string }[] } } }>('/v1/console/settings', { method: 'PUT', body: JSON.stringify({ quickReplies: [{ title: 'x', text: 'Hi {{ contact.name + 1 }}' }] }) });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.problems[0]!.field).toBe('quickReplies[0].text');
+  });
 });

@@ -264,7 +264,8 @@ export interface paths {
         delete: operations["eraseContact"];
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change a contact: name, locale, IANA time zone, tags, CRM reference, custom attributes (merged key by key; null clears) */
+        patch: operations["updateContact"];
         trace?: never;
     };
     "/v1/contacts/{id}/consent": {
@@ -1450,6 +1451,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/contacts/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fold another contact into this one: addresses, conversations, the consent ledger with its evidence, notes; a merge record names who and what. Asking again completes or repeats the same merge */
+        post: operations["mergeContact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contacts/{id}/merges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Merges into or of the contact, newest first */
+        get: operations["listContactMerges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contacts/{id}/context": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The contact's CRM context from the configured provider (cached; refresh=true asks again); status says found, unknown, unavailable or not-configured */
+        get: operations["getContactContext"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/api/contacts/{id}/context": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The contact's CRM context for the contact panel */
+        get: operations["getConsoleContactContext"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/api/conversations/{id}/saved-replies/{replyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A saved reply rendered for the conversation's contact ({{contact.name}}, {{contact.attributes.x}}, {{crm.…}}); unfilled placeholders stay in the text and are named in missing */
+        get: operations["renderConsoleSavedReply"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contacts/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The contact's messages across every channel, newest first, paged */
+        get: operations["getContactTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sandbox/clock": {
         parameters: {
             query?: never;
@@ -1902,10 +2005,68 @@ export interface components {
             };
             tags?: string[];
             crmRef?: string;
+            attributes?: {
+                [key: string]: string | number | boolean;
+            };
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+        };
+        ContactContextAnswer: {
+            contactId: string;
+            /** @enum {string} */
+            status: "found" | "unknown" | "unavailable" | "not-configured";
+            /** @description status found: what the CRM answered */
+            context?: {
+                displayName?: string;
+                customerId?: string;
+                attributes?: {
+                    [key: string]: string | number | boolean;
+                };
+                orders?: {
+                    id: string;
+                    title: string;
+                    status?: string;
+                    url?: string;
+                    /** Format: date-time */
+                    updatedAt?: string;
+                }[];
+                cases?: {
+                    id: string;
+                    title: string;
+                    status?: string;
+                    url?: string;
+                    /** Format: date-time */
+                    updatedAt?: string;
+                }[];
+            };
+            /** @description status unavailable: why */
+            reason?: string;
+            /**
+             * Format: date-time
+             * @description When the provider answered (the answer is cached for contactContext.ttlMs)
+             */
+            fetchedAt?: string;
+        };
+        ContactMerge: {
+            id: string;
+            tenantId: string;
+            /** @description The contact merged away */
+            contactId: string;
+            /** @description The contact that remains */
+            intoContactId: string;
+            actor: string;
+            /** Format: date-time */
+            at: string;
+            /** @enum {string} */
+            state: "started" | "done";
+            addresses: components["schemas"]["Address"][];
+            conversationIds: string[];
+            consentEntries: number;
+            notes: number;
+            /** Format: date-time */
+            completedAt?: string;
         };
         /** @description A message's content, one kind of the core Content union; unknown keys at any level are refused */
         Content: {
@@ -2326,6 +2487,15 @@ export interface components {
             /** @enum {string} */
             status?: "online" | "away" | "offline";
             capacity?: number | null;
+        };
+        RenderedReply: {
+            id: string;
+            title: string;
+            text: string;
+            /** @description Placeholders with no value (left in the text) */
+            missing: string[];
+            /** @description Placeholders that are not a path (left in the text) */
+            invalid: string[];
         };
         SlaTimer: {
             conversationId: string;
@@ -3538,6 +3708,77 @@ export interface operations {
                     } & {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Invalid input: VALIDATION_FAILED lists every problem with its path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the scope the operation needs (FORBIDDEN, details.requiredScope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string | null;
+                    locale?: string | null;
+                    timeZone?: string | null;
+                    tags?: string[];
+                    crmRef?: string | null;
+                    attributes?: {
+                        [key: string]: (string | number | boolean) | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The contact */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
                 };
             };
             /** @description Invalid input: VALIDATION_FAILED lists every problem with its path */
@@ -5655,7 +5896,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Owned by another contact */
+            /** @description Owned by another contact (its first message made one): details.contactId names it, details.merge the POST /v1/contacts/{id}/merge that folds it into this contact and so links the address */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8647,6 +8888,416 @@ export interface operations {
             };
             /** @description The CSRF token is missing or wrong, or the agent's role does not allow it */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    mergeContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    contactId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The merge record and the remaining contact */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        tenantId: string;
+                        /** @description The contact merged away */
+                        contactId: string;
+                        /** @description The contact that remains */
+                        intoContactId: string;
+                        actor: string;
+                        /** Format: date-time */
+                        at: string;
+                        /** @enum {string} */
+                        state: "started" | "done";
+                        addresses: components["schemas"]["Address"][];
+                        conversationIds: string[];
+                        consentEntries: number;
+                        notes: number;
+                        /** Format: date-time */
+                        completedAt?: string;
+                        contact: components["schemas"]["Contact"];
+                    };
+                };
+            };
+            /** @description Invalid input: VALIDATION_FAILED lists every problem with its path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the scope the operation needs (FORBIDDEN, details.requiredScope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The other contact is being merged into a third one */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listContactMerges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Merge records */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ContactMerge"][];
+                    };
+                };
+            };
+            /** @description Invalid input: VALIDATION_FAILED lists every problem with its path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the scope the operation needs (FORBIDDEN, details.requiredScope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getContactContext: {
+        parameters: {
+            query?: {
+                refresh?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The context */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactContextAnswer"];
+                };
+            };
+            /** @description Invalid input: VALIDATION_FAILED lists every problem with its path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the scope the operation needs (FORBIDDEN, details.requiredScope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getConsoleContactContext: {
+        parameters: {
+            query?: {
+                refresh?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The context */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactContextAnswer"];
+                };
+            };
+            /** @description Invalid input: VALIDATION_FAILED lists every problem with its path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No session, or it has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The CSRF token is missing or wrong, or the agent's role does not allow it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    renderConsoleSavedReply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                replyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rendered reply */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RenderedReply"];
+                };
+            };
+            /** @description Invalid input: VALIDATION_FAILED lists every problem with its path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No session, or it has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The CSRF token is missing or wrong, or the agent's role does not allow it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getContactTimeline: {
+        parameters: {
+            query?: {
+                limit?: string;
+                offset?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the timeline */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contactId: string;
+                        conversations: {
+                            id: string;
+                            address: components["schemas"]["Address"];
+                            /** @enum {string} */
+                            status: "open" | "pending" | "resolved";
+                        }[];
+                        items: {
+                            /** Format: date-time */
+                            at: string;
+                            channel: string;
+                            accountId: string;
+                            conversationId: string;
+                            message: components["schemas"]["Message"];
+                        }[];
+                        limit: number;
+                        offset: number;
+                    };
+                };
+            };
+            /** @description Invalid input: VALIDATION_FAILED lists every problem with its path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key lacks the scope the operation needs (FORBIDDEN, details.requiredScope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

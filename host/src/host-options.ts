@@ -43,7 +43,7 @@ export interface HostOptions {
   clock?: Clock;
   /** Stores to use instead of those the config names (the host will not close them). */
   stores?: HostStores;
-  /** The fetch the forwarder uses. */
+  /** The fetch the forwarder and the CRM context endpoint (`contactContext.endpoint`) use. */
   fetch?: typeof fetch;
   /**
    * The fetch connectors call their platforms with (a proxy, tracing, a shorter timeout than the

@@ -13,6 +13,7 @@ import { createApiApp, type Readiness } from './api/rest-api.js';
 import { HostConfig } from './config/host-config.js';
 import { ConsentService } from './consent/consent-service.js';
 import { InboxSearch } from './search/inbox-search.js';
+import { ContactContextService } from './crm/contact-context-service.js';
 import { HostFeature, HostFeatureContext } from './features.js';
 import { HostOptions, HostTenants, type GatewayFactoryDeps } from './host-options.js';
 import { RequestAdmission, type BodyRoute } from './ingress/request-admission.js';
@@ -116,6 +117,7 @@ export class Host {
       tenants: this.config.tenants, stores: this.stores, streams: this.streams, conversations: this.conversations, gateway: this.gateway,
       clock: container.get<ClockType>(Clock), logger: this.logger, features: this.features, mediaUrls: this.media.urls, consent: container.get(ConsentService),
       search: container.get<InboxSearch>(InboxSearch),
+      contactContext: container.get<ContactContextService>(ContactContextService),
       readiness: () => this.readiness(),
       ...(extraRoutes ? { extraRoutes: (a: express.Express, auth: express.RequestHandler) => extraRoutes(a, auth, () => this) } : {}),
     });

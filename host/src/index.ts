@@ -30,7 +30,16 @@ export { API_SCOPES, PLAIN_KEY_SCOPES, type ApiScope, type ConfiguredApiKey } fr
 export type { KeywordKind } from './consent/keywords.js';
 
 // Bots
-export type { BotContext, BotHandler, BotHandlerFunction, BotHandlerRegistration } from './routing/bot-handler.js';
+export type { BotContext, BotHandler, BotHandlerFunction, BotHandlerRegistration, BotKnowledge } from './routing/bot-handler.js';
+export type { RenderedReply } from './knowledge/knowledge.js';
+export type { RenderedTemplate } from './knowledge/template-renderer.js';
+
+// CRM context: the contact-context provider SPI (a function in the config, or an HTTPS endpoint)
+export type { ContactContext, ContactContextProvider, ContactContextQuery, ContextRecord } from './crm/contact-context.js';
+export { ContactContextSchema, ContextRecordSchema } from './crm/contact-context.js';
+export type { ContactContextResult, ContactContextService } from './crm/contact-context-service.js';
+export { signContextRequest, verifyContextSignature, CONTEXT_SIGNATURE_HEADER } from './crm/https-context-provider.js';
+export type { ContactContextConfig } from './config/host-config.js';
 
 // Host features and the built-in ones an integrator passes (one with a built-in's name replaces it)
 export type { HostFeature, HostFeatureContext, HostFeatureFactory } from './features.js';
@@ -63,6 +72,7 @@ export type { ContactDataHandler, ContactDataSubject } from './compliance/contac
 export type { HostStreams, InboundNotice, StatusNotice, ConsentNotice, ConversationNotice, ConversationChange, SlaNotice, SlaNoticeType } from './streams.js';
 export { SLA_NOTICE_TYPES } from './streams.js';
 export type { HostStores, HostMessage } from './stores/stores.js';
+export type { ContactMerge, ContactMergeStore } from './contacts/contact-merge-store.js';
 export type { ConnectorRegistry, HostConnectorBinding } from './plugins/connector-registry.js';
 export type { ConversationService } from './routing/conversation-service.js';
 export type { MediaRuntime } from './media/media-feature.js';

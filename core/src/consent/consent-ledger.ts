@@ -65,6 +65,11 @@ export interface ConsentEntry {
   scope: 'all-channels' | 'channel';
   at: Date;
   evidence: ConsentEvidence;
+  /**
+   * Set on the copy a contact merge makes of another contact's entry: the contact and entry it
+   * was copied from (the copy keeps the original's time and evidence).
+   */
+  mergedFrom?: { contactId: string; entryId: string };
 }
 
 /** A consent currently in force. */

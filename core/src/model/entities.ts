@@ -17,6 +17,8 @@ export interface Contact {
   capabilities?: Record<string, string[]>;
   tags?: string[];
   crmRef?: string;
+  /** The business's own attributes of the contact (loyalty tier, account number…): flat scalar values. */
+  attributes?: Record<string, string | number | boolean>;
   createdAt: Date;
   updatedAt: Date;
 }

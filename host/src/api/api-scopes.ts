@@ -183,6 +183,11 @@ export const ROUTE_SCOPES: readonly (readonly [method: string, path: string, sco
   ['*', '/webhook-endpoints', 'admin'],
   ['*', '/webhook-endpoints/:id', 'admin'],
   ['POST', '/webhook-endpoints/:id/deliveries/:deliveryId/redeliver', 'admin'],
+  ['PATCH', '/contacts/:id', 'contacts:write'],
+  ['POST', '/contacts/:id/merge', 'contacts:write'],
+  ['GET', '/contacts/:id/merges', 'read'],
+  ['GET', '/contacts/:id/timeline', 'read'],
+  ['GET', '/contacts/:id/context', 'read'],
 ];
 
 const compiled = ROUTE_SCOPES.map(([method, path, scope]) => ({ method, segments: path.split('/').filter(Boolean), scope }));

@@ -18,6 +18,10 @@ import {
   SandboxClockSchema, SandboxEventSchema, SandboxMessageSchema, SandboxSentQuerySchema, SandboxTemplateReviewSchema,
 } from '../sandbox-schemas.js';
 import { ApiKeyIdParamsSchema, CreateApiKeyBody } from './api-key-routes.js';
+import { ContactMergeSchema, ContactUpdateSchema, TimelineQuerySchema } from '../contacts/contact-schemas.js';
+import { ContactContextAnswerSchema, RenderedReplySchema, ContactMergeAnswerSchema, ContactMergeRecordSchema, ContactTimelineSchema } from './response-schemas.js';
+import { ContactContextQuerySchema } from '../crm/contact-context-routes.js';
+import { SavedReplyParamsSchema } from '../knowledge/knowledge-routes.js';
 import {
   AcceptedSchema, AgentSchema, ApiKeySchema, BinarySchema, ComplianceReportSchema, ConsentEntrySchema, ConsentHistorySchema,
   ConsentStateViewSchema, ConsoleSessionSchema, ConsoleSettingsViewSchema, ContactSchema, ConversationSchema, CostsSchema,
@@ -242,7 +246,7 @@ export const OPERATIONS: readonly Operation[] = [
   {
     operationId: 'linkContactAddress', method: 'post', path: '/v1/contacts/:id/addresses', area: 'consent', security: 'apiKey', params: IdParamsSchema, body: body(AddressLinkSchema),
     summary: 'Link another channel address to the contact (consent then follows the contact across channels); 409 when another contact owns it',
-    responses: { 200: ok('Already linked: the contact', ContactSchema), 201: ok('Linked: the contact', ContactSchema), 409: error('Owned by another contact') },
+    responses: { 200: ok('Already linked: the contact', ContactSchema), 201: ok('Linked: the contact', ContactSchema), 409: error('Owned by another contact (its first message made one): details.contactId names it, details.merge the POST /v1/contacts/{id}/merge that folds it into this contact and so links the address') },
   },
   { operationId: 'getContactConsentState', method: 'get', path: '/v1/contacts/:id/consent-state', area: 'consent', security: 'apiKey', params: IdParamsSchema, summary: 'Consent state per channel as the send path sees it (privacy-policy version included)', responses: { 200: ok('The state', ConsentStateViewSchema) } },
   { operationId: 'getTenant', method: 'get', path: '/v1/tenant', area: 'consent', security: 'apiKey', summary: 'The tenant: name, verification level per channel, privacy-policy version', responses: { 200: ok('The tenant', TenantIdentitySchema) } },
@@ -333,6 +337,31 @@ export const OPERATIONS: readonly Operation[] = [
   { operationId: 'listConsolePresence', method: 'get', path: '/console/api/presence', area: 'assignment', security: 'consoleSession', summary: 'The team\'s presence and load', responses: { 200: ok('The presence board', PresenceListSchema) } },
   { operationId: 'setConsolePresence', method: 'put', path: '/console/api/presence', area: 'assignment', security: 'consoleSession', body: body(ConsolePresencePutSchema), summary: 'Set one\'s own presence; it ends with the session', responses: { 200: ok('The agent\'s presence', PresenceViewSchema) } },
   { operationId: 'listConsoleSlaTimers', method: 'get', path: '/console/api/sla', area: 'assignment', security: 'consoleSession', summary: 'SLA timers for the console\'s badges', responses: { 200: ok('The timers, soonest due first', SlaTimerListSchema) } },
+  // ---- contacts: profile, merge, timeline (issue 20) ----
+  {
+    operationId: 'updateContact', method: 'patch', path: '/v1/contacts/:id', area: 'core', security: 'apiKey', params: IdParamsSchema, body: body(ContactUpdateSchema),
+    summary: 'Change a contact: name, locale, IANA time zone, tags, CRM reference, custom attributes (merged key by key; null clears)', responses: { 200: ok('The contact', ContactSchema) },
+  },
+  {
+    operationId: 'mergeContact', method: 'post', path: '/v1/contacts/:id/merge', area: 'core', security: 'apiKey', params: IdParamsSchema, body: body(ContactMergeSchema),
+    summary: 'Fold another contact into this one: addresses, conversations, the consent ledger with its evidence, notes; a merge record names who and what. Asking again completes or repeats the same merge',
+    responses: { 200: ok('The merge record and the remaining contact', ContactMergeAnswerSchema), 409: error('The other contact is being merged into a third one') },
+  },
+  { operationId: 'listContactMerges', method: 'get', path: '/v1/contacts/:id/merges', area: 'core', security: 'apiKey', params: IdParamsSchema, summary: 'Merges into or of the contact, newest first', responses: { 200: ok('Merge records', listOf(ContactMergeRecordSchema)) } },
+  {
+    operationId: 'getContactContext', method: 'get', path: '/v1/contacts/:id/context', area: 'core', security: 'apiKey', params: IdParamsSchema, query: ContactContextQuerySchema,
+    summary: 'The contact\'s CRM context from the configured provider (cached; refresh=true asks again); status says found, unknown, unavailable or not-configured', responses: { 200: ok('The context', ContactContextAnswerSchema) },
+  },
+  {
+    operationId: 'getConsoleContactContext', method: 'get', path: '/console/api/contacts/:id/context', area: 'console', security: 'consoleSession', params: IdParamsSchema, query: ContactContextQuerySchema,
+    summary: 'The contact\'s CRM context for the contact panel', responses: { 200: ok('The context', ContactContextAnswerSchema) },
+  },
+  {
+    operationId: 'renderConsoleSavedReply', method: 'get', path: '/console/api/conversations/:id/saved-replies/:replyId', area: 'console', security: 'consoleSession', params: SavedReplyParamsSchema,
+    summary: 'A saved reply rendered for the conversation\'s contact ({{contact.name}}, {{contact.attributes.x}}, {{crm.…}}); unfilled placeholders stay in the text and are named in missing',
+    responses: { 200: ok('The rendered reply', RenderedReplySchema) },
+  },
+  { operationId: 'getContactTimeline', method: 'get', path: '/v1/contacts/:id/timeline', area: 'core', security: 'apiKey', params: IdParamsSchema, query: TimelineQuerySchema, summary: 'The contact\'s messages across every channel, newest first, paged', responses: { 200: ok('A page of the timeline', ContactTimelineSchema) } },
 
   // ---- sandbox (switchboard start --sandbox) ----
   { operationId: 'advanceSandboxClock', method: 'post', path: '/sandbox/clock', area: 'sandbox', security: 'apiKey', body: body(SandboxClockSchema), summary: 'Sandbox only: moves the host\'s clock and every fake platform\'s forward (service windows, timestamps, signature ages)', responses: { 200: ok('The clock', SandboxClockAnswerSchema) } },

@@ -11,6 +11,7 @@
  */
 import { MEDIA_KINDS, PURPOSES, type ConsentLedgerAction, type PolicySourceName } from '@switchboard/core';
 import { z } from 'zod';
+import { ContactContextSchema } from '../crm/contact-context.js';
 import { API_SCOPES } from './api-scopes.js';
 
 /** An instant as the API writes it (ISO 8601, UTC). */
@@ -107,6 +108,7 @@ export const ContactSchema = z.object({
   id: z.string(), tenantId: z.string(), addresses: z.array(AddressSchema),
   profile: z.looseObject({ name: z.string().optional(), locale: z.string().optional() }),
   capabilities: z.record(z.string(), z.array(z.string())).optional(), tags: z.array(z.string()).optional(), crmRef: z.string().optional(),
+  attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   createdAt: instant, updatedAt: instant,
 }).meta({ id: 'Contact' });
 
@@ -332,3 +334,37 @@ export const SandboxReviewedSchema = z.looseObject({ reviewed: z.literal(true) }
 
 /** `POST /sandbox/{channel}/receipts/flush`. */
 export const SandboxFlushedSchema = z.object({ posted: z.number().int() });
+
+/** A contact merge: who folded which contact into which, and what moved. */
+export const ContactMergeRecordSchema = z.object({
+  id: z.string(), tenantId: z.string(), contactId: z.string().describe('The contact merged away'), intoContactId: z.string().describe('The contact that remains'),
+  actor: z.string(), at: instant, state: z.enum(['started', 'done']), addresses: z.array(AddressSchema), conversationIds: z.array(z.string()),
+  consentEntries: z.number().int(), notes: z.number().int(), completedAt: instant.optional(),
+}).meta({ id: 'ContactMerge' });
+
+/** `POST /v1/contacts/{id}/merge`: the merge record and the contact that remains. */
+export const ContactMergeAnswerSchema = ContactMergeRecordSchema.extend({ contact: ContactSchema });
+
+/** `GET /v1/contacts/{id}/timeline`: a page of the contact's messages across channels, newest first. */
+export const ContactTimelineSchema = z.object({
+  contactId: z.string(),
+  conversations: z.array(z.object({ id: z.string(), address: AddressSchema, status: z.enum(['open', 'pending', 'resolved']) })),
+  items: z.array(z.object({ at: instant, channel: z.string(), accountId: z.string(), conversationId: z.string(), message: MessageSchema })),
+  limit: z.number().int(), offset: z.number().int(),
+});
+
+/** `GET /v1/contacts/{id}/context`: the contact's CRM context, or why there is none. */
+export const ContactContextAnswerSchema = z.object({
+  contactId: z.string(),
+  status: z.enum(['found', 'unknown', 'unavailable', 'not-configured']),
+  context: ContactContextSchema.optional().describe('status found: what the CRM answered'),
+  reason: z.string().optional().describe('status unavailable: why'),
+  fetchedAt: instant.optional().describe('When the provider answered (the answer is cached for contactContext.ttlMs)'),
+}).meta({ id: 'ContactContextAnswer' });
+
+/** `GET /console/api/conversations/{id}/saved-replies/{replyId}`: a saved reply rendered for the contact. */
+export const RenderedReplySchema = z.object({
+  id: z.string(), title: z.string(), text: z.string(),
+  missing: z.array(z.string()).describe('Placeholders with no value (left in the text)'),
+  invalid: z.array(z.string()).describe('Placeholders that are not a path (left in the text)'),
+}).meta({ id: 'RenderedReply' });

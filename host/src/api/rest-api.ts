@@ -23,6 +23,10 @@ import { mountApiKeyRoutes } from './api-key-routes.js';
 import { ApiKeyService } from './api-keys.js';
 import { scopeGuard } from './api-scopes.js';
 import { mountContactRoutes } from './routes/contact-routes.js';
+import { mountContactApiRoutes } from '../contacts/contact-api-routes.js';
+import { mountContactContextRoute } from '../crm/contact-context-routes.js';
+import type { ContactContextService } from '../crm/contact-context-service.js';
+import { param, tenantOf } from './routes/rest-route-kit.js';
 import { mountConversationRoutes } from './routes/conversation-routes.js';
 import { mountDeadLetterRoutes } from './routes/dead-letter-routes.js';
 import { ContentOrTextSchema } from './schemas.js';
@@ -55,6 +59,8 @@ export interface ApiDeps {
   consent?: ConsentService;
   /** The inbox search (default: one over the stores' driver). */
   search?: InboxSearch;
+  /** Contacts' CRM context (`GET /v1/contacts/:id/context`; absent: not configured). */
+  contactContext?: ContactContextService;
 }
 
 declare module 'express-serve-static-core' {
@@ -130,6 +136,8 @@ export function createApiApp(deps: ApiDeps): express.Express {
 
   mountConversationRoutes(v1, { stores: deps.stores, conversations: deps.conversations, gateway: deps.gateway, mediaUrls });
   mountContactRoutes(v1, { contacts: deps.stores.contacts, consent, clock: deps.clock });
+  mountContactApiRoutes(v1, { stores: deps.stores, consent, clock: deps.clock, ...(deps.contactContext ? { contactContext: deps.contactContext } : {}) });
+  mountContactContextRoute(v1, { contacts: deps.stores.contacts, service: () => deps.contactContext }, (req) => tenantOf(req).id, (req) => param(req, 'id'));
   mountDeadLetterRoutes(v1, { deadLetters: deps.stores.deadLetters });
   mountSearchRoutes(v1, { search: deps.search ?? new DocumentInboxSearch(deps.stores.driver), mediaUrls });
 

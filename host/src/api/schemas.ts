@@ -20,6 +20,7 @@ import { MAX_TEMPLATE_NAME, TEMPLATE_NAME } from '../documents/document-template
 import { isUsableLocale } from '../documents/format.js';
 import { measureJson } from '../safe-json.js';
 import { LAST_EVENT_ID_PATTERN } from '../events/event-feed.js';
+import { templateVariables } from '../knowledge/template-renderer.js';
 
 // ---- bounds -------------------------------------------------------------------------------------
 
@@ -442,7 +443,11 @@ export const AgentPatchSchema = z.strictObject({
 
 /** `PUT /v1/console/settings`: saved replies and knowledge-base links. */
 export const ConsoleSettingsSchema = z.strictObject({
-  quickReplies: list(z.strictObject({ id: filled(64).optional(), title: filled(120), text: filled(4_096) }), 200).default([]),
+  quickReplies: list(z.strictObject({
+    id: filled(64).optional(), title: filled(120),
+    // a placeholder must be a variable path ({{contact.name}}): one that is not would reach a customer as written
+    text: filled(4_096).refine((t) => templateVariables(t).invalid.length === 0, 'has a {{…}} placeholder that is not a variable path (e.g. {{contact.name}}, {{crm.customerId}})'),
+  }), 200).default([]),
   knowledgeBase: list(z.strictObject({
     id: filled(64).optional(),
     title: filled(200),

@@ -63,6 +63,8 @@ export interface ErasureReport {
     mediaJobs: number;
     /** Platform references of uploads of the contact's files, kept to send the same bytes again by reference. */
     uploadedMediaRefs: number;
+    /** Records of contact merges into or of the contact (they name the merged addresses). */
+    contactMerges: number;
   };
   pseudonymised: { consentEntries: number; auditEntries: number; costEntries: number; idempotencyRecords: number; decisionRecords: number; usageSlots: number };
   /**
@@ -282,7 +284,12 @@ export class ContactPrivacyService {
     for (const c of g.conversations) if (await stores.conversations.delete(tenantId, c.id)) conversations++;
 
     const subjects = [...new Set(g.subject.addresses.map((a) => pseudonymiser.address(tenantId, a)))];
-    const consentEntries = await stores.consent.redactContact(tenantId, contactId, (e) => consentProof(e, pseudonym, subjects, erasedAt));
+    let consentEntries = await stores.consent.redactContact(tenantId, contactId, (e) => consentProof(e, pseudonym, subjects, erasedAt));
+    // contacts merged into this one: their own ledger entries (copied at the merge) become proofs too, and the merge records go
+    for (const m of await stores.contactMerges.listByContact(tenantId, contactId, 500)) {
+      if (m.intoContactId === contactId) consentEntries += await stores.consent.redactContact(tenantId, m.contactId, (e) => consentProof(e, pseudonym, subjects, erasedAt));
+    }
+    const contactMerges = await stores.contactMerges.deleteByContact(tenantId, contactId);
     const auditEntries = await stores.audit.pseudonymise(tenantId, replacements);
     const costEntries = await stores.costs.pseudonymise(tenantId, replacements);
     const addressPseudonym = (a: { channel: string; userId: string }): string => pseudonymiser.address(tenantId, a);
@@ -296,7 +303,7 @@ export class ContactPrivacyService {
     const filesPurged = stores.driver.purgeDeleted ? await stores.driver.purgeDeleted().catch(() => false) : true;
     return {
       pseudonym, erasedAt,
-      deleted: { contact, conversations, messages, outbox, inbox, deadLetters, notes, optInFlows, rateBudgetKeys, idempotencyRecords: idempotency.deleted, media, mediaJobs, uploadedMediaRefs },
+      deleted: { contact, conversations, messages, outbox, inbox, deadLetters, notes, optInFlows, rateBudgetKeys, idempotencyRecords: idempotency.deleted, media, mediaJobs, uploadedMediaRefs, contactMerges },
       pseudonymised: { consentEntries, auditEntries, costEntries, idempotencyRecords: idempotency.pseudonymised, decisionRecords, usageSlots },
       filesPurged, extensions, replacements,
     };

@@ -16,6 +16,8 @@ import { API_SCOPES, type ApiScope } from '../api/api-scopes.js';
 import { isIsoDate, parseRange, WEEKDAYS, type Weekday } from '../assignment/business-hours.js';
 import type { MediaScanner } from '../media/media-policy.js';
 import type { BotHandlerRegistration } from '../routing/bot-handler.js';
+import type { ContactContextProvider } from '../crm/contact-context.js';
+import { endpointUrlProblem } from '../crm/https-context-provider.js';
 import { MAX_TRUSTED_PROXIES, trustEntryProblem } from '../trusted-proxy.js';
 import type { ServerLimits } from './host-config.js';
 import { WebhooksConfigSchema } from '../webhooks/webhook-config.js';
@@ -507,6 +509,24 @@ export const ConnectorSchema = closed({
   ...(plugin !== undefined ? { plugin } : {}),
 }));
 
+/** The `contactContext` section: where the host asks for a contact's CRM context, and how long it keeps the answer. */
+export const ContactContextConfigSchema = closed({
+  provider: fn<ContactContextProvider>('must be a function ({ tenantId, contactId, addresses, name, crmRef }, { signal }) => context | undefined').optional()
+    .meta({ description: 'A function returning the context (only in a JS/TS config file); give it or endpoint.' }),
+  endpoint: closed({
+    url: text(2_000).superRefine((url, ctx) => { const p = endpointUrlProblem(url); if (p) ctx.addIssue({ code: 'custom', message: p }); })
+      .meta({ description: 'The endpoint the host POSTs { tenantId, contactId, addresses, name?, crmRef? } to (https; http only on a loopback host).' }),
+    secret: secret().meta({ description: 'The HMAC-SHA256 key of the Switchboard-Signature header (t=<unix seconds>,v1=<hex of HMAC over "<t>.<body>">).' }),
+    timeoutMs: int(100, 30_000).default(3_000).meta({ description: 'How long one call may take, in ms (default 3 000).' }),
+  }).optional().meta({ description: 'An HTTPS endpoint answering the context as JSON (204 or 404: unknown contact); give it or provider.' }),
+  ttlMs: int(1_000, 7 * 24 * 3_600_000).default(300_000).meta({ description: 'How long an answer is kept, in ms on the host clock (default 5 minutes).' }),
+  failureTtlMs: int(0, 3_600_000).default(30_000).meta({ description: 'How long a failure is kept before the provider is asked again, in ms (default 30 s).' }),
+}).superRefine((c, ctx) => {
+  if ((c.provider === undefined) === (c.endpoint === undefined) && !faultAt(ctx, ['provider']) && !faultAt(ctx, ['endpoint'])) {
+    ctx.addIssue({ code: 'custom', path: ['provider'], message: 'give either provider (a function) or endpoint, not both and not neither' });
+  }
+}, { when: () => true }).meta({ description: 'The CRM context of contacts (display name, customer id, attributes, open orders and cases), shown in the console and handed to bots.' });
+
 /** Bot handlers by name: a function, a class with `handle()` (instantiated once), or an object with `handle()`. */
 export const BotsSchema = z.record(
   text(64),
@@ -538,6 +558,7 @@ export const HostConfigSchema = closed({
   server: ServerSchema.prefault({}),
   streams: StreamsSchema.optional(),
   media: MediaSchema.optional(),
+  contactContext: ContactContextConfigSchema.optional(),
 }).superRefine(checkAcrossSections, { when: () => true }).transform((config) => {
   const tenants = config.tenants;
   return {

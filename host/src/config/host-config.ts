@@ -8,6 +8,7 @@ import { resolve as resolvePath } from 'node:path';
 import { ConfigError, type BusinessPolicy, type ConfigProblem, type ConnectorPlugin } from '@switchboard/core';
 import type { z } from 'zod';
 import type { MediaLimitsInput, MediaScanner } from '../media/media-policy.js';
+import type { ContactContextProvider } from '../crm/contact-context.js';
 import type { BotHandlerRegistration } from '../routing/bot-handler.js';
 import type { ConfiguredApiKey } from '../api/api-scopes.js';
 import {
@@ -244,6 +245,20 @@ export interface HostConfig {
   streams?: StreamLimits;
   /** The media store: where files live, limits, scanner, fetching and serving (every field has a default). */
   media?: MediaConfig;
+  /** Where the host asks for a contact's CRM context (a function or an HTTPS endpoint), and how long it keeps the answer. */
+  contactContext?: ContactContextConfig;
+}
+
+/** The `contactContext` section: a provider function or an endpoint, and the cache's TTLs. */
+export interface ContactContextConfig {
+  /** A function returning the context (only in a JS/TS config file). */
+  provider?: ContactContextProvider;
+  /** An HTTPS endpoint answering the context as JSON. */
+  endpoint?: { url: string; secret: string; timeoutMs: number };
+  /** How long an answer is kept, in ms on the host clock. */
+  ttlMs: number;
+  /** How long a failure is kept before the provider is asked again, in ms. */
+  failureTtlMs: number;
 }
 
 /** Limits of the event streams: per client, per tenant and of the event log `Last-Event-ID` resumes from. */

@@ -136,7 +136,12 @@ export function consentFeatureOf(services: ConsentFeatureServices, options: Cons
           userId: channelUserId(channel, userId, { field: 'userId', ...(tenant.country ? { defaultCountry: tenant.country } : {}) }),
         };
         const outcome = await linkAddress(services.stores.contacts, contact, address);
-        if (!outcome.linked) throw new ConflictError('the address belongs to another contact', { contactId: outcome.ownerId });
+        if (!outcome.linked) {
+          // the address's first message made a contact of its own: merging that one into this one links it
+          throw new ConflictError('the address belongs to another contact: merge that contact into this one to link it', {
+            contactId: outcome.ownerId, merge: { method: 'POST', path: `/v1/contacts/${contact.id}/merge`, body: { contactId: outcome.ownerId } },
+          });
+        }
         res.status(outcome.alreadyLinked ? 200 : 201).json(outcome.contact);
       });
       v1.get('/contacts/:id/consent-state', async (req, res) => {

@@ -128,6 +128,33 @@ export class ConsentService {
   }
 
   /**
+   * Carries one contact's ledger over to another (a contact merge): every entry of `fromContactId`
+   * is appended for `toContactId` with its own time and evidence, `mergedFrom` naming the original,
+   * and a `confirms` link pointing at the copy of the entry it confirmed. Copy ids derive from the
+   * merge and the original, so running it again appends nothing twice. The originals stay (the
+   * ledger is append-only). Nothing is published on `consent$`: no consent was given or revoked,
+   * the history only moved.
+   * @param tenantId - the tenant
+   * @param fromContactId - the contact merged away
+   * @param toContactId - the contact that remains
+   * @param mergeId - the merge's id
+   * @returns how many entries the ledger of `fromContactId` held
+   */
+  async adoptLedger(tenantId: string, fromContactId: string, toContactId: string, mergeId: string): Promise<number> {
+    const entries = await this.deps.stores.consent.listByContact(tenantId, fromContactId);
+    const copyId = (id: string): string => `${mergeId}:${id}`;
+    const ids = new Set(entries.map((e) => e.id));
+    for (const e of entries) {
+      const { confirms, ...evidence } = e.evidence;
+      await this.deps.stores.consent.append({
+        ...e, id: copyId(e.id), contactId: toContactId, mergedFrom: e.mergedFrom ?? { contactId: fromContactId, entryId: e.id },
+        evidence: { ...evidence, ...(confirms !== undefined ? { confirms: ids.has(confirms) ? copyId(confirms) : confirms } : {}) },
+      });
+    }
+    return entries.length;
+  }
+
+  /**
    * A contact's ledger.
    * @param tenantId - the tenant
    * @param contactId - the contact

@@ -137,6 +137,8 @@ export interface AgentStore {
   listNotes(tenantId: string, contactId: string): Promise<ContactNote[]>;
   /** Removes a contact's notes (when the contact is erased). */
   deleteNotes(tenantId: string, contactId: string): Promise<void>;
+  /** Moves a contact's notes to another contact (a merge). @returns how many moved */
+  moveNotes(tenantId: string, fromContactId: string, toContactId: string): Promise<number>;
 
   getSettings(tenantId: string): Promise<ConsoleSettings>;
   putSettings(settings: ConsoleSettings): Promise<void>;
@@ -302,6 +304,11 @@ export class DocumentAgentStore implements AgentStore {
   /** @inheritdoc */
   async deleteNotes(tenantId: string, contactId: string): Promise<void> {
     await this.notes.deleteMany({ tenantId, contactId });
+  }
+
+  /** @inheritdoc */
+  async moveNotes(tenantId: string, fromContactId: string, toContactId: string): Promise<number> {
+    return this.notes.updateMany({ tenantId, contactId: fromContactId }, { $set: { contactId: toContactId } });
   }
 
   /** @inheritdoc */

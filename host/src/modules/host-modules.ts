@@ -16,6 +16,7 @@
  * | searchModule | `InboxSearch` |
  * | assignmentFeatureModule | `AssignmentService` (presence, auto-assignment, business hours, SLA timers) and the `assignment` feature |
  * | integrationsModule | `WebhookStore`, `WebhookPublisher`, `WebhookDispatcher` (event webhooks) |
+ * | crmModule | `ContactContextService` (a contact's CRM context, cached) |
  * @module
  */
 import type { ContainerModule } from '@switchboard/core/di';
@@ -33,9 +34,10 @@ import { processingModule } from './processing-module.js';
 import { routingModule } from './routing-module.js';
 import { searchModule } from './search-module.js';
 import { integrationsFeatureModule, integrationsModule } from './integrations-module.js';
+import { crmModule } from './crm-module.js';
 
 /** The services of every host area. */
-export const HOST_MODULES: readonly ContainerModule[] = [consentModule, routingModule, processingModule, ingressModule, outboundModule, mediaModule, eventsModule, searchModule, integrationsModule];
+export const HOST_MODULES: readonly ContainerModule[] = [consentModule, routingModule, processingModule, ingressModule, outboundModule, mediaModule, eventsModule, searchModule, integrationsModule, crmModule];
 
 /** The built-in features, in the order they are mounted, started (and stopped in reverse). */
 export const BUILT_IN_FEATURES: readonly HostFeatureModule[] = [

@@ -14,6 +14,9 @@ import { ConversationService } from '../routing/conversation-service.js';
 import { Forwarder } from '../routing/forwarder.js';
 import { Router } from '../routing/router.js';
 import { WebhookPublisher } from '../webhooks/webhook-publisher.js';
+import { ContactContextService } from '../crm/contact-context-service.js';
+import { Knowledge } from '../knowledge/knowledge.js';
+import { HostStores } from '../stores/stores.js';
 
 /** Binds `ConversationService`, `Forwarder` (onto the webhook publisher), `Router` and `InboundRouter` (the router). */
 export const routingModule = new ContainerModule(({ bind }) => {
@@ -24,6 +27,8 @@ export const routingModule = new ContainerModule(({ bind }) => {
     tenants: c.get<HostTenants>(HostTenants),
     bots: new Map(Object.entries(c.get<HostConfig>(HostConfig).bots).map(([name, reg]) => [name, instantiateBotHandler(reg)])),
     conversations: c.get(ConversationService), gateway: c.get<OutboundGateway>(OutboundGateway), forwarder: c.get(Forwarder), logger: c.get<Logger>(Logger),
+    contactContext: c.get<ContactContextService>(ContactContextService),
+    knowledge: new Knowledge(c.get<HostStores>(HostStores).agents),
   })).inSingletonScope();
   bind<InboundRouter>(InboundRouter).toService(Router);
 });

@@ -9,6 +9,9 @@ import type { HostMessage } from '../stores/stores.js';
 import type { OutboundResult } from '../outbound/outbound-gateway.js';
 import type { NotificationResult } from '../outbound/outbound-service.js';
 import type { NotificationRequest } from '../outbound/send-request.js';
+import type { ContactContext } from '../crm/contact-context.js';
+import type { KnowledgeLink, QuickReply } from '../console/agent-store.js';
+import type { RenderedReply } from '../knowledge/knowledge.js';
 
 /** What a bot handler is given for one inbound message. */
 export interface BotContext {
@@ -67,7 +70,40 @@ export interface BotContext {
   tag(...tags: string[]): Promise<Conversation>;
   /** Resolves the conversation. */
   resolve(): Promise<Conversation>;
+  /**
+   * The contact's CRM context from the configured `contactContext` provider (cached for its TTL on
+   * the host clock): display name, customer id, attributes, open orders and cases. Undefined when
+   * no provider is configured, the CRM does not know the contact, or it is unavailable (never throws).
+   * @example
+   * const crm = await ctx.contactContext();
+   * if (crm?.orders?.length) await ctx.reply(`Your ${crm.orders[0].title}: ${crm.orders[0].status}`);
+   */
+  contactContext(): Promise<ContactContext | undefined>;
+  /**
+   * The tenant's saved replies and knowledge-base links — the ones agents have in the console.
+   * @example
+   * const r = await ctx.knowledge.render('opening-hours');
+   * if (r && r.missing.length === 0) await ctx.reply(r.text);
+   */
+  knowledge: BotKnowledge;
   logger: Logger;
+}
+
+/** What a bot handler reads of the tenant's knowledge. */
+export interface BotKnowledge {
+  /** The saved replies (as written, placeholders and all). */
+  savedReplies(): Promise<QuickReply[]>;
+  /** The knowledge-base links. */
+  links(): Promise<KnowledgeLink[]>;
+  /**
+   * A saved reply (by id or title) rendered for this contact: `{{contact.name}}`,
+   * `{{contact.attributes.x}}`, `{{crm.customerId}}`, `{{crm.orders.0.status}}`… An unfilled
+   * placeholder is removed from the text and named in `missing` (check it before sending).
+   * @returns the rendered reply, or undefined when there is no such reply
+   */
+  render(idOrTitle: string): Promise<RenderedReply | undefined>;
+  /** Knowledge-base articles the words of a text suggest (default: the message's text), best first. */
+  suggest(text?: string): Promise<KnowledgeLink[]>;
 }
 
 /** A bot handler as a function. */

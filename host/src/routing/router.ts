@@ -12,6 +12,9 @@ import type { InboundNotice } from '../streams.js';
 import type { BotContext, BotHandlerFunction } from './bot-handler.js';
 import type { ConversationService } from './conversation-service.js';
 import type { Forwarder } from './forwarder.js';
+import type { ContactContextService } from '../crm/contact-context-service.js';
+import type { ContactContext } from '../crm/contact-context.js';
+import { replyVariables, type Knowledge } from '../knowledge/knowledge.js';
 
 /** What routing looks at. */
 export interface RouteInput {
@@ -90,6 +93,10 @@ export class Router {
     gateway: OutboundGateway;
     forwarder: Forwarder;
     logger: Logger;
+    /** The contacts' CRM context (absent: `ctx.contactContext()` answers undefined). */
+    contactContext?: Pick<ContactContextService, 'get'>;
+    /** The tenant's saved replies and links (absent: bots see none). */
+    knowledge?: Knowledge;
   }) {}
 
   /**
@@ -138,8 +145,12 @@ export class Router {
   }
 
   private botContext(tenant: TenantConfig, handler: string, notice: InboundNotice, keyword: KeywordKind | undefined, text: string | undefined): BotContext {
-    const { conversations, gateway, logger } = this.deps;
+    const { conversations, gateway, logger, knowledge } = this.deps;
     const id = notice.conversation.id;
+    const contactContext = async (): Promise<ContactContext | undefined> => {
+      const result = await this.deps.contactContext?.get(notice.contact);
+      return result?.status === 'found' ? result.context : undefined;
+    };
     return {
       tenantId: tenant.id,
       handler,
@@ -174,6 +185,13 @@ export class Router {
       handover: (options) => conversations.handover(tenant.id, id, { kind: 'human', ...(options?.queue ? { queue: options.queue } : {}) }),
       tag: (...tags) => conversations.tag(tenant.id, id, tags),
       resolve: () => conversations.resolve(tenant.id, id),
+      contactContext,
+      knowledge: {
+        savedReplies: async () => (knowledge ? (await knowledge.of(tenant.id)).savedReplies : []),
+        links: async () => (knowledge ? (await knowledge.of(tenant.id)).knowledgeBase : []),
+        render: async (idOrTitle) => knowledge?.render(tenant.id, idOrTitle, replyVariables(notice.contact, await contactContext()), 'empty'),
+        suggest: async (t) => (knowledge ? knowledge.suggest(tenant.id, t ?? text) : []),
+      },
       logger,
     };
   }

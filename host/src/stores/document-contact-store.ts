@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { Address, Contact } from '@switchboard/core';
 import type { Collection, CollectionSpec, StorageDriver } from './driver.js';
 import { withoutHidden, type DocumentStoreOptions } from './document-support.js';
-import { pageOf, type ContactStore, type Page } from './stores.js';
+import { pageOf, type ContactFields, type ContactStore, type Page } from './stores.js';
 import { ConflictError } from '../errors.js';
 
 /** A contact as stored: `pending` until its addresses are claimed, `rev` counts changes (compare-and-set). */
@@ -146,6 +146,47 @@ export class DocumentContactStore implements ContactStore {
     const existed = (await this.docs.deleteMany({ id, tenantId })) > 0;
     await this.claims.deleteMany({ tenantId, contactId: id });
     return existed;
+  }
+
+  async modify(tenantId: string, id: string, change: (current: Contact) => ContactFields): Promise<Contact | undefined> {
+    for (let round = 0; round < 64; round++) {
+      const c = await this.docs.get(id);
+      if (c?.tenantId !== tenantId || c.pending) return undefined;
+      const fields = change(withoutHidden<Contact>({ ...c }, HIDDEN));
+      const updated = await this.docs.updateOne({ id, tenantId, rev: c.rev ?? null }, { $set: { ...fields, updatedAt: fields.updatedAt ?? new Date(this.now()) }, $inc: { rev: 1 } });
+      if (updated) return withoutHidden<Contact>(updated, HIDDEN);
+    }
+    throw new Error(`contact ${id}: gave up changing it after 64 concurrent changes`);
+  }
+
+  async absorb(tenantId: string, targetId: string, sourceId: string, combine: (target: Contact, source: Contact) => ContactFields): Promise<Contact | undefined> {
+    if (targetId === sourceId) throw new ConflictError('a contact cannot be merged into itself');
+    const target = await this.docs.get(targetId);
+    if (target?.tenantId !== tenantId || target.pending) return undefined;
+    const source = await this.docs.get(sourceId);
+    if (source?.tenantId !== tenantId) {
+      // merged already (or never there): a claim a crash left on the source goes to the target
+      await this.claims.updateMany({ tenantId, contactId: sourceId }, { $set: { contactId: targetId } });
+      return withoutHidden<Contact>(target, HIDDEN);
+    }
+    // 1. the claims: from now on every address of the source finds the target
+    await this.claims.updateMany({ tenantId, contactId: sourceId }, { $set: { contactId: targetId } });
+    // 2. the target's record: its addresses and the combined fields (compare-and-set on rev)
+    const from = withoutHidden<Contact>({ ...source }, HIDDEN);
+    let merged: Contact | undefined;
+    for (let round = 0; round < 64 && !merged; round++) {
+      const t = round === 0 ? target : await this.docs.get(targetId);
+      if (t?.tenantId !== tenantId) return undefined;
+      const addresses = [...t.addresses, ...from.addresses.filter((a) => !t.addresses.some((b) => sameAddress(a, b)))];
+      const fields = combine(withoutHidden<Contact>({ ...t }, HIDDEN), from);
+      const updated = await this.docs.updateOne({ id: targetId, tenantId, rev: t.rev ?? null }, { $set: { ...fields, addresses, updatedAt: fields.updatedAt ?? new Date(this.now()) }, $inc: { rev: 1 } });
+      if (updated) merged = withoutHidden<Contact>(updated, HIDDEN);
+    }
+    if (!merged) throw new Error(`contact ${targetId}: gave up merging after 64 concurrent changes`);
+    // 3. the source goes; an address claimed for it meanwhile (a racing first message) moves too
+    await this.docs.deleteMany({ id: sourceId, tenantId });
+    await this.claims.updateMany({ tenantId, contactId: sourceId }, { $set: { contactId: targetId } });
+    return merged;
   }
 
   /**

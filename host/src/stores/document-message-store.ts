@@ -166,6 +166,13 @@ export class DocumentMessageStore implements MessageStore {
     return this.docs.find({ tenantId, conversationId }, { sort: [['timestamp', 1], ['createdAt', 1]], limit, offset });
   }
 
+  async listByConversations(tenantId: string, conversationIds: readonly string[], page?: Page): Promise<HostMessage[]> {
+    if (conversationIds.length > 1_000) throw new RangeError('at most 1,000 conversations at once');
+    if (conversationIds.length === 0) return [];
+    const { limit, offset } = pageOf(page);
+    return this.docs.find({ tenantId, conversationId: { $in: conversationIds } }, { sort: [['timestamp', -1], ['createdAt', -1], ['id', -1]], limit, offset });
+  }
+
   async applyStatus(tenantId: string, id: string, status: DeliveryStatus, at: Date, error?: { code: string; message: string }): Promise<{ message: HostMessage; changed: boolean } | undefined> {
     // compare-and-set on the status read: a concurrent receipt makes us read again and decide again
     return compareAndSet(`message ${id}: applying status ${status}`, async () => {

@@ -21,6 +21,7 @@ import { DocumentApiKeyStore } from '../api/api-key-store.js';
 import { DocumentEventLogStore } from '../events/event-log-store.js';
 import { DocumentDecisionStore } from './document-decision-store.js';
 import { DocumentMessagingUsageStore } from './document-messaging-usage-store.js';
+import { DocumentContactMergeStore } from '../contacts/contact-merge-store.js';
 
 /** Options of {@link createHostStores}. */
 export interface HostStoresOptions {
@@ -54,6 +55,7 @@ export class DocumentHostStores implements HostStores {
   readonly usage: DocumentMessagingUsageStore;
   readonly media: DocumentMediaRecordStore;
   readonly mediaJobs: DocumentMediaJobStore;
+  readonly contactMerges: DocumentContactMergeStore;
 
   /**
    * @param driver - the storage driver every store is built on (closed by {@link DocumentHostStores.close})
@@ -82,6 +84,7 @@ export class DocumentHostStores implements HostStores {
     this.usage = new DocumentMessagingUsageStore(driver);
     this.media = new DocumentMediaRecordStore(driver);
     this.mediaJobs = new DocumentMediaJobStore(driver);
+    this.contactMerges = new DocumentContactMergeStore(driver);
   }
 
   /** Resolves when the database is reachable; throws a `StorageError` otherwise. */

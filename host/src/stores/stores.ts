@@ -20,6 +20,7 @@ import type { DecisionStore } from './document-decision-store.js';
 import type { MessagingUsageStore } from './document-messaging-usage-store.js';
 import type { MediaRecordStore } from '../media/media-store.js';
 import type { MediaJobStore } from '../media/media-job-store.js';
+import type { ContactMergeStore } from '../contacts/contact-merge-store.js';
 
 /** A stored message, with the channel address it travelled on. */
 export interface HostMessage extends Message {
@@ -117,6 +118,11 @@ export interface MessageStore {
   listByStatus(tenantId: string, status: DeliveryStatus, page?: Page): Promise<HostMessage[]>;
   /** A tenant's messages with `from <= timestamp < to`, in platform-time order (then creation order, then id). */
   listBetween(tenantId: string, range: TimeRange, page?: Page): Promise<HostMessage[]>;
+  /**
+   * Messages of several conversations (a contact's timeline across channels), newest first in
+   * platform time (then creation order, then id, all descending). At most 1,000 conversation ids.
+   */
+  listByConversations(tenantId: string, conversationIds: readonly string[], page?: Page): Promise<HostMessage[]>;
   /** Deletes every message of a conversation (erasure). @returns how many were deleted */
   deleteByConversation(tenantId: string, conversationId: string): Promise<number>;
   /**
@@ -151,7 +157,25 @@ export interface ContactStore {
   update(tenantId: string, id: string, patch: Partial<Omit<Contact, 'id' | 'tenantId' | 'addresses'>>): Promise<Contact | undefined>;
   /** Deletes a contact and frees its addresses (erasure); true when it existed. */
   delete(tenantId: string, id: string): Promise<boolean>;
+  /**
+   * Changes a contact by a function of its current state, atomically (compare-and-set: a concurrent
+   * change makes the function run again on the newer state). The function may throw to refuse.
+   * @param change - the current contact → the fields to set (`undefined` values remove a field)
+   * @returns the contact as stored, or undefined when it does not exist
+   */
+  modify(tenantId: string, id: string, change: (current: Contact) => ContactFields): Promise<Contact | undefined>;
+  /**
+   * Folds contact `sourceId` into `targetId`: every address of the source is moved to the target
+   * (its claims first, so an address never belongs to nobody), the target's fields become
+   * `combine(target, source)`, and the source is deleted. Running it again after a crash completes it.
+   * @param combine - the two contacts → the target's fields after the merge
+   * @returns the target as stored, or undefined when the target does not exist (nothing changed)
+   */
+  absorb(tenantId: string, targetId: string, sourceId: string, combine: (target: Contact, source: Contact) => ContactFields): Promise<Contact | undefined>;
 }
+
+/** The fields of a contact that {@link ContactStore.modify} and {@link ContactStore.absorb} set. */
+export type ContactFields = Partial<Omit<Contact, 'id' | 'tenantId' | 'addresses' | 'createdAt'>>;
 
 /** DI token for {@link ConsentLedgerStore}. */
 export const ConsentLedgerStore = Symbol.for('switchboard.ConsentLedgerStore');
@@ -433,6 +457,8 @@ export interface HostStores {
   media: MediaRecordStore;
   /** The inbound media fetcher's jobs. */
   mediaJobs: MediaJobStore;
+  /** Contact merges: their audit record and journal. */
+  contactMerges: ContactMergeStore;
   /** Resolves when the store is reachable; throws otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -24,6 +24,10 @@ export interface ConsoleHostSetup {
   clock?: MovableClock;
   /** Replaces the host's outbound port (`HostOptions.gateway`). */
   gateway?: HostOptions['gateway'];
+  /** Bot handlers added to (or replacing) the fixture's `echo`. */
+  bots?: Record<string, unknown>;
+  /** The config's `contactContext` section. */
+  contactContext?: Record<string, unknown>;
 }
 
 /** A clock a test moves forward. */
@@ -78,7 +82,8 @@ export async function startConsoleHost(options: ConsoleOptions = {}, setup: Cons
       { package: '@switchboard/whatsapp', required: true, accounts: [{ id: 'main', tenant: 'shop', config: fakes.whatsapp.connectorConfig() }] },
       { package: '@switchboard/messenger', required: true, accounts: [{ id: 'page', tenant: 'shop', config: fakes.messenger.connectorConfig() }] },
     ],
-    bots: { echo: async (ctx: { reply(text: string): Promise<unknown>; text?: string }) => { await ctx.reply(`You said: ${ctx.text ?? ''}`); } },
+    bots: { echo: async (ctx: { reply(text: string): Promise<unknown>; text?: string }) => { await ctx.reply(`You said: ${ctx.text ?? ''}`); }, ...setup.bots },
+    ...(setup.contactContext ? { contactContext: setup.contactContext } : {}),
   });
   const feature: HostFeatureFactory = createConsoleFeature({ scrypt: TEST_SCRYPT, heartbeatMs: 200, clock: authClock, ...options });
   const host = await createHost(config, { logger: silentLogger, clock, processor: { pollMs: 20, retryBaseMs: 20 }, features: [feature], ...(setup.mediaScanner ? { mediaScanner: setup.mediaScanner } : {}), ...(setup.gateway ? { gateway: setup.gateway } : {}) });

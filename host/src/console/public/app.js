@@ -12,6 +12,8 @@ import { bytes, MediaShelf, showAttachment } from './media.js';
 import { renderMessage } from './messages.js';
 import { searchBox } from './search.js';
 import { markSla, presenceSwitch } from './presence.js';
+import { crmContextSection } from './crm-panel.js';
+import { renderedSavedReply } from './knowledge.js';
 
 const root = /** @type {HTMLElement} */ (document.getElementById('app'));
 const announcer = /** @type {HTMLElement} */ (document.getElementById('announcer'));
@@ -288,7 +290,10 @@ function buildConversation() {
     h('select', { id: 'quick-replies', onchange: (/** @type {Event} */ e) => {
       const sel = /** @type {HTMLSelectElement} */ (e.target);
       const qr = settings.quickReplies.find((/** @type {any} */ q) => q.id === sel.value);
-      if (qr) { insertText(qr.text); sel.value = ''; }
+      if (qr) {
+        sel.value = '';
+        renderedSavedReply(c.id, qr).then((r) => { insertText(r.text); if (r.note) announce(r.note); }).catch(showError);
+      }
     } }, h('option', { value: '' }, 'Insert a saved reply…'), settings.quickReplies.map((/** @type {any} */ q) => h('option', { value: q.id }, q.title)))) : null;
   const transferTargets = [
     h('optgroup', { label: 'Agents' }, state.meta.agents.filter((/** @type {any} */ a) => a.id !== state.meta.agent.id).map((/** @type {any} */ a) => h('option', { value: `agent:${a.id}` }, a.name))),
@@ -674,6 +679,7 @@ async function loadContact() {
   const profile = Object.entries(k.profile ?? {}).filter(([key, v]) => key !== 'name' && (typeof v === 'string' || typeof v === 'number'));
   fill(side,
     h('h2', null, k.profile?.name || 'Unnamed contact'),
+    crmContextSection(k.id),
     profile.length ? h('dl', { class: 'profile' }, profile.map(([key, v]) => [h('dt', null, key), h('dd', null, String(v))])) : null,
     h('section', { 'aria-labelledby': 'addr-h' }, h('h3', { id: 'addr-h' }, 'Addresses'),
       h('ul', { class: 'addresses' }, k.addresses.map((/** @type {any} */ a) => h('li', null, channelIcon(a.channel), ` ${a.userId}`, h('span', { class: 'muted' }, ` via ${a.accountId}`))))),

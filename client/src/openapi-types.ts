@@ -2592,14 +2592,14 @@ export interface components {
         WebhookEndpointCreate: {
             id: string;
             url: string;
-            events: ("message.received" | "message.sent" | "message.status" | "consent.changed" | "conversation.opened" | "conversation.assigned" | "conversation.resolved" | "sla.breached")[];
+            events: ("message.received" | "message.sent" | "message.status" | "consent.changed" | "conversation.opened" | "conversation.assigned" | "conversation.resolved" | "sla.due" | "sla.breached")[];
             /** @description Environment variables of the host holding the secrets (whsec_<base64>), newest first; each signs every delivery. Write-only: never answered. */
             secretEnv: string[];
             description?: string;
         };
         WebhookEndpointPatch: {
             url?: string;
-            events?: ("message.received" | "message.sent" | "message.status" | "consent.changed" | "conversation.opened" | "conversation.assigned" | "conversation.resolved" | "sla.breached")[];
+            events?: ("message.received" | "message.sent" | "message.status" | "consent.changed" | "conversation.opened" | "conversation.assigned" | "conversation.resolved" | "sla.due" | "sla.breached")[];
             /** @description Environment variables of the host holding the secrets (whsec_<base64>), newest first; each signs every delivery. Write-only: never answered. */
             secretEnv?: string[];
             description?: string;

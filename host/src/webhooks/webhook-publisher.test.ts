@@ -58,6 +58,21 @@ describe('WebhookPublisher', () => {
     expect(await store.listDeliveries('t1', 'all', { limit: 100 })).toHaveLength(11);
   });
 
+  it('delivers the SLA timers\' sla.due and sla.breached notices to endpoints subscribed to them, in the conversation\'s order', async () => {
+    const { store, streams, publisher, endpoint } = setup();
+    await store.createEndpoint(endpoint('sla', ['sla.breached']));
+    await store.createEndpoint(endpoint('both', ['sla.due', 'sla.breached']));
+    const timer = { conversationId: 'c1', queue: 'support', policy: 'first-response' as const, startedAt: new Date(T0), dueAt: new Date(T0 + 30 * 60_000) };
+    streams.sla$.next({ tenantId: 't1', type: 'sla.due', ...timer });
+    streams.sla$.next({ tenantId: 't1', type: 'sla.breached', ...timer });
+    await publisher.flush();
+    expect((await store.listDeliveries('t1', 'sla')).map((d) => [d.type, d.orderKey])).toEqual([['sla.breached', 'conversation:c1']]);
+    const both = (await store.listDeliveries('t1', 'both', { limit: 10 })).reverse();
+    expect(both.map((d) => d.type)).toEqual(['sla.due', 'sla.breached']);
+    expect((JSON.parse(both[1]!.body) as { data: unknown }).data).toEqual({ conversationId: 'c1', queue: 'support', policy: 'first-response', startedAt: timer.startedAt.toISOString(), dueAt: timer.dueAt.toISOString() });
+    await publisher.stop();
+  });
+
   it('reports a failed queue write to the next flush of its tenant, once', async () => {
     const { store, publisher, endpoint } = setup();
     await store.createEndpoint(endpoint('all', ['sla.breached']));

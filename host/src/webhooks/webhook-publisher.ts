@@ -78,6 +78,11 @@ export class WebhookPublisher {
         const type = CONVERSATION_EVENTS[n.change];
         if (type) void this.publish(n.tenantId, { type, conversationId: n.conversation.id, contactId: n.conversation.contactId, data: { change: n.change, conversation: n.conversation } });
       }),
+      // the SLA timers: a reply due soon (sla.due) and one whose due time passed (sla.breached)
+      s.sla$.subscribe((n) => {
+        const { tenantId, type, ...data } = n;
+        void this.publish(tenantId, { type, conversationId: n.conversationId, data });
+      }),
     );
   }
 

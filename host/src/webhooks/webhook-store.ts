@@ -16,7 +16,7 @@ import { pageOf, type Page } from '../stores/stores.js';
 /** The event types an endpoint can subscribe to. `sla.breached` is published by the SLA timers. */
 export const WEBHOOK_EVENT_TYPES = [
   'message.received', 'message.sent', 'message.status', 'consent.changed',
-  'conversation.opened', 'conversation.assigned', 'conversation.resolved', 'sla.breached',
+  'conversation.opened', 'conversation.assigned', 'conversation.resolved', 'sla.due', 'sla.breached',
 ] as const;
 
 /** One event type. */

@@ -8,14 +8,18 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createSwitchboardClient, type components } from '@switchboard/client';
 import { silentLogger, type Conversation, type PolicyReason } from '@switchboard/core';
 import { API_SCOPES, configFromObject, createHost, type Host } from '@switchboard/host';
 import messengerPlugin, { FakeMessengerServer } from '@switchboard/messenger';
 import whatsappPlugin, { FakeWhatsAppServer } from '@switchboard/whatsapp';
-import { apiClient, eventually, FastForwardClock, HOUR, messengerText, whatsappText } from './demo-support.js';
+import { eventually, FastForwardClock, HOUR, messengerText, whatsappText } from './demo-support.js';
 import { ENQUIRIES, type Enquiry } from './enquiries.js';
 import { DEMO_ORDERS, ServiceOrderTable } from './service-orders.js';
 import { OUTCOME_TAGS, WorkshopBot } from './workshop-bot.js';
+
+/** A conversation as the REST API answers it (instants as ISO strings). */
+type ApiConversation = components['schemas']['Conversation'];
 
 /** The workshop tenant's API key (a demo value; a real one comes from the environment). */
 export const API_KEY = 'workshop-demo-key-0123456789abcdef';
@@ -93,13 +97,14 @@ export async function runCarWorkshop(options: { log?: (line: string) => void; da
     }, { env: {} });
     host = await createHost(config, { logger: silentLogger, clock, processor: { pollMs: 10 }, outbound: { timer: clock, dispatcher: { pollMs: 10 } } });
     const { url } = await host.listen(0, '127.0.0.1');
-    const api = apiClient(url, API_KEY);
+    // the workshop's service desk talks to the host through the typed client
+    const sb = createSwitchboardClient({ baseUrl: url, apiKey: API_KEY });
     const webhookOf = (channel: string): string => `${url}/webhooks/${channel}/main`;
     const sentTo = (channel: string, userId: string): string[] => channel === 'whatsapp'
       ? whatsapp.accepted.filter((a) => a.to === userId).map((a) => whatsappText(a.body))
       : messenger.sent.filter((s) => s.recipientId === userId).map((s) => messengerText(s.body));
-    const conversations = async (): Promise<Conversation[]> => (await api<{ items: Conversation[] }>('/v1/conversations?limit=500')).body.items;
-    const conversationOf = async (channel: string, userId: string): Promise<Conversation> =>
+    const conversations = async (): Promise<ApiConversation[]> => (await sb.GET('/v1/conversations', { params: { query: { limit: '500' } } })).data?.items ?? [];
+    const conversationOf = async (channel: string, userId: string): Promise<ApiConversation> =>
       eventually(async () => (await conversations()).find((c) => c.address.channel === channel && c.address.userId === userId));
 
     log(`Autohaus Kowalski's host is listening on ${url}`);
@@ -179,27 +184,29 @@ export async function runCarWorkshop(options: { log?: (line: string) => void; da
     clock.advance(30 * HOUR);
     const hoursSince = Math.round((clock.now() - new Date(conversation.lastInboundAt ?? conversation.createdAt).getTime()) / HOUR);
     log(`(30 hours later) agent Sam takes ${theo.name}'s conversation — the customer wrote ${hoursSince} h ago: Messenger's 24 h window is closed`);
-    await api(`/v1/conversations/${conversation.id}/assign`, { body: { agentId: 'sam', queue: SERVICE_DESK } });
+    await sb.POST('/v1/conversations/{id}/assign', { params: { path: { id: conversation.id } }, body: { agentId: 'sam', queue: SERVICE_DESK } });
     const agentText = `Hi ${theo.name.split(' ')[0]}, Sam from the service desk here. I have looked at your question and will call you at 10:00 to go through it.`;
-    const plain = await api<{ error: { details?: { reasons?: PolicyReason[] } } }>(`/v1/conversations/${conversation.id}/messages`, { body: { content: agentText, sender: 'agent' } });
-    const withoutTag = { status: plain.status, reasons: (plain.body.error.details?.reasons ?? []).map((r) => r.code) };
-    log(`POST /v1/conversations/:id/messages without a tag → ${plain.status} ${withoutTag.reasons.join(', ')}`);
-    for (const r of plain.body.error.details?.reasons ?? []) log(`    ${r.code} (${r.source}): ${r.message}`);
+    const plain = await sb.POST('/v1/conversations/{id}/messages', { params: { path: { id: conversation.id } }, body: { content: agentText, sender: 'agent' } });
+    const refusal = plain.error?.error;
+    const reasons = (refusal && 'reasons' in refusal ? refusal.reasons : []) as PolicyReason[];
+    const withoutTag = { status: plain.response.status, reasons: reasons.map((r) => r.code) };
+    log(`POST /v1/conversations/:id/messages without a tag → ${plain.response.status} ${withoutTag.reasons.join(', ')}`);
+    for (const r of reasons) log(`    ${r.code} (${r.source}): ${r.message}`);
     const before = messenger.sent.filter((s) => s.recipientId === theo.userId).length;
-    const tagged = await api<{ form?: unknown }>('/v1/messages', {
+    const tagged = await sb.POST('/v1/messages', {
       body: {
         channel: 'messenger', accountId: conversation.address.accountId, conversationId: conversation.id,
         content: { type: 'text', text: agentText }, purpose: 'service', sender: 'agent', tag: 'HUMAN_AGENT',
       },
     });
-    log(`POST /v1/messages with tag HUMAN_AGENT, sender agent → ${tagged.status} ${JSON.stringify(tagged.body.form ?? tagged.body)}`);
+    log(`POST /v1/messages with tag HUMAN_AGENT, sender agent → ${tagged.response.status} ${JSON.stringify(tagged.data?.form ?? tagged.data ?? tagged.error)}`);
     const request = await eventually(() => messenger.sent.filter((s) => s.recipientId === theo.userId)[before]);
     const { recipient, messaging_type: messagingType, tag } = request.body as Json;
     log(`the Messenger Send API received: ${JSON.stringify({ recipient, messaging_type: messagingType, tag, message: { text: '…' } })}`);
 
     return {
       outcomes, answeredAutomatically, share, asExpected, queued: waiting.length, taps,
-      agentReply: { hoursSinceCustomerWrote: hoursSince, withoutTag, withTag: { status: tagged.status, form: tagged.body.form }, platformRequest: request.body },
+      agentReply: { hoursSinceCustomerWrote: hoursSince, withoutTag, withTag: { status: tagged.response.status, form: tagged.data?.form }, platformRequest: request.body },
     };
   } finally {
     await host?.stop();

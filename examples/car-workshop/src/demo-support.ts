@@ -48,30 +48,6 @@ export async function eventually<T>(probe: () => Promise<T | undefined | false> 
   }
 }
 
-/** An answer of the host's REST API. */
-export interface ApiAnswer<T> {
-  status: number;
-  body: T;
-}
-
-/**
- * A minimal client of the host's REST API, as an integrator's back office would call it.
- * @param baseUrl - the host's URL
- * @param apiKey - the tenant's API key
- * @returns `api(path, { method?, body? })`
- */
-export function apiClient(baseUrl: string, apiKey: string): <T>(path: string, init?: { method?: string; body?: unknown }) => Promise<ApiAnswer<T>> {
-  return async <T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<ApiAnswer<T>> => {
-    const res = await fetch(`${baseUrl}${path}`, {
-      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-  };
-}
-
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (typeof v === 'object' && v !== null ? v as Json : {});
 const options = (titles: string[]): string => (titles.length ? `  ${titles.map((t) => `[${t}]`).join(' ')}` : '');

@@ -1,8 +1,9 @@
+import { createSwitchboardClient } from '@switchboard/client';
 import { silentLogger, type Contact } from '@switchboard/core';
 import { configFromObject, createHost, type BotContext, type Host } from '@switchboard/host';
 import whatsappPlugin, { FakeWhatsAppServer } from '@switchboard/whatsapp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, eventually, whatsappText } from './demo-support.js';
+import { eventually, whatsappText } from './demo-support.js';
 import { demoCustomers, workshopContextProvider, WorkshopCrm } from './workshop-crm.js';
 
 const TOKEN = 'crm-demo-token-0123456789';
@@ -54,10 +55,10 @@ describe('the workshop CRM as contact-context provider', () => {
       const reply = await eventually(() => whatsapp.accepted.filter((a) => a.to === '4915112340001').map((a) => whatsappText(a.body))[0]);
       expect(reply).toBe('Hello Jonas Weber, your VW Golf (B-KW 2481): annual service is being cleaned.');
 
-      const api = apiClient(host.url, KEY);
-      const contacts = (await api<{ items: Contact[] }>('/v1/contacts')).body.items;
-      const answer = await api<Record<string, unknown>>(`/v1/contacts/${contacts[0]!.id}/context`);
-      expect(answer.body).toMatchObject({ status: 'found', context: { displayName: 'Jonas Weber', customerId: 'CU-7001' } });
+      const sb = createSwitchboardClient({ baseUrl: host.url, apiKey: KEY });
+      const contacts = (await sb.GET('/v1/contacts')).data!.items;
+      const answer = await sb.GET('/v1/contacts/{id}/context', { params: { path: { id: contacts[0]!.id } } });
+      expect(answer.data).toMatchObject({ status: 'found', context: { displayName: 'Jonas Weber', customerId: 'CU-7001' } });
       expect(crm.lookups.filter((p) => p === '4915112340001')).toHaveLength(2); // the provider test's, then the host's once
 
       // a customer the CRM does not know still gets an answer (no context is not a failure)

@@ -1,5 +1,5 @@
 import { createSwitchboardClient } from '@switchboard/client';
-import { silentLogger, type Contact } from '@switchboard/core';
+import { silentLogger } from '@switchboard/core';
 import { configFromObject, createHost, type BotContext, type Host } from '@switchboard/host';
 import whatsappPlugin, { FakeWhatsAppServer } from '@switchboard/whatsapp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

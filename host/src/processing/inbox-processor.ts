@@ -68,7 +68,7 @@ export class InboxProcessor {
     const consent = new InboxConsent(deps.consent ?? new ConsentService({ stores, streams }));
     const hooks = this.hooks;
     const dispatcher = InboundDispatcher.of(tenants, {
-      message: new MessageHandler({ stores, streams, registry, parties, consent, hooks, router, profiles: new ProfileLookups({ registry, stores, clock, logger }), clock, logger }),
+      message: new MessageHandler({ stores, streams, registry, parties, consent, hooks, router, profiles: new ProfileLookups({ registry, stores, streams, clock, logger }), clock, logger }),
       status: new StatusHandler({ stores, streams }),
       consent: new ConsentHandler({ stores, parties, consent }),
       'conversation-started': new ConversationStartedHandler({ stores, parties, hooks }),

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock, PermanentError, silentLogger, type Connector, type Contact, type PlatformProfile } from '@switchboard/core';
+import { ManualClock, PermanentError, silentLogger, type Connector, type Contact, type Conversation, type PlatformProfile } from '@switchboard/core';
 import type { ConnectorRegistry } from '../plugins/connector-registry.js';
 import { MemoryDriver } from '../stores/drivers/memory-driver.js';
 import { createHostStores } from '../stores/host-stores.js';
+import { createHostStreams } from '../streams.js';
 import { ProfileLookups } from './profile-lookups.js';
 
 const HOUR = 3_600_000;
@@ -14,14 +15,18 @@ async function world(answer: (userId: string) => Promise<PlatformProfile | undef
   const calls: string[] = [];
   const connector = { channel: 'messenger', ...(lookup ? { lookupProfile: (u: string) => { calls.push(u); return answer(u); } } : {}) } as unknown as Connector;
   const registry = { find: (_t: string, channel: string) => (channel === 'messenger' ? { connector } : undefined) } as unknown as ConnectorRegistry;
-  const lookups = new ProfileLookups({ registry, stores, clock, logger: silentLogger });
+  const streams = createHostStreams();
+  const updated: string[] = [];
+  streams.conversation$.subscribe((n) => updated.push(`${n.change}:${n.conversation.id}`));
+  const lookups = new ProfileLookups({ registry, stores, streams, clock, logger: silentLogger });
   const address = { channel: 'messenger', accountId: 'page-1', userId: '7001' };
   const { contact } = await stores.contacts.findOrCreateByAddress('t1', address, (): Contact => ({
     id: 'c1', tenantId: 't1', addresses: [address], profile: {}, createdAt: new Date(clock.now()), updatedAt: new Date(clock.now()),
   }));
-  const ask = (c: Contact = contact) => lookups.request('t1', 'messenger', 'main', '7001', c);
+  const conversation = { id: 'conv-1', tenantId: 't1', contactId: 'c1' } as unknown as Conversation;
+  const ask = (c: Contact = contact) => lookups.request('t1', 'messenger', 'main', '7001', c, conversation);
   const name = async () => (await stores.contacts.get('t1', 'c1'))!.profile.name;
-  return { clock, stores, calls, contact, ask, name };
+  return { clock, stores, calls, contact, ask, name, updated };
 }
 
 describe('ProfileLookups', () => {
@@ -29,6 +34,8 @@ describe('ProfileLookups', () => {
     const w = await world(async () => ({ name: 'Ada Lovelace' }));
     expect(await w.ask()).toBe('named');
     expect(await w.name()).toBe('Ada Lovelace');
+    // the console's inbox reloads on it and shows the name at once
+    expect(w.updated).toEqual(['updated:conv-1']);
     const named = (await w.stores.contacts.get('t1', 'c1'))!;
     expect(await w.ask(named)).toBe('skipped');
     expect(w.calls).toEqual(['7001']);
@@ -70,6 +77,7 @@ describe('ProfileLookups', () => {
     expect(await w.ask()).toBe('failed');
     expect(w.calls).toHaveLength(3);
     expect(await w.name()).toBeUndefined();
+    expect(w.updated).toEqual([]);
   });
 
   it('does nothing for a connector without lookupProfile or a contact with a name', async () => {

@@ -6,14 +6,17 @@
  * none, so a name an agent or the integrator set meanwhile is kept.
  * @module
  */
-import type { Clock, Contact, Logger } from '@switchboard/core';
+import type { Clock, Contact, Conversation, Logger } from '@switchboard/core';
 import type { ConnectorRegistry } from '../plugins/connector-registry.js';
 import type { HostStores } from '../stores/stores.js';
+import type { HostStreams } from '../streams.js';
 
 /** What the lookups need. */
 export interface ProfileLookupDeps {
   registry: ConnectorRegistry;
   stores: Pick<HostStores, 'contacts'>;
+  /** Where a named contact's conversation is announced as `updated` (the console's inbox shows the name at once). */
+  streams?: Pick<HostStreams, 'conversation$'>;
   clock: Clock;
   logger: Logger;
 }
@@ -53,9 +56,10 @@ export class ProfileLookups {
    * @param account - the account (binding) the message came in on
    * @param userId - the customer's id on it
    * @param contact - the contact as the message's processing saw it
+   * @param conversation - the message's conversation, announced as `updated` once the contact is named
    * @returns what happened; never rejects
    */
-  async request(tenantId: string, channel: string, account: string, userId: string, contact: Contact): Promise<ProfileLookupOutcome> {
+  async request(tenantId: string, channel: string, account: string, userId: string, contact: Contact, conversation?: Conversation): Promise<ProfileLookupOutcome> {
     if (contact.profile.name) return 'skipped';
     const connector = this.deps.registry.find(tenantId, channel, account)?.connector;
     if (typeof connector?.lookupProfile !== 'function') return 'skipped';
@@ -71,6 +75,7 @@ export class ProfileLookups {
       // someone named the contact while the platform answered: theirs stays
       if (current && !current.profile.name) {
         await this.deps.stores.contacts.update(tenantId, contact.id, { profile: { ...current.profile, name }, updatedAt: new Date(this.deps.clock.now()) });
+        if (conversation) this.deps.streams?.conversation$.next({ tenantId, change: 'updated', conversation });
       }
       this.notBefore.delete(key);
       return 'named';

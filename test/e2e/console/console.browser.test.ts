@@ -104,13 +104,13 @@ describe.skipIf(!available)('agent console in Chromium', () => {
 
   it('sees a sandbox conversation arrive live', async () => {
     expect(await page.locator('#inbox-list a').count()).toBe(0);
-    await api('/sandbox/messenger/messages', { userId: 'psid-2201', text: 'Can a person call me back?', });
+    await api('/sandbox/messenger/messages', { userId: 'psid-2201', text: 'Can a person call me back?', name: 'Theo Brandt' });
     await api('/sandbox/whatsapp/messages', { userId: '4915112345678', text: 'Hi, I need a human agent: what is the status of my order A-17?', name: 'Dana Fischer' });
     const row = page.locator('#inbox-list a', { hasText: 'Dana Fischer' });
     await row.waitFor({ timeout: 10_000 });
     await expect.poll(() => row.getAttribute('aria-label')).toMatch(/Dana Fischer on WhatsApp, pending, Queue support, 1 unread/);
-    // Messenger's webhooks carry no name: the row shows the channel and the PSID
-    await page.locator('#inbox-list a', { hasText: 'psid-2201' }).waitFor();
+    // Messenger's webhooks carry no name: the host asks the User Profile API, and the row shows the name it answered
+    await page.locator('#inbox-list a', { hasText: 'Theo Brandt' }).waitFor();
     await shot('02-inbox');
   });
 
@@ -208,8 +208,8 @@ describe.skipIf(!available)('agent console in Chromium', () => {
       // the list alone: no conversation pane beside it, no horizontal scrolling, names on one line
       expect(await phone.locator('#conversation').isVisible()).toBe(false);
       expect(await overflow(phone)).toBe(0);
-      await api('/sandbox/messenger/messages', { userId: 'psid-3301', text: 'Is the workshop open on Saturday?' });
-      const row = phone.locator('#inbox-list a', { hasText: 'psid-3301' });
+      await api('/sandbox/messenger/messages', { userId: 'psid-3301', text: 'Is the workshop open on Saturday?', name: 'Mia Koch' });
+      const row = phone.locator('#inbox-list a', { hasText: 'Mia Koch' });
       await row.locator('.unread-count').waitFor({ timeout: 10_000 });
       const name = await row.locator('.name').boundingBox();
       expect(name!.width).toBeGreaterThan(150);

@@ -86,7 +86,7 @@ export class MessageHandler implements InboundHandler<'message'> {
     if (!inserted) return; // the same platform message under another event id: already handled
     this.acknowledgeInteraction(entry.tenantId, entry.account, event);
     // off the message's path: the platform's answer must not hold the customer's message up
-    void this.deps.profiles?.request(tenant.id, event.channel, entry.account, event.userId, contact);
+    void this.deps.profiles?.request(tenant.id, event.channel, entry.account, event.userId, contact, conversation);
     const notice = { tenantId: tenant.id, message: stored, conversation, contact };
     streams.inbound$.next(notice);
     await this.deps.router.route(notice, entry.account, keyword?.kind);

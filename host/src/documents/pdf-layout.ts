@@ -1,3 +1,5 @@
+// the declarations name pdfkit's global PDFKit namespace: keep its types referenced in the emitted .d.ts
+/// <reference types="pdfkit" preserve="true" />
 /**
  * The layout helpers every document template draws with, over pdfkit: a title, paragraphs, a grid
  * of labelled values, a table of line items with its total, a barcode block and a footer on every

@@ -17,6 +17,8 @@ export default defineConfig({
     ],
   },
   test: {
+    // every package's dist/ built once before the tests (tarballs and the built bin need it)
+    globalSetup: ['./test/global-setup.ts'],
     include: ['**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     // limits, not measurements: a loaded machine may be slow, a test is never judged on its speed

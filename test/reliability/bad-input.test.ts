@@ -17,7 +17,9 @@ let h: ChannelsHost;
 let serial = 0;
 
 beforeAll(async () => {
-  h = await startChannelsHost({ server: { headersTimeoutMs: 400, requestTimeoutMs: 800 } });
+  // the server's default timeouts: a 3 MB or 10 MB upload on a loaded machine must not race a short
+  // request timeout (a 10 MB one was answered 408 instead of 413); the slow-client tests below have a host of their own
+  h = await startChannelsHost();
 });
 afterAll(async () => { await h?.stop(); });
 
@@ -128,6 +130,11 @@ describe.each(FIRST_PARTY_CHANNELS)('bad input on %s', (channel) => {
 });
 
 describe('slow clients', () => {
+  // short header and request timeouts, so a client that never finishes is cut off within the test
+  let slow: ChannelsHost;
+  beforeAll(async () => { slow = await startChannelsHost({ channels: ['telegram'], server: { headersTimeoutMs: 400, requestTimeoutMs: 800 } }); });
+  afterAll(async () => { await slow?.stop(); });
+
   /**
    * Opens a raw connection, writes `first`, then trickles `drip` every 100 ms; resolves with what the
    * host answered. The 408 itself says the host's header or request timeout cut the client off; how
@@ -135,7 +142,7 @@ describe('slow clients', () => {
    * happens within a limit far above the configured 400/800 ms.
    */
   function slowClient(first: string, drip: string): Promise<{ answer: string }> {
-    const { hostname, port } = new URL(h.url);
+    const { hostname, port } = new URL(slow.url);
     return new Promise((resolve, reject) => {
       const socket = connect(Number(port), hostname);
       let answer = '';
@@ -150,18 +157,18 @@ describe('slow clients', () => {
   }
 
   it('cuts off a client that never finishes its headers (408) while serving others', async () => {
-    const before = await h.stored();
+    const before = await slow.stored();
     const loris = slowClient('POST /webhooks/telegram/main HTTP/1.1\r\nHost: localhost\r\n', 'X');
     // meanwhile the host answers everyone else
-    expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${slow.url}/healthz`)).status).toBe(200);
     const { answer } = await loris;
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
-    expect(await h.stored()).toEqual(before);
+    expect(await slow.stored()).toEqual(before);
   });
 
   it('cuts off a client that trickles its body (408), storing nothing', async () => {
-    const before = await h.stored();
-    const webhook = h.fakes.telegram.userMessage({ userId: '491700000999', text: 'hello' });
+    const before = await slow.stored();
+    const webhook = slow.fakes.telegram.userMessage({ userId: '491700000999', text: 'hello' });
     const head = [
       'POST /webhooks/telegram/main HTTP/1.1', 'Host: localhost', 'Content-Type: application/json',
       `Content-Length: ${webhook.body.length}`,
@@ -170,7 +177,7 @@ describe('slow clients', () => {
     ].join('\r\n');
     const { answer } = await slowClient(`${head}{`, ' ');
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
-    expect(await h.stored()).toEqual(before);
-    expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+    expect(await slow.stored()).toEqual(before);
+    expect((await fetch(`${slow.url}/healthz`)).status).toBe(200);
   });
 });

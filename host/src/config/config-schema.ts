@@ -397,17 +397,20 @@ export function canonicalTimeZone(name: string): string | undefined {
 
 // ---- assignment: queues' strategy, business hours, out-of-hours reply and SLA (tenants[].assignment) ----
 
+/** An IANA time zone, checked with Intl and answered in its canonical spelling (the tenant's zone, a queue's business hours). */
+const IanaTimeZoneSchema = z.string({ error: 'must be an IANA time zone such as Europe/Berlin' }).max(64, { error: 'must be an IANA time zone such as Europe/Berlin', abort: true })
+  .transform((zone, ctx) => {
+    const canonical = canonicalTimeZone(zone);
+    if (canonical === undefined) {
+      ctx.addIssue({ code: 'custom', message: `must be an IANA time zone such as Europe/Berlin (Intl does not know "${zone}")` });
+      return z.NEVER;
+    }
+    return canonical;
+  });
+
 /** `tenants[].assignment.queues.<queue>.hours`: weekly ranges in an IANA zone, and holidays. */
 export const BusinessHoursSchema = closed({
-  timeZone: z.string({ error: 'must be an IANA time zone such as Europe/Berlin' }).max(64, { error: 'must be an IANA time zone such as Europe/Berlin', abort: true })
-    .transform((zone, ctx) => {
-      const canonical = canonicalTimeZone(zone);
-      if (canonical === undefined) {
-        ctx.addIssue({ code: 'custom', message: `must be an IANA time zone such as Europe/Berlin (Intl does not know "${zone}")` });
-        return z.NEVER;
-      }
-      return canonical;
-    }).meta({ description: 'The IANA time zone the hours and holidays are local to.' }),
+  timeZone: IanaTimeZoneSchema.meta({ description: 'The IANA time zone the hours and holidays are local to.' }),
   weekly: closed(Object.fromEntries(WEEKDAYS.map((d) => [d, list(z.string({ error: 'must be a range HH:MM-HH:MM' })
     .refine((r) => parseRange(r) !== undefined, { error: 'must be a range HH:MM-HH:MM with the end after the start (24:00 allowed as an end)' }), 8).optional()])) as Record<Weekday, z.ZodOptional<z.ZodArray<z.ZodString>>>)
     .meta({ description: 'Opening ranges per day (mon…sun): ["09:00-12:30", "13:30-18:00"]. A day not listed is closed.' }),
@@ -456,15 +459,7 @@ export const TenantSchema = closed({
   country: z.string({ error: (iss) => `must be an ISO 3166-1 alpha-2 country code in capitals, e.g. DE (got ${JSON.stringify(iss.input)})` })
     .refine(isIsoCountry, { error: (iss) => `must be an ISO 3166-1 alpha-2 country code in capitals, e.g. DE (got "${String(iss.input)}")` }).optional()
     .meta({ description: "The business's country, ISO 3166-1 alpha-2 (DE): the jurisdiction whose law applies to every message." }),
-  timeZone: z.string({ error: 'must be an IANA time zone such as Europe/Berlin' }).max(64, { error: 'must be an IANA time zone such as Europe/Berlin', abort: true })
-    .transform((zone, ctx) => {
-      const canonical = canonicalTimeZone(zone);
-      if (canonical === undefined) {
-        ctx.addIssue({ code: 'custom', message: `must be an IANA time zone such as Europe/Berlin (Intl does not know "${zone}")` });
-        return z.NEVER;
-      }
-      return canonical;
-    }).optional().meta({ description: "The business's IANA time zone (Europe/Berlin), the default for local times such as quiet hours." }),
+  timeZone: IanaTimeZoneSchema.optional().meta({ description: "The business's IANA time zone (Europe/Berlin), the default for local times such as quiet hours." }),
   media: MediaLimitsSchema.optional(),
   assignment: AssignmentSchema.optional().meta({ description: 'Agent presence and capacity, automatic assignment, business hours and SLA per queue.' }),
   webhooks: WebhooksConfigSchema.optional(),

@@ -306,6 +306,35 @@ describe('SqliteDriver', () => {
     expect(plan.map((p) => p.detail)).toEqual(['SEARCH sb_queue USING INDEX sb_queue$i$tenant,status,due (tenant=? AND status=? AND due<?)']);
   });
 
+  it('an update writes the document and only the columns whose value changed (indexes on the others are left alone)', async () => {
+    const path = file();
+    const driver = await SqliteDriver.open({ path });
+    const c = driver.collection<Message>(messages);
+    await c.insert({ id: 'm1', tenant: 't', status: 'queued', n: 1, key: 'k1', partIds: ['a', 'b'] });
+    // a trigger per column records every UPDATE whose SET list names it
+    const raw = new Database(path);
+    raw.exec('CREATE TABLE written (col TEXT)');
+    for (const col of ['tenant', 'status', 'n', 'key', 'partIds']) {
+      raw.exec(`CREATE TRIGGER w_${col} AFTER UPDATE OF "${col}" ON sb_messages BEGIN INSERT INTO written VALUES ('${col}'); END`);
+    }
+    const written = (): string[] => (raw.prepare('SELECT col FROM written').all() as { col: string }[]).map((r) => r.col).sort();
+    await c.updateOne({ id: 'm1' }, { $set: { status: 'sent' } });
+    // an array field is stored through element rows: its column is always written
+    expect(written()).toEqual(['partIds', 'status']);
+    raw.exec('DELETE FROM written');
+    await c.updateOne({ id: 'm1' }, { $set: { n: 2 }, $unset: ['partIds'] });
+    expect(written()).toEqual(['n', 'partIds']);
+    raw.exec('DELETE FROM written');
+    await c.updateOne({ id: 'm1' }, { $set: { n: 2 } });
+    expect(written()).toEqual([]);
+    raw.close();
+    // and every index still finds the document as it now is
+    expect(await c.find({ tenant: 't', status: 'sent' })).toEqual([{ id: 'm1', tenant: 't', status: 'sent', n: 2, key: 'k1' }]);
+    expect(await c.find({ key: 'k1' })).toHaveLength(1);
+    expect(await c.find({ partIds: 'a' })).toEqual([]);
+    await driver.close();
+  });
+
   it('ping answers on an open database', async () => {
     const driver = await SqliteDriver.open({ path: file() });
     await expect(driver.ping()).resolves.toBeUndefined();

@@ -628,7 +628,8 @@ interface Row {
 class SqliteCollection<T extends Doc> implements Collection<T> {
   private readonly ctx: { names: TableNames; irregular: Set<string> };
   private readonly insertSql: string;
-  private readonly updateSql: string;
+  /** UPDATE statements by the set of declared fields they write (bit i: field i), besides the document. */
+  private readonly updateSqls = new Map<string, string>();
   private readonly getSql: string;
   private readonly table: string;
   private readonly elems: string;
@@ -644,7 +645,6 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
     this.elems = ident(names.elems);
     const columns = [DOC_COLUMN, ...fields.map(([f]) => ident(f))];
     this.insertSql = `INSERT INTO ${this.table} (id, ${columns.join(', ')}) VALUES (?, ${columns.map(() => '?').join(', ')}) ON CONFLICT DO NOTHING`;
-    this.updateSql = `UPDATE ${this.table} SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`;
     this.getSql = `SELECT ${DOC_COLUMN} AS doc FROM ${this.table} WHERE id = ?`;
   }
 
@@ -852,7 +852,8 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
   /** Writes a new version of a stored document (inside a transaction). */
   private rewrite(before: T, row: Row): void {
     try {
-      this.driver.statement(this.updateSql).run(...row.values, row.id);
+      const { sql, values } = this.changedColumns(before, row);
+      this.driver.statement(sql).run(...values, row.id);
     } catch (err) {
       const code = (err as { code?: unknown }).code;
       const fields = typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT') ? uniqueFields((err as Error).message, this.names) : undefined;
@@ -864,6 +865,33 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
       this.driver.statement(`DELETE FROM ${this.elems} WHERE id = ?`).run(row.id);
     }
     if (row.markers.length > 0) this.writeElements(row);
+  }
+
+  /**
+   * The UPDATE of a new version: the document and only the declared fields whose column value
+   * differs from `before`'s. SQLite leaves alone every index none of whose columns is in the SET
+   * list, so a status change rewrites the indexes on the status, not all of the table's — fewer
+   * pages changed, less written at the commit. A field holding a marker is always written.
+   */
+  private changedColumns(before: T, row: Row): { sql: string; values: SqlValue[] } {
+    const values: SqlValue[] = [row.values[0]!];
+    let key = '';
+    for (let i = 0; i < this.fields.length; i++) {
+      const [field, type] = this.fields[i]!;
+      const next = row.values[i + 1]!;
+      const prev = columnValue(getPath(before, field), type);
+      // scalars compare by value (0 and -0 are one key to SQLite too); markers are always written
+      if (prev === next && !isMarker(next)) { key += '0'; continue; }
+      key += '1';
+      values.push(next);
+    }
+    let sql = this.updateSqls.get(key);
+    if (sql === undefined) {
+      const set = [DOC_COLUMN, ...this.fields.filter((_, i) => key[i] === '1').map(([f]) => ident(f))];
+      sql = `UPDATE ${this.table} SET ${set.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`;
+      this.updateSqls.set(key, sql);
+    }
+    return { sql, values };
   }
 
   private hasMarkers(doc: T): boolean {

@@ -104,7 +104,7 @@ describe('dispatcher pacing through event-loop stalls (virtual time)', () => {
     expect(spaced).toBe(0);
     expect(throttled).toBe(0);
     const span = Math.max(...sentAt) - Math.min(...sentAt);
-    // 240 sends at 97 % of 30/s (the dispatcher's headroom) need 239 intervals of ~34.4 ms
+    // 240 sends at 98.5 % of 30/s (the dispatcher's headroom) need 239 intervals of ~33.8 ms
     expect(span).toBeGreaterThanOrEqual(239 * (1_000 / 30));
     expect(span).toBeLessThan(239 * (1_000 / 30) * 1.1);
   });

@@ -15,7 +15,8 @@ import type { ConnectorRegistry } from '../plugins/connector-registry.js';
 import type { HostMessage, HostStores, OutboxEntry } from '../stores/stores.js';
 import { backoffDelay, honouredRetryAfter, type BackoffOptions } from './backoff.js';
 import { CircuitBreaker, type BreakerCounts, type BreakerOptions } from './circuit-breaker.js';
-import { gcraBook, type PaceRule, type RateBudget } from './rate-budget.js';
+import type { PaceRule, RateBudget } from './rate-budget.js';
+import { SendWindow } from './send-window.js';
 import type { Timer } from './timer.js';
 
 /** The least time after an earlier message to the same recipient is due that a later one looks again, ms of platform time. */
@@ -32,8 +33,10 @@ export interface DispatcherOptions {
   /** Longest wait for a rate slot while holding a lease; longer waits go back to the outbox (default 20 s). */
   maxHoldMs?: number;
   /**
-   * Share of each declared limit the dispatcher paces at (default 0.97): requests reach the platform
-   * with network jitter, so pacing exactly at the limit would now and then look like a burst over it.
+   * Share of each declared limit the shared rate budget books slots at (default 0.985): a little
+   * room for several host processes' requests reaching the platform with different delays. Bursts
+   * of one process (sends that woke late together) are held by the send point's window, which
+   * admits the declared limit in a window 1 % longer than the platform's (see send-window.ts).
    */
   headroom?: number;
   /** How often to look at the outbox when nothing woke the dispatcher, ms of wall time (default 250). */
@@ -95,15 +98,12 @@ export interface DispatcherStats {
   /** Of those, entries whose platform call was aborted (the platform may have received the request). */
   aborted: number;
   /**
-   * Sends held back at the send point because an earlier send on the same account left this process
-   * less than one interval before: messages that woke late together (an event-loop stall, a loaded
-   * machine) would otherwise reach the platform as a burst above its limit.
+   * Sends held back at the send point because this process had already sent the account's declared
+   * limit within the send point's window: messages that woke late together (an event-loop stall, a
+   * loaded machine) would otherwise reach the platform as a burst above its limit.
    */
   spaced: number;
 }
-
-/** Sends of one account this process lets out back to back at the send point (see `process`). */
-const SEND_POINT_BURST = 3;
 
 /**
  * The pacing rules for one entry: every `pace` limit of the channel and the tenant, keyed by
@@ -171,8 +171,8 @@ class PartProgress {
 export class Dispatcher {
   /** What stops gave back. */
   readonly stats: DispatcherStats = { givenBack: 0, aborted: 0, spaced: 0 };
-  /** The send point's theoretical arrival time per account (its pace rule's key), ms of platform time. */
-  private readonly sendPointTats = new Map<string, number>();
+  /** The send point's window per account (its pace rule's key): this process's recent sends on it. */
+  private readonly sendWindows = new Map<string, SendWindow>();
   private running = false;
   /** Resolved when a stop begins: waits for a rate slot end at once. */
   private stopRequested: Promise<void> = new Promise(() => { /* replaced at start */ });
@@ -199,7 +199,7 @@ export class Dispatcher {
     const o = deps.options ?? {};
     this.o = {
       concurrency: o.concurrency ?? 64, leaseMs: o.leaseMs ?? 60_000, maxAttempts: o.maxAttempts ?? 8,
-      maxHoldMs: o.maxHoldMs ?? 20_000, pollMs: o.pollMs ?? 250, headroom: o.headroom ?? 0.97,
+      maxHoldMs: o.maxHoldMs ?? 20_000, pollMs: o.pollMs ?? 250, headroom: o.headroom ?? 0.985,
       ...(o.backoff ? { backoff: o.backoff } : {}), ...(o.breaker ? { breaker: o.breaker } : {}),
     };
   }
@@ -310,6 +310,16 @@ export class Dispatcher {
     this.inFlight.add(tracked);
   }
 
+  /** The send point's window of an account (a new one when its declared limit changed). */
+  private sendWindow(rule: PaceRule): SendWindow {
+    let window = this.sendWindows.get(rule.key);
+    if (window === undefined || window.limit !== rule.limit || window.perMs !== rule.perMs) {
+      window = new SendWindow(rule.limit, rule.perMs);
+      this.sendWindows.set(rule.key, window);
+    }
+    return window;
+  }
+
   private breaker(entry: OutboxEntry): CircuitBreaker {
     const key = `${entry.channel}:${entry.account}`;
     let b = this.breakers.get(key);
@@ -374,22 +384,18 @@ export class Dispatcher {
     if (wait > 0) await Promise.race([timer.sleep(wait), this.stopRequested]);
     // Slots are booked ahead and slept for. Sends that wake late together (an event-loop stall, a
     // loaded machine) would reach the platform as a burst above its limit, so at the send point this
-    // process also paces its own sends by the account's rule. Nothing of the shared budget is
-    // wasted: this only delays what woke late.
-    const account = rules.find((r) => r.key === `${entry.channel}:${entry.account}`);
-    if (account) {
-      // the same cell-rate rule as the budget's, over this process's own sends, with room for
-      // SEND_POINT_BURST at once: a send that woke a little late does not push the next one back
-      // (lateness does not add up), while many that woke together go SEND_POINT_BURST at a time
-      const rule = [{ ...account, burst: SEND_POINT_BURST }];
+    // process also keeps the platform's own moving window over its sends on the account (see
+    // send-window.ts). Nothing of the shared budget is wasted: this only delays what woke late.
+    const accountKey = `${entry.channel}:${entry.account}`;
+    const declared = paceRules(limits, entry).find((r) => r.key === accountKey);
+    if (declared) {
+      const window = this.sendWindow(declared);
       let held = false;
       while (this.running) {
-        // check and record in one synchronous step
-        const now = timer.now();
-        const { at, tats } = gcraBook(rule, this.sendPointTats, now);
-        if (at <= now) { this.sendPointTats.set(account.key, tats.get(account.key)!); break; }
+        const wait = window.take(timer.now());
+        if (wait === 0) break;
         if (!held) { held = true; this.stats.spaced++; }
-        await Promise.race([timer.sleep(at - now), this.stopRequested]);
+        await Promise.race([timer.sleep(wait), this.stopRequested]);
       }
     }
     if (!this.running) {

@@ -12,8 +12,9 @@
  * sent message (`process.cpuUsage()` of the host process over the sending phase / messages sent) —
  * which must not grow with the queue.
  *
- * Fake and dispatcher run on the same scaled platform clock (10×), so 50,000 messages at 80/s take
- * 62.5 s instead of 10.4 minutes; rates are in platform time. At 20× a millisecond of timer lateness
+ * Fake and dispatcher run on the same scaled platform clock (2× by default, `--scale=N`; 1 is the
+ * platform's own pace), so 50,000 messages at 80/s take 5.3 minutes instead of 10.4, and the host
+ * does twice the work per wall-clock second that the platform allows; rates are in platform time. At 20× a millisecond of timer lateness
  * on a busy machine is 20 ms of platform time and bunched sends draw refusals real time never shows.
  *
  * With `--baseline=<dir>` (another checkout, installed and built — e.g. a `git worktree` at the

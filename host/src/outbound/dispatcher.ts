@@ -110,16 +110,16 @@ export interface DispatcherStats {
  * account, recipient, or group (Telegram groups have negative chat ids).
  * @param limits - rate limits in force
  * @param entry - the outbox entry
- * @returns rules for the rate budget
+ * @returns the declared rules (the dispatcher books the budget at its headroom below them)
  */
-export function paceRules(limits: readonly RateLimit[], entry: Pick<OutboxEntry, 'channel' | 'account' | 'message'>, headroom = 1): PaceRule[] {
+export function paceRules(limits: readonly RateLimit[], entry: Pick<OutboxEntry, 'channel' | 'account' | 'message'>): PaceRule[] {
   const rules: PaceRule[] = [];
   const base = `${entry.channel}:${entry.account}`;
   const user = entry.message.to.userId;
   for (const l of limits) {
     if (l.enforcement !== 'pace') continue;
     if (l.contentTypes && !l.contentTypes.includes(entry.message.content.type)) continue;
-    const perMs = l.perMs / headroom;
+    const { perMs } = l;
     if (l.scope === 'account') rules.push({ key: `${base}`, limit: l.limit, perMs });
     else if (l.scope === 'recipient') rules.push({ key: `${base}:${user}`, limit: l.limit, perMs });
     else if (l.scope === 'group' && user.startsWith('-')) rules.push({ key: `${base}:${user}:group`, limit: l.limit, perMs });
@@ -351,7 +351,9 @@ export class Dispatcher {
     if (!binding) { await this.failFor(entry, 'NO_CONNECTOR', `no connector for ${entry.channel}/${entry.account}`); return; }
 
     const limits = [...binding.plugin.policy.rateLimits, ...(this.deps.hooks?.tenantRateLimits?.(entry.tenantId) ?? [])];
-    const rules = paceRules(limits, entry, this.o.headroom);
+    // the budget books at the headroom below each declared limit; the send point keeps the declared one
+    const declaredRules = paceRules(limits, entry);
+    const rules = declaredRules.map((r) => ({ ...r, perMs: r.perMs / this.o.headroom }));
 
     // a customer gets a conversation's messages in the order they were accepted: an earlier one still
     // waiting (for a retry, or leased elsewhere) goes first. This one cannot follow it sooner than the
@@ -387,7 +389,7 @@ export class Dispatcher {
     // process also keeps the platform's own moving window over its sends on the account (see
     // send-window.ts). Nothing of the shared budget is wasted: this only delays what woke late.
     const accountKey = `${entry.channel}:${entry.account}`;
-    const declared = paceRules(limits, entry).find((r) => r.key === accountKey);
+    const declared = declaredRules.find((r) => r.key === accountKey);
     if (declared) {
       const window = this.sendWindow(declared);
       let held = false;

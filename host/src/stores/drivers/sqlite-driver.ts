@@ -628,7 +628,7 @@ interface Row {
 class SqliteCollection<T extends Doc> implements Collection<T> {
   private readonly ctx: { names: TableNames; irregular: Set<string> };
   private readonly insertSql: string;
-  /** UPDATE statements by the set of declared fields they write (bit i: field i), besides the document. */
+  /** UPDATE statements by the declared fields they write besides the document ('1' at position i: field i). */
   private readonly updateSqls = new Map<string, string>();
   private readonly getSql: string;
   private readonly table: string;
@@ -879,9 +879,9 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
     for (let i = 0; i < this.fields.length; i++) {
       const [field, type] = this.fields[i]!;
       const next = row.values[i + 1]!;
-      const prev = columnValue(getPath(before, field), type);
-      // scalars compare by value (0 and -0 are one key to SQLite too); markers are always written
-      if (prev === next && !isMarker(next)) { key += '0'; continue; }
+      // scalars compare by value (0 and -0 are one key to SQLite too); markers are always written,
+      // so the old value is only looked at when the new one is a scalar
+      if (!isMarker(next) && columnValue(getPath(before, field), type) === next) { key += '0'; continue; }
       key += '1';
       values.push(next);
     }

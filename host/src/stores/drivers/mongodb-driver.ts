@@ -300,6 +300,11 @@ class MongoDocumentCollection<T extends Doc> implements Collection<T> {
   async find(filter: Filter, options: FindOptions = {}): Promise<T[]> {
     const query = toMongoFilter(this.spec, filter);
     if (options.limit !== undefined && options.limit <= 0) return []; // MongoDB reads limit 0 as "no limit"
+    return this.#findAll(query, options, 'find');
+  }
+
+  /** The documents a query finds, sorted, skipped and limited as `options` say (`find` and `search`). */
+  async #findAll(query: MongoFilter, options: FindOptions, what: string): Promise<T[]> {
     await this.#whenReady();
     try {
       const found = await this.#native.find(query, {
@@ -309,7 +314,7 @@ class MongoDocumentCollection<T extends Doc> implements Collection<T> {
       }).toArray();
       return found.map((d) => fromMongoDocument<T>(d));
     } catch (error) {
-      fail(error, this.#where, `${this.spec.name}: find`);
+      fail(error, this.#where, `${this.spec.name}: ${what}`);
     }
   }
 
@@ -370,17 +375,7 @@ class MongoDocumentCollection<T extends Doc> implements Collection<T> {
     const query = toMongoFilter(this.spec, filter);
     const words = searchWords(text);
     if (words.length === 0 || (options.limit !== undefined && options.limit <= 0)) return [];
-    await this.#whenReady();
-    try {
-      const found = await this.#native.find({ ...query, ...mongoTextCondition(words) }, {
-        ...this.#sortOption(options.sort),
-        ...(options.offset ? { skip: options.offset } : {}),
-        ...(options.limit !== undefined ? { limit: options.limit } : {}),
-      }).toArray();
-      return found.map((d) => fromMongoDocument<T>(d));
-    } catch (error) {
-      fail(error, this.#where, `${this.spec.name}: search`);
-    }
+    return this.#findAll({ ...query, ...mongoTextCondition(words) }, options, 'search');
   }
 
   async deleteMany(filter: Filter): Promise<number> {

@@ -4,22 +4,21 @@
  * badge, which turns to "SLA breached" when the host's (manual) clock passes the due time — and
  * nothing is wider than the screen. Screenshots go to test-output/console/.
  */
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { ManualClock, silentLogger } from '@switchboard/core';
 import { createHost, type Host, type TenantConfig } from '@switchboard/host';
 import { createSandbox } from '@switchboard/host/testing';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, launchChromium, overflow } from './chromium.js';
 import { AssignmentService, type AssignmentServiceImpl } from '../../../host/src/assignment/assignment-service.js';
 import { createConsoleFeature } from '../../../host/src/console/console-feature.js';
 import { tempDatabase } from '../../../host/src/__fixtures__/temp-database.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const KEY = 'console-assignment-e2e-key-0123456789';
 const OUT = fileURLToPath(new URL('../../../test-output/console/', import.meta.url));
-const available = existsSync(CHROMIUM);
+const available = chromiumAvailable;
 
 describe.skipIf(!available)('presence and SLA badges in Chromium (390 × 844)', () => {
   let host: Host;
@@ -50,10 +49,7 @@ describe.skipIf(!available)('presence and SLA badges in Chromium (390 × 844)', 
       })],
     });
     ({ url } = await host.listen(0, '127.0.0.1'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'en-GB', timezoneId: 'Europe/Berlin' });
     page.on('pageerror', (e) => { throw e; });
   }, 60_000);
@@ -63,7 +59,6 @@ describe.skipIf(!available)('presence and SLA badges in Chromium (390 × 844)', 
     await host?.stop();
   });
 
-  const overflow = (): Promise<number> => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 
   it('switches to Online, gets the waiting customer, and shows the SLA badge until it is breached', async () => {
     await page.goto(`${url}/console/`);
@@ -82,14 +77,14 @@ describe.skipIf(!available)('presence and SLA badges in Chromium (390 × 844)', 
     await row.waitFor({ timeout: 10_000 });
     await expect.poll(() => row.getAttribute('aria-label'), { timeout: 10_000 }).toMatch(/Dana Fischer on WhatsApp, pending, You/);
     await expect.poll(() => row.locator('.sla-badge').textContent(), { timeout: 10_000 }).toMatch(/^Reply by \d\d:\d\d$/);
-    expect(await overflow()).toBeLessThanOrEqual(0);
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
     await page.screenshot({ path: `${OUT}assignment-390-running.png` });
 
     clock.advance(31 * 60_000);
     await host.container.get<AssignmentServiceImpl>(AssignmentService).tick();
     await page.reload();
     await expect.poll(() => page.locator('#inbox-list a', { hasText: 'Dana Fischer' }).locator('.sla-badge').textContent(), { timeout: 10_000 }).toBe('SLA breached');
-    expect(await overflow()).toBeLessThanOrEqual(0);
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
     await page.screenshot({ path: `${OUT}assignment-390-breached.png` });
   }, 60_000);
 });

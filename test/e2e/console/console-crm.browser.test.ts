@@ -5,21 +5,20 @@
  * with its link and nothing is wider than the screen; picking a saved reply inserts it rendered
  * for the contact. Screenshots go to test-output/console/.
  */
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '@switchboard/core';
 import { createHost, type Host } from '@switchboard/host';
 import { createSandbox } from '@switchboard/host/testing';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, launchChromium, overflow } from './chromium.js';
 import { createConsoleFeature } from '../../../host/src/console/console-feature.js';
 import { tempDatabase } from '../../../host/src/__fixtures__/temp-database.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const KEY = 'console-crm-browser-key-0123456789';
 const OUT = fileURLToPath(new URL('../../../test-output/console/', import.meta.url));
-const available = existsSync(CHROMIUM);
+const available = chromiumAvailable;
 
 describe.skipIf(!available)('the console\'s CRM section and rendered saved replies in Chromium', () => {
   let host: Host;
@@ -53,7 +52,7 @@ describe.skipIf(!available)('the console\'s CRM section and rendered saved repli
       body: JSON.stringify({ userId: '4915112340001', text: 'Is my car ready?', name: 'jonas' }),
     });
     expect(sent.status).toBe(202);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
@@ -71,7 +70,6 @@ describe.skipIf(!available)('the console\'s CRM section and rendered saved repli
     await p.locator('#inbox-list a').first().waitFor({ timeout: 10_000 });
     return p;
   };
-  const overflow = (p: Page) => p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 
   for (const [width, height, name] of [[390, 844, 'phone'], [1366, 768, 'laptop']] as const) {
     it(`on a ${name} (${width} × ${height}) shows the CRM's context in the contact panel and inserts a rendered saved reply`, async () => {

@@ -19,14 +19,14 @@ import { fileURLToPath } from 'node:url';
 import { samplePdf, silentLogger, type FakePlatform, type MediaRef } from '@switchboard/core';
 import { createHost, type Host, type HostMessage } from '@switchboard/host';
 import { createSandbox, sandboxWebhookUrl, type Sandbox } from '@switchboard/host/testing';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, chromiumAvailable, launchChromium } from './chromium.js';
 import { createConsoleFeature } from '../../../host/src/console/console-feature.js';
 import { tempDatabase } from '../../../host/src/__fixtures__/temp-database.js';
 import { eventually } from '../support/host-harness.js';
 import { damagePhoto, voiceNote } from './sample-files.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const KEY = 'console-media-browser-key-0123456789';
 const OUT = fileURLToPath(new URL('../../../test-output/console/', import.meta.url));
 const DOCS = fileURLToPath(new URL('../../../host/src/console/docs/', import.meta.url));
@@ -35,7 +35,7 @@ const DOCS_SHOT = `${DOCS}conversation-media.png`;
 /** The host retries a failed download after this long on its clock: the test moves the clock to let it. */
 const RETRY_MS = 10 * 60_000;
 const DANA = '4915112340077';
-const available = existsSync(CHROMIUM);
+const available = chromiumAvailable;
 if (!available) console.log(`console media browser tests: skipped — ${CHROMIUM} is not installed (apt-get install chromium; .ci/run does this)`);
 
 const sha = (b: Buffer | ArrayBuffer): string => createHash('sha256').update(Buffer.from(b as ArrayBuffer)).digest('hex');
@@ -75,10 +75,7 @@ describe.skipIf(!available)('files in the agent console, in Chromium', () => {
       })],
     });
     ({ url } = await host.listen(0, '127.0.0.1'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'en-GB', timezoneId: 'Europe/Berlin' });
     page.on('pageerror', (e) => { throw e; });
   }, 60_000);

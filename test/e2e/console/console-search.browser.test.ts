@@ -5,21 +5,20 @@
  * shows as text), opens a hit, and clears the search. At 1366 × 768 and at 390 × 844 (one pane at a
  * time). Screenshots go to test-output/console/.
  */
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '@switchboard/core';
 import { createHost, type Host } from '@switchboard/host';
 import { createSandbox } from '@switchboard/host/testing';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, launchChromium } from './chromium.js';
 import { createConsoleFeature } from '../../../host/src/console/console-feature.js';
 import { tempDatabase } from '../../../host/src/__fixtures__/temp-database.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const KEY = 'console-search-e2e-key-0123456789';
 const OUT = fileURLToPath(new URL('../../../test-output/console/', import.meta.url));
-const available = existsSync(CHROMIUM);
+const available = chromiumAvailable;
 
 describe.skipIf(!available)('console search in Chromium', () => {
   let host: Host;
@@ -42,10 +41,7 @@ describe.skipIf(!available)('console search in Chromium', () => {
       })],
     });
     ({ url } = await host.listen(0, '127.0.0.1'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
     expect(await api('/sandbox/whatsapp/messages', { userId: '4915112345678', text: 'The <b>brake</b> light of my Golf is on', name: 'Dana Fischer' })).toBeLessThan(300);
     expect(await api('/sandbox/messenger/messages', { userId: 'psid-3301', text: 'When is the workshop open on Saturday?', name: 'Mia Koch' })).toBeLessThan(300);
   }, 60_000);

@@ -5,22 +5,21 @@
  * refused once the window has closed, sends an approved template instead, and transfers the
  * conversation to a colleague. Screenshots of each screen go to test-output/console/.
  */
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { ManualClock, silentLogger } from '@switchboard/core';
 import { createHost, type Host } from '@switchboard/host';
 import { createSandbox } from '@switchboard/host/testing';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, chromiumAvailable, launchChromium, overflow } from './chromium.js';
 import { createConsoleFeature } from '../../../host/src/console/console-feature.js';
 import { tempDatabase } from '../../../host/src/__fixtures__/temp-database.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const KEY = 'console-browser-e2e-key-0123456789';
 const OUT = fileURLToPath(new URL('../../../test-output/console/', import.meta.url));
 const HOUR = 3_600_000;
-const available = existsSync(CHROMIUM);
+const available = chromiumAvailable;
 if (!available) console.log(`console browser tests: skipped — ${CHROMIUM} is not installed (apt-get install chromium; .ci/run does this)`);
 
 describe.skipIf(!available)('agent console in Chromium', () => {
@@ -74,10 +73,7 @@ describe.skipIf(!available)('agent console in Chromium', () => {
     if (decided.status === 409) await api('/v1/templates/sync', {});
     expect((await api(`/v1/templates/${t.body.id}`)).body.status).toBe('approved');
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/Berlin' });
     page.on('pageerror', (e) => { throw e; });
   }, 60_000);
@@ -199,7 +195,6 @@ describe.skipIf(!available)('agent console in Chromium', () => {
     await p.locator('#inbox-list a').first().waitFor();
     return p;
   };
-  const overflow = (p: Page) => p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   const box = async (p: Page, selector: string) => (await p.locator(selector).first().boundingBox());
 
   it('on a phone (390 × 844) shows one pane at a time, with a way back, and nothing wider than the screen', async () => {

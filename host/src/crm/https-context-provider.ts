@@ -85,7 +85,7 @@ export function httpsContextProvider(config: ContextEndpointConfig, deps: { fetc
   if (problem) throw new ContextEndpointError(`contactContext.endpoint.url ${problem}`);
   const doFetch = deps.fetch ?? globalThis.fetch;
   const timeoutMs = config.timeoutMs ?? 3_000;
-  return async (query: ContactContextQuery, { signal }) => {
+  return async (query: ContactContextQuery, { signal }) => withDeadline(timeoutMs, signal, async (callSignal) => {
     const body = JSON.stringify({
       tenantId: query.tenantId, contactId: query.contactId, addresses: query.addresses.map((a) => ({ channel: a.channel, accountId: a.accountId, userId: a.userId })),
       ...(query.name !== undefined ? { name: query.name } : {}), ...(query.crmRef !== undefined ? { crmRef: query.crmRef } : {}),
@@ -93,7 +93,7 @@ export function httpsContextProvider(config: ContextEndpointConfig, deps: { fetc
     const res = await doFetch(config.url, {
       method: 'POST', redirect: 'error',
       headers: { 'content-type': 'application/json', accept: 'application/json', [CONTEXT_SIGNATURE_HEADER]: signContextRequest(config.secret, Math.floor(deps.clock.now() / 1000), body) },
-      body, signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+      body, signal: callSignal,
     });
     if (res.status === 204 || res.status === 404) { await res.body?.cancel(); return undefined; }
     if (res.status !== 200) { await res.body?.cancel(); throw new ContextEndpointError(`the endpoint answered ${res.status}`); }
@@ -103,7 +103,33 @@ export function httpsContextProvider(config: ContextEndpointConfig, deps: { fetc
     } catch {
       throw new ContextEndpointError('the endpoint answered something that is not JSON');
     }
-  };
+  });
+}
+
+/**
+ * Runs a call with a deadline that does not depend on fetch honouring its signal: the call gets a
+ * signal aborted at the deadline (or when the caller's is), and the answer is a TimeoutError then
+ * whatever the call does. Regression: a lookup of an endpoint that never answered hung for good in
+ * a test run under load — after a garbage collection undici can lose the link from a request to
+ * the `AbortSignal.any(…, AbortSignal.timeout(…))` it was given (nodejs/undici#4068).
+ */
+async function withDeadline<T>(ms: number, signal: AbortSignal, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const ended = new Promise<never>((_, reject) => {
+    const end = (reason: unknown): void => { controller.abort(reason); reject(reason instanceof Error ? reason : new Error(String(reason))); };
+    timer = setTimeout(() => end(new DOMException(`no answer within ${ms} ms`, 'TimeoutError')), ms);
+    onAbort = () => end(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([call(controller.signal), ended]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
 }
 
 async function readBounded(res: Response, max: number): Promise<string> {

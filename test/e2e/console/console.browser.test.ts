@@ -206,11 +206,21 @@ describe.skipIf(!available)('agent console in Chromium', () => {
       await api('/sandbox/messenger/messages', { userId: 'psid-3301', text: 'Is the workshop open on Saturday?', name: 'Mia Koch' });
       const row = phone.locator('#inbox-list a', { hasText: 'Mia Koch' });
       await row.locator('.unread-count').waitFor({ timeout: 10_000 });
-      const name = await row.locator('.name').boundingBox();
-      expect(name!.width).toBeGreaterThan(150);
+      // read once the row has settled: the list re-renders it when the conversation is updated (the
+      // profile lookup), and a box read in between is null (regression: a run under load failed so)
+      const settledBox = async (selector: string) => {
+        for (let tries = 0; tries < 50; tries++) {
+          const b = await row.locator(selector).boundingBox();
+          if (b) return b;
+          await row.locator(selector).waitFor({ state: 'visible', timeout: 10_000 });
+        }
+        throw new Error(`${selector} kept being re-rendered`);
+      };
+      const name = await settledBox('.name');
+      expect(name.width).toBeGreaterThan(150);
       // the unread badge is round: as wide as it is high
-      const badge = await row.locator('.unread-count').boundingBox();
-      expect(Math.abs(badge!.width - badge!.height)).toBeLessThan(1);
+      const badge = await settledBox('.unread-count');
+      expect(Math.abs(badge.width - badge.height)).toBeLessThan(1);
       await phone.screenshot({ path: `${OUT}08-phone-inbox.png` });
       // the conversation alone, its contact below it, and a way back to the list
       await phone.locator('#inbox-list a', { hasText: 'Dana Fischer' }).click();
